@@ -1,0 +1,402 @@
+//! Staff authentication: a 15-minute HS256 access token and a rotating
+//! refresh token (a reused refresh token revokes its whole family), logout,
+//! status, throttled logins.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use fundline_store::staff::{self, Rotation};
+use fundline_vault::{dummy_password_hash, hash_token, random_token, verify_password};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::AppState;
+
+pub const ACCESS_TTL_SECS: i64 = 15 * 60;
+pub const REFRESH_TTL_MICROS: i64 = 30 * 24 * 3600 * 1_000_000;
+/// Failed logins counted over this window…
+pub const FAILURE_WINDOW_MICROS: i64 = 15 * 60 * 1_000_000;
+/// …lock an account after this many…
+pub const MAX_ACCOUNT_FAILURES: i64 = 5;
+/// …and a client address after this many.
+pub const MAX_ADDRESS_FAILURES: i64 = 20;
+
+/// The product's envelope.
+pub fn envelope(
+    status: StatusCode,
+    success: bool,
+    message: &str,
+    data: Value,
+    errors: Value,
+) -> Response {
+    (
+        status,
+        axum::Json(json!({"success": success, "message": message, "data": data, "errors": errors})),
+    )
+        .into_response()
+}
+
+pub fn access_denied() -> Response {
+    envelope(
+        StatusCode::UNAUTHORIZED,
+        false,
+        "Access Denied",
+        Value::Null,
+        json!(["Your request cannot be processed. If you believe this is an error, please contact support."]),
+    )
+}
+
+fn invalid(errors: Vec<&str>) -> Response {
+    envelope(
+        StatusCode::BAD_REQUEST,
+        false,
+        "Validation failed for the request.",
+        Value::Null,
+        json!(errors),
+    )
+}
+
+fn unavailable() -> Response {
+    envelope(
+        StatusCode::SERVICE_UNAVAILABLE,
+        false,
+        "Something went wrong!",
+        Value::Null,
+        json!(["Please contact administrator."]),
+    )
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    tid: String,
+    role: String,
+    /// The session: the refresh-token family, revoked by logout or reuse.
+    sid: String,
+    iat: i64,
+    exp: i64,
+    jti: String,
+}
+
+/// A tenant's signing key, derived from its fingerprint key (never stored).
+async fn signing_key(
+    state: &AppState,
+    tenant_id: &str,
+) -> Result<Vec<u8>, fundline_store::StoreError> {
+    let keys = state.keyring.tenant(&state.store, tenant_id).await?;
+    Ok(keys.fingerprint("staff-jwt-v1", tenant_id).into_bytes())
+}
+
+async fn issue(
+    state: &AppState,
+    user: &staff::User,
+    family: &str,
+) -> Result<String, fundline_store::StoreError> {
+    let now = state.clock.now().timestamp();
+    let claims = Claims {
+        sub: user.id.clone(),
+        tid: user.tenant_id.clone(),
+        role: user.role.clone(),
+        sid: family.to_string(),
+        iat: now,
+        exp: now + ACCESS_TTL_SECS,
+        jti: uuid::Uuid::new_v4().to_string(),
+    };
+    let header = Header {
+        kid: Some(user.tenant_id.clone()),
+        ..Header::new(Algorithm::HS256)
+    };
+    let key = signing_key(state, &user.tenant_id).await?;
+    jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(&key))
+        .map_err(|e| fundline_store::StoreError::Config(format!("token signing failed: {e}")))
+}
+
+fn body_json(bytes: &[u8]) -> Option<Value> {
+    serde_json::from_slice::<Value>(bytes)
+        .ok()
+        .filter(Value::is_object)
+}
+
+fn client_address(req: &Request) -> String {
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// POST /api/v1/auth/login
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "Bank analysis",
+    description = "Staff login: a 15-minute JWT access token and a rotating refresh token. Throttled per account and per client address (429).",
+    request_body(content = serde_json::Value, description = "{email, password}"),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"),
+        (status = 401, content_type = "application/json", description = "Invalid email or password."), (status = 429, content_type = "application/json")))]
+pub async fn login(State(state): State<AppState>, req: Request) -> Response {
+    let address = client_address(&req);
+    let Ok(bytes) = axum::body::to_bytes(req.into_body(), state.config.max_body_bytes).await else {
+        return invalid(vec!["The request body is too large."]);
+    };
+    let Some(body) = body_json(&bytes) else {
+        return invalid(vec!["The request body must be a JSON object."]);
+    };
+    let email = body["email"]
+        .as_str()
+        .map(str::trim)
+        .unwrap_or("")
+        .to_lowercase();
+    let password = body["password"].as_str().unwrap_or("").to_string();
+    let mut errors = Vec::new();
+    if email.is_empty() {
+        errors.push("Email is required.");
+    } else if fundline_core::contact::normalize_email(&email).is_none() || email.len() > 254 {
+        errors.push("Invalid email format.");
+    }
+    if password.is_empty() {
+        errors.push("Password is required.");
+    } else if password.len() > 256 {
+        errors.push("Password must not exceed 256 characters.");
+    }
+    if !errors.is_empty() {
+        return invalid(errors);
+    }
+    let now = state.clock.now_micros();
+    let (acct, addr) = (format!("acct:{email}"), format!("ip:{address}"));
+    let since = now - FAILURE_WINDOW_MICROS;
+    let (Ok(fa), Ok(fi)) = (
+        staff::failures(&state.store, &acct, since).await,
+        staff::failures(&state.store, &addr, since).await,
+    ) else {
+        return unavailable();
+    };
+    if fa >= MAX_ACCOUNT_FAILURES || fi >= MAX_ADDRESS_FAILURES {
+        tracing::warn!("login throttled");
+        return envelope(
+            StatusCode::TOO_MANY_REQUESTS,
+            false,
+            "Too many login attempts. Please try again later.",
+            Value::Null,
+            json!(["Too many failed attempts. Wait 15 minutes and try again."]),
+        );
+    }
+    let user = match staff::user_by_email(&state.store, &email).await {
+        Ok(u) => u,
+        Err(_) => return unavailable(),
+    };
+    // An unknown email costs one argon2 verification too (no timing oracle).
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| dummy_password_hash().to_string());
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+    let Some(user) = user.filter(|_| ok) else {
+        let _ =
+            staff::record_failure(&state.store, vec![acct, addr], now, FAILURE_WINDOW_MICROS).await;
+        return envelope(
+            StatusCode::UNAUTHORIZED,
+            false,
+            "Invalid email or password.",
+            Value::Null,
+            json!(["Invalid email or password."]),
+        );
+    };
+    let _ = staff::clear_failures(&state.store, acct).await;
+    let family = uuid::Uuid::new_v4().to_string();
+    let refresh = random_token(32);
+    let saved = staff::insert_refresh(
+        &state.store,
+        staff::RefreshToken {
+            token_hash: hash_token(&refresh),
+            family_id: family.clone(),
+            user_id: user.id.clone(),
+            tenant_id: user.tenant_id.clone(),
+            created_at: now,
+            expires_at: now + REFRESH_TTL_MICROS,
+            used_at: None,
+            revoked_at: None,
+        },
+    )
+    .await;
+    let access = match (saved, issue(&state, &user, &family).await) {
+        (Ok(()), Ok(a)) => a,
+        _ => return unavailable(),
+    };
+    tracing::info!(tenant_id = %user.tenant_id, user_id = %user.id, "staff login");
+    envelope(
+        StatusCode::OK,
+        true,
+        "Login successful",
+        json!({"accessToken": access, "refreshToken": refresh}),
+        Value::Null,
+    )
+}
+
+/// POST /api/v1/auth/refresh: a new access token and a new refresh token;
+/// the old refresh token is spent (presenting it again revokes the family).
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "Bank analysis",
+    description = "Exchange a refresh token for new tokens; a reused refresh token revokes its whole session.",
+    request_body(content = serde_json::Value, description = "{refreshToken}"),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn refresh(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
+    let Some(body) = body_json(&body) else {
+        return invalid(vec!["The request body must be a JSON object."]);
+    };
+    let Some(token) = body["refreshToken"]
+        .as_str()
+        .filter(|t| !t.is_empty() && t.len() <= 200)
+    else {
+        return invalid(vec!["Refresh token is required."]);
+    };
+    let now = state.clock.now_micros();
+    let next = random_token(32);
+    match staff::rotate_refresh(
+        &state.store,
+        hash_token(token),
+        hash_token(&next),
+        now,
+        REFRESH_TTL_MICROS,
+    )
+    .await
+    {
+        Ok(Rotation::Rotated {
+            user_id,
+            tenant_id,
+            family_id,
+        }) => {
+            let user = match staff::user(&state.store, &tenant_id, &user_id).await {
+                Ok(Some(u)) => u,
+                _ => return access_denied(),
+            };
+            match issue(&state, &user, &family_id).await {
+                Ok(access) => envelope(
+                    StatusCode::OK,
+                    true,
+                    "Token refreshed successfully.",
+                    json!({"accessToken": access, "refreshToken": next}),
+                    Value::Null,
+                ),
+                Err(_) => unavailable(),
+            }
+        }
+        Ok(Rotation::Reused) => {
+            tracing::warn!("refresh token reused; its session is revoked");
+            access_denied()
+        }
+        Ok(Rotation::Unknown | Rotation::Expired) => access_denied(),
+        Err(_) => unavailable(),
+    }
+}
+
+/// A staff member with a valid access token of a live session.
+pub struct Staff {
+    pub user_id: String,
+    pub tenant_id: String,
+    pub role: String,
+    pub session: String,
+}
+
+pub struct Denied;
+
+impl IntoResponse for Denied {
+    fn into_response(self) -> Response {
+        access_denied()
+    }
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = Denied;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() < 4096)
+            .ok_or(Denied)?;
+        let header = jsonwebtoken::decode_header(token).map_err(|_| Denied)?;
+        if header.alg != Algorithm::HS256 {
+            return Err(Denied);
+        }
+        let tenant = header
+            .kid
+            .filter(|k| uuid::Uuid::parse_str(k).is_ok())
+            .ok_or(Denied)?;
+        let key = signing_key(state, &tenant).await.map_err(|_| Denied)?;
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        validation.validate_exp = false;
+        let data =
+            jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_secret(&key), &validation)
+                .map_err(|_| Denied)?;
+        let c = data.claims;
+        // Expiry against our clock (tests move it).
+        if c.tid != tenant || c.exp <= state.clock.now().timestamp() {
+            return Err(Denied);
+        }
+        if staff::family_revoked(&state.store, &c.sid)
+            .await
+            .map_err(|_| Denied)?
+        {
+            return Err(Denied);
+        }
+        Ok(Staff {
+            user_id: c.sub,
+            tenant_id: c.tid,
+            role: c.role,
+            session: c.sid,
+        })
+    }
+}
+
+/// POST /api/v1/auth/logout: ends the session; its tokens stop working.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "Bank analysis",
+    description = "End the session (Bearer): its access and refresh tokens stop working.",
+    params(("Authorization" = String, Header, description = "Bearer <accessToken>")),
+    request_body(content = serde_json::Value, description = "{refreshToken}"),
+    responses((status = 200, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn logout(
+    State(state): State<AppState>,
+    who: Staff,
+    body: axum::body::Bytes,
+) -> Response {
+    let given = body_json(&body).and_then(|b| b["refreshToken"].as_str().map(str::to_string));
+    if given.as_deref().unwrap_or("").is_empty() {
+        return invalid(vec!["Refresh token is required."]);
+    }
+    match staff::revoke_family(&state.store, who.session.clone(), state.clock.now_micros()).await {
+        Ok(()) => (
+            StatusCode::OK,
+            axum::Json(json!({"success": true, "message": "Logout successful."})),
+        )
+            .into_response(),
+        Err(_) => unavailable(),
+    }
+}
+
+/// GET /api/v1/auth/status
+#[utoipa::path(get, path = "/api/v1/auth/status", tag = "Bank analysis",
+    description = "The current staff user (Bearer).",
+    params(("Authorization" = String, Header, description = "Bearer <accessToken>")),
+    responses((status = 200, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn status(State(state): State<AppState>, who: Staff) -> Response {
+    match staff::user(&state.store, &who.tenant_id, &who.user_id).await {
+        Ok(Some(u)) => envelope(
+            StatusCode::OK,
+            true,
+            "Status fetched successfully.",
+            json!({"userId": u.id, "email": u.email, "firstName": u.first_name, "lastName": u.last_name, "role": who.role}),
+            Value::Null,
+        ),
+        Ok(None) => access_denied(),
+        Err(_) => unavailable(),
+    }
+}

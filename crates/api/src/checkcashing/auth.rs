@@ -1,0 +1,298 @@
+//! AuthenticatePartner (OAuth 2.0 client credentials, RFC 6749 §4.4) and the
+//! `deviceId` + `sessionId` check every other method makes.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use base64::Engine as _;
+use fundline_store::checkcashing as repo;
+use fundline_store::tenants::{find_credential, PRODUCT_CHECK_CASHING};
+use fundline_vault::{ct_eq, hash_token, random_token};
+
+use super::input::form_pairs;
+use super::problem::Problem;
+use crate::AppState;
+
+pub const DEVICE_HEADER: &str = "deviceid";
+pub const SESSION_HEADER: &str = "sessionid";
+const MAX_DEVICE_ID: usize = 200;
+
+/// The partner a request comes from, once its session is checked.
+#[derive(Debug, Clone)]
+pub struct Partner {
+    pub tenant_id: String,
+}
+
+/// How often a node writes a session's activity back to the store.
+/// Idle expiry is judged on the freshest value any node knows.
+const TOUCH_EVERY_MICROS: i64 = 30 * 1_000_000;
+
+#[derive(Clone)]
+struct CachedSession {
+    row: repo::PartnerSession,
+    /// Latest activity this node has seen.
+    last_seen: i64,
+    /// Latest activity written to the store.
+    written: i64,
+}
+
+/// Node-local cache of partner sessions, so a call costs no write.
+#[derive(Default)]
+pub struct SessionCache {
+    map: RwLock<HashMap<String, CachedSession>>,
+}
+
+impl SessionCache {
+    fn get(&self, id_hash: &str) -> Option<CachedSession> {
+        self.map.read().ok()?.get(id_hash).cloned()
+    }
+
+    fn put(&self, id_hash: &str, s: CachedSession) {
+        if let Ok(mut m) = self.map.write() {
+            if m.len() > 100_000 {
+                m.clear();
+            }
+            m.insert(id_hash.to_string(), s);
+        }
+    }
+
+    fn remove(&self, id_hash: &str) {
+        if let Ok(mut m) = self.map.write() {
+            m.remove(id_hash);
+        }
+    }
+}
+
+/// Client credentials from HTTP Basic, a form body or a JSON body.
+struct ClientCredentials {
+    id: String,
+    secret: String,
+}
+
+fn credentials_from(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Option<ClientCredentials>, &'static str> {
+    if let Some(auth) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        if let Some(b64) = auth
+            .strip_prefix("Basic ")
+            .or_else(|| auth.strip_prefix("basic "))
+        {
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(b64.trim())
+                .ok();
+            let text = decoded.and_then(|d| String::from_utf8(d).ok());
+            if let Some((id, secret)) = text.as_deref().and_then(|t| t.split_once(':')) {
+                // RFC 6749 §2.3.1: both parts are form-urlencoded before encoding.
+                let id = form_pairs(&format!("x={id}"))
+                    .pop()
+                    .map(|p| p.1)
+                    .unwrap_or_default();
+                let secret = form_pairs(&format!("x={secret}"))
+                    .pop()
+                    .map(|p| p.1)
+                    .unwrap_or_default();
+                return Ok(Some(ClientCredentials { id, secret }));
+            }
+            return Ok(None);
+        }
+    }
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let mut id = None;
+    let mut secret = None;
+    let mut grant = None;
+    if ct == "application/x-www-form-urlencoded" {
+        let text = std::str::from_utf8(body).unwrap_or("");
+        for (k, v) in form_pairs(text) {
+            match k.as_str() {
+                "client_id" => id = Some(v),
+                "client_secret" => secret = Some(v),
+                "grant_type" => grant = Some(v),
+                _ => {}
+            }
+        }
+    } else if ct == "application/json" && !body.is_empty() {
+        if let Ok(serde_json::Value::Object(m)) = serde_json::from_slice::<serde_json::Value>(body)
+        {
+            let get = |names: &[&str]| {
+                names
+                    .iter()
+                    .find_map(|n| m.get(*n).and_then(|v| v.as_str()).map(str::to_string))
+            };
+            id = get(&["client_id", "clientId"]);
+            secret = get(&["client_secret", "clientSecret"]);
+            grant = get(&["grant_type", "grantType"]);
+        }
+    }
+    if let Some(g) = grant {
+        if g != "client_credentials" {
+            return Err("UNSUPPORTED_GRANT_TYPE");
+        }
+    }
+    Ok(match (id, secret) {
+        (Some(id), Some(secret)) => Some(ClientCredentials { id, secret }),
+        _ => None,
+    })
+}
+
+fn device_id(headers: &HeaderMap) -> Option<&str> {
+    let d = headers.get(DEVICE_HEADER)?.to_str().ok()?.trim();
+    (!d.is_empty() && d.len() <= MAX_DEVICE_ID).then_some(d)
+}
+
+pub struct NewSession {
+    pub session_id: String,
+    pub expires_in_secs: u64,
+}
+
+/// Checks the client credentials and opens a session bound to the device.
+pub async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<NewSession, Problem> {
+    const PATH: &str = "/api/v1/partners/authenticate";
+    let creds = match credentials_from(headers, body) {
+        Ok(c) => c,
+        Err(code) => {
+            return Err(Problem {
+                error_code: Some(code),
+                ..Problem::invalid(
+                    PATH,
+                    "command.grant_type",
+                    "The grant_type must be client_credentials.",
+                )
+            })
+        }
+    };
+    let Some(device) = device_id(headers) else {
+        return Err(Problem::unauthorized(PATH));
+    };
+    let Some(creds) = creds else {
+        return Err(Problem::unauthorized(PATH));
+    };
+    if creds.id.len() > 200 || creds.secret.len() > 200 {
+        return Err(Problem::unauthorized(PATH));
+    }
+    let presented = hash_token(&creds.secret);
+    let stored = find_credential(&state.store, PRODUCT_CHECK_CASHING, &creds.id)
+        .await
+        .map_err(|e| Problem::from(e).at(PATH))?;
+    // Compare against a dummy when the client is unknown so both paths cost the same.
+    let expected = stored
+        .as_ref()
+        .and_then(|s| s.secret_hash.clone())
+        .unwrap_or_else(|| hash_token("unknown-client"));
+    let ok = ct_eq(&presented, &expected) && stored.is_some();
+    let Some(stored) = stored.filter(|_| ok) else {
+        tracing::info!(client_id = %truncate(&creds.id, 64), "partner authentication refused");
+        return Err(Problem::unauthorized(PATH));
+    };
+    let session_id = random_token(32);
+    let now = state.clock.now_micros();
+    repo::insert_partner_session(
+        &state.store,
+        hash_token(&session_id),
+        stored.tenant_id.clone(),
+        hash_token(device),
+        now,
+    )
+    .await
+    .map_err(|e| Problem::from(e).at(PATH))?;
+    tracing::info!(tenant_id = %stored.tenant_id, "partner session opened");
+    Ok(NewSession {
+        session_id,
+        expires_in_secs: state.config.partner_session_idle.as_secs(),
+    })
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    s.chars().take(n).filter(|c| !c.is_control()).collect()
+}
+
+impl FromRequestParts<AppState> for Partner {
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let path = parts.uri.path().to_string();
+        let unauthorized = || Problem::unauthorized(&path);
+        let device = device_id(&parts.headers).ok_or_else(unauthorized)?;
+        let sid = parts
+            .headers
+            .get(SESSION_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|s| !s.is_empty() && s.len() <= 200)
+            .ok_or_else(unauthorized)?;
+        let id_hash = hash_token(sid);
+        let now = state.clock.now_micros();
+        let idle = state.config.partner_session_idle.as_micros() as i64;
+        let max = state.config.partner_session_max.as_micros() as i64;
+
+        let mut cached = match state.sessions.get(&id_hash) {
+            Some(c) => c,
+            None => load(state, &id_hash, &path)
+                .await?
+                .ok_or_else(unauthorized)?,
+        };
+        if !ct_eq(&cached.row.device_hash, &hash_token(device)) {
+            return Err(unauthorized());
+        }
+        if now - cached.row.created_at > max {
+            state.sessions.remove(&id_hash);
+            return Err(unauthorized());
+        }
+        if now - cached.last_seen > idle {
+            // Another node may have seen activity this node has not: ask the store.
+            match load(state, &id_hash, &path).await? {
+                Some(fresh) if now - fresh.last_seen <= idle => cached = fresh,
+                _ => {
+                    state.sessions.remove(&id_hash);
+                    return Err(unauthorized());
+                }
+            }
+        }
+        cached.last_seen = cached.last_seen.max(now);
+        if now - cached.written >= TOUCH_EVERY_MICROS {
+            repo::touch_partner_session(&state.store, id_hash.clone(), now)
+                .await
+                .map_err(|e| Problem::from(e).at(&path))?;
+            cached.written = now;
+        }
+        let tenant_id = cached.row.tenant_id.clone();
+        state.sessions.put(&id_hash, cached);
+        Ok(Partner { tenant_id })
+    }
+}
+
+async fn load(
+    state: &AppState,
+    id_hash: &str,
+    path: &str,
+) -> Result<Option<CachedSession>, Problem> {
+    let row = repo::get_partner_session(&state.store, id_hash)
+        .await
+        .map_err(|e| Problem::from(e).at(path))?;
+    Ok(row.map(|row| CachedSession {
+        last_seen: row.last_seen_at,
+        written: row.last_seen_at,
+        row,
+    }))
+}

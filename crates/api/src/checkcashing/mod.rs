@@ -1,0 +1,400 @@
+//! Check cashing partner API (spec 000): `/api/v1/partners/*`.
+//! Handlers read like the spec: authenticate, parse, call the service, render.
+
+pub mod auth;
+pub mod input;
+pub mod parse;
+pub mod problem;
+pub mod requests;
+pub mod service;
+pub mod views;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+
+use auth::Partner;
+use input::Fields;
+use problem::{Problem, ValidationError};
+use views::*;
+
+use crate::AppState;
+
+pub const BASE: &str = "/api/v1/partners";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/partners/authenticate",
+            post(authenticate).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/partners/find-customer",
+            post(find_customer).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/partners/enroll-customer",
+            post(enroll_customer).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/partners/authenticate-obo",
+            post(authenticate_obo).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/partners/get-registered-cards",
+            post(get_registered_cards)
+                .get(get_registered_cards)
+                .fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/partners/add-or-update-card",
+            post(add_or_update_card).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/partners/add-or-update-tokenized-card",
+            post(add_or_update_tokenized_card).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/partners/get-transaction-history",
+            post(get_transaction_history)
+                .get(get_transaction_history)
+                .fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/partners/delete-card",
+            post(delete_card).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/partners/add-customer-attributes",
+            post(add_customer_attributes).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/partners/add-session-attributes",
+            post(add_session_attributes).fallback(method_not_allowed),
+        )
+}
+
+/// Any other HTTP method on a partner path: the envelope, not a bare 405.
+async fn method_not_allowed(uri: axum::http::Uri) -> Problem {
+    Problem::method_not_allowed(uri.path())
+}
+
+/// Reads the body within the configured limit.
+async fn body_bytes(
+    state: &AppState,
+    body: Body,
+    instance: &str,
+) -> Result<axum::body::Bytes, Problem> {
+    let limit = state.config.max_body_bytes;
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| Problem::payload_too_large(instance, limit))
+}
+
+/// The request object: a JSON body, or for GET the query string.
+async fn request_fields(state: &AppState, req: Request, prefix: &str) -> Result<Fields, Problem> {
+    let instance = req.uri().path().to_string();
+    if req.method() == axum::http::Method::GET {
+        return input::query_object(req.uri().query(), prefix)
+            .map_err(|e| Problem::validation(&instance, vec![e]));
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = body_bytes(state, body, &instance).await?;
+    input::json_object(&parts.headers, &bytes, &instance, prefix)
+}
+
+/// A request read and parsed into its command; the path names the method
+/// in any error.
+async fn parsed<C>(
+    state: &AppState,
+    req: Request,
+    prefix: &str,
+    parse: impl FnOnce(Fields) -> Result<C, Vec<ValidationError>>,
+) -> Result<(String, C), Problem> {
+    let path = req.uri().path().to_string();
+    let f = request_fields(state, req, prefix).await?;
+    let cmd = parse(f).map_err(|errors| Problem::validation(&path, errors))?;
+    Ok((path, cmd))
+}
+
+fn ok_empty() -> Response {
+    StatusCode::OK.into_response()
+}
+
+#[utoipa::path(post, path = "/api/v1/partners/authenticate", tag = "Check cashing partners",
+    description = "AuthenticatePartner: OAuth 2.0 client credentials (HTTP Basic, form or JSON body) plus the `deviceId` header. The session id comes back in the `sessionId` header.",
+    params(("deviceId" = String, Header, description = "The partner's device identifier; every later call sends the same value.")),
+    request_body(content = requests::AuthenticateRequest, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, body = TokenResponse, headers(("sessionId" = String, description = "Send on every other call."))),
+        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn authenticate(
+    State(state): State<AppState>,
+    req: Request,
+) -> Result<Response, Problem> {
+    let instance = req.uri().path().to_string();
+    let (parts, body) = req.into_parts();
+    let bytes = body_bytes(&state, body, &instance).await?;
+    let s = auth::authenticate(&state, &parts.headers, &bytes).await?;
+    let mut resp = Json(TokenResponse {
+        access_token: s.session_id.clone(),
+        token_type: "session".into(),
+        expires_in: s.expires_in_secs,
+    })
+    .into_response();
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&s.session_id) {
+        h.insert("sessionId", v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
+}
+
+#[utoipa::path(post, path = "/api/v1/partners/find-customer", tag = "Check cashing partners",
+    description = "FindCustomer by SSN and date of birth.",
+    request_body = requests::FindCustomerRequest,
+    params(("deviceId" = String, Header), ("sessionId" = String, Header)),
+    responses((status = 200, body = FindCustomerResponse),
+        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json", description = "CUSTOMER_NOT_FOUND")))]
+pub async fn find_customer(
+    State(state): State<AppState>,
+    partner: Partner,
+    req: Request,
+) -> Result<Response, Problem> {
+    let (path, q) = parsed(&state, req, "command", |f| {
+        parse::find_customer(f, state.clock.now().date_naive())
+    })
+    .await?;
+    let customer_id = service::find_customer(&state, &partner, q)
+        .await
+        .map_err(|p| p.at(&path))?;
+    Ok(Json(FindCustomerResponse { customer_id }).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/partners/enroll-customer", tag = "Check cashing partners",
+    description = "EnrollCustomer. An SSN or email address already enrolled for this partner answers 422 SSN_ALREADY_IN_USE / EMAIL_ALREADY_IN_USE; a country of origin on the OFAC list answers 422 OFAC_SCREENING_FAILED.",
+    request_body = requests::EnrollCustomerRequest,
+    params(("deviceId" = String, Header), ("sessionId" = String, Header)),
+    responses((status = 200, body = EnrollCustomerResponse),
+        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+pub async fn enroll_customer(
+    State(state): State<AppState>,
+    partner: Partner,
+    req: Request,
+) -> Result<Response, Problem> {
+    let (path, cmd) = parsed(&state, req, "command", |f| {
+        parse::enroll_customer(
+            f,
+            state.clock.now().date_naive(),
+            state.config.min_enrollment_age,
+        )
+    })
+    .await?;
+    let customer_id = service::enroll_customer(&state, &partner, cmd)
+        .await
+        .map_err(|p| p.at(&path))?;
+    Ok(Json(EnrollCustomerResponse { customer_id }).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/partners/authenticate-obo", tag = "Check cashing partners",
+    description = "AuthenticateOBO: a one-time SSO token for the customer, valid for minutes.",
+    request_body = requests::CustomerIdRequest,
+    params(("deviceId" = String, Header), ("sessionId" = String, Header)),
+    responses((status = 200, body = SsoTokenResponse),
+        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json", description = "CUSTOMER_NOT_FOUND or NO_LINKED_ACCOUNT")))]
+pub async fn authenticate_obo(
+    State(state): State<AppState>,
+    partner: Partner,
+    req: Request,
+) -> Result<Response, Problem> {
+    let (path, id) = parsed(&state, req, "command", parse::customer_id_only).await?;
+    let sso_token = service::authenticate_obo(&state, &partner, id)
+        .await
+        .map_err(|p| p.at(&path))?;
+    let mut resp = Json(SsoTokenResponse { sso_token }).into_response();
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
+}
+
+#[utoipa::path(post, path = "/api/v1/partners/get-registered-cards", tag = "Check cashing partners",
+    description = "GetRegisteredCards: the customer's valid cards, never a PAN. Also answers GET with `?customerId=`.",
+    request_body = requests::CustomerIdRequest,
+    params(("deviceId" = String, Header), ("sessionId" = String, Header)),
+    responses((status = 200, body = CardsResponse),
+        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+pub async fn get_registered_cards(
+    State(state): State<AppState>,
+    partner: Partner,
+    req: Request,
+) -> Result<Response, Problem> {
+    let (path, id) = parsed(&state, req, "query", parse::customer_id_query).await?;
+    let cards = service::registered_cards(&state, &partner, id)
+        .await
+        .map_err(|p| p.at(&path))?;
+    Ok(Json(CardsResponse {
+        cards: cards.iter().map(CardView::from).collect(),
+    })
+    .into_response())
+}
+
+fn card_response(outcome: service::CardOutcome) -> Response {
+    let card = match &outcome {
+        service::CardOutcome::Unchanged(c) | service::CardOutcome::Authorized(c) => c,
+    };
+    Json(CardsResponse {
+        cards: vec![CardView::from(card)],
+    })
+    .into_response()
+}
+
+#[utoipa::path(post, path = "/api/v1/partners/add-or-update-card", tag = "Check cashing partners",
+    description = "AddOrUpdateCard: identical data changes nothing and keeps the cardId; changed data is reauthorized; a failed authorization marks the card invalid and answers 422 with the decline's errorCode.",
+    request_body = requests::AddOrUpdateCardRequest,
+    params(("deviceId" = String, Header), ("sessionId" = String, Header)),
+    responses((status = 200, body = CardsResponse),
+        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+pub async fn add_or_update_card(
+    State(state): State<AppState>,
+    partner: Partner,
+    req: Request,
+) -> Result<Response, Problem> {
+    let (path, d) = parsed(&state, req, "command", parse::add_or_update_card).await?;
+    let outcome = service::add_or_update_card(&state, &partner, d)
+        .await
+        .map_err(|p| p.at(&path))?;
+    Ok(card_response(outcome))
+}
+
+#[utoipa::path(post, path = "/api/v1/partners/add-or-update-tokenized-card", tag = "Check cashing partners",
+    description = "AddOrUpdateTokenizedCard: the partner's own card token with BIN and last four; the same rules as AddOrUpdateCard.",
+    request_body = requests::AddOrUpdateTokenizedCardRequest,
+    params(("deviceId" = String, Header), ("sessionId" = String, Header)),
+    responses((status = 200, body = CardsResponse),
+        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+pub async fn add_or_update_tokenized_card(
+    State(state): State<AppState>,
+    partner: Partner,
+    req: Request,
+) -> Result<Response, Problem> {
+    let (path, d) = parsed(&state, req, "command", parse::add_or_update_tokenized_card).await?;
+    let outcome = service::add_or_update_card(&state, &partner, d)
+        .await
+        .map_err(|p| p.at(&path))?;
+    Ok(card_response(outcome))
+}
+
+#[utoipa::path(post, path = "/api/v1/partners/get-transaction-history", tag = "Check cashing partners",
+    description = "GetTransactionHistory, newest first: 20 by default; pagingTransactionReferenceNumber is the first transaction of the page returned, followed by older ones up to pageSize in all. Also answers GET with query parameters.",
+    request_body = requests::TransactionHistoryRequest,
+    params(("deviceId" = String, Header), ("sessionId" = String, Header)),
+    responses((status = 200, body = HistoryResponse),
+        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+pub async fn get_transaction_history(
+    State(state): State<AppState>,
+    partner: Partner,
+    req: Request,
+) -> Result<Response, Problem> {
+    let (path, q) = parsed(&state, req, "query", parse::transaction_history).await?;
+    let page = service::transaction_history(&state, &partner, q)
+        .await
+        .map_err(|p| p.at(&path))?;
+    Ok(Json(HistoryResponse {
+        search_results: page.rows.iter().map(TransactionView::from).collect(),
+        total_records: page.total,
+    })
+    .into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/partners/delete-card", tag = "Check cashing partners",
+    description = "DeleteCard. Adding the same card again later gives a new cardId. Answers 200 with an empty body.",
+    request_body = requests::DeleteCardRequest,
+    params(("deviceId" = String, Header), ("sessionId" = String, Header)),
+    responses((status = 200, description = "Deleted; empty body."),
+        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+pub async fn delete_card(
+    State(state): State<AppState>,
+    partner: Partner,
+    req: Request,
+) -> Result<Response, Problem> {
+    let (path, cmd) = parsed(&state, req, "command", parse::delete_card).await?;
+    service::delete_card(&state, &partner, cmd)
+        .await
+        .map_err(|p| p.at(&path))?;
+    Ok(ok_empty())
+}
+
+#[utoipa::path(post, path = "/api/v1/partners/add-customer-attributes", tag = "Check cashing partners",
+    description = "AddCustomerAttributes: CustomerId and SSN identify the customer (and must agree); the other attributes are stored. Answers 200 with an empty body.",
+    request_body = requests::CustomerAttributesRequest,
+    params(("deviceId" = String, Header), ("sessionId" = String, Header)),
+    responses((status = 200, description = "Stored; empty body."),
+        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+pub async fn add_customer_attributes(
+    State(state): State<AppState>,
+    partner: Partner,
+    req: Request,
+) -> Result<Response, Problem> {
+    let (path, cmd) = parsed(&state, req, "command", parse::customer_attributes).await?;
+    service::add_customer_attributes(&state, &partner, cmd)
+        .await
+        .map_err(|p| p.at(&path))?;
+    Ok(ok_empty())
+}
+
+#[utoipa::path(post, path = "/api/v1/partners/add-session-attributes", tag = "Check cashing partners",
+    description = "AddSessionAttributes for a live SSO token: PreferredEmail, and AccountIdFilter or AccountNumberFilter (mutually exclusive). Answers 200 with an empty body.",
+    request_body = requests::SessionAttributesRequest,
+    params(("deviceId" = String, Header), ("sessionId" = String, Header)),
+    responses((status = 200, description = "Stored; empty body."),
+        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json", description = "INVALID_INFORMATION")))]
+pub async fn add_session_attributes(
+    State(state): State<AppState>,
+    partner: Partner,
+    req: Request,
+) -> Result<Response, Problem> {
+    let (path, cmd) = parsed(&state, req, "command", parse::session_attributes).await?;
+    service::add_session_attributes(&state, &partner, cmd)
+        .await
+        .map_err(|p| p.at(&path))?;
+    Ok(ok_empty())
+}
+
+/// Used by the router's fallback for paths under the partner prefix.
+pub fn not_found(path: &str) -> Response {
+    Problem {
+        status: StatusCode::NOT_FOUND,
+        type_uri: "https://tools.ietf.org/html/rfc7231#section-6.5.4",
+        title: "Not Found".into(),
+        detail: "No such method.".into(),
+        error_code: Some("NOT_FOUND"),
+        validation: None,
+        instance: path.into(),
+    }
+    .into_response()
+}

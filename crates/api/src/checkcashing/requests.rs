@@ -1,0 +1,200 @@
+//! Request bodies as the OpenAPI document describes them. The handlers read
+//! bodies with `input::Fields` (to answer every rule in the spec's envelope);
+//! these types only document the contract, and a test keeps them in step.
+#![allow(dead_code)]
+
+use utoipa::ToSchema;
+
+#[derive(ToSchema)]
+#[schema(example = json!({"ssn": "123456789", "dateOfBirth": "05/31/1988"}))]
+#[allow(non_snake_case)]
+pub struct FindCustomerRequest {
+    /// 9 digits, no formatting.
+    #[schema(min_length = 9, max_length = 9, pattern = "^[0-9]{9}$")]
+    ssn: String,
+    /// MM/DD/YY, MM-DD-YY, MM/DD/YYYY, MM-DD-YYYY, YYYY/MM/DD or YYYY-MM-DD.
+    #[schema(min_length = 8, max_length = 10)]
+    dateOfBirth: String,
+}
+
+#[derive(ToSchema)]
+#[allow(non_snake_case)]
+pub struct EnrollCustomerRequest {
+    /// Also accepted as `email` (as in the spec's sample).
+    #[schema(min_length = 1, max_length = 100)]
+    emailAddress: String,
+    #[schema(min_length = 9, max_length = 9, pattern = "^[0-9]{9}$")]
+    ssn: String,
+    #[schema(min_length = 1, max_length = 50)]
+    firstName: String,
+    #[schema(min_length = 1, max_length = 50)]
+    lastName: String,
+    #[schema(max_length = 1)]
+    middleInitial: Option<String>,
+    #[schema(max_length = 10)]
+    title: Option<String>,
+    #[schema(max_length = 10)]
+    suffix: Option<String>,
+    #[schema(min_length = 10, max_length = 10, pattern = "^[0-9]{10}$")]
+    mobileNumber: String,
+    #[schema(max_length = 10)]
+    homeNumber: Option<String>,
+    #[schema(min_length = 1, max_length = 50)]
+    addressLine1: String,
+    /// Present; may be empty.
+    #[schema(max_length = 50)]
+    addressLine2: String,
+    #[schema(min_length = 1, max_length = 50)]
+    city: String,
+    /// USPS state code.
+    #[schema(min_length = 2, max_length = 2)]
+    state: String,
+    #[schema(min_length = 5, max_length = 5, pattern = "^[0-9]{5}$")]
+    zip: String,
+    #[schema(min_length = 8, max_length = 10)]
+    dateOfBirth: String,
+    /// Screened against the configured OFAC list.
+    #[schema(max_length = 100)]
+    countryOfOrigin: Option<String>,
+    /// M or F.
+    #[schema(max_length = 1)]
+    gender: Option<String>,
+    /// "Y" or "N"; a JSON boolean is accepted too.
+    allowTexts: String,
+    #[schema(max_length = 50)]
+    referrerCode: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(non_snake_case)]
+pub struct CustomerIdRequest {
+    #[schema(format = Uuid)]
+    customerId: String,
+}
+
+#[derive(ToSchema)]
+#[allow(non_snake_case)]
+pub struct AddOrUpdateCardRequest {
+    #[schema(format = Uuid)]
+    customerId: String,
+    #[schema(min_length = 15, max_length = 19, pattern = "^[0-9]{15,19}$")]
+    cardNumber: String,
+    /// MMYY.
+    #[schema(min_length = 4, max_length = 4)]
+    expirationMonthYear: String,
+    #[schema(min_length = 1, max_length = 20)]
+    cardNickname: String,
+    #[schema(max_length = 100)]
+    nameOnCard: Option<String>,
+    #[schema(min_length = 1, max_length = 50)]
+    addressLine1: String,
+    #[schema(max_length = 50)]
+    addressLine2: String,
+    #[schema(min_length = 1, max_length = 50)]
+    city: String,
+    #[schema(min_length = 2, max_length = 2)]
+    state: String,
+    #[schema(min_length = 5, max_length = 5)]
+    zip: String,
+}
+
+#[derive(ToSchema)]
+#[allow(non_snake_case)]
+pub struct AddOrUpdateTokenizedCardRequest {
+    #[schema(format = Uuid)]
+    customerId: String,
+    #[schema(min_length = 1, max_length = 256)]
+    cardToken: String,
+    /// 6 to 8 digits.
+    #[schema(min_length = 6, max_length = 8)]
+    cardBin: String,
+    #[schema(max_length = 4)]
+    lastFourOfCard: Option<String>,
+    #[schema(min_length = 4, max_length = 4)]
+    expirationMonthYear: String,
+    #[schema(min_length = 1, max_length = 20)]
+    cardNickname: String,
+    #[schema(max_length = 100)]
+    nameOnCard: Option<String>,
+    #[schema(min_length = 1, max_length = 50)]
+    addressLine1: String,
+    #[schema(max_length = 50)]
+    addressLine2: String,
+    #[schema(min_length = 1, max_length = 50)]
+    city: String,
+    #[schema(min_length = 2, max_length = 2)]
+    state: String,
+    #[schema(min_length = 5, max_length = 5)]
+    zip: String,
+}
+
+#[derive(ToSchema)]
+#[allow(non_snake_case)]
+pub struct TransactionHistoryRequest {
+    #[schema(format = Uuid)]
+    customerId: String,
+    /// A cardId; empty for all cards.
+    accountId: Option<String>,
+    /// The first transaction of the page; empty for the newest.
+    pagingTransactionReferenceNumber: Option<String>,
+    /// 1-100; absent or 0 means 20.
+    pageSize: Option<i64>,
+}
+
+#[derive(ToSchema)]
+#[allow(non_snake_case)]
+pub struct DeleteCardRequest {
+    #[schema(format = Uuid)]
+    customerId: String,
+    #[schema(format = Uuid)]
+    cardId: String,
+}
+
+#[derive(ToSchema)]
+pub struct NameValue {
+    #[schema(min_length = 1, max_length = 100)]
+    name: String,
+    #[schema(min_length = 1, max_length = 300)]
+    value: String,
+}
+
+#[derive(ToSchema)]
+#[allow(non_snake_case)]
+pub struct CustomerAttributesRequest {
+    /// Must include CustomerId and SSN.
+    customerAttributes: Vec<NameValue>,
+}
+
+#[derive(ToSchema)]
+#[allow(non_snake_case)]
+pub struct SessionAttributesRequest {
+    /// Must include SsoToken; AccountIdFilter and AccountNumberFilter are mutually exclusive.
+    sessionAttributes: Vec<NameValue>,
+}
+
+/// client_id and client_secret, if not sent with HTTP Basic.
+#[derive(ToSchema)]
+pub struct AuthenticateRequest {
+    grant_type: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(non_snake_case)]
+pub struct ProblemBody {
+    r#type: String,
+    title: String,
+    status: u16,
+    detail: String,
+    instance: String,
+    errorCode: Option<String>,
+    errors: Option<serde_json::Value>,
+    validationErrors: Option<Vec<ValidationErrorBody>>,
+}
+
+#[derive(ToSchema)]
+pub struct ValidationErrorBody {
+    key: String,
+    message: String,
+}

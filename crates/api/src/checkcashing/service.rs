@@ -1,0 +1,594 @@
+//! The check cashing partner API's business rules, one function per method.
+//! Each takes typed, validated input and answers a result or a `Problem`.
+
+use fundline_core::card::Pan;
+use fundline_store::checkcashing as repo;
+use fundline_store::checkcashing::{Card, CARD_INVALID, CARD_VALID};
+use fundline_vault::{hash_token, random_token, TenantKeys};
+use uuid::Uuid;
+
+use super::auth::Partner;
+use super::parse::{self, CardDetails, CardNumber};
+use super::problem::Problem;
+use crate::cardnet::{AuthDecision, AuthRequest, AvsAddress, CardRef};
+use crate::AppState;
+
+pub const CUSTOMERS: &str = "cc_customers";
+pub const CARDS: &str = "cc_cards";
+
+async fn keys(state: &AppState, partner: &Partner) -> Result<std::sync::Arc<TenantKeys>, Problem> {
+    Ok(state
+        .keyring
+        .tenant(&state.store, &partner.tenant_id)
+        .await?)
+}
+
+fn ssn_fp(keys: &TenantKeys, ssn: &fundline_core::ssn::Ssn) -> String {
+    keys.fingerprint("ssn", ssn.as_str())
+}
+
+pub async fn find_customer(
+    state: &AppState,
+    partner: &Partner,
+    q: parse::FindCustomer,
+) -> Result<String, Problem> {
+    let keys = keys(state, partner).await?;
+    let found =
+        repo::find_customer_by_ssn(&state.store, &partner.tenant_id, &ssn_fp(&keys, &q.ssn))
+            .await?;
+    match found {
+        Some(c) if c.date_of_birth == q.date_of_birth.format("%Y-%m-%d").to_string() => Ok(c.id),
+        _ => Err(Problem::customer_not_found(
+            "",
+            "We're sorry, this customer was not found. Please check SSN and DOB and try again. (A172)",
+        )),
+    }
+}
+
+pub async fn enroll_customer(
+    state: &AppState,
+    partner: &Partner,
+    cmd: parse::EnrollCustomer,
+) -> Result<String, Problem> {
+    if let Some(country) = &cmd.country_of_origin {
+        if state.ofac.is_blocked(country) {
+            tracing::warn!(tenant_id = %partner.tenant_id, "enrollment refused by OFAC screening");
+            return Err(Problem::unprocessable(
+                "",
+                "Enrollment Refused",
+                "We're sorry, this customer cannot be enrolled at this time.",
+                "OFAC_SCREENING_FAILED",
+            ));
+        }
+    }
+    let keys = keys(state, partner).await?;
+    let id = Uuid::new_v4().to_string();
+    let customer = repo::Customer {
+        id: id.clone(),
+        tenant_id: partner.tenant_id.clone(),
+        ssn_fp: ssn_fp(&keys, &cmd.ssn),
+        ssn_sealed: keys.seal_str(CUSTOMERS, "ssn", cmd.ssn.as_str()),
+        email: cmd.email.to_lowercase(),
+        first_name: cmd.first_name,
+        last_name: cmd.last_name,
+        middle_initial: cmd.middle_initial,
+        title: cmd.title,
+        suffix: cmd.suffix,
+        mobile_number: cmd.mobile_number,
+        home_number: cmd.home_number,
+        address_line1: cmd.address.line1,
+        address_line2: cmd.address.line2,
+        city: cmd.address.city,
+        state: cmd.address.state,
+        zip: cmd.address.zip,
+        date_of_birth: cmd.date_of_birth.format("%Y-%m-%d").to_string(),
+        country_of_origin: cmd.country_of_origin,
+        gender: cmd.gender,
+        allow_texts: cmd.allow_texts as i64,
+        referrer_code: cmd.referrer_code,
+        created_at: state.clock.now_micros(),
+    };
+    match repo::insert_customer(&state.store, customer).await {
+        Ok(()) => Ok(id),
+        Err(e) if e.is_unique("cc_customers_ssn") => Err(Problem::unprocessable(
+            "",
+            "Customer Already Exists",
+            "A customer with this SSN is already enrolled. (A101)",
+            "SSN_ALREADY_IN_USE",
+        )),
+        Err(e) if e.is_unique("cc_customers_email") => Err(Problem::unprocessable(
+            "",
+            "Customer Already Exists",
+            "A customer with this email address is already enrolled. (A102)",
+            "EMAIL_ALREADY_IN_USE",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn customer(
+    state: &AppState,
+    partner: &Partner,
+    id: Uuid,
+    detail: &str,
+) -> Result<repo::Customer, Problem> {
+    repo::get_customer(&state.store, &partner.tenant_id, &id.to_string())
+        .await?
+        .ok_or_else(|| Problem::customer_not_found("", detail))
+}
+
+const CUSTOMER_MISSING: &str =
+    "We're sorry, this customer was not found. Please check the customer ID and try again.";
+
+pub async fn authenticate_obo(
+    state: &AppState,
+    partner: &Partner,
+    customer_id: Uuid,
+) -> Result<String, Problem> {
+    let customer_id = customer_id.to_string();
+    let cards = repo::customer_cards(&state.store, &partner.tenant_id, &customer_id, true).await?.ok_or_else(|| {
+        Problem::customer_not_found(
+            "",
+            "Oops, your customer information does not exist in our service. Please check your login and try again. (A45)",
+        )
+    })?;
+    if cards.is_empty() {
+        return Err(Problem::unprocessable(
+            "",
+            "No linked account",
+            "The customer does not have a linked account.",
+            "NO_LINKED_ACCOUNT",
+        ));
+    }
+    let token = random_token(48);
+    let now = state.clock.now_micros();
+    repo::insert_sso_token(
+        &state.store,
+        repo::SsoToken {
+            token_hash: hash_token(&token),
+            tenant_id: partner.tenant_id.clone(),
+            customer_id,
+            created_at: now,
+            expires_at: now + state.config.sso_token_ttl.as_micros() as i64,
+            consumed_at: None,
+            preferred_email: None,
+            card_filter: None,
+        },
+    )
+    .await?;
+    Ok(token)
+}
+
+pub async fn registered_cards(
+    state: &AppState,
+    partner: &Partner,
+    customer_id: Uuid,
+) -> Result<Vec<Card>, Problem> {
+    repo::customer_cards(
+        &state.store,
+        &partner.tenant_id,
+        &customer_id.to_string(),
+        true,
+    )
+    .await?
+    .ok_or_else(|| Problem::customer_not_found("", CUSTOMER_MISSING))
+}
+
+/// What AddOrUpdateCard decided.
+pub enum CardOutcome {
+    /// Same data as registered: nothing changed, nothing reauthorized.
+    Unchanged(Card),
+    /// New or changed data, authorized.
+    Authorized(Card),
+}
+
+/// The canonical form of a card's data, whose keyed fingerprint tells
+/// "identical" from "changed" without keeping a second copy of the data.
+fn data_canonical(d: &CardDetails) -> String {
+    let (bin, last4) = match &d.number {
+        CardNumber::Pan(_) => ("", ""),
+        CardNumber::Token { bin, last4, .. } => (bin.as_str(), last4.as_deref().unwrap_or("")),
+    };
+    serde_json::json!([
+        d.expiry.to_mmyy(),
+        d.nickname,
+        d.name_on_card.as_deref().unwrap_or(""),
+        d.address.line1,
+        d.address.line2,
+        d.address.city,
+        d.address.state,
+        d.address.zip,
+        bin,
+        last4
+    ])
+    .to_string()
+}
+
+pub async fn add_or_update_card(
+    state: &AppState,
+    partner: &Partner,
+    d: CardDetails,
+) -> Result<CardOutcome, Problem> {
+    let keys = keys(state, partner).await?;
+    let customer_id = d.customer_id.to_string();
+    let (kind, number, pan) = match &d.number {
+        CardNumber::Pan(n) => match Pan::parse(n) {
+            Ok(p) => ("pan", n.as_str(), Some(p)),
+            Err(_) => {
+                return Err(Problem::unprocessable(
+                    "",
+                    "Invalid Card",
+                    "The card number is not valid. Please check it and try again.",
+                    "INVALID_CARD_NUMBER",
+                ))
+            }
+        },
+        CardNumber::Token { token, .. } => ("token", token.as_str(), None),
+    };
+    let number_fp = keys.fingerprint(&format!("card-{kind}"), number);
+    let data_fp = keys.fingerprint("card-data", &data_canonical(&d));
+    let (on_file, existing) = repo::customer_and_live_card(
+        &state.store,
+        &partner.tenant_id,
+        &customer_id,
+        kind,
+        &number_fp,
+    )
+    .await?
+    .ok_or_else(|| Problem::customer_not_found("", CUSTOMER_MISSING))?;
+    if let Some(card) = &existing {
+        if card.data_fp == data_fp {
+            return unchanged(card.clone());
+        }
+    }
+
+    let today = state.clock.now().date_naive();
+    let card_ref = match (&pan, &d.number) {
+        (Some(p), _) => CardRef::Pan(p),
+        (None, CardNumber::Token { bin, last4, .. }) => CardRef::Token {
+            bin,
+            last4: last4.as_deref(),
+        },
+        (None, CardNumber::Pan(_)) => return Err(Problem::internal("")),
+    };
+    let decision = state
+        .cardnet
+        .authorize(AuthRequest {
+            card: card_ref,
+            expiry: d.expiry,
+            billing: AvsAddress {
+                line1: &d.address.line1,
+                zip: &d.address.zip,
+            },
+            on_file: AvsAddress {
+                line1: &on_file.line1,
+                zip: &on_file.zip,
+            },
+            today,
+        })
+        .await;
+    let program = match &decision {
+        AuthDecision::NotAllowed => return Err(Problem::unprocessable(
+            "",
+            "Error",
+            "Sorry, the account you're attempting to register is not allowed in our network.(A275)",
+            "BAD_REQUEST",
+        )),
+        AuthDecision::Approved(p) => Some(p.clone()),
+        AuthDecision::Declined { .. } => None,
+    };
+    let now = state.clock.now_micros();
+    let (bin, last4) = match &d.number {
+        CardNumber::Pan(_) => {
+            let p = pan.as_ref().ok_or_else(|| Problem::internal(""))?;
+            (p.bin(6).to_string(), p.last4().to_string())
+        }
+        CardNumber::Token { bin, last4, .. } => {
+            (bin.clone(), last4.clone().unwrap_or_else(|| "****".into()))
+        }
+    };
+    let keep = existing.as_ref();
+    let card = Card {
+        id: keep
+            .map(|k| k.id.clone())
+            .unwrap_or_else(|| Uuid::new_v4().to_string()),
+        tenant_id: partner.tenant_id.clone(),
+        customer_id: customer_id.clone(),
+        kind: kind.into(),
+        number_fp: number_fp.clone(),
+        number_sealed: keys.seal_str(CARDS, "number", number),
+        bin,
+        last4,
+        data_fp: data_fp.clone(),
+        expiration_mmyy: d.expiry.to_mmyy(),
+        nickname: d.nickname.clone(),
+        name_on_card: d.name_on_card.clone(),
+        address_line1: d.address.line1.clone(),
+        address_line2: d.address.line2.clone(),
+        city: d.address.city.clone(),
+        state: d.address.state.clone(),
+        zip: d.address.zip.clone(),
+        status: if program.is_some() {
+            CARD_VALID
+        } else {
+            CARD_INVALID
+        }
+        .into(),
+        decline_code: match &decision {
+            AuthDecision::Declined { code } => Some(code.as_str().into()),
+            _ => None,
+        },
+        program_name: program
+            .as_ref()
+            .map(|p| p.name.clone())
+            .or(keep.map(|k| k.program_name.clone()))
+            .unwrap_or_default(),
+        program_phone: program
+            .as_ref()
+            .map(|p| p.phone.clone())
+            .or(keep.map(|k| k.program_phone.clone()))
+            .unwrap_or_default(),
+        issuer_type: program
+            .as_ref()
+            .map(|p| p.issuer_type)
+            .or(keep.map(|k| k.issuer_type))
+            .unwrap_or(0),
+        min_cents: program.as_ref().map(|p| p.min_load_cents).unwrap_or(0),
+        max_cents: program.as_ref().map(|p| p.max_load_cents).unwrap_or(0),
+        terms_id: program
+            .as_ref()
+            .map(|p| p.terms_id.clone())
+            .unwrap_or_default(),
+        show_terms: program.as_ref().map(|p| p.show_terms as i64).unwrap_or(0),
+        authorized_at: program.as_ref().map(|_| now),
+        created_at: keep.map(|k| k.created_at).unwrap_or(now),
+        updated_at: now,
+        deleted_at: None,
+    };
+    let saved = repo::save_card(
+        &state.store,
+        card.clone(),
+        existing.as_ref().map(|k| k.data_fp.clone()),
+    )
+    .await;
+    match saved {
+        Ok(true) => {}
+        // Lost a race with a concurrent identical registration or update:
+        // answer with what won, if it carries the same data.
+        Ok(false) | Err(fundline_store::StoreError::Unique(_)) => {
+            let now_card = repo::find_live_card(
+                &state.store,
+                &partner.tenant_id,
+                &customer_id,
+                kind,
+                &number_fp,
+            )
+            .await?;
+            return match now_card {
+                Some(w) if w.data_fp == data_fp => unchanged(w),
+                _ => Err(Problem::unprocessable(
+                    "",
+                    "Conflict",
+                    "The card was changed by another request. Please try again.",
+                    "CONCURRENT_UPDATE",
+                )),
+            };
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tracing::info!(tenant_id = %partner.tenant_id, card_id = %card.id, status = %card.status, "card authorized");
+    match decision {
+        AuthDecision::Declined { code } => Err(decline_problem(code.as_str(), code.message())),
+        _ => Ok(CardOutcome::Authorized(card)),
+    }
+}
+
+fn unchanged(card: Card) -> Result<CardOutcome, Problem> {
+    if card.status == CARD_VALID {
+        return Ok(CardOutcome::Unchanged(card));
+    }
+    // Identical data to a card that failed authorization: no reauthorization,
+    // the same answer as before.
+    let code = card
+        .decline_code
+        .clone()
+        .unwrap_or_else(|| "DO_NOT_HONOR".into());
+    Err(decline_problem(
+        &code,
+        "The card failed authorization and is marked invalid.",
+    ))
+}
+
+fn decline_problem(code: &str, message: &str) -> Problem {
+    let code: &'static str = match code {
+        "EXPIRED_CARD" => "EXPIRED_CARD",
+        "AVS_MISMATCH" => "AVS_MISMATCH",
+        "ISSUER_UNAVAILABLE" => "ISSUER_UNAVAILABLE",
+        "INVALID_CARD_NUMBER" => "INVALID_CARD_NUMBER",
+        _ => "CARD_DECLINED",
+    };
+    Problem::unprocessable(
+        "",
+        "Card Authorization Failed",
+        format!("{message} The card is marked invalid."),
+        code,
+    )
+}
+
+pub async fn delete_card(
+    state: &AppState,
+    partner: &Partner,
+    cmd: parse::DeleteCard,
+) -> Result<(), Problem> {
+    let c = customer(state, partner, cmd.customer_id, CUSTOMER_MISSING).await?;
+    let deleted = repo::delete_card(
+        &state.store,
+        partner.tenant_id.clone(),
+        c.id,
+        cmd.card_id.to_string(),
+        state.clock.now_micros(),
+    )
+    .await?;
+    if deleted {
+        Ok(())
+    } else {
+        Err(Problem::unprocessable(
+            "",
+            "Card Not Found",
+            "The card was not found for this customer.",
+            "CARD_NOT_FOUND",
+        ))
+    }
+}
+
+pub async fn transaction_history(
+    state: &AppState,
+    partner: &Partner,
+    q: parse::HistoryQuery,
+) -> Result<repo::HistoryPage, Problem> {
+    let c = customer(state, partner, q.customer_id, CUSTOMER_MISSING).await?;
+    let account = q.account_id.map(|a| a.to_string());
+    let reference = q.paging_reference.map(|r| r.to_string());
+    let start = match &reference {
+        Some(r) => repo::PageStart::At(r),
+        None => repo::PageStart::Newest,
+    };
+    repo::transaction_history(
+        &state.store,
+        &partner.tenant_id,
+        &c.id,
+        account.as_deref(),
+        start,
+        q.page_size,
+    )
+    .await?
+    .ok_or_else(|| {
+        Problem::invalid(
+            "",
+            "query.pagingTransactionReferenceNumber",
+            super::input::NOT_VALID,
+        )
+    })
+}
+
+pub async fn add_customer_attributes(
+    state: &AppState,
+    partner: &Partner,
+    cmd: parse::CustomerAttributes,
+) -> Result<(), Problem> {
+    let keys = keys(state, partner).await?;
+    // CustomerId and SSN must name the same customer; a mismatch reads as not
+    // found, so the call cannot be used to test SSNs against customer ids.
+    let c = repo::get_customer(
+        &state.store,
+        &partner.tenant_id,
+        &cmd.customer_id.to_string(),
+    )
+    .await?
+    .filter(|c| fundline_vault::ct_eq(&c.ssn_fp, &ssn_fp(&keys, &cmd.ssn)))
+    .ok_or_else(|| {
+        Problem::customer_not_found(
+            "",
+            "We're sorry, no customer matches this CustomerId and SSN.",
+        )
+    })?;
+    repo::upsert_attributes(
+        &state.store,
+        partner.tenant_id.clone(),
+        c.id,
+        cmd.attributes,
+        state.clock.now_micros(),
+    )
+    .await?;
+    Ok(())
+}
+
+fn invalid_information(fields: &[&str]) -> Problem {
+    Problem::unprocessable(
+        "",
+        "Invalid Information",
+        format!(
+            "Oops, there was a problem with your request. The following field(s) are invalid : {}. Please check the values on the screen and try again.",
+            fields.join(", ")
+        ),
+        "INVALID_INFORMATION",
+    )
+}
+
+pub async fn add_session_attributes(
+    state: &AppState,
+    partner: &Partner,
+    cmd: parse::SessionAttributes,
+) -> Result<(), Problem> {
+    let now = state.clock.now_micros();
+    let token_hash = hash_token(&cmd.sso_token);
+    let sso = repo::get_sso_token(&state.store, &partner.tenant_id, &token_hash)
+        .await?
+        .filter(|t| t.consumed_at.is_none() && t.expires_at > now)
+        .ok_or_else(|| invalid_information(&["SsoToken"]))?;
+    let mut bad = Vec::new();
+    if cmd.account_id_filter.is_some() && cmd.account_number_filter.is_some() {
+        bad.extend(["AccountIdFilter", "AccountNumberFilter"]);
+    }
+    let email = match &cmd.preferred_email {
+        Some(e) => match fundline_core::contact::normalize_email(e) {
+            Some(n) if n.len() <= 100 => Some(n),
+            _ => {
+                bad.push("PreferredEmail");
+                None
+            }
+        },
+        None => None,
+    };
+    if !bad.is_empty() {
+        return Err(invalid_information(&bad));
+    }
+    let cards = repo::list_cards(&state.store, &partner.tenant_id, &sso.customer_id, true).await?;
+    let filter = if let Some(ids) = &cmd.account_id_filter {
+        let mut out = Vec::new();
+        for id in ids.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match super::input::parse_guid(id)
+                .and_then(|u| cards.iter().find(|c| c.id == u.to_string()))
+            {
+                Some(card) => out.push(card.id.clone()),
+                None => return Err(invalid_information(&["AccountIdFilter"])),
+            }
+        }
+        Some(out)
+    } else if let Some(numbers) = &cmd.account_number_filter {
+        let keys = keys(state, partner).await?;
+        let mut out = Vec::new();
+        for n in numbers.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let fps = [
+                keys.fingerprint("card-pan", n),
+                keys.fingerprint("card-token", n),
+            ];
+            match cards.iter().find(|c| fps.contains(&c.number_fp)) {
+                Some(card) => out.push(card.id.clone()),
+                None => return Err(invalid_information(&["AccountNumberFilter"])),
+            }
+        }
+        Some(out)
+    } else {
+        None
+    };
+    let filter = filter.map(|ids| {
+        let mut ids = ids;
+        ids.sort();
+        ids.dedup();
+        ids.join(",")
+    });
+    let ok = repo::set_sso_attributes(
+        &state.store,
+        partner.tenant_id.clone(),
+        token_hash,
+        email,
+        filter,
+        now,
+    )
+    .await?;
+    if !ok {
+        return Err(invalid_information(&["SsoToken"]));
+    }
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! Authenticates a token service request: `v1HMAC` over the request line
+//! and headers, `Date` within 15 minutes, the key's merchant = the path's.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use fundline_store::tenants::PRODUCT_CONNECT;
+
+use super::error::{codes, ConnectError};
+use super::hmac::{parse_authorization, string_to_sign, verify};
+use crate::gateway::auth::hmac_client;
+use crate::AppState;
+
+const DATE_SKEW_SECS: i64 = 15 * 60;
+
+/// A verified merchant.
+pub struct Merchant {
+    pub tenant_id: String,
+    pub merchant_id: String,
+}
+
+impl FromRequestParts<AppState> for Merchant {
+    type Rejection = ConnectError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = |n: &str| parts.headers.get(n).and_then(|v| v.to_str().ok());
+        let auth = header("authorization")
+            .and_then(parse_authorization)
+            .ok_or_else(ConnectError::unauthorized)?;
+        let date = header("date").ok_or_else(ConnectError::unauthorized)?;
+        let signed_at =
+            chrono::DateTime::parse_from_rfc2822(date).map_err(|_| ConnectError::unauthorized())?;
+        if (state.clock.now().timestamp() - signed_at.timestamp()).abs() > DATE_SKEW_SECS {
+            return Err(ConnectError::unauthorized());
+        }
+        let headers = parts
+            .headers
+            .iter()
+            .filter_map(|(n, v)| v.to_str().ok().map(|v| (n.as_str(), v)));
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        let text = string_to_sign(
+            parts.method.as_str(),
+            header("content-type"),
+            date,
+            headers,
+            path,
+        );
+        let client = hmac_client(state, PRODUCT_CONNECT, &auth.key_id).await?;
+        let (secret, known) = match &client {
+            Some(c) => (c.secret.expose().to_string(), true),
+            None => ("unknown-connect-key".to_string(), false),
+        };
+        if !(verify(&secret, &text, &auth.signature) && known) {
+            tracing::info!("token service request refused: bad signature or unknown key");
+            return Err(ConnectError::unauthorized());
+        }
+        let client = client.ok_or_else(ConnectError::unauthorized)?;
+        let merchant_id = client.participant_id.to_string();
+        let path_merchant = parts.uri.path().split('/').nth(2).unwrap_or("");
+        if path_merchant != merchant_id {
+            return Err(ConnectError::forbidden(
+                codes::ACCESS_TO_MERCHANT_NOT_ALLOWED,
+                "ACCESS_TO_MERCHANT_NOT_ALLOWED",
+            ));
+        }
+        if !tokenization_enabled(state, &client.tenant_id).await? {
+            return Err(ConnectError::forbidden(
+                codes::SERVICE_NOT_ALLOWED,
+                "SERVICE_NOT_ALLOWED",
+            ));
+        }
+        Ok(Merchant {
+            tenant_id: client.tenant_id,
+            merchant_id,
+        })
+    }
+}
+
+/// The tenant's `connect` settings document: `{"tokenization_enabled": false}`
+/// switches the service off for its merchant (default on).
+async fn tokenization_enabled(state: &AppState, tenant_id: &str) -> Result<bool, ConnectError> {
+    let doc = crate::settings_doc(state, tenant_id, "connect").await?;
+    Ok(doc
+        .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+        .and_then(|v| v["tokenization_enabled"].as_bool())
+        .unwrap_or(true))
+}

@@ -1,0 +1,684 @@
+//! `/v1/{merchantId}/tokens`: create (also from encryptedCustomerInput),
+//! get, update, delete, approve a SEPA mandate.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use fundline_core::card::{CardExpiry, Pan};
+use fundline_store::connect as repo;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::auth::Merchant;
+use super::error::{invalid, missing, ApiError, ConnectError};
+use crate::AppState;
+
+const TABLE: &str = "ct_tokens";
+
+pub(super) fn text<'a>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+    path: &str,
+    max: usize,
+    errors: &mut Vec<ApiError>,
+) -> Option<&'a str> {
+    match obj.get(key) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.chars().count() <= max && !s.chars().any(char::is_control) => {
+            Some(s.as_str())
+        }
+        Some(Value::String(_)) => {
+            errors.push(invalid(path, &format!("at most {max} characters")));
+            None
+        }
+        Some(_) => {
+            errors.push(invalid(path, "must be a string"));
+            None
+        }
+    }
+}
+
+/// Every string of a customer block, with the spec's maximum lengths.
+pub(super) fn check_customer(
+    customer: &Map<String, Value>,
+    prefix: &str,
+    errors: &mut Vec<ApiError>,
+) {
+    text(
+        customer,
+        "merchantCustomerId",
+        &format!("{prefix}.merchantCustomerId"),
+        15,
+        errors,
+    );
+    let groups: [(&str, &[(&str, usize)]); 3] = [
+        (
+            "billingAddress",
+            &[
+                ("additionalInfo", 50),
+                ("city", 40),
+                ("countryCode", 2),
+                ("houseNumber", 15),
+                ("state", 35),
+                ("stateCode", 9),
+                ("street", 50),
+                ("zip", 10),
+            ],
+        ),
+        ("companyInformation", &[("name", 40), ("vatNumber", 17)]),
+        (
+            "contactDetails",
+            &[("emailAddress", 70), ("faxNumber", 20), ("phoneNumber", 20)],
+        ),
+    ];
+    for (group, fields) in groups {
+        if let Some(Value::Object(g)) = customer.get(group) {
+            for (f, max) in fields {
+                text(g, f, &format!("{prefix}.{group}.{f}"), *max, errors);
+            }
+        }
+    }
+    if let Some(Value::Object(p)) = customer.get("personalInformation") {
+        if let Some(Value::Object(n)) = p.get("name") {
+            for (f, max) in [
+                ("firstName", 15),
+                ("surname", 70),
+                ("surnamePrefix", 15),
+                ("title", 35),
+            ] {
+                text(
+                    n,
+                    f,
+                    &format!("{prefix}.personalInformation.name.{f}"),
+                    max,
+                    errors,
+                );
+            }
+        }
+    }
+}
+
+/// A validated token request: its group, the number that identifies it
+/// (sealed; its fingerprint decides "tokenized before"), and the object GET
+/// answers with numbers masked.
+pub(super) struct TokenInput {
+    pub product: i64,
+    pub kind: &'static str,
+    pub number: String,
+    pub view: Value,
+    pub mandate_status: Option<&'static str>,
+}
+
+/// Validates a create or update request for any of the four groups.
+fn token_input(body: &Value, today: chrono::NaiveDate) -> Result<TokenInput, ConnectError> {
+    let Value::Object(obj) = body else {
+        return Err(ConnectError::validation(vec![invalid(
+            "",
+            "the body must be a JSON object",
+        )]));
+    };
+    let groups: Vec<&str> = [
+        "card",
+        "sepaDirectDebit",
+        "nonSepaDirectDebit",
+        "eWallet",
+        "encryptedCustomerInput",
+    ]
+    .into_iter()
+    .filter(|g| obj.get(*g).is_some_and(|v| !v.is_null()))
+    .collect();
+    match groups.as_slice() {
+        ["sepaDirectDebit"] => super::groups::sepa(obj),
+        ["nonSepaDirectDebit"] => super::groups::non_sepa(obj),
+        ["eWallet"] => super::groups::e_wallet(obj),
+        ["encryptedCustomerInput"] => Err(ConnectError::validation(vec![invalid(
+            "encryptedCustomerInput",
+            "encrypted customer input is not served yet",
+        )])),
+        ["card"] | [] => card_input(body, today),
+        _ => Err(ConnectError::validation(vec![invalid(
+            "",
+            "exactly one of card, sepaDirectDebit, nonSepaDirectDebit, eWallet",
+        )])),
+    }
+}
+
+/// Validates a card token request and builds the token object GET will
+/// answer, with the card number masked.
+fn card_input(body: &Value, today: chrono::NaiveDate) -> Result<TokenInput, ConnectError> {
+    let Value::Object(obj) = body else {
+        return Err(ConnectError::validation(vec![invalid(
+            "",
+            "the body must be a JSON object",
+        )]));
+    };
+    let mut errors = Vec::new();
+    let product = match obj.get("paymentProductId") {
+        Some(Value::Number(n)) if n.as_i64().is_some_and(|p| (1..=99_999).contains(&p)) => {
+            n.as_i64()
+        }
+        None | Some(Value::Null) => {
+            errors.push(missing("paymentProductId"));
+            None
+        }
+        Some(_) => {
+            errors.push(invalid("paymentProductId", "an integer of up to 5 digits"));
+            None
+        }
+    };
+    for other in [
+        "sepaDirectDebit",
+        "nonSepaDirectDebit",
+        "eWallet",
+        "encryptedCustomerInput",
+    ] {
+        if obj.get(other).is_some_and(|v| !v.is_null()) {
+            errors.push(invalid(other, "this token type is not served yet"));
+        }
+    }
+    let Some(Value::Object(card)) = obj.get("card") else {
+        errors.push(missing("card"));
+        return Err(ConnectError::validation(errors));
+    };
+    let alias = text(card, "alias", "card.alias", 100, &mut errors).map(str::to_string);
+    if let Some(Value::Object(c)) = card.get("customer") {
+        check_customer(c, "card.customer", &mut errors);
+    }
+    let data = match card.get("data") {
+        Some(Value::Object(d)) => d,
+        _ => {
+            errors.push(missing("card.data"));
+            return Err(ConnectError::validation(errors));
+        }
+    };
+    let cwc = match data.get("cardWithoutCvv") {
+        Some(Value::Object(c)) => c,
+        _ => {
+            errors.push(missing("card.data.cardWithoutCvv"));
+            return Err(ConnectError::validation(errors));
+        }
+    };
+    let p = "card.data.cardWithoutCvv";
+    let pan = match text(
+        cwc,
+        "cardNumber",
+        &format!("{p}.cardNumber"),
+        19,
+        &mut errors,
+    ) {
+        None if !errors
+            .iter()
+            .any(|e| e.property_name.as_deref() == Some("card.data.cardWithoutCvv.cardNumber")) =>
+        {
+            errors.push(missing(&format!("{p}.cardNumber")));
+            None
+        }
+        None => None,
+        Some(n) => match Pan::parse(n) {
+            Ok(pan) => Some(pan),
+            Err(e) => {
+                errors.push(invalid(&format!("{p}.cardNumber"), &e.to_string()));
+                None
+            }
+        },
+    };
+    let expiry = match text(
+        cwc,
+        "expiryDate",
+        &format!("{p}.expiryDate"),
+        4,
+        &mut errors,
+    ) {
+        None => {
+            errors.push(missing(&format!("{p}.expiryDate")));
+            None
+        }
+        Some(e) => match CardExpiry::parse_mmyy(e) {
+            Ok(x) if !x.is_expired(today) => Some(e.to_string()),
+            Ok(_) => {
+                errors.push(invalid(&format!("{p}.expiryDate"), "the card has expired"));
+                None
+            }
+            Err(_) => {
+                errors.push(invalid(&format!("{p}.expiryDate"), "format MMYY"));
+                None
+            }
+        },
+    };
+    let holder = text(
+        cwc,
+        "cardholderName",
+        &format!("{p}.cardholderName"),
+        51,
+        &mut errors,
+    )
+    .map(str::to_string);
+    let issue = text(
+        cwc,
+        "issueNumber",
+        &format!("{p}.issueNumber"),
+        2,
+        &mut errors,
+    )
+    .map(str::to_string);
+    let first_tx = text(
+        cwc,
+        "firstTransactionDate",
+        &format!("{p}.firstTransactionDate"),
+        8,
+        &mut errors,
+    )
+    .map(str::to_string);
+    if let Some(d) = &first_tx {
+        if chrono::NaiveDate::parse_from_str(d, "%Y%m%d").is_err() {
+            errors.push(invalid(
+                &format!("{p}.firstTransactionDate"),
+                "format YYYYMMDD",
+            ));
+        }
+    }
+    let provider = text(
+        cwc,
+        "providerReference",
+        &format!("{p}.providerReference"),
+        4000,
+        &mut errors,
+    )
+    .map(str::to_string);
+    if !errors.is_empty() {
+        return Err(ConnectError::validation(errors));
+    }
+    let (Some(product), Some(pan), Some(expiry)) = (product, pan, expiry) else {
+        return Err(ConnectError::validation(vec![invalid(
+            "card",
+            "incomplete",
+        )]));
+    };
+    let mut cwc_view = json!({"cardNumber": pan.masked(), "expiryDate": expiry});
+    for (k, v) in [
+        ("cardholderName", holder),
+        ("issueNumber", issue),
+        ("firstTransactionDate", first_tx),
+        ("providerReference", provider),
+    ] {
+        if let Some(v) = v {
+            cwc_view[k] = json!(v);
+        }
+    }
+    let mut card_view = json!({"alias": alias.unwrap_or_else(|| pan.masked()), "data": {"cardWithoutCvv": cwc_view}});
+    if let Some(c) = card.get("customer").filter(|c| c.is_object()) {
+        card_view["customer"] = strip_nulls(c.clone());
+    }
+    Ok(TokenInput {
+        product,
+        kind: "card",
+        number: pan.as_str().to_string(),
+        view: card_view,
+        mandate_status: None,
+    })
+}
+
+/// The SDKs must never receive `null` for an object or array.
+pub(super) fn strip_nulls(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, strip_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(strip_nulls).collect()),
+        v => v,
+    }
+}
+
+pub(super) fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, ConnectError> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !ct.to_ascii_lowercase().starts_with("application/json") {
+        return Err(ConnectError::validation(vec![invalid(
+            "",
+            "Content-Type must be application/json",
+        )]));
+    }
+    serde_json::from_slice(body)
+        .map_err(|_| ConnectError::validation(vec![invalid("", "the body is not valid JSON")]))
+}
+
+/// Idempotence keys are kept this long before a retry counts as new.
+const IDEMPOTENCE_TTL_MICROS: i64 = 24 * 3600 * 1_000_000;
+/// A claim older than this whose request never finished is taken over.
+const IN_PROGRESS_STALE_MICROS: i64 = 60 * 1_000_000;
+
+/// POST /v1/{merchantId}/tokens, with X-GCS-Idempotence-Key: a replay gets
+/// the first answer and `X-GCS-Idempotence-Request-Timestamp`; a duplicate
+/// still in flight gets 409 with code 1409.
+#[utoipa::path(post, path = "/v1/{merchantId}/tokens", tag = "Token service",
+    description = "Create a token for a card, SEPA direct debit (770, mandate), non-SEPA direct debit (705, 730) or eWallet (840). 201 new, 200 when the number was tokenized before. X-GCS-Idempotence-Key replays the first answer.",
+    params(("merchantId" = String, Path), ("Authorization" = String, Header, description = "GCS v1HMAC:<apiKeyId>:<signature>"), ("Date" = String, Header)),
+    request_body(content = serde_json::Value, description = "CreateTokenRequest as the Connect SDKs send it"),
+    responses((status = 201, content_type = "application/json", description = "{token, isNewToken: true}"),
+        (status = 200, content_type = "application/json", description = "{token, isNewToken: false}"),
+        (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json"),
+        (status = 403, content_type = "application/json"), (status = 409, content_type = "application/json")))]
+pub async fn create(
+    State(state): State<AppState>,
+    m: Merchant,
+    Path(_merchant): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ConnectError> {
+    let key = headers
+        .get("x-gcs-idempotence-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty());
+    let Some(key) = key else {
+        return Ok(render(create_token(&state, &m, &headers, &body).await));
+    };
+    if key.len() > 128 || key.chars().any(char::is_control) {
+        return Err(ConnectError::validation(vec![invalid(
+            "X-GCS-Idempotence-Key",
+            "at most 128 printable characters",
+        )]));
+    }
+    let now = state.clock.now_micros();
+    let claim_key = || {
+        repo::claim_idempotence(
+            &state.store,
+            m.tenant_id.clone(),
+            m.merchant_id.clone(),
+            key.to_string(),
+            now,
+            now - IN_PROGRESS_STALE_MICROS,
+        )
+    };
+    let mut claim = claim_key().await?;
+    if matches!(claim, repo::Claim::Replay { created_at, .. } if now - created_at >= IDEMPOTENCE_TTL_MICROS)
+    {
+        // Expired: the key is free again, for this request.
+        repo::release_idempotence(
+            &state.store,
+            m.tenant_id.clone(),
+            m.merchant_id.clone(),
+            key.to_string(),
+            false,
+        )
+        .await?;
+        claim = claim_key().await?;
+    }
+    match claim {
+        repo::Claim::Replay {
+            status,
+            body,
+            created_at,
+        } => {
+            let status = StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK);
+            let value: Value = serde_json::from_str(&body).unwrap_or_else(|_| json!({}));
+            let mut resp = (status, axum::Json(value)).into_response();
+            if let Ok(v) = header::HeaderValue::from_str(&(created_at / 1000).to_string()) {
+                resp.headers_mut()
+                    .insert("X-GCS-Idempotence-Request-Timestamp", v);
+            }
+            Ok(resp)
+        }
+        repo::Claim::InProgress => Err(ConnectError::one(
+            StatusCode::CONFLICT,
+            super::error::codes::DUPLICATE_REQUEST_IN_PROGRESS,
+            "DUPLICATE_REQUEST_IN_PROGRESS",
+            "CONNECT_PLATFORM_ERROR",
+            "DUPLICATE_REQUEST_IN_PROGRESS",
+        )),
+        repo::Claim::Fresh => {
+            let (status, value) = match create_token(&state, &m, &headers, &body).await {
+                Ok(ok) => ok,
+                Err(e) => (e.status, e.body(&uuid::Uuid::new_v4().to_string())),
+            };
+            if status.is_server_error() {
+                repo::release_idempotence(
+                    &state.store,
+                    m.tenant_id.clone(),
+                    m.merchant_id.clone(),
+                    key.to_string(),
+                    true,
+                )
+                .await?;
+            } else {
+                repo::finish_idempotence(
+                    &state.store,
+                    m.tenant_id.clone(),
+                    m.merchant_id.clone(),
+                    key.to_string(),
+                    status.as_u16() as i64,
+                    value.to_string(),
+                )
+                .await?;
+            }
+            Ok((status, axum::Json(value)).into_response())
+        }
+    }
+}
+
+fn render(r: Result<(StatusCode, Value), ConnectError>) -> Response {
+    match r {
+        Ok((status, v)) => (status, axum::Json(v)).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Creates a token, or finds the one the same number made.
+async fn create_token(
+    state: &AppState,
+    m: &Merchant,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(StatusCode, Value), ConnectError> {
+    let mut body = json_body(headers, body)?;
+    if body
+        .get("encryptedCustomerInput")
+        .is_some_and(|v| !v.is_null())
+    {
+        body = super::client::decrypt(state, m, &body).await?;
+    }
+    let input = token_input(&body, state.clock.now().date_naive())?;
+    let keys = state.keyring.tenant(&state.store, &m.tenant_id).await?;
+    // The number alone decides "tokenized before" (spec 003: the card number for cards).
+    let fp = keys.fingerprint(&format!("ct-{}", input.kind), &input.number);
+    if let Some(t) =
+        repo::live_by_number(&state.store, &m.tenant_id, &m.merchant_id, input.kind, &fp).await?
+    {
+        return Ok((StatusCode::OK, json!({"token": t.id, "isNewToken": false})));
+    }
+    let now = state.clock.now_micros();
+    let token = repo::Token {
+        id: uuid::Uuid::new_v4().to_string(),
+        tenant_id: m.tenant_id.clone(),
+        merchant_id: m.merchant_id.clone(),
+        payment_product_id: input.product,
+        kind: input.kind.into(),
+        number_fp: fp.clone(),
+        number_sealed: keys.seal_str(TABLE, "number", &input.number),
+        view_json: input.view.to_string(),
+        mandate_status: input.mandate_status.map(str::to_string),
+        mandate_cancel_date: None,
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+    };
+    match repo::insert(&state.store, token).await {
+        Ok(t) => Ok((
+            StatusCode::CREATED,
+            json!({"token": t.id, "isNewToken": true}),
+        )),
+        // A concurrent request with the same number won: its token is the answer.
+        Err(e) if e.is_unique("ct_tokens_number") => {
+            let t =
+                repo::live_by_number(&state.store, &m.tenant_id, &m.merchant_id, input.kind, &fp)
+                    .await?
+                    .ok_or_else(ConnectError::internal)?;
+            Ok((StatusCode::OK, json!({"token": t.id, "isNewToken": false})))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn unknown_token() -> ConnectError {
+    ConnectError::not_found(super::error::codes::UNKNOWN_TOKEN, "UNKNOWN_TOKEN")
+}
+
+/// GET /v1/{merchantId}/tokens/{tokenId}
+#[utoipa::path(get, path = "/v1/{merchantId}/tokens/{tokenId}", tag = "Token service",
+    description = "The token, numbers masked.",
+    params(("merchantId" = String, Path), ("tokenId" = String, Path), ("Authorization" = String, Header), ("Date" = String, Header)),
+    responses((status = 200, content_type = "application/json"), (status = 404, content_type = "application/json")))]
+pub async fn get(
+    State(state): State<AppState>,
+    m: Merchant,
+    Path((_merchant, id)): Path<(String, String)>,
+) -> Result<Response, ConnectError> {
+    let t = repo::live(&state.store, &m.tenant_id, &m.merchant_id, &id)
+        .await?
+        .ok_or_else(unknown_token)?;
+    let view: Value = serde_json::from_str(&t.view_json).unwrap_or_else(|_| json!({}));
+    let mut body = json!({"id": t.id, "paymentProductId": t.payment_product_id});
+    body[t.kind.as_str()] = view;
+    Ok(axum::Json(body).into_response())
+}
+
+/// PUT /v1/{merchantId}/tokens/{tokenId}: 204, no body.
+#[utoipa::path(put, path = "/v1/{merchantId}/tokens/{tokenId}", tag = "Token service",
+    description = "Replace the token's data (same group). 204 with an empty body.",
+    params(("merchantId" = String, Path), ("tokenId" = String, Path), ("Authorization" = String, Header), ("Date" = String, Header)),
+    request_body(content = serde_json::Value),
+    responses((status = 204, description = "Empty body"), (status = 400, content_type = "application/json"), (status = 404, content_type = "application/json")))]
+pub async fn update(
+    State(state): State<AppState>,
+    m: Merchant,
+    Path((_merchant, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ConnectError> {
+    let body = json_body(&headers, &body)?;
+    let input = token_input(&body, state.clock.now().date_naive())?;
+    let existing = repo::live(&state.store, &m.tenant_id, &m.merchant_id, &id)
+        .await?
+        .ok_or_else(unknown_token)?;
+    if existing.kind != input.kind {
+        return Err(ConnectError::validation(vec![invalid(
+            input.kind,
+            "a token keeps its payment group",
+        )]));
+    }
+    let keys = state.keyring.tenant(&state.store, &m.tenant_id).await?;
+    let fp = keys.fingerprint(&format!("ct-{}", input.kind), &input.number);
+    let t = repo::Token {
+        payment_product_id: input.product,
+        number_fp: fp,
+        number_sealed: keys.seal_str(TABLE, "number", &input.number),
+        view_json: input.view.to_string(),
+        updated_at: state.clock.now_micros(),
+        ..existing
+    };
+    match repo::update(&state.store, t).await {
+        Ok(true) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Ok(false) => Err(unknown_token()),
+        Err(e) if e.is_unique("ct_tokens_number") => Err(ConnectError::one(
+            StatusCode::CONFLICT,
+            "300450",
+            "DUPLICATE_TOKEN",
+            "CONNECT_PLATFORM_ERROR",
+            "another token holds this number",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+#[allow(non_snake_case)]
+pub struct DeleteParams {
+    mandateCancelDate: Option<String>,
+}
+
+/// DELETE /v1/{merchantId}/tokens/{tokenId}[?mandateCancelDate=YYYYMMDD]: 204, no body.
+#[utoipa::path(delete, path = "/v1/{merchantId}/tokens/{tokenId}", tag = "Token service",
+    description = "Delete the token; mandateCancelDate (YYYYMMDD) records a mandate's cancellation. 204 with an empty body.",
+    params(("merchantId" = String, Path), ("tokenId" = String, Path), ("mandateCancelDate" = Option<String>, Query), ("Authorization" = String, Header), ("Date" = String, Header)),
+    responses((status = 204, description = "Empty body"), (status = 404, content_type = "application/json")))]
+pub async fn delete(
+    State(state): State<AppState>,
+    m: Merchant,
+    Path((_merchant, id)): Path<(String, String)>,
+    Query(q): Query<DeleteParams>,
+) -> Result<Response, ConnectError> {
+    if let Some(d) = &q.mandateCancelDate {
+        if chrono::NaiveDate::parse_from_str(d, "%Y%m%d").is_err() {
+            return Err(ConnectError::validation(vec![invalid(
+                "mandateCancelDate",
+                "format YYYYMMDD",
+            )]));
+        }
+    }
+    let done = repo::delete(
+        &state.store,
+        m.tenant_id,
+        m.merchant_id,
+        id,
+        q.mandateCancelDate,
+        state.clock.now_micros(),
+    )
+    .await?;
+    if done {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(unknown_token())
+    }
+}
+
+/// POST /v1/{merchantId}/tokens/{tokenId}/approvesepadirectdebit: 204, no body.
+#[utoipa::path(post, path = "/v1/{merchantId}/tokens/{tokenId}/approvesepadirectdebit", tag = "Token service",
+    description = "Approve a SEPA mandate (mandateSignatureDate, mandateSignaturePlace, mandateSigned). 204 with an empty body.",
+    params(("merchantId" = String, Path), ("tokenId" = String, Path), ("Authorization" = String, Header), ("Date" = String, Header)),
+    request_body(content = serde_json::Value),
+    responses((status = 204, description = "Empty body"), (status = 400, content_type = "application/json"), (status = 404, content_type = "application/json")))]
+pub async fn approve(
+    State(state): State<AppState>,
+    m: Merchant,
+    Path((_merchant, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ConnectError> {
+    let body = json_body(&headers, &body)?;
+    let approval = super::groups::approval(&body, "")?;
+    let existing = repo::live(&state.store, &m.tenant_id, &m.merchant_id, &id)
+        .await?
+        .ok_or_else(unknown_token)?;
+    if existing.kind != "sepaDirectDebit" {
+        return Err(ConnectError::validation(vec![invalid(
+            "",
+            "only SEPA direct debit mandates are approved",
+        )]));
+    }
+    let mut view: Value = serde_json::from_str(&existing.view_json).unwrap_or_else(|_| json!({}));
+    view["mandate"]["mandateApproval"] = approval;
+    let done = repo::approve(
+        &state.store,
+        m.tenant_id,
+        m.merchant_id,
+        id,
+        view.to_string(),
+        state.clock.now_micros(),
+    )
+    .await?;
+    if done {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(unknown_token())
+    }
+}
+
+/// Any other path under /v1: Connect's JSON error, never an empty body.
+pub async fn not_found() -> ConnectError {
+    ConnectError::not_found(super::error::codes::NOT_FOUND, "UNKNOWN_RESOURCE")
+}

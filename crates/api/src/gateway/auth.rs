@@ -1,0 +1,196 @@
+//! Authenticates a gateway request: the HMAC signature over the request
+//! line and headers, the body's SHA-512, the X-Date window, and no replay.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use fundline_store::gateway as repo;
+use fundline_store::tenants::{find_credential, PRODUCT_INGOPAY};
+use fundline_vault::{ct_eq, SecretString};
+use sha2::{Digest, Sha256};
+
+use super::envelope::GwResponse;
+use super::hmac::{content_sha512, parse_authorization, string_to_sign, verify};
+use crate::AppState;
+
+/// How far X-Date may be from our clock.
+pub const CLOCK_SKEW_SECS: i64 = 300;
+const SECRET_CACHE_TTL: Duration = Duration::from_secs(30);
+
+/// A verified gateway request.
+pub struct Gateway {
+    pub tenant_id: String,
+    pub participant_id: i64,
+    pub body: Bytes,
+    pub started: Instant,
+    pub path: String,
+    pub headers: axum::http::HeaderMap,
+}
+
+/// A credential whose secret the server holds to verify HMAC signatures.
+#[derive(Clone)]
+pub(crate) struct Client {
+    pub tenant_id: String,
+    /// participant_id (gateway) or merchant id (Connect).
+    pub participant_id: i64,
+    pub secret: SecretString,
+}
+
+/// Opened HMAC secrets by username, so a request costs no decryption.
+#[derive(Default)]
+pub struct SecretCache {
+    map: RwLock<HashMap<String, (Instant, Client)>>,
+}
+
+/// The HMAC client of a product by its public id, from cache or the store.
+pub(crate) async fn hmac_client(
+    state: &AppState,
+    product: &str,
+    username: &str,
+) -> Result<Option<Client>, fundline_store::StoreError> {
+    let cache_key = format!("{product}:{username}");
+    if let Some((at, c)) = state
+        .gw_secrets
+        .map
+        .read()
+        .ok()
+        .and_then(|m| m.get(&cache_key).cloned())
+    {
+        if at.elapsed() < SECRET_CACHE_TTL {
+            return Ok(Some(c));
+        }
+    }
+    let Some(cred) = find_credential(&state.store, product, username).await? else {
+        return Ok(None);
+    };
+    let (Some(sealed), Some(participant_id)) = (cred.secret_sealed, cred.numeric_id) else {
+        return Ok(None);
+    };
+    let secret = state
+        .keyring
+        .open_string(
+            &state.store,
+            &cred.tenant_id,
+            "credentials",
+            "secret",
+            &sealed,
+        )
+        .await?;
+    let c = Client {
+        tenant_id: cred.tenant_id,
+        participant_id,
+        secret,
+    };
+    if let Ok(mut m) = state.gw_secrets.map.write() {
+        if m.len() > 10_000 {
+            m.clear();
+        }
+        m.insert(cache_key, (Instant::now(), c.clone()));
+    }
+    Ok(Some(c))
+}
+
+impl FromRequest<AppState> for Gateway {
+    type Rejection = GwResponse;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let started = Instant::now();
+        let deny = |why: &str| {
+            tracing::info!(reason = why, "gateway request refused");
+            GwResponse::unauthorized(why, started)
+        };
+        let (parts, body) = req.into_parts();
+        let path = parts.uri.path().to_string();
+        let limit = state.config.max_body_bytes;
+        let body = axum::body::to_bytes(body, limit).await.map_err(|_| {
+            GwResponse::error(
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                super::envelope::code::TOO_LARGE,
+                format!("The request body exceeds the limit of {limit} bytes."),
+                "payload_too_large",
+                started,
+            )
+        })?;
+        let headers = parts.headers;
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        let auth = header("authorization").ok_or_else(|| deny("missing_authorization"))?;
+        let auth = parse_authorization(auth).map_err(|_| deny("invalid_authorization"))?;
+
+        let x_date = header("x-date").ok_or_else(|| deny("missing_x_date"))?;
+        let signed_at =
+            chrono::DateTime::parse_from_rfc2822(x_date).map_err(|_| deny("invalid_x_date"))?;
+        let skew = (state.clock.now().timestamp() - signed_at.timestamp()).abs();
+        if skew > CLOCK_SKEW_SECS {
+            return Err(deny("stale_x_date"));
+        }
+        let digest = header("content-sha512").ok_or_else(|| deny("missing_content_sha512"))?;
+        if !ct_eq(digest, &content_sha512(&body)) {
+            return Err(deny("content_sha512_mismatch"));
+        }
+        let path_and_query = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        // Some HTTP stacks send no Content-Length for an empty body; the
+        // length of what arrived is the value the client signed.
+        let length = body.len().to_string();
+        let lookup = |name: &str| match header(name) {
+            None if name == "content-length" => Some(length.as_str()),
+            v => v,
+        };
+        let text = string_to_sign(&auth, parts.method.as_str(), path_and_query, lookup)
+            .map_err(|_| deny("signed_header_absent"))?;
+
+        let client = hmac_client(state, PRODUCT_INGOPAY, &auth.username)
+            .await
+            .map_err(|e| GwResponse::from((e, started)))?;
+        // An unknown username still costs one verification, against a dummy key.
+        let (secret, known) = match &client {
+            Some(c) => (c.secret.expose().as_bytes().to_vec(), true),
+            None => (b"unknown-gateway-client".to_vec(), false),
+        };
+        if !(verify(&secret, &auth.algorithm, &text, &auth.signature) && known) {
+            return Err(deny("invalid_signature"));
+        }
+        let client = client.ok_or_else(|| deny("invalid_signature"))?;
+
+        // A signature is good once: remembered until its X-Date window closes.
+        let seen = hex(&Sha256::digest(&auth.signature));
+        let expires = (signed_at.timestamp() + CLOCK_SKEW_SECS + 1) * 1_000_000;
+        let fresh = repo::remember_signature(&state.store, seen, expires)
+            .await
+            .map_err(|e| GwResponse::from((e, started)))?;
+        if !fresh {
+            return Err(deny("replayed_signature"));
+        }
+        Ok(Gateway {
+            tenant_id: client.tenant_id,
+            participant_id: client.participant_id,
+            body,
+            started,
+            path,
+            headers,
+        })
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Gateway {
+    /// The body as a JSON object, or the 13400 answer.
+    pub fn json_object(&self) -> Result<serde_json::Map<String, serde_json::Value>, GwResponse> {
+        match serde_json::from_slice::<serde_json::Value>(&self.body) {
+            Ok(serde_json::Value::Object(m)) => Ok(m),
+            _ => Err(GwResponse::validation(
+                serde_json::json!({"request": ["The request body must be a JSON object."]}),
+                self.started,
+            )),
+        }
+    }
+}

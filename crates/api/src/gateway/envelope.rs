@@ -1,0 +1,118 @@
+//! The gateway's envelope (specs 001 and 002):
+//! `{status, client_message, developer_message, data, time}`.
+
+use std::time::Instant;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+/// Gateway status codes (docs/gateway.md has the table).
+pub mod code {
+    pub const SUCCESS: i64 = 100;
+    pub const IDEMPOTENT: i64 = 101;
+    pub const UNAUTHORIZED: i64 = 13401;
+    pub const VALIDATION: i64 = 13400;
+    pub const NOT_FOUND: i64 = 13404;
+    pub const TOO_LARGE: i64 = 13413;
+    pub const IDEMPOTENCY_MISMATCH: i64 = 13723;
+    pub const UNAVAILABLE: i64 = 13503;
+}
+
+#[derive(Debug)]
+pub struct GwResponse {
+    pub http: StatusCode,
+    pub status: i64,
+    pub client_message: String,
+    pub developer_message: Option<String>,
+    pub data: Value,
+    pub started: Instant,
+}
+
+impl GwResponse {
+    pub fn ok(status: i64, client_message: &str, data: Value, started: Instant) -> GwResponse {
+        GwResponse {
+            http: StatusCode::OK,
+            status,
+            client_message: client_message.into(),
+            developer_message: None,
+            data,
+            started,
+        }
+    }
+
+    pub fn unauthorized(developer_message: &str, started: Instant) -> GwResponse {
+        GwResponse {
+            http: StatusCode::UNAUTHORIZED,
+            status: code::UNAUTHORIZED,
+            client_message: "Unauthorized".into(),
+            developer_message: Some(developer_message.into()),
+            data: Value::Null,
+            started,
+        }
+    }
+
+    /// 13400 with each field mapped to its messages, as spec 001 shows.
+    pub fn validation(data: Value, started: Instant) -> GwResponse {
+        GwResponse {
+            http: StatusCode::BAD_REQUEST,
+            status: code::VALIDATION,
+            client_message:
+                "Field validation error - See data element for validation error details".into(),
+            developer_message: Some("invalid_request_fields".into()),
+            data,
+            started,
+        }
+    }
+
+    pub fn error(
+        http: StatusCode,
+        status: i64,
+        client_message: impl Into<String>,
+        developer_message: &str,
+        started: Instant,
+    ) -> GwResponse {
+        GwResponse {
+            http,
+            status,
+            client_message: client_message.into(),
+            developer_message: Some(developer_message.into()),
+            data: Value::Null,
+            started,
+        }
+    }
+
+    pub fn unavailable(started: Instant) -> GwResponse {
+        GwResponse::error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            code::UNAVAILABLE,
+            "The request could not be completed. Please try again.",
+            "service_unavailable",
+            started,
+        )
+    }
+}
+
+impl IntoResponse for GwResponse {
+    fn into_response(self) -> Response {
+        // Seconds, one decimal, as the spec's samples show.
+        let time = (self.started.elapsed().as_secs_f64() * 10.0).round() / 10.0;
+        let mut body = json!({
+            "status": self.status,
+            "client_message": self.client_message,
+            "data": self.data,
+            "time": time,
+        });
+        if let Some(d) = self.developer_message {
+            body["developer_message"] = json!(d);
+        }
+        (self.http, axum::Json(body)).into_response()
+    }
+}
+
+impl From<(fundline_store::StoreError, Instant)> for GwResponse {
+    fn from((e, started): (fundline_store::StoreError, Instant)) -> GwResponse {
+        tracing::error!(error = %e, "store error");
+        GwResponse::unavailable(started)
+    }
+}

@@ -1,0 +1,135 @@
+//! Reading gateway bodies: every failing field collected into the 13400
+//! `data` map, keyed by its JSON path, with ASP.NET's default messages (the
+//! service behind the spec is .NET). Unknown properties are ignored, as that
+//! service does.
+
+use serde_json::{Map, Value};
+
+pub struct Fields<'a> {
+    obj: &'a Map<String, Value>,
+    prefix: String,
+    pub errors: Map<String, Value>,
+}
+
+fn pascal(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+impl<'a> Fields<'a> {
+    pub fn new(obj: &'a Map<String, Value>, prefix: &str) -> Fields<'a> {
+        Fields {
+            obj,
+            prefix: prefix.to_string(),
+            errors: Map::new(),
+        }
+    }
+
+    fn key(&self, name: &str) -> String {
+        if self.prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}.{name}", self.prefix)
+        }
+    }
+
+    pub fn error(&mut self, name: &str, message: impl Into<String>) {
+        let key = self.key(name);
+        let entry = self
+            .errors
+            .entry(key)
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(a) = entry {
+            a.push(Value::String(message.into()));
+        }
+    }
+
+    /// A string of at most `max` characters; trimmed; empty reads as absent.
+    pub fn text(&mut self, name: &str, required: bool, max: usize) -> Option<String> {
+        let p = pascal(name);
+        let v = match self.obj.get(name) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+            Some(_) => {
+                self.error(name, format!("The {p} field must be a string."));
+                return None;
+            }
+        };
+        let Some(v) = v else {
+            if required {
+                self.error(name, format!("The {p} field is required."));
+            }
+            return None;
+        };
+        if v.chars().count() > max {
+            self.error(
+                name,
+                format!("The field {p} must be a string with a maximum length of {max}."),
+            );
+            return None;
+        }
+        if v.chars().any(char::is_control) {
+            self.error(name, format!("The {p} field contains invalid characters."));
+            return None;
+        }
+        Some(v)
+    }
+
+    /// A nested object, read with its own prefix; its errors join ours.
+    pub fn object(&mut self, name: &str) -> Option<&'a Map<String, Value>> {
+        match self.obj.get(name) {
+            Some(Value::Object(m)) => Some(m),
+            None | Some(Value::Null) => {
+                self.error(name, format!("The {} field is required.", pascal(name)));
+                None
+            }
+            Some(_) => {
+                self.error(
+                    name,
+                    format!("The {} field must be an object.", pascal(name)),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn absorb(&mut self, other: Fields<'_>) {
+        for (k, v) in other.errors {
+            self.errors.insert(k, v);
+        }
+    }
+
+    pub fn prefix_of(&self, name: &str) -> String {
+        self.key(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_and_keys() {
+        let v = serde_json::json!({"participant_unique_id1": "", "host_uri": 5, "x": 1});
+        let mut f = Fields::new(v.as_object().unwrap(), "");
+        f.text("participant_unique_id1", true, 100);
+        f.text("host_uri", false, 200);
+        assert_eq!(
+            f.errors["participant_unique_id1"][0],
+            "The ParticipantUniqueId1 field is required."
+        );
+        assert_eq!(
+            f.errors["host_uri"][0],
+            "The HostUri field must be a string."
+        );
+        assert_eq!(pascal("zip_code"), "ZipCode");
+    }
+}

@@ -1,0 +1,32 @@
+//! The payout gateway (specs 001 and 002): HMAC-signed, in its own envelope.
+
+pub mod auth;
+pub mod envelope;
+pub mod fields;
+pub mod hmac;
+pub mod issuer;
+pub mod page;
+pub mod process;
+pub mod search;
+pub mod sessions;
+pub mod settings;
+pub mod verify;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(sessions::PATH, post(sessions::create))
+        .route(verify::PATH, post(verify::verify))
+        .route(search::PATH, post(search::search))
+        .route(process::PATH, post(process::process))
+        .route(process::CANCEL_PATH, post(process::check_cancel))
+        .route("/session/{id}", get(page::open))
+        .route("/session/{id}/submit", post(page::submit))
+        .route("/session/{id}/cancel", post(page::cancel))
+        .route("/session/{id}/payees", get(page::payees))
+        .route("/js/fundline-capture.js", get(page::helper_js))
+}

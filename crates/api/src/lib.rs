@@ -1,0 +1,77 @@
+//! Fundline's HTTP surfaces: one axum router with a module per product, an
+//! extractor per auth scheme and an error type per envelope.
+
+// Error envelopes carry their whole body; they are built on cold paths only.
+#![allow(clippy::result_large_err)]
+
+pub mod analysis;
+pub mod cardnet;
+pub mod checkcashing;
+pub mod clock;
+pub mod config;
+pub mod connect;
+pub mod gateway;
+mod middleware;
+pub mod ofac;
+mod openapi;
+mod ops;
+mod state;
+
+pub use config::ApiConfig;
+pub use state::AppState;
+
+use axum::Router;
+
+/// The whole platform's router, with its middleware.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(checkcashing::router())
+        .merge(gateway::router())
+        .merge(connect::router())
+        .merge(analysis::router())
+        .merge(ops::router())
+        .fallback(ops::not_found)
+        .with_state(state.clone());
+    middleware::wrap(api, state)
+}
+
+pub use openapi::openapi_json;
+
+/// Tenant settings documents (`tenant_settings`) by tenant and product,
+/// cached per node: an operator's change reaches every node within 5 s.
+#[derive(Default)]
+pub struct SettingsDocs {
+    map: std::sync::RwLock<std::collections::HashMap<SettingsKey, CachedDoc>>,
+}
+
+/// (tenant id, product)
+type SettingsKey = (String, String);
+/// When it was read, and the document if the tenant has one.
+type CachedDoc = (std::time::Instant, Option<String>);
+
+const SETTINGS_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// A tenant's settings document for a product, if it has one.
+pub(crate) async fn settings_doc(
+    state: &AppState,
+    tenant_id: &str,
+    product: &str,
+) -> Result<Option<String>, fundline_store::StoreError> {
+    let key = (tenant_id.to_string(), product.to_string());
+    if let Some((at, doc)) = state
+        .settings_docs
+        .map
+        .read()
+        .ok()
+        .and_then(|m| m.get(&key).cloned())
+    {
+        if at.elapsed() < SETTINGS_TTL {
+            return Ok(doc);
+        }
+    }
+    let doc = fundline_store::tenants::settings(&state.store, tenant_id, product).await?;
+    if let Ok(mut m) = state.settings_docs.map.write() {
+        m.insert(key, (std::time::Instant::now(), doc.clone()));
+    }
+    Ok(doc)
+}

@@ -1,0 +1,179 @@
+//! Cross-cutting layers: request ids, one structured log line per request,
+//! Prometheus counters, time limits and panic containment.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+use tracing::Instrument;
+
+use crate::AppState;
+
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// Latency bucket upper bounds, seconds.
+const BUCKETS: [f64; 10] = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
+
+#[derive(Default)]
+struct Series {
+    count: u64,
+    sum_micros: u64,
+    buckets: [u64; BUCKETS.len()],
+}
+
+#[derive(Default)]
+pub struct Metrics {
+    series: Mutex<HashMap<(String, String, u16), Series>>,
+}
+
+impl Metrics {
+    fn record(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+        let Ok(mut m) = self.series.lock() else {
+            return;
+        };
+        let s = m
+            .entry((method.to_string(), route.to_string(), status))
+            .or_default();
+        s.count += 1;
+        s.sum_micros += elapsed.as_micros() as u64;
+        let secs = elapsed.as_secs_f64();
+        for (i, b) in BUCKETS.iter().enumerate() {
+            if secs <= *b {
+                s.buckets[i] += 1;
+            }
+        }
+    }
+
+    /// Prometheus text exposition format.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        out.push_str(
+            "# HELP fundline_http_requests_total Requests answered, by route and status.\n",
+        );
+        out.push_str("# TYPE fundline_http_requests_total counter\n");
+        let Ok(m) = self.series.lock() else {
+            return out;
+        };
+        let mut keys: Vec<_> = m.keys().cloned().collect();
+        keys.sort();
+        for k in &keys {
+            let s = &m[k];
+            out.push_str(&format!(
+                "fundline_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n",
+                k.0, k.1, k.2, s.count
+            ));
+        }
+        out.push_str("# HELP fundline_http_request_duration_seconds Request latency.\n");
+        out.push_str("# TYPE fundline_http_request_duration_seconds histogram\n");
+        let mut by_route: HashMap<(String, String), Series> = HashMap::new();
+        for k in &keys {
+            let s = &m[k];
+            let e = by_route.entry((k.0.clone(), k.1.clone())).or_default();
+            e.count += s.count;
+            e.sum_micros += s.sum_micros;
+            for i in 0..BUCKETS.len() {
+                e.buckets[i] += s.buckets[i];
+            }
+        }
+        let mut routes: Vec<_> = by_route.into_iter().collect();
+        routes.sort_by(|a, b| a.0.cmp(&b.0));
+        for ((method, route), s) in routes {
+            let labels = format!("method=\"{method}\",route=\"{route}\"");
+            for (i, b) in BUCKETS.iter().enumerate() {
+                out.push_str(&format!(
+                    "fundline_http_request_duration_seconds_bucket{{{labels},le=\"{b}\"}} {}\n",
+                    s.buckets[i]
+                ));
+            }
+            out.push_str(&format!(
+                "fundline_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}\n",
+                s.count
+            ));
+            out.push_str(&format!(
+                "fundline_http_request_duration_seconds_sum{{{labels}}} {}\n",
+                s.sum_micros as f64 / 1e6
+            ));
+            out.push_str(&format!(
+                "fundline_http_request_duration_seconds_count{{{labels}}} {}\n",
+                s.count
+            ));
+        }
+        out
+    }
+}
+
+fn request_id(req: &Request) -> String {
+    // Accept a caller's id only if it is short and plain, so it is safe to log and echo.
+    req.headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
+async fn observe(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let rid = request_id(&req);
+    if let Ok(v) = HeaderValue::from_str(&rid) {
+        req.headers_mut().insert(REQUEST_ID, v);
+    }
+    let method = req.method().to_string();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let span = tracing::info_span!("request", request_id = %rid, method = %method, route = %route);
+    let start = Instant::now();
+    let mut resp = next.run(req).instrument(span.clone()).await;
+    let elapsed = start.elapsed();
+    let status = resp.status().as_u16();
+    span.in_scope(|| {
+        if status >= 500 {
+            tracing::error!(
+                status,
+                latency_us = elapsed.as_micros() as u64,
+                "request failed"
+            );
+        } else {
+            tracing::info!(status, latency_us = elapsed.as_micros() as u64, "request");
+        }
+    });
+    state.metrics.record(&method, &route, status, elapsed);
+    if let Ok(v) = HeaderValue::from_str(&rid) {
+        resp.headers_mut().insert(REQUEST_ID, v);
+    }
+    resp
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("handler panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [("content-type", "application/json")],
+        r#"{"title":"Internal Server Error","status":500}"#,
+    )
+        .into_response()
+}
+
+pub fn wrap(router: Router, state: AppState) -> Router {
+    let timeout = state.config.request_timeout;
+    router
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .layer(axum::middleware::from_fn_with_state(state, observe))
+}

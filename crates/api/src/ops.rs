@@ -1,0 +1,94 @@
+//! Operational endpoints: health, readiness, metrics, the OpenAPI document and its docs page.
+
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/openapi.json", get(openapi))
+        .route("/docs", get(docs))
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "Operations", responses((status = 200, body = String)))]
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The process can serve: its database answers.
+#[utoipa::path(get, path = "/readyz", tag = "Operations", responses((status = 200, body = String), (status = 503, body = String)))]
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    if state.store.ping().await {
+        (StatusCode::OK, "ready").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+    }
+}
+
+/// Prometheus text format.
+#[utoipa::path(get, path = "/metrics", tag = "Operations", responses((status = 200, body = String, content_type = "text/plain")))]
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+/// This document.
+#[utoipa::path(get, path = "/openapi.json", tag = "Operations", responses((status = 200, content_type = "application/json")))]
+pub async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        crate::openapi_json(),
+    )
+        .into_response()
+}
+
+/// This reference, rendered from /openapi.json by the binary itself.
+#[utoipa::path(get, path = "/docs", tag = "Operations", responses((status = 200, content_type = "text/html")))]
+pub async fn docs() -> Response {
+    let mut resp = Html(include_str!("docs.html")).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static(
+            "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
+        ),
+    );
+    resp
+}
+
+/// Unknown paths answer in the envelope of the product whose prefix they carry.
+pub async fn not_found(req: Request) -> Response {
+    let path = req.uri().path().to_string();
+    if path.starts_with(crate::checkcashing::BASE) {
+        return crate::checkcashing::not_found(&path);
+    }
+    if path.starts_with("/v1/") || path.starts_with("/client/") {
+        return crate::connect::tokens::not_found().await.into_response();
+    }
+    if path.starts_with("/gateway") || path.starts_with("/api/v1/sessions") {
+        return crate::gateway::envelope::GwResponse::error(
+            StatusCode::NOT_FOUND,
+            crate::gateway::envelope::code::NOT_FOUND,
+            "Not Found",
+            "unknown_route",
+            std::time::Instant::now(),
+        )
+        .into_response();
+    }
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::json!({"status": 404, "title": "Not Found"}).to_string(),
+    )
+        .into_response()
+}

@@ -1,0 +1,50 @@
+use std::sync::Arc;
+
+use fundline_store::keyring::Keyring;
+use fundline_store::Store;
+
+use crate::cardnet::CardNetwork;
+use crate::checkcashing::auth::SessionCache;
+use crate::clock::Clock;
+use crate::config::ApiConfig;
+use crate::middleware::Metrics;
+use crate::ofac::OfacScreen;
+
+/// Everything a handler may need, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub keyring: Arc<Keyring>,
+    pub config: Arc<ApiConfig>,
+    pub clock: Arc<dyn Clock>,
+    pub cardnet: Arc<dyn CardNetwork>,
+    pub ofac: Arc<OfacScreen>,
+    pub(crate) sessions: Arc<SessionCache>,
+    pub(crate) metrics: Arc<Metrics>,
+    pub(crate) gw_secrets: Arc<crate::gateway::auth::SecretCache>,
+    pub(crate) settings_docs: Arc<crate::SettingsDocs>,
+}
+
+impl AppState {
+    pub fn new(
+        store: Store,
+        keyring: Arc<Keyring>,
+        config: ApiConfig,
+        clock: Arc<dyn Clock>,
+        cardnet: Arc<dyn CardNetwork>,
+        ofac: OfacScreen,
+    ) -> Self {
+        AppState {
+            store,
+            keyring,
+            config: Arc::new(config),
+            clock,
+            cardnet,
+            ofac: Arc::new(ofac),
+            sessions: Arc::new(SessionCache::default()),
+            metrics: Arc::new(Metrics::default()),
+            gw_secrets: Arc::new(Default::default()),
+            settings_docs: Arc::new(Default::default()),
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! `fundline admin …`: operator commands. stdout carries only the output.
+
+use anyhow::anyhow;
+use clap::Subcommand;
+use fundline_store::{keyring, tenants};
+
+use crate::serve;
+use crate::settings::Settings;
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Tenants.
+    Tenant {
+        #[command(subcommand)]
+        command: TenantCommand,
+    },
+    /// Vault keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TenantCommand {
+    /// Create a tenant and print its credentials (shown only this once).
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Print exactly one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show, or with --set replace, the hosts allowed to frame a tenant's
+    /// capture sessions (scheme://host[:port]; no port = any port).
+    Hosts {
+        #[arg(long)]
+        tenant: String,
+        /// Comma-separated, in order; the first is the default host_uri.
+        #[arg(long, value_delimiter = ',')]
+        set: Option<Vec<String>>,
+    },
+    /// Show, or with --set replace, a tenant's gateway settings (a JSON
+    /// document; docs/gateway.md lists its keys and defaults).
+    Gateway {
+        #[arg(long)]
+        tenant: String,
+        /// The new document (every key optional; unknown keys refused).
+        #[arg(long)]
+        set: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Add a new data key version for every tenant: new data is sealed with
+    /// it, data sealed before stays readable.
+    Rotate {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub async fn run(settings: Settings, command: AdminCommand) -> anyhow::Result<()> {
+    let (store, keyring) = serve::open(&settings).await?;
+    let result = match command {
+        AdminCommand::Tenant {
+            command: TenantCommand::Create { name, json },
+        } => {
+            let creds = tenants::create_tenant(&store, &keyring, &name, false)
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            if json {
+                println!("{}", serde_json::to_string(&creds)?);
+            } else {
+                println!("{}", serde_json::to_string_pretty(&creds)?);
+            }
+            Ok(())
+        }
+        AdminCommand::Tenant {
+            command: TenantCommand::Hosts { tenant, set },
+        } => {
+            if let Some(hosts) = set {
+                let hosts: Vec<String> = hosts
+                    .into_iter()
+                    .map(|h| h.trim().trim_end_matches('/').to_string())
+                    .collect();
+                if let Some(bad) = hosts
+                    .iter()
+                    .find(|h| fundline_api::gateway::sessions::origin(h).is_none())
+                {
+                    return Err(anyhow!(
+                        "{bad} is not an http(s) origin (scheme://host[:port])"
+                    ));
+                }
+                fundline_store::gateway::set_allowed_hosts(&store, tenant.clone(), hosts)
+                    .await
+                    .map_err(|e| anyhow!("{e}"))?;
+            }
+            let hosts = fundline_store::gateway::allowed_hosts(&store, &tenant)
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            println!(
+                "{}",
+                serde_json::json!({"tenant_id": tenant, "allowed_hosts": hosts})
+            );
+            Ok(())
+        }
+        AdminCommand::Tenant {
+            command: TenantCommand::Gateway { tenant, set },
+        } => {
+            use fundline_api::gateway::settings::{TenantGatewaySettings, PRODUCT};
+            if let Some(json) = set {
+                let parsed = TenantGatewaySettings::parse(&json).map_err(|e| anyhow!(e))?;
+                fundline_store::tenants::set_settings(
+                    &store,
+                    tenant.clone(),
+                    PRODUCT,
+                    serde_json::to_string(&parsed)?,
+                )
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            }
+            let current = match tenants::settings(&store, &tenant, PRODUCT)
+                .await
+                .map_err(|e| anyhow!("{e}"))?
+            {
+                Some(json) => TenantGatewaySettings::parse(&json).map_err(|e| anyhow!(e))?,
+                None => TenantGatewaySettings::default(),
+            };
+            println!(
+                "{}",
+                serde_json::json!({"tenant_id": tenant, "gateway": current})
+            );
+            Ok(())
+        }
+        AdminCommand::Keys {
+            command: KeysCommand::Rotate { json },
+        } => {
+            let rotated = keyring::rotate_data_keys(&store, keyring.master())
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            if json {
+                let list: Vec<_> = rotated
+                    .iter()
+                    .map(|(t, v)| serde_json::json!({"tenant_id": t, "data_key_version": v}))
+                    .collect();
+                println!("{}", serde_json::json!({"rotated": list}));
+            } else {
+                for (t, v) in &rotated {
+                    println!("tenant {t}: data key version {v}");
+                }
+            }
+            Ok(())
+        }
+    };
+    store.close().await;
+    result
+}

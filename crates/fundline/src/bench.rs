@@ -1,0 +1,416 @@
+//! `fundline bench`: starts a server (this same binary) on a fresh store,
+//! drives the partner API over loopback with concurrent keep-alive clients,
+//! and prints throughput and latency per method, on SQLite and PostgreSQL.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context};
+use hdrhistogram::Histogram;
+use serde_json::{json, Value};
+
+use crate::client::{card, enrollment, test_visa, GatewayClient, PartnerClient, Signing};
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct BenchArgs {
+    /// sqlite, postgres or both.
+    #[arg(long, default_value = "sqlite")]
+    pub engine: String,
+    /// Server for the postgres runs; each run uses a fresh schema.
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
+    pub postgres_url: String,
+    /// Concurrent keep-alive connections.
+    #[arg(long, default_value_t = 32)]
+    pub connections: usize,
+    /// Seconds per scenario.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// Comma-separated scenarios, or "all".
+    #[arg(long, default_value = "all")]
+    pub scenarios: String,
+    /// Customers enrolled (each with one card) before measuring.
+    #[arg(long, default_value_t = 500)]
+    pub customers: u64,
+    /// Server log level during the run (its log line per request costs throughput).
+    #[arg(long, default_value = "warn")]
+    pub server_log: String,
+}
+
+/// `http-ceiling` is GET /healthz on the same server stack: the most this
+/// machine, load generator included, can do; the other figures are also
+/// printed as a fraction of it.
+const SCENARIOS: &[&str] = &[
+    "http-ceiling",
+    "get-registered-cards",
+    "find-customer",
+    "add-or-update-card",
+    "enroll-customer",
+    "authenticate-obo",
+    "gateway-verify",
+    "gateway-process",
+];
+
+struct Server {
+    child: std::process::Child,
+    base: String,
+    _dir: tempfile::TempDir,
+    data_dir: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn peak_rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        status
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    }
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+async fn start_server(database_url: Option<String>, log: &str) -> anyhow::Result<Server> {
+    let dir = tempfile::tempdir()?;
+    let data_dir = dir.path().to_path_buf();
+    let port = free_port()?;
+    let exe = std::env::current_exe()?;
+    let mut cmd = std::process::Command::new(exe);
+    cmd.arg("serve")
+        .env("FUNDLINE_DATA_DIR", &data_dir)
+        .env("FUNDLINE_LISTEN", format!("127.0.0.1:{port}"))
+        .env("FUNDLINE_LOG", log)
+        .env_remove("FUNDLINE_MASTER_KEY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    match database_url {
+        Some(u) => cmd.env("DATABASE_URL", u),
+        None => cmd.env_remove("DATABASE_URL"),
+    };
+    let child = cmd.spawn().context("starting the server")?;
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        _dir: dir,
+        data_dir,
+    };
+    let http = reqwest::Client::new();
+    for _ in 0..300 {
+        if let Ok(r) = http.get(format!("{}/readyz", server.base)).send().await {
+            if r.status().is_success() {
+                return Ok(server);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("the server did not become ready")
+}
+
+struct Row {
+    engine: String,
+    scenario: String,
+    requests: u64,
+    errors: u64,
+    secs: f64,
+    hist: Histogram<u64>,
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let engines: Vec<&str> = match args.engine.as_str() {
+        "both" => vec!["sqlite", "postgres"],
+        "sqlite" => vec!["sqlite"],
+        "postgres" => vec!["postgres"],
+        other => bail!("unknown engine {other}"),
+    };
+    let scenarios: Vec<String> = if args.scenarios == "all" {
+        SCENARIOS.iter().map(|s| s.to_string()).collect()
+    } else {
+        args.scenarios
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .collect()
+    };
+    for s in &scenarios {
+        if !SCENARIOS.contains(&s.as_str()) {
+            bail!("unknown scenario {s}; known: {}", SCENARIOS.join(", "));
+        }
+    }
+    println!(
+        "fundline bench: {} connections, {} s per scenario, {} customers, {} cores",
+        args.connections,
+        args.seconds,
+        args.customers,
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    let mut rows = Vec::new();
+    for engine in engines {
+        let url = if engine == "postgres" {
+            let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
+            Some(
+                fundline_store::isolated_postgres_url(&args.postgres_url, &schema)
+                    .await
+                    .map_err(|e| anyhow!("{e}"))?,
+            )
+        } else {
+            None
+        };
+        let server = start_server(url, &args.server_log).await?;
+        let fixture = setup(&server, &args).await?;
+        let mut ceiling = None;
+        for s in &scenarios {
+            let row = measure(engine, s, &fixture, &args).await;
+            let rps = row.requests as f64 / row.secs;
+            print_row(&row, ceiling);
+            if s == "http-ceiling" {
+                ceiling = Some(rps);
+            }
+            rows.push(row);
+        }
+        if let Some(kib) = server.peak_rss_kib() {
+            println!("{engine}: server peak RSS {:.1} MiB", kib as f64 / 1024.0);
+        }
+    }
+    Ok(())
+}
+
+struct Fixture {
+    client: PartnerClient,
+    /// Customers with one card each, for the read scenarios.
+    customers: Vec<(String, Value)>,
+    /// Customers that receive the write scenarios' new cards, so reads keep
+    /// seeing one card per customer whatever ran before.
+    writers: Vec<String>,
+    next: Arc<AtomicU64>,
+    gateway: GatewayClient,
+    participant_id: i64,
+    /// Card tokens verified during setup, for the process scenario.
+    tokens: Vec<String>,
+}
+
+async fn setup(server: &Server, args: &BenchArgs) -> anyhow::Result<Fixture> {
+    let creds: Value = serde_json::from_str(&std::fs::read_to_string(
+        server.data_dir.join("sandbox-credentials.json"),
+    )?)?;
+    let mut client = PartnerClient::new(&server.base, "bench-device");
+    let id = creds["check_cashing"]["client_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let secret = creds["check_cashing"]["client_secret"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let a = client.authenticate(&id, &secret).await?;
+    if a.status != 200 {
+        bail!("authentication failed: {}", a.status);
+    }
+    let mut customers = Vec::new();
+    for n in 0..args.customers {
+        let body = enrollment(n);
+        let a = client.call("enroll-customer", &body).await?;
+        let cid = a.body["CustomerId"]
+            .as_str()
+            .ok_or_else(|| anyhow!("enroll failed: {}", a.text))?
+            .to_string();
+        let a = client
+            .call("add-or-update-card", &card(&cid, &test_visa(n)))
+            .await?;
+        if a.status != 200 {
+            bail!("card setup failed: {}", a.text);
+        }
+        customers.push((cid, body));
+    }
+    let mut writers = Vec::new();
+    for n in 0..args.customers.clamp(1, 100) {
+        let a = client
+            .call("enroll-customer", &enrollment(900_000 + n))
+            .await?;
+        let id = a.body["CustomerId"]
+            .as_str()
+            .ok_or_else(|| anyhow!("enroll failed: {}", a.text))?;
+        writers.push(id.to_string());
+    }
+    let gateway = GatewayClient::new(
+        &server.base,
+        creds["ingopay"]["username"].as_str().unwrap_or_default(),
+        creds["ingopay"]["secret"].as_str().unwrap_or_default(),
+    );
+    let participant_id = creds["ingopay"]["participant_id"]
+        .as_i64()
+        .unwrap_or_default();
+    let mut tokens = Vec::new();
+    for n in 0..args.customers.clamp(1, 200) {
+        let a = gateway
+            .post(
+                "/gateway/verify",
+                &gateway_card(participant_id, 500_000 + n),
+                &[],
+            )
+            .await?;
+        let t = a.body["data"]["customer_account_token"]
+            .as_str()
+            .ok_or_else(|| anyhow!("verify failed: {}", a.text))?;
+        tokens.push(t.to_string());
+    }
+    Ok(Fixture {
+        client,
+        customers,
+        writers,
+        next: Arc::new(AtomicU64::new(1_000_000)),
+        gateway,
+        participant_id,
+        tokens,
+    })
+}
+
+fn gateway_card(participant_id: i64, n: u64) -> Value {
+    json!({"participant_id": participant_id, "account_type": "CA", "recipient_first_name": "Johnny",
+           "recipient_last_name": "Rockets", "account": test_visa(n), "expiration_date": "3012",
+           "recipient_address1": "123 Main St", "recipient_city": "Atlanta", "recipient_state": "GA",
+           "recipient_zip": "30313", "participant_unique_id1": format!("bench-{n}"),
+           "timestamp": chrono::Utc::now().timestamp(), "version": 11})
+}
+
+/// A signed gateway call; success is envelope status 100.
+async fn gateway_call(f: &Fixture, scenario: &str, n: u64) -> bool {
+    let (path, body) = if scenario == "gateway-verify" {
+        ("/gateway/verify", gateway_card(f.participant_id, n))
+    } else {
+        let token = &f.tokens[(n as usize) % f.tokens.len()];
+        (
+            "/gateway/process",
+            json!({"participant_id": f.participant_id, "customer_account_token": token, "amount": "1.00",
+                   "participant_unique_id1": format!("pay-{n}"), "timestamp": chrono::Utc::now().timestamp(), "version": 11}),
+        )
+    };
+    let bytes = serde_json::to_vec(&body).unwrap_or_default();
+    let signed = f.gateway.sign(path, &bytes, &Signing::now());
+    matches!(f.gateway.send(&signed).await, Ok(a) if a.body["status"] == 100)
+}
+
+fn request_for(scenario: &str, f: &Fixture, i: u64) -> (&'static str, Value) {
+    let (cid, enrolled) = &f.customers[(i as usize) % f.customers.len()];
+    match scenario {
+        "get-registered-cards" => ("get-registered-cards", json!({"customerId": cid})),
+        "find-customer" => (
+            "find-customer",
+            json!({"ssn": enrolled["ssn"], "dateOfBirth": "1978-09-11"}),
+        ),
+        "add-or-update-card" => {
+            let n = f.next.fetch_add(1, Ordering::Relaxed);
+            let writer = &f.writers[(n as usize) % f.writers.len()];
+            ("add-or-update-card", card(writer, &test_visa(n)))
+        }
+        "enroll-customer" => {
+            let n = f.next.fetch_add(1, Ordering::Relaxed);
+            ("enroll-customer", enrollment(n))
+        }
+        _ => ("authenticate-obo", json!({"customerId": cid})),
+    }
+}
+
+async fn measure(engine: &str, scenario: &str, f: &Fixture, args: &BenchArgs) -> Row {
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..args.connections {
+        let client = f.client.clone();
+        let fixture = Fixture {
+            client: client.clone(),
+            customers: f.customers.clone(),
+            writers: f.writers.clone(),
+            next: f.next.clone(),
+            gateway: f.gateway.clone(),
+            participant_id: f.participant_id,
+            tokens: f.tokens.clone(),
+        };
+        let scenario = scenario.to_string();
+        tasks.push(tokio::spawn(async move {
+            let mut hist =
+                Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("valid bounds");
+            let (mut n, mut errors) = (0u64, 0u64);
+            let mut i = w as u64 * 7919;
+            let health = client.url("/healthz");
+            while Instant::now() < deadline {
+                let t;
+                let ok = if scenario == "http-ceiling" {
+                    t = Instant::now();
+                    match client.http.get(&health).send().await {
+                        Ok(r) => r.status() == 200 && r.bytes().await.is_ok(),
+                        Err(_) => false,
+                    }
+                } else if scenario.starts_with("gateway-") {
+                    t = Instant::now();
+                    let n = fixture.next.fetch_add(1, Ordering::Relaxed);
+                    gateway_call(&fixture, &scenario, n).await
+                } else {
+                    let (method, body) = request_for(&scenario, &fixture, i);
+                    let body = serde_json::to_vec(&body).unwrap_or_default();
+                    t = Instant::now();
+                    matches!(client.call_status(method, body).await, Ok(200))
+                };
+                i += 1;
+                let _ = hist.record(t.elapsed().as_micros().max(1) as u64);
+                n += 1;
+                if !ok {
+                    errors += 1;
+                }
+            }
+            (hist, n, errors)
+        }));
+    }
+    let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("valid bounds");
+    let (mut requests, mut errors) = (0, 0);
+    for t in tasks {
+        if let Ok((h, n, e)) = t.await {
+            let _ = hist.add(&h);
+            requests += n;
+            errors += e;
+        }
+    }
+    Row {
+        engine: engine.into(),
+        scenario: scenario.into(),
+        requests,
+        errors,
+        secs: start.elapsed().as_secs_f64(),
+        hist,
+    }
+}
+
+fn print_row(r: &Row, ceiling: Option<f64>) {
+    let ms = |q: f64| r.hist.value_at_quantile(q) as f64 / 1000.0;
+    let rps = r.requests as f64 / r.secs;
+    let ratio = ceiling
+        .map(|c| format!("  ({:.0}% of ceiling)", 100.0 * rps / c))
+        .unwrap_or_default();
+    println!(
+        "{:<9} {:<22} {:>8} req {:>9.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  p99.9 {:>6.2} ms  errors {}{ratio}",
+        r.engine,
+        r.scenario,
+        r.requests,
+        rps,
+        ms(0.50),
+        ms(0.99),
+        ms(0.999),
+        r.errors
+    );
+}

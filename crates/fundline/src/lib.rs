@@ -1,0 +1,9 @@
+//! The `fundline` binary's library: configuration, serving, admin commands
+//! and the bench, kept here so the integration tests drive the same code.
+
+pub mod admin;
+pub mod bench;
+pub mod client;
+pub mod logging;
+pub mod serve;
+pub mod settings;

@@ -1,0 +1,73 @@
+//! `fundline`: the platform's one binary.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use fundline::{admin, bench, serve, settings};
+
+#[derive(Parser)]
+#[command(
+    name = "fundline",
+    version,
+    about = "Fundline: money movement and underwriting platform"
+)]
+struct Cli {
+    #[command(flatten)]
+    settings: settings::Flags,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (creates and prints a sandbox tenant on an empty store).
+    Serve,
+    /// Apply the embedded migrations and exit.
+    Migrate,
+    /// Operator commands; output on stdout, logs on stderr.
+    Admin {
+        #[command(subcommand)]
+        command: admin::AdminCommand,
+    },
+    /// Load-test a server over loopback and print throughput and latency.
+    Bench(bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    fundline::logging::init();
+    let settings = match settings::Settings::load(&cli.settings) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("fundline: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("fundline: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = rt.block_on(async move {
+        match cli.command {
+            Command::Serve => serve::run(settings).await,
+            Command::Migrate => serve::migrate(settings).await,
+            Command::Admin { command } => admin::run(settings, command).await,
+            Command::Bench(args) => bench::run(args).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "fundline stopped");
+            eprintln!("fundline: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

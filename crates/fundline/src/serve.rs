@@ -1,0 +1,173 @@
+//! Starting the platform: data directory, master key, store, keyring, the
+//! sandbox tenant, the listener, and a graceful stop on SIGTERM.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{anyhow, Context};
+use fundline_api::clock::{Clock, SystemClock};
+use fundline_api::ofac::OfacScreen;
+use fundline_api::{ApiConfig, AppState};
+use fundline_store::keyring::Keyring;
+use fundline_store::{tenants, Store, StoreOptions};
+use fundline_vault::MasterKey;
+
+use crate::settings::{write_private, Settings};
+
+/// The master key: FUNDLINE_MASTER_KEY, else the data directory's key file,
+/// created (mode 0600) on first use.
+pub fn master_key(settings: &Settings) -> anyhow::Result<MasterKey> {
+    if let Some(b64) = &settings.master_key_env {
+        return MasterKey::from_base64(b64)
+            .map_err(|_| anyhow!("FUNDLINE_MASTER_KEY must be base64 of exactly 32 bytes"));
+    }
+    let path = settings.key_file();
+    match std::fs::read_to_string(&path) {
+        Ok(text) => MasterKey::from_base64(&text)
+            .map_err(|_| anyhow!("{} does not hold a base64 32-byte key", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = MasterKey::generate();
+            write_private(&path, &key.to_base64())
+                .with_context(|| format!("writing {}", path.display()))?;
+            tracing::info!(path = %path.display(), "generated a new master key");
+            Ok(key)
+        }
+        Err(e) => Err(anyhow!("reading {}: {e}", path.display())),
+    }
+}
+
+/// Opens the store (running migrations) and checks the master key against it.
+pub async fn open(settings: &Settings) -> anyhow::Result<(Store, Arc<Keyring>)> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("creating data directory {}", settings.data_dir.display()))?;
+    let key = master_key(settings)?;
+    let mut opts = StoreOptions::new(settings.database_url.clone());
+    opts.pool_size = settings.pool_size;
+    let store = Store::connect(&opts)
+        .await
+        .map_err(|e| anyhow!("opening the database: {e}"))?;
+    let keyring = Keyring::open(&store, key)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    Ok((store, Arc::new(keyring)))
+}
+
+pub fn api_config(settings: &Settings) -> ApiConfig {
+    ApiConfig {
+        public_url: settings.public_url.clone(),
+        max_body_bytes: settings.max_body_bytes,
+        request_timeout: settings.request_timeout,
+        ..ApiConfig::default()
+    }
+}
+
+pub fn state(
+    settings: &Settings,
+    store: Store,
+    keyring: Arc<Keyring>,
+    clock: Arc<dyn Clock>,
+) -> AppState {
+    AppState::new(
+        store,
+        keyring,
+        api_config(settings),
+        clock,
+        Arc::new(settings.sandbox_network.clone()),
+        OfacScreen::new(settings.ofac_blocked_countries.clone()),
+    )
+}
+
+/// On an empty store: creates the sandbox tenant, prints its credentials on
+/// stdout and keeps them in `<data_dir>/sandbox-credentials.json` (0600).
+async fn ensure_sandbox(
+    settings: &Settings,
+    store: &Store,
+    keyring: &Keyring,
+) -> anyhow::Result<()> {
+    let path = settings.data_dir.join("sandbox-credentials.json");
+    if tenants::tenant_count(store)
+        .await
+        .map_err(|e| anyhow!("{e}"))?
+        > 0
+    {
+        if path.exists() {
+            eprintln!("Sandbox credentials: {}", path.display());
+        }
+        return Ok(());
+    }
+    let creds = tenants::create_tenant(store, keyring, "Sandbox", true)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    let json = serde_json::to_string_pretty(&creds)?;
+    write_private(&path, &json).with_context(|| format!("writing {}", path.display()))?;
+    println!("{json}");
+    eprintln!(
+        "Sandbox tenant created; credentials saved to {}",
+        path.display()
+    );
+    Ok(())
+}
+
+pub async fn migrate(settings: Settings) -> anyhow::Result<()> {
+    let (store, _) = open(&settings).await?;
+    store.close().await;
+    eprintln!("migrations applied");
+    Ok(())
+}
+
+pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    let (store, keyring) = open(&settings).await?;
+    ensure_sandbox(&settings, &store, &keyring).await?;
+    let state = state(&settings, store.clone(), keyring, Arc::new(SystemClock));
+    let listener = tokio::net::TcpListener::bind(&settings.listen)
+        .await
+        .with_context(|| format!("listening on {}", settings.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, engine = ?store.engine(), "fundline listening");
+    eprintln!("Fundline listening on http://{addr} (docs: http://{addr}/docs)");
+    tokio::spawn(housekeeping(state.clone()));
+    let app =
+        fundline_api::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving")?;
+    tracing::info!("drained; closing the database");
+    store.close().await;
+    Ok(())
+}
+
+/// Periodic cleanup: expired partner sessions, gateway signatures past their window.
+async fn housekeeping(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        let now = state.clock.now_micros();
+        let idle = now - state.config.partner_session_idle.as_micros() as i64;
+        let max = now - state.config.partner_session_max.as_micros() as i64;
+        if let Err(e) =
+            fundline_store::checkcashing::prune_partner_sessions(&state.store, idle, max).await
+        {
+            tracing::warn!(error = %e, "session pruning failed");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutdown signal received; draining in-flight requests");
+}

@@ -1,0 +1,207 @@
+//! Configuration: flags over environment over `fundline.toml` over defaults
+//! (docs/configuration.md lists every setting).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use serde::Deserialize;
+
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct Flags {
+    /// Address to listen on [env: FUNDLINE_LISTEN] (default 127.0.0.1:8080).
+    #[arg(long, global = true)]
+    pub listen: Option<String>,
+    /// Data directory [env: FUNDLINE_DATA_DIR] (default ./fundline-data).
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// sqlite:… or postgres://… [env: DATABASE_URL] (default: SQLite in the data directory).
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+    /// Base URL of links handed out [env: FUNDLINE_PUBLIC_URL].
+    #[arg(long, global = true)]
+    pub public_url: Option<String>,
+    /// Configuration file (default ./fundline.toml if present).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+}
+
+/// The optional file; every key is optional.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+struct File {
+    listen: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    public_url: Option<String>,
+    max_body_bytes: Option<usize>,
+    request_timeout_secs: Option<u64>,
+    ofac_blocked_countries: Option<Vec<String>>,
+    pool_size: Option<u32>,
+    /// Sandbox network: card number → decline code.
+    sandbox_declines: Option<std::collections::BTreeMap<String, String>>,
+    /// Sandbox network: BIN prefixes refused as outside the network.
+    sandbox_blocked_bin_prefixes: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: String,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub public_url: String,
+    /// Base64 master key from FUNDLINE_MASTER_KEY, if set (else the key file).
+    pub master_key_env: Option<String>,
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+    pub ofac_blocked_countries: Vec<String>,
+    pub pool_size: u32,
+    pub sandbox_network: fundline_api::cardnet::SandboxNetwork,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Settings {
+    pub fn load(flags: &Flags) -> anyhow::Result<Settings> {
+        let file_path = flags.config.clone().or_else(|| {
+            let p = PathBuf::from("fundline.toml");
+            p.exists().then_some(p)
+        });
+        let file: File = match &file_path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .with_context(|| format!("reading {}", p.display()))?;
+                toml::from_str(&text).with_context(|| format!("parsing {}", p.display()))?
+            }
+            None => File::default(),
+        };
+        let listen = flags
+            .listen
+            .clone()
+            .or_else(|| env("FUNDLINE_LISTEN"))
+            .or(file.listen)
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let data_dir = flags
+            .data_dir
+            .clone()
+            .or_else(|| env("FUNDLINE_DATA_DIR").map(PathBuf::from))
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("./fundline-data"));
+        let database_url = flags
+            .database_url
+            .clone()
+            .or_else(|| env("DATABASE_URL"))
+            .or(file.database_url)
+            .unwrap_or_else(|| {
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    data_dir.join("fundline.db").display()
+                )
+            });
+        let public_url = flags
+            .public_url
+            .clone()
+            .or_else(|| env("FUNDLINE_PUBLIC_URL"))
+            .or(file.public_url)
+            .unwrap_or_else(|| format!("http://{listen}"));
+        let max_body_bytes = match env("FUNDLINE_MAX_BODY_BYTES") {
+            Some(v) => v
+                .parse()
+                .context("FUNDLINE_MAX_BODY_BYTES must be a number of bytes")?,
+            None => file.max_body_bytes.unwrap_or(64 * 1024),
+        };
+        let request_timeout = Duration::from_secs(match env("FUNDLINE_REQUEST_TIMEOUT_SECS") {
+            Some(v) => v
+                .parse()
+                .context("FUNDLINE_REQUEST_TIMEOUT_SECS must be a number of seconds")?,
+            None => file.request_timeout_secs.unwrap_or(30),
+        });
+        let ofac_blocked_countries = match env("FUNDLINE_OFAC_BLOCKED_COUNTRIES") {
+            Some(v) if v.trim() == "none" => Vec::new(),
+            Some(v) => v
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            None => file
+                .ofac_blocked_countries
+                .unwrap_or_else(fundline_api::ofac::OfacScreen::default_list),
+        };
+        let pool_size = match env("FUNDLINE_POOL_SIZE") {
+            Some(v) => v.parse().context("FUNDLINE_POOL_SIZE must be a number")?,
+            None => file.pool_size.unwrap_or(8),
+        };
+        let mut sandbox_network = fundline_api::cardnet::SandboxNetwork::default();
+        let declines: Option<Vec<(String, String)>> = match env("FUNDLINE_SANDBOX_DECLINES") {
+            Some(v) => Some(
+                v.split(',')
+                    .filter(|p| !p.trim().is_empty())
+                    .map(|p| {
+                        let (n, c) = p.split_once(':').unwrap_or((p, ""));
+                        (n.trim().to_string(), c.trim().to_string())
+                    })
+                    .collect(),
+            ),
+            None => file.sandbox_declines.map(|m| m.into_iter().collect()),
+        };
+        if let Some(declines) = declines {
+            sandbox_network.declines = declines
+                .into_iter()
+                .map(
+                    |(n, c)| match fundline_api::cardnet::DeclineCode::parse(&c) {
+                        Some(code) if n.bytes().all(|b| b.is_ascii_digit()) => Ok((n, code)),
+                        _ => Err(anyhow::anyhow!(
+                            "sandbox decline {n}:{c}: expected <digits>:<decline code>"
+                        )),
+                    },
+                )
+                .collect::<anyhow::Result<_>>()?;
+        }
+        if let Some(bins) = env("FUNDLINE_SANDBOX_BLOCKED_BINS")
+            .map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .or(file.sandbox_blocked_bin_prefixes)
+        {
+            sandbox_network.blocked_bin_prefixes = bins;
+        }
+        if max_body_bytes < 1024 {
+            bail!("max body size must be at least 1024 bytes");
+        }
+        Ok(Settings {
+            listen,
+            data_dir,
+            database_url,
+            public_url: public_url.trim_end_matches('/').to_string(),
+            master_key_env: env("FUNDLINE_MASTER_KEY"),
+            max_body_bytes,
+            request_timeout,
+            ofac_blocked_countries,
+            pool_size,
+            sandbox_network,
+        })
+    }
+
+    pub fn key_file(&self) -> PathBuf {
+        self.data_dir.join("master.key")
+    }
+}
+
+/// Writes a file readable by its owner only.
+pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    opts.mode(0o600);
+    let mut f = opts.open(path)?;
+    f.write_all(contents.as_bytes())?;
+    f.sync_all()
+}

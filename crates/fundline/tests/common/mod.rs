@@ -1,0 +1,258 @@
+//! `spawn_app()`: a real server on port 0 over a fresh store — a temporary
+//! SQLite file, or with FUNDLINE_TEST_DATABASE_URL=postgres://… a fresh
+//! schema on that server — with a tenant and a clock the test can move.
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use fundline::client::PartnerClient;
+use fundline_api::cardnet::{AuthDecision, AuthRequest, CardNetwork, SandboxNetwork};
+use fundline_api::clock::ShiftedClock;
+use fundline_api::ofac::OfacScreen;
+use fundline_api::{ApiConfig, AppState};
+use fundline_store::keyring::Keyring;
+use fundline_store::tenants::{create_tenant, TenantCredentials};
+use fundline_store::{Store, StoreOptions};
+use fundline_vault::MasterKey;
+use futures::future::BoxFuture;
+
+/// The sandbox network, counting authorizations.
+#[derive(Default)]
+pub struct CountingNetwork {
+    inner: SandboxNetwork,
+    pub calls: AtomicUsize,
+}
+
+impl CardNetwork for CountingNetwork {
+    fn authorize<'a>(&'a self, req: AuthRequest<'a>) -> BoxFuture<'a, AuthDecision> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.inner.authorize(req)
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub store: Store,
+    pub keyring: Arc<Keyring>,
+    pub clock: Arc<ShiftedClock>,
+    pub network: Arc<CountingNetwork>,
+    pub tenant: TenantCredentials,
+    pub database_url: String,
+    _dir: tempfile::TempDir,
+}
+
+/// The database URL for a fresh, isolated store.
+pub async fn fresh_database_url(dir: &std::path::Path) -> String {
+    match std::env::var("FUNDLINE_TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => {
+            let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+            fundline_store::isolated_postgres_url(&url, &schema)
+                .await
+                .expect("create test schema")
+        }
+        _ => format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(ApiConfig::default()).await
+}
+
+/// Every log line of every in-process server of this test binary, at debug
+/// level, so each test can check that nothing sensitive was logged.
+static LOGS: std::sync::OnceLock<std::sync::Arc<std::sync::Mutex<Vec<u8>>>> =
+    std::sync::OnceLock::new();
+
+#[derive(Clone)]
+struct LogSink(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut v) = self.0.lock() {
+            v.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_logs() {
+    LOGS.get_or_init(|| {
+        let buf = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = LogSink(buf.clone());
+        let _ = tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "debug,hyper=info,sqlx=info,reqwest=info,h2=info",
+            ))
+            .with_writer(move || sink.clone())
+            .try_init();
+        buf
+    });
+}
+
+/// Values a test used that must never be logged (PANs, SSNs, tokens …).
+static SENSITIVE: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+pub fn sensitive(value: &str) {
+    if let Ok(mut v) = SENSITIVE.lock() {
+        v.push(value.to_string());
+    }
+}
+
+/// Everything captured so far.
+pub fn captured_logs() -> String {
+    LOGS.get()
+        .and_then(|b| {
+            b.lock()
+                .ok()
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+        })
+        .unwrap_or_default()
+}
+
+/// 9-digit runs that are SSNs the test clients generate (fundline::client::test_ssn).
+fn ssn_like(text: &str) -> Option<String> {
+    let known: std::collections::HashSet<String> =
+        (0..5000u64).map(fundline::client::test_ssn).collect();
+    let mut run = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() {
+            run.push(c);
+            continue;
+        }
+        if run.len() == 9 && known.contains(&run) {
+            return Some(run);
+        }
+        run.clear();
+    }
+    None
+}
+
+/// Runs of 15-19 digits that start like a card (2-6) and pass Luhn.
+fn pan_like(text: &str) -> Option<String> {
+    let mut run = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() {
+            run.push(c);
+            continue;
+        }
+        if (15..=19).contains(&run.len())
+            && matches!(run.as_bytes()[0], b'2'..=b'6')
+            && fundline_core::card::luhn_valid(&run)
+        {
+            return Some(run);
+        }
+        run.clear();
+    }
+    None
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let Some(buf) = LOGS.get() else { return };
+        let logs = match buf.lock() {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(_) => return,
+        };
+        let t = &self.tenant;
+        let mut secrets = vec![
+            t.check_cashing.client_secret.clone(),
+            t.ingopay.secret.clone(),
+            t.connect.secret_api_key.clone(),
+            t.analysis.password.clone(),
+        ];
+        secrets.extend(SENSITIVE.lock().map(|v| v.clone()).unwrap_or_default());
+        for s in secrets {
+            if s.len() >= 6 && logs.contains(&s) {
+                panic!("a sensitive value reached the logs: {}…", &s[..4]);
+            }
+        }
+        if let Some(p) = pan_like(&logs) {
+            panic!(
+                "a card number reached the logs: {}…{}",
+                &p[..6],
+                &p[p.len() - 4..]
+            );
+        }
+        if let Some(s) = ssn_like(&logs) {
+            panic!("an SSN reached the logs: …{}", &s[5..]);
+        }
+    }
+}
+
+pub async fn spawn_app_with(config: ApiConfig) -> TestApp {
+    capture_logs();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let database_url = fresh_database_url(dir.path()).await;
+    let store = Store::connect(&StoreOptions::new(database_url.clone()))
+        .await
+        .expect("store");
+    let keyring = Arc::new(
+        Keyring::open(&store, MasterKey::generate())
+            .await
+            .expect("keyring"),
+    );
+    let tenant = create_tenant(&store, &keyring, "Test Partner", false)
+        .await
+        .expect("tenant");
+    let clock = Arc::new(ShiftedClock::default());
+    let network = Arc::new(CountingNetwork::default());
+    let state = AppState::new(
+        store.clone(),
+        keyring.clone(),
+        config,
+        clock.clone(),
+        network.clone(),
+        OfacScreen::new(OfacScreen::default_list()),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let app = fundline_api::router(state)
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let _ = axum::serve(listener, app).await;
+    });
+    TestApp {
+        base,
+        store,
+        keyring,
+        clock,
+        network,
+        tenant,
+        database_url,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    /// A client with a live session for this app's tenant.
+    pub async fn partner(&self) -> PartnerClient {
+        self.partner_for(&self.tenant).await
+    }
+
+    pub async fn partner_for(&self, t: &TenantCredentials) -> PartnerClient {
+        let mut c = PartnerClient::new(&self.base, "device-1");
+        let a = c
+            .authenticate(&t.check_cashing.client_id, &t.check_cashing.client_secret)
+            .await
+            .expect("auth");
+        assert_eq!(a.status, 200, "{}", a.text);
+        c
+    }
+
+    pub async fn other_tenant(&self) -> TenantCredentials {
+        create_tenant(&self.store, &self.keyring, "Other Partner", false)
+            .await
+            .expect("tenant")
+    }
+
+    pub fn authorizations(&self) -> usize {
+        self.network.calls.load(Ordering::SeqCst)
+    }
+}

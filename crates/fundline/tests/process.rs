@@ -1,0 +1,580 @@
+//! The real binary as an operator runs it: logs, crashes, restarts, admin
+//! commands beside a running server, the master key check, key rotation.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fundline::client::{card, enrollment, test_visa, PartnerClient};
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_fundline");
+
+struct Server {
+    child: Child,
+    base: String,
+    dir: PathBuf,
+    db: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn command(dir: &Path, db: &str) -> Command {
+    let mut c = Command::new(BIN);
+    c.env("FUNDLINE_DATA_DIR", dir)
+        .env("DATABASE_URL", db)
+        .env_remove("FUNDLINE_MASTER_KEY")
+        .current_dir(dir);
+    c
+}
+
+async fn start(dir: &Path, db: &str, log_name: &str) -> Server {
+    let port = free_port();
+    let out = std::fs::File::create(dir.join(format!("{log_name}.out"))).unwrap();
+    let err = std::fs::File::create(dir.join(format!("{log_name}.err"))).unwrap();
+    let child = command(dir, db)
+        .arg("serve")
+        .env("FUNDLINE_LISTEN", format!("127.0.0.1:{port}"))
+        .env("FUNDLINE_LOG", "debug")
+        .stdout(Stdio::from(out))
+        .stderr(Stdio::from(err))
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let s = Server {
+        child,
+        base: base.clone(),
+        dir: dir.to_path_buf(),
+        db: db.to_string(),
+    };
+    for _ in 0..200 {
+        if let Ok(r) = reqwest::get(format!("{base}/readyz")).await {
+            if r.status() == 200 {
+                return s;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "server did not start: {}",
+        std::fs::read_to_string(dir.join(format!("{log_name}.err"))).unwrap_or_default()
+    );
+}
+
+fn sandbox(dir: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("sandbox-credentials.json")).unwrap())
+        .unwrap()
+}
+
+async fn client(s: &Server, creds: &Value) -> PartnerClient {
+    let mut c = PartnerClient::new(&s.base, "device-p");
+    let a = c
+        .authenticate(
+            creds["check_cashing"]["client_id"].as_str().unwrap(),
+            creds["check_cashing"]["client_secret"].as_str().unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200, "{}", a.text);
+    c
+}
+
+async fn fresh() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = common::fresh_database_url(dir.path()).await;
+    (dir, db)
+}
+
+#[tokio::test]
+async fn first_serve_prints_sandbox_credentials_that_work() {
+    let (dir, db) = fresh().await;
+    let s = start(dir.path(), &db, "first").await;
+    let printed: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("first.out")).unwrap())
+            .unwrap();
+    assert_eq!(printed, sandbox(dir.path()));
+    for (product, keys) in [
+        ("check_cashing", vec!["client_id", "client_secret"]),
+        ("ingopay", vec!["participant_id", "username", "secret"]),
+        (
+            "connect",
+            vec!["merchant_id", "api_key_id", "secret_api_key"],
+        ),
+        ("analysis", vec!["merchant_id", "email", "password"]),
+    ] {
+        for k in keys {
+            assert!(!printed[product][k].is_null(), "{product}.{k}");
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("sandbox-credentials.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let mode = std::fs::metadata(dir.path().join("master.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    client(&s, &printed).await;
+}
+
+#[tokio::test]
+async fn no_pan_ssn_secret_or_card_token_reaches_the_logs() {
+    let (dir, db) = fresh().await;
+    let s = start(dir.path(), &db, "logs").await;
+    let creds = sandbox(dir.path());
+    let c = client(&s, &creds).await;
+    let enroll = enrollment(31);
+    let ssn = enroll["ssn"].as_str().unwrap().to_string();
+    let cid = c.call("enroll-customer", &enroll).await.unwrap().body["CustomerId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pan = test_visa(31);
+    assert_eq!(
+        c.call("add-or-update-card", &card(&cid, &pan))
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    let token = "tok-4c0ffee-partner-secret-token";
+    let t = json!({"customerId": cid, "cardToken": token, "cardBin": "411111", "expirationMonthYear": "1230", "cardNickname": "T", "addressLine1": "660 Bakers Bridge Lane", "addressLine2": "", "city": "Franklin", "state": "TN", "zip": "37067"});
+    assert_eq!(
+        c.call("add-or-update-tokenized-card", &t)
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    let sso = c
+        .call("authenticate-obo", &json!({"customerId": cid}))
+        .await
+        .unwrap()
+        .body["ssoToken"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Errors that echo the sensitive values back must not log them either.
+    c.call(
+        "find-customer",
+        &json!({"ssn": ssn, "dateOfBirth": "1900-01-01"}),
+    )
+    .await
+    .unwrap();
+    c.call("add-or-update-card", &card(&cid, "4000000000000002"))
+        .await
+        .unwrap();
+    c.call_raw(
+        "enroll-customer",
+        "application/json",
+        format!("{{\"ssn\": \"{ssn}\", \"cardNumber\": \"{pan}\"").into_bytes(),
+    )
+    .await
+    .unwrap();
+    c.call("add-session-attributes", &json!({"sessionAttributes": [{"name": "SsoToken", "value": sso}, {"name": "AccountNumberFilter", "value": pan}]})).await.unwrap();
+    let mut bad = PartnerClient::new(&s.base, "device-p");
+    bad.authenticate(
+        creds["check_cashing"]["client_id"].as_str().unwrap(),
+        "wrong-secret-value-123",
+    )
+    .await
+    .unwrap();
+    drop(s);
+
+    let logs = std::fs::read_to_string(dir.path().join("logs.err")).unwrap();
+    assert!(logs.lines().count() > 10, "one line per request at least");
+    assert!(
+        logs.contains("request_id"),
+        "log lines carry the request id"
+    );
+    let session = c.session_id.clone().unwrap();
+    for secret in [
+        pan.as_str(),
+        "4000000000000002",
+        ssn.as_str(),
+        token,
+        sso.as_str(),
+        session.as_str(),
+        "wrong-secret-value-123",
+        creds["check_cashing"]["client_secret"].as_str().unwrap(),
+        creds["ingopay"]["secret"].as_str().unwrap(),
+        creds["connect"]["secret_api_key"].as_str().unwrap(),
+        creds["analysis"]["password"].as_str().unwrap(),
+    ] {
+        assert!(
+            !logs.contains(secret),
+            "a secret reached the logs: {}…",
+            &secret[..4]
+        );
+    }
+}
+
+#[tokio::test]
+async fn acknowledged_writes_survive_sigkill() {
+    let (dir, db) = fresh().await;
+    let s = start(dir.path(), &db, "crash1").await;
+    let creds = sandbox(dir.path());
+    let c = client(&s, &creds).await;
+    // Concurrent writes, all acknowledged before the kill.
+    let writes = (0..40u64).map(|n| {
+        let c = c.clone();
+        async move {
+            let a = c
+                .call("enroll-customer", &enrollment(500 + n))
+                .await
+                .unwrap();
+            assert_eq!(a.status, 200);
+            let id = a.body["CustomerId"].as_str().unwrap().to_string();
+            let k = c
+                .call("add-or-update-card", &card(&id, &test_visa(500 + n)))
+                .await
+                .unwrap();
+            assert_eq!(k.status, 200);
+            (
+                id,
+                k.body["cards"][0]["cardId"].as_str().unwrap().to_string(),
+            )
+        }
+    });
+    let acked = futures::future::join_all(writes).await;
+    let mut s = s;
+    s.child.kill().unwrap(); // SIGKILL
+    s.child.wait().unwrap();
+    let (dir_path, db) = (s.dir.clone(), s.db.clone());
+    drop(s);
+
+    let s = start(&dir_path, &db, "crash2").await;
+    let c = client(&s, &creds).await;
+    for (n, (id, card_id)) in acked.iter().enumerate() {
+        let f = c
+            .call(
+                "find-customer",
+                &json!({"ssn": enrollment(500 + n as u64)["ssn"], "dateOfBirth": "1978-09-11"}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(f.body["customerId"], id.as_str());
+        let k = c
+            .call("get-registered-cards", &json!({"customerId": id}))
+            .await
+            .unwrap();
+        assert_eq!(k.body["cards"][0]["cardId"], card_id.as_str());
+    }
+    // Nothing was written twice.
+    let again = c.call("enroll-customer", &enrollment(500)).await.unwrap();
+    assert_eq!(again.status, 422);
+}
+
+#[tokio::test]
+async fn admin_tenant_create_works_beside_a_running_server() {
+    let (dir, db) = fresh().await;
+    let s = start(dir.path(), &db, "admin").await;
+    let out = command(dir.path(), &db)
+        .args([
+            "admin",
+            "tenant",
+            "create",
+            "--name",
+            "Acme Check Co",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        stdout.trim().lines().count(),
+        1,
+        "exactly one JSON object on stdout"
+    );
+    let creds: Value = serde_json::from_str(stdout.trim()).unwrap();
+    let keys: Vec<&str> = creds
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(keys.len(), 5);
+    assert!(creds["ingopay"]["participant_id"].is_i64());
+    assert!(uuid::Uuid::parse_str(creds["tenant_id"].as_str().unwrap()).is_ok());
+    // The operator sets the hosts allowed to frame its capture sessions.
+    let tenant = creds["tenant_id"].as_str().unwrap();
+    let out = command(dir.path(), &db)
+        .args(["admin", "tenant", "hosts", "--tenant", tenant])
+        .output()
+        .unwrap();
+    let hosts: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        hosts["allowed_hosts"],
+        json!(["http://127.0.0.1", "http://localhost"])
+    );
+    let out = command(dir.path(), &db)
+        .args([
+            "admin",
+            "tenant",
+            "hosts",
+            "--tenant",
+            tenant,
+            "--set",
+            "https://pay.example.com,http://127.0.0.1:3000",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let hosts: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        hosts["allowed_hosts"],
+        json!(["https://pay.example.com", "http://127.0.0.1:3000"])
+    );
+    let out = command(dir.path(), &db)
+        .args([
+            "admin",
+            "tenant",
+            "hosts",
+            "--tenant",
+            tenant,
+            "--set",
+            "not a url",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    // Gateway settings: validated, stored, shown.
+    let out = command(dir.path(), &db)
+        .args([
+            "admin",
+            "tenant",
+            "gateway",
+            "--tenant",
+            tenant,
+            "--set",
+            r#"{"retail": true, "destinations": ["debit_card"]}"#,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["gateway"]["retail"], true);
+    assert_eq!(shown["gateway"]["destinations"], json!(["debit_card"]));
+    assert_eq!(
+        shown["gateway"]["attempts"]["per_session"], 5,
+        "defaults fill the rest"
+    );
+    let out = command(dir.path(), &db)
+        .args([
+            "admin",
+            "tenant",
+            "gateway",
+            "--tenant",
+            tenant,
+            "--set",
+            r#"{"retial": true}"#,
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown field"));
+    // The running server accepts the new partner at once.
+    let c = client(&s, &creds).await;
+    assert_eq!(
+        c.call("enroll-customer", &enrollment(1))
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn settings_come_from_flags_env_and_file_and_configure_the_sandbox_network() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fundline.toml");
+    std::fs::write(
+        &file,
+        r#"
+listen = "127.0.0.1:9999"
+max_body_bytes = 2048
+sandbox_blocked_bin_prefixes = ["411111"]
+[sandbox_declines]
+"4242424242424242" = "EXPIRED_CARD"
+"#,
+    )
+    .unwrap();
+    let flags = fundline::settings::Flags {
+        config: Some(file.clone()),
+        listen: Some("127.0.0.1:7777".into()),
+        ..Default::default()
+    };
+    let s = fundline::settings::Settings::load(&flags).unwrap();
+    assert_eq!(s.listen, "127.0.0.1:7777", "a flag beats the file");
+    assert_eq!(s.max_body_bytes, 2048);
+    assert_eq!(
+        s.sandbox_network.blocked_bin_prefixes,
+        vec!["411111".to_string()]
+    );
+    assert_eq!(
+        s.sandbox_network.declines,
+        vec![(
+            "4242424242424242".to_string(),
+            fundline_api::cardnet::DeclineCode::Expired
+        )]
+    );
+    std::fs::write(&file, "sandbox_declines = { \"4242\" = \"NOPE\" }\n").unwrap();
+    let err = fundline::settings::Settings::load(&flags)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("expected <digits>:<decline code>"), "{err}");
+    std::fs::write(&file, "no_such_setting = 1\n").unwrap();
+    assert!(
+        fundline::settings::Settings::load(&flags).is_err(),
+        "unknown settings are refused"
+    );
+}
+
+#[tokio::test]
+async fn a_different_master_key_is_refused_with_a_clear_message() {
+    let (dir, db) = fresh().await;
+    drop(start(dir.path(), &db, "kcv").await);
+    let other = fundline_vault::MasterKey::generate().to_base64();
+    let out = command(dir.path(), &db)
+        .arg("serve")
+        .env("FUNDLINE_MASTER_KEY", &other)
+        .env("FUNDLINE_LISTEN", "127.0.0.1:0")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the master key does not match"), "{err}");
+    assert!(!err.contains(&other));
+}
+
+#[tokio::test]
+async fn key_rotation_keeps_old_data_readable_and_seals_new_data_with_the_new_key() {
+    let (dir, db) = fresh().await;
+    let s = start(dir.path(), &db, "rotate").await;
+    let creds = sandbox(dir.path());
+    let c = client(&s, &creds).await;
+    let old = c
+        .call("enroll-customer", &enrollment(41))
+        .await
+        .unwrap()
+        .body["CustomerId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let out = command(dir.path(), &db)
+        .args(["admin", "keys", "rotate", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rotated: Value = serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
+    assert_eq!(rotated["rotated"][0]["data_key_version"], 2);
+
+    // The server picks up the new version within its key cache lifetime.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let new = c
+        .call("enroll-customer", &enrollment(42))
+        .await
+        .unwrap()
+        .body["CustomerId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Old data is still found (fingerprints) and served.
+    let f = c
+        .call(
+            "find-customer",
+            &json!({"ssn": enrollment(41)["ssn"], "dateOfBirth": "1978-09-11"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(f.body["customerId"], old.as_str());
+    drop(s);
+
+    // Open the store as the server does and read both generations.
+    let settings = fundline::settings::Settings::load(&fundline::settings::Flags {
+        data_dir: Some(dir.path().to_path_buf()),
+        database_url: Some(db.clone()),
+        ..Default::default()
+    })
+    .unwrap();
+    let (store, keyring) = fundline::serve::open(&settings).await.unwrap();
+    let tenant = creds["tenant_id"].as_str().unwrap();
+    let keys = keyring.tenant(&store, tenant).await.unwrap();
+    for (id, n, version) in [(old, 41, 1), (new, 42, 2)] {
+        let row = fundline_store::checkcashing::get_customer(&store, tenant, &id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            fundline_vault::TenantKeys::sealed_version(&row.ssn_sealed).unwrap(),
+            version
+        );
+        assert_eq!(
+            keys.open_string("cc_customers", "ssn", &row.ssn_sealed)
+                .unwrap()
+                .expose(),
+            enrollment(n)["ssn"]
+        );
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn sigterm_stops_the_server_gracefully() {
+    let (dir, db) = fresh().await;
+    let mut s = start(dir.path(), &db, "term").await;
+    let status = Command::new("kill")
+        .args(["-TERM", &s.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for _ in 0..100 {
+        if let Some(code) = s.child.try_wait().unwrap() {
+            assert!(code.success(), "exit {code:?}");
+            let logs = std::fs::read_to_string(dir.path().join("term.err")).unwrap();
+            assert!(logs.contains("shutdown signal received"));
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the server did not stop on SIGTERM");
+}

@@ -1,0 +1,214 @@
+"""Drives Fundline's token service (card, SEPA, non-SEPA, eWallet) with the unmodified official Connect SDK
+(connect-sdk-python3). Run by tests/connect_sdk.rs; the endpoint and the
+credentials come from the environment. Exits non-zero on the first failure."""
+
+import os
+import sys
+
+from worldline.connect.sdk.communicator_configuration import CommunicatorConfiguration
+from worldline.connect.sdk.factory import Factory
+from worldline.connect.sdk.v1.api_exception import ApiException
+from worldline.connect.sdk.v1.reference_exception import ReferenceException
+from worldline.connect.sdk.v1.validation_exception import ValidationException
+from worldline.connect.sdk.v1.domain.address import Address
+from worldline.connect.sdk.v1.domain.card_without_cvv import CardWithoutCvv
+from worldline.connect.sdk.v1.domain.create_token_request import CreateTokenRequest
+from worldline.connect.sdk.v1.domain.customer_token import CustomerToken
+from worldline.connect.sdk.v1.domain.personal_information_token import PersonalInformationToken
+from worldline.connect.sdk.v1.domain.personal_name_token import PersonalNameToken
+from worldline.connect.sdk.v1.domain.token_card import TokenCard
+from worldline.connect.sdk.v1.domain.token_card_data import TokenCardData
+from worldline.connect.sdk.v1.domain.update_token_request import UpdateTokenRequest
+from worldline.connect.sdk.v1.merchant.tokens.delete_token_params import DeleteTokenParams
+from worldline.connect.sdk.v1.domain.approve_token_request import ApproveTokenRequest
+from worldline.connect.sdk.v1.domain.bank_account_bban import BankAccountBban
+from worldline.connect.sdk.v1.domain.bank_account_iban import BankAccountIban
+from worldline.connect.sdk.v1.domain.debtor import Debtor
+from worldline.connect.sdk.v1.domain.mandate_non_sepa_direct_debit import MandateNonSepaDirectDebit
+from worldline.connect.sdk.v1.domain.mandate_sepa_direct_debit_without_creditor import MandateSepaDirectDebitWithoutCreditor
+from worldline.connect.sdk.v1.domain.token_e_wallet import TokenEWallet
+from worldline.connect.sdk.v1.domain.token_e_wallet_data import TokenEWalletData
+from worldline.connect.sdk.v1.domain.token_non_sepa_direct_debit import TokenNonSepaDirectDebit
+from worldline.connect.sdk.v1.domain.token_non_sepa_direct_debit_payment_product705_specific_data import TokenNonSepaDirectDebitPaymentProduct705SpecificData
+from worldline.connect.sdk.v1.domain.token_non_sepa_direct_debit_payment_product730_specific_data import TokenNonSepaDirectDebitPaymentProduct730SpecificData
+from worldline.connect.sdk.v1.domain.token_sepa_direct_debit_without_creditor import TokenSepaDirectDebitWithoutCreditor
+
+ENDPOINT = os.environ["FUNDLINE_ENDPOINT"]
+KEY_ID = os.environ["FUNDLINE_API_KEY_ID"]
+SECRET = os.environ["FUNDLINE_SECRET_API_KEY"]
+MERCHANT = os.environ["FUNDLINE_MERCHANT_ID"]
+
+
+def client(secret=SECRET):
+    config = CommunicatorConfiguration(
+        api_endpoint=ENDPOINT, api_key_id=KEY_ID, secret_api_key=secret, authorization_type="v1HMAC",
+        connect_timeout=5, socket_timeout=10, max_connections=2, integrator="Fundline tests")
+    return Factory.create_client_from_configuration(config)
+
+
+def card_request(number, expiry):
+    address = Address()
+    address.country_code = "US"
+    address.city = "Monument Valley"
+    address.street = "Desertroad"
+    address.house_number = "13"
+    address.zip = "84536"
+    name = PersonalNameToken()
+    name.first_name = "Wile"
+    name.surname = "Coyote"
+    personal = PersonalInformationToken()
+    personal.name = name
+    customer = CustomerToken()
+    customer.billing_address = address
+    customer.personal_information = personal
+    customer.merchant_customer_id = "1234"
+    cwc = CardWithoutCvv()
+    if number is not None:
+        cwc.card_number = number
+    cwc.cardholder_name = "Wile E. Coyote"
+    cwc.expiry_date = expiry
+    data = TokenCardData()
+    data.card_without_cvv = cwc
+    card = TokenCard()
+    card.customer = customer
+    card.data = data
+    return card
+
+
+def check(cond, what):
+    if not cond:
+        print("FAILED: " + what)
+        sys.exit(1)
+    print("ok: " + what)
+
+
+def other_groups(tokens):
+    iban = BankAccountIban()
+    iban.account_holder_name = "Wile E. Coyote"
+    iban.iban = "NL91ABNA0417164300"
+    debtor = Debtor()
+    debtor.first_name = "Wile"
+    debtor.surname = "Coyote"
+    debtor.country_code = "NL"
+    mandate = MandateSepaDirectDebitWithoutCreditor()
+    mandate.bank_account_iban = iban
+    mandate.debtor = debtor
+    mandate.customer_contract_identifier = "contract-1"
+    mandate.is_recurring = True
+    sepa = TokenSepaDirectDebitWithoutCreditor()
+    sepa.mandate = mandate
+    body = CreateTokenRequest()
+    body.payment_product_id = 770
+    body.sepa_direct_debit = sepa
+    created = tokens.create(body)
+    check(created.is_new_token is True, "SEPA: create a mandate token")
+    approval = ApproveTokenRequest()
+    approval.mandate_signature_date = "20261121"
+    approval.mandate_signature_place = "Utrecht"
+    approval.mandate_signed = True
+    tokens.approvesepadirectdebit(created.token, approval)
+    got = tokens.get(created.token)
+    check(got.sepa_direct_debit.mandate.bank_account_iban.iban.endswith("4300")
+          and "NL91ABNA0417164300" not in got.sepa_direct_debit.mandate.bank_account_iban.iban,
+          "SEPA: approve (204), and the IBAN is masked")
+
+    bban = BankAccountBban()
+    bban.account_holder_name = "Wile Coyote"
+    bban.account_number = "31926819"
+    bban.bank_code = "601613"
+    bban.country_code = "GB"
+    uk = TokenNonSepaDirectDebitPaymentProduct705SpecificData()
+    uk.authorisation_id = "AUTH-123"
+    uk.bank_account_bban = bban
+    non_sepa = MandateNonSepaDirectDebit()
+    non_sepa.payment_product705_specific_data = uk
+    token = TokenNonSepaDirectDebit()
+    token.mandate = non_sepa
+    body = CreateTokenRequest()
+    body.payment_product_id = 705
+    body.non_sepa_direct_debit = token
+    check(tokens.create(body).is_new_token is True, "non-SEPA 705: create")
+
+    ach_bban = BankAccountBban()
+    ach_bban.account_holder_name = "Wile Coyote"
+    ach_bban.account_number = "000123456789"
+    ach_bban.bank_code = "011000015"
+    ach = TokenNonSepaDirectDebitPaymentProduct730SpecificData()
+    ach.bank_account_bban = ach_bban
+    non_sepa = MandateNonSepaDirectDebit()
+    non_sepa.payment_product730_specific_data = ach
+    token = TokenNonSepaDirectDebit()
+    token.mandate = non_sepa
+    body = CreateTokenRequest()
+    body.payment_product_id = 730
+    body.non_sepa_direct_debit = token
+    check(tokens.create(body).is_new_token is True, "non-SEPA 730: create")
+
+    data = TokenEWalletData()
+    data.billing_agreement_id = "B-5A1234567E123456X"
+    wallet = TokenEWallet()
+    wallet.data = data
+    body = CreateTokenRequest()
+    body.payment_product_id = 840
+    body.e_wallet = wallet
+    created = tokens.create(body)
+    check(created.is_new_token is True and tokens.get(created.token).payment_product_id == 840, "eWallet 840: create and get")
+
+
+def main():
+    with client() as c:
+        tokens = c.v1().merchant(MERCHANT).tokens()
+
+        body = CreateTokenRequest()
+        body.payment_product_id = 1
+        body.card = card_request("4567350000427977", "1230")
+        first = tokens.create(body)
+        check(first.is_new_token is True and first.token, "create: a new token (201)")
+
+        body.card = card_request("4567350000427977", "0131")
+        again = tokens.create(body)
+        check(again.is_new_token is False and again.token == first.token, "create: the same card gives the same token (200)")
+
+        got = tokens.get(first.token)
+        check(got.id == first.token and got.payment_product_id == 1, "get: the token")
+        number = got.card.data.card_without_cvv.card_number
+        check(number.endswith("7977") and "4567350000427977" not in number, "get: the number masked")
+
+        update = UpdateTokenRequest()
+        update.payment_product_id = 1
+        update.card = card_request("4567350000427977", "0632")
+        tokens.update(first.token, update)
+        check(tokens.get(first.token).card.data.card_without_cvv.expiry_date == "0632", "update: 204 and the change is kept")
+
+        missing = CreateTokenRequest()
+        missing.payment_product_id = 1
+        missing.card = card_request(None, "1230")
+        try:
+            tokens.create(missing)
+            check(False, "a missing card number is refused")
+        except ValidationException as e:
+            props = [err.property_name for err in e.errors]
+            check(e.status_code == 400 and "card.data.cardWithoutCvv.cardNumber" in props,
+                  "a missing card number raises ValidationException with the error list")
+
+        other_groups(tokens)
+
+        tokens.delete(first.token, DeleteTokenParams())
+        try:
+            tokens.get(first.token)
+            check(False, "a deleted token is unknown")
+        except ReferenceException as e:
+            check(e.status_code == 404 and e.errors[0].id == "UNKNOWN_TOKEN", "an unknown token raises ReferenceException")
+
+    with client(secret="I42Zf4pVnRdroHfuHnRiJjJ2B6+22h0yQt/R3nZR8Xg=") as bad:
+        try:
+            bad.v1().merchant(MERCHANT).tokens().get("abc-123")
+            check(False, "a wrong secret is refused")
+        except ApiException as e:
+            check(e.status_code == 401 and e.errors[0].code == "9002", "a wrong secret is refused with 9002")
+
+    print("all SDK checks passed")
+
+
+if __name__ == "__main__":
+    main()

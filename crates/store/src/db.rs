@@ -1,0 +1,319 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Executor};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::StoreError;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Microseconds since the Unix epoch, UTC: the one timestamp format stored.
+pub fn now_micros() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    pub url: String,
+    /// Reader connections (SQLite) or the whole pool (PostgreSQL).
+    pub pool_size: u32,
+    /// Most writes one SQLite commit may carry.
+    pub max_batch: usize,
+}
+
+impl StoreOptions {
+    pub fn new(url: impl Into<String>) -> Self {
+        StoreOptions {
+            url: url.into(),
+            pool_size: 8,
+            max_batch: 128,
+        }
+    }
+}
+
+/// The database. Reads go to `reader()`; every write goes through `write()`,
+/// which on SQLite is a single writer task that commits queued writes in
+/// batches (group commit: one fsync for many acknowledged writes) and on
+/// PostgreSQL is one transaction per write on the shared pool.
+#[derive(Clone)]
+pub struct Store {
+    engine: Engine,
+    reader: AnyPool,
+    writer: Writer,
+}
+
+#[derive(Clone)]
+enum Writer {
+    Pool(AnyPool),
+    Queue(mpsc::Sender<Box<dyn Job>>),
+}
+
+impl Store {
+    pub async fn connect(opts: &StoreOptions) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let engine = if opts.url.starts_with("sqlite:") {
+            Engine::Sqlite
+        } else if opts.url.starts_with("postgres://") || opts.url.starts_with("postgresql://") {
+            Engine::Postgres
+        } else {
+            return Err(StoreError::Config(
+                "DATABASE_URL must start with sqlite: or postgres://".into(),
+            ));
+        };
+        let connect_opts: AnyConnectOptions = opts
+            .url
+            .parse::<AnyConnectOptions>()
+            .map_err(|e| StoreError::Config(format!("invalid DATABASE_URL: {e}")))?
+            .disable_statement_logging();
+        match engine {
+            Engine::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(opts.pool_size.max(2))
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(connect_opts)
+                    .await?;
+                MIGRATOR.run(&pool).await?;
+                Ok(Store {
+                    engine,
+                    reader: pool.clone(),
+                    writer: Writer::Pool(pool),
+                })
+            }
+            Engine::Sqlite => {
+                let writer_pool = AnyPoolOptions::new()
+                    .max_connections(1)
+                    .min_connections(1)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _| {
+                        Box::pin(async move { sqlite_pragmas(conn, false).await })
+                    })
+                    .connect_with(connect_opts.clone())
+                    .await?;
+                // WAL is a property of the file; set it once, before readers open it.
+                writer_pool.execute("PRAGMA journal_mode=WAL").await?;
+                MIGRATOR.run(&writer_pool).await?;
+                let reader = AnyPoolOptions::new()
+                    .max_connections(opts.pool_size.max(1))
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _| {
+                        Box::pin(async move { sqlite_pragmas(conn, true).await })
+                    })
+                    .connect_with(connect_opts)
+                    .await?;
+                let (tx, rx) = mpsc::channel(4096);
+                tokio::spawn(sqlite_writer(writer_pool, rx, opts.max_batch.max(1)));
+                Ok(Store {
+                    engine,
+                    reader,
+                    writer: Writer::Queue(tx),
+                })
+            }
+        }
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// The pool for reads. A read sees every write whose `write()` returned.
+    pub fn reader(&self) -> &AnyPool {
+        &self.reader
+    }
+
+    /// Runs `f` in a transaction and returns once it is durably committed.
+    /// An `Err` from `f` rolls back only this write. `f` may run more than
+    /// once (a batch that met a failure is replayed); only its last run
+    /// commits, so it must build everything it writes from what it captured.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> Fn(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, StoreError>>
+            + Send
+            + 'static,
+    {
+        match &self.writer {
+            Writer::Pool(pool) => {
+                let mut tx = pool.begin().await?;
+                let out = f(&mut tx).await?;
+                tx.commit().await?;
+                Ok(out)
+            }
+            Writer::Queue(queue) => {
+                let (done, rx) = oneshot::channel();
+                let job = TypedJob {
+                    f,
+                    out: None,
+                    done: Some(done),
+                };
+                queue
+                    .send(Box::new(job))
+                    .await
+                    .map_err(|_| StoreError::WriterGone)?;
+                rx.await.map_err(|_| StoreError::WriterGone)?
+            }
+        }
+    }
+
+    /// Whether the database answers (for /readyz).
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.reader).await.is_ok()
+    }
+
+    pub async fn close(&self) {
+        self.reader.close().await;
+        if let Writer::Pool(p) = &self.writer {
+            p.close().await;
+        }
+    }
+}
+
+async fn sqlite_pragmas(conn: &mut AnyConnection, read_only: bool) -> Result<(), sqlx::Error> {
+    // synchronous=FULL: an acknowledged commit is on disk even on power loss.
+    conn.execute("PRAGMA synchronous=FULL").await?;
+    conn.execute("PRAGMA foreign_keys=ON").await?;
+    conn.execute("PRAGMA busy_timeout=10000").await?;
+    if read_only {
+        conn.execute("PRAGMA query_only=ON").await?;
+    }
+    Ok(())
+}
+
+/// One queued write. `run` executes it inside the open batch transaction;
+/// `finish` reports the outcome once the batch's commit is known.
+trait Job: Send {
+    fn run<'c>(&'c mut self, conn: &'c mut AnyConnection) -> BoxFuture<'c, bool>;
+    fn finish(self: Box<Self>, commit: Result<(), Arc<StoreError>>);
+}
+
+struct TypedJob<T, F> {
+    f: F,
+    out: Option<Result<T, StoreError>>,
+    done: Option<oneshot::Sender<Result<T, StoreError>>>,
+}
+
+impl<T, F> Job for TypedJob<T, F>
+where
+    T: Send + 'static,
+    F: for<'c> Fn(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send,
+{
+    fn run<'c>(&'c mut self, conn: &'c mut AnyConnection) -> BoxFuture<'c, bool> {
+        Box::pin(async move {
+            let out = (self.f)(conn).await;
+            let ok = out.is_ok();
+            self.out = Some(out);
+            ok
+        })
+    }
+
+    fn finish(mut self: Box<Self>, commit: Result<(), Arc<StoreError>>) {
+        let out = match (self.out.take(), commit) {
+            (Some(Err(e)), _) => Err(e),
+            (Some(Ok(v)), Ok(())) => Ok(v),
+            (Some(Ok(_)) | None, Err(e)) => Err(StoreError::CommitFailed(e.to_string())),
+            (None, Ok(())) => Err(StoreError::WriterGone),
+        };
+        if let Some(done) = self.done.take() {
+            let _ = done.send(out);
+        }
+    }
+}
+
+/// The single SQLite writer. Takes whatever writes are queued (up to
+/// `max_batch`), runs each under its own savepoint inside one transaction,
+/// commits once, then acknowledges each. A failing write rolls back to its
+/// savepoint and does not disturb its neighbours.
+async fn sqlite_writer(pool: AnyPool, mut rx: mpsc::Receiver<Box<dyn Job>>, max_batch: usize) {
+    let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(max_batch);
+    while let Some(first) = rx.recv().await {
+        batch.push(first);
+        while batch.len() < max_batch {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let result = run_batch(&pool, &mut batch).await;
+        let shared = result.map_err(Arc::new);
+        for job in batch.drain(..) {
+            job.finish(shared.as_ref().map(|_| ()).map_err(Arc::clone));
+        }
+    }
+}
+
+async fn run_batch(pool: &AnyPool, batch: &mut [Box<dyn Job>]) -> Result<(), StoreError> {
+    let mut conn = pool.acquire().await?;
+    let result = run_batch_on(&mut conn, batch).await;
+    if result.is_err() {
+        // Leave the connection outside any transaction for the next batch.
+        let _ = conn.execute("ROLLBACK").await;
+    }
+    result
+}
+
+/// Every statement is a round trip to the connection's worker thread, and
+/// the writer is the serial part of every write, so the common case spends
+/// one round trip per write: the batch runs without savepoints. If any write
+/// in it fails, the whole batch is rolled back and replayed with a savepoint
+/// around each write, so each write's outcome is exactly what it would have
+/// been alone (a failed write can have left partial effects that later
+/// writes saw).
+async fn run_batch_on(
+    conn: &mut AnyConnection,
+    batch: &mut [Box<dyn Job>],
+) -> Result<(), StoreError> {
+    conn.execute("BEGIN IMMEDIATE").await?;
+    let mut all_ok = true;
+    for job in batch.iter_mut() {
+        all_ok &= job.run(conn).await;
+    }
+    if all_ok {
+        conn.execute("COMMIT").await?;
+        return Ok(());
+    }
+    if batch.len() == 1 {
+        conn.execute("ROLLBACK").await?;
+        return Ok(());
+    }
+    conn.execute("ROLLBACK; BEGIN IMMEDIATE; SAVEPOINT w")
+        .await?;
+    let last = batch.len() - 1;
+    for (i, job) in batch.iter_mut().enumerate() {
+        let ok = job.run(conn).await;
+        // Bookkeeping statements are fused into one execution each.
+        let next = match (ok, i == last) {
+            (true, false) => "RELEASE w; SAVEPOINT w",
+            (false, false) => "ROLLBACK TO w; RELEASE w; SAVEPOINT w",
+            (true, true) => "RELEASE w; COMMIT",
+            (false, true) => "ROLLBACK TO w; RELEASE w; COMMIT",
+        };
+        conn.execute(next).await?;
+    }
+    Ok(())
+}
+
+pub async fn isolated_postgres_url(base_url: &str, schema: &str) -> Result<String, StoreError> {
+    if !schema
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(StoreError::Config("schema names are [a-z0-9_]".into()));
+    }
+    sqlx::any::install_default_drivers();
+    let mut conn = <AnyConnection as sqlx::Connection>::connect(base_url).await?;
+    conn.execute(format!("CREATE SCHEMA IF NOT EXISTS {schema}").as_str())
+        .await?;
+    let _ = sqlx::Connection::close(conn).await;
+    let sep = if base_url.contains('?') { '&' } else { '?' };
+    Ok(format!(
+        "{base_url}{sep}options=-c%20search_path%3D{schema}"
+    ))
+}

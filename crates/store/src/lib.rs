@@ -1,0 +1,20 @@
+//! Fundline's storage: one set of queries for SQLite and PostgreSQL through
+//! sqlx's `Any` driver, embedded migrations, a group-committing SQLite writer,
+//! and the repositories of each product.
+
+pub mod checkcashing;
+pub mod connect;
+mod db;
+mod error;
+pub mod gateway;
+pub mod keyring;
+pub mod staff;
+pub mod tenants;
+
+pub use db::{isolated_postgres_url, now_micros, Engine, Store, StoreOptions};
+pub use error::{unique_constraint, StoreError};
+pub use sqlx::AnyConnection;
+pub use sqlx::Row;
+
+/// A boxed future borrowing the write connection; the shape every write closure returns.
+pub type TxFuture<'c, T> = futures::future::BoxFuture<'c, Result<T, StoreError>>;

@@ -1,0 +1,235 @@
+//! Staff users of the bank-analysis product: lookup, refresh-token families
+//! and failed-login counters.
+
+use sqlx::{FromRow, Row};
+
+use crate::{Store, StoreError};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct User {
+    pub id: String,
+    pub tenant_id: String,
+    pub email: String,
+    pub password_hash: String,
+    pub role: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub created_at: i64,
+}
+
+pub async fn user_by_email(store: &Store, email: &str) -> Result<Option<User>, StoreError> {
+    Ok(sqlx::query_as::<_, User>(
+        "SELECT id, tenant_id, email, password_hash, role, first_name, last_name, created_at FROM users WHERE email = $1",
+    )
+    .bind(email)
+    .fetch_optional(store.reader())
+    .await?)
+}
+
+pub async fn user(store: &Store, tenant_id: &str, id: &str) -> Result<Option<User>, StoreError> {
+    Ok(sqlx::query_as::<_, User>(
+        "SELECT id, tenant_id, email, password_hash, role, first_name, last_name, created_at FROM users WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(store.reader())
+    .await?)
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct RefreshToken {
+    pub token_hash: String,
+    pub family_id: String,
+    pub user_id: String,
+    pub tenant_id: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+pub async fn insert_refresh(store: &Store, t: RefreshToken) -> Result<(), StoreError> {
+    store
+        .write(move |c| {
+            let t = t.clone();
+            Box::pin(async move {
+                sqlx::query(
+                    "INSERT INTO ba_refresh_tokens (token_hash, family_id, user_id, tenant_id, created_at, expires_at, used_at, revoked_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL)",
+                )
+                .bind(&t.token_hash)
+                .bind(&t.family_id)
+                .bind(&t.user_id)
+                .bind(&t.tenant_id)
+                .bind(t.created_at)
+                .bind(t.expires_at)
+                .execute(&mut *c)
+                .await?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+/// What presenting a refresh token did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rotation {
+    /// Valid: it is now used, and `next` (same family) replaces it.
+    Rotated {
+        user_id: String,
+        tenant_id: String,
+        family_id: String,
+    },
+    /// Already used or revoked: the whole family is now revoked.
+    Reused,
+    Unknown,
+    Expired,
+}
+
+/// Uses a refresh token once, atomically, writing its successor.
+pub async fn rotate_refresh(
+    store: &Store,
+    token_hash: String,
+    next_hash: String,
+    now: i64,
+    ttl: i64,
+) -> Result<Rotation, StoreError> {
+    store
+        .write(move |c| {
+            let (token_hash, next_hash) = (token_hash.clone(), next_hash.clone());
+            Box::pin(async move {
+                let Some(t) = sqlx::query_as::<_, RefreshToken>(
+                    "SELECT token_hash, family_id, user_id, tenant_id, created_at, expires_at, used_at, revoked_at FROM ba_refresh_tokens WHERE token_hash = $1",
+                )
+                .bind(&token_hash)
+                .fetch_optional(&mut *c)
+                .await?
+                else {
+                    return Ok(Rotation::Unknown);
+                };
+                if t.used_at.is_some() || t.revoked_at.is_some() {
+                    sqlx::query("UPDATE ba_refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL")
+                        .bind(now)
+                        .bind(&t.family_id)
+                        .execute(&mut *c)
+                        .await?;
+                    return Ok(Rotation::Reused);
+                }
+                if t.expires_at <= now {
+                    return Ok(Rotation::Expired);
+                }
+                // The guard on used_at settles two concurrent uses: one wins.
+                let r = sqlx::query("UPDATE ba_refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
+                    .bind(now)
+                    .bind(&token_hash)
+                    .execute(&mut *c)
+                    .await?;
+                if r.rows_affected() != 1 {
+                    return Ok(Rotation::Reused);
+                }
+                sqlx::query(
+                    "INSERT INTO ba_refresh_tokens (token_hash, family_id, user_id, tenant_id, created_at, expires_at, used_at, revoked_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL)",
+                )
+                .bind(&next_hash)
+                .bind(&t.family_id)
+                .bind(&t.user_id)
+                .bind(&t.tenant_id)
+                .bind(now)
+                .bind(now + ttl)
+                .execute(&mut *c)
+                .await?;
+                Ok(Rotation::Rotated { user_id: t.user_id, tenant_id: t.tenant_id, family_id: t.family_id })
+            })
+        })
+        .await
+}
+
+pub async fn revoke_family(store: &Store, family_id: String, now: i64) -> Result<(), StoreError> {
+    store
+        .write(move |c| {
+            let family_id = family_id.clone();
+            Box::pin(async move {
+                sqlx::query("UPDATE ba_refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL")
+                    .bind(now)
+                    .bind(&family_id)
+                    .execute(&mut *c)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+/// Whether a session (refresh family) has been revoked.
+pub async fn family_revoked(store: &Store, family_id: &str) -> Result<bool, StoreError> {
+    let n: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM ba_refresh_tokens WHERE family_id = $1 AND revoked_at IS NOT NULL",
+    )
+    .bind(family_id)
+    .fetch_one(store.reader())
+    .await?
+    .get(0);
+    Ok(n > 0)
+}
+
+/// Failures counted in the current window for a scope ("acct:<email>", "ip:<addr>").
+pub async fn failures(
+    store: &Store,
+    scope: &str,
+    window_start_after: i64,
+) -> Result<i64, StoreError> {
+    let row = sqlx::query("SELECT failures, window_start FROM ba_login_failures WHERE scope = $1")
+        .bind(scope)
+        .fetch_optional(store.reader())
+        .await?;
+    Ok(row
+        .filter(|r| r.get::<i64, _>(1) > window_start_after)
+        .map(|r| r.get(0))
+        .unwrap_or(0))
+}
+
+/// Counts a failure for each scope, starting a new window when the old one ended.
+pub async fn record_failure(
+    store: &Store,
+    scopes: Vec<String>,
+    now: i64,
+    window: i64,
+) -> Result<(), StoreError> {
+    store
+        .write(move |c| {
+            let scopes = scopes.clone();
+            Box::pin(async move {
+                for s in &scopes {
+                    sqlx::query(
+                        "INSERT INTO ba_login_failures (scope, window_start, failures) VALUES ($1, $2, 1) \
+                         ON CONFLICT (scope) DO UPDATE SET \
+                         failures = CASE WHEN ba_login_failures.window_start > $3 THEN ba_login_failures.failures + 1 ELSE 1 END, \
+                         window_start = CASE WHEN ba_login_failures.window_start > $3 THEN ba_login_failures.window_start ELSE $2 END",
+                    )
+                    .bind(s)
+                    .bind(now)
+                    .bind(now - window)
+                    .execute(&mut *c)
+                    .await?;
+                }
+                Ok(())
+            })
+        })
+        .await
+}
+
+pub async fn clear_failures(store: &Store, scope: String) -> Result<(), StoreError> {
+    store
+        .write(move |c| {
+            let scope = scope.clone();
+            Box::pin(async move {
+                sqlx::query("DELETE FROM ba_login_failures WHERE scope = $1")
+                    .bind(&scope)
+                    .execute(&mut *c)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
+}

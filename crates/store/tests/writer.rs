@@ -1,0 +1,137 @@
+//! The write path: batched commits keep each write's outcome its own, and
+//! unique violations surface as the index's name on both engines.
+
+use fundline_store::{isolated_postgres_url, Store, StoreError, StoreOptions};
+use sqlx::Row;
+
+async fn store() -> (Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = match std::env::var("FUNDLINE_TEST_DATABASE_URL") {
+        Ok(u) if u.starts_with("postgres") => {
+            isolated_postgres_url(&u, &format!("t_{}", uuid::Uuid::new_v4().simple()))
+                .await
+                .unwrap()
+        }
+        _ => format!("sqlite://{}?mode=rwc", dir.path().join("w.db").display()),
+    };
+    (Store::connect(&StoreOptions::new(url)).await.unwrap(), dir)
+}
+
+async fn insert_tenant(store: &Store, id: String, name: &'static str) -> Result<(), StoreError> {
+    store
+        .write(move |c| {
+            let id = id.clone();
+            Box::pin(async move {
+                sqlx::query(
+                    "INSERT INTO tenants (id, name, is_sandbox, created_at) VALUES ($1, $2, 0, 0)",
+                )
+                .bind(id)
+                .bind(name)
+                .execute(&mut *c)
+                .await?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+#[tokio::test]
+async fn a_failing_write_in_a_batch_leaves_its_neighbours_committed() {
+    let (store, _dir) = store().await;
+    insert_tenant(&store, "dup".into(), "first").await.unwrap();
+    // Many concurrent writes land in the same batches; every third collides.
+    let writes = (0..60).map(|i| {
+        let store = store.clone();
+        async move {
+            let id = if i % 3 == 0 {
+                "dup".to_string()
+            } else {
+                format!("t{i}")
+            };
+            insert_tenant(&store, id, "x").await
+        }
+    });
+    let results = futures::future::join_all(writes).await;
+    for (i, r) in results.iter().enumerate() {
+        if i % 3 == 0 {
+            assert!(
+                matches!(r, Err(StoreError::Unique(n)) if n == "tenants_pkey"),
+                "{i}: {r:?}"
+            );
+        } else {
+            assert!(r.is_ok(), "{i}: {r:?}");
+        }
+    }
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM tenants")
+        .fetch_one(store.reader())
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 41);
+}
+
+#[tokio::test]
+async fn a_write_that_fails_half_way_is_rolled_back_whole() {
+    let (store, _dir) = store().await;
+    let r = store
+        .write(|c| {
+            Box::pin(async move {
+                sqlx::query("INSERT INTO tenants (id, name, is_sandbox, created_at) VALUES ('a', 'a', 0, 0)")
+                    .execute(&mut *c)
+                    .await?;
+                Err::<(), _>(StoreError::Rejected("business rule".into()))
+            })
+        })
+        .await;
+    assert!(matches!(r, Err(StoreError::Rejected(_))));
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM tenants")
+        .fetch_one(store.reader())
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 0);
+}
+
+#[tokio::test]
+async fn a_neighbour_never_sees_the_partial_effects_of_a_failed_write() {
+    let (store, _dir) = store().await;
+    // Pairs fired together: A inserts k<i> then fails; B inserts k<i>. Had B
+    // seen A's partial insert, B would fail on the duplicate.
+    let mut calls = Vec::new();
+    for i in 0..40 {
+        let key = format!("k{i}");
+        let a_store = store.clone();
+        let a_key = key.clone();
+        calls.push(tokio::spawn(async move {
+            a_store
+                .write(move |c| {
+                    let key = a_key.clone();
+                    Box::pin(async move {
+                        sqlx::query("INSERT INTO tenants (id, name, is_sandbox, created_at) VALUES ($1, 'a', 0, 0)")
+                            .bind(key)
+                            .execute(&mut *c)
+                            .await?;
+                        Err::<(), _>(StoreError::Rejected("after a partial write".into()))
+                    })
+                })
+                .await
+                .is_err()
+        }));
+        let b_store = store.clone();
+        calls.push(tokio::spawn(async move {
+            insert_tenant(&b_store, key, "b").await.is_ok()
+        }));
+    }
+    for c in calls {
+        assert!(c.await.unwrap());
+    }
+    let names: Vec<String> = sqlx::query("SELECT name FROM tenants")
+        .fetch_all(store.reader())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(names.len(), 40);
+    assert!(names.iter().all(|n| n == "b"));
+}
