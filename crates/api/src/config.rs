@@ -20,6 +20,23 @@ pub struct ApiConfig {
     pub min_enrollment_age: u32,
     /// Gateway payout velocity limits.
     pub gateway_velocity: crate::gateway::process::VelocityLimits,
+    /// How long a customer's report link stays open.
+    pub report_link_ttl: Duration,
+    /// How often report builders look for queued work (they are also woken
+    /// at once by uploads on their own node).
+    pub job_poll: Duration,
+    /// The mail relay for customer emails; without one they are recorded in
+    /// the outbox only.
+    pub smtp: Option<SmtpConfig>,
+}
+
+/// A plain-SMTP relay (a local MTA that takes care of TLS onwards).
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    /// The From address, e.g. "Lender <no-reply@lender.example>".
+    pub from: String,
 }
 
 impl Default for ApiConfig {
@@ -33,6 +50,9 @@ impl Default for ApiConfig {
             sso_token_ttl: Duration::from_secs(5 * 60),
             min_enrollment_age: 18,
             gateway_velocity: Default::default(),
+            report_link_ttl: Duration::from_secs(72 * 3600),
+            job_poll: Duration::from_secs(2),
+            smtp: None,
         }
     }
 }

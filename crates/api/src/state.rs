@@ -23,6 +23,10 @@ pub struct AppState {
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) gw_secrets: Arc<crate::gateway::auth::SecretCache>,
     pub(crate) settings_docs: Arc<crate::SettingsDocs>,
+    /// Wakes this node's report builder (bank data was just shared).
+    pub(crate) jobs_wake: Arc<tokio::sync::Notify>,
+    /// Wakes this node's mail relay (a message was just recorded).
+    pub(crate) outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -45,6 +49,8 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             gw_secrets: Arc::new(Default::default()),
             settings_docs: Arc::new(Default::default()),
+            jobs_wake: Arc::new(tokio::sync::Notify::new()),
+            outbox_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 }

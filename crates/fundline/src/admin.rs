@@ -19,6 +19,25 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Messages sent to bank-analysis customers.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OutboxCommand {
+    /// Every recorded message, oldest first: recipient, channel, text, link
+    /// and delivery state. The links are live credentials: handle with care.
+    List {
+        /// Only this tenant's messages.
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Print one JSON array.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -149,6 +168,36 @@ pub async fn run(settings: Settings, command: AdminCommand) -> anyhow::Result<()
             } else {
                 for (t, v) in &rotated {
                     println!("tenant {t}: data key version {v}");
+                }
+            }
+            Ok(())
+        }
+        AdminCommand::Outbox {
+            command: OutboxCommand::List { tenant, json },
+        } => {
+            let messages = fundline_store::reports::outbox(&store, tenant.as_deref())
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            let mut out = Vec::with_capacity(messages.len());
+            for m in &messages {
+                let keys = keyring
+                    .tenant(&store, &m.tenant_id)
+                    .await
+                    .map_err(|e| anyhow!("{e}"))?;
+                out.push(fundline_api::analysis::outbox::opened(&keys, m));
+            }
+            if json {
+                println!("{}", serde_json::Value::Array(out));
+            } else {
+                for m in &out {
+                    println!(
+                        "{}  {} → {}  [{}]\n{}\n",
+                        m["createdAt"].as_str().unwrap_or(""),
+                        m["channel"].as_str().unwrap_or(""),
+                        m["recipient"].as_str().unwrap_or(""),
+                        m["state"].as_str().unwrap_or(""),
+                        m["text"].as_str().unwrap_or("")
+                    );
                 }
             }
             Ok(())

@@ -7,3 +7,4 @@ pub mod client;
 pub mod logging;
 pub mod serve;
 pub mod settings;
+pub mod statement;

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use fundline::{admin, bench, serve, settings};
+use fundline::{admin, bench, serve, settings, statement};
 
 #[derive(Parser)]
 #[command(
@@ -32,11 +32,53 @@ enum Command {
     },
     /// Load-test a server over loopback and print throughput and latency.
     Bench(bench::BenchArgs),
+    /// Bank statement files.
+    Statement {
+        #[command(subcommand)]
+        command: statement::StatementCommand,
+    },
+    /// Bank analysis engine: employer and cadence recovery on generated histories.
+    Analysis {
+        #[command(subcommand)]
+        command: AnalysisCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AnalysisCommand {
+    /// Generate histories with known employers and report how many the
+    /// engine recovers, with the right cadence.
+    Recovery {
+        #[arg(long, default_value_t = 500)]
+        histories: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     fundline::logging::init();
+    // Offline tools: no settings, store or runtime needed.
+    let command = match cli.command {
+        Command::Statement { command } => {
+            return match statement::run(command) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::from(1),
+                Err(e) => {
+                    eprintln!("fundline: {e:#}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Analysis {
+            command: AnalysisCommand::Recovery { histories, seed },
+        } => {
+            println!("{}", fundline_analysis::recovery(histories, seed));
+            return ExitCode::SUCCESS;
+        }
+        other => other,
+    };
     let settings = match settings::Settings::load(&cli.settings) {
         Ok(s) => s,
         Err(e) => {
@@ -55,11 +97,12 @@ fn main() -> ExitCode {
         }
     };
     let result = rt.block_on(async move {
-        match cli.command {
+        match command {
             Command::Serve => serve::run(settings).await,
             Command::Migrate => serve::migrate(settings).await,
             Command::Admin { command } => admin::run(settings, command).await,
             Command::Bench(args) => bench::run(args).await,
+            Command::Statement { .. } | Command::Analysis { .. } => Ok(()),
         }
     });
     match result {

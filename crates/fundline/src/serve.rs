@@ -57,6 +57,8 @@ pub fn api_config(settings: &Settings) -> ApiConfig {
         public_url: settings.public_url.clone(),
         max_body_bytes: settings.max_body_bytes,
         request_timeout: settings.request_timeout,
+        report_link_ttl: settings.report_link_ttl,
+        smtp: settings.smtp.clone(),
         ..ApiConfig::default()
     }
 }
@@ -126,6 +128,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     tracing::info!(%addr, engine = ?store.engine(), "fundline listening");
     eprintln!("Fundline listening on http://{addr} (docs: http://{addr}/docs)");
     tokio::spawn(housekeeping(state.clone()));
+    fundline_api::analysis::spawn_workers(state.clone());
     let app =
         fundline_api::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)

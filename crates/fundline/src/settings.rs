@@ -42,6 +42,12 @@ struct File {
     sandbox_declines: Option<std::collections::BTreeMap<String, String>>,
     /// Sandbox network: BIN prefixes refused as outside the network.
     sandbox_blocked_bin_prefixes: Option<Vec<String>>,
+    /// Bank analysis: hours a customer's report link stays open.
+    report_link_ttl_hours: Option<u64>,
+    /// Bank analysis: the plain-SMTP relay for customer emails, host:port.
+    smtp_relay: Option<String>,
+    /// Bank analysis: the From address of customer emails.
+    smtp_from: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -57,6 +63,8 @@ pub struct Settings {
     pub ofac_blocked_countries: Vec<String>,
     pub pool_size: u32,
     pub sandbox_network: fundline_api::cardnet::SandboxNetwork,
+    pub report_link_ttl: Duration,
+    pub smtp: Option<fundline_api::config::SmtpConfig>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -170,6 +178,32 @@ impl Settings {
         {
             sandbox_network.blocked_bin_prefixes = bins;
         }
+        let report_link_ttl_hours = match env("FUNDLINE_REPORT_LINK_TTL_HOURS") {
+            Some(v) => v
+                .parse()
+                .context("FUNDLINE_REPORT_LINK_TTL_HOURS must be a number of hours")?,
+            None => file.report_link_ttl_hours.unwrap_or(72),
+        };
+        if !(1..=24 * 30).contains(&report_link_ttl_hours) {
+            bail!("the report link lifetime must be between 1 hour and 30 days");
+        }
+        let smtp = match env("FUNDLINE_SMTP_RELAY").or(file.smtp_relay) {
+            None => None,
+            Some(relay) => {
+                let (host, port) = match relay.rsplit_once(':') {
+                    Some((h, p)) => (
+                        h.to_string(),
+                        p.parse::<u16>()
+                            .context("FUNDLINE_SMTP_RELAY must be host:port")?,
+                    ),
+                    None => (relay.clone(), 25),
+                };
+                let from = env("FUNDLINE_SMTP_FROM")
+                    .or(file.smtp_from)
+                    .context("FUNDLINE_SMTP_FROM is required with FUNDLINE_SMTP_RELAY")?;
+                Some(fundline_api::config::SmtpConfig { host, port, from })
+            }
+        };
         if max_body_bytes < 1024 {
             bail!("max body size must be at least 1024 bytes");
         }
@@ -184,6 +218,8 @@ impl Settings {
             ofac_blocked_countries,
             pool_size,
             sandbox_network,
+            report_link_ttl: Duration::from_secs(report_link_ttl_hours * 3600),
+            smtp,
         })
     }
 

@@ -69,6 +69,22 @@ fn sqlite_index_for(cols: &str) -> Option<&'static str> {
             "credentials_tenant_product",
         ),
         ("users.email", "users_email"),
+        (
+            "ba_report_requests.link_token_hash",
+            "ba_report_requests_link",
+        ),
+        (
+            "ba_report_requests.tenant_id, ba_report_requests.report_number",
+            "ba_report_requests_number",
+        ),
+        (
+            "ba_accounts.report_id, ba_accounts.account_no",
+            "ba_accounts_report",
+        ),
+        (
+            "ba_transactions.report_id, ba_transactions.transaction_no",
+            "ba_transactions_no",
+        ),
         ("vault_meta.id", "vault_meta_pkey"),
         ("tenants.id", "tenants_pkey"),
         (

@@ -4,10 +4,12 @@
 
 pub mod checkcashing;
 pub mod connect;
+pub mod customers;
 mod db;
 mod error;
 pub mod gateway;
 pub mod keyring;
+pub mod reports;
 pub mod staff;
 pub mod tenants;
 
@@ -18,3 +20,15 @@ pub use sqlx::Row;
 
 /// A boxed future borrowing the write connection; the shape every write closure returns.
 pub type TxFuture<'c, T> = futures::future::BoxFuture<'c, Result<T, StoreError>>;
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+pub fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}

@@ -15,25 +15,191 @@ pub struct User {
     pub first_name: String,
     pub last_name: String,
     pub created_at: i64,
+    pub job_title: Option<String>,
+    pub phone: String,
+    pub secondary_phone: Option<String>,
+    pub secondary_email: Option<String>,
+    pub is_active: i64,
+    pub updated_at: Option<i64>,
 }
 
+const USER_COLUMNS: &str =
+    "id, tenant_id, email, password_hash, role, first_name, last_name, created_at, \
+     job_title, phone, secondary_phone, secondary_email, is_active, updated_at";
+
 pub async fn user_by_email(store: &Store, email: &str) -> Result<Option<User>, StoreError> {
-    Ok(sqlx::query_as::<_, User>(
-        "SELECT id, tenant_id, email, password_hash, role, first_name, last_name, created_at FROM users WHERE email = $1",
-    )
+    Ok(sqlx::query_as::<_, User>(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
+    ))
     .bind(email)
     .fetch_optional(store.reader())
     .await?)
 }
 
 pub async fn user(store: &Store, tenant_id: &str, id: &str) -> Result<Option<User>, StoreError> {
-    Ok(sqlx::query_as::<_, User>(
-        "SELECT id, tenant_id, email, password_hash, role, first_name, last_name, created_at FROM users WHERE tenant_id = $1 AND id = $2",
-    )
+    Ok(sqlx::query_as::<_, User>(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2"
+    ))
     .bind(tenant_id)
     .bind(id)
     .fetch_optional(store.reader())
     .await?)
+}
+
+/// A new staff user; `StoreError::Unique("users_email")` when the email is taken.
+pub async fn insert_user(store: &Store, u: User) -> Result<(), StoreError> {
+    store
+        .write(move |c| {
+            let u = u.clone();
+            Box::pin(async move {
+                sqlx::query(
+                    "INSERT INTO users (id, tenant_id, email, password_hash, role, first_name, last_name, created_at, \
+                     job_title, phone, secondary_phone, secondary_email, is_active, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL)",
+                )
+                .bind(&u.id)
+                .bind(&u.tenant_id)
+                .bind(&u.email)
+                .bind(&u.password_hash)
+                .bind(&u.role)
+                .bind(&u.first_name)
+                .bind(&u.last_name)
+                .bind(u.created_at)
+                .bind(&u.job_title)
+                .bind(&u.phone)
+                .bind(&u.secondary_phone)
+                .bind(&u.secondary_email)
+                .bind(u.is_active)
+                .execute(&mut *c)
+                .await?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+/// Updates a user's profile (not password or role). Deactivating a user
+/// revokes their sessions in the same transaction. `Ok(false)`: no such user.
+pub async fn update_user(store: &Store, u: User, now: i64) -> Result<bool, StoreError> {
+    store
+        .write(move |c| {
+            let u = u.clone();
+            Box::pin(async move {
+                let r = sqlx::query(
+                    "UPDATE users SET email = $1, first_name = $2, last_name = $3, job_title = $4, phone = $5, \
+                     secondary_phone = $6, secondary_email = $7, is_active = $8, updated_at = $9 \
+                     WHERE tenant_id = $10 AND id = $11",
+                )
+                .bind(&u.email)
+                .bind(&u.first_name)
+                .bind(&u.last_name)
+                .bind(&u.job_title)
+                .bind(&u.phone)
+                .bind(&u.secondary_phone)
+                .bind(&u.secondary_email)
+                .bind(u.is_active)
+                .bind(now)
+                .bind(&u.tenant_id)
+                .bind(&u.id)
+                .execute(&mut *c)
+                .await?;
+                if r.rows_affected() == 0 {
+                    return Ok(false);
+                }
+                if u.is_active == 0 {
+                    sqlx::query("UPDATE ba_refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                        .bind(now)
+                        .bind(&u.id)
+                        .execute(&mut *c)
+                        .await?;
+                }
+                Ok(true)
+            })
+        })
+        .await
+}
+
+/// Filters and paging of GET /api/v1/user/all.
+#[derive(Debug, Clone, Default)]
+pub struct UserQuery {
+    pub name_query: Option<String>,
+    pub is_active: Option<bool>,
+    pub order_by: UserOrder,
+    pub descending: bool,
+    pub page_number: i64,
+    pub page_size: i64,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub enum UserOrder {
+    #[default]
+    CreatedDate,
+    FirstName,
+    LastName,
+    Email,
+}
+
+/// (total, page)
+pub async fn list_users(
+    store: &Store,
+    tenant_id: &str,
+    q: &UserQuery,
+) -> Result<(i64, Vec<User>), StoreError> {
+    let mut filter = String::from(
+        "tenant_id = $1 AND (LOWER(first_name || ' ' || last_name) LIKE $2 ESCAPE '\\' OR LOWER(email) LIKE $2 ESCAPE '\\')",
+    );
+    let pattern = format!(
+        "%{}%",
+        crate::like_escape(&q.name_query.clone().unwrap_or_default().to_lowercase())
+    );
+    if let Some(a) = q.is_active {
+        filter.push_str(if a {
+            " AND is_active = 1"
+        } else {
+            " AND is_active = 0"
+        });
+    }
+    let col = match q.order_by {
+        UserOrder::CreatedDate => "created_at",
+        UserOrder::FirstName => "first_name",
+        UserOrder::LastName => "last_name",
+        UserOrder::Email => "email",
+    };
+    let dir = if q.descending { "DESC" } else { "ASC" };
+    let total: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM users WHERE {filter}"))
+        .bind(tenant_id)
+        .bind(&pattern)
+        .fetch_one(store.reader())
+        .await?
+        .get(0);
+    let rows = sqlx::query_as::<_, User>(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE {filter} ORDER BY {col} {dir}, id {dir} LIMIT $3 OFFSET $4"
+    ))
+    .bind(tenant_id)
+    .bind(&pattern)
+    .bind(q.page_size)
+    .bind((q.page_number - 1).saturating_mul(q.page_size))
+    .fetch_all(store.reader())
+    .await?;
+    Ok((total, rows))
+}
+
+/// Whether a session is still good: not revoked, and its user still active.
+pub async fn session_live(
+    store: &Store,
+    family_id: &str,
+    user_id: &str,
+) -> Result<bool, StoreError> {
+    let n: i64 = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM ba_refresh_tokens WHERE family_id = $1 AND revoked_at IS NOT NULL) \
+         + (SELECT COUNT(*) FROM users WHERE id = $2 AND is_active = 0)",
+    )
+    .bind(family_id)
+    .bind(user_id)
+    .fetch_one(store.reader())
+    .await?
+    .get(0);
+    Ok(n == 0)
 }
 
 #[derive(Debug, Clone, FromRow)]

@@ -314,3 +314,11 @@ pub async fn set_settings(
         })
         .await
 }
+
+pub async fn is_sandbox(store: &Store, tenant_id: &str) -> Result<bool, StoreError> {
+    Ok(sqlx::query("SELECT is_sandbox FROM tenants WHERE id = $1")
+        .bind(tenant_id)
+        .fetch_optional(store.reader())
+        .await?
+        .is_some_and(|r| r.get::<i64, _>(0) == 1))
+}

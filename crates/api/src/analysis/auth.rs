@@ -25,50 +25,8 @@ pub const MAX_ACCOUNT_FAILURES: i64 = 5;
 /// …and a client address after this many.
 pub const MAX_ADDRESS_FAILURES: i64 = 20;
 
-/// The product's envelope.
-pub fn envelope(
-    status: StatusCode,
-    success: bool,
-    message: &str,
-    data: Value,
-    errors: Value,
-) -> Response {
-    (
-        status,
-        axum::Json(json!({"success": success, "message": message, "data": data, "errors": errors})),
-    )
-        .into_response()
-}
-
-pub fn access_denied() -> Response {
-    envelope(
-        StatusCode::UNAUTHORIZED,
-        false,
-        "Access Denied",
-        Value::Null,
-        json!(["Your request cannot be processed. If you believe this is an error, please contact support."]),
-    )
-}
-
-fn invalid(errors: Vec<&str>) -> Response {
-    envelope(
-        StatusCode::BAD_REQUEST,
-        false,
-        "Validation failed for the request.",
-        Value::Null,
-        json!(errors),
-    )
-}
-
-fn unavailable() -> Response {
-    envelope(
-        StatusCode::SERVICE_UNAVAILABLE,
-        false,
-        "Something went wrong!",
-        Value::Null,
-        json!(["Please contact administrator."]),
-    )
-}
+pub use super::envelope::{access_denied, envelope};
+use super::envelope::{invalid, unavailable};
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
@@ -137,10 +95,10 @@ fn client_address(req: &Request) -> String {
 pub async fn login(State(state): State<AppState>, req: Request) -> Response {
     let address = client_address(&req);
     let Ok(bytes) = axum::body::to_bytes(req.into_body(), state.config.max_body_bytes).await else {
-        return invalid(vec!["The request body is too large."]);
+        return invalid(&["The request body is too large."]);
     };
     let Some(body) = body_json(&bytes) else {
-        return invalid(vec!["The request body must be a JSON object."]);
+        return invalid(&["The request body must be a JSON object."]);
     };
     let email = body["email"]
         .as_str()
@@ -160,7 +118,7 @@ pub async fn login(State(state): State<AppState>, req: Request) -> Response {
         errors.push("Password must not exceed 256 characters.");
     }
     if !errors.is_empty() {
-        return invalid(errors);
+        return invalid(&errors);
     }
     let now = state.clock.now_micros();
     let (acct, addr) = (format!("acct:{email}"), format!("ip:{address}"));
@@ -193,7 +151,7 @@ pub async fn login(State(state): State<AppState>, req: Request) -> Response {
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .unwrap_or(false);
-    let Some(user) = user.filter(|_| ok) else {
+    let Some(user) = user.filter(|u| ok && u.is_active == 1) else {
         let _ =
             staff::record_failure(&state.store, vec![acct, addr], now, FAILURE_WINDOW_MICROS).await;
         return envelope(
@@ -243,13 +201,13 @@ pub async fn login(State(state): State<AppState>, req: Request) -> Response {
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
 pub async fn refresh(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
     let Some(body) = body_json(&body) else {
-        return invalid(vec!["The request body must be a JSON object."]);
+        return invalid(&["The request body must be a JSON object."]);
     };
     let Some(token) = body["refreshToken"]
         .as_str()
         .filter(|t| !t.is_empty() && t.len() <= 200)
     else {
-        return invalid(vec!["Refresh token is required."]);
+        return invalid(&["Refresh token is required."]);
     };
     let now = state.clock.now_micros();
     let next = random_token(32);
@@ -342,7 +300,8 @@ impl FromRequestParts<AppState> for Staff {
         if c.tid != tenant || c.exp <= state.clock.now().timestamp() {
             return Err(Denied);
         }
-        if staff::family_revoked(&state.store, &c.sid)
+        // Logout, refresh-token reuse and deactivation end a session at once.
+        if !staff::session_live(&state.store, &c.sid, &c.sub)
             .await
             .map_err(|_| Denied)?
         {
@@ -370,7 +329,7 @@ pub async fn logout(
 ) -> Response {
     let given = body_json(&body).and_then(|b| b["refreshToken"].as_str().map(str::to_string));
     if given.as_deref().unwrap_or("").is_empty() {
-        return invalid(vec!["Refresh token is required."]);
+        return invalid(&["Refresh token is required."]);
     }
     match staff::revoke_family(&state.store, who.session.clone(), state.clock.now_micros()).await {
         Ok(()) => (

@@ -3,6 +3,9 @@
 //! schema on that server — with a tenant and a clock the test can move.
 #![allow(dead_code)]
 
+pub mod ofx;
+pub mod staff;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -213,6 +216,7 @@ pub async fn spawn_app_with(config: ApiConfig) -> TestApp {
         .await
         .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
+    fundline_api::analysis::spawn_workers(state.clone());
     tokio::spawn(async move {
         let app = fundline_api::router(state)
             .into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -231,6 +235,30 @@ pub async fn spawn_app_with(config: ApiConfig) -> TestApp {
 }
 
 impl TestApp {
+    /// The bank-analysis outbox, opened (as `admin outbox list` prints it),
+    /// with links pointing at this test server.
+    pub async fn outbox(&self) -> Vec<serde_json::Value> {
+        let mut out = Vec::new();
+        for m in fundline_store::reports::outbox(&self.store, None)
+            .await
+            .expect("outbox")
+        {
+            let keys = self
+                .keyring
+                .tenant(&self.store, &m.tenant_id)
+                .await
+                .expect("keys");
+            let mut v = fundline_api::analysis::outbox::opened(&keys, &m);
+            for field in ["link", "text"] {
+                if let Some(s) = v[field].as_str() {
+                    v[field] = serde_json::json!(s.replace("http://127.0.0.1:8080", &self.base));
+                }
+            }
+            out.push(v);
+        }
+        out
+    }
+
     /// A client with a live session for this app's tenant.
     pub async fn partner(&self) -> PartnerClient {
         self.partner_for(&self.tenant).await

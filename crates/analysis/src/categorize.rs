@@ -1,0 +1,1299 @@
+//! Transaction categories: ordered memo rules (first match wins), each with a
+//! direction and exclusions; then a merchant dictionary (the later rules);
+//! then the statement's own transaction code; else "Misc / Uncategorized".
+//!
+//! Phrases match whole tokens in sequence, never substrings, so "RENT" does
+//! not fire inside "CURRENT" or "PARENT", and exclusions handle the rest
+//! ("RENT A CAR" is not rent). Matching goes through one hash lookup per
+//! memo token; the rule table is indexed once on first use.
+
+use crate::text::{FnvMap, Tokens};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::sync::OnceLock;
+
+/// Category and sub-category labels (spec: `category`, `subCategory`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct Category {
+    pub category: &'static str,
+    pub sub_category: &'static str,
+}
+
+const fn c(category: &'static str, sub_category: &'static str) -> Category {
+    Category {
+        category,
+        sub_category,
+    }
+}
+
+// Categories other modules reason about.
+pub(crate) const UNCATEGORIZED: Category = c("Misc", "Uncategorized");
+pub(crate) const INTERNAL_TRANSFER: Category = c("Transfers", "Internal Transfer");
+pub(crate) const P2P: Category = c("Transfers", "P2P");
+pub(crate) const TRANSFER: Category = c("Transfers", "Transfer");
+pub(crate) const WIRE: Category = c("Transfers", "Wire Transfer");
+pub(crate) const CARD_PAYMENT: Category = c("Transfers & Adjustments", "Credit Card Payment");
+pub(crate) const FEE_REVERSAL: Category = c("Fees", "Fee Reversal");
+pub(crate) const NSF_FEE_REVERSAL: Category = c("Fees", "NSF Fee Reversal");
+pub(crate) const OD_FEE_REVERSAL: Category = c("Fees", "Overdraft Fee Reversal");
+pub(crate) const NSF_FEE: Category = c("Fees", "NSF Fee");
+pub(crate) const OVERDRAFT_FEE: Category = c("Fees", "Overdraft Fee");
+pub(crate) const BANK_FEE: Category = c("Fees", "Bank Fee");
+pub(crate) const REFUND: Category = c("Refunds", "Refund");
+pub(crate) const REVERSAL: Category = c("Refunds", "Reversal");
+pub(crate) const LOAN_PROCEEDS: Category = c("Loans", "Loan Proceeds");
+pub(crate) const LOAN_PAYMENT: Category = c("Loans", "Loan Payment");
+pub(crate) const MORTGAGE: Category = c("Housing", "Mortgage");
+pub(crate) const PAYROLL: Category = c("Income", "Payroll");
+pub(crate) const INTEREST: Category = c("Income", "Interest");
+pub(crate) const TAX_REFUND: Category = c("Income", "Tax Refund");
+pub(crate) const GIG: Category = c("Income", "Gig Economy");
+pub(crate) const UNEMPLOYMENT: Category = c("Income", "Unemployment");
+pub(crate) const SOCIAL_SECURITY: Category = c("Income", "Social Security");
+pub(crate) const RETIREMENT: Category = c("Income", "Retirement");
+pub(crate) const DISABILITY: Category = c("Income", "Disability");
+pub(crate) const MILITARY: Category = c("Income", "Military");
+pub(crate) const CHILD_SUPPORT: Category = c("Income", "Child Support");
+pub(crate) const BENEFITS: Category = c("Income", "Government Benefits");
+pub(crate) const RENTAL_INCOME: Category = c("Income", "Rental Income");
+pub(crate) const OTHER_INCOME: Category = c("Income", "Other Income");
+pub(crate) const CASH_DEPOSIT: Category = c("Cash", "Cash Deposit");
+pub(crate) const ATM: Category = c("Cash", "ATM Withdrawal");
+pub(crate) const CHECK: Category = c("Checks", "Check");
+pub(crate) const DIRECT_DEBIT: Category = c("Bills", "Direct Debit");
+pub(crate) const SHOPPING: Category = c("Shopping", "General Merchandise");
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Dir {
+    Credit,
+    Debit,
+    Any,
+}
+
+struct Rule {
+    dir: Dir,
+    /// Fires when any of these phrases occurs...
+    any: &'static [&'static str],
+    /// ...and none of these does.
+    none: &'static [&'static str],
+    cat: Category,
+}
+
+const fn r(
+    dir: Dir,
+    any: &'static [&'static str],
+    none: &'static [&'static str],
+    cat: Category,
+) -> Rule {
+    Rule {
+        dir,
+        any,
+        none,
+        cat,
+    }
+}
+
+use Dir::{Any, Credit, Debit};
+
+const RENT_NOT: &[&str] = &[
+    "RENT A CAR",
+    "RENTACAR",
+    "CAR RENTAL",
+    "RENTAL CAR",
+    "EQUIPMENT RENTAL",
+    "TOOL RENTAL",
+    "RENT THE RUNWAY",
+    "HERTZ",
+    "AVIS",
+    "ENTERPRISE",
+    "BUDGET",
+    "UHAUL",
+    "U HAUL",
+    "REDBOX",
+];
+
+/// The ordered rules. Order matters: fees and reversals before refunds,
+/// payroll before loan words ("ADVANCE AUTO PARTS ... PAYROLL"), P2P and
+/// own-account transfers before generic words, the merchant dictionary last.
+const RULES: &[Rule] = &[
+    // --- fees and their reversals
+    r(
+        Credit,
+        &[
+            "NSF FEE REFUND",
+            "NSF REFUND",
+            "NSF FEE REVERSAL",
+            "NSF REVERSAL",
+            "NSF FEE RFND",
+            "RETURNED ITEM FEE REFUND",
+            "RETURNED ITEM FEE REVERSAL",
+        ],
+        &[],
+        NSF_FEE_REVERSAL,
+    ),
+    r(
+        Credit,
+        &[
+            "OVERDRAFT FEE REFUND",
+            "OVERDRAFT REFUND",
+            "OVERDRAFT FEE REVERSAL",
+            "OVERDRAFT REVERSAL",
+            "OD FEE REFUND",
+            "OD FEE REVERSAL",
+            "OD REFUND",
+            "OD FEE RFND",
+            "OVERDRAFT ITEM FEE REFUND",
+        ],
+        &[],
+        OD_FEE_REVERSAL,
+    ),
+    r(
+        Credit,
+        &[
+            "FEE REVERSAL",
+            "FEE REFUND",
+            "FEE RFND",
+            "FEE REVERSED",
+            "REVERSE FEE",
+            "COURTESY REFUND",
+            "FEE CREDIT",
+        ],
+        &[],
+        FEE_REVERSAL,
+    ),
+    r(
+        Debit,
+        &[
+            "NSF",
+            "INSUFFICIENT FUNDS",
+            "INSUFFICIENT FUND",
+            "NON SUFFICIENT",
+            "NONSUFFICIENT",
+            "RETURNED ITEM",
+            "RETURN ITEM",
+            "UNPAID ITEM",
+            "RETURNED CHECK FEE",
+            "RETURNED PAYMENT FEE",
+        ],
+        &[],
+        NSF_FEE,
+    ),
+    r(
+        Debit,
+        &[
+            "OVERDRAFT",
+            "OD FEE",
+            "OD CHARGE",
+            "ODP FEE",
+            "OD ITEM FEE",
+            "OVERDRAWN",
+        ],
+        &["TRANSFER", "XFER", "TRANSFERS"],
+        OVERDRAFT_FEE,
+    ),
+    r(
+        Debit,
+        &[
+            "SERVICE CHARGE",
+            "MONTHLY FEE",
+            "MAINTENANCE FEE",
+            "MONTHLY MAINTENANCE",
+            "ATM FEE",
+            "WIRE FEE",
+            "FOREIGN TRANSACTION FEE",
+            "INTL TRANSACTION FEE",
+            "SERVICE FEE",
+            "ACCOUNT FEE",
+            "PAPER STATEMENT FEE",
+            "STOP PAYMENT FEE",
+        ],
+        &[],
+        BANK_FEE,
+    ),
+    // --- income by text
+    r(
+        Credit,
+        &[
+            "TAX REF",
+            "TAX REFUND",
+            "TAXRFD",
+            "IRS TREAS",
+            "STATE TAX REFUND",
+            "TAX RFD",
+        ],
+        &[],
+        TAX_REFUND,
+    ),
+    r(
+        Credit,
+        &[
+            "PAYROLL",
+            "SALARY",
+            "PAYRL",
+            "PYRL",
+            "DIR DEP",
+            "DIRECT DEP",
+            "DIRECT DEPOSIT",
+            "DIRECTDEP",
+            "DIRDEP",
+            "WAGES",
+            "NET PAY",
+            "PAYCHECK",
+            "ADP",
+            "PAYCHEX",
+            "GUSTO",
+        ],
+        &["REFUND", "REVERSAL"],
+        PAYROLL,
+    ),
+    r(
+        Credit,
+        &[
+            "UNEMPLOYMENT",
+            "UNEMPL",
+            "UI BENEFIT",
+            "UI BENEFITS",
+            "EDD",
+            "DOL UI",
+            "TWC",
+            "DEPT OF LABOR",
+            "DEPARTMENT OF LABOR",
+        ],
+        &[],
+        UNEMPLOYMENT,
+    ),
+    r(
+        Credit,
+        &["SSI", "SUPP SEC", "VA DISABILITY", "VACP", "DISABILITY"],
+        &[],
+        DISABILITY,
+    ),
+    r(
+        Credit,
+        &["SSA", "SOC SEC", "SOCIAL SECURITY", "XXSOC SEC"],
+        &[],
+        SOCIAL_SECURITY,
+    ),
+    r(
+        Credit,
+        &["PENSION", "RETIREMENT", "ANNUITY", "OPM", "CALPERS", "TIAA"],
+        &[],
+        RETIREMENT,
+    ),
+    r(Credit, &["DFAS", "MIL PAY", "MILITARY PAY"], &[], MILITARY),
+    r(
+        Credit,
+        &["CHILD SUPPORT", "CHILD SUPP", "CHILDSUPPORT", "CSE", "SDU"],
+        &[],
+        CHILD_SUPPORT,
+    ),
+    r(
+        Credit,
+        &[
+            "TREAS 310",
+            "US TREASURY",
+            "TANF",
+            "SNAP",
+            "EBT",
+            "VA BENEFIT",
+        ],
+        &[],
+        BENEFITS,
+    ),
+    // --- money moving between people or between own accounts
+    r(
+        Any,
+        &[
+            "ZELLE",
+            "VENMO",
+            "CASH APP",
+            "CASHAPP",
+            "SQUARE CASH",
+            "SQ CASH",
+            "PAYPAL TRANSFER",
+            "PAYPAL INST XFER",
+            "APPLE CASH",
+            "POPMONEY",
+            "WESTERN UNION",
+            "MONEYGRAM",
+            "REMITLY",
+        ],
+        &[],
+        P2P,
+    ),
+    r(
+        Any,
+        &[
+            "ONLINE TRANSFER",
+            "INTERNAL TRANSFER",
+            "MOBILE TRANSFER",
+            "ONLINE BANKING TRANSFER",
+            "TRANSFER TO SAV",
+            "TRANSFER FROM SAV",
+            "TRANSFER TO CHK",
+            "TRANSFER FROM CHK",
+            "TRANSFER TO CHECKING",
+            "TRANSFER FROM CHECKING",
+            "TRANSFER TO SAVINGS",
+            "TRANSFER FROM SAVINGS",
+            "TRANSFER TO SHARE",
+            "TRANSFER FROM SHARE",
+            "XFER TO",
+            "XFER FROM",
+            "OVERDRAFT PROTECTION",
+            "OVERDRAFT TRANSFER",
+            "OD PROTECTION",
+            "SWEEP",
+            "BOOK TRANSFER",
+            "ACCOUNT TRANSFER",
+            "FUNDS TRANSFER",
+        ],
+        &[],
+        INTERNAL_TRANSFER,
+    ),
+    r(
+        Credit,
+        &[
+            "PAYMENT THANK YOU",
+            "PAYMENT RECEIVED",
+            "THANK YOU FOR YOUR PAYMENT",
+            "AUTOPAY PAYMENT",
+        ],
+        &[],
+        CARD_PAYMENT,
+    ),
+    // --- money coming back
+    r(
+        Credit,
+        &[
+            "REVERSAL",
+            "REVERSED",
+            "RETURN",
+            "RETURNED",
+            "CHARGEBACK",
+            "DISPUTE",
+            "PROVISIONAL CREDIT",
+            "CREDIT ADJUSTMENT",
+        ],
+        &[],
+        REVERSAL,
+    ),
+    r(
+        Credit,
+        &[
+            "REFUND",
+            "RFND",
+            "CREDIT VOUCHER",
+            "MERCHANDISE CREDIT",
+            "PURCHASE RETURN",
+            "CASHBACK REWARD",
+            "REBATE",
+        ],
+        &[],
+        REFUND,
+    ),
+    // --- borrowing
+    r(
+        Credit,
+        &[
+            "LOAN",
+            "LOANS",
+            "DISBURSEMENT",
+            "DISB",
+            "ADVANCE",
+            "FUNDING",
+            "LOAN PROCEEDS",
+            "CASH ADVANCE",
+        ],
+        &["PAYROLL", "SALARY", "REFUND", "PAYMENT", "PMT"],
+        LOAN_PROCEEDS,
+    ),
+    r(
+        Debit,
+        &[
+            "MORTGAGE",
+            "MTG PMT",
+            "MTG PYMT",
+            "HOME LOAN",
+            "ROCKET MORTGAGE",
+            "MR COOPER",
+            "LOANCARE",
+            "QUICKEN LOANS",
+            "PENNYMAC",
+            "NEWREZ",
+        ],
+        &[],
+        MORTGAGE,
+    ),
+    r(
+        Debit,
+        &[
+            "LOAN",
+            "LOANS",
+            "LOAN PMT",
+            "LOAN PAYMENT",
+            "REPAYMENT",
+            "INSTALLMENT",
+            "NAVIENT",
+            "NELNET",
+            "MOHELA",
+            "SALLIE MAE",
+            "AIDVANTAGE",
+            "EDFINANCIAL",
+            "GREAT LAKES",
+            "ONEMAIN",
+            "LENDINGCLUB",
+            "UPSTART",
+            "SOFI",
+            "AVANT",
+            "OPPLOANS",
+            "AFFIRM",
+            "KLARNA",
+            "AFTERPAY",
+            "SEZZLE",
+            "EARNIN",
+            "BRIGIT",
+            "ALLY",
+            "SANTANDER CONSUMER",
+            "CREDIT ACCEPTANCE",
+            "WESTLAKE",
+        ],
+        &["MORTGAGE"],
+        LOAN_PAYMENT,
+    ),
+    r(
+        Debit,
+        &[
+            "CARD PAYMENT",
+            "CARD PMT",
+            "CRD PMT",
+            "CREDIT CARD",
+            "CC PAYMENT",
+            "CC PMT",
+            "EPAY",
+            "DISCOVER",
+            "AMEX",
+            "AMERICAN EXPRESS",
+            "CAPITAL ONE",
+            "CAPITALONE",
+            "CITI CARD",
+            "CITICARD",
+            "CITI AUTOPAY",
+            "CHASE CREDIT CRD",
+            "SYNCHRONY",
+            "SYNCB",
+            "BARCLAYCARD",
+            "CARDMEMBER SERV",
+            "CREDIT ONE",
+        ],
+        &[],
+        CARD_PAYMENT,
+    ),
+    r(
+        Credit,
+        &[
+            "INTEREST",
+            "INT PAYMENT",
+            "INTEREST PAID",
+            "DIVIDEND",
+            "INT EARNED",
+        ],
+        &[],
+        INTEREST,
+    ),
+    r(
+        Credit,
+        &[
+            "UBER",
+            "LYFT",
+            "DOORDASH",
+            "INSTACART",
+            "GRUBHUB",
+            "POSTMATES",
+            "SHIPT",
+            "TASKRABBIT",
+            "FIVERR",
+            "UPWORK",
+            "ROVER",
+            "AMAZON FLEX",
+            "SPARK DRIVER",
+            "GOPUFF",
+            "ROADIE",
+            "CAVIAR",
+        ],
+        &[],
+        GIG,
+    ),
+    r(Credit, &["RENT", "RENTAL INCOME"], RENT_NOT, RENTAL_INCOME),
+    r(
+        Credit,
+        &[
+            "ATM DEPOSIT",
+            "MOBILE DEPOSIT",
+            "MOBILE DEP",
+            "BRANCH DEPOSIT",
+            "CASH DEPOSIT",
+            "REMOTE DEPOSIT",
+            "CHECK DEPOSIT",
+            "COUNTER DEPOSIT",
+            "EDEPOSIT",
+            "TELLER DEPOSIT",
+        ],
+        &[],
+        CASH_DEPOSIT,
+    ),
+    // A bare "DEPOSIT" is a teller or ATM deposit; with ACH wording it is not.
+    r(
+        Credit,
+        &["DEPOSIT"],
+        &[
+            "ACH",
+            "DIRECT",
+            "ELECTRONIC",
+            "EXTERNAL",
+            "FROM",
+            "PPD",
+            "DES",
+            "CCD",
+        ],
+        CASH_DEPOSIT,
+    ),
+    r(
+        Debit,
+        &[
+            "ATM WITHDRAWAL",
+            "ATM WD",
+            "ATM W D",
+            "CASH WITHDRAWAL",
+            "WITHDRAWAL ATM",
+            "ATM",
+        ],
+        &[],
+        ATM,
+    ),
+    // --- everyday spending: memo words, then the merchant dictionary
+    r(
+        Debit,
+        &[
+            "RENT",
+            "RENT PAYMENT",
+            "RENTAL PAYMENT",
+            "APARTMENT",
+            "APARTMENTS",
+            "APTS",
+            "PROPERTY MGMT",
+            "PROPERTY MANAGEMENT",
+            "LEASING",
+            "LANDLORD",
+            "HOA",
+            "RENTCAFE",
+        ],
+        RENT_NOT,
+        c("Housing", "Rent"),
+    ),
+    r(
+        Debit,
+        &[
+            "VERIZON",
+            "AT T",
+            "T MOBILE",
+            "TMOBILE",
+            "SPRINT",
+            "COMCAST",
+            "XFINITY",
+            "SPECTRUM",
+            "COX",
+            "FRONTIER",
+            "CENTURYLINK",
+            "INTERNET",
+            "WIRELESS",
+            "CRICKET",
+            "METRO BY T MOBILE",
+            "BOOST MOBILE",
+            "DIRECTV",
+            "DISH NETWORK",
+        ],
+        &[],
+        c("Utilities", "Telecom"),
+    ),
+    r(
+        Debit,
+        &[
+            "ELECTRIC",
+            "POWER",
+            "ENERGY",
+            "GAS CO",
+            "GAS COMPANY",
+            "NATURAL GAS",
+            "SOCALGAS",
+            "WATER",
+            "SEWER",
+            "UTILITY",
+            "UTILITIES",
+            "CON ED",
+            "CONED",
+            "PG E",
+            "DUKE ENERGY",
+            "TRASH",
+            "WASTE MGMT",
+            "WASTE MANAGEMENT",
+        ],
+        &[],
+        c("Utilities", "Energy & Water"),
+    ),
+    r(
+        Debit,
+        &[
+            "INSURANCE",
+            "INS PREM",
+            "INS PMT",
+            "GEICO",
+            "PROGRESSIVE",
+            "STATE FARM",
+            "ALLSTATE",
+            "LIBERTY MUTUAL",
+            "FARMERS INS",
+            "NATIONWIDE",
+            "METLIFE",
+            "AFLAC",
+            "PRUDENTIAL",
+        ],
+        &[],
+        c("Insurance", "Insurance"),
+    ),
+    r(
+        Debit,
+        &[
+            "IRS",
+            "USATAXPYMT",
+            "TAX PAYMENT",
+            "TAX PYMT",
+            "FRANCHISE TAX",
+            "STATE TAX",
+        ],
+        &[],
+        c("Taxes", "Tax Payment"),
+    ),
+    r(
+        Debit,
+        &[
+            "DAYCARE",
+            "CHILDCARE",
+            "CHILD CARE",
+            "KINDERCARE",
+            "BRIGHT HORIZONS",
+        ],
+        &[],
+        c("Childcare", "Childcare"),
+    ),
+    r(
+        Debit,
+        &[
+            "TUITION",
+            "UNIVERSITY",
+            "COLLEGE",
+            "SCHOOL",
+            "COURSERA",
+            "UDEMY",
+        ],
+        &[],
+        c("Education", "Education"),
+    ),
+    r(
+        Debit,
+        &[
+            "PHARMACY",
+            "CVS",
+            "WALGREENS",
+            "RITE AID",
+            "MEDICAL",
+            "HOSPITAL",
+            "CLINIC",
+            "DENTAL",
+            "DENTIST",
+            "DOCTOR",
+            "OPTOMETRY",
+            "URGENT CARE",
+            "LABCORP",
+            "QUEST DIAGNOSTICS",
+        ],
+        &[],
+        c("Healthcare", "Healthcare"),
+    ),
+    r(
+        Debit,
+        &[
+            "KROGER",
+            "SAFEWAY",
+            "PUBLIX",
+            "ALDI",
+            "WHOLE FOODS",
+            "WHOLEFDS",
+            "TRADER JOE",
+            "TRADER JOES",
+            "HEB",
+            "H E B",
+            "WEGMANS",
+            "FOOD LION",
+            "MEIJER",
+            "SPROUTS",
+            "ALBERTSONS",
+            "STOP SHOP",
+            "HY VEE",
+            "WINCO",
+            "PIGGLY WIGGLY",
+            "GROCERY",
+            "GROCERIES",
+            "SUPERMARKET",
+            "INSTACART",
+            "FOOD 4 LESS",
+            "SAVE A LOT",
+        ],
+        &[],
+        c("Food & Dining", "Groceries"),
+    ),
+    r(
+        Debit,
+        &[
+            "MCDONALDS",
+            "STARBUCKS",
+            "CHIPOTLE",
+            "SUBWAY",
+            "WENDYS",
+            "BURGER KING",
+            "TACO BELL",
+            "CHICK FIL A",
+            "DOMINOS",
+            "PIZZA",
+            "DUNKIN",
+            "PANERA",
+            "KFC",
+            "POPEYES",
+            "SONIC",
+            "ARBYS",
+            "RESTAURANT",
+            "CAFE",
+            "COFFEE",
+            "GRILL",
+            "DINER",
+            "KITCHEN",
+            "BISTRO",
+            "DOORDASH",
+            "UBER EATS",
+            "UBEREATS",
+            "GRUBHUB",
+            "POSTMATES",
+            "TST",
+        ],
+        &[],
+        c("Food & Dining", "Restaurants"),
+    ),
+    r(
+        Debit,
+        &[
+            "UBER", "LYFT", "TRANSIT", "MTA", "PARKING", "TOLL", "EZPASS", "E ZPASS", "SUNPASS",
+            "AMTRAK", "TAXI",
+        ],
+        &[],
+        c("Transportation", "Rideshare & Transit"),
+    ),
+    r(
+        Debit,
+        &[
+            "SHELL",
+            "EXXON",
+            "EXXONMOBIL",
+            "MOBIL",
+            "CHEVRON",
+            "BP",
+            "SUNOCO",
+            "MARATHON",
+            "VALERO",
+            "CITGO",
+            "SPEEDWAY",
+            "WAWA",
+            "QUIKTRIP",
+            "CIRCLE K",
+            "GAS",
+            "FUEL",
+            "PETRO",
+            "ARCO",
+            "LOVES",
+            "7 ELEVEN",
+        ],
+        &[],
+        c("Transportation", "Fuel"),
+    ),
+    r(
+        Debit,
+        &[
+            "AUTOZONE",
+            "ADVANCE AUTO",
+            "OREILLY",
+            "JIFFY LUBE",
+            "CAR WASH",
+            "DMV",
+            "AUTO PARTS",
+            "FIRESTONE",
+            "PEP BOYS",
+        ],
+        &[],
+        c("Transportation", "Auto"),
+    ),
+    r(
+        Debit,
+        &[
+            "AIRLINES",
+            "AIRLINE",
+            "DELTA AIR",
+            "SOUTHWEST",
+            "JETBLUE",
+            "HOTEL",
+            "MARRIOTT",
+            "HILTON",
+            "HYATT",
+            "AIRBNB",
+            "EXPEDIA",
+            "BOOKING COM",
+            "RENT A CAR",
+            "HERTZ",
+            "AVIS",
+        ],
+        &[],
+        c("Travel", "Travel"),
+    ),
+    r(
+        Debit,
+        &[
+            "NETFLIX",
+            "SPOTIFY",
+            "HULU",
+            "DISNEY PLUS",
+            "DISNEYPLUS",
+            "HBO",
+            "APPLE COM BILL",
+            "YOUTUBE",
+            "PARAMOUNT",
+            "PEACOCK",
+            "AUDIBLE",
+            "PRIME VIDEO",
+            "XBOX",
+            "PLAYSTATION",
+            "STEAM",
+            "NINTENDO",
+            "PATREON",
+        ],
+        &[],
+        c("Entertainment", "Subscriptions"),
+    ),
+    r(
+        Debit,
+        &["GYM", "FITNESS", "SALON", "BARBER", "SPA", "NAILS"],
+        &[],
+        c("Personal Care", "Personal Care"),
+    ),
+    r(
+        Debit,
+        &["DONATION", "CHURCH", "TITHE", "CHARITY"],
+        &[],
+        c("Charity", "Donation"),
+    ),
+    r(
+        Debit,
+        &[
+            "AMAZON",
+            "AMZN",
+            "WALMART",
+            "WAL MART",
+            "WM SUPERCENTER",
+            "TARGET",
+            "COSTCO",
+            "SAMS CLUB",
+            "BEST BUY",
+            "HOME DEPOT",
+            "LOWES",
+            "IKEA",
+            "EBAY",
+            "ETSY",
+            "DOLLAR GENERAL",
+            "DOLLAR TREE",
+            "FAMILY DOLLAR",
+            "KOHLS",
+            "MACYS",
+            "TJ MAXX",
+            "TJMAXX",
+            "MARSHALLS",
+            "ROSS",
+            "OLD NAVY",
+            "NORDSTROM",
+            "SHEIN",
+            "TEMU",
+        ],
+        &[],
+        SHOPPING,
+    ),
+    r(Debit, &["CHECK", "CHK", "CHECK PAID", "DRAFT"], &[], CHECK),
+    r(
+        Any,
+        &["WIRE", "WIRE TRANSFER", "WIRE TRF", "FEDWIRE", "SWIFT"],
+        &[],
+        WIRE,
+    ),
+    r(
+        Any,
+        &["TRANSFER", "XFER", "TRF", "TFR", "TRANSFERS"],
+        &[],
+        TRANSFER,
+    ),
+];
+
+/// Phrases that are evidence of employment or benefit income, wherever they
+/// sit in the memo (they feed the income probability, not the category).
+const INCOME_EVIDENCE: &[&str] = &[
+    "PAYROLL",
+    "SALARY",
+    "PAYRL",
+    "PYRL",
+    "WAGES",
+    "PPD",
+    "DIR DEP",
+    "DIRECT DEP",
+    "DIRECT DEPOSIT",
+    "DIRECTDEP",
+    "DIRDEP",
+    "SALA",
+    "NET PAY",
+    "PAYCHECK",
+    "SSA",
+    "SOC SEC",
+    "TREAS 310",
+    "UNEMPLOYMENT",
+    "DFAS",
+    "PENSION",
+    "VA BENEFIT",
+];
+
+const EVIDENCE: u16 = u16::MAX;
+
+struct Entry {
+    rule: u16,
+    negative: bool,
+    rest: Vec<&'static str>,
+}
+
+struct Index {
+    by_first: FnvMap<&'static str, Vec<Entry>>,
+    credit_mask: u128,
+    debit_mask: u128,
+    any_mask: u128,
+}
+
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut by_first: FnvMap<&'static str, Vec<Entry>> = FnvMap::default();
+        let mut add = |phrase: &'static str, rule: u16, negative: bool| {
+            let mut words = phrase.split(' ').filter(|w| !w.is_empty());
+            if let Some(first) = words.next() {
+                by_first.entry(first).or_default().push(Entry {
+                    rule,
+                    negative,
+                    rest: words.collect(),
+                });
+            }
+        };
+        let (mut credit_mask, mut debit_mask, mut any_mask) = (0u128, 0u128, 0u128);
+        for (i, rule) in RULES.iter().enumerate() {
+            let bit = 1u128 << i;
+            match rule.dir {
+                Credit => credit_mask |= bit,
+                Debit => debit_mask |= bit,
+                Any => any_mask |= bit,
+            }
+            for p in rule.any {
+                add(p, i as u16, false);
+            }
+            for p in rule.none {
+                add(p, i as u16, true);
+            }
+        }
+        for p in INCOME_EVIDENCE {
+            add(p, EVIDENCE, false);
+        }
+        Index {
+            by_first,
+            credit_mask: credit_mask | any_mask,
+            debit_mask: debit_mask | any_mask,
+            any_mask,
+        }
+    })
+}
+
+/// What the text rules say about one transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TextClass {
+    pub(crate) category: Category,
+    /// Employment or benefit wording, or a salary purpose code.
+    pub(crate) income_evidence: bool,
+}
+
+/// Reusable categoriser: holds the token buffer so categorising a million
+/// transactions allocates nothing per transaction.
+#[derive(Default)]
+pub(crate) struct Categorizer {
+    tokens: Tokens,
+}
+
+impl Categorizer {
+    pub(crate) fn classify(
+        &mut self,
+        memo: &str,
+        payee: Option<&str>,
+        amount: Decimal,
+        kind: Option<&str>,
+    ) -> TextClass {
+        let idx = index();
+        let t = &mut self.tokens;
+        t.clear();
+        t.push_text(memo);
+        if let Some(p) = payee {
+            t.push_break();
+            t.push_text(p);
+        }
+        let (mut hit, mut veto, mut evidence) = (0u128, 0u128, false);
+        for i in 0..t.len() {
+            let Some(entries) = idx.by_first.get(t.get(i)) else {
+                continue;
+            };
+            for e in entries {
+                let matched = e
+                    .rest
+                    .iter()
+                    .enumerate()
+                    .all(|(k, w)| t.get(i + 1 + k) == *w);
+                if !matched {
+                    continue;
+                }
+                if e.rule == EVIDENCE {
+                    evidence = true;
+                } else if e.negative {
+                    veto |= 1u128 << e.rule;
+                } else {
+                    hit |= 1u128 << e.rule;
+                }
+            }
+        }
+        let dir_mask = if amount > Decimal::ZERO {
+            idx.credit_mask
+        } else if amount < Decimal::ZERO {
+            idx.debit_mask
+        } else {
+            idx.any_mask
+        };
+        let live = hit & !veto & dir_mask;
+        let kind_norm = kind.map(str::trim).filter(|k| !k.is_empty());
+        if let Some(k) = kind_norm {
+            evidence |= k
+                .split(['/', '-', ' ', '.'])
+                .any(|p| p.eq_ignore_ascii_case("SALA") || p.eq_ignore_ascii_case("DIRECTDEP"));
+        }
+        let category = if live != 0 {
+            RULES[live.trailing_zeros() as usize].cat
+        } else {
+            kind_norm
+                .and_then(|k| kind_category(k, amount))
+                .unwrap_or(UNCATEGORIZED)
+        };
+        TextClass {
+            category,
+            income_evidence: evidence,
+        }
+    }
+}
+
+/// Statement codes, used when no memo rule fired. Codes come as OFX TRNTYPE
+/// ("DIRECTDEP"), MT940 ("NTRF"), CAMT family/sub-family paths
+/// ("PMNT/RCDT/SALA"), reason codes ("AM04") or ACH return codes ("R01").
+fn kind_category(kind: &str, amount: Decimal) -> Option<Category> {
+    let credit = amount > Decimal::ZERO;
+    let debit = amount < Decimal::ZERO;
+    let mut found = None;
+    for part in kind.split(['/', '-', ' ', '.']) {
+        let p = part.to_ascii_uppercase();
+        let cat = match p.as_str() {
+            "SALA" | "DIRECTDEP" | "DIRDEP" | "PAYR" if credit => Some(PAYROLL),
+            "AM04" | "R01" | "R09" | "NRTI" | "RTI" | "NSF" if debit => Some(NSF_FEE),
+            "AM04" | "R01" | "R09" | "NRTI" | "RTI" | "RRTN" | "RTRN" | "REVERSAL" if credit => {
+                Some(REVERSAL)
+            }
+            "FEE" | "SRVCHG" | "NCHG" | "CHRG" | "CHG" | "COMM" if debit => Some(BANK_FEE),
+            "INT" | "DIV" | "NINT" | "INTR" | "INTEREST" if credit => Some(INTEREST),
+            "ATM" | "CASH" | "CWDL" if debit => Some(ATM),
+            "ATM" | "CASH" | "DEP" | "DEPOSIT" | "CDPT" if credit => Some(CASH_DEPOSIT),
+            "CHECK" | "CHK" | "NCHK" | "CHEQUE" | "CCHQ" if debit => Some(CHECK),
+            "CHECK" | "CHK" | "NCHK" | "CHEQUE" if credit => Some(CASH_DEPOSIT),
+            "XFER" | "NTRF" | "TRF" | "TRANSFER" | "ICDT" | "RCDT" => Some(TRANSFER),
+            "POS" | "NPOS" if debit => Some(SHOPPING),
+            "DIRECTDEBIT" | "NDDT" | "REPEATPMT" | "NSTO" | "PAYMENT" | "DDBT" if debit => {
+                Some(DIRECT_DEBIT)
+            }
+            _ => None,
+        };
+        // The most specific part wins: later parts of a CAMT path are finer.
+        if cat.is_some() {
+            found = cat;
+        }
+    }
+    found
+}
+
+/// Category of one transaction from its text alone (memo, payee) and the
+/// sign of its amount. The report's `categories` refine this with structure
+/// (own-account transfers, income streams, loans).
+pub fn categorize(memo: &str, payee: Option<&str>, amount: Decimal) -> Category {
+    categorize_with_kind(memo, payee, amount, None)
+}
+
+/// [`categorize`] with the statement's transaction code as a last resort.
+pub fn categorize_with_kind(
+    memo: &str,
+    payee: Option<&str>,
+    amount: Decimal,
+    kind: Option<&str>,
+) -> Category {
+    Categorizer::default()
+        .classify(memo, payee, amount, kind)
+        .category
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cat(memo: &str, amount: i64) -> Category {
+        categorize(memo, None, Decimal::from(amount))
+    }
+
+    #[test]
+    fn rules_fit_in_the_mask() {
+        assert!(RULES.len() <= 128);
+    }
+
+    #[test]
+    fn phrases_are_in_token_form() {
+        // A phrase that the tokenizer would split differently could never match.
+        let mut t = Tokens::default();
+        for rule in RULES {
+            for p in rule.any.iter().chain(rule.none) {
+                t.clear();
+                t.push_text(p);
+                let joined: Vec<&str> = (0..t.len()).map(|i| t.get(i)).collect();
+                assert_eq!(joined.join(" "), *p, "phrase {p:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn rent_is_not_rent_a_car() {
+        assert_eq!(cat("ACME APARTMENTS RENT", -1200), c("Housing", "Rent"));
+        assert_eq!(
+            cat("ENTERPRISE RENT-A-CAR #123", -90),
+            c("Travel", "Travel")
+        );
+        assert_eq!(cat("CURRENT ACCOUNT", -5), UNCATEGORIZED);
+    }
+
+    #[test]
+    fn direction_matters() {
+        assert_eq!(
+            cat("UBER TRIP HELP.UBER.COM", -23),
+            c("Transportation", "Rideshare & Transit")
+        );
+        assert_eq!(cat("UBER USA DES:PAYOUT", 230), GIG);
+        assert_eq!(cat("DOORDASH DASHER PAYOUT", 80), GIG);
+        assert_eq!(
+            cat("DOORDASH*CHIPOTLE", -18),
+            c("Food & Dining", "Restaurants")
+        );
+    }
+
+    #[test]
+    fn fees_and_reversals() {
+        assert_eq!(cat("OVERDRAFT ITEM FEE", -35), OVERDRAFT_FEE);
+        assert_eq!(cat("NSF FEE RETURNED ITEM", -34), NSF_FEE);
+        assert_eq!(cat("OD FEE REFUND", 35), OD_FEE_REVERSAL);
+        assert_eq!(
+            cat("OVERDRAFT PROTECTION TRANSFER FROM SAV", 100),
+            INTERNAL_TRANSFER
+        );
+        assert_eq!(cat("MONTHLY MAINTENANCE FEE", -12), BANK_FEE);
+    }
+
+    #[test]
+    fn income_words() {
+        assert_eq!(cat("ACME CORP DES:PAYROLL ID:123", 1000), PAYROLL);
+        assert_eq!(cat("SSA TREAS 310 XXSOC SEC", 1400), SOCIAL_SECURITY);
+        assert_eq!(cat("IRS TREAS 310 TAX REF", 900), TAX_REFUND);
+        assert_eq!(cat("ADVANCE AUTO PARTS DES:DIR DEP", 900), PAYROLL);
+    }
+
+    #[test]
+    fn loans() {
+        assert_eq!(
+            cat("Credit Union of Richmond INC DES:LOAN DISBURSEMENT", 300),
+            LOAN_PROCEEDS
+        );
+        assert_eq!(
+            cat("Credit Union of Richmond INC DES:LOAN REPAYMENT", -100),
+            LOAN_PAYMENT
+        );
+        assert_eq!(cat("ROCKET MORTGAGE PMT", -1800), MORTGAGE);
+        assert_eq!(cat("DISCOVER CARD DES:PAYMENT", -300), CARD_PAYMENT);
+    }
+
+    #[test]
+    fn p2p_and_transfers() {
+        assert_eq!(cat("ZELLE PAYMENT FROM JOHN SMITH", 50), P2P);
+        assert_eq!(
+            cat("ONLINE TRANSFER TO SAV XXXX1234", -200),
+            INTERNAL_TRANSFER
+        );
+        assert_eq!(cat("AMAZON.COM REFUND", 25), REFUND);
+    }
+
+    #[test]
+    fn payee_and_kind() {
+        assert_eq!(
+            categorize("POS 1234", Some("Kroger #55"), Decimal::from(-40)),
+            c("Food & Dining", "Groceries")
+        );
+        let d = Decimal::from(1000);
+        assert_eq!(
+            categorize_with_kind("ACME", None, d, Some("PMNT/RCDT/SALA")),
+            PAYROLL
+        );
+        assert_eq!(
+            categorize_with_kind("X", None, -d, Some("SRVCHG")),
+            BANK_FEE
+        );
+        assert_eq!(categorize_with_kind("X", None, d, Some("INT")), INTEREST);
+        assert_eq!(categorize_with_kind("X", None, d, None), UNCATEGORIZED);
+    }
+
+    #[test]
+    fn evidence_flag() {
+        let mut c = Categorizer::default();
+        assert!(
+            c.classify("TASTY BITES PPD", None, Decimal::ONE, None)
+                .income_evidence
+        );
+        assert!(
+            c.classify("X", None, Decimal::ONE, Some("PMNT/RCDT/SALA"))
+                .income_evidence
+        );
+        assert!(
+            !c.classify("TASTY BITES", None, Decimal::ONE, None)
+                .income_evidence
+        );
+    }
+}

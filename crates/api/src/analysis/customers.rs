@@ -1,0 +1,611 @@
+//! Customers of the lender: onboarding and the four partial updates. SSN,
+//! bank account and driver's licence are sealed; responses show their last
+//! four, and never the password.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Response;
+use fundline_store::customers::{self, Customer, CustomerOrder, CustomerQuery};
+use fundline_store::reports;
+use fundline_vault::TenantKeys;
+use serde_json::{json, Map, Value};
+
+use super::auth::Staff;
+use super::customer_rules::{self as rules, BUSINESS, CUSTOMER};
+use super::envelope::{bad_parameters, bad_request, invalid, object_body, ok, unavailable};
+use super::fields::{boolean, guid, text, too_long};
+use super::query::{order_by, paging, Params};
+use super::report_requests::{self, SEND_EMAIL};
+use super::zone::{render_date, Zone};
+use crate::AppState;
+
+const MASKED_PASSWORD: &str = "*****";
+const TABLE: &str = "ba_customers";
+
+fn not_found() -> Response {
+    bad_request("Not found", &["Customer not found."])
+}
+
+fn masked(last4: &Option<String>) -> Option<String> {
+    last4.as_ref().map(|l| format!("*****{l}"))
+}
+
+fn dob_date(c: &Customer) -> String {
+    chrono::NaiveDate::parse_from_str(&c.dob, "%Y-%m-%d")
+        .map(render_date)
+        .unwrap_or_default()
+}
+
+fn customer_json(c: &Customer, zone: &Zone) -> Value {
+    json!({
+        "id": c.id,
+        "userName": c.user_name,
+        "password": MASKED_PASSWORD,
+        "companyName": c.company_name,
+        "customerType": c.customer_type,
+        "firstName": c.first_name,
+        "lastName": c.last_name,
+        "phoneType": c.phone_type,
+        "phoneNumber": c.phone_number,
+        "email": c.email,
+        "addressLine1": c.address_line1,
+        "addressLine2": c.address_line2,
+        "city": c.city,
+        "state": c.state,
+        "postalCode": c.postal_code,
+        "country": c.country,
+        "countryCode": c.country_code,
+        "employer": c.employer,
+        "occupation": c.occupation,
+        "monthlyIncome": c.monthly_income.as_deref().and_then(|m| m.parse::<rust_decimal::Decimal>().ok()).map(super::render::num),
+        "payFrequency": c.pay_frequency,
+        "driversLicense": masked(&c.drivers_license_last4),
+        "dob": dob_date(c),
+        "ssn": format!("*****{}", c.ssn_last4),
+        "bankName": c.bank_name,
+        "bankAccNo": masked(&c.bank_acc_last4),
+        "routingNo": c.routing_no,
+        "ein": c.ein,
+        "employerName": c.employer_name,
+        "isActive": c.is_active == 1,
+        "createdDate": zone.render(c.created_at),
+        "updatedDate": c.updated_at.map(|t| zone.render(t)),
+    })
+}
+
+fn last4(s: &str) -> String {
+    let n = s.chars().count();
+    s.chars().skip(n.saturating_sub(4)).collect()
+}
+
+fn seal(keys: &TenantKeys, column: &str, v: &str) -> String {
+    keys.seal_str(TABLE, column, v)
+}
+
+/// Sets the sealed column and its visible last four together.
+fn set_sealed(
+    keys: &TenantKeys,
+    column: &str,
+    v: Option<&str>,
+) -> (Option<String>, Option<String>) {
+    match v {
+        Some(v) => (Some(seal(keys, column, v)), Some(last4(v))),
+        None => (None, None),
+    }
+}
+
+async fn keys(state: &AppState, tenant: &str) -> Result<std::sync::Arc<TenantKeys>, Response> {
+    state
+        .keyring
+        .tenant(&state.store, tenant)
+        .await
+        .map_err(|_| unavailable())
+}
+
+async fn load(state: &AppState, who: &Staff, id: Option<&str>) -> Result<Customer, Response> {
+    let Some(id) = id.and_then(guid) else {
+        return Err(not_found());
+    };
+    match customers::get(&state.store, &who.tenant_id, &id).await {
+        Ok(Some(c)) => Ok(c),
+        Ok(None) => Err(not_found()),
+        Err(_) => Err(unavailable()),
+    }
+}
+
+fn today(state: &AppState) -> chrono::NaiveDate {
+    state.clock.now().date_naive()
+}
+
+/// POST /api/v1/customer
+#[utoipa::path(post, path = "/api/v1/customer", tag = "Bank analysis",
+    description = "Onboard a customer (customerType 1 customer, 2 business). triggerReportRequest also sends the customer a report link by email.",
+    request_body(content = serde_json::Value, description = "The customer (spec 004 §3)"),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json", description = "Validation failed for the request."), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn create(
+    State(state): State<AppState>,
+    who: Staff,
+    zone: Zone,
+    body: axum::body::Bytes,
+) -> Response {
+    let body = match object_body(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let mut e = Vec::new();
+    let user_name = rules::required(&body, "userName", "User name", 50, &mut e);
+    let kind = rules::customer_type(&body);
+    let (company_name, ein) = rules::business_identity(&body, kind, &mut e);
+    let password = body
+        .get("password")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    if password.is_empty() {
+        e.push("Password is required.".into());
+    } else if password.chars().count() > 128 {
+        e.push("Password must not exceed 128 characters.".into());
+    }
+    if kind.is_none() {
+        e.push("Customer type must be either 'customer' or 'business'.".into());
+    }
+    let last_name = rules::required(&body, "lastName", "Last name", 50, &mut e);
+    let first_name = rules::required(&body, "firstName", "First name", 50, &mut e);
+    let phone_type = rules::optional(&body, "phoneType", "Phone type", 20, &mut e);
+    let phone_number = rules::phone(&body, &mut e);
+    let email = rules::email(&body, &mut e);
+    let address_line1 = rules::required(&body, "addressLine1", "Address line 1", 100, &mut e);
+    let country = rules::required(&body, "country", "Country", 50, &mut e);
+    let address_line2 = rules::optional(&body, "addressLine2", "Address line 2", 100, &mut e);
+    let city = rules::required(&body, "city", "City", 50, &mut e);
+    let st = rules::required(&body, "state", "State", 50, &mut e);
+    let postal_code = rules::required(&body, "postalCode", "Postal code", 10, &mut e);
+    let employer = rules::optional(&body, "employer", "Employer", 100, &mut e);
+    let occupation = rules::optional(&body, "occupation", "Occupation", 100, &mut e);
+    let monthly_income = rules::monthly_income(&body, &mut e);
+    let pay_frequency = rules::pay_frequency(&body, false, &mut e);
+    let drivers_license = rules::drivers_license(&body, &mut e);
+    let ssn = rules::ssn(&body, &mut e);
+    let dob = rules::dob(&body, today(&state), &mut e);
+    let bank_name = rules::optional(&body, "bankName", "Bank name", 100, &mut e);
+    let bank_acc = rules::bank_account(&body, false, &mut e);
+    let routing_no = rules::routing(&body, false, &mut e);
+    let employer_name = rules::optional(&body, "employerName", "Employer name", 100, &mut e);
+    let trigger = match boolean(&body, "triggerReportRequest") {
+        None => false,
+        Some(Ok(b)) => b,
+        Some(Err(())) => {
+            e.push("TriggerReportRequest must be true or false.".into());
+            false
+        }
+    };
+    let country_code = rules::country_code(&body, &mut e);
+    if !e.is_empty() {
+        return invalid(&e);
+    }
+    let keys = match keys(&state, &who.tenant_id).await {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    let password_hash =
+        match tokio::task::spawn_blocking(move || fundline_vault::hash_password(&password)).await {
+            Ok(h) => h,
+            Err(_) => return unavailable(),
+        };
+    let (dl_sealed, dl_last4) = set_sealed(&keys, "drivers_license", drivers_license.as_deref());
+    let (acc_sealed, acc_last4) = set_sealed(&keys, "bank_acc_no", bank_acc.as_deref());
+    let mut c = Customer {
+        id: uuid::Uuid::new_v4().to_string(),
+        tenant_id: who.tenant_id.clone(),
+        customer_type: kind.unwrap_or(CUSTOMER),
+        user_name,
+        password_hash,
+        company_name,
+        first_name,
+        last_name,
+        phone_type,
+        phone_number,
+        email,
+        address_line1,
+        address_line2,
+        city,
+        state: st,
+        postal_code,
+        country,
+        country_code,
+        employer,
+        occupation,
+        monthly_income: monthly_income.map(|m| m.to_string()),
+        pay_frequency,
+        drivers_license_sealed: dl_sealed,
+        drivers_license_last4: dl_last4,
+        ssn_sealed: seal(&keys, "ssn", &ssn),
+        ssn_last4: last4(&ssn),
+        dob: dob.map(|d| d.to_string()).unwrap_or_default(),
+        bank_name,
+        bank_acc_sealed: acc_sealed,
+        bank_acc_last4: acc_last4,
+        routing_no,
+        ein,
+        employer_name,
+        search_text: String::new(),
+        is_active: 1,
+        created_at: state.clock.now_micros(),
+        updated_at: None,
+    };
+    c.search_text = c.search_text_of();
+    let saved = if trigger {
+        let creator = report_requests::creator_email(&state, &who).await;
+        let (request, message) = report_requests::prepare(&state, &keys, &c, SEND_EMAIL, &creator);
+        let r = reports::create(&state.store, Some(c.clone()), request, message).await;
+        state.outbox_wake.notify_one();
+        r
+    } else {
+        customers::insert(&state.store, c.clone()).await
+    };
+    match saved {
+        Ok(()) => {
+            tracing::info!(tenant_id = %who.tenant_id, customer_id = %c.id, "customer created");
+            ok("Customer created successfully.", customer_json(&c, &zone))
+        }
+        Err(_) => unavailable(),
+    }
+}
+
+/// GET /api/v1/customer/all
+#[utoipa::path(get, path = "/api/v1/customer/all", tag = "Bank analysis",
+    description = "Customers: nameQuery (names, company, email), customerType (customer/business or 1/2), pageNumber (> 0), pageSize (1–100), orderBy (CreatedDate, FirstName, LastName, Email), order (ASC/DESC).",
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn list(
+    State(state): State<AppState>,
+    who: Staff,
+    zone: Zone,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let p = Params::parse(raw.as_deref());
+    let mut errors = Vec::new();
+    let page = paging(&p, &mut errors);
+    let order = order_by(
+        &p,
+        &[
+            ("CreatedDate", CustomerOrder::CreatedDate),
+            ("FirstName", CustomerOrder::FirstName),
+            ("LastName", CustomerOrder::LastName),
+            ("Email", CustomerOrder::Email),
+        ],
+        &mut errors,
+    );
+    let customer_type = p.get("customerType").and_then(|t| {
+        let v = rules::type_from_filter(t);
+        if v.is_none() {
+            errors.push("CustomerType must be either 'customer' or 'business'.".into());
+        }
+        v
+    });
+    let name_query = p.get("nameQuery").map(str::to_string);
+    if too_long(&name_query, 100) {
+        errors.push("NameQuery must not exceed 100 characters.".into());
+    }
+    if !errors.is_empty() {
+        return bad_parameters(&errors);
+    }
+    let q = CustomerQuery {
+        name_query,
+        customer_type,
+        order_by: order,
+        descending: page.descending,
+        page_number: page.page_number,
+        page_size: page.page_size,
+    };
+    match customers::list(&state.store, &who.tenant_id, &q).await {
+        Ok((total, rows)) => ok(
+            "Customers retrieved successfully.",
+            json!({
+                "pageNumber": page.page_number,
+                "pageSize": page.page_size,
+                "totalRecords": total,
+                "records": rows.iter().map(|c| json!({
+                    "id": c.id,
+                    "firstName": c.first_name,
+                    "lastName": c.last_name,
+                    "email": c.email,
+                    "phoneNumber": c.phone_number,
+                    "customerType": c.customer_type,
+                    "companyName": c.company_name,
+                    "createdDate": zone.render(c.created_at),
+                })).collect::<Vec<_>>(),
+            }),
+        ),
+        Err(_) => unavailable(),
+    }
+}
+
+/// GET /api/v1/customer/{customerId}
+#[utoipa::path(get, path = "/api/v1/customer/{customerId}", tag = "Bank analysis",
+    description = "One customer; SSN, bank account and driver's licence masked to their last four, password never returned.",
+    params(("customerId" = String, Path, description = "Customer ID (GUID)")),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json", description = "Customer not found."), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn get(
+    State(state): State<AppState>,
+    who: Staff,
+    zone: Zone,
+    Path(customer_id): Path<String>,
+) -> Response {
+    match load(&state, &who, Some(&customer_id)).await {
+        Ok(c) => ok("Record retrieved successfully.", customer_json(&c, &zone)),
+        Err(r) => r,
+    }
+}
+
+/// The id every update starts with (its label differs by endpoint).
+fn target(body: &Map<String, Value>, label: &str, errors: &mut Vec<String>) -> Option<String> {
+    let id = text(body, "id");
+    if id.is_none() {
+        errors.push(format!("{label} is required."));
+    }
+    id
+}
+
+async fn save(state: &AppState, c: Customer) -> Result<(), Response> {
+    match customers::replace(&state.store, c).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(not_found()),
+        Err(_) => Err(unavailable()),
+    }
+}
+
+/// PUT /api/v1/customer/information
+#[utoipa::path(put, path = "/api/v1/customer/information", tag = "Bank analysis",
+    description = "Update a customer's general information.",
+    request_body(content = serde_json::Value, description = "{id, customerType, companyName, firstName, lastName, addressLine1, addressLine2, city, state, postalCode, driversLicense, ssn, country, dob, ein}"),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn update_information(
+    State(state): State<AppState>,
+    who: Staff,
+    body: axum::body::Bytes,
+) -> Response {
+    let body = match object_body(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let mut e = Vec::new();
+    let id = target(&body, "Customer ID", &mut e);
+    let kind = rules::customer_type(&body);
+    if kind.is_none() {
+        e.push("Customer type must be either 'customer' or 'business'.".into());
+    }
+    let (company_name, ein) = rules::business_identity(&body, kind, &mut e);
+    let first_name = rules::required(&body, "firstName", "First name", 50, &mut e);
+    let last_name = rules::required(&body, "lastName", "Last name", 50, &mut e);
+    let address_line1 = rules::required(&body, "addressLine1", "Address line 1", 100, &mut e);
+    let address_line2 = rules::optional(&body, "addressLine2", "Address line 2", 100, &mut e);
+    let city = rules::required(&body, "city", "City", 50, &mut e);
+    let st = rules::required(&body, "state", "State", 50, &mut e);
+    let postal_code = rules::required(&body, "postalCode", "Postal code", 10, &mut e);
+    let drivers_license = rules::drivers_license(&body, &mut e);
+    let ssn = rules::ssn(&body, &mut e);
+    let country = rules::required(&body, "country", "Country", 50, &mut e);
+    let dob = rules::dob(&body, today(&state), &mut e);
+    if !e.is_empty() {
+        return invalid(&e);
+    }
+    let current = match load(&state, &who, id.as_deref()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let keys = match keys(&state, &who.tenant_id).await {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    let (dl_sealed, dl_last4) = set_sealed(&keys, "drivers_license", drivers_license.as_deref());
+    let mut c = Customer {
+        customer_type: kind.unwrap_or(CUSTOMER),
+        company_name,
+        ein,
+        first_name,
+        last_name,
+        address_line1,
+        address_line2,
+        city,
+        state: st,
+        postal_code,
+        drivers_license_sealed: dl_sealed,
+        drivers_license_last4: dl_last4,
+        ssn_sealed: seal(&keys, "ssn", &ssn),
+        ssn_last4: last4(&ssn),
+        country,
+        dob: dob.map(|d| d.to_string()).unwrap_or_default(),
+        updated_at: Some(state.clock.now_micros()),
+        ..current
+    };
+    c.search_text = c.search_text_of();
+    if let Err(r) = save(&state, c.clone()).await {
+        return r;
+    }
+    ok(
+        "Customer information updated successfully.",
+        json!({
+            "id": c.id,
+            "customerType": c.customer_type,
+            "companyName": c.company_name,
+            "firstName": c.first_name,
+            "lastName": c.last_name,
+            "addressLine1": c.address_line1,
+            "addressLine2": c.address_line2,
+            "city": c.city,
+            "state": c.state,
+            "postalCode": c.postal_code,
+            "driversLicense": masked(&c.drivers_license_last4),
+            "ssn": format!("*****{}", c.ssn_last4),
+            "country": c.country,
+            "dob": dob_date(&c),
+            "ein": c.ein,
+        }),
+    )
+}
+
+/// PUT /api/v1/customer/bank-information
+#[utoipa::path(put, path = "/api/v1/customer/bank-information", tag = "Bank analysis",
+    description = "Set a customer's bank account (sealed; shown as its last four).",
+    request_body(content = serde_json::Value, description = "{id, bankName, bankAccNo, routingNo}"),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn update_bank(
+    State(state): State<AppState>,
+    who: Staff,
+    body: axum::body::Bytes,
+) -> Response {
+    let body = match object_body(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let mut e = Vec::new();
+    let id = target(&body, "Customer ID", &mut e);
+    let bank_acc = rules::bank_account(&body, true, &mut e);
+    let routing_no = rules::routing(&body, true, &mut e);
+    let bank_name = rules::required(&body, "bankName", "Bank name", 100, &mut e);
+    if !e.is_empty() {
+        return invalid(&e);
+    }
+    let current = match load(&state, &who, id.as_deref()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let keys = match keys(&state, &who.tenant_id).await {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    let (acc_sealed, acc_last4) = set_sealed(&keys, "bank_acc_no", bank_acc.as_deref());
+    let c = Customer {
+        bank_name: Some(bank_name),
+        bank_acc_sealed: acc_sealed,
+        bank_acc_last4: acc_last4,
+        routing_no,
+        updated_at: Some(state.clock.now_micros()),
+        ..current
+    };
+    if let Err(r) = save(&state, c.clone()).await {
+        return r;
+    }
+    ok(
+        "Customer bank information updated successfully.",
+        json!({"id": c.id, "bankName": c.bank_name, "bankAccNo": masked(&c.bank_acc_last4), "routingNo": c.routing_no}),
+    )
+}
+
+/// PUT /api/v1/customer/contact-information
+#[utoipa::path(put, path = "/api/v1/customer/contact-information", tag = "Bank analysis",
+    description = "Update phone and email; for a business also its contact person's name (a customer's name changes through /information).",
+    request_body(content = serde_json::Value, description = "{id, customerType, firstName, lastName, phoneNumber, email}"),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn update_contact(
+    State(state): State<AppState>,
+    who: Staff,
+    body: axum::body::Bytes,
+) -> Response {
+    let body = match object_body(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let mut e = Vec::new();
+    let id = target(&body, "Customer ID", &mut e);
+    let kind = rules::customer_type(&body);
+    if kind.is_none() {
+        e.push("CustomerType must be either 'customer' or 'business'.".into());
+    }
+    let email = rules::email(&body, &mut e);
+    let phone = rules::phone(&body, &mut e);
+    let (first, last) = match kind {
+        Some(BUSINESS) => (
+            Some(rules::required(
+                &body,
+                "firstName",
+                "First name",
+                50,
+                &mut e,
+            )),
+            Some(rules::required(&body, "lastName", "Last name", 50, &mut e)),
+        ),
+        Some(_) => {
+            if text(&body, "firstName").is_some() {
+                e.push("First name must be null for customer type 'customer'.".into());
+            }
+            if text(&body, "lastName").is_some() {
+                e.push("Last name must be null for customer type 'customer'.".into());
+            }
+            (None, None)
+        }
+        None => (None, None),
+    };
+    if !e.is_empty() {
+        return invalid(&e);
+    }
+    let current = match load(&state, &who, id.as_deref()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if Some(current.customer_type) != kind {
+        return invalid(&["Customer type does not match the customer's type."]);
+    }
+    let mut c = Customer {
+        first_name: first.unwrap_or(current.first_name.clone()),
+        last_name: last.unwrap_or(current.last_name.clone()),
+        phone_number: phone,
+        email,
+        updated_at: Some(state.clock.now_micros()),
+        ..current
+    };
+    c.search_text = c.search_text_of();
+    if let Err(r) = save(&state, c.clone()).await {
+        return r;
+    }
+    ok(
+        "Customer contact information updated successfully.",
+        json!({"id": c.id, "customerType": c.customer_type, "firstName": c.first_name, "lastName": c.last_name,
+               "phoneNumber": c.phone_number, "email": c.email}),
+    )
+}
+
+/// PUT /api/v1/customer/employee-information
+#[utoipa::path(put, path = "/api/v1/customer/employee-information", tag = "Bank analysis",
+    description = "Update a (non-business) customer's employer and pay frequency.",
+    request_body(content = serde_json::Value, description = "{id, customerType (must be 1), payFrequency, employerName}"),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn update_employment(
+    State(state): State<AppState>,
+    who: Staff,
+    body: axum::body::Bytes,
+) -> Response {
+    let body = match object_body(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let mut e = Vec::new();
+    let id = target(&body, "Customer Id", &mut e);
+    if rules::customer_type(&body) != Some(CUSTOMER) {
+        e.push("Customer type must be 'customer'.".into());
+    }
+    let employer_name = rules::required(&body, "employerName", "Employer name", 100, &mut e);
+    let pay_frequency = rules::pay_frequency(&body, true, &mut e);
+    if !e.is_empty() {
+        return invalid(&e);
+    }
+    let current = match load(&state, &who, id.as_deref()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if current.customer_type != CUSTOMER {
+        return invalid(&["Customer type must be 'customer'."]);
+    }
+    let c = Customer {
+        employer_name: Some(employer_name),
+        pay_frequency,
+        updated_at: Some(state.clock.now_micros()),
+        ..current
+    };
+    if let Err(r) = save(&state, c.clone()).await {
+        return r;
+    }
+    ok(
+        "Employee information updated successfully.",
+        json!({"id": c.id, "payFrequency": c.pay_frequency, "employerName": c.employer_name}),
+    )
+}

@@ -1,0 +1,165 @@
+//! The report builder: a background worker on every node claims queued
+//! report requests (one node per job, by a guarded update), runs the engine
+//! off the async threads and stores the rendered report with the request's
+//! completion in one transaction. A node that dies mid-job leaves a claim
+//! that goes stale and is taken again.
+
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use fundline_analysis::{AccountInput, Input, Txn};
+use fundline_store::reports::{self, ReportRequest};
+use rust_decimal::Decimal;
+
+use super::render::{self, Context};
+use super::zone::Zone;
+use crate::AppState;
+
+/// A claim older than this is presumed dead.
+const STALE_AFTER: Duration = Duration::from_secs(300);
+/// A job failing this many times fails its request.
+const MAX_ATTEMPTS: i64 = 3;
+
+pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            while run_one(&state).await {}
+            tokio::select! {
+                _ = state.jobs_wake.notified() => {}
+                _ = tokio::time::sleep(state.config.job_poll) => {}
+            }
+        }
+    })
+}
+
+/// Claims and builds one report; false when there was nothing to do.
+pub async fn run_one(state: &AppState) -> bool {
+    let now = state.clock.now_micros();
+    let stale = now - STALE_AFTER.as_micros() as i64;
+    let job = match reports::claim_job(&state.store, now, stale).await {
+        Ok(Some(j)) => j,
+        Ok(None) => return false,
+        Err(e) => {
+            tracing::warn!(error = %e, "report job claim failed");
+            return false;
+        }
+    };
+    if let Err(e) = build(state, &job).await {
+        tracing::warn!(report_id = %job.id, error = %e, attempts = job.job_attempts, "report build failed");
+        if job.job_attempts >= MAX_ATTEMPTS {
+            let _ = reports::fail(
+                &state.store,
+                &job.id,
+                "The report could not be built.",
+                state.clock.now_micros(),
+            )
+            .await;
+        }
+    }
+    true
+}
+
+fn decimal(s: &Option<String>) -> Option<Decimal> {
+    s.as_deref().and_then(|v| v.parse().ok())
+}
+
+async fn build(state: &AppState, job: &ReportRequest) -> Result<(), String> {
+    let accounts = reports::accounts(&state.store, &job.id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let rows = reports::transactions(&state.store, &job.id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let now = state.clock.now();
+    if rows.is_empty() {
+        reports::fail(
+            &state.store,
+            &job.id,
+            "No transactions were shared.",
+            now.timestamp_micros(),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        return Ok(());
+    }
+    let input = Input {
+        accounts: accounts
+            .iter()
+            .map(|a| AccountInput {
+                id: a.account_no as u32,
+                account_type: a.account_type.clone(),
+                current_balance: decimal(&a.current_balance),
+                current_balance_date: a
+                    .balance_date
+                    .as_deref()
+                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+                opening_balance: None,
+                available_balance: decimal(&a.available_balance),
+            })
+            .collect(),
+        transactions: rows
+            .iter()
+            .map(|t| Txn {
+                account: t.account_no as u32,
+                date: NaiveDate::parse_from_str(&t.posted_date, "%Y-%m-%d").unwrap_or_default(),
+                amount: t.amount.parse().unwrap_or_default(),
+                memo: t.memo.clone(),
+                payee: t.payee.clone(),
+                kind: t.kind.clone(),
+            })
+            .collect(),
+        as_of: rows
+            .iter()
+            .filter_map(|t| NaiveDate::parse_from_str(&t.posted_date, "%Y-%m-%d").ok())
+            .max()
+            .unwrap_or(now.date_naive())
+            .min(now.date_naive()),
+    };
+    let report_id = job.id.clone();
+    let tenant = job.tenant_id.clone();
+    let financial_report_id = uuid::Uuid::new_v4().to_string();
+    let fr_id = financial_report_id.clone();
+    let (data, categories, score) = tokio::task::spawn_blocking(move || {
+        let report = fundline_analysis::analyze(&input);
+        let cx = Context {
+            merchant_id: &tenant,
+            report_id: &report_id,
+            accounts: &accounts,
+            zone: Zone(chrono_tz::Tz::UTC),
+        };
+        // Rows carry their categories when the report is read back.
+        let mut rows = rows;
+        for (row, c) in rows.iter_mut().zip(&report.categories) {
+            row.category = Some(c.category.to_string());
+            row.sub_category = Some(c.sub_category.to_string());
+        }
+        let data = render::report(&fr_id, &report, &rows, &cx);
+        let categories: Vec<(i64, String, String)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.transaction_no,
+                    r.category.clone().unwrap_or_default(),
+                    r.sub_category.clone().unwrap_or_default(),
+                )
+            })
+            .collect();
+        (data.to_string(), categories, i64::from(report.score))
+    })
+    .await
+    .map_err(|_| "the engine stopped".to_string())?;
+    reports::complete(
+        &state.store,
+        &job.id,
+        categories,
+        financial_report_id,
+        data,
+        score,
+        state.clock.now_micros(),
+        state.clock.now_micros(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    tracing::info!(report_id = %job.id, score, "report completed");
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! The list endpoints' query string: filters, paging and ordering, read
+//! case-insensitively (clients of the .NET original send either case).
+
+use std::collections::HashMap;
+
+pub struct Params(HashMap<String, String>);
+
+impl Params {
+    pub fn parse(raw: Option<&str>) -> Params {
+        let map = url::form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.into_owned()))
+            .collect();
+        Params(map)
+    }
+
+    /// A value, trimmed; empty counts as absent.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .get(&name.to_ascii_lowercase())
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// Page number, page size and direction, with the spec's defaults and rules.
+pub struct Paging {
+    pub page_number: i64,
+    pub page_size: i64,
+    pub descending: bool,
+}
+
+pub fn paging(p: &Params, errors: &mut Vec<String>) -> Paging {
+    let page_number = match p.get("pageNumber").map(str::parse::<i64>) {
+        None => 1,
+        Some(Ok(n)) if n > 0 => n,
+        Some(_) => {
+            errors.push("PageNumber must be greater than 0.".into());
+            1
+        }
+    };
+    let page_size = match p.get("pageSize").map(str::parse::<i64>) {
+        None => 10,
+        Some(Ok(n)) if (1..=100).contains(&n) => n,
+        Some(_) => {
+            errors.push("PageSize must be between 1 and 100.".into());
+            10
+        }
+    };
+    let descending = match p.get("order").map(str::to_ascii_uppercase).as_deref() {
+        None | Some("DESC") => true,
+        Some("ASC") => false,
+        Some(_) => {
+            errors.push("Order must be either ASC or DESC.".into());
+            true
+        }
+    };
+    Paging {
+        page_number,
+        page_size,
+        descending,
+    }
+}
+
+/// The orderBy column among `allowed` (case-insensitive), default first.
+pub fn order_by<T: Copy>(p: &Params, allowed: &[(&str, T)], errors: &mut Vec<String>) -> T {
+    let default = allowed[0].1;
+    match p.get("orderBy") {
+        None => default,
+        Some(v) => match allowed.iter().find(|(n, _)| n.eq_ignore_ascii_case(v)) {
+            Some((_, t)) => *t,
+            None => {
+                let names: Vec<&str> = allowed.iter().map(|(n, _)| *n).collect();
+                errors.push(format!("OrderBy must be one of: {}.", names.join(", ")));
+                default
+            }
+        },
+    }
+}

@@ -1,0 +1,216 @@
+//! What a completed request holds: the shared accounts, their transactions
+//! and the financial report.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use fundline_store::reports::{self, ReportRequest};
+use serde_json::{json, Value};
+
+use super::auth::Staff;
+use super::envelope::{bad_parameters, bad_request, ok, unavailable};
+use super::fields::guid;
+use super::query::{paging, Params};
+use super::render::{self, num, Context};
+use super::zone::Zone;
+use crate::AppState;
+
+async fn request(
+    state: &AppState,
+    who: &Staff,
+    id: &str,
+    not_found: fn() -> Response,
+) -> Result<ReportRequest, Response> {
+    let Some(id) = guid(id) else {
+        return Err(not_found());
+    };
+    match reports::get(&state.store, &who.tenant_id, &id, state.clock.now_micros()).await {
+        Ok(Some(r)) => Ok(r),
+        Ok(None) => Err(not_found()),
+        Err(_) => Err(unavailable()),
+    }
+}
+
+fn report_not_found() -> Response {
+    bad_request("Report request failed.", &["Report not found."])
+}
+
+fn decimal(s: &Option<String>) -> Value {
+    s.as_deref()
+        .and_then(|v| v.parse::<rust_decimal::Decimal>().ok())
+        .map(num)
+        .unwrap_or(Value::Null)
+}
+
+/// GET /api/v1/instantbankanalysis/GetBankAccountByReportId/{reportId}
+#[utoipa::path(get, path = "/api/v1/instantbankanalysis/GetBankAccountByReportId/{reportId}", tag = "Bank analysis",
+    description = "The bank accounts the customer shared for a report (account numbers as their last four).",
+    params(("reportId" = String, Path, description = "Report request ID (GUID)")),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json", description = "Report not found."), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn accounts(
+    State(state): State<AppState>,
+    who: Staff,
+    zone: Zone,
+    Path(report_id): Path<String>,
+) -> Response {
+    let r = match request(&state, &who, &report_id, report_not_found).await {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    let customer = fundline_store::customers::get(&state.store, &who.tenant_id, &r.customer_id)
+        .await
+        .ok()
+        .flatten();
+    let owner = customer
+        .as_ref()
+        .map(|c| format!("{} {}", c.first_name, c.last_name))
+        .unwrap_or_default();
+    let country = customer
+        .as_ref()
+        .map(|c| c.country.clone())
+        .unwrap_or_default();
+    match reports::accounts(&state.store, &r.id).await {
+        Ok(rows) => ok(
+            "Request successful",
+            rows.iter()
+                .map(|a| {
+                    json!({
+                        "id": a.id,
+                        "accountId": a.account_no,
+                        "accountType": a.account_type,
+                        "reportId": r.id,
+                        "financialInstitutionLoginAccountId": a.id,
+                        "financialInstitutionName": a.institution,
+                        "country": country,
+                        "financialInstitutionId": a.institution_id,
+                        "financialInstitutionHarvestStatus": if a.source == "sandbox" { "Linked" } else { "Uploaded" },
+                        "lastFourDigitsOfAccountNumber": a.account_last4,
+                        "accountOwnerName": owner,
+                        "externalAccountType": a.account_type,
+                        "accountName": a.account_type.as_deref().map(|t| format!("{t} …{}", a.account_last4.as_deref().unwrap_or(""))),
+                        "nameOnAccount": owner,
+                        "lastSuccessfulUpdate": zone.render(a.created_at),
+                        "currentBalance": decimal(&a.current_balance),
+                        "availableBalance": decimal(&a.available_balance),
+                        "currencyCode": a.currency,
+                        "merchantId": a.tenant_id,
+                        "createdDate": zone.render(a.created_at),
+                    })
+                })
+                .collect(),
+        ),
+        Err(_) => unavailable(),
+    }
+}
+
+/// GET /api/v1/instantbankanalysis/BankingTransactions/{ReportId}/{AccountId}
+#[utoipa::path(get, path = "/api/v1/instantbankanalysis/BankingTransactions/{ReportId}/{AccountId}", tag = "Bank analysis",
+    description = "One shared account's transactions, newest first, paged (pageNumber, pageSize 1–100). Top level {data, totalCount, pageNumber, pageSize}, as the spec shows.",
+    params(("ReportId" = String, Path, description = "Report request ID (GUID)"), ("AccountId" = String, Path, description = "accountId from GetBankAccountByReportId")),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json", description = "Report not found."), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn transactions(
+    State(state): State<AppState>,
+    who: Staff,
+    zone: Zone,
+    Path((report_id, account_id)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let not_found = || bad_request("Report not found.", &["Report not found."]);
+    let r = match request(&state, &who, &report_id, || {
+        bad_request("Report not found.", &["Report not found."])
+    })
+    .await
+    {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    let p = Params::parse(raw.as_deref());
+    let mut errors = Vec::new();
+    let page = paging(&p, &mut errors);
+    if !errors.is_empty() {
+        return bad_parameters(&errors);
+    }
+    let Ok(account_no) = account_id.trim().parse::<i64>() else {
+        return bad_request("Account not found.", &["Account not found."]);
+    };
+    let accounts = match reports::accounts(&state.store, &r.id).await {
+        Ok(a) => a,
+        Err(_) => return unavailable(),
+    };
+    if !accounts.iter().any(|a| a.account_no == account_no) {
+        return if accounts.is_empty() {
+            not_found()
+        } else {
+            bad_request("Account not found.", &["Account not found."])
+        };
+    }
+    match reports::account_transactions(
+        &state.store,
+        &r.id,
+        account_no,
+        page.page_number,
+        page.page_size,
+    )
+    .await
+    {
+        Ok((total, rows)) => {
+            let cx = Context {
+                merchant_id: &r.tenant_id,
+                report_id: &r.id,
+                accounts: &accounts,
+                zone,
+            };
+            (
+                StatusCode::OK,
+                axum::Json(json!({
+                    "data": rows.iter().map(|t| render::transaction(t, &cx)).collect::<Vec<_>>(),
+                    "totalCount": total,
+                    "pageNumber": page.page_number,
+                    "pageSize": page.page_size,
+                })),
+            )
+                .into_response()
+        }
+        Err(_) => unavailable(),
+    }
+}
+
+/// GET /api/v1/instantbankanalysis/financialreport?reportId=
+#[utoipa::path(get, path = "/api/v1/instantbankanalysis/financialreport", tag = "Bank analysis",
+    description = "The financial report of a completed request: income streams and likely employers, monthly expenditures, potential loans, ratios and score (definitions: docs/analysis-report.md).",
+    params(("reportId" = String, Query, description = "Report request ID (GUID)")),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json", description = "Report not found, or not completed yet."), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn financial_report(
+    State(state): State<AppState>,
+    who: Staff,
+    zone: Zone,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let p = Params::parse(raw.as_deref());
+    let Some(report_id) = p.get("reportId").map(str::to_string) else {
+        return bad_request("Report request failed.", &["Report ID is required."]);
+    };
+    let r = match request(&state, &who, &report_id, report_not_found).await {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    if r.status != reports::COMPLETED {
+        let why = match r.status {
+            reports::FAILED => "The report could not be built from the customer's data.",
+            reports::EXPIRED => "The customer did not share bank data before the link expired.",
+            _ => "The report is not ready yet.",
+        };
+        return bad_request("Report request failed.", &[why]);
+    }
+    match reports::report(&state.store, &r.id).await {
+        Ok(Some((_, data))) => match serde_json::from_str::<Value>(&data) {
+            Ok(mut v) => {
+                render::rezone(&mut v, &zone);
+                ok("Request successful", v)
+            }
+            Err(_) => unavailable(),
+        },
+        Ok(None) => report_not_found(),
+        Err(_) => unavailable(),
+    }
+}

@@ -1,0 +1,442 @@
+//! Report requests: a customer gets a one-time link (through the outbox) to
+//! share bank data; staff list, read and re-send them.
+//! Status codes: 1 Pending, 2 Completed, 3 Expired, 4 Failed.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Response;
+use fundline_store::customers::{self, Customer};
+use fundline_store::reports::{self, OutboxMessage, ReportRequest, RequestOrder, RequestQuery};
+use fundline_store::StoreError;
+use fundline_vault::TenantKeys;
+use serde_json::{json, Value};
+
+use super::auth::Staff;
+use super::customer_rules::type_from_filter;
+use super::envelope::{bad_parameters, bad_request, invalid, object_body, ok, unavailable};
+use super::fields::{guid, integer, text, too_long};
+use super::query::{order_by, paging, Params};
+use super::zone::Zone;
+use crate::AppState;
+
+pub const SEND_EMAIL: i64 = 1;
+pub const SEND_SMS: i64 = 2;
+/// The only request type: instant bank analysis.
+const REQUEST_TYPE_IBA: i64 = 1;
+/// How far back the analysis looks (the report's startDate).
+const LOOKBACK_DAYS: i64 = 730;
+
+/// A new request for `customer`: its row, the message carrying the link,
+/// and the link itself.
+pub fn prepare(
+    state: &AppState,
+    keys: &TenantKeys,
+    customer: &Customer,
+    sent_via: i64,
+    created_by: &str,
+) -> (ReportRequest, OutboxMessage) {
+    let now = state.clock.now_micros();
+    let id = uuid::Uuid::new_v4().to_string();
+    let (token_hash, expires_at, message) = link_message(state, keys, customer, &id, sent_via);
+    let request = ReportRequest {
+        id,
+        tenant_id: customer.tenant_id.clone(),
+        customer_id: customer.id.clone(),
+        report_number: report_number(),
+        request_type: REQUEST_TYPE_IBA,
+        sent_via,
+        status: reports::PENDING,
+        created_by: created_by.to_string(),
+        link_token_hash: token_hash,
+        link_expires_at: expires_at,
+        consent_at: None,
+        job_state: None,
+        job_claimed_at: None,
+        job_attempts: 0,
+        failure_reason: None,
+        report_score: None,
+        start_date: now - LOOKBACK_DAYS * 86_400_000_000,
+        end_date: None,
+        created_at: now,
+        updated_at: None,
+    };
+    (request, message)
+}
+
+/// Ten characters of [0-9A-Z], like the spec's "144SXPAA6S".
+fn report_number() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut rng = rand::thread_rng();
+    (0..10)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// A fresh link token (only its hash is stored) and the sealed message.
+fn link_message(
+    state: &AppState,
+    keys: &TenantKeys,
+    customer: &Customer,
+    request_id: &str,
+    sent_via: i64,
+) -> (String, i64, OutboxMessage) {
+    let now = state.clock.now_micros();
+    let token = fundline_vault::random_token(32);
+    let expires_at = now + state.config.report_link_ttl.as_micros() as i64;
+    let link = format!(
+        "{}/connect/{token}",
+        state.config.public_url.trim_end_matches('/')
+    );
+    let until = chrono::DateTime::<chrono::Utc>::from_timestamp_micros(expires_at)
+        .unwrap_or_default()
+        .format("%B %-d, %Y %H:%M UTC");
+    let (channel, recipient, text) = if sent_via == SEND_SMS {
+        (
+            "sms",
+            customer.phone_number.clone(),
+            format!("Share your bank statements securely to complete your application: {link} (valid until {until})"),
+        )
+    } else {
+        (
+            "email",
+            customer.email.clone(),
+            format!(
+                "Hello {},\n\nTo complete your application, please share your bank information through this secure link:\n\n{link}\n\nThe link is for you only and is valid until {until}.\n",
+                customer.first_name
+            ),
+        )
+    };
+    let message = OutboxMessage {
+        id: uuid::Uuid::new_v4().to_string(),
+        tenant_id: customer.tenant_id.clone(),
+        report_request_id: request_id.to_string(),
+        channel: channel.into(),
+        recipient,
+        subject: "Share your bank information".into(),
+        text_sealed: keys.seal_str("ba_outbox", "text", &text),
+        link_sealed: keys.seal_str("ba_outbox", "link", &link),
+        // Email waits for the relay; SMS has no provider yet and is recorded.
+        state: if channel == "email" && state.config.smtp.is_some() {
+            "pending".into()
+        } else {
+            "recorded".into()
+        },
+        attempts: 0,
+        last_error: None,
+        created_at: now,
+        sent_at: None,
+    };
+    (fundline_vault::hash_token(&token), expires_at, message)
+}
+
+fn created_message(sent_via: i64) -> &'static str {
+    if sent_via == SEND_SMS {
+        "Report request created successfully. A verification SMS has been sent to the customer."
+    } else {
+        "Report request created successfully. A verification email has been sent to the customer."
+    }
+}
+
+pub fn sent_via(body: &serde_json::Map<String, Value>, errors: &mut Vec<String>) -> i64 {
+    match integer(body, "sendVia") {
+        Some(Ok(n)) if n == SEND_EMAIL || n == SEND_SMS => n,
+        None => {
+            errors.push("Send via is required.".into());
+            SEND_EMAIL
+        }
+        _ => {
+            errors.push("Send via must be 1 (email) or 2 (SMS).".into());
+            SEND_EMAIL
+        }
+    }
+}
+
+/// Creates a request (and its message) for a known customer, retrying the
+/// rare report-number collision.
+async fn create_for(
+    state: &AppState,
+    who: &Staff,
+    customer: &Customer,
+    sent_via: i64,
+) -> Result<String, StoreError> {
+    let keys = state.keyring.tenant(&state.store, &who.tenant_id).await?;
+    let creator = creator_email(state, who).await;
+    for _ in 0..3 {
+        let (request, message) = prepare(state, &keys, customer, sent_via, &creator);
+        let id = request.id.clone();
+        match reports::create(&state.store, None, request, message).await {
+            Err(StoreError::Unique(_)) => continue,
+            Err(e) => return Err(e),
+            Ok(()) => {
+                state.outbox_wake.notify_one();
+                return Ok(id);
+            }
+        }
+    }
+    Err(StoreError::Config("report number space exhausted".into()))
+}
+
+pub async fn creator_email(state: &AppState, who: &Staff) -> String {
+    fundline_store::staff::user(&state.store, &who.tenant_id, &who.user_id)
+        .await
+        .ok()
+        .flatten()
+        .map(|u| u.email)
+        .unwrap_or_default()
+}
+
+/// POST /api/v1/instantbankanalysis/report-request
+#[utoipa::path(post, path = "/api/v1/instantbankanalysis/report-request", tag = "Bank analysis",
+    description = "Create a report request and send the customer a link to share bank data (sendVia 1 email, 2 SMS). data: the request id.",
+    request_body(content = serde_json::Value, description = "{customerId, sendVia}"),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json", description = "Customer not found."), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn create(
+    State(state): State<AppState>,
+    who: Staff,
+    body: axum::body::Bytes,
+) -> Response {
+    let body = match object_body(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let mut errors = Vec::new();
+    let customer_id = text(&body, "customerId");
+    if customer_id.is_none() {
+        errors.push("Customer ID is required.".to_string());
+    }
+    let via = sent_via(&body, &mut errors);
+    if !errors.is_empty() {
+        return invalid(&errors);
+    }
+    let failed = || bad_request("Report request failed.", &["Customer not found."]);
+    let Some(customer_id) = customer_id.as_deref().and_then(guid) else {
+        return failed();
+    };
+    let customer = match customers::get(&state.store, &who.tenant_id, &customer_id).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return failed(),
+        Err(_) => return unavailable(),
+    };
+    match create_for(&state, &who, &customer, via).await {
+        Ok(id) => {
+            tracing::info!(tenant_id = %who.tenant_id, report_id = %id, "report request created");
+            ok(created_message(via), json!(id))
+        }
+        Err(_) => unavailable(),
+    }
+}
+
+/// POST /api/v1/instantbankanalysis/report-request/reset
+#[utoipa::path(post, path = "/api/v1/instantbankanalysis/report-request/reset", tag = "Bank analysis",
+    description = "Send a fresh link for a request that is not completed (typically expired). The old link stops working; data: the request id.",
+    request_body(content = serde_json::Value, description = "{reportRequestId}"),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json", description = "Report request not found."), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn reset(State(state): State<AppState>, who: Staff, body: axum::body::Bytes) -> Response {
+    let body = match object_body(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let Some(raw) = text(&body, "reportRequestId") else {
+        return invalid(&["Report request ID is required."]);
+    };
+    let not_found = || bad_request("Not found.", &["Report request not found."]);
+    let Some(id) = guid(&raw) else {
+        return not_found();
+    };
+    let now = state.clock.now_micros();
+    let (request, customer, keys) = match async {
+        let r = reports::get(&state.store, &who.tenant_id, &id, now).await?;
+        let Some(r) = r else { return Ok(None) };
+        let c = customers::get(&state.store, &who.tenant_id, &r.customer_id).await?;
+        let k = state.keyring.tenant(&state.store, &who.tenant_id).await?;
+        Ok::<_, StoreError>(c.map(|c| (r, c, k)))
+    }
+    .await
+    {
+        Ok(Some(t)) => t,
+        Ok(None) => return not_found(),
+        Err(_) => return unavailable(),
+    };
+    if request.status == reports::COMPLETED {
+        return bad_request(
+            "Report request failed.",
+            &["The report request is already completed."],
+        );
+    }
+    if request.job_state.as_deref() == Some("queued")
+        || request.job_state.as_deref() == Some("running")
+    {
+        return bad_request(
+            "Report request failed.",
+            &["The customer's data is being analysed; the request cannot be re-sent now."],
+        );
+    }
+    let (hash, expires_at, message) = link_message(&state, &keys, &customer, &id, request.sent_via);
+    match reports::reset(
+        &state.store,
+        &who.tenant_id,
+        &id,
+        hash,
+        expires_at,
+        now,
+        message,
+    )
+    .await
+    {
+        Ok(true) => {
+            state.outbox_wake.notify_one();
+            ok("Report request re-sent successfully.", json!(id))
+        }
+        Ok(false) => bad_request(
+            "Report request failed.",
+            &["The report request is already completed."],
+        ),
+        Err(_) => unavailable(),
+    }
+}
+
+/// GET /api/v1/instantbankanalysis/report-requests
+#[utoipa::path(get, path = "/api/v1/instantbankanalysis/report-requests", tag = "Bank analysis",
+    description = "Report requests: nameQuery, customerType, status (1 Pending, 2 Completed, 3 Expired, 4 Failed), orderedDateFrom/To, onBoardedDateFrom/To (ISO-8601; read in X-Timezone when they carry no offset), pageNumber, pageSize (1–100), orderBy (CreatedDate, FirstName, LastName, Status), order.",
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn list(
+    State(state): State<AppState>,
+    who: Staff,
+    zone: Zone,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let p = Params::parse(raw.as_deref());
+    let mut errors = Vec::new();
+    let page = paging(&p, &mut errors);
+    let order = order_by(
+        &p,
+        &[
+            ("CreatedDate", RequestOrder::CreatedDate),
+            ("FirstName", RequestOrder::FirstName),
+            ("LastName", RequestOrder::LastName),
+            ("Status", RequestOrder::Status),
+        ],
+        &mut errors,
+    );
+    let customer_type = p.get("customerType").and_then(|t| {
+        let v = type_from_filter(t);
+        if v.is_none() {
+            errors.push("CustomerType must be either 'customer' or 'business'.".into());
+        }
+        v
+    });
+    let status = p.get("status").and_then(|s| match s.parse::<i64>() {
+        Ok(n) if (1..=4).contains(&n) => Some(n),
+        _ => {
+            errors.push(
+                "Status must be 1 (Pending), 2 (Completed), 3 (Expired) or 4 (Failed).".into(),
+            );
+            None
+        }
+    });
+    let mut date = |name: &str, end: bool| {
+        p.get(name).and_then(|s| {
+            let v = zone.parse(s, end);
+            if v.is_none() {
+                errors.push(format!(
+                    "{}{} must be an ISO-8601 date.",
+                    name[..1].to_ascii_uppercase(),
+                    &name[1..]
+                ));
+            }
+            v
+        })
+    };
+    let ordered_from = date("orderedDateFrom", false);
+    let ordered_to = date("orderedDateTo", true);
+    let onboarded_from = date("onBoardedDateFrom", false);
+    let onboarded_to = date("onBoardedDateTo", true);
+    let name_query = p.get("nameQuery").map(str::to_string);
+    if too_long(&name_query, 100) {
+        errors.push("NameQuery must not exceed 100 characters.".into());
+    }
+    if !errors.is_empty() {
+        return bad_parameters(&errors);
+    }
+    let q = RequestQuery {
+        name_query,
+        customer_type,
+        status,
+        ordered_from,
+        ordered_to,
+        onboarded_from,
+        onboarded_to,
+        order_by: order,
+        descending: page.descending,
+        page_number: page.page_number,
+        page_size: page.page_size,
+    };
+    match reports::list(&state.store, &who.tenant_id, &q, state.clock.now_micros()).await {
+        Ok((total, rows)) => ok(
+            "Success",
+            json!({
+                "pageNumber": page.page_number,
+                "pageSize": page.page_size,
+                "totalRecords": total,
+                "records": rows.iter().map(|r| json!({
+                    "id": r.id,
+                    "customerId": r.customer_id,
+                    "firstName": r.first_name,
+                    "lastName": r.last_name,
+                    "phoneNumber": r.phone_number,
+                    "sentVia": r.sent_via,
+                    "status": r.status,
+                    "startDate": zone.render(r.start_date),
+                    "endDate": r.end_date.map(|t| zone.render(t)),
+                    "createdDate": zone.render(r.created_at),
+                    "onboardedDate": zone.render(r.onboarded_at),
+                    "reportScore": r.report_score,
+                    "createdBy": r.created_by,
+                    "email": r.email,
+                    "reportNumber": r.report_number,
+                })).collect::<Vec<_>>(),
+            }),
+        ),
+        Err(_) => unavailable(),
+    }
+}
+
+/// GET /api/v1/instantbankanalysis/reportrequests/{reportId}
+#[utoipa::path(get, path = "/api/v1/instantbankanalysis/reportrequests/{reportId}", tag = "Bank analysis",
+    description = "One report request.",
+    params(("reportId" = String, Path, description = "Report request ID (GUID)")),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json", description = "Report not found."), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn get(
+    State(state): State<AppState>,
+    who: Staff,
+    zone: Zone,
+    Path(report_id): Path<String>,
+) -> Response {
+    let not_found = || bad_request("Report request failed.", &["Report not found."]);
+    let Some(id) = guid(&report_id) else {
+        return not_found();
+    };
+    match reports::get(&state.store, &who.tenant_id, &id, state.clock.now_micros()).await {
+        Ok(Some(r)) => ok(
+            "Request successful",
+            json!({
+                "id": r.id,
+                "reportNumber": r.report_number,
+                "requestType": r.request_type,
+                "status": r.status,
+                "customerId": r.customer_id,
+                "merchantId": r.tenant_id,
+                "sentVia": r.sent_via,
+                "reportScore": r.report_score,
+                "createdDate": zone.render(r.created_at),
+                "updatedDate": r.updated_at.map(|t| zone.render(t)),
+                "startDate": zone.render(r.start_date),
+                "endDate": r.end_date.map(|t| zone.render(t)),
+                "linkExpiresDate": zone.render(r.link_expires_at),
+                "failureReason": r.failure_reason,
+            }),
+        ),
+        Ok(None) => not_found(),
+        Err(_) => unavailable(),
+    }
+}

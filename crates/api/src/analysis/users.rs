@@ -1,0 +1,372 @@
+//! Staff users of the tenant's merchant: admins manage them, analysts may
+//! read their own record. Passwords are argon2id and never returned.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Response;
+use fundline_store::staff::{self, User, UserOrder, UserQuery};
+use fundline_store::StoreError;
+use serde_json::{json, Map, Value};
+
+use super::auth::Staff;
+use super::envelope::{
+    access_denied, bad_parameters, bad_request, invalid, object_body, ok, unavailable,
+};
+use super::fields::{boolean, guid, is_digits, text, too_long, valid_email};
+use super::query::{order_by, paging, Params};
+use super::zone::Zone;
+use crate::AppState;
+
+pub const ADMIN: &str = "admin";
+pub const ANALYST: &str = "analyst";
+const MASKED_PASSWORD: &str = "*****";
+
+fn require_admin(who: &Staff) -> Result<(), Response> {
+    if who.role == ADMIN {
+        Ok(())
+    } else {
+        Err(access_denied())
+    }
+}
+
+fn not_found() -> Response {
+    bad_request("Not found", &["User not found."])
+}
+
+fn email_taken() -> Response {
+    bad_request(
+        "User with this email already exists",
+        &["Email is already in use."],
+    )
+}
+
+/// The profile fields POST and PUT share, checked; errors in the spec's style.
+struct Profile {
+    first_name: String,
+    last_name: String,
+    job_title: Option<String>,
+    email: String,
+    phone: String,
+    secondary_phone: Option<String>,
+    secondary_email: Option<String>,
+    is_active: bool,
+}
+
+fn profile(body: &Map<String, Value>, errors: &mut Vec<String>) -> Profile {
+    let first_name = text(body, "firstName");
+    let last_name = text(body, "lastName");
+    let job_title = text(body, "jobTitle");
+    let email = text(body, "email");
+    let phone = text(body, "phone");
+    let secondary_phone = text(body, "secondaryPhone");
+    let secondary_email = text(body, "secondaryEmail");
+    let mut e = |m: &str| errors.push(m.to_string());
+    match &first_name {
+        None => e("First name is required."),
+        Some(_) if too_long(&first_name, 50) => e("First name must not exceed 50 characters."),
+        _ => {}
+    }
+    match &last_name {
+        None => e("Last name is required."),
+        Some(_) if too_long(&last_name, 50) => e("Last name must not exceed 50 characters."),
+        _ => {}
+    }
+    if too_long(&job_title, 100) {
+        e("Job title must not exceed 100 characters.");
+    }
+    match &email {
+        None => e("Email is required."),
+        Some(m) if too_long(&email, 100) || !valid_email(m) => e("Invalid email format."),
+        _ => {}
+    }
+    match &phone {
+        None => e("Phone number is required."),
+        Some(p) if !is_digits(p, 10..=10) => e("Phone number must be exactly 10 digits."),
+        _ => {}
+    }
+    if secondary_phone
+        .as_deref()
+        .is_some_and(|p| !is_digits(p, 10..=10))
+    {
+        e("Secondary phone number must be exactly 10 digits.");
+    }
+    if secondary_email
+        .as_deref()
+        .is_some_and(|m| m.len() > 100 || !valid_email(m))
+    {
+        e("Invalid secondary email format.");
+    }
+    let is_active = match boolean(body, "isActive") {
+        None => true,
+        Some(Ok(b)) => b,
+        Some(Err(())) => {
+            e("IsActive must be true or false.");
+            true
+        }
+    };
+    Profile {
+        first_name: first_name.unwrap_or_default(),
+        last_name: last_name.unwrap_or_default(),
+        job_title,
+        email: email
+            .and_then(|m| fundline_core::contact::normalize_email(&m))
+            .unwrap_or_default()
+            .to_lowercase(),
+        phone: phone.unwrap_or_default(),
+        secondary_phone,
+        secondary_email,
+        is_active,
+    }
+}
+
+fn user_json(u: &User, zone: &Zone, with_password: bool) -> Value {
+    let mut v = json!({
+        "updatedDate": zone.render(u.updated_at.unwrap_or(u.created_at)),
+        "id": u.id,
+        "firstName": u.first_name,
+        "lastName": u.last_name,
+        "jobTitle": u.job_title,
+        "email": u.email,
+        "phone": u.phone,
+        "secondaryPhone": u.secondary_phone,
+        "secondaryEmail": u.secondary_email,
+        "createdDate": zone.render(u.created_at),
+        "isActive": u.is_active == 1,
+        "role": u.role,
+    });
+    if with_password {
+        v["password"] = json!(MASKED_PASSWORD);
+    }
+    v
+}
+
+/// POST /api/v1/user
+#[utoipa::path(post, path = "/api/v1/user", tag = "Bank analysis",
+    description = "Create a staff user of your merchant (admins only). role: admin or analyst (default).",
+    request_body(content = serde_json::Value, description = "{firstName, lastName, jobTitle, email, phone, secondaryPhone, secondaryEmail, password, isActive, role}"),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn create(
+    State(state): State<AppState>,
+    who: Staff,
+    zone: Zone,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(r) = require_admin(&who) {
+        return r;
+    }
+    let body = match object_body(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let mut errors = Vec::new();
+    let p = profile(&body, &mut errors);
+    let password = body
+        .get("password")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    if password.is_empty() {
+        errors.push("Password is required.".into());
+    } else if password.chars().count() < 8 {
+        errors.push("Password must be at least 8 characters.".into());
+    } else if password.chars().count() > 128 {
+        errors.push("Password must not exceed 128 characters.".into());
+    }
+    let role = match text(&body, "role").map(|r| r.to_ascii_lowercase()) {
+        None => ANALYST.to_string(),
+        Some(r) if r == ADMIN || r == ANALYST => r,
+        Some(_) => {
+            errors.push("Role must be either 'admin' or 'analyst'.".into());
+            ANALYST.to_string()
+        }
+    };
+    if !errors.is_empty() {
+        return invalid(&errors);
+    }
+    let hash =
+        match tokio::task::spawn_blocking(move || fundline_vault::hash_password(&password)).await {
+            Ok(h) => h,
+            Err(_) => return unavailable(),
+        };
+    let user = User {
+        id: uuid::Uuid::new_v4().to_string(),
+        tenant_id: who.tenant_id.clone(),
+        email: p.email,
+        password_hash: hash,
+        role,
+        first_name: p.first_name,
+        last_name: p.last_name,
+        created_at: state.clock.now_micros(),
+        job_title: p.job_title,
+        phone: p.phone,
+        secondary_phone: p.secondary_phone,
+        secondary_email: p.secondary_email,
+        is_active: i64::from(p.is_active),
+        updated_at: None,
+    };
+    match staff::insert_user(&state.store, user.clone()).await {
+        Ok(()) => {
+            tracing::info!(tenant_id = %who.tenant_id, user_id = %user.id, "staff user created");
+            ok("User created successfully", user_json(&user, &zone, true))
+        }
+        Err(StoreError::Unique(_)) => email_taken(),
+        Err(_) => unavailable(),
+    }
+}
+
+/// PUT /api/v1/user
+#[utoipa::path(put, path = "/api/v1/user", tag = "Bank analysis",
+    description = "Update a staff user's profile and active flag (admins only). Deactivating ends the user's sessions.",
+    request_body(content = serde_json::Value, description = "{id, firstName, lastName, jobTitle, phone, email, secondaryPhone, secondaryEmail, isActive}"),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn update(
+    State(state): State<AppState>,
+    who: Staff,
+    zone: Zone,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(r) = require_admin(&who) {
+        return r;
+    }
+    let body = match object_body(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let mut errors = Vec::new();
+    let id = match text(&body, "id") {
+        None => {
+            errors.push("User ID is required.".to_string());
+            None
+        }
+        Some(s) => guid(&s),
+    };
+    let p = profile(&body, &mut errors);
+    if !errors.is_empty() {
+        return invalid(&errors);
+    }
+    let Some(id) = id else {
+        return not_found();
+    };
+    if id == who.user_id && !p.is_active {
+        return invalid(&["You cannot deactivate your own account."]);
+    }
+    let current = match staff::user(&state.store, &who.tenant_id, &id).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return not_found(),
+        Err(_) => return unavailable(),
+    };
+    let now = state.clock.now_micros();
+    let user = User {
+        email: p.email,
+        first_name: p.first_name,
+        last_name: p.last_name,
+        job_title: p.job_title,
+        phone: p.phone,
+        secondary_phone: p.secondary_phone,
+        secondary_email: p.secondary_email,
+        is_active: i64::from(p.is_active),
+        updated_at: Some(now),
+        ..current
+    };
+    match staff::update_user(&state.store, user.clone(), now).await {
+        Ok(true) => ok("User updated successfully", user_json(&user, &zone, true)),
+        Ok(false) => not_found(),
+        Err(StoreError::Unique(_)) => email_taken(),
+        Err(_) => unavailable(),
+    }
+}
+
+/// GET /api/v1/user/{userId}
+#[utoipa::path(get, path = "/api/v1/user/{userId}", tag = "Bank analysis",
+    description = "A staff user (admins; anyone may read their own record).",
+    params(("userId" = String, Path, description = "User ID (GUID)")),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json", description = "User not found."), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn get(
+    State(state): State<AppState>,
+    who: Staff,
+    zone: Zone,
+    Path(user_id): Path<String>,
+) -> Response {
+    let Some(id) = guid(&user_id) else {
+        return if who.role == ADMIN {
+            not_found()
+        } else {
+            access_denied()
+        };
+    };
+    if who.role != ADMIN && id != who.user_id {
+        return access_denied();
+    }
+    match staff::user(&state.store, &who.tenant_id, &id).await {
+        Ok(Some(u)) => ok("User retrieved successfully", user_json(&u, &zone, false)),
+        Ok(None) => not_found(),
+        Err(_) => unavailable(),
+    }
+}
+
+/// GET /api/v1/user/all
+#[utoipa::path(get, path = "/api/v1/user/all", tag = "Bank analysis",
+    description = "Staff users of your merchant (admins only): nameQuery, isActive, pageNumber (> 0), pageSize (1–100), orderBy (CreatedDate, FirstName, LastName, Email), order (ASC/DESC).",
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn list(
+    State(state): State<AppState>,
+    who: Staff,
+    zone: Zone,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    if let Err(r) = require_admin(&who) {
+        return r;
+    }
+    let params = Params::parse(raw.as_deref());
+    let mut errors = Vec::new();
+    let page = paging(&params, &mut errors);
+    let order = order_by(
+        &params,
+        &[
+            ("CreatedDate", UserOrder::CreatedDate),
+            ("FirstName", UserOrder::FirstName),
+            ("LastName", UserOrder::LastName),
+            ("Email", UserOrder::Email),
+        ],
+        &mut errors,
+    );
+    let is_active = match params
+        .get("isActive")
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(_) => {
+            errors.push("IsActive must be true or false.".into());
+            None
+        }
+    };
+    let name_query = params.get("nameQuery").map(str::to_string);
+    if too_long(&name_query, 100) {
+        errors.push("NameQuery must not exceed 100 characters.".into());
+    }
+    if !errors.is_empty() {
+        return bad_parameters(&errors);
+    }
+    let q = UserQuery {
+        name_query,
+        is_active,
+        order_by: order,
+        descending: page.descending,
+        page_number: page.page_number,
+        page_size: page.page_size,
+    };
+    match staff::list_users(&state.store, &who.tenant_id, &q).await {
+        Ok((total, users)) => ok(
+            "Request successful",
+            json!({
+                "pageNumber": page.page_number,
+                "pageSize": page.page_size,
+                "totalRecords": total,
+                "records": users.iter().map(|u| user_json(u, &zone, false)).collect::<Vec<_>>(),
+            }),
+        ),
+        Err(_) => unavailable(),
+    }
+}

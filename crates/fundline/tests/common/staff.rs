@@ -1,0 +1,138 @@
+//! A staff user's client for the bank-analysis API.
+
+use serde_json::{json, Value};
+
+use super::TestApp;
+
+pub struct Staff {
+    pub base: String,
+    pub token: String,
+    pub zone: Option<String>,
+    http: reqwest::Client,
+}
+
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl std::fmt::Display for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status, self.body)
+    }
+}
+
+impl Staff {
+    /// The tenant's first user (an admin).
+    pub async fn admin(app: &TestApp) -> Staff {
+        let a = &app.tenant.analysis;
+        Staff::login(app, &a.email, &a.password).await
+    }
+
+    pub async fn login(app: &TestApp, email: &str, password: &str) -> Staff {
+        let http = reqwest::Client::new();
+        let r: Value = http
+            .post(format!("{}/api/v1/auth/login", app.base))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = r["data"]["accessToken"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login failed: {r}"))
+            .to_string();
+        Staff {
+            base: app.base.clone(),
+            token,
+            zone: None,
+            http,
+        }
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> Answer {
+        let mut req = req.bearer_auth(&self.token);
+        if let Some(z) = &self.zone {
+            req = req.header("X-Timezone", z);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Answer { status, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.send(self.http.get(format!("{}{path}", self.base)))
+            .await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Answer {
+        self.send(self.http.post(format!("{}{path}", self.base)).json(body))
+            .await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> Answer {
+        self.send(self.http.put(format!("{}{path}", self.base)).json(body))
+            .await
+    }
+
+    pub async fn post_raw(&self, path: &str, body: &'static str) -> Answer {
+        self.send(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .header("content-type", "application/json")
+                .body(body),
+        )
+        .await
+    }
+}
+
+/// A valid individual customer; `n` varies email and SSN.
+pub fn customer(n: u32) -> Value {
+    json!({
+        "userName": format!("jane{n}"),
+        "password": "S3cure-pass!",
+        "customerType": 1,
+        "lastName": "Smith",
+        "firstName": format!("Jane{n}"),
+        "phoneType": "Mobile",
+        "phoneNumber": "4045550123",
+        "email": format!("jane{n}@example.com"),
+        "addressLine1": "123 Main St",
+        "country": "USA",
+        "addressLine2": "Apt 4B",
+        "city": "Atlanta",
+        "state": "GA",
+        "postalCode": "30313",
+        "employer": "Tasty Bites",
+        "occupation": "Cook",
+        "monthlyIncome": 3200.5,
+        "payFrequency": "Bi-Weekly",
+        "driversLicense": "D1234567",
+        "ssn": format!("{:09}", 123_450_000 + n),
+        "dob": "1990-05-24T00:00:00.000Z",
+        "bankName": "First National Bank",
+        "bankAccNo": format!("{}", 34_366_787_628_003_539u64 + u64::from(n)),
+        "routingNo": "011000015",
+        "employerName": "Tasty Bites LLC",
+        "countryCode": "US"
+    })
+}
+
+pub fn envelope_ok(a: &Answer, message: &str) {
+    assert_eq!(a.status, 200, "{a}");
+    assert_eq!(a.body["success"], true, "{a}");
+    assert_eq!(a.body["message"], message, "{a}");
+    assert_eq!(a.body["errors"], Value::Null, "{a}");
+}
+
+pub fn envelope_err(a: &Answer, status: u16, message: &str, errors: &[&str]) {
+    assert_eq!(a.status, status, "{a}");
+    assert_eq!(a.body["success"], false, "{a}");
+    assert_eq!(a.body["message"], message, "{a}");
+    assert_eq!(a.body["data"], Value::Null, "{a}");
+    assert_eq!(a.body["errors"], json!(errors), "{a}");
+}

@@ -1,0 +1,309 @@
+//! ISO 20022 CAMT.053 bank-to-customer statements, any version (001.02 to
+//! 001.08 and later: element names are read namespace-local, so the version
+//! URI does not matter). Each `Stmt` becomes one [`Account`].
+//!
+//! camt.052 (account report) and camt.054 (notification) documents are
+//! recognised but carry no `Stmt`, so they parse to zero accounts, as the
+//! reference parsers do: they are intraday/advice messages, not statements.
+
+use crate::amount::{parse_amount, DecimalMark};
+use crate::error::ParseError;
+use crate::model::{Account, Balance, Format, Statement, Transaction};
+use crate::text::decode;
+use crate::tree::Node;
+use crate::xml_tree;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+const F: Format = Format::Camt053;
+
+pub(crate) fn parse(bytes: &[u8]) -> Result<Statement, ParseError> {
+    let text = decode(bytes, None);
+    let root =
+        xml_tree::parse(&text, 1, false).map_err(|e| ParseError::at(F, e.line, e.message))?;
+    let mut accounts = Vec::new();
+    for stmt in root.find_all("Stmt") {
+        accounts.push(statement(stmt)?);
+    }
+    Ok(Statement {
+        format: F,
+        accounts,
+    })
+}
+
+fn iso_date(s: &str) -> Option<NaiveDate> {
+    let d = s.trim().get(..10)?;
+    NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()
+}
+
+/// `<Dt><Dt>2024-01-02</Dt></Dt>` or `<Dt><DtTm>2024-01-02T10:00:00</DtTm></Dt>`.
+fn date_choice(node: &Node) -> Option<NaiveDate> {
+    node.child_value("Dt")
+        .or_else(|| node.child_value("DtTm"))
+        .or_else(|| node.value())
+        .and_then(iso_date)
+}
+
+fn signed(amount: Decimal, indicator: Option<&str>) -> Decimal {
+    match indicator.map(str::trim) {
+        Some("DBIT") => -amount,
+        _ => amount,
+    }
+}
+
+fn statement(stmt: &Node) -> Result<Account, ParseError> {
+    let acct = stmt.child("Acct");
+    let mut account = Account::default();
+    if let Some(acct) = acct {
+        account.account_id = acct
+            .path_value(&["Id", "IBAN"])
+            .or_else(|| acct.path_value(&["Id", "Othr", "Id"]))
+            .map(str::to_string);
+        account.currency = acct.child_value("Ccy").map(str::to_string);
+        account.account_type = acct
+            .path_value(&["Tp", "Cd"])
+            .or_else(|| acct.path_value(&["Tp", "Prtry"]))
+            .map(str::to_string);
+        if let Some(fin) = acct.path(&["Svcr", "FinInstnId"]) {
+            account.bank_id = fin
+                .child_value("BIC")
+                .or_else(|| fin.child_value("BICFI"))
+                .map(str::to_string);
+            account.institution = fin.child_value("Nm").map(str::to_string);
+        }
+    }
+    let mut previous_closing = None;
+    for bal in stmt.children_named("Bal") {
+        let code = bal
+            .path_value(&["Tp", "CdOrPrtry", "Cd"])
+            .or_else(|| bal.path_value(&["Tp", "CdOrPrtry", "Prtry"]));
+        let Some(amt) = bal.child("Amt") else {
+            continue;
+        };
+        let Some(value) = amt.value().and_then(|v| parse_amount(v, DecimalMark::Dot)) else {
+            return Err(ParseError::at(F, amt.line, "<Bal><Amt> is not a number"));
+        };
+        if account.currency.is_none() {
+            account.currency = amt.attr("Ccy").map(str::to_string);
+        }
+        let balance = Balance {
+            amount: signed(value, bal.child_value("CdtDbtInd")),
+            date: bal.child("Dt").and_then(date_choice),
+        };
+        match code {
+            Some("OPBD") | Some("OPAV") if account.opening_balance.is_none() => {
+                account.opening_balance = Some(balance)
+            }
+            Some("PRCD") => previous_closing = Some(balance),
+            Some("CLBD") => account.closing_balance = Some(balance),
+            Some("CLAV") => account.available_balance = Some(balance),
+            _ => {}
+        }
+    }
+    // PRCD (previous closing booked) is the opening balance by definition
+    // when a bank reports it instead of OPBD.
+    if account.opening_balance.is_none() {
+        account.opening_balance = previous_closing;
+    }
+    let statement_day = single_day(stmt);
+    for ntry in stmt.children_named("Ntry") {
+        entry(
+            ntry,
+            account.currency.as_deref(),
+            statement_day,
+            &mut account.transactions,
+        )?;
+    }
+    Ok(account)
+}
+
+/// The day a statement covers, when it covers exactly one: `FrToDt` with
+/// equal ends, or opening and closing balances dated the same day. Entries
+/// of such a statement that carry no date were booked on that day.
+fn single_day(stmt: &Node) -> Option<NaiveDate> {
+    if let Some(range) = stmt.child("FrToDt") {
+        let from = range.child_value("FrDtTm").and_then(iso_date);
+        let to = range.child_value("ToDtTm").and_then(iso_date);
+        return from.filter(|f| Some(*f) == to);
+    }
+    let dated = |codes: &[&str]| {
+        stmt.children_named("Bal").find_map(|b| {
+            let code = b.path_value(&["Tp", "CdOrPrtry", "Cd"])?;
+            codes
+                .contains(&code)
+                .then(|| b.child("Dt").and_then(date_choice))
+                .flatten()
+        })
+    };
+    let open = dated(&["OPBD"]);
+    let close = dated(&["CLBD"]);
+    open.filter(|o| Some(*o) == close)
+}
+
+/// One `Ntry`. A batch booking (several `TxDtls`, each with its own
+/// amount) becomes one transaction per `TxDtls`, as the reference parsers
+/// count it; otherwise the entry is one transaction.
+fn entry(
+    ntry: &Node,
+    account_currency: Option<&str>,
+    statement_day: Option<NaiveDate>,
+    out: &mut Vec<Transaction>,
+) -> Result<(), ParseError> {
+    let amt = ntry
+        .child("Amt")
+        .ok_or_else(|| ParseError::at(F, ntry.line, "<Ntry> without <Amt>"))?;
+    let value = amt
+        .value()
+        .and_then(|v| parse_amount(v, DecimalMark::Dot))
+        .ok_or_else(|| ParseError::at(F, amt.line, "<Ntry><Amt> is not a number"))?;
+    let indicator = ntry.child_value("CdtDbtInd");
+    if !matches!(indicator, Some("CRDT") | Some("DBIT")) {
+        return Err(ParseError::at(
+            F,
+            ntry.line,
+            "<Ntry> without <CdtDbtInd> CRDT or DBIT",
+        ));
+    }
+    let date = ntry
+        .child("BookgDt")
+        .and_then(date_choice)
+        .or_else(|| ntry.child("ValDt").and_then(date_choice))
+        .or(statement_day)
+        .ok_or_else(|| {
+            ParseError::at(F, ntry.line, "<Ntry> without a valid <BookgDt> or <ValDt>")
+        })?;
+    let currency = amt
+        .attr("Ccy")
+        .map(str::to_string)
+        .or_else(|| account_currency.map(str::to_string));
+    let entry_ref = ntry
+        .child_value("AcctSvcrRef")
+        .or_else(|| ntry.child_value("NtryRef"))
+        .map(str::to_string);
+    let kind = bank_code(ntry);
+    let entry_info = ntry.child_value("AddtlNtryInf");
+    let details: Vec<&Node> = ntry.find_all("TxDtls");
+
+    if details.len() > 1 {
+        for tx in &details {
+            let tx_amt = tx
+                .child("Amt")
+                .or_else(|| tx.path(&["AmtDtls", "TxAmt", "Amt"]))
+                .ok_or_else(|| {
+                    ParseError::at(
+                        F,
+                        tx.line,
+                        "batch <Ntry> with a <TxDtls> that has no amount",
+                    )
+                })?;
+            let tx_value = tx_amt
+                .value()
+                .and_then(|v| parse_amount(v, DecimalMark::Dot))
+                .ok_or_else(|| ParseError::at(F, tx_amt.line, "<TxDtls><Amt> is not a number"))?;
+            let tx_indicator = tx.child_value("CdtDbtInd").or(indicator);
+            let parts = describe(
+                std::slice::from_ref(tx),
+                tx_indicator == Some("CRDT"),
+                entry_info,
+            );
+            out.push(Transaction {
+                date,
+                amount: signed(tx_value, tx_indicator),
+                currency: tx_amt
+                    .attr("Ccy")
+                    .map(str::to_string)
+                    .or_else(|| currency.clone()),
+                id: tx_reference(tx).or_else(|| entry_ref.clone()),
+                name: parts.0,
+                memo: parts.1,
+                kind: bank_code(tx).or_else(|| kind.clone()),
+                check_number: tx.path_value(&["Refs", "ChqNb"]).map(str::to_string),
+            });
+        }
+        return Ok(());
+    }
+
+    let (name, memo) = describe(&details, indicator == Some("CRDT"), entry_info);
+    let id = entry_ref.or_else(|| details.iter().find_map(|tx| tx_reference(tx)));
+    let check_number = details
+        .iter()
+        .find_map(|tx| tx.path_value(&["Refs", "ChqNb"]))
+        .map(str::to_string);
+    out.push(Transaction {
+        date,
+        amount: signed(value, indicator),
+        currency,
+        id,
+        name,
+        memo,
+        kind,
+        check_number,
+    });
+    Ok(())
+}
+
+fn tx_reference(tx: &Node) -> Option<String> {
+    tx.path_value(&["Refs", "AcctSvcrRef"])
+        .or_else(|| {
+            tx.path_value(&["Refs", "EndToEndId"])
+                .filter(|r| *r != "NOTPROVIDED")
+        })
+        .or_else(|| tx.path_value(&["Refs", "TxId"]))
+        .map(str::to_string)
+}
+
+/// `Domn/Cd/Fmly/Cd/SubFmlyCd` as "PMNT/RCDT/ESCT", else the proprietary code.
+fn bank_code(node: &Node) -> Option<String> {
+    let code = node.child("BkTxCd")?;
+    if let Some(domain) = code.child("Domn") {
+        let parts: Vec<&str> = [
+            domain.child_value("Cd"),
+            domain.path_value(&["Fmly", "Cd"]),
+            domain.path_value(&["Fmly", "SubFmlyCd"]),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !parts.is_empty() {
+            return Some(parts.join("/"));
+        }
+    }
+    code.path_value(&["Prtry", "Cd"]).map(str::to_string)
+}
+
+/// Counterparty name and human-readable description from transaction
+/// details: the counterparty is the debtor on money in and the creditor on
+/// money out; the description is the unstructured remittance text, else
+/// the additional transaction or entry information.
+fn describe(details: &[&Node], credit: bool, entry_info: Option<&str>) -> (Option<String>, String) {
+    let party = if credit {
+        ["Dbtr", "UltmtDbtr"]
+    } else {
+        ["Cdtr", "UltmtCdtr"]
+    };
+    let name = details.iter().find_map(|tx| {
+        let parties = tx.child("RltdPties")?;
+        party.iter().find_map(|p| {
+            let node = parties.child(p)?;
+            node.child_value("Nm")
+                .or_else(|| node.path_value(&["Pty", "Nm"]))
+                .map(str::to_string)
+        })
+    });
+    let unstructured: Vec<&str> = details
+        .iter()
+        .flat_map(|tx| tx.find_all("Ustrd"))
+        .filter_map(|u| u.value())
+        .filter(|u| *u != "NOTPROVIDED")
+        .collect();
+    let memo = if !unstructured.is_empty() {
+        unstructured.join(" ")
+    } else if let Some(info) = details.iter().find_map(|tx| tx.child_value("AddtlTxInf")) {
+        info.to_string()
+    } else if let Some(info) = entry_info {
+        info.to_string()
+    } else {
+        name.clone().unwrap_or_default()
+    };
+    (name, memo.split_whitespace().collect::<Vec<_>>().join(" "))
+}

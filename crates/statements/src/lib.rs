@@ -1,0 +1,52 @@
+//! Bank statement parsers: OFX 1.x (SGML) and 2.x (XML), QFX, CSV, MT940
+//! and CAMT.053, normalised into one [`Statement`] model.
+//!
+//! ```ignore
+//! let statement = fundline_statements::parse(&bytes, Some("export.ofx"))?;
+//! for account in &statement.accounts { /* ... */ }
+//! ```
+//!
+//! See `docs/statements.md` for detection order, tolerated deviations and
+//! sign conventions.
+
+#![forbid(unsafe_code)]
+
+mod amount;
+mod camt;
+mod csv;
+mod csv_columns;
+mod date;
+mod detect;
+mod error;
+mod model;
+mod mt940;
+mod ofx;
+mod ofx_sgml;
+pub mod synth;
+mod text;
+mod tree;
+mod xml_tree;
+
+pub use error::ParseError;
+pub use model::{Account, Balance, CsvMapping, Format, Statement, Transaction};
+
+/// Parse a statement file, recognising the format from its content. The
+/// file name is only a hint for content that could be more than one thing.
+///
+/// A file recognised as a format but holding no statement (an OFX sign-on
+/// response, a CAMT document with no `Stmt`) parses to a [`Statement`] with
+/// no accounts; check [`Statement::transaction_count`].
+pub fn parse(bytes: &[u8], file_name: Option<&str>) -> Result<Statement, ParseError> {
+    match detect::sniff(bytes, file_name)? {
+        detect::Kind::Ofx => ofx::parse(bytes),
+        detect::Kind::Camt => camt::parse(bytes),
+        detect::Kind::Mt940 => mt940::parse(bytes),
+        detect::Kind::Csv => csv::parse_auto(bytes),
+    }
+}
+
+/// Parse a CSV file with an explicit column mapping, for layouts the
+/// auto-detection does not recognise.
+pub fn parse_csv_with(bytes: &[u8], mapping: &CsvMapping) -> Result<Statement, ParseError> {
+    csv::parse_mapped(bytes, mapping)
+}

@@ -1,0 +1,524 @@
+//! SWIFT MT940 (and MT942 interim reports, which share the fields): with or
+//! without `{1:}{2:}{4:` block wrappers, CRLF or LF, several statements per
+//! file (each `:20:` starts one; consecutive statements of the same account
+//! are joined into one [`Account`], statements of different accounts give
+//! one [`Account`] each).
+
+use crate::amount::{parse_amount, DecimalMark};
+use crate::date::yymmdd;
+use crate::detect::swift_tag;
+use crate::error::ParseError;
+use crate::model::{Account, Balance, Format, Statement, Transaction};
+use crate::text::decode;
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+
+const F: Format = Format::Mt940;
+
+struct Field {
+    tag: String,
+    value: String,
+    line: usize,
+}
+
+/// Field tags of MT940 and MT942. A line that looks like a tag but is not
+/// one of these (":12:11" where a bank wrapped a timestamp) continues the
+/// previous field.
+const KNOWN_TAGS: &[&str] = &[
+    "20", "21", "25", "25P", "28", "28C", "60F", "60M", "61", "62F", "62M", "64", "65", "86", "13",
+    "13D", "34F", "90D", "90C", "NS",
+];
+
+/// Strip the SWIFT envelope ("{1:...}{2:...}{3:{108:...}}{4:") from a line.
+fn strip_envelope(mut line: &str) -> &str {
+    loop {
+        let t = line.trim_start();
+        if let Some(rest) = t.strip_prefix("{4:") {
+            line = rest;
+            continue;
+        }
+        if t.starts_with('{') && t.get(2..3) == Some(":") {
+            line = skip_block(t);
+            continue;
+        }
+        return line;
+    }
+}
+
+/// Split the text into tagged fields and statement breaks, dropping the
+/// SWIFT envelope. `None` marks a message end (`-` or `-}`).
+fn fields(text: &str) -> Vec<Option<Field>> {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|l| strip_envelope(l.trim_end_matches(['\r', '\u{1a}'])))
+        .collect();
+    let mut out: Vec<Option<Field>> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let line_no = i + 1;
+        let trimmed = line.trim();
+        if trimmed.starts_with("-}") || (trimmed == "-" && ends_message(&lines, i)) {
+            out.push(None);
+            continue;
+        }
+        let start = line.trim_start();
+        let tag =
+            swift_tag(start).filter(|t| KNOWN_TAGS.contains(&t.to_ascii_uppercase().as_str()));
+        match (tag, out.last_mut()) {
+            (Some(tag), _) => {
+                let value = start.get(tag.len() + 2..).unwrap_or_default();
+                out.push(Some(Field {
+                    tag: tag.to_ascii_uppercase(),
+                    value: value.to_string(),
+                    line: line_no,
+                }));
+            }
+            (None, Some(Some(last))) => {
+                last.value.push('\n');
+                last.value.push_str(line);
+            }
+            // Lines before the first field (bank headers such as "940 00") are noise.
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A lone "-" ends a message only where something that is not field text
+/// follows: ING wraps ":86:" text so that a line of just "-" appears in it.
+fn ends_message(lines: &[&str], i: usize) -> bool {
+    let next = lines
+        .iter()
+        .skip(i + 1)
+        .map(|l| l.trim())
+        .find(|l| !l.is_empty());
+    match next {
+        None => true,
+        Some(l) => l.starts_with('{') || l.starts_with('-') || swift_tag(l).is_some(),
+    }
+}
+
+/// Skip one `{n:...}` block, nested braces included.
+fn skip_block(s: &str) -> &str {
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return s.get(i + 1..).unwrap_or_default();
+                }
+            }
+            _ => {}
+        }
+    }
+    ""
+}
+
+pub(crate) fn parse(bytes: &[u8]) -> Result<Statement, ParseError> {
+    let text = decode(bytes, None);
+    parse_text(&text)
+}
+
+#[derive(Default)]
+struct Builder {
+    accounts: Vec<Account>,
+    current: Option<Account>,
+    /// Whether the last field was a `:61:`, so a following `:86:` belongs to it.
+    after_61: bool,
+}
+
+impl Builder {
+    fn account(&mut self) -> &mut Account {
+        self.current.get_or_insert_with(Account::default)
+    }
+
+    /// Close the current statement. Banks send one statement per day, so a
+    /// statement for the same account as the one before it continues that
+    /// account: its transactions are appended and its closing balances
+    /// replace the earlier ones, while the first opening balance stays.
+    fn finish(&mut self) {
+        self.after_61 = false;
+        let Some(next) = self.current.take() else {
+            return;
+        };
+        if let Some(prev) = self.accounts.last_mut() {
+            let same = next.account_id.is_some()
+                && prev.account_id == next.account_id
+                && (prev.currency == next.currency || next.currency.is_none());
+            if same {
+                prev.transactions.extend(next.transactions);
+                if next.closing_balance.is_some() {
+                    prev.closing_balance = next.closing_balance;
+                }
+                if next.available_balance.is_some() {
+                    prev.available_balance = next.available_balance;
+                }
+                if prev.opening_balance.is_none() {
+                    prev.opening_balance = next.opening_balance;
+                }
+                return;
+            }
+        }
+        self.accounts.push(next);
+    }
+}
+
+pub(crate) fn parse_text(text: &str) -> Result<Statement, ParseError> {
+    // Old Mac exports end lines with a bare CR.
+    let normalised;
+    let text = if text.contains('\r') {
+        normalised = text.replace("\r\n", "\n").replace('\r', "\n");
+        normalised.as_str()
+    } else {
+        text
+    };
+    let mut b = Builder::default();
+    for field in fields(text) {
+        let Some(field) = field else {
+            b.finish();
+            continue;
+        };
+        let value = field.value.trim_end();
+        let was_61 = std::mem::replace(&mut b.after_61, false);
+        match field.tag.as_str() {
+            "20" => {
+                b.finish();
+                b.account();
+            }
+            "25" | "25P" => {
+                let id = value.lines().next().unwrap_or_default().trim();
+                let acct = b.account();
+                if !id.is_empty() && acct.account_id.is_none() {
+                    acct.account_id = Some(id.to_string());
+                    if let Some((bank, _)) = id.split_once('/') {
+                        acct.bank_id = Some(bank.trim().to_string()).filter(|s| !s.is_empty());
+                    }
+                }
+            }
+            "60F" | "60M" | "60" => {
+                let bal = balance(value, field.line)?;
+                let acct = b.account();
+                if acct.currency.is_none() {
+                    acct.currency = bal.1;
+                }
+                if acct.opening_balance.is_none() {
+                    acct.opening_balance = Some(bal.0);
+                }
+            }
+            "62F" | "62M" | "62" => {
+                let bal = balance(value, field.line)?;
+                let acct = b.account();
+                if acct.currency.is_none() {
+                    acct.currency = bal.1;
+                }
+                acct.closing_balance = Some(bal.0);
+            }
+            "64" => {
+                let bal = balance(value, field.line)?;
+                b.account().available_balance = Some(bal.0);
+            }
+            "61" => {
+                let acct = b.account();
+                let mut t = statement_line(value, field.line)?;
+                t.currency.clone_from(&acct.currency);
+                acct.transactions.push(t);
+                b.after_61 = true;
+            }
+            "86" if was_61 => {
+                if let Some(t) = b.account().transactions.last_mut() {
+                    let (name, memo) = details(value);
+                    t.name = name;
+                    if !memo.is_empty() {
+                        t.memo = memo;
+                    }
+                }
+            }
+            // Other fields (:28C:, :NS:, a statement-level :86:) carry nothing
+            // we keep, but they do make the file an MT940 statement.
+            _ => {
+                b.account();
+            }
+        }
+    }
+    b.finish();
+    if b.accounts.is_empty() {
+        return Err(ParseError::new(
+            Some(F),
+            "no statement fields (:20:, :25:, :60F:, :61:, :62F:) found",
+        ));
+    }
+    Ok(Statement {
+        format: F,
+        accounts: b.accounts,
+    })
+}
+
+/// `C100318EUR380115,12`: mark, date, currency, amount.
+fn balance(value: &str, line: usize) -> Result<(Balance, Option<String>), ParseError> {
+    let v = value.trim();
+    let bad = || {
+        ParseError::at(
+            F,
+            line,
+            "balance field is not <C|D><YYMMDD><currency><amount>",
+        )
+    };
+    let mark = v.get(..1).ok_or_else(bad)?;
+    let sign = match mark {
+        "C" => Decimal::ONE,
+        "D" => Decimal::NEGATIVE_ONE,
+        _ => return Err(bad()),
+    };
+    let date = v.get(1..7).and_then(yymmdd);
+    let currency = v
+        .get(7..10)
+        .filter(|c| c.chars().all(|ch| ch.is_ascii_alphabetic()))
+        .map(str::to_ascii_uppercase);
+    let amount = v
+        .get(10..)
+        .and_then(|a| parse_amount(a.lines().next().unwrap_or_default(), DecimalMark::Comma))
+        .ok_or_else(bad)?;
+    Ok((
+        Balance {
+            amount: amount * sign,
+            date,
+        },
+        currency,
+    ))
+}
+
+/// `:61:` statement line: `YYMMDD[MMDD](C|D|RC|RD)[funds code]amount
+/// (N|F|S)xxx reference[//bank reference]` and an optional second line of
+/// supplementary details. Banks break the first line in odd places, so
+/// when it does not read on its own it is read joined to the second.
+fn statement_line(value: &str, line: usize) -> Result<Transaction, ParseError> {
+    let mut lines = value.lines();
+    let first = lines.next().unwrap_or_default();
+    let rest: Vec<&str> = lines.collect();
+    if let Some(t) = read_61(first, rest.first().copied()) {
+        return Ok(t);
+    }
+    let joined: String = value.lines().map(str::trim).collect::<Vec<_>>().concat();
+    read_61(&joined, None).ok_or_else(|| {
+        ParseError::at(
+            F,
+            line,
+            ":61: statement line without a readable value date, debit/credit mark and amount",
+        )
+    })
+}
+
+fn read_61(s: &str, supplementary: Option<&str>) -> Option<Transaction> {
+    let s = s.trim_start();
+    let value_date = value_date(s.get(..6)?)?;
+    let mut rest = s.get(6..)?;
+    // Optional entry date MMDD; some banks pad a missing one with spaces.
+    let mut entry: Option<(u32, u32)> = None;
+    if let Some(md) = rest.get(..4) {
+        if md.bytes().all(|b| b.is_ascii_digit()) {
+            entry = Some((md.get(..2)?.parse().ok()?, md.get(2..)?.parse().ok()?));
+            rest = rest.get(4..)?;
+        } else if md.trim().is_empty() {
+            rest = rest.get(4..)?;
+        }
+    }
+    rest = rest.trim_start();
+    let (sign, after_mark) = if let Some(r) = rest.strip_prefix("RC") {
+        (Decimal::NEGATIVE_ONE, r)
+    } else if let Some(r) = rest.strip_prefix("RD") {
+        (Decimal::ONE, r)
+    } else if let Some(r) = rest.strip_prefix("EC").or_else(|| rest.strip_prefix("C")) {
+        (Decimal::ONE, r)
+    } else if let Some(r) = rest.strip_prefix("ED").or_else(|| rest.strip_prefix("D")) {
+        (Decimal::NEGATIVE_ONE, r)
+    } else {
+        return None;
+    };
+    // Optional funds code: the third letter of the currency.
+    let after_funds = match after_mark.chars().next() {
+        Some(c) if c.is_ascii_alphabetic() => after_mark.get(1..)?,
+        _ => after_mark,
+    };
+    let amount_len = after_funds
+        .find(|c: char| !(c.is_ascii_digit() || c == ','))
+        .unwrap_or(after_funds.len());
+    let amount_text = after_funds.get(..amount_len)?;
+    let amount = parse_amount(amount_text, DecimalMark::Comma)?;
+    let tail = after_funds.get(amount_len..)?;
+    let (kind, reference_part) = if tail.len() >= 4 && tail.is_char_boundary(4) {
+        let (k, r) = tail.split_at(4);
+        (Some(k.trim().to_string()).filter(|k| !k.is_empty()), r)
+    } else {
+        (Some(tail.trim().to_string()).filter(|k| !k.is_empty()), "")
+    };
+    let (customer_ref, bank_ref) = match reference_part.split_once("//") {
+        Some((c, b)) => (c.trim(), Some(b.trim())),
+        None => (reference_part.trim(), None),
+    };
+    let id = [Some(customer_ref), bank_ref]
+        .into_iter()
+        .flatten()
+        .find(|r| !r.is_empty() && !r.eq_ignore_ascii_case("NONREF"))
+        .map(str::to_string);
+    let date = entry
+        .and_then(|(m, d)| entry_date(value_date, m, d))
+        .unwrap_or(value_date);
+    Some(Transaction {
+        date,
+        amount: amount * sign,
+        currency: None,
+        id,
+        name: None,
+        memo: supplementary
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default(),
+        kind,
+        check_number: None,
+    })
+}
+
+/// German banks date month-end interest on a 30-day month ("160230"): read
+/// an impossible day as the month's last day rather than drop the line.
+fn value_date(s: &str) -> Option<NaiveDate> {
+    if let Some(d) = yymmdd(s) {
+        return Some(d);
+    }
+    let day: u32 = s.get(4..6)?.parse().ok()?;
+    if !(29..=31).contains(&day) {
+        return None;
+    }
+    (28..day)
+        .rev()
+        .find_map(|d| yymmdd(&format!("{}{d:02}", s.get(..4)?)))
+}
+
+/// The entry (booking) date has no year: it is the value date's year,
+/// except across a year end (value 2 Jan, booked 31 Dec).
+fn entry_date(value: NaiveDate, month: u32, day: u32) -> Option<NaiveDate> {
+    let year = value.year();
+    let candidates = [year - 1, year, year + 1];
+    candidates
+        .iter()
+        .filter_map(|y| NaiveDate::from_ymd_opt(*y, month, day))
+        .min_by_key(|d| (*d - value).num_days().abs())
+}
+
+/// Information to account owner. Structured German/SEPA style uses `?NN`
+/// subfields (`?20`-`?29`, `?60`-`?63` purpose, `?32`/`?33` name); Dutch
+/// and SEPA style uses `/NAME/`, `/REMI/` keywords; anything else is free
+/// text.
+fn details(value: &str) -> (Option<String>, String) {
+    let flat: String = value.lines().collect::<Vec<_>>().concat();
+    if flat.contains("?2") || flat.contains("?00") || flat.contains("?32") {
+        let mut purpose = String::new();
+        let mut name = String::new();
+        for part in flat.split('?').skip(1) {
+            let code = part.get(..2).unwrap_or_default();
+            let text = part.get(2..).unwrap_or_default();
+            match code {
+                "20" | "21" | "22" | "23" | "24" | "25" | "26" | "27" | "28" | "29" | "60"
+                | "61" | "62" | "63" => purpose.push_str(text),
+                "32" | "33" => name.push_str(text),
+                _ => {}
+            }
+        }
+        let name = collapse(&name);
+        let memo = collapse(&purpose);
+        let memo = if memo.is_empty() { name.clone() } else { memo };
+        return ((!name.is_empty()).then_some(name), memo);
+    }
+    let name = keyword(&flat, "/NAME/")
+        .map(|n| collapse(&n))
+        .filter(|n| !n.is_empty());
+    // SEPA-style "/EREF/../NAME/../REMI/USTD//text/": the remittance text is
+    // what a person reads; the keyword soup is not.
+    if let Some(remi) = keyword(&flat, "/REMI/") {
+        let remi = remi
+            .strip_prefix("USTD//")
+            .unwrap_or(&remi)
+            .trim_end_matches('/');
+        let remi = collapse(remi);
+        if !remi.is_empty() {
+            return (name, remi);
+        }
+    }
+    let memo = collapse(&value.lines().map(str::trim).collect::<Vec<_>>().join(" "));
+    (name, memo)
+}
+
+fn keyword(flat: &str, key: &str) -> Option<String> {
+    let start = flat.find(key)? + key.len();
+    let rest = flat.get(start..)?;
+    // The value runs to the next "/KEYWORD/".
+    let mut end = rest.len();
+    let bytes = rest.as_bytes();
+    for (i, c) in rest.char_indices() {
+        if c == '/' {
+            let word_len = bytes.get(i + 1..).map_or(0, |b| {
+                b.iter().take_while(|c| c.is_ascii_uppercase()).count()
+            });
+            if word_len >= 2 && bytes.get(i + 1 + word_len) == Some(&b'/') {
+                end = i;
+                break;
+            }
+        }
+    }
+    rest.get(..end).map(str::to_string)
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn statement_lines() {
+        let t = read_61(
+            "1409010902DR000000000001,62NTRF0000549855700010//025498557/000001",
+            None,
+        )
+        .unwrap();
+        assert_eq!(t.amount, Decimal::from_str("-1.62").unwrap());
+        assert_eq!(t.date, NaiveDate::from_ymd_opt(2014, 9, 2).unwrap());
+        assert_eq!(t.kind.as_deref(), Some("NTRF"));
+        assert_eq!(t.id.as_deref(), Some("0000549855700010"));
+        let r = read_61("110701RC50,00NTRFNONREF", None).unwrap();
+        assert_eq!(r.amount, Decimal::from_str("-50.00").unwrap());
+        let e = read_61("140101    C1,00NTRFNONREF//B1", None).unwrap();
+        assert_eq!(e.id.as_deref(), Some("B1"));
+        let y = read_61("2401021231D5,NMSCX", None).unwrap();
+        assert_eq!(y.date, NaiveDate::from_ymd_opt(2023, 12, 31).unwrap());
+        assert!(read_61("garbage", None).is_none());
+    }
+
+    #[test]
+    fn line_endings() {
+        for eol in ["\n", "\r\n", "\r"] {
+            let text = [
+                ":20:A",
+                ":25:X",
+                ":60F:C240101EUR1,00",
+                ":61:240102D0,50NTRFNONREF",
+                ":62F:C240102EUR0,50",
+                "",
+            ]
+            .join(eol);
+            let s = parse_text(&text).unwrap();
+            assert_eq!(s.transaction_count(), 1, "{eol:?}");
+        }
+    }
+
+    #[test]
+    fn structured_details() {
+        let (name, memo) = details("166?00GUTSCHRIFT?20SVWZ+Invoice ?211234?32Peter Pan");
+        assert_eq!(name.as_deref(), Some("Peter Pan"));
+        assert_eq!(memo, "SVWZ+Invoice 1234");
+        let (name, _) = details("/EREF/123/NAME/ACME BV/REMI/Invoice 1");
+        assert_eq!(name.as_deref(), Some("ACME BV"));
+    }
+}

@@ -1,0 +1,91 @@
+//! Deterministic synthetic OFX files for throughput benchmarks.
+
+use std::fmt::Write;
+
+fn amount(i: usize) -> String {
+    // Mix of debits and credits with varying cents, no randomness needed.
+    let cents = (i * 7919) % 100_000;
+    let sign = if i % 3 == 0 { "" } else { "-" };
+    format!("{sign}{}.{:02}", cents / 100, cents % 100)
+}
+
+fn date(i: usize) -> String {
+    let day = i % 28 + 1;
+    let month = (i / 28) % 12 + 1;
+    format!("2024{month:02}{day:02}")
+}
+
+fn kind(i: usize) -> &'static str {
+    match i % 6 {
+        0 => "DEBIT",
+        1 => "POS",
+        2 => "CHECK",
+        3 => "CREDIT",
+        4 => "ATM",
+        _ => "XFER",
+    }
+}
+
+/// An OFX 2.x (XML) bank statement with `n_transactions` transactions.
+pub fn ofx2(n_transactions: usize) -> String {
+    let mut s = String::with_capacity(300 * n_transactions + 1024);
+    s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n");
+    s.push_str("<?OFX OFXHEADER=\"200\" VERSION=\"220\" SECURITY=\"NONE\" OLDFILEUID=\"NONE\" NEWFILEUID=\"NONE\"?>\n");
+    s.push_str(
+        "<OFX><SIGNONMSGSRSV1><SONRS><STATUS><CODE>0</CODE><SEVERITY>INFO</SEVERITY></STATUS>",
+    );
+    s.push_str("<DTSERVER>20240131120000</DTSERVER><LANGUAGE>ENG</LANGUAGE><FI><ORG>Synthetic Bank</ORG><FID>1</FID></FI></SONRS></SIGNONMSGSRSV1>\n");
+    s.push_str("<BANKMSGSRSV1><STMTTRNRS><TRNUID>1</TRNUID><STATUS><CODE>0</CODE><SEVERITY>INFO</SEVERITY></STATUS><STMTRS><CURDEF>USD</CURDEF>");
+    s.push_str("<BANKACCTFROM><BANKID>121000248</BANKID><ACCTID>000123456789</ACCTID><ACCTTYPE>CHECKING</ACCTTYPE></BANKACCTFROM>\n");
+    s.push_str("<BANKTRANLIST><DTSTART>20240101</DTSTART><DTEND>20241231</DTEND>\n");
+    for i in 0..n_transactions {
+        let _ = writeln!(
+            s,
+            "<STMTTRN><TRNTYPE>{}</TRNTYPE><DTPOSTED>{}120000.000[-5:EST]</DTPOSTED><TRNAMT>{}</TRNAMT><FITID>T{i:08}</FITID><NAME>Payee {}</NAME><MEMO>Synthetic transaction {i} &amp; more</MEMO></STMTTRN>",
+            kind(i),
+            date(i),
+            amount(i),
+            i % 97
+        );
+    }
+    s.push_str(
+        "</BANKTRANLIST><LEDGERBAL><BALAMT>1234.56</BALAMT><DTASOF>20241231</DTASOF></LEDGERBAL>",
+    );
+    s.push_str("<AVAILBAL><BALAMT>1000.00</BALAMT><DTASOF>20241231</DTASOF></AVAILBAL></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n");
+    s
+}
+
+/// An OFX 1.x (SGML, unclosed leaf elements) bank statement with
+/// `n_transactions` transactions.
+pub fn ofx1(n_transactions: usize) -> String {
+    let mut s = String::with_capacity(200 * n_transactions + 1024);
+    s.push_str("OFXHEADER:100\r\nDATA:OFXSGML\r\nVERSION:102\r\nSECURITY:NONE\r\nENCODING:USASCII\r\nCHARSET:1252\r\nCOMPRESSION:NONE\r\nOLDFILEUID:NONE\r\nNEWFILEUID:NONE\r\n\r\n");
+    s.push_str("<OFX>\r\n<SIGNONMSGSRSV1>\r\n<SONRS>\r\n<STATUS>\r\n<CODE>0\r\n<SEVERITY>INFO\r\n</STATUS>\r\n<DTSERVER>20240131120000\r\n<LANGUAGE>ENG\r\n<FI>\r\n<ORG>Synthetic Bank\r\n<FID>1\r\n</FI>\r\n</SONRS>\r\n</SIGNONMSGSRSV1>\r\n");
+    s.push_str("<CREDITCARDMSGSRSV1>\r\n<CCSTMTTRNRS>\r\n<TRNUID>1\r\n<STATUS>\r\n<CODE>0\r\n<SEVERITY>INFO\r\n</STATUS>\r\n<CCSTMTRS>\r\n<CURDEF>USD\r\n<CCACCTFROM>\r\n<ACCTID>4111111111111111\r\n</CCACCTFROM>\r\n<BANKTRANLIST>\r\n<DTSTART>20240101\r\n<DTEND>20241231\r\n");
+    for i in 0..n_transactions {
+        let _ = write!(
+            s,
+            "<STMTTRN>\r\n<TRNTYPE>{}\r\n<DTPOSTED>{}\r\n<TRNAMT>{}\r\n<FITID>C{i:08}\r\n<NAME>Merchant {}\r\n<MEMO>Card purchase {i}\r\n</STMTTRN>\r\n",
+            kind(i),
+            date(i),
+            amount(i),
+            i % 89
+        );
+    }
+    s.push_str("</BANKTRANLIST>\r\n<LEDGERBAL>\r\n<BALAMT>-512.34\r\n<DTASOF>20241231\r\n</LEDGERBAL>\r\n</CCSTMTRS>\r\n</CCSTMTTRNRS>\r\n</CREDITCARDMSGSRSV1>\r\n</OFX>\r\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn synthetic_files_parse() {
+        let s = crate::parse(super::ofx2(50).as_bytes(), None).unwrap();
+        assert_eq!(s.transaction_count(), 50);
+        assert_eq!(s.format, crate::Format::Ofx2);
+        let s = crate::parse(super::ofx1(50).as_bytes(), None).unwrap();
+        assert_eq!(s.transaction_count(), 50);
+        assert_eq!(s.format, crate::Format::Ofx1);
+        assert_eq!(super::ofx2(3), super::ofx2(3));
+    }
+}

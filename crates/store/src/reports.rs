@@ -1,0 +1,775 @@
+//! Bank-analysis report requests: the customer link, the outbox message that
+//! carries it, the bank data the customer shares, the job that builds the
+//! report and the report itself.
+
+use sqlx::{FromRow, Row};
+
+use crate::{like_escape, Store, StoreError};
+
+pub const PENDING: i64 = 1;
+pub const COMPLETED: i64 = 2;
+pub const EXPIRED: i64 = 3;
+pub const FAILED: i64 = 4;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ReportRequest {
+    pub id: String,
+    pub tenant_id: String,
+    pub customer_id: String,
+    pub report_number: String,
+    pub request_type: i64,
+    pub sent_via: i64,
+    pub status: i64,
+    pub created_by: String,
+    pub link_token_hash: String,
+    pub link_expires_at: i64,
+    pub consent_at: Option<i64>,
+    pub job_state: Option<String>,
+    pub job_claimed_at: Option<i64>,
+    pub job_attempts: i64,
+    pub failure_reason: Option<String>,
+    pub report_score: Option<i64>,
+    pub start_date: i64,
+    pub end_date: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, tenant_id, customer_id, report_number, request_type, sent_via, status, created_by, \
+    link_token_hash, link_expires_at, consent_at, job_state, job_claimed_at, job_attempts, failure_reason, \
+    report_score, start_date, end_date, created_at, updated_at";
+
+/// A message to the customer, sealed text and link.
+#[derive(Debug, Clone, FromRow)]
+pub struct OutboxMessage {
+    pub id: String,
+    pub tenant_id: String,
+    pub report_request_id: String,
+    pub channel: String,
+    pub recipient: String,
+    pub subject: String,
+    pub text_sealed: String,
+    pub link_sealed: String,
+    pub state: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+}
+
+const OUTBOX_COLUMNS: &str =
+    "id, tenant_id, report_request_id, channel, recipient, subject, text_sealed, \
+    link_sealed, state, attempts, last_error, created_at, sent_at";
+
+async fn insert_request(
+    conn: &mut sqlx::AnyConnection,
+    r: &ReportRequest,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO ba_report_requests (id, tenant_id, customer_id, report_number, request_type, sent_via, status, \
+         created_by, link_token_hash, link_expires_at, consent_at, job_state, job_claimed_at, job_attempts, \
+         failure_reason, report_score, start_date, end_date, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL, NULL, 0, NULL, NULL, $11, NULL, $12, NULL)",
+    )
+    .bind(&r.id)
+    .bind(&r.tenant_id)
+    .bind(&r.customer_id)
+    .bind(&r.report_number)
+    .bind(r.request_type)
+    .bind(r.sent_via)
+    .bind(r.status)
+    .bind(&r.created_by)
+    .bind(&r.link_token_hash)
+    .bind(r.link_expires_at)
+    .bind(r.start_date)
+    .bind(r.created_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn insert_message(
+    conn: &mut sqlx::AnyConnection,
+    m: &OutboxMessage,
+) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "INSERT INTO ba_outbox ({OUTBOX_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, NULL, $10, NULL)"
+    ))
+    .bind(&m.id)
+    .bind(&m.tenant_id)
+    .bind(&m.report_request_id)
+    .bind(&m.channel)
+    .bind(&m.recipient)
+    .bind(&m.subject)
+    .bind(&m.text_sealed)
+    .bind(&m.link_sealed)
+    .bind(&m.state)
+    .bind(m.created_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A new request and its message, in one transaction; with `customer`, the
+/// customer is created in it too (POST /customer with triggerReportRequest).
+pub async fn create(
+    store: &Store,
+    customer: Option<crate::customers::Customer>,
+    request: ReportRequest,
+    message: OutboxMessage,
+) -> Result<(), StoreError> {
+    store
+        .write(move |conn| {
+            let (customer, request, message) = (customer.clone(), request.clone(), message.clone());
+            Box::pin(async move {
+                if let Some(c) = &customer {
+                    crate::customers::insert_in(conn, c).await?;
+                }
+                insert_request(conn, &request).await?;
+                insert_message(conn, &message).await?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+/// Marks requests whose link ran out, unless the customer already shared data.
+async fn expire_due(store: &Store, tenant_id: &str, now: i64) -> Result<(), StoreError> {
+    let tenant_id = tenant_id.to_string();
+    store
+        .write(move |conn| {
+            let tenant_id = tenant_id.clone();
+            Box::pin(async move {
+                sqlx::query(
+                    "UPDATE ba_report_requests SET status = $1, updated_at = $2 \
+                     WHERE tenant_id = $3 AND status = $4 AND link_expires_at <= $2 AND job_state IS NULL",
+                )
+                .bind(EXPIRED)
+                .bind(now)
+                .bind(&tenant_id)
+                .bind(PENDING)
+                .execute(&mut *conn)
+                .await?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+pub async fn get(
+    store: &Store,
+    tenant_id: &str,
+    id: &str,
+    now: i64,
+) -> Result<Option<ReportRequest>, StoreError> {
+    expire_due(store, tenant_id, now).await?;
+    Ok(sqlx::query_as::<_, ReportRequest>(&format!(
+        "SELECT {COLUMNS} FROM ba_report_requests WHERE tenant_id = $1 AND id = $2"
+    ))
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(store.reader())
+    .await?)
+}
+
+pub async fn by_link(store: &Store, token_hash: &str) -> Result<Option<ReportRequest>, StoreError> {
+    Ok(sqlx::query_as::<_, ReportRequest>(&format!(
+        "SELECT {COLUMNS} FROM ba_report_requests WHERE link_token_hash = $1"
+    ))
+    .bind(token_hash)
+    .fetch_optional(store.reader())
+    .await?)
+}
+
+/// A fresh link for a request that is not completed: new token, new expiry,
+/// back to Pending, and a new message. `Ok(false)`: it is completed or gone.
+pub async fn reset(
+    store: &Store,
+    tenant_id: &str,
+    id: &str,
+    token_hash: String,
+    expires_at: i64,
+    now: i64,
+    message: OutboxMessage,
+) -> Result<bool, StoreError> {
+    let (tenant_id, id) = (tenant_id.to_string(), id.to_string());
+    store
+        .write(move |conn| {
+            let (tenant_id, id, token_hash, message) =
+                (tenant_id.clone(), id.clone(), token_hash.clone(), message.clone());
+            Box::pin(async move {
+                let r = sqlx::query(
+                    "UPDATE ba_report_requests SET link_token_hash = $1, link_expires_at = $2, status = $3, \
+                     failure_reason = NULL, job_state = NULL, job_claimed_at = NULL, job_attempts = 0, updated_at = $4 \
+                     WHERE tenant_id = $5 AND id = $6 AND status <> $7 AND (job_state IS NULL OR job_state = 'done')",
+                )
+                .bind(&token_hash)
+                .bind(expires_at)
+                .bind(PENDING)
+                .bind(now)
+                .bind(&tenant_id)
+                .bind(&id)
+                .bind(COMPLETED)
+                .execute(&mut *conn)
+                .await?;
+                if r.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                // Data shared under a failed attempt is dropped with it.
+                sqlx::query("DELETE FROM ba_transactions WHERE report_id = $1")
+                    .bind(&id)
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query("DELETE FROM ba_accounts WHERE report_id = $1")
+                    .bind(&id)
+                    .execute(&mut *conn)
+                    .await?;
+                insert_message(conn, &message).await?;
+                Ok(true)
+            })
+        })
+        .await
+}
+
+/// A report request row with its customer's list fields.
+#[derive(Debug, Clone, FromRow)]
+pub struct Listed {
+    pub id: String,
+    pub customer_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone_number: String,
+    pub email: String,
+    pub sent_via: i64,
+    pub status: i64,
+    pub start_date: i64,
+    pub end_date: Option<i64>,
+    pub created_at: i64,
+    pub onboarded_at: i64,
+    pub report_score: Option<i64>,
+    pub created_by: String,
+    pub report_number: String,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub enum RequestOrder {
+    #[default]
+    CreatedDate,
+    FirstName,
+    LastName,
+    Status,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RequestQuery {
+    pub name_query: Option<String>,
+    pub customer_type: Option<i64>,
+    pub status: Option<i64>,
+    pub ordered_from: Option<i64>,
+    pub ordered_to: Option<i64>,
+    pub onboarded_from: Option<i64>,
+    pub onboarded_to: Option<i64>,
+    pub order_by: RequestOrder,
+    pub descending: bool,
+    pub page_number: i64,
+    pub page_size: i64,
+}
+
+pub async fn list(
+    store: &Store,
+    tenant_id: &str,
+    q: &RequestQuery,
+    now: i64,
+) -> Result<(i64, Vec<Listed>), StoreError> {
+    expire_due(store, tenant_id, now).await?;
+    let pattern = format!(
+        "%{}%",
+        like_escape(&q.name_query.clone().unwrap_or_default().to_lowercase())
+    );
+    // Absent filters bind values that match everything.
+    let filter = "r.tenant_id = $1 AND c.search_text LIKE $2 ESCAPE '\\' AND ($3 = 0 OR c.customer_type = $3) \
+        AND ($4 = 0 OR r.status = $4) AND r.created_at >= $5 AND r.created_at <= $6 \
+        AND c.created_at >= $7 AND c.created_at <= $8";
+    let col = match q.order_by {
+        RequestOrder::CreatedDate => "r.created_at",
+        RequestOrder::FirstName => "c.first_name",
+        RequestOrder::LastName => "c.last_name",
+        RequestOrder::Status => "r.status",
+    };
+    let dir = if q.descending { "DESC" } else { "ASC" };
+    let binds = (
+        q.customer_type.unwrap_or(0),
+        q.status.unwrap_or(0),
+        q.ordered_from.unwrap_or(i64::MIN),
+        q.ordered_to.unwrap_or(i64::MAX),
+        q.onboarded_from.unwrap_or(i64::MIN),
+        q.onboarded_to.unwrap_or(i64::MAX),
+    );
+    let from = "FROM ba_report_requests r JOIN ba_customers c ON c.id = r.customer_id";
+    let total: i64 = sqlx::query(&format!("SELECT COUNT(*) {from} WHERE {filter}"))
+        .bind(tenant_id)
+        .bind(&pattern)
+        .bind(binds.0)
+        .bind(binds.1)
+        .bind(binds.2)
+        .bind(binds.3)
+        .bind(binds.4)
+        .bind(binds.5)
+        .fetch_one(store.reader())
+        .await?
+        .get(0);
+    let rows = sqlx::query_as::<_, Listed>(&format!(
+        "SELECT r.id, r.customer_id, c.first_name, c.last_name, c.phone_number, c.email, r.sent_via, r.status, \
+         r.start_date, r.end_date, r.created_at, c.created_at AS onboarded_at, r.report_score, r.created_by, \
+         r.report_number {from} WHERE {filter} ORDER BY {col} {dir}, r.id {dir} LIMIT $9 OFFSET $10"
+    ))
+    .bind(tenant_id)
+    .bind(&pattern)
+    .bind(binds.0)
+    .bind(binds.1)
+    .bind(binds.2)
+    .bind(binds.3)
+    .bind(binds.4)
+    .bind(binds.5)
+    .bind(q.page_size)
+    .bind((q.page_number - 1).saturating_mul(q.page_size))
+    .fetch_all(store.reader())
+    .await?;
+    Ok((total, rows))
+}
+
+pub async fn record_consent(store: &Store, id: &str, now: i64) -> Result<(), StoreError> {
+    let id = id.to_string();
+    store
+        .write(move |conn| {
+            let id = id.clone();
+            Box::pin(async move {
+                sqlx::query("UPDATE ba_report_requests SET consent_at = $1, updated_at = $1 WHERE id = $2 AND consent_at IS NULL")
+                    .bind(now)
+                    .bind(&id)
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub id: String,
+    pub account_no: i64,
+    pub account_type: Option<String>,
+    pub institution: Option<String>,
+    pub institution_id: Option<String>,
+    pub account_number_sealed: Option<String>,
+    pub account_last4: Option<String>,
+    pub currency: String,
+    pub current_balance: Option<String>,
+    pub available_balance: Option<String>,
+    pub balance_date: Option<String>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewTransaction {
+    pub id: String,
+    pub account_no: i64,
+    pub posted_date: String,
+    pub amount: String,
+    pub currency: String,
+    pub memo: String,
+    pub payee: Option<String>,
+    pub kind: Option<String>,
+}
+
+pub enum Shared {
+    Queued,
+    /// The link is spent, expired or unknown.
+    Closed,
+}
+
+/// Stores what the customer shared and queues the report, atomically: a
+/// request whose link closed meanwhile stores nothing.
+pub async fn share_bank_data(
+    store: &Store,
+    tenant_id: &str,
+    request_id: &str,
+    accounts: Vec<NewAccount>,
+    transactions: Vec<NewTransaction>,
+    now: i64,
+) -> Result<Shared, StoreError> {
+    let (tenant_id, request_id) = (tenant_id.to_string(), request_id.to_string());
+    let accounts = std::sync::Arc::new(accounts);
+    let transactions = std::sync::Arc::new(transactions);
+    store
+        .write(move |conn| {
+            let (tenant_id, request_id) = (tenant_id.clone(), request_id.clone());
+            let (accounts, transactions) = (accounts.clone(), transactions.clone());
+            Box::pin(async move {
+                let r = sqlx::query(
+                    "UPDATE ba_report_requests SET job_state = 'queued', job_claimed_at = NULL, updated_at = $1 \
+                     WHERE id = $2 AND status = $3 AND job_state IS NULL AND link_expires_at > $1 AND consent_at IS NOT NULL",
+                )
+                .bind(now)
+                .bind(&request_id)
+                .bind(PENDING)
+                .execute(&mut *conn)
+                .await?;
+                if r.rows_affected() != 1 {
+                    return Ok(Shared::Closed);
+                }
+                for a in accounts.iter() {
+                    sqlx::query(
+                        "INSERT INTO ba_accounts (id, tenant_id, report_id, account_no, account_type, institution, institution_id, \
+                         account_number_sealed, account_last4, currency, current_balance, available_balance, balance_date, source, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                    )
+                    .bind(&a.id)
+                    .bind(&tenant_id)
+                    .bind(&request_id)
+                    .bind(a.account_no)
+                    .bind(&a.account_type)
+                    .bind(&a.institution)
+                    .bind(&a.institution_id)
+                    .bind(&a.account_number_sealed)
+                    .bind(&a.account_last4)
+                    .bind(&a.currency)
+                    .bind(&a.current_balance)
+                    .bind(&a.available_balance)
+                    .bind(&a.balance_date)
+                    .bind(&a.source)
+                    .bind(now)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                for (n, t) in transactions.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO ba_transactions (id, report_id, account_no, transaction_no, posted_date, amount, currency, memo, payee, kind, category, sub_category, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL, $11)",
+                    )
+                    .bind(&t.id)
+                    .bind(&request_id)
+                    .bind(t.account_no)
+                    .bind(n as i64 + 1)
+                    .bind(&t.posted_date)
+                    .bind(&t.amount)
+                    .bind(&t.currency)
+                    .bind(&t.memo)
+                    .bind(&t.payee)
+                    .bind(&t.kind)
+                    .bind(now)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                Ok(Shared::Queued)
+            })
+        })
+        .await
+}
+
+/// Claims one queued report (or one whose worker died: claimed longer ago
+/// than `stale_before`). Several nodes may run workers; the guarded update
+/// gives each job to one of them.
+pub async fn claim_job(
+    store: &Store,
+    now: i64,
+    stale_before: i64,
+) -> Result<Option<ReportRequest>, StoreError> {
+    let candidates: Vec<String> = sqlx::query(
+        "SELECT id FROM ba_report_requests WHERE job_state = 'queued' \
+         OR (job_state = 'running' AND job_claimed_at < $1) ORDER BY updated_at LIMIT 5",
+    )
+    .bind(stale_before)
+    .fetch_all(store.reader())
+    .await?
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
+    for id in candidates {
+        let claimed = {
+            let id = id.clone();
+            store
+                .write(move |conn| {
+                    let id = id.clone();
+                    Box::pin(async move {
+                        let r = sqlx::query(
+                            "UPDATE ba_report_requests SET job_state = 'running', job_claimed_at = $1, job_attempts = job_attempts + 1 \
+                             WHERE id = $2 AND (job_state = 'queued' OR (job_state = 'running' AND job_claimed_at < $3))",
+                        )
+                        .bind(now)
+                        .bind(&id)
+                        .bind(stale_before)
+                        .execute(&mut *conn)
+                        .await?;
+                        Ok(r.rows_affected() == 1)
+                    })
+                })
+                .await?
+        };
+        if claimed {
+            return Ok(sqlx::query_as::<_, ReportRequest>(&format!(
+                "SELECT {COLUMNS} FROM ba_report_requests WHERE id = $1"
+            ))
+            .bind(&id)
+            .fetch_optional(store.reader())
+            .await?);
+        }
+    }
+    Ok(None)
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct AccountRow {
+    pub id: String,
+    pub tenant_id: String,
+    pub report_id: String,
+    pub account_no: i64,
+    pub account_type: Option<String>,
+    pub institution: Option<String>,
+    pub institution_id: Option<String>,
+    pub account_last4: Option<String>,
+    pub currency: String,
+    pub current_balance: Option<String>,
+    pub available_balance: Option<String>,
+    pub balance_date: Option<String>,
+    pub source: String,
+    pub created_at: i64,
+}
+
+pub async fn accounts(store: &Store, report_id: &str) -> Result<Vec<AccountRow>, StoreError> {
+    Ok(sqlx::query_as::<_, AccountRow>(
+        "SELECT id, tenant_id, report_id, account_no, account_type, institution, institution_id, account_last4, currency, \
+         current_balance, available_balance, balance_date, source, created_at FROM ba_accounts WHERE report_id = $1 ORDER BY account_no",
+    )
+    .bind(report_id)
+    .fetch_all(store.reader())
+    .await?)
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct TransactionRow {
+    pub id: String,
+    pub report_id: String,
+    pub account_no: i64,
+    pub transaction_no: i64,
+    pub posted_date: String,
+    pub amount: String,
+    pub currency: String,
+    pub memo: String,
+    pub payee: Option<String>,
+    pub kind: Option<String>,
+    pub category: Option<String>,
+    pub sub_category: Option<String>,
+    pub created_at: i64,
+}
+
+const TX_COLUMNS: &str =
+    "id, report_id, account_no, transaction_no, posted_date, amount, currency, memo, payee, kind, \
+    category, sub_category, created_at";
+
+pub async fn transactions(
+    store: &Store,
+    report_id: &str,
+) -> Result<Vec<TransactionRow>, StoreError> {
+    Ok(sqlx::query_as::<_, TransactionRow>(&format!(
+        "SELECT {TX_COLUMNS} FROM ba_transactions WHERE report_id = $1 ORDER BY transaction_no"
+    ))
+    .bind(report_id)
+    .fetch_all(store.reader())
+    .await?)
+}
+
+/// (total, page) of one account's transactions, newest first.
+pub async fn account_transactions(
+    store: &Store,
+    report_id: &str,
+    account_no: i64,
+    page_number: i64,
+    page_size: i64,
+) -> Result<(i64, Vec<TransactionRow>), StoreError> {
+    let total: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM ba_transactions WHERE report_id = $1 AND account_no = $2",
+    )
+    .bind(report_id)
+    .bind(account_no)
+    .fetch_one(store.reader())
+    .await?
+    .get(0);
+    let rows = sqlx::query_as::<_, TransactionRow>(&format!(
+        "SELECT {TX_COLUMNS} FROM ba_transactions WHERE report_id = $1 AND account_no = $2 \
+         ORDER BY posted_date DESC, transaction_no DESC LIMIT $3 OFFSET $4"
+    ))
+    .bind(report_id)
+    .bind(account_no)
+    .bind(page_size)
+    .bind((page_number - 1).saturating_mul(page_size))
+    .fetch_all(store.reader())
+    .await?;
+    Ok((total, rows))
+}
+
+#[allow(clippy::too_many_arguments)]
+/// The job's result: categories per transaction, the rendered report, and
+/// the request completed — one transaction, so a crash leaves it queued.
+pub async fn complete(
+    store: &Store,
+    request_id: &str,
+    categories: Vec<(i64, String, String)>,
+    financial_report_id: String,
+    data_json: String,
+    score: i64,
+    end_date: i64,
+    now: i64,
+) -> Result<(), StoreError> {
+    let request_id = request_id.to_string();
+    let categories = std::sync::Arc::new(categories);
+    store
+        .write(move |conn| {
+            let (request_id, categories) = (request_id.clone(), categories.clone());
+            let (financial_report_id, data_json) = (financial_report_id.clone(), data_json.clone());
+            Box::pin(async move {
+                for (no, cat, sub) in categories.iter() {
+                    sqlx::query("UPDATE ba_transactions SET category = $1, sub_category = $2 WHERE report_id = $3 AND transaction_no = $4")
+                        .bind(cat)
+                        .bind(sub)
+                        .bind(&request_id)
+                        .bind(*no)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                sqlx::query("DELETE FROM ba_reports WHERE report_id = $1")
+                    .bind(&request_id)
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO ba_reports (report_id, tenant_id, financial_report_id, data_json, created_at) \
+                     SELECT id, tenant_id, $1, $2, $3 FROM ba_report_requests WHERE id = $4",
+                )
+                .bind(&financial_report_id)
+                .bind(&data_json)
+                .bind(now)
+                .bind(&request_id)
+                .execute(&mut *conn)
+                .await?;
+                sqlx::query(
+                    "UPDATE ba_report_requests SET status = $1, job_state = 'done', report_score = $2, end_date = $3, updated_at = $4 WHERE id = $5",
+                )
+                .bind(COMPLETED)
+                .bind(score)
+                .bind(end_date)
+                .bind(now)
+                .bind(&request_id)
+                .execute(&mut *conn)
+                .await?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+pub async fn fail(
+    store: &Store,
+    request_id: &str,
+    reason: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let (request_id, reason) = (request_id.to_string(), reason.to_string());
+    store
+        .write(move |conn| {
+            let (request_id, reason) = (request_id.clone(), reason.clone());
+            Box::pin(async move {
+                sqlx::query(
+                    "UPDATE ba_report_requests SET status = $1, job_state = 'done', failure_reason = $2, updated_at = $3 WHERE id = $4",
+                )
+                .bind(FAILED)
+                .bind(&reason)
+                .bind(now)
+                .bind(&request_id)
+                .execute(&mut *conn)
+                .await?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+/// (financial report id, data json)
+pub async fn report(
+    store: &Store,
+    report_id: &str,
+) -> Result<Option<(String, String)>, StoreError> {
+    Ok(
+        sqlx::query("SELECT financial_report_id, data_json FROM ba_reports WHERE report_id = $1")
+            .bind(report_id)
+            .fetch_optional(store.reader())
+            .await?
+            .map(|r| (r.get(0), r.get(1))),
+    )
+}
+
+pub async fn outbox(
+    store: &Store,
+    tenant_id: Option<&str>,
+) -> Result<Vec<OutboxMessage>, StoreError> {
+    Ok(sqlx::query_as::<_, OutboxMessage>(&format!(
+        "SELECT {OUTBOX_COLUMNS} FROM ba_outbox WHERE ($1 = '' OR tenant_id = $1) ORDER BY created_at, id"
+    ))
+    .bind(tenant_id.unwrap_or(""))
+    .fetch_all(store.reader())
+    .await?)
+}
+
+/// Messages waiting for the mail relay.
+pub async fn outbox_pending(store: &Store, limit: i64) -> Result<Vec<OutboxMessage>, StoreError> {
+    Ok(sqlx::query_as::<_, OutboxMessage>(&format!(
+        "SELECT {OUTBOX_COLUMNS} FROM ba_outbox WHERE state = 'pending' ORDER BY created_at LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(store.reader())
+    .await?)
+}
+
+pub async fn outbox_mark(
+    store: &Store,
+    id: &str,
+    state: &str,
+    error: Option<String>,
+    now: i64,
+) -> Result<(), StoreError> {
+    let (id, state) = (id.to_string(), state.to_string());
+    store
+        .write(move |conn| {
+            let (id, state, error) = (id.clone(), state.clone(), error.clone());
+            Box::pin(async move {
+                sqlx::query(
+                    "UPDATE ba_outbox SET state = $1, last_error = $2, attempts = attempts + 1, \
+                     sent_at = CASE WHEN $1 = 'sent' THEN $3 ELSE sent_at END WHERE id = $4",
+                )
+                .bind(&state)
+                .bind(&error)
+                .bind(now)
+                .bind(&id)
+                .execute(&mut *conn)
+                .await?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+/// The newest messages of sandbox tenants (for the sandbox mailbox page).
+pub async fn sandbox_outbox(store: &Store, limit: i64) -> Result<Vec<OutboxMessage>, StoreError> {
+    Ok(sqlx::query_as::<_, OutboxMessage>(&format!(
+        "SELECT {} FROM ba_outbox o JOIN tenants t ON t.id = o.tenant_id WHERE t.is_sandbox = 1 \
+         ORDER BY o.created_at DESC LIMIT $1",
+        OUTBOX_COLUMNS
+            .split(", ")
+            .map(|c| format!("o.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+    .bind(limit)
+    .fetch_all(store.reader())
+    .await?)
+}
