@@ -405,7 +405,14 @@ const RULES: &[Rule] = &[
             "LOAN PROCEEDS",
             "CASH ADVANCE",
         ],
-        &["PAYROLL", "SALARY", "REFUND", "PAYMENT", "PMT"],
+        &[
+            "PAYROLL",
+            "SALARY",
+            "REFUND",
+            "PAYMENT",
+            "PMT",
+            "ADVANCE AUTO",
+        ],
         LOAN_PROCEEDS,
     ),
     r(
@@ -1235,6 +1242,10 @@ mod tests {
         assert_eq!(cat("SSA TREAS 310 XXSOC SEC", 1400), SOCIAL_SECURITY);
         assert_eq!(cat("IRS TREAS 310 TAX REF", 900), TAX_REFUND);
         assert_eq!(cat("ADVANCE AUTO PARTS DES:DIR DEP", 900), PAYROLL);
+        assert_eq!(
+            cat("ADVANCE AUTO PARTS DES:PART-TIME DEP", 900),
+            UNCATEGORIZED
+        );
     }
 
     #[test]

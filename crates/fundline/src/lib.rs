@@ -2,6 +2,7 @@
 //! and the bench, kept here so the integration tests drive the same code.
 
 pub mod admin;
+pub mod analysis_bench;
 pub mod bench;
 pub mod client;
 pub mod logging;

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use fundline::{admin, bench, serve, settings, statement};
+use fundline::{admin, analysis_bench, bench, serve, settings, statement};
 
 #[derive(Parser)]
 #[command(
@@ -54,6 +54,13 @@ enum AnalysisCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Time the report engine at 10k, 100k and 1M transactions, and
+    /// statement parsing in MB/s.
+    Bench {
+        /// Comma-separated history sizes.
+        #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000")]
+        sizes: Vec<usize>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -75,6 +82,12 @@ fn main() -> ExitCode {
             command: AnalysisCommand::Recovery { histories, seed },
         } => {
             println!("{}", fundline_analysis::recovery(histories, seed));
+            return ExitCode::SUCCESS;
+        }
+        Command::Analysis {
+            command: AnalysisCommand::Bench { sizes },
+        } => {
+            analysis_bench::run(&sizes);
             return ExitCode::SUCCESS;
         }
         other => other,

@@ -34,8 +34,9 @@ fn free_port() -> u16 {
         .port()
 }
 
-#[tokio::test]
-async fn a_framed_capture_page_tokenizes_a_card_that_process_then_pays() {
+/// Chromium under chromedriver, or None (skip) when this machine has none
+/// and FUNDLINE_REQUIRE_BROWSER is unset.
+async fn browser() -> Option<(Driver, fantoccini::Client)> {
     let driver_bin = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists());
@@ -47,12 +48,10 @@ async fn a_framed_capture_page_tokenizes_a_card_that_process_then_pays() {
         eprintln!(
             "skipping the browser test: no chromedriver on this machine (.ci/run installs it)"
         );
-        return;
+        return None;
     };
-    let app = spawn_app().await;
-
     let driver_port = free_port();
-    let _driver = Driver(
+    let driver = Driver(
         Command::new(driver_bin)
             .arg(format!("--port={driver_port}"))
             .stdout(Stdio::null())
@@ -66,15 +65,10 @@ async fn a_framed_capture_page_tokenizes_a_card_that_process_then_pays() {
             "binary": "/usr/bin/chromium",
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                      "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--user-data-dir=/tmp/fundline-chromium-profile-" ]
+                     format!("--user-data-dir={}", tempfile::tempdir().unwrap().keep().display()) ]
         }
     }))
     .unwrap();
-    let mut caps = caps;
-    caps["goog:chromeOptions"]["args"][9] = json!(format!(
-        "--user-data-dir={}",
-        tempfile::tempdir().unwrap().keep().display()
-    ));
     let deadline = Instant::now() + Duration::from_secs(60);
     let client = loop {
         match ClientBuilder::native()
@@ -90,6 +84,15 @@ async fn a_framed_capture_page_tokenizes_a_card_that_process_then_pays() {
             Err(e) => panic!("cannot start Chromium through chromedriver: {e}"),
         }
     };
+    Some((driver, client))
+}
+
+#[tokio::test]
+async fn a_framed_capture_page_tokenizes_a_card_that_process_then_pays() {
+    let Some((_driver, client)) = browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
 
     // The authorized_url lives 30 s (spec 001), and a cold Chromium can take
     // longer than that to start: stage the session only once the browser is up.
@@ -223,4 +226,102 @@ async fn a_framed_capture_page_tokenizes_a_card_that_process_then_pays() {
         .await
         .unwrap();
     assert_eq!(paid.body["status"], 100, "{}", paid.text);
+}
+
+/// Bank analysis: the customer opens the emailed link, consents, uploads an
+/// OFX statement and watches the report complete; staff then read it.
+#[tokio::test]
+async fn a_customer_link_uploads_an_ofx_statement_and_the_report_completes() {
+    let Some((_driver, client)) = browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let staff = common::staff::Staff::admin(&app).await;
+    let c = staff
+        .post("/api/v1/customer", &common::staff::customer(1))
+        .await;
+    let customer_id = c.body["data"]["id"].as_str().unwrap().to_string();
+    let r = staff
+        .post(
+            "/api/v1/instantbankanalysis/report-request",
+            &json!({"customerId": customer_id, "sendVia": 1}),
+        )
+        .await;
+    let report_id = r.body["data"].as_str().unwrap().to_string();
+    let link = app
+        .outbox()
+        .await
+        .into_iter()
+        .find(|m| m["reportRequestId"] == report_id.as_str())
+        .and_then(|m| m["link"].as_str().map(str::to_string))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("statement.ofx");
+    let story = common::ofx::statement(chrono::Utc::now().date_naive());
+    std::fs::write(&file, &story.text).unwrap();
+
+    let result = async {
+        client.goto(&link).await?;
+        client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Id("consent"))
+            .await?
+            .click()
+            .await?;
+        client
+            .find(Locator::Id("consent-button"))
+            .await?
+            .click()
+            .await?;
+        // The upload step opens once the consent is recorded.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while client
+            .execute(
+                "return document.getElementById('share-step').disabled",
+                vec![],
+            )
+            .await?
+            != json!(false)
+        {
+            assert!(Instant::now() < deadline, "the upload step never opened");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        client
+            .find(Locator::Id("file"))
+            .await?
+            .send_keys(&file.display().to_string())
+            .await?;
+        client.find(Locator::Id("upload")).await?.click().await?;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let status = client
+                .find(Locator::Id("status"))
+                .await?
+                .attr("data-status")
+                .await?
+                .unwrap_or_default();
+            if status == "Completed" || status == "Failed" || Instant::now() > deadline {
+                let message = client.find(Locator::Id("message")).await?.text().await?;
+                return Ok::<(String, String), fantoccini::error::CmdError>((status, message));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    .await;
+    if result.is_err() {
+        let source = client.source().await.unwrap_or_default();
+        eprintln!("browser at failure:\n{}", &source[..source.len().min(4000)]);
+    }
+    let _ = client.close().await;
+    let (status, message) = result.expect("browser flow");
+    assert_eq!(status, "Completed", "{message}");
+    assert!(message.contains("report is complete"), "{message}");
+    let fr = staff
+        .get(&format!(
+            "/api/v1/instantbankanalysis/financialreport?reportId={report_id}"
+        ))
+        .await;
+    assert_eq!(fr.status, 200, "{fr}");
+    assert_eq!(fr.body["data"]["averageIncomePerMonth"], 3250.0);
 }

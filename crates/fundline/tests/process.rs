@@ -578,3 +578,146 @@ async fn sigterm_stops_the_server_gracefully() {
     }
     panic!("the server did not stop on SIGTERM");
 }
+
+/// The sandbox end to end through the binary: a report request's message in
+/// `admin outbox list --json` and on the sandbox mailbox page, its link, the
+/// sandbox bank, and the finished report.
+#[tokio::test]
+async fn sandbox_outbox_link_and_sandbox_bank_build_a_report() {
+    let (dir, db) = fresh().await;
+    let s = start(dir.path(), &db, "iba").await;
+    let creds = sandbox(dir.path());
+    let http = reqwest::Client::new();
+    let login: Value = http
+        .post(format!("{}/api/v1/auth/login", s.base))
+        .json(&serde_json::json!({"email": creds["analysis"]["email"], "password": creds["analysis"]["password"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["data"]["accessToken"].as_str().unwrap().to_string();
+    let mut body = serde_json::json!({
+        "userName": "sam", "password": "pw-123456", "customerType": 1, "lastName": "Sandbox", "firstName": "Sam",
+        "phoneNumber": "4045550199", "email": "sam@example.com", "addressLine1": "1 Demo Way", "country": "USA",
+        "city": "Atlanta", "state": "GA", "postalCode": "30303", "ssn": "123456780", "dob": "1988-02-03",
+        "triggerReportRequest": true
+    });
+    let created: Value = http
+        .post(format!("{}/api/v1/customer", s.base))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(created["success"], true, "{created}");
+    body["email"] = serde_json::json!("unused");
+
+    let out = command(dir.path(), &db)
+        .args(["admin", "outbox", "list", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let messages: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let m = &messages[0];
+    assert_eq!(m["recipient"], "sam@example.com");
+    assert_eq!(m["channel"], "email");
+    let link = m["link"].as_str().unwrap().to_string();
+    assert!(link.starts_with(&format!("{}/connect/", s.base)), "{link}");
+    assert!(m["text"].as_str().unwrap().contains(&link));
+
+    let mailbox = reqwest::get(format!("{}/sandbox/mailbox", s.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(mailbox.contains("sam@example.com") && mailbox.contains(&link));
+
+    assert_eq!(
+        http.post(format!("{link}/consent"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let shared = http
+        .post(format!("{link}/sandbox-bank"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shared.status(), 202);
+    let mut status = Value::Null;
+    for _ in 0..100 {
+        status = reqwest::get(format!("{link}/status"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if status["status"] == "Completed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status["status"], "Completed");
+    let report_id = m["reportRequestId"].as_str().unwrap();
+    let fr: Value = http
+        .get(format!(
+            "{}/api/v1/instantbankanalysis/financialreport?reportId={report_id}",
+            s.base
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let employers = fr["data"]["likelyEmployerResults"].as_array().unwrap();
+    assert_eq!(employers.len(), 1, "{fr}");
+    assert_eq!(employers[0]["frequency"], "Bi-Weekly");
+    assert!(!fr["data"]["potentialLoans"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn statement_inspect_prints_a_parse_or_the_reason_it_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.ofx");
+    std::fs::write(
+        &good,
+        common::ofx::statement(chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap()).text,
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["statement", "inspect", good.to_str().unwrap(), "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["statement"]["format"], "ofx2");
+    assert!(v["transaction_count"].as_u64().unwrap() > 40);
+    assert_eq!(v["statement"]["accounts"][0]["account_id"], "********6789");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("000123456789"));
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "hello,world\nfoo,bar\n").unwrap();
+    let out = Command::new(BIN)
+        .args(["statement", "inspect", bad.to_str().unwrap(), "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    assert!(!v["error"].as_str().unwrap().is_empty());
+}
