@@ -16,15 +16,31 @@ pub enum StatementCommand {
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
+        /// Read a CSV with this column mapping (JSON: date, amount or
+        /// debit/credit, description, date_format, delimiter, negate).
+        #[arg(long)]
+        csv_mapping: Option<String>,
     },
 }
 
 /// Ok(true) when the file parsed.
 pub fn run(command: StatementCommand) -> anyhow::Result<bool> {
-    let StatementCommand::Inspect { file, json } = command;
+    let StatementCommand::Inspect {
+        file,
+        json,
+        csv_mapping,
+    } = command;
     let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
     let name = file.file_name().and_then(|n| n.to_str());
-    match fundline_statements::parse(&bytes, name) {
+    let parsed = match csv_mapping {
+        Some(m) => {
+            let mapping: fundline_statements::CsvMapping =
+                serde_json::from_str(&m).context("--csv-mapping must be a JSON object")?;
+            fundline_statements::parse_csv_with(&bytes, &mapping)
+        }
+        None => fundline_statements::parse(&bytes, name),
+    };
+    match parsed {
         Ok(st) => {
             let mut v = serde_json::to_value(&st)?;
             if let Some(accounts) = v["accounts"].as_array_mut() {

@@ -497,3 +497,46 @@ async fn report_request_errors_and_filters() {
         .unwrap();
     assert!(!mailbox.contains("jane5@example.com"));
 }
+
+#[tokio::test]
+async fn an_unusual_csv_is_read_with_a_column_mapping() {
+    let app = spawn_app().await;
+    let staff = Staff::admin(&app).await;
+    let (_, report_id) = request_for(&staff, 1, 1).await;
+    let link = link_of(&app, &report_id).await;
+    reqwest::Client::new()
+        .post(format!("{link}/consent"))
+        .send()
+        .await
+        .unwrap();
+    let mut csv = String::from("Buchung;Text;Betrag\n");
+    for (i, day) in (1..=28).step_by(3).enumerate() {
+        csv.push_str(&format!("{day:02}.03.2026;KAUF {i};-{i},50\n"));
+    }
+    let form = |mapping: Option<&str>| {
+        let mut f = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.clone().into_bytes()).file_name("konto.csv"),
+        );
+        if let Some(m) = mapping {
+            f = f.text("mapping", m.to_string());
+        }
+        f
+    };
+    let post = |f| async {
+        reqwest::Client::new()
+            .post(format!("{link}/statements"))
+            .multipart(f)
+            .send()
+            .await
+            .unwrap()
+    };
+    let bad = post(form(Some("{\"date\": 1}"))).await;
+    assert_eq!(bad.status().as_u16(), 400);
+    let ok = post(form(Some(r#"{"date": "Buchung", "amount": "Betrag", "description": "Text", "date_format": "%d.%m.%Y", "delimiter": ";"}"#))).await;
+    let status = ok.status().as_u16();
+    let body: Value = ok.json().await.unwrap();
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["transactions"], 10);
+    wait_status(&link, "Completed").await;
+}

@@ -91,6 +91,7 @@ pub struct Transaction {
 /// Column names match headers case-insensitively; for a headerless file use
 /// 1-based column numbers ("1", "2", ...).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct CsvMapping {
     pub date: String,
     /// Signed amount column. Leave `None` and set `debit`/`credit` for split layouts.

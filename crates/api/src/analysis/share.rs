@@ -366,7 +366,7 @@ async fn open_link(
 
 /// POST /connect/{token}/statements
 #[utoipa::path(post, path = "/connect/{token}/statements", tag = "Bank analysis",
-    description = "Upload statements (multipart, field `file`, several allowed): OFX 1.x/2.x, QFX, CSV, MT940, CAMT.053. All files must parse, or nothing is stored and the answer names the file and the problem.",
+    description = "Upload statements (multipart, field `file`, several allowed): OFX 1.x/2.x, QFX, CSV, MT940, CAMT.053. A CSV layout that is not recognised can be read with a `mapping` field (JSON: date, amount or debit/credit, description, date_format, delimiter, negate). All files must parse, or nothing is stored and the answer names the file and the problem.",
     params(("token" = String, Path, description = "The link token")),
     responses((status = 202, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 404, content_type = "application/json"), (status = 409, content_type = "application/json"), (status = 410, content_type = "application/json")))]
 pub async fn upload(
@@ -379,6 +379,7 @@ pub async fn upload(
         Err(resp) => return resp,
     };
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut mapping: Option<fundline_statements::CsvMapping> = None;
     let mut total = 0usize;
     loop {
         let field = match form.next_field().await {
@@ -391,6 +392,21 @@ pub async fn upload(
                 )
             }
         };
+        if field.name() == Some("mapping") {
+            // A CSV column mapping, for layouts auto-detection does not know.
+            let parsed = match field.text().await {
+                Ok(t) if t.len() <= 4096 => serde_json::from_str(&t).ok(),
+                _ => None,
+            };
+            let Some(m) = parsed else {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "mapping: expected a JSON object such as {\"date\": \"Posted\", \"amount\": \"Amount\", \"description\": \"Payee\"}.",
+                );
+            };
+            mapping = Some(m);
+            continue;
+        }
         if field.name() != Some("file") {
             continue;
         }
@@ -431,7 +447,17 @@ pub async fn upload(
     let parsed = tokio::task::spawn_blocking(move || {
         let mut out = Vec::new();
         for (name, bytes) in &files {
-            match fundline_statements::parse(bytes, Some(name)) {
+            // With a mapping, .csv files are read by it; other files are
+            // sniffed as usual, falling back to the mapping.
+            let parsed = match &mapping {
+                Some(m) if name.to_ascii_lowercase().ends_with(".csv") => {
+                    fundline_statements::parse_csv_with(bytes, m)
+                }
+                Some(m) => fundline_statements::parse(bytes, Some(name))
+                    .or_else(|_| fundline_statements::parse_csv_with(bytes, m)),
+                None => fundline_statements::parse(bytes, Some(name)),
+            };
+            match parsed {
                 Ok(st) if st.transaction_count() == 0 => {
                     return Err(format!("{name}: the file holds no transactions."))
                 }

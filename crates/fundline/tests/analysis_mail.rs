@@ -1,0 +1,142 @@
+//! Customer email through an SMTP relay: the outbox message is delivered and
+//! marked sent; a relay that refuses leaves it pending for a retry.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::spawn_app_with;
+use common::staff::{customer, Staff};
+use fundline_api::config::SmtpConfig;
+use fundline_api::ApiConfig;
+use serde_json::json;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+/// A minimal SMTP server: accepts every message and keeps its DATA.
+async fn relay(refuse: bool) -> (u16, Arc<Mutex<Vec<String>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let keep = got.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((sock, _)) = listener.accept().await else {
+                return;
+            };
+            let keep = keep.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = sock.into_split();
+                let mut lines = BufReader::new(r).lines();
+                let _ = w.write_all(b"220 relay.test ESMTP\r\n").await;
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(body) = data.as_mut() {
+                        if line == "." {
+                            keep.lock().unwrap().push(std::mem::take(body));
+                            data = None;
+                            let _ = w.write_all(b"250 queued\r\n").await;
+                        } else {
+                            body.push_str(&line);
+                            body.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("")
+                        .to_ascii_uppercase();
+                    let answer: &[u8] = match verb.as_str() {
+                        "EHLO" | "HELO" => b"250 relay.test\r\n",
+                        "MAIL" if refuse => b"451 try again later\r\n",
+                        "MAIL" | "RCPT" | "RSET" | "NOOP" => b"250 ok\r\n",
+                        "DATA" => {
+                            data = Some(String::new());
+                            b"354 go ahead\r\n"
+                        }
+                        "QUIT" => {
+                            let _ = w.write_all(b"221 bye\r\n").await;
+                            return;
+                        }
+                        _ => b"502 not implemented\r\n",
+                    };
+                    let _ = w.write_all(answer).await;
+                }
+            });
+        }
+    });
+    (port, got)
+}
+
+fn config(port: u16) -> ApiConfig {
+    ApiConfig {
+        smtp: Some(SmtpConfig {
+            host: "127.0.0.1".into(),
+            port,
+            from: "Lender <no-reply@lender.example>".into(),
+        }),
+        ..ApiConfig::default()
+    }
+}
+
+async fn request(app: &common::TestApp) {
+    let staff = Staff::admin(app).await;
+    let c = staff.post("/api/v1/customer", &customer(1)).await;
+    let id = c.body["data"]["id"].as_str().unwrap().to_string();
+    let r = staff
+        .post(
+            "/api/v1/instantbankanalysis/report-request",
+            &json!({"customerId": id, "sendVia": 1}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{r}");
+}
+
+#[tokio::test]
+async fn the_link_is_emailed_through_the_relay() {
+    let (port, got) = relay(false).await;
+    let app = spawn_app_with(config(port)).await;
+    request(&app).await;
+    let mut state = String::new();
+    for _ in 0..100 {
+        let outbox = app.outbox().await;
+        state = outbox[0]["state"].as_str().unwrap().to_string();
+        if state == "sent" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(state, "sent");
+    let mails = got.lock().unwrap().clone();
+    assert_eq!(mails.len(), 1);
+    let mail = &mails[0];
+    assert!(mail.contains("To: jane1@example.com"), "{mail}");
+    assert!(
+        mail.contains("Subject: Share your bank information"),
+        "{mail}"
+    );
+    assert!(
+        mail.contains("/connect/"),
+        "the link is in the mail: {mail}"
+    );
+}
+
+#[tokio::test]
+async fn a_refusing_relay_leaves_the_message_pending() {
+    let (port, got) = relay(true).await;
+    let app = spawn_app_with(config(port)).await;
+    request(&app).await;
+    let mut attempts = 0;
+    for _ in 0..100 {
+        let outbox = app.outbox().await;
+        attempts = outbox[0]["attempts"].as_i64().unwrap();
+        if attempts >= 1 {
+            assert_eq!(outbox[0]["state"], "pending");
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(attempts >= 1);
+    assert!(got.lock().unwrap().is_empty());
+}
