@@ -102,8 +102,28 @@ impl DeclineCode {
     }
 }
 
+/// Money onto a card (a funded check).
+pub struct LoadRequest<'a> {
+    pub card: CardRef<'a>,
+    pub amount_cents: i64,
+    /// Our transaction id: a network deduplicates loads by it.
+    pub reference: &'a str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadResult {
+    Loaded {
+        network_reference: String,
+    },
+    /// Not loaded; nothing moved.
+    Failed {
+        reason: String,
+    },
+}
+
 pub trait CardNetwork: Send + Sync + 'static {
     fn authorize<'a>(&'a self, req: AuthRequest<'a>) -> BoxFuture<'a, AuthDecision>;
+    fn load<'a>(&'a self, req: LoadRequest<'a>) -> BoxFuture<'a, LoadResult>;
 }
 
 /// The sandbox network. Rules, in order:
@@ -113,10 +133,13 @@ pub trait CardNetwork: Send + Sync + 'static {
 /// 3. an expired card declines `EXPIRED_CARD`;
 /// 4. AVS: the ZIP and the street number of address line 1 must match the
 ///    cardholder's address on file → otherwise `AVS_MISMATCH`.
+/// 5. a load fails for the card numbers in `load_failures`, and for amounts
+///    above the program's maximum; any other load succeeds.
 #[derive(Debug, Clone)]
 pub struct SandboxNetwork {
     pub declines: Vec<(String, DeclineCode)>,
     pub blocked_bin_prefixes: Vec<String>,
+    pub load_failures: Vec<String>,
 }
 
 impl Default for SandboxNetwork {
@@ -130,6 +153,7 @@ impl Default for SandboxNetwork {
                 ("5105105105105100".into(), DeclineCode::DoNotHonor),
             ],
             blocked_bin_prefixes: vec!["400005".into()],
+            load_failures: vec!["4000000000000341".into()],
         }
     }
 }
@@ -188,6 +212,28 @@ impl SandboxNetwork {
 impl CardNetwork for SandboxNetwork {
     fn authorize<'a>(&'a self, req: AuthRequest<'a>) -> BoxFuture<'a, AuthDecision> {
         Box::pin(async move { self.decide(&req) })
+    }
+
+    fn load<'a>(&'a self, req: LoadRequest<'a>) -> BoxFuture<'a, LoadResult> {
+        Box::pin(async move {
+            let (brand, number) = match &req.card {
+                CardRef::Pan(p) => (p.network(), Some(p.as_str())),
+                CardRef::Token { bin, .. } => (brand_of_bin(bin), None),
+            };
+            if number.is_some_and(|n| self.load_failures.iter().any(|f| f == n)) {
+                return LoadResult::Failed {
+                    reason: "the issuer refused the load".into(),
+                };
+            }
+            if req.amount_cents <= 0 || req.amount_cents > Self::program_for(brand).max_load_cents {
+                return LoadResult::Failed {
+                    reason: "the amount is outside the card program's load limits".into(),
+                };
+            }
+            LoadResult::Loaded {
+                network_reference: format!("SBX-{}", req.reference),
+            }
+        })
     }
 }
 

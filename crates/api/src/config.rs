@@ -28,6 +28,15 @@ pub struct ApiConfig {
     /// The mail relay for customer emails; without one they are recorded in
     /// the outbox only.
     pub smtp: Option<SmtpConfig>,
+    /// Check webhooks: first retry after this, doubling each attempt…
+    pub webhook_backoff: Duration,
+    /// …up to this many attempts in all.
+    pub webhook_max_attempts: i64,
+    /// How often the webhook sender looks for due events.
+    pub webhook_poll: Duration,
+    /// Accept plain-http loopback webhook URLs for every tenant (sandbox
+    /// tenants always may); for local development and tests.
+    pub allow_loopback_webhooks: bool,
 }
 
 /// A plain-SMTP relay (a local MTA that takes care of TLS onwards).
@@ -53,6 +62,10 @@ impl Default for ApiConfig {
             report_link_ttl: Duration::from_secs(72 * 3600),
             job_poll: Duration::from_secs(2),
             smtp: None,
+            webhook_backoff: Duration::from_secs(30),
+            webhook_max_attempts: 12,
+            webhook_poll: Duration::from_secs(1),
+            allow_loopback_webhooks: false,
         }
     }
 }

@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod cardnet;
 pub mod checkcashing;
+pub mod checks;
 pub mod clock;
 pub mod config;
 pub mod connect;
@@ -29,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .merge(gateway::router())
         .merge(connect::router())
         .merge(analysis::router())
+        .merge(checks::router())
         .merge(ops::router())
         .fallback(ops::not_found)
         .with_state(state.clone());

@@ -66,6 +66,15 @@ use crate::ops;
         crate::analysis::share::upload,
         crate::analysis::share::sandbox_bank,
         crate::analysis::outbox::mailbox,
+        crate::checks::session::exchange,
+        crate::checks::deposit::cards,
+        crate::checks::deposit::quote,
+        crate::checks::deposit::submit,
+        crate::checks::deposit::status,
+        crate::checks::webhooks::register,
+        crate::checks::webhooks::show,
+        crate::checks::webhooks::events,
+        crate::checks::page::show,
         ops::docs,
         ops::healthz,
         ops::readyz,
@@ -82,7 +91,7 @@ use crate::ops;
         crate::gateway::sessions::SessionRequestDoc, crate::gateway::sessions::RecipientDoc, crate::gateway::sessions::GatewayEnvelopeDoc,
     )),
     modifiers(&Security),
-    tags((name = "Check cashing partners", description = "Spec 000: /api/v1/partners/*"), (name = "Capture sessions", description = "Spec 001: HMAC-signed"), (name = "Payout gateway", description = "Spec 002: HMAC-signed"), (name = "Token service", description = "Spec 003: Connect v1HMAC"), (name = "Bank analysis", description = "Spec 004: staff JWT"), (name = "Operations"))
+    tags((name = "Check cashing partners", description = "Spec 000: /api/v1/partners/*"), (name = "Capture sessions", description = "Spec 001: HMAC-signed"), (name = "Payout gateway", description = "Spec 002: HMAC-signed"), (name = "Token service", description = "Spec 003: Connect v1HMAC"), (name = "Bank analysis", description = "Spec 004: staff JWT"), (name = "Check deposits", description = "Customer check deposits (SSO session) and partner webhooks"), (name = "Operations"))
 )]
 struct ApiDoc;
 

@@ -27,6 +27,8 @@ pub struct AppState {
     pub(crate) jobs_wake: Arc<tokio::sync::Notify>,
     /// Wakes this node's mail relay (a message was just recorded).
     pub(crate) outbox_wake: Arc<tokio::sync::Notify>,
+    /// Wakes this node's check processor (a check was just submitted).
+    pub(crate) checks_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -51,6 +53,7 @@ impl AppState {
             settings_docs: Arc::new(Default::default()),
             jobs_wake: Arc::new(tokio::sync::Notify::new()),
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
+            checks_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 }

@@ -68,6 +68,15 @@ pub enum TenantCommand {
         #[arg(long)]
         set: Option<String>,
     },
+    /// Show, or with --set replace, a tenant's check deposit settings: the
+    /// fee schedule and the limits (docs/check-rules.md lists the keys).
+    Checks {
+        #[arg(long)]
+        tenant: String,
+        /// The new document, e.g. {"fees": {"minutes_other_bp": 350}, "limits": {"daily_count": 3}}.
+        #[arg(long)]
+        set: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -150,6 +159,34 @@ pub async fn run(settings: Settings, command: AdminCommand) -> anyhow::Result<()
             println!(
                 "{}",
                 serde_json::json!({"tenant_id": tenant, "gateway": current})
+            );
+            Ok(())
+        }
+        AdminCommand::Tenant {
+            command: TenantCommand::Checks { tenant, set },
+        } => {
+            use fundline_api::checks::settings::{CheckSettings, PRODUCT};
+            if let Some(json) = set {
+                let parsed = CheckSettings::parse(&json).map_err(|e| anyhow!(e))?;
+                tenants::set_settings(
+                    &store,
+                    tenant.clone(),
+                    PRODUCT,
+                    serde_json::to_string(&parsed)?,
+                )
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            }
+            let current = match tenants::settings(&store, &tenant, PRODUCT)
+                .await
+                .map_err(|e| anyhow!("{e}"))?
+            {
+                Some(json) => CheckSettings::parse(&json).map_err(|e| anyhow!(e))?,
+                None => CheckSettings::default(),
+            };
+            println!(
+                "{}",
+                serde_json::json!({"tenant_id": tenant, "checks": current})
             );
             Ok(())
         }

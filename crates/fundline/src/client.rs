@@ -88,6 +88,37 @@ impl PartnerClient {
         Ok(Answer::from(req.send().await?).await)
     }
 
+    /// A session-authenticated call on another path (PUT with a JSON body).
+    pub async fn call_raw_put(&self, path: &str, body: &Value) -> (u16, Value) {
+        let mut req = self
+            .http
+            .put(self.url(path))
+            .header("deviceId", &self.device_id)
+            .json(body);
+        if let Some(s) = &self.session_id {
+            req = req.header("sessionId", s);
+        }
+        match req.send().await {
+            Ok(r) => (r.status().as_u16(), r.json().await.unwrap_or(Value::Null)),
+            Err(_) => (0, Value::Null),
+        }
+    }
+
+    /// A session-authenticated GET on another path.
+    pub async fn call_raw_get(&self, path: &str) -> (u16, Value) {
+        let mut req = self
+            .http
+            .get(self.url(path))
+            .header("deviceId", &self.device_id);
+        if let Some(s) = &self.session_id {
+            req = req.header("sessionId", s);
+        }
+        match req.send().await {
+            Ok(r) => (r.status().as_u16(), r.json().await.unwrap_or(Value::Null)),
+            Err(_) => (0, Value::Null),
+        }
+    }
+
     /// A partner method, answering only the status (the bench's fast path:
     /// the body is read to the end, not parsed).
     pub async fn call_status(&self, method: &str, body: Vec<u8>) -> Result<u16, reqwest::Error> {

@@ -325,3 +325,123 @@ async fn a_customer_link_uploads_an_ofx_statement_and_the_report_completes() {
     assert_eq!(fr.status, 200, "{fr}");
     assert_eq!(fr.body["data"]["averageIncomePerMonth"], 3250.0);
 }
+
+/// Check deposits: the customer page, opened with the SSO token from
+/// AuthenticateOBO, quotes the fee, uploads both sides and sees the check funded.
+#[tokio::test]
+async fn the_check_page_deposits_a_check_that_gets_funded() {
+    let Some((_driver, client)) = browser().await else {
+        return;
+    };
+    let app = common::spawn_app_with(fundline_api::ApiConfig {
+        job_poll: Duration::from_millis(50),
+        ..fundline_api::ApiConfig::default()
+    })
+    .await;
+    let partner = app.partner().await;
+    let id = partner
+        .call("enroll-customer", &fundline::client::enrollment(1))
+        .await
+        .unwrap()
+        .body["CustomerId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pan = fundline::client::test_visa(1);
+    assert_eq!(
+        partner
+            .call("add-or-update-card", &fundline::client::card(&id, &pan))
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    let sso = partner
+        .call("authenticate-obo", &json!({"customerId": id}))
+        .await
+        .unwrap()
+        .body["ssoToken"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let png = |w: u32, h: u32, salt: u8| {
+        let mut b = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+        b.extend_from_slice(b"IHDR");
+        b.extend_from_slice(&w.to_be_bytes());
+        b.extend_from_slice(&h.to_be_bytes());
+        b.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0, salt]);
+        b
+    };
+    let (front, back) = (dir.path().join("front.png"), dir.path().join("back.png"));
+    std::fs::write(&front, png(1600, 700, 1)).unwrap();
+    std::fs::write(&back, png(1600, 700, 2)).unwrap();
+
+    let result = async {
+        client
+            .goto(&format!("{}/checks#sso={}", app.base, url_escape(&sso)))
+            .await?;
+        client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css("#card option"))
+            .await?;
+        client
+            .find(Locator::Id("amount"))
+            .await?
+            .send_keys("600.00")
+            .await?;
+        client
+            .find(Locator::Id("micr"))
+            .await?
+            .send_keys("T021000021T 123456789O 1001")
+            .await?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut quote = String::new();
+        while !quote.contains("Fee $6.00") && Instant::now() < deadline {
+            quote = client.find(Locator::Id("quote")).await?.text().await?;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        client
+            .find(Locator::Id("front"))
+            .await?
+            .send_keys(&front.display().to_string())
+            .await?;
+        client
+            .find(Locator::Id("back"))
+            .await?
+            .send_keys(&back.display().to_string())
+            .await?;
+        client.find(Locator::Id("submit")).await?.click().await?;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let status = client
+                .find(Locator::Id("status"))
+                .await?
+                .attr("data-status")
+                .await?
+                .unwrap_or_default();
+            if status == "funded" || status == "declined" || Instant::now() > deadline {
+                let message = client.find(Locator::Id("message")).await?.text().await?;
+                return Ok::<(String, String, String), fantoccini::error::CmdError>((
+                    quote, status, message,
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    .await;
+    if result.is_err() {
+        let source = client.source().await.unwrap_or_default();
+        eprintln!("browser at failure:\n{}", &source[..source.len().min(4000)]);
+    }
+    let _ = client.close().await;
+    let (quote, status, message) = result.expect("browser flow");
+    assert!(quote.contains("Fee $6.00"), "{quote}");
+    assert_eq!(status, "funded", "{message}");
+    assert!(message.contains("$594.00"), "{message}");
+}
+
+fn url_escape(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

@@ -735,6 +735,57 @@ pub async fn insert_transaction_on(
     Ok(())
 }
 
+pub async fn get_transaction(
+    store: &Store,
+    tenant_id: &str,
+    id: &str,
+) -> Result<Option<Transaction>, StoreError> {
+    Ok(sqlx::query_as::<_, Transaction>(&format!(
+        "SELECT {TX_COLUMNS} FROM cc_transactions WHERE tenant_id = $1 AND id = $2"
+    ))
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(store.reader())
+    .await?)
+}
+
+/// Rewrites a transaction's progress fields (everything but its identity).
+pub async fn update_transaction_on(
+    conn: &mut AnyConnection,
+    t: &Transaction,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE cc_transactions SET status_code = $1, status_message = $2, state = $3, fee_cents = $4, processing_status = $5, \
+         classification_status = $6, decline_reason_code = $7, decline_reason_message = $8, mobile_transaction_type_id = $9, \
+         ocr_amount_cents = $10, submitted_for_classification_on = $11, finished_classification_on = $12, \
+         submitted_for_approval_on = $13, finished_approval_on = $14, load_status = $15, expected_load_date = $16, \
+         actual_load_date = $17, load_amount_cents = $18, updated_at = $19 WHERE id = $20",
+    )
+    .bind(t.status_code)
+    .bind(&t.status_message)
+    .bind(t.state)
+    .bind(t.fee_cents)
+    .bind(t.processing_status)
+    .bind(t.classification_status)
+    .bind(t.decline_reason_code)
+    .bind(&t.decline_reason_message)
+    .bind(t.mobile_transaction_type_id)
+    .bind(t.ocr_amount_cents)
+    .bind(t.submitted_for_classification_on)
+    .bind(t.finished_classification_on)
+    .bind(t.submitted_for_approval_on)
+    .bind(t.finished_approval_on)
+    .bind(t.load_status)
+    .bind(t.expected_load_date)
+    .bind(t.actual_load_date)
+    .bind(t.load_amount_cents)
+    .bind(t.updated_at)
+    .bind(&t.id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 pub async fn insert_transaction(store: &Store, t: Transaction) -> Result<(), StoreError> {
     store
         .write(move |c| {

@@ -3,6 +3,7 @@
 //! and the repositories of each product.
 
 pub mod checkcashing;
+pub mod checks;
 pub mod connect;
 pub mod customers;
 mod db;

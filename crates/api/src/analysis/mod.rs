@@ -92,10 +92,11 @@ pub fn router() -> Router<AppState> {
         .route("/sandbox/mailbox", get(outbox::mailbox))
 }
 
-/// Starts this node's background workers: the report builder, and the mail
-/// relay when SMTP is configured.
+/// Starts this node's background workers: the report builder, the mail
+/// relay when SMTP is configured, and the check processor and webhook sender.
 pub fn spawn_workers(state: AppState) -> Vec<tokio::task::JoinHandle<()>> {
     let mut handles = vec![job::spawn(state.clone())];
-    handles.extend(outbox::spawn(state));
+    handles.extend(outbox::spawn(state.clone()));
+    handles.extend(crate::checks::spawn_workers(state));
     handles
 }

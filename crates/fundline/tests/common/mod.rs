@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use fundline::client::PartnerClient;
-use fundline_api::cardnet::{AuthDecision, AuthRequest, CardNetwork, SandboxNetwork};
+use fundline_api::cardnet::{
+    AuthDecision, AuthRequest, CardNetwork, LoadRequest, LoadResult, SandboxNetwork,
+};
 use fundline_api::clock::ShiftedClock;
 use fundline_api::ofac::OfacScreen;
 use fundline_api::{ApiConfig, AppState};
@@ -31,6 +33,10 @@ impl CardNetwork for CountingNetwork {
     fn authorize<'a>(&'a self, req: AuthRequest<'a>) -> BoxFuture<'a, AuthDecision> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.inner.authorize(req)
+    }
+
+    fn load<'a>(&'a self, req: LoadRequest<'a>) -> BoxFuture<'a, LoadResult> {
+        self.inner.load(req)
     }
 }
 

@@ -1,0 +1,457 @@
+//! The check state machine, run by a worker on every node: classification
+//! (images, MICR), the risk decision, approval and funding (a load through
+//! the card network, with its ledger entries). Each step is one store
+//! write: the history row, the check's stage and next job, the ledger and
+//! the partner's webhook event together.
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use fundline_checks::codes::Stage;
+use fundline_checks::image::{ImageFormat, ImageLimits};
+use fundline_checks::risk::{self, CardLimits, Velocity};
+use fundline_checks::{CheckType, Funding};
+use fundline_store::checkcashing::{self, Transaction};
+use fundline_store::checks::{self, Check, Event, Step};
+use serde_json::{json, Value};
+
+use crate::cardnet::{CardRef, LoadRequest, LoadResult};
+use crate::AppState;
+
+const STALE_AFTER: Duration = Duration::from_secs(120);
+const RETRY_AFTER_MICROS: i64 = 60 * 1_000_000;
+const MAX_ATTEMPTS: i64 = 5;
+const DAY_MICROS: i64 = 86_400 * 1_000_000;
+
+pub fn media_type(f: ImageFormat) -> &'static str {
+    f.mime_type()
+}
+
+pub fn render_date(d: NaiveDate) -> String {
+    d.format("%Y-%m-%dT00:00:00Z").to_string()
+}
+
+fn render_ts(micros: Option<i64>) -> Value {
+    micros
+        .and_then(DateTime::<Utc>::from_timestamp_micros)
+        .map(|t| json!(t.format("%Y-%m-%dT%H:%M:%SZ").to_string()))
+        .unwrap_or(Value::Null)
+}
+
+/// The customer's and the webhook's view of a check.
+pub fn status_json(c: &Check, t: &Transaction) -> Value {
+    json!({
+        "transactionId": t.id,
+        "status": c.stage,
+        "statusCode": t.status_code,
+        "statusMessage": t.status_message,
+        "amount": t.amount_cents,
+        "fee": t.fee_cents,
+        "loadAmount": t.load_amount_cents,
+        "checkType": c.check_type,
+        "funding": c.funding,
+        "cardId": c.card_id,
+        "declineReasonCode": t.decline_reason_code,
+        "declineReasonMessage": t.decline_reason_message,
+        "createdOn": render_ts(Some(t.created_at)),
+        "expectedLoadDate": render_ts(t.expected_load_date),
+        "actualLoadDate": render_ts(t.actual_load_date),
+    })
+}
+
+/// The webhook event for a check's new state, when the partner has a webhook.
+pub async fn event(state: &AppState, t: &Transaction, c: &Check, kind: &str) -> Option<Event> {
+    checks::webhook(&state.store, &t.tenant_id)
+        .await
+        .ok()
+        .flatten()?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let now = state.clock.now_micros();
+    let payload = json!({
+        "id": id,
+        "type": kind,
+        "createdOn": render_ts(Some(now)),
+        "data": {"customerId": t.customer_id, "check": status_json(c, t)},
+    });
+    Some(Event {
+        id,
+        tenant_id: t.tenant_id.clone(),
+        transaction_id: t.id.clone(),
+        event_type: kind.into(),
+        payload: payload.to_string(),
+        state: "pending".into(),
+        attempts: 0,
+        next_attempt_at: now,
+        last_status: None,
+        last_error: None,
+        created_at: now,
+        delivered_at: None,
+    })
+}
+
+pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            while run_one(&state).await {}
+            tokio::select! {
+                _ = state.checks_wake.notified() => {}
+                _ = tokio::time::sleep(state.config.job_poll) => {}
+            }
+        }
+    })
+}
+
+/// Claims and runs one due step; false when nothing was due.
+pub async fn run_one(state: &AppState) -> bool {
+    let now = state.clock.now_micros();
+    let stale = now - STALE_AFTER.as_micros() as i64;
+    let check = match checks::claim_job(&state.store, now, stale).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return false,
+        Err(e) => {
+            tracing::warn!(error = %e, "check job claim failed");
+            return false;
+        }
+    };
+    if let Err(e) = step(state, &check).await {
+        tracing::warn!(transaction_id = %check.transaction_id, error = %e, attempts = check.job_attempts, "check step failed");
+        let _ = checks::retry_later(
+            &state.store,
+            &check.transaction_id,
+            now + RETRY_AFTER_MICROS,
+        )
+        .await;
+    }
+    true
+}
+
+fn apply(t: &mut Transaction, stage: Stage, now: i64) {
+    t.status_code = stage.status_code();
+    t.status_message = stage.status_message().into();
+    t.state = stage.state();
+    t.processing_status = stage.processing_status();
+    t.classification_status = stage.classification_status();
+    t.load_status = stage.load_status();
+    t.updated_at = now;
+}
+
+/// A declined check: no fee, nothing loaded, processing over.
+async fn decline(
+    state: &AppState,
+    c: &Check,
+    mut t: Transaction,
+    d: risk::Decline,
+    now: i64,
+) -> Result<(), String> {
+    apply(&mut t, Stage::Declined, now);
+    t.fee_cents = 0;
+    t.decline_reason_code = d.code;
+    t.decline_reason_message = d.message.into();
+    if t.finished_classification_on.is_none() {
+        t.finished_classification_on = Some(now);
+    }
+    if t.submitted_for_approval_on.is_some() && t.finished_approval_on.is_none() {
+        t.finished_approval_on = Some(now);
+    }
+    let mut c = c.clone();
+    c.stage = "declined".into();
+    c.decline_code = Some(d.code);
+    let event = event(state, &t, &c, "check.declined").await;
+    tracing::info!(transaction_id = %t.id, code = d.code, "check declined");
+    checks::advance(
+        &state.store,
+        Step {
+            tx: t,
+            stage: "declined".into(),
+            decline_code: Some(d.code),
+            next_job_at: None,
+            ledger: vec![],
+            event,
+            now,
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())
+}
+
+async fn step(state: &AppState, c: &Check) -> Result<(), String> {
+    let now = state.clock.now_micros();
+    let (_, t) = checks::get(&state.store, &c.tenant_id, &c.transaction_id)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("the check's transaction is missing")?;
+    match c.stage.as_str() {
+        "submitted" => classify(state, c, t, now).await,
+        "classified" => decide(state, c, t, now).await,
+        "approved" => fund(state, c, t, now).await,
+        // Finished checks have no job; a stray claim just closes it.
+        _ => checks::advance(
+            &state.store,
+            Step {
+                tx: t,
+                stage: c.stage.clone(),
+                decline_code: c.decline_code,
+                next_job_at: None,
+                ledger: vec![],
+                event: None,
+                now,
+            },
+        )
+        .await
+        .map_err(|e| e.to_string()),
+    }
+}
+
+/// Images (format, size, distinct sides, not seen before) and the MICR line.
+async fn classify(state: &AppState, c: &Check, mut t: Transaction, now: i64) -> Result<(), String> {
+    use fundline_checks::codes::DeclineReason;
+    let keys = state
+        .keyring
+        .tenant(&state.store, &c.tenant_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let limits = ImageLimits::default();
+    for (side, hash) in [("front", &c.front_hash), ("back", &c.back_hash)] {
+        let img = checks::image(&state.store, &c.tenant_id, hash)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("an image is missing")?;
+        let bytes = keys
+            .open("cc_check_images", "image", &img.sealed)
+            .map_err(|_| "an image cannot be opened")?;
+        if let Err(e) = fundline_checks::image::inspect(side, &bytes, &limits) {
+            tracing::info!(transaction_id = %t.id, side, reason = %e, "check image refused");
+            return decline(state, c, t, DeclineReason::ImageUnusable.decline(), now).await;
+        }
+    }
+    if c.front_hash == c.back_hash {
+        return decline(state, c, t, DeclineReason::DuplicateImage.decline(), now).await;
+    }
+    if checks::image_seen_before(&state.store, &c.tenant_id, &c.front_hash, &c.transaction_id)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        return decline(state, c, t, DeclineReason::DuplicateImage.decline(), now).await;
+    }
+    let micr = keys
+        .open_string("cc_checks", "micr", &c.micr_sealed)
+        .map_err(|_| "the MICR cannot be opened")?;
+    if fundline_checks::micr::parse(micr.expose()).is_err() || c.presentment_fp.is_empty() {
+        return decline(state, c, t, DeclineReason::MicrUnreadable.decline(), now).await;
+    }
+    apply(&mut t, Stage::Classified, now);
+    t.finished_classification_on = Some(now);
+    t.submitted_for_approval_on = Some(now);
+    // No OCR here: the amount read is the amount the customer entered.
+    t.ocr_amount_cents = t.user_entered_amount_cents;
+    let mut next = c.clone();
+    next.stage = "classified".into();
+    let event = event(state, &t, &next, "check.classified").await;
+    checks::advance(
+        &state.store,
+        Step {
+            tx: t,
+            stage: "classified".into(),
+            decline_code: None,
+            next_job_at: Some(now),
+            ledger: vec![],
+            event,
+            now,
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())
+}
+
+/// The risk decision; approved checks get their expected load date.
+async fn decide(state: &AppState, c: &Check, mut t: Transaction, now: i64) -> Result<(), String> {
+    let cfg = super::settings::of(state, &c.tenant_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let card = checkcashing::get_card(&state.store, &c.tenant_id, &c.card_id)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("the card is missing")?;
+    if card.status != "valid" || card.deleted_at.is_some() {
+        return decline(
+            state,
+            c,
+            t,
+            fundline_checks::codes::DeclineReason::CardNotUsable.decline(),
+            now,
+        )
+        .await;
+    }
+    let attrs = checkcashing::get_attributes(&state.store, &c.tenant_id, &c.customer_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let attrs = risk::attributes_from(&attrs);
+    let today_start = state
+        .clock
+        .now()
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .map(|d| d.and_utc().timestamp_micros())
+        .unwrap_or(now);
+    let (today_count, today_cents) = checks::accepted_since(
+        &state.store,
+        &c.tenant_id,
+        &c.customer_id,
+        today_start,
+        &c.transaction_id,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let (count_30d, cents_30d) = checks::accepted_since(
+        &state.store,
+        &c.tenant_id,
+        &c.customer_id,
+        now - 30 * DAY_MICROS,
+        &c.transaction_id,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let duplicate = checks::presented_before(
+        &state.store,
+        &c.tenant_id,
+        &c.presentment_fp,
+        &c.transaction_id,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let limits = risk::effective_limits(&cfg.limits, &attrs);
+    let verdict = risk::decide(
+        t.amount_cents,
+        CardLimits {
+            min_cents: card.min_cents,
+            max_cents: card.max_cents,
+        },
+        &limits,
+        &attrs,
+        Velocity {
+            today_count,
+            today_cents,
+            count_30d,
+            cents_30d,
+        },
+        duplicate,
+    );
+    if let Err(d) = verdict {
+        return decline(state, c, t, d, now).await;
+    }
+    let funding: Funding = c.funding.parse().unwrap_or(Funding::Days);
+    let kind: CheckType = c.check_type.parse().unwrap_or(CheckType::Other);
+    let load_day = fundline_checks::expected_load_date(state.clock.now().date_naive(), funding);
+    let due = if funding == Funding::Minutes {
+        now
+    } else {
+        load_day
+            .and_hms_opt(0, 0, 0)
+            .map(|d| d.and_utc().timestamp_micros())
+            .unwrap_or(now)
+    };
+    apply(&mut t, Stage::Approved, now);
+    t.finished_approval_on = Some(now);
+    t.fee_cents = fundline_checks::fees::fee_cents(t.amount_cents, kind, funding, &cfg.fees);
+    t.expected_load_date = Some(due);
+    let mut next = c.clone();
+    next.stage = "approved".into();
+    let event = event(state, &t, &next, "check.approved").await;
+    checks::advance(
+        &state.store,
+        Step {
+            tx: t,
+            stage: "approved".into(),
+            decline_code: None,
+            next_job_at: Some(due),
+            ledger: vec![],
+            event,
+            now,
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())
+}
+
+/// The load: amount − fee onto the card, with balanced ledger entries.
+async fn fund(state: &AppState, c: &Check, mut t: Transaction, now: i64) -> Result<(), String> {
+    let card = checkcashing::get_card(&state.store, &c.tenant_id, &c.card_id)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("the card is missing")?;
+    let keys = state
+        .keyring
+        .tenant(&state.store, &c.tenant_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let load = t.amount_cents - t.fee_cents;
+    let result = if card.kind == "pan" {
+        let number = keys
+            .open_string("cc_cards", "number", &card.number_sealed)
+            .map_err(|_| "the card cannot be opened")?;
+        let pan = fundline_core::card::Pan::parse(number.expose())
+            .map_err(|_| "the stored card number is not valid")?;
+        state
+            .cardnet
+            .load(LoadRequest {
+                card: CardRef::Pan(&pan),
+                amount_cents: load,
+                reference: &t.id,
+            })
+            .await
+    } else {
+        state
+            .cardnet
+            .load(LoadRequest {
+                card: CardRef::Token {
+                    bin: &card.bin,
+                    last4: Some(&card.last4),
+                },
+                amount_cents: load,
+                reference: &t.id,
+            })
+            .await
+    };
+    match result {
+        LoadResult::Loaded { .. } => {
+            apply(&mut t, Stage::Funded, now);
+            t.actual_load_date = Some(now);
+            t.load_amount_cents = load;
+            let mut next = c.clone();
+            next.stage = "funded".into();
+            let event = event(state, &t, &next, "check.funded").await;
+            let ledger = vec![
+                ("check_clearing".to_string(), -t.amount_cents),
+                (format!("card:{}", c.card_id), load),
+                ("fee_income".to_string(), t.fee_cents),
+            ];
+            tracing::info!(transaction_id = %t.id, load_cents = load, "check funded");
+            checks::advance(
+                &state.store,
+                Step {
+                    tx: t,
+                    stage: "funded".into(),
+                    decline_code: None,
+                    next_job_at: None,
+                    ledger,
+                    event,
+                    now,
+                },
+            )
+            .await
+            .map_err(|e| e.to_string())
+        }
+        LoadResult::Failed { reason } if c.job_attempts >= MAX_ATTEMPTS => {
+            tracing::warn!(transaction_id = %t.id, %reason, "card load failed for good");
+            decline(
+                state,
+                c,
+                t,
+                fundline_checks::codes::DeclineReason::LoadFailed.decline(),
+                now,
+            )
+            .await
+        }
+        LoadResult::Failed { reason } => Err(format!("card load failed: {reason}")),
+    }
+}
