@@ -53,11 +53,11 @@ const SCENARIOS: &[&str] = &[
     "gateway-process",
 ];
 
-struct Server {
+pub(crate) struct Server {
     child: std::process::Child,
-    base: String,
+    pub(crate) base: String,
     _dir: tempfile::TempDir,
-    data_dir: PathBuf,
+    pub(crate) data_dir: PathBuf,
 }
 
 impl Drop for Server {
@@ -68,7 +68,7 @@ impl Drop for Server {
 }
 
 impl Server {
-    fn peak_rss_kib(&self) -> Option<u64> {
+    pub(crate) fn peak_rss_kib(&self) -> Option<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
         status
             .lines()
@@ -86,7 +86,10 @@ fn free_port() -> anyhow::Result<u16> {
         .port())
 }
 
-async fn start_server(database_url: Option<String>, log: &str) -> anyhow::Result<Server> {
+pub(crate) async fn start_server(
+    database_url: Option<String>,
+    log: &str,
+) -> anyhow::Result<Server> {
     let dir = tempfile::tempdir()?;
     let data_dir = dir.path().to_path_buf();
     let port = free_port()?;

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod analysis_bench;
 pub mod bench;
+pub mod check_bench;
 pub mod client;
 pub mod logging;
 pub mod serve;

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use fundline::{admin, analysis_bench, bench, serve, settings, statement};
+use fundline::{admin, analysis_bench, bench, check_bench, serve, settings, statement};
 
 #[derive(Parser)]
 #[command(
@@ -32,6 +32,11 @@ enum Command {
     },
     /// Load-test a server over loopback and print throughput and latency.
     Bench(bench::BenchArgs),
+    /// Check deposits.
+    Checks {
+        #[command(subcommand)]
+        command: ChecksCommand,
+    },
     /// Bank statement files.
     Statement {
         #[command(subcommand)]
@@ -42,6 +47,12 @@ enum Command {
         #[command(subcommand)]
         command: AnalysisCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum ChecksCommand {
+    /// Check deposits per second, submission to funding, on a fresh server.
+    Bench(check_bench::CheckBenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -115,6 +126,9 @@ fn main() -> ExitCode {
             Command::Migrate => serve::migrate(settings).await,
             Command::Admin { command } => admin::run(settings, command).await,
             Command::Bench(args) => bench::run(args).await,
+            Command::Checks {
+                command: ChecksCommand::Bench(args),
+            } => check_bench::run(args).await,
             Command::Statement { .. } | Command::Analysis { .. } => Ok(()),
         }
     });

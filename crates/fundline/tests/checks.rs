@@ -183,15 +183,22 @@ impl Session {
 
     /// Waits until the check leaves the in-flight stages (or reaches `until`).
     async fn settle(&self, id: &str, until: &[&str]) -> Value {
+        let mut last = Value::Null;
         for _ in 0..200 {
             let (code, b) = self.get(&format!("/api/v1/checks/{id}")).await;
             assert_eq!(code, 200, "{b}");
             if until.contains(&b["status"].as_str().unwrap_or("")) {
                 return b;
             }
+            last = b;
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        panic!("check {id} never reached {until:?}");
+        let logs: String = common::captured_logs()
+            .lines()
+            .filter(|l| l.contains("check"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        panic!("check {id} never reached {until:?}: {last}\n{logs}");
     }
 }
 

@@ -369,13 +369,21 @@ pub async fn advance(store: &Store, step: Step) -> Result<(), StoreError> {
             let step = step.clone();
             Box::pin(async move {
                 checkcashing::update_transaction_on(c, &step.tx).await?;
+                // A next step due at once stays with this worker (still
+                // claimed), which goes on with it without another claim.
+                let state = match step.next_job_at {
+                    Some(t) if t <= step.now => "running",
+                    Some(_) => "queued",
+                    None => "done",
+                };
                 sqlx::query(
-                    "UPDATE cc_checks SET stage = $1, decline_code = $2, job_state = $3, job_due_at = $4, job_claimed_at = NULL, \
-                     job_attempts = CASE WHEN $3 = 'queued' THEN 0 ELSE job_attempts END, updated_at = $5 WHERE transaction_id = $6",
+                    "UPDATE cc_checks SET stage = $1, decline_code = $2, job_state = $3, job_due_at = $4, \
+                     job_claimed_at = CASE WHEN $3 = 'running' THEN $5 ELSE NULL END, \
+                     job_attempts = CASE WHEN $3 = 'done' THEN job_attempts ELSE 0 END, updated_at = $5 WHERE transaction_id = $6",
                 )
                 .bind(&step.stage)
                 .bind(step.decline_code)
-                .bind(if step.next_job_at.is_some() { "queued" } else { "done" })
+                .bind(state)
                 .bind(step.next_job_at.unwrap_or(step.now))
                 .bind(step.now)
                 .bind(&step.tx.id)

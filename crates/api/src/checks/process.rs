@@ -113,14 +113,23 @@ pub async fn run_one(state: &AppState) -> bool {
             return false;
         }
     };
-    if let Err(e) = step(state, &check).await {
-        tracing::warn!(transaction_id = %check.transaction_id, error = %e, attempts = check.job_attempts, "check step failed");
-        let _ = checks::retry_later(
-            &state.store,
-            &check.transaction_id,
-            now + RETRY_AFTER_MICROS,
-        )
-        .await;
+    let mut check = check;
+    // Steps due at once run back to back under the same claim.
+    for _ in 0..4 {
+        if let Err(e) = step(state, &check).await {
+            tracing::warn!(transaction_id = %check.transaction_id, error = %e, attempts = check.job_attempts, "check step failed");
+            let _ = checks::retry_later(
+                &state.store,
+                &check.transaction_id,
+                now + RETRY_AFTER_MICROS,
+            )
+            .await;
+            break;
+        }
+        match checks::get(&state.store, &check.tenant_id, &check.transaction_id).await {
+            Ok(Some((next, _))) if next.job_state == "running" => check = next,
+            _ => break,
+        }
     }
     true
 }

@@ -1,0 +1,236 @@
+//! `fundline checks bench`: check deposits per second through the whole
+//! path — submission, classification, risk decision, approval and funding —
+//! against this binary as a server on a fresh store, for each engine.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context};
+use hdrhistogram::Histogram;
+use serde_json::{json, Value};
+
+use crate::bench::start_server;
+use crate::client::{card, enrollment, test_visa, PartnerClient};
+
+#[derive(clap::Args, Debug)]
+pub struct CheckBenchArgs {
+    /// sqlite, postgres or both.
+    #[arg(long, default_value = "sqlite")]
+    pub engine: String,
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
+    pub postgres_url: String,
+    /// Checks submitted in all.
+    #[arg(long, default_value_t = 2000)]
+    pub checks: usize,
+    /// Customers submitting at once (each with its own card and session).
+    #[arg(long, default_value_t = 16)]
+    pub connections: usize,
+}
+
+fn png(salt: u64) -> Vec<u8> {
+    let mut b = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+    b.extend_from_slice(b"IHDR");
+    b.extend_from_slice(&1600u32.to_be_bytes());
+    b.extend_from_slice(&700u32.to_be_bytes());
+    b.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    b.extend_from_slice(&salt.to_be_bytes());
+    b
+}
+
+pub async fn run(args: CheckBenchArgs) -> anyhow::Result<()> {
+    let engines: Vec<&str> = match args.engine.as_str() {
+        "both" => vec!["sqlite", "postgres"],
+        "sqlite" => vec!["sqlite"],
+        "postgres" => vec!["postgres"],
+        other => bail!("unknown engine {other}"),
+    };
+    println!(
+        "fundline checks bench: {} checks, {} concurrent customers, money in minutes (submit → funded)",
+        args.checks, args.connections
+    );
+    println!("| engine | checks | funded | declined | seconds | checks/s | submit p50 ms | submit p99 ms | to funded p50 ms | to funded p99 ms |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for engine in engines {
+        let url = if engine == "postgres" {
+            let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
+            Some(
+                fundline_store::isolated_postgres_url(&args.postgres_url, &schema)
+                    .await
+                    .map_err(|e| anyhow!("{e}"))?,
+            )
+        } else {
+            None
+        };
+        let server = start_server(url.clone(), "warn").await?;
+        let creds: Value = serde_json::from_str(&std::fs::read_to_string(
+            server.data_dir.join("sandbox-credentials.json"),
+        )?)?;
+        // Limits high enough that the bench measures processing, not velocity.
+        let tenant = creds["tenant_id"].as_str().unwrap_or_default().to_string();
+        let mut admin = std::process::Command::new(std::env::current_exe()?);
+        admin
+            .args(["admin", "tenant", "checks", "--tenant", &tenant, "--set"])
+            .arg(json!({"limits": {"daily_count": 1_000_000, "daily_cents": 1_000_000_000_000i64, "count_30d": 1_000_000, "cents_30d": 1_000_000_000_000i64}}).to_string())
+            .env("FUNDLINE_DATA_DIR", &server.data_dir)
+            .env_remove("FUNDLINE_MASTER_KEY")
+            .stdout(std::process::Stdio::null());
+        match &url {
+            Some(u) => admin.env("DATABASE_URL", u),
+            None => admin.env_remove("DATABASE_URL"),
+        };
+        if !admin
+            .status()
+            .context("running admin tenant checks")?
+            .success()
+        {
+            bail!("could not raise the bench tenant's limits");
+        }
+        let mut partner = PartnerClient::new(&server.base, "bench-checks");
+        let a = partner
+            .authenticate(
+                creds["check_cashing"]["client_id"]
+                    .as_str()
+                    .unwrap_or_default(),
+                creds["check_cashing"]["client_secret"]
+                    .as_str()
+                    .unwrap_or_default(),
+            )
+            .await?;
+        if a.status != 200 {
+            bail!("authentication failed: {}", a.status);
+        }
+        let http = reqwest::Client::new();
+        let mut sessions = Vec::new();
+        for n in 0..args.connections as u64 {
+            let id = partner.call("enroll-customer", &enrollment(n)).await?.body["CustomerId"]
+                .as_str()
+                .ok_or_else(|| anyhow!("enroll failed"))?
+                .to_string();
+            let c = partner
+                .call("add-or-update-card", &card(&id, &test_visa(n)))
+                .await?;
+            let card_id = c.body["cards"][0]["cardId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let sso = partner
+                .call("authenticate-obo", &json!({"customerId": id}))
+                .await?
+                .body["ssoToken"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let s: Value = http
+                .post(format!("{}/api/v1/checks/sessions", server.base))
+                .json(&json!({"ssoToken": sso}))
+                .send()
+                .await?
+                .json()
+                .await?;
+            let token = s["accessToken"]
+                .as_str()
+                .ok_or_else(|| anyhow!("no check session"))?
+                .to_string();
+            sessions.push((token, card_id));
+        }
+        let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for (worker, (token, card_id)) in sessions.into_iter().enumerate() {
+            let (http, base, next, total) =
+                (http.clone(), server.base.clone(), next.clone(), args.checks);
+            tasks.push(tokio::spawn(async move {
+                let mut submit = Histogram::<u64>::new(3).expect("histogram");
+                let mut funded_lat = Histogram::<u64>::new(3).expect("histogram");
+                let (mut funded, mut declined) = (0usize, 0usize);
+                loop {
+                    let n = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    if n >= total {
+                        break;
+                    }
+                    let form = reqwest::multipart::Form::new()
+                        .part(
+                            "front",
+                            reqwest::multipart::Part::bytes(png(2 * n as u64)).file_name("f.png"),
+                        )
+                        .part(
+                            "back",
+                            reqwest::multipart::Part::bytes(png(2 * n as u64 + 1))
+                                .file_name("b.png"),
+                        )
+                        .text("amount", "10000")
+                        .text("checkType", "payroll")
+                        .text("cardId", card_id.clone())
+                        .text("funding", "minutes")
+                        .text(
+                            "micr",
+                            format!("T021000021T {:09}O {}", 100_000_000 + worker, n + 1),
+                        );
+                    let t0 = Instant::now();
+                    let Ok(r) = http
+                        .post(format!("{base}/api/v1/checks"))
+                        .bearer_auth(&token)
+                        .multipart(form)
+                        .send()
+                        .await
+                    else {
+                        continue;
+                    };
+                    let _ = submit.record(t0.elapsed().as_micros() as u64);
+                    let Ok(b) = r.json::<Value>().await else {
+                        continue;
+                    };
+                    let Some(id) = b["transactionId"].as_str().map(str::to_string) else {
+                        continue;
+                    };
+                    loop {
+                        let s: Value = match http
+                            .get(format!("{base}/api/v1/checks/{id}"))
+                            .bearer_auth(&token)
+                            .send()
+                            .await
+                        {
+                            Ok(r) => r.json().await.unwrap_or(Value::Null),
+                            Err(_) => Value::Null,
+                        };
+                        match s["status"].as_str() {
+                            Some("funded") => {
+                                funded += 1;
+                                break;
+                            }
+                            Some("declined") => {
+                                declined += 1;
+                                break;
+                            }
+                            _ => tokio::time::sleep(Duration::from_millis(5)).await,
+                        }
+                    }
+                    let _ = funded_lat.record(t0.elapsed().as_micros() as u64);
+                }
+                (submit, funded_lat, funded, declined)
+            }));
+        }
+        let mut submit = Histogram::<u64>::new(3).expect("histogram");
+        let mut to_funded = Histogram::<u64>::new(3).expect("histogram");
+        let (mut funded, mut declined) = (0, 0);
+        for t in tasks {
+            let (s, f, ok, no) = t.await?;
+            submit.add(s).ok();
+            to_funded.add(f).ok();
+            funded += ok;
+            declined += no;
+        }
+        let secs = started.elapsed().as_secs_f64();
+        let ms = |h: &Histogram<u64>, q: f64| h.value_at_quantile(q) as f64 / 1000.0;
+        println!(
+            "| {engine} | {} | {funded} | {declined} | {secs:.1} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} |",
+            args.checks,
+            funded as f64 / secs,
+            ms(&submit, 0.5),
+            ms(&submit, 0.99),
+            ms(&to_funded, 0.5),
+            ms(&to_funded, 0.99)
+        );
+    }
+    Ok(())
+}
