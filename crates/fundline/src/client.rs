@@ -50,6 +50,16 @@ impl PartnerClient {
         }
     }
 
+    /// The same partner session, spoken to another server node.
+    pub fn clone_for(&self, base: &str) -> PartnerClient {
+        PartnerClient {
+            http: self.http.clone(),
+            base: base.trim_end_matches('/').to_string(),
+            device_id: self.device_id.clone(),
+            session_id: self.session_id.clone(),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

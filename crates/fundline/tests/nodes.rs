@@ -1,0 +1,302 @@
+//! Two server processes on one PostgreSQL, clients alternating between them:
+//! idempotency keys, token de-duplication, one-time SSO tokens, the ledger,
+//! and background jobs taken by exactly one node. Runs when
+//! FUNDLINE_TEST_DATABASE_URL points at PostgreSQL (the second half of
+//! `.ci/run`); SQLite is one process by design.
+
+mod common;
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fundline::client::{
+    card, enrollment, session_request, test_visa, ConnectClient, GatewayClient, PartnerClient,
+};
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_fundline");
+
+struct Node {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn node(dir: &Path, db: &str, name: &str) -> Node {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(BIN)
+        .arg("serve")
+        .env("FUNDLINE_DATA_DIR", dir)
+        .env("DATABASE_URL", db)
+        .env("FUNDLINE_LISTEN", format!("127.0.0.1:{port}"))
+        .env("FUNDLINE_LOG", "warn")
+        .env_remove("FUNDLINE_MASTER_KEY")
+        .current_dir(dir)
+        .stdout(std::fs::File::create(dir.join(format!("{name}.out"))).unwrap())
+        .stderr(std::fs::File::create(dir.join(format!("{name}.err"))).unwrap())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        if let Ok(r) = reqwest::get(format!("{base}/readyz")).await {
+            if r.status() == 200 {
+                return Node { child, base };
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "node {name} did not start: {}",
+        std::fs::read_to_string(dir.join(format!("{name}.err"))).unwrap_or_default()
+    );
+}
+
+fn png(salt: u64) -> Vec<u8> {
+    let mut b = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+    b.extend_from_slice(b"IHDR");
+    b.extend_from_slice(&1600u32.to_be_bytes());
+    b.extend_from_slice(&700u32.to_be_bytes());
+    b.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    b.extend_from_slice(&salt.to_be_bytes());
+    b
+}
+
+#[tokio::test]
+async fn two_nodes_on_one_postgres_keep_every_guarantee() {
+    if !std::env::var("FUNDLINE_TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres")) {
+        eprintln!("skipping: two nodes need PostgreSQL (FUNDLINE_TEST_DATABASE_URL)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = common::fresh_database_url(dir.path()).await;
+    let a = node(dir.path(), &db, "a").await;
+    let b = node(dir.path(), &db, "b").await;
+    let nodes = [a.base.clone(), b.base.clone()];
+    let creds: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("sandbox-credentials.json")).unwrap(),
+    )
+    .unwrap();
+
+    // Capture sessions: one idempotency key, twelve identical requests across both nodes.
+    let ip = &creds["ingopay"];
+    let clients: Vec<GatewayClient> = nodes
+        .iter()
+        .map(|n| {
+            GatewayClient::new(
+                n,
+                ip["username"].as_str().unwrap(),
+                ip["secret"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let req = session_request("two-nodes");
+    let answers = futures::future::join_all((0..12).map(|i| {
+        clients[i % 2].post(
+            "/api/v1/sessions/point-in-time/plugin",
+            &req,
+            &[("Idempotency-Key", "nodes-key")],
+        )
+    }))
+    .await;
+    let sessions: HashSet<String> = answers
+        .iter()
+        .map(|a| {
+            a.as_ref().unwrap().body["data"]["session_identifier"]
+                .as_str()
+                .unwrap_or("none")
+                .to_string()
+        })
+        .collect();
+    let created = answers
+        .iter()
+        .filter(|a| a.as_ref().unwrap().body["status"] == 100)
+        .count();
+    assert_eq!((sessions.len(), created), (1, 1), "{sessions:?}");
+
+    // Token service: ten identical card tokens across both nodes make one.
+    let cn = &creds["connect"];
+    let m = cn["merchant_id"].as_str().unwrap();
+    let connect: Vec<ConnectClient> = nodes
+        .iter()
+        .map(|n| {
+            ConnectClient::new(
+                n,
+                cn["api_key_id"].as_str().unwrap(),
+                cn["secret_api_key"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let body = json!({"paymentProductId": 1, "card": {"customer": {"billingAddress": {"countryCode": "US"}},
+        "data": {"cardWithoutCvv": {"cardNumber": "5399999999999999", "cardholderName": "Wile E. Coyote", "expiryDate": "1230"}}}});
+    let path = format!("/v1/{m}/tokens");
+    let answers = futures::future::join_all(
+        (0..10).map(|i| connect[i % 2].request("POST", &path, Some(&body))),
+    )
+    .await;
+    let tokens: HashSet<String> = answers
+        .iter()
+        .map(|a| {
+            a.as_ref().unwrap().body["token"]
+                .as_str()
+                .unwrap_or("none")
+                .to_string()
+        })
+        .collect();
+    let new = answers
+        .iter()
+        .filter(|a| a.as_ref().unwrap().status == 201)
+        .count();
+    assert_eq!((tokens.len(), new), (1, 1), "{tokens:?}");
+
+    // Check cashing: a partner session opened on one node serves the other.
+    let cc = &creds["check_cashing"];
+    let mut partner = PartnerClient::new(&nodes[0], "nodes-device");
+    assert_eq!(
+        partner
+            .authenticate(
+                cc["client_id"].as_str().unwrap(),
+                cc["client_secret"].as_str().unwrap()
+            )
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    let mut on_b = partner.clone_for(&nodes[1]);
+    let mut sessions = Vec::new();
+    for n in 0..4u64 {
+        let p = if n % 2 == 0 { &mut partner } else { &mut on_b };
+        let id = p
+            .call("enroll-customer", &enrollment(n))
+            .await
+            .unwrap()
+            .body["CustomerId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let added = p
+            .call("add-or-update-card", &card(&id, &test_visa(n)))
+            .await
+            .unwrap();
+        let card_id = added.body["cards"][0]["cardId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let sso = p
+            .call("authenticate-obo", &json!({"customerId": id}))
+            .await
+            .unwrap()
+            .body["ssoToken"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        // One SSO token spent on both nodes at once: exactly one session.
+        let spent = futures::future::join_all(nodes.iter().map(|base| {
+            reqwest::Client::new()
+                .post(format!("{base}/api/v1/checks/sessions"))
+                .json(&json!({"ssoToken": sso}))
+                .send()
+        }))
+        .await;
+        let mut ok = spent
+            .into_iter()
+            .map(|r| r.unwrap())
+            .filter(|r| r.status() == 200)
+            .collect::<Vec<_>>();
+        assert_eq!(ok.len(), 1, "an SSO token is spent once");
+        let token = ok.pop().unwrap().json::<Value>().await.unwrap()["accessToken"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        sessions.push((token, card_id));
+    }
+
+    // Checks submitted to both nodes are each processed by one node only.
+    let http = reqwest::Client::new();
+    let mut ids = Vec::new();
+    for (i, (token, card_id)) in sessions.iter().enumerate() {
+        for k in 0..3u64 {
+            let n = i as u64 * 10 + k;
+            let form = reqwest::multipart::Form::new()
+                .part(
+                    "front",
+                    reqwest::multipart::Part::bytes(png(2 * n)).file_name("f.png"),
+                )
+                .part(
+                    "back",
+                    reqwest::multipart::Part::bytes(png(2 * n + 1)).file_name("b.png"),
+                )
+                .text("amount", "10000")
+                .text("checkType", "payroll")
+                .text("cardId", card_id.clone())
+                .text("funding", "minutes")
+                .text("micr", format!("T021000021T 55500{i}O {}", 100 + n));
+            let r = http
+                .post(format!("{}/api/v1/checks", nodes[(n % 2) as usize]))
+                .bearer_auth(token)
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 202);
+            let b: Value = r.json().await.unwrap();
+            ids.push((
+                token.clone(),
+                b["transactionId"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    for (token, id) in &ids {
+        let mut status = Value::Null;
+        for _ in 0..200 {
+            let b: Value = http
+                .get(format!("{}/api/v1/checks/{id}", nodes[1]))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            status = b["status"].clone();
+            if status == "funded" || status == "declined" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(status, "funded", "{id}");
+    }
+    let store = fundline_store::Store::connect(&fundline_store::StoreOptions::new(db.clone()))
+        .await
+        .unwrap();
+    for (_, id) in &ids {
+        let (n, sum): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM ledger_entries WHERE transaction_id = $1",
+        )
+        .bind(id)
+        .fetch_one(store.reader())
+        .await
+        .unwrap();
+        assert_eq!((n, sum), (3, 0), "one load per check, balanced: {id}");
+    }
+    let unbalanced: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT transaction_id FROM ledger_entries GROUP BY transaction_id HAVING SUM(amount_cents) <> 0) u",
+    )
+    .fetch_one(store.reader())
+    .await
+    .unwrap();
+    assert_eq!(unbalanced, 0);
+    store.close().await;
+}
