@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 use fundline::client::{
@@ -48,11 +48,15 @@ async fn node(dir: &Path, db: &str, name: &str) -> Node {
         .stderr(std::fs::File::create(dir.join(format!("{name}.err"))).unwrap())
         .spawn()
         .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    // Owned at once, so a node that fails to start is still killed and reaped.
+    let node = Node {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
     for _ in 0..200 {
-        if let Ok(r) = reqwest::get(format!("{base}/readyz")).await {
+        if let Ok(r) = reqwest::get(format!("{}/readyz", node.base)).await {
             if r.status() == 200 {
-                return Node { child, base };
+                return node;
             }
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
