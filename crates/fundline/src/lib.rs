@@ -6,6 +6,7 @@ pub mod analysis_bench;
 pub mod bench;
 pub mod check_bench;
 pub mod client;
+pub mod crash;
 pub mod logging;
 pub mod serve;
 pub mod settings;

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use fundline::{admin, analysis_bench, bench, check_bench, serve, settings, statement};
+use fundline::{admin, analysis_bench, bench, check_bench, crash, serve, settings, statement};
 
 #[derive(Parser)]
 #[command(
@@ -32,6 +32,9 @@ enum Command {
     },
     /// Load-test a server over loopback and print throughput and latency.
     Bench(bench::BenchArgs),
+    /// Kill the server with SIGKILL at random moments under sustained writes,
+    /// restart it, and check every acknowledged write survived exactly once.
+    Crash(crash::CrashArgs),
     /// Check deposits.
     Checks {
         #[command(subcommand)]
@@ -129,6 +132,7 @@ fn main() -> ExitCode {
             Command::Checks {
                 command: ChecksCommand::Bench(args),
             } => check_bench::run(args).await,
+            Command::Crash(args) => crash::run(args).await,
             Command::Statement { .. } | Command::Analysis { .. } => Ok(()),
         }
     });
