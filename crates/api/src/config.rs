@@ -37,6 +37,9 @@ pub struct ApiConfig {
     /// Accept plain-http loopback webhook URLs for every tenant (sandbox
     /// tenants always may); for local development and tests.
     pub allow_loopback_webhooks: bool,
+    /// Requests per credential (partner session, gateway username, Connect
+    /// key, staff user, check session), per node.
+    pub rate_limit: crate::ratelimit::RateLimit,
 }
 
 /// A plain-SMTP relay (a local MTA that takes care of TLS onwards).
@@ -66,6 +69,7 @@ impl Default for ApiConfig {
             webhook_max_attempts: 12,
             webhook_poll: Duration::from_secs(1),
             allow_loopback_webhooks: false,
+            rate_limit: Default::default(),
         }
     }
 }

@@ -16,6 +16,7 @@ mod middleware;
 pub mod ofac;
 mod openapi;
 mod ops;
+pub mod ratelimit;
 mod state;
 
 pub use config::ApiConfig;

@@ -29,6 +29,7 @@ pub struct AppState {
     pub(crate) outbox_wake: Arc<tokio::sync::Notify>,
     /// Wakes this node's check processor (a check was just submitted).
     pub(crate) checks_wake: Arc<tokio::sync::Notify>,
+    pub(crate) limiter: Arc<crate::ratelimit::RateLimiter>,
 }
 
 impl AppState {
@@ -54,6 +55,7 @@ impl AppState {
             jobs_wake: Arc::new(tokio::sync::Notify::new()),
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
             checks_wake: Arc::new(tokio::sync::Notify::new()),
+            limiter: Arc::new(Default::default()),
         }
     }
 }

@@ -59,6 +59,7 @@ pub fn api_config(settings: &Settings) -> ApiConfig {
         request_timeout: settings.request_timeout,
         report_link_ttl: settings.report_link_ttl,
         smtp: settings.smtp.clone(),
+        rate_limit: settings.rate_limit,
         ..ApiConfig::default()
     }
 }

@@ -48,6 +48,10 @@ struct File {
     smtp_relay: Option<String>,
     /// Bank analysis: the From address of customer emails.
     smtp_from: Option<String>,
+    /// Requests per second per credential, per node (0 = no limit).
+    rate_limit_per_second: Option<u32>,
+    /// Requests a credential may burst above the rate.
+    rate_limit_burst: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -65,6 +69,7 @@ pub struct Settings {
     pub sandbox_network: fundline_api::cardnet::SandboxNetwork,
     pub report_link_ttl: Duration,
     pub smtp: Option<fundline_api::config::SmtpConfig>,
+    pub rate_limit: fundline_api::ratelimit::RateLimit,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -204,6 +209,21 @@ impl Settings {
                 Some(fundline_api::config::SmtpConfig { host, port, from })
             }
         };
+        let defaults = fundline_api::ratelimit::RateLimit::default();
+        let rate_limit = fundline_api::ratelimit::RateLimit {
+            per_second: match env("FUNDLINE_RATE_LIMIT_PER_SECOND") {
+                Some(v) => v
+                    .parse()
+                    .context("FUNDLINE_RATE_LIMIT_PER_SECOND must be a whole number")?,
+                None => file.rate_limit_per_second.unwrap_or(defaults.per_second),
+            },
+            burst: match env("FUNDLINE_RATE_LIMIT_BURST") {
+                Some(v) => v
+                    .parse()
+                    .context("FUNDLINE_RATE_LIMIT_BURST must be a whole number")?,
+                None => file.rate_limit_burst.unwrap_or(defaults.burst),
+            },
+        };
         if max_body_bytes < 1024 {
             bail!("max body size must be at least 1024 bytes");
         }
@@ -220,6 +240,7 @@ impl Settings {
             sandbox_network,
             report_link_ttl: Duration::from_secs(report_link_ttl_hours * 3600),
             smtp,
+            rate_limit,
         })
     }
 

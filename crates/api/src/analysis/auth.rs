@@ -266,12 +266,38 @@ impl IntoResponse for Denied {
 }
 
 impl FromRequestParts<AppState> for Staff {
-    type Rejection = Denied;
+    type Rejection = Response;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        let staff = authenticate(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        if let Err(retry) = state
+            .limiter
+            .check(state.config.rate_limit, &format!("ba:{}", staff.user_id))
+        {
+            let mut r = envelope(
+                StatusCode::TOO_MANY_REQUESTS,
+                false,
+                "Too many requests.",
+                Value::Null,
+                json!([format!("Too many requests. Try again in {retry} s.")]),
+            );
+            if let Ok(v) = retry.to_string().parse() {
+                r.headers_mut().insert("retry-after", v);
+            }
+            return Err(r);
+        }
+        Ok(staff)
+    }
+}
+
+/// The bearer token's staff member, if the token and its session are good.
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<Staff, Denied> {
+    {
         let token = parts
             .headers
             .get("authorization")

@@ -278,6 +278,12 @@ impl FromRequestParts<AppState> for Partner {
         }
         let tenant_id = cached.row.tenant_id.clone();
         state.sessions.put(&id_hash, cached);
+        if let Err(retry) = state
+            .limiter
+            .check(state.config.rate_limit, &format!("cc:{tenant_id}"))
+        {
+            return Err(Problem::too_many_requests(&path, retry));
+        }
         Ok(Partner { tenant_id })
     }
 }

@@ -106,6 +106,19 @@ impl Problem {
         }
     }
 
+    /// The credential is over its rate limit.
+    pub fn too_many_requests(instance: &str, retry_after: u64) -> Problem {
+        Problem {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            type_uri: "https://tools.ietf.org/html/rfc6585#section-4",
+            title: "Too Many Requests".into(),
+            detail: format!("Too many requests. Try again in {retry_after} s."),
+            error_code: Some("TOO_MANY_REQUESTS"),
+            validation: None,
+            instance: instance.into(),
+        }
+    }
+
     /// Something failed on our side; the detail never carries internals.
     pub fn internal(instance: &str) -> Problem {
         Problem {

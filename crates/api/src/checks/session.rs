@@ -73,7 +73,13 @@ impl FromRequestParts<AppState> for Customer {
             .filter(|t| !t.is_empty() && t.len() <= 200)
             .ok_or_else(|| Problem::unauthorized(&path))?;
         match checks::session(&state.store, &hash_token(token), state.clock.now_micros()).await {
-            Ok(Some(s)) => Ok(Customer(s)),
+            Ok(Some(s)) => match state
+                .limiter
+                .check(state.config.rate_limit, &format!("ck:{}", s.token_hash))
+            {
+                Ok(()) => Ok(Customer(s)),
+                Err(retry) => Err(Problem::too_many_requests(&path, retry)),
+            },
             Ok(None) => Err(Problem::unauthorized(&path)),
             Err(_) => Err(Problem::internal(&path)),
         }

@@ -61,6 +61,19 @@ impl FromRequestParts<AppState> for Merchant {
             return Err(ConnectError::unauthorized());
         }
         let client = client.ok_or_else(ConnectError::unauthorized)?;
+        if state
+            .limiter
+            .check(state.config.rate_limit, &format!("ct:{}", auth.key_id))
+            .is_err()
+        {
+            return Err(ConnectError::one(
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                codes::TOO_MANY_REQUESTS,
+                "TOO_MANY_REQUESTS",
+                "CONNECT_PLATFORM_ERROR",
+                "Too many requests for this API key; slow down and retry.",
+            ));
+        }
         let merchant_id = client.participant_id.to_string();
         let path_merchant = parts.uri.path().split('/').nth(2).unwrap_or("");
         if path_merchant != merchant_id {

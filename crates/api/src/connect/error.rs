@@ -29,6 +29,7 @@ pub mod codes {
     pub const UNKNOWN_TOKEN: &str = "1009";
     pub const NOT_FOUND: &str = "1002";
     pub const INTERNAL: &str = "9999";
+    pub const TOO_MANY_REQUESTS: &str = "1429";
     pub const DUPLICATE_REQUEST_IN_PROGRESS: &str = "1409";
 }
 

@@ -157,6 +157,18 @@ impl FromRequest<AppState> for Gateway {
             return Err(deny("invalid_signature"));
         }
         let client = client.ok_or_else(|| deny("invalid_signature"))?;
+        if let Err(retry) = state
+            .limiter
+            .check(state.config.rate_limit, &format!("gw:{}", auth.username))
+        {
+            return Err(GwResponse::error(
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                super::envelope::code::TOO_MANY_REQUESTS,
+                format!("Too many requests. Try again in {retry} s."),
+                "rate_limited",
+                started,
+            ));
+        }
 
         // A signature is good once: remembered until its X-Date window closes.
         let seen = hex(&Sha256::digest(&auth.signature));

@@ -17,6 +17,7 @@ pub mod code {
     pub const TOO_LARGE: i64 = 13413;
     pub const IDEMPOTENCY_MISMATCH: i64 = 13723;
     pub const UNAVAILABLE: i64 = 13503;
+    pub const TOO_MANY_REQUESTS: i64 = 13429;
 }
 
 #[derive(Debug)]
