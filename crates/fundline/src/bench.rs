@@ -51,6 +51,32 @@ const SCENARIOS: &[&str] = &[
     "authenticate-obo",
     "gateway-verify",
     "gateway-process",
+    "mix",
+];
+
+/// The realistic mix, per 20 requests: mostly reads, some card and customer
+/// writes, gateway verifies and payments.
+const MIX: [&str; 20] = [
+    "get-registered-cards",
+    "get-registered-cards",
+    "get-registered-cards",
+    "get-registered-cards",
+    "get-registered-cards",
+    "get-registered-cards",
+    "find-customer",
+    "find-customer",
+    "find-customer",
+    "find-customer",
+    "add-or-update-card",
+    "add-or-update-card",
+    "enroll-customer",
+    "authenticate-obo",
+    "gateway-verify",
+    "gateway-verify",
+    "gateway-process",
+    "gateway-process",
+    "gateway-process",
+    "http-ceiling",
 ];
 
 pub(crate) struct Server {
@@ -166,6 +192,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             .map(|n| n.get())
             .unwrap_or(1)
     );
+    println!("{}", fsync_rate());
     let mut rows = Vec::new();
     for engine in engines {
         let url = if engine == "postgres" {
@@ -357,6 +384,11 @@ async fn measure(engine: &str, scenario: &str, f: &Fixture, args: &BenchArgs) ->
             let health = client.url("/healthz");
             while Instant::now() < deadline {
                 let t;
+                let scenario = if scenario == "mix" {
+                    MIX[(i % MIX.len() as u64) as usize]
+                } else {
+                    scenario.as_str()
+                };
                 let ok = if scenario == "http-ceiling" {
                     t = Instant::now();
                     match client.http.get(&health).send().await {
@@ -366,9 +398,9 @@ async fn measure(engine: &str, scenario: &str, f: &Fixture, args: &BenchArgs) ->
                 } else if scenario.starts_with("gateway-") {
                     t = Instant::now();
                     let n = fixture.next.fetch_add(1, Ordering::Relaxed);
-                    gateway_call(&fixture, &scenario, n).await
+                    gateway_call(&fixture, scenario, n).await
                 } else {
-                    let (method, body) = request_for(&scenario, &fixture, i);
+                    let (method, body) = request_for(scenario, &fixture, i);
                     let body = serde_json::to_vec(&body).unwrap_or_default();
                     t = Instant::now();
                     matches!(client.call_status(method, body).await, Ok(200))
@@ -419,4 +451,28 @@ fn print_row(r: &Row, ceiling: Option<f64>) {
         ms(0.999),
         r.errors
     );
+}
+
+/// This disk's fsync rate for one second (what a durable commit costs here),
+/// so write figures compare across machines.
+fn fsync_rate() -> String {
+    use std::io::Write;
+    let Ok(dir) = tempfile::tempdir() else {
+        return "fsync rate: unknown".into();
+    };
+    let Ok(mut f) = std::fs::File::create(dir.path().join("fsync-probe")) else {
+        return "fsync rate: unknown".into();
+    };
+    let start = Instant::now();
+    let mut n = 0u64;
+    while start.elapsed() < Duration::from_secs(1) {
+        if f.write_all(b"x").is_err() || f.sync_data().is_err() {
+            return "fsync rate: unknown".into();
+        }
+        n += 1;
+    }
+    format!(
+        "disk: {:.0} fsync/s",
+        n as f64 / start.elapsed().as_secs_f64()
+    )
 }
