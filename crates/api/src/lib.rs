@@ -17,6 +17,7 @@ pub mod ofac;
 mod openapi;
 mod ops;
 pub mod ratelimit;
+pub mod server;
 mod state;
 
 pub use config::ApiConfig;

@@ -130,12 +130,13 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     eprintln!("Fundline listening on http://{addr} (docs: http://{addr}/docs)");
     tokio::spawn(housekeeping(state.clone()));
     fundline_api::analysis::spawn_workers(state.clone());
-    let app =
-        fundline_api::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")?;
+    fundline_api::server::serve(
+        listener,
+        fundline_api::router(state),
+        settings.server_limits,
+        shutdown_signal(),
+    )
+    .await;
     tracing::info!("drained; closing the database");
     store.close().await;
     Ok(())

@@ -52,6 +52,10 @@ struct File {
     rate_limit_per_second: Option<u32>,
     /// Requests a credential may burst above the rate.
     rate_limit_burst: Option<u32>,
+    /// Connections served at once.
+    max_connections: Option<usize>,
+    /// Seconds a client has to send a request's headers.
+    header_read_timeout_secs: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -70,6 +74,7 @@ pub struct Settings {
     pub report_link_ttl: Duration,
     pub smtp: Option<fundline_api::config::SmtpConfig>,
     pub rate_limit: fundline_api::ratelimit::RateLimit,
+    pub server_limits: fundline_api::server::ServerLimits,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -224,6 +229,30 @@ impl Settings {
                 None => file.rate_limit_burst.unwrap_or(defaults.burst),
             },
         };
+        let server_defaults = fundline_api::server::ServerLimits::default();
+        let server_limits = fundline_api::server::ServerLimits {
+            max_connections: match env("FUNDLINE_MAX_CONNECTIONS") {
+                Some(v) => v
+                    .parse()
+                    .context("FUNDLINE_MAX_CONNECTIONS must be a number")?,
+                None => file
+                    .max_connections
+                    .unwrap_or(server_defaults.max_connections),
+            },
+            header_read_timeout: match env("FUNDLINE_HEADER_READ_TIMEOUT_SECS") {
+                Some(v) => Duration::from_secs(
+                    v.parse()
+                        .context("FUNDLINE_HEADER_READ_TIMEOUT_SECS must be a number of seconds")?,
+                ),
+                None => file
+                    .header_read_timeout_secs
+                    .map(Duration::from_secs)
+                    .unwrap_or(server_defaults.header_read_timeout),
+            },
+        };
+        if server_limits.max_connections == 0 || server_limits.header_read_timeout.is_zero() {
+            bail!("max connections and the header read timeout must be above zero");
+        }
         if max_body_bytes < 1024 {
             bail!("max body size must be at least 1024 bytes");
         }
@@ -241,6 +270,7 @@ impl Settings {
             report_link_ttl: Duration::from_secs(report_link_ttl_hours * 3600),
             smtp,
             rate_limit,
+            server_limits,
         })
     }
 

@@ -44,6 +44,10 @@ fn command(dir: &Path, db: &str) -> Command {
 }
 
 async fn start(dir: &Path, db: &str, log_name: &str) -> Server {
+    start_env(dir, db, log_name, &[]).await
+}
+
+async fn start_env(dir: &Path, db: &str, log_name: &str, envs: &[(&str, &str)]) -> Server {
     let port = free_port();
     let out = std::fs::File::create(dir.join(format!("{log_name}.out"))).unwrap();
     let err = std::fs::File::create(dir.join(format!("{log_name}.err"))).unwrap();
@@ -51,6 +55,7 @@ async fn start(dir: &Path, db: &str, log_name: &str) -> Server {
         .arg("serve")
         .env("FUNDLINE_LISTEN", format!("127.0.0.1:{port}"))
         .env("FUNDLINE_LOG", "debug")
+        .envs(envs.iter().copied())
         .stdout(Stdio::from(out))
         .stderr(Stdio::from(err))
         .spawn()
@@ -720,4 +725,72 @@ async fn statement_inspect_prints_a_parse_or_the_reason_it_fails() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["ok"], false);
     assert!(!v["error"].as_str().unwrap().is_empty());
+}
+
+/// A client that trickles its headers is cut off; one that trickles its body
+/// gets 408; connections beyond the cap wait until a slot frees.
+#[tokio::test]
+async fn slow_clients_time_out_and_connections_are_capped() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (dir, db) = fresh().await;
+    let s = start_env(
+        dir.path(),
+        &db,
+        "limits",
+        &[
+            ("FUNDLINE_HEADER_READ_TIMEOUT_SECS", "1"),
+            ("FUNDLINE_REQUEST_TIMEOUT_SECS", "1"),
+            ("FUNDLINE_MAX_CONNECTIONS", "2"),
+        ],
+    )
+    .await;
+    let addr = s.base.trim_start_matches("http://").to_string();
+
+    // Headers never finished: closed after the header deadline.
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the server kept a half-sent request open");
+    drop(slow);
+
+    // A body that never arrives: 408 after the request deadline.
+    let mut trickle = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    trickle
+        .write_all(b"POST /api/v1/partners/authenticate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":")
+        .await
+        .unwrap();
+    let mut buf = vec![0u8; 1024];
+    let n = tokio::time::timeout(Duration::from_secs(5), trickle.read(&mut buf))
+        .await
+        .unwrap()
+        .unwrap();
+    let head = String::from_utf8_lossy(&buf[..n]).to_string();
+    assert!(head.starts_with("HTTP/1.1 408"), "{head}");
+    drop(trickle);
+    // Let the server see those two close.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    // Two idle connections hold both slots: a third client waits.
+    let idle1 = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let idle2 = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    assert!(
+        http.get(format!("{}/healthz", s.base))
+            .send()
+            .await
+            .is_err(),
+        "a third connection was served"
+    );
+    drop(idle1);
+    drop(idle2);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let ok = reqwest::get(format!("{}/healthz", s.base)).await.unwrap();
+    assert_eq!(ok.status(), 200);
 }
