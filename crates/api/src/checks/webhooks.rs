@@ -199,6 +199,32 @@ async fn deliver(state: &AppState, http: &reqwest::Client, e: &Event) {
     };
     let timestamp = now / 1_000_000;
     let started = std::time::Instant::now();
+    // The address is checked at delivery, not registration (DNS can change),
+    // and the request goes to exactly the address checked.
+    let loopback = state.config.allow_loopback_webhooks
+        || fundline_store::tenants::is_sandbox(&state.store, &e.tenant_id)
+            .await
+            .unwrap_or(false);
+    let pinned = match pin_address(&hook.url, loopback).await {
+        Ok(c) => c,
+        Err(why) => {
+            let next = retry_at(state, e.attempts + 1, now);
+            tracing::info!(event_id = %e.id, reason = why, "webhook not sent");
+            let _ = checks::record_attempt(
+                &state.store,
+                &e.id,
+                &e.tenant_id,
+                now,
+                None,
+                Some(why.into()),
+                0,
+                next,
+            )
+            .await;
+            return;
+        }
+    };
+    let http = pinned.as_ref().unwrap_or(http);
     let result = http
         .post(&hook.url)
         .header("content-type", "application/json")
@@ -225,13 +251,10 @@ async fn deliver(state: &AppState, http: &reqwest::Client, e: &Event) {
     };
     let ok = status.is_some_and(|s| (200..300).contains(&s));
     let attempts = e.attempts + 1;
-    let next = if ok || attempts >= state.config.webhook_max_attempts {
+    let next = if ok {
         None
     } else {
-        // 1, 2, 4, 8 … base periods, capped at six hours.
-        let backoff =
-            state.config.webhook_backoff.as_micros() as i64 * (1i64 << (attempts.clamp(1, 20) - 1));
-        Some(now + backoff.min(6 * 3600 * 1_000_000))
+        retry_at(state, attempts, now)
     };
     if !ok {
         tracing::info!(event_id = %e.id, ?status, attempts, "webhook delivery failed");
@@ -249,6 +272,85 @@ async fn deliver(state: &AppState, http: &reqwest::Client, e: &Event) {
     .await;
 }
 
+/// When to try again after `attempts` failed attempts; `None`: give up.
+fn retry_at(state: &AppState, attempts: i64, now: i64) -> Option<i64> {
+    if attempts >= state.config.webhook_max_attempts {
+        None
+    } else {
+        // 1, 2, 4, 8 … base periods, capped at six hours.
+        let backoff =
+            state.config.webhook_backoff.as_micros() as i64 * (1i64 << (attempts.clamp(1, 20) - 1));
+        Some(now + backoff.min(6 * 3600 * 1_000_000))
+    }
+}
+
+/// Addresses a webhook must never reach: this host's and private networks
+/// (a partner could otherwise make us call internal services).
+fn forbidden(ip: std::net::IpAddr, loopback_ok: bool) -> bool {
+    use std::net::IpAddr;
+    if ip.is_loopback() {
+        return !loopback_ok;
+    }
+    match ip {
+        IpAddr::V4(v4) => {
+            v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1])
+        }
+        IpAddr::V6(v6) => {
+            v6.is_unspecified()
+                || v6.is_multicast()
+                || (v6.segments()[0] & 0xfe00) == 0xfc00
+                || (v6.segments()[0] & 0xffc0) == 0xfe80
+                || v6
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4| forbidden(IpAddr::V4(v4), loopback_ok))
+        }
+    }
+}
+
+/// Resolves the webhook's host once and checks every address; answers a
+/// client pinned to the first one (None: the shared client will do, for a
+/// literal loopback address in the sandbox).
+async fn pin_address(
+    url: &str,
+    loopback_ok: bool,
+) -> Result<Option<reqwest::Client>, &'static str> {
+    let u = url::Url::parse(url).map_err(|_| "the webhook URL is not valid")?;
+    let host = u
+        .host_str()
+        .ok_or("the webhook URL has no host")?
+        .to_string();
+    let port = u
+        .port_or_known_default()
+        .ok_or("the webhook URL has no port")?;
+    let lookup = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((lookup.as_str(), port))
+        .await
+        .map_err(|_| "the webhook host does not resolve")?
+        .collect();
+    let first = *addrs.first().ok_or("the webhook host does not resolve")?;
+    if addrs.iter().any(|a| forbidden(a.ip(), loopback_ok)) {
+        return Err("the webhook host resolves to a private address");
+    }
+    if first.ip().is_loopback() {
+        return Ok(None);
+    }
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .resolve(&host, first)
+        .build()
+        .map(Some)
+        .map_err(|_| "the webhook client cannot be built")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,6 +362,28 @@ mod tests {
             signature("whsec_test", 1_700_000_000, "{\"a\":1}"),
             "v1=38877139021993b830af32feea6e18a8da83eb2f6e49ee50bd9e4cf4ca4d3789"
         );
+    }
+
+    #[test]
+    fn private_addresses_are_refused() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        for bad in [
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:10.0.0.1",
+        ] {
+            assert!(forbidden(ip(bad), true), "{bad}");
+        }
+        assert!(forbidden(ip("127.0.0.1"), false));
+        assert!(!forbidden(ip("127.0.0.1"), true));
+        assert!(!forbidden(ip("93.184.216.34"), false));
+        assert!(!forbidden(ip("2606:2800:220:1::1"), false));
     }
 
     #[test]
