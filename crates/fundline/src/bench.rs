@@ -12,7 +12,9 @@ use anyhow::{anyhow, bail, Context};
 use hdrhistogram::Histogram;
 use serde_json::{json, Value};
 
-use crate::client::{card, enrollment, test_visa, GatewayClient, PartnerClient, Signing};
+use crate::client::{
+    card, enrollment, test_visa, ConnectClient, GatewayClient, PartnerClient, Signing,
+};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct BenchArgs {
@@ -51,6 +53,7 @@ const SCENARIOS: &[&str] = &[
     "authenticate-obo",
     "gateway-verify",
     "gateway-process",
+    "connect-token",
     "mix",
 ];
 
@@ -75,7 +78,7 @@ const MIX: [&str; 20] = [
     "gateway-verify",
     "gateway-process",
     "gateway-process",
-    "gateway-process",
+    "connect-token",
     "http-ceiling",
 ];
 
@@ -236,6 +239,9 @@ struct Fixture {
     participant_id: i64,
     /// Card tokens verified during setup, for the process scenario.
     tokens: Vec<String>,
+    /// The token service, signed as the Connect SDKs sign, and its merchant.
+    connect: ConnectClient,
+    merchant_id: String,
 }
 
 async fn setup(server: &Server, args: &BenchArgs) -> anyhow::Result<Fixture> {
@@ -303,6 +309,13 @@ async fn setup(server: &Server, args: &BenchArgs) -> anyhow::Result<Fixture> {
             .ok_or_else(|| anyhow!("verify failed: {}", a.text))?;
         tokens.push(t.to_string());
     }
+    let connect = ConnectClient::new(
+        &server.base,
+        creds["connect"]["api_key_id"].as_str().unwrap_or_default(),
+        creds["connect"]["secret_api_key"]
+            .as_str()
+            .unwrap_or_default(),
+    );
     Ok(Fixture {
         client,
         customers,
@@ -311,6 +324,11 @@ async fn setup(server: &Server, args: &BenchArgs) -> anyhow::Result<Fixture> {
         gateway,
         participant_id,
         tokens,
+        connect,
+        merchant_id: creds["connect"]["merchant_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
     })
 }
 
@@ -374,6 +392,8 @@ async fn measure(engine: &str, scenario: &str, f: &Fixture, args: &BenchArgs) ->
             gateway: f.gateway.clone(),
             participant_id: f.participant_id,
             tokens: f.tokens.clone(),
+            connect: f.connect.clone(),
+            merchant_id: f.merchant_id.clone(),
         };
         let scenario = scenario.to_string();
         tasks.push(tokio::spawn(async move {
@@ -395,6 +415,10 @@ async fn measure(engine: &str, scenario: &str, f: &Fixture, args: &BenchArgs) ->
                         Ok(r) => r.status() == 200 && r.bytes().await.is_ok(),
                         Err(_) => false,
                     }
+                } else if scenario == "connect-token" {
+                    t = Instant::now();
+                    let n = fixture.next.fetch_add(1, Ordering::Relaxed);
+                    connect_call(&fixture, n).await
                 } else if scenario.starts_with("gateway-") {
                     t = Instant::now();
                     let n = fixture.next.fetch_add(1, Ordering::Relaxed);
@@ -475,4 +499,13 @@ fn fsync_rate() -> String {
         "disk: {:.0} fsync/s",
         n as f64 / start.elapsed().as_secs_f64()
     )
+}
+
+/// A new card token at the token service (a number no other write uses).
+async fn connect_call(f: &Fixture, n: u64) -> bool {
+    let number = test_visa(n + 70_000_000_000);
+    let body = json!({"paymentProductId": 1, "card": {"customer": {"billingAddress": {"countryCode": "US"}},
+        "data": {"cardWithoutCvv": {"cardNumber": number, "cardholderName": "Bench Mark", "expiryDate": "1230"}}}});
+    let path = format!("/v1/{}/tokens", f.merchant_id);
+    matches!(f.connect.request("POST", &path, Some(&body)).await, Ok(a) if a.status == 201 || a.status == 200)
 }
