@@ -1,0 +1,27 @@
+//! Any input: `fundline_statements::parse` must return Ok or Err, never
+//! panic, overflow the stack or hang. The input is parsed once without a
+//! file-name hint, then (as the old crates/statements/fuzz `parse` target
+//! did) with the first byte picking a hint, so the name-dependent detection
+//! paths are fuzzed too.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+const NAMES: &[Option<&str>] = &[
+    None,
+    Some("statement.ofx"),
+    Some("statement.qfx"),
+    Some("statement.sta"),
+    Some("statement.940"),
+    Some("statement.csv"),
+    Some("statement.xml"),
+];
+
+fuzz_target!(|data: &[u8]| {
+    let _ = fundline_statements::parse(data, None);
+    if let Some((first, rest)) = data.split_first() {
+        let name = NAMES[usize::from(*first) % NAMES.len()];
+        let _ = fundline_statements::parse(rest, name);
+    }
+});
