@@ -34,9 +34,19 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// One browser at a time: on a cold CI machine several Chromium starts at
+/// once can outlast the waits below.
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Chromium under chromedriver, or None (skip) when this machine has none
-/// and FUNDLINE_REQUIRE_BROWSER is unset.
-async fn browser() -> Option<(Driver, fantoccini::Client)> {
+/// and FUNDLINE_REQUIRE_BROWSER is unset. The guard keeps the browser to
+/// this test until it is dropped.
+async fn browser() -> Option<(
+    tokio::sync::MutexGuard<'static, ()>,
+    Driver,
+    fantoccini::Client,
+)> {
+    let guard = ONE_BROWSER.lock().await;
     let driver_bin = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists());
@@ -84,12 +94,12 @@ async fn browser() -> Option<(Driver, fantoccini::Client)> {
             Err(e) => panic!("cannot start Chromium through chromedriver: {e}"),
         }
     };
-    Some((driver, client))
+    Some((guard, driver, client))
 }
 
 #[tokio::test]
 async fn a_framed_capture_page_tokenizes_a_card_that_process_then_pays() {
-    let Some((_driver, client)) = browser().await else {
+    let Some((_one, _driver, client)) = browser().await else {
         return;
     };
     let app = spawn_app().await;
@@ -232,7 +242,7 @@ async fn a_framed_capture_page_tokenizes_a_card_that_process_then_pays() {
 /// OFX statement and watches the report complete; staff then read it.
 #[tokio::test]
 async fn a_customer_link_uploads_an_ofx_statement_and_the_report_completes() {
-    let Some((_driver, client)) = browser().await else {
+    let Some((_one, _driver, client)) = browser().await else {
         return;
     };
     let app = spawn_app().await;
@@ -330,7 +340,7 @@ async fn a_customer_link_uploads_an_ofx_statement_and_the_report_completes() {
 /// AuthenticateOBO, quotes the fee, uploads both sides and sees the check funded.
 #[tokio::test]
 async fn the_check_page_deposits_a_check_that_gets_funded() {
-    let Some((_driver, client)) = browser().await else {
+    let Some((_one, _driver, client)) = browser().await else {
         return;
     };
     let app = common::spawn_app_with(fundline_api::ApiConfig {
