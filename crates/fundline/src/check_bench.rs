@@ -10,7 +10,7 @@ use hdrhistogram::Histogram;
 use serde_json::{json, Value};
 
 use crate::bench::start_server;
-use crate::client::{card, enrollment, test_visa, PartnerClient};
+use crate::client::{card, check_png, enrollment, test_visa, PartnerClient};
 
 #[derive(clap::Args, Debug)]
 pub struct CheckBenchArgs {
@@ -28,13 +28,7 @@ pub struct CheckBenchArgs {
 }
 
 fn png(salt: u64) -> Vec<u8> {
-    let mut b = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
-    b.extend_from_slice(b"IHDR");
-    b.extend_from_slice(&1600u32.to_be_bytes());
-    b.extend_from_slice(&700u32.to_be_bytes());
-    b.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
-    b.extend_from_slice(&salt.to_be_bytes());
-    b
+    check_png(1600, 700, salt)
 }
 
 pub async fn run(args: CheckBenchArgs) -> anyhow::Result<()> {

@@ -485,3 +485,16 @@ impl ConnectClient {
         Ok(Answer::from(req.send().await?).await)
     }
 }
+
+/// The header of a PNG image of `width` × `height` (what a check image check
+/// reads), made unique by `salt` so two images never share a content hash.
+pub fn check_png(width: u32, height: u32, salt: u64) -> Vec<u8> {
+    let mut b = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    b.extend_from_slice(&13u32.to_be_bytes());
+    b.extend_from_slice(b"IHDR");
+    b.extend_from_slice(&width.to_be_bytes());
+    b.extend_from_slice(&height.to_be_bytes());
+    b.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    b.extend_from_slice(&salt.to_be_bytes());
+    b
+}

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{spawn_app_with, TestApp};
-use fundline::client::{card, enrollment, test_visa, PartnerClient};
+use fundline::client::{card, check_png as png, enrollment, test_visa, PartnerClient};
 use fundline_api::ApiConfig;
 use serde_json::{json, Value};
 
@@ -21,20 +21,6 @@ fn config() -> ApiConfig {
         allow_loopback_webhooks: true,
         ..ApiConfig::default()
     }
-}
-
-/// A PNG header of the given size (what an image check reads), made unique
-/// by `salt` so two images never share a content hash by accident.
-pub fn png(width: u32, height: u32, salt: u64) -> Vec<u8> {
-    let mut b = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
-    b.extend_from_slice(&13u32.to_be_bytes());
-    b.extend_from_slice(b"IHDR");
-    b.extend_from_slice(&width.to_be_bytes());
-    b.extend_from_slice(&height.to_be_bytes());
-    b.extend_from_slice(&[8, 2, 0, 0, 0]);
-    b.extend_from_slice(&[0, 0, 0, 0]);
-    b.extend_from_slice(&salt.to_be_bytes());
-    b
 }
 
 struct Customer {

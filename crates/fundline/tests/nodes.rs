@@ -12,7 +12,8 @@ use std::process::{Child, Command};
 use std::time::Duration;
 
 use fundline::client::{
-    card, enrollment, session_request, test_visa, ConnectClient, GatewayClient, PartnerClient,
+    card, check_png, enrollment, session_request, test_visa, ConnectClient, GatewayClient,
+    PartnerClient,
 };
 use serde_json::{json, Value};
 
@@ -68,13 +69,7 @@ async fn node(dir: &Path, db: &str, name: &str) -> Node {
 }
 
 fn png(salt: u64) -> Vec<u8> {
-    let mut b = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
-    b.extend_from_slice(b"IHDR");
-    b.extend_from_slice(&1600u32.to_be_bytes());
-    b.extend_from_slice(&700u32.to_be_bytes());
-    b.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
-    b.extend_from_slice(&salt.to_be_bytes());
-    b
+    check_png(1600, 700, salt)
 }
 
 #[tokio::test]

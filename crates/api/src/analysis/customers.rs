@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 use super::auth::Staff;
 use super::customer_rules::{self as rules, BUSINESS, CUSTOMER};
 use super::envelope::{bad_parameters, bad_request, invalid, object_body, ok, unavailable};
-use super::fields::{boolean, guid, text, too_long};
+use super::fields::{boolean, guid, last4, text, too_long};
 use super::query::{order_by, paging, Params};
 use super::report_requests::{self, SEND_EMAIL};
 use super::zone::{render_date, Zone};
@@ -70,11 +70,6 @@ fn customer_json(c: &Customer, zone: &Zone) -> Value {
         "createdDate": zone.render(c.created_at),
         "updatedDate": c.updated_at.map(|t| zone.render(t)),
     })
-}
-
-fn last4(s: &str) -> String {
-    let n = s.chars().count();
-    s.chars().skip(n.saturating_sub(4)).collect()
 }
 
 fn seal(keys: &TenantKeys, column: &str, v: &str) -> String {

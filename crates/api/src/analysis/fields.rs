@@ -53,3 +53,9 @@ pub fn guid(s: &str) -> Option<String> {
         .ok()
         .map(|u| u.hyphenated().to_string())
 }
+
+/// The last four characters (what a masked number shows).
+pub fn last4(s: &str) -> String {
+    let n = s.chars().count();
+    s.chars().skip(n.saturating_sub(4)).collect()
+}

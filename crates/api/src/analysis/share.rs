@@ -12,6 +12,7 @@ use fundline_store::reports::{self, NewAccount, NewTransaction, ReportRequest, S
 use fundline_vault::{hash_token, random_token, TenantKeys};
 use serde_json::json;
 
+use super::fields::last4;
 use crate::AppState;
 
 /// Per upload request: files, bytes per file, transactions in all.
@@ -186,11 +187,6 @@ pub async fn consent(State(state): State<AppState>, Path(token): Path<String>) -
 pub struct Shareable {
     pub accounts: Vec<NewAccount>,
     pub transactions: Vec<NewTransaction>,
-}
-
-fn last4(s: &str) -> String {
-    let n = s.chars().count();
-    s.chars().skip(n.saturating_sub(4)).collect()
 }
 
 /// Adds parsed statements, merging an account that appears in several
