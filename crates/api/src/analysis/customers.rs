@@ -12,8 +12,8 @@ use serde_json::{json, Map, Value};
 use super::auth::Staff;
 use super::customer_rules::{self as rules, BUSINESS, CUSTOMER};
 use super::envelope::{bad_parameters, bad_request, invalid, object_body, ok, unavailable};
-use super::fields::{boolean, guid, last4, text, too_long};
-use super::query::{order_by, paging, Params};
+use super::fields::{boolean, guid, last4, text};
+use super::query::{customer_type, name_query, order_by, paging, Params};
 use super::report_requests::{self, SEND_EMAIL};
 use super::zone::{render_date, Zone};
 use crate::AppState;
@@ -269,17 +269,8 @@ pub async fn list(
         ],
         &mut errors,
     );
-    let customer_type = p.get("customerType").and_then(|t| {
-        let v = rules::type_from_filter(t);
-        if v.is_none() {
-            errors.push("CustomerType must be either 'customer' or 'business'.".into());
-        }
-        v
-    });
-    let name_query = p.get("nameQuery").map(str::to_string);
-    if too_long(&name_query, 100) {
-        errors.push("NameQuery must not exceed 100 characters.".into());
-    }
+    let customer_type = customer_type(&p, &mut errors);
+    let name_query = name_query(&p, &mut errors);
     if !errors.is_empty() {
         return bad_parameters(&errors);
     }
@@ -294,21 +285,23 @@ pub async fn list(
     match customers::list(&state.store, &who.tenant_id, &q).await {
         Ok((total, rows)) => ok(
             "Customers retrieved successfully.",
-            json!({
-                "pageNumber": page.page_number,
-                "pageSize": page.page_size,
-                "totalRecords": total,
-                "records": rows.iter().map(|c| json!({
-                    "id": c.id,
-                    "firstName": c.first_name,
-                    "lastName": c.last_name,
-                    "email": c.email,
-                    "phoneNumber": c.phone_number,
-                    "customerType": c.customer_type,
-                    "companyName": c.company_name,
-                    "createdDate": zone.render(c.created_at),
-                })).collect::<Vec<_>>(),
-            }),
+            page.page(
+                total,
+                rows.iter()
+                    .map(|c| {
+                        json!({
+                            "id": c.id,
+                            "firstName": c.first_name,
+                            "lastName": c.last_name,
+                            "email": c.email,
+                            "phoneNumber": c.phone_number,
+                            "customerType": c.customer_type,
+                            "companyName": c.company_name,
+                            "createdDate": zone.render(c.created_at),
+                        })
+                    })
+                    .collect(),
+            ),
         ),
         Err(_) => unavailable(),
     }

@@ -76,3 +76,34 @@ pub fn order_by<T: Copy>(p: &Params, allowed: &[(&str, T)], errors: &mut Vec<Str
         },
     }
 }
+
+/// The list endpoints' free-text filter, at most 100 characters.
+pub fn name_query(p: &Params, errors: &mut Vec<String>) -> Option<String> {
+    let q = p.get("nameQuery").map(str::to_string);
+    if q.as_ref().is_some_and(|q| q.chars().count() > 100) {
+        errors.push("NameQuery must not exceed 100 characters.".into());
+    }
+    q
+}
+
+/// The customerType filter: `customer`/`business` or 1/2.
+pub fn customer_type(p: &Params, errors: &mut Vec<String>) -> Option<i64> {
+    let raw = p.get("customerType")?;
+    let v = super::customer_rules::type_from_filter(raw);
+    if v.is_none() {
+        errors.push("CustomerType must be either 'customer' or 'business'.".into());
+    }
+    v
+}
+
+impl Paging {
+    /// The spec's page object around `records`.
+    pub fn page(&self, total: i64, records: Vec<serde_json::Value>) -> serde_json::Value {
+        serde_json::json!({
+            "pageNumber": self.page_number,
+            "pageSize": self.page_size,
+            "totalRecords": total,
+            "records": records,
+        })
+    }
+}

@@ -11,10 +11,9 @@ use fundline_vault::TenantKeys;
 use serde_json::{json, Value};
 
 use super::auth::Staff;
-use super::customer_rules::type_from_filter;
 use super::envelope::{bad_parameters, bad_request, invalid, object_body, ok, unavailable};
-use super::fields::{guid, integer, text, too_long};
-use super::query::{order_by, paging, Params};
+use super::fields::{guid, integer, text};
+use super::query::{customer_type, name_query, order_by, paging, Params};
 use super::zone::Zone;
 use crate::AppState;
 
@@ -318,13 +317,7 @@ pub async fn list(
         ],
         &mut errors,
     );
-    let customer_type = p.get("customerType").and_then(|t| {
-        let v = type_from_filter(t);
-        if v.is_none() {
-            errors.push("CustomerType must be either 'customer' or 'business'.".into());
-        }
-        v
-    });
+    let customer_type = customer_type(&p, &mut errors);
     let status = p.get("status").and_then(|s| match s.parse::<i64>() {
         Ok(n) if (1..=4).contains(&n) => Some(n),
         _ => {
@@ -351,10 +344,7 @@ pub async fn list(
     let ordered_to = date("orderedDateTo", true);
     let onboarded_from = date("onBoardedDateFrom", false);
     let onboarded_to = date("onBoardedDateTo", true);
-    let name_query = p.get("nameQuery").map(str::to_string);
-    if too_long(&name_query, 100) {
-        errors.push("NameQuery must not exceed 100 characters.".into());
-    }
+    let name_query = name_query(&p, &mut errors);
     if !errors.is_empty() {
         return bad_parameters(&errors);
     }
@@ -374,28 +364,30 @@ pub async fn list(
     match reports::list(&state.store, &who.tenant_id, &q, state.clock.now_micros()).await {
         Ok((total, rows)) => ok(
             "Success",
-            json!({
-                "pageNumber": page.page_number,
-                "pageSize": page.page_size,
-                "totalRecords": total,
-                "records": rows.iter().map(|r| json!({
-                    "id": r.id,
-                    "customerId": r.customer_id,
-                    "firstName": r.first_name,
-                    "lastName": r.last_name,
-                    "phoneNumber": r.phone_number,
-                    "sentVia": r.sent_via,
-                    "status": r.status,
-                    "startDate": zone.render(r.start_date),
-                    "endDate": r.end_date.map(|t| zone.render(t)),
-                    "createdDate": zone.render(r.created_at),
-                    "onboardedDate": zone.render(r.onboarded_at),
-                    "reportScore": r.report_score,
-                    "createdBy": r.created_by,
-                    "email": r.email,
-                    "reportNumber": r.report_number,
-                })).collect::<Vec<_>>(),
-            }),
+            page.page(
+                total,
+                rows.iter()
+                    .map(|r| {
+                        json!({
+                            "id": r.id,
+                            "customerId": r.customer_id,
+                            "firstName": r.first_name,
+                            "lastName": r.last_name,
+                            "phoneNumber": r.phone_number,
+                            "sentVia": r.sent_via,
+                            "status": r.status,
+                            "startDate": zone.render(r.start_date),
+                            "endDate": r.end_date.map(|t| zone.render(t)),
+                            "createdDate": zone.render(r.created_at),
+                            "onboardedDate": zone.render(r.onboarded_at),
+                            "reportScore": r.report_score,
+                            "createdBy": r.created_by,
+                            "email": r.email,
+                            "reportNumber": r.report_number,
+                        })
+                    })
+                    .collect(),
+            ),
         ),
         Err(_) => unavailable(),
     }

@@ -12,7 +12,7 @@ use super::envelope::{
     access_denied, bad_parameters, bad_request, invalid, object_body, ok, unavailable,
 };
 use super::fields::{boolean, guid, is_digits, text, too_long, valid_email};
-use super::query::{order_by, paging, Params};
+use super::query::{name_query, order_by, paging, Params};
 use super::zone::Zone;
 use crate::AppState;
 
@@ -342,10 +342,7 @@ pub async fn list(
             None
         }
     };
-    let name_query = params.get("nameQuery").map(str::to_string);
-    if too_long(&name_query, 100) {
-        errors.push("NameQuery must not exceed 100 characters.".into());
-    }
+    let name_query = name_query(&params, &mut errors);
     if !errors.is_empty() {
         return bad_parameters(&errors);
     }
@@ -360,12 +357,10 @@ pub async fn list(
     match staff::list_users(&state.store, &who.tenant_id, &q).await {
         Ok((total, users)) => ok(
             "Request successful",
-            json!({
-                "pageNumber": page.page_number,
-                "pageSize": page.page_size,
-                "totalRecords": total,
-                "records": users.iter().map(|u| user_json(u, &zone, false)).collect::<Vec<_>>(),
-            }),
+            page.page(
+                total,
+                users.iter().map(|u| user_json(u, &zone, false)).collect(),
+            ),
         ),
         Err(_) => unavailable(),
     }
