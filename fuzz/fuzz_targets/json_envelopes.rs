@@ -1,5 +1,5 @@
 //! JSON request bodies. Any bytes are parsed as JSON; an object is then run
-//! through every public body validator:
+//! through these validators:
 //!
 //! - the check-cashing envelope: `checkcashing::input::Fields::from_map`
 //!   and each `checkcashing::parse::*` request parser;
@@ -7,10 +7,9 @@
 //! - the tenant settings documents: `checks::settings::CheckSettings::parse`
 //!   and `gateway::settings::TenantGatewaySettings::parse` (+ `issuer()`).
 //!
-//! Not covered: the gateway's and Connect's request bodies are validated
-//! inside handlers, and the analysis rules live in private modules
-//! (`analysis::customer_rules`, `analysis::envelope`), so for those bodies
-//! only the JSON parse itself is fuzzed.
+//! Not covered here: the gateway's, Connect's and the bank analysis's
+//! request bodies have their own targets (`gateway_bodies`,
+//! `connect_bodies`, `analysis_bodies`).
 
 #![no_main]
 

@@ -11,6 +11,7 @@ pub mod checks;
 pub mod clock;
 pub mod config;
 pub mod connect;
+mod extract;
 pub mod gateway;
 mod middleware;
 pub mod ofac;

@@ -1,7 +1,8 @@
 use std::sync::OnceLock;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::openapi::{Content, PathItem, Ref, RefOr, ResponseBuilder};
+use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::checkcashing::{self, requests, views};
 use crate::ops;
@@ -89,8 +90,9 @@ use crate::ops;
         views::CardView, views::CardsResponse, views::FindCustomerResponse, views::EnrollCustomerResponse,
         views::SsoTokenResponse, views::TokenResponse, views::TransactionView, views::HistoryResponse,
         crate::gateway::sessions::SessionRequestDoc, crate::gateway::sessions::RecipientDoc, crate::gateway::sessions::GatewayEnvelopeDoc,
+        ConnectErrorDoc, ConnectApiErrorDoc, AnalysisEnvelopeDoc, LinkErrorDoc,
     )),
-    modifiers(&Security),
+    modifiers(&Security, &Envelopes),
     tags((name = "Check cashing partners", description = "Spec 000: /api/v1/partners/*"), (name = "Capture sessions", description = "Spec 001: HMAC-signed"), (name = "Payout gateway", description = "Spec 002: HMAC-signed"), (name = "Token service", description = "Spec 003: Connect v1HMAC"), (name = "Bank analysis", description = "Spec 004: staff JWT"), (name = "Check deposits", description = "Customer check deposits (SSO session) and partner webhooks"), (name = "Operations"))
 )]
 struct ApiDoc;
@@ -109,6 +111,148 @@ impl Modify for Security {
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("sessionId"))),
         );
     }
+}
+
+/// Connect's error body (spec 003), for the document.
+#[derive(ToSchema)]
+#[allow(dead_code, non_snake_case)]
+struct ConnectErrorDoc {
+    errorId: String,
+    errors: Vec<ConnectApiErrorDoc>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code, non_snake_case)]
+struct ConnectApiErrorDoc {
+    code: String,
+    id: Option<String>,
+    category: Option<String>,
+    message: Option<String>,
+    httpStatusCode: Option<u16>,
+    propertyName: Option<String>,
+    requestId: Option<String>,
+}
+
+/// Bank analysis' envelope (spec 004).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct AnalysisEnvelopeDoc {
+    success: bool,
+    message: String,
+    data: Option<serde_json::Value>,
+    errors: Option<Vec<String>>,
+}
+
+/// The customer link's JSON errors (/connect/{token}/…).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct LinkErrorDoc {
+    error: String,
+}
+
+/// Which error body a path answers with, and whether a credential's rate
+/// limit applies to it. Mirrors the routing in `ops::not_found` and the auth
+/// extractors; a test compares the document with real answers
+/// (scripts/schemathesis).
+fn envelope_of(path: &str) -> Option<(&'static str, &'static str, bool)> {
+    const PROBLEM: &str = "application/problem+json";
+    const JSON: &str = "application/json";
+    if path == "/api/v1/partners/authenticate" || path == "/api/v1/checks/sessions" {
+        return Some(("ProblemBody", PROBLEM, false));
+    }
+    if path.starts_with("/api/v1/partners/") || path.starts_with("/api/v1/checks") {
+        return Some(("ProblemBody", PROBLEM, true));
+    }
+    if path.starts_with("/gateway/") || path.starts_with("/api/v1/sessions/") {
+        return Some(("GatewayEnvelopeDoc", JSON, true));
+    }
+    if path.starts_with("/v1/") {
+        return Some(("ConnectErrorDoc", JSON, true));
+    }
+    if path.starts_with("/client/") {
+        return Some(("ConnectErrorDoc", JSON, false));
+    }
+    if path == "/api/v1/auth/login" || path == "/api/v1/auth/refresh" {
+        return Some(("AnalysisEnvelopeDoc", JSON, false));
+    }
+    if path.starts_with("/api/v1/") {
+        return Some(("AnalysisEnvelopeDoc", JSON, true));
+    }
+    if path.starts_with("/connect/") {
+        return Some(("LinkErrorDoc", JSON, false));
+    }
+    None
+}
+
+/// Gives every error response of a product its envelope's schema (the
+/// handlers' annotations name only the status), and documents the 429 that
+/// every rate-limited operation can answer.
+struct Envelopes;
+
+impl Modify for Envelopes {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in doc.paths.paths.iter_mut() {
+            let Some((schema, media, limited)) = envelope_of(path) else {
+                continue;
+            };
+            for op in operations(item) {
+                for (status, response) in op.responses.responses.iter_mut() {
+                    let RefOr::T(response) = response else {
+                        continue;
+                    };
+                    if !status.starts_with('4') && !status.starts_with('5') {
+                        continue;
+                    }
+                    for (ty, content) in response.content.iter_mut() {
+                        if content.schema.is_none() && ty.contains("json") {
+                            content.schema = Some(RefOr::Ref(Ref::from_schema_name(schema)));
+                        }
+                    }
+                }
+                let mut add = |status: &str, why: &str| {
+                    op.responses
+                        .responses
+                        .entry(status.into())
+                        .or_insert_with(|| {
+                            RefOr::T(
+                                ResponseBuilder::new()
+                                    .description(why)
+                                    .content(
+                                        media,
+                                        Content::new(Some(Ref::from_schema_name(schema))),
+                                    )
+                                    .build(),
+                            )
+                        });
+                };
+                if limited {
+                    // The auth extractor answers these before any handler.
+                    add("401", "Missing or invalid credentials");
+                    add(
+                        "429",
+                        "Over the credential's rate limit; Retry-After says when to retry",
+                    );
+                }
+                if schema == "ConnectErrorDoc" && limited {
+                    add(
+                        "403",
+                        "The key's merchant is not the path's, or tokenization is not enabled",
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        &mut item.get,
+        &mut item.post,
+        &mut item.put,
+        &mut item.delete,
+    ]
+    .into_iter()
+    .filter_map(Option::as_mut)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -418,6 +418,26 @@ async fn sepa_mandates_are_tokenized_masked_and_approved() {
             "sepaDirectDebit.mandate.bankAccountIban.iban"
         );
     }
+    // A malformed query (the date twice) is refused in Connect's envelope
+    // and deletes nothing.
+    let d = c
+        .request(
+            "DELETE",
+            &format!(
+                "/v1/{m}/tokens/{token}?mandateCancelDate=20261201&mandateCancelDate=20261202"
+            ),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(d.status, 400);
+    assert_eq!(first_error(&d)["propertyName"], "mandateCancelDate");
+    assert!(
+        fundline_store::connect::live(&app.store, &app.tenant.tenant_id, &m, &token)
+            .await
+            .unwrap()
+            .is_some()
+    );
     // Deleting with a mandate cancel date records the cancellation.
     let d = c
         .request(

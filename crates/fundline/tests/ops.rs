@@ -139,3 +139,75 @@ async fn the_suite_captures_server_logs_for_its_leak_checks() {
     assert!(logs.contains("request_id"));
     assert!(!logs.contains("123456789"));
 }
+
+/// Path segments that are not UTF-8 once decoded, and repeated query fields,
+/// get each surface's own "unknown" answer, never axum's text/plain 400.
+#[tokio::test]
+async fn malformed_paths_and_queries_answer_in_each_surfaces_own_format() {
+    let app = spawn_app().await;
+    let http = reqwest::Client::new();
+    for (path, status, kind) in [
+        ("/session/%FF?t=1&h=2", 404, "text/html"),
+        ("/session/abc?t=1&t=2&h=3", 404, "text/html"),
+        ("/connect/%FF", 404, "text/html"),
+        ("/connect/%FF/status", 404, "application/json"),
+    ] {
+        let r = http
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{path}");
+        let ct = r.headers()["content-type"].to_str().unwrap().to_string();
+        assert!(ct.starts_with(kind), "{path}: {ct}");
+    }
+    // A statements upload that is not multipart: JSON, not axum's text.
+    let r = http
+        .post(format!("{}/connect/abc/statements", app.base))
+        .header("content-type", "text/plain")
+        .body("hello")
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_client_error());
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
+}
+
+/// Every error response of a product carries its envelope's schema, and
+/// every credentialed operation documents 401 and 429.
+#[tokio::test]
+async fn error_responses_are_documented_with_their_envelope() {
+    let app = spawn_app().await;
+    let doc: Value = reqwest::get(format!("{}/openapi.json", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let op = &doc["paths"]["/v1/{merchantId}/tokens/{tokenId}"]["delete"]["responses"];
+    for status in ["400", "401", "403", "404", "429"] {
+        assert_eq!(
+            op[status]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/ConnectErrorDoc",
+            "{status}"
+        );
+    }
+    let op = &doc["paths"]["/gateway/verify"]["post"]["responses"];
+    assert_eq!(
+        op["429"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/GatewayEnvelopeDoc"
+    );
+    let op = &doc["paths"]["/api/v1/customer"]["post"]["responses"];
+    assert_eq!(
+        op["400"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/AnalysisEnvelopeDoc"
+    );
+    let op = &doc["paths"]["/api/v1/checks"]["post"]["responses"];
+    assert_eq!(
+        op["429"]["content"]["application/problem+json"]["schema"]["$ref"],
+        "#/components/schemas/ProblemBody"
+    );
+}

@@ -79,26 +79,11 @@ fn body_json(bytes: &[u8]) -> Option<Value> {
         .filter(Value::is_object)
 }
 
-fn client_address(req: &Request) -> String {
-    req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
-}
-
-/// POST /api/v1/auth/login
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "Bank analysis",
-    description = "Staff login: a 15-minute JWT access token and a rotating refresh token. Throttled per account and per client address (429).",
-    request_body(content = serde_json::Value, description = "{email, password}"),
-    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"),
-        (status = 401, content_type = "application/json", description = "Invalid email or password."), (status = 429, content_type = "application/json")))]
-pub async fn login(State(state): State<AppState>, req: Request) -> Response {
-    let address = client_address(&req);
-    let Ok(bytes) = axum::body::to_bytes(req.into_body(), state.config.max_body_bytes).await else {
-        return invalid(&["The request body is too large."]);
-    };
-    let Some(body) = body_json(&bytes) else {
-        return invalid(&["The request body must be a JSON object."]);
+/// The rules of a login body: the e-mail (lower-cased) and the password, or
+/// every failed rule in order.
+pub fn login_body(bytes: &[u8]) -> Result<(String, String), Vec<&'static str>> {
+    let Some(body) = body_json(bytes) else {
+        return Err(vec!["The request body must be a JSON object."]);
     };
     let email = body["email"]
         .as_str()
@@ -118,8 +103,47 @@ pub async fn login(State(state): State<AppState>, req: Request) -> Response {
         errors.push("Password must not exceed 256 characters.");
     }
     if !errors.is_empty() {
-        return invalid(&errors);
+        return Err(errors);
     }
+    Ok((email, password))
+}
+
+/// The rule of a refresh body: the refresh token, or the failed rule.
+pub fn refresh_body(bytes: &[u8]) -> Result<String, Vec<&'static str>> {
+    let Some(body) = body_json(bytes) else {
+        return Err(vec!["The request body must be a JSON object."]);
+    };
+    let Some(token) = body["refreshToken"]
+        .as_str()
+        .filter(|t| !t.is_empty() && t.len() <= 200)
+    else {
+        return Err(vec!["Refresh token is required."]);
+    };
+    Ok(token.to_string())
+}
+
+fn client_address(req: &Request) -> String {
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// POST /api/v1/auth/login
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "Bank analysis",
+    description = "Staff login: a 15-minute JWT access token and a rotating refresh token. Throttled per account and per client address (429).",
+    request_body(content = serde_json::Value, description = "{email, password}"),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"),
+        (status = 401, content_type = "application/json", description = "Invalid email or password."), (status = 429, content_type = "application/json")))]
+pub async fn login(State(state): State<AppState>, req: Request) -> Response {
+    let address = client_address(&req);
+    let Ok(bytes) = axum::body::to_bytes(req.into_body(), state.config.max_body_bytes).await else {
+        return invalid(&["The request body is too large."]);
+    };
+    let (email, password) = match login_body(&bytes) {
+        Ok(v) => v,
+        Err(errors) => return invalid(&errors),
+    };
     let now = state.clock.now_micros();
     let (acct, addr) = (format!("acct:{email}"), format!("ip:{address}"));
     let since = now - FAILURE_WINDOW_MICROS;
@@ -200,20 +224,15 @@ pub async fn login(State(state): State<AppState>, req: Request) -> Response {
     request_body(content = serde_json::Value, description = "{refreshToken}"),
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
 pub async fn refresh(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
-    let Some(body) = body_json(&body) else {
-        return invalid(&["The request body must be a JSON object."]);
-    };
-    let Some(token) = body["refreshToken"]
-        .as_str()
-        .filter(|t| !t.is_empty() && t.len() <= 200)
-    else {
-        return invalid(&["Refresh token is required."]);
+    let token = match refresh_body(&body) {
+        Ok(t) => t,
+        Err(errors) => return invalid(&errors),
     };
     let now = state.clock.now_micros();
     let next = random_token(32);
     match staff::rotate_refresh(
         &state.store,
-        hash_token(token),
+        hash_token(&token),
         hash_token(&next),
         now,
         REFRESH_TTL_MICROS,
@@ -347,7 +366,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Staff, Denied> 
     description = "End the session (Bearer): its access and refresh tokens stop working.",
     params(("Authorization" = String, Header, description = "Bearer <accessToken>")),
     request_body(content = serde_json::Value, description = "{refreshToken}"),
-    responses((status = 200, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json", description = "Refresh token is required."), (status = 401, content_type = "application/json", description = "Access Denied")))]
 pub async fn logout(
     State(state): State<AppState>,
     who: Staff,

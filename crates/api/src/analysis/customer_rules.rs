@@ -243,8 +243,9 @@ pub fn business_identity(
                 _ => {}
             }
             // Written the way the IRS prints it: 12-3456789.
+            // Nine ASCII digits only: `d[..2]` must be a char boundary.
             let ein = digits
-                .filter(|d| d.len() == 9)
+                .filter(|d| is_digits(d, 9..=9))
                 .map(|d| format!("{}-{}", &d[..2], &d[2..]));
             (company, ein)
         }
@@ -305,6 +306,14 @@ mod tests {
                 "EIN should be empty for regular customers."
             ]
         );
+        // Nine bytes but not nine digits: `&d[..2]` used to panic.
+        let mut e = Vec::new();
+        let b = obj(json!({"companyName": "Acme", "ein": "aé345678"}));
+        assert_eq!(
+            business_identity(&b, Some(BUSINESS), &mut e),
+            (Some("Acme".into()), None)
+        );
+        assert_eq!(e, ["EIN must be exactly 9 digits."]);
     }
 
     #[test]

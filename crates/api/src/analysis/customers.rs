@@ -2,7 +2,8 @@
 //! bank account and driver's licence are sealed; responses show their last
 //! four, and never the password.
 
-use axum::extract::{Path, RawQuery, State};
+use crate::extract::AnyPath;
+use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use fundline_store::customers::{self, Customer, CustomerOrder, CustomerQuery};
 use fundline_store::reports;
@@ -111,6 +112,128 @@ fn today(state: &AppState) -> chrono::NaiveDate {
     state.clock.now().date_naive()
 }
 
+/// A POST /api/v1/customer body that passed every rule.
+pub struct NewCustomer {
+    user_name: String,
+    kind: Option<i64>,
+    company_name: Option<String>,
+    ein: Option<String>,
+    password: String,
+    last_name: String,
+    first_name: String,
+    phone_type: Option<String>,
+    phone_number: String,
+    email: String,
+    address_line1: String,
+    country: String,
+    address_line2: Option<String>,
+    city: String,
+    state: String,
+    postal_code: String,
+    employer: Option<String>,
+    occupation: Option<String>,
+    monthly_income: Option<rust_decimal::Decimal>,
+    pay_frequency: Option<String>,
+    drivers_license: Option<String>,
+    ssn: String,
+    dob: Option<chrono::NaiveDate>,
+    bank_name: Option<String>,
+    bank_acc: Option<String>,
+    routing_no: Option<String>,
+    employer_name: Option<String>,
+    trigger: bool,
+    country_code: Option<String>,
+}
+
+/// The rules of a POST /api/v1/customer body, or every failed rule in order.
+pub fn create_body(
+    body: &Map<String, Value>,
+    today: chrono::NaiveDate,
+) -> Result<NewCustomer, Vec<String>> {
+    let mut e = Vec::new();
+    let user_name = rules::required(body, "userName", "User name", 50, &mut e);
+    let kind = rules::customer_type(body);
+    let (company_name, ein) = rules::business_identity(body, kind, &mut e);
+    let password = body
+        .get("password")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    if password.is_empty() {
+        e.push("Password is required.".into());
+    } else if password.chars().count() > 128 {
+        e.push("Password must not exceed 128 characters.".into());
+    }
+    if kind.is_none() {
+        e.push("Customer type must be either 'customer' or 'business'.".into());
+    }
+    let last_name = rules::required(body, "lastName", "Last name", 50, &mut e);
+    let first_name = rules::required(body, "firstName", "First name", 50, &mut e);
+    let phone_type = rules::optional(body, "phoneType", "Phone type", 20, &mut e);
+    let phone_number = rules::phone(body, &mut e);
+    let email = rules::email(body, &mut e);
+    let address_line1 = rules::required(body, "addressLine1", "Address line 1", 100, &mut e);
+    let country = rules::required(body, "country", "Country", 50, &mut e);
+    let address_line2 = rules::optional(body, "addressLine2", "Address line 2", 100, &mut e);
+    let city = rules::required(body, "city", "City", 50, &mut e);
+    let st = rules::required(body, "state", "State", 50, &mut e);
+    let postal_code = rules::required(body, "postalCode", "Postal code", 10, &mut e);
+    let employer = rules::optional(body, "employer", "Employer", 100, &mut e);
+    let occupation = rules::optional(body, "occupation", "Occupation", 100, &mut e);
+    let monthly_income = rules::monthly_income(body, &mut e);
+    let pay_frequency = rules::pay_frequency(body, false, &mut e);
+    let drivers_license = rules::drivers_license(body, &mut e);
+    let ssn = rules::ssn(body, &mut e);
+    let dob = rules::dob(body, today, &mut e);
+    let bank_name = rules::optional(body, "bankName", "Bank name", 100, &mut e);
+    let bank_acc = rules::bank_account(body, false, &mut e);
+    let routing_no = rules::routing(body, false, &mut e);
+    let employer_name = rules::optional(body, "employerName", "Employer name", 100, &mut e);
+    let trigger = match boolean(body, "triggerReportRequest") {
+        None => false,
+        Some(Ok(b)) => b,
+        Some(Err(())) => {
+            e.push("TriggerReportRequest must be true or false.".into());
+            false
+        }
+    };
+    let country_code = rules::country_code(body, &mut e);
+    if !e.is_empty() {
+        return Err(e);
+    }
+    Ok(NewCustomer {
+        user_name,
+        kind,
+        company_name,
+        ein,
+        password,
+        last_name,
+        first_name,
+        phone_type,
+        phone_number,
+        email,
+        address_line1,
+        country,
+        address_line2,
+        city,
+        state: st,
+        postal_code,
+        employer,
+        occupation,
+        monthly_income,
+        pay_frequency,
+        drivers_license,
+        ssn,
+        dob,
+        bank_name,
+        bank_acc,
+        routing_no,
+        employer_name,
+        trigger,
+        country_code,
+    })
+}
+
 /// POST /api/v1/customer
 #[utoipa::path(post, path = "/api/v1/customer", tag = "Bank analysis",
     description = "Onboard a customer (customerType 1 customer, 2 business). triggerReportRequest also sends the customer a report link by email.",
@@ -126,57 +249,40 @@ pub async fn create(
         Ok(b) => b,
         Err(r) => return r,
     };
-    let mut e = Vec::new();
-    let user_name = rules::required(&body, "userName", "User name", 50, &mut e);
-    let kind = rules::customer_type(&body);
-    let (company_name, ein) = rules::business_identity(&body, kind, &mut e);
-    let password = body
-        .get("password")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    if password.is_empty() {
-        e.push("Password is required.".into());
-    } else if password.chars().count() > 128 {
-        e.push("Password must not exceed 128 characters.".into());
-    }
-    if kind.is_none() {
-        e.push("Customer type must be either 'customer' or 'business'.".into());
-    }
-    let last_name = rules::required(&body, "lastName", "Last name", 50, &mut e);
-    let first_name = rules::required(&body, "firstName", "First name", 50, &mut e);
-    let phone_type = rules::optional(&body, "phoneType", "Phone type", 20, &mut e);
-    let phone_number = rules::phone(&body, &mut e);
-    let email = rules::email(&body, &mut e);
-    let address_line1 = rules::required(&body, "addressLine1", "Address line 1", 100, &mut e);
-    let country = rules::required(&body, "country", "Country", 50, &mut e);
-    let address_line2 = rules::optional(&body, "addressLine2", "Address line 2", 100, &mut e);
-    let city = rules::required(&body, "city", "City", 50, &mut e);
-    let st = rules::required(&body, "state", "State", 50, &mut e);
-    let postal_code = rules::required(&body, "postalCode", "Postal code", 10, &mut e);
-    let employer = rules::optional(&body, "employer", "Employer", 100, &mut e);
-    let occupation = rules::optional(&body, "occupation", "Occupation", 100, &mut e);
-    let monthly_income = rules::monthly_income(&body, &mut e);
-    let pay_frequency = rules::pay_frequency(&body, false, &mut e);
-    let drivers_license = rules::drivers_license(&body, &mut e);
-    let ssn = rules::ssn(&body, &mut e);
-    let dob = rules::dob(&body, today(&state), &mut e);
-    let bank_name = rules::optional(&body, "bankName", "Bank name", 100, &mut e);
-    let bank_acc = rules::bank_account(&body, false, &mut e);
-    let routing_no = rules::routing(&body, false, &mut e);
-    let employer_name = rules::optional(&body, "employerName", "Employer name", 100, &mut e);
-    let trigger = match boolean(&body, "triggerReportRequest") {
-        None => false,
-        Some(Ok(b)) => b,
-        Some(Err(())) => {
-            e.push("TriggerReportRequest must be true or false.".into());
-            false
-        }
+    let NewCustomer {
+        user_name,
+        kind,
+        company_name,
+        ein,
+        password,
+        last_name,
+        first_name,
+        phone_type,
+        phone_number,
+        email,
+        address_line1,
+        country,
+        address_line2,
+        city,
+        state: st,
+        postal_code,
+        employer,
+        occupation,
+        monthly_income,
+        pay_frequency,
+        drivers_license,
+        ssn,
+        dob,
+        bank_name,
+        bank_acc,
+        routing_no,
+        employer_name,
+        trigger,
+        country_code,
+    } = match create_body(&body, today(&state)) {
+        Ok(c) => c,
+        Err(e) => return invalid(&e),
     };
-    let country_code = rules::country_code(&body, &mut e);
-    if !e.is_empty() {
-        return invalid(&e);
-    }
     let keys = match keys(&state, &who.tenant_id).await {
         Ok(k) => k,
         Err(r) => return r,
@@ -316,7 +422,7 @@ pub async fn get(
     State(state): State<AppState>,
     who: Staff,
     zone: Zone,
-    Path(customer_id): Path<String>,
+    AnyPath(customer_id): AnyPath<String>,
 ) -> Response {
     match load(&state, &who, Some(&customer_id)).await {
         Ok(c) => ok("Record retrieved successfully.", customer_json(&c, &zone)),
@@ -341,6 +447,71 @@ async fn save(state: &AppState, c: Customer) -> Result<(), Response> {
     }
 }
 
+/// A PUT /api/v1/customer/information body that passed every rule.
+pub struct InformationUpdate {
+    id: Option<String>,
+    kind: Option<i64>,
+    company_name: Option<String>,
+    ein: Option<String>,
+    first_name: String,
+    last_name: String,
+    address_line1: String,
+    address_line2: Option<String>,
+    city: String,
+    state: String,
+    postal_code: String,
+    drivers_license: Option<String>,
+    ssn: String,
+    country: String,
+    dob: Option<chrono::NaiveDate>,
+}
+
+/// The rules of a PUT /api/v1/customer/information body, or every failed
+/// rule in order.
+pub fn information_body(
+    body: &Map<String, Value>,
+    today: chrono::NaiveDate,
+) -> Result<InformationUpdate, Vec<String>> {
+    let mut e = Vec::new();
+    let id = target(body, "Customer ID", &mut e);
+    let kind = rules::customer_type(body);
+    if kind.is_none() {
+        e.push("Customer type must be either 'customer' or 'business'.".into());
+    }
+    let (company_name, ein) = rules::business_identity(body, kind, &mut e);
+    let first_name = rules::required(body, "firstName", "First name", 50, &mut e);
+    let last_name = rules::required(body, "lastName", "Last name", 50, &mut e);
+    let address_line1 = rules::required(body, "addressLine1", "Address line 1", 100, &mut e);
+    let address_line2 = rules::optional(body, "addressLine2", "Address line 2", 100, &mut e);
+    let city = rules::required(body, "city", "City", 50, &mut e);
+    let st = rules::required(body, "state", "State", 50, &mut e);
+    let postal_code = rules::required(body, "postalCode", "Postal code", 10, &mut e);
+    let drivers_license = rules::drivers_license(body, &mut e);
+    let ssn = rules::ssn(body, &mut e);
+    let country = rules::required(body, "country", "Country", 50, &mut e);
+    let dob = rules::dob(body, today, &mut e);
+    if !e.is_empty() {
+        return Err(e);
+    }
+    Ok(InformationUpdate {
+        id,
+        kind,
+        company_name,
+        ein,
+        first_name,
+        last_name,
+        address_line1,
+        address_line2,
+        city,
+        state: st,
+        postal_code,
+        drivers_license,
+        ssn,
+        country,
+        dob,
+    })
+}
+
 /// PUT /api/v1/customer/information
 #[utoipa::path(put, path = "/api/v1/customer/information", tag = "Bank analysis",
     description = "Update a customer's general information.",
@@ -355,27 +526,26 @@ pub async fn update_information(
         Ok(b) => b,
         Err(r) => return r,
     };
-    let mut e = Vec::new();
-    let id = target(&body, "Customer ID", &mut e);
-    let kind = rules::customer_type(&body);
-    if kind.is_none() {
-        e.push("Customer type must be either 'customer' or 'business'.".into());
-    }
-    let (company_name, ein) = rules::business_identity(&body, kind, &mut e);
-    let first_name = rules::required(&body, "firstName", "First name", 50, &mut e);
-    let last_name = rules::required(&body, "lastName", "Last name", 50, &mut e);
-    let address_line1 = rules::required(&body, "addressLine1", "Address line 1", 100, &mut e);
-    let address_line2 = rules::optional(&body, "addressLine2", "Address line 2", 100, &mut e);
-    let city = rules::required(&body, "city", "City", 50, &mut e);
-    let st = rules::required(&body, "state", "State", 50, &mut e);
-    let postal_code = rules::required(&body, "postalCode", "Postal code", 10, &mut e);
-    let drivers_license = rules::drivers_license(&body, &mut e);
-    let ssn = rules::ssn(&body, &mut e);
-    let country = rules::required(&body, "country", "Country", 50, &mut e);
-    let dob = rules::dob(&body, today(&state), &mut e);
-    if !e.is_empty() {
-        return invalid(&e);
-    }
+    let InformationUpdate {
+        id,
+        kind,
+        company_name,
+        ein,
+        first_name,
+        last_name,
+        address_line1,
+        address_line2,
+        city,
+        state: st,
+        postal_code,
+        drivers_license,
+        ssn,
+        country,
+        dob,
+    } = match information_body(&body, today(&state)) {
+        Ok(u) => u,
+        Err(e) => return invalid(&e),
+    };
     let current = match load(&state, &who, id.as_deref()).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -431,6 +601,33 @@ pub async fn update_information(
     )
 }
 
+/// A PUT /api/v1/customer/bank-information body that passed every rule.
+pub struct BankUpdate {
+    id: Option<String>,
+    bank_acc: Option<String>,
+    routing_no: Option<String>,
+    bank_name: String,
+}
+
+/// The rules of a PUT /api/v1/customer/bank-information body, or every
+/// failed rule in order.
+pub fn bank_body(body: &Map<String, Value>) -> Result<BankUpdate, Vec<String>> {
+    let mut e = Vec::new();
+    let id = target(body, "Customer ID", &mut e);
+    let bank_acc = rules::bank_account(body, true, &mut e);
+    let routing_no = rules::routing(body, true, &mut e);
+    let bank_name = rules::required(body, "bankName", "Bank name", 100, &mut e);
+    if !e.is_empty() {
+        return Err(e);
+    }
+    Ok(BankUpdate {
+        id,
+        bank_acc,
+        routing_no,
+        bank_name,
+    })
+}
+
 /// PUT /api/v1/customer/bank-information
 #[utoipa::path(put, path = "/api/v1/customer/bank-information", tag = "Bank analysis",
     description = "Set a customer's bank account (sealed; shown as its last four).",
@@ -445,14 +642,15 @@ pub async fn update_bank(
         Ok(b) => b,
         Err(r) => return r,
     };
-    let mut e = Vec::new();
-    let id = target(&body, "Customer ID", &mut e);
-    let bank_acc = rules::bank_account(&body, true, &mut e);
-    let routing_no = rules::routing(&body, true, &mut e);
-    let bank_name = rules::required(&body, "bankName", "Bank name", 100, &mut e);
-    if !e.is_empty() {
-        return invalid(&e);
-    }
+    let BankUpdate {
+        id,
+        bank_acc,
+        routing_no,
+        bank_name,
+    } = match bank_body(&body) {
+        Ok(u) => u,
+        Err(e) => return invalid(&e),
+    };
     let current = match load(&state, &who, id.as_deref()).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -479,6 +677,56 @@ pub async fn update_bank(
     )
 }
 
+/// A PUT /api/v1/customer/contact-information body that passed every rule.
+pub struct ContactUpdate {
+    id: Option<String>,
+    kind: Option<i64>,
+    email: String,
+    phone: String,
+    first: Option<String>,
+    last: Option<String>,
+}
+
+/// The rules of a PUT /api/v1/customer/contact-information body, or every
+/// failed rule in order.
+pub fn contact_body(body: &Map<String, Value>) -> Result<ContactUpdate, Vec<String>> {
+    let mut e = Vec::new();
+    let id = target(body, "Customer ID", &mut e);
+    let kind = rules::customer_type(body);
+    if kind.is_none() {
+        e.push("CustomerType must be either 'customer' or 'business'.".into());
+    }
+    let email = rules::email(body, &mut e);
+    let phone = rules::phone(body, &mut e);
+    let (first, last) = match kind {
+        Some(BUSINESS) => (
+            Some(rules::required(body, "firstName", "First name", 50, &mut e)),
+            Some(rules::required(body, "lastName", "Last name", 50, &mut e)),
+        ),
+        Some(_) => {
+            if text(body, "firstName").is_some() {
+                e.push("First name must be null for customer type 'customer'.".into());
+            }
+            if text(body, "lastName").is_some() {
+                e.push("Last name must be null for customer type 'customer'.".into());
+            }
+            (None, None)
+        }
+        None => (None, None),
+    };
+    if !e.is_empty() {
+        return Err(e);
+    }
+    Ok(ContactUpdate {
+        id,
+        kind,
+        email,
+        phone,
+        first,
+        last,
+    })
+}
+
 /// PUT /api/v1/customer/contact-information
 #[utoipa::path(put, path = "/api/v1/customer/contact-information", tag = "Bank analysis",
     description = "Update phone and email; for a business also its contact person's name (a customer's name changes through /information).",
@@ -493,39 +741,17 @@ pub async fn update_contact(
         Ok(b) => b,
         Err(r) => return r,
     };
-    let mut e = Vec::new();
-    let id = target(&body, "Customer ID", &mut e);
-    let kind = rules::customer_type(&body);
-    if kind.is_none() {
-        e.push("CustomerType must be either 'customer' or 'business'.".into());
-    }
-    let email = rules::email(&body, &mut e);
-    let phone = rules::phone(&body, &mut e);
-    let (first, last) = match kind {
-        Some(BUSINESS) => (
-            Some(rules::required(
-                &body,
-                "firstName",
-                "First name",
-                50,
-                &mut e,
-            )),
-            Some(rules::required(&body, "lastName", "Last name", 50, &mut e)),
-        ),
-        Some(_) => {
-            if text(&body, "firstName").is_some() {
-                e.push("First name must be null for customer type 'customer'.".into());
-            }
-            if text(&body, "lastName").is_some() {
-                e.push("Last name must be null for customer type 'customer'.".into());
-            }
-            (None, None)
-        }
-        None => (None, None),
+    let ContactUpdate {
+        id,
+        kind,
+        email,
+        phone,
+        first,
+        last,
+    } = match contact_body(&body) {
+        Ok(u) => u,
+        Err(e) => return invalid(&e),
     };
-    if !e.is_empty() {
-        return invalid(&e);
-    }
     let current = match load(&state, &who, id.as_deref()).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -552,6 +778,33 @@ pub async fn update_contact(
     )
 }
 
+/// A PUT /api/v1/customer/employee-information body that passed every rule.
+pub struct EmploymentUpdate {
+    id: Option<String>,
+    employer_name: String,
+    pay_frequency: Option<String>,
+}
+
+/// The rules of a PUT /api/v1/customer/employee-information body, or every
+/// failed rule in order.
+pub fn employment_body(body: &Map<String, Value>) -> Result<EmploymentUpdate, Vec<String>> {
+    let mut e = Vec::new();
+    let id = target(body, "Customer Id", &mut e);
+    if rules::customer_type(body) != Some(CUSTOMER) {
+        e.push("Customer type must be 'customer'.".into());
+    }
+    let employer_name = rules::required(body, "employerName", "Employer name", 100, &mut e);
+    let pay_frequency = rules::pay_frequency(body, true, &mut e);
+    if !e.is_empty() {
+        return Err(e);
+    }
+    Ok(EmploymentUpdate {
+        id,
+        employer_name,
+        pay_frequency,
+    })
+}
+
 /// PUT /api/v1/customer/employee-information
 #[utoipa::path(put, path = "/api/v1/customer/employee-information", tag = "Bank analysis",
     description = "Update a (non-business) customer's employer and pay frequency.",
@@ -566,16 +819,14 @@ pub async fn update_employment(
         Ok(b) => b,
         Err(r) => return r,
     };
-    let mut e = Vec::new();
-    let id = target(&body, "Customer Id", &mut e);
-    if rules::customer_type(&body) != Some(CUSTOMER) {
-        e.push("Customer type must be 'customer'.".into());
-    }
-    let employer_name = rules::required(&body, "employerName", "Employer name", 100, &mut e);
-    let pay_frequency = rules::pay_frequency(&body, true, &mut e);
-    if !e.is_empty() {
-        return invalid(&e);
-    }
+    let EmploymentUpdate {
+        id,
+        employer_name,
+        pay_frequency,
+    } = match employment_body(&body) {
+        Ok(u) => u,
+        Err(e) => return invalid(&e),
+    };
     let current = match load(&state, &who, id.as_deref()).await {
         Ok(c) => c,
         Err(r) => return r,

@@ -3,10 +3,13 @@
 //! report. Envelope `{success, message, data, errors}`.
 
 pub mod auth;
-mod customer_rules;
+#[doc(hidden)]
+pub mod customer_rules;
 pub mod customers;
-mod envelope;
-mod fields;
+#[doc(hidden)]
+pub mod envelope;
+#[doc(hidden)]
+pub mod fields;
 pub mod job;
 pub mod outbox;
 mod query;

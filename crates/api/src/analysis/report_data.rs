@@ -1,7 +1,8 @@
 //! What a completed request holds: the shared accounts, their transactions
 //! and the financial report.
 
-use axum::extract::{Path, RawQuery, State};
+use crate::extract::AnyPath;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use fundline_store::reports::{self, ReportRequest};
@@ -51,7 +52,7 @@ pub async fn accounts(
     State(state): State<AppState>,
     who: Staff,
     zone: Zone,
-    Path(report_id): Path<String>,
+    AnyPath(report_id): AnyPath<String>,
 ) -> Response {
     let r = match request(&state, &who, &report_id, report_not_found).await {
         Ok(r) => r,
@@ -112,7 +113,7 @@ pub async fn transactions(
     State(state): State<AppState>,
     who: Staff,
     zone: Zone,
-    Path((report_id, account_id)): Path<(String, String)>,
+    AnyPath((report_id, account_id)): AnyPath<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Response {
     let not_found = || bad_request("Report not found.", &["Report not found."]);

@@ -2,7 +2,8 @@
 //! share bank data; staff list, read and re-send them.
 //! Status codes: 1 Pending, 2 Completed, 3 Expired, 4 Failed.
 
-use axum::extract::{Path, RawQuery, State};
+use crate::extract::AnyPath;
+use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use fundline_store::customers::{self, Customer};
 use fundline_store::reports::{self, OutboxMessage, ReportRequest, RequestOrder, RequestQuery};
@@ -150,6 +151,32 @@ pub fn sent_via(body: &serde_json::Map<String, Value>, errors: &mut Vec<String>)
     }
 }
 
+/// The rules of a report-request body: the customer id (`None`: not a GUID,
+/// answered "Customer not found.") and sendVia, or every failed rule in order.
+pub fn create_body(
+    body: &serde_json::Map<String, Value>,
+) -> Result<(Option<String>, i64), Vec<String>> {
+    let mut errors = Vec::new();
+    let customer_id = text(body, "customerId");
+    if customer_id.is_none() {
+        errors.push("Customer ID is required.".to_string());
+    }
+    let via = sent_via(body, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok((customer_id.as_deref().and_then(guid), via))
+}
+
+/// The rule of a reset body: the report request id (`None`: not a GUID,
+/// answered "Report request not found."), or the failed rule.
+pub fn reset_body(body: &serde_json::Map<String, Value>) -> Result<Option<String>, Vec<String>> {
+    let Some(raw) = text(body, "reportRequestId") else {
+        return Err(vec!["Report request ID is required.".to_string()]);
+    };
+    Ok(guid(&raw))
+}
+
 /// Creates a request (and its message) for a known customer, retrying the
 /// rare report-number collision.
 async fn create_for(
@@ -198,17 +225,12 @@ pub async fn create(
         Ok(b) => b,
         Err(r) => return r,
     };
-    let mut errors = Vec::new();
-    let customer_id = text(&body, "customerId");
-    if customer_id.is_none() {
-        errors.push("Customer ID is required.".to_string());
-    }
-    let via = sent_via(&body, &mut errors);
-    if !errors.is_empty() {
-        return invalid(&errors);
-    }
+    let (customer_id, via) = match create_body(&body) {
+        Ok(v) => v,
+        Err(errors) => return invalid(&errors),
+    };
     let failed = || bad_request("Report request failed.", &["Customer not found."]);
-    let Some(customer_id) = customer_id.as_deref().and_then(guid) else {
+    let Some(customer_id) = customer_id else {
         return failed();
     };
     let customer = match customers::get(&state.store, &who.tenant_id, &customer_id).await {
@@ -235,11 +257,12 @@ pub async fn reset(State(state): State<AppState>, who: Staff, body: axum::body::
         Ok(b) => b,
         Err(r) => return r,
     };
-    let Some(raw) = text(&body, "reportRequestId") else {
-        return invalid(&["Report request ID is required."]);
+    let id = match reset_body(&body) {
+        Ok(id) => id,
+        Err(errors) => return invalid(&errors),
     };
     let not_found = || bad_request("Not found.", &["Report request not found."]);
-    let Some(id) = guid(&raw) else {
+    let Some(id) = id else {
         return not_found();
     };
     let now = state.clock.now_micros();
@@ -402,7 +425,7 @@ pub async fn get(
     State(state): State<AppState>,
     who: Staff,
     zone: Zone,
-    Path(report_id): Path<String>,
+    AnyPath(report_id): AnyPath<String>,
 ) -> Response {
     let not_found = || bad_request("Report request failed.", &["Report not found."]);
     let Some(id) = guid(&report_id) else {

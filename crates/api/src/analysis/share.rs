@@ -3,9 +3,11 @@
 //! linking the sandbox bank. Answers here are for a browser, not a partner:
 //! HTML pages, and `{"status": …}` / `{"error": …}` JSON for the page's script.
 
+use crate::extract::AnyPath;
 use std::sync::Arc;
 
-use axum::extract::{Multipart, Path, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use fundline_store::reports::{self, NewAccount, NewTransaction, ReportRequest, Shared};
@@ -107,7 +109,7 @@ fn page(title: &str, body: &str, script: bool) -> Response {
     description = "The customer's page behind a report link: consent, then upload statements (OFX, QFX, CSV, MT940, CAMT.053) or link the sandbox bank.",
     params(("token" = String, Path, description = "The link token")),
     responses((status = 200, content_type = "text/html"), (status = 404, content_type = "text/html"), (status = 410, content_type = "text/html")))]
-pub async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+pub async fn show(State(state): State<AppState>, AnyPath(token): AnyPath<String>) -> Response {
     match link(&state, &token).await {
         Err(r) => r,
         Ok(Link::Open(_)) => page(
@@ -146,7 +148,7 @@ pub async fn show(State(state): State<AppState>, Path(token): Path<String>) -> R
     description = "Where the customer's request stands: Pending, Processing, Completed, Expired or Failed.",
     params(("token" = String, Path, description = "The link token")),
     responses((status = 200, content_type = "application/json"), (status = 404, content_type = "application/json")))]
-pub async fn status(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+pub async fn status(State(state): State<AppState>, AnyPath(token): AnyPath<String>) -> Response {
     match link(&state, &token).await {
         Err(r) => r,
         Ok(Link::Open(r) | Link::Done(r)) => {
@@ -163,7 +165,7 @@ pub async fn status(State(state): State<AppState>, Path(token): Path<String>) ->
     description = "The customer's consent to share bank data with the lender; required before any data is accepted.",
     params(("token" = String, Path, description = "The link token")),
     responses((status = 200, content_type = "application/json"), (status = 404, content_type = "application/json"), (status = 410, content_type = "application/json")))]
-pub async fn consent(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+pub async fn consent(State(state): State<AppState>, AnyPath(token): AnyPath<String>) -> Response {
     match link(&state, &token).await {
         Err(r) => r,
         Ok(Link::Open(r)) => {
@@ -367,12 +369,25 @@ async fn open_link(
     responses((status = 202, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 404, content_type = "application/json"), (status = 409, content_type = "application/json"), (status = 410, content_type = "application/json")))]
 pub async fn upload(
     State(state): State<AppState>,
-    Path(token): Path<String>,
-    mut form: Multipart,
+    AnyPath(token): AnyPath<String>,
+    form: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let (r, keys) = match open_link(&state, &token).await {
         Ok(t) => t,
         Err(resp) => return resp,
+    };
+    let unreadable = || {
+        error(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "The upload could not be read (multipart, field \"file\"; at most {} MB in all).",
+                MAX_UPLOAD_BYTES / (1024 * 1024)
+            ),
+        )
+    };
+    // axum's own rejection is plain text; this page's API answers in JSON.
+    let Ok(mut form) = form else {
+        return unreadable();
     };
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut mapping: Option<fundline_statements::CsvMapping> = None;
@@ -381,12 +396,7 @@ pub async fn upload(
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(_) => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    &format!("The upload could not be read (multipart, field \"file\"; at most {} MB in all).", MAX_UPLOAD_BYTES / (1024 * 1024)),
-                )
-            }
+            Err(_) => return unreadable(),
         };
         if field.name() == Some("mapping") {
             // A CSV column mapping, for layouts auto-detection does not know.
@@ -496,8 +506,11 @@ pub async fn upload(
 #[utoipa::path(post, path = "/connect/{token}/sandbox-bank", tag = "Bank analysis",
     description = "Sandbox only (a sandbox tenant's links): link a simulated bank that produces a deterministic synthetic history (seeded by the request id), for demos.",
     params(("token" = String, Path, description = "The link token")),
-    responses((status = 202, content_type = "application/json"), (status = 403, content_type = "application/json"), (status = 409, content_type = "application/json"), (status = 410, content_type = "application/json")))]
-pub async fn sandbox_bank(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    responses((status = 202, content_type = "application/json"), (status = 403, content_type = "application/json"), (status = 404, content_type = "application/json"), (status = 409, content_type = "application/json"), (status = 410, content_type = "application/json")))]
+pub async fn sandbox_bank(
+    State(state): State<AppState>,
+    AnyPath(token): AnyPath<String>,
+) -> Response {
     let (r, keys) = match open_link(&state, &token).await {
         Ok(t) => t,
         Err(resp) => return resp,

@@ -1,7 +1,8 @@
 //! Staff users of the tenant's merchant: admins manage them, analysts may
 //! read their own record. Passwords are argon2id and never returned.
 
-use axum::extract::{Path, RawQuery, State};
+use crate::extract::AnyPath;
+use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use fundline_store::staff::{self, User, UserOrder, UserQuery};
 use fundline_store::StoreError;
@@ -40,7 +41,7 @@ fn email_taken() -> Response {
 }
 
 /// The profile fields POST and PUT share, checked; errors in the spec's style.
-struct Profile {
+pub struct Profile {
     first_name: String,
     last_name: String,
     job_title: Option<String>,
@@ -118,6 +119,55 @@ fn profile(body: &Map<String, Value>, errors: &mut Vec<String>) -> Profile {
     }
 }
 
+/// The rules of a POST /api/v1/user body: the profile, the password and
+/// the role, or every failed rule in order.
+pub fn create_body(body: &Map<String, Value>) -> Result<(Profile, String, String), Vec<String>> {
+    let mut errors = Vec::new();
+    let p = profile(body, &mut errors);
+    let password = body
+        .get("password")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    if password.is_empty() {
+        errors.push("Password is required.".into());
+    } else if password.chars().count() < 8 {
+        errors.push("Password must be at least 8 characters.".into());
+    } else if password.chars().count() > 128 {
+        errors.push("Password must not exceed 128 characters.".into());
+    }
+    let role = match text(body, "role").map(|r| r.to_ascii_lowercase()) {
+        None => ANALYST.to_string(),
+        Some(r) if r == ADMIN || r == ANALYST => r,
+        Some(_) => {
+            errors.push("Role must be either 'admin' or 'analyst'.".into());
+            ANALYST.to_string()
+        }
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok((p, password, role))
+}
+
+/// The rules of a PUT /api/v1/user body: the user id (`None`: not a GUID,
+/// answered "User not found.") and the profile, or every failed rule in order.
+pub fn update_body(body: &Map<String, Value>) -> Result<(Option<String>, Profile), Vec<String>> {
+    let mut errors = Vec::new();
+    let id = match text(body, "id") {
+        None => {
+            errors.push("User ID is required.".to_string());
+            None
+        }
+        Some(s) => guid(&s),
+    };
+    let p = profile(body, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok((id, p))
+}
+
 fn user_json(u: &User, zone: &Zone, with_password: bool) -> Value {
     let mut v = json!({
         "updatedDate": zone.render(u.updated_at.unwrap_or(u.created_at)),
@@ -157,31 +207,10 @@ pub async fn create(
         Ok(b) => b,
         Err(r) => return r,
     };
-    let mut errors = Vec::new();
-    let p = profile(&body, &mut errors);
-    let password = body
-        .get("password")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    if password.is_empty() {
-        errors.push("Password is required.".into());
-    } else if password.chars().count() < 8 {
-        errors.push("Password must be at least 8 characters.".into());
-    } else if password.chars().count() > 128 {
-        errors.push("Password must not exceed 128 characters.".into());
-    }
-    let role = match text(&body, "role").map(|r| r.to_ascii_lowercase()) {
-        None => ANALYST.to_string(),
-        Some(r) if r == ADMIN || r == ANALYST => r,
-        Some(_) => {
-            errors.push("Role must be either 'admin' or 'analyst'.".into());
-            ANALYST.to_string()
-        }
+    let (p, password, role) = match create_body(&body) {
+        Ok(v) => v,
+        Err(errors) => return invalid(&errors),
     };
-    if !errors.is_empty() {
-        return invalid(&errors);
-    }
     let hash =
         match tokio::task::spawn_blocking(move || fundline_vault::hash_password(&password)).await {
             Ok(h) => h,
@@ -231,18 +260,10 @@ pub async fn update(
         Ok(b) => b,
         Err(r) => return r,
     };
-    let mut errors = Vec::new();
-    let id = match text(&body, "id") {
-        None => {
-            errors.push("User ID is required.".to_string());
-            None
-        }
-        Some(s) => guid(&s),
+    let (id, p) = match update_body(&body) {
+        Ok(v) => v,
+        Err(errors) => return invalid(&errors),
     };
-    let p = profile(&body, &mut errors);
-    if !errors.is_empty() {
-        return invalid(&errors);
-    }
     let Some(id) = id else {
         return not_found();
     };
@@ -284,7 +305,7 @@ pub async fn get(
     State(state): State<AppState>,
     who: Staff,
     zone: Zone,
-    Path(user_id): Path<String>,
+    AnyPath(user_id): AnyPath<String>,
 ) -> Response {
     let Some(id) = guid(&user_id) else {
         return if who.role == ADMIN {

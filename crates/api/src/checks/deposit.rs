@@ -1,7 +1,9 @@
 //! The customer's calls: the cards this session may use, a fee quote, a
 //! check submission (multipart), and its status.
 
-use axum::extract::{Multipart, Path, RawQuery, State};
+use crate::extract::AnyPath;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use fundline_checks::codes::Stage;
 use fundline_checks::{fees, CheckType, Funding};
@@ -152,9 +154,15 @@ pub async fn quote(
 pub async fn submit(
     State(state): State<AppState>,
     Customer(s): Customer,
-    mut form: Multipart,
+    form: Result<Multipart, MultipartRejection>,
 ) -> Response {
     const PATH: &str = "/api/v1/checks";
+    const NOT_MULTIPART: &str =
+        "The request must be multipart/form-data (front, back, amount, checkType, cardId, funding, micr).";
+    // axum's own rejection is plain text; this API answers in problem+json.
+    let Ok(mut form) = form else {
+        return Problem::invalid(PATH, "body", NOT_MULTIPART).into_response();
+    };
     let limits = fundline_checks::image::ImageLimits::default();
     let mut fields: std::collections::HashMap<String, String> = Default::default();
     let (mut front, mut back): (Option<Vec<u8>>, Option<Vec<u8>>) = (None, None);
@@ -162,10 +170,7 @@ pub async fn submit(
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(_) => {
-                return Problem::invalid(PATH, "body", "The request must be multipart/form-data (front, back, amount, checkType, cardId, funding, micr).")
-                    .into_response()
-            }
+            Err(_) => return Problem::invalid(PATH, "body", NOT_MULTIPART).into_response(),
         };
         let name = field.name().unwrap_or("").to_string();
         match name.as_str() {
@@ -355,7 +360,7 @@ pub async fn submit(
 pub async fn status(
     State(state): State<AppState>,
     Customer(s): Customer,
-    Path(id): Path<String>,
+    AnyPath(id): AnyPath<String>,
 ) -> Response {
     let path = format!("/api/v1/checks/{}", id.chars().take(64).collect::<String>());
     match checks::get(&state.store, &s.tenant_id, &id).await {

@@ -2,7 +2,8 @@
 //! decryption of what the Connect client SDKs encrypt (JWE compact, RSA-OAEP
 //! key management, A256CBC-HS512 or A256GCM content; josekit does the JOSE).
 
-use axum::extract::{Path, State};
+use crate::extract::AnyPath;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
@@ -59,7 +60,7 @@ async fn key_for_new_session(
 pub async fn create_session(
     State(state): State<AppState>,
     m: Merchant,
-    Path(_merchant): Path<String>,
+    AnyPath(_merchant): AnyPath<String>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, ConnectError> {
@@ -120,7 +121,7 @@ fn session_from(headers: &HeaderMap) -> Option<String> {
     responses((status = 200, content_type = "application/json"), (status = 401, content_type = "application/json")))]
 pub async fn public_key(
     State(state): State<AppState>,
-    Path(customer_id): Path<String>,
+    AnyPath(customer_id): AnyPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ConnectError> {
     let id = session_from(&headers).ok_or_else(ConnectError::unauthorized)?;

@@ -117,7 +117,7 @@ fn done(errors: Vec<ApiError>) -> Result<(), ConnectError> {
 }
 
 /// The mandate approval block (also the body of approvesepadirectdebit).
-pub(super) fn approval(v: &Value, prefix: &str) -> Result<Value, ConnectError> {
+pub fn approval(v: &Value, prefix: &str) -> Result<Value, ConnectError> {
     let Value::Object(a) = v else {
         return Err(ConnectError::validation(vec![invalid(
             prefix,

@@ -1,7 +1,9 @@
 //! `/v1/{merchantId}/tokens`: create (also from encryptedCustomerInput),
 //! get, update, delete, approve a SEPA mandate.
 
-use axum::extract::{Path, Query, State};
+use crate::extract::AnyPath;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use fundline_core::card::{CardExpiry, Pan};
@@ -101,7 +103,7 @@ pub(super) fn check_customer(
 /// A validated token request: its group, the number that identifies it
 /// (sealed; its fingerprint decides "tokenized before"), and the object GET
 /// answers with numbers masked.
-pub(super) struct TokenInput {
+pub struct TokenInput {
     pub product: i64,
     pub kind: &'static str,
     pub number: String,
@@ -110,7 +112,7 @@ pub(super) struct TokenInput {
 }
 
 /// Validates a create or update request for any of the four groups.
-fn token_input(body: &Value, today: chrono::NaiveDate) -> Result<TokenInput, ConnectError> {
+pub fn token_input(body: &Value, today: chrono::NaiveDate) -> Result<TokenInput, ConnectError> {
     let Value::Object(obj) = body else {
         return Err(ConnectError::validation(vec![invalid(
             "",
@@ -332,7 +334,7 @@ pub(super) fn strip_nulls(v: Value) -> Value {
     }
 }
 
-pub(super) fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, ConnectError> {
+pub fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, ConnectError> {
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -366,7 +368,7 @@ const IN_PROGRESS_STALE_MICROS: i64 = 60 * 1_000_000;
 pub async fn create(
     State(state): State<AppState>,
     m: Merchant,
-    Path(_merchant): Path<String>,
+    AnyPath(_merchant): AnyPath<String>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, ConnectError> {
@@ -536,7 +538,7 @@ fn unknown_token() -> ConnectError {
 pub async fn get(
     State(state): State<AppState>,
     m: Merchant,
-    Path((_merchant, id)): Path<(String, String)>,
+    AnyPath((_merchant, id)): AnyPath<(String, String)>,
 ) -> Result<Response, ConnectError> {
     let t = repo::live(&state.store, &m.tenant_id, &m.merchant_id, &id)
         .await?
@@ -556,7 +558,7 @@ pub async fn get(
 pub async fn update(
     State(state): State<AppState>,
     m: Merchant,
-    Path((_merchant, id)): Path<(String, String)>,
+    AnyPath((_merchant, id)): AnyPath<(String, String)>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, ConnectError> {
@@ -605,13 +607,20 @@ pub struct DeleteParams {
 #[utoipa::path(delete, path = "/v1/{merchantId}/tokens/{tokenId}", tag = "Token service",
     description = "Delete the token; mandateCancelDate (YYYYMMDD) records a mandate's cancellation. 204 with an empty body.",
     params(("merchantId" = String, Path), ("tokenId" = String, Path), ("mandateCancelDate" = Option<String>, Query), ("Authorization" = String, Header), ("Date" = String, Header)),
-    responses((status = 204, description = "Empty body"), (status = 404, content_type = "application/json")))]
+    responses((status = 204, description = "Empty body"), (status = 400, content_type = "application/json", description = "mandateCancelDate is not YYYYMMDD"), (status = 404, content_type = "application/json")))]
 pub async fn delete(
     State(state): State<AppState>,
     m: Merchant,
-    Path((_merchant, id)): Path<(String, String)>,
-    Query(q): Query<DeleteParams>,
+    AnyPath((_merchant, id)): AnyPath<(String, String)>,
+    q: Result<Query<DeleteParams>, QueryRejection>,
 ) -> Result<Response, ConnectError> {
+    // A malformed query must not delete as if there were none.
+    let Ok(Query(q)) = q else {
+        return Err(ConnectError::validation(vec![invalid(
+            "mandateCancelDate",
+            "format YYYYMMDD",
+        )]));
+    };
     if let Some(d) = &q.mandateCancelDate {
         if chrono::NaiveDate::parse_from_str(d, "%Y%m%d").is_err() {
             return Err(ConnectError::validation(vec![invalid(
@@ -645,7 +654,7 @@ pub async fn delete(
 pub async fn approve(
     State(state): State<AppState>,
     m: Merchant,
-    Path((_merchant, id)): Path<(String, String)>,
+    AnyPath((_merchant, id)): AnyPath<(String, String)>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, ConnectError> {

@@ -3,7 +3,8 @@
 //! same core as `/gateway/verify`, and the framing page learns the outcome by
 //! `postMessage` events sent to the session's host origin only.
 
-use axum::extract::{Path, Query, State};
+use crate::extract::{AnyPath, AnyQuery};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
@@ -42,7 +43,7 @@ impl Default for AttemptLimits {
 const PAGE_TTL_MICROS: i64 = 15 * 60 * 1_000_000;
 pub const DESTINATIONS: &[&str] = &["debit_card", "bank_account", "bill_pay"];
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct UrlParams {
     t: Option<String>,
     h: Option<String>,
@@ -110,8 +111,8 @@ fn script_json(v: &Value) -> String {
         (status = 410, content_type = "text/html", description = "Expired, used, or the session is closed")))]
 pub async fn open(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(q): Query<UrlParams>,
+    AnyPath(id): AnyPath<String>,
+    AnyQuery(q): AnyQuery<UrlParams>,
 ) -> Response {
     let (Some(t), Some(h)) = (q.t, q.h) else {
         return message_page(
@@ -406,7 +407,7 @@ fn field_errors(errors: Value) -> Response {
         (status = 410, content_type = "application/json", description = "The page view is over")))]
 pub async fn submit(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AnyPath(id): AnyPath<String>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
@@ -612,7 +613,7 @@ async fn ctx_participant(state: &AppState, tenant_id: &str) -> i64 {
         (status = 410, content_type = "application/json", description = "The page view is over")))]
 pub async fn cancel(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AnyPath(id): AnyPath<String>,
     headers: HeaderMap,
 ) -> Response {
     let ctx = match page_ctx(&state, &id, &headers).await {
@@ -627,7 +628,7 @@ pub async fn cancel(
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct PayeeQuery {
     q: Option<String>,
 }
@@ -639,9 +640,9 @@ pub struct PayeeQuery {
         (status = 410, content_type = "application/json", description = "The page view is over")))]
 pub async fn payees(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AnyPath(id): AnyPath<String>,
     headers: HeaderMap,
-    Query(q): Query<PayeeQuery>,
+    AnyQuery(q): AnyQuery<PayeeQuery>,
 ) -> Response {
     if let Err(r) = page_ctx(&state, &id, &headers).await {
         return r;

@@ -9,13 +9,13 @@ use fundline_core::calendar::add_banking_days;
 use fundline_core::money::Cents;
 use fundline_store::gateway as repo;
 use fundline_store::StoreError;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use super::auth::Gateway;
 use super::envelope::{code, GwResponse};
 use super::fields::Fields;
 use super::issuer::{posting, AccountType, GatewaySettings};
-use super::verify::common;
+use super::verify::{common, Common};
 use crate::AppState;
 
 pub const PATH: &str = "/gateway/process";
@@ -118,6 +118,49 @@ fn repeat(
     .into_response()
 }
 
+/// The rules of a `/gateway/process` body: the common fields, the
+/// customer_account_token and the amount. `Err(Some(data))` is the 13400
+/// data map; `Err(None)` a value missing without an error (answered 13503).
+pub fn parse_process(
+    obj: &Map<String, Value>,
+    settings: &GatewaySettings,
+) -> Result<(Common, String, Cents), Option<Value>> {
+    let mut f = Fields::new(obj, "");
+    let c = common(&mut f, obj, settings);
+    let token = f.text("customer_account_token", true, 255);
+    if c.as_ref().is_some_and(|c| c.amount.is_none()) && !f.errors.contains_key("amount") {
+        f.error("amount", "The Amount field is required.");
+    }
+    if !f.errors.is_empty() {
+        return Err(Some(Value::Object(f.errors)));
+    }
+    let (Some(c), Some(token)) = (c, token) else {
+        return Err(None);
+    };
+    let Some(amount) = c.amount else {
+        return Err(None);
+    };
+    Ok((c, token, amount))
+}
+
+/// The rules of a `/gateway/checkcancel` body: the common fields (no
+/// participant_unique_id1 asked) and the transaction_id. Errors as
+/// [`parse_process`].
+pub fn parse_check_cancel(mut obj: Map<String, Value>) -> Result<(Common, String), Option<Value>> {
+    obj.entry("participant_unique_id1")
+        .or_insert(json!("checkcancel"));
+    let mut f = Fields::new(&obj, "");
+    let c = common(&mut f, &obj, &GatewaySettings::default());
+    let id = f.text("transaction_id", true, 36);
+    if !f.errors.is_empty() {
+        return Err(Some(Value::Object(f.errors)));
+    }
+    let (Some(c), Some(id)) = (c, id) else {
+        return Err(None);
+    };
+    Ok((c, id))
+}
+
 #[utoipa::path(post, path = "/gateway/process", tag = "Payout gateway",
     description = "Pay an amount to a customer_account_token. participant_unique_id1 is the idempotency key: a repeat answers 101 with the original result and makes no second payment. Refusals 1050-1056 (docs/gateway.md). Every payment is two ledger entries that sum to zero.",
     request_body(content = serde_json::Value, description = "participant_id, customer_account_token, amount, participant_unique_id1, participant_unique_id2, timestamp, version"),
@@ -138,20 +181,10 @@ pub async fn process(State(state): State<AppState>, gw: Gateway) -> Response {
         Ok(o) => o,
         Err(r) => return r.into_response(),
     };
-    let mut f = Fields::new(&obj, "");
-    let c = common(&mut f, &obj, &settings);
-    let token = f.text("customer_account_token", true, 255);
-    if c.as_ref().is_some_and(|c| c.amount.is_none()) && !f.errors.contains_key("amount") {
-        f.error("amount", "The Amount field is required.");
-    }
-    if !f.errors.is_empty() {
-        return GwResponse::validation(Value::Object(f.errors), started).into_response();
-    }
-    let (Some(c), Some(token)) = (c, token) else {
-        return GwResponse::unavailable(started).into_response();
-    };
-    let Some(amount) = c.amount else {
-        return GwResponse::unavailable(started).into_response();
+    let (c, token, amount) = match parse_process(&obj, &settings) {
+        Ok(r) => r,
+        Err(Some(data)) => return GwResponse::validation(data, started).into_response(),
+        Err(None) => return GwResponse::unavailable(started).into_response(),
     };
     if c.participant_id != gw.participant_id {
         return GwResponse::unauthorized("participant_id_mismatch", started).into_response();
@@ -302,20 +335,14 @@ pub async fn process(State(state): State<AppState>, gw: Gateway) -> Response {
         (status = 422, body = super::sessions::GatewayEnvelopeDoc, description = "status 1060-1063")))]
 pub async fn check_cancel(State(state): State<AppState>, gw: Gateway) -> Response {
     let started = gw.started;
-    let mut obj = match gw.json_object() {
+    let obj = match gw.json_object() {
         Ok(o) => o,
         Err(r) => return r.into_response(),
     };
-    obj.entry("participant_unique_id1")
-        .or_insert(json!("checkcancel"));
-    let mut f = Fields::new(&obj, "");
-    let c = common(&mut f, &obj, &GatewaySettings::default());
-    let id = f.text("transaction_id", true, 36);
-    if !f.errors.is_empty() {
-        return GwResponse::validation(Value::Object(f.errors), started).into_response();
-    }
-    let (Some(c), Some(id)) = (c, id) else {
-        return GwResponse::unavailable(started).into_response();
+    let (c, id) = match parse_check_cancel(obj) {
+        Ok(r) => r,
+        Err(Some(data)) => return GwResponse::validation(data, started).into_response(),
+        Err(None) => return GwResponse::unavailable(started).into_response(),
     };
     if c.participant_id != gw.participant_id {
         return GwResponse::unauthorized("participant_id_mismatch", started).into_response();

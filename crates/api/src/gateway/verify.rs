@@ -59,10 +59,12 @@ fn integer(
             None
         }
         Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64(),
+        // Digits beyond i64 (e.g. 19 nines) are not a whole number either.
         Some(Value::String(s))
             if !s.trim().is_empty()
                 && s.trim().len() <= 19
-                && s.trim().bytes().all(|b| b.is_ascii_digit()) =>
+                && s.trim().bytes().all(|b| b.is_ascii_digit())
+                && s.trim().parse::<i64>().is_ok() =>
         {
             s.trim().parse().ok()
         }
@@ -823,6 +825,18 @@ mod tests {
         let v = json!({"participant_id": 1, "account_type": "CA", "customer_account_token": "t", "participant_unique_id1": "u",
                        "timestamp": "1576097158", "version": "11"});
         assert!(matches!(parse_v(&v).unwrap().target, Target::Token(_)));
+    }
+
+    #[test]
+    fn integers_beyond_i64_are_field_errors() {
+        let mut v = ca();
+        v["participant_id"] = json!("9999999999999999999");
+        let (code, data) = parse_v(&v).unwrap_err();
+        assert_eq!(code, 13400);
+        assert_eq!(
+            data["participant_id"][0],
+            "The ParticipantId field must be a whole number."
+        );
     }
 
     #[test]
