@@ -13,7 +13,7 @@ use hdrhistogram::Histogram;
 use serde_json::{json, Value};
 
 use crate::client::{
-    card, enrollment, test_visa, ConnectClient, GatewayClient, PartnerClient, Signing,
+    card, check_png, enrollment, test_visa, ConnectClient, GatewayClient, PartnerClient, Signing,
 };
 
 #[derive(clap::Args, Debug, Clone)]
@@ -54,11 +54,13 @@ const SCENARIOS: &[&str] = &[
     "gateway-verify",
     "gateway-process",
     "connect-token",
+    "check-deposit",
     "mix",
 ];
 
 /// The realistic mix, per 20 requests: mostly reads, some card and customer
-/// writes, gateway verifies and payments.
+/// writes, gateway verifies and payments, a token, a check deposit and a
+/// health probe.
 const MIX: [&str; 20] = [
     "get-registered-cards",
     "get-registered-cards",
@@ -66,7 +68,6 @@ const MIX: [&str; 20] = [
     "get-registered-cards",
     "get-registered-cards",
     "get-registered-cards",
-    "find-customer",
     "find-customer",
     "find-customer",
     "find-customer",
@@ -79,6 +80,7 @@ const MIX: [&str; 20] = [
     "gateway-process",
     "gateway-process",
     "connect-token",
+    "check-deposit",
     "http-ceiling",
 ];
 
@@ -87,6 +89,8 @@ pub(crate) struct Server {
     pub(crate) base: String,
     _dir: tempfile::TempDir,
     pub(crate) data_dir: PathBuf,
+    /// None: the SQLite store in `data_dir`.
+    pub(crate) database_url: Option<String>,
 }
 
 impl Drop for Server {
@@ -134,7 +138,7 @@ pub(crate) async fn start_server(
         .env_remove("FUNDLINE_MASTER_KEY")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    match database_url {
+    match &database_url {
         Some(u) => cmd.env("DATABASE_URL", u),
         None => cmd.env_remove("DATABASE_URL"),
     };
@@ -144,6 +148,7 @@ pub(crate) async fn start_server(
         base: format!("http://127.0.0.1:{port}"),
         _dir: dir,
         data_dir,
+        database_url,
     };
     let http = reqwest::Client::new();
     for _ in 0..300 {
@@ -164,6 +169,8 @@ struct Row {
     errors: u64,
     secs: f64,
     hist: Histogram<u64>,
+    /// For the mix: each kind of request's own latencies (where the tail is).
+    parts: std::collections::BTreeMap<&'static str, Histogram<u64>>,
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -215,6 +222,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             let row = measure(engine, s, &fixture, &args).await;
             let rps = row.requests as f64 / row.secs;
             print_row(&row, ceiling);
+            print_parts(&row);
             if s == "http-ceiling" {
                 ceiling = Some(rps);
             }
@@ -242,6 +250,12 @@ struct Fixture {
     /// The token service, signed as the Connect SDKs sign, and its merchant.
     connect: ConnectClient,
     merchant_id: String,
+    /// Check-deposit sessions (bearer token, card id) and the images they
+    /// submit, made once so that the load generator does not draw PNGs.
+    checks: Vec<(String, String)>,
+    check_images: Arc<Vec<(Vec<u8>, Vec<u8>)>>,
+    http: reqwest::Client,
+    base: String,
 }
 
 async fn setup(server: &Server, args: &BenchArgs) -> anyhow::Result<Fixture> {
@@ -262,6 +276,7 @@ async fn setup(server: &Server, args: &BenchArgs) -> anyhow::Result<Fixture> {
         bail!("authentication failed: {}", a.status);
     }
     let mut customers = Vec::new();
+    let mut check_cards = Vec::new();
     for n in 0..args.customers {
         let body = enrollment(n);
         let a = client.call("enroll-customer", &body).await?;
@@ -274,6 +289,11 @@ async fn setup(server: &Server, args: &BenchArgs) -> anyhow::Result<Fixture> {
             .await?;
         if a.status != 200 {
             bail!("card setup failed: {}", a.text);
+        }
+        if check_cards.len() < 32 {
+            if let Some(card_id) = a.body["cards"][0]["cardId"].as_str() {
+                check_cards.push((cid.clone(), card_id.to_string()));
+            }
         }
         customers.push((cid, body));
     }
@@ -316,7 +336,40 @@ async fn setup(server: &Server, args: &BenchArgs) -> anyhow::Result<Fixture> {
             .as_str()
             .unwrap_or_default(),
     );
+    // Check deposits: limits high enough to measure the API, not velocity.
+    crate::check_bench::raise_check_limits(server)?;
+    let http = reqwest::Client::new();
+    let mut checks = Vec::new();
+    for (cid, card_id) in check_cards {
+        let sso = client
+            .call("authenticate-obo", &json!({"customerId": cid}))
+            .await?
+            .body["ssoToken"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let s: Value = http
+            .post(format!("{}/api/v1/checks/sessions", server.base))
+            .json(&json!({"ssoToken": sso}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let token = s["accessToken"]
+            .as_str()
+            .ok_or_else(|| anyhow!("no check session: {s}"))?;
+        checks.push((token.to_string(), card_id));
+    }
+    let check_images = Arc::new(
+        (0..16u64)
+            .map(|k| (check_png(1600, 700, 2 * k), check_png(1600, 700, 2 * k + 1)))
+            .collect(),
+    );
     Ok(Fixture {
+        checks,
+        check_images,
+        http,
+        base: server.base.clone(),
         client,
         customers,
         writers,
@@ -338,6 +391,45 @@ fn gateway_card(participant_id: i64, n: u64) -> Value {
            "recipient_address1": "123 Main St", "recipient_city": "Atlanta", "recipient_state": "GA",
            "recipient_zip": "30313", "participant_unique_id1": format!("bench-{n}"),
            "timestamp": chrono::Utc::now().timestamp(), "version": 11})
+}
+
+/// A check deposit's multipart form: the images cycle through the fixture's
+/// pool (a repeated image is a risk signal for the background steps, not a
+/// refusal at submission); the check number is unique.
+fn check_form(f: &Fixture, n: u64) -> reqwest::multipart::Form {
+    let (front, back) = &f.check_images[(n as usize) % f.check_images.len()];
+    let (_, card_id) = &f.checks[(n as usize) % f.checks.len()];
+    reqwest::multipart::Form::new()
+        .part(
+            "front",
+            reqwest::multipart::Part::bytes(front.clone()).file_name("f.png"),
+        )
+        .part(
+            "back",
+            reqwest::multipart::Part::bytes(back.clone()).file_name("b.png"),
+        )
+        .text("amount", "10000")
+        .text("checkType", "payroll")
+        .text("cardId", card_id.clone())
+        .text("funding", "minutes")
+        .text(
+            "micr",
+            format!("T021000021T {:09}O {}", 100_000_000 + n % 1000, n),
+        )
+}
+
+/// A check submission; success is 202 (processing continues on the server).
+async fn check_call(f: &Fixture, n: u64, form: reqwest::multipart::Form) -> bool {
+    let (token, _) = &f.checks[(n as usize) % f.checks.len()];
+    matches!(
+        f.http
+            .post(format!("{}/api/v1/checks", f.base))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await,
+        Ok(r) if r.status() == 202
+    )
 }
 
 /// A signed gateway call; success is envelope status 100.
@@ -394,21 +486,24 @@ async fn measure(engine: &str, scenario: &str, f: &Fixture, args: &BenchArgs) ->
             tokens: f.tokens.clone(),
             connect: f.connect.clone(),
             merchant_id: f.merchant_id.clone(),
+            checks: f.checks.clone(),
+            check_images: f.check_images.clone(),
+            http: f.http.clone(),
+            base: f.base.clone(),
         };
         let scenario = scenario.to_string();
         tasks.push(tokio::spawn(async move {
             let mut hist =
                 Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("valid bounds");
             let (mut n, mut errors) = (0u64, 0u64);
+            let mut parts: std::collections::BTreeMap<&'static str, Histogram<u64>> =
+                Default::default();
             let mut i = w as u64 * 7919;
             let health = client.url("/healthz");
             while Instant::now() < deadline {
                 let t;
-                let scenario = if scenario == "mix" {
-                    MIX[(i % MIX.len() as u64) as usize]
-                } else {
-                    scenario.as_str()
-                };
+                let part = (scenario == "mix").then(|| MIX[(i % MIX.len() as u64) as usize]);
+                let scenario = part.unwrap_or(scenario.as_str());
                 let ok = if scenario == "http-ceiling" {
                     t = Instant::now();
                     match client.http.get(&health).send().await {
@@ -419,6 +514,11 @@ async fn measure(engine: &str, scenario: &str, f: &Fixture, args: &BenchArgs) ->
                     t = Instant::now();
                     let n = fixture.next.fetch_add(1, Ordering::Relaxed);
                     connect_call(&fixture, n).await
+                } else if scenario == "check-deposit" {
+                    let n = fixture.next.fetch_add(1, Ordering::Relaxed);
+                    let form = check_form(&fixture, n);
+                    t = Instant::now();
+                    check_call(&fixture, n, form).await
                 } else if scenario.starts_with("gateway-") {
                     t = Instant::now();
                     let n = fixture.next.fetch_add(1, Ordering::Relaxed);
@@ -430,22 +530,31 @@ async fn measure(engine: &str, scenario: &str, f: &Fixture, args: &BenchArgs) ->
                     matches!(client.call_status(method, body).await, Ok(200))
                 };
                 i += 1;
-                let _ = hist.record(t.elapsed().as_micros().max(1) as u64);
+                let micros = t.elapsed().as_micros().max(1) as u64;
+                let _ = hist.record(micros);
+                if let Some(p) = part {
+                    let h = parts.entry(p).or_insert_with(latencies);
+                    let _ = h.record(micros);
+                }
                 n += 1;
                 if !ok {
                     errors += 1;
                 }
             }
-            (hist, n, errors)
+            (hist, n, errors, parts)
         }));
     }
     let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("valid bounds");
     let (mut requests, mut errors) = (0, 0);
+    let mut parts: std::collections::BTreeMap<&'static str, Histogram<u64>> = Default::default();
     for t in tasks {
-        if let Ok((h, n, e)) = t.await {
+        if let Ok((h, n, e, p)) = t.await {
             let _ = hist.add(&h);
             requests += n;
             errors += e;
+            for (k, h) in p {
+                let _ = parts.entry(k).or_insert_with(latencies).add(&h);
+            }
         }
     }
     Row {
@@ -455,6 +564,25 @@ async fn measure(engine: &str, scenario: &str, f: &Fixture, args: &BenchArgs) ->
         errors,
         secs: start.elapsed().as_secs_f64(),
         hist,
+        parts,
+    }
+}
+
+/// A latency histogram in microseconds, 1 µs to 60 s.
+fn latencies() -> Histogram<u64> {
+    Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("valid bounds")
+}
+
+/// The mix's requests by kind: count, p50 and p99 of each.
+fn print_parts(r: &Row) {
+    for (name, h) in &r.parts {
+        println!(
+            "            {:<22} {:>8} req  p50 {:>6.2} ms  p99 {:>6.2} ms",
+            name,
+            h.len(),
+            h.value_at_quantile(0.50) as f64 / 1000.0,
+            h.value_at_quantile(0.99) as f64 / 1000.0,
+        );
     }
 }
 

@@ -9,7 +9,7 @@ use anyhow::{anyhow, bail, Context};
 use hdrhistogram::Histogram;
 use serde_json::{json, Value};
 
-use crate::bench::start_server;
+use crate::bench::{start_server, Server};
 use crate::client::{card, check_png, enrollment, test_visa, PartnerClient};
 
 #[derive(clap::Args, Debug)]
@@ -29,6 +29,34 @@ pub struct CheckBenchArgs {
 
 fn png(salt: u64) -> Vec<u8> {
     check_png(1600, 700, salt)
+}
+
+/// Raises the sandbox tenant's check limits (through `admin tenant checks`,
+/// as an operator would) so that a bench measures the API, not velocity.
+pub(crate) fn raise_check_limits(server: &Server) -> anyhow::Result<()> {
+    let creds: Value = serde_json::from_str(&std::fs::read_to_string(
+        server.data_dir.join("sandbox-credentials.json"),
+    )?)?;
+    let tenant = creds["tenant_id"].as_str().unwrap_or_default().to_string();
+    let mut admin = std::process::Command::new(std::env::current_exe()?);
+    admin
+        .args(["admin", "tenant", "checks", "--tenant", &tenant, "--set"])
+        .arg(json!({"limits": {"daily_count": 1_000_000, "daily_cents": 1_000_000_000_000i64, "count_30d": 1_000_000, "cents_30d": 1_000_000_000_000i64}}).to_string())
+        .env("FUNDLINE_DATA_DIR", &server.data_dir)
+        .env_remove("FUNDLINE_MASTER_KEY")
+        .stdout(std::process::Stdio::null());
+    match &server.database_url {
+        Some(u) => admin.env("DATABASE_URL", u),
+        None => admin.env_remove("DATABASE_URL"),
+    };
+    if !admin
+        .status()
+        .context("running admin tenant checks")?
+        .success()
+    {
+        bail!("could not raise the bench tenant's limits");
+    }
+    Ok(())
 }
 
 pub async fn run(args: CheckBenchArgs) -> anyhow::Result<()> {
@@ -60,25 +88,7 @@ pub async fn run(args: CheckBenchArgs) -> anyhow::Result<()> {
             server.data_dir.join("sandbox-credentials.json"),
         )?)?;
         // Limits high enough that the bench measures processing, not velocity.
-        let tenant = creds["tenant_id"].as_str().unwrap_or_default().to_string();
-        let mut admin = std::process::Command::new(std::env::current_exe()?);
-        admin
-            .args(["admin", "tenant", "checks", "--tenant", &tenant, "--set"])
-            .arg(json!({"limits": {"daily_count": 1_000_000, "daily_cents": 1_000_000_000_000i64, "count_30d": 1_000_000, "cents_30d": 1_000_000_000_000i64}}).to_string())
-            .env("FUNDLINE_DATA_DIR", &server.data_dir)
-            .env_remove("FUNDLINE_MASTER_KEY")
-            .stdout(std::process::Stdio::null());
-        match &url {
-            Some(u) => admin.env("DATABASE_URL", u),
-            None => admin.env_remove("DATABASE_URL"),
-        };
-        if !admin
-            .status()
-            .context("running admin tenant checks")?
-            .success()
-        {
-            bail!("could not raise the bench tenant's limits");
-        }
+        raise_check_limits(&server)?;
         let mut partner = PartnerClient::new(&server.base, "bench-checks");
         let a = partner
             .authenticate(

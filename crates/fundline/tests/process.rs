@@ -794,3 +794,51 @@ async fn slow_clients_time_out_and_connections_are_capped() {
     let ok = reqwest::get(format!("{}/healthz", s.base)).await.unwrap();
     assert_eq!(ok.status(), 200);
 }
+
+/// `fundline bench` runs the mix over every product end to end, with no
+/// failed request, and prints each kind of request's latencies (a smoke run:
+/// the figures themselves come from release builds, docs/benchmarks.md).
+#[test]
+fn the_bench_mix_runs_every_product_without_errors() {
+    let out = Command::new(BIN)
+        .args([
+            "bench",
+            "--engine",
+            "sqlite",
+            "--scenarios",
+            "http-ceiling,mix",
+            "--seconds",
+            "2",
+            "--connections",
+            "2",
+            "--customers",
+            "4",
+        ])
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mix = text
+        .lines()
+        .find(|l| l.contains(" mix "))
+        .unwrap_or_else(|| panic!("no mix row: {text}"));
+    assert!(mix.contains("errors 0"), "{mix}");
+    assert!(mix.contains("% of ceiling"), "{mix}");
+    for kind in [
+        "check-deposit",
+        "gateway-process",
+        "connect-token",
+        "get-registered-cards",
+    ] {
+        assert!(
+            text.lines().any(|l| l.trim_start().starts_with(kind)),
+            "{kind} missing: {text}"
+        );
+    }
+    assert!(text.contains("fsync/s"), "{text}");
+}
