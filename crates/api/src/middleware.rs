@@ -11,7 +11,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::timeout::TimeoutLayer;
 use tracing::Instrument;
 
 use crate::AppState;
@@ -167,13 +166,23 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .into_response()
 }
 
+/// The request timeout, answered in the product's envelope (tower's
+/// TimeoutLayer answers with an empty body). Dropping the handler's future
+/// rolls back whatever transaction it had open.
+async fn deadline(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    match tokio::time::timeout(state.config.request_timeout, next.run(req)).await {
+        Ok(resp) => resp,
+        Err(_) => crate::ops::timed_out(&path),
+    }
+}
+
 pub fn wrap(router: Router, state: AppState) -> Router {
-    let timeout = state.config.request_timeout;
     router
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            timeout,
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            deadline,
         ))
         .layer(axum::middleware::from_fn_with_state(state, observe))
 }

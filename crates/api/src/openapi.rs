@@ -225,6 +225,10 @@ impl Modify for Envelopes {
                             )
                         });
                 };
+                add(
+                    "408",
+                    "The request ran past the server's request timeout; nothing was done",
+                );
                 if limited {
                     // The auth extractor answers these before any handler.
                     add("401", "Missing or invalid credentials");

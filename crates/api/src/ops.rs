@@ -66,6 +66,50 @@ pub async fn docs() -> Response {
     resp
 }
 
+/// A request that ran past `request_timeout` (a trickled body, a stuck
+/// store) answers 408 in the envelope of the product whose prefix it carries.
+pub fn timed_out(path: &str) -> Response {
+    const WHY: &str = "The request took too long and was abandoned; nothing was done. Retry it.";
+    if path.starts_with(crate::checkcashing::BASE) || path.starts_with("/api/v1/checks") {
+        return crate::checkcashing::problem::Problem::request_timeout(path).into_response();
+    }
+    if path.starts_with("/v1/") || path.starts_with("/client/") {
+        return crate::connect::error::ConnectError::one(
+            StatusCode::REQUEST_TIMEOUT,
+            crate::connect::error::codes::REQUEST_TIMEOUT,
+            "REQUEST_TIMEOUT",
+            "CONNECT_PLATFORM_ERROR",
+            WHY,
+        )
+        .into_response();
+    }
+    if path.starts_with("/gateway") || path.starts_with("/api/v1/sessions") {
+        return crate::gateway::envelope::GwResponse::error(
+            StatusCode::REQUEST_TIMEOUT,
+            crate::gateway::envelope::code::REQUEST_TIMEOUT,
+            WHY,
+            "request_timeout",
+            std::time::Instant::now(),
+        )
+        .into_response();
+    }
+    if path.starts_with("/api/v1/") {
+        return crate::analysis::envelope::envelope(
+            StatusCode::REQUEST_TIMEOUT,
+            false,
+            "Request Timeout",
+            serde_json::Value::Null,
+            serde_json::json!([WHY]),
+        );
+    }
+    (
+        StatusCode::REQUEST_TIMEOUT,
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::json!({"status": 408, "title": "Request Timeout", "error": WHY}).to_string(),
+    )
+        .into_response()
+}
+
 /// Unknown paths answer in the envelope of the product whose prefix they carry.
 pub async fn not_found(req: Request) -> Response {
     let path = req.uri().path().to_string();

@@ -188,7 +188,7 @@ async fn error_responses_are_documented_with_their_envelope() {
         .await
         .unwrap();
     let op = &doc["paths"]["/v1/{merchantId}/tokens/{tokenId}"]["delete"]["responses"];
-    for status in ["400", "401", "403", "404", "429"] {
+    for status in ["400", "401", "403", "404", "408", "429"] {
         assert_eq!(
             op[status]["content"]["application/json"]["schema"]["$ref"],
             "#/components/schemas/ConnectErrorDoc",

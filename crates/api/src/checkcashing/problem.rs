@@ -106,6 +106,20 @@ impl Problem {
         }
     }
 
+    /// The request ran past the server's request timeout.
+    pub fn request_timeout(instance: &str) -> Problem {
+        Problem {
+            status: StatusCode::REQUEST_TIMEOUT,
+            type_uri: "https://tools.ietf.org/html/rfc7231#section-6.5.7",
+            title: "Request Timeout".into(),
+            detail: "The request took too long and was abandoned; nothing was done. Retry it."
+                .into(),
+            error_code: Some("REQUEST_TIMEOUT"),
+            validation: None,
+            instance: instance.into(),
+        }
+    }
+
     /// The credential is over its rate limit.
     pub fn too_many_requests(instance: &str, retry_after: u64) -> Problem {
         Problem {

@@ -30,6 +30,7 @@ pub mod codes {
     pub const NOT_FOUND: &str = "1002";
     pub const INTERNAL: &str = "9999";
     pub const TOO_MANY_REQUESTS: &str = "1429";
+    pub const REQUEST_TIMEOUT: &str = "1408";
     pub const DUPLICATE_REQUEST_IN_PROGRESS: &str = "1409";
 }
 

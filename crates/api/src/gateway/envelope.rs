@@ -18,6 +18,7 @@ pub mod code {
     pub const IDEMPOTENCY_MISMATCH: i64 = 13723;
     pub const UNAVAILABLE: i64 = 13503;
     pub const TOO_MANY_REQUESTS: i64 = 13429;
+    pub const REQUEST_TIMEOUT: i64 = 13408;
 }
 
 #[derive(Debug)]
