@@ -341,24 +341,8 @@ async fn setup(server: &Server, args: &BenchArgs) -> anyhow::Result<Fixture> {
     let http = reqwest::Client::new();
     let mut checks = Vec::new();
     for (cid, card_id) in check_cards {
-        let sso = client
-            .call("authenticate-obo", &json!({"customerId": cid}))
-            .await?
-            .body["ssoToken"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let s: Value = http
-            .post(format!("{}/api/v1/checks/sessions", server.base))
-            .json(&json!({"ssoToken": sso}))
-            .send()
-            .await?
-            .json()
-            .await?;
-        let token = s["accessToken"]
-            .as_str()
-            .ok_or_else(|| anyhow!("no check session: {s}"))?;
-        checks.push((token.to_string(), card_id));
+        let token = crate::check_bench::check_session(&client, &http, &server.base, &cid).await?;
+        checks.push((token, card_id));
     }
     let check_images = Arc::new(
         (0..16u64)

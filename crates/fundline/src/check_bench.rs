@@ -59,6 +59,34 @@ pub(crate) fn raise_check_limits(server: &Server) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A customer's check-deposit bearer token, as the customer's app gets it:
+/// AuthenticateOBO's one-time ssoToken exchanged at /api/v1/checks/sessions.
+pub(crate) async fn check_session(
+    partner: &PartnerClient,
+    http: &reqwest::Client,
+    base: &str,
+    customer_id: &str,
+) -> anyhow::Result<String> {
+    let sso = partner
+        .call("authenticate-obo", &json!({"customerId": customer_id}))
+        .await?
+        .body["ssoToken"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let s: Value = http
+        .post(format!("{base}/api/v1/checks/sessions"))
+        .json(&json!({"ssoToken": sso}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    s["accessToken"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| anyhow!("no check session: {s}"))
+}
+
 pub async fn run(args: CheckBenchArgs) -> anyhow::Result<()> {
     let engines: Vec<&str> = match args.engine.as_str() {
         "both" => vec!["sqlite", "postgres"],
@@ -117,24 +145,7 @@ pub async fn run(args: CheckBenchArgs) -> anyhow::Result<()> {
                 .as_str()
                 .unwrap_or_default()
                 .to_string();
-            let sso = partner
-                .call("authenticate-obo", &json!({"customerId": id}))
-                .await?
-                .body["ssoToken"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            let s: Value = http
-                .post(format!("{}/api/v1/checks/sessions", server.base))
-                .json(&json!({"ssoToken": sso}))
-                .send()
-                .await?
-                .json()
-                .await?;
-            let token = s["accessToken"]
-                .as_str()
-                .ok_or_else(|| anyhow!("no check session"))?
-                .to_string();
+            let token = check_session(&partner, &http, &server.base, &id).await?;
             sessions.push((token, card_id));
         }
         let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
