@@ -249,37 +249,7 @@ pub async fn create(
         Ok(b) => b,
         Err(r) => return r,
     };
-    let NewCustomer {
-        user_name,
-        kind,
-        company_name,
-        ein,
-        password,
-        last_name,
-        first_name,
-        phone_type,
-        phone_number,
-        email,
-        address_line1,
-        country,
-        address_line2,
-        city,
-        state: st,
-        postal_code,
-        employer,
-        occupation,
-        monthly_income,
-        pay_frequency,
-        drivers_license,
-        ssn,
-        dob,
-        bank_name,
-        bank_acc,
-        routing_no,
-        employer_name,
-        trigger,
-        country_code,
-    } = match create_body(&body, today(&state)) {
+    let n = match create_body(&body, today(&state)) {
         Ok(c) => c,
         Err(e) => return invalid(&e),
     };
@@ -287,54 +257,55 @@ pub async fn create(
         Ok(k) => k,
         Err(r) => return r,
     };
+    let password = n.password;
     let password_hash =
         match tokio::task::spawn_blocking(move || fundline_vault::hash_password(&password)).await {
             Ok(h) => h,
             Err(_) => return unavailable(),
         };
-    let (dl_sealed, dl_last4) = set_sealed(&keys, "drivers_license", drivers_license.as_deref());
-    let (acc_sealed, acc_last4) = set_sealed(&keys, "bank_acc_no", bank_acc.as_deref());
+    let (dl_sealed, dl_last4) = set_sealed(&keys, "drivers_license", n.drivers_license.as_deref());
+    let (acc_sealed, acc_last4) = set_sealed(&keys, "bank_acc_no", n.bank_acc.as_deref());
     let mut c = Customer {
         id: uuid::Uuid::new_v4().to_string(),
         tenant_id: who.tenant_id.clone(),
-        customer_type: kind.unwrap_or(CUSTOMER),
-        user_name,
+        customer_type: n.kind.unwrap_or(CUSTOMER),
+        user_name: n.user_name,
         password_hash,
-        company_name,
-        first_name,
-        last_name,
-        phone_type,
-        phone_number,
-        email,
-        address_line1,
-        address_line2,
-        city,
-        state: st,
-        postal_code,
-        country,
-        country_code,
-        employer,
-        occupation,
-        monthly_income: monthly_income.map(|m| m.to_string()),
-        pay_frequency,
+        company_name: n.company_name,
+        first_name: n.first_name,
+        last_name: n.last_name,
+        phone_type: n.phone_type,
+        phone_number: n.phone_number,
+        email: n.email,
+        address_line1: n.address_line1,
+        address_line2: n.address_line2,
+        city: n.city,
+        state: n.state,
+        postal_code: n.postal_code,
+        country: n.country,
+        country_code: n.country_code,
+        employer: n.employer,
+        occupation: n.occupation,
+        monthly_income: n.monthly_income.map(|m| m.to_string()),
+        pay_frequency: n.pay_frequency,
         drivers_license_sealed: dl_sealed,
         drivers_license_last4: dl_last4,
-        ssn_sealed: seal(&keys, "ssn", &ssn),
-        ssn_last4: last4(&ssn),
-        dob: dob.map(|d| d.to_string()).unwrap_or_default(),
-        bank_name,
+        ssn_sealed: seal(&keys, "ssn", &n.ssn),
+        ssn_last4: last4(&n.ssn),
+        dob: n.dob.map(|d| d.to_string()).unwrap_or_default(),
+        bank_name: n.bank_name,
         bank_acc_sealed: acc_sealed,
         bank_acc_last4: acc_last4,
-        routing_no,
-        ein,
-        employer_name,
+        routing_no: n.routing_no,
+        ein: n.ein,
+        employer_name: n.employer_name,
         search_text: String::new(),
         is_active: 1,
         created_at: state.clock.now_micros(),
         updated_at: None,
     };
     c.search_text = c.search_text_of();
-    let saved = if trigger {
+    let saved = if n.trigger {
         let creator = report_requests::creator_email(&state, &who).await;
         let (request, message) = report_requests::prepare(&state, &keys, &c, SEND_EMAIL, &creator);
         let r = reports::create(&state.store, Some(c.clone()), request, message).await;
