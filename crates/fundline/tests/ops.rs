@@ -5,6 +5,16 @@ mod common;
 use common::spawn_app;
 use serde_json::Value;
 
+/// The served OpenAPI document.
+async fn openapi(app: &common::TestApp) -> Value {
+    reqwest::get(format!("{}/openapi.json", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn health_readiness_and_metrics() {
     let app = spawn_app().await;
@@ -40,12 +50,7 @@ async fn health_readiness_and_metrics() {
 #[tokio::test]
 async fn the_openapi_document_describes_every_endpoint_and_the_docs_page_serves() {
     let app = spawn_app().await;
-    let doc: Value = reqwest::get(format!("{}/openapi.json", app.base))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = openapi(&app).await;
     let paths = doc["paths"].as_object().unwrap();
     for m in [
         "authenticate",
@@ -89,12 +94,7 @@ async fn the_openapi_document_describes_every_endpoint_and_the_docs_page_serves(
 async fn every_documented_route_is_served() {
     // Each documented path answers something other than the router's 404.
     let app = spawn_app().await;
-    let doc: Value = reqwest::get(format!("{}/openapi.json", app.base))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = openapi(&app).await;
     let http = reqwest::Client::new();
     for (path, ops) in doc["paths"].as_object().unwrap() {
         for method in ops.as_object().unwrap().keys() {
@@ -181,12 +181,7 @@ async fn malformed_paths_and_queries_answer_in_each_surfaces_own_format() {
 #[tokio::test]
 async fn error_responses_are_documented_with_their_envelope() {
     let app = spawn_app().await;
-    let doc: Value = reqwest::get(format!("{}/openapi.json", app.base))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = openapi(&app).await;
     let op = &doc["paths"]["/v1/{merchantId}/tokens/{tokenId}"]["delete"]["responses"];
     for status in ["400", "401", "403", "404", "408", "429"] {
         assert_eq!(
