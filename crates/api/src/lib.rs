@@ -5,6 +5,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod analysis;
+pub mod audit;
 pub mod cardnet;
 pub mod checkcashing;
 pub mod checks;
