@@ -228,14 +228,14 @@ async fn authentication_and_merchant_rules() {
         401
     );
     let mut stale = c.clone();
-    stale.date = Some(chrono::Utc::now() - chrono::Duration::minutes(16));
+    stale.date = Some(chrono::Utc::now() - chrono::Duration::minutes(6));
     assert_eq!(stale.request("GET", &path, None).await.unwrap().status, 401);
     let mut near = c.clone();
-    near.date = Some(chrono::Utc::now() - chrono::Duration::minutes(14));
+    near.date = Some(chrono::Utc::now() - chrono::Duration::minutes(4));
     assert_eq!(
         near.request("GET", &path, None).await.unwrap().status,
         404,
-        "within 15 minutes"
+        "within 5 minutes"
     );
     let unsigned = reqwest::get(format!("{}{path}", app.base)).await.unwrap();
     assert_eq!(unsigned.status(), 401);
