@@ -65,7 +65,7 @@ async fn encrypted_card_input_is_decrypted_and_tokenized() {
     assert!(s.body["clientApiUrl"]
         .as_str()
         .unwrap()
-        .ends_with("/client/"));
+        .ends_with("/client/v1"));
     assert_eq!(s.body["invalidTokens"], json!(["no-such-token"]));
 
     let (status, key) = public_key(&app, &customer, &session).await;
@@ -89,6 +89,21 @@ async fn encrypted_card_input_is_decrypted_and_tokenized() {
             .unwrap();
         assert_eq!(a.status, 201, "{enc}: {}", a.text);
         let token = a.body["token"].as_str().unwrap().to_string();
+        // Spec 003: the same encrypted input can be submitted once.
+        let twice = c
+            .request(
+                "POST",
+                &format!("/v1/{m}/tokens"),
+                Some(&json!({"paymentProductId": 1, "encryptedCustomerInput": jwe})),
+            )
+            .await
+            .unwrap();
+        assert_eq!(twice.status, 400, "{enc}: {}", twice.text);
+        assert_eq!(
+            twice.body["errors"][0]["propertyName"], "encryptedCustomerInput",
+            "{}",
+            twice.text
+        );
         // The same card sent in the clear finds the same token.
         let plain = json!({"paymentProductId": 1, "card": {"data": {"cardWithoutCvv": {"cardNumber": number, "expiryDate": "1230"}}}});
         let again = c

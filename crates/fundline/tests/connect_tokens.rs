@@ -483,7 +483,7 @@ async fn sepa_mandates_are_tokenized_masked_and_approved() {
 async fn uk_and_ach_direct_debits_and_paypal_are_tokenized() {
     let app = spawn_app().await;
     let (c, m) = connect(&app);
-    let uk = json!({"paymentProductId": 705, "nonSepaDirectDebit": {"mandate": {"paymentProduct705SpecificData": {
+    let uk = json!({"paymentProductId": 705, "nonSepaDirectDebit": {"customer": {"billingAddress": {"countryCode": "GB"}, "personalInformation": {"name": {"surname": "Coyote"}}}, "mandate": {"paymentProduct705SpecificData": {
         "authorisationId": "AUTH-123", "bankAccountBban": {"accountHolderName": "Wile Coyote", "accountNumber": "31926819", "bankCode": "601613", "countryCode": "GB"}}}}});
     let a = c
         .request("POST", &format!("/v1/{m}/tokens"), Some(&uk))
@@ -516,7 +516,7 @@ async fn uk_and_ach_direct_debits_and_paypal_are_tokenized() {
     );
 
     let ach = |routing: &str| {
-        json!({"paymentProductId": 730, "nonSepaDirectDebit": {"mandate": {"paymentProduct730SpecificData": {
+        json!({"paymentProductId": 730, "nonSepaDirectDebit": {"customer": {"billingAddress": {"countryCode": "GB"}, "personalInformation": {"name": {"surname": "Coyote"}}}, "mandate": {"paymentProduct730SpecificData": {
         "bankAccountBban": {"accountHolderName": "Wile Coyote", "accountNumber": "000123456789", "bankCode": routing}}}}})
     };
     let a = c
@@ -538,7 +538,7 @@ async fn uk_and_ach_direct_debits_and_paypal_are_tokenized() {
         "nonSepaDirectDebit.mandate.paymentProduct730SpecificData.bankAccountBban.bankCode"
     );
 
-    let paypal = json!({"paymentProductId": 840, "eWallet": {"data": {"billingAgreementId": "B-5A1234567E123456X"}}});
+    let paypal = json!({"paymentProductId": 840, "eWallet": {"customer": {"billingAddress": {"countryCode": "GB"}, "personalInformation": {"name": {"surname": "Coyote"}}}, "data": {"billingAgreementId": "B-5A1234567E123456X"}}});
     let a = c
         .request("POST", &format!("/v1/{m}/tokens"), Some(&paypal))
         .await
@@ -550,7 +550,11 @@ async fn uk_and_ach_direct_debits_and_paypal_are_tokenized() {
         .await
         .unwrap();
     assert_eq!(g.body["paymentProductId"], 840);
-    assert!(!g.text.contains("B-5A1234567E123456X"));
+    // Not card data: merchants reconcile PayPal payments by it.
+    assert_eq!(
+        g.body["eWallet"]["data"]["billingAgreementId"],
+        "B-5A1234567E123456X"
+    );
     // A group with the wrong product id.
     let wrong = json!({"paymentProductId": 1, "eWallet": {"data": {"billingAgreementId": "B-1"}}});
     let a = c
@@ -651,4 +655,220 @@ async fn an_idempotence_key_replays_the_first_answer() {
     assert_eq!(busy.status(), 409);
     let body: Value = busy.json().await.unwrap();
     assert_eq!(body["errors"][0]["code"], "1409");
+}
+
+async fn sepa_token(c: &ConnectClient, m: &str, body: &Value) -> String {
+    let a = c
+        .request("POST", &format!("/v1/{m}/tokens"), Some(body))
+        .await
+        .unwrap();
+    assert!(a.status == 201 || a.status == 200, "{}", a.text);
+    a.body["token"].as_str().unwrap().to_string()
+}
+
+async fn mandate_status(app: &TestApp, m: &str, token: &str) -> Option<String> {
+    fundline_store::connect::live(&app.store, &app.tenant.tenant_id, m, token)
+        .await
+        .unwrap()
+        .unwrap()
+        .mandate_status
+}
+
+#[tokio::test]
+async fn spec_003_fields_where_the_sdk_models_put_them() {
+    let app = spawn_app().await;
+    let (c, m) = connect(&app);
+    let path = format!("/v1/{m}/tokens");
+
+    // firstTransactionDate and providerReference live on card.data.
+    let mut body = card("4567350000427977", "1230");
+    body["card"]["data"]["firstTransactionDate"] = json!("20240229");
+    body["card"]["data"]["providerReference"] = json!("ATOS-TC-1");
+    let a = c.request("POST", &path, Some(&body)).await.unwrap();
+    assert_eq!(a.status, 201, "{}", a.text);
+    let t = a.body["token"].as_str().unwrap();
+    let g = c
+        .request("GET", &format!("{path}/{t}"), None)
+        .await
+        .unwrap();
+    assert_eq!(g.body["card"]["data"]["firstTransactionDate"], "20240229");
+    assert_eq!(g.body["card"]["data"]["providerReference"], "ATOS-TC-1");
+    for (field, value) in [
+        ("firstTransactionDate", json!("20241399")),
+        ("firstTransactionDate", json!("2024-02-29")),
+        ("firstTransactionDate", json!("20230229")),
+        ("providerReference", json!("x".repeat(4001))),
+    ] {
+        let mut bad = card("5399999999999999", "1230");
+        bad["card"]["data"][field] = value.clone();
+        let a = c.request("POST", &path, Some(&bad)).await.unwrap();
+        assert_eq!(a.status, 400, "{field} {value}");
+        assert_eq!(
+            first_error(&a)["propertyName"],
+            format!("card.data.{field}").as_str()
+        );
+    }
+
+    // One error for one bad field.
+    let a = c
+        .request("POST", &path, Some(&card("5399999999999999", "12300")))
+        .await
+        .unwrap();
+    assert_eq!(a.status, 400);
+    assert_eq!(a.body["errors"].as_array().unwrap().len(), 1, "{}", a.text);
+
+    // A card token under a non-card product is refused.
+    let mut wallet_id = card("5399999999999999", "1230");
+    wallet_id["paymentProductId"] = json!(840);
+    let a = c.request("POST", &path, Some(&wallet_id)).await.unwrap();
+    assert_eq!(a.status, 400, "{}", a.text);
+    assert_eq!(first_error(&a)["propertyName"], "paymentProductId");
+
+    // customer is required for the mandate and wallet groups, and its lengths hold.
+    let mut no_customer = sepa("NL91ABNA0417164300", false);
+    no_customer["sepaDirectDebit"]
+        .as_object_mut()
+        .unwrap()
+        .remove("customer");
+    let a = c.request("POST", &path, Some(&no_customer)).await.unwrap();
+    assert_eq!(first_error(&a)["propertyName"], "sepaDirectDebit.customer");
+    let mut long_vat = sepa("NL91ABNA0417164300", false);
+    long_vat["sepaDirectDebit"]["customer"]["vatNumber"] = json!("NL".repeat(9));
+    let a = c.request("POST", &path, Some(&long_vat)).await.unwrap();
+    assert_eq!(
+        first_error(&a)["propertyName"],
+        "sepaDirectDebit.customer.vatNumber"
+    );
+    let mut long_holder = sepa("NL91ABNA0417164300", false);
+    long_holder["sepaDirectDebit"]["mandate"]["bankAccountIban"]["accountHolderName"] =
+        json!("W".repeat(31));
+    let a = c.request("POST", &path, Some(&long_holder)).await.unwrap();
+    assert_eq!(
+        first_error(&a)["propertyName"],
+        "sepaDirectDebit.mandate.bankAccountIban.accountHolderName"
+    );
+
+    // Spec 003's own 705 request example: an Italian account.
+    let italian = json!({"paymentProductId": 705, "nonSepaDirectDebit": {
+        "customer": {"billingAddress": {"additionalInfo": "Suite II", "city": "Monument Valley", "countryCode": "US",
+            "houseNumber": "1", "state": "Utah", "street": "Desertroad", "zip": "84536"},
+            "companyInformation": {"name": "Acme Labs"}, "merchantCustomerId": "1234",
+            "personalInformation": {"name": {"firstName": "Wile", "surname": "Coyote", "surnamePrefix": "E."}}},
+        "mandate": {"paymentProduct705SpecificData": {"authorisationId": "123456", "bankAccountBban": {
+            "accountNumber": "000000123456", "bankCode": "05428", "branchCode": "11101", "checkDigit": "X", "countryCode": "IT"}}}}});
+    let a = c.request("POST", &path, Some(&italian)).await.unwrap();
+    assert_eq!(a.status, 201, "{}", a.text);
+    let t705 = a.body["token"].as_str().unwrap().to_string();
+    let mut bad_abi = italian.clone();
+    bad_abi["nonSepaDirectDebit"]["mandate"]["paymentProduct705SpecificData"]["bankAccountBban"]
+        ["bankCode"] = json!("0542");
+    let a = c.request("POST", &path, Some(&bad_abi)).await.unwrap();
+    assert_eq!(
+        first_error(&a)["propertyName"],
+        "nonSepaDirectDebit.mandate.paymentProduct705SpecificData.bankAccountBban.bankCode"
+    );
+    // A token keeps its product: 730 data onto the 705 token is refused.
+    let ach = json!({"paymentProductId": 730, "nonSepaDirectDebit": {
+        "customer": {"personalInformation": {"name": {"surname": "Coyote"}}},
+        "mandate": {"paymentProduct730SpecificData": {"bankAccountBban": {"accountNumber": "000123456789", "bankCode": "011000015"}}}}});
+    let a = c
+        .request("PUT", &format!("{path}/{t705}"), Some(&ach))
+        .await
+        .unwrap();
+    assert_eq!(a.status, 400, "{}", a.text);
+    assert_eq!(first_error(&a)["propertyName"], "paymentProductId");
+}
+
+#[tokio::test]
+async fn a_mandate_is_approved_only_when_signed_and_for_its_account() {
+    let app = spawn_app().await;
+    let (c, m) = connect(&app);
+    let path = format!("/v1/{m}/tokens");
+    let token = sepa_token(&c, &m, &sepa("NL91ABNA0417164300", false)).await;
+
+    // The SDK models declare mandateId and creditor.
+    let g = c
+        .request("GET", &format!("{path}/{token}"), None)
+        .await
+        .unwrap();
+    let mandate_id = g.body["sepaDirectDebit"]["mandate"]["mandateId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!mandate_id.is_empty() && mandate_id.len() <= 35);
+    assert_eq!(
+        g.body["sepaDirectDebit"]["mandate"]["creditor"]["name"],
+        "Test Partner"
+    );
+
+    // "Not signed" approves nothing.
+    let unsigned = json!({"mandateSignatureDate": "20261121", "mandateSignaturePlace": "Utrecht", "mandateSigned": false});
+    let a = c
+        .request(
+            "POST",
+            &format!("{path}/{token}/approvesepadirectdebit"),
+            Some(&unsigned),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 400, "{}", a.text);
+    assert_eq!(first_error(&a)["propertyName"], "mandateSigned");
+    assert_eq!(
+        mandate_status(&app, &m, &token).await.as_deref(),
+        Some("UNAPPROVED")
+    );
+    let signed = json!({"mandateSignatureDate": "20261121", "mandateSignaturePlace": "Utrecht", "mandateSigned": true});
+    let a = c
+        .request(
+            "POST",
+            &format!("{path}/{token}/approvesepadirectdebit"),
+            Some(&signed),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 204);
+    assert_eq!(
+        mandate_status(&app, &m, &token).await.as_deref(),
+        Some("APPROVED")
+    );
+
+    // The same account updated: still approved, same mandate reference.
+    let a = c
+        .request(
+            "PUT",
+            &format!("{path}/{token}"),
+            Some(&sepa("NL91ABNA0417164300", false)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 204, "{}", a.text);
+    assert_eq!(
+        mandate_status(&app, &m, &token).await.as_deref(),
+        Some("APPROVED")
+    );
+    // Another account: the approval does not carry over.
+    let a = c
+        .request(
+            "PUT",
+            &format!("{path}/{token}"),
+            Some(&sepa("DE89370400440532013000", false)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 204, "{}", a.text);
+    assert_eq!(
+        mandate_status(&app, &m, &token).await.as_deref(),
+        Some("UNAPPROVED")
+    );
+    let g = c
+        .request("GET", &format!("{path}/{token}"), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        g.body["sepaDirectDebit"]["mandate"]["mandateId"],
+        mandate_id
+    );
+    assert!(g.body["sepaDirectDebit"]["mandate"]
+        .get("mandateApproval")
+        .is_none());
 }

@@ -95,7 +95,8 @@ pub async fn update(store: &Store, t: Token) -> Result<bool, StoreError> {
             let t = t.clone();
             Box::pin(async move {
                 let r = sqlx::query(
-                    "UPDATE ct_tokens SET payment_product_id = $1, number_fp = $2, number_sealed = $3, view_json = $4, updated_at = $5 \
+                    "UPDATE ct_tokens SET payment_product_id = $1, number_fp = $2, number_sealed = $3, view_json = $4, updated_at = $5, \
+                     mandate_status = $9 \
                      WHERE tenant_id = $6 AND merchant_id = $7 AND id = $8 AND deleted_at IS NULL",
                 )
                 .bind(t.payment_product_id)
@@ -106,6 +107,7 @@ pub async fn update(store: &Store, t: Token) -> Result<bool, StoreError> {
                 .bind(&t.tenant_id)
                 .bind(&t.merchant_id)
                 .bind(&t.id)
+                .bind(&t.mandate_status)
                 .execute(&mut *c)
                 .await?;
                 Ok(r.rows_affected() == 1)
@@ -418,4 +420,47 @@ pub async fn client_session(store: &Store, id: &str) -> Result<Option<ClientSess
     .bind(id)
     .fetch_optional(store.reader())
     .await?)
+}
+
+/// Whether an encryptedCustomerInput is submitted for the first time.
+pub enum InputUse {
+    First,
+    AlreadySubmitted,
+}
+
+/// Records an encryptedCustomerInput (by hash) as submitted, until its
+/// client session expires; one already recorded is `AlreadySubmitted`.
+/// Expired records are removed in the same write, so the table stays small.
+pub async fn use_encrypted_input(
+    store: &Store,
+    tenant_id: String,
+    input_hash: String,
+    expires_at: i64,
+    now: i64,
+) -> Result<InputUse, StoreError> {
+    store
+        .write(move |c| {
+            let (tenant_id, input_hash) = (tenant_id.clone(), input_hash.clone());
+            Box::pin(async move {
+                sqlx::query("DELETE FROM ct_used_inputs WHERE expires_at < $1")
+                    .bind(now)
+                    .execute(&mut *c)
+                    .await?;
+                let r = sqlx::query(
+                    "INSERT INTO ct_used_inputs (tenant_id, input_hash, expires_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (tenant_id, input_hash) DO NOTHING",
+                )
+                .bind(&tenant_id)
+                .bind(&input_hash)
+                .bind(expires_at)
+                .execute(&mut *c)
+                .await?;
+                Ok(if r.rows_affected() == 1 {
+                    InputUse::First
+                } else {
+                    InputUse::AlreadySubmitted
+                })
+            })
+        })
+        .await
 }

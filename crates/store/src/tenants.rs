@@ -322,3 +322,13 @@ pub async fn is_sandbox(store: &Store, tenant_id: &str) -> Result<bool, StoreErr
         .await?
         .is_some_and(|r| r.get::<i64, _>(0) == 1))
 }
+
+/// A tenant's display name (the creditor of its SEPA mandates).
+pub async fn tenant_name(store: &Store, tenant_id: &str) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar::<_, String>("SELECT name FROM tenants WHERE id = $1")
+            .bind(tenant_id)
+            .fetch_optional(store.reader())
+            .await?,
+    )
+}

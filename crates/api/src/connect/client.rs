@@ -97,7 +97,9 @@ pub async fn create_session(
         StatusCode::CREATED,
         axum::Json(json!({
             "assetUrl": format!("{base}/client/assets/"),
-            "clientApiUrl": format!("{base}/client/"),
+            // The client SDK (connect-sdk-client-js) accepts only a client API
+            // URL whose path is `client` or `client/v1`.
+            "clientApiUrl": format!("{base}/client/v1"),
             "clientSessionId": session.id,
             "customerId": session.customer_id,
             "invalidTokens": invalid_tokens,
@@ -179,8 +181,21 @@ pub async fn decrypt(state: &AppState, m: &Merchant, body: &Value) -> Result<Val
     {
         return Err(bad("the client session is not this merchant's"));
     }
-    if session.expires_at <= state.clock.now_micros() {
+    let now = state.clock.now_micros();
+    if session.expires_at <= now {
         return Err(bad("the client session has expired"));
+    }
+    // Spec 003: encrypted customer input can be submitted once.
+    let first = repo::use_encrypted_input(
+        &state.store,
+        m.tenant_id.clone(),
+        fundline_vault::hash_token(jwe),
+        session.expires_at,
+        now,
+    )
+    .await?;
+    if matches!(first, repo::InputUse::AlreadySubmitted) {
+        return Err(bad("this encrypted customer input was already submitted"));
     }
     let value = |k: &str| {
         input["paymentValues"]

@@ -73,7 +73,7 @@ fn yyyymmdd(
     errors: &mut Vec<ApiError>,
 ) -> Option<String> {
     let v = text(obj, key, path, 8, errors)?;
-    if chrono::NaiveDate::parse_from_str(v, "%Y%m%d").is_err() {
+    if !super::tokens::is_yyyymmdd(v) {
         errors.push(invalid(path, "format YYYYMMDD"));
         return None;
     }
@@ -96,12 +96,14 @@ fn boolean(
     }
 }
 
+/// Spec 003 marks `customer` required for the SEPA, non-SEPA and eWallet
+/// groups (a mandate needs its debtor's details); cards may omit it.
 fn customer(group: &Map<String, Value>, prefix: &str, errors: &mut Vec<ApiError>) -> Option<Value> {
     let c = object(
         group,
         "customer",
         &format!("{prefix}.customer"),
-        false,
+        true,
         errors,
     )?;
     check_customer(c, &format!("{prefix}.customer"), errors);
@@ -263,6 +265,15 @@ pub(super) fn sepa(obj: &Map<String, Value>) -> Result<TokenInput, ConnectError>
             "sepaDirectDebit.mandate",
         )]));
     };
+    // The mandate reference (SEPA's "unique mandate reference", at most 35
+    // characters); an update keeps the token's first one.
+    mandate_view["mandateId"] = json!(format!(
+        "FL{}",
+        uuid::Uuid::new_v4()
+            .simple()
+            .to_string()
+            .to_ascii_uppercase()
+    ));
     let mut view = json!({"alias": alias.unwrap_or_else(|| mask_keep_last(&iban, 4)), "mandate": mandate_view});
     if let Some(c) = customer {
         view["customer"] = c;
@@ -291,6 +302,7 @@ fn bban(
     );
     let code = required_text(b, "bankCode", &format!("{path}.bankCode"), 15, errors);
     for (k, max) in [
+        ("accountHolderName", 30),
         ("bankName", 40),
         ("branchCode", 15),
         ("checkDigit", 2),
@@ -299,6 +311,71 @@ fn bban(
         text(b, k, &format!("{path}.{k}"), max, errors);
     }
     Some((b.clone(), number?, code?))
+}
+
+/// A BBAN's national rules, by the account's country: GB (the default when
+/// no country is given) a 6-digit sort code and an 8-digit account; IT the
+/// ABI (5 digits), CAB (5 digits), CIN (one letter) and a 12-character
+/// account, as spec 003's own 705 example sends; any other country an
+/// alphanumeric bank code and account within the field lengths.
+fn bban_rules(
+    country: &str,
+    b: &Map<String, Value>,
+    number: &str,
+    code: &str,
+    path: &str,
+) -> Vec<ApiError> {
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|c| c.is_ascii_digit());
+    let alnum = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_alphanumeric());
+    let field = |k: &str| b.get(k).and_then(Value::as_str).map(str::trim);
+    let mut errors = Vec::new();
+    let mut check = |ok: bool, k: &str, why: &str| {
+        if !ok {
+            errors.push(invalid(&format!("{path}.{k}"), why));
+        }
+    };
+    match country {
+        "GB" => {
+            check(
+                digits(number, 8),
+                "accountNumber",
+                "a UK account number has 8 digits",
+            );
+            check(digits(code, 6), "bankCode", "a UK sort code has 6 digits");
+        }
+        "IT" => {
+            check(
+                number.len() == 12 && alnum(number),
+                "accountNumber",
+                "an Italian account number has 12 letters or digits",
+            );
+            check(
+                digits(code, 5),
+                "bankCode",
+                "an Italian ABI code has 5 digits",
+            );
+            if let Some(branch) = field("branchCode") {
+                check(
+                    digits(branch, 5),
+                    "branchCode",
+                    "an Italian CAB code has 5 digits",
+                );
+            }
+            if let Some(cin) = field("checkDigit") {
+                check(
+                    cin.len() == 1 && cin.bytes().all(|c| c.is_ascii_alphabetic()),
+                    "checkDigit",
+                    "an Italian CIN is one letter",
+                );
+            }
+        }
+        c if c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()) => {
+            check(alnum(number), "accountNumber", "letters and digits only");
+            check(alnum(code), "bankCode", "letters and digits only");
+        }
+        _ => check(false, "countryCode", "an ISO 3166-1 alpha-2 country code"),
+    }
+    errors
 }
 
 /// 705 (UK direct debit: authorisationId, BBAN with sort code) and 730 (ACH:
@@ -335,24 +412,23 @@ pub(super) fn non_sepa(obj: &Map<String, Value>) -> Result<TokenInput, ConnectEr
                         18,
                         &mut errors,
                     );
-                    if let Some((mut b, number, code)) =
-                        bban(d, &format!("{q}.bankAccountBban"), &mut errors)
-                    {
-                        if !(number.len() == 8 && number.bytes().all(|c| c.is_ascii_digit())) {
-                            errors.push(invalid(
-                                &format!("{q}.bankAccountBban.accountNumber"),
-                                "a UK account number has 8 digits",
-                            ));
-                        }
-                        if !(code.len() == 6 && code.bytes().all(|c| c.is_ascii_digit())) {
-                            errors.push(invalid(
-                                &format!("{q}.bankAccountBban.bankCode"),
-                                "a UK sort code has 6 digits",
-                            ));
-                        }
+                    let path = format!("{q}.bankAccountBban");
+                    if let Some((mut b, number, code)) = bban(d, &path, &mut errors) {
+                        let country = b
+                            .get("countryCode")
+                            .and_then(Value::as_str)
+                            .map(str::to_ascii_uppercase)
+                            .unwrap_or_else(|| "GB".into());
+                        errors.extend(bban_rules(&country, &b, &number, &code, &path));
                         b.insert("accountNumber".into(), json!(mask_keep_last(&number, 4)));
                         mandate_view = json!({"paymentProduct705SpecificData": {"authorisationId": auth, "bankAccountBban": strip_nulls(Value::Object(b))}});
-                        identity = Some(format!("705|{code}|{number}"));
+                        // UK identities keep their original form (tokens made before
+                        // other countries were served still match).
+                        identity = Some(if country == "GB" {
+                            format!("705|{code}|{number}")
+                        } else {
+                            format!("705|{country}|{code}|{number}")
+                        });
                     }
                 }
             }

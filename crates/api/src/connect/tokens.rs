@@ -17,6 +17,12 @@ use crate::AppState;
 
 const TABLE: &str = "ct_tokens";
 
+/// Connect numbers its card products below 200 (1 Visa, 2 American Express,
+/// 3 Mastercard, 117 Maestro, 125 JCB, 128 Discover, 132 Diners …); direct
+/// debits (7xx), wallets (8xx) and the rest lie above. A card token under a
+/// non-card product would be charged through the wrong rails.
+const CARD_PRODUCTS: std::ops::RangeInclusive<i64> = 1..=199;
+
 pub(super) fn text<'a>(
     obj: &'a Map<String, Value>,
     key: &str,
@@ -46,13 +52,9 @@ pub(super) fn check_customer(
     prefix: &str,
     errors: &mut Vec<ApiError>,
 ) {
-    text(
-        customer,
-        "merchantCustomerId",
-        &format!("{prefix}.merchantCustomerId"),
-        15,
-        errors,
-    );
+    for (k, max) in [("merchantCustomerId", 15), ("vatNumber", 17)] {
+        text(customer, k, &format!("{prefix}.{k}"), max, errors);
+    }
     let groups: [(&str, &[(&str, usize)]); 3] = [
         (
             "billingAddress",
@@ -156,8 +158,15 @@ fn card_input(body: &Value, today: chrono::NaiveDate) -> Result<TokenInput, Conn
     };
     let mut errors = Vec::new();
     let product = match obj.get("paymentProductId") {
-        Some(Value::Number(n)) if n.as_i64().is_some_and(|p| (1..=99_999).contains(&p)) => {
+        Some(Value::Number(n)) if n.as_i64().is_some_and(|p| CARD_PRODUCTS.contains(&p)) => {
             n.as_i64()
+        }
+        Some(Value::Number(n)) if n.as_i64().is_some_and(|p| (1..=99_999).contains(&p)) => {
+            errors.push(invalid(
+                "paymentProductId",
+                "not a card payment product (card products are 1 to 199)",
+            ));
+            None
         }
         None | Some(Value::Null) => {
             errors.push(missing("paymentProductId"));
@@ -224,6 +233,7 @@ fn card_input(body: &Value, today: chrono::NaiveDate) -> Result<TokenInput, Conn
             }
         },
     };
+    let before = errors.len();
     let expiry = match text(
         cwc,
         "expiryDate",
@@ -231,6 +241,8 @@ fn card_input(body: &Value, today: chrono::NaiveDate) -> Result<TokenInput, Conn
         4,
         &mut errors,
     ) {
+        // One error per field: a value too long is not also "missing".
+        None if errors.len() > before => None,
         None => {
             errors.push(missing(&format!("{p}.expiryDate")));
             None
@@ -263,26 +275,28 @@ fn card_input(body: &Value, today: chrono::NaiveDate) -> Result<TokenInput, Conn
         &mut errors,
     )
     .map(str::to_string);
+    // Both SDKs model these two on TokenCardData (`card.data`), beside
+    // cardWithoutCvv, not inside it.
     let first_tx = text(
-        cwc,
+        data,
         "firstTransactionDate",
-        &format!("{p}.firstTransactionDate"),
+        "card.data.firstTransactionDate",
         8,
         &mut errors,
     )
     .map(str::to_string);
     if let Some(d) = &first_tx {
-        if chrono::NaiveDate::parse_from_str(d, "%Y%m%d").is_err() {
+        if !is_yyyymmdd(d) {
             errors.push(invalid(
-                &format!("{p}.firstTransactionDate"),
-                "format YYYYMMDD",
+                "card.data.firstTransactionDate",
+                "format YYYYMMDD, a real date",
             ));
         }
     }
     let provider = text(
-        cwc,
+        data,
         "providerReference",
-        &format!("{p}.providerReference"),
+        "card.data.providerReference",
         4000,
         &mut errors,
     )
@@ -297,17 +311,21 @@ fn card_input(body: &Value, today: chrono::NaiveDate) -> Result<TokenInput, Conn
         )]));
     };
     let mut cwc_view = json!({"cardNumber": pan.masked(), "expiryDate": expiry});
-    for (k, v) in [
-        ("cardholderName", holder),
-        ("issueNumber", issue),
-        ("firstTransactionDate", first_tx),
-        ("providerReference", provider),
-    ] {
+    for (k, v) in [("cardholderName", holder), ("issueNumber", issue)] {
         if let Some(v) = v {
             cwc_view[k] = json!(v);
         }
     }
-    let mut card_view = json!({"alias": alias.unwrap_or_else(|| pan.masked()), "data": {"cardWithoutCvv": cwc_view}});
+    let mut data_view = json!({"cardWithoutCvv": cwc_view});
+    for (k, v) in [
+        ("firstTransactionDate", first_tx),
+        ("providerReference", provider),
+    ] {
+        if let Some(v) = v {
+            data_view[k] = json!(v);
+        }
+    }
+    let mut card_view = json!({"alias": alias.unwrap_or_else(|| pan.masked()), "data": data_view});
     if let Some(c) = card.get("customer").filter(|c| c.is_object()) {
         card_view["customer"] = strip_nulls(c.clone());
     }
@@ -318,6 +336,14 @@ fn card_input(body: &Value, today: chrono::NaiveDate) -> Result<TokenInput, Conn
         view: card_view,
         mandate_status: None,
     })
+}
+
+/// Exactly eight digits that name a real calendar date (20240229 yes,
+/// 20230229 and 20241399 no).
+pub(super) fn is_yyyymmdd(s: &str) -> bool {
+    s.len() == 8
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && chrono::NaiveDate::parse_from_str(s, "%Y%m%d").is_ok()
 }
 
 /// The SDKs must never receive `null` for an object or array.
@@ -543,7 +569,27 @@ pub async fn get(
     let t = repo::live(&state.store, &m.tenant_id, &m.merchant_id, &id)
         .await?
         .ok_or_else(unknown_token)?;
-    let view: Value = serde_json::from_str(&t.view_json).unwrap_or_else(|_| json!({}));
+    let mut view: Value = serde_json::from_str(&t.view_json).unwrap_or_else(|_| json!({}));
+    match t.kind.as_str() {
+        // A billing agreement id is not card data: merchants reconcile
+        // PayPal payments by it, so GET answers it whole (it is sealed at rest).
+        "eWallet" => {
+            let keys = state.keyring.tenant(&state.store, &m.tenant_id).await?;
+            let agreement = keys
+                .open_string(TABLE, "number", &t.number_sealed)
+                .map_err(|_| ConnectError::internal())?;
+            view["data"]["billingAgreementId"] = json!(agreement.expose());
+        }
+        // The creditor of a SEPA mandate is the merchant (the tenant).
+        "sepaDirectDebit" => {
+            if let Some(name) =
+                fundline_store::tenants::tenant_name(&state.store, &m.tenant_id).await?
+            {
+                view["mandate"]["creditor"] = json!({"name": name});
+            }
+        }
+        _ => {}
+    }
     let mut body = json!({"id": t.id, "paymentProductId": t.payment_product_id});
     body[t.kind.as_str()] = view;
     Ok(axum::Json(body).into_response())
@@ -573,13 +619,45 @@ pub async fn update(
             "a token keeps its payment group",
         )]));
     }
+    // 705 and 730 share a group but not rails: a token keeps its product.
+    if existing.kind != "card" && existing.payment_product_id != input.product {
+        return Err(ConnectError::validation(vec![invalid(
+            "paymentProductId",
+            "a token keeps its payment product",
+        )]));
+    }
     let keys = state.keyring.tenant(&state.store, &m.tenant_id).await?;
     let fp = keys.fingerprint(&format!("ct-{}", input.kind), &input.number);
+    let mut view = input.view;
+    let old_view: Value = serde_json::from_str(&existing.view_json).unwrap_or_else(|_| json!({}));
+    let mandate_status = match input.mandate_status {
+        Some(requested) => {
+            // The mandate reference stays the token's first.
+            if let Some(id) = old_view["mandate"].get("mandateId") {
+                view["mandate"]["mandateId"] = id.clone();
+            }
+            // An approval covers the account it was given for: a new IBAN
+            // needs a new one (signed in this request, or approved again).
+            let same_account = fp == existing.number_fp;
+            Some(match (requested, existing.mandate_status.as_deref()) {
+                ("APPROVED", _) => "APPROVED".to_string(),
+                (_, Some(kept)) if same_account && kept == "APPROVED" => {
+                    if let Some(a) = old_view["mandate"].get("mandateApproval") {
+                        view["mandate"]["mandateApproval"] = a.clone();
+                    }
+                    kept.to_string()
+                }
+                (r, _) => r.to_string(),
+            })
+        }
+        None => existing.mandate_status.clone(),
+    };
     let t = repo::Token {
         payment_product_id: input.product,
         number_fp: fp,
         number_sealed: keys.seal_str(TABLE, "number", &input.number),
-        view_json: input.view.to_string(),
+        view_json: view.to_string(),
+        mandate_status,
         updated_at: state.clock.now_micros(),
         ..existing
     };
@@ -660,6 +738,14 @@ pub async fn approve(
 ) -> Result<Response, ConnectError> {
     let body = json_body(&headers, &body)?;
     let approval = super::groups::approval(&body, "")?;
+    // Approving records that the debtor signed; an approval that says the
+    // mandate is not signed approves nothing (no debit may run on it).
+    if approval["mandateSigned"] == json!(false) {
+        return Err(ConnectError::validation(vec![invalid(
+            "mandateSigned",
+            "a mandate is approved only once signed",
+        )]));
+    }
     let existing = repo::live(&state.store, &m.tenant_id, &m.merchant_id, &id)
         .await?
         .ok_or_else(unknown_token)?;

@@ -14,6 +14,7 @@ from worldline.connect.sdk.v1.domain.address import Address
 from worldline.connect.sdk.v1.domain.card_without_cvv import CardWithoutCvv
 from worldline.connect.sdk.v1.domain.create_token_request import CreateTokenRequest
 from worldline.connect.sdk.v1.domain.customer_token import CustomerToken
+from worldline.connect.sdk.v1.domain.customer_token_with_contact_details import CustomerTokenWithContactDetails
 from worldline.connect.sdk.v1.domain.personal_information_token import PersonalInformationToken
 from worldline.connect.sdk.v1.domain.personal_name_token import PersonalNameToken
 from worldline.connect.sdk.v1.domain.token_card import TokenCard
@@ -44,6 +45,18 @@ def client(secret=SECRET):
         api_endpoint=ENDPOINT, api_key_id=KEY_ID, secret_api_key=secret, authorization_type="v1HMAC",
         connect_timeout=5, socket_timeout=10, max_connections=2, integrator="Fundline tests")
     return Factory.create_client_from_configuration(config)
+
+
+def mandate_customer(cls=CustomerToken):
+    """Spec 003 requires a customer for the SEPA, non-SEPA and eWallet groups."""
+    name = PersonalNameToken()
+    name.first_name = "Wile"
+    name.surname = "Coyote"
+    personal = PersonalInformationToken()
+    personal.name = name
+    customer = cls()
+    customer.personal_information = personal
+    return customer
 
 
 def card_request(number, expiry):
@@ -96,6 +109,7 @@ def other_groups(tokens):
     mandate.customer_contract_identifier = "contract-1"
     mandate.is_recurring = True
     sepa = TokenSepaDirectDebitWithoutCreditor()
+    sepa.customer = mandate_customer(CustomerTokenWithContactDetails)
     sepa.mandate = mandate
     body = CreateTokenRequest()
     body.payment_product_id = 770
@@ -111,6 +125,8 @@ def other_groups(tokens):
     check(got.sepa_direct_debit.mandate.bank_account_iban.iban.endswith("4300")
           and "NL91ABNA0417164300" not in got.sepa_direct_debit.mandate.bank_account_iban.iban,
           "SEPA: approve (204), and the IBAN is masked")
+    check(got.sepa_direct_debit.mandate.mandate_id and got.sepa_direct_debit.mandate.creditor.name,
+          "SEPA: the model's mandateId and creditor are filled")
 
     bban = BankAccountBban()
     bban.account_holder_name = "Wile Coyote"
@@ -123,6 +139,7 @@ def other_groups(tokens):
     non_sepa = MandateNonSepaDirectDebit()
     non_sepa.payment_product705_specific_data = uk
     token = TokenNonSepaDirectDebit()
+    token.customer = mandate_customer()
     token.mandate = non_sepa
     body = CreateTokenRequest()
     body.payment_product_id = 705
@@ -138,6 +155,7 @@ def other_groups(tokens):
     non_sepa = MandateNonSepaDirectDebit()
     non_sepa.payment_product730_specific_data = ach
     token = TokenNonSepaDirectDebit()
+    token.customer = mandate_customer()
     token.mandate = non_sepa
     body = CreateTokenRequest()
     body.payment_product_id = 730
@@ -147,12 +165,16 @@ def other_groups(tokens):
     data = TokenEWalletData()
     data.billing_agreement_id = "B-5A1234567E123456X"
     wallet = TokenEWallet()
+    wallet.customer = mandate_customer()
     wallet.data = data
     body = CreateTokenRequest()
     body.payment_product_id = 840
     body.e_wallet = wallet
     created = tokens.create(body)
-    check(created.is_new_token is True and tokens.get(created.token).payment_product_id == 840, "eWallet 840: create and get")
+    got = tokens.get(created.token)
+    check(created.is_new_token is True and got.payment_product_id == 840
+          and got.e_wallet.data.billing_agreement_id == "B-5A1234567E123456X",
+          "eWallet 840: create and get, the billing agreement id whole")
 
 
 def main():
@@ -162,6 +184,8 @@ def main():
         body = CreateTokenRequest()
         body.payment_product_id = 1
         body.card = card_request("4567350000427977", "1230")
+        body.card.data.first_transaction_date = "20240229"
+        body.card.data.provider_reference = "ATOS-TC-1"
         first = tokens.create(body)
         check(first.is_new_token is True and first.token, "create: a new token (201)")
 
@@ -173,6 +197,8 @@ def main():
         check(got.id == first.token and got.payment_product_id == 1, "get: the token")
         number = got.card.data.card_without_cvv.card_number
         check(number.endswith("7977") and "4567350000427977" not in number, "get: the number masked")
+        check(got.card.data.first_transaction_date == "20240229" and got.card.data.provider_reference == "ATOS-TC-1",
+              "get: firstTransactionDate and providerReference where TokenCardData has them")
 
         update = UpdateTokenRequest()
         update.payment_product_id = 1
