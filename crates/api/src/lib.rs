@@ -37,6 +37,10 @@ pub fn router(state: AppState) -> Router {
         .merge(checks::router())
         .merge(ops::router())
         .fallback(ops::not_found)
+        // One body limit for every JSON API (the upload routes set their own).
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.config.max_body_bytes,
+        ))
         .with_state(state.clone());
     middleware::wrap(api, state)
 }

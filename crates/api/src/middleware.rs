@@ -177,8 +177,41 @@ async fn deadline(State(state): State<AppState>, req: Request, next: Next) -> Re
     }
 }
 
+/// axum answers a wrong method (405, empty body) and an oversized body
+/// (413, plain text) itself; those answers are put in the product's
+/// envelope here. Answers a handler made (JSON already) pass untouched.
+async fn envelope_refusals(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let resp = next.run(req).await;
+    let status = resp.status();
+    if !matches!(
+        status,
+        StatusCode::METHOD_NOT_ALLOWED | StatusCode::PAYLOAD_TOO_LARGE
+    ) {
+        return resp;
+    }
+    let json = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.contains("json"));
+    if json {
+        return resp;
+    }
+    let allow = resp.headers().get(axum::http::header::ALLOW).cloned();
+    let mut out = crate::ops::refusal(&path, status, state.config.max_body_bytes);
+    if let Some(allow) = allow {
+        out.headers_mut().insert(axum::http::header::ALLOW, allow);
+    }
+    out
+}
+
 pub fn wrap(router: Router, state: AppState) -> Router {
     router
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            envelope_refusals,
+        ))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -110,6 +110,85 @@ pub fn timed_out(path: &str) -> Response {
         .into_response()
 }
 
+/// A refusal axum's own layers make before any handler runs — 405 with an
+/// empty body, 413 in plain text — answered instead in the envelope of the
+/// product whose prefix the path carries, so every SDK can read it.
+pub fn refusal(path: &str, status: StatusCode, max_body_bytes: usize) -> Response {
+    let (message, why) = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        (
+            "Payload Too Large",
+            format!("The request body exceeds the limit of {max_body_bytes} bytes."),
+        )
+    } else {
+        (
+            "Method Not Allowed",
+            "This path does not answer this method; the Allow header lists those it does."
+                .to_string(),
+        )
+    };
+    if path.starts_with(crate::checkcashing::BASE) || path.starts_with("/api/v1/checks") {
+        let p = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            crate::checkcashing::problem::Problem::payload_too_large(path, max_body_bytes)
+        } else {
+            crate::checkcashing::problem::Problem::method_not_allowed(path)
+        };
+        return p.into_response();
+    }
+    if path.starts_with("/v1/") || path.starts_with("/client/") {
+        let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            crate::connect::error::codes::PAYLOAD_TOO_LARGE
+        } else {
+            crate::connect::error::codes::METHOD_NOT_ALLOWED
+        };
+        return crate::connect::error::ConnectError::one(
+            status,
+            code,
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                "PAYLOAD_TOO_LARGE"
+            } else {
+                "METHOD_NOT_ALLOWED"
+            },
+            "CONNECT_PLATFORM_ERROR",
+            &why,
+        )
+        .into_response();
+    }
+    if path.starts_with("/gateway") || path.starts_with("/api/v1/sessions") {
+        let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            crate::gateway::envelope::code::TOO_LARGE
+        } else {
+            crate::gateway::envelope::code::METHOD_NOT_ALLOWED
+        };
+        return crate::gateway::envelope::GwResponse::error(
+            status,
+            code,
+            why,
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                "payload_too_large"
+            } else {
+                "method_not_allowed"
+            },
+            std::time::Instant::now(),
+        )
+        .into_response();
+    }
+    if path.starts_with("/api/v1/") {
+        return crate::analysis::envelope::envelope(
+            status,
+            false,
+            message,
+            serde_json::Value::Null,
+            serde_json::json!([why]),
+        );
+    }
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::json!({"status": status.as_u16(), "title": message, "error": why}).to_string(),
+    )
+        .into_response()
+}
+
 /// Unknown paths answer in the envelope of the product whose prefix they carry.
 pub async fn not_found(req: Request) -> Response {
     let path = req.uri().path().to_string();

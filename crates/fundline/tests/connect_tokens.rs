@@ -872,3 +872,34 @@ async fn a_mandate_is_approved_only_when_signed_and_for_its_account() {
         .get("mandateApproval")
         .is_none());
 }
+
+#[tokio::test]
+async fn refusals_before_any_handler_are_connect_errors_too() {
+    let app = spawn_app().await;
+    let (c, m) = connect(&app);
+    // A body over the limit every JSON API shares (64 KiB by default).
+    let mut big = card("4567350000427977", "1230");
+    big["card"]["alias"] = json!("x".repeat(70 * 1024));
+    let a = c
+        .request("POST", &format!("/v1/{m}/tokens"), Some(&big))
+        .await
+        .unwrap();
+    assert_eq!(a.status, 413, "{}", a.text);
+    assert_eq!(first_error(&a)["httpStatusCode"], 413, "{}", a.text);
+    assert!(a.body["errorId"].is_string(), "{}", a.text);
+    // A method the path does not answer.
+    for path in [
+        format!("/v1/{m}/tokens"),
+        "/client/v1/someone/crypto/publickey".to_string(),
+    ] {
+        let r = reqwest::Client::new()
+            .patch(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 405, "{path}");
+        assert!(r.headers().contains_key("allow"), "{path}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["errors"][0]["httpStatusCode"], 405, "{path}: {body}");
+    }
+}

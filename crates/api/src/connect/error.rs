@@ -31,6 +31,8 @@ pub mod codes {
     pub const INTERNAL: &str = "9999";
     pub const TOO_MANY_REQUESTS: &str = "1429";
     pub const REQUEST_TIMEOUT: &str = "1408";
+    pub const METHOD_NOT_ALLOWED: &str = "1405";
+    pub const PAYLOAD_TOO_LARGE: &str = "1413";
     pub const DUPLICATE_REQUEST_IN_PROGRESS: &str = "1409";
 }
 

@@ -15,6 +15,7 @@ pub mod code {
     pub const VALIDATION: i64 = 13400;
     pub const NOT_FOUND: i64 = 13404;
     pub const TOO_LARGE: i64 = 13413;
+    pub const METHOD_NOT_ALLOWED: i64 = 13405;
     pub const IDEMPOTENCY_MISMATCH: i64 = 13723;
     pub const UNAVAILABLE: i64 = 13503;
     pub const TOO_MANY_REQUESTS: i64 = 13429;
