@@ -31,7 +31,12 @@ use axum::Router;
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(checkcashing::router())
-        .merge(gateway::router())
+        .merge(
+            gateway::router().layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                gateway::replay::remember,
+            )),
+        )
         .merge(connect::router())
         .merge(analysis::router())
         .merge(checks::router())

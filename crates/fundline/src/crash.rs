@@ -194,13 +194,17 @@ async fn write_all(base: &str, creds: &Value, n: u64, acked: &Mutex<Acked>) {
         let body = json!({"participant_id": participant, "customer_account_token": account, "amount": "1.00",
             "participant_unique_id1": uid, "timestamp": chrono::Utc::now().timestamp(), "version": 11});
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        let mut signing = Signing::now();
+        signing
+            .extra_headers
+            .push(("Idempotency-Key".into(), uid.clone()));
         if let Ok(a) = gateway
-            .send(&gateway.sign("/gateway/process", &bytes, &Signing::now()))
+            .send(&gateway.sign("/gateway/process", &bytes, &signing))
             .await
         {
-            // A retry of a payment that did land is refused as a duplicate:
-            // the first attempt was acknowledged in the store.
-            if a.body["status"] == 100 || a.text.contains("participant_unique_id1") {
+            // A retry of a payment that did land answers 101 with it: the
+            // first attempt was acknowledged in the store.
+            if a.body["status"] == 100 || a.body["status"] == 101 {
                 break;
             }
         }

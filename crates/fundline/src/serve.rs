@@ -155,6 +155,10 @@ async fn housekeeping(state: AppState) {
         {
             tracing::warn!(error = %e, "session pruning failed");
         }
+        // Signed gateway requests past their X-Date window (and their kept answers).
+        if let Err(e) = fundline_store::gateway::prune_signatures(&state.store, now).await {
+            tracing::warn!(error = %e, "signature pruning failed");
+        }
     }
 }
 

@@ -63,15 +63,16 @@ async fn ledger_balances(app: &TestApp) {
 }
 
 #[tokio::test]
-async fn a_payment_is_recorded_once_and_repeats_answer_101() {
+async fn an_idempotency_key_makes_one_payment_and_repeats_answer_101() {
     let app = spawn_app().await;
     let g = gateway(&app);
     let token = card_token(&app, &g, "4111111111111111").await;
+    let key = [("Idempotency-Key", "pay-1")];
     let a = g
         .post(
             "/gateway/process",
-            &pay(&app, &token, "25.00", "pay-1"),
-            &[],
+            &pay(&app, &token, "25.00", "customer-42"),
+            &key,
         )
         .await
         .unwrap();
@@ -85,33 +86,52 @@ async fn a_payment_is_recorded_once_and_repeats_answer_101() {
         d["estimated_posting_time"],
         "Your payment will post within 5 minutes."
     );
+    assert_eq!(d["participant_unique_id1"], "customer-42");
     assert_eq!(d["participant_unique_id2"], "order-7");
+    // Spec 002: `time` is a string of seconds.
+    assert!(
+        a.body["time"]
+            .as_str()
+            .is_some_and(|t| t.parse::<f64>().is_ok()),
+        "{}",
+        a.text
+    );
     ledger_balances(&app).await;
 
+    // The same key and payment, re-signed a second later with a new
+    // timestamp: the original payment, 101.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     let again = g
         .post(
             "/gateway/process",
-            &pay(&app, &token, "25.00", "pay-1"),
-            &[],
+            &pay(&app, &token, "25.00", "customer-42"),
+            &key,
         )
         .await
         .unwrap();
-    assert_eq!(again.body["status"], 101);
+    assert_eq!(again.body["status"], 101, "{}", again.text);
     assert_eq!(again.body["data"]["transaction_id"], tx.as_str());
+    // The same key for another payment: 13723, nothing paid.
     let other = g
         .post(
             "/gateway/process",
-            &pay(&app, &token, "26.00", "pay-1"),
-            &[],
+            &pay(&app, &token, "26.00", "customer-42"),
+            &key,
         )
         .await
         .unwrap();
-    assert_eq!(other.body["status"], 1056);
+    assert_eq!(other.body["status"], 13723, "{}", other.text);
+    let paid =
+        fundline_store::gateway::payments_by_uid1(&app.store, &app.tenant.tenant_id, "customer-42")
+            .await
+            .unwrap();
+    assert_eq!(paid.len(), 1);
 
-    // Concurrent identical requests: one payment.
+    // Concurrent identical requests with one key: one payment.
     let body = pay(&app, &token, "10.00", "burst");
+    let burst = [("Idempotency-Key", "burst-key")];
     let answers =
-        futures::future::join_all((0..10).map(|_| g.post("/gateway/process", &body, &[]))).await;
+        futures::future::join_all((0..10).map(|_| g.post("/gateway/process", &body, &burst))).await;
     let mut ids = HashSet::new();
     let mut statuses = Vec::new();
     for a in answers {
@@ -126,11 +146,62 @@ async fn a_payment_is_recorded_once_and_repeats_answer_101() {
     }
     assert_eq!(ids.len(), 1, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 100).count(), 1);
-    let p = fundline_store::gateway::payment_by_uid1(&app.store, &app.tenant.tenant_id, "burst")
+    let p = fundline_store::gateway::payments_by_uid1(&app.store, &app.tenant.tenant_id, "burst")
         .await
-        .unwrap()
         .unwrap();
-    assert_eq!(p.amount_cents, 1000);
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].amount_cents, 1000);
+    ledger_balances(&app).await;
+}
+
+#[tokio::test]
+async fn participant_unique_id1_is_a_correlation_id_and_an_exact_retry_pays_once() {
+    let app = spawn_app().await;
+    let g = gateway(&app);
+    let token = card_token(&app, &g, "4111111111111111").await;
+    // Spec 002: the partner's CustomerID, carried on every payout to that
+    // customer. Two payouts, two payments.
+    let mut ids = Vec::new();
+    for amount in ["5.00", "6.00"] {
+        let a = g
+            .post(
+                "/gateway/process",
+                &pay(&app, &token, amount, "CUST-0042"),
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_eq!(a.body["status"], 100, "{}", a.text);
+        assert_eq!(a.body["data"]["participant_unique_id1"], "CUST-0042");
+        ids.push(a.body["data"]["transaction_id"].clone());
+    }
+    assert_ne!(ids[0], ids[1]);
+    let paid =
+        fundline_store::gateway::payments_by_uid1(&app.store, &app.tenant.tenant_id, "CUST-0042")
+            .await
+            .unwrap();
+    assert_eq!(paid.len(), 2);
+
+    // The same signed request sent again (a retry after a timeout, inside
+    // the same second): the first answer, no second payment, never a 401.
+    let bytes = serde_json::to_vec(&pay(&app, &token, "7.00", "CUST-0043")).unwrap();
+    let signed = g.sign("/gateway/process", &bytes, &Signing::now());
+    let answers = futures::future::join_all((0..5).map(|_| g.send(&signed))).await;
+    let first = g.send(&signed).await.unwrap();
+    assert_eq!(first.body["status"], 100, "{}", first.text);
+    for a in answers {
+        let a = a.unwrap();
+        assert_eq!(a.status, 200, "{}", a.text);
+        assert_eq!(
+            a.body["data"]["transaction_id"],
+            first.body["data"]["transaction_id"]
+        );
+    }
+    let paid =
+        fundline_store::gateway::payments_by_uid1(&app.store, &app.tenant.tenant_id, "CUST-0043")
+            .await
+            .unwrap();
+    assert_eq!(paid.len(), 1);
     ledger_balances(&app).await;
 }
 

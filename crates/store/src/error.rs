@@ -92,6 +92,10 @@ fn sqlite_index_for(cols: &str) -> Option<&'static str> {
             "gw_seen_signatures_pkey",
         ),
         (
+            "gw_payment_keys.tenant_id, gw_payment_keys.idem_key",
+            "gw_payment_keys_pkey",
+        ),
+        (
             "gw_idempotency.tenant_id, gw_idempotency.idem_key",
             "gw_idempotency_pkey",
         ),

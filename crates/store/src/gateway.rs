@@ -8,31 +8,101 @@ use crate::{Store, StoreError};
 pub const DEFAULT_ALLOWED_HOSTS: &[&str] = &["http://127.0.0.1", "http://localhost"];
 
 /// Records a request signature; `false` when it was seen before (a replay).
-pub async fn remember_signature(
+/// What a signed request's signature has seen before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureClaim {
+    /// First time: this request runs, and its answer is kept.
+    Fresh,
+    /// A retry of a request that was answered: the first answer (sealed).
+    Answered { status: i64, sealed: String },
+    /// A retry of a request still running (or whose answer was not kept).
+    Pending,
+}
+
+/// Claims a request signature until its X-Date window closes (`expires_at`):
+/// the first claim is `Fresh`; later ones see the answer kept for it.
+pub async fn claim_signature(
     store: &Store,
     signature_hash: String,
+    tenant_id: String,
     expires_at: i64,
-) -> Result<bool, StoreError> {
-    let r = store
+) -> Result<SignatureClaim, StoreError> {
+    store
         .write(move |c| {
-            let signature_hash = signature_hash.clone();
+            let (signature_hash, tenant_id) = (signature_hash.clone(), tenant_id.clone());
+            Box::pin(async move {
+                let r = sqlx::query(
+                    "INSERT INTO gw_seen_signatures (signature_hash, expires_at, tenant_id) VALUES ($1, $2, $3) \
+                     ON CONFLICT (signature_hash) DO NOTHING",
+                )
+                .bind(&signature_hash)
+                .bind(expires_at)
+                .bind(&tenant_id)
+                .execute(&mut *c)
+                .await?;
+                if r.rows_affected() == 1 {
+                    return Ok(SignatureClaim::Fresh);
+                }
+                let row = sqlx::query(
+                    "SELECT answer_status, answer_sealed FROM gw_seen_signatures WHERE signature_hash = $1",
+                )
+                .bind(&signature_hash)
+                .fetch_optional(&mut *c)
+                .await?;
+                let answer = row.and_then(|r| {
+                    let status: Option<i64> = r.get(0);
+                    let sealed: Option<String> = r.get(1);
+                    status.zip(sealed)
+                });
+                Ok(match answer {
+                    Some((status, sealed)) => SignatureClaim::Answered { status, sealed },
+                    None => SignatureClaim::Pending,
+                })
+            })
+        })
+        .await
+}
+
+/// The answer of a claimed signature, for its retries.
+pub async fn answer_signature(
+    store: &Store,
+    signature_hash: String,
+    status: i64,
+    sealed: String,
+) -> Result<(), StoreError> {
+    store
+        .write(move |c| {
+            let (signature_hash, sealed) = (signature_hash.clone(), sealed.clone());
             Box::pin(async move {
                 sqlx::query(
-                    "INSERT INTO gw_seen_signatures (signature_hash, expires_at) VALUES ($1, $2)",
+                    "UPDATE gw_seen_signatures SET answer_status = $1, answer_sealed = $2 WHERE signature_hash = $3",
                 )
-                .bind(signature_hash)
-                .bind(expires_at)
+                .bind(status)
+                .bind(&sealed)
+                .bind(&signature_hash)
                 .execute(&mut *c)
                 .await?;
                 Ok(())
             })
         })
-        .await;
-    match r {
-        Ok(()) => Ok(true),
-        Err(e) if e.is_unique("gw_seen_signatures_pkey") => Ok(false),
-        Err(e) => Err(e),
-    }
+        .await
+}
+
+/// Frees a claimed signature whose request failed on our side (5xx), so a
+/// retry runs again.
+pub async fn release_signature(store: &Store, signature_hash: String) -> Result<(), StoreError> {
+    store
+        .write(move |c| {
+            let signature_hash = signature_hash.clone();
+            Box::pin(async move {
+                sqlx::query("DELETE FROM gw_seen_signatures WHERE signature_hash = $1")
+                    .bind(&signature_hash)
+                    .execute(&mut *c)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
 }
 
 pub async fn prune_signatures(store: &Store, now: i64) -> Result<u64, StoreError> {
@@ -483,18 +553,36 @@ async fn bump_all(
     Ok(())
 }
 
-/// Records a payment, its two ledger entries and its velocity, atomically.
-/// A second payment with the same participant_unique_id1 fails on
-/// `gw_payments_uid1`; a limit exceeded fails with `Rejected(refusal)`.
+/// A payment's Idempotency-Key and the hash of the request it came with.
+#[derive(Debug, Clone)]
+pub struct PaymentKey {
+    pub key: String,
+    pub request_hash: String,
+    /// Records of the key older than this are expired: the key is free.
+    pub expired_before: i64,
+}
+
+/// Records a payment, its two ledger entries, its velocity and its
+/// Idempotency-Key, atomically. A second payment with the same key fails on
+/// `gw_payment_keys_pkey`; a limit exceeded fails with `Rejected(refusal)`.
 pub async fn record_payment(
     store: &Store,
     p: Payment,
     limits: Vec<Velocity>,
+    key: Option<PaymentKey>,
 ) -> Result<Payment, StoreError> {
     store
         .write(move |c| {
-            let (p, limits) = (p.clone(), limits.clone());
+            let (p, limits, key) = (p.clone(), limits.clone(), key.clone());
             Box::pin(async move {
+                if let Some(k) = &key {
+                    sqlx::query("DELETE FROM gw_payment_keys WHERE tenant_id = $1 AND idem_key = $2 AND created_at < $3")
+                        .bind(&p.tenant_id)
+                        .bind(&k.key)
+                        .bind(k.expired_before)
+                        .execute(&mut *c)
+                        .await?;
+                }
                 sqlx::query(&format!("INSERT INTO gw_payments ({PAYMENT_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"))
                     .bind(&p.id)
                     .bind(&p.tenant_id)
@@ -521,23 +609,60 @@ pub async fn record_payment(
                     p.created_at,
                 )
                 .await?;
+                if let Some(k) = &key {
+                    sqlx::query(
+                        "INSERT INTO gw_payment_keys (tenant_id, idem_key, request_hash, payment_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(&p.tenant_id)
+                    .bind(&k.key)
+                    .bind(&k.request_hash)
+                    .bind(&p.id)
+                    .bind(p.created_at)
+                    .execute(&mut *c)
+                    .await?;
+                }
                 Ok(p)
             })
         })
         .await
 }
 
-pub async fn payment_by_uid1(
+/// The payment an Idempotency-Key made since `since`, with the hash of the
+/// request that made it.
+pub async fn payment_by_key(
+    store: &Store,
+    tenant_id: &str,
+    key: &str,
+    since: i64,
+) -> Result<Option<(String, Payment)>, StoreError> {
+    let Some(row) = sqlx::query(
+        "SELECT request_hash, payment_id FROM gw_payment_keys WHERE tenant_id = $1 AND idem_key = $2 AND created_at >= $3",
+    )
+    .bind(tenant_id)
+    .bind(key)
+    .bind(since)
+    .fetch_optional(store.reader())
+    .await?
+    else {
+        return Ok(None);
+    };
+    let (hash, id): (String, String) = (row.get(0), row.get(1));
+    Ok(payment(store, tenant_id, &id).await?.map(|p| (hash, p)))
+}
+
+/// A tenant's payments carrying a participant_unique_id1 (its correlation
+/// id: a customer or account of the partner's), newest first.
+pub async fn payments_by_uid1(
     store: &Store,
     tenant_id: &str,
     uid1: &str,
-) -> Result<Option<Payment>, StoreError> {
+) -> Result<Vec<Payment>, StoreError> {
     Ok(sqlx::query_as::<_, Payment>(&format!(
-        "SELECT {PAYMENT_COLUMNS} FROM gw_payments WHERE tenant_id = $1 AND participant_unique_id1 = $2"
+        "SELECT {PAYMENT_COLUMNS} FROM gw_payments WHERE tenant_id = $1 AND participant_unique_id1 = $2 ORDER BY created_at DESC"
     ))
     .bind(tenant_id)
     .bind(uid1)
-    .fetch_optional(store.reader())
+    .fetch_all(store.reader())
     .await?)
 }
 

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use fundline_store::gateway as repo;
 use fundline_store::tenants::{find_credential, PRODUCT_INGOPAY};
 use fundline_vault::{ct_eq, SecretString};
 use sha2::{Digest, Sha256};
@@ -94,9 +93,36 @@ pub(crate) async fn hmac_client(
 }
 
 impl FromRequest<AppState> for Gateway {
-    type Rejection = GwResponse;
+    type Rejection = axum::response::Response;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
+        let (gw, signature, expires, extensions) = authenticate(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let keyed = gw.headers.contains_key("idempotency-key");
+        super::replay::claim(
+            state,
+            &extensions,
+            signature,
+            &gw.tenant_id,
+            expires,
+            keyed,
+            gw.started,
+        )
+        .await?;
+        Ok(gw)
+    }
+}
+
+/// The signature, body digest, X-Date window and rate limit of a gateway
+/// request: the verified request, the hash of its signature, when that
+/// signature's window closes (micros), and the request's extensions.
+async fn authenticate(
+    req: Request,
+    state: &AppState,
+) -> Result<(Gateway, String, i64, axum::http::Extensions), GwResponse> {
+    {
         let started = Instant::now();
         let deny = |why: &str| {
             tracing::info!(reason = why, "gateway request refused");
@@ -170,23 +196,23 @@ impl FromRequest<AppState> for Gateway {
             ));
         }
 
-        // A signature is good once: remembered until its X-Date window closes.
+        // A signature is claimed once, until its X-Date window closes; a
+        // retry gets the first answer (super::replay).
         let seen = hex(&Sha256::digest(&auth.signature));
         let expires = (signed_at.timestamp() + CLOCK_SKEW_SECS + 1) * 1_000_000;
-        let fresh = repo::remember_signature(&state.store, seen, expires)
-            .await
-            .map_err(|e| GwResponse::from((e, started)))?;
-        if !fresh {
-            return Err(deny("replayed_signature"));
-        }
-        Ok(Gateway {
-            tenant_id: client.tenant_id,
-            participant_id: client.participant_id,
-            body,
-            started,
-            path,
-            headers,
-        })
+        Ok((
+            Gateway {
+                tenant_id: client.tenant_id,
+                participant_id: client.participant_id,
+                body,
+                started,
+                path,
+                headers,
+            },
+            seen,
+            expires,
+            parts.extensions,
+        ))
     }
 }
 

@@ -20,6 +20,8 @@ pub mod code {
     pub const UNAVAILABLE: i64 = 13503;
     pub const TOO_MANY_REQUESTS: i64 = 13429;
     pub const REQUEST_TIMEOUT: i64 = 13408;
+    /// The same signed request is still running (a retry came too soon).
+    pub const IN_PROGRESS: i64 = 13409;
 }
 
 #[derive(Debug)]
@@ -96,10 +98,31 @@ impl GwResponse {
     }
 }
 
+tokio::task_local! {
+    /// Set while a `/gateway/*` request (spec 002) is answered.
+    static SPEC_002_TIME: bool;
+}
+
+/// Spec 002's samples give `time` as a string of seconds with four decimals
+/// (`"time": "1.0263"`); spec 001's (capture sessions) as a number with one
+/// (`"time": 0.8`). The answer follows the spec of its path.
+pub async fn spec_002_time(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if req.uri().path().starts_with("/gateway/") {
+        SPEC_002_TIME.scope(true, next.run(req)).await
+    } else {
+        next.run(req).await
+    }
+}
+
 impl IntoResponse for GwResponse {
     fn into_response(self) -> Response {
-        // Seconds, one decimal, as the spec's samples show.
-        let time = (self.started.elapsed().as_secs_f64() * 10.0).round() / 10.0;
+        // The real time spent on the request, in seconds.
+        let secs = self.started.elapsed().as_secs_f64();
+        let time = if SPEC_002_TIME.try_with(|t| *t).unwrap_or(false) {
+            json!(format!("{secs:.4}"))
+        } else {
+            json!((secs * 10.0).round() / 10.0)
+        };
         let mut body = json!({
             "status": self.status,
             "client_message": self.client_message,

@@ -7,6 +7,7 @@ pub mod hmac;
 pub mod issuer;
 pub mod page;
 pub mod process;
+pub mod replay;
 pub mod search;
 pub mod sessions;
 pub mod settings;
@@ -29,4 +30,5 @@ pub fn router() -> Router<AppState> {
         .route("/session/{id}/cancel", post(page::cancel))
         .route("/session/{id}/payees", get(page::payees))
         .route("/js/fundline-capture.js", get(page::helper_js))
+        .layer(axum::middleware::from_fn(envelope::spec_002_time))
 }

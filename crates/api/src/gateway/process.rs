@@ -29,7 +29,6 @@ pub mod refusal {
     pub const TOKEN_DAILY_LIMIT: i64 = 1053;
     pub const TENANT_DAILY_LIMIT: i64 = 1054;
     pub const NOT_PUSH_ENABLED: i64 = 1055;
-    pub const UID_REUSED: i64 = 1056;
     pub const CHECK_PRINTED: i64 = 1060;
     pub const ALREADY_CANCELLED: i64 = 1061;
     pub const NOT_A_CHECK: i64 = 1062;
@@ -91,23 +90,32 @@ fn payment_data(p: &repo::Payment, last4: &str, now: i64) -> Value {
     })
 }
 
-/// A repeat of participant_unique_id1: the original result if it asked the
-/// same, else a refusal.
+/// What makes two payment requests "the same" for an Idempotency-Key: who
+/// is paid, how much, and the partner's ids — not `timestamp`, which a
+/// client may stamp afresh on a retry.
+fn payment_hash(token: &str, amount: Cents, c: &Common) -> String {
+    let canonical = json!({
+        "customer_account_token": token,
+        "amount_cents": amount.0,
+        "participant_unique_id1": c.participant_unique_id1,
+        "participant_unique_id2": c.participant_unique_id2,
+    })
+    .to_string();
+    fundline_vault::hash_token(&canonical)
+}
+
+/// A repeat of an Idempotency-Key: the original payment (101) if it asked
+/// the same, else 13723 — never a second payment.
 fn repeat(
     p: &repo::Payment,
-    token: &str,
-    amount: Cents,
+    same_request: bool,
+    key: &str,
     last4: &str,
     now: i64,
     gw: &Gateway,
 ) -> Response {
-    if p.token != token || p.amount_cents != amount.0 {
-        return refuse(
-            refusal::UID_REUSED,
-            "participant_unique_id1 was used for another payment",
-            "participant_unique_id1_reused",
-            gw,
-        );
+    if !same_request {
+        return super::sessions::mismatch(key, gw);
     }
     GwResponse::ok(
         code::IDEMPOTENT,
@@ -162,14 +170,19 @@ pub fn parse_check_cancel(mut obj: Map<String, Value>) -> Result<(Common, String
 }
 
 #[utoipa::path(post, path = "/gateway/process", tag = "Payout gateway",
-    description = "Pay an amount to a customer_account_token. participant_unique_id1 is the idempotency key: a repeat answers 101 with the original result and makes no second payment. Refusals 1050-1056 (docs/gateway.md). Every payment is two ledger entries that sum to zero.",
+    description = "Pay an amount to a customer_account_token. With an Idempotency-Key (1-250 characters, kept 2 hours), a repeat of the same payment answers 101 with the original result and makes no second payment; the key with another payment answers 13723. participant_unique_id1/2 are the partner's correlation ids, echoed. Refusals 1050-1055 (docs/gateway.md). Every payment is two ledger entries that sum to zero.",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Up to 250 characters")),
     request_body(content = serde_json::Value, description = "participant_id, customer_account_token, amount, participant_unique_id1, participant_unique_id2, timestamp, version"),
     responses((status = 200, body = super::sessions::GatewayEnvelopeDoc, description = "status 100 or 101"),
         (status = 400, body = super::sessions::GatewayEnvelopeDoc, description = "status 13400"),
         (status = 401, body = super::sessions::GatewayEnvelopeDoc, description = "status 13401"),
-        (status = 422, body = super::sessions::GatewayEnvelopeDoc, description = "status 700 or 1050-1056")))]
+        (status = 422, body = super::sessions::GatewayEnvelopeDoc, description = "status 700, 1050-1055 or 13723")))]
 pub async fn process(State(state): State<AppState>, gw: Gateway) -> Response {
     let started = gw.started;
+    let key = match super::sessions::idempotency_key(&gw) {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
     let tenant = super::settings::load(&state, &gw.tenant_id).await;
     let (Ok(settings), Ok(velocity)) = (
         tenant.issuer(),
@@ -201,10 +214,16 @@ pub async fn process(State(state): State<AppState>, gw: Gateway) -> Response {
         }
         Err(e) => return GwResponse::from((e, started)).into_response(),
     };
-    match repo::payment_by_uid1(&state.store, &gw.tenant_id, &c.participant_unique_id1).await {
-        Ok(Some(p)) => return repeat(&p, &token, amount, &account.last4, now.timestamp(), &gw),
-        Ok(None) => {}
-        Err(e) => return GwResponse::from((e, started)).into_response(),
+    let hash = payment_hash(&token, amount, &c);
+    let since = now.timestamp_micros() - super::sessions::IDEMPOTENCY_TTL.as_micros() as i64;
+    if let Some(k) = &key {
+        match repo::payment_by_key(&state.store, &gw.tenant_id, k, since).await {
+            Ok(Some((h, p))) => {
+                return repeat(&p, h == hash, k, &account.last4, now.timestamp(), &gw)
+            }
+            Ok(None) => {}
+            Err(e) => return GwResponse::from((e, started)).into_response(),
+        }
     }
     let Some(account_type) = AccountType::parse(&account.account_type) else {
         return GwResponse::unavailable(started).into_response();
@@ -289,7 +308,12 @@ pub async fn process(State(state): State<AppState>, gw: Gateway) -> Response {
             refusal: "tenant_daily",
         },
     ];
-    match repo::record_payment(&state.store, payment, limits).await {
+    let payment_key = key.clone().map(|k| repo::PaymentKey {
+        key: k,
+        request_hash: hash.clone(),
+        expired_before: since,
+    });
+    match repo::record_payment(&state.store, payment, limits, payment_key).await {
         Ok(p) => {
             tracing::info!(tenant_id = %gw.tenant_id, transaction_id = %p.id, amount_cents = p.amount_cents, "payment accepted");
             GwResponse::ok(
@@ -312,12 +336,11 @@ pub async fn process(State(state): State<AppState>, gw: Gateway) -> Response {
             "participant_daily_limit",
             &gw,
         ),
-        // A concurrent request with the same participant_unique_id1 won.
-        Err(e) if e.is_unique("gw_payments_uid1") => {
-            match repo::payment_by_uid1(&state.store, &gw.tenant_id, &c.participant_unique_id1)
-                .await
-            {
-                Ok(Some(p)) => repeat(&p, &token, amount, &account.last4, now.timestamp(), &gw),
+        // A concurrent request with the same Idempotency-Key won.
+        Err(e) if e.is_unique("gw_payment_keys_pkey") => {
+            let k = key.unwrap_or_default();
+            match repo::payment_by_key(&state.store, &gw.tenant_id, &k, since).await {
+                Ok(Some((h, p))) => repeat(&p, h == hash, &k, &account.last4, now.timestamp(), &gw),
                 Ok(None) => GwResponse::unavailable(started).into_response(),
                 Err(e) => GwResponse::from((e, started)).into_response(),
             }

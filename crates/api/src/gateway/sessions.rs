@@ -268,7 +268,27 @@ fn answer(
     .into_response()
 }
 
-fn mismatch(key: &str, gw: &Gateway) -> Response {
+/// The request's Idempotency-Key (1 to 250 printable characters), if it
+/// sent one; a malformed key is a 13400.
+pub(crate) fn idempotency_key(gw: &Gateway) -> Result<Option<String>, Response> {
+    match gw.headers.get("idempotency-key").map(|v| v.to_str()) {
+        None => Ok(None),
+        Some(Ok(k))
+            if !k.trim().is_empty()
+                && k.trim().chars().count() <= IDEMPOTENCY_KEY_MAX
+                && !k.chars().any(char::is_control) =>
+        {
+            Ok(Some(k.trim().to_string()))
+        }
+        Some(_) => Err(GwResponse::validation(
+            json!({"Idempotency-Key": [format!("The Idempotency-Key header must be 1 to {IDEMPOTENCY_KEY_MAX} printable characters.")]}),
+            gw.started,
+        )
+        .into_response()),
+    }
+}
+
+pub(crate) fn mismatch(key: &str, gw: &Gateway) -> Response {
     GwResponse::error(
         StatusCode::UNPROCESSABLE_ENTITY,
         code::IDEMPOTENCY_MISMATCH,
@@ -362,7 +382,10 @@ pub struct GatewayEnvelopeDoc {
     client_message: String,
     developer_message: Option<String>,
     data: Option<serde_json::Value>,
-    time: f64,
+    /// Seconds spent on the request: a number with one decimal under
+    /// `/api/v1/sessions` (spec 001's samples), a string with four under
+    /// `/gateway/` (spec 002's, e.g. "1.0263").
+    time: serde_json::Value,
 }
 
 #[utoipa::path(post, path = "/api/v1/sessions/point-in-time/plugin", tag = "Capture sessions",
@@ -377,18 +400,9 @@ pub struct GatewayEnvelopeDoc {
         (status = 422, body = GatewayEnvelopeDoc, description = "status 13723")))]
 pub async fn create(State(state): State<AppState>, gw: Gateway) -> Response {
     let started = gw.started;
-    let key = match gw.headers.get("idempotency-key").map(|v| v.to_str()) {
-        None => None,
-        Some(Ok(k)) if !k.trim().is_empty() && k.len() <= IDEMPOTENCY_KEY_MAX && !k.chars().any(char::is_control) => {
-            Some(k.trim().to_string())
-        }
-        Some(_) => {
-            return GwResponse::validation(
-                json!({"Idempotency-Key": [format!("The Idempotency-Key header must be 1 to {IDEMPOTENCY_KEY_MAX} printable characters.")]}),
-                started,
-            )
-            .into_response()
-        }
+    let key = match idempotency_key(&gw) {
+        Ok(k) => k,
+        Err(r) => return r,
     };
     let req = match parse(&gw.body, false) {
         Ok(r) => r,
