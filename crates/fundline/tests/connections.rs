@@ -475,6 +475,30 @@ async fn tls_listener_serves_hsts_and_reloads_its_certificate_on_sighup() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+    // A certificate that does not fit the key: refused the same way.
+    std::fs::write(&cert_path, &cert1).unwrap();
+    s.sighup();
+    let mut refused = false;
+    for _ in 0..50 {
+        if s.log().matches("TLS certificate reload failed").count() == 2 {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(refused, "{}", s.log());
+    assert!(s.log().contains("the key does not fit the certificate"));
+    let r = tls_client(&cert2)
+        .get(url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(tls_client(&cert1)
+        .get(url("/healthz"))
+        .send()
+        .await
+        .is_err());
     let log = s.log();
     assert!(!log.contains(key1.lines().nth(1).unwrap()));
     assert!(!log.contains(key2.lines().nth(1).unwrap()));
