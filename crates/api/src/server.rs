@@ -13,10 +13,13 @@
 //! - an idle limit: a connection with no request in flight for
 //!   `idle_timeout` is closed (HTTP/2 with GOAWAY); pings and other frames
 //!   do not count as activity;
+//! - a bound on a request in flight: one whose response has not been sent
+//!   within `request_timeout + idle_timeout` (a client that stops reading,
+//!   or withholds HTTP/2 flow-control credit) closes its connection;
 //! - HTTP/2 keep-alive pings, so a peer that vanished is noticed;
 //! - a graceful drain on shutdown.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -51,6 +54,10 @@ pub struct ServerLimits {
     pub header_read_timeout: Duration,
     /// A connection with no request in flight for this long is closed.
     pub idle_timeout: Duration,
+    /// Handlers answer within this (the request timeout); a response still
+    /// not sent `request_timeout + idle_timeout` after its request arrived
+    /// closes the connection.
+    pub request_timeout: Duration,
     /// HTTP/2: a PING after this long without frames from the peer; no
     /// answer within the same time (at most 20 s) closes the connection.
     pub http2_keep_alive_interval: Duration,
@@ -63,6 +70,7 @@ impl Default for ServerLimits {
             max_connections_per_address: 64,
             header_read_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(30),
             http2_keep_alive_interval: Duration::from_secs(30),
         }
     }
@@ -215,35 +223,47 @@ impl Drop for AddressSlot {
 }
 
 /// What the connection's watchdog needs to know.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 struct Activity {
     /// Requests whose head has arrived and whose response body has not yet
-    /// been sent in full (or dropped).
-    in_flight: usize,
+    /// been sent in full (or dropped), by arrival order: when each arrived.
+    in_flight: BTreeMap<u64, Instant>,
+    next: u64,
     /// Whether any request head has arrived.
     served: bool,
-    /// When `in_flight` last fell to zero (or the connection was accepted).
+    /// When the last request in flight ended (or the connection was accepted).
     since: Instant,
 }
 
 /// Counts one request in flight; dropped with the response body.
-struct InFlight(Arc<watch::Sender<Activity>>);
+struct InFlight {
+    activity: Arc<watch::Sender<Activity>>,
+    id: u64,
+}
 
 impl InFlight {
     fn start(activity: &Arc<watch::Sender<Activity>>) -> InFlight {
+        let mut id = 0;
         activity.send_modify(|a| {
-            a.in_flight += 1;
+            id = a.next;
+            a.next += 1;
+            a.in_flight.insert(id, Instant::now());
             a.served = true;
         });
-        InFlight(activity.clone())
+        InFlight {
+            activity: activity.clone(),
+            id,
+        }
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.0.send_modify(|a| {
-            a.in_flight = a.in_flight.saturating_sub(1);
-            a.since = Instant::now();
+        self.activity.send_modify(|a| {
+            a.in_flight.remove(&self.id);
+            if a.in_flight.is_empty() {
+                a.since = Instant::now();
+            }
         });
     }
 }
@@ -293,7 +313,8 @@ async fn drive<I, S>(
     S::Future: Send,
 {
     let activity = Arc::new(watch::Sender::new(Activity {
-        in_flight: 0,
+        in_flight: BTreeMap::new(),
+        next: 0,
         served: false,
         since: accepted,
     }));
@@ -315,15 +336,19 @@ async fn drive<I, S>(
     let conn = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
     tokio::pin!(conn);
     loop {
-        let a = *watch.borrow_and_update();
-        let deadline = (a.in_flight == 0).then(|| {
-            a.since
-                + if a.served {
-                    limits.idle_timeout
-                } else {
-                    limits.header_read_timeout
-                }
-        });
+        // What is awaited, and by when: a first request head, the next
+        // request, or the oldest response in flight to be sent.
+        let (wait, deadline) = {
+            let a = watch.borrow_and_update();
+            match a.in_flight.values().next() {
+                Some(oldest) => (
+                    Wait::Response,
+                    *oldest + limits.request_timeout + limits.idle_timeout,
+                ),
+                None if a.served => (Wait::NextRequest, a.since + limits.idle_timeout),
+                None => (Wait::FirstHead, a.since + limits.header_read_timeout),
+            }
+        };
         tokio::select! {
             _ = conn.as_mut() => return,
             _ = watch.changed() => continue,
@@ -332,15 +357,22 @@ async fn drive<I, S>(
                 let _ = conn.as_mut().await;
                 return;
             }
-            _ = sleep_until(deadline) => {
+            _ = tokio::time::sleep_until(deadline) => {
                 if watch.has_changed().unwrap_or(false) {
                     continue;
                 }
-                if !a.served {
-                    tracing::debug!("no complete request head within the header timeout; closed");
-                    return;
+                match wait {
+                    Wait::FirstHead => {
+                        tracing::debug!("no complete request head within the header timeout; closed");
+                        return;
+                    }
+                    Wait::NextRequest => {
+                        tracing::debug!("connection idle past the idle timeout; closing")
+                    }
+                    Wait::Response => tracing::debug!(
+                        "a response not sent within the request and idle timeouts (client not reading?); closing"
+                    ),
                 }
-                tracing::debug!("connection idle past the idle timeout; closing");
                 conn.as_mut().graceful_shutdown();
                 let _ = tokio::time::timeout(limits.header_read_timeout, conn.as_mut()).await;
                 return;
@@ -349,9 +381,9 @@ async fn drive<I, S>(
     }
 }
 
-async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(d) => tokio::time::sleep_until(d).await,
-        None => std::future::pending().await,
-    }
+#[derive(Debug, Clone, Copy)]
+enum Wait {
+    FirstHead,
+    NextRequest,
+    Response,
 }

@@ -290,6 +290,7 @@ impl Settings {
                     .map(Duration::from_secs)
                     .unwrap_or(server_defaults.header_read_timeout),
             },
+            request_timeout,
             max_connections_per_address: match env("FUNDLINE_MAX_CONNECTIONS_PER_ADDRESS") {
                 Some(v) => v.parse().context(
                     "FUNDLINE_MAX_CONNECTIONS_PER_ADDRESS must be a number (0 = no cap)",

@@ -503,3 +503,52 @@ async fn tls_listener_serves_hsts_and_reloads_its_certificate_on_sighup() {
     assert!(!log.contains(key1.lines().nth(1).unwrap()));
     assert!(!log.contains(key2.lines().nth(1).unwrap()));
 }
+
+/// An HTTP/2 client that asks for a response and then withholds flow-control
+/// credit (it answers pings, so the connection looks alive) cannot hold the
+/// connection: the response body is handed to the HTTP/2 layer at once, so
+/// the idle timeout runs (2 s), then GOAWAY and, unanswered, the close after
+/// the header timeout (2 s more). (A response streamed in many frames would
+/// instead meet the in-flight bound, request + idle timeout.)
+#[tokio::test]
+async fn a_client_that_stops_reading_its_response_loses_the_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = start(
+        dir.path(),
+        &[
+            ("FUNDLINE_REQUEST_TIMEOUT_SECS", "1"),
+            ("FUNDLINE_IDLE_TIMEOUT_SECS", "2"),
+            ("FUNDLINE_HEADER_READ_TIMEOUT_SECS", "2"),
+        ],
+        plain_ready,
+    )
+    .await;
+    let tcp = TcpStream::connect(s.addr).await.unwrap();
+    let (mut send, conn) =
+        hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
+            .timer(hyper_util::rt::TokioTimer::new())
+            .initial_stream_window_size(1024)
+            .keep_alive_interval(Duration::from_millis(300))
+            .keep_alive_while_idle(true)
+            .handshake::<_, axum::body::Body>(hyper_util::rt::TokioIo::new(tcp))
+            .await
+            .unwrap();
+    let conn = tokio::spawn(conn);
+    let req = hyper::Request::get(format!("http://{}/openapi.json", s.addr))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let asked = Instant::now();
+    let resp = send.send_request(req).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    // The body (far over 1 KiB) is never read, so no window is granted.
+    let ended = tokio::time::timeout(Duration::from_secs(15), conn)
+        .await
+        .expect("a stalled response kept its connection open");
+    let after = asked.elapsed();
+    eprintln!("connection with a stalled HTTP/2 response closed after {after:?}: {ended:?}");
+    assert!(
+        after >= Duration::from_millis(3500) && after <= Duration::from_secs(8),
+        "{after:?}"
+    );
+    drop(resp);
+}
