@@ -552,3 +552,84 @@ async fn a_client_that_stops_reading_its_response_loses_the_connection() {
     );
     drop(resp);
 }
+
+/// The TLS files come from flags or the file as well as the environment,
+/// go together, and a broken file stops the start with a message naming it.
+#[tokio::test]
+async fn tls_settings_come_from_flags_and_file_and_are_checked_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = certificate();
+    let cert_path = dir.path().join("cert.pem");
+    let key_path = dir.path().join("key.pem");
+    std::fs::write(&cert_path, &cert).unwrap();
+    std::fs::write(&key_path, &key).unwrap();
+    let serve = |args: &[&str], envs: &[(&str, &str)]| {
+        Command::new(BIN)
+            .arg("serve")
+            .args(args)
+            .env("FUNDLINE_DATA_DIR", dir.path())
+            .env("FUNDLINE_LISTEN", format!("127.0.0.1:{}", free_port()))
+            .env_remove("DATABASE_URL")
+            .env_remove("FUNDLINE_MASTER_KEY")
+            .env_remove("FUNDLINE_TLS_CERT")
+            .env_remove("FUNDLINE_TLS_KEY")
+            .envs(envs.iter().copied())
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    // A certificate without a key.
+    let out = serve(&[], &[("FUNDLINE_TLS_CERT", cert_path.to_str().unwrap())]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("set both or neither"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A key file that holds no key: refused, named, not quoted.
+    let bogus = dir.path().join("bogus.pem");
+    std::fs::write(
+        &bogus,
+        "-----BEGIN NOTHING-----\nc2VjcmV0\n-----END NOTHING-----\n",
+    )
+    .unwrap();
+    let out = serve(
+        &[
+            "--tls-cert",
+            cert_path.to_str().unwrap(),
+            "--tls-key",
+            bogus.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bogus.pem") && err.contains("no PEM private key"),
+        "{err}"
+    );
+    assert!(!err.contains("c2VjcmV0"));
+
+    // From fundline.toml: the server speaks HTTPS.
+    std::fs::write(
+        dir.path().join("fundline.toml"),
+        format!(
+            "tls_cert = {:?}\ntls_key = {:?}\n",
+            cert_path.to_str().unwrap(),
+            key_path.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let ca = cert.clone();
+    let s = start(dir.path(), &[], move |addr| {
+        tls_client(&ca).get(format!("https://localhost:{}/readyz", addr.port()))
+    })
+    .await;
+    let r = tls_client(&cert)
+        .get(format!("https://localhost:{}/healthz", s.addr.port()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["strict-transport-security"], HSTS);
+    assert!(s.log().contains("\"tls\":true"), "{}", s.log());
+}
