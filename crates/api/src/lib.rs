@@ -39,7 +39,8 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::router())
         .fallback(ops::not_found)
         .with_state(state.clone());
-    middleware::wrap(api, state)
+    let hsts = state.config.hsts;
+    middleware::with_hsts(middleware::wrap(api, state), hsts)
 }
 
 pub use openapi::openapi_json;

@@ -177,6 +177,16 @@ async fn deadline(State(state): State<AppState>, req: Request, next: Next) -> Re
     }
 }
 
+pub fn wrap(router: Router, state: AppState) -> Router {
+    router
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            deadline,
+        ))
+        .layer(axum::middleware::from_fn_with_state(state, observe))
+}
+
 /// HSTS: browsers that reached us over HTTPS keep to HTTPS for a year,
 /// subdomains included (PCI DSS 4.2.1). Only sent when the server itself
 /// speaks TLS; behind a TLS-terminating proxy the proxy sets it.
@@ -191,16 +201,9 @@ async fn hsts(req: Request, next: Next) -> Response {
     resp
 }
 
-pub fn wrap(router: Router, state: AppState) -> Router {
-    let with_hsts = state.config.hsts;
-    let router = router
-        .layer(CatchPanicLayer::custom(panic_response))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            deadline,
-        ))
-        .layer(axum::middleware::from_fn_with_state(state, observe));
-    if with_hsts {
+/// Around everything [`wrap`] adds, so timeouts, panics and 404s carry it too.
+pub fn with_hsts(router: Router, on: bool) -> Router {
+    if on {
         router.layer(axum::middleware::from_fn(hsts))
     } else {
         router
