@@ -40,6 +40,9 @@ pub struct ApiConfig {
     /// Requests per credential (partner session, gateway username, Connect
     /// key, staff user, check session), per node.
     pub rate_limit: crate::ratelimit::RateLimit,
+    /// Send `Strict-Transport-Security` on every response (set when the
+    /// built-in TLS listener is on).
+    pub hsts: bool,
 }
 
 /// A plain-SMTP relay (a local MTA that takes care of TLS onwards).
@@ -70,6 +73,7 @@ impl Default for ApiConfig {
             webhook_poll: Duration::from_secs(1),
             allow_loopback_webhooks: false,
             rate_limit: Default::default(),
+            hsts: false,
         }
     }
 }

@@ -21,6 +21,7 @@ mod ops;
 pub mod ratelimit;
 pub mod server;
 mod state;
+pub mod tls;
 
 pub use config::ApiConfig;
 pub use state::AppState;
@@ -47,7 +48,8 @@ pub fn router(state: AppState) -> Router {
             state.config.max_body_bytes,
         ))
         .with_state(state.clone());
-    middleware::wrap(api, state)
+    let hsts = state.config.hsts;
+    middleware::with_hsts(middleware::wrap(api, state), hsts)
 }
 
 pub use openapi::openapi_json;

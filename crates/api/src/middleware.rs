@@ -1,5 +1,5 @@
 //! Cross-cutting layers: request ids, one structured log line per request,
-//! Prometheus counters, time limits and panic containment.
+//! Prometheus counters, time limits, panic containment and (with TLS) HSTS.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -218,4 +218,27 @@ pub fn wrap(router: Router, state: AppState) -> Router {
             deadline,
         ))
         .layer(axum::middleware::from_fn_with_state(state, observe))
+}
+
+/// HSTS: browsers that reached us over HTTPS keep to HTTPS for a year,
+/// subdomains included (PCI DSS 4.2.1). Only sent when the server itself
+/// speaks TLS; behind a TLS-terminating proxy the proxy sets it.
+pub const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+async fn hsts(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    resp.headers_mut().insert(
+        axum::http::header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static(HSTS),
+    );
+    resp
+}
+
+/// Around everything [`wrap`] adds, so timeouts, panics and 404s carry it too.
+pub fn with_hsts(router: Router, on: bool) -> Router {
+    if on {
+        router.layer(axum::middleware::from_fn(hsts))
+    } else {
+        router
+    }
 }

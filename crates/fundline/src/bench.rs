@@ -135,6 +135,8 @@ pub(crate) async fn start_server(
         // The bench drives one credential far past a production rate limit.
         .env("FUNDLINE_RATE_LIMIT_PER_SECOND", "10000000")
         .env("FUNDLINE_RATE_LIMIT_BURST", "10000000")
+        // …and opens all its connections from one address.
+        .env("FUNDLINE_MAX_CONNECTIONS_PER_ADDRESS", "0")
         .env_remove("FUNDLINE_MASTER_KEY")
         .stdout(Stdio::null())
         .stderr(Stdio::null());

@@ -1,5 +1,6 @@
 //! Starting the platform: data directory, master key, store, keyring, the
-//! sandbox tenant, the listener, and a graceful stop on SIGTERM.
+//! sandbox tenant, the listener (plain or TLS, certificate reloaded on
+//! SIGHUP), and a graceful stop on SIGTERM.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,6 +8,7 @@ use std::time::Duration;
 use anyhow::{anyhow, Context};
 use fundline_api::clock::{Clock, SystemClock};
 use fundline_api::ofac::OfacScreen;
+use fundline_api::tls::TlsCertificate;
 use fundline_api::{ApiConfig, AppState};
 use fundline_store::keyring::Keyring;
 use fundline_store::{tenants, Store, StoreOptions};
@@ -60,6 +62,7 @@ pub fn api_config(settings: &Settings) -> ApiConfig {
         report_link_ttl: settings.report_link_ttl,
         smtp: settings.smtp.clone(),
         rate_limit: settings.rate_limit,
+        hsts: settings.tls.is_some(),
         ..ApiConfig::default()
     }
 }
@@ -122,24 +125,59 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let (store, keyring) = open(&settings).await?;
     ensure_sandbox(&settings, &store, &keyring).await?;
     let state = state(&settings, store.clone(), keyring, Arc::new(SystemClock));
+    // TLS files are read before binding, so a bad certificate stops the start.
+    let tls = match &settings.tls {
+        None => None,
+        Some(files) => {
+            let cert = TlsCertificate::load(&files.cert, &files.key).map_err(|e| anyhow!(e))?;
+            tokio::spawn(reload_on_sighup(cert.clone()));
+            Some(cert.acceptor().map_err(|e| anyhow!(e))?)
+        }
+    };
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, engine = ?store.engine(), "fundline listening");
-    eprintln!("Fundline listening on http://{addr} (docs: http://{addr}/docs)");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    tracing::info!(%addr, engine = ?store.engine(), tls = tls.is_some(), "fundline listening");
+    eprintln!("Fundline listening on {scheme}://{addr} (docs: {scheme}://{addr}/docs)");
     tokio::spawn(housekeeping(state.clone()));
     fundline_api::analysis::spawn_workers(state.clone());
     fundline_api::server::serve(
         listener,
         fundline_api::router(state),
         settings.server_limits,
+        tls,
         shutdown_signal(),
     )
     .await;
     tracing::info!("drained; closing the database");
     store.close().await;
     Ok(())
+}
+
+/// SIGHUP reads the TLS certificate and key again: new connections get the
+/// new certificate, open ones keep theirs, and a failed reload keeps the old
+/// one and logs why.
+async fn reload_on_sighup(cert: Arc<TlsCertificate>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let Ok(mut hup) = signal(SignalKind::hangup()) else {
+            tracing::error!("cannot watch SIGHUP; the TLS certificate will not be reloaded");
+            return;
+        };
+        while hup.recv().await.is_some() {
+            match cert.reload() {
+                Ok(()) => tracing::info!("TLS certificate reloaded"),
+                Err(e) => {
+                    tracing::error!(error = %e, "TLS certificate reload failed; keeping the old one")
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    drop(cert);
 }
 
 /// Periodic cleanup: expired partner sessions, gateway signatures past their window.

@@ -21,6 +21,12 @@ pub struct Flags {
     /// Base URL of links handed out [env: FUNDLINE_PUBLIC_URL].
     #[arg(long, global = true)]
     pub public_url: Option<String>,
+    /// PEM certificate chain for the built-in TLS listener [env: FUNDLINE_TLS_CERT] (default: no TLS).
+    #[arg(long, global = true)]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for the built-in TLS listener [env: FUNDLINE_TLS_KEY].
+    #[arg(long, global = true)]
+    pub tls_key: Option<PathBuf>,
     /// Configuration file (default ./fundline.toml if present).
     #[arg(long, global = true)]
     pub config: Option<PathBuf>,
@@ -56,6 +62,23 @@ struct File {
     max_connections: Option<usize>,
     /// Seconds a client has to send a request's headers.
     header_read_timeout_secs: Option<u64>,
+    /// Connections one client address may hold (0 = no cap).
+    max_connections_per_address: Option<usize>,
+    /// Seconds a connection may stay open with no request in flight.
+    idle_timeout_secs: Option<u64>,
+    /// HTTP/2: seconds without frames before a keep-alive PING.
+    http2_keepalive_secs: Option<u64>,
+    /// Built-in TLS: PEM certificate chain.
+    tls_cert: Option<PathBuf>,
+    /// Built-in TLS: PEM private key.
+    tls_key: Option<PathBuf>,
+}
+
+/// The built-in TLS listener's files (reloaded on SIGHUP).
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 #[derive(Debug, Clone)]
@@ -75,6 +98,8 @@ pub struct Settings {
     pub smtp: Option<fundline_api::config::SmtpConfig>,
     pub rate_limit: fundline_api::ratelimit::RateLimit,
     pub server_limits: fundline_api::server::ServerLimits,
+    /// Serve HTTPS (and send HSTS) with these files; none = plain HTTP.
+    pub tls: Option<TlsFiles>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -118,12 +143,28 @@ impl Settings {
                     data_dir.join("fundline.db").display()
                 )
             });
+        let tls_cert = flags
+            .tls_cert
+            .clone()
+            .or_else(|| env("FUNDLINE_TLS_CERT").map(PathBuf::from))
+            .or(file.tls_cert);
+        let tls_key = flags
+            .tls_key
+            .clone()
+            .or_else(|| env("FUNDLINE_TLS_KEY").map(PathBuf::from))
+            .or(file.tls_key);
+        let tls = match (tls_cert, tls_key) {
+            (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+            (None, None) => None,
+            _ => bail!("FUNDLINE_TLS_CERT and FUNDLINE_TLS_KEY go together: set both or neither"),
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let public_url = flags
             .public_url
             .clone()
             .or_else(|| env("FUNDLINE_PUBLIC_URL"))
             .or(file.public_url)
-            .unwrap_or_else(|| format!("http://{listen}"));
+            .unwrap_or_else(|| format!("{scheme}://{listen}"));
         let max_body_bytes = match env("FUNDLINE_MAX_BODY_BYTES") {
             Some(v) => v
                 .parse()
@@ -249,9 +290,42 @@ impl Settings {
                     .map(Duration::from_secs)
                     .unwrap_or(server_defaults.header_read_timeout),
             },
+            request_timeout,
+            max_connections_per_address: match env("FUNDLINE_MAX_CONNECTIONS_PER_ADDRESS") {
+                Some(v) => v.parse().context(
+                    "FUNDLINE_MAX_CONNECTIONS_PER_ADDRESS must be a number (0 = no cap)",
+                )?,
+                None => file
+                    .max_connections_per_address
+                    .unwrap_or(server_defaults.max_connections_per_address),
+            },
+            idle_timeout: match env("FUNDLINE_IDLE_TIMEOUT_SECS") {
+                Some(v) => Duration::from_secs(
+                    v.parse()
+                        .context("FUNDLINE_IDLE_TIMEOUT_SECS must be a number of seconds")?,
+                ),
+                None => file
+                    .idle_timeout_secs
+                    .map(Duration::from_secs)
+                    .unwrap_or(server_defaults.idle_timeout),
+            },
+            http2_keep_alive_interval: match env("FUNDLINE_HTTP2_KEEPALIVE_SECS") {
+                Some(v) => Duration::from_secs(
+                    v.parse()
+                        .context("FUNDLINE_HTTP2_KEEPALIVE_SECS must be a number of seconds")?,
+                ),
+                None => file
+                    .http2_keepalive_secs
+                    .map(Duration::from_secs)
+                    .unwrap_or(server_defaults.http2_keep_alive_interval),
+            },
         };
-        if server_limits.max_connections == 0 || server_limits.header_read_timeout.is_zero() {
-            bail!("max connections and the header read timeout must be above zero");
+        if server_limits.max_connections == 0
+            || server_limits.header_read_timeout.is_zero()
+            || server_limits.idle_timeout.is_zero()
+            || server_limits.http2_keep_alive_interval.is_zero()
+        {
+            bail!("max connections, the header read timeout, the idle timeout and the HTTP/2 keep-alive interval must be above zero");
         }
         if max_body_bytes < 1024 {
             bail!("max body size must be at least 1024 bytes");
@@ -271,6 +345,7 @@ impl Settings {
             smtp,
             rate_limit,
             server_limits,
+            tls,
         })
     }
 
