@@ -7,7 +7,7 @@ const MAX_AGE_YEARS: u32 = 130;
 
 /// Accepts MM/DD/YYYY, MM-DD-YYYY, YYYY/MM/DD, YYYY-MM-DD, and the
 /// two-digit-year forms MM/DD/YY and MM-DD-YY.
-/// Two-digit years pivot: 20YY if that year <= today's year, else 19YY.
+/// Two-digit years pivot: 20YY if that date is not in the future, else 19YY.
 /// The date must be a real calendar date, not after `today`, and not more
 /// than 130 years before it.
 ///
@@ -32,14 +32,14 @@ pub fn parse_date_of_birth(s: &str, today: NaiveDate) -> Result<NaiveDate, DobEr
         }
         8 if is_sep(b[2]) && b[5] == b[2] => {
             let yy = field2(b, 6)? as i32;
-            // Pivot on the year only: a two-digit year that lands later in
-            // the current year is still caught by the future-date check.
-            let y = if 2000 + yy <= today.year() {
-                2000 + yy
-            } else {
-                1900 + yy
+            let (month, day) = (field2(b, 0)?, field2(b, 3)?);
+            // Pivot on the whole date: 20YY unless that day is still to
+            // come, then 19YY (12/31/26 read on 2026-12-05 is 1926).
+            let y = match NaiveDate::from_ymd_opt(2000 + yy, month, day) {
+                Some(d) if d > today => 1900 + yy,
+                _ => 2000 + yy,
             };
-            (y, field2(b, 0)?, field2(b, 3)?)
+            (y, month, day)
         }
         _ => return Err(DobError::Format),
     };
@@ -164,12 +164,12 @@ mod tests {
     }
 
     #[test]
-    fn two_digit_year_later_this_year_is_future_not_last_century() {
-        // The pivot is by year, so "26" stays 2026 and then fails as future.
-        assert_eq!(
-            parse_date_of_birth("12/01/26", today()),
-            Err(DobError::Future)
-        );
+    fn two_digit_year_later_this_year_is_last_century() {
+        // The pivot is by date: a 20YY day still to come reads as 19YY.
+        let t = d(2026, 12, 5);
+        assert_eq!(parse_date_of_birth("12/31/26", t), Ok(d(1926, 12, 31)));
+        assert_eq!(parse_date_of_birth("12/05/26", t), Ok(d(2026, 12, 5)));
+        assert_eq!(parse_date_of_birth("12/04/26", t), Ok(d(2026, 12, 4)));
     }
 
     #[test]

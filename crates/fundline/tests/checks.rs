@@ -508,6 +508,30 @@ async fn declines_amount_limits_duplicates_and_bad_input() {
             .count(),
         7
     );
+    // Each reason shows the stage that failed (docs/check-rules.md): the
+    // images (classificationStatus 1013, "retake the photos") apart from a
+    // check classified and then refused (1012: a limit, a duplicate).
+    use fundline_checks::codes::DeclineReason as R;
+    let statuses = |reason: R| {
+        h.iter()
+            .filter(|t| t["declineReasonCode"] == reason.code())
+            .map(|t| (t["classificationStatus"].clone(), t["loadStatus"].clone()))
+            .collect::<Vec<_>>()
+    };
+    for reason in [R::MicrUnreadable, R::DuplicateImage, R::ImageUnusable] {
+        assert_eq!(
+            statuses(reason),
+            vec![(json!(1013), json!(1000))],
+            "{reason:?}"
+        );
+    }
+    for reason in [R::DuplicatePresentment, R::BelowMinimum, R::AboveMaximum] {
+        assert_eq!(
+            statuses(reason),
+            vec![(json!(1012), json!(1000))],
+            "{reason:?}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -705,11 +729,24 @@ async fn webhooks_are_signed_retried_and_logged() {
             .count(),
         2
     );
-    let (code, log) = c
-        .partner
-        .call_raw_get("/api/v1/partners/webhook/events")
-        .await;
-    assert_eq!(code, 200);
+    // The receiver has each event before the sender records its answer:
+    // wait (bounded) for the log to say so.
+    let mut log = Value::Null;
+    for _ in 0..200 {
+        let (code, l) = c
+            .partner
+            .call_raw_get("/api/v1/partners/webhook/events")
+            .await;
+        assert_eq!(code, 200);
+        log = l;
+        if log["events"]
+            .as_array()
+            .is_some_and(|e| e.iter().all(|e| e["state"] == "delivered"))
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
     let events = log["events"].as_array().unwrap();
     let submitted = events
         .iter()

@@ -94,6 +94,17 @@ async fn find_customer_reads_every_listed_date_format() {
         assert_eq!(a.status, 200, "{dob}: {}", a.text);
         assert_eq!(a.body["customerId"], id.as_str());
     }
+    // A .NET client's UTF-8 byte-order mark before the JSON (ASP.NET accepts it).
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend(
+        serde_json::to_vec(&json!({"ssn": body["ssn"], "dateOfBirth": "05/31/1988"})).unwrap(),
+    );
+    let a = c
+        .call_raw("find-customer", "application/json; charset=utf-8", bom)
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.body["customerId"], id.as_str());
 }
 
 #[tokio::test]

@@ -397,6 +397,17 @@ async fn session_attributes_narrow_the_sso_session() {
     assert_eq!(email.as_deref(), Some("customer@domain.com"));
     assert_eq!(cards, vec![card_b.clone()]);
 
+    // A list with no identifier in it is no filter: every card stays visible.
+    let token = sso(&c).await;
+    let body = json!({"sessionAttributes": [{"name": "SsoToken", "value": token}, {"name": "AccountIdFilter", "value": " , "}]});
+    let a = c.call("add-session-attributes", &body).await.unwrap();
+    assert_eq!(a.status, 200, "{}", a.text);
+    let mut all = visible(token).await.1;
+    all.sort();
+    let mut both = vec![card_a.clone(), card_b.clone()];
+    both.sort();
+    assert_eq!(all, both);
+
     // AccountNumberFilter with a raw card number resolves to that card.
     let token = sso(&c).await;
     let body = json!({"sessionAttributes": [{"name": "SsoToken", "value": token}, {"name": "AccountNumberFilter", "value": test_visa(3)}]});

@@ -23,6 +23,12 @@ pub struct Fields {
     errors: Vec<ValidationError>,
 }
 
+/// A body without its UTF-8 byte-order mark: .NET clients (the services
+/// spec 000 describes are ASP.NET, which accepts one) often send it.
+pub fn without_bom(body: &[u8]) -> &[u8] {
+    body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
+}
+
 /// Parses a JSON object body, refusing other content types, malformed JSON,
 /// non-object bodies and ambiguous duplicate keys.
 pub fn json_object(
@@ -52,7 +58,7 @@ pub fn json_object(
             "The request must have Content-Type: application/json.",
         ));
     }
-    let value: Value = serde_json::from_slice(body)
+    let value: Value = serde_json::from_slice(without_bom(body))
         .map_err(|_| Problem::invalid(instance, prefix, "The request body is not valid JSON."))?;
     match value {
         Value::Object(map) => {

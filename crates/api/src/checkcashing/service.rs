@@ -572,7 +572,9 @@ pub async fn add_session_attributes(
     } else {
         None
     };
-    let filter = filter.map(|ids| {
+    // A list with no identifier in it (" , ") is no value: spec 000 says
+    // that shows every card, not none.
+    let filter = filter.filter(|ids| !ids.is_empty()).map(|ids| {
         let mut ids = ids;
         ids.sort();
         ids.dedup();

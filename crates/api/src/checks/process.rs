@@ -153,6 +153,14 @@ async fn decline(
     now: i64,
 ) -> Result<(), String> {
     apply(&mut t, Stage::Declined, now);
+    // The reason says which stage failed (docs/check-rules.md): unusable
+    // images 1013, a classified check refused later 1012, a failed load
+    // loadStatus 1012 — so a partner can tell "retake the photos" from
+    // "over the limit" from "load failed".
+    if let Some(reason) = fundline_checks::codes::DeclineReason::from_code(d.code) {
+        t.classification_status = reason.classification_status();
+        t.load_status = reason.load_status();
+    }
     t.fee_cents = 0;
     t.decline_reason_code = d.code;
     t.decline_reason_message = d.message.into();
