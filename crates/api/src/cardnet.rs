@@ -131,8 +131,11 @@ pub trait CardNetwork: Send + Sync + 'static {
 ///    and no BIN may start with a blocked prefix → otherwise `NotAllowed`;
 /// 2. the documented test numbers decline with their code;
 /// 3. an expired card declines `EXPIRED_CARD`;
-/// 4. AVS: the ZIP and the street number of address line 1 must match the
-///    cardholder's address on file → otherwise `AVS_MISMATCH`.
+/// 4. AVS, by [`AvsRule`]: by default only the documented test values fail
+///    (billing ZIP `20000`, or address line 1 starting with street number
+///    `200`, as card sandboxes partners know do it) → `AVS_MISMATCH`; with
+///    `CompareOnFile`, the ZIP and street number must match the cardholder's
+///    address on file.
 /// 5. a load fails for the card numbers in `load_failures`, and for amounts
 ///    above the program's maximum; any other load succeeds.
 #[derive(Debug, Clone)]
@@ -140,7 +143,34 @@ pub struct SandboxNetwork {
     pub declines: Vec<(String, DeclineCode)>,
     pub blocked_bin_prefixes: Vec<String>,
     pub load_failures: Vec<String>,
+    pub avs: AvsRule,
 }
+
+/// How the sandbox answers the address check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AvsRule {
+    /// Only the documented test values fail (ZIP `20000`, street number
+    /// `200`): a partner's real-looking test addresses pass, as in the card
+    /// sandboxes partners already know.
+    TestValues,
+    /// The card's ZIP and street number must match the address on file.
+    CompareOnFile,
+}
+
+impl AvsRule {
+    pub fn parse(s: &str) -> Option<AvsRule> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "test-values" => Some(AvsRule::TestValues),
+            "compare" => Some(AvsRule::CompareOnFile),
+            _ => None,
+        }
+    }
+}
+
+/// The billing ZIP that fails AVS under [`AvsRule::TestValues`].
+pub const AVS_FAILURE_ZIP: &str = "20000";
+/// The street number (address line 1) that fails AVS under [`AvsRule::TestValues`].
+pub const AVS_FAILURE_STREET_NUMBER: &str = "200";
 
 impl Default for SandboxNetwork {
     fn default() -> Self {
@@ -154,6 +184,7 @@ impl Default for SandboxNetwork {
             ],
             blocked_bin_prefixes: vec!["400005".into()],
             load_failures: vec!["4000000000000341".into()],
+            avs: AvsRule::TestValues,
         }
     }
 }
@@ -200,7 +231,14 @@ impl SandboxNetwork {
                 code: DeclineCode::Expired,
             };
         }
-        if !avs_match(&req.billing, &req.on_file) {
+        let avs_ok = match self.avs {
+            AvsRule::TestValues => {
+                req.billing.zip.trim() != AVS_FAILURE_ZIP
+                    && street_number(req.billing.line1) != AVS_FAILURE_STREET_NUMBER
+            }
+            AvsRule::CompareOnFile => avs_match(&req.billing, &req.on_file),
+        };
+        if !avs_ok {
             return AuthDecision::Declined {
                 code: DeclineCode::AvsMismatch,
             };
@@ -337,8 +375,23 @@ mod tests {
                 code: DeclineCode::Expired
             }
         );
-        assert_eq!(
+        // By default another address passes; the test ZIP fails.
+        assert!(matches!(
             net.decide(&req(CardRef::Pan(&good), "1229", "90210")),
+            AuthDecision::Approved(_)
+        ));
+        assert_eq!(
+            net.decide(&req(CardRef::Pan(&good), "1229", AVS_FAILURE_ZIP)),
+            AuthDecision::Declined {
+                code: DeclineCode::AvsMismatch
+            }
+        );
+        let comparing = SandboxNetwork {
+            avs: AvsRule::CompareOnFile,
+            ..SandboxNetwork::default()
+        };
+        assert_eq!(
+            comparing.decide(&req(CardRef::Pan(&good), "1229", "90210")),
             AuthDecision::Declined {
                 code: DeclineCode::AvsMismatch
             }

@@ -48,6 +48,8 @@ struct File {
     sandbox_declines: Option<std::collections::BTreeMap<String, String>>,
     /// Sandbox network: BIN prefixes refused as outside the network.
     sandbox_blocked_bin_prefixes: Option<Vec<String>>,
+    /// Sandbox network: "test-values" (default) or "compare" (AVS against the address on file).
+    sandbox_avs: Option<String>,
     /// Bank analysis: hours a customer's report link stays open.
     report_link_ttl_hours: Option<u64>,
     /// Bank analysis: the plain-SMTP relay for customer emails, host:port.
@@ -228,6 +230,12 @@ impl Settings {
             .or(file.sandbox_blocked_bin_prefixes)
         {
             sandbox_network.blocked_bin_prefixes = bins;
+        }
+        if let Some(rule) = env("FUNDLINE_SANDBOX_AVS").or(file.sandbox_avs) {
+            sandbox_network.avs =
+                fundline_api::cardnet::AvsRule::parse(&rule).ok_or_else(|| {
+                    anyhow::anyhow!("the sandbox AVS rule must be \"test-values\" or \"compare\"")
+                })?;
         }
         let report_link_ttl_hours = match env("FUNDLINE_REPORT_LINK_TTL_HOURS") {
             Some(v) => v

@@ -171,9 +171,9 @@ async fn a_failed_authorization_marks_the_card_invalid_and_names_the_reason() {
         (422, Some("EXPIRED_CARD"))
     );
 
-    // AVS: the ZIP differs from the cardholder's address on file.
+    // AVS: the sandbox's documented failing ZIP.
     let mut avs = card(&id, &test_visa(34));
-    avs["zip"] = json!("90210");
+    avs["zip"] = json!(fundline_api::cardnet::AVS_FAILURE_ZIP);
     let a = c.call("add-or-update-card", &avs).await.unwrap();
     assert_eq!(
         (a.status, a.body["errorCode"].as_str()),
@@ -182,7 +182,7 @@ async fn a_failed_authorization_marks_the_card_invalid_and_names_the_reason() {
 
     // A previously good card updated into failure becomes invalid and is no longer listed.
     let mut bad_update = card(&id, &good);
-    bad_update["zip"] = json!("90210");
+    bad_update["zip"] = json!(fundline_api::cardnet::AVS_FAILURE_ZIP);
     assert_eq!(
         c.call("add-or-update-card", &bad_update)
             .await
