@@ -444,3 +444,34 @@ async fn process_refuses_unknown_tokens_and_foreign_participants() {
         "another tenant's token is unknown"
     );
 }
+
+#[tokio::test]
+async fn bill_pay_posts_on_the_day_verify_promised() {
+    let app = spawn_app().await;
+    let g = gateway(&app);
+    // Georgia Power posts after 2 banking days (migration 0004).
+    let bp = json!({"participant_id": app.tenant.ingopay.participant_id, "account_type": "BP", "payee_id": 600100,
+        "amount": "50.00", "account": "1234567890", "recipient_first_name": "Johnny", "recipient_last_name": "Rockets",
+        "recipient_address1": "123 Main St", "recipient_city": "Atlanta", "recipient_state": "GA", "recipient_zip": "30313",
+        "participant_unique_id1": "bp-1", "timestamp": ts(), "version": 11});
+    let v = g.post("/gateway/verify", &bp, &[]).await.unwrap();
+    assert_eq!(v.body["status"], 100, "{}", v.text);
+    let promised = v.body["data"]["issuers"][0]["debit_info"]["estimated_posting_date"].clone();
+    let promised = if promised.is_null() {
+        v.body["data"]["issuers"][0]["credit_info"]["estimated_posting_date"].clone()
+    } else {
+        promised
+    };
+    assert!(promised.is_string(), "{}", v.text);
+    let token = v.body["data"]["customer_account_token"].as_str().unwrap();
+    let p = g
+        .post("/gateway/process", &pay(&app, token, "50.00", "bp-1"), &[])
+        .await
+        .unwrap();
+    assert_eq!(p.body["status"], 100, "{}", p.text);
+    assert_eq!(
+        p.body["data"]["estimated_posting_date"], promised,
+        "{}",
+        p.text
+    );
+}

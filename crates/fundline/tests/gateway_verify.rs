@@ -164,7 +164,8 @@ async fn a_bank_account_posts_the_next_banking_day_and_bad_routing_is_1042() {
     let i = &a.body["data"]["issuers"][0];
     assert_eq!(i["credit_info"]["card_type"], "DDA");
     assert_eq!(i["issuing_network"], "NA");
-    let today = chrono::Utc::now().date_naive();
+    // "Today" is the banking day in US Eastern time, not the UTC date.
+    let today = fundline_api::gateway::issuer::banking_today(chrono::Utc::now());
     let next = fundline_core::calendar::add_banking_days(today, 1);
     assert_eq!(
         i["credit_info"]["estimated_posting_date"],

@@ -115,6 +115,20 @@ impl Posting {
     }
 }
 
+/// The banking calendar's "today": the date in US Eastern time, where the
+/// Federal Reserve's banking day runs. At 00:30 UTC on a Saturday it is
+/// still Friday evening in New York, and Friday's postings apply.
+pub fn banking_today(now: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    now.with_timezone(&chrono_tz::America::New_York)
+        .date_naive()
+}
+
+/// A biller's posting days as payments use them (1 to 30 banking days):
+/// verify's promise and process's answer come from this one rule.
+pub fn biller_days(posting_days: i64) -> u32 {
+    posting_days.clamp(1, 30) as u32
+}
+
 /// When a payment made today would post: card push within minutes, ACH the
 /// next banking day, bill pay after the biller's banking days, a check in
 /// 7–10 days (dated the 10th banking day).
@@ -207,5 +221,20 @@ mod tests {
         assert!(fits_pattern("AB12", "alnum:4:20"));
         assert!(!fits_pattern("AB-12", "alnum:4:20"));
         assert!(!fits_pattern("1", "bogus"));
+    }
+
+    #[test]
+    fn today_is_the_eastern_banking_day() {
+        use chrono::TimeZone;
+        // Saturday 00:30 UTC is Friday 19:30 in New York: ACH posts Monday.
+        let now = chrono::Utc.with_ymd_and_hms(2026, 12, 5, 0, 30, 0).unwrap();
+        assert_eq!(banking_today(now), d(2026, 12, 4));
+        assert_eq!(
+            posting(AccountType::Ac, banking_today(now), 0).date,
+            d(2026, 12, 7)
+        );
+        // Summer time: 03:59 UTC is 23:59 the day before.
+        let summer = chrono::Utc.with_ymd_and_hms(2026, 7, 1, 3, 59, 0).unwrap();
+        assert_eq!(banking_today(summer), d(2026, 6, 30));
     }
 }

@@ -276,8 +276,19 @@ pub async fn process(State(state): State<AppState>, gw: Gateway) -> Response {
             &gw,
         );
     }
-    let biller_days = 1;
-    let p = posting(account_type, now.date_naive(), biller_days);
+    // Bill pay posts after its biller's days, as verify promised.
+    let biller_days = if account_type == AccountType::Bp {
+        let details: Value = serde_json::from_str(&account.details_json).unwrap_or(Value::Null);
+        let payee_id = details["payee_id"].as_str().unwrap_or("");
+        match repo::biller(&state.store, payee_id).await {
+            Ok(Some(b)) => super::issuer::biller_days(b.posting_days),
+            Ok(None) => return GwResponse::unavailable(started).into_response(),
+            Err(e) => return GwResponse::from((e, started)).into_response(),
+        }
+    } else {
+        1
+    };
+    let p = posting(account_type, super::issuer::banking_today(now), biller_days);
     let day = now.format("%Y-%m-%d").to_string();
     let payment = repo::Payment {
         id: uuid::Uuid::new_v4().to_string(),

@@ -568,7 +568,7 @@ pub async fn verify_account(
     settings: &GatewaySettings,
 ) -> Result<Value, VerifyError> {
     let now_secs = state.clock.now().timestamp();
-    let today = state.clock.now().date_naive();
+    let today = super::issuer::banking_today(state.clock.now());
     let keys = match state.keyring.tenant(&state.store, tenant_id).await {
         Ok(k) => k,
         Err(e) => return Err(VerifyError::Store(e)),
@@ -688,7 +688,7 @@ pub async fn verify_account(
                         if !number.is_some_and(|n| fits_pattern(n.expose(), &b.account_pattern)) {
                             return Err(VerifyError::Unavailable);
                         }
-                        let days = b.posting_days.clamp(1, 30) as u32;
+                        let days = super::issuer::biller_days(b.posting_days);
                         (
                             json!({"payee_id": b.payee_id, "payee_name": b.name, "payee_address": b.address,
                                 "payee_city": b.city, "payee_state": b.state, "payee_zip": b.zip}),
