@@ -137,6 +137,9 @@ async fn accounts_that_cannot_be_paid_answer_700() {
         ("4111111111111111", "2001"),
         ("4000000000000002", "3012"),
         ("4000056655665556", "3012"),
+        // A Luhn-valid card of no known network (BIN 990000): outside the
+        // network, docs/sandbox.md.
+        ("9900000000000002", "3012"),
     ] {
         let a = g
             .post("/gateway/verify", &card(&app, pan, exp), &[])
@@ -178,6 +181,23 @@ async fn a_bank_account_posts_the_next_banking_day_and_bad_routing_is_1042() {
         .await
         .unwrap();
     assert_eq!(bad.body["status"], 1042, "{}", bad.text);
+    // Not nine digits is a format error, not a checksum failure.
+    let malformed = g
+        .post("/gateway/verify", &bank(&app, "01100001A"), &[])
+        .await
+        .unwrap();
+    assert_eq!(malformed.body["status"], 13400, "{}", malformed.text);
+    assert!(malformed.body["data"]["routing_number"].is_array());
+
+    // A token with a routing number beside it: what is sent is checked.
+    let token = a.body["data"]["customer_account_token"].as_str().unwrap();
+    let mut by_token = json!({"participant_id": app.tenant.ingopay.participant_id, "account_type": "AC",
+        "customer_account_token": token, "participant_unique_id1": "5bf1e2c3", "timestamp": ts(), "version": 11});
+    let ok = g.post("/gateway/verify", &by_token, &[]).await.unwrap();
+    assert_eq!(ok.body["status"], 100, "{}", ok.text);
+    by_token["routing_number"] = json!("011000016");
+    let a = g.post("/gateway/verify", &by_token, &[]).await.unwrap();
+    assert_eq!(a.body["status"], 1042, "{}", a.text);
 }
 
 #[tokio::test]
@@ -213,6 +233,29 @@ async fn bill_pay_uses_the_biller_directory() {
     let a = g.post("/gateway/verify", &unknown, &[]).await.unwrap();
     assert_eq!(a.body["status"], 13400);
     assert!(a.body["data"]["payee_id"].is_array());
+
+    // By token: the token wins, and a payee_id sent beside it must be its own.
+    let first = g.post("/gateway/verify", &bp, &[]).await.unwrap();
+    let token = first.body["data"]["customer_account_token"]
+        .as_str()
+        .unwrap();
+    let by_token = |payee: Value| {
+        json!({"participant_id": app.tenant.ingopay.participant_id, "account_type": "BP", "customer_account_token": token,
+            "payee_id": payee, "participant_unique_id1": "f8f68709", "timestamp": ts(), "version": 11})
+    };
+    let a = g
+        .post("/gateway/verify", &by_token(json!(123457)), &[])
+        .await
+        .unwrap();
+    assert_eq!(a.body["status"], 100, "{}", a.text);
+    for other in [json!(999999), json!(526263)] {
+        let a = g
+            .post("/gateway/verify", &by_token(other.clone()), &[])
+            .await
+            .unwrap();
+        assert_eq!(a.body["status"], 13400, "{other}: {}", a.text);
+        assert!(a.body["data"]["payee_id"].is_array(), "{}", a.text);
+    }
 }
 
 #[tokio::test]

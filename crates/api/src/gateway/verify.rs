@@ -212,10 +212,52 @@ fn recipient(f: &mut Fields, obj: &Map<String, Value>) -> Option<Recipient> {
     })
 }
 
+/// `routing_number`: nine digits (else a field error, 13400); whether
+/// it passes the ABA checksum is the caller's 1042.
+fn routing_number(f: &mut Fields) -> Option<String> {
+    let r = f.text("routing_number", true, 9)?;
+    if r.len() == 9 && r.bytes().all(|b| b.is_ascii_digit()) {
+        Some(r)
+    } else {
+        f.error(
+            "routing_number",
+            "The RoutingNumber field must be 9 digits.",
+        );
+        None
+    }
+}
+
+/// `payee_id`: a whole number of up to 40 digits, as a number or a string.
+fn payee_id(f: &mut Fields, obj: &Map<String, Value>) -> Option<String> {
+    match obj.get("payee_id") {
+        Some(Value::Number(n)) if n.as_u64().is_some() => Some(n.to_string()),
+        Some(Value::String(s))
+            if !s.trim().is_empty()
+                && s.trim().len() <= 40
+                && s.trim().bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            Some(s.trim().to_string())
+        }
+        None | Some(Value::Null) => {
+            f.error("payee_id", "The PayeeId field is required.");
+            None
+        }
+        Some(_) => {
+            f.error("payee_id", "The PayeeId field must be a whole number.");
+            None
+        }
+    }
+}
+
 /// What is being verified, once parsed.
 #[derive(Debug, Clone)]
 pub enum Target {
-    Token(String),
+    /// A token given instead of the account; `payee_id` when one was sent
+    /// too (it must be the token's).
+    Token {
+        token: String,
+        payee_id: Option<String>,
+    },
     Card {
         pan: Pan,
         expiry_yymm: String,
@@ -276,7 +318,20 @@ pub fn parse(body: &[u8], settings: &GatewaySettings) -> Result<VerifyRequest, (
                     f.error("cvv", "The Cvv field must be 3 or 4 digits.");
                 }
             }
-            Some(Target::Token(t))
+            // The token names the account (spec 002: the account fields "are
+            // not required"); what is sent beside it is still checked, never
+            // silently taken for valid (docs/gateway.md).
+            if obj.get("routing_number").is_some_and(|v| !v.is_null()) {
+                if let Some(r) = routing_number(&mut f) {
+                    bad_routing = !valid_aba_routing(&r);
+                }
+            }
+            let payee_id = if obj.get("payee_id").is_some_and(|v| !v.is_null()) {
+                payee_id(&mut f, &obj)
+            } else {
+                None
+            };
+            Some(Target::Token { token: t, payee_id })
         }
         (Some(AccountType::Ca), None) => {
             let recipient = recipient(&mut f, &obj);
@@ -325,7 +380,7 @@ pub fn parse(body: &[u8], settings: &GatewaySettings) -> Result<VerifyRequest, (
                     None
                 }
             });
-            let routing = f.text("routing_number", true, 9);
+            let routing = routing_number(&mut f);
             if let Some(r) = &routing {
                 bad_routing = !valid_aba_routing(r);
             }
@@ -340,24 +395,7 @@ pub fn parse(body: &[u8], settings: &GatewaySettings) -> Result<VerifyRequest, (
         }
         (Some(AccountType::Bp), None) => {
             let recipient = recipient(&mut f, &obj);
-            let payee_id = match obj.get("payee_id") {
-                Some(Value::Number(n)) if n.as_u64().is_some() => Some(n.to_string()),
-                Some(Value::String(s))
-                    if !s.trim().is_empty()
-                        && s.trim().len() <= 40
-                        && s.trim().bytes().all(|b| b.is_ascii_digit()) =>
-                {
-                    Some(s.trim().to_string())
-                }
-                None | Some(Value::Null) => {
-                    f.error("payee_id", "The PayeeId field is required.");
-                    None
-                }
-                Some(_) => {
-                    f.error("payee_id", "The PayeeId field must be a whole number.");
-                    None
-                }
-            };
+            let payee_id = payee_id(&mut f, &obj);
             let account = f.text("account", true, 255);
             match (payee_id, account, recipient) {
                 (Some(payee_id), Some(account), Some(recipient)) => Some(Target::Biller {
@@ -470,7 +508,7 @@ fn identity(t: &Target, account_type: AccountType) -> Option<(String, String, Va
         ])
     };
     let (account, extra, details) = match t {
-        Target::Token(_) => return None,
+        Target::Token { .. } => return None,
         Target::Card {
             pan,
             expiry_yymm,
@@ -558,6 +596,31 @@ pub enum VerifyError {
     Internal,
 }
 
+/// A payee_id sent beside a bill-pay token must name a known payee, and the
+/// token's: the token wins, so another payee would be silently ignored.
+async fn token_payee_matches(
+    state: &AppState,
+    account: &repo::Account,
+    payee_id: &str,
+) -> Result<(), VerifyError> {
+    match repo::biller(&state.store, payee_id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            return Err(VerifyError::Invalid(
+                json!({"payee_id": ["The PayeeId field does not name a known payee."]}),
+            ))
+        }
+        Err(e) => return Err(VerifyError::Store(e)),
+    }
+    let details: Value = serde_json::from_str(&account.details_json).unwrap_or(Value::Null);
+    if details["payee_id"].as_str() != Some(payee_id) {
+        return Err(VerifyError::Invalid(
+            json!({"payee_id": ["The PayeeId field names another payee than the customer_account_token's; send one or the other."]}),
+        ));
+    }
+    Ok(())
+}
+
 /// The verify core, shared by `/gateway/verify` and the hosted page: finds
 /// or tokenizes the account, checks it can be paid, and answers the spec's
 /// `data` (without the participant ids, which the caller adds).
@@ -575,15 +638,22 @@ pub async fn verify_account(
     };
     // The account: from its token, or tokenized now.
     let account = match &req.target {
-        Target::Token(t) => match repo::account_by_token(&state.store, tenant_id, t).await {
-            Ok(Some(a)) if a.account_type == req.account_type.code() => a,
-            Ok(_) => {
-                return Err(VerifyError::Invalid(
-                    json!({"customer_account_token": ["The CustomerAccountToken is not valid."]}),
-                ))
+        Target::Token { token, payee_id } => {
+            match repo::account_by_token(&state.store, tenant_id, token).await {
+                Ok(Some(a)) if a.account_type == req.account_type.code() => {
+                    if let Some(p) = payee_id {
+                        token_payee_matches(state, &a, p).await?;
+                    }
+                    a
+                }
+                Ok(_) => {
+                    return Err(VerifyError::Invalid(
+                        json!({"customer_account_token": ["The CustomerAccountToken is not valid."]}),
+                    ))
+                }
+                Err(e) => return Err(VerifyError::Store(e)),
             }
-            Err(e) => return Err(VerifyError::Store(e)),
-        },
+        }
         target => {
             let Some((number, canonical, details)) = identity(target, req.account_type) else {
                 return Err(VerifyError::Internal);
@@ -824,7 +894,10 @@ mod tests {
     fn a_token_replaces_the_account_data() {
         let v = json!({"participant_id": 1, "account_type": "CA", "customer_account_token": "t", "participant_unique_id1": "u",
                        "timestamp": "1576097158", "version": "11"});
-        assert!(matches!(parse_v(&v).unwrap().target, Target::Token(_)));
+        assert!(matches!(
+            parse_v(&v).unwrap().target,
+            Target::Token { payee_id: None, .. }
+        ));
     }
 
     #[test]
