@@ -757,3 +757,80 @@ pub async fn change_password(State(state): State<AppState>, who: Staff, req: Req
         Err(_) => unavailable(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(xff: &[&str]) -> axum::http::HeaderMap {
+        let mut h = axum::http::HeaderMap::new();
+        for v in xff {
+            h.append("x-forwarded-for", v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn forwarded_for_counts_only_from_trusted_proxies() {
+        let proxies = StaffAuthConfig::parse_proxies("10.0.0.0/8, 192.0.2.1 ::1").unwrap();
+        assert_eq!(proxies.len(), 3);
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        let cases: &[(&str, &[&str], &str)] = &[
+            // An untrusted peer: its header is ignored.
+            ("203.0.113.9", &["198.51.100.1"], "203.0.113.9"),
+            // A trusted peer: the right-most hop that is not a proxy.
+            ("10.1.2.3", &["198.51.100.1"], "198.51.100.1"),
+            (
+                "10.1.2.3",
+                &["6.6.6.6, 198.51.100.1, 10.9.9.9"],
+                "198.51.100.1",
+            ),
+            ("10.1.2.3", &["6.6.6.6", "198.51.100.1"], "198.51.100.1"),
+            ("::1", &["2001:db8::7"], "2001:db8::7"),
+            // No header, or garbage: the last address we could trust.
+            ("10.1.2.3", &[], "10.1.2.3"),
+            ("10.1.2.3", &["not-an-address"], "10.1.2.3"),
+            ("10.1.2.3", &["198.51.100.1, junk"], "10.1.2.3"),
+            // Every hop a proxy: the left-most.
+            ("10.1.2.3", &["10.4.4.4, 192.0.2.1"], "10.4.4.4"),
+        ];
+        for (peer, xff, want) in cases {
+            assert_eq!(
+                client_address(ip(peer), &headers(xff), &proxies),
+                *want,
+                "{peer} {xff:?}"
+            );
+        }
+        // Default: trust nobody.
+        assert_eq!(
+            client_address(ip("10.1.2.3"), &headers(&["198.51.100.1"]), &[]),
+            "10.1.2.3"
+        );
+        assert_eq!(client_address(None, &headers(&[]), &proxies), "unknown");
+        assert!(StaffAuthConfig::parse_proxies("10.0.0.0/33").is_err());
+        assert!(StaffAuthConfig::parse_proxies("example.com").is_err());
+        assert!(StaffAuthConfig::parse_proxies("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn change_password_rules() {
+        let body = |v: Value| change_password_body(v.to_string().as_bytes());
+        assert_eq!(
+            body(json!({})),
+            Err(vec![
+                "Current password is required.",
+                "New password is required."
+            ])
+        );
+        assert_eq!(
+            body(json!({"currentPassword": "old-one-here-1", "newPassword": "old-one-here-1"})),
+            Err(vec!["New password must differ from the current password."])
+        );
+        assert_eq!(
+            body(json!({"currentPassword": "x", "newPassword": "iloveyou1234"})),
+            Err(vec!["Password is too common or too easy to guess."])
+        );
+        assert!(body(json!({"currentPassword": "x", "newPassword": "a fresh passphrase"})).is_ok());
+        assert!(change_password_body(b"[]").is_err());
+    }
+}
