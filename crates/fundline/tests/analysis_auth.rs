@@ -278,9 +278,22 @@ async fn attempt(
     (status, retry, r.json().await.unwrap_or(Value::Null))
 }
 
+/// A patient hashing queue: these tests are about the lockout, so no
+/// attempt is turned away for want of a hashing slot (tests/login_flood.rs
+/// covers that).
+fn patient() -> ApiConfig {
+    ApiConfig {
+        staff_auth: StaffAuthConfig {
+            hash_wait: Duration::from_secs(30),
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
 #[tokio::test]
 async fn forty_parallel_guesses_get_five_evaluations_and_a_30_minute_lock() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(patient()).await;
     let a = app.tenant.analysis.clone();
     let http = reqwest::Client::new();
     // 40 wrong guesses and the right password (number 20) all at once.
@@ -378,7 +391,7 @@ async fn forty_parallel_guesses_get_five_evaluations_and_a_30_minute_lock() {
 async fn the_address_limit_holds_in_parallel_and_forwarded_for_counts_only_from_trusted_proxies() {
     // Without trusted proxies, X-Forwarded-For is ignored: every guess comes
     // from 127.0.0.1, which gets 20 evaluations.
-    let app = spawn_app().await;
+    let app = spawn_app_with(patient()).await;
     let http = reqwest::Client::new();
     let answers = futures::future::join_all((0..30).map(|n| {
         let forwarded = format!("203.0.113.{n}");
@@ -410,7 +423,7 @@ async fn the_address_limit_holds_in_parallel_and_forwarded_for_counts_only_from_
     let app = spawn_app_with(ApiConfig {
         staff_auth: StaffAuthConfig {
             trusted_proxies: StaffAuthConfig::parse_proxies("127.0.0.0/8").unwrap(),
-            ..Default::default()
+            ..patient().staff_auth
         },
         ..Default::default()
     })
