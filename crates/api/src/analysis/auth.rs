@@ -194,7 +194,8 @@ pub fn client_address(
     headers: &axum::http::HeaderMap,
     trusted: &[ipnet::IpNet],
 ) -> String {
-    let Some(mut ip) = peer else {
+    // A dual-stack listener sees IPv4 peers as ::ffff:a.b.c.d.
+    let Some(mut ip) = peer.map(|p| p.to_canonical()) else {
         return "unknown".into();
     };
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|n| n.contains(ip));
@@ -209,7 +210,7 @@ pub fn client_address(
         .map(str::trim)
         .collect();
     for hop in hops.iter().rev() {
-        match hop.parse::<IpAddr>() {
+        match hop.parse::<IpAddr>().map(|h| h.to_canonical()) {
             Ok(h) => {
                 ip = h;
                 if !is_trusted(&h) {
@@ -787,6 +788,7 @@ mod tests {
             ),
             ("10.1.2.3", &["6.6.6.6", "198.51.100.1"], "198.51.100.1"),
             ("::1", &["2001:db8::7"], "2001:db8::7"),
+            ("::ffff:10.1.2.3", &["::ffff:198.51.100.1"], "198.51.100.1"),
             // No header, or garbage: the last address we could trust.
             ("10.1.2.3", &[], "10.1.2.3"),
             ("10.1.2.3", &["not-an-address"], "10.1.2.3"),
