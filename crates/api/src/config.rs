@@ -43,6 +43,8 @@ pub struct ApiConfig {
     /// Send `Strict-Transport-Security` on every response (set when the
     /// built-in TLS listener is on).
     pub hsts: bool,
+    /// Staff authentication: hashing cap, session limits, trusted proxies.
+    pub staff_auth: crate::analysis::auth::StaffAuthConfig,
 }
 
 /// A plain-SMTP relay (a local MTA that takes care of TLS onwards).
@@ -74,6 +76,7 @@ impl Default for ApiConfig {
             allow_loopback_webhooks: false,
             rate_limit: Default::default(),
             hsts: false,
+            staff_auth: Default::default(),
         }
     }
 }

@@ -30,6 +30,8 @@ pub struct AppState {
     /// Wakes this node's check processor (a check was just submitted).
     pub(crate) checks_wake: Arc<tokio::sync::Notify>,
     pub(crate) limiter: Arc<crate::ratelimit::RateLimiter>,
+    /// Password hashes running at once (argon2id takes 19 MiB each).
+    pub(crate) hashing: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -44,6 +46,9 @@ impl AppState {
         AppState {
             store,
             keyring,
+            hashing: Arc::new(tokio::sync::Semaphore::new(
+                config.staff_auth.hash_concurrency.max(1),
+            )),
             config: Arc::new(config),
             clock,
             cardnet,

@@ -8,6 +8,7 @@ pub mod check_bench;
 pub mod client;
 pub mod crash;
 pub mod logging;
+pub mod memory;
 pub mod serve;
 pub mod settings;
 pub mod statement;

@@ -78,6 +78,7 @@ enum AnalysisCommand {
 }
 
 fn main() -> ExitCode {
+    fundline::memory::fix_large_allocations();
     let cli = Cli::parse();
     fundline::logging::init();
     // Offline tools: no settings, store or runtime needed.

@@ -63,6 +63,7 @@ pub fn api_config(settings: &Settings) -> ApiConfig {
         smtp: settings.smtp.clone(),
         rate_limit: settings.rate_limit,
         hsts: settings.tls.is_some(),
+        staff_auth: settings.staff_auth.clone(),
         ..ApiConfig::default()
     }
 }

@@ -74,6 +74,14 @@ struct File {
     tls_cert: Option<PathBuf>,
     /// Built-in TLS: PEM private key.
     tls_key: Option<PathBuf>,
+    /// Password hashes running at once (default twice the cores).
+    password_hash_concurrency: Option<usize>,
+    /// Milliseconds a login waits for a hashing slot before a 429.
+    password_hash_wait_ms: Option<u64>,
+    /// Hours a staff session lasts at most from its login.
+    staff_session_max_hours: Option<u64>,
+    /// Proxies whose X-Forwarded-For names the client (addresses or CIDRs).
+    trusted_proxies: Option<Vec<String>>,
 }
 
 /// The built-in TLS listener's files (reloaded on SIGHUP).
@@ -102,6 +110,7 @@ pub struct Settings {
     pub server_limits: fundline_api::server::ServerLimits,
     /// Serve HTTPS (and send HSTS) with these files; none = plain HTTP.
     pub tls: Option<TlsFiles>,
+    pub staff_auth: fundline_api::analysis::auth::StaffAuthConfig,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -122,6 +131,7 @@ impl Settings {
             }
             None => File::default(),
         };
+        let staff_auth = staff_auth_settings(&file)?;
         let listen = flags
             .listen
             .clone()
@@ -354,12 +364,62 @@ impl Settings {
             rate_limit,
             server_limits,
             tls,
+            staff_auth,
         })
     }
 
     pub fn key_file(&self) -> PathBuf {
         self.data_dir.join("master.key")
     }
+}
+
+/// Staff authentication: the hashing cap, the session limit, trusted proxies.
+fn staff_auth_settings(
+    file: &File,
+) -> anyhow::Result<fundline_api::analysis::auth::StaffAuthConfig> {
+    use fundline_api::analysis::auth::StaffAuthConfig;
+    let defaults = StaffAuthConfig::default();
+    let hash_concurrency = match env("FUNDLINE_PASSWORD_HASH_CONCURRENCY") {
+        Some(v) => v
+            .parse()
+            .context("FUNDLINE_PASSWORD_HASH_CONCURRENCY must be a number")?,
+        None => file
+            .password_hash_concurrency
+            .unwrap_or(defaults.hash_concurrency),
+    };
+    let wait_ms: u64 = match env("FUNDLINE_PASSWORD_HASH_WAIT_MS") {
+        Some(v) => v
+            .parse()
+            .context("FUNDLINE_PASSWORD_HASH_WAIT_MS must be a number of milliseconds")?,
+        None => file.password_hash_wait_ms.unwrap_or(2000),
+    };
+    let max_hours: u64 = match env("FUNDLINE_STAFF_SESSION_MAX_HOURS") {
+        Some(v) => v
+            .parse()
+            .context("FUNDLINE_STAFF_SESSION_MAX_HOURS must be a number of hours")?,
+        None => file.staff_session_max_hours.unwrap_or(12),
+    };
+    let proxies = match env("FUNDLINE_TRUSTED_PROXIES") {
+        Some(v) => v,
+        None => file.trusted_proxies.clone().unwrap_or_default().join(","),
+    };
+    let trusted_proxies = StaffAuthConfig::parse_proxies(&proxies)
+        .map_err(|e| anyhow::anyhow!("FUNDLINE_TRUSTED_PROXIES: {e}"))?;
+    if !(1..=1024).contains(&hash_concurrency) {
+        bail!("the password hash concurrency must be between 1 and 1024");
+    }
+    if !(1..=24).contains(&max_hours) {
+        bail!("the staff session limit must be between 1 and 24 hours");
+    }
+    if wait_ms > 30_000 {
+        bail!("the password hash wait must be at most 30000 ms");
+    }
+    Ok(StaffAuthConfig {
+        hash_concurrency,
+        hash_wait: Duration::from_millis(wait_ms),
+        session_max: Duration::from_secs(max_hours * 3600),
+        trusted_proxies,
+    })
 }
 
 /// Writes a file readable by its owner only.

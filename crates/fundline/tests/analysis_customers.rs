@@ -347,3 +347,34 @@ async fn the_four_partial_updates() {
     assert_eq!(after["employerName"], "Tech Solutions Pvt. Ltd.");
     assert!(after["updatedDate"].is_string());
 }
+
+#[tokio::test]
+async fn reading_a_full_customer_record_is_audited() {
+    let app = spawn_app().await;
+    let admin = Staff::admin(&app).await;
+    let me = admin.get("/api/v1/auth/status").await.body["data"]["userId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let c = admin.post("/api/v1/customer", &customer(41)).await;
+    assert_eq!(c.status, 200, "{c}");
+    let id = c.body["data"]["id"].as_str().unwrap().to_string();
+    let got = admin.get(&format!("/api/v1/customer/{id}")).await;
+    assert_eq!(got.status, 200, "{got}");
+    let logs = common::captured_logs();
+    let line = logs
+        .lines()
+        .find(|l| l.contains(r#""audit_event":"customer.read""#) && l.contains(&id))
+        .expect("a customer.read event");
+    assert!(line.contains(r#""target":"audit""#), "{line}");
+    assert!(line.contains(&format!(r#""user_id":"{me}""#)), "{line}");
+    assert!(line.contains(&format!(r#""customer_id":"{id}""#)), "{line}");
+    // No SSN, account number or email of the customer in it.
+    let body = customer(41);
+    for field in ["ssn", "bankAccNo", "email"] {
+        assert!(
+            !line.contains(body[field].as_str().unwrap()),
+            "{field} in {line}"
+        );
+    }
+}

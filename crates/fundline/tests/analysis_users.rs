@@ -134,7 +134,7 @@ async fn validation_lists_every_failed_rule() {
             "First name is required.",
             "Invalid email format.",
             "Phone number must be exactly 10 digits.",
-            "Password must be at least 8 characters.",
+            "Password must be at least 12 characters.",
             "Role must be either 'admin' or 'analyst'.",
         ],
     );
@@ -253,4 +253,158 @@ async fn x_timezone_renders_dates_and_unknown_zones_are_refused() {
         "Bad Request",
         &["X-Timezone must be an IANA time zone identifier (e.g. America/Los_Angeles)."],
     );
+}
+
+#[tokio::test]
+async fn passwords_follow_the_rules_admins_reset_them_and_the_trail_names_who() {
+    let app = spawn_app().await;
+    let admin = Staff::admin(&app).await;
+    let admin_id = admin.get("/api/v1/auth/status").await.body["data"]["userId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // PCI DSS 8.3.6: at least 12 characters, and not a common password.
+    for (password, rule) in [
+        ("elevenchars", "Password must be at least 12 characters."),
+        (
+            "Password2024!",
+            "Password is too common or too easy to guess.",
+        ),
+        (
+            "qwertyuiop123",
+            "Password is too common or too easy to guess.",
+        ),
+        (
+            "aaaaaaaaaaaaaaaa",
+            "Password is too common or too easy to guess.",
+        ),
+    ] {
+        let mut body = analyst(5);
+        body["password"] = json!(password);
+        envelope_err(
+            &admin.post("/api/v1/user", &body).await,
+            400,
+            "Validation failed for the request.",
+            &[rule],
+        );
+    }
+    let created = admin.post("/api/v1/user", &analyst(1)).await;
+    envelope_ok(&created, "User created successfully");
+    let id = created.body["data"]["id"].as_str().unwrap().to_string();
+    let ann = Staff::login(&app, "ann1@lender.example", "analyst-pass-1").await;
+
+    // Analysts cannot reset; admins can, with the same rules.
+    let reset = format!("/api/v1/user/{id}/password");
+    common::sensitive("reset-by-the-admin-77");
+    envelope_err(
+        &ann.put(&reset, &json!({"newPassword": "reset-by-the-admin-77"})).await,
+        401,
+        "Access Denied",
+        &["Your request cannot be processed. If you believe this is an error, please contact support."],
+    );
+    envelope_err(
+        &admin
+            .put(&reset, &json!({"newPassword": "letmein123456"}))
+            .await,
+        400,
+        "Validation failed for the request.",
+        &["Password is too common or too easy to guess."],
+    );
+    envelope_err(
+        &admin
+            .put(
+                "/api/v1/user/5d8c1c4e-0000-4000-8000-000000000000/password",
+                &json!({"newPassword": "reset-by-the-admin-77"}),
+            )
+            .await,
+        400,
+        "Not found",
+        &["User not found."],
+    );
+    // Ann locked herself out; the reset lifts the lock and ends her sessions.
+    let http = reqwest::Client::new();
+    let login = |password: &'static str| {
+        let http = http.clone();
+        let base = app.base.clone();
+        async move {
+            http.post(format!("{base}/api/v1/auth/login"))
+                .json(&json!({"email": "ann1@lender.example", "password": password}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(login("not-her-password").await, 401);
+    }
+    assert_eq!(login("analyst-pass-1").await, 429);
+    let r = admin
+        .put(&reset, &json!({"newPassword": "reset-by-the-admin-77"}))
+        .await;
+    envelope_ok(&r, "Password reset successfully.");
+    assert_eq!(ann.get("/api/v1/auth/status").await.status, 401);
+    assert_eq!(login("analyst-pass-1").await, 401);
+    assert_eq!(login("reset-by-the-admin-77").await, 200);
+
+    // Emails are unique per tenant: another tenant's admin can create a user
+    // with Ann's email without learning she exists, and each logs in with
+    // their own password.
+    let other = app.other_tenant().await;
+    let stranger = Staff::login(&app, &other.analysis.email, &other.analysis.password).await;
+    let mut twin = analyst(1);
+    twin["password"] = json!("twin-in-other-tenant");
+    envelope_ok(
+        &stranger.post("/api/v1/user", &twin).await,
+        "User created successfully",
+    );
+    let twin_session = Staff::login(&app, "ann1@lender.example", "twin-in-other-tenant").await;
+    let me = twin_session.get("/api/v1/auth/status").await;
+    assert_ne!(me.body["data"]["userId"], json!(id));
+    let ann = Staff::login(&app, "ann1@lender.example", "reset-by-the-admin-77").await;
+    assert_eq!(
+        ann.get("/api/v1/auth/status").await.body["data"]["userId"],
+        json!(id)
+    );
+    // Within one tenant the email stays unique.
+    envelope_err(
+        &stranger.post("/api/v1/user", &twin).await,
+        400,
+        "User with this email already exists",
+        &["Email is already in use."],
+    );
+
+    // Update and deactivation, then the trail.
+    let mut change = analyst(1);
+    change["id"] = json!(id);
+    change["jobTitle"] = json!("Senior Underwriter");
+    envelope_ok(
+        &admin.put("/api/v1/user", &change).await,
+        "User updated successfully",
+    );
+    change["isActive"] = json!(false);
+    envelope_ok(
+        &admin.put("/api/v1/user", &change).await,
+        "User updated successfully",
+    );
+    let logs = common::captured_logs();
+    for event in [
+        "user.created",
+        "user.updated",
+        "user.deactivated",
+        "password.reset",
+    ] {
+        let line = logs
+            .lines()
+            .find(|l| l.contains(&format!(r#""audit_event":"{event}""#)) && l.contains(&id))
+            .unwrap_or_else(|| panic!("no {event} for {id}"));
+        assert!(line.contains(r#""target":"audit""#), "{line}");
+        assert!(
+            line.contains(&format!(r#""actor_id":"{admin_id}""#)),
+            "{line}"
+        );
+        assert!(line.contains(&format!(r#""target_id":"{id}""#)), "{line}");
+        assert!(!line.contains("reset-by-the-admin-77") && !line.contains("analyst-pass-1"));
+    }
 }

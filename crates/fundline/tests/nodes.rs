@@ -299,3 +299,72 @@ async fn two_nodes_on_one_postgres_keep_every_guarantee() {
     assert_eq!(unbalanced, 0);
     store.close().await;
 }
+
+#[tokio::test]
+async fn two_nodes_share_one_login_lockout() {
+    if !std::env::var("FUNDLINE_TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres")) {
+        eprintln!("skipping: two nodes need PostgreSQL (FUNDLINE_TEST_DATABASE_URL)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = common::fresh_database_url(dir.path()).await;
+    let a = node(dir.path(), &db, "a").await;
+    let b = node(dir.path(), &db, "b").await;
+    let nodes = [a.base.clone(), b.base.clone()];
+    let creds: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("sandbox-credentials.json")).unwrap(),
+    )
+    .unwrap();
+    let email = creds["analysis"]["email"].as_str().unwrap().to_string();
+    let password = creds["analysis"]["password"].as_str().unwrap().to_string();
+    let http = reqwest::Client::new();
+    let login = |n: usize, pw: String| {
+        let (http, url, email) = (
+            http.clone(),
+            format!("{}/api/v1/auth/login", nodes[n % 2]),
+            email.clone(),
+        );
+        async move {
+            http.post(url)
+                .json(&json!({"email": email, "password": pw}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    // 40 wrong guesses and the right password, alternating between nodes.
+    let answers = futures::future::join_all((0..41).map(|n| {
+        login(
+            n,
+            if n == 20 {
+                password.clone()
+            } else {
+                format!("wrong-guess-number-{n:02}")
+            },
+        )
+    }))
+    .await;
+    let evaluated = answers
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| *i != 20 && **s == 401)
+        .count();
+    eprintln!(
+        "two nodes, 40 parallel wrong guesses: {evaluated} evaluated; right password: {}",
+        answers[20]
+    );
+    assert!(
+        answers.iter().all(|s| [200, 401, 429].contains(s)),
+        "{answers:?}"
+    );
+    if answers[20] == 200 {
+        assert!(evaluated <= 10, "{evaluated}");
+    } else {
+        assert!(evaluated <= 5, "{evaluated}");
+    }
+    // Locked on both nodes.
+    assert_eq!(login(0, password.clone()).await, 429);
+    assert_eq!(login(1, password.clone()).await, 429);
+}

@@ -68,7 +68,7 @@ fn sqlite_index_for(cols: &str) -> Option<&'static str> {
             "credentials.tenant_id, credentials.product",
             "credentials_tenant_product",
         ),
-        ("users.email", "users_email"),
+        ("users.tenant_id, users.email", "users_tenant_email"),
         (
             "ba_report_requests.link_token_hash",
             "ba_report_requests_link",

@@ -27,12 +27,19 @@ const USER_COLUMNS: &str =
     "id, tenant_id, email, password_hash, role, first_name, last_name, created_at, \
      job_title, phone, secondary_phone, secondary_email, is_active, updated_at";
 
-pub async fn user_by_email(store: &Store, email: &str) -> Result<Option<User>, StoreError> {
+/// Most accounts a login email is tried against (emails are unique per
+/// tenant, so one address may hold an account in several tenants).
+pub const MAX_ACCOUNTS_PER_EMAIL: i64 = 4;
+
+/// The accounts (any tenant) with this login email, oldest first, at most
+/// [`MAX_ACCOUNTS_PER_EMAIL`].
+pub async fn users_by_email(store: &Store, email: &str) -> Result<Vec<User>, StoreError> {
     Ok(sqlx::query_as::<_, User>(&format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
+        "SELECT {USER_COLUMNS} FROM users WHERE email = $1 ORDER BY created_at, id LIMIT $2"
     ))
     .bind(email)
-    .fetch_optional(store.reader())
+    .bind(MAX_ACCOUNTS_PER_EMAIL)
+    .fetch_all(store.reader())
     .await?)
 }
 
@@ -46,7 +53,8 @@ pub async fn user(store: &Store, tenant_id: &str, id: &str) -> Result<Option<Use
     .await?)
 }
 
-/// A new staff user; `StoreError::Unique("users_email")` when the email is taken.
+/// A new staff user; `StoreError::Unique("users_tenant_email")` when the
+/// tenant already has a user with this email.
 pub async fn insert_user(store: &Store, u: User) -> Result<(), StoreError> {
     store
         .write(move |c| {
@@ -245,6 +253,10 @@ pub enum Rotation {
         user_id: String,
         tenant_id: String,
         family_id: String,
+        /// When the session began (its login), micros.
+        started_at: i64,
+        /// When the new refresh token stops working, micros.
+        expires_at: i64,
     },
     /// Already used or revoked: the whole family is now revoked.
     Reused,
@@ -252,13 +264,16 @@ pub enum Rotation {
     Expired,
 }
 
-/// Uses a refresh token once, atomically, writing its successor.
+/// Uses a refresh token once, atomically, writing its successor. The
+/// successor lives `idle` (a session unused that long ends) but never past
+/// `absolute` after the session's login.
 pub async fn rotate_refresh(
     store: &Store,
     token_hash: String,
     next_hash: String,
     now: i64,
-    ttl: i64,
+    idle: i64,
+    absolute: i64,
 ) -> Result<Rotation, StoreError> {
     store
         .write(move |c| {
@@ -293,6 +308,17 @@ pub async fn rotate_refresh(
                 if r.rows_affected() != 1 {
                     return Ok(Rotation::Reused);
                 }
+                let started_at: i64 = sqlx::query(
+                    "SELECT MIN(created_at) FROM ba_refresh_tokens WHERE family_id = $1",
+                )
+                .bind(&t.family_id)
+                .fetch_one(&mut *c)
+                .await?
+                .get(0);
+                let expires_at = (now + idle).min(started_at + absolute);
+                if expires_at <= now {
+                    return Ok(Rotation::Expired);
+                }
                 sqlx::query(
                     "INSERT INTO ba_refresh_tokens (token_hash, family_id, user_id, tenant_id, created_at, expires_at, used_at, revoked_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL)",
@@ -302,10 +328,10 @@ pub async fn rotate_refresh(
                 .bind(&t.user_id)
                 .bind(&t.tenant_id)
                 .bind(now)
-                .bind(now + ttl)
+                .bind(expires_at)
                 .execute(&mut *c)
                 .await?;
-                Ok(Rotation::Rotated { user_id: t.user_id, tenant_id: t.tenant_id, family_id: t.family_id })
+                Ok(Rotation::Rotated { user_id: t.user_id, tenant_id: t.tenant_id, family_id: t.family_id, started_at, expires_at })
             })
         })
         .await
@@ -339,45 +365,156 @@ pub async fn family_revoked(store: &Store, family_id: &str) -> Result<bool, Stor
     Ok(n > 0)
 }
 
-/// Failures counted in the current window for a scope ("acct:<email>", "ip:<addr>").
-pub async fn failures(
-    store: &Store,
-    scope: &str,
-    window_start_after: i64,
-) -> Result<i64, StoreError> {
-    let row = sqlx::query("SELECT failures, window_start FROM ba_login_failures WHERE scope = $1")
-        .bind(scope)
-        .fetch_optional(store.reader())
-        .await?;
-    Ok(row
-        .filter(|r| r.get::<i64, _>(1) > window_start_after)
-        .map(|r| r.get(0))
-        .unwrap_or(0))
+/// One throttling scope of a login attempt: "acct:<email>" or "ip:<address>".
+#[derive(Debug, Clone)]
+pub struct AttemptScope {
+    pub scope: String,
+    /// Attempts allowed in one window…
+    pub max: i64,
 }
 
-/// Counts a failure for each scope, starting a new window when the old one ended.
-pub async fn record_failure(
+/// The windows and lock of login throttling, in microseconds.
+#[derive(Debug, Clone, Copy)]
+pub struct AttemptRules {
+    /// Attempts are counted over this window (a new one starts when it ends)…
+    pub window: i64,
+    /// …and the scope is locked this long once its window's attempts are spent.
+    pub lock: i64,
+}
+
+/// Whether a login attempt may be evaluated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    /// A slot was taken in every scope: check the password.
+    Granted,
+    /// The scope at `index` is locked until `until` (micros); no slot was
+    /// taken in it or in the scopes after it.
+    Locked { index: usize, until: i64 },
+}
+
+/// Takes one attempt slot in each scope, in order, atomically: an upsert
+/// whose guard refuses the slot when the scope is locked or its window's
+/// slots are spent, so parallel requests on any number of nodes sharing the
+/// database never get more than `max` evaluations per scope and window.
+/// Taking the last slot locks the scope for `rules.lock` at once (a later
+/// success clears the lock). The first refused scope stops the walk and the
+/// slots taken before it are given back.
+pub async fn take_attempt(
     store: &Store,
-    scopes: Vec<String>,
+    scopes: Vec<AttemptScope>,
     now: i64,
-    window: i64,
+    rules: AttemptRules,
+) -> Result<Attempt, StoreError> {
+    store
+        .write(move |c| {
+            let scopes = scopes.clone();
+            Box::pin(async move {
+                for (index, s) in scopes.iter().enumerate() {
+                    // `fresh`: the old window ended or the old lock expired
+                    // (the guard lets an expired lock through only).
+                    let r = sqlx::query(
+                        "INSERT INTO ba_login_failures (scope, window_start, failures, locked_until) \
+                         VALUES ($1, $2, 1, CASE WHEN 1 >= $4 THEN $5 ELSE NULL END) \
+                         ON CONFLICT (scope) DO UPDATE SET \
+                         window_start = CASE WHEN ba_login_failures.window_start <= $3 OR ba_login_failures.locked_until IS NOT NULL \
+                             THEN $2 ELSE ba_login_failures.window_start END, \
+                         failures = CASE WHEN ba_login_failures.window_start <= $3 OR ba_login_failures.locked_until IS NOT NULL \
+                             THEN 1 ELSE ba_login_failures.failures + 1 END, \
+                         locked_until = CASE WHEN (CASE WHEN ba_login_failures.window_start <= $3 OR ba_login_failures.locked_until IS NOT NULL \
+                             THEN 1 ELSE ba_login_failures.failures + 1 END) >= $4 THEN $5 ELSE NULL END \
+                         WHERE (ba_login_failures.locked_until IS NULL OR ba_login_failures.locked_until <= $2) \
+                         AND (ba_login_failures.window_start <= $3 OR ba_login_failures.locked_until IS NOT NULL \
+                             OR ba_login_failures.failures < $4)",
+                    )
+                    .bind(&s.scope)
+                    .bind(now)
+                    .bind(now - rules.window)
+                    .bind(s.max)
+                    .bind(now + rules.lock)
+                    .execute(&mut *c)
+                    .await?;
+                    if r.rows_affected() == 1 {
+                        continue;
+                    }
+                    let row = sqlx::query(
+                        "SELECT window_start, locked_until FROM ba_login_failures WHERE scope = $1",
+                    )
+                    .bind(&s.scope)
+                    .fetch_optional(&mut *c)
+                    .await?;
+                    let until = row
+                        .map(|r| {
+                            r.get::<Option<i64>, _>(1)
+                                .unwrap_or_else(|| r.get::<i64, _>(0) + rules.window)
+                        })
+                        .unwrap_or(now + rules.window)
+                        .max(now + 1_000_000);
+                    // The scopes before it give their slots back: only
+                    // evaluated attempts count.
+                    for earlier in &scopes[..index] {
+                        refund(&mut *c, earlier).await?;
+                    }
+                    return Ok(Attempt::Locked { index, until });
+                }
+                Ok(Attempt::Granted)
+            })
+        })
+        .await
+}
+
+/// A granted attempt turned out good: the account's count ends, and the
+/// address gets its slot back (only failures count against an address).
+pub async fn attempt_succeeded(
+    store: &Store,
+    account: String,
+    address: String,
+    address_max: i64,
 ) -> Result<(), StoreError> {
+    store
+        .write(move |c| {
+            let (account, address) = (account.clone(), address.clone());
+            Box::pin(async move {
+                sqlx::query("DELETE FROM ba_login_failures WHERE scope = $1")
+                    .bind(&account)
+                    .execute(&mut *c)
+                    .await?;
+                sqlx::query(
+                    "UPDATE ba_login_failures SET failures = failures - 1, \
+                     locked_until = CASE WHEN failures - 1 < $2 THEN NULL ELSE locked_until END \
+                     WHERE scope = $1 AND failures > 0",
+                )
+                .bind(&address)
+                .bind(address_max)
+                .execute(&mut *c)
+                .await?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+async fn refund(c: &mut sqlx::AnyConnection, s: &AttemptScope) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE ba_login_failures SET failures = failures - 1, \
+         locked_until = CASE WHEN failures - 1 < $2 THEN NULL ELSE locked_until END \
+         WHERE scope = $1 AND failures > 0",
+    )
+    .bind(&s.scope)
+    .bind(s.max)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Gives back a slot taken in each scope (the attempt was never evaluated),
+/// lifting a lock that slot had set.
+pub async fn refund_attempt(store: &Store, scopes: Vec<AttemptScope>) -> Result<(), StoreError> {
     store
         .write(move |c| {
             let scopes = scopes.clone();
             Box::pin(async move {
                 for s in &scopes {
-                    sqlx::query(
-                        "INSERT INTO ba_login_failures (scope, window_start, failures) VALUES ($1, $2, 1) \
-                         ON CONFLICT (scope) DO UPDATE SET \
-                         failures = CASE WHEN ba_login_failures.window_start > $3 THEN ba_login_failures.failures + 1 ELSE 1 END, \
-                         window_start = CASE WHEN ba_login_failures.window_start > $3 THEN ba_login_failures.window_start ELSE $2 END",
-                    )
-                    .bind(s)
-                    .bind(now)
-                    .bind(now - window)
-                    .execute(&mut *c)
-                    .await?;
+                    refund(&mut *c, s).await?;
                 }
                 Ok(())
             })
@@ -385,6 +522,7 @@ pub async fn record_failure(
         .await
 }
 
+/// Ends a scope's count and lock (an administrator reset the password).
 pub async fn clear_failures(store: &Store, scope: String) -> Result<(), StoreError> {
     store
         .write(move |c| {
@@ -395,6 +533,52 @@ pub async fn clear_failures(store: &Store, scope: String) -> Result<(), StoreErr
                     .execute(&mut *c)
                     .await?;
                 Ok(())
+            })
+        })
+        .await
+}
+
+/// Sets a user's password hash and revokes every session of the user but
+/// `keep` (the session that changed it, if any). `Ok(false)`: no such user.
+pub async fn set_password(
+    store: &Store,
+    tenant_id: String,
+    user_id: String,
+    password_hash: String,
+    keep: Option<String>,
+    now: i64,
+) -> Result<bool, StoreError> {
+    store
+        .write(move |c| {
+            let (tenant_id, user_id, password_hash, keep) = (
+                tenant_id.clone(),
+                user_id.clone(),
+                password_hash.clone(),
+                keep.clone().unwrap_or_default(),
+            );
+            Box::pin(async move {
+                let r = sqlx::query(
+                    "UPDATE users SET password_hash = $1, updated_at = $2 WHERE tenant_id = $3 AND id = $4",
+                )
+                .bind(&password_hash)
+                .bind(now)
+                .bind(&tenant_id)
+                .bind(&user_id)
+                .execute(&mut *c)
+                .await?;
+                if r.rows_affected() == 0 {
+                    return Ok(false);
+                }
+                sqlx::query(
+                    "UPDATE ba_refresh_tokens SET revoked_at = $1 \
+                     WHERE user_id = $2 AND family_id <> $3 AND revoked_at IS NULL",
+                )
+                .bind(now)
+                .bind(&user_id)
+                .bind(&keep)
+                .execute(&mut *c)
+                .await?;
+                Ok(true)
             })
         })
         .await

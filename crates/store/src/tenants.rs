@@ -93,7 +93,9 @@ pub async fn create_tenant(
     // Numeric ids are random, so a collision is possible but rare: retry.
     for _ in 0..5 {
         match try_create_tenant(store, keyring, name, sandbox).await {
-            Err(e) if e.is_unique("credentials_numeric") || e.is_unique("users_email") => continue,
+            Err(e) if e.is_unique("credentials_numeric") || e.is_unique("users_tenant_email") => {
+                continue
+            }
             other => return other,
         }
     }

@@ -16,7 +16,10 @@ mod token;
 
 pub use error::VaultError;
 pub use keys::{DataKey, MasterKey};
-pub use password::{dummy_password_hash, hash_password, verify_password};
+pub use password::{
+    dummy_password_hash, hash_password, is_common_password, password_problem, verify_password,
+    MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS,
+};
 pub use secret::{mask_keep_last, SecretString};
 pub use tenant::TenantKeys;
 pub use token::{ct_eq, hash_token, random_token};

@@ -53,6 +53,52 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
         .is_ok()
 }
 
+/// Shortest staff password accepted (PCI DSS 8.3.6: at least 12 characters).
+pub const MIN_PASSWORD_CHARS: usize = 12;
+/// Longest staff password accepted (bounds the hashing work of one request).
+pub const MAX_PASSWORD_CHARS: usize = 128;
+
+const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
+
+fn common_passwords() -> &'static std::collections::HashSet<&'static str> {
+    static SET: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| {
+        COMMON_PASSWORDS
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    })
+}
+
+/// Whether a password is on the built-in list of common passwords: the
+/// password itself (case-insensitive), or what is left of it once its
+/// trailing digits and symbols are removed ("Password2024!" is "password").
+pub fn is_common_password(password: &str) -> bool {
+    let lower = password.to_lowercase();
+    let set = common_passwords();
+    let stem = lower.trim_end_matches(|c: char| !c.is_alphabetic());
+    set.contains(lower.as_str()) || (!stem.is_empty() && set.contains(stem))
+}
+
+/// The rule a new staff password breaks, if any: at least
+/// [`MIN_PASSWORD_CHARS`] characters, at most [`MAX_PASSWORD_CHARS`], at
+/// least five different characters, and not a common password.
+pub fn password_problem(password: &str) -> Option<&'static str> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        return Some("Password must be at least 12 characters.");
+    }
+    if n > MAX_PASSWORD_CHARS {
+        return Some("Password must not exceed 128 characters.");
+    }
+    let distinct: std::collections::HashSet<char> = password.chars().collect();
+    if distinct.len() < 5 || is_common_password(password) {
+        return Some("Password is too common or too easy to guess.");
+    }
+    None
+}
+
 /// A fixed, valid argon2id PHC string of a random password, computed once.
 /// Verifying a login for an unknown user against it costs the same as a real
 /// verification, so response time doesn't reveal which accounts exist.
@@ -94,6 +140,39 @@ mod tests {
         assert!(d.starts_with("$argon2id$"));
         assert!(!verify_password(&random_token(16), d));
         assert!(!verify_password("", d));
+    }
+
+    #[test]
+    fn password_policy() {
+        assert!(common_passwords().len() > 250);
+        for bad in [
+            "short",
+            "elevenchars",
+            "passwordpassword",
+            "Password2024!",
+            "QWERTYUIOP123",
+            "123456789012",
+            "aaaaaaaaaaaaaaaa",
+            "abababababababab",
+            "Football1234567",
+            "Welcome2024!!",
+        ] {
+            assert!(password_problem(bad).is_some(), "accepted {bad:?}");
+        }
+        assert_eq!(
+            password_problem("elevenchars"),
+            Some("Password must be at least 12 characters.")
+        );
+        assert!(password_problem(&"x".repeat(129)).is_some());
+        for good in [
+            "correct horse battery staple",
+            "analyst-pass-1",
+            "SecurePassword123!",
+            "4z~`T4~JnX_^%2D90{>6j@s",
+            "pässwörd🔑-long",
+        ] {
+            assert_eq!(password_problem(good), None, "{good}");
+        }
     }
 
     #[test]

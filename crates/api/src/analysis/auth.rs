@@ -1,15 +1,19 @@
 //! Staff authentication: a 15-minute HS256 access token and a rotating
 //! refresh token (a reused refresh token revokes its whole family), logout,
-//! status, throttled logins.
+//! status, password change; logins throttled by attempt slots taken in the
+//! store before the password is checked; password hashing under a cap.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use fundline_store::staff::{self, Rotation};
-use fundline_vault::{dummy_password_hash, hash_token, random_token, verify_password};
+use fundline_store::staff::{self, Attempt, AttemptRules, AttemptScope, Rotation};
+use fundline_vault::{
+    dummy_password_hash, hash_password, hash_token, password_problem, random_token, verify_password,
+};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -17,13 +21,68 @@ use serde_json::{json, Value};
 use crate::AppState;
 
 pub const ACCESS_TTL_SECS: i64 = 15 * 60;
-pub const REFRESH_TTL_MICROS: i64 = 30 * 24 * 3600 * 1_000_000;
-/// Failed logins counted over this window…
+/// A session unused this long (no refresh) ends: log in again (PCI DSS 8.2.8).
+pub const SESSION_IDLE_MICROS: i64 = 15 * 60 * 1_000_000;
+/// Login attempts are counted over this window…
 pub const FAILURE_WINDOW_MICROS: i64 = 15 * 60 * 1_000_000;
-/// …lock an account after this many…
+/// …an account gets this many evaluated…
 pub const MAX_ACCOUNT_FAILURES: i64 = 5;
-/// …and a client address after this many.
+/// …a client address this many…
 pub const MAX_ADDRESS_FAILURES: i64 = 20;
+/// …then it is locked this long (PCI DSS 8.3.4: at least 30 minutes).
+pub const LOCKOUT_MICROS: i64 = 30 * 60 * 1_000_000;
+
+const RULES: AttemptRules = AttemptRules {
+    window: FAILURE_WINDOW_MICROS,
+    lock: LOCKOUT_MICROS,
+};
+
+/// Settings of staff authentication (docs/configuration.md).
+#[derive(Debug, Clone)]
+pub struct StaffAuthConfig {
+    /// Password hashes (argon2id, 19 MiB each) running at once.
+    pub hash_concurrency: usize,
+    /// How long a login waits for a hashing slot before a 429.
+    pub hash_wait: Duration,
+    /// A session ends this long after its login, used or not.
+    pub session_max: Duration,
+    /// Peers whose `X-Forwarded-For` names the client (empty: trust none).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+impl StaffAuthConfig {
+    /// A list of trusted proxies: addresses or CIDR networks, comma or
+    /// space separated.
+    pub fn parse_proxies(list: &str) -> Result<Vec<ipnet::IpNet>, String> {
+        list.split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.parse::<ipnet::IpNet>()
+                    .or_else(|_| p.parse::<IpAddr>().map(ipnet::IpNet::from))
+                    .map(|n| n.trunc())
+                    .map_err(|_| format!("{p:?} is not an IP address or CIDR network"))
+            })
+            .collect()
+    }
+
+    /// Twice the cores this process may use.
+    pub fn default_hash_concurrency() -> usize {
+        std::thread::available_parallelism()
+            .map(|n| n.get() * 2)
+            .unwrap_or(4)
+    }
+}
+
+impl Default for StaffAuthConfig {
+    fn default() -> Self {
+        StaffAuthConfig {
+            hash_concurrency: Self::default_hash_concurrency(),
+            hash_wait: Duration::from_secs(2),
+            session_max: Duration::from_secs(12 * 3600),
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
 
 pub use super::envelope::{access_denied, envelope};
 use super::envelope::{invalid, unavailable};
@@ -49,19 +108,23 @@ async fn signing_key(
     Ok(keys.fingerprint("staff-jwt-v1", tenant_id).into_bytes())
 }
 
+/// An access token of the session `family`; it never outlives the session
+/// (`session_end`, micros).
 async fn issue(
     state: &AppState,
     user: &staff::User,
     family: &str,
+    session_end: i64,
 ) -> Result<String, fundline_store::StoreError> {
     let now = state.clock.now().timestamp();
+    let end = session_end.div_euclid(1_000_000);
     let claims = Claims {
         sub: user.id.clone(),
         tid: user.tenant_id.clone(),
         role: user.role.clone(),
         sid: family.to_string(),
         iat: now,
-        exp: now + ACCESS_TTL_SECS,
+        exp: (now + ACCESS_TTL_SECS).min(end),
         jti: uuid::Uuid::new_v4().to_string(),
     };
     let header = Header {
@@ -122,22 +185,139 @@ pub fn refresh_body(bytes: &[u8]) -> Result<String, Vec<&'static str>> {
     Ok(token.to_string())
 }
 
-fn client_address(req: &Request) -> String {
-    req.extensions()
+/// The client's address for throttling and the audit trail: the peer, or,
+/// when the peer is a trusted proxy, the right-most `X-Forwarded-For` entry
+/// that is not itself a trusted proxy (entries further left are whatever
+/// the client chose to send).
+pub fn client_address(
+    peer: Option<IpAddr>,
+    headers: &axum::http::HeaderMap,
+    trusted: &[ipnet::IpNet],
+) -> String {
+    // A dual-stack listener sees IPv4 peers as ::ffff:a.b.c.d.
+    let Some(mut ip) = peer.map(|p| p.to_canonical()) else {
+        return "unknown".into();
+    };
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(&ip) {
+        return ip.to_string();
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    for hop in hops.iter().rev() {
+        match hop.parse::<IpAddr>().map(|h| h.to_canonical()) {
+            Ok(h) => {
+                ip = h;
+                if !is_trusted(&h) {
+                    break;
+                }
+            }
+            // A malformed hop: stop at the last address we could trust.
+            Err(_) => break,
+        }
+    }
+    ip.to_string()
+}
+
+fn request_address(state: &AppState, parts_or_req: &axum::http::request::Parts) -> String {
+    let peer = parts_or_req
+        .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+        .map(|c| c.0.ip());
+    client_address(
+        peer,
+        &parts_or_req.headers,
+        &state.config.staff_auth.trusted_proxies,
+    )
+}
+
+/// 429 in the product's envelope with `Retry-After`.
+fn too_many(message: &str, error: &str, retry_secs: i64) -> Response {
+    let mut r = envelope(
+        StatusCode::TOO_MANY_REQUESTS,
+        false,
+        message,
+        Value::Null,
+        json!([error]),
+    );
+    if let Ok(v) = retry_secs.max(1).to_string().parse() {
+        r.headers_mut().insert("retry-after", v);
+    }
+    r
+}
+
+fn locked(until: i64, now: i64) -> Response {
+    let secs = (until - now + 999_999) / 1_000_000;
+    too_many(
+        "Too many login attempts. Please try again later.",
+        &format!(
+            "Too many failed attempts. Try again in {} minutes.",
+            (secs + 59) / 60
+        ),
+        secs,
+    )
+}
+
+/// Every hashing slot stayed taken for the whole wait.
+pub struct HashingBusy;
+
+impl IntoResponse for HashingBusy {
+    fn into_response(self) -> Response {
+        too_many(
+            "Too many requests.",
+            "The server is busy checking passwords. Try again in a few seconds.",
+            2,
+        )
+    }
+}
+
+/// Runs a password hash or verification on the blocking pool under the
+/// node's hashing cap, waiting at most `hash_wait` for a slot. The slot is
+/// held until the hash ends, even if the request is dropped meanwhile, so
+/// no more than the cap ever run (each argon2id takes 19 MiB).
+pub(crate) async fn hashing<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, HashingBusy> {
+    let permit = tokio::time::timeout(
+        state.config.staff_auth.hash_wait,
+        state.hashing.clone().acquire_owned(),
+    )
+    .await
+    .map_err(|_| HashingBusy)?
+    .map_err(|_| HashingBusy)?;
+    tokio::task::spawn_blocking(move || {
+        let out = work();
+        drop(permit);
+        out
+    })
+    .await
+    .map_err(|_| HashingBusy)
+}
+
+/// An argon2id hash of a new password, under the hashing cap.
+pub(crate) async fn hash_new_password(
+    state: &AppState,
+    password: String,
+) -> Result<String, HashingBusy> {
+    hashing(state, move || hash_password(&password)).await
 }
 
 /// POST /api/v1/auth/login
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "Bank analysis",
-    description = "Staff login: a 15-minute JWT access token and a rotating refresh token. Throttled per account and per client address (429).",
+    description = "Staff login: a 15-minute JWT access token and a rotating refresh token (15 minutes idle, 12 hours at most by default). Five attempts per account and twenty per client address in 15 minutes, then locked for 30 minutes (429 with Retry-After).",
     request_body(content = serde_json::Value, description = "{email, password}"),
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"),
         (status = 401, content_type = "application/json", description = "Invalid email or password."), (status = 429, content_type = "application/json")))]
 pub async fn login(State(state): State<AppState>, req: Request) -> Response {
-    let address = client_address(&req);
-    let Ok(bytes) = axum::body::to_bytes(req.into_body(), state.config.max_body_bytes).await else {
+    let (parts, body) = req.into_parts();
+    let address = request_address(&state, &parts);
+    let Ok(bytes) = axum::body::to_bytes(body, state.config.max_body_bytes).await else {
         return invalid(&["The request body is too large."]);
     };
     let (email, password) = match login_body(&bytes) {
@@ -146,38 +326,76 @@ pub async fn login(State(state): State<AppState>, req: Request) -> Response {
     };
     let now = state.clock.now_micros();
     let (acct, addr) = (format!("acct:{email}"), format!("ip:{address}"));
-    let since = now - FAILURE_WINDOW_MICROS;
-    let (Ok(fa), Ok(fi)) = (
-        staff::failures(&state.store, &acct, since).await,
-        staff::failures(&state.store, &addr, since).await,
-    ) else {
-        return unavailable();
-    };
-    if fa >= MAX_ACCOUNT_FAILURES || fi >= MAX_ADDRESS_FAILURES {
-        tracing::warn!("login throttled");
-        return envelope(
-            StatusCode::TOO_MANY_REQUESTS,
-            false,
-            "Too many login attempts. Please try again later.",
-            Value::Null,
-            json!(["Too many failed attempts. Wait 15 minutes and try again."]),
-        );
+    // The slot is taken before the password is checked: parallel guesses
+    // (on any node) get at most MAX_ACCOUNT_FAILURES evaluations.
+    let scopes = vec![
+        AttemptScope {
+            scope: addr.clone(),
+            max: MAX_ADDRESS_FAILURES,
+        },
+        AttemptScope {
+            scope: acct.clone(),
+            max: MAX_ACCOUNT_FAILURES,
+        },
+    ];
+    match staff::take_attempt(&state.store, scopes, now, RULES).await {
+        Ok(Attempt::Granted) => {}
+        Ok(Attempt::Locked { index, until }) => {
+            let limit = if index == 0 { "address" } else { "account" };
+            crate::audit!("login.locked", client = %address, limit = limit);
+            return locked(until, now);
+        }
+        Err(_) => return unavailable(),
     }
-    let user = match staff::user_by_email(&state.store, &email).await {
+    let users = match staff::users_by_email(&state.store, &email).await {
         Ok(u) => u,
         Err(_) => return unavailable(),
     };
     // An unknown email costs one argon2 verification too (no timing oracle).
-    let hash = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| dummy_password_hash().to_string());
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
-    let Some(user) = user.filter(|u| ok && u.is_active == 1) else {
-        let _ =
-            staff::record_failure(&state.store, vec![acct, addr], now, FAILURE_WINDOW_MICROS).await;
+    // Emails are unique per tenant: the password is tried against each
+    // account holding it, oldest first.
+    let hashes: Vec<String> = users.iter().map(|u| u.password_hash.clone()).collect();
+    let verified = hashing(&state, move || {
+        if hashes.is_empty() {
+            // The dummy is computed once, here too: off the async threads.
+            verify_password(&password, dummy_password_hash());
+            return None;
+        }
+        hashes.iter().position(|h| verify_password(&password, h))
+    })
+    .await;
+    let matched = match verified {
+        Ok(m) => m,
+        Err(busy) => {
+            // Not evaluated: the slots go back.
+            let _ = staff::refund_attempt(
+                &state.store,
+                vec![
+                    AttemptScope {
+                        scope: addr,
+                        max: MAX_ADDRESS_FAILURES,
+                    },
+                    AttemptScope {
+                        scope: acct,
+                        max: MAX_ACCOUNT_FAILURES,
+                    },
+                ],
+            )
+            .await;
+            return busy.into_response();
+        }
+    };
+    let Some(user) = matched
+        .and_then(|i| users.get(i).cloned())
+        .filter(|u| u.is_active == 1)
+    else {
+        match users.as_slice() {
+            [] => crate::audit!("login.failure", client = %address, account = "unknown"),
+            [u] => {
+                crate::audit!("login.failure", client = %address, tenant_id = %u.tenant_id, user_id = %u.id)
+            }
+            many => crate::audit!("login.failure", client = %address, accounts = many.len()),
+        }
         return envelope(
             StatusCode::UNAUTHORIZED,
             false,
@@ -186,9 +404,10 @@ pub async fn login(State(state): State<AppState>, req: Request) -> Response {
             json!(["Invalid email or password."]),
         );
     };
-    let _ = staff::clear_failures(&state.store, acct).await;
+    let _ = staff::attempt_succeeded(&state.store, acct, addr, MAX_ADDRESS_FAILURES).await;
     let family = uuid::Uuid::new_v4().to_string();
     let refresh = random_token(32);
+    let session_max = session_max_micros(&state);
     let saved = staff::insert_refresh(
         &state.store,
         staff::RefreshToken {
@@ -197,17 +416,20 @@ pub async fn login(State(state): State<AppState>, req: Request) -> Response {
             user_id: user.id.clone(),
             tenant_id: user.tenant_id.clone(),
             created_at: now,
-            expires_at: now + REFRESH_TTL_MICROS,
+            expires_at: now + SESSION_IDLE_MICROS.min(session_max),
             used_at: None,
             revoked_at: None,
         },
     )
     .await;
-    let access = match (saved, issue(&state, &user, &family).await) {
+    let access = match (
+        saved,
+        issue(&state, &user, &family, now + session_max).await,
+    ) {
         (Ok(()), Ok(a)) => a,
         _ => return unavailable(),
     };
-    tracing::info!(tenant_id = %user.tenant_id, user_id = %user.id, "staff login");
+    crate::audit!("login.success", client = %address, tenant_id = %user.tenant_id, user_id = %user.id);
     envelope(
         StatusCode::OK,
         true,
@@ -217,10 +439,14 @@ pub async fn login(State(state): State<AppState>, req: Request) -> Response {
     )
 }
 
+fn session_max_micros(state: &AppState) -> i64 {
+    i64::try_from(state.config.staff_auth.session_max.as_micros()).unwrap_or(i64::MAX / 4)
+}
+
 /// POST /api/v1/auth/refresh: a new access token and a new refresh token;
 /// the old refresh token is spent (presenting it again revokes the family).
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "Bank analysis",
-    description = "Exchange a refresh token for new tokens; a reused refresh token revokes its whole session.",
+    description = "Exchange a refresh token for new tokens; a reused refresh token revokes its whole session. A refresh token unused for 15 minutes, or a session older than its absolute limit (12 hours by default), is refused: log in again.",
     request_body(content = serde_json::Value, description = "{refreshToken}"),
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
 pub async fn refresh(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
@@ -235,7 +461,8 @@ pub async fn refresh(State(state): State<AppState>, body: axum::body::Bytes) -> 
         hash_token(&token),
         hash_token(&next),
         now,
-        REFRESH_TTL_MICROS,
+        SESSION_IDLE_MICROS,
+        session_max_micros(&state),
     )
     .await
     {
@@ -243,12 +470,21 @@ pub async fn refresh(State(state): State<AppState>, body: axum::body::Bytes) -> 
             user_id,
             tenant_id,
             family_id,
+            started_at,
+            ..
         }) => {
             let user = match staff::user(&state.store, &tenant_id, &user_id).await {
-                Ok(Some(u)) => u,
+                Ok(Some(u)) if u.is_active == 1 => u,
                 _ => return access_denied(),
             };
-            match issue(&state, &user, &family_id).await {
+            match issue(
+                &state,
+                &user,
+                &family_id,
+                started_at + session_max_micros(&state),
+            )
+            .await
+            {
                 Ok(access) => envelope(
                     StatusCode::OK,
                     true,
@@ -402,5 +638,201 @@ pub async fn status(State(state): State<AppState>, who: Staff) -> Response {
         ),
         Ok(None) => access_denied(),
         Err(_) => unavailable(),
+    }
+}
+
+/// The rules of a change-password body: the current and the new password,
+/// or every failed rule in order.
+pub fn change_password_body(bytes: &[u8]) -> Result<(String, String), Vec<&'static str>> {
+    let Some(body) = body_json(bytes) else {
+        return Err(vec!["The request body must be a JSON object."]);
+    };
+    let current = body["currentPassword"].as_str().unwrap_or("").to_string();
+    let new = body["newPassword"].as_str().unwrap_or("").to_string();
+    let mut errors = Vec::new();
+    if current.is_empty() {
+        errors.push("Current password is required.");
+    } else if current.len() > 256 {
+        errors.push("Current password must not exceed 256 characters.");
+    }
+    if new.is_empty() {
+        errors.push("New password is required.");
+    } else if let Some(problem) = password_problem(&new) {
+        errors.push(problem);
+    } else if new == current {
+        errors.push("New password must differ from the current password.");
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok((current, new))
+}
+
+/// POST /api/v1/auth/change-password: the signed-in user changes their own
+/// password; every other session of the user ends.
+#[utoipa::path(post, path = "/api/v1/auth/change-password", tag = "Bank analysis",
+    description = "Change your own password (Bearer): the current password is checked (throttled like logins), the new one must have at least 12 characters and not be a common password. Every other session of yours ends; this one stays.",
+    params(("Authorization" = String, Header, description = "Bearer <accessToken>")),
+    request_body(content = serde_json::Value, description = "{currentPassword, newPassword}"),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"),
+        (status = 401, content_type = "application/json", description = "Access Denied"), (status = 429, content_type = "application/json")))]
+pub async fn change_password(State(state): State<AppState>, who: Staff, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let address = request_address(&state, &parts);
+    let Ok(bytes) = axum::body::to_bytes(body, state.config.max_body_bytes).await else {
+        return invalid(&["The request body is too large."]);
+    };
+    let (current, new) = match change_password_body(&bytes) {
+        Ok(v) => v,
+        Err(errors) => return invalid(&errors),
+    };
+    let user = match staff::user(&state.store, &who.tenant_id, &who.user_id).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return access_denied(),
+        Err(_) => return unavailable(),
+    };
+    let now = state.clock.now_micros();
+    let scopes = vec![
+        AttemptScope {
+            scope: format!("ip:{address}"),
+            max: MAX_ADDRESS_FAILURES,
+        },
+        AttemptScope {
+            scope: format!("acct:{}", user.email),
+            max: MAX_ACCOUNT_FAILURES,
+        },
+    ];
+    match staff::take_attempt(&state.store, scopes.clone(), now, RULES).await {
+        Ok(Attempt::Granted) => {}
+        Ok(Attempt::Locked { until, index }) => {
+            let limit = if index == 0 { "address" } else { "account" };
+            crate::audit!("login.locked", client = %address, tenant_id = %user.tenant_id, user_id = %user.id, limit = limit);
+            return locked(until, now);
+        }
+        Err(_) => return unavailable(),
+    }
+    let stored = user.password_hash.clone();
+    let ok = match hashing(&state, move || verify_password(&current, &stored)).await {
+        Ok(ok) => ok,
+        Err(busy) => {
+            let _ = staff::refund_attempt(&state.store, scopes).await;
+            return busy.into_response();
+        }
+    };
+    if !ok {
+        crate::audit!("login.failure", client = %address, tenant_id = %user.tenant_id, user_id = %user.id, during = "password.change");
+        return invalid(&["Current password is incorrect."]);
+    }
+    let hash = match hash_new_password(&state, new).await {
+        Ok(h) => h,
+        Err(busy) => return busy.into_response(),
+    };
+    let _ = staff::attempt_succeeded(
+        &state.store,
+        format!("acct:{}", user.email),
+        format!("ip:{address}"),
+        MAX_ADDRESS_FAILURES,
+    )
+    .await;
+    match staff::set_password(
+        &state.store,
+        who.tenant_id.clone(),
+        who.user_id.clone(),
+        hash,
+        Some(who.session.clone()),
+        now,
+    )
+    .await
+    {
+        Ok(true) => {
+            crate::audit!("password.changed", client = %address, tenant_id = %who.tenant_id, user_id = %who.user_id);
+            envelope(
+                StatusCode::OK,
+                true,
+                "Password changed successfully.",
+                Value::Null,
+                Value::Null,
+            )
+        }
+        Ok(false) => access_denied(),
+        Err(_) => unavailable(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(xff: &[&str]) -> axum::http::HeaderMap {
+        let mut h = axum::http::HeaderMap::new();
+        for v in xff {
+            h.append("x-forwarded-for", v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn forwarded_for_counts_only_from_trusted_proxies() {
+        let proxies = StaffAuthConfig::parse_proxies("10.0.0.0/8, 192.0.2.1 ::1").unwrap();
+        assert_eq!(proxies.len(), 3);
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        let cases: &[(&str, &[&str], &str)] = &[
+            // An untrusted peer: its header is ignored.
+            ("203.0.113.9", &["198.51.100.1"], "203.0.113.9"),
+            // A trusted peer: the right-most hop that is not a proxy.
+            ("10.1.2.3", &["198.51.100.1"], "198.51.100.1"),
+            (
+                "10.1.2.3",
+                &["6.6.6.6, 198.51.100.1, 10.9.9.9"],
+                "198.51.100.1",
+            ),
+            ("10.1.2.3", &["6.6.6.6", "198.51.100.1"], "198.51.100.1"),
+            ("::1", &["2001:db8::7"], "2001:db8::7"),
+            ("::ffff:10.1.2.3", &["::ffff:198.51.100.1"], "198.51.100.1"),
+            // No header, or garbage: the last address we could trust.
+            ("10.1.2.3", &[], "10.1.2.3"),
+            ("10.1.2.3", &["not-an-address"], "10.1.2.3"),
+            ("10.1.2.3", &["198.51.100.1, junk"], "10.1.2.3"),
+            // Every hop a proxy: the left-most.
+            ("10.1.2.3", &["10.4.4.4, 192.0.2.1"], "10.4.4.4"),
+        ];
+        for (peer, xff, want) in cases {
+            assert_eq!(
+                client_address(ip(peer), &headers(xff), &proxies),
+                *want,
+                "{peer} {xff:?}"
+            );
+        }
+        // Default: trust nobody.
+        assert_eq!(
+            client_address(ip("10.1.2.3"), &headers(&["198.51.100.1"]), &[]),
+            "10.1.2.3"
+        );
+        assert_eq!(client_address(None, &headers(&[]), &proxies), "unknown");
+        assert!(StaffAuthConfig::parse_proxies("10.0.0.0/33").is_err());
+        assert!(StaffAuthConfig::parse_proxies("example.com").is_err());
+        assert!(StaffAuthConfig::parse_proxies("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn change_password_rules() {
+        let body = |v: Value| change_password_body(v.to_string().as_bytes());
+        assert_eq!(
+            body(json!({})),
+            Err(vec![
+                "Current password is required.",
+                "New password is required."
+            ])
+        );
+        assert_eq!(
+            body(json!({"currentPassword": "old-one-here-1", "newPassword": "old-one-here-1"})),
+            Err(vec!["New password must differ from the current password."])
+        );
+        assert_eq!(
+            body(json!({"currentPassword": "x", "newPassword": "iloveyou1234"})),
+            Err(vec!["Password is too common or too easy to guess."])
+        );
+        assert!(body(json!({"currentPassword": "x", "newPassword": "a fresh passphrase"})).is_ok());
+        assert!(change_password_body(b"[]").is_err());
     }
 }

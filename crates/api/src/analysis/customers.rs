@@ -258,11 +258,11 @@ pub async fn create(
         Err(r) => return r,
     };
     let password = n.password;
-    let password_hash =
-        match tokio::task::spawn_blocking(move || fundline_vault::hash_password(&password)).await {
-            Ok(h) => h,
-            Err(_) => return unavailable(),
-        };
+    // Under the node's hashing cap, like staff passwords.
+    let password_hash = match super::auth::hash_new_password(&state, password).await {
+        Ok(h) => h,
+        Err(busy) => return axum::response::IntoResponse::into_response(busy),
+    };
     let (dl_sealed, dl_last4) = set_sealed(&keys, "drivers_license", n.drivers_license.as_deref());
     let (acc_sealed, acc_last4) = set_sealed(&keys, "bank_acc_no", n.bank_acc.as_deref());
     let mut c = Customer {
@@ -396,7 +396,11 @@ pub async fn get(
     AnyPath(customer_id): AnyPath<String>,
 ) -> Response {
     match load(&state, &who, Some(&customer_id)).await {
-        Ok(c) => ok("Record retrieved successfully.", customer_json(&c, &zone)),
+        Ok(c) => {
+            // A full record (SSN last four, bank account): PCI DSS 10.2.1.1.
+            crate::audit!("customer.read", tenant_id = %who.tenant_id, user_id = %who.user_id, customer_id = %c.id);
+            ok("Record retrieved successfully.", customer_json(&c, &zone))
+        }
         Err(r) => r,
     }
 }

@@ -34,9 +34,14 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/auth/refresh", post(auth::refresh))
         .route("/api/v1/auth/logout", post(auth::logout))
         .route("/api/v1/auth/status", get(auth::status))
+        .route("/api/v1/auth/change-password", post(auth::change_password))
         .route("/api/v1/user", post(users::create).put(users::update))
         .route("/api/v1/user/all", get(users::list))
         .route("/api/v1/user/{user_id}", get(users::get))
+        .route(
+            "/api/v1/user/{user_id}/password",
+            axum::routing::put(users::reset_password),
+        )
         .route("/api/v1/customer", post(customers::create))
         .route("/api/v1/customer/all", get(customers::list))
         .route(

@@ -3,7 +3,7 @@
 
 use crate::extract::AnyPath;
 use axum::extract::{RawQuery, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use fundline_store::staff::{self, User, UserOrder, UserQuery};
 use fundline_store::StoreError;
 use serde_json::{json, Map, Value};
@@ -131,10 +131,8 @@ pub fn create_body(body: &Map<String, Value>) -> Result<(Profile, String, String
         .to_string();
     if password.is_empty() {
         errors.push("Password is required.".into());
-    } else if password.chars().count() < 8 {
-        errors.push("Password must be at least 8 characters.".into());
-    } else if password.chars().count() > 128 {
-        errors.push("Password must not exceed 128 characters.".into());
+    } else if let Some(problem) = fundline_vault::password_problem(&password) {
+        errors.push(problem.into());
     }
     let role = match text(body, "role").map(|r| r.to_ascii_lowercase()) {
         None => ANALYST.to_string(),
@@ -211,11 +209,10 @@ pub async fn create(
         Ok(v) => v,
         Err(errors) => return invalid(&errors),
     };
-    let hash =
-        match tokio::task::spawn_blocking(move || fundline_vault::hash_password(&password)).await {
-            Ok(h) => h,
-            Err(_) => return unavailable(),
-        };
+    let hash = match super::auth::hash_new_password(&state, password).await {
+        Ok(h) => h,
+        Err(busy) => return busy.into_response(),
+    };
     let user = User {
         id: uuid::Uuid::new_v4().to_string(),
         tenant_id: who.tenant_id.clone(),
@@ -234,7 +231,7 @@ pub async fn create(
     };
     match staff::insert_user(&state.store, user.clone()).await {
         Ok(()) => {
-            tracing::info!(tenant_id = %who.tenant_id, user_id = %user.id, "staff user created");
+            crate::audit!("user.created", tenant_id = %who.tenant_id, actor_id = %who.user_id, target_id = %user.id, role = %user.role);
             ok("User created successfully", user_json(&user, &zone, true))
         }
         Err(StoreError::Unique(_)) => email_taken(),
@@ -276,8 +273,9 @@ pub async fn update(
         Err(_) => return unavailable(),
     };
     let now = state.clock.now_micros();
+    let current_active = current.is_active == 1;
     let user = User {
-        email: p.email,
+        email: p.email.clone(),
         first_name: p.first_name,
         last_name: p.last_name,
         job_title: p.job_title,
@@ -288,8 +286,16 @@ pub async fn update(
         updated_at: Some(now),
         ..current
     };
+    let deactivated = current_active && !p.is_active;
     match staff::update_user(&state.store, user.clone(), now).await {
-        Ok(true) => ok("User updated successfully", user_json(&user, &zone, true)),
+        Ok(true) => {
+            if deactivated {
+                crate::audit!("user.deactivated", tenant_id = %who.tenant_id, actor_id = %who.user_id, target_id = %user.id);
+            } else {
+                crate::audit!("user.updated", tenant_id = %who.tenant_id, actor_id = %who.user_id, target_id = %user.id, active = p.is_active);
+            }
+            ok("User updated successfully", user_json(&user, &zone, true))
+        }
         Ok(false) => not_found(),
         Err(StoreError::Unique(_)) => email_taken(),
         Err(_) => unavailable(),
@@ -383,6 +389,85 @@ pub async fn list(
                 users.iter().map(|u| user_json(u, &zone, false)).collect(),
             ),
         ),
+        Err(_) => unavailable(),
+    }
+}
+
+/// The rule of a password reset body: the new password, or the failed rule.
+pub fn reset_body(body: &Map<String, Value>) -> Result<String, Vec<String>> {
+    let password = body
+        .get("newPassword")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    if password.is_empty() {
+        return Err(vec!["New password is required.".into()]);
+    }
+    if let Some(problem) = fundline_vault::password_problem(&password) {
+        return Err(vec![problem.into()]);
+    }
+    Ok(password)
+}
+
+/// PUT /api/v1/user/{userId}/password
+#[utoipa::path(put, path = "/api/v1/user/{userId}/password", tag = "Bank analysis",
+    description = "Reset a staff user's password (admins only; for your own use POST /api/v1/auth/change-password). The new password must have at least 12 characters and not be a common password. Every session of the user ends and a login lockout of the account is lifted.",
+    params(("userId" = String, Path, description = "User ID (GUID)")),
+    request_body(content = serde_json::Value, description = "{newPassword}"),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    who: Staff,
+    AnyPath(user_id): AnyPath<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(r) = require_admin(&who) {
+        return r;
+    }
+    let Some(id) = guid(&user_id) else {
+        return not_found();
+    };
+    let body = match object_body(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let password = match reset_body(&body) {
+        Ok(p) => p,
+        Err(errors) => return invalid(&errors),
+    };
+    let target = match staff::user(&state.store, &who.tenant_id, &id).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return not_found(),
+        Err(_) => return unavailable(),
+    };
+    let hash = match super::auth::hash_new_password(&state, password).await {
+        Ok(h) => h,
+        Err(busy) => return busy.into_response(),
+    };
+    let now = state.clock.now_micros();
+    match staff::set_password(
+        &state.store,
+        who.tenant_id.clone(),
+        target.id.clone(),
+        hash,
+        None,
+        now,
+    )
+    .await
+    {
+        Ok(true) => {
+            // The administrator confirmed the identity: the lockout ends (PCI DSS 8.3.4).
+            let _ = staff::clear_failures(&state.store, format!("acct:{}", target.email)).await;
+            crate::audit!("password.reset", tenant_id = %who.tenant_id, actor_id = %who.user_id, target_id = %target.id);
+            super::envelope::envelope(
+                axum::http::StatusCode::OK,
+                true,
+                "Password reset successfully.",
+                Value::Null,
+                Value::Null,
+            )
+        }
+        Ok(false) => not_found(),
         Err(_) => unavailable(),
     }
 }
