@@ -10,6 +10,7 @@ pub struct ParseError {
     format: Option<Format>,
     message: String,
     line: Option<usize>,
+    limit: bool,
 }
 
 impl ParseError {
@@ -18,6 +19,17 @@ impl ParseError {
             format,
             message: message.into(),
             line: None,
+            limit: false,
+        }
+    }
+
+    /// The file crossed one of the parse [`crate::Limits`].
+    pub(crate) fn limit(format: Format, message: impl Into<String>) -> Self {
+        ParseError {
+            format: Some(format),
+            message: message.into(),
+            line: None,
+            limit: true,
         }
     }
 
@@ -26,6 +38,7 @@ impl ParseError {
             format: Some(format),
             message: message.into(),
             line: Some(line),
+            limit: false,
         }
     }
 
@@ -44,6 +57,12 @@ impl ParseError {
     /// 1-based line in the (decoded) file where the problem was found, if known.
     pub fn line(&self) -> Option<usize> {
         self.line
+    }
+
+    /// Whether parsing stopped because the file crossed a [`crate::Limits`]
+    /// bound (too many transactions or elements) rather than being malformed.
+    pub fn is_limit(&self) -> bool {
+        self.limit
     }
 
     /// The message without the format prefix and line suffix.
