@@ -5,12 +5,21 @@
 use crate::model::Format;
 use std::fmt;
 
+/// Which parse limit a file crossed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exceeded {
+    /// [`crate::Limits::max_transactions`].
+    Transactions,
+    /// [`crate::Limits::max_elements`].
+    Elements,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub struct ParseError {
     format: Option<Format>,
     message: String,
     line: Option<usize>,
-    limit: bool,
+    limit: Option<Exceeded>,
 }
 
 impl ParseError {
@@ -19,17 +28,17 @@ impl ParseError {
             format,
             message: message.into(),
             line: None,
-            limit: false,
+            limit: None,
         }
     }
 
     /// The file crossed one of the parse [`crate::Limits`].
-    pub(crate) fn limit(format: Format, message: impl Into<String>) -> Self {
+    pub(crate) fn limit(format: Format, which: Exceeded, message: impl Into<String>) -> Self {
         ParseError {
             format: Some(format),
             message: message.into(),
             line: None,
-            limit: true,
+            limit: Some(which),
         }
     }
 
@@ -38,7 +47,7 @@ impl ParseError {
             format: Some(format),
             message: message.into(),
             line: Some(line),
-            limit: false,
+            limit: None,
         }
     }
 
@@ -62,6 +71,11 @@ impl ParseError {
     /// Whether parsing stopped because the file crossed a [`crate::Limits`]
     /// bound (too many transactions or elements) rather than being malformed.
     pub fn is_limit(&self) -> bool {
+        self.limit.is_some()
+    }
+
+    /// Which limit, when [`ParseError::is_limit`].
+    pub fn exceeded(&self) -> Option<Exceeded> {
         self.limit
     }
 

@@ -28,7 +28,7 @@ mod text;
 mod tree;
 mod xml_tree;
 
-pub use error::ParseError;
+pub use error::{Exceeded, ParseError};
 pub use limits::{Limits, DEFAULT_MAX_ELEMENTS, DEFAULT_MAX_TRANSACTIONS};
 pub use model::{Account, Balance, CsvMapping, Format, Statement, Transaction};
 

@@ -4,7 +4,7 @@
 //! format counts while it reads and stops at the first bound it crosses,
 //! instead of building everything and refusing afterwards.
 
-use crate::error::ParseError;
+use crate::error::{Exceeded, ParseError};
 use crate::model::Format;
 
 /// What one file may hold. [`Limits::default`] is what the server applies
@@ -66,6 +66,7 @@ impl Budget {
         if self.elements > self.limits.max_elements {
             return Err(ParseError::limit(
                 self.format,
+                Exceeded::Elements,
                 format!(
                     "the file has more than {} elements (tags, cells or lines); split it into smaller files",
                     self.limits.max_elements
@@ -97,6 +98,7 @@ impl Budget {
     pub fn too_many(&self) -> ParseError {
         ParseError::limit(
             self.format,
+            Exceeded::Transactions,
             format!("more than {} transactions", self.limits.max_transactions),
         )
     }

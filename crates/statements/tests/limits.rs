@@ -1,7 +1,9 @@
 //! Every format stops at the transaction limit while reading, and at the
 //! element limit on files that are mostly markup.
 
-use fundline_statements::{parse_csv_with_limited, parse_limited, synth, CsvMapping, Limits};
+use fundline_statements::{
+    parse_csv_with_limited, parse_limited, synth, CsvMapping, Exceeded, Limits,
+};
 
 fn limits(max_transactions: usize) -> Limits {
     Limits {
@@ -27,7 +29,7 @@ fn each_format_parses_up_to_the_limit_and_stops_past_it() {
             .unwrap_or_else(|e| panic!("{label}: {e}"));
         assert_eq!(ok.transaction_count(), 300, "{label}");
         let e = parse_limited(text.as_bytes(), None, &limits(299)).unwrap_err();
-        assert!(e.is_limit(), "{label}: {e}");
+        assert_eq!(e.exceeded(), Some(Exceeded::Transactions), "{label}: {e}");
         assert!(
             e.message().contains("more than 299 transactions"),
             "{label}: {e}"
@@ -78,7 +80,7 @@ fn markup_without_transactions_stops_at_the_element_limit() {
         ("MT940", blank_mt940),
     ] {
         let e = parse_limited(text.as_bytes(), None, &small).unwrap_err();
-        assert!(e.is_limit(), "{label}: {e}");
+        assert_eq!(e.exceeded(), Some(Exceeded::Elements), "{label}: {e}");
         assert!(
             e.message().contains("more than 5000 elements"),
             "{label}: {e}"
