@@ -40,6 +40,8 @@ pub struct ApiConfig {
     /// Requests per credential (partner session, gateway username, Connect
     /// key, staff user, check session), per node.
     pub rate_limit: crate::ratelimit::RateLimit,
+    /// The customer link's rate limits and the statement parse cap.
+    pub uploads: crate::analysis::share::UploadLimits,
 }
 
 /// A plain-SMTP relay (a local MTA that takes care of TLS onwards).
@@ -70,6 +72,7 @@ impl Default for ApiConfig {
             webhook_poll: Duration::from_secs(1),
             allow_loopback_webhooks: false,
             rate_limit: Default::default(),
+            uploads: Default::default(),
         }
     }
 }

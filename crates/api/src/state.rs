@@ -30,6 +30,8 @@ pub struct AppState {
     /// Wakes this node's check processor (a check was just submitted).
     pub(crate) checks_wake: Arc<tokio::sync::Notify>,
     pub(crate) limiter: Arc<crate::ratelimit::RateLimiter>,
+    /// Statement parses running on this node (the upload cap).
+    pub(crate) statement_parses: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -41,7 +43,11 @@ impl AppState {
         cardnet: Arc<dyn CardNetwork>,
         ofac: OfacScreen,
     ) -> Self {
+        let statement_parses = Arc::new(tokio::sync::Semaphore::new(
+            config.uploads.parse_concurrency.max(1),
+        ));
         AppState {
+            statement_parses,
             store,
             keyring,
             config: Arc::new(config),

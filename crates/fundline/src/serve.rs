@@ -60,6 +60,7 @@ pub fn api_config(settings: &Settings) -> ApiConfig {
         report_link_ttl: settings.report_link_ttl,
         smtp: settings.smtp.clone(),
         rate_limit: settings.rate_limit,
+        uploads: settings.uploads.clone(),
         ..ApiConfig::default()
     }
 }

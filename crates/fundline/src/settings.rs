@@ -56,6 +56,14 @@ struct File {
     max_connections: Option<usize>,
     /// Seconds a client has to send a request's headers.
     header_read_timeout_secs: Option<u64>,
+    /// Statement parses that run at once (default: cores, at most 4).
+    statement_parses: Option<usize>,
+    /// Seconds an upload waits for a parse slot before 429.
+    statement_parse_wait_secs: Option<u64>,
+    /// Statement uploads a minute per customer link and per client address.
+    statement_uploads_per_minute: Option<u32>,
+    /// Other customer-link requests a minute per link and per client address.
+    connect_rate_per_minute: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -75,6 +83,7 @@ pub struct Settings {
     pub smtp: Option<fundline_api::config::SmtpConfig>,
     pub rate_limit: fundline_api::ratelimit::RateLimit,
     pub server_limits: fundline_api::server::ServerLimits,
+    pub uploads: fundline_api::analysis::share::UploadLimits,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -253,6 +262,49 @@ impl Settings {
         if server_limits.max_connections == 0 || server_limits.header_read_timeout.is_zero() {
             bail!("max connections and the header read timeout must be above zero");
         }
+        let upload_defaults = fundline_api::analysis::share::UploadLimits::default();
+        let uploads =
+            fundline_api::analysis::share::UploadLimits {
+                parse_concurrency: match env("FUNDLINE_STATEMENT_PARSES") {
+                    Some(v) => v
+                        .parse()
+                        .context("FUNDLINE_STATEMENT_PARSES must be a number")?,
+                    None => file
+                        .statement_parses
+                        .unwrap_or(upload_defaults.parse_concurrency),
+                },
+                parse_wait: match env("FUNDLINE_STATEMENT_PARSE_WAIT_SECS") {
+                    Some(v) => Duration::from_secs(v.parse().context(
+                        "FUNDLINE_STATEMENT_PARSE_WAIT_SECS must be a number of seconds",
+                    )?),
+                    None => file
+                        .statement_parse_wait_secs
+                        .map(Duration::from_secs)
+                        .unwrap_or(upload_defaults.parse_wait),
+                },
+                uploads_per_minute: match env("FUNDLINE_STATEMENT_UPLOADS_PER_MINUTE") {
+                    Some(v) => v
+                        .parse()
+                        .context("FUNDLINE_STATEMENT_UPLOADS_PER_MINUTE must be a whole number")?,
+                    None => file
+                        .statement_uploads_per_minute
+                        .unwrap_or(upload_defaults.uploads_per_minute),
+                },
+                link_requests_per_minute: match env("FUNDLINE_CONNECT_RATE_PER_MINUTE") {
+                    Some(v) => v
+                        .parse()
+                        .context("FUNDLINE_CONNECT_RATE_PER_MINUTE must be a whole number")?,
+                    None => file
+                        .connect_rate_per_minute
+                        .unwrap_or(upload_defaults.link_requests_per_minute),
+                },
+            };
+        if uploads.parse_concurrency == 0 {
+            bail!("FUNDLINE_STATEMENT_PARSES must be at least 1");
+        }
+        if uploads.parse_wait > Duration::from_secs(60) {
+            bail!("the statement parse wait must be at most 60 seconds");
+        }
         if max_body_bytes < 1024 {
             bail!("max body size must be at least 1024 bytes");
         }
@@ -271,6 +323,7 @@ impl Settings {
             smtp,
             rate_limit,
             server_limits,
+            uploads,
         })
     }
 
