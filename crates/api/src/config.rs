@@ -45,6 +45,8 @@ pub struct ApiConfig {
     pub hsts: bool,
     /// Staff authentication: hashing cap, session limits, trusted proxies.
     pub staff_auth: crate::analysis::auth::StaffAuthConfig,
+    /// The customer link's rate limits and the statement parse cap.
+    pub uploads: crate::analysis::share::UploadLimits,
 }
 
 /// A plain-SMTP relay (a local MTA that takes care of TLS onwards).
@@ -77,6 +79,7 @@ impl Default for ApiConfig {
             rate_limit: Default::default(),
             hsts: false,
             staff_auth: Default::default(),
+            uploads: Default::default(),
         }
     }
 }

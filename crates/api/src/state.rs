@@ -32,6 +32,8 @@ pub struct AppState {
     pub(crate) limiter: Arc<crate::ratelimit::RateLimiter>,
     /// Password hashes running at once (argon2id takes 19 MiB each).
     pub(crate) hashing: Arc<tokio::sync::Semaphore>,
+    /// Statement parses running on this node (the upload cap).
+    pub(crate) statement_parses: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -43,7 +45,11 @@ impl AppState {
         cardnet: Arc<dyn CardNetwork>,
         ofac: OfacScreen,
     ) -> Self {
+        let statement_parses = Arc::new(tokio::sync::Semaphore::new(
+            config.uploads.parse_concurrency.max(1),
+        ));
         AppState {
+            statement_parses,
             store,
             keyring,
             hashing: Arc::new(tokio::sync::Semaphore::new(

@@ -64,6 +64,7 @@ pub fn api_config(settings: &Settings) -> ApiConfig {
         rate_limit: settings.rate_limit,
         hsts: settings.tls.is_some(),
         staff_auth: settings.staff_auth.clone(),
+        uploads: settings.uploads.clone(),
         ..ApiConfig::default()
     }
 }

@@ -82,6 +82,14 @@ struct File {
     staff_session_max_hours: Option<u64>,
     /// Proxies whose X-Forwarded-For names the client (addresses or CIDRs).
     trusted_proxies: Option<Vec<String>>,
+    /// Statement parses that run at once (default: cores, at most 4).
+    statement_parses: Option<usize>,
+    /// Seconds an upload waits for a parse slot before 429.
+    statement_parse_wait_secs: Option<u64>,
+    /// Statement uploads a minute per customer link and per client address.
+    statement_uploads_per_minute: Option<u32>,
+    /// Other customer-link requests a minute per link and per client address.
+    connect_rate_per_minute: Option<u32>,
 }
 
 /// The built-in TLS listener's files (reloaded on SIGHUP).
@@ -111,6 +119,7 @@ pub struct Settings {
     /// Serve HTTPS (and send HSTS) with these files; none = plain HTTP.
     pub tls: Option<TlsFiles>,
     pub staff_auth: fundline_api::analysis::auth::StaffAuthConfig,
+    pub uploads: fundline_api::analysis::share::UploadLimits,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -345,6 +354,49 @@ impl Settings {
         {
             bail!("max connections, the header read timeout, the idle timeout and the HTTP/2 keep-alive interval must be above zero");
         }
+        let upload_defaults = fundline_api::analysis::share::UploadLimits::default();
+        let uploads =
+            fundline_api::analysis::share::UploadLimits {
+                parse_concurrency: match env("FUNDLINE_STATEMENT_PARSES") {
+                    Some(v) => v
+                        .parse()
+                        .context("FUNDLINE_STATEMENT_PARSES must be a number")?,
+                    None => file
+                        .statement_parses
+                        .unwrap_or(upload_defaults.parse_concurrency),
+                },
+                parse_wait: match env("FUNDLINE_STATEMENT_PARSE_WAIT_SECS") {
+                    Some(v) => Duration::from_secs(v.parse().context(
+                        "FUNDLINE_STATEMENT_PARSE_WAIT_SECS must be a number of seconds",
+                    )?),
+                    None => file
+                        .statement_parse_wait_secs
+                        .map(Duration::from_secs)
+                        .unwrap_or(upload_defaults.parse_wait),
+                },
+                uploads_per_minute: match env("FUNDLINE_STATEMENT_UPLOADS_PER_MINUTE") {
+                    Some(v) => v
+                        .parse()
+                        .context("FUNDLINE_STATEMENT_UPLOADS_PER_MINUTE must be a whole number")?,
+                    None => file
+                        .statement_uploads_per_minute
+                        .unwrap_or(upload_defaults.uploads_per_minute),
+                },
+                link_requests_per_minute: match env("FUNDLINE_CONNECT_RATE_PER_MINUTE") {
+                    Some(v) => v
+                        .parse()
+                        .context("FUNDLINE_CONNECT_RATE_PER_MINUTE must be a whole number")?,
+                    None => file
+                        .connect_rate_per_minute
+                        .unwrap_or(upload_defaults.link_requests_per_minute),
+                },
+            };
+        if uploads.parse_concurrency == 0 {
+            bail!("FUNDLINE_STATEMENT_PARSES must be at least 1");
+        }
+        if uploads.parse_wait > Duration::from_secs(60) {
+            bail!("the statement parse wait must be at most 60 seconds");
+        }
         if max_body_bytes < 1024 {
             bail!("max body size must be at least 1024 bytes");
         }
@@ -365,6 +417,7 @@ impl Settings {
             server_limits,
             tls,
             staff_auth,
+            uploads,
         })
     }
 

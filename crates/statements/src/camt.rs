@@ -8,6 +8,7 @@
 
 use crate::amount::{parse_amount, DecimalMark};
 use crate::error::ParseError;
+use crate::limits::{Budget, Limits};
 use crate::model::{Account, Balance, Format, Statement, Transaction};
 use crate::text::decode;
 use crate::tree::Node;
@@ -17,13 +18,19 @@ use rust_decimal::Decimal;
 
 const F: Format = Format::Camt053;
 
-pub(crate) fn parse(bytes: &[u8]) -> Result<Statement, ParseError> {
+pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Statement, ParseError> {
     let text = decode(bytes, None);
-    let root =
-        xml_tree::parse(&text, 1, false).map_err(|e| ParseError::at(F, e.line, e.message))?;
+    let mut budget = Budget::new(limits, F);
+    // Each entry holds at least one transaction, so more entries than the
+    // limit stop the read before the rest of the tree is built.
+    let root = xml_tree::parse(&text, 1, false, &mut budget, &["Ntry"]).map_err(|e| match e {
+        xml_tree::XmlError::Malformed { message, line } => ParseError::at(F, line, message),
+        xml_tree::XmlError::Limit(e) => e,
+    })?;
+    drop(text);
     let mut accounts = Vec::new();
     for stmt in root.find_all("Stmt") {
-        accounts.push(statement(stmt)?);
+        accounts.push(statement(stmt, &mut budget)?);
     }
     Ok(Statement {
         format: F,
@@ -51,7 +58,7 @@ fn signed(amount: Decimal, indicator: Option<&str>) -> Decimal {
     }
 }
 
-fn statement(stmt: &Node) -> Result<Account, ParseError> {
+fn statement(stmt: &Node, budget: &mut Budget) -> Result<Account, ParseError> {
     let acct = stmt.child("Acct");
     let mut account = Account::default();
     if let Some(acct) = acct {
@@ -107,12 +114,15 @@ fn statement(stmt: &Node) -> Result<Account, ParseError> {
     }
     let statement_day = single_day(stmt);
     for ntry in stmt.children_named("Ntry") {
+        let before = account.transactions.len();
         entry(
             ntry,
             account.currency.as_deref(),
             statement_day,
             &mut account.transactions,
         )?;
+        // A batch entry splits into one transaction per TxDtls.
+        budget.built(account.transactions.len() - before)?;
     }
     Ok(account)
 }

@@ -10,6 +10,7 @@ use crate::csv_columns::{
 };
 use crate::date::{infer_format, parse_with, CSV_DATE_FORMATS};
 use crate::error::ParseError;
+use crate::limits::{Budget, Limits};
 use crate::model::{Account, CsvMapping, Format, Statement, Transaction};
 use crate::text::decode;
 use rust_decimal::Decimal;
@@ -36,7 +37,15 @@ impl Row {
     }
 }
 
-fn read_rows(text: &str, delimiter: u8) -> Vec<Row> {
+/// Rows a file may have beyond its transactions: bank preamble, the header
+/// (sometimes repeated), balance and total lines.
+const ROW_SLACK: usize = HEADER_SCAN + 24;
+
+/// Reads the rows, counting cells against the element limit and rows
+/// against the transaction limit (with [`ROW_SLACK`] for the lines that
+/// are not transactions), so an oversized file stops here rather than
+/// after every row is in memory.
+fn read_rows(text: &str, delimiter: u8, budget: &mut Budget) -> Result<Vec<Row>, ParseError> {
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -50,6 +59,10 @@ fn read_rows(text: &str, delimiter: u8) -> Vec<Row> {
                 let line = record
                     .position()
                     .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+                budget.elements(record.len().min(MAX_COLUMNS))?;
+                if rows.len() >= budget.max_transactions().saturating_add(ROW_SLACK) {
+                    return Err(budget.too_many());
+                }
                 rows.push(Row {
                     cells: record
                         .iter()
@@ -64,7 +77,7 @@ fn read_rows(text: &str, delimiter: u8) -> Vec<Row> {
             Err(_) => continue,
         }
     }
-    rows
+    Ok(rows)
 }
 
 /// The delimiter giving the most rows with the same field count (more fields
@@ -73,7 +86,9 @@ fn sniff_delimiter(text: &str) -> u8 {
     let sample: String = text.lines().take(60).collect::<Vec<_>>().join("\n");
     let mut best = (b',', 0usize, 0usize);
     for d in [b',', b';', b'\t', b'|'] {
-        let rows = read_rows(&sample, d);
+        // A 60-line sample stays far inside the default limits.
+        let mut budget = Budget::new(&Limits::default(), F);
+        let rows = read_rows(&sample, d, &mut budget).unwrap_or_default();
         let mut counts: Vec<usize> = rows
             .iter()
             .filter(|r| !r.is_blank())
@@ -125,15 +140,21 @@ struct Layout {
     negate: bool,
 }
 
-pub(crate) fn parse_auto(bytes: &[u8]) -> Result<Statement, ParseError> {
+pub(crate) fn parse_auto(bytes: &[u8], limits: &Limits) -> Result<Statement, ParseError> {
     let text = decode(bytes, None);
     let delimiter = sniff_delimiter(&text);
-    let rows = read_rows(&text, delimiter);
+    let mut budget = Budget::new(limits, F);
+    let rows = read_rows(&text, delimiter, &mut budget)?;
+    drop(text);
     let layout = detect_layout(&rows, delimiter)?;
-    build(&rows, &layout)
+    build(&rows, &layout, &mut budget)
 }
 
-pub(crate) fn parse_mapped(bytes: &[u8], mapping: &CsvMapping) -> Result<Statement, ParseError> {
+pub(crate) fn parse_mapped(
+    bytes: &[u8],
+    mapping: &CsvMapping,
+    limits: &Limits,
+) -> Result<Statement, ParseError> {
     let text = decode(bytes, None);
     let delimiter = match mapping.delimiter {
         Some(c) => u8::try_from(u32::from(c))
@@ -147,9 +168,11 @@ pub(crate) fn parse_mapped(bytes: &[u8], mapping: &CsvMapping) -> Result<Stateme
             })?,
         None => sniff_delimiter(&text),
     };
-    let rows = read_rows(&text, delimiter);
+    let mut budget = Budget::new(limits, F);
+    let rows = read_rows(&text, delimiter, &mut budget)?;
+    drop(text);
     let layout = mapped_layout(&rows, mapping, delimiter)?;
-    build(&rows, &layout)
+    build(&rows, &layout, &mut budget)
 }
 
 fn headers_of(row: &Row) -> Vec<String> {
@@ -644,7 +667,7 @@ fn column_label(rows: &[Row], layout: &Layout, col: usize) -> String {
         .unwrap_or_else(|| format!("column {}", col + 1))
 }
 
-fn build(rows: &[Row], layout: &Layout) -> Result<Statement, ParseError> {
+fn build(rows: &[Row], layout: &Layout, budget: &mut Budget) -> Result<Statement, ParseError> {
     let data = data_rows(rows, layout.header);
     // Footer lines ("Total", "Balance at start of period") have no date;
     // only rows before the last dated row must have one.
@@ -702,6 +725,7 @@ fn build(rows: &[Row], layout: &Layout) -> Result<Statement, ParseError> {
                 *c = None;
             }
         }
+        budget.built(1)?;
         if let Some(acct) = accounts.get_mut(idx) {
             acct.transactions.push(Transaction {
                 date,

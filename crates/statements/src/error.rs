@@ -5,11 +5,21 @@
 use crate::model::Format;
 use std::fmt;
 
+/// Which parse limit a file crossed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exceeded {
+    /// [`crate::Limits::max_transactions`].
+    Transactions,
+    /// [`crate::Limits::max_elements`].
+    Elements,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub struct ParseError {
     format: Option<Format>,
     message: String,
     line: Option<usize>,
+    limit: Option<Exceeded>,
 }
 
 impl ParseError {
@@ -18,6 +28,17 @@ impl ParseError {
             format,
             message: message.into(),
             line: None,
+            limit: None,
+        }
+    }
+
+    /// The file crossed one of the parse [`crate::Limits`].
+    pub(crate) fn limit(format: Format, which: Exceeded, message: impl Into<String>) -> Self {
+        ParseError {
+            format: Some(format),
+            message: message.into(),
+            line: None,
+            limit: Some(which),
         }
     }
 
@@ -26,6 +47,7 @@ impl ParseError {
             format: Some(format),
             message: message.into(),
             line: Some(line),
+            limit: None,
         }
     }
 
@@ -44,6 +66,17 @@ impl ParseError {
     /// 1-based line in the (decoded) file where the problem was found, if known.
     pub fn line(&self) -> Option<usize> {
         self.line
+    }
+
+    /// Whether parsing stopped because the file crossed a [`crate::Limits`]
+    /// bound (too many transactions or elements) rather than being malformed.
+    pub fn is_limit(&self) -> bool {
+        self.limit.is_some()
+    }
+
+    /// Which limit, when [`ParseError::is_limit`].
+    pub fn exceeded(&self) -> Option<Exceeded> {
+        self.limit
     }
 
     /// The message without the format prefix and line suffix.

@@ -18,6 +18,7 @@ mod csv_columns;
 mod date;
 mod detect;
 mod error;
+mod limits;
 mod model;
 mod mt940;
 mod ofx;
@@ -27,7 +28,8 @@ mod text;
 mod tree;
 mod xml_tree;
 
-pub use error::ParseError;
+pub use error::{Exceeded, ParseError};
+pub use limits::{Limits, DEFAULT_MAX_ELEMENTS, DEFAULT_MAX_TRANSACTIONS};
 pub use model::{Account, Balance, CsvMapping, Format, Statement, Transaction};
 
 /// Parse a statement file, recognising the format from its content. The
@@ -36,17 +38,39 @@ pub use model::{Account, Balance, CsvMapping, Format, Statement, Transaction};
 /// A file recognised as a format but holding no statement (an OFX sign-on
 /// response, a CAMT document with no `Stmt`) parses to a [`Statement`] with
 /// no accounts; check [`Statement::transaction_count`].
+///
+/// Applies [`Limits::default`]; see [`parse_limited`].
 pub fn parse(bytes: &[u8], file_name: Option<&str>) -> Result<Statement, ParseError> {
+    parse_limited(bytes, file_name, &Limits::default())
+}
+
+/// [`parse`] within `limits`: each format counts transactions and elements
+/// while it reads, and stops with an error for which
+/// [`ParseError::is_limit`] is true at the first bound crossed.
+pub fn parse_limited(
+    bytes: &[u8],
+    file_name: Option<&str>,
+    limits: &Limits,
+) -> Result<Statement, ParseError> {
     match detect::sniff(bytes, file_name)? {
-        detect::Kind::Ofx => ofx::parse(bytes),
-        detect::Kind::Camt => camt::parse(bytes),
-        detect::Kind::Mt940 => mt940::parse(bytes),
-        detect::Kind::Csv => csv::parse_auto(bytes),
+        detect::Kind::Ofx => ofx::parse(bytes, limits),
+        detect::Kind::Camt => camt::parse(bytes, limits),
+        detect::Kind::Mt940 => mt940::parse(bytes, limits),
+        detect::Kind::Csv => csv::parse_auto(bytes, limits),
     }
 }
 
 /// Parse a CSV file with an explicit column mapping, for layouts the
-/// auto-detection does not recognise.
+/// auto-detection does not recognise. Applies [`Limits::default`].
 pub fn parse_csv_with(bytes: &[u8], mapping: &CsvMapping) -> Result<Statement, ParseError> {
-    csv::parse_mapped(bytes, mapping)
+    parse_csv_with_limited(bytes, mapping, &Limits::default())
+}
+
+/// [`parse_csv_with`] within `limits`.
+pub fn parse_csv_with_limited(
+    bytes: &[u8],
+    mapping: &CsvMapping,
+    limits: &Limits,
+) -> Result<Statement, ParseError> {
+    csv::parse_mapped(bytes, mapping, limits)
 }

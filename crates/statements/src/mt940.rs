@@ -8,6 +8,7 @@ use crate::amount::{parse_amount, DecimalMark};
 use crate::date::yymmdd;
 use crate::detect::swift_tag;
 use crate::error::ParseError;
+use crate::limits::{Budget, Limits};
 use crate::model::{Account, Balance, Format, Statement, Transaction};
 use crate::text::decode;
 use chrono::{Datelike, NaiveDate};
@@ -47,11 +48,15 @@ fn strip_envelope(mut line: &str) -> &str {
 
 /// Split the text into tagged fields and statement breaks, dropping the
 /// SWIFT envelope. `None` marks a message end (`-` or `-}`).
-fn fields(text: &str) -> Vec<Option<Field>> {
-    let lines: Vec<&str> = text
-        .lines()
-        .map(|l| strip_envelope(l.trim_end_matches(['\r', '\u{1a}'])))
-        .collect();
+///
+/// Lines count against the element limit and `:61:` fields against the
+/// transaction limit, before anything is built from them.
+fn fields(text: &str, budget: &mut Budget) -> Result<Vec<Option<Field>>, ParseError> {
+    let mut lines: Vec<&str> = Vec::new();
+    for l in text.lines() {
+        budget.elements(1)?;
+        lines.push(strip_envelope(l.trim_end_matches(['\r', '\u{1a}'])));
+    }
     let mut out: Vec<Option<Field>> = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         let line_no = i + 1;
@@ -65,6 +70,9 @@ fn fields(text: &str) -> Vec<Option<Field>> {
             swift_tag(start).filter(|t| KNOWN_TAGS.contains(&t.to_ascii_uppercase().as_str()));
         match (tag, out.last_mut()) {
             (Some(tag), _) => {
+                if tag == "61" {
+                    budget.saw_transaction()?;
+                }
                 let value = start.get(tag.len() + 2..).unwrap_or_default();
                 out.push(Some(Field {
                     tag: tag.to_ascii_uppercase(),
@@ -80,7 +88,7 @@ fn fields(text: &str) -> Vec<Option<Field>> {
             _ => {}
         }
     }
-    out
+    Ok(out)
 }
 
 /// A lone "-" ends a message only where something that is not field text
@@ -115,9 +123,9 @@ fn skip_block(s: &str) -> &str {
     ""
 }
 
-pub(crate) fn parse(bytes: &[u8]) -> Result<Statement, ParseError> {
+pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Statement, ParseError> {
     let text = decode(bytes, None);
-    parse_text(&text)
+    parse_text(&text, limits)
 }
 
 #[derive(Default)]
@@ -164,7 +172,7 @@ impl Builder {
     }
 }
 
-pub(crate) fn parse_text(text: &str) -> Result<Statement, ParseError> {
+pub(crate) fn parse_text(text: &str, limits: &Limits) -> Result<Statement, ParseError> {
     // Old Mac exports end lines with a bare CR.
     let normalised;
     let text = if text.contains('\r') {
@@ -173,8 +181,9 @@ pub(crate) fn parse_text(text: &str) -> Result<Statement, ParseError> {
     } else {
         text
     };
+    let mut budget = Budget::new(limits, F);
     let mut b = Builder::default();
-    for field in fields(text) {
+    for field in fields(text, &mut budget)? {
         let Some(field) = field else {
             b.finish();
             continue;
@@ -223,6 +232,7 @@ pub(crate) fn parse_text(text: &str) -> Result<Statement, ParseError> {
                 let mut t = statement_line(value, field.line)?;
                 t.currency.clone_from(&acct.currency);
                 acct.transactions.push(t);
+                budget.built(1)?;
                 b.after_61 = true;
             }
             "86" if was_61 => {
@@ -508,7 +518,7 @@ mod tests {
                 "",
             ]
             .join(eol);
-            let s = parse_text(&text).unwrap();
+            let s = parse_text(&text, &Limits::default()).unwrap();
             assert_eq!(s.transaction_count(), 1, "{eol:?}");
         }
     }

@@ -4,6 +4,7 @@
 use crate::amount::{parse_amount, DecimalMark};
 use crate::date::ofx_date;
 use crate::error::ParseError;
+use crate::limits::{Budget, Limits};
 use crate::model::{Account, Balance, Format, Statement, Transaction};
 use crate::text::{decode, line_of};
 use crate::tree::Node;
@@ -63,15 +64,15 @@ fn declared_charset(head: &str) -> Option<String> {
 }
 
 /// Parse an OFX/QFX file.
-pub(crate) fn parse(bytes: &[u8]) -> Result<Statement, ParseError> {
+pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Statement, ParseError> {
     let head_len = bytes.len().min(4096);
     let head = String::from_utf8_lossy(bytes.get(..head_len).unwrap_or_default());
     let charset = declared_charset(&head);
     let text = decode(bytes, charset.as_deref());
-    parse_text(&text)
+    parse_text(&text, limits)
 }
 
-pub(crate) fn parse_text(text: &str) -> Result<Statement, ParseError> {
+fn parse_text(text: &str, limits: &Limits) -> Result<Statement, ParseError> {
     let upper_head: String = text
         .chars()
         .take(4096)
@@ -91,18 +92,34 @@ pub(crate) fn parse_text(text: &str) -> Result<Statement, ParseError> {
     // Files that say they are XML are read as XML; those that are not well
     // formed (SGML-style unclosed leaves under an XML header are common)
     // fall back to the SGML reader, which accepts both.
+    // Each reader counts transactions and elements as it goes (a fresh
+    // count for the SGML reader when the XML one gave up half way).
     let xml_root = if xml || looks_closed(body) {
+        // Only the prologue before <OFX> is searched (and copied).
         let xml_start = text
-            .to_ascii_uppercase()
-            .find("<?XML")
-            .filter(|i| *i < body_start)
+            .get(..body_start)
+            .and_then(|head| head.to_ascii_uppercase().find("<?XML"))
             .unwrap_or(body_start);
         let xml_text = text.get(xml_start..).unwrap_or_default();
-        xml_tree::parse(xml_text, line_of(text, xml_start), true).ok()
+        let mut budget = Budget::new(limits, format);
+        match xml_tree::parse(
+            xml_text,
+            line_of(text, xml_start),
+            true,
+            &mut budget,
+            ofx_sgml::TRANSACTION_TAGS,
+        ) {
+            Ok(root) => Some(root),
+            Err(xml_tree::XmlError::Limit(e)) => return Err(e),
+            Err(xml_tree::XmlError::Malformed { .. }) => None,
+        }
     } else {
         None
     };
-    let root = xml_root.unwrap_or_else(|| ofx_sgml::parse(body, first_line));
+    let root = match xml_root {
+        Some(root) => root,
+        None => ofx_sgml::parse(body, first_line, &mut Budget::new(limits, format))?,
+    };
 
     let Some(ofx) = root
         .find("OFX")
@@ -110,23 +127,32 @@ pub(crate) fn parse_text(text: &str) -> Result<Statement, ParseError> {
     else {
         return Err(ParseError::new(Some(format), "no <OFX> element"));
     };
-    let accounts = extract(ofx, format)?;
+    let mut budget = Budget::new(limits, format);
+    let accounts = extract(ofx, format, &mut budget)?;
     Ok(Statement { format, accounts })
 }
 
+/// Where the `<OFX` element starts, matched without regard to case (and
+/// without an uppercased copy of the whole file).
 fn find_ofx_start(text: &str) -> Option<usize> {
-    let upper = text.to_ascii_uppercase();
+    let bytes = text.as_bytes();
     let mut from = 0;
-    while let Some(i) = upper.get(from..).and_then(|s| s.find("<OFX")) {
+    while let Some(i) = text.get(from..).and_then(|s| s.find('<')) {
         let at = from + i;
-        let next = upper.as_bytes().get(at + 4).copied();
+        from = at + 1;
+        let is_ofx = bytes
+            .get(at + 1..at + 4)
+            .is_some_and(|t| t.eq_ignore_ascii_case(b"OFX"));
+        if !is_ofx {
+            continue;
+        }
+        let next = bytes.get(at + 4).copied();
         if matches!(
             next,
             Some(b'>') | Some(b' ') | Some(b'\t') | Some(b'\r') | Some(b'\n')
         ) {
             return Some(at);
         }
-        from = at + 4;
     }
     None
 }
@@ -143,7 +169,7 @@ fn looks_closed(body: &str) -> bool {
         .any(|t| upper.contains(t))
 }
 
-fn extract(ofx: &Node, format: Format) -> Result<Vec<Account>, ParseError> {
+fn extract(ofx: &Node, format: Format, budget: &mut Budget) -> Result<Vec<Account>, ParseError> {
     let institution = ofx
         .find("SONRS")
         .and_then(|s| s.find("FI"))
@@ -157,6 +183,7 @@ fn extract(ofx: &Node, format: Format) -> Result<Vec<Account>, ParseError> {
             "INVSTMTRS" => investment_statement(stmt, format)?,
             _ => bank_statement(stmt, format)?,
         };
+        budget.built(account.transactions.len())?;
         account.institution.clone_from(&institution);
         accounts.push(account);
     }

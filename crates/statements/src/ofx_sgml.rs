@@ -4,7 +4,13 @@
 //! [`Node`] tree from all of that without failing; extraction then decides
 //! whether what came out is a statement.
 
+use crate::error::ParseError;
+use crate::limits::Budget;
 use crate::tree::{lenient_unescape, LineCounter, Node, MAX_DEPTH};
+
+/// Aggregates that each hold one transaction: bank transactions and the
+/// investment ones (every investment transaction has an `INVTRAN`).
+pub(crate) const TRANSACTION_TAGS: &[&str] = &["STMTTRN", "INVTRAN"];
 
 /// OFX aggregates (elements that hold other elements). Knowing them lets
 /// the reader tell an aggregate whose end tag is missing from a leaf whose
@@ -171,7 +177,11 @@ impl Builder {
 
 /// Read SGML-ish OFX markup starting at `first_line`. Never fails; nesting
 /// beyond [`MAX_DEPTH`] is flattened.
-pub(crate) fn parse(text: &str, first_line: usize) -> Node {
+pub(crate) fn parse(
+    text: &str,
+    first_line: usize,
+    budget: &mut Budget,
+) -> Result<Node, ParseError> {
     let mut lines = LineCounter::new(text, first_line);
     let mut b = Builder {
         stack: vec![Node::new(String::new(), first_line)],
@@ -216,6 +226,10 @@ pub(crate) fn parse(text: &str, first_line: usize) -> Node {
             continue;
         }
         b.last_leaf = None;
+        budget.elements(1)?;
+        if TRANSACTION_TAGS.contains(&name.as_str()) {
+            budget.saw_transaction()?;
+        }
         let value_end = text
             .get(pos..)
             .and_then(|r| r.find('<'))
@@ -243,7 +257,7 @@ pub(crate) fn parse(text: &str, first_line: usize) -> Node {
     while b.stack.len() > 1 {
         b.close_top(false);
     }
-    b.stack.pop().unwrap_or_default()
+    Ok(b.stack.pop().unwrap_or_default())
 }
 
 fn tag_name(inner: &str) -> String {
@@ -260,6 +274,36 @@ fn tag_name(inner: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::limits::Limits;
+    use crate::model::Format;
+
+    fn parse(text: &str, first_line: usize) -> Node {
+        let mut budget = Budget::new(&Limits::default(), Format::Ofx1);
+        super::parse(text, first_line, &mut budget).unwrap()
+    }
+
+    #[test]
+    fn stops_at_the_limits() {
+        let limits = Limits {
+            max_transactions: 3,
+            max_elements: 50,
+        };
+        let trns = "<STMTTRN><TRNAMT>1\n".repeat(4);
+        let e = super::parse(&trns, 1, &mut Budget::new(&limits, Format::Ofx1)).unwrap_err();
+        assert!(
+            e.is_limit() && e.message().contains("more than 3 transactions"),
+            "{e}"
+        );
+        let wide = "<A/>".repeat(51);
+        let e = super::parse(&wide, 1, &mut Budget::new(&limits, Format::Ofx1)).unwrap_err();
+        assert!(
+            e.is_limit() && e.message().contains("more than 50 elements"),
+            "{e}"
+        );
+        let fits = "<STMTTRN><TRNAMT>1\n".repeat(3);
+        assert!(super::parse(&fits, 1, &mut Budget::new(&limits, Format::Ofx1)).is_ok());
+    }
 
     fn names(n: &Node) -> Vec<&str> {
         n.children.iter().map(|c| c.name.as_str()).collect()

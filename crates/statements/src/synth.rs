@@ -1,4 +1,5 @@
-//! Deterministic synthetic OFX files for throughput benchmarks.
+//! Deterministic synthetic statement files (OFX, CSV, MT940, CAMT.053)
+//! for throughput benchmarks and limit tests.
 
 use std::fmt::Write;
 
@@ -76,6 +77,72 @@ pub fn ofx1(n_transactions: usize) -> String {
     s
 }
 
+/// A CSV export (header `Date,Amount,Description`) with `n_transactions` rows.
+pub fn csv(n_transactions: usize) -> String {
+    let mut s = String::with_capacity(40 * n_transactions + 64);
+    s.push_str("Date,Amount,Description\n");
+    for i in 0..n_transactions {
+        let d = date(i);
+        let _ = writeln!(
+            s,
+            "{}-{}-{},{},Payee {}",
+            &d[..4],
+            &d[4..6],
+            &d[6..],
+            amount(i),
+            i % 97
+        );
+    }
+    s
+}
+
+/// An MT940 statement with `n_transactions` `:61:`/`:86:` pairs.
+pub fn mt940(n_transactions: usize) -> String {
+    let mut s = String::with_capacity(80 * n_transactions + 256);
+    s.push_str(":20:SYNTH\n:25:NL91ABNA0417164300\n:28C:1/1\n:60F:C240101EUR1000,00\n");
+    for i in 0..n_transactions {
+        let d = date(i);
+        let a = amount(i);
+        let (mark, a) = match a.strip_prefix('-') {
+            Some(rest) => ("D", rest.to_string()),
+            None => ("C", a),
+        };
+        let _ = write!(
+            s,
+            ":61:{}{}{}{}NTRFREF{i}\n:86:Synthetic transaction {i}\n",
+            &d[2..],
+            &d[4..],
+            mark,
+            a.replace('.', ",")
+        );
+    }
+    s.push_str(":62F:C241231EUR1000,00\n-\n");
+    s
+}
+
+/// A CAMT.053 document with one statement of `n_transactions` entries.
+pub fn camt053(n_transactions: usize) -> String {
+    let mut s = String::with_capacity(400 * n_transactions + 1024);
+    s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\"><BkToCstmrStmt><GrpHdr><MsgId>SYNTH</MsgId></GrpHdr><Stmt><Id>1</Id><Acct><Id><IBAN>NL91ABNA0417164300</IBAN></Id><Ccy>EUR</Ccy></Acct>\n");
+    for i in 0..n_transactions {
+        let d = date(i);
+        let a = amount(i);
+        let (ind, a) = match a.strip_prefix('-') {
+            Some(rest) => ("DBIT", rest.to_string()),
+            None => ("CRDT", a),
+        };
+        let _ = writeln!(
+            s,
+            "<Ntry><Amt Ccy=\"EUR\">{a}</Amt><CdtDbtInd>{ind}</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>{}-{}-{}</Dt></BookgDt><AcctSvcrRef>R{i}</AcctSvcrRef><AddtlNtryInf>Synthetic transaction {i}</AddtlNtryInf></Ntry>",
+            &d[..4],
+            &d[4..6],
+            &d[6..]
+        );
+    }
+    s.push_str("</Stmt></BkToCstmrStmt></Document>\n");
+    s
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -87,5 +154,13 @@ mod tests {
         assert_eq!(s.transaction_count(), 50);
         assert_eq!(s.format, crate::Format::Ofx1);
         assert_eq!(super::ofx2(3), super::ofx2(3));
+        for (text, format) in [
+            (super::csv(50), crate::Format::Csv),
+            (super::mt940(50), crate::Format::Mt940),
+            (super::camt053(50), crate::Format::Camt053),
+        ] {
+            let s = crate::parse(text.as_bytes(), None).unwrap();
+            assert_eq!((s.transaction_count(), s.format), (50, format));
+        }
     }
 }

@@ -1,21 +1,32 @@
 //! XML (OFX 2.x, CAMT) into a [`Node`] tree, via quick-xml.
 
+use crate::error::ParseError;
+use crate::limits::Budget;
 use crate::tree::{lenient_unescape, LineCounter, Node, MAX_DEPTH};
 use quick_xml::errors::{Error as QxError, IllFormedError};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
 #[derive(Debug)]
-pub(crate) struct XmlError {
-    /// Safe to show: names tags at most, never text content.
-    pub message: String,
-    pub line: usize,
+pub(crate) enum XmlError {
+    /// Not well-formed. The message is safe to show: it names tags at
+    /// most, never text content.
+    Malformed { message: String, line: usize },
+    /// Well-formed as far as read, but past a parse limit.
+    Limit(ParseError),
 }
 
 /// Element names are namespace-local ("Ntry" for "camt:Ntry"); with
 /// `uppercase` they are also uppercased (OFX tag names are case-insensitive
-/// in practice).
-pub(crate) fn parse(text: &str, first_line: usize, uppercase: bool) -> Result<Node, XmlError> {
+/// in practice). Every element and attribute counts against `budget`, and
+/// every element named in `transactions` counts as a transaction.
+pub(crate) fn parse(
+    text: &str,
+    first_line: usize,
+    uppercase: bool,
+    budget: &mut Budget,
+    transactions: &[&str],
+) -> Result<Node, XmlError> {
     let mut reader = Reader::from_str(text);
     let config = reader.config_mut();
     config.check_end_names = true;
@@ -28,7 +39,7 @@ pub(crate) fn parse(text: &str, first_line: usize, uppercase: bool) -> Result<No
             Ok(e) => e,
             Err(e) => {
                 let at = usize::try_from(reader.error_position()).unwrap_or(pos);
-                return Err(XmlError {
+                return Err(XmlError::Malformed {
                     message: describe(&e),
                     line: lines.line_at(at),
                 });
@@ -37,15 +48,18 @@ pub(crate) fn parse(text: &str, first_line: usize, uppercase: bool) -> Result<No
         match event {
             Event::Start(e) => {
                 if stack.len() > MAX_DEPTH {
-                    return Err(XmlError {
+                    return Err(XmlError::Malformed {
                         message: format!("elements nested deeper than {MAX_DEPTH} levels"),
                         line: lines.line_at(pos),
                     });
                 }
-                stack.push(element(&e, lines.line_at(pos), uppercase));
+                let node = element(&e, lines.line_at(pos), uppercase);
+                count(&node, budget, transactions)?;
+                stack.push(node);
             }
             Event::Empty(e) => {
                 let node = element(&e, lines.line_at(pos), uppercase);
+                count(&node, budget, transactions)?;
                 if let Some(top) = stack.last_mut() {
                     top.children.push(node);
                 }
@@ -74,12 +88,22 @@ pub(crate) fn parse(text: &str, first_line: usize, uppercase: bool) -> Result<No
     }
     if stack.len() > 1 {
         let name = stack.last().map(|n| n.name.clone()).unwrap_or_default();
-        return Err(XmlError {
+        return Err(XmlError::Malformed {
             message: format!("<{name}> is never closed"),
             line: lines.line_at(text.len()),
         });
     }
     Ok(stack.pop().unwrap_or_default())
+}
+
+fn count(node: &Node, budget: &mut Budget, transactions: &[&str]) -> Result<(), XmlError> {
+    budget
+        .elements(1 + node.attrs.len())
+        .map_err(XmlError::Limit)?;
+    if transactions.contains(&node.name.as_str()) {
+        budget.saw_transaction().map_err(XmlError::Limit)?;
+    }
+    Ok(())
 }
 
 fn element(e: &BytesStart<'_>, line: usize, uppercase: bool) -> Node {
@@ -119,6 +143,53 @@ fn describe(e: &QxError) -> String {
 mod tests {
     use super::*;
 
+    use crate::limits::Limits;
+    use crate::model::Format;
+
+    fn parse(text: &str, first_line: usize, uppercase: bool) -> Result<Node, XmlError> {
+        let mut budget = Budget::new(&Limits::default(), Format::Camt053);
+        super::parse(text, first_line, uppercase, &mut budget, &["Ntry"])
+    }
+
+    fn line(e: XmlError) -> usize {
+        match e {
+            XmlError::Malformed { line, .. } => line,
+            XmlError::Limit(_) => 0,
+        }
+    }
+
+    #[test]
+    fn counts_elements_and_transactions() {
+        let limits = Limits {
+            max_transactions: 2,
+            max_elements: 10,
+        };
+        let mut budget = Budget::new(&limits, Format::Camt053);
+        let doc = "<D><Ntry/><Ntry/><Ntry/></D>";
+        assert!(matches!(
+            super::parse(doc, 1, false, &mut budget, &["Ntry"]),
+            Err(XmlError::Limit(e)) if e.is_limit() && e.message().contains("more than 2 transactions")
+        ));
+        let mut budget = Budget::new(&limits, Format::Camt053);
+        let wide = format!("<D>{}</D>", "<a/>".repeat(20));
+        assert!(matches!(
+            super::parse(&wide, 1, false, &mut budget, &["Ntry"]),
+            Err(XmlError::Limit(e)) if e.message().contains("more than 10 elements")
+        ));
+        let mut budget = Budget::new(&limits, Format::Camt053);
+        let attrs = format!(
+            "<D {}/>",
+            (0..12)
+                .map(|i| format!("a{i}=\"\""))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        assert!(matches!(
+            super::parse(&attrs, 1, false, &mut budget, &["Ntry"]),
+            Err(XmlError::Limit(_))
+        ));
+    }
+
     #[test]
     fn builds_tree_with_local_names() {
         let doc = "<?xml version=\"1.0\"?>\n<a:Doc xmlns:a=\"x\">\n<a:B Ccy=\"EUR\">1 &amp; AT&T</a:B><C/></a:Doc>";
@@ -134,7 +205,7 @@ mod tests {
     #[test]
     fn mismatched_is_error() {
         let e = parse("<a>\n<b></c></a>", 1, false).unwrap_err();
-        assert_eq!(e.line, 2);
+        assert_eq!(line(e), 2);
         assert!(parse("<a><b>", 1, false).is_err());
     }
 

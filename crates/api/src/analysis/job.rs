@@ -44,7 +44,13 @@ pub async fn run_one(state: &AppState) -> bool {
             return false;
         }
     };
-    if let Err(e) = build(state, &job).await {
+    // Building a report holds all of its transactions (up to 200,000) and
+    // their analysis, the same kind of work as a statement parse: it takes
+    // a slot of the same cap, so parses and builds together stay bounded.
+    let permit = state.statement_parses.clone().acquire_owned().await;
+    let built = build(state, &job).await;
+    drop(permit);
+    if let Err(e) = built {
         tracing::warn!(report_id = %job.id, error = %e, attempts = job.job_attempts, "report build failed");
         if job.job_attempts >= MAX_ATTEMPTS {
             let _ = reports::fail(

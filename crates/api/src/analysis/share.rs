@@ -4,11 +4,14 @@
 //! HTML pages, and `{"status": …}` / `{"error": …}` JSON for the page's script.
 
 use crate::extract::AnyPath;
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, State};
-use axum::http::{header, StatusCode};
+use axum::extract::multipart::{Field, MultipartRejection};
+use axum::extract::{ConnectInfo, FromRequestParts, Multipart, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use fundline_store::reports::{self, NewAccount, NewTransaction, ReportRequest, Shared};
 use fundline_vault::{hash_token, random_token, TenantKeys};
@@ -21,7 +24,113 @@ use crate::AppState;
 pub const MAX_FILES: usize = 24;
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 pub const MAX_UPLOAD_BYTES: usize = 32 * 1024 * 1024;
-pub const MAX_TRANSACTIONS: usize = 200_000;
+pub const MAX_TRANSACTIONS: usize = fundline_statements::DEFAULT_MAX_TRANSACTIONS;
+/// The CSV column mapping field.
+const MAX_MAPPING_BYTES: usize = 4096;
+
+/// Bounds on the customer link and its statement uploads
+/// (docs/security.md, "Statement uploads").
+#[derive(Debug, Clone)]
+pub struct UploadLimits {
+    /// Statement parses that run at once on this node; an upload beyond
+    /// them waits for a slot.
+    pub parse_concurrency: usize,
+    /// How long an upload waits for a parse slot before it is answered 429.
+    pub parse_wait: Duration,
+    /// Uploads a minute per link and per client address (0: no limit).
+    pub uploads_per_minute: u32,
+    /// Other requests on a link (the page, status polls, consent, the
+    /// sandbox bank) a minute per link and per client address (0: no limit).
+    pub link_requests_per_minute: u32,
+}
+
+impl Default for UploadLimits {
+    fn default() -> Self {
+        UploadLimits {
+            parse_concurrency: default_parse_concurrency(),
+            parse_wait: Duration::from_secs(10),
+            uploads_per_minute: 6,
+            link_requests_per_minute: 120,
+        }
+    }
+}
+
+/// One parse per core, at most 2. A parse is CPU-bound, and one in flight
+/// may hold up to about 200 MiB at the parse limits (a 10 MB file of dense
+/// OFX or of bare markup, its parse tree and its transactions), so the
+/// default keeps six parallel 10 MB uploads under 600 MiB on any machine.
+pub fn default_parse_concurrency() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 2)
+}
+
+/// The client's address as the connection reports it.
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_else(|| "unknown".into()),
+        ))
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Bucket {
+    /// The page, status, consent, sandbox bank.
+    Link,
+    /// Statement uploads.
+    Upload,
+}
+
+/// Takes one request from the link's and the client address's buckets;
+/// `Some(seconds)` when either is empty. The link is keyed by its token's
+/// hash, so no token is kept in memory.
+fn throttled(state: &AppState, token: &str, client: &str, bucket: Bucket) -> Option<u64> {
+    let limits = &state.config.uploads;
+    let (rate, kind) = match bucket {
+        Bucket::Link => (limits.link_requests_per_minute, "link"),
+        Bucket::Upload => (limits.uploads_per_minute, "upload"),
+    };
+    if rate == 0 {
+        return None;
+    }
+    let by_link = state.limiter.check_per_minute(
+        &format!("connect:{kind}:token:{}", hash_token(token)),
+        rate,
+        rate,
+    );
+    let by_client =
+        state
+            .limiter
+            .check_per_minute(&format!("connect:{kind}:client:{client}"), rate, rate);
+    match (by_link, by_client) {
+        (Ok(()), Ok(())) => None,
+        (Err(a), Err(b)) => Some(a.max(b)),
+        (Err(a), _) | (_, Err(a)) => Some(a),
+    }
+}
+
+fn with_retry_after(mut resp: Response, seconds: u64) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
+        resp.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    resp
+}
+
+fn too_many(seconds: u64, message: &str) -> Response {
+    with_retry_after(error(StatusCode::TOO_MANY_REQUESTS, message), seconds)
+}
+
+const SLOW_DOWN: &str = "Too many requests on this link. Please wait a minute and try again.";
 
 enum Link {
     Open(ReportRequest),
@@ -108,8 +217,21 @@ fn page(title: &str, body: &str, script: bool) -> Response {
 #[utoipa::path(get, path = "/connect/{token}", tag = "Bank analysis",
     description = "The customer's page behind a report link: consent, then upload statements (OFX, QFX, CSV, MT940, CAMT.053) or link the sandbox bank.",
     params(("token" = String, Path, description = "The link token")),
-    responses((status = 200, content_type = "text/html"), (status = 404, content_type = "text/html"), (status = 410, content_type = "text/html")))]
-pub async fn show(State(state): State<AppState>, AnyPath(token): AnyPath<String>) -> Response {
+    responses((status = 200, content_type = "text/html"), (status = 404, content_type = "text/html"), (status = 410, content_type = "text/html"), (status = 429, content_type = "text/html")))]
+pub async fn show(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    AnyPath(token): AnyPath<String>,
+) -> Response {
+    if let Some(seconds) = throttled(&state, &token, &client, Bucket::Link) {
+        let mut p = page(
+            "Please wait",
+            "<h1>Please wait a minute</h1><p>There have been too many requests on this link. Wait a minute, then reload this page.</p>",
+            false,
+        );
+        *p.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        return with_retry_after(p, seconds);
+    }
     match link(&state, &token).await {
         Err(r) => r,
         Ok(Link::Open(_)) => page(
@@ -147,8 +269,15 @@ pub async fn show(State(state): State<AppState>, AnyPath(token): AnyPath<String>
 #[utoipa::path(get, path = "/connect/{token}/status", tag = "Bank analysis",
     description = "Where the customer's request stands: Pending, Processing, Completed, Expired or Failed.",
     params(("token" = String, Path, description = "The link token")),
-    responses((status = 200, content_type = "application/json"), (status = 404, content_type = "application/json")))]
-pub async fn status(State(state): State<AppState>, AnyPath(token): AnyPath<String>) -> Response {
+    responses((status = 200, content_type = "application/json"), (status = 404, content_type = "application/json"), (status = 429, content_type = "application/json")))]
+pub async fn status(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    AnyPath(token): AnyPath<String>,
+) -> Response {
+    if let Some(seconds) = throttled(&state, &token, &client, Bucket::Link) {
+        return too_many(seconds, SLOW_DOWN);
+    }
     match link(&state, &token).await {
         Err(r) => r,
         Ok(Link::Open(r) | Link::Done(r)) => {
@@ -164,8 +293,15 @@ pub async fn status(State(state): State<AppState>, AnyPath(token): AnyPath<Strin
 #[utoipa::path(post, path = "/connect/{token}/consent", tag = "Bank analysis",
     description = "The customer's consent to share bank data with the lender; required before any data is accepted.",
     params(("token" = String, Path, description = "The link token")),
-    responses((status = 200, content_type = "application/json"), (status = 404, content_type = "application/json"), (status = 410, content_type = "application/json")))]
-pub async fn consent(State(state): State<AppState>, AnyPath(token): AnyPath<String>) -> Response {
+    responses((status = 200, content_type = "application/json"), (status = 404, content_type = "application/json"), (status = 410, content_type = "application/json"), (status = 429, content_type = "application/json")))]
+pub async fn consent(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    AnyPath(token): AnyPath<String>,
+) -> Response {
+    if let Some(seconds) = throttled(&state, &token, &client, Bucket::Link) {
+        return too_many(seconds, SLOW_DOWN);
+    }
     match link(&state, &token).await {
         Err(r) => r,
         Ok(Link::Open(r)) => {
@@ -364,14 +500,21 @@ async fn open_link(
 
 /// POST /connect/{token}/statements
 #[utoipa::path(post, path = "/connect/{token}/statements", tag = "Bank analysis",
-    description = "Upload statements (multipart, field `file`, several allowed): OFX 1.x/2.x, QFX, CSV, MT940, CAMT.053. A CSV layout that is not recognised can be read with a `mapping` field (JSON: date, amount or debit/credit, description, date_format, delimiter, negate). All files must parse, or nothing is stored and the answer names the file and the problem.",
+    description = "Upload statements (multipart, field `file`, several allowed): OFX 1.x/2.x, QFX, CSV, MT940, CAMT.053. A CSV layout that is not recognised can be read with a `mapping` field (JSON: date, amount or debit/credit, description, date_format, delimiter, negate). All files must parse, or nothing is stored and the answer names the file and the problem. At most 10 MB a file, 32 MB and 200,000 transactions an upload (413 past them, counted while the files are read); uploads are rate limited per link and per client address, and parses run a few at a time (429 with Retry-After).",
     params(("token" = String, Path, description = "The link token")),
-    responses((status = 202, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 404, content_type = "application/json"), (status = 409, content_type = "application/json"), (status = 410, content_type = "application/json")))]
+    responses((status = 202, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 404, content_type = "application/json"), (status = 409, content_type = "application/json"), (status = 410, content_type = "application/json"), (status = 413, content_type = "application/json"), (status = 429, content_type = "application/json")))]
 pub async fn upload(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     AnyPath(token): AnyPath<String>,
     form: Result<Multipart, MultipartRejection>,
 ) -> Response {
+    if let Some(seconds) = throttled(&state, &token, &client, Bucket::Upload) {
+        return too_many(
+            seconds,
+            "Too many uploads on this link. Please wait a minute and try again.",
+        );
+    }
     let (r, keys) = match open_link(&state, &token).await {
         Ok(t) => t,
         Err(resp) => return resp,
@@ -381,6 +524,15 @@ pub async fn upload(
             StatusCode::BAD_REQUEST,
             &format!(
                 "The upload could not be read (multipart, field \"file\"; at most {} MB in all).",
+                MAX_UPLOAD_BYTES / (1024 * 1024)
+            ),
+        )
+    };
+    let too_large = || {
+        error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!(
+                "At most {MAX_FILES} files and {} MB per upload.",
                 MAX_UPLOAD_BYTES / (1024 * 1024)
             ),
         )
@@ -400,9 +552,9 @@ pub async fn upload(
         };
         if field.name() == Some("mapping") {
             // A CSV column mapping, for layouts auto-detection does not know.
-            let parsed = match field.text().await {
-                Ok(t) if t.len() <= 4096 => serde_json::from_str(&t).ok(),
-                _ => None,
+            let parsed = match read_capped(field, MAX_MAPPING_BYTES).await {
+                Ok(bytes) => serde_json::from_slice(&bytes).ok(),
+                Err(_) => None,
             };
             let Some(m) = parsed else {
                 return error(
@@ -416,33 +568,34 @@ pub async fn upload(
         if field.name() != Some("file") {
             continue;
         }
-        let name = field
+        if files.len() == MAX_FILES {
+            return too_large();
+        }
+        let name: String = field
             .file_name()
             .map(|n| n.chars().filter(|c| !c.is_control()).take(100).collect())
             .unwrap_or_else(|| format!("file {}", files.len() + 1));
-        let Ok(bytes) = field.bytes().await else {
-            return error(StatusCode::BAD_REQUEST, "The upload could not be read.");
+        // Read with the caps applied chunk by chunk: a file is held once,
+        // and never beyond the per-file or per-upload size.
+        let cap = MAX_FILE_BYTES.min(MAX_UPLOAD_BYTES - total);
+        let bytes = match read_capped(field, cap).await {
+            Ok(b) => b,
+            Err(Capped::TooLarge) if cap < MAX_FILE_BYTES => return too_large(),
+            Err(Capped::TooLarge) => {
+                return error(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    &format!(
+                        "{name}: a statement file may be at most {} MB.",
+                        MAX_FILE_BYTES / (1024 * 1024)
+                    ),
+                )
+            }
+            Err(Capped::Unreadable) => {
+                return error(StatusCode::BAD_REQUEST, "The upload could not be read.")
+            }
         };
-        if bytes.len() > MAX_FILE_BYTES {
-            return error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                &format!(
-                    "{name}: a statement file may be at most {} MB.",
-                    MAX_FILE_BYTES / (1024 * 1024)
-                ),
-            );
-        }
         total += bytes.len();
-        files.push((name, bytes.to_vec()));
-        if files.len() > MAX_FILES || total > MAX_UPLOAD_BYTES {
-            return error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                &format!(
-                    "At most {MAX_FILES} files and {} MB per upload.",
-                    MAX_UPLOAD_BYTES / (1024 * 1024)
-                ),
-            );
-        }
+        files.push((name, bytes));
     }
     if files.is_empty() {
         return error(
@@ -450,40 +603,121 @@ pub async fn upload(
             "Choose at least one statement file (multipart field \"file\").",
         );
     }
-    let parsed = tokio::task::spawn_blocking(move || {
-        let mut out = Vec::new();
-        for (name, bytes) in &files {
-            // With a mapping, .csv files are read by it; other files are
-            // sniffed as usual, falling back to the mapping.
-            let parsed = match &mapping {
-                Some(m) if name.to_ascii_lowercase().ends_with(".csv") => {
-                    fundline_statements::parse_csv_with(bytes, m)
-                }
-                Some(m) => fundline_statements::parse(bytes, Some(name))
-                    .or_else(|_| fundline_statements::parse_csv_with(bytes, m)),
-                None => fundline_statements::parse(bytes, Some(name)),
-            };
-            match parsed {
-                Ok(st) if st.transaction_count() == 0 => {
-                    return Err(format!("{name}: the file holds no transactions."))
-                }
-                Ok(st) => out.push((name.clone(), st)),
-                Err(e) => return Err(format!("{name}: {e}")),
-            }
+    // A parse slot: parses are CPU-bound and hold a parse tree, so only a
+    // few run at once; the rest wait briefly, then are told to come back.
+    let limits = &state.config.uploads;
+    let permit = match tokio::time::timeout(
+        limits.parse_wait,
+        state.statement_parses.clone().acquire_owned(),
+    )
+    .await
+    {
+        Ok(Ok(permit)) => permit,
+        _ => {
+            tracing::info!(report_id = %r.id, "statement upload refused: parses busy");
+            return too_many(
+                limits.parse_wait.as_secs().clamp(5, 60),
+                "Many statements are being read right now. Please try again in a moment.",
+            );
         }
-        Ok(out)
+    };
+    // The permit moves into the blocking task: it is released when the
+    // parse ends, even if the request is abandoned before that.
+    let parsed = tokio::task::spawn_blocking(move || {
+        let out = read_statements(files, mapping.as_ref(), &keys);
+        (permit, out)
     })
     .await;
-    let statements = match parsed {
-        Ok(Ok(s)) => s,
-        Ok(Err(message)) => {
-            tracing::info!(report_id = %r.id, "statement upload refused");
-            return error(StatusCode::BAD_REQUEST, &message);
+    let (permit, data) = match parsed {
+        Ok((permit, Ok(data))) => (permit, data),
+        Ok((_, Err((status, message)))) => {
+            tracing::info!(report_id = %r.id, status = status.as_u16(), "statement upload refused");
+            return error(status, &message);
         }
         Err(_) => return error(StatusCode::BAD_REQUEST, "The file could not be read."),
     };
+    // Held while the rows are stored, so the memory they take stays
+    // within the cap too.
+    let resp = share(&state, &r, data).await;
+    drop(permit);
+    resp
+}
+
+enum Capped {
+    TooLarge,
+    Unreadable,
+}
+
+/// A multipart field's bytes, refused as soon as they pass `cap`.
+async fn read_capped(mut field: Field<'_>, cap: usize) -> Result<Vec<u8>, Capped> {
+    let mut out = Vec::new();
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => {
+                if out.len() + chunk.len() > cap {
+                    return Err(Capped::TooLarge);
+                }
+                out.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(out),
+            Err(_) => return Err(Capped::Unreadable),
+        }
+    }
+}
+
+/// Parses the files one after another, each within what the report still
+/// has room for, turning each into rows to store before the next is read;
+/// a file's bytes and parse are dropped as soon as it is done. Errors are
+/// the status and message for the customer.
+fn read_statements(
+    files: Vec<(String, Vec<u8>)>,
+    mapping: Option<&fundline_statements::CsvMapping>,
+    keys: &TenantKeys,
+) -> Result<Shareable, (StatusCode, String)> {
+    use fundline_statements::{Exceeded, Limits};
     let mut data = Shareable::default();
-    for (_, st) in &statements {
+    for (name, bytes) in files {
+        let limits = Limits {
+            max_transactions: MAX_TRANSACTIONS.saturating_sub(data.transactions.len()),
+            ..Limits::default()
+        };
+        // With a mapping, .csv files are read by it; other files are
+        // sniffed as usual, falling back to the mapping (but not after
+        // hitting a limit).
+        let parsed = match mapping {
+            Some(m) if name.to_ascii_lowercase().ends_with(".csv") => {
+                fundline_statements::parse_csv_with_limited(&bytes, m, &limits)
+            }
+            Some(m) => match fundline_statements::parse_limited(&bytes, Some(&name), &limits) {
+                Err(e) if !e.is_limit() => {
+                    fundline_statements::parse_csv_with_limited(&bytes, m, &limits)
+                }
+                other => other,
+            },
+            None => fundline_statements::parse_limited(&bytes, Some(&name), &limits),
+        };
+        drop(bytes);
+        let st = match parsed {
+            Ok(st) if st.transaction_count() == 0 => {
+                return Err((
+                    StatusCode::BAD_REQUEST,
+                    format!("{name}: the file holds no transactions."),
+                ))
+            }
+            Ok(st) => st,
+            Err(e) => {
+                return Err(match e.exceeded() {
+                    Some(Exceeded::Transactions) => (
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        format!("{name}: at most {MAX_TRANSACTIONS} transactions per report; this upload has more."),
+                    ),
+                    Some(Exceeded::Elements) => {
+                        (StatusCode::PAYLOAD_TOO_LARGE, format!("{name}: {e}."))
+                    }
+                    None => (StatusCode::BAD_REQUEST, format!("{name}: {e}")),
+                })
+            }
+        };
         let source = format!(
             "upload:{}",
             serde_json::to_value(st.format)
@@ -491,26 +725,31 @@ pub async fn upload(
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default()
         );
-        add_statement(&mut data, &keys, st, &source);
+        add_statement(&mut data, keys, &st, &source);
     }
+    // Counted while parsing; merging duplicates only lowers the count.
     if data.transactions.len() > MAX_TRANSACTIONS {
-        return error(
+        return Err((
             StatusCode::PAYLOAD_TOO_LARGE,
-            &format!("At most {MAX_TRANSACTIONS} transactions per report."),
-        );
+            format!("At most {MAX_TRANSACTIONS} transactions per report."),
+        ));
     }
-    share(&state, &r, data).await
+    Ok(data)
 }
 
 /// POST /connect/{token}/sandbox-bank
 #[utoipa::path(post, path = "/connect/{token}/sandbox-bank", tag = "Bank analysis",
     description = "Sandbox only (a sandbox tenant's links): link a simulated bank that produces a deterministic synthetic history (seeded by the request id), for demos.",
     params(("token" = String, Path, description = "The link token")),
-    responses((status = 202, content_type = "application/json"), (status = 403, content_type = "application/json"), (status = 404, content_type = "application/json"), (status = 409, content_type = "application/json"), (status = 410, content_type = "application/json")))]
+    responses((status = 202, content_type = "application/json"), (status = 403, content_type = "application/json"), (status = 404, content_type = "application/json"), (status = 409, content_type = "application/json"), (status = 410, content_type = "application/json"), (status = 429, content_type = "application/json")))]
 pub async fn sandbox_bank(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     AnyPath(token): AnyPath<String>,
 ) -> Response {
+    if let Some(seconds) = throttled(&state, &token, &client, Bucket::Link) {
+        return too_many(seconds, SLOW_DOWN);
+    }
     let (r, keys) = match open_link(&state, &token).await {
         Ok(t) => t,
         Err(resp) => return resp,
