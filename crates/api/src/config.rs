@@ -40,6 +40,11 @@ pub struct ApiConfig {
     /// Requests per credential (partner session, gateway username, Connect
     /// key, staff user, check session), per node.
     pub rate_limit: crate::ratelimit::RateLimit,
+    /// The sandbox (`FUNDLINE_SANDBOX`, default on): the sandbox tenant, its
+    /// mailbox and sandbox bank, loopback webhooks. Off: the sandbox routes
+    /// answer 404, the sandbox tenant is refused like a disabled one, and no
+    /// webhook may reach a loopback address.
+    pub sandbox: bool,
 }
 
 /// A plain-SMTP relay (a local MTA that takes care of TLS onwards).
@@ -70,6 +75,7 @@ impl Default for ApiConfig {
             webhook_poll: Duration::from_secs(1),
             allow_loopback_webhooks: false,
             rate_limit: Default::default(),
+            sandbox: true,
         }
     }
 }

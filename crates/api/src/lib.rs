@@ -21,6 +21,7 @@ mod ops;
 pub mod ratelimit;
 pub mod server;
 mod state;
+mod tenancy;
 
 pub use config::ApiConfig;
 pub use state::AppState;

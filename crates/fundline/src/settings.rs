@@ -56,6 +56,10 @@ struct File {
     max_connections: Option<usize>,
     /// Seconds a client has to send a request's headers.
     header_read_timeout_secs: Option<u64>,
+    /// The sandbox (sandbox tenant, mailbox, sandbox bank, loopback webhooks).
+    sandbox: Option<bool>,
+    /// Seconds a rotated credential's previous secret keeps working.
+    credential_overlap_secs: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -75,6 +79,11 @@ pub struct Settings {
     pub smtp: Option<fundline_api::config::SmtpConfig>,
     pub rate_limit: fundline_api::ratelimit::RateLimit,
     pub server_limits: fundline_api::server::ServerLimits,
+    /// The sandbox is on (default): docs/security.md, "Tenants, credentials
+    /// and the sandbox".
+    pub sandbox: bool,
+    /// How long a rotated credential's previous secret keeps working.
+    pub credential_overlap: Duration,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -256,6 +265,24 @@ impl Settings {
         if max_body_bytes < 1024 {
             bail!("max body size must be at least 1024 bytes");
         }
+        let sandbox = match env("FUNDLINE_SANDBOX") {
+            Some(v) => match v.trim().to_ascii_lowercase().as_str() {
+                "on" | "true" | "1" | "yes" => true,
+                "off" | "false" | "0" | "no" => false,
+                _ => bail!("FUNDLINE_SANDBOX must be on or off"),
+            },
+            None => file.sandbox.unwrap_or(true),
+        };
+        let credential_overlap =
+            Duration::from_secs(match env("FUNDLINE_CREDENTIAL_OVERLAP_SECS") {
+                Some(v) => v
+                    .parse()
+                    .context("FUNDLINE_CREDENTIAL_OVERLAP_SECS must be a number of seconds")?,
+                None => file.credential_overlap_secs.unwrap_or(24 * 3600),
+            });
+        if credential_overlap > Duration::from_secs(30 * 24 * 3600) {
+            bail!("the credential overlap must be at most 30 days");
+        }
         Ok(Settings {
             listen,
             data_dir,
@@ -271,6 +298,8 @@ impl Settings {
             smtp,
             rate_limit,
             server_limits,
+            sandbox,
+            credential_overlap,
         })
     }
 

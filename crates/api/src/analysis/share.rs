@@ -504,13 +504,16 @@ pub async fn upload(
 
 /// POST /connect/{token}/sandbox-bank
 #[utoipa::path(post, path = "/connect/{token}/sandbox-bank", tag = "Bank analysis",
-    description = "Sandbox only (a sandbox tenant's links): link a simulated bank that produces a deterministic synthetic history (seeded by the request id), for demos.",
+    description = "Sandbox only (the sandbox tenant's links; 404 when the sandbox is off): link a simulated bank that produces a deterministic synthetic history (seeded by the request id), for demos.",
     params(("token" = String, Path, description = "The link token")),
     responses((status = 202, content_type = "application/json"), (status = 403, content_type = "application/json"), (status = 404, content_type = "application/json"), (status = 409, content_type = "application/json"), (status = 410, content_type = "application/json")))]
 pub async fn sandbox_bank(
     State(state): State<AppState>,
     AnyPath(token): AnyPath<String>,
 ) -> Response {
+    if !state.config.sandbox {
+        return error(StatusCode::NOT_FOUND, "Not found.");
+    }
     let (r, keys) = match open_link(&state, &token).await {
         Ok(t) => t,
         Err(resp) => return resp,
