@@ -442,6 +442,9 @@ pub async fn rotate_credential(
     now: i64,
 ) -> Result<RotatedCredential, StoreError> {
     let product = product_name(product)?;
+    if tenant_access(store, tenant_id).await?.is_none() {
+        return Err(StoreError::Rejected(format!("no tenant {tenant_id}")));
+    }
     let mut out = RotatedCredential {
         tenant_id: tenant_id.to_string(),
         product,
