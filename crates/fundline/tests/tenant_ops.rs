@@ -470,6 +470,34 @@ async fn rotated_secrets_overlap_then_stop_and_revocation_is_immediate() {
     .await;
     assert_eq!(code, 404);
 
+    // The partner session opened before the revocation stays ended after
+    // the next check cashing rotation, on this node's cache too.
+    let r4 = admin(
+        d,
+        &db,
+        &[
+            "tenant",
+            "credentials",
+            "--tenant",
+            &tenant,
+            "--rotate",
+            "check_cashing",
+        ],
+        &[],
+    );
+    common::sensitive(creds(&r4, "check_cashing", "client_secret"));
+    assert!(r4["previous_valid_until"].is_null(), "{r4}");
+    assert_eq!(
+        open.call_status("find-customer", b"{}".to_vec())
+            .await
+            .unwrap(),
+        401
+    );
+    assert_eq!(
+        cc_auth(&s.base, cc_id, creds(&r4, "check_cashing", "client_secret")).await,
+        200
+    );
+
     // Bank analysis: a new password for the first admin, at once; their sessions end.
     let email = creds(&t, "analysis", "email");
     let (code, login) = staff_login(&s.base, email, creds(&t, "analysis", "password")).await;
@@ -566,7 +594,7 @@ async fn rotated_secrets_overlap_then_stop_and_revocation_is_immediate() {
 
     // No secret reached the server's log or the commands' audit lines.
     let log = std::fs::read_to_string(d.join("rotate.err")).unwrap();
-    for v in [&t, &r, &r2, &r3, &a] {
+    for v in [&t, &r, &r2, &r3, &r4, &a] {
         for product in ["check_cashing", "ingopay", "connect", "analysis"] {
             for k in ["client_secret", "secret", "secret_api_key", "password"] {
                 if let Some(secret) = v[product][k].as_str() {

@@ -299,8 +299,8 @@ pub async fn find_credential(
 pub struct TenantAccess {
     pub disabled: bool,
     pub sandbox: bool,
-    /// When the check cashing credential was last revoked: partner sessions
-    /// opened before it are over.
+    /// When every secret of the check cashing credential was last revoked
+    /// (kept after a new rotation): partner sessions opened before it are over.
     pub check_cashing_revoked_at: Option<i64>,
 }
 
@@ -311,7 +311,7 @@ pub async fn tenant_access(
 ) -> Result<Option<TenantAccess>, StoreError> {
     let row = sqlx::query(
         "SELECT t.disabled_at, t.is_sandbox, \
-         (SELECT c.revoked_at FROM credentials c WHERE c.tenant_id = t.id AND c.product = $2) \
+         (SELECT c.sessions_revoked_at FROM credentials c WHERE c.tenant_id = t.id AND c.product = $2) \
          FROM tenants t WHERE t.id = $1",
     )
     .bind(tenant_id)
@@ -586,7 +586,7 @@ pub async fn revoke_credential(
                 credential_row(conn, &tid, product).await?;
                 let q = match what {
                     Revocation::All => sqlx::query(
-                        "UPDATE credentials SET revoked_at = $1, previous_secret_hash = NULL, \
+                        "UPDATE credentials SET revoked_at = $1, sessions_revoked_at = $1, previous_secret_hash = NULL, \
                          previous_secret_sealed = NULL, previous_valid_until = NULL \
                          WHERE tenant_id = $2 AND product = $3",
                     )
