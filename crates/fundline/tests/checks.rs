@@ -705,10 +705,22 @@ async fn webhooks_are_signed_retried_and_logged() {
             .count(),
         2
     );
-    let (code, log) = c
-        .partner
-        .call_raw_get("/api/v1/partners/webhook/events")
-        .await;
+    // The receiver answers before the sender records the delivery: wait for
+    // the record.
+    let (mut code, mut log) = (0, Value::Null);
+    for _ in 0..100 {
+        (code, log) = c
+            .partner
+            .call_raw_get("/api/v1/partners/webhook/events")
+            .await;
+        if log["events"]
+            .as_array()
+            .is_some_and(|e| e.iter().all(|e| e["state"] == "delivered"))
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
     assert_eq!(code, 200);
     let events = log["events"].as_array().unwrap();
     let submitted = events
