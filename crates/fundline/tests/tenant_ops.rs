@@ -972,9 +972,7 @@ async fn with_the_sandbox_off_there_is_no_sandbox_tenant_route_or_loopback_webho
     let d2 = dir2.path();
     let on = start(d2, &db2, "on", &[]).await;
     let sandbox: Value = serde_json::from_str(&on.stdout("on")).unwrap();
-    for k in ["client_secret"] {
-        common::sensitive(creds(&sandbox, "check_cashing", k));
-    }
+    common::sensitive(creds(&sandbox, "check_cashing", "client_secret"));
     common::sensitive(creds(&sandbox, "analysis", "password"));
     common::sensitive(creds(&sandbox, "ingopay", "secret"));
     common::sensitive(creds(&sandbox, "connect", "secret_api_key"));
