@@ -596,6 +596,33 @@ mod tests {
         assert!(acceptable("https://127.0.0.1:9443/hooks", true));
     }
 
+    /// Every delivery gets a client pinned to the address that was checked,
+    /// loopback names included (no unpinned path left for DNS rebinding).
+    #[tokio::test]
+    async fn deliveries_are_pinned_to_the_checked_address_loopback_included() {
+        let (_client, addr) = pin_address("http://localhost:9/hooks", true).await.unwrap();
+        assert!(addr.ip().is_loopback() && addr.port() == 9, "{addr}");
+        let (_client, addr) = pin_address("http://127.0.0.1:9/hooks", true).await.unwrap();
+        assert_eq!(addr, "127.0.0.1:9".parse().unwrap());
+        let (_client, addr) = pin_address("https://[::ffff:127.0.0.1]:9/", true)
+            .await
+            .unwrap();
+        assert!(addr.ip().to_string().contains("127.0.0.1"), "{addr}");
+        for url in [
+            "http://localhost:9/hooks",
+            "http://127.0.0.1:9/hooks",
+            "https://[::ffff:127.0.0.1]:9/",
+            "https://[64:ff9b::7f00:1]:9/",
+            "https://0.0.0.0:9/",
+        ] {
+            assert_eq!(
+                pin_address(url, false).await.err(),
+                Some("the webhook host resolves to a private address"),
+                "{url}"
+            );
+        }
+    }
+
     #[test]
     fn only_https_or_loopback_http_in_the_sandbox() {
         assert!(acceptable("https://partner.example/hooks", false));
