@@ -902,6 +902,13 @@ async fn the_mailbox_needs_the_sandbox_staff_login_and_shows_only_sandbox_mail()
         assert!(body.contains(&format!("{}/connect/", s.base)));
         assert!(!body.contains(&real_mail), "another tenant's mail shown");
     }
+    // The sandbox tenant's customer page offers the sandbox bank.
+    let link = regex_link(
+        &mailbox(&s.base, Some(format!("Bearer {sb_token}"))).await.2,
+        &s.base,
+    );
+    let page = reqwest::get(&link).await.unwrap().text().await.unwrap();
+    assert!(page.contains("Link the sandbox bank"), "{page}");
     // Guessing is throttled per client address: a burst, then 429.
     let mut codes = Vec::new();
     for _ in 0..8 {
@@ -942,6 +949,17 @@ async fn with_the_sandbox_off_there_is_no_sandbox_tenant_route_or_loopback_webho
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 404, "sandbox bank");
+    // A customer's page does not offer the sandbox bank.
+    customer_with_request(&s.base, &token, 3).await;
+    let out = command(d, &db)
+        .args(["admin", "outbox", "list", "--json"])
+        .output()
+        .unwrap();
+    let messages: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let link = messages[0]["link"].as_str().unwrap().to_string();
+    let page = reqwest::get(&link).await.unwrap().text().await.unwrap();
+    assert!(page.contains("Upload statements"), "{page}");
+    assert!(!page.contains("sandbox bank"), "{page}");
     // No loopback webhook, in any spelling.
     let p = partner(&s.base, &t).await;
     for url in [
@@ -1036,4 +1054,16 @@ async fn p_sandbox_webhook(base: &str, sandbox: &Value) -> (u16, Value) {
         &json!({"url": "http://127.0.0.1:9/hooks"}),
     )
     .await
+}
+
+/// The first customer link on the mailbox page.
+fn regex_link(html: &str, base: &str) -> String {
+    let start = html
+        .find(&format!("{base}/connect/"))
+        .expect("a link on the page");
+    let end = html[start..]
+        .find(|c: char| !(c.is_ascii_alphanumeric() || "_-/:.".contains(c)))
+        .unwrap()
+        + start;
+    html[start..end].to_string()
 }

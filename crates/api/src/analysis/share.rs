@@ -104,6 +104,9 @@ fn page(title: &str, body: &str, script: bool) -> Response {
     resp
 }
 
+const SANDBOX_BUTTON: &str =
+    "\n     <button id=\"sandbox\" class=\"secondary\">Link the sandbox bank</button>";
+
 /// GET /connect/{token}
 #[utoipa::path(get, path = "/connect/{token}", tag = "Bank analysis",
     description = "The customer's page behind a report link: consent, then upload statements (OFX, QFX, CSV, MT940, CAMT.053) or link the sandbox bank.",
@@ -112,11 +115,23 @@ fn page(title: &str, body: &str, script: bool) -> Response {
 pub async fn show(State(state): State<AppState>, AnyPath(token): AnyPath<String>) -> Response {
     match link(&state, &token).await {
         Err(r) => r,
-        Ok(Link::Open(_)) => page(
-            "Share your bank information",
-            include_str!("share_form.html"),
-            true,
-        ),
+        Ok(Link::Open(r)) => {
+            // The sandbox bank is offered on the sandbox tenant's links only,
+            // with the sandbox on.
+            let sandbox = crate::tenancy::sandbox_privileged(
+                &state,
+                fundline_store::tenants::is_sandbox(&state.store, &r.tenant_id)
+                    .await
+                    .unwrap_or(false),
+            );
+            let form = include_str!("share_form.html");
+            let form = if sandbox {
+                form.to_string()
+            } else {
+                form.replace(SANDBOX_BUTTON, "")
+            };
+            page("Share your bank information", &form, true)
+        }
         Ok(Link::Done(r)) => {
             let mut p = page(
                 "Thank you",
@@ -538,4 +553,12 @@ pub async fn sandbox_bank(
     let mut data = Shareable::default();
     add_statement(&mut data, &keys, &st, "sandbox");
     share(&state, &r, data).await
+}
+
+#[cfg(test)]
+mod sandbox_button_tests {
+    #[test]
+    fn the_form_holds_the_sandbox_button_that_is_removed_for_real_tenants() {
+        assert!(include_str!("share_form.html").contains(super::SANDBOX_BUTTON));
+    }
 }
