@@ -271,7 +271,12 @@ def fixtures():
                 fx["report_request"] = items[0].get("id") or items[0].get("reportRequestId")
         # Complete that report through the customer's link and the sandbox
         # bank, so the report endpoints have a finished report to read.
-        mail = _http("GET", "/sandbox/mailbox").text
+        # The mailbox is for the sandbox tenant's staff (HTTP Basic login).
+        mail = _http(
+            "GET",
+            "/sandbox/mailbox",
+            auth=(CREDS["analysis"]["email"], CREDS["analysis"]["password"]),
+        ).text
         links = re.findall(re.escape(BASE) + r"/connect/[A-Za-z0-9_-]+", mail)
         if links:
             link = links[0]

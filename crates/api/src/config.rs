@@ -47,6 +47,11 @@ pub struct ApiConfig {
     pub staff_auth: crate::analysis::auth::StaffAuthConfig,
     /// The customer link's rate limits and the statement parse cap.
     pub uploads: crate::analysis::share::UploadLimits,
+    /// The sandbox (`FUNDLINE_SANDBOX`, default on): the sandbox tenant, its
+    /// mailbox and sandbox bank, loopback webhooks. Off: the sandbox routes
+    /// answer 404, the sandbox tenant is refused like a disabled one, and no
+    /// webhook may reach a loopback address.
+    pub sandbox: bool,
 }
 
 /// A plain-SMTP relay (a local MTA that takes care of TLS onwards).
@@ -80,6 +85,7 @@ impl Default for ApiConfig {
             hsts: false,
             staff_auth: Default::default(),
             uploads: Default::default(),
+            sandbox: true,
         }
     }
 }

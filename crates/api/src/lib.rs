@@ -21,6 +21,7 @@ mod ops;
 pub mod ratelimit;
 pub mod server;
 mod state;
+mod tenancy;
 pub mod tls;
 
 pub use config::ApiConfig;

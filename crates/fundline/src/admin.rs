@@ -77,6 +77,39 @@ pub enum TenantCommand {
         #[arg(long)]
         set: Option<String>,
     },
+    /// Rotate or revoke one product's credential of a tenant (products:
+    /// check_cashing, ingopay, connect, analysis). --rotate prints the new
+    /// secret once (JSON); the previous one keeps working for the overlap
+    /// window (FUNDLINE_CREDENTIAL_OVERLAP_SECS, default 24 h). --revoke
+    /// stops every secret of the product at once (or with --previous-only,
+    /// just the previous secret of a rotation).
+    #[command(group(clap::ArgGroup::new("action").required(true).args(["rotate", "revoke"])))]
+    Credentials {
+        #[arg(long)]
+        tenant: String,
+        /// Issue a new secret for this product.
+        #[arg(long, value_name = "PRODUCT")]
+        rotate: Option<String>,
+        /// Revoke this product's secrets at once.
+        #[arg(long, value_name = "PRODUCT")]
+        revoke: Option<String>,
+        /// With --revoke: only the previous secret (end a rotation's overlap now).
+        #[arg(long, requires = "revoke")]
+        previous_only: bool,
+        /// With --rotate: this overlap instead of the setting (0 = none).
+        #[arg(long, requires = "rotate")]
+        overlap_secs: Option<u64>,
+    },
+    /// Refuse every product to a tenant (401) until `enable`.
+    Disable {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Let a disabled tenant in again.
+    Enable {
+        #[arg(long)]
+        tenant: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -190,6 +223,34 @@ pub async fn run(settings: Settings, command: AdminCommand) -> anyhow::Result<()
             );
             Ok(())
         }
+        AdminCommand::Tenant {
+            command:
+                TenantCommand::Credentials {
+                    tenant,
+                    rotate,
+                    revoke,
+                    previous_only,
+                    overlap_secs,
+                },
+        } => {
+            tenant_credentials(
+                &settings,
+                &store,
+                &keyring,
+                &tenant,
+                rotate,
+                revoke,
+                previous_only,
+                overlap_secs,
+            )
+            .await
+        }
+        AdminCommand::Tenant {
+            command: TenantCommand::Disable { tenant },
+        } => set_disabled(&store, &tenant, true).await,
+        AdminCommand::Tenant {
+            command: TenantCommand::Enable { tenant },
+        } => set_disabled(&store, &tenant, false).await,
         AdminCommand::Keys {
             command: KeysCommand::Rotate { json },
         } => {
@@ -242,4 +303,99 @@ pub async fn run(settings: Settings, command: AdminCommand) -> anyhow::Result<()
     };
     store.close().await;
     result
+}
+
+fn now_micros() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}
+
+fn rfc3339(micros: Option<i64>) -> serde_json::Value {
+    micros
+        .and_then(chrono::DateTime::<chrono::Utc>::from_timestamp_micros)
+        .map(|t| serde_json::json!(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// `admin tenant credentials`: one rotation or revocation, audited.
+#[allow(clippy::too_many_arguments)]
+async fn tenant_credentials(
+    settings: &Settings,
+    store: &fundline_store::Store,
+    keyring: &keyring::Keyring,
+    tenant: &str,
+    rotate: Option<String>,
+    revoke: Option<String>,
+    previous_only: bool,
+    overlap_secs: Option<u64>,
+) -> anyhow::Result<()> {
+    let now = now_micros();
+    if let Some(product) = rotate {
+        let overlap = overlap_secs
+            .map(std::time::Duration::from_secs)
+            .unwrap_or(settings.credential_overlap);
+        let rotated = tenants::rotate_credential(
+            store,
+            keyring,
+            tenant,
+            &product,
+            overlap.as_micros() as i64,
+            now,
+        )
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+        fundline_api::audit!(
+            "credential.rotated",
+            tenant_id = %tenant,
+            product = %rotated.product,
+            overlap_secs = rotated.previous_valid_until.map(|u| (u - now) / 1_000_000).unwrap_or(0),
+            actor = "admin-cli"
+        );
+        let mut out = serde_json::to_value(&rotated)?;
+        out["previous_valid_until"] = rfc3339(rotated.previous_valid_until);
+        println!("{out}");
+        return Ok(());
+    }
+    let product = revoke.ok_or_else(|| anyhow!("--rotate or --revoke is required"))?;
+    let what = if previous_only {
+        tenants::Revocation::PreviousOnly
+    } else {
+        tenants::Revocation::All
+    };
+    tenants::revoke_credential(store, tenant, &product, what, now)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    let scope = if previous_only { "previous" } else { "all" };
+    fundline_api::audit!(
+        "credential.revoked",
+        tenant_id = %tenant,
+        product = %product,
+        scope = scope,
+        actor = "admin-cli"
+    );
+    println!(
+        "{}",
+        serde_json::json!({"tenant_id": tenant, "product": product, "revoked": scope, "at": rfc3339(Some(now))})
+    );
+    Ok(())
+}
+
+/// `admin tenant disable` / `enable`, audited.
+async fn set_disabled(
+    store: &fundline_store::Store,
+    tenant: &str,
+    disabled: bool,
+) -> anyhow::Result<()> {
+    tenants::set_tenant_disabled(store, tenant, disabled, now_micros())
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    if disabled {
+        fundline_api::audit!("tenant.disabled", tenant_id = %tenant, actor = "admin-cli");
+    } else {
+        fundline_api::audit!("tenant.enabled", tenant_id = %tenant, actor = "admin-cli");
+    }
+    println!(
+        "{}",
+        serde_json::json!({"tenant_id": tenant, "disabled": disabled})
+    );
+    Ok(())
 }

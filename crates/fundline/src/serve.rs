@@ -65,6 +65,7 @@ pub fn api_config(settings: &Settings) -> ApiConfig {
         hsts: settings.tls.is_some(),
         staff_auth: settings.staff_auth.clone(),
         uploads: settings.uploads.clone(),
+        sandbox: settings.sandbox,
         ..ApiConfig::default()
     }
 }
@@ -85,14 +86,21 @@ pub fn state(
     )
 }
 
-/// On an empty store: creates the sandbox tenant, prints its credentials on
-/// stdout and keeps them in `<data_dir>/sandbox-credentials.json` (0600).
+/// With the sandbox on (the default), on an empty store: creates the
+/// sandbox tenant, prints its credentials on stdout and keeps them in
+/// `<data_dir>/sandbox-credentials.json` (0600). With the sandbox off
+/// (`FUNDLINE_SANDBOX=off`) nothing is created, and a sandbox tenant made
+/// earlier is refused on every product while the setting holds.
 async fn ensure_sandbox(
     settings: &Settings,
     store: &Store,
     keyring: &Keyring,
 ) -> anyhow::Result<()> {
     let path = settings.data_dir.join("sandbox-credentials.json");
+    if !settings.sandbox {
+        eprintln!("Sandbox off: no sandbox tenant, no sandbox routes");
+        return Ok(());
+    }
     if tenants::tenant_count(store)
         .await
         .map_err(|e| anyhow!("{e}"))?

@@ -90,6 +90,10 @@ struct File {
     statement_uploads_per_minute: Option<u32>,
     /// Other customer-link requests a minute per link and per client address.
     connect_rate_per_minute: Option<u32>,
+    /// The sandbox (sandbox tenant, mailbox, sandbox bank, loopback webhooks).
+    sandbox: Option<bool>,
+    /// Seconds a rotated credential's previous secret keeps working.
+    credential_overlap_secs: Option<u64>,
 }
 
 /// The built-in TLS listener's files (reloaded on SIGHUP).
@@ -120,6 +124,11 @@ pub struct Settings {
     pub tls: Option<TlsFiles>,
     pub staff_auth: fundline_api::analysis::auth::StaffAuthConfig,
     pub uploads: fundline_api::analysis::share::UploadLimits,
+    /// The sandbox is on (default): docs/security.md, "Tenants, credentials
+    /// and the sandbox".
+    pub sandbox: bool,
+    /// How long a rotated credential's previous secret keeps working.
+    pub credential_overlap: Duration,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -400,6 +409,24 @@ impl Settings {
         if max_body_bytes < 1024 {
             bail!("max body size must be at least 1024 bytes");
         }
+        let sandbox = match env("FUNDLINE_SANDBOX") {
+            Some(v) => match v.trim().to_ascii_lowercase().as_str() {
+                "on" | "true" | "1" | "yes" => true,
+                "off" | "false" | "0" | "no" => false,
+                _ => bail!("FUNDLINE_SANDBOX must be on or off"),
+            },
+            None => file.sandbox.unwrap_or(true),
+        };
+        let credential_overlap =
+            Duration::from_secs(match env("FUNDLINE_CREDENTIAL_OVERLAP_SECS") {
+                Some(v) => v
+                    .parse()
+                    .context("FUNDLINE_CREDENTIAL_OVERLAP_SECS must be a number of seconds")?,
+                None => file.credential_overlap_secs.unwrap_or(24 * 3600),
+            });
+        if credential_overlap > Duration::from_secs(30 * 24 * 3600) {
+            bail!("the credential overlap must be at most 30 days");
+        }
         Ok(Settings {
             listen,
             data_dir,
@@ -418,6 +445,8 @@ impl Settings {
             tls,
             staff_auth,
             uploads,
+            sandbox,
+            credential_overlap,
         })
     }
 

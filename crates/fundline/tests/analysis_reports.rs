@@ -488,14 +488,15 @@ async fn report_request_errors_and_filters() {
             "OrderedDateFrom must be an ISO-8601 date.",
         ],
     );
-    // The sandbox mailbox shows sandbox tenants' messages only (this tenant is not one).
-    let mailbox = reqwest::get(format!("{}/sandbox/mailbox", app.base))
-        .await
-        .unwrap()
-        .text()
+    // The sandbox mailbox is not this tenant's: its staff token opens nothing there.
+    let mailbox = reqwest::Client::new()
+        .get(format!("{}/sandbox/mailbox", app.base))
+        .bearer_auth(&staff.token)
+        .send()
         .await
         .unwrap();
-    assert!(!mailbox.contains("jane5@example.com"));
+    assert_eq!(mailbox.status(), 401);
+    assert!(!mailbox.text().await.unwrap().contains("jane5@example.com"));
 }
 
 #[tokio::test]

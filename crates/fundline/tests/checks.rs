@@ -756,3 +756,111 @@ async fn webhooks_are_signed_retried_and_logged() {
     assert_eq!(submitted["attempts"], 2);
     assert!(events.iter().all(|e| e["state"] == "delivered"), "{log}");
 }
+
+/// SSRF: a webhook URL whose host is a literal address that is not globally
+/// routable (or embeds one) is refused when set; and one that reached the
+/// store anyway is never connected to: the delivery checks the address and
+/// logs why it did not send.
+#[tokio::test]
+async fn a_webhook_to_a_non_global_address_is_refused_and_never_connects() {
+    let app = spawn_app_with(ApiConfig {
+        allow_loopback_webhooks: false,
+        ..config()
+    })
+    .await;
+    let c = customer(&app, 9, &[test_visa(9)]).await;
+    // A listener on this machine that counts every connection made to it.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((_sock, _)) = listener.accept().await {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    for url in [
+        format!("https://127.0.0.1:{port}/hooks"),
+        format!("http://127.0.0.1:{port}/hooks"),
+        format!("https://[::ffff:127.0.0.1]:{port}/hooks"),
+        format!("https://[::127.0.0.1]:{port}/hooks"),
+        format!("https://0.0.0.0:{port}/hooks"),
+        "https://[64:ff9b::a9fe:a9fe]/latest/meta-data".to_string(),
+        "https://[2002:a9fe:a9fe::1]/".to_string(),
+        "https://198.18.0.1/".to_string(),
+        "https://240.0.0.1/".to_string(),
+        "https://100.64.0.1/".to_string(),
+        "https://[fd00::1]/".to_string(),
+        "https://[2001:db8::1]/".to_string(),
+    ] {
+        let (code, body) = c
+            .partner
+            .call_raw_put("/api/v1/partners/webhook", &json!({"url": url}))
+            .await;
+        assert_eq!(code, 400, "{url}: {body}");
+        assert_eq!(body["status"], 400);
+    }
+    let (_, shown) = c.partner.call_raw_get("/api/v1/partners/webhook").await;
+    assert!(shown["url"].is_null(), "nothing registered: {shown}");
+
+    // An IPv4-mapped loopback URL written straight into the store.
+    let keys = app
+        .keyring
+        .tenant(&app.store, &app.tenant.tenant_id)
+        .await
+        .unwrap();
+    let now = chrono::Utc::now().timestamp_micros();
+    fundline_store::checks::set_webhook(
+        &app.store,
+        fundline_store::checks::Webhook {
+            tenant_id: app.tenant.tenant_id.clone(),
+            url: format!("https://[::ffff:127.0.0.1]:{port}/hooks"),
+            secret_sealed: keys.seal_str("cc_webhooks", "secret", "whsec_never_sent"),
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .await
+    .unwrap();
+    let s = session(&app, &sso(&c).await).await;
+    let (code, sub) = s
+        .submit(&c.cards[0], 20000, "payroll", "minutes", 9001)
+        .await;
+    assert_eq!(code, 202, "{sub}");
+    let mut log = Value::Null;
+    for _ in 0..200 {
+        log = c
+            .partner
+            .call_raw_get("/api/v1/partners/webhook/events")
+            .await
+            .1;
+        if log["events"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|e| e["attempts"].as_i64() >= Some(1)))
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let tried: Vec<&Value> = log["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["attempts"].as_i64() >= Some(1))
+        .collect();
+    assert!(!tried.is_empty(), "a delivery was attempted: {log}");
+    for e in tried {
+        assert_eq!(
+            e["lastError"], "the webhook host resolves to a private address",
+            "{e}"
+        );
+        assert!(e["lastStatus"].is_null(), "{e}");
+        assert_eq!(e["state"], "pending");
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        accepted.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "no connection was made"
+    );
+}

@@ -639,7 +639,14 @@ async fn sandbox_outbox_link_and_sandbox_bank_build_a_report() {
     assert!(link.starts_with(&format!("{}/connect/", s.base)), "{link}");
     assert!(m["text"].as_str().unwrap().contains(&link));
 
-    let mailbox = reqwest::get(format!("{}/sandbox/mailbox", s.base))
+    // The mailbox is for the sandbox tenant's staff: the browser's Basic login.
+    let mailbox = http
+        .get(format!("{}/sandbox/mailbox", s.base))
+        .basic_auth(
+            creds["analysis"]["email"].as_str().unwrap(),
+            creds["analysis"]["password"].as_str(),
+        )
+        .send()
         .await
         .unwrap()
         .text()

@@ -758,11 +758,16 @@ pub async fn outbox_mark(
         .await
 }
 
-/// The newest messages of sandbox tenants (for the sandbox mailbox page).
-pub async fn sandbox_outbox(store: &Store, limit: i64) -> Result<Vec<OutboxMessage>, StoreError> {
+/// The newest messages of one sandbox tenant (for the sandbox mailbox
+/// page); nothing for a tenant that is not a sandbox tenant.
+pub async fn sandbox_outbox(
+    store: &Store,
+    tenant_id: &str,
+    limit: i64,
+) -> Result<Vec<OutboxMessage>, StoreError> {
     Ok(sqlx::query_as::<_, OutboxMessage>(&format!(
-        "SELECT {} FROM ba_outbox o JOIN tenants t ON t.id = o.tenant_id WHERE t.is_sandbox = 1 \
-         ORDER BY o.created_at DESC LIMIT $1",
+        "SELECT {} FROM ba_outbox o JOIN tenants t ON t.id = o.tenant_id \
+         WHERE t.is_sandbox = 1 AND o.tenant_id = $2 ORDER BY o.created_at DESC LIMIT $1",
         OUTBOX_COLUMNS
             .split(", ")
             .map(|c| format!("o.{c}"))
@@ -770,6 +775,7 @@ pub async fn sandbox_outbox(store: &Store, limit: i64) -> Result<Vec<OutboxMessa
             .join(", ")
     ))
     .bind(limit)
+    .bind(tenant_id)
     .fetch_all(store.reader())
     .await?)
 }

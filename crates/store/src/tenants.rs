@@ -227,13 +227,46 @@ pub async fn tenant_count(store: &Store) -> Result<i64, StoreError> {
         .get(0))
 }
 
-/// A product credential as stored: never the plain secret.
+/// A product credential as stored: never the plain secret. Only credentials
+/// that are not revoked, of tenants that are not disabled, are found.
 #[derive(Debug, Clone)]
 pub struct StoredCredential {
     pub tenant_id: String,
     pub secret_hash: Option<String>,
     pub secret_sealed: Option<String>,
     pub numeric_id: Option<i64>,
+    /// The secret a rotation replaced, accepted until `previous_valid_until`.
+    pub previous_secret_hash: Option<String>,
+    pub previous_secret_sealed: Option<String>,
+    pub previous_valid_until: Option<i64>,
+    /// The tenant is the sandbox tenant (refused when the sandbox is off).
+    pub tenant_sandbox: bool,
+}
+
+impl StoredCredential {
+    /// Whether the previous secret is still accepted at `now` (micros).
+    pub fn previous_live(&self, now: i64) -> bool {
+        self.previous_valid_until.is_some_and(|until| now < until)
+    }
+
+    /// The hashes that authenticate at `now`: the current one, then the
+    /// previous one during its overlap window.
+    pub fn live_hashes(&self, now: i64) -> Vec<&str> {
+        let mut v: Vec<&str> = self.secret_hash.as_deref().into_iter().collect();
+        if self.previous_live(now) {
+            v.extend(self.previous_secret_hash.as_deref());
+        }
+        v
+    }
+
+    /// The sealed secrets that authenticate at `now`, current first.
+    pub fn live_sealed(&self, now: i64) -> Vec<&str> {
+        let mut v: Vec<&str> = self.secret_sealed.as_deref().into_iter().collect();
+        if self.previous_live(now) {
+            v.extend(self.previous_secret_sealed.as_deref());
+        }
+        v
+    }
 }
 
 pub async fn find_credential(
@@ -242,7 +275,10 @@ pub async fn find_credential(
     public_id: &str,
 ) -> Result<Option<StoredCredential>, StoreError> {
     let row = sqlx::query(
-        "SELECT tenant_id, secret_hash, secret_sealed, numeric_id FROM credentials WHERE product = $1 AND public_id = $2",
+        "SELECT c.tenant_id, c.secret_hash, c.secret_sealed, c.numeric_id, c.previous_secret_hash, \
+         c.previous_secret_sealed, c.previous_valid_until, t.is_sandbox \
+         FROM credentials c JOIN tenants t ON t.id = c.tenant_id \
+         WHERE c.product = $1 AND c.public_id = $2 AND c.revoked_at IS NULL AND t.disabled_at IS NULL",
     )
     .bind(product)
     .bind(public_id)
@@ -253,7 +289,357 @@ pub async fn find_credential(
         secret_hash: r.get(1),
         secret_sealed: r.get(2),
         numeric_id: r.get(3),
+        previous_secret_hash: r.get(4),
+        previous_secret_sealed: r.get(5),
+        previous_valid_until: r.get(6),
+        tenant_sandbox: r.get::<i64, _>(7) == 1,
     }))
+}
+
+/// What every product's authentication asks about a tenant on each request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TenantAccess {
+    pub disabled: bool,
+    pub sandbox: bool,
+    /// When every secret of the check cashing credential was last revoked
+    /// (kept after a new rotation): partner sessions opened before it are over.
+    pub check_cashing_revoked_at: Option<i64>,
+}
+
+/// A tenant's access state, `None` for an unknown tenant.
+pub async fn tenant_access(
+    store: &Store,
+    tenant_id: &str,
+) -> Result<Option<TenantAccess>, StoreError> {
+    let row = sqlx::query(
+        "SELECT t.disabled_at, t.is_sandbox, \
+         (SELECT c.sessions_revoked_at FROM credentials c WHERE c.tenant_id = t.id AND c.product = $2) \
+         FROM tenants t WHERE t.id = $1",
+    )
+    .bind(tenant_id)
+    .bind(PRODUCT_CHECK_CASHING)
+    .fetch_optional(store.reader())
+    .await?;
+    Ok(row.map(|r| TenantAccess {
+        disabled: r.get::<Option<i64>, _>(0).is_some(),
+        sandbox: r.get::<i64, _>(1) == 1,
+        check_cashing_revoked_at: r.get(2),
+    }))
+}
+
+/// The products whose credentials `admin tenant credentials` manages.
+pub const PRODUCTS: [&str; 4] = [
+    PRODUCT_CHECK_CASHING,
+    PRODUCT_INGOPAY,
+    PRODUCT_CONNECT,
+    PRODUCT_ANALYSIS,
+];
+
+/// What `admin tenant credentials --rotate` prints: the new secret of one
+/// product, in the shape `tenant create` prints it, shown this once.
+#[derive(Debug, Clone, Serialize)]
+pub struct RotatedCredential {
+    pub tenant_id: String,
+    pub product: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check_cashing: Option<CheckCashingCredentials>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ingopay: Option<IngoPayCredentials>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connect: Option<ConnectCredentials>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub analysis: Option<AnalysisCredentials>,
+    /// Until when (micros since the epoch) the replaced secret still works;
+    /// `None`: it stopped at once (no overlap, a revoked credential, or a
+    /// staff password).
+    pub previous_valid_until: Option<i64>,
+}
+
+fn product_name(product: &str) -> Result<&'static str, StoreError> {
+    PRODUCTS
+        .iter()
+        .find(|p| **p == product)
+        .copied()
+        .ok_or_else(|| {
+            StoreError::Rejected(format!(
+                "unknown product {product:?} (one of {})",
+                PRODUCTS.join(", ")
+            ))
+        })
+}
+
+/// The credential row of a tenant's product: (public id, numeric id, revoked_at).
+async fn credential_row(
+    conn: &mut sqlx::AnyConnection,
+    tenant_id: &str,
+    product: &str,
+) -> Result<(String, Option<i64>, Option<i64>), StoreError> {
+    let row = sqlx::query(
+        "SELECT public_id, numeric_id, revoked_at FROM credentials WHERE tenant_id = $1 AND product = $2",
+    )
+    .bind(tenant_id)
+    .bind(product)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| StoreError::Rejected(format!("no tenant {tenant_id}")))?;
+    Ok((row.get(0), row.get(1), row.get(2)))
+}
+
+/// The bank-analysis credential: the tenant's first admin user (the one
+/// `tenant create` made).
+async fn first_admin(
+    conn: &mut sqlx::AnyConnection,
+    tenant_id: &str,
+) -> Result<(String, String), StoreError> {
+    let row = sqlx::query(
+        "SELECT id, email FROM users WHERE tenant_id = $1 AND role = 'admin' ORDER BY created_at, id LIMIT 1",
+    )
+    .bind(tenant_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| StoreError::Rejected(format!("tenant {tenant_id} has no admin user")))?;
+    Ok((row.get(0), row.get(1)))
+}
+
+/// Replaces a staff user's password hash and ends every session of the user.
+async fn replace_password(
+    conn: &mut sqlx::AnyConnection,
+    user_id: &str,
+    password_hash: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(password_hash)
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "UPDATE ba_refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn hash_password_blocking(password: String) -> Result<String, StoreError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| StoreError::Config(format!("password hashing failed: {e}")))
+}
+
+/// Issues a new secret for one product of a tenant. The replaced secret
+/// keeps working for `overlap_micros` (0: stops at once); a revoked
+/// credential's secret never comes back. For `analysis` the new secret is a
+/// new password for the tenant's first admin user: the old one stops at
+/// once and that user's sessions end.
+pub async fn rotate_credential(
+    store: &Store,
+    keyring: &Keyring,
+    tenant_id: &str,
+    product: &str,
+    overlap_micros: i64,
+    now: i64,
+) -> Result<RotatedCredential, StoreError> {
+    let product = product_name(product)?;
+    if tenant_access(store, tenant_id).await?.is_none() {
+        return Err(StoreError::Rejected(format!("no tenant {tenant_id}")));
+    }
+    let mut out = RotatedCredential {
+        tenant_id: tenant_id.to_string(),
+        product,
+        check_cashing: None,
+        ingopay: None,
+        connect: None,
+        analysis: None,
+        previous_valid_until: None,
+    };
+    let tid = tenant_id.to_string();
+    if product == PRODUCT_ANALYSIS {
+        let password = random_token(18);
+        let hash = hash_password_blocking(password.clone()).await?;
+        let (merchant_id, email) = store
+            .write(move |conn| {
+                let (tid, hash) = (tid.clone(), hash.clone());
+                Box::pin(async move {
+                    let (merchant_id, _, _) = credential_row(conn, &tid, PRODUCT_ANALYSIS).await?;
+                    let (user_id, email) = first_admin(conn, &tid).await?;
+                    replace_password(conn, &user_id, &hash, now).await?;
+                    Ok((merchant_id, email))
+                })
+            })
+            .await?;
+        out.analysis = Some(AnalysisCredentials {
+            merchant_id,
+            email,
+            password,
+        });
+        return Ok(out);
+    }
+    let keys = keyring.tenant(store, tenant_id).await?;
+    let secret = random_token(32);
+    let (new_hash, new_sealed) = if product == PRODUCT_CHECK_CASHING {
+        (Some(hash_token(&secret)), None)
+    } else {
+        (None, Some(keys.seal_str("credentials", "secret", &secret)))
+    };
+    let overlap = overlap_micros.max(0);
+    let (public_id, numeric_id, until) = store
+        .write(move |conn| {
+            let (tid, new_hash, new_sealed) = (tid.clone(), new_hash.clone(), new_sealed.clone());
+            Box::pin(async move {
+                let (public_id, numeric_id, revoked_at) =
+                    credential_row(conn, &tid, product).await?;
+                // The secret being replaced becomes the previous one, unless
+                // it was revoked or no overlap is wanted.
+                let until = (revoked_at.is_none() && overlap > 0).then_some(now + overlap);
+                sqlx::query(
+                    "UPDATE credentials SET \
+                     previous_secret_hash = CASE WHEN $1 = 1 THEN secret_hash ELSE NULL END, \
+                     previous_secret_sealed = CASE WHEN $1 = 1 THEN secret_sealed ELSE NULL END, \
+                     previous_valid_until = $2, secret_hash = $3, secret_sealed = $4, \
+                     rotated_at = $5, revoked_at = NULL WHERE tenant_id = $6 AND product = $7",
+                )
+                .bind(until.is_some() as i64)
+                .bind(until)
+                .bind(&new_hash)
+                .bind(&new_sealed)
+                .bind(now)
+                .bind(&tid)
+                .bind(product)
+                .execute(&mut *conn)
+                .await?;
+                Ok((public_id, numeric_id, until))
+            })
+        })
+        .await?;
+    out.previous_valid_until = until;
+    match product {
+        PRODUCT_CHECK_CASHING => {
+            out.check_cashing = Some(CheckCashingCredentials {
+                client_id: public_id,
+                client_secret: secret,
+            })
+        }
+        PRODUCT_INGOPAY => {
+            out.ingopay = Some(IngoPayCredentials {
+                participant_id: numeric_id.unwrap_or_default(),
+                username: public_id,
+                secret,
+            })
+        }
+        _ => {
+            out.connect = Some(ConnectCredentials {
+                merchant_id: numeric_id.unwrap_or_default().to_string(),
+                api_key_id: public_id,
+                secret_api_key: secret,
+            })
+        }
+    }
+    Ok(out)
+}
+
+/// What `--revoke` takes away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    /// Every secret of the product, at once (the product is refused until
+    /// the next rotation). Check cashing partner sessions end too.
+    All,
+    /// Only the previous secret of a rotation: its overlap ends now.
+    PreviousOnly,
+}
+
+/// Revokes a product credential of a tenant at once.
+pub async fn revoke_credential(
+    store: &Store,
+    tenant_id: &str,
+    product: &str,
+    what: Revocation,
+    now: i64,
+) -> Result<(), StoreError> {
+    let product = product_name(product)?;
+    let tid = tenant_id.to_string();
+    if product == PRODUCT_ANALYSIS {
+        if what == Revocation::PreviousOnly {
+            return Err(StoreError::Rejected(
+                "a staff password has no previous secret: a rotation replaces it at once".into(),
+            ));
+        }
+        // Nobody knows this password: the admin must be given a new one
+        // (`--rotate analysis`) to log in again.
+        let hash = hash_password_blocking(random_token(32)).await?;
+        return store
+            .write(move |conn| {
+                let (tid, hash) = (tid.clone(), hash.clone());
+                Box::pin(async move {
+                    credential_row(conn, &tid, PRODUCT_ANALYSIS).await?;
+                    let (user_id, _) = first_admin(conn, &tid).await?;
+                    replace_password(conn, &user_id, &hash, now).await
+                })
+            })
+            .await;
+    }
+    store
+        .write(move |conn| {
+            let tid = tid.clone();
+            Box::pin(async move {
+                credential_row(conn, &tid, product).await?;
+                let q = match what {
+                    Revocation::All => sqlx::query(
+                        "UPDATE credentials SET revoked_at = $1, sessions_revoked_at = $1, previous_secret_hash = NULL, \
+                         previous_secret_sealed = NULL, previous_valid_until = NULL \
+                         WHERE tenant_id = $2 AND product = $3",
+                    )
+                    .bind(now),
+                    Revocation::PreviousOnly => sqlx::query(
+                        "UPDATE credentials SET previous_secret_hash = NULL, previous_secret_sealed = NULL, \
+                         previous_valid_until = NULL WHERE tenant_id = $1 AND product = $2",
+                    ),
+                };
+                q.bind(&tid).bind(product).execute(&mut *conn).await?;
+                if product == PRODUCT_CHECK_CASHING && what == Revocation::All {
+                    sqlx::query("DELETE FROM cc_partner_sessions WHERE tenant_id = $1")
+                        .bind(&tid)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                Ok(())
+            })
+        })
+        .await
+}
+
+/// Disables (every product refuses the tenant's credentials, 401) or
+/// enables a tenant again.
+pub async fn set_tenant_disabled(
+    store: &Store,
+    tenant_id: &str,
+    disabled: bool,
+    now: i64,
+) -> Result<(), StoreError> {
+    let tid = tenant_id.to_string();
+    store
+        .write(move |conn| {
+            let tid = tid.clone();
+            Box::pin(async move {
+                let n = sqlx::query(
+                    "UPDATE tenants SET disabled_at = CASE WHEN $1 = 1 THEN COALESCE(disabled_at, $2) ELSE NULL END WHERE id = $3",
+                )
+                .bind(disabled as i64)
+                .bind(now)
+                .bind(&tid)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+                if n == 0 {
+                    return Err(StoreError::Rejected(format!("no tenant {tid}")));
+                }
+                Ok(())
+            })
+        })
+        .await
 }
 
 /// A tenant's gateway participant id.

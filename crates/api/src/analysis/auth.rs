@@ -404,6 +404,9 @@ pub async fn login(State(state): State<AppState>, req: Request) -> Response {
             json!(["Invalid email or password."]),
         );
     };
+    if !crate::tenancy::tenant_active(&state, &user.tenant_id).await {
+        return access_denied();
+    }
     let _ = staff::attempt_succeeded(&state.store, acct, addr, MAX_ADDRESS_FAILURES).await;
     let family = uuid::Uuid::new_v4().to_string();
     let refresh = random_token(32);
@@ -474,7 +477,12 @@ pub async fn refresh(State(state): State<AppState>, body: axum::body::Bytes) -> 
             ..
         }) => {
             let user = match staff::user(&state.store, &tenant_id, &user_id).await {
-                Ok(Some(u)) if u.is_active == 1 => u,
+                Ok(Some(u))
+                    if u.is_active == 1
+                        && crate::tenancy::tenant_active(&state, &u.tenant_id).await =>
+                {
+                    u
+                }
                 _ => return access_denied(),
             };
             match issue(
@@ -579,6 +587,10 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Staff, Denied> 
         let c = data.claims;
         // Expiry against our clock (tests move it).
         if c.tid != tenant || c.exp <= state.clock.now().timestamp() {
+            return Err(Denied);
+        }
+        // A disabled tenant's sessions end at once.
+        if !crate::tenancy::tenant_active(state, &c.tid).await {
             return Err(Denied);
         }
         // Logout, refresh-token reuse and deactivation end a session at once.

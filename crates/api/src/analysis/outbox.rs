@@ -1,7 +1,8 @@
 //! Messages to customers. Every message is recorded in the outbox (sealed);
 //! email is relayed over SMTP when a relay is configured, retried with the
 //! outbox as the queue. SMS has no provider yet: recorded only.
-//! Sandbox tenants' messages can be read at /sandbox/mailbox.
+//! The sandbox tenant's messages can be read at /sandbox/mailbox by its
+//! staff (sandbox on only).
 
 use axum::extract::State;
 use axum::http::header;
@@ -115,12 +116,150 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Basic-auth password checks the mailbox runs at once (argon2 is costly).
+static MAILBOX_HASHES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// Basic-auth attempts per client address and node: a burst of 5, then one a second.
+const MAILBOX_BASIC_LIMIT: crate::ratelimit::RateLimit = crate::ratelimit::RateLimit {
+    per_second: 1,
+    burst: 5,
+};
+
+/// 401 with the Basic challenge a browser answers with a login prompt.
+fn challenge() -> Response {
+    let mut r = (
+        axum::http::StatusCode::UNAUTHORIZED,
+        Html("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sandbox mailbox</title></head>\
+              <body><p>Sign in with the sandbox tenant's staff email and password.</p></body></html>"),
+    )
+        .into_response();
+    r.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        "Basic realm=\"Fundline sandbox mailbox\", charset=\"UTF-8\""
+            .parse()
+            .expect("static"),
+    );
+    r
+}
+
+/// The sandbox tenant whose staff member signed in: a Bearer staff access
+/// token, or HTTP Basic with the staff email and password (what a browser
+/// sends after its login prompt). Only users of the sandbox tenant are
+/// accepted; another tenant's password is never checked here.
+async fn mailbox_tenant(
+    state: &AppState,
+    parts: &mut axum::http::request::Parts,
+) -> Result<String, Response> {
+    use base64::Engine as _;
+    let auth = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let tenant_id = if auth.starts_with("Bearer ") {
+        use axum::extract::FromRequestParts;
+        super::auth::Staff::from_request_parts(parts, state)
+            .await
+            .map_err(|_| challenge())?
+            .tenant_id
+    } else if let Some(b64) = auth.strip_prefix("Basic ") {
+        let client = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        if let Err(retry) = state
+            .limiter
+            .check(MAILBOX_BASIC_LIMIT, &format!("mailbox:{client}"))
+        {
+            let mut r = (
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                "Too many attempts; try again shortly.",
+            )
+                .into_response();
+            if let Ok(v) = retry.to_string().parse() {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return Err(r);
+        }
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(b64.trim())
+            .ok()
+            .and_then(|d| String::from_utf8(d).ok())
+            .ok_or_else(challenge)?;
+        let (email, password) = decoded.split_once(':').ok_or_else(challenge)?;
+        let (email, password) = (email.trim().to_lowercase(), password.to_string());
+        if email.len() > 254 || password.is_empty() || password.len() > 256 {
+            return Err(challenge());
+        }
+        // Staff emails are unique per tenant: only a sandbox tenant's
+        // active user with this email can sign in here.
+        let users = fundline_store::staff::users_by_email(&state.store, &email)
+            .await
+            .map_err(|_| challenge())?;
+        let mut candidate = None;
+        for u in users.into_iter().filter(|u| u.is_active == 1) {
+            if crate::tenancy::admitted(state, &u.tenant_id)
+                .await
+                .is_some_and(|a| crate::tenancy::sandbox_privileged(state, a.sandbox))
+            {
+                candidate = Some(u);
+                break;
+            }
+        }
+        // Anyone else costs the same one verification, against a dummy.
+        let hash = candidate
+            .as_ref()
+            .map(|u| u.password_hash.clone())
+            .unwrap_or_else(|| fundline_vault::dummy_password_hash().to_string());
+        let Ok(_permit) = MAILBOX_HASHES.try_acquire() else {
+            let mut r = (
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                "Too many attempts; try again shortly.",
+            )
+                .into_response();
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, "1".parse().expect("static"));
+            return Err(r);
+        };
+        let ok =
+            tokio::task::spawn_blocking(move || fundline_vault::verify_password(&password, &hash))
+                .await
+                .unwrap_or(false);
+        match candidate.filter(|_| ok) {
+            Some(u) => u.tenant_id,
+            None => {
+                tracing::info!("sandbox mailbox sign-in refused");
+                return Err(challenge());
+            }
+        }
+    } else {
+        return Err(challenge());
+    };
+    let sandbox = crate::tenancy::admitted(state, &tenant_id)
+        .await
+        .is_some_and(|a| crate::tenancy::sandbox_privileged(state, a.sandbox));
+    if !sandbox {
+        return Err(challenge());
+    }
+    Ok(tenant_id)
+}
+
 /// GET /sandbox/mailbox
 #[utoipa::path(get, path = "/sandbox/mailbox", tag = "Bank analysis",
-    description = "The messages sent to customers of sandbox tenants, newest first (other tenants' messages never show here).",
-    responses((status = 200, content_type = "text/html")))]
-pub async fn mailbox(State(state): State<AppState>) -> Response {
-    let messages = match reports::sandbox_outbox(&state.store, 100).await {
+    description = "The messages sent to the sandbox tenant's customers, newest first, for the sandbox tenant's staff only: HTTP Basic with a staff email and password (a browser prompts for them) or a Bearer staff access token. 404 when the sandbox is off (FUNDLINE_SANDBOX=off).",
+    responses((status = 200, content_type = "text/html"), (status = 401, content_type = "text/html"), (status = 404, content_type = "application/json"), (status = 429, content_type = "text/plain")))]
+pub async fn mailbox(State(state): State<AppState>, req: axum::extract::Request) -> Response {
+    if !state.config.sandbox {
+        return crate::ops::not_found(req).await;
+    }
+    let (mut parts, _) = req.into_parts();
+    let tenant_id = match mailbox_tenant(&state, &mut parts).await {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let messages = match reports::sandbox_outbox(&state.store, &tenant_id, 100).await {
         Ok(m) => m,
         Err(_) => {
             return (
@@ -148,7 +287,7 @@ pub async fn mailbox(State(state): State<AppState>) -> Response {
         ));
     }
     if rows.is_empty() {
-        rows = "<p>No messages yet. Create a report request in a sandbox tenant.</p>".into();
+        rows = "<p>No messages yet. Create a report request in the sandbox tenant.</p>".into();
     }
     let mut resp = Html(format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sandbox mailbox</title></head>\

@@ -33,7 +33,7 @@
     say("Uploading…");
     fetch(base + "/statements", { method: "POST", body: form }).then(shared).catch(function () { say("The upload failed; try again.", "error"); });
   });
-  $("sandbox").addEventListener("click", function () {
+  if ($("sandbox")) $("sandbox").addEventListener("click", function () {
     fetch(base + "/sandbox-bank", { method: "POST" }).then(shared).catch(function () { say("Something went wrong; try again.", "error"); });
   });
   fetch(base + "/status", { cache: "no-store" }).then(function (r) { return r.json(); }).then(function (b) {

@@ -213,6 +213,9 @@ fn page(title: &str, body: &str, script: bool) -> Response {
     resp
 }
 
+const SANDBOX_BUTTON: &str =
+    "\n     <button id=\"sandbox\" class=\"secondary\">Link the sandbox bank</button>";
+
 /// GET /connect/{token}
 #[utoipa::path(get, path = "/connect/{token}", tag = "Bank analysis",
     description = "The customer's page behind a report link: consent, then upload statements (OFX, QFX, CSV, MT940, CAMT.053) or link the sandbox bank.",
@@ -234,11 +237,23 @@ pub async fn show(
     }
     match link(&state, &token).await {
         Err(r) => r,
-        Ok(Link::Open(_)) => page(
-            "Share your bank information",
-            include_str!("share_form.html"),
-            true,
-        ),
+        Ok(Link::Open(r)) => {
+            // The sandbox bank is offered on the sandbox tenant's links only,
+            // with the sandbox on.
+            let sandbox = crate::tenancy::sandbox_privileged(
+                &state,
+                fundline_store::tenants::is_sandbox(&state.store, &r.tenant_id)
+                    .await
+                    .unwrap_or(false),
+            );
+            let form = include_str!("share_form.html");
+            let form = if sandbox {
+                form.to_string()
+            } else {
+                form.replace(SANDBOX_BUTTON, "")
+            };
+            page("Share your bank information", &form, true)
+        }
         Ok(Link::Done(r)) => {
             let mut p = page(
                 "Thank you",
@@ -739,7 +754,7 @@ fn read_statements(
 
 /// POST /connect/{token}/sandbox-bank
 #[utoipa::path(post, path = "/connect/{token}/sandbox-bank", tag = "Bank analysis",
-    description = "Sandbox only (a sandbox tenant's links): link a simulated bank that produces a deterministic synthetic history (seeded by the request id), for demos.",
+    description = "Sandbox only (the sandbox tenant's links; 404 when the sandbox is off): link a simulated bank that produces a deterministic synthetic history (seeded by the request id), for demos.",
     params(("token" = String, Path, description = "The link token")),
     responses((status = 202, content_type = "application/json"), (status = 403, content_type = "application/json"), (status = 404, content_type = "application/json"), (status = 409, content_type = "application/json"), (status = 410, content_type = "application/json"), (status = 429, content_type = "application/json")))]
 pub async fn sandbox_bank(
@@ -747,6 +762,9 @@ pub async fn sandbox_bank(
     ClientAddr(client): ClientAddr,
     AnyPath(token): AnyPath<String>,
 ) -> Response {
+    if !state.config.sandbox {
+        return error(StatusCode::NOT_FOUND, "Not found.");
+    }
     if let Some(seconds) = throttled(&state, &token, &client, Bucket::Link) {
         return too_many(seconds, SLOW_DOWN);
     }
@@ -774,4 +792,12 @@ pub async fn sandbox_bank(
     let mut data = Shareable::default();
     add_statement(&mut data, &keys, &st, "sandbox");
     share(&state, &r, data).await
+}
+
+#[cfg(test)]
+mod sandbox_button_tests {
+    #[test]
+    fn the_form_holds_the_sandbox_button_that_is_removed_for_real_tenants() {
+        assert!(include_str!("share_form.html").contains(super::SANDBOX_BUTTON));
+    }
 }

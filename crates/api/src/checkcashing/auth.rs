@@ -192,18 +192,27 @@ pub async fn authenticate(
     let stored = find_credential(&state.store, PRODUCT_CHECK_CASHING, &creds.id)
         .await
         .map_err(|e| Problem::from(e).at(PATH))?;
-    // Compare against a dummy when the client is unknown so both paths cost the same.
+    // Compare against a dummy when the client is unknown so both paths cost
+    // the same. During a rotation's overlap the previous secret works too.
+    let now = state.clock.now_micros();
+    let dummy = hash_token("unknown-client");
     let expected = stored
         .as_ref()
-        .and_then(|s| s.secret_hash.clone())
-        .unwrap_or_else(|| hash_token("unknown-client"));
-    let ok = ct_eq(&presented, &expected) && stored.is_some();
+        .map(|s| s.live_hashes(now))
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| vec![dummy.as_str()]);
+    let matched = expected
+        .iter()
+        .fold(false, |ok, h| ct_eq(&presented, h) | ok);
+    let ok = matched
+        && stored
+            .as_ref()
+            .is_some_and(|s| !s.tenant_sandbox || state.config.sandbox);
     let Some(stored) = stored.filter(|_| ok) else {
         tracing::info!(client_id = %truncate(&creds.id, 64), "partner authentication refused");
         return Err(Problem::unauthorized(PATH));
     };
     let session_id = random_token(32);
-    let now = state.clock.now_micros();
     repo::insert_partner_session(
         &state.store,
         hash_token(&session_id),
@@ -277,6 +286,18 @@ impl FromRequestParts<AppState> for Partner {
             cached.written = now;
         }
         let tenant_id = cached.row.tenant_id.clone();
+        // A disabled tenant, or a session opened before its credential was
+        // revoked, ends here, whatever this node has cached.
+        let live = crate::tenancy::admitted(state, &tenant_id)
+            .await
+            .is_some_and(|a| {
+                a.check_cashing_revoked_at
+                    .is_none_or(|at| at < cached.row.created_at)
+            });
+        if !live {
+            state.sessions.remove(&id_hash);
+            return Err(unauthorized());
+        }
         state.sessions.put(&id_hash, cached);
         if let Err(retry) = state
             .limiter

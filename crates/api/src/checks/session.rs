@@ -73,6 +73,9 @@ impl FromRequestParts<AppState> for Customer {
             .filter(|t| !t.is_empty() && t.len() <= 200)
             .ok_or_else(|| Problem::unauthorized(&path))?;
         match checks::session(&state.store, &hash_token(token), state.clock.now_micros()).await {
+            Ok(Some(s)) if !crate::tenancy::tenant_active(state, &s.tenant_id).await => {
+                Err(Problem::unauthorized(&path))
+            }
             Ok(Some(s)) => match state
                 .limiter
                 .check(state.config.rate_limit, &format!("ck:{}", s.token_hash))

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::RwLock;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -17,7 +17,6 @@ use crate::AppState;
 
 /// How far X-Date may be from our clock.
 pub const CLOCK_SKEW_SECS: i64 = 300;
-const SECRET_CACHE_TTL: Duration = Duration::from_secs(30);
 
 /// A verified gateway request.
 pub struct Gateway {
@@ -35,61 +34,87 @@ pub(crate) struct Client {
     pub tenant_id: String,
     /// participant_id (gateway) or merchant id (Connect).
     pub participant_id: i64,
-    pub secret: SecretString,
+    /// The secrets that verify now: the current one, and the previous one
+    /// during a rotation's overlap window.
+    pub secrets: Vec<SecretString>,
 }
 
-/// Opened HMAC secrets by username, so a request costs no decryption.
+impl Client {
+    /// Whether any live secret verifies (each one checked in constant time).
+    pub(crate) fn verifies(&self, check: impl Fn(&[u8]) -> bool) -> bool {
+        self.secrets
+            .iter()
+            .fold(false, |ok, s| check(s.expose().as_bytes()) | ok)
+    }
+}
+
+/// Opened HMAC secrets of both signed products, by their sealed value, so a
+/// request costs no decryption. Which sealed values are live is read from
+/// the store on every request, so a rotation's end, a revocation or a
+/// disabled tenant applies at once on every node: the cache never decides.
 #[derive(Default)]
 pub struct SecretCache {
-    map: RwLock<HashMap<String, (Instant, Client)>>,
+    map: RwLock<HashMap<String, SecretString>>,
 }
 
-/// The HMAC client of a product by its public id, from cache or the store.
+const SECRET_CACHE_MAX: usize = 10_000;
+
+/// The HMAC client of a product by its public id: the credential is read
+/// from the store (revoked credentials, disabled tenants and, with the
+/// sandbox off, the sandbox tenant are not found), its secrets opened from
+/// the cache or the keyring.
 pub(crate) async fn hmac_client(
     state: &AppState,
     product: &str,
     username: &str,
 ) -> Result<Option<Client>, fundline_store::StoreError> {
-    let cache_key = format!("{product}:{username}");
-    if let Some((at, c)) = state
-        .gw_secrets
-        .map
-        .read()
-        .ok()
-        .and_then(|m| m.get(&cache_key).cloned())
-    {
-        if at.elapsed() < SECRET_CACHE_TTL {
-            return Ok(Some(c));
-        }
-    }
     let Some(cred) = find_credential(&state.store, product, username).await? else {
         return Ok(None);
     };
-    let (Some(sealed), Some(participant_id)) = (cred.secret_sealed, cred.numeric_id) else {
+    if cred.tenant_sandbox && !state.config.sandbox {
+        return Ok(None);
+    }
+    let Some(participant_id) = cred.numeric_id else {
         return Ok(None);
     };
-    let secret = state
-        .keyring
-        .open_string(
-            &state.store,
-            &cred.tenant_id,
-            "credentials",
-            "secret",
-            &sealed,
-        )
-        .await?;
-    let c = Client {
+    let mut secrets = Vec::with_capacity(2);
+    for sealed in cred.live_sealed(state.clock.now_micros()) {
+        if let Some(s) = state
+            .gw_secrets
+            .map
+            .read()
+            .ok()
+            .and_then(|m| m.get(sealed).cloned())
+        {
+            secrets.push(s);
+            continue;
+        }
+        let secret = state
+            .keyring
+            .open_string(
+                &state.store,
+                &cred.tenant_id,
+                "credentials",
+                "secret",
+                sealed,
+            )
+            .await?;
+        if let Ok(mut m) = state.gw_secrets.map.write() {
+            if m.len() >= SECRET_CACHE_MAX {
+                m.clear();
+            }
+            m.insert(sealed.to_string(), secret.clone());
+        }
+        secrets.push(secret);
+    }
+    if secrets.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Client {
         tenant_id: cred.tenant_id,
         participant_id,
-        secret,
-    };
-    if let Ok(mut m) = state.gw_secrets.map.write() {
-        if m.len() > 10_000 {
-            m.clear();
-        }
-        m.insert(cache_key, (Instant::now(), c.clone()));
-    }
-    Ok(Some(c))
+        secrets,
+    }))
 }
 
 impl FromRequest<AppState> for Gateway {
@@ -175,11 +200,15 @@ async fn authenticate(
             .await
             .map_err(|e| GwResponse::from((e, started)))?;
         // An unknown username still costs one verification, against a dummy key.
-        let (secret, known) = match &client {
-            Some(c) => (c.secret.expose().as_bytes().to_vec(), true),
-            None => (b"unknown-gateway-client".to_vec(), false),
+        let check = |secret: &[u8]| verify(secret, &auth.algorithm, &text, &auth.signature);
+        let good = match &client {
+            Some(c) => c.verifies(check),
+            None => {
+                let _ = check(b"unknown-gateway-client");
+                false
+            }
         };
-        if !(verify(&secret, &auth.algorithm, &text, &auth.signature) && known) {
+        if !good {
             return Err(deny("invalid_signature"));
         }
         let client = client.ok_or_else(|| deny("invalid_signature"))?;
