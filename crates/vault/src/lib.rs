@@ -18,7 +18,7 @@ pub use error::VaultError;
 pub use keys::{DataKey, MasterKey};
 pub use password::{dummy_password_hash, hash_password, verify_password};
 pub use secret::{mask_keep_last, SecretString};
-pub use tenant::TenantKeys;
+pub use tenant::{TenantKeys, JWT, URL};
 pub use token::{ct_eq, hash_token, random_token};
 
 #[cfg(test)]
