@@ -681,3 +681,75 @@ async fn jwt_and_url_keys_rotate_and_old_tokens_keep_working_within_their_lifeti
     };
     assert_ne!(reqwest::get(&tampered).await.unwrap().status(), 200);
 }
+
+/// Signs `claims` as an HS256 JWT with `key` and `kid`.
+fn sign_jwt(claims: &Value, key: &[u8], kid: &str) -> String {
+    let mut header = josekit::jws::JwsHeader::new();
+    header.set_token_type("JWT");
+    header.set_key_id(kid);
+    let payload = josekit::jwt::JwtPayload::from_map(claims.as_object().unwrap().clone()).unwrap();
+    let signer = josekit::jws::HS256.signer_from_bytes(key).unwrap();
+    josekit::jwt::encode_with_signer(&payload, &header, &signer).unwrap()
+}
+
+fn claims_of(token: &str) -> Value {
+    use base64::Engine as _;
+    let body = token.split('.').nth(1).unwrap();
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(body)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_replaced_jwt_key_stops_verifying_after_the_token_lifetime_and_the_fingerprint_key_signs_nothing(
+) {
+    let app = common::spawn_app().await;
+    let staff = common::staff::Staff::admin(&app).await;
+    let tenant = app.tenant.tenant_id.clone();
+    assert_eq!(kid(&staff.token), format!("{tenant}.1"));
+    let keys = app.keyring.fresh(&app.store, &tenant).await.unwrap();
+    let v1 = keys
+        .signing_key(fundline_vault::JWT, 1, "staff-jwt-v1")
+        .unwrap()
+        .to_vec();
+    // The old derivation (fingerprint key) no longer signs anything.
+    let legacy = keys.fingerprint("staff-jwt-v1", &tenant).into_bytes();
+    let mut claims = claims_of(&staff.token);
+    let forged = sign_jwt(&claims, &legacy, &tenant);
+    assert_eq!(staff_status(&app, &forged).await, 401);
+    assert_eq!(staff_status(&app, &staff.token).await, 200);
+
+    let rotated =
+        fundline_store::keyring::rotate_keys(&app.store, app.keyring.master(), fundline_vault::JWT)
+            .await
+            .unwrap();
+    assert_eq!(rotated[0].1, 2);
+    app.keyring.fresh(&app.store, &tenant).await.unwrap();
+    // A v1 token that would not expire for a day: valid while v1 overlaps…
+    let now = claims["iat"].as_i64().unwrap();
+    claims["exp"] = json!(now + 24 * 3600);
+    let long = sign_jwt(&claims, &v1, &format!("{tenant}.1"));
+    assert_eq!(staff_status(&app, &long).await, 200);
+    assert_eq!(staff_status(&app, &staff.token).await, 200);
+    // …and refused once the 15-minute overlap has passed, whatever its exp.
+    app.clock.advance(Duration::from_secs(16 * 60));
+    assert_eq!(staff_status(&app, &long).await, 401);
+    assert_eq!(staff_status(&app, &staff.token).await, 401);
+    let fresh = common::staff::Staff::admin(&app).await;
+    assert_eq!(kid(&fresh.token), format!("{tenant}.2"));
+    assert_eq!(staff_status(&app, &fresh.token).await, 200);
+}
+
+async fn staff_status(app: &common::TestApp, token: &str) -> u16 {
+    reqwest::Client::new()
+        .get(format!("{}/api/v1/auth/status", app.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
