@@ -387,7 +387,19 @@ async fn reseal_moves_every_sealed_value_to_the_newest_key_while_the_server_runs
     let outbox_before = ok(&admin(d, &db, &env, &["outbox", "list", "--json"]));
 
     let before = sealed_values(&db).await;
-    assert!(before.iter().all(|(_, v)| v.starts_with("fv1.1.")));
+    let bound: std::collections::BTreeSet<String> = fundline_store::sealed::SEALED_COLUMNS
+        .iter()
+        .filter(|c| c.row_bound)
+        .map(|c| format!("{}.{}", c.table, c.column))
+        .collect();
+    for (col, v) in &before {
+        let prefix = if bound.contains(col) {
+            "fv2.1."
+        } else {
+            "fv1.1."
+        };
+        assert!(v.starts_with(prefix), "{col}: {}", &v[..6]);
+    }
     let columns: std::collections::BTreeSet<_> = before.iter().map(|(c, _)| c.clone()).collect();
     for needed in [
         "credentials.secret_sealed",
@@ -428,7 +440,12 @@ async fn reseal_moves_every_sealed_value_to_the_newest_key_while_the_server_runs
     let after = sealed_values(&db).await;
     assert_eq!(after.len(), before.len());
     for (col, v) in &after {
-        assert!(v.starts_with("fv1.2."), "{col} still on an old key");
+        let prefix = if bound.contains(col) {
+            "fv2.2."
+        } else {
+            "fv1.2."
+        };
+        assert!(v.starts_with(prefix), "{col} still on an old key");
     }
     // Resumable: a second pass finds nothing left to do.
     let again: Value =
@@ -752,4 +769,112 @@ async fn staff_status(app: &common::TestApp, token: &str) -> u16 {
         .unwrap()
         .status()
         .as_u16()
+}
+
+#[tokio::test]
+async fn a_sealed_value_copied_to_another_row_does_not_open() {
+    let (dir, db) = fresh().await;
+    let keys = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let k1 = new_master(d, &db, keys.path(), "k1");
+    let env = [("FUNDLINE_MASTER_KEY_FILE", k1.to_str().unwrap())];
+    let s = start(d, &db, &env).await;
+    let creds = sandbox(d);
+    let token = staff_login(&s, &creds).await;
+    for (n, email) in [(1, "ann@example.com"), (2, "bob@example.com")] {
+        let created: Value = reqwest::Client::new()
+            .post(format!("{}/api/v1/customer", s.base))
+            .bearer_auth(&token)
+            .json(&json!({
+                "userName": format!("row{n}"), "password": "pw-123456", "customerType": 1, "lastName": "Row", "firstName": format!("R{n}"),
+                "phoneNumber": "4045550111", "email": email, "addressLine1": "1 Vault Way", "country": "USA",
+                "city": "Atlanta", "state": "GA", "postalCode": "30303", "ssn": format!("12345678{n}"), "dob": "1988-02-03",
+                "triggerReportRequest": true
+            }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(created["success"], true, "{created}");
+    }
+    let list: Value =
+        serde_json::from_str(&ok(&admin(d, &db, &env, &["outbox", "list", "--json"]))).unwrap();
+    let msgs = list.as_array().unwrap();
+    assert_eq!(msgs.len(), 2);
+    let (a, b) = (&msgs[0], &msgs[1]);
+    let a_link = a["link"].as_str().unwrap().to_string();
+    assert!(b["link"].as_str().is_some());
+
+    // An attacker with write access to the database copies A's sealed link
+    // (a live credential) into B's row, hoping B's recipient gets it.
+    use sqlx::Row;
+    sqlx::any::install_default_drivers();
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db)
+        .await
+        .unwrap();
+    let sealed: String = sqlx::query("SELECT link_sealed FROM ba_outbox WHERE id = $1")
+        .bind(a["id"].as_str().unwrap())
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get(0);
+    assert!(sealed.starts_with("fv2."));
+    sqlx::query("UPDATE ba_outbox SET link_sealed = $1 WHERE id = $2")
+        .bind(&sealed)
+        .bind(b["id"].as_str().unwrap())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    drop(conn);
+
+    let list: Value =
+        serde_json::from_str(&ok(&admin(d, &db, &env, &["outbox", "list", "--json"]))).unwrap();
+    let text = list.to_string();
+    let b2 = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == b["id"])
+        .unwrap();
+    assert_eq!(
+        b2["link"],
+        Value::Null,
+        "the copied link must not open in B's row"
+    );
+    assert_eq!(
+        text.matches(&a_link).count(),
+        2,
+        "only A's own text and link show it"
+    );
+    let a2 = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == a["id"])
+        .unwrap();
+    assert_eq!(a2["link"], a_link.as_str());
+    // After a rotation the reseal pass does not launder it into B's row: it
+    // counts it as unreadable and leaves it alone.
+    let report: Value = serde_json::from_str(
+        ok(&admin(
+            d,
+            &db,
+            &env,
+            &["keys", "rotate", "--reseal", "--json"],
+        ))
+        .trim(),
+    )
+    .unwrap();
+    assert_eq!(report["reseal"]["unreadable"], 1, "{report}");
+    let list: Value =
+        serde_json::from_str(&ok(&admin(d, &db, &env, &["outbox", "list", "--json"]))).unwrap();
+    let b3 = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == b["id"])
+        .unwrap();
+    assert_eq!(b3["link"], Value::Null);
 }

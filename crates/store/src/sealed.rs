@@ -26,6 +26,9 @@ pub struct SealedColumn {
     /// The table and column names in the seal's associated data.
     pub aad_table: &'static str,
     pub aad_column: &'static str,
+    /// Whether every reader opens this column with its row id (`open_row`):
+    /// then new values and the reseal pass write row-bound `fv2` values.
+    pub row_bound: bool,
 }
 
 const fn col(
@@ -41,6 +44,14 @@ const fn col(
         column,
         aad_table: table,
         aad_column,
+        row_bound: false,
+    }
+}
+
+const fn bound(c: SealedColumn) -> SealedColumn {
+    SealedColumn {
+        row_bound: true,
+        ..c
     }
 }
 
@@ -53,8 +64,8 @@ pub const SEALED_COLUMNS: &[SealedColumn] = &[
         "secret_sealed",
         "secret",
     ),
-    col("cc_customers", &["id"], "ssn_sealed", "ssn"),
-    col("cc_cards", &["id"], "number_sealed", "number"),
+    bound(col("cc_customers", &["id"], "ssn_sealed", "ssn")),
+    bound(col("cc_cards", &["id"], "number_sealed", "number")),
     col("cc_check_images", &["content_hash"], "sealed", "image"),
     col("cc_checks", &["transaction_id"], "micr_sealed", "micr"),
     col("cc_webhooks", &["tenant_id"], "secret_sealed", "secret"),
@@ -66,16 +77,21 @@ pub const SEALED_COLUMNS: &[SealedColumn] = &[
         "private_sealed",
         "private_key",
     ),
-    col(
+    bound(col(
         "ba_customers",
         &["id"],
         "drivers_license_sealed",
         "drivers_license",
-    ),
-    col("ba_customers", &["id"], "ssn_sealed", "ssn"),
-    col("ba_customers", &["id"], "bank_acc_sealed", "bank_acc_no"),
-    col("ba_outbox", &["id"], "text_sealed", "text"),
-    col("ba_outbox", &["id"], "link_sealed", "link"),
+    )),
+    bound(col("ba_customers", &["id"], "ssn_sealed", "ssn")),
+    bound(col(
+        "ba_customers",
+        &["id"],
+        "bank_acc_sealed",
+        "bank_acc_no",
+    )),
+    bound(col("ba_outbox", &["id"], "text_sealed", "text")),
+    bound(col("ba_outbox", &["id"], "link_sealed", "link")),
     col(
         "ba_accounts",
         &["id"],
@@ -83,10 +99,6 @@ pub const SEALED_COLUMNS: &[SealedColumn] = &[
         "account_number",
     ),
 ];
-
-/// Whether the reseal pass writes row-bound (`fv2.`) values. Only once every
-/// reader opens with the row id; until then it re-encrypts as `fv1.`.
-pub const RESEAL_BINDS_ROWS: bool = false;
 
 /// Rows read per batch; each row is then updated on its own.
 const BATCH: i64 = 200;
@@ -108,8 +120,8 @@ fn row_id(key: &[String]) -> String {
     key.join("/")
 }
 
-fn is_current(keys: &TenantKeys, sealed: &str) -> bool {
-    if RESEAL_BINDS_ROWS {
+fn is_current(keys: &TenantKeys, c: &SealedColumn, sealed: &str) -> bool {
+    if c.row_bound {
         keys.is_current(sealed)
     } else {
         TenantKeys::sealed_version(sealed).is_ok_and(|v| v == keys.current_version())
@@ -212,14 +224,14 @@ async fn reseal_column(
             let old: String = row.get(c.key_cols.len());
             last = Some(key.clone());
             done += 1;
-            if is_current(keys, &old) {
+            if is_current(keys, c, &old) {
                 report.current += 1;
                 continue;
             }
             let rid = row_id(&key);
             let new = match keys.open_row(c.aad_table, c.aad_column, &rid, &old) {
                 Ok(plain) => {
-                    if RESEAL_BINDS_ROWS {
+                    if c.row_bound {
                         keys.seal_row(c.aad_table, c.aad_column, &rid, &plain)
                     } else {
                         keys.seal(c.aad_table, c.aad_column, &plain)
@@ -304,7 +316,7 @@ pub async fn stale_counts(
         let mut stale = 0u64;
         for tenant in &tenants {
             let keys = keyring.fresh(store, tenant).await?;
-            let prefix = if RESEAL_BINDS_ROWS { "fv2" } else { "fv1" };
+            let prefix = if c.row_bound { "fv2" } else { "fv1" };
             let n: i64 = sqlx::query(&format!(
                 "SELECT COUNT(*) FROM {table} WHERE {tc} = $1 AND {col} IS NOT NULL AND {col} NOT LIKE $2",
                 col = c.column,

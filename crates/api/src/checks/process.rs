@@ -396,7 +396,7 @@ async fn fund(state: &AppState, c: &Check, mut t: Transaction, now: i64) -> Resu
     let load = t.amount_cents - t.fee_cents;
     let result = if card.kind == "pan" {
         let number = keys
-            .open_string("cc_cards", "number", &card.number_sealed)
+            .open_string_row("cc_cards", "number", &card.id, &card.number_sealed)
             .map_err(|_| "the card cannot be opened")?;
         let pan = fundline_core::card::Pan::parse(number.expose())
             .map_err(|_| "the stored card number is not valid")?;
