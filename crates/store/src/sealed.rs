@@ -69,8 +69,8 @@ pub const SEALED_COLUMNS: &[SealedColumn] = &[
     col("cc_check_images", &["content_hash"], "sealed", "image"),
     col("cc_checks", &["transaction_id"], "micr_sealed", "micr"),
     col("cc_webhooks", &["tenant_id"], "secret_sealed", "secret"),
-    col("gw_accounts", &["token"], "account_sealed", "account"),
-    col("ct_tokens", &["id"], "number_sealed", "number"),
+    bound(col("gw_accounts", &["token"], "account_sealed", "account")),
+    bound(col("ct_tokens", &["id"], "number_sealed", "number")),
     col(
         "ct_client_keys",
         &["key_id"],
@@ -92,12 +92,12 @@ pub const SEALED_COLUMNS: &[SealedColumn] = &[
     )),
     bound(col("ba_outbox", &["id"], "text_sealed", "text")),
     bound(col("ba_outbox", &["id"], "link_sealed", "link")),
-    col(
+    bound(col(
         "ba_accounts",
         &["id"],
         "account_number_sealed",
         "account_number",
-    ),
+    )),
 ];
 
 /// Rows read per batch; each row is then updated on its own.
