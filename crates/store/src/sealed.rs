@@ -66,17 +66,17 @@ pub const SEALED_COLUMNS: &[SealedColumn] = &[
     ),
     bound(col("cc_customers", &["id"], "ssn_sealed", "ssn")),
     bound(col("cc_cards", &["id"], "number_sealed", "number")),
-    col("cc_check_images", &["content_hash"], "sealed", "image"),
-    col("cc_checks", &["transaction_id"], "micr_sealed", "micr"),
+    bound(col("cc_check_images", &["content_hash"], "sealed", "image")),
+    bound(col("cc_checks", &["transaction_id"], "micr_sealed", "micr")),
     col("cc_webhooks", &["tenant_id"], "secret_sealed", "secret"),
     bound(col("gw_accounts", &["token"], "account_sealed", "account")),
     bound(col("ct_tokens", &["id"], "number_sealed", "number")),
-    col(
+    bound(col(
         "ct_client_keys",
         &["key_id"],
         "private_sealed",
         "private_key",
-    ),
+    )),
     bound(col(
         "ba_customers",
         &["id"],
