@@ -494,17 +494,14 @@ async fn create_token(
         return Ok((StatusCode::OK, json!({"token": t.id, "isNewToken": false})));
     }
     let now = state.clock.now_micros();
-    let id = uuid::Uuid::new_v4().to_string();
-    // Bound to the token's row: a number copied to another token does not open.
-    let number_sealed = keys.seal_row(TABLE, "number", &id, input.number.as_bytes());
     let token = repo::Token {
-        id,
+        id: uuid::Uuid::new_v4().to_string(),
         tenant_id: m.tenant_id.clone(),
         merchant_id: m.merchant_id.clone(),
         payment_product_id: input.product,
         kind: input.kind.into(),
         number_fp: fp.clone(),
-        number_sealed,
+        number_sealed: keys.seal_str(TABLE, "number", &input.number),
         view_json: input.view.to_string(),
         mandate_status: input.mandate_status.map(str::to_string),
         mandate_cancel_date: None,
@@ -581,7 +578,7 @@ pub async fn update(
     let t = repo::Token {
         payment_product_id: input.product,
         number_fp: fp,
-        number_sealed: keys.seal_row(TABLE, "number", &existing.id, input.number.as_bytes()),
+        number_sealed: keys.seal_str(TABLE, "number", &input.number),
         view_json: input.view.to_string(),
         updated_at: state.clock.now_micros(),
         ..existing
