@@ -3,6 +3,7 @@
 use anyhow::anyhow;
 use clap::Subcommand;
 use fundline_store::{keyring, tenants};
+use fundline_vault::MasterKey;
 
 use crate::serve;
 use crate::settings::Settings;
@@ -114,15 +115,301 @@ pub enum TenantCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum KeysCommand {
-    /// Add a new data key version for every tenant: new data is sealed with
-    /// it, data sealed before stays readable.
+    /// Add a new key version for every tenant. `dek` (default): new data is
+    /// sealed with it, data sealed before stays readable (add --reseal to
+    /// re-encrypt it now). `jwt`, `url`: new staff tokens / capture-page URLs
+    /// are signed with it; the old version verifies until what it signed
+    /// expires (15 min / the URL lifetime), then not.
     Rotate {
+        /// Which keys: dek, jwt, url (comma-separated).
+        #[arg(long, value_delimiter = ',', default_value = "dek")]
+        key: Vec<String>,
+        /// Then re-encrypt every sealed value under the newest data key
+        /// (waits for running servers to pick the new key up first).
+        #[arg(long)]
+        reseal: bool,
         #[arg(long)]
         json: bool,
     },
+    /// Re-encrypt every sealed value still on an older data key. Safe beside
+    /// running servers; resumable (run it again after an interruption).
+    Reseal {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-wrap every tenant key under a new master key and replace the key
+    /// check value. The current master key (the usual settings) unwraps;
+    /// the new one comes from --new-key-file, --new-key-shares or
+    /// FUNDLINE_NEW_MASTER_KEY. Restart every server with the new key after.
+    RotateMaster {
+        /// A file holding the new base64 master key (see `keys new-master`).
+        #[arg(long)]
+        new_key_file: Option<std::path::PathBuf>,
+        /// The new key's shares: file paths or env:NAME, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        new_key_shares: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Generate a new master key into a file (mode 0600; never overwrites).
+    NewMaster {
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Split the current master key into N shares (split knowledge): each
+    /// share alone is random and useless; all N together give the key
+    /// (FUNDLINE_MASTER_KEY_SHARES). With --out P, share i goes to P.i
+    /// (mode 0600); without, one share per line on stdout.
+    Split {
+        #[arg(long)]
+        shares: usize,
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// Split this key file instead of the current master key (e.g. a
+        /// new key made by `new-master`, before `rotate-master`).
+        #[arg(long)]
+        from_file: Option<std::path::PathBuf>,
+    },
+}
+
+/// Key commands that need no store: making a key, splitting a key file.
+fn offline_keys_command(settings: &Settings, command: &KeysCommand) -> Option<anyhow::Result<()>> {
+    match command {
+        KeysCommand::NewMaster { out } => Some((|| {
+            if out.exists() {
+                return Err(anyhow!("{} exists; not overwriting a key", out.display()));
+            }
+            let key = MasterKey::generate();
+            crate::settings::write_private(out, &key.to_base64())?;
+            eprintln!(
+                "wrote a new master key to {} (check value {})",
+                out.display(),
+                key.check_value()
+            );
+            Ok(())
+        })()),
+        KeysCommand::Split {
+            shares,
+            out,
+            from_file: Some(path),
+        } => Some((|| {
+            let probe = Settings {
+                master_key_env: None,
+                master_key_file: Some(path.clone()),
+                master_key_shares: Vec::new(),
+                ..settings.clone()
+            };
+            let key = serve::master_key(&probe)?;
+            split(&key, *shares, out.as_deref())
+        })()),
+        _ => None,
+    }
+}
+
+fn split(key: &MasterKey, shares: usize, out: Option<&std::path::Path>) -> anyhow::Result<()> {
+    if !(2..=16).contains(&shares) {
+        return Err(anyhow!("--shares must be between 2 and 16"));
+    }
+    let parts = key.split(shares).map_err(|e| anyhow!("{e}"))?;
+    match out {
+        Some(prefix) => {
+            for (i, share) in parts.iter().enumerate() {
+                let path = std::path::PathBuf::from(format!("{}.{}", prefix.display(), i + 1));
+                if path.exists() {
+                    return Err(anyhow!(
+                        "{} exists; not overwriting a share",
+                        path.display()
+                    ));
+                }
+                crate::settings::write_private(&path, share)?;
+                eprintln!("share {} of {shares}: {}", i + 1, path.display());
+            }
+        }
+        None => {
+            for share in &parts {
+                println!("{share}");
+            }
+        }
+    }
+    fundline_api::audit!("key.split", shares = shares, check_value = %key.check_value());
+    Ok(())
+}
+
+async fn keys_command(
+    settings: &Settings,
+    store: &fundline_store::Store,
+    keyring: &keyring::Keyring,
+    command: KeysCommand,
+) -> anyhow::Result<()> {
+    match command {
+        KeysCommand::Rotate { key, reseal, json } => {
+            let mut list = Vec::new();
+            let mut rotated_dek = false;
+            for k in &key {
+                let purpose = *keyring::ROTATABLE
+                    .iter()
+                    .find(|p| **p == k.trim())
+                    .ok_or_else(|| anyhow!("--key must be dek, jwt or url, not {k}"))?;
+                let rotated = keyring::rotate_keys(store, keyring.master(), purpose)
+                    .await
+                    .map_err(|e| anyhow!("{e}"))?;
+                rotated_dek |= purpose == keyring::DEK;
+                for (t, v) in rotated {
+                    fundline_api::audit!("key.rotate", tenant_id = %t, key = purpose, version = v);
+                    list.push((t, purpose, v));
+                }
+            }
+            if json {
+                let items: Vec<_> = list
+                    .iter()
+                    .map(|(t, p, v)| {
+                        let mut o = serde_json::json!({"tenant_id": t, "key": p, "version": v});
+                        if *p == keyring::DEK {
+                            o["data_key_version"] = serde_json::json!(v);
+                        }
+                        o
+                    })
+                    .collect();
+                if !reseal {
+                    println!("{}", serde_json::json!({"rotated": items}));
+                    return Ok(());
+                }
+                if rotated_dek {
+                    wait_for_servers().await;
+                }
+                let report = run_reseal(store, keyring).await?;
+                println!(
+                    "{}",
+                    serde_json::json!({"rotated": items, "reseal": report})
+                );
+            } else {
+                for (t, p, v) in &list {
+                    println!("tenant {t}: {p} key version {v}");
+                }
+                if reseal {
+                    if rotated_dek {
+                        wait_for_servers().await;
+                    }
+                    let report = run_reseal(store, keyring).await?;
+                    println!("{}", serde_json::to_string_pretty(&report)?);
+                }
+            }
+            Ok(())
+        }
+        KeysCommand::Reseal { json } => {
+            let report = run_reseal(store, keyring).await?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            }
+            Ok(())
+        }
+        KeysCommand::RotateMaster {
+            new_key_file,
+            new_key_shares,
+            json,
+        } => {
+            let env_key = std::env::var("FUNDLINE_NEW_MASTER_KEY")
+                .ok()
+                .filter(|v| !v.trim().is_empty());
+            let sources = usize::from(new_key_file.is_some())
+                + usize::from(!new_key_shares.is_empty())
+                + usize::from(env_key.is_some());
+            if sources != 1 {
+                return Err(anyhow!(
+                    "give the new master key exactly one way: --new-key-file, --new-key-shares \
+                     or FUNDLINE_NEW_MASTER_KEY"
+                ));
+            }
+            let new = if let Some(path) = &new_key_file {
+                let probe = Settings {
+                    master_key_env: None,
+                    master_key_file: Some(path.clone()),
+                    master_key_shares: Vec::new(),
+                    ..settings.clone()
+                };
+                serve::master_key(&probe)?
+            } else if !new_key_shares.is_empty() {
+                if new_key_shares.len() < 2 {
+                    return Err(anyhow!("--new-key-shares needs two or more shares"));
+                }
+                serve::key_from_shares(&new_key_shares)?
+            } else {
+                let v = fundline_vault::SecretString::new(env_key.unwrap_or_default());
+                MasterKey::from_base64(v.expose()).map_err(|_| {
+                    anyhow!("FUNDLINE_NEW_MASTER_KEY must be base64 of exactly 32 bytes")
+                })?
+            };
+            let moved = keyring::rotate_master(store, keyring.master(), &new)
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            fundline_api::audit!(
+                "key.master_rotate",
+                keys = moved,
+                check_value = %new.check_value()
+            );
+            eprintln!(
+                "re-wrapped {moved} tenant keys; the store now opens only with the new master key \
+                 (check value {}): restart every server with it",
+                new.check_value()
+            );
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({"rewrapped": moved, "check_value": new.check_value()})
+                );
+            }
+            Ok(())
+        }
+        KeysCommand::NewMaster { .. } => Err(anyhow!("new-master runs without a store")),
+        KeysCommand::Split { shares, out, .. } => split(keyring.master(), shares, out.as_deref()),
+    }
+}
+
+/// Lets running servers' key caches expire so every node seals with the
+/// newest data key before the reseal pass starts.
+async fn wait_for_servers() {
+    let wait = keyring::CACHE_TTL + std::time::Duration::from_secs(1);
+    eprintln!(
+        "waiting {} s for running servers to pick the new data key up",
+        wait.as_secs()
+    );
+    tokio::time::sleep(wait).await;
+}
+
+async fn run_reseal(
+    store: &fundline_store::Store,
+    keyring: &keyring::Keyring,
+) -> anyhow::Result<fundline_store::sealed::ResealReport> {
+    let mut progress = |line: &str| eprintln!("{line}");
+    let report = fundline_store::sealed::reseal(store, keyring, &mut progress)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    fundline_api::audit!(
+        "key.reseal",
+        resealed = report.resealed,
+        current = report.current,
+        raced = report.raced,
+        unreadable = report.unreadable
+    );
+    let stale = fundline_store::sealed::stale_counts(store, keyring)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    let left: u64 = stale.iter().map(|(_, n)| n).sum();
+    eprintln!(
+        "reseal done: {} re-encrypted, {} already current, {} changed concurrently, {} unreadable; {left} values not on the newest key",
+        report.resealed, report.current, report.raced, report.unreadable
+    );
+    Ok(report)
 }
 
 pub async fn run(settings: Settings, command: AdminCommand) -> anyhow::Result<()> {
+    if let AdminCommand::Keys { command } = &command {
+        if let Some(done) = offline_keys_command(&settings, command) {
+            return done;
+        }
+    }
     let (store, keyring) = serve::open(&settings).await?;
     let result = match command {
         AdminCommand::Tenant {
@@ -251,25 +538,7 @@ pub async fn run(settings: Settings, command: AdminCommand) -> anyhow::Result<()
         AdminCommand::Tenant {
             command: TenantCommand::Enable { tenant },
         } => set_disabled(&store, &tenant, false).await,
-        AdminCommand::Keys {
-            command: KeysCommand::Rotate { json },
-        } => {
-            let rotated = keyring::rotate_data_keys(&store, keyring.master())
-                .await
-                .map_err(|e| anyhow!("{e}"))?;
-            if json {
-                let list: Vec<_> = rotated
-                    .iter()
-                    .map(|(t, v)| serde_json::json!({"tenant_id": t, "data_key_version": v}))
-                    .collect();
-                println!("{}", serde_json::json!({"rotated": list}));
-            } else {
-                for (t, v) in &rotated {
-                    println!("tenant {t}: data key version {v}");
-                }
-            }
-            Ok(())
-        }
+        AdminCommand::Keys { command } => keys_command(&settings, &store, &keyring, command).await,
         AdminCommand::Outbox {
             command: OutboxCommand::List { tenant, json },
         } => {

@@ -94,6 +94,10 @@ struct File {
     sandbox: Option<bool>,
     /// Seconds a rotated credential's previous secret keeps working.
     credential_overlap_secs: Option<u64>,
+    /// A file holding the base64 master key (outside the data directory).
+    master_key_file: Option<PathBuf>,
+    /// Master key shares combined at start: file paths or `env:NAME`.
+    master_key_shares: Option<Vec<String>>,
 }
 
 /// The built-in TLS listener's files (reloaded on SIGHUP).
@@ -111,6 +115,11 @@ pub struct Settings {
     pub public_url: String,
     /// Base64 master key from FUNDLINE_MASTER_KEY, if set (else the key file).
     pub master_key_env: Option<String>,
+    /// FUNDLINE_MASTER_KEY_FILE: a file holding the base64 master key.
+    pub master_key_file: Option<PathBuf>,
+    /// FUNDLINE_MASTER_KEY_SHARES: where the key shares are, each a file
+    /// path or `env:NAME`; all of them are combined at start.
+    pub master_key_shares: Vec<String>,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
     pub ofac_blocked_countries: Vec<String>,
@@ -427,8 +436,24 @@ impl Settings {
         if credential_overlap > Duration::from_secs(30 * 24 * 3600) {
             bail!("the credential overlap must be at most 30 days");
         }
+        let master_key_file = env("FUNDLINE_MASTER_KEY_FILE")
+            .map(PathBuf::from)
+            .or(file.master_key_file);
+        let master_key_shares: Vec<String> = match env("FUNDLINE_MASTER_KEY_SHARES") {
+            Some(v) => v
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            None => file.master_key_shares.unwrap_or_default(),
+        };
+        if master_key_shares.len() == 1 {
+            bail!("FUNDLINE_MASTER_KEY_SHARES needs two or more shares");
+        }
         Ok(Settings {
             listen,
+            master_key_file,
+            master_key_shares,
             data_dir,
             database_url,
             public_url: public_url.trim_end_matches('/').to_string(),

@@ -795,7 +795,8 @@ async fn pan_ssn_and_card_tokens_are_sealed_at_rest() {
     for secret in [pan.as_str(), ssn.as_str(), token] {
         assert!(!everything.contains(secret), "{secret} stored in clear");
     }
-    assert!(customer.ssn_sealed.starts_with("fv1."));
+    // Sealed for the row (fv2): bound to tenant, table, column and row id.
+    assert!(customer.ssn_sealed.starts_with("fv2."));
     // And the vault opens them again.
     let keys = app
         .keyring
@@ -803,7 +804,7 @@ async fn pan_ssn_and_card_tokens_are_sealed_at_rest() {
         .await
         .unwrap();
     assert_eq!(
-        keys.open_string("cc_customers", "ssn", &customer.ssn_sealed)
+        keys.open_string_row("cc_customers", "ssn", &cid, &customer.ssn_sealed)
             .unwrap()
             .expose(),
         ssn
@@ -811,7 +812,7 @@ async fn pan_ssn_and_card_tokens_are_sealed_at_rest() {
     let numbers: Vec<String> = cards
         .iter()
         .map(|k| {
-            keys.open_string("cc_cards", "number", &k.number_sealed)
+            keys.open_string_row("cc_cards", "number", &k.id, &k.number_sealed)
                 .unwrap()
                 .expose()
                 .to_string()
@@ -820,6 +821,10 @@ async fn pan_ssn_and_card_tokens_are_sealed_at_rest() {
     assert!(numbers.contains(&pan) && numbers.contains(&token.to_string()));
     // Sealed for one column, it does not open as another.
     assert!(keys
-        .open_string("cc_cards", "number", &customer.ssn_sealed)
+        .open_string_row("cc_cards", "number", &cid, &customer.ssn_sealed)
+        .is_err());
+    // Nor in another row of its own column.
+    assert!(keys
+        .open_string_row("cc_customers", "ssn", &cards[0].id, &customer.ssn_sealed)
         .is_err());
 }

@@ -554,7 +554,7 @@ async fn key_rotation_keeps_old_data_readable_and_seals_new_data_with_the_new_ke
             version
         );
         assert_eq!(
-            keys.open_string("cc_customers", "ssn", &row.ssn_sealed)
+            keys.open_string_row("cc_customers", "ssn", &id, &row.ssn_sealed)
                 .unwrap()
                 .expose(),
             enrollment(n)["ssn"]

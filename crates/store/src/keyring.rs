@@ -10,9 +10,18 @@ use sqlx::{AnyConnection, Row};
 
 use crate::{now_micros, Store, StoreError};
 
+/// `tenant_keys.purpose` values: the fingerprint key, data keys, the staff
+/// JWT signing key and the capture-URL signing key.
+pub const FP: &str = "fp";
+pub const DEK: &str = "dek";
+pub use fundline_vault::{JWT, URL};
+
+/// The key kinds `admin keys rotate --key` accepts.
+pub const ROTATABLE: &[&str] = &[DEK, JWT, URL];
+
 /// How long a node trusts its cached keys before looking for a newer data
 /// key version (written by `admin keys rotate` in another process).
-const CACHE_TTL: Duration = Duration::from_secs(5);
+pub const CACHE_TTL: Duration = Duration::from_secs(5);
 
 pub struct Keyring {
     master: MasterKey,
@@ -68,8 +77,9 @@ impl Keyring {
         if !fundline_vault::ct_eq(&stored, &kcv) {
             return Err(StoreError::Config(format!(
                 "the master key does not match the one this store was written with \
-                 (key check value {kcv}, store expects {stored}); set FUNDLINE_MASTER_KEY \
-                 or the data directory's master.key to the original key"
+                 (key check value {kcv}, store expects {stored}); give the original key \
+                 (FUNDLINE_MASTER_KEY, FUNDLINE_MASTER_KEY_FILE, FUNDLINE_MASTER_KEY_SHARES \
+                 or the data directory's master.key)"
             )));
         }
         Ok(Keyring {
@@ -97,30 +107,52 @@ impl Keyring {
         self.reload(store, tenant_id).await
     }
 
+    /// The tenant's keys read from the store now, bypassing the cache (for
+    /// admin passes that must see a rotation made a moment ago).
+    pub async fn fresh(
+        &self,
+        store: &Store,
+        tenant_id: &str,
+    ) -> Result<Arc<TenantKeys>, StoreError> {
+        self.reload(store, tenant_id).await
+    }
+
     async fn reload(&self, store: &Store, tenant_id: &str) -> Result<Arc<TenantKeys>, StoreError> {
-        let rows =
-            sqlx::query("SELECT purpose, version, wrapped FROM tenant_keys WHERE tenant_id = $1")
-                .bind(tenant_id)
-                .fetch_all(store.reader())
-                .await?;
+        let rows = sqlx::query(
+            "SELECT purpose, version, wrapped, created_at FROM tenant_keys WHERE tenant_id = $1",
+        )
+        .bind(tenant_id)
+        .fetch_all(store.reader())
+        .await?;
         let mut fp = None;
         let mut deks = Vec::new();
+        let mut jwt = Vec::new();
+        let mut url = Vec::new();
         for row in rows {
             let purpose: String = row.get(0);
             let version: i64 = row.get(1);
             let wrapped: String = row.get(2);
+            let created_at: i64 = row.get(3);
             let key = self
                 .master
                 .unwrap(&wrapped, &wrap_aad(tenant_id, &purpose, version))
                 .map_err(vault_err)?;
-            if purpose == "fp" {
-                fp = Some(key);
-            } else {
-                deks.push((version, key));
+            match purpose.as_str() {
+                FP => fp = Some(key),
+                DEK => deks.push((version, key)),
+                JWT => jwt.push((version, key, created_at)),
+                URL => url.push((version, key, created_at)),
+                // A purpose a newer release added: not ours to use.
+                _ => {}
             }
         }
         let fp = fp.ok_or_else(|| StoreError::Vault(format!("tenant {tenant_id} has no keys")))?;
-        let keys = Arc::new(TenantKeys::new(tenant_id, fp, deks).map_err(vault_err)?);
+        let keys = Arc::new(
+            TenantKeys::new(tenant_id, fp, deks)
+                .and_then(|k| k.with_signing_keys(JWT, jwt))
+                .and_then(|k| k.with_signing_keys(URL, url))
+                .map_err(vault_err)?,
+        );
         if let Ok(mut cache) = self.cache.write() {
             cache.insert(tenant_id.to_string(), (Instant::now(), keys.clone()));
         }
@@ -156,7 +188,19 @@ impl Keyring {
     ) -> Result<(TenantKeys, Vec<WrappedKey>), StoreError> {
         let fp = DataKey::generate();
         let dek = DataKey::generate();
+        let jwt = DataKey::generate();
+        let url = DataKey::generate();
         let rows = vec![
+            WrappedKey {
+                purpose: JWT,
+                version: 1,
+                wrapped: self.master.wrap(&jwt, &wrap_aad(tenant_id, JWT, 1)),
+            },
+            WrappedKey {
+                purpose: URL,
+                version: 1,
+                wrapped: self.master.wrap(&url, &wrap_aad(tenant_id, URL, 1)),
+            },
             WrappedKey {
                 purpose: "fp",
                 version: 1,
@@ -168,7 +212,11 @@ impl Keyring {
                 wrapped: self.master.wrap(&dek, &wrap_aad(tenant_id, "dek", 1)),
             },
         ];
-        let keys = TenantKeys::new(tenant_id, fp, vec![(1, dek)]).map_err(vault_err)?;
+        let now = now_micros();
+        let keys = TenantKeys::new(tenant_id, fp, vec![(1, dek)])
+            .and_then(|k| k.with_signing_keys(JWT, vec![(1, jwt, now)]))
+            .and_then(|k| k.with_signing_keys(URL, vec![(1, url, now)]))
+            .map_err(vault_err)?;
         Ok((keys, rows))
     }
 
@@ -211,6 +259,21 @@ pub async fn rotate_data_keys(
     store: &Store,
     master: &MasterKey,
 ) -> Result<Vec<(String, i64)>, StoreError> {
+    rotate_keys(store, master, DEK).await
+}
+
+/// Adds a new version of one kind of key (`DEK`, `JWT`, `URL`) for every
+/// tenant; returns (tenant id, new version) pairs. For signing keys the
+/// previous version keeps verifying for its overlap window (what it signed
+/// stays valid until it expires), then stops.
+pub async fn rotate_keys(
+    store: &Store,
+    master: &MasterKey,
+    purpose: &'static str,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    if !ROTATABLE.contains(&purpose) {
+        return Err(StoreError::Config(format!("{purpose} keys do not rotate")));
+    }
     let master_b64 = SecretString::new(master.to_base64());
     store
         .write(move |c| {
@@ -218,19 +281,86 @@ pub async fn rotate_data_keys(
             Box::pin(async move {
                 let master = MasterKey::from_base64(master_b64.expose()).map_err(vault_err)?;
                 let rows = sqlx::query(
-                    "SELECT tenant_id, MAX(version) FROM tenant_keys WHERE purpose = 'dek' GROUP BY tenant_id ORDER BY tenant_id",
+                    "SELECT t.id, (SELECT MAX(k.version) FROM tenant_keys k WHERE k.tenant_id = t.id AND k.purpose = $1) \
+                     FROM tenants t ORDER BY t.id",
                 )
+                .bind(purpose)
                 .fetch_all(&mut *c)
                 .await?;
                 let mut out = Vec::new();
                 for row in rows {
                     let tenant: String = row.get(0);
-                    let version: i64 = row.get::<i64, _>(1) + 1;
-                    let wrapped = master.wrap(&DataKey::generate(), &wrap_aad(&tenant, "dek", version));
-                    insert_key(c, &tenant, "dek", version, &wrapped).await?;
+                    let version: i64 = row.get::<Option<i64>, _>(1).unwrap_or(0) + 1;
+                    let wrapped =
+                        master.wrap(&DataKey::generate(), &wrap_aad(&tenant, purpose, version));
+                    insert_key(c, &tenant, purpose, version, &wrapped).await?;
                     out.push((tenant, version));
                 }
                 Ok(out)
+            })
+        })
+        .await
+}
+
+/// Re-wraps every tenant key under `new` (each unwrapped with `old`, the
+/// keyring's master) and replaces the key check value, in one transaction:
+/// either every key moves or none does. Afterwards only `new` opens the
+/// store; running servers must be restarted with it.
+pub async fn rotate_master(
+    store: &Store,
+    old: &MasterKey,
+    new: &MasterKey,
+) -> Result<u64, StoreError> {
+    if fundline_vault::ct_eq(&old.check_value(), &new.check_value()) {
+        return Err(StoreError::Config(
+            "the new master key is the current one".into(),
+        ));
+    }
+    let old_b64 = SecretString::new(old.to_base64());
+    let new_b64 = SecretString::new(new.to_base64());
+    store
+        .write(move |c| {
+            let (old_b64, new_b64) = (old_b64.clone(), new_b64.clone());
+            Box::pin(async move {
+                let old = MasterKey::from_base64(old_b64.expose()).map_err(vault_err)?;
+                let new = MasterKey::from_base64(new_b64.expose()).map_err(vault_err)?;
+                let rows = sqlx::query(
+                    "SELECT tenant_id, purpose, version, wrapped FROM tenant_keys ORDER BY tenant_id, purpose, version",
+                )
+                .fetch_all(&mut *c)
+                .await?;
+                let mut moved = 0u64;
+                for row in rows {
+                    let tenant: String = row.get(0);
+                    let purpose: String = row.get(1);
+                    let version: i64 = row.get(2);
+                    let wrapped: String = row.get(3);
+                    let aad = wrap_aad(&tenant, &purpose, version);
+                    let key = old.unwrap(&wrapped, &aad).map_err(vault_err)?;
+                    let rewrapped = new.wrap(&key, &aad);
+                    let n = sqlx::query(
+                        "UPDATE tenant_keys SET wrapped = $1 WHERE tenant_id = $2 AND purpose = $3 AND version = $4 AND wrapped = $5",
+                    )
+                    .bind(rewrapped)
+                    .bind(&tenant)
+                    .bind(&purpose)
+                    .bind(version)
+                    .bind(&wrapped)
+                    .execute(&mut *c)
+                    .await?
+                    .rows_affected();
+                    if n != 1 {
+                        return Err(StoreError::Config(
+                            "a tenant key changed during the master key rotation; run it again".into(),
+                        ));
+                    }
+                    moved += 1;
+                }
+                sqlx::query("UPDATE vault_meta SET check_value = $1 WHERE id = 1")
+                    .bind(new.check_value())
+                    .execute(&mut *c)
+                    .await?;
+                Ok(moved)
             })
         })
         .await

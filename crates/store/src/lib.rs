@@ -11,6 +11,7 @@ mod error;
 pub mod gateway;
 pub mod keyring;
 pub mod reports;
+pub mod sealed;
 pub mod staff;
 pub mod tenants;
 

@@ -15,6 +15,7 @@ pub(crate) const KEY_LEN: usize = 32;
 const WRAP_PREFIX: &str = "wk1.";
 const WRAPPED_LEN: usize = aead::NONCE_LEN + KEY_LEN + aead::TAG_LEN;
 const CHECK_LABEL: &[u8] = b"fundline master key check v1";
+const SHARE_PREFIX: &str = "fks1.";
 
 fn random_key() -> [u8; KEY_LEN] {
     let mut bytes = [0u8; KEY_LEN];
@@ -85,6 +86,84 @@ impl MasterKey {
         let mut out = String::from(WRAP_PREFIX);
         STANDARD.encode_string(sealed, &mut out);
         out
+    }
+
+    /// Splits the key into `n` (2..=16) shares for split knowledge: n-1
+    /// uniformly random 32-byte values and one that XORs with them to the
+    /// key. Every share alone (or any n-1 of them) is uniformly random and
+    /// says nothing about the key; all n together give it back. Each share
+    /// is `fks1.<split id>.<index>.<count>.<base64>`; the split id keeps
+    /// shares of two different splits from being combined by mistake.
+    pub fn split(&self, n: usize) -> Result<Vec<String>, VaultError> {
+        if !(2..=16).contains(&n) {
+            return Err(VaultError::KeyEncoding);
+        }
+        let mut split_id = [0u8; 8];
+        OsRng.fill_bytes(&mut split_id);
+        let split_id = hex_lower(&split_id);
+        let mut last = Zeroizing::new(self.bytes);
+        let mut out = Vec::with_capacity(n);
+        for i in 1..n {
+            let share = Zeroizing::new(random_key());
+            for (l, s) in last.iter_mut().zip(share.iter()) {
+                *l ^= s;
+            }
+            out.push(format!(
+                "{SHARE_PREFIX}{split_id}.{i}.{n}.{}",
+                STANDARD.encode(*share)
+            ));
+        }
+        out.push(format!(
+            "{SHARE_PREFIX}{split_id}.{n}.{n}.{}",
+            STANDARD.encode(*last)
+        ));
+        Ok(out)
+    }
+
+    /// Combines the shares `split` made: all of them, each once, from one
+    /// split (any order). Anything else is `KeyEncoding`.
+    pub fn combine(shares: &[&str]) -> Result<MasterKey, VaultError> {
+        let mut seen: Option<(String, usize)> = None;
+        let mut indices = Vec::new();
+        let mut bytes = [0u8; KEY_LEN];
+        for share in shares {
+            let body = share
+                .trim()
+                .strip_prefix(SHARE_PREFIX)
+                .ok_or(VaultError::KeyEncoding)?;
+            let mut parts = body.splitn(4, '.');
+            let (Some(id), Some(index), Some(count), Some(b64)) =
+                (parts.next(), parts.next(), parts.next(), parts.next())
+            else {
+                return Err(VaultError::KeyEncoding);
+            };
+            let index: usize = index.parse().map_err(|_| VaultError::KeyEncoding)?;
+            let count: usize = count.parse().map_err(|_| VaultError::KeyEncoding)?;
+            match &seen {
+                None => seen = Some((id.to_string(), count)),
+                Some((sid, c)) if sid == id && *c == count => {}
+                Some(_) => return Err(VaultError::KeyEncoding),
+            }
+            if index == 0 || index > count || indices.contains(&index) {
+                return Err(VaultError::KeyEncoding);
+            }
+            indices.push(index);
+            let decoded =
+                Zeroizing::new(STANDARD.decode(b64).map_err(|_| VaultError::KeyEncoding)?);
+            if decoded.len() != KEY_LEN {
+                return Err(VaultError::KeyEncoding);
+            }
+            for (b, d) in bytes.iter_mut().zip(decoded.iter()) {
+                *b ^= d;
+            }
+        }
+        match seen {
+            Some((_, count)) if count >= 2 && indices.len() == count => Ok(MasterKey { bytes }),
+            _ => {
+                bytes.zeroize();
+                Err(VaultError::KeyEncoding)
+            }
+        }
     }
 
     pub fn unwrap(&self, wrapped: &str, aad: &str) -> Result<DataKey, VaultError> {
@@ -234,6 +313,30 @@ mod tests {
                 let t = String::from_utf8(t).unwrap();
                 assert!(mk.unwrap(&t, "ctx").is_err(), "tamper at {i} accepted");
             }
+        }
+    }
+
+    #[test]
+    fn shares_combine_only_when_all_are_present() {
+        let k = MasterKey::generate();
+        let shares = k.split(3).unwrap();
+        assert_eq!(shares.len(), 3);
+        let refs: Vec<&str> = shares.iter().map(String::as_str).collect();
+        let back = MasterKey::combine(&refs).unwrap();
+        assert_eq!(back.bytes, k.bytes);
+        let rev: Vec<&str> = refs.iter().rev().copied().collect();
+        assert_eq!(MasterKey::combine(&rev).unwrap().bytes, k.bytes);
+        // Missing, repeated, foreign or damaged shares are refused.
+        assert!(MasterKey::combine(&refs[..2]).is_err());
+        assert!(MasterKey::combine(&[refs[0], refs[0], refs[1]]).is_err());
+        assert!(MasterKey::combine(&[]).is_err());
+        let other = k.split(3).unwrap();
+        assert!(MasterKey::combine(&[refs[0], refs[1], &other[2]]).is_err());
+        assert!(MasterKey::combine(&[refs[0], refs[1], "fks1.x.3.3.AAAA"]).is_err());
+        assert!(k.split(1).is_err());
+        // No single share is the key.
+        for s in &shares {
+            assert!(!s.contains(&k.to_base64()));
         }
     }
 

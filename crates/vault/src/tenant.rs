@@ -10,6 +10,20 @@ use crate::keys::hmac_sha256;
 use crate::{aead, DataKey, SecretString, VaultError};
 
 const SEAL_PREFIX: &str = "fv1.";
+const ROW_SEAL_PREFIX: &str = "fv2.";
+
+/// The keys that sign rather than seal: staff JWTs and capture-page URLs.
+/// Each is versioned; version 0 is the legacy derivation from the
+/// fingerprint key, used by tenants created before these keys existed.
+pub const JWT: &str = "jwt";
+pub const URL: &str = "url";
+
+#[derive(Clone)]
+struct SigningVersion {
+    key: DataKey,
+    /// When this version was created (µs): it retires the one before it.
+    created_at: i64,
+}
 
 /// A tenant's unwrapped keys, held in memory by the server.
 #[derive(Clone)]
@@ -17,6 +31,7 @@ pub struct TenantKeys {
     tenant_id: String,
     fingerprint_key: DataKey,
     data_keys: BTreeMap<i64, DataKey>,
+    signing: BTreeMap<String, BTreeMap<i64, SigningVersion>>,
     // Cached so `current_version` needs no fallible lookup.
     current: i64,
 }
@@ -26,15 +41,34 @@ impl fmt::Debug for TenantKeys {
         f.debug_struct("TenantKeys")
             .field("tenant_id", &self.tenant_id)
             .field("versions", &self.data_keys.keys().collect::<Vec<_>>())
+            .field(
+                "signing",
+                &self
+                    .signing
+                    .iter()
+                    .map(|(p, v)| (p, v.keys().collect::<Vec<_>>()))
+                    .collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }
 
 /// Splits "fv1.<version>.<body>" without decoding the body.
 fn split_sealed(sealed: &str) -> Result<(i64, &str), VaultError> {
-    let rest = sealed
-        .strip_prefix(SEAL_PREFIX)
-        .ok_or(VaultError::Malformed)?;
+    split_format(sealed).map(|(_, v, b)| (v, b))
+}
+
+/// (row bound?, version, body) of an "fv1." or "fv2." value.
+fn split_format(sealed: &str) -> Result<(bool, i64, &str), VaultError> {
+    let (row_bound, rest) = match sealed.strip_prefix(SEAL_PREFIX) {
+        Some(rest) => (false, rest),
+        None => (
+            true,
+            sealed
+                .strip_prefix(ROW_SEAL_PREFIX)
+                .ok_or(VaultError::Malformed)?,
+        ),
+    };
     let (version_str, body) = rest.split_once('.').ok_or(VaultError::Malformed)?;
     let version: i64 = version_str.parse().map_err(|_| VaultError::Malformed)?;
     // The version is outside the AEAD's associated data, so only its canonical
@@ -43,7 +77,7 @@ fn split_sealed(sealed: &str) -> Result<(i64, &str), VaultError> {
     if version.to_string() != version_str {
         return Err(VaultError::Malformed);
     }
-    Ok((version, body))
+    Ok((row_bound, version, body))
 }
 
 fn decode_body(body: &str) -> Result<Vec<u8>, VaultError> {
@@ -77,8 +111,102 @@ impl TenantKeys {
             tenant_id: tenant_id.to_owned(),
             fingerprint_key,
             data_keys: map,
+            signing: BTreeMap::new(),
             current,
         })
+    }
+
+    /// Adds the versions of a signing key (`JWT`, `URL`): (version, key,
+    /// created at µs). Versions must be ≥ 1 (0 is the legacy derivation).
+    pub fn with_signing_keys(
+        mut self,
+        purpose: &str,
+        versions: Vec<(i64, DataKey, i64)>,
+    ) -> Result<TenantKeys, VaultError> {
+        let map = self.signing.entry(purpose.to_string()).or_default();
+        for (version, key, created_at) in versions {
+            if version < 1
+                || map
+                    .insert(version, SigningVersion { key, created_at })
+                    .is_some()
+            {
+                return Err(VaultError::Malformed);
+            }
+        }
+        Ok(self)
+    }
+
+    /// The newest version of a signing key (0 when the tenant has none yet).
+    pub fn signing_version(&self, purpose: &str) -> i64 {
+        self.signing
+            .get(purpose)
+            .and_then(|m| m.keys().next_back().copied())
+            .unwrap_or(0)
+    }
+
+    /// The versions of a signing key that still verify at `now` (µs): the
+    /// newest, and each older one until `overlap` µs after the version that
+    /// replaced it was created — long enough for what it signed to expire.
+    pub fn live_signing_versions(&self, purpose: &str, now: i64, overlap: i64) -> Vec<i64> {
+        let Some(map) = self.signing.get(purpose).filter(|m| !m.is_empty()) else {
+            return vec![0];
+        };
+        let mut live = Vec::new();
+        let mut replaced_at: Option<i64> = None;
+        for (version, v) in map.iter().rev() {
+            if replaced_at.is_none_or(|at| now < at.saturating_add(overlap)) {
+                live.push(*version);
+            }
+            replaced_at = Some(v.created_at);
+        }
+        // The legacy derivation retires when version 1 arrives, like any other.
+        if replaced_at.is_some_and(|at| now < at.saturating_add(overlap)) {
+            live.push(0);
+        }
+        live
+    }
+
+    /// The raw key of a signing-key version (for HMAC-based JWTs), or None
+    /// for a version the tenant does not have. Version 0 is the legacy
+    /// derivation (the fingerprint of the tenant id under the domain
+    /// `legacy_domain`), kept so tokens issued before the split verify.
+    pub fn signing_key(
+        &self,
+        purpose: &str,
+        version: i64,
+        legacy_domain: &str,
+    ) -> Option<Zeroizing<Vec<u8>>> {
+        if version == 0 {
+            if self.signing.get(purpose).is_some_and(|m| !m.is_empty()) {
+                return None;
+            }
+            return Some(Zeroizing::new(
+                self.fingerprint(legacy_domain, &self.tenant_id)
+                    .into_bytes(),
+            ));
+        }
+        self.signing
+            .get(purpose)?
+            .get(&version)
+            .map(|v| Zeroizing::new(v.key.bytes().to_vec()))
+    }
+
+    /// HMAC-SHA256(version's key, domain + "\x00" + message), lowercase
+    /// hex; None for an unknown version. Version 0 is the legacy form: the
+    /// fingerprint of the message under `domain`.
+    pub fn sign(&self, purpose: &str, version: i64, domain: &str, message: &str) -> Option<String> {
+        if version == 0 {
+            if self.signing.get(purpose).is_some_and(|m| !m.is_empty()) {
+                return None;
+            }
+            return Some(self.fingerprint(domain, message));
+        }
+        let v = self.signing.get(purpose)?.get(&version)?;
+        let mac = hmac_sha256(
+            v.key.bytes(),
+            &[domain.as_bytes(), b"\x00", message.as_bytes()],
+        );
+        Some(hex_lower(&mac))
     }
 
     pub fn current_version(&self) -> i64 {
@@ -87,6 +215,75 @@ impl TenantKeys {
 
     fn aad(&self, table: &str, column: &str) -> String {
         format!("fundline:v1:{}:{}:{}", self.tenant_id, table, column)
+    }
+
+    fn row_aad(&self, table: &str, column: &str, row: &str) -> String {
+        format!(
+            "fundline:v2:{}:{}:{}:{}",
+            self.tenant_id, table, column, row
+        )
+    }
+
+    /// Like `seal`, bound to the row as well: associated data
+    /// "fundline:v2:<tenant>:<table>:<column>:<row id>", output
+    /// "fv2.<version>.<body>". A value copied into another row of the same
+    /// column does not open.
+    pub fn seal_row(&self, table: &str, column: &str, row: &str, plaintext: &[u8]) -> String {
+        let key = &self.data_keys[&self.current];
+        let data = aead::seal(
+            key.bytes(),
+            self.row_aad(table, column, row).as_bytes(),
+            plaintext,
+        );
+        let mut out = format!("{ROW_SEAL_PREFIX}{}.", self.current);
+        URL_SAFE_NO_PAD.encode_string(data, &mut out);
+        out
+    }
+
+    /// Opens an "fv2." value sealed for this row, or an "fv1." value (no
+    /// row binding; written before row binding existed).
+    pub fn open_row(
+        &self,
+        table: &str,
+        column: &str,
+        row: &str,
+        sealed: &str,
+    ) -> Result<Zeroizing<Vec<u8>>, VaultError> {
+        let (row_bound, version, body) = split_format(sealed)?;
+        let data = decode_body(body)?;
+        let key = self
+            .data_keys
+            .get(&version)
+            .ok_or(VaultError::UnknownKeyVersion(version))?;
+        let aad = if row_bound {
+            self.row_aad(table, column, row)
+        } else {
+            self.aad(table, column)
+        };
+        aead::open(key.bytes(), aad.as_bytes(), &data)
+    }
+
+    /// `open_row` for values sealed from strings.
+    pub fn open_string_row(
+        &self,
+        table: &str,
+        column: &str,
+        row: &str,
+        sealed: &str,
+    ) -> Result<SecretString, VaultError> {
+        let mut plain = self.open_row(table, column, row, sealed)?;
+        match String::from_utf8(std::mem::take(&mut *plain)) {
+            Ok(s) => Ok(SecretString::from(s)),
+            Err(e) => {
+                drop(Zeroizing::new(e.into_bytes()));
+                Err(VaultError::Malformed)
+            }
+        }
+    }
+
+    /// Whether a value is row-bound ("fv2.") and on the newest data key.
+    pub fn is_current(&self, sealed: &str) -> bool {
+        matches!(split_format(sealed), Ok((true, v, _)) if v == self.current)
     }
 
     /// AES-256-GCM with a random nonce; aad = "fundline:v1:" + tenant_id +
@@ -115,7 +312,11 @@ impl TenantKeys {
         column: &str,
         sealed: &str,
     ) -> Result<Zeroizing<Vec<u8>>, VaultError> {
-        let (version, body) = split_sealed(sealed)?;
+        let (row_bound, version, body) = split_format(sealed)?;
+        // A row-bound value opens only through `open_row`.
+        if row_bound {
+            return Err(VaultError::Decrypt);
+        }
         let data = decode_body(body)?;
         let key = self
             .data_keys
@@ -359,7 +560,7 @@ mod tests {
             "fv1.1".into(),
             "fv1.1.".into(),
             "fv1..AAAA".into(),
-            "fv2.1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into(),
+            "fv3.1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into(),
             "fv1.1.!!!!".into(),
             "fv1.1.AAAA====".into(),
             "fv1.1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==".into(),
@@ -435,6 +636,66 @@ mod tests {
             tk.fingerprint("pan", "4111111111111111"),
             "82fd0347d7b27f5b6792102330fa4f29671277adbfcda6bfb5a28b302073ade0"
         );
+    }
+
+    #[test]
+    fn row_bound_values_open_only_in_their_row() {
+        let (tk, _) = one("t1");
+        let sealed = tk.seal_row("cards", "pan", "row-1", b"4111111111111111");
+        assert!(sealed.starts_with("fv2.1."));
+        assert!(tk.is_current(&sealed));
+        assert_eq!(
+            tk.open_row("cards", "pan", "row-1", &sealed)
+                .unwrap()
+                .as_slice(),
+            b"4111111111111111"
+        );
+        assert!(tk.open_row("cards", "pan", "row-2", &sealed).is_err());
+        assert!(tk.open_row("cards", "token", "row-1", &sealed).is_err());
+        assert!(tk.open("cards", "pan", &sealed).is_err());
+        // fv1 values still open through open_row, whatever the row.
+        let old = tk.seal("cards", "pan", b"x");
+        assert!(!tk.is_current(&old));
+        assert_eq!(
+            tk.open_row("cards", "pan", "any", &old).unwrap().as_slice(),
+            b"x"
+        );
+        assert_eq!(TenantKeys::sealed_version(&sealed).unwrap(), 1);
+    }
+
+    #[test]
+    fn signing_keys_are_versioned_and_retire_after_the_overlap() {
+        let (tk, _) = one("t1");
+        // No signing keys yet: the legacy derivation from the fingerprint key.
+        assert_eq!(tk.signing_version(JWT), 0);
+        assert_eq!(tk.live_signing_versions(JWT, 0, 10), vec![0]);
+        let legacy = tk.signing_key(JWT, 0, "staff-jwt-v1").unwrap();
+        assert_eq!(
+            legacy.as_slice(),
+            tk.fingerprint("staff-jwt-v1", "t1").as_bytes()
+        );
+        assert_eq!(
+            tk.sign(URL, 0, "session-url", "m").unwrap(),
+            tk.fingerprint("session-url", "m")
+        );
+        let k1 = DataKey::generate();
+        let k2 = DataKey::generate();
+        let tk = tk
+            .with_signing_keys(JWT, vec![(1, k1, 1_000), (2, k2, 5_000)])
+            .unwrap();
+        assert_eq!(tk.signing_version(JWT), 2);
+        // v1 was replaced at 5000: live until 5000 + overlap.
+        assert_eq!(tk.live_signing_versions(JWT, 5_500, 1_000), vec![2, 1]);
+        assert_eq!(tk.live_signing_versions(JWT, 6_000, 1_000), vec![2]);
+        // The legacy key retired when v1 came.
+        assert!(tk.signing_key(JWT, 0, "staff-jwt-v1").is_none());
+        assert_ne!(
+            tk.signing_key(JWT, 1, "x").unwrap().as_slice(),
+            tk.signing_key(JWT, 2, "x").unwrap().as_slice()
+        );
+        assert!(tk.signing_key(JWT, 3, "x").is_none());
+        assert_ne!(tk.sign(JWT, 1, "d", "m"), tk.sign(JWT, 2, "d", "m"));
+        assert!(tk.sign(URL, 1, "d", "m").is_none());
     }
 
     #[test]

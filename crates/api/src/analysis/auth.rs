@@ -99,13 +99,55 @@ struct Claims {
     jti: String,
 }
 
-/// A tenant's signing key, derived from its fingerprint key (never stored).
+/// The key id of a tenant's JWT signing key version: "<tenant>.<version>";
+/// a bare tenant id names version 0 (the key derived from the fingerprint
+/// key, used before signing keys were separate).
+fn jwt_kid(tenant_id: &str, version: i64) -> String {
+    format!("{tenant_id}.{version}")
+}
+
+/// A tenant's newest JWT signing key (its own versioned key, `admin keys
+/// rotate --key jwt`), with its key id.
 async fn signing_key(
     state: &AppState,
     tenant_id: &str,
-) -> Result<Vec<u8>, fundline_store::StoreError> {
+) -> Result<(String, Vec<u8>), fundline_store::StoreError> {
     let keys = state.keyring.tenant(&state.store, tenant_id).await?;
-    Ok(keys.fingerprint("staff-jwt-v1", tenant_id).into_bytes())
+    let version = keys.signing_version(fundline_vault::JWT);
+    let key = keys
+        .signing_key(fundline_vault::JWT, version, "staff-jwt-v1")
+        .ok_or_else(|| fundline_store::StoreError::Vault("no JWT signing key".into()))?;
+    Ok((jwt_kid(tenant_id, version), key.to_vec()))
+}
+
+/// The tenant and key a token's key id names, if that version still
+/// verifies: the newest, or an older one until every token it signed has
+/// expired (the access-token lifetime plus the nodes' key cache lifetime
+/// after the rotation that replaced it).
+async fn verifying_key(state: &AppState, kid: &str) -> Option<(String, Vec<u8>)> {
+    let (tenant, version) = match kid.split_once('.') {
+        Some((t, v)) if v.bytes().all(|b| b.is_ascii_digit()) && !v.is_empty() && v.len() < 10 => {
+            (t, v.parse::<i64>().ok()?)
+        }
+        Some(_) => return None,
+        None => (kid, 0),
+    };
+    uuid::Uuid::parse_str(tenant).ok()?;
+    let mut keys = state.keyring.tenant(&state.store, tenant).await.ok()?;
+    if version > keys.signing_version(fundline_vault::JWT) {
+        // Signed by a node that saw a rotation this one has not yet.
+        keys = state.keyring.fresh(&state.store, tenant).await.ok()?;
+    }
+    let overlap =
+        (ACCESS_TTL_SECS * 1_000_000) + fundline_store::keyring::CACHE_TTL.as_micros() as i64;
+    if !keys
+        .live_signing_versions(fundline_vault::JWT, state.clock.now_micros(), overlap)
+        .contains(&version)
+    {
+        return None;
+    }
+    let key = keys.signing_key(fundline_vault::JWT, version, "staff-jwt-v1")?;
+    Some((tenant.to_string(), key.to_vec()))
 }
 
 /// An access token of the session `family`; it never outlives the session
@@ -127,11 +169,11 @@ async fn issue(
         exp: (now + ACCESS_TTL_SECS).min(end),
         jti: uuid::Uuid::new_v4().to_string(),
     };
+    let (kid, key) = signing_key(state, &user.tenant_id).await?;
     let header = Header {
-        kid: Some(user.tenant_id.clone()),
+        kid: Some(kid),
         ..Header::new(Algorithm::HS256)
     };
-    let key = signing_key(state, &user.tenant_id).await?;
     jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(&key))
         .map_err(|e| fundline_store::StoreError::Config(format!("token signing failed: {e}")))
 }
@@ -573,11 +615,9 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Staff, Denied> 
         if header.alg != Algorithm::HS256 {
             return Err(Denied);
         }
-        let tenant = header
-            .kid
-            .filter(|k| uuid::Uuid::parse_str(k).is_ok())
+        let (tenant, key) = verifying_key(state, header.kid.as_deref().ok_or(Denied)?)
+            .await
             .ok_or(Denied)?;
-        let key = signing_key(state, &tenant).await.map_err(|_| Denied)?;
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         validation.validate_exp = false;

@@ -73,18 +73,20 @@ fn customer_json(c: &Customer, zone: &Zone) -> Value {
     })
 }
 
-fn seal(keys: &TenantKeys, column: &str, v: &str) -> String {
-    keys.seal_str(TABLE, column, v)
+/// Sealed for this row (`fv2`): a value copied to another customer does not open.
+fn seal(keys: &TenantKeys, column: &str, row: &str, v: &str) -> String {
+    keys.seal_row(TABLE, column, row, v.as_bytes())
 }
 
 /// Sets the sealed column and its visible last four together.
 fn set_sealed(
     keys: &TenantKeys,
     column: &str,
+    row: &str,
     v: Option<&str>,
 ) -> (Option<String>, Option<String>) {
     match v {
-        Some(v) => (Some(seal(keys, column, v)), Some(last4(v))),
+        Some(v) => (Some(seal(keys, column, row, v)), Some(last4(v))),
         None => (None, None),
     }
 }
@@ -263,10 +265,13 @@ pub async fn create(
         Ok(h) => h,
         Err(busy) => return axum::response::IntoResponse::into_response(busy),
     };
-    let (dl_sealed, dl_last4) = set_sealed(&keys, "drivers_license", n.drivers_license.as_deref());
-    let (acc_sealed, acc_last4) = set_sealed(&keys, "bank_acc_no", n.bank_acc.as_deref());
+    let id = uuid::Uuid::new_v4().to_string();
+    let (dl_sealed, dl_last4) =
+        set_sealed(&keys, "drivers_license", &id, n.drivers_license.as_deref());
+    let (acc_sealed, acc_last4) = set_sealed(&keys, "bank_acc_no", &id, n.bank_acc.as_deref());
+    let ssn_sealed = seal(&keys, "ssn", &id, &n.ssn);
     let mut c = Customer {
-        id: uuid::Uuid::new_v4().to_string(),
+        id,
         tenant_id: who.tenant_id.clone(),
         customer_type: n.kind.unwrap_or(CUSTOMER),
         user_name: n.user_name,
@@ -290,7 +295,7 @@ pub async fn create(
         pay_frequency: n.pay_frequency,
         drivers_license_sealed: dl_sealed,
         drivers_license_last4: dl_last4,
-        ssn_sealed: seal(&keys, "ssn", &n.ssn),
+        ssn_sealed,
         ssn_last4: last4(&n.ssn),
         dob: n.dob.map(|d| d.to_string()).unwrap_or_default(),
         bank_name: n.bank_name,
@@ -529,7 +534,13 @@ pub async fn update_information(
         Ok(k) => k,
         Err(r) => return r,
     };
-    let (dl_sealed, dl_last4) = set_sealed(&keys, "drivers_license", drivers_license.as_deref());
+    let (dl_sealed, dl_last4) = set_sealed(
+        &keys,
+        "drivers_license",
+        &current.id,
+        drivers_license.as_deref(),
+    );
+    let ssn_sealed = seal(&keys, "ssn", &current.id, &ssn);
     let mut c = Customer {
         customer_type: kind.unwrap_or(CUSTOMER),
         company_name,
@@ -543,7 +554,7 @@ pub async fn update_information(
         postal_code,
         drivers_license_sealed: dl_sealed,
         drivers_license_last4: dl_last4,
-        ssn_sealed: seal(&keys, "ssn", &ssn),
+        ssn_sealed,
         ssn_last4: last4(&ssn),
         country,
         dob: dob.map(|d| d.to_string()).unwrap_or_default(),
@@ -634,7 +645,8 @@ pub async fn update_bank(
         Ok(k) => k,
         Err(r) => return r,
     };
-    let (acc_sealed, acc_last4) = set_sealed(&keys, "bank_acc_no", bank_acc.as_deref());
+    let (acc_sealed, acc_last4) =
+        set_sealed(&keys, "bank_acc_no", &current.id, bank_acc.as_deref());
     let c = Customer {
         bank_name: Some(bank_name),
         bank_acc_sealed: acc_sealed,

@@ -68,7 +68,7 @@ async fn send(
         .await
         .map_err(|e| e.to_string())?;
     let text = keys
-        .open_string("ba_outbox", "text", &m.text_sealed)
+        .open_string_row("ba_outbox", "text", &m.id, &m.text_sealed)
         .map_err(|_| "the message cannot be opened".to_string())?;
     let email = Message::builder()
         .from(
@@ -100,8 +100,8 @@ pub fn opened(keys: &fundline_vault::TenantKeys, m: &OutboxMessage) -> serde_jso
         "channel": m.channel,
         "recipient": m.recipient,
         "subject": m.subject,
-        "text": keys.open_string("ba_outbox", "text", &m.text_sealed).map(|s| s.expose().to_string()).ok(),
-        "link": keys.open_string("ba_outbox", "link", &m.link_sealed).map(|s| s.expose().to_string()).ok(),
+        "text": keys.open_string_row("ba_outbox", "text", &m.id, &m.text_sealed).map(|s| s.expose().to_string()).ok(),
+        "link": keys.open_string_row("ba_outbox", "link", &m.id, &m.link_sealed).map(|s| s.expose().to_string()).ok(),
         "state": m.state,
         "attempts": m.attempts,
         "createdAt": chrono::DateTime::<chrono::Utc>::from_timestamp_micros(m.created_at).map(|t| t.to_rfc3339()),

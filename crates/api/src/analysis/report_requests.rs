@@ -106,15 +106,19 @@ fn link_message(
             ),
         )
     };
+    let id = uuid::Uuid::new_v4().to_string();
+    // Bound to this message's row: a text or link copied to another message does not open.
+    let text_sealed = keys.seal_row("ba_outbox", "text", &id, text.as_bytes());
+    let link_sealed = keys.seal_row("ba_outbox", "link", &id, link.as_bytes());
     let message = OutboxMessage {
-        id: uuid::Uuid::new_v4().to_string(),
+        id,
         tenant_id: customer.tenant_id.clone(),
         report_request_id: request_id.to_string(),
         channel: channel.into(),
         recipient,
         subject: "Share your bank information".into(),
-        text_sealed: keys.seal_str("ba_outbox", "text", &text),
-        link_sealed: keys.seal_str("ba_outbox", "link", &link),
+        text_sealed,
+        link_sealed,
         // Email waits for the relay; SMS has no provider yet and is recorded.
         state: if channel == "email" && state.config.smtp.is_some() {
             "pending".into()

@@ -373,7 +373,10 @@ pub fn add_statement(
                     && x.institution_id == a.bank_id
                     && x.account_number_sealed
                         .as_deref()
-                        .and_then(|s| keys.open_string("ba_accounts", "account_number", s).ok())
+                        .and_then(|s| {
+                            keys.open_string_row("ba_accounts", "account_number", &x.id, s)
+                                .ok()
+                        })
                         .is_some_and(|n| Some(n.expose()) == a.account_id.as_deref())
             })
             .map(|x| x.account_no);
@@ -386,16 +389,19 @@ pub fn add_statement(
                     .clone()
                     .or_else(|| a.transactions.iter().find_map(|t| t.currency.clone()))
                     .unwrap_or_else(|| "USD".into());
+                let id = uuid::Uuid::new_v4().to_string();
+                // Bound to the account's row.
+                let account_number_sealed = a
+                    .account_id
+                    .as_deref()
+                    .map(|n| keys.seal_row("ba_accounts", "account_number", &id, n.as_bytes()));
                 into.accounts.push(NewAccount {
-                    id: uuid::Uuid::new_v4().to_string(),
+                    id,
                     account_no: no,
                     account_type: a.account_type.clone(),
                     institution: a.institution.clone(),
                     institution_id: a.bank_id.clone(),
-                    account_number_sealed: a
-                        .account_id
-                        .as_deref()
-                        .map(|n| keys.seal_str("ba_accounts", "account_number", n)),
+                    account_number_sealed,
                     account_last4: last.clone(),
                     currency,
                     current_balance: a

@@ -67,7 +67,7 @@ pub async fn enroll_customer(
         id: id.clone(),
         tenant_id: partner.tenant_id.clone(),
         ssn_fp: ssn_fp(&keys, &cmd.ssn),
-        ssn_sealed: keys.seal_str(CUSTOMERS, "ssn", cmd.ssn.as_str()),
+        ssn_sealed: keys.seal_row(CUSTOMERS, "ssn", &id, cmd.ssn.as_str().as_bytes()),
         email: cmd.email.to_lowercase(),
         first_name: cmd.first_name,
         last_name: cmd.last_name,
@@ -288,15 +288,18 @@ pub async fn add_or_update_card(
         }
     };
     let keep = existing.as_ref();
+    let card_id = keep
+        .map(|k| k.id.clone())
+        .unwrap_or_else(|| Uuid::new_v4().to_string());
+    // Bound to the card's row: a number copied to another card does not open.
+    let number_sealed = keys.seal_row(CARDS, "number", &card_id, number.as_bytes());
     let card = Card {
-        id: keep
-            .map(|k| k.id.clone())
-            .unwrap_or_else(|| Uuid::new_v4().to_string()),
+        id: card_id,
         tenant_id: partner.tenant_id.clone(),
         customer_id: customer_id.clone(),
         kind: kind.into(),
         number_fp: number_fp.clone(),
-        number_sealed: keys.seal_str(CARDS, "number", number),
+        number_sealed,
         bin,
         last4,
         data_fp: data_fp.clone(),

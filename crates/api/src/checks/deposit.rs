@@ -307,7 +307,7 @@ pub async fn submit(
         card_id: card.id.clone(),
         check_type: kind.as_str().into(),
         funding: f.as_str().into(),
-        micr_sealed: keys.seal_str("cc_checks", "micr", &micr),
+        micr_sealed: keys.seal_row("cc_checks", "micr", &id, micr.as_bytes()),
         presentment_fp,
         front_hash: front_hash.clone(),
         back_hash: back_hash.clone(),
@@ -326,14 +326,14 @@ pub async fn submit(
         .map(|(side, h, b)| {
             let info = fundline_checks::image::inspect(side, b, &limits).ok();
             Image {
-                content_hash: h,
                 media_type: info
                     .map(|i| process::media_type(i.format))
                     .unwrap_or("application/octet-stream")
                     .into(),
                 width: info.map(|i| i64::from(i.width)).unwrap_or(0),
                 height: info.map(|i| i64::from(i.height)).unwrap_or(0),
-                sealed: keys.seal("cc_check_images", "image", b),
+                sealed: keys.seal_row("cc_check_images", "image", &h, b),
+                content_hash: h,
             }
         })
         .collect();

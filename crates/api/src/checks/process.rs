@@ -234,7 +234,7 @@ async fn classify(state: &AppState, c: &Check, mut t: Transaction, now: i64) -> 
             .map_err(|e| e.to_string())?
             .ok_or("an image is missing")?;
         let bytes = keys
-            .open("cc_check_images", "image", &img.sealed)
+            .open_row("cc_check_images", "image", hash, &img.sealed)
             .map_err(|_| "an image cannot be opened")?;
         if let Err(e) = fundline_checks::image::inspect(side, &bytes, &limits) {
             tracing::info!(transaction_id = %t.id, side, reason = %e, "check image refused");
@@ -251,7 +251,7 @@ async fn classify(state: &AppState, c: &Check, mut t: Transaction, now: i64) -> 
         return decline(state, c, t, DeclineReason::DuplicateImage.decline(), now).await;
     }
     let micr = keys
-        .open_string("cc_checks", "micr", &c.micr_sealed)
+        .open_string_row("cc_checks", "micr", &c.transaction_id, &c.micr_sealed)
         .map_err(|_| "the MICR cannot be opened")?;
     if fundline_checks::micr::parse(micr.expose()).is_err() || c.presentment_fp.is_empty() {
         return decline(state, c, t, DeclineReason::MicrUnreadable.decline(), now).await;
@@ -404,7 +404,7 @@ async fn fund(state: &AppState, c: &Check, mut t: Transaction, now: i64) -> Resu
     let load = t.amount_cents - t.fee_cents;
     let result = if card.kind == "pan" {
         let number = keys
-            .open_string("cc_cards", "number", &card.number_sealed)
+            .open_string_row("cc_cards", "number", &card.id, &card.number_sealed)
             .map_err(|_| "the card cannot be opened")?;
         let pan = fundline_core::card::Pan::parse(number.expose())
             .map_err(|_| "the stored card number is not valid")?;

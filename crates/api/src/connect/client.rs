@@ -40,7 +40,8 @@ async fn key_for_new_session(
     let b64 = base64::engine::general_purpose::STANDARD;
     let key_id = uuid::Uuid::new_v4().to_string();
     let k = repo::ClientKey {
-        private_sealed: keys.seal(TABLE, "private_key", &pair.to_der_private_key()),
+        // Bound to the key's row: a private key copied to another key id does not open.
+        private_sealed: keys.seal_row(TABLE, "private_key", &key_id, &pair.to_der_private_key()),
         public_der_b64: b64.encode(pair.to_der_public_key()),
         key_id,
         tenant_id: tenant_id.to_string(),
@@ -160,7 +161,7 @@ pub async fn decrypt(state: &AppState, m: &Merchant, body: &Value) -> Result<Val
         .ok_or_else(|| bad("unknown key"))?;
     let keys = state.keyring.tenant(&state.store, &m.tenant_id).await?;
     let der = keys
-        .open(TABLE, "private_key", &key.private_sealed)
+        .open_row(TABLE, "private_key", &key.key_id, &key.private_sealed)
         .map_err(|_| ConnectError::internal())?;
     let decrypter = RSA_OAEP
         .decrypter_from_der(&*der)

@@ -152,7 +152,9 @@ pub async fn open(
     };
     // The signature first: a forged or altered URL never reaches the store's once-only record.
     let signed = match state.keyring.tenant(&state.store, &session.tenant_id).await {
-        Ok(keys) => fundline_vault::ct_eq(&h, &super::sessions::url_signature(&keys, &id, &t)),
+        Ok(keys) => {
+            super::sessions::url_signature_valid(&keys, &id, &t, &h, state.clock.now_micros())
+        }
         Err(_) => {
             return message_page(
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -220,8 +220,36 @@ async fn issue_url(
     })
 }
 
+/// The URL's signature under the tenant's newest URL-signing key (version 0,
+/// for tenants without one yet, is the fingerprint-key derivation used
+/// before URL keys were separate).
 pub fn url_signature(keys: &fundline_vault::TenantKeys, session_id: &str, t: &str) -> String {
-    keys.fingerprint("session-url", &format!("{session_id}|{t}"))
+    let version = keys.signing_version(fundline_vault::URL);
+    keys.sign(
+        fundline_vault::URL,
+        version,
+        "session-url",
+        &format!("{session_id}|{t}"),
+    )
+    .unwrap_or_default()
+}
+
+/// Whether `h` signs (session, t) under a URL-signing key version still
+/// live at `now` (µs): the newest, or one replaced less than a URL lifetime
+/// (plus the nodes' key cache lifetime) ago.
+pub fn url_signature_valid(
+    keys: &fundline_vault::TenantKeys,
+    session_id: &str,
+    t: &str,
+    h: &str,
+    now: i64,
+) -> bool {
+    let overlap = (URL_TTL + fundline_store::keyring::CACHE_TTL).as_micros() as i64;
+    let message = format!("{session_id}|{t}");
+    keys.live_signing_versions(fundline_vault::URL, now, overlap)
+        .into_iter()
+        .filter_map(|v| keys.sign(fundline_vault::URL, v, "session-url", &message))
+        .fold(false, |ok, sig| fundline_vault::ct_eq(h, &sig) | ok)
 }
 
 /// The expiry (µs) a URL's `t` carries.

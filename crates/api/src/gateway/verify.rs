@@ -662,12 +662,15 @@ pub async fn verify_account(
             match repo::account_by_fp(&state.store, tenant_id, &fp).await {
                 Ok(Some(a)) => a,
                 Ok(None) => {
+                    let token = uuid::Uuid::new_v4().to_string();
+                    // Bound to the token's row: a number copied to another token does not open.
+                    let account_sealed = keys.seal_row(TABLE, "account", &token, number.as_bytes());
                     let a = repo::Account {
-                        token: uuid::Uuid::new_v4().to_string(),
+                        token,
                         tenant_id: tenant_id.to_string(),
                         account_type: req.account_type.code().into(),
                         fp: fp.clone(),
-                        account_sealed: keys.seal_str(TABLE, "account", &number),
+                        account_sealed,
                         last4: last4(&number),
                         details_json: details.to_string(),
                         created_at: state.clock.now_micros(),
@@ -701,7 +704,12 @@ pub async fn verify_account(
                 return Err(VerifyError::Unavailable);
             };
             // Ask the card network whether the card can take money (sandbox rules: docs/sandbox.md).
-            let number = match keys.open_string(TABLE, "account", &account.account_sealed) {
+            let number = match keys.open_string_row(
+                TABLE,
+                "account",
+                &account.token,
+                &account.account_sealed,
+            ) {
                 Ok(n) => n,
                 Err(_) => return Err(VerifyError::Internal),
             };
@@ -753,7 +761,12 @@ pub async fn verify_account(
                 match repo::biller(&state.store, payee_id).await {
                     Ok(Some(b)) => {
                         let number = keys
-                            .open_string(TABLE, "account", &account.account_sealed)
+                            .open_string_row(
+                                TABLE,
+                                "account",
+                                &account.token,
+                                &account.account_sealed,
+                            )
                             .ok();
                         if !number.is_some_and(|n| fits_pattern(n.expose(), &b.account_pattern)) {
                             return Err(VerifyError::Unavailable);
