@@ -70,3 +70,30 @@ where
         ))
     }
 }
+
+/// The credentials of an `Authorization` value in `scheme`, matched without
+/// regard to case (RFC 7235 §2.1: "bearer", "Bearer" and "BEARER" are one
+/// scheme): `credentials("bearer abc", "Bearer") == Some("abc")`.
+pub fn credentials<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
+    let value = value.trim_start();
+    let (given, rest) = value.split_once(|c: char| c == ' ' || c == '\t')?;
+    given
+        .eq_ignore_ascii_case(scheme)
+        .then(|| rest.trim())
+        .filter(|c| !c.is_empty())
+}
+
+#[cfg(test)]
+mod scheme_tests {
+    use super::credentials;
+
+    #[test]
+    fn schemes_match_in_any_case() {
+        for v in ["Bearer abc", "bearer abc", "BEARER  abc ", "\tBearer\tabc"] {
+            assert_eq!(credentials(v, "Bearer"), Some("abc"), "{v:?}");
+        }
+        assert_eq!(credentials("Bearerabc", "Bearer"), None);
+        assert_eq!(credentials("Basic abc", "Bearer"), None);
+        assert_eq!(credentials("Bearer ", "Bearer"), None);
+    }
+}

@@ -180,10 +180,23 @@ async fn deadline(State(state): State<AppState>, req: Request, next: Next) -> Re
 /// axum answers a wrong method (405, empty body) and an oversized body
 /// (413, plain text) itself; those answers are put in the product's
 /// envelope here. Answers a handler made (JSON already) pass untouched.
+/// Every 401 gets the product's `WWW-Authenticate` challenge.
 async fn envelope_refusals(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
-    let resp = next.run(req).await;
+    let mut resp = next.run(req).await;
     let status = resp.status();
+    if status == StatusCode::UNAUTHORIZED {
+        if !resp
+            .headers()
+            .contains_key(axum::http::header::WWW_AUTHENTICATE)
+        {
+            resp.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(crate::ops::challenge(&path)),
+            );
+        }
+        return resp;
+    }
     if !matches!(
         status,
         StatusCode::METHOD_NOT_ALLOWED | StatusCode::PAYLOAD_TOO_LARGE

@@ -189,6 +189,31 @@ pub fn refusal(path: &str, status: StatusCode, max_body_bytes: usize) -> Respons
         .into_response()
 }
 
+/// The `WWW-Authenticate` challenge of the product whose path answered 401
+/// (RFC 7235 §3.1: a 401 carries at least one), naming the scheme that
+/// product's credentials use.
+pub fn challenge(path: &str) -> &'static str {
+    if path == "/api/v1/partners/authenticate" {
+        return "Basic realm=\"fundline check cashing\", charset=\"UTF-8\"";
+    }
+    if path.starts_with(crate::checkcashing::BASE) {
+        return "SessionId realm=\"fundline check cashing\"";
+    }
+    if path.starts_with("/api/v1/checks") {
+        return "Bearer realm=\"fundline check deposits\"";
+    }
+    if path.starts_with("/gateway") || path.starts_with("/api/v1/sessions") {
+        return "hmac realm=\"fundline gateway\", algorithm=\"hmac-sha512\", headers=\"request-line x-date content-sha512\"";
+    }
+    if path.starts_with("/v1/") {
+        return "GCS realm=\"fundline token service\"";
+    }
+    if path.starts_with("/client/") {
+        return "GCS realm=\"fundline client api\"";
+    }
+    "Bearer realm=\"fundline bank analysis\""
+}
+
 /// Unknown paths answer in the envelope of the product whose prefix they carry.
 pub async fn not_found(req: Request) -> Response {
     let path = req.uri().path().to_string();

@@ -82,7 +82,7 @@ struct File {
     staff_session_max_hours: Option<u64>,
     /// Proxies whose X-Forwarded-For names the client (addresses or CIDRs).
     trusted_proxies: Option<Vec<String>>,
-    /// Statement parses that run at once (default: cores, at most 4).
+    /// Statement parses (and report builds) that run at once (default 1).
     statement_parses: Option<usize>,
     /// Seconds an upload waits for a parse slot before 429.
     statement_parse_wait_secs: Option<u64>,

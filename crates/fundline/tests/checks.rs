@@ -218,6 +218,14 @@ async fn a_payroll_check_in_minutes_is_funded_with_the_fee_right_to_the_cent() {
     let (code, cards) = s.get("/api/v1/checks/cards").await;
     assert_eq!(code, 200);
     assert_eq!(cards["cards"][0]["cardId"], c.cards[0].as_str());
+    // Auth schemes are case-insensitive (RFC 7235 §2.1).
+    let lower = reqwest::Client::new()
+        .get(format!("{}/api/v1/checks/cards", app.base))
+        .header("authorization", format!("bearer {}", s.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lower.status().as_u16(), 200);
 
     let (code, q) = s
         .get(&format!(

@@ -206,3 +206,67 @@ async fn error_responses_are_documented_with_their_envelope() {
         "#/components/schemas/ProblemBody"
     );
 }
+
+/// RFC 7235 §3.1: a 401 carries a `WWW-Authenticate` challenge — in every
+/// product, naming that product's scheme; and schemes match in any case.
+#[tokio::test]
+async fn every_401_carries_a_challenge_and_schemes_are_case_insensitive() {
+    let app = spawn_app().await;
+    let http = reqwest::Client::new();
+    let cases = [
+        ("POST", "/api/v1/partners/authenticate", "Basic"),
+        ("POST", "/api/v1/partners/find-customer", "SessionId"),
+        ("GET", "/api/v1/checks/cards", "Bearer"),
+        ("POST", "/gateway/verify", "hmac"),
+        ("POST", "/api/v1/sessions/point-in-time/plugin", "hmac"),
+        (
+            "GET",
+            &format!("/v1/{}/tokens/x", app.tenant.connect.merchant_id),
+            "GCS",
+        ),
+        ("GET", "/api/v1/auth/status", "Bearer"),
+        ("GET", "/api/v1/customer/all", "Bearer"),
+    ];
+    for (method, path, scheme) in cases {
+        let r = http
+            .request(method.parse().unwrap(), format!("{}{path}", app.base))
+            .header("content-type", "application/json")
+            .header("deviceId", "device-1")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 401, "{method} {path}");
+        let challenge = r
+            .headers()
+            .get("www-authenticate")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            challenge.starts_with(scheme) && challenge.contains("realm="),
+            "{method} {path}: {challenge:?}"
+        );
+    }
+    // A staff token sent as "bearer" (lower case) is a Bearer token.
+    let a = &app.tenant.analysis;
+    let login: Value = http
+        .post(format!("{}/api/v1/auth/login", app.base))
+        .json(&serde_json::json!({"email": a.email, "password": a.password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["data"]["accessToken"].as_str().unwrap();
+    for scheme in ["bearer", "BEARER", "Bearer"] {
+        let r = http
+            .get(format!("{}/api/v1/auth/status", app.base))
+            .header("authorization", format!("{scheme} {token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{scheme}");
+    }
+}

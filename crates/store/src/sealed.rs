@@ -84,7 +84,7 @@ pub const SEALED_COLUMNS: &[SealedColumn] = &[
     bound(col("cc_checks", &["transaction_id"], "micr_sealed", "micr")),
     col("cc_webhooks", &["tenant_id"], "secret_sealed", "secret"),
     bound(col("gw_accounts", &["token"], "account_sealed", "account")),
-    col("ct_tokens", &["id"], "number_sealed", "number"),
+    bound(col("ct_tokens", &["id"], "number_sealed", "number")),
     bound(col(
         "ct_client_keys",
         &["key_id"],

@@ -607,7 +607,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Staff, Denied> 
             .headers
             .get("authorization")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(|v| crate::extract::credentials(v, "Bearer"))
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() < 4096)
             .ok_or(Denied)?;

@@ -157,13 +157,13 @@ async fn mailbox_tenant(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let tenant_id = if auth.starts_with("Bearer ") {
+    let tenant_id = if crate::extract::credentials(&auth, "Bearer").is_some() {
         use axum::extract::FromRequestParts;
         super::auth::Staff::from_request_parts(parts, state)
             .await
             .map_err(|_| challenge())?
             .tenant_id
-    } else if let Some(b64) = auth.strip_prefix("Basic ") {
+    } else if let Some(b64) = crate::extract::credentials(&auth, "Basic") {
         let client = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()

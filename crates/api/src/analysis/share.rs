@@ -55,31 +55,38 @@ impl Default for UploadLimits {
     }
 }
 
-/// One parse per core, at most 2. A parse is CPU-bound, and one in flight
-/// may hold up to about 200 MiB at the parse limits (a 10 MB file of dense
-/// OFX or of bare markup, its parse tree and its transactions), so the
-/// default keeps six parallel 10 MB uploads under 600 MiB on any machine.
+/// One parse at a time. A parse is CPU-bound, and one in flight may hold
+/// up to about 200 MiB at the parse limits (a 10 MB file of dense OFX or of
+/// bare markup, its parse tree and its transactions); with two at once and
+/// a report build beside them, six parallel 10 MB uploads were measured at
+/// up to 675 MiB on a 2-core machine. One keeps the flood under 600 MiB; a
+/// machine with memory to spare raises `FUNDLINE_STATEMENT_PARSES`.
 pub fn default_parse_concurrency() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 2)
+    1
 }
 
 /// The client's address as the connection reports it.
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+/// The client's address for the link's rate limits: the peer, or the
+/// `X-Forwarded-For` client when the peer is a trusted proxy (the same rule
+/// as staff logins, `FUNDLINE_TRUSTED_PROXIES`).
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-                .unwrap_or_else(|| "unknown".into()),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(ClientAddr(super::auth::client_address(
+            peer,
+            &parts.headers,
+            &state.config.staff_auth.trusted_proxies,
+        )))
     }
 }
 

@@ -80,10 +80,7 @@ fn credentials_from(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
     {
-        if let Some(b64) = auth
-            .strip_prefix("Basic ")
-            .or_else(|| auth.strip_prefix("basic "))
-        {
+        if let Some(b64) = crate::extract::credentials(auth, "Basic") {
             let decoded = base64::engine::general_purpose::STANDARD
                 .decode(b64.trim())
                 .ok();

@@ -68,7 +68,7 @@ impl FromRequestParts<AppState> for Customer {
             .headers
             .get("authorization")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(|v| crate::extract::credentials(v, "Bearer"))
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() <= 200)
             .ok_or_else(|| Problem::unauthorized(&path))?;

@@ -13,7 +13,7 @@ pub struct Authorization {
 
 /// Parses `GCS v1HMAC:<apiKeyId>:<base64 signature>`.
 pub fn parse_authorization(value: &str) -> Option<Authorization> {
-    let rest = value.trim().strip_prefix("GCS ")?.strip_prefix("v1HMAC:")?;
+    let rest = crate::extract::credentials(value, "GCS")?.strip_prefix("v1HMAC:")?;
     let (key_id, sig) = rest.split_once(':')?;
     if key_id.is_empty()
         || key_id.len() > 100

@@ -520,14 +520,16 @@ async fn create_token(
         return Ok((StatusCode::OK, json!({"token": t.id, "isNewToken": false})));
     }
     let now = state.clock.now_micros();
+    let id = uuid::Uuid::new_v4().to_string();
     let token = repo::Token {
-        id: uuid::Uuid::new_v4().to_string(),
+        // Sealed for this row: a number copied into another token does not open.
+        number_sealed: keys.seal_row(TABLE, "number", &id, input.number.as_bytes()),
+        id,
         tenant_id: m.tenant_id.clone(),
         merchant_id: m.merchant_id.clone(),
         payment_product_id: input.product,
         kind: input.kind.into(),
         number_fp: fp.clone(),
-        number_sealed: keys.seal_str(TABLE, "number", &input.number),
         view_json: input.view.to_string(),
         mandate_status: input.mandate_status.map(str::to_string),
         mandate_cancel_date: None,
@@ -576,7 +578,7 @@ pub async fn get(
         "eWallet" => {
             let keys = state.keyring.tenant(&state.store, &m.tenant_id).await?;
             let agreement = keys
-                .open_string(TABLE, "number", &t.number_sealed)
+                .open_string_row(TABLE, "number", &t.id, &t.number_sealed)
                 .map_err(|_| ConnectError::internal())?;
             view["data"]["billingAgreementId"] = json!(agreement.expose());
         }
@@ -655,7 +657,7 @@ pub async fn update(
     let t = repo::Token {
         payment_product_id: input.product,
         number_fp: fp,
-        number_sealed: keys.seal_str(TABLE, "number", &input.number),
+        number_sealed: keys.seal_row(TABLE, "number", &existing.id, input.number.as_bytes()),
         view_json: view.to_string(),
         mandate_status,
         updated_at: state.clock.now_micros(),
