@@ -128,6 +128,71 @@ async fn another_grant_type_is_refused() {
     assert_eq!(r.status(), 400);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["errorCode"], "UNSUPPORTED_GRANT_TYPE");
+    // The same with HTTP Basic credentials: the body's grant_type applies.
+    for grant in ["password", "authorization_code"] {
+        let r = reqwest::Client::new()
+            .post(format!("{}/api/v1/partners/authenticate", app.base))
+            .header("deviceId", "d")
+            .basic_auth(&cc.client_id, Some(&cc.client_secret))
+            .form(&[("grant_type", grant)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{grant}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["errorCode"], "UNSUPPORTED_GRANT_TYPE", "{grant}");
+    }
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/partners/authenticate", app.base))
+        .header("deviceId", "d")
+        .basic_auth(&cc.client_id, Some(&cc.client_secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn a_device_id_over_200_characters_is_a_400_naming_it_and_a_bom_is_accepted() {
+    let app = spawn_app().await;
+    let cc = &app.tenant.check_cashing;
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/partners/authenticate", app.base))
+        .header("deviceId", "d".repeat(201))
+        .basic_auth(&cc.client_id, Some(&cc.client_secret))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(body.to_string().contains("deviceId"), "{body}");
+    // 200 is the limit, and it works.
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/partners/authenticate", app.base))
+        .header("deviceId", "d".repeat(200))
+        .basic_auth(&cc.client_id, Some(&cc.client_secret))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // JSON credentials after a UTF-8 byte-order mark (.NET clients).
+    let mut body = b"\xEF\xBB\xBF".to_vec();
+    body.extend(
+        serde_json::to_vec(
+            &serde_json::json!({"client_id": cc.client_id, "client_secret": cc.client_secret}),
+        )
+        .unwrap(),
+    );
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/partners/authenticate", app.base))
+        .header("deviceId", "d")
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
 }
 
 #[tokio::test]

@@ -76,6 +76,49 @@ fn credentials_from(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Option<ClientCredentials>, &'static str> {
+    // The body is read whatever carries the credentials: its grant_type
+    // applies to HTTP Basic too (RFC 6749 §4.4.2 sends it in the body).
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let mut id = None;
+    let mut secret = None;
+    let mut grant = None;
+    if ct == "application/x-www-form-urlencoded" {
+        let text = std::str::from_utf8(body).unwrap_or("");
+        for (k, v) in form_pairs(text) {
+            match k.as_str() {
+                "client_id" => id = Some(v),
+                "client_secret" => secret = Some(v),
+                "grant_type" => grant = Some(v),
+                _ => {}
+            }
+        }
+    } else if ct == "application/json" && !body.is_empty() {
+        if let Ok(serde_json::Value::Object(m)) =
+            serde_json::from_slice::<serde_json::Value>(super::input::without_bom(body))
+        {
+            let get = |names: &[&str]| {
+                names
+                    .iter()
+                    .find_map(|n| m.get(*n).and_then(|v| v.as_str()).map(str::to_string))
+            };
+            id = get(&["client_id", "clientId"]);
+            secret = get(&["client_secret", "clientSecret"]);
+            grant = get(&["grant_type", "grantType"]);
+        }
+    }
+    if let Some(g) = grant {
+        if g != "client_credentials" {
+            return Err("UNSUPPORTED_GRANT_TYPE");
+        }
+    }
     if let Some(auth) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -100,55 +143,35 @@ fn credentials_from(
             return Ok(None);
         }
     }
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let mut id = None;
-    let mut secret = None;
-    let mut grant = None;
-    if ct == "application/x-www-form-urlencoded" {
-        let text = std::str::from_utf8(body).unwrap_or("");
-        for (k, v) in form_pairs(text) {
-            match k.as_str() {
-                "client_id" => id = Some(v),
-                "client_secret" => secret = Some(v),
-                "grant_type" => grant = Some(v),
-                _ => {}
-            }
-        }
-    } else if ct == "application/json" && !body.is_empty() {
-        if let Ok(serde_json::Value::Object(m)) = serde_json::from_slice::<serde_json::Value>(body)
-        {
-            let get = |names: &[&str]| {
-                names
-                    .iter()
-                    .find_map(|n| m.get(*n).and_then(|v| v.as_str()).map(str::to_string))
-            };
-            id = get(&["client_id", "clientId"]);
-            secret = get(&["client_secret", "clientSecret"]);
-            grant = get(&["grant_type", "grantType"]);
-        }
-    }
-    if let Some(g) = grant {
-        if g != "client_credentials" {
-            return Err("UNSUPPORTED_GRANT_TYPE");
-        }
-    }
     Ok(match (id, secret) {
         (Some(id), Some(secret)) => Some(ClientCredentials { id, secret }),
         _ => None,
     })
 }
 
-fn device_id(headers: &HeaderMap) -> Option<&str> {
-    let d = headers.get(DEVICE_HEADER)?.to_str().ok()?.trim();
-    (!d.is_empty() && d.len() <= MAX_DEVICE_ID).then_some(d)
+/// The `deviceId` header: `Ok(None)` when absent, `Err` when longer than
+/// the 200 characters a device id may have (a 400 naming it, not a 401).
+fn device_id_checked(headers: &HeaderMap) -> Result<Option<&str>, ()> {
+    let Some(d) = headers
+        .get(DEVICE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    else {
+        return Ok(None);
+    };
+    if d.chars().count() > MAX_DEVICE_ID {
+        return Err(());
+    }
+    Ok(Some(d))
+}
+
+fn device_too_long(path: &str) -> Problem {
+    Problem::invalid(
+        path,
+        "deviceId",
+        format!("The deviceId header must be at most {MAX_DEVICE_ID} characters."),
+    )
 }
 
 pub struct NewSession {
@@ -176,7 +199,7 @@ pub async fn authenticate(
             })
         }
     };
-    let Some(device) = device_id(headers) else {
+    let Some(device) = device_id_checked(headers).map_err(|()| device_too_long(PATH))? else {
         return Err(Problem::unauthorized(PATH));
     };
     let Some(creds) = creds else {
@@ -239,7 +262,9 @@ impl FromRequestParts<AppState> for Partner {
     ) -> Result<Self, Self::Rejection> {
         let path = parts.uri.path().to_string();
         let unauthorized = || Problem::unauthorized(&path);
-        let device = device_id(&parts.headers).ok_or_else(unauthorized)?;
+        let device = device_id_checked(&parts.headers)
+            .map_err(|()| device_too_long(&path))?
+            .ok_or_else(unauthorized)?;
         let sid = parts
             .headers
             .get(SESSION_HEADER)
