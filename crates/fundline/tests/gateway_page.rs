@@ -144,6 +144,20 @@ async fn an_unopened_url_expires_and_the_same_key_gives_a_new_one() {
 }
 
 #[tokio::test]
+async fn a_second_open_of_the_url_does_not_break_the_page_already_open() {
+    let app = spawn_app().await;
+    let (id, url) = stage(&app, "k-twice").await;
+    let token = page_token(&open(&url).await.html);
+    // The URL is one-time: a second open (a reload, a second tab) is 410…
+    assert_eq!(open(&url).await.status, 410);
+    // …and the session and the page the customer has open live on.
+    assert_eq!(status(&app, &id).await, "Active");
+    let (code, r) = submit(&app, &id, &token, card_form("jack")).await;
+    assert_eq!(code, 200, "{r}");
+    assert_eq!(r["outcome"], "success", "{r}");
+}
+
+#[tokio::test]
 async fn a_verified_card_completes_the_session_and_its_token_can_be_paid() {
     let app = spawn_app().await;
     let (id, url) = stage(&app, "k3").await;

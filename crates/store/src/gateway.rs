@@ -296,11 +296,22 @@ pub async fn add_session_url(
 }
 
 /// Opens a URL: succeeds once, before it expires. Returns the session id.
+/// What opening a session URL did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UrlOpen {
+    /// Opened now, for the first time: the session it belongs to.
+    Opened(String),
+    /// Opened before: a second open of a one-time URL.
+    AlreadyOpened,
+    /// Unknown, or its time to be opened has passed.
+    Unusable,
+}
+
 pub async fn open_session_url(
     store: &Store,
     url_hash: String,
     now: i64,
-) -> Result<Option<String>, StoreError> {
+) -> Result<UrlOpen, StoreError> {
     store
         .write(move |c| {
             let url_hash = url_hash.clone();
@@ -313,14 +324,23 @@ pub async fn open_session_url(
                 .execute(&mut *c)
                 .await?;
                 if r.rows_affected() != 1 {
-                    return Ok(None);
+                    let opened: Option<Option<i64>> =
+                        sqlx::query("SELECT opened_at FROM gw_session_urls WHERE url_hash = $1")
+                            .bind(&url_hash)
+                            .fetch_optional(&mut *c)
+                            .await?
+                            .map(|r| r.get(0));
+                    return Ok(match opened {
+                        Some(Some(_)) => UrlOpen::AlreadyOpened,
+                        _ => UrlOpen::Unusable,
+                    });
                 }
                 let id: String = sqlx::query("SELECT session_id FROM gw_session_urls WHERE url_hash = $1")
                     .bind(&url_hash)
                     .fetch_one(&mut *c)
                     .await?
                     .get(0);
-                Ok(Some(id))
+                Ok(UrlOpen::Opened(id))
             })
         })
         .await

@@ -183,9 +183,15 @@ pub async fn open(
             )
         }
     };
-    if opened.as_deref() != Some(id.as_str()) {
-        // Not opened in time (or opened before): the session lives on.
-        let _ = repo::expire_session(&state.store, id.clone(), now).await;
+    let opened_here = matches!(&opened, repo::UrlOpen::Opened(s) if *s == id);
+    if !opened_here {
+        // A URL not opened in its time expires its session (the partner
+        // asks for a new URL with its Idempotency-Key). A second open of a
+        // URL that was opened is refused without touching the session: the
+        // page the customer already has open keeps working.
+        if opened == repo::UrlOpen::Unusable {
+            let _ = repo::expire_session(&state.store, id.clone(), now).await;
+        }
         return message_page(
             StatusCode::GONE,
             "Link expired",
@@ -271,14 +277,45 @@ fn street_number(s: &str) -> String {
         .collect()
 }
 
-/// Recipient verification: names, street number and ZIP (first five) must
-/// match the session's recipient_information (case and spacing aside).
+/// Recipient verification: names, the address line and ZIP (first five)
+/// must match the session's recipient_information (case and spacing aside).
 pub fn recipient_matches(expected: &Recipient, s: &Submission) -> bool {
     words(&expected.first_name) == words(&clean(&s.first_name))
         && words(&expected.last_name) == words(&clean(&s.last_name))
-        && street_number(&expected.address_line1) == street_number(&clean(&s.address1))
-        && !street_number(&expected.address_line1).is_empty()
+        && address_line_matches(&expected.address_line1, &clean(&s.address1))
         && expected.zip_code.get(..5) == clean(&s.zip).get(..5)
+}
+
+/// The address line, as a person would retype it:
+/// - a line that starts with its street number ("123 Main St") matches on
+///   that number (the street's spelling — "St", "Street" — may differ);
+/// - any other line with numbers in it ("PO Box 15019", "Apt 4, 12 Main St",
+///   "RR 2 Box 152") matches when its numbers are the same, in order;
+/// - a line with no number at all ("One World Trade Center") matches on its
+///   words, punctuation, case and spacing aside.
+fn address_line_matches(expected: &str, given: &str) -> bool {
+    let leading = street_number(expected);
+    if !leading.is_empty() {
+        return leading == street_number(given);
+    }
+    let numbers = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_ascii_digit())
+            .filter(|n| !n.is_empty())
+            .map(|n| n.trim_start_matches('0').to_string())
+            .collect()
+    };
+    let expected_numbers = numbers(expected);
+    if !expected_numbers.is_empty() {
+        return expected_numbers == numbers(given);
+    }
+    let plain = |s: &str| {
+        words(
+            &s.chars()
+                .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+                .collect::<String>(),
+        )
+    };
+    !plain(expected).is_empty() && plain(expected) == plain(given)
 }
 
 struct PageCtx {
@@ -710,6 +747,35 @@ mod tests {
         s.zip = Some("30313".into());
         s.address1 = Some("124 Main St".into());
         assert!(!recipient_matches(&expected(), &s));
+    }
+
+    #[test]
+    fn addresses_without_a_leading_street_number_match_as_typed() {
+        let cases = [
+            ("PO Box 15019", "PO Box 15019", true),
+            ("PO Box 15019", "P.O. Box 15019", true),
+            ("PO Box 15019", "PO Box 15018", false),
+            ("One World Trade Center", "One World Trade Center", true),
+            ("One World Trade Center", "one world trade center.", true),
+            ("One World Trade Center", "Two World Trade Center", false),
+            ("Apt 4, 12 Main St", "Apt 4, 12 Main St", true),
+            ("Apt 4, 12 Main St", "apt 4 12 main street", true),
+            ("Apt 4, 12 Main St", "Apt 5, 12 Main St", false),
+            ("RR 2 Box 152", "Rural Route 2, Box 152", true),
+            ("RR 2 Box 152", "RR 2 Box 153", false),
+        ];
+        for (on_file, typed, ok) in cases {
+            let mut e = expected();
+            e.address_line1 = on_file.into();
+            let s = Submission {
+                first_name: Some("Jack".into()),
+                last_name: Some("Frost".into()),
+                address1: Some(typed.into()),
+                zip: Some("30313".into()),
+                ..Default::default()
+            };
+            assert_eq!(recipient_matches(&e, &s), ok, "{on_file:?} vs {typed:?}");
+        }
     }
 
     #[test]
