@@ -294,6 +294,24 @@ async fn a_check_payee_posts_in_7_to_10_days() {
 async fn the_envelope_rules_hold() {
     let app = spawn_app().await;
     let g = gateway(&app);
+    // Spec 002: the participant may declare what it accepts; JSON is all we
+    // produce, so a type that excludes it is a 406 in the envelope.
+    let v = card(&app, "4111111111111111", "3012");
+    let xml = g
+        .post("/gateway/verify", &v, &[("Accept", "application/xml")])
+        .await
+        .unwrap();
+    assert_eq!(
+        (xml.status, &xml.body["status"]),
+        (406, &json!(13406)),
+        "{}",
+        xml.text
+    );
+    let json_ok = g
+        .post("/gateway/verify", &v, &[("Accept", "application/json")])
+        .await
+        .unwrap();
+    assert_eq!(json_ok.body["status"], 100, "{}", json_ok.text);
     let mut v = card(&app, "4111111111111111", "3012");
     v["participant_id"] = json!(99999);
     let a = g.post("/gateway/verify", &v, &[]).await.unwrap();

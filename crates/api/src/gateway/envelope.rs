@@ -16,6 +16,7 @@ pub mod code {
     pub const NOT_FOUND: i64 = 13404;
     pub const TOO_LARGE: i64 = 13413;
     pub const METHOD_NOT_ALLOWED: i64 = 13405;
+    pub const NOT_ACCEPTABLE: i64 = 13406;
     pub const IDEMPOTENCY_MISMATCH: i64 = 13723;
     pub const UNAVAILABLE: i64 = 13503;
     pub const TOO_MANY_REQUESTS: i64 = 13429;
@@ -103,6 +104,52 @@ tokio::task_local! {
     static SPEC_002_TIME: bool;
 }
 
+/// Whether an `Accept` header lets us answer JSON, the one content type
+/// spec 002 lists ("default is JSON"): no header, `*/*`, `application/*` or
+/// `application/json`, with a q-value above 0.
+pub fn accepts_json(accept: Option<&str>) -> bool {
+    let Some(accept) = accept.map(str::trim).filter(|a| !a.is_empty()) else {
+        return true;
+    };
+    accept.split(',').any(|range| {
+        let mut parts = range.split(';');
+        let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let refused = parts.any(|p| {
+            let p = p.trim().to_ascii_lowercase();
+            p.strip_prefix("q=")
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        !refused && matches!(media.as_str(), "*/*" | "application/*" | "application/json")
+    })
+}
+
+/// A `/gateway/*` request whose `Accept` excludes JSON: 406 in the envelope
+/// (spec 002 lets participants declare the type they accept; JSON is the
+/// only one served).
+pub async fn accept_json(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let accept = req
+        .headers()
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    if req.uri().path().starts_with("/gateway/") && !accepts_json(accept.as_deref()) {
+        return SPEC_002_TIME
+            .scope(true, async {
+                GwResponse::error(
+                    StatusCode::NOT_ACCEPTABLE,
+                    code::NOT_ACCEPTABLE,
+                    "The response can only be application/json.",
+                    "not_acceptable",
+                    Instant::now(),
+                )
+                .into_response()
+            })
+            .await;
+    }
+    next.run(req).await
+}
+
 /// Spec 002's samples give `time` as a string of seconds with four decimals
 /// (`"time": "1.0263"`); spec 001's (capture sessions) as a number with one
 /// (`"time": 0.8`). The answer follows the spec of its path.
@@ -140,5 +187,31 @@ impl From<(fundline_store::StoreError, Instant)> for GwResponse {
     fn from((e, started): (fundline_store::StoreError, Instant)) -> GwResponse {
         tracing::error!(error = %e, "store error");
         GwResponse::unavailable(started)
+    }
+}
+
+#[cfg(test)]
+mod accept_tests {
+    use super::accepts_json;
+
+    #[test]
+    fn json_is_acceptable_unless_excluded() {
+        for ok in [
+            None,
+            Some(""),
+            Some("*/*"),
+            Some("application/json"),
+            Some("text/html, application/*;q=0.5"),
+            Some("Application/JSON; charset=utf-8"),
+        ] {
+            assert!(accepts_json(ok), "{ok:?}");
+        }
+        for no in [
+            Some("application/xml"),
+            Some("text/csv, text/html"),
+            Some("application/json;q=0"),
+        ] {
+            assert!(!accepts_json(no), "{no:?}");
+        }
     }
 }

@@ -31,4 +31,5 @@ pub fn router() -> Router<AppState> {
         .route("/session/{id}/payees", get(page::payees))
         .route("/js/fundline-capture.js", get(page::helper_js))
         .layer(axum::middleware::from_fn(envelope::spec_002_time))
+        .layer(axum::middleware::from_fn(envelope::accept_json))
 }
