@@ -72,6 +72,17 @@ async fn the_openapi_document_describes_every_endpoint_and_the_docs_page_serves(
             .unwrap()
             .contains_key("200"));
     }
+    // The two read methods also answer GET with their fields in the query.
+    for m in ["get-registered-cards", "get-transaction-history"] {
+        let p = format!("/api/v1/partners/{m}");
+        let params = paths[&p]["get"]["parameters"].as_array().unwrap();
+        assert!(
+            params
+                .iter()
+                .any(|q| q["name"] == "customerId" && q["in"] == "query"),
+            "{p} GET"
+        );
+    }
     for p in ["/healthz", "/readyz", "/metrics", "/openapi.json"] {
         assert!(paths.contains_key(p), "{p}");
     }

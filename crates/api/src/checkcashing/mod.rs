@@ -46,7 +46,7 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/partners/get-registered-cards",
             post(get_registered_cards)
-                .get(get_registered_cards)
+                .get(get_registered_cards_by_query)
                 .fallback(method_not_allowed),
         )
         .route(
@@ -60,7 +60,7 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/partners/get-transaction-history",
             post(get_transaction_history)
-                .get(get_transaction_history)
+                .get(get_transaction_history_by_query)
                 .fallback(method_not_allowed),
         )
         .route(
@@ -251,6 +251,22 @@ pub async fn get_registered_cards(
     .into_response())
 }
 
+/// GET form of GetRegisteredCards: the same method, its fields in the query.
+#[utoipa::path(get, path = "/api/v1/partners/get-registered-cards", tag = "Check cashing partners",
+    description = "GetRegisteredCards with its field in the query string (`?customerId=`); the same answer as the POST form.",
+    params(("customerId" = String, Query, format = Uuid), ("deviceId" = String, Header), ("sessionId" = String, Header)),
+    responses((status = 200, body = CardsResponse),
+        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+pub async fn get_registered_cards_by_query(
+    state: State<AppState>,
+    partner: Partner,
+    req: Request,
+) -> Result<Response, Problem> {
+    get_registered_cards(state, partner, req).await
+}
+
 fn card_response(outcome: service::CardOutcome) -> Response {
     let card = match &outcome {
         service::CardOutcome::Unchanged(c) | service::CardOutcome::Authorized(c) => c,
@@ -323,6 +339,25 @@ pub async fn get_transaction_history(
         total_records: page.total,
     })
     .into_response())
+}
+
+/// GET form of GetTransactionHistory: the same method, its fields in the query.
+#[utoipa::path(get, path = "/api/v1/partners/get-transaction-history", tag = "Check cashing partners",
+    description = "GetTransactionHistory with its fields in the query string; the same answer as the POST form.",
+    params(("customerId" = String, Query, format = Uuid), ("accountId" = Option<String>, Query, description = "A cardId; empty for all cards"),
+        ("pagingTransactionReferenceNumber" = Option<String>, Query, description = "The first transaction of the page; empty for the newest"),
+        ("pageSize" = Option<i64>, Query, description = "1-100; absent or 0 means 20"),
+        ("deviceId" = String, Header), ("sessionId" = String, Header)),
+    responses((status = 200, body = HistoryResponse),
+        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+pub async fn get_transaction_history_by_query(
+    state: State<AppState>,
+    partner: Partner,
+    req: Request,
+) -> Result<Response, Problem> {
+    get_transaction_history(state, partner, req).await
 }
 
 #[utoipa::path(post, path = "/api/v1/partners/delete-card", tag = "Check cashing partners",
