@@ -181,3 +181,37 @@ async fn a_type_without_push_is_refused_and_oversized_bodies_answer_13413() {
         a.text
     );
 }
+
+#[tokio::test]
+async fn a_paypal_enabled_tenant_must_send_the_recipients_email() {
+    let app = spawn_app().await;
+    let g = gateway(&app);
+    let mut no_email = session_request("pp-1");
+    no_email["recipient_information"]
+        .as_object_mut()
+        .unwrap()
+        .remove("email_address");
+    const PATH: &str = "/api/v1/sessions/point-in-time/plugin";
+    // Not PayPal-enabled (the default): the email is optional.
+    let a = g.post(PATH, &no_email, &[]).await.unwrap();
+    assert_eq!(a.body["status"], 100, "{}", a.text);
+    // PayPal-enabled: spec 001 requires it.
+    configure(&app, json!({"paypal_enabled": true})).await;
+    // The settings cache holds a document for up to 5 s.
+    let mut answer = Value::Null;
+    for _ in 0..30 {
+        answer = g.post(PATH, &no_email, &[]).await.unwrap().body;
+        if answer["status"] == 13400 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert_eq!(answer["status"], 13400, "{answer}");
+    assert!(
+        answer["data"]["recipient_information.email_address"].is_array(),
+        "{answer}"
+    );
+    let with_email = session_request("pp-2");
+    let a = g.post(PATH, &with_email, &[]).await.unwrap();
+    assert_eq!(a.body["status"], 100, "{}", a.text);
+}

@@ -432,7 +432,10 @@ pub async fn create(State(state): State<AppState>, gw: Gateway) -> Response {
         Ok(k) => k,
         Err(r) => return r,
     };
-    let req = match parse(&gw.body, false) {
+    let paypal = super::settings::load(&state, &gw.tenant_id)
+        .await
+        .paypal_enabled;
+    let req = match parse(&gw.body, paypal) {
         Ok(r) => r,
         Err(data) => return GwResponse::validation(data, started).into_response(),
     };

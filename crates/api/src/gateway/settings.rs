@@ -65,6 +65,10 @@ pub struct TenantGatewaySettings {
     pub retail: bool,
     /// CA verifies must carry a CVV (checked once, never stored).
     pub cvv_required: bool,
+    /// The tenant pays out by PayPal: capture sessions must carry the
+    /// recipient's email_address (spec 001: "Required for PayPal enabled
+    /// participants").
+    pub paypal_enabled: bool,
     /// What the hosted page offers: debit_card, bank_account, bill_pay.
     pub destinations: Vec<String>,
     pub attempts: Attempts,
@@ -104,6 +108,7 @@ impl Default for TenantGatewaySettings {
         TenantGatewaySettings {
             retail: g.retail,
             cvv_required: g.cvv_required,
+            paypal_enabled: false,
             destinations: DESTINATIONS.iter().map(|d| d.to_string()).collect(),
             attempts: Attempts::default(),
             limits,
