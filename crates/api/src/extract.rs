@@ -76,7 +76,7 @@ where
 /// scheme): `credentials("bearer abc", "Bearer") == Some("abc")`.
 pub fn credentials<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
     let value = value.trim_start();
-    let (given, rest) = value.split_once(|c: char| c == ' ' || c == '\t')?;
+    let (given, rest) = value.split_once([' ', '\t'])?;
     given
         .eq_ignore_ascii_case(scheme)
         .then(|| rest.trim())
