@@ -263,7 +263,61 @@ fn build_ctx(input: &Input) -> Ctx<'_> {
 
 /// Builds the financial report. Never panics; see `docs/analysis-report.md`
 /// for every definition.
+///
+/// The report does not depend on the order of the transactions: files list
+/// same-day transactions in any order, and the engine breaks ties by input
+/// position. So the transactions are analysed in one canonical order (date,
+/// account, amount, memo, payee, kind) and every per-transaction result is
+/// mapped back to the caller's indices.
 pub fn analyze(input: &Input) -> Report {
+    let t = &input.transactions;
+    let mut order: Vec<usize> = (0..t.len()).collect();
+    order.sort_by(|&a, &b| {
+        (
+            t[a].date,
+            t[a].account,
+            t[a].amount,
+            &t[a].memo,
+            &t[a].payee,
+            &t[a].kind,
+        )
+            .cmp(&(
+                t[b].date,
+                t[b].account,
+                t[b].amount,
+                &t[b].memo,
+                &t[b].payee,
+                &t[b].kind,
+            ))
+    });
+    if order.iter().enumerate().all(|(k, &i)| k == i) {
+        return analyze_in_order(input);
+    }
+    let canonical = Input {
+        accounts: input.accounts.clone(),
+        transactions: order.iter().map(|&i| t[i].clone()).collect(),
+        as_of: input.as_of,
+    };
+    let mut r = analyze_in_order(&canonical);
+    let mut categories = r.categories.clone();
+    for (k, &i) in order.iter().enumerate() {
+        if let Some(c) = r.categories.get(k) {
+            categories[i] = *c;
+        }
+    }
+    r.categories = categories;
+    let back = |k: usize| order.get(k).copied().unwrap_or(k);
+    for s in &mut r.likely_employers {
+        s.transactions = s.transactions.iter().map(|&k| back(k)).collect();
+    }
+    for l in &mut r.potential_loans {
+        l.credit = l.credit.map(back);
+        l.debits = l.debits.iter().map(|&k| back(k)).collect();
+    }
+    r
+}
+
+fn analyze_in_order(input: &Input) -> Report {
     let mut ctx = build_ctx(input);
 
     let streams = income::detect(&ctx);
