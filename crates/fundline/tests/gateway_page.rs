@@ -283,3 +283,40 @@ async fn the_customer_can_cancel_and_bank_and_bill_pay_destinations_verify() {
     let (code, _) = submit(&app, &id, "forged", json!({})).await;
     assert_eq!(code, 410);
 }
+
+#[tokio::test]
+async fn a_cvv_requiring_tenant_gets_the_security_code_asked_and_checked() {
+    let app = spawn_app().await;
+    let settings = fundline_api::gateway::settings::TenantGatewaySettings::parse(
+        &json!({"cvv_required": true}).to_string(),
+    )
+    .unwrap();
+    fundline_store::tenants::set_settings(
+        &app.store,
+        app.tenant.tenant_id.clone(),
+        fundline_api::gateway::settings::PRODUCT,
+        serde_json::to_string(&settings).unwrap(),
+    )
+    .await
+    .unwrap();
+    let (id, url) = stage(&app, "k-cvv").await;
+    let page = open(&url).await;
+    assert!(
+        page.html.contains("<label for=\"cvv\">"),
+        "the page has a CVV field"
+    );
+    assert!(page.html.contains("\"cvvRequired\":true"), "and shows it");
+    let token = page_token(&page.html);
+    // Without the code: a field error, not an attempt.
+    let (_, r) = submit(&app, &id, &token, card_form("jack")).await;
+    assert_eq!(r["outcome"], "invalid", "{r}");
+    assert!(r["errors"]["cvv"].is_array(), "{r}");
+    let mut with_cvv = card_form("jack");
+    with_cvv["cvv"] = json!("12");
+    let (_, r) = submit(&app, &id, &token, with_cvv.clone()).await;
+    assert!(r["errors"]["cvv"].is_array(), "two digits: {r}");
+    with_cvv["cvv"] = json!("987");
+    let (code, r) = submit(&app, &id, &token, with_cvv).await;
+    assert_eq!((code, &r["outcome"]), (200, &json!("success")), "{r}");
+    assert_eq!(status(&app, &id).await, "Completed");
+}

@@ -226,11 +226,13 @@ pub async fn open(
         );
     }
     let nonce = random_token(16);
+    let tenant = super::settings::load(&state, &session.tenant_id).await;
     let config = json!({
         "session": id,
         "pageToken": page_token,
         "host": session.host_uri,
-        "destinations": super::settings::load(&state, &session.tenant_id).await.destinations,
+        "destinations": tenant.destinations,
+        "cvvRequired": tenant.cvv_required,
     });
     let html = include_str!("page.html")
         .replace("{{NONCE}}", &nonce)
@@ -254,6 +256,9 @@ pub struct Submission {
     card_number: Option<String>,
     /// MMYY or MM/YY.
     expiry: Option<String>,
+    /// The card's security code: checked for this submission (when the
+    /// tenant requires it) and dropped — never stored, logged or echoed.
+    cvv: Option<String>,
     routing_number: Option<String>,
     account_number: Option<String>,
     payee_id: Option<String>,
@@ -523,6 +528,15 @@ pub async fn submit(
             if yymm.is_none() || !matches!(expiry[..2.min(expiry.len())].parse::<u32>(), Ok(1..=12))
             {
                 errors.insert("expiry".into(), json!(["Enter the expiry as MM/YY."]));
+            }
+            // The tenant's cvv_required applies here as on /gateway/verify.
+            let cvv = clean(&s.cvv);
+            let cvv_ok = (3..=4).contains(&cvv.len()) && cvv.bytes().all(|b| b.is_ascii_digit());
+            if (tenant.cvv_required || !cvv.is_empty()) && !cvv_ok {
+                errors.insert(
+                    "cvv".into(),
+                    json!(["Enter the 3- or 4-digit security code."]),
+                );
             }
             pan.zip(yymm).map(|(pan, expiry_yymm)| Target::Card {
                 pan,
