@@ -320,3 +320,35 @@ async fn a_cvv_requiring_tenant_gets_the_security_code_asked_and_checked() {
     assert_eq!((code, &r["outcome"]), (200, &json!("success")), "{r}");
     assert_eq!(status(&app, &id).await, "Completed");
 }
+
+#[tokio::test]
+async fn a_po_box_recipient_can_pass_the_page() {
+    let app = spawn_app().await;
+    let g = gateway(&app);
+    let mut req = session_request("po-box");
+    req["host_uri"] = json!("http://127.0.0.1:4321");
+    req["recipient_information"]["address_line1"] = json!("PO Box 15019");
+    let a = g
+        .send(&g.sign(
+            SESSIONS,
+            &serde_json::to_vec(&req).unwrap(),
+            &Signing::now(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(a.body["status"], 100, "{}", a.text);
+    let id = a.body["data"]["session_identifier"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let url = a.body["data"]["authorized_url"]
+        .as_str()
+        .unwrap()
+        .replace("http://127.0.0.1:8080", &app.base);
+    let token = page_token(&open(&url).await.html);
+    // Typed as the session has it (the customer writes "P.O."): it passes.
+    let mut form = card_form("Jack");
+    form["address1"] = json!("P.O. Box 15019");
+    let (code, r) = submit(&app, &id, &token, form).await;
+    assert_eq!((code, &r["outcome"]), (200, &json!("success")), "{r}");
+}

@@ -143,6 +143,37 @@ async fn find_customer_reads_every_listed_date_format() {
 }
 
 #[tokio::test]
+async fn a_two_digit_year_still_to_come_this_century_reads_as_19yy() {
+    use chrono::Datelike;
+    let app = spawn_app().await;
+    let c = app.partner().await;
+    // Tomorrow in 20YY is in the future, so MM/DD/YY of it means 19YY.
+    let tomorrow = chrono::Utc::now().date_naive() + chrono::Duration::days(1);
+    let born = chrono::NaiveDate::from_ymd_opt(
+        1900 + tomorrow.year() % 100,
+        tomorrow.month(),
+        tomorrow.day().min(28),
+    )
+    .unwrap();
+    let mut body = enrollment(7);
+    body["dateOfBirth"] = json!(born.format("%Y-%m-%d").to_string());
+    let id = c.call("enroll-customer", &body).await.unwrap().body["CustomerId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let short = born.format("%m/%d/%y").to_string();
+    let a = c
+        .call(
+            "find-customer",
+            &json!({"ssn": body["ssn"], "dateOfBirth": short}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200, "{short}: {}", a.text);
+    assert_eq!(a.body["customerId"], id.as_str());
+}
+
+#[tokio::test]
 async fn an_unknown_customer_is_422_customer_not_found() {
     let app = spawn_app().await;
     let c = app.partner().await;
