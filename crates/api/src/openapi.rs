@@ -155,37 +155,30 @@ struct LinkErrorDoc {
 }
 
 /// Which error body a path answers with, and whether a credential's rate
-/// limit applies to it. Mirrors the routing in `ops::not_found` and the auth
-/// extractors; a test compares the document with real answers
-/// (scripts/schemathesis).
+/// limit applies to it: the product by `ops::Surface::of` (the table the
+/// server's own refusals use); a test compares the document with real
+/// answers (scripts/schemathesis).
 fn envelope_of(path: &str) -> Option<(&'static str, &'static str, bool)> {
+    use crate::ops::Surface;
     const PROBLEM: &str = "application/problem+json";
     const JSON: &str = "application/json";
-    if path == "/api/v1/partners/authenticate" || path == "/api/v1/checks/sessions" {
-        return Some(("ProblemBody", PROBLEM, false));
+    // The calls that obtain a credential are not limited per credential.
+    let limited = !matches!(
+        path,
+        "/api/v1/partners/authenticate"
+            | "/api/v1/checks/sessions"
+            | "/api/v1/auth/login"
+            | "/api/v1/auth/refresh"
+    );
+    match Surface::of(path) {
+        Surface::Partners | Surface::CheckDeposits => Some(("ProblemBody", PROBLEM, limited)),
+        Surface::Gateway => Some(("GatewayEnvelopeDoc", JSON, true)),
+        Surface::TokenService => Some(("ConnectErrorDoc", JSON, true)),
+        Surface::ClientApi => Some(("ConnectErrorDoc", JSON, false)),
+        Surface::Analysis => Some(("AnalysisEnvelopeDoc", JSON, limited)),
+        Surface::Platform if path.starts_with("/connect/") => Some(("LinkErrorDoc", JSON, false)),
+        Surface::Platform => None,
     }
-    if path.starts_with("/api/v1/partners/") || path.starts_with("/api/v1/checks") {
-        return Some(("ProblemBody", PROBLEM, true));
-    }
-    if path.starts_with("/gateway/") || path.starts_with("/api/v1/sessions/") {
-        return Some(("GatewayEnvelopeDoc", JSON, true));
-    }
-    if path.starts_with("/v1/") {
-        return Some(("ConnectErrorDoc", JSON, true));
-    }
-    if path.starts_with("/client/") {
-        return Some(("ConnectErrorDoc", JSON, false));
-    }
-    if path == "/api/v1/auth/login" || path == "/api/v1/auth/refresh" {
-        return Some(("AnalysisEnvelopeDoc", JSON, false));
-    }
-    if path.starts_with("/api/v1/") {
-        return Some(("AnalysisEnvelopeDoc", JSON, true));
-    }
-    if path.starts_with("/connect/") {
-        return Some(("LinkErrorDoc", JSON, false));
-    }
-    None
 }
 
 /// Gives every error response of a product its envelope's schema (the
