@@ -5,46 +5,20 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::Duration;
+
+use common::binary::{self, Server};
 
 use fundline::client::{
     card, enrollment, session_request, test_visa, GatewayClient, PartnerClient,
 };
 use serde_json::{json, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_fundline");
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
+/// `fundline` over the store with these settings.
 fn command(dir: &Path, db: &str, envs: &[(&str, &str)]) -> Command {
-    let mut c = Command::new(BIN);
-    c.env("FUNDLINE_DATA_DIR", dir)
-        .env("DATABASE_URL", db)
-        .env_remove("FUNDLINE_MASTER_KEY")
-        .env_remove("FUNDLINE_MASTER_KEY_FILE")
-        .env_remove("FUNDLINE_MASTER_KEY_SHARES")
-        .env_remove("FUNDLINE_NEW_MASTER_KEY")
-        .envs(envs.iter().copied())
-        .current_dir(dir);
+    let mut c = binary::command(dir, db);
+    c.envs(envs.iter().copied());
     c
 }
 
@@ -65,37 +39,12 @@ fn ok(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
-/// Starts `serve`; Err(stderr) if it exits instead of becoming ready.
+/// Starts `serve`; Err(its log) if it exits instead of becoming ready.
 async fn try_start(dir: &Path, db: &str, envs: &[(&str, &str)]) -> Result<Server, String> {
-    let port = free_port();
-    let err_path = dir.join(format!("serve-{port}.err"));
-    let err = std::fs::File::create(&err_path).unwrap();
-    let out = std::fs::File::create(dir.join(format!("serve-{port}.out"))).unwrap();
-    let child = command(dir, db, envs)
-        .arg("serve")
-        .env("FUNDLINE_LISTEN", format!("127.0.0.1:{port}"))
-        .stdout(Stdio::from(out))
-        .stderr(Stdio::from(err))
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut s = Server { child, base };
-    for _ in 0..300 {
-        if let Ok(Some(_)) = s.child.try_wait() {
-            return Err(std::fs::read_to_string(&err_path).unwrap_or_default());
-        }
-        if let Ok(r) = reqwest::get(format!("{}/readyz", s.base)).await {
-            if r.status() == 200 {
-                return Ok(s);
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let _ = s.child.kill();
-    Err(format!(
-        "not ready: {}",
-        std::fs::read_to_string(&err_path).unwrap_or_default()
-    ))
+    // Each start in a test's directory keeps its own log.
+    static STARTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = STARTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    binary::try_serve(dir, db, &format!("serve-{n}"), envs).await
 }
 
 async fn start(dir: &Path, db: &str, envs: &[(&str, &str)]) -> Server {

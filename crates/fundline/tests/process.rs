@@ -3,82 +3,24 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
+
+use common::binary::{command, serve, Server, BIN};
 
 use fundline::client::{card, enrollment, test_visa, PartnerClient};
 use serde_json::{json, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_fundline");
-
-struct Server {
-    child: Child,
-    base: String,
-    dir: PathBuf,
-    db: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn command(dir: &Path, db: &str) -> Command {
-    let mut c = Command::new(BIN);
-    c.env("FUNDLINE_DATA_DIR", dir)
-        .env("DATABASE_URL", db)
-        .env_remove("FUNDLINE_MASTER_KEY")
-        .current_dir(dir);
-    c
-}
-
+/// A server at debug level: these tests scan every line it logs.
 async fn start(dir: &Path, db: &str, log_name: &str) -> Server {
     start_env(dir, db, log_name, &[]).await
 }
 
 async fn start_env(dir: &Path, db: &str, log_name: &str, envs: &[(&str, &str)]) -> Server {
-    let port = free_port();
-    let out = std::fs::File::create(dir.join(format!("{log_name}.out"))).unwrap();
-    let err = std::fs::File::create(dir.join(format!("{log_name}.err"))).unwrap();
-    let child = command(dir, db)
-        .arg("serve")
-        .env("FUNDLINE_LISTEN", format!("127.0.0.1:{port}"))
-        .env("FUNDLINE_LOG", "debug")
-        .envs(envs.iter().copied())
-        .stdout(Stdio::from(out))
-        .stderr(Stdio::from(err))
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let s = Server {
-        child,
-        base: base.clone(),
-        dir: dir.to_path_buf(),
-        db: db.to_string(),
-    };
-    for _ in 0..200 {
-        if let Ok(r) = reqwest::get(format!("{base}/readyz")).await {
-            if r.status() == 200 {
-                return s;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!(
-        "server did not start: {}",
-        std::fs::read_to_string(dir.join(format!("{log_name}.err"))).unwrap_or_default()
-    );
+    let mut all = vec![("FUNDLINE_LOG", "debug")];
+    all.extend_from_slice(envs);
+    serve(dir, db, log_name, &all).await
 }
 
 fn sandbox(dir: &Path) -> Value {

@@ -5,83 +5,15 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+
+use common::binary::{command, serve};
 use std::time::{Duration, Instant};
 
 use fundline::client::{
     card, enrollment, session_request, test_visa, ConnectClient, GatewayClient, PartnerClient,
 };
 use serde_json::{json, Value};
-
-const BIN: &str = env!("CARGO_BIN_EXE_fundline");
-
-struct Server {
-    child: Child,
-    base: String,
-    dir: PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    fn stdout(&self, name: &str) -> String {
-        std::fs::read_to_string(self.dir.join(format!("{name}.out"))).unwrap_or_default()
-    }
-}
-
-fn command(dir: &Path, db: &str) -> Command {
-    let mut c = Command::new(BIN);
-    c.env("FUNDLINE_DATA_DIR", dir)
-        .env("DATABASE_URL", db)
-        .env_remove("FUNDLINE_MASTER_KEY")
-        .env_remove("FUNDLINE_SANDBOX")
-        .env_remove("FUNDLINE_CREDENTIAL_OVERLAP_SECS")
-        .current_dir(dir);
-    c
-}
-
-async fn start(dir: &Path, db: &str, name: &str, envs: &[(&str, &str)]) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let out = std::fs::File::create(dir.join(format!("{name}.out"))).unwrap();
-    let err = std::fs::File::create(dir.join(format!("{name}.err"))).unwrap();
-    let child = command(dir, db)
-        .arg("serve")
-        .env("FUNDLINE_LISTEN", format!("127.0.0.1:{port}"))
-        .env("FUNDLINE_LOG", "info")
-        .envs(envs.iter().copied())
-        .stdout(Stdio::from(out))
-        .stderr(Stdio::from(err))
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let s = Server {
-        child,
-        base: base.clone(),
-        dir: dir.to_path_buf(),
-    };
-    for _ in 0..300 {
-        if let Ok(r) = reqwest::get(format!("{base}/readyz")).await {
-            if r.status() == 200 {
-                return s;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!(
-        "server did not start: {}",
-        std::fs::read_to_string(dir.join(format!("{name}.err"))).unwrap_or_default()
-    );
-}
 
 /// Runs `fundline admin …` against the store; its one JSON line of output.
 fn admin(dir: &Path, db: &str, args: &[&str], envs: &[(&str, &str)]) -> Value {
@@ -206,7 +138,7 @@ fn creds<'a>(t: &'a Value, product: &str, key: &str) -> &'a str {
 async fn rotated_secrets_overlap_then_stop_and_revocation_is_immediate() {
     let (dir, db) = fresh().await;
     let d = dir.path();
-    let s = start(d, &db, "rotate", &[]).await;
+    let s = serve(d, &db, "rotate", &[]).await;
     let t = new_tenant(d, &db);
     let tenant = t["tenant_id"].as_str().unwrap().to_string();
     let participant = t["ingopay"]["participant_id"].as_i64().unwrap();
@@ -609,7 +541,7 @@ async fn rotated_secrets_overlap_then_stop_and_revocation_is_immediate() {
 async fn a_disabled_tenant_gets_401_on_every_product_at_once() {
     let (dir, db) = fresh().await;
     let d = dir.path();
-    let s = start(d, &db, "disable", &[]).await;
+    let s = serve(d, &db, "disable", &[]).await;
     let t = new_tenant(d, &db);
     let other = new_tenant(d, &db);
     let tenant = t["tenant_id"].as_str().unwrap().to_string();
@@ -851,8 +783,8 @@ async fn customer_with_request(base: &str, token: &str, n: u32) -> String {
 async fn the_mailbox_needs_the_sandbox_staff_login_and_shows_only_sandbox_mail() {
     let (dir, db) = fresh().await;
     let d = dir.path();
-    let s = start(d, &db, "mailbox", &[]).await;
-    let sandbox: Value = serde_json::from_str(&s.stdout("mailbox")).unwrap();
+    let s = serve(d, &db, "mailbox", &[]).await;
+    let sandbox: Value = serde_json::from_str(&s.stdout()).unwrap();
     let real = new_tenant(d, &db);
     let (sb_email, sb_password) = (
         creds(&sandbox, "analysis", "email"),
@@ -928,8 +860,8 @@ async fn with_the_sandbox_off_there_is_no_sandbox_tenant_route_or_loopback_webho
     let d = dir.path();
     // An empty store with the sandbox off: nothing created, nothing printed.
     let off = [("FUNDLINE_SANDBOX", "off")];
-    let s = start(d, &db, "off", &off).await;
-    assert_eq!(s.stdout("off").trim(), "", "no credentials printed");
+    let s = serve(d, &db, "off", &off).await;
+    assert_eq!(s.stdout().trim(), "", "no credentials printed");
     assert!(!d.join("sandbox-credentials.json").exists());
     let t = new_tenant(d, &db);
     let (code, _, _) = mailbox(&s.base, None).await;
@@ -988,8 +920,8 @@ async fn with_the_sandbox_off_there_is_no_sandbox_tenant_route_or_loopback_webho
     // sandbox off that tenant is refused on every product.
     let (dir2, db2) = fresh().await;
     let d2 = dir2.path();
-    let on = start(d2, &db2, "on", &[]).await;
-    let sandbox: Value = serde_json::from_str(&on.stdout("on")).unwrap();
+    let on = serve(d2, &db2, "on", &[]).await;
+    let sandbox: Value = serde_json::from_str(&on.stdout()).unwrap();
     common::sensitive(creds(&sandbox, "check_cashing", "client_secret"));
     common::sensitive(creds(&sandbox, "analysis", "password"));
     common::sensitive(creds(&sandbox, "ingopay", "secret"));
@@ -1000,7 +932,7 @@ async fn with_the_sandbox_off_there_is_no_sandbox_tenant_route_or_loopback_webho
         "the sandbox tenant may use loopback with the sandbox on"
     );
     drop(on);
-    let off2 = start(d2, &db2, "off2", &off).await;
+    let off2 = serve(d2, &db2, "off2", &off).await;
     assert_eq!(
         cc_auth(
             &off2.base,

@@ -5,94 +5,21 @@
 mod common;
 
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::binary::{command, serve, Server};
 use reqwest::multipart::{Form, Part};
 use serde_json::{json, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_fundline");
 /// The largest statement file the server takes.
 const TEN_MB: usize = 10 * 1024 * 1024;
 
-struct Server {
-    child: Child,
-    base: String,
-    dir: PathBuf,
-    db: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    /// Peak resident set size so far, in KiB (VmHWM).
-    fn peak_rss_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmHWM in /proc/<pid>/status")
-    }
-
-    fn log(&self, name: &str) -> String {
-        std::fs::read_to_string(self.dir.join(format!("{name}.err"))).unwrap_or_default()
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn command(dir: &Path, db: &str) -> Command {
-    let mut c = Command::new(BIN);
-    c.env("FUNDLINE_DATA_DIR", dir)
-        .env("DATABASE_URL", db)
-        .env_remove("FUNDLINE_MASTER_KEY")
-        .current_dir(dir);
-    c
-}
-
+/// A fresh store and a server over it.
 async fn start(name: &str, envs: &[(&str, &str)]) -> (tempfile::TempDir, Server) {
     let dir = tempfile::tempdir().unwrap();
     let db = common::fresh_database_url(dir.path()).await;
-    let port = free_port();
-    let out = std::fs::File::create(dir.path().join(format!("{name}.out"))).unwrap();
-    let err = std::fs::File::create(dir.path().join(format!("{name}.err"))).unwrap();
-    let child = command(dir.path(), &db)
-        .arg("serve")
-        .env("FUNDLINE_LISTEN", format!("127.0.0.1:{port}"))
-        .env("FUNDLINE_LOG", "info")
-        .envs(envs.iter().copied())
-        .stdout(Stdio::from(out))
-        .stderr(Stdio::from(err))
-        .spawn()
-        .unwrap();
-    let s = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-        dir: dir.path().to_path_buf(),
-        db,
-    };
-    for _ in 0..200 {
-        if let Ok(r) = reqwest::get(format!("{}/readyz", s.base)).await {
-            if r.status() == 200 {
-                return (dir, s);
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("server did not start: {}", s.log(name));
+    let s = serve(dir.path(), &db, name, envs).await;
+    (dir, s)
 }
 
 /// Staff of the sandbox tenant create customers with a report request; the
@@ -394,7 +321,7 @@ async fn six_parallel_10_mb_uploads_keep_peak_rss_under_600_mib() {
         peak / 1024
     );
     // Nothing from the files (account numbers) reached the log.
-    let log = s.log("six");
+    let log = s.log();
     assert!(!log.contains("000123456789") && !log.contains("0417164300"));
 }
 

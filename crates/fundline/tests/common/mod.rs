@@ -3,6 +3,7 @@
 //! schema on that server — with a tenant and a clock the test can move.
 #![allow(dead_code)]
 
+pub mod binary;
 pub mod ofx;
 pub mod staff;
 
