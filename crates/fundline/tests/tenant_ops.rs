@@ -33,6 +33,19 @@ fn admin(dir: &Path, db: &str, args: &[&str], envs: &[(&str, &str)]) -> Value {
     serde_json::from_str(text.trim()).unwrap()
 }
 
+/// `fundline admin tenant credentials --tenant <tenant> <args…>`: its JSON.
+fn credentials_cmd(
+    dir: &Path,
+    db: &str,
+    tenant: &str,
+    args: &[&str],
+    envs: &[(&str, &str)],
+) -> Value {
+    let mut all = vec!["tenant", "credentials", "--tenant", tenant];
+    all.extend_from_slice(args);
+    admin(dir, db, &all, envs)
+}
+
 fn admin_fails(dir: &Path, db: &str, args: &[&str]) -> String {
     let out = command(dir, db).arg("admin").args(args).output().unwrap();
     assert!(!out.status.success(), "admin {args:?} should fail");
@@ -149,19 +162,7 @@ async fn rotated_secrets_overlap_then_stop_and_revocation_is_immediate() {
     let started = Instant::now();
     let mut rotated = serde_json::Map::new();
     for product in ["check_cashing", "ingopay", "connect"] {
-        let r = admin(
-            d,
-            &db,
-            &[
-                "tenant",
-                "credentials",
-                "--tenant",
-                &tenant,
-                "--rotate",
-                product,
-            ],
-            &short,
-        );
+        let r = credentials_cmd(d, &db, &tenant, &["--rotate", product], &short);
         assert_eq!(r["tenant_id"], tenant.as_str());
         assert_eq!(r["product"], product);
         assert!(r["previous_valid_until"].is_string(), "{r}");
@@ -286,18 +287,11 @@ async fn rotated_secrets_overlap_then_stop_and_revocation_is_immediate() {
     )
     .await;
     assert_ne!(code, 401, "the previous secret works in its overlap");
-    admin(
+    credentials_cmd(
         d,
         &db,
-        &[
-            "tenant",
-            "credentials",
-            "--tenant",
-            &tenant,
-            "--revoke",
-            "ingopay",
-            "--previous-only",
-        ],
+        &tenant,
+        &["--revoke", "ingopay", "--previous-only"],
         &[],
     );
     let (code, _) = gw_search(
@@ -327,19 +321,7 @@ async fn rotated_secrets_overlap_then_stop_and_revocation_is_immediate() {
         401
     );
     for product in ["check_cashing", "ingopay", "connect"] {
-        let v = admin(
-            d,
-            &db,
-            &[
-                "tenant",
-                "credentials",
-                "--tenant",
-                &tenant,
-                "--revoke",
-                product,
-            ],
-            &[],
-        );
+        let v = credentials_cmd(d, &db, &tenant, &["--revoke", product], &[]);
         assert_eq!(v["revoked"], "all");
     }
     assert_eq!(
@@ -370,19 +352,7 @@ async fn rotated_secrets_overlap_then_stop_and_revocation_is_immediate() {
     assert_eq!(code, 401);
     // A rotation after a revocation issues a fresh secret with no overlap:
     // the revoked one never comes back.
-    let r3 = admin(
-        d,
-        &db,
-        &[
-            "tenant",
-            "credentials",
-            "--tenant",
-            &tenant,
-            "--rotate",
-            "connect",
-        ],
-        &[],
-    );
+    let r3 = credentials_cmd(d, &db, &tenant, &["--rotate", "connect"], &[]);
     common::sensitive(creds(&r3, "connect", "secret_api_key"));
     assert!(r3["previous_valid_until"].is_null(), "{r3}");
     let (code, _) = connect_get(
@@ -404,19 +374,7 @@ async fn rotated_secrets_overlap_then_stop_and_revocation_is_immediate() {
 
     // The partner session opened before the revocation stays ended after
     // the next check cashing rotation, on this node's cache too.
-    let r4 = admin(
-        d,
-        &db,
-        &[
-            "tenant",
-            "credentials",
-            "--tenant",
-            &tenant,
-            "--rotate",
-            "check_cashing",
-        ],
-        &[],
-    );
+    let r4 = credentials_cmd(d, &db, &tenant, &["--rotate", "check_cashing"], &[]);
     common::sensitive(creds(&r4, "check_cashing", "client_secret"));
     assert!(r4["previous_valid_until"].is_null(), "{r4}");
     assert_eq!(
@@ -435,19 +393,7 @@ async fn rotated_secrets_overlap_then_stop_and_revocation_is_immediate() {
     let (code, login) = staff_login(&s.base, email, creds(&t, "analysis", "password")).await;
     assert_eq!(code, 200, "{login}");
     let token = login["data"]["accessToken"].as_str().unwrap().to_string();
-    let a = admin(
-        d,
-        &db,
-        &[
-            "tenant",
-            "credentials",
-            "--tenant",
-            &tenant,
-            "--rotate",
-            "analysis",
-        ],
-        &[],
-    );
+    let a = credentials_cmd(d, &db, &tenant, &["--rotate", "analysis"], &[]);
     common::sensitive(creds(&a, "analysis", "password"));
     assert_eq!(a["analysis"]["email"], email);
     assert_eq!(staff_status(&s.base, &token).await.0, 401);
@@ -460,19 +406,7 @@ async fn rotated_secrets_overlap_then_stop_and_revocation_is_immediate() {
     let (code, login) = staff_login(&s.base, email, creds(&a, "analysis", "password")).await;
     assert_eq!(code, 200, "{login}");
     let token = login["data"]["accessToken"].as_str().unwrap().to_string();
-    admin(
-        d,
-        &db,
-        &[
-            "tenant",
-            "credentials",
-            "--tenant",
-            &tenant,
-            "--revoke",
-            "analysis",
-        ],
-        &[],
-    );
+    credentials_cmd(d, &db, &tenant, &["--revoke", "analysis"], &[]);
     assert_eq!(staff_status(&s.base, &token).await.0, 401);
     assert_eq!(
         staff_login(&s.base, email, creds(&a, "analysis", "password"))
