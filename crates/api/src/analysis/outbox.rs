@@ -116,9 +116,6 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Basic-auth password checks the mailbox runs at once (argon2 is costly).
-static MAILBOX_HASHES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
-
 /// Basic-auth attempts per client address and node: a burst of 5, then one a second.
 const MAILBOX_BASIC_LIMIT: crate::ratelimit::RateLimit = crate::ratelimit::RateLimit {
     per_second: 1,
@@ -213,7 +210,12 @@ async fn mailbox_tenant(
             .as_ref()
             .map(|u| u.password_hash.clone())
             .unwrap_or_else(|| fundline_vault::dummy_password_hash().to_string());
-        let Ok(_permit) = MAILBOX_HASHES.try_acquire() else {
+        // Under the node's one hashing cap, shared with staff logins.
+        let Ok(ok) = super::auth::hashing(state, move || {
+            fundline_vault::verify_password(&password, &hash)
+        })
+        .await
+        else {
             let mut r = (
                 axum::http::StatusCode::TOO_MANY_REQUESTS,
                 "Too many attempts; try again shortly.",
@@ -223,10 +225,6 @@ async fn mailbox_tenant(
                 .insert(header::RETRY_AFTER, "1".parse().expect("static"));
             return Err(r);
         };
-        let ok =
-            tokio::task::spawn_blocking(move || fundline_vault::verify_password(&password, &hash))
-                .await
-                .unwrap_or(false);
         match candidate.filter(|_| ok) {
             Some(u) => u.tenant_id,
             None => {
