@@ -228,6 +228,7 @@ fn entry(
                 memo: parts.1,
                 kind: bank_code(tx).or_else(|| kind.clone()),
                 check_number: tx.path_value(&["Refs", "ChqNb"]).map(str::to_string),
+                balance: None,
             });
         }
         return Ok(());
@@ -248,6 +249,7 @@ fn entry(
         memo,
         kind,
         check_number,
+        balance: None,
     });
     Ok(())
 }

@@ -736,6 +736,7 @@ fn build(rows: &[Row], layout: &Layout, budget: &mut Budget) -> Result<Statement
                 memo,
                 kind: text(layout.kind).map(|k| k.to_ascii_uppercase()),
                 check_number: text(layout.check),
+                balance: None,
             });
         }
     }

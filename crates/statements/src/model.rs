@@ -54,6 +54,14 @@ pub struct Account {
     pub currency: Option<String>,
     /// FI ORG, bank name where known.
     pub institution: Option<String>,
+    /// The account holder's name as the statement gives it (CAMT `Acct/Ownr/Nm`,
+    /// a CSV account-name column). Personal data: never logged.
+    pub owner_name: Option<String>,
+    /// First and last day the statement covers, where the file says so
+    /// (OFX `DTSTART`/`DTEND`, CAMT `FrToDt`, MT940 `:60F:`/`:62F:` dates);
+    /// otherwise the dates of its first and last transaction.
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
     pub opening_balance: Option<Balance>,
     /// OFX LEDGERBAL, MT940 `:62F:`/`:62M:`, CAMT CLBD.
     pub closing_balance: Option<Balance>,
@@ -84,6 +92,10 @@ pub struct Transaction {
     /// OFX TRNTYPE, MT940 transaction type code, CAMT bank transaction code.
     pub kind: Option<String>,
     pub check_number: Option<String>,
+    /// The running balance after this transaction, where the file has one
+    /// (a CSV balance column). Parsers turn it into the account's opening
+    /// and closing balances.
+    pub balance: Option<Decimal>,
 }
 
 /// Column mapping for CSV files whose layout is not auto-detected.

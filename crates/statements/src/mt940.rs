@@ -385,6 +385,7 @@ fn read_61(s: &str, supplementary: Option<&str>) -> Option<Transaction> {
             .unwrap_or_default(),
         kind,
         check_number: None,
+        balance: None,
     })
 }
 

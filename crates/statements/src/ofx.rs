@@ -288,6 +288,7 @@ fn bank_transaction(
         check_number: field("CHECKNUM")
             .or_else(|| field("CHKNUM"))
             .map(str::to_string),
+        balance: None,
     })
 }
 
@@ -395,5 +396,6 @@ fn investment_transaction(
         memo,
         kind: Some(kind),
         check_number: None,
+        balance: None,
     }))
 }

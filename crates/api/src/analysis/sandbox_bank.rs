@@ -48,6 +48,7 @@ pub fn statement(seed: &str, today: NaiveDate) -> Statement {
             memo: memo.to_string(),
             kind: Some(kind.to_string()),
             check_number: None,
+            balance: None,
         });
     };
     let employer = EMPLOYERS[rng.gen_range(0..EMPLOYERS.len())];
