@@ -1,16 +1,28 @@
-//! End-of-day balances over the window, rebuilt from the statement's
-//! balances and the running sum of transactions, carried forward over days
-//! without entries.
+//! End-of-day balances over the window, anchored on the balances the
+//! statements state and the running sum of transactions between them.
 //!
 //! Per deposit account (liability accounts — credit card, loan, line of
 //! credit, mortgage — are left out; accounts seen only in transactions are
-//! deposit accounts):
-//! * with a closing balance `C` at date `B` (the report's end date when not
-//!   given): EOD(d) = C + S(d) − S(B), where S(x) is the sum of the account's
-//!   transactions dated on or before x;
-//! * else with an opening balance `O` (before the first transaction):
-//!   EOD(d) = O + S(d);
-//! * else EOD(d) = S(d) (opening 0; `balance_anchor` says "none").
+//! deposit accounts), with S(x) the sum of the account's transactions dated
+//! on or before x:
+//! * every statement with a closing balance `C` dated `B` is an anchor
+//!   (B, C); a statement with only an opening balance `O` starting on `A` is
+//!   the anchor (A − 1, O); without statements, the account's closing
+//!   balance (at its date, else the report's end) or opening balance (before
+//!   the first transaction) is the one anchor;
+//! * EOD(d) = C + S(d) − S(B) for the first anchor on or after d (rebuilt
+//!   backwards from the next statement), or for the last anchor when d is
+//!   after all of them (rolled forwards);
+//! * no anchor at all: EOD(d) = S(d), a running sum from 0 — not the
+//!   customer's balance, and the report says so (`balance_source`
+//!   "rebuilt").
+//!
+//! The account's current balance is the closing balance of its latest
+//! statement (latest by closing date; the later statement on a tie), as the
+//! file states it; only an account with no closing balance at all gets a
+//! rebuilt one (opening balance plus its transactions to the report's end).
+//! The available balance is the latest statement's available balance where
+//! it has one, else the current balance.
 //!
 //! The combined balance is the sum over deposit accounts. Average daily
 //! balance = mean combined EOD over every calendar day of the window (the
@@ -21,7 +33,7 @@
 use crate::money::{self, dec, div};
 use crate::report::Ctx;
 use crate::text::FnvMap;
-use crate::Input;
+use crate::{AccountInput, Input};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -36,6 +48,18 @@ pub(crate) struct Balances {
     pub(crate) p90: Decimal,
     pub(crate) negative_days: u32,
     pub(crate) anchor: &'static str,
+    /// Per account of the input (and accounts seen only in transactions).
+    pub(crate) accounts: Vec<AccountBalance>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct AccountBalance {
+    pub(crate) id: u32,
+    pub(crate) liability: bool,
+    /// Anchored on a balance from the data.
+    pub(crate) anchored: bool,
+    pub(crate) current: Decimal,
+    pub(crate) date: NaiveDate,
 }
 
 pub(crate) fn is_liability(account_type: Option<&str>) -> bool {
@@ -48,39 +72,117 @@ pub(crate) fn is_liability(account_type: Option<&str>) -> bool {
         .any(|w| t.contains(w))
 }
 
-#[derive(Default, Clone)]
+/// Investment, brokerage and retirement accounts: not bank accounts.
+pub(crate) fn is_investment(account_type: Option<&str>) -> bool {
+    let Some(t) = account_type else {
+        return false;
+    };
+    let t = t.to_ascii_uppercase();
+    ["INVEST", "BROKER", "RETIRE", "401K", "IRA"]
+        .iter()
+        .any(|w| t.contains(w))
+}
+
+/// Balances an account states, as (date, value) in ten-thousandths; an
+/// opening balance with no date is `NaiveDate::MIN`. Sorted by date.
+#[allow(clippy::type_complexity)]
+fn anchors(
+    a: &AccountInput,
+    end: NaiveDate,
+) -> (Vec<(NaiveDate, i64)>, Option<i64>, Option<(NaiveDate, i64)>) {
+    use money::to_units;
+    let mut out = Vec::new();
+    let mut available = None;
+    if a.statements.is_empty() {
+        if let Some(c) = a.current_balance {
+            out.push((a.current_balance_date.unwrap_or(end), to_units(c)));
+        } else if let Some(o) = a.opening_balance {
+            out.push((NaiveDate::MIN, to_units(o)));
+        }
+        available = a.available_balance.map(to_units);
+        let closing = a
+            .current_balance
+            .map(|c| (a.current_balance_date.unwrap_or(end), to_units(c)));
+        return (out, available, closing);
+    }
+    let mut latest: Option<(NaiveDate, i64)> = None;
+    for p in &a.statements {
+        if let Some(c) = p.closing {
+            let date = p.closing_date.or(p.end).unwrap_or(end);
+            out.push((date, to_units(c)));
+            // The later statement wins a tie (statements in upload order).
+            if latest.is_none_or(|(l, _)| date >= l) {
+                latest = Some((date, to_units(c)));
+                available = p.available.map(to_units);
+            }
+        } else if let Some(o) = p.opening {
+            let date = p.start.and_then(|s| s.pred_opt()).unwrap_or(NaiveDate::MIN);
+            out.push((date, to_units(o)));
+        }
+    }
+    out.sort_by_key(|&(d, _)| d);
+    if available.is_none() {
+        available = a.available_balance.map(to_units);
+    }
+    (out, available, latest)
+}
+
+#[derive(Default)]
 struct Acc {
+    id: u32,
     liability: bool,
-    closing: Option<(i64, NaiveDate)>,
-    opening: Option<i64>,
+    /// (date, value) anchors, and after `prepare` the constant
+    /// value − S(date) of each.
+    anchors: Vec<(NaiveDate, i64)>,
+    constants: Vec<i128>,
+    /// The latest closing balance among the anchors (not an opening one).
+    latest_closing: Option<(NaiveDate, i64)>,
     available: Option<i64>,
-    /// Sum of transactions on or before the closing date (ten-thousandths).
-    to_closing: i128,
-    /// Sum of transactions before the window.
-    before_window: i128,
-    /// Sum of transactions up to the window's end.
-    to_end: i128,
-    /// Running end-of-day balance and the day it has held since (for
-    /// negative days).
-    running: i128,
-    since: usize,
+    /// The account's transactions: (date, units), sorted after collection.
+    txns: Vec<(NaiveDate, i64)>,
 }
 
 impl Acc {
-    /// EOD(d) = constant + S(d).
-    fn constant(&self) -> i128 {
-        match (self.closing, self.opening) {
-            (Some((c, _)), _) => i128::from(c) - self.to_closing,
-            (None, Some(o)) => i128::from(o),
-            (None, None) => 0,
+    /// S(x): sum of the transactions dated on or before `x`.
+    fn sum_to(&self, x: NaiveDate) -> i128 {
+        let k = self.txns.partition_point(|&(d, _)| d <= x);
+        self.txns[..k].iter().map(|&(_, u)| i128::from(u)).sum()
+    }
+
+    fn prepare(&mut self) {
+        self.txns.sort_unstable_by_key(|&(d, _)| d);
+        self.constants = self
+            .anchors
+            .iter()
+            .map(|&(d, v)| i128::from(v) - self.sum_to(d))
+            .collect();
+    }
+
+    /// The closing balance of the latest statement, and its date; without
+    /// one, the balance rebuilt to `end`.
+    fn current(&self, end: NaiveDate) -> (i128, NaiveDate) {
+        match self.latest_closing {
+            Some((date, value)) => (i128::from(value), date),
+            None => (self.constant_at(end) + self.sum_to(end), end),
         }
+    }
+
+    /// EOD(d) − S(d): the constant of the first anchor on or after `d`,
+    /// else of the last one; 0 without anchors.
+    fn constant_at(&self, d: NaiveDate) -> i128 {
+        let k = self.anchors.partition_point(|&(b, _)| b < d);
+        self.constants
+            .get(k)
+            .or(self.constants.last())
+            .copied()
+            .unwrap_or(0)
     }
 }
 
 pub(crate) fn compute(input: &Input, ctx: &Ctx) -> Balances {
-    use money::{from_units, to_units};
+    use money::from_units;
     let w = ctx.window;
-    // Dense account slots, so the per-transaction loops index arrays.
+    // Dense account slots.
     let mut slot_of: FnvMap<u32, usize> = FnvMap::default();
     let mut accs: Vec<Acc> = Vec::new();
     for a in &input.accounts {
@@ -89,12 +191,9 @@ pub(crate) fn compute(input: &Input, ctx: &Ctx) -> Balances {
             accs.len() - 1
         });
         let acc = &mut accs[k];
+        acc.id = a.id;
         acc.liability = is_liability(a.account_type.as_deref());
-        acc.closing = a
-            .current_balance
-            .map(|c| (to_units(c), a.current_balance_date.unwrap_or(w.end)));
-        acc.opening = a.opening_balance.map(to_units);
-        acc.available = a.available_balance.map(to_units);
+        (acc.anchors, acc.available, acc.latest_closing) = anchors(a, w.end);
     }
     let mut slots = Vec::with_capacity(ctx.txns.len());
     let mut last: Option<(u32, usize)> = None;
@@ -102,69 +201,106 @@ pub(crate) fn compute(input: &Input, ctx: &Ctx) -> Balances {
         let k = match last {
             Some((id, k)) if id == t.account => k,
             _ => *slot_of.entry(t.account).or_insert_with(|| {
-                accs.push(Acc::default());
+                accs.push(Acc {
+                    id: t.account,
+                    ..Acc::default()
+                });
                 accs.len() - 1
             }),
         };
         last = Some((t.account, k));
         slots.push(k);
-        let acc = &mut accs[k];
-        let u = i128::from(ctx.units[i]);
-        if acc.closing.is_some_and(|(_, b)| t.date <= b) {
-            acc.to_closing += u;
-        }
-        if t.date < w.start {
-            acc.before_window += u;
-        }
-        if t.date <= w.end {
-            acc.to_end += u;
-        }
+        accs[k].txns.push((t.date, ctx.units[i]));
     }
+    accs.iter_mut().for_each(Acc::prepare);
 
+    // Per account: the current balance, and the EOD just before the window.
     let (mut current, mut available, mut start_total) = (0i128, 0i128, 0i128);
     let (mut n_closing, mut n_opening, mut n_none) = (0, 0, 0);
-    for a in accs.iter_mut().filter(|a| !a.liability) {
-        match (a.closing, a.opening) {
-            (Some(_), _) => n_closing += 1,
-            (None, Some(_)) => n_opening += 1,
-            _ => n_none += 1,
-        }
-        let cur = a
-            .closing
-            .map(|(c, _)| i128::from(c))
-            .unwrap_or(a.constant() + a.to_end);
-        current += cur;
-        available += a.available.map(i128::from).unwrap_or(cur);
-        a.running = a.constant() + a.before_window;
-        start_total += a.running;
-    }
-
-    // Combined EOD per day, and intervals of negative balance per account
-    // (a difference array over days).
-    let days = w.days.max(1) as usize;
-    let mut delta = vec![0i128; days];
-    let mut negative = vec![0i32; days + 1];
-    for &i in &ctx.order {
-        let a = &mut accs[slots[i]];
+    let mut running = vec![0i128; accs.len()];
+    let mut per_account = Vec::with_capacity(accs.len());
+    let before_start = w.start.pred_opt().unwrap_or(w.start);
+    for (k, a) in accs.iter().enumerate() {
+        let (cur, at) = a.current(w.end);
+        per_account.push(AccountBalance {
+            id: a.id,
+            liability: a.liability,
+            anchored: !a.anchors.is_empty(),
+            current: from_units(cur),
+            date: at,
+        });
         if a.liability {
             continue;
         }
-        let day = w.day_index(ctx.dates[i]).min(days - 1);
-        let u = i128::from(ctx.units[i]);
-        delta[day] += u;
-        if day > a.since {
-            if a.running < 0 {
-                negative[a.since] += 1;
-                negative[day] -= 1;
-            }
-            a.since = day;
+        if a.anchors.is_empty() {
+            n_none += 1;
+        } else if a.latest_closing.is_some() {
+            n_closing += 1;
+        } else {
+            n_opening += 1;
         }
-        a.running += u;
+        current += cur;
+        available += a.available.map(i128::from).unwrap_or(cur);
+        running[k] = a.constant_at(w.start) + a.sum_to(before_start);
+        start_total += running[k];
     }
-    for a in accs.iter().filter(|a| !a.liability && a.running < 0) {
-        negative[a.since] += 1;
-        negative[days] -= 1;
+
+    // Combined EOD per day (a difference array over days), and intervals of
+    // negative balance per account. Changes: each transaction, and the step
+    // from one anchor's constant to the next the day after an anchor.
+    let days = w.days.max(1) as usize;
+    let mut delta = vec![0i128; days];
+    let mut negative = vec![0i32; days + 1];
+    let mut events: Vec<Vec<(usize, i128)>> = vec![Vec::new(); accs.len()];
+    for &i in &ctx.order {
+        let k = slots[i];
+        if !accs[k].liability {
+            events[k].push((
+                w.day_index(ctx.dates[i]).min(days - 1),
+                i128::from(ctx.units[i]),
+            ));
+        }
     }
+    for (k, a) in accs.iter().enumerate() {
+        if a.liability {
+            continue;
+        }
+        for (j, &(b, _)) in a.anchors.iter().enumerate() {
+            let (Some(next), Some(step_day)) = (a.constants.get(j + 1), b.succ_opt()) else {
+                continue;
+            };
+            if step_day > w.start && step_day <= w.end {
+                let step = next - a.constants[j];
+                if step != 0 {
+                    events[k].push((w.day_index(step_day), step));
+                }
+            }
+        }
+    }
+    for (k, ev) in events.iter_mut().enumerate() {
+        if accs[k].liability {
+            continue;
+        }
+        ev.sort_by_key(|&(d, _)| d);
+        let mut since = 0usize;
+        let mut run = running[k];
+        for &(day, u) in ev.iter() {
+            delta[day] += u;
+            if day > since {
+                if run < 0 {
+                    negative[since] += 1;
+                    negative[day] -= 1;
+                }
+                since = day;
+            }
+            run += u;
+        }
+        if run < 0 {
+            negative[since] += 1;
+            negative[days] -= 1;
+        }
+    }
+    drop(events);
     let mut negative_days = 0u32;
     let mut open = 0i32;
     for n in &negative[..days] {
@@ -175,10 +311,10 @@ pub(crate) fn compute(input: &Input, ctx: &Ctx) -> Balances {
     }
 
     let mut eod = Vec::with_capacity(days);
-    let mut running = start_total;
+    let mut total = start_total;
     for d in &delta {
-        running += d;
-        eod.push(running);
+        total += d;
+        eod.push(total);
     }
     let mean_last = |n: usize| {
         let tail = &eod[eod.len().saturating_sub(n)..];
@@ -208,7 +344,26 @@ pub(crate) fn compute(input: &Input, ctx: &Ctx) -> Balances {
         p90: rank(90),
         negative_days,
         anchor,
+        accounts: per_account,
     }
+}
+
+/// The current balance of an account kept out of the report (another
+/// currency): as for the report's accounts, without the daily history.
+/// `None` when nothing in the data anchors it.
+pub(crate) fn current_of(
+    a: &AccountInput,
+    txns: &[(NaiveDate, Decimal)],
+    end: NaiveDate,
+) -> Option<Decimal> {
+    let mut acc = Acc::default();
+    (acc.anchors, _, acc.latest_closing) = anchors(a, end);
+    if acc.anchors.is_empty() {
+        return None;
+    }
+    acc.txns = txns.iter().map(|&(d, x)| (d, money::to_units(x))).collect();
+    acc.prepare();
+    Some(money::from_units(acc.current(end).0))
 }
 
 #[cfg(test)]

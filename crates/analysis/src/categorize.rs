@@ -347,6 +347,13 @@ const RULES: &[Rule] = &[
             "BOOK TRANSFER",
             "ACCOUNT TRANSFER",
             "FUNDS TRANSFER",
+            // The customer's own accounts at other banks (Mercury, Wise,
+            // ...): not income, not debt service.
+            "ANOTHER BANK ACCOUNT",
+            "OWN ACCOUNT",
+            "OWN ACCOUNTS",
+            // Between the customer's own currency balances (PayPal, Wise).
+            "CURRENCY CONVERSION",
         ],
         &[],
         INTERNAL_TRANSFER,

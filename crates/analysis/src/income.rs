@@ -59,6 +59,14 @@ fn is_candidate(ctx: &Ctx, i: usize) -> bool {
     if excluded.contains(&c) {
         return false;
     }
+    // A credit that names no counterparty at all is nobody's pay.
+    if ctx
+        .keys
+        .get(ctx.key_of[i] as usize)
+        .is_none_or(|k| &**k == "UNKNOWN")
+    {
+        return false;
+    }
     let t = ctx.traits_of(i);
     if t.person_by_name {
         return false;
@@ -317,7 +325,7 @@ fn build(ctx: &Ctx, key: &str, events: &[Event], fit: Fit, cash: bool) -> Income
     let last = events.last().map(|e| e.date).unwrap_or(ctx.window.start);
     let monthly = match fit.cadence.per_month() {
         Some(per_month) => typical * per_month,
-        None => div(amounts.iter().copied().sum(), ctx.window.months),
+        None => div(amounts.iter().copied().sum(), ctx.window.per_month),
     };
     let quiet = (ctx.window.end - last).num_days();
     let active = match fit.cadence.active_grace_days() {

@@ -36,6 +36,7 @@ mod loans;
 mod money;
 mod normalize;
 mod nsf;
+mod quality;
 mod ratios;
 mod recovery;
 mod report;
@@ -47,6 +48,7 @@ mod transfers;
 pub use cadence::Cadence;
 pub use categorize::{categorize, categorize_with_kind, Category};
 pub use normalize::counterparty_key;
+pub use quality::{owner_match as owner_name_match, DEFAULT_STALE_AFTER_DAYS};
 pub use recovery::{recovery, CadenceRecovery, RecoveryStats};
 pub use report::analyze;
 
@@ -55,7 +57,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// Everything the engine looks at.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Input {
     pub accounts: Vec<AccountInput>,
     /// In any order. The index of a transaction in this vector is its
@@ -65,6 +67,16 @@ pub struct Input {
     /// Report end date: the last day of the window. Transactions dated after
     /// it are categorised but take part in no measure.
     pub as_of: NaiveDate,
+    /// The applicant's name, compared with the statements' owner names.
+    #[serde(default)]
+    pub applicant_name: Option<String>,
+    /// The day the report is built: how old the newest data is, for
+    /// `DataQuality` (the report's `as_of` when absent).
+    #[serde(default)]
+    pub today: Option<NaiveDate>,
+    /// Newest data older than this many days is stale (default 45).
+    #[serde(default)]
+    pub stale_after_days: Option<u32>,
 }
 
 /// One bank account as the statement or aggregator describes it.
@@ -83,6 +95,40 @@ pub struct AccountInput {
     /// history when no closing balance is given.
     pub opening_balance: Option<Decimal>,
     pub available_balance: Option<Decimal>,
+    /// ISO 4217, from the file (or inferred, see `currency_inferred`);
+    /// `None`: the report's currency.
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// The currency was inferred (country of the IBAN, sort code, …), not
+    /// stated by the file.
+    #[serde(default)]
+    pub currency_inferred: bool,
+    /// The holder's name as the statement gives it.
+    #[serde(default)]
+    pub owner_name: Option<String>,
+    /// The statements the account's data came from, each with the balances
+    /// it states. When present they anchor the balance history instead of
+    /// `current_balance`/`opening_balance`.
+    #[serde(default)]
+    pub statements: Vec<StatementPeriod>,
+}
+
+/// One statement of an account: the days it covers and the balances it
+/// states (all optional: formats differ in what they carry).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct StatementPeriod {
+    pub start: Option<NaiveDate>,
+    pub end: Option<NaiveDate>,
+    /// Balance before the statement's first entry.
+    pub opening: Option<Decimal>,
+    /// Booked closing balance, at `closing_date` (else `end`).
+    pub closing: Option<Decimal>,
+    pub closing_date: Option<NaiveDate>,
+    pub available: Option<Decimal>,
+    /// Sum and count of the statement's own entries, as in the file (before
+    /// entries seen in two overlapping statements are merged).
+    pub entries_sum: Decimal,
+    pub entries: u32,
 }
 
 /// One posted transaction.
@@ -250,4 +296,85 @@ pub struct Report {
     /// One per input transaction, same order.
     pub categories: Vec<Category>,
     pub extra: ExtraMeasures,
+    pub data_quality: DataQuality,
+}
+
+/// How far the report can be trusted: what the data covers and what is
+/// wrong with it (`docs/analysis-report.md`, "Data quality").
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct DataQuality {
+    /// The currency of every amount in the report (`None`: not known).
+    pub currency: Option<String>,
+    /// Days from the first to the last transaction, both included.
+    pub history_days: u32,
+    pub first_transaction_date: Option<NaiveDate>,
+    pub last_transaction_date: Option<NaiveDate>,
+    /// Earliest start and latest end of the statements.
+    pub statement_start: Option<NaiveDate>,
+    pub statement_end: Option<NaiveDate>,
+    /// Days from the newest data to the day the report was built.
+    pub data_age_days: Option<u32>,
+    /// "statement" (every included deposit account anchored on the file's
+    /// own balances), "mixed", or "rebuilt" (no balance in the data: the
+    /// history is a running sum from 0, not the customer's balance).
+    pub balance_source: &'static str,
+    /// "match", "mismatch", "partial" (some accounts each way) or "unknown"
+    /// (no owner name in the data, or no applicant name).
+    pub owner_name_match: &'static str,
+    pub accounts: Vec<AccountQuality>,
+    /// Accounts in other currencies, summarised apart (never converted).
+    pub other_currencies: Vec<CurrencySummary>,
+    /// Days between consecutive statements of an account not covered by any.
+    pub gaps: Vec<StatementGap>,
+    /// Less than a month of data: per-month figures are the totals seen,
+    /// not extrapolated to a month.
+    pub per_month_not_extrapolated: bool,
+    /// Codes, see the docs: stale_data, short_history, under_one_month,
+    /// owner_mismatch, mixed_currencies, non_deposit_account,
+    /// possibly_edited, no_balance_in_data, currency_inferred,
+    /// currency_unknown, statement_gaps.
+    pub warnings: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccountQuality {
+    pub account: u32,
+    pub currency: Option<String>,
+    pub currency_inferred: bool,
+    pub account_type: Option<String>,
+    /// "deposit", "credit" (card, loan, line of credit: left out of the
+    /// balances) or "investment" (left out of every figure).
+    pub kind: &'static str,
+    /// In the report's figures (deposit or credit account in the report's
+    /// currency).
+    pub included: bool,
+    pub owner_name: Option<String>,
+    pub owner_name_match: &'static str,
+    /// "statement" or "rebuilt".
+    pub balance_source: &'static str,
+    pub current_balance: Option<Decimal>,
+    pub balance_date: Option<NaiveDate>,
+    pub statements: u32,
+    pub transactions: u32,
+    /// A statement whose closing balance is not its opening balance plus
+    /// its entries.
+    pub possibly_edited: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CurrencySummary {
+    pub currency: String,
+    pub accounts: u32,
+    pub transactions: u32,
+    pub credits: Decimal,
+    pub debits: Decimal,
+    pub current_balance: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatementGap {
+    pub account: u32,
+    /// First and last day no statement covers.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
 }

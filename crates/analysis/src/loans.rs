@@ -82,7 +82,12 @@ pub(crate) fn detect(ctx: &Ctx) -> Vec<LoanMatch> {
 
     let mut debits_by_key: Vec<Vec<usize>> = vec![Vec::new(); nkeys];
     for i in ctx.in_window() {
-        if ctx.units[i] >= 0 || ctx.own_transfer[i] {
+        // A transfer the text names as one (to the customer's account at
+        // another bank) is not a repayment, whoever holds that account.
+        if ctx.units[i] >= 0
+            || ctx.own_transfer[i]
+            || ctx.text[i].category == categorize::INTERNAL_TRANSFER
+        {
             continue;
         }
         let k = ctx.key_of[i] as usize;

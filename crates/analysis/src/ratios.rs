@@ -37,7 +37,7 @@ pub(crate) struct Ratios {
 }
 
 pub(crate) fn compute(ctx: &Ctx, streams: &[IncomeStream], exp: &Expenses) -> Ratios {
-    let months = ctx.window.months;
+    let months = ctx.window.per_month;
     let active: Vec<&IncomeStream> = streams.iter().filter(|s| s.active).collect();
     let income: Decimal = active.iter().map(|s| s.monthly_income).sum();
     let weighted: Decimal = active

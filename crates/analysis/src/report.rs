@@ -2,9 +2,10 @@
 //!
 //! Window: from the first transaction dated on or before `as_of` (but not
 //! more than ten years before it) to `as_of`, both included. Months covered =
-//! days ÷ 30.4375 (365.25 / 12), not rounded to whole months and not floored,
-//! so "per month" figures of a short history are extrapolated; the caller can
-//! see the length in `extra.months_covered`. Transactions outside the window
+//! days ÷ 30.4375 (365.25 / 12), not rounded to whole months. "Per month"
+//! figures divide by the months covered but by at least 1: less than a month
+//! of data gives the totals seen, never an extrapolation (the data quality
+//! block says so). Transactions outside the window
 //! are categorised and take part in nothing else (except that a balance
 //! anchored on an opening balance rolls them forward).
 
@@ -13,8 +14,8 @@ use crate::money::{self, days_per_month, r2};
 use crate::normalize::{self, KeyBuilder, KeyTraits};
 use crate::text::FnvMap;
 use crate::{
-    balances, expenses, income, loans, nsf, ratios, score, transfers, ExtraMeasures, Input, Report,
-    Txn,
+    balances, expenses, income, loans, nsf, quality, ratios, score, transfers, ExtraMeasures,
+    Input, Report, Txn,
 };
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
@@ -31,6 +32,9 @@ pub(crate) struct Window {
     pub(crate) days: i64,
     /// `days` ÷ 30.4375.
     pub(crate) months: Decimal,
+    /// What "per month" figures divide by: `months`, but at least 1, so
+    /// less than a month of data is never extrapolated to a month.
+    pub(crate) per_month: Decimal,
     /// At least one transaction in the window.
     pub(crate) has_data: bool,
 }
@@ -56,11 +60,13 @@ impl Window {
             .min();
         let start = first.unwrap_or(as_of);
         let days = (as_of - start).num_days() + 1;
+        let months = money::div(Decimal::from(days), days_per_month());
         Window {
             start,
             end: as_of,
             days,
-            months: money::div(Decimal::from(days), days_per_month()),
+            months,
+            per_month: months.max(Decimal::ONE),
             has_data: first.is_some(),
         }
     }
@@ -264,14 +270,19 @@ fn build_ctx(input: &Input) -> Ctx<'_> {
 /// Builds the financial report. Never panics; see `docs/analysis-report.md`
 /// for every definition.
 ///
+/// The report covers the accounts in its currency (see `quality`): the
+/// others are summarised in `data_quality` and their transactions only
+/// categorised.
+///
 /// The report does not depend on the order of the transactions: files list
 /// same-day transactions in any order, and the engine breaks ties by input
 /// position. So the transactions are analysed in one canonical order (date,
 /// account, amount, memo, payee, kind) and every per-transaction result is
 /// mapped back to the caller's indices.
 pub fn analyze(input: &Input) -> Report {
+    let scope = quality::scope(input);
     let t = &input.transactions;
-    let mut order: Vec<usize> = (0..t.len()).collect();
+    let mut order: Vec<usize> = (0..t.len()).filter(|&i| scope.keep[i]).collect();
     order.sort_by(|&a, &b| {
         (
             t[a].date,
@@ -290,34 +301,67 @@ pub fn analyze(input: &Input) -> Report {
                 &t[b].kind,
             ))
     });
-    if order.iter().enumerate().all(|(k, &i)| k == i) {
-        return analyze_in_order(input);
-    }
-    let canonical = Input {
-        accounts: input.accounts.clone(),
-        transactions: order.iter().map(|&i| t[i].clone()).collect(),
-        as_of: input.as_of,
-    };
-    let mut r = analyze_in_order(&canonical);
-    let mut categories = r.categories.clone();
-    for (k, &i) in order.iter().enumerate() {
-        if let Some(c) = r.categories.get(k) {
-            categories[i] = *c;
+    let (mut r, facts) = if scope.everything() && order.iter().enumerate().all(|(k, &i)| k == i) {
+        analyze_in_order(input)
+    } else {
+        let canonical = Input {
+            accounts: input
+                .accounts
+                .iter()
+                .filter(|a| scope.keep_account(a.id))
+                .cloned()
+                .collect(),
+            transactions: order.iter().map(|&i| t[i].clone()).collect(),
+            as_of: input.as_of,
+            applicant_name: None,
+            today: None,
+            stale_after_days: None,
+        };
+        let (mut r, facts) = analyze_in_order(&canonical);
+        let mut categories: Vec<Category> = t
+            .iter()
+            .zip(&scope.keep)
+            .map(|(x, &keep)| {
+                if keep {
+                    categorize::UNCATEGORIZED
+                } else {
+                    categorize::categorize_with_kind(
+                        &x.memo,
+                        x.payee.as_deref(),
+                        x.amount,
+                        x.kind.as_deref(),
+                    )
+                }
+            })
+            .collect();
+        for (k, &i) in order.iter().enumerate() {
+            if let Some(c) = r.categories.get(k) {
+                categories[i] = *c;
+            }
         }
-    }
-    r.categories = categories;
-    let back = |k: usize| order.get(k).copied().unwrap_or(k);
-    for s in &mut r.likely_employers {
-        s.transactions = s.transactions.iter().map(|&k| back(k)).collect();
-    }
-    for l in &mut r.potential_loans {
-        l.credit = l.credit.map(back);
-        l.debits = l.debits.iter().map(|&k| back(k)).collect();
-    }
+        r.categories = categories;
+        let back = |k: usize| order.get(k).copied().unwrap_or(k);
+        for s in &mut r.likely_employers {
+            s.transactions = s.transactions.iter().map(|&k| back(k)).collect();
+        }
+        for l in &mut r.potential_loans {
+            l.credit = l.credit.map(back);
+            l.debits = l.debits.iter().map(|&k| back(k)).collect();
+        }
+        (r, facts)
+    };
+    r.data_quality = quality::assess(
+        input,
+        &scope,
+        &quality::Facts {
+            window: &facts.0,
+            balances: &facts.1,
+        },
+    );
     r
 }
 
-fn analyze_in_order(input: &Input) -> Report {
+fn analyze_in_order(input: &Input) -> (Report, (Window, Vec<balances::AccountBalance>)) {
     let mut ctx = build_ctx(input);
 
     let streams = income::detect(&ctx);
@@ -373,7 +417,7 @@ fn analyze_in_order(input: &Input) -> Report {
         loan_stacking: stacking.max_concurrent >= 2,
         score_components: sc.components,
     };
-    Report {
+    let report = Report {
         score: sc.score,
         available_balance: r2(bal.available),
         current_balance: r2(bal.current),
@@ -393,5 +437,7 @@ fn analyze_in_order(input: &Input) -> Report {
         potential_loans,
         categories: ctx.cats,
         extra,
-    }
+        data_quality: Default::default(),
+    };
+    (report, (ctx.window, bal.accounts))
 }

@@ -394,6 +394,7 @@ impl<'a> Gen<'a> {
             current_balance_date: Some(self.end),
             opening_balance: None,
             available_balance: None,
+            ..Default::default()
         }];
         if self.savings {
             accounts.push(AccountInput {
@@ -403,6 +404,7 @@ impl<'a> Gen<'a> {
                 current_balance_date: None,
                 opening_balance: Some(cents(&mut self.rng, 500, 20000)),
                 available_balance: None,
+                ..Default::default()
             });
         }
         if self.card {
@@ -413,6 +415,7 @@ impl<'a> Gen<'a> {
                 current_balance_date: Some(self.end),
                 opening_balance: None,
                 available_balance: None,
+                ..Default::default()
             });
         }
         (
@@ -420,6 +423,7 @@ impl<'a> Gen<'a> {
                 accounts,
                 transactions: self.txns,
                 as_of: self.end,
+                ..Default::default()
             },
             self.truth,
         )

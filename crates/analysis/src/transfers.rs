@@ -106,6 +106,7 @@ mod tests {
             end: NaiveDate::from_ymd_opt(2024, 3, 31).unwrap(),
             days: 31,
             months: dec(1),
+            per_month: dec(1),
             has_data: true,
         };
         match_own_transfers(&dates, &accounts, &units, cats, &window)

@@ -29,6 +29,7 @@ fn input(transactions: Vec<Txn>, as_of: NaiveDate) -> Input {
         accounts: vec![],
         transactions,
         as_of,
+        ..Default::default()
     }
 }
 
@@ -242,10 +243,13 @@ fn zero_income_ratios_are_defined() {
     assert_eq!(r.debt_to_income_ratio, dec("0.00"));
     assert_eq!(r.extra.debt_service_ratio, None);
     assert_eq!(r.income_probability, dec("0.00"));
-    // 100 spent over 30 days.
-    assert_eq!(r.average_expenses_per_month, dec("101.46"));
-    assert_eq!(r.disposable_income, dec("-101.46"));
-    assert_eq!(r.bi_weekly_ability_to_pay, dec("-50.73"));
+    // 100 spent over 30 days: less than a month (30.4375 days), so the
+    // total seen, not extrapolated to a month.
+    assert_eq!(r.average_expenses_per_month, dec("100.00"));
+    assert_eq!(r.disposable_income, dec("-100.00"));
+    assert_eq!(r.bi_weekly_ability_to_pay, dec("-50.00"));
+    assert!(r.data_quality.per_month_not_extrapolated);
+    assert!(r.data_quality.warnings.contains(&"under_one_month"));
 }
 
 #[test]

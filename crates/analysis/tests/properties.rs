@@ -130,6 +130,7 @@ fn account() -> impl Strategy<Value = AccountInput> {
             current_balance_date: cur_date,
             opening_balance: open,
             available_balance: avail,
+            ..Default::default()
         })
 }
 
@@ -142,7 +143,7 @@ proptest! {
         accounts in prop::collection::vec(account(), 0..4),
         as_of in date(),
     ) {
-        let input = Input { accounts, transactions, as_of };
+        let input = Input { accounts, transactions, as_of, ..Default::default() };
         let r = analyze(&input);
         check_invariants(&input, &r);
     }
@@ -166,7 +167,7 @@ proptest! {
             })
             .collect();
         let as_of = transactions.last().unwrap().date;
-        let r = analyze(&Input { accounts: vec![], transactions, as_of });
+        let r = analyze(&Input { accounts: vec![], transactions, as_of, ..Default::default() });
         prop_assert_eq!(r.likely_employers.len(), 1);
         let want = if step == 7 { fundline_analysis::Cadence::Weekly } else { fundline_analysis::Cadence::BiWeekly };
         prop_assert_eq!(r.likely_employers[0].frequency, want);

@@ -22,6 +22,9 @@ pub struct ApiConfig {
     pub gateway_velocity: crate::gateway::process::VelocityLimits,
     /// How long a customer's report link stays open.
     pub report_link_ttl: Duration,
+    /// A report flags its data stale when the newest of it is older than
+    /// this many days.
+    pub report_stale_after_days: u32,
     /// How often report builders look for queued work (they are also woken
     /// at once by uploads on their own node).
     pub job_poll: Duration,
@@ -75,6 +78,7 @@ impl Default for ApiConfig {
             min_enrollment_age: 18,
             gateway_velocity: Default::default(),
             report_link_ttl: Duration::from_secs(72 * 3600),
+            report_stale_after_days: fundline_analysis::DEFAULT_STALE_AFTER_DAYS,
             job_poll: Duration::from_secs(2),
             smtp: None,
             webhook_backoff: Duration::from_secs(30),

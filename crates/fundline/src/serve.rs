@@ -181,6 +181,7 @@ pub fn api_config(settings: &Settings) -> ApiConfig {
         max_body_bytes: settings.max_body_bytes,
         request_timeout: settings.request_timeout,
         report_link_ttl: settings.report_link_ttl,
+        report_stale_after_days: settings.report_stale_after_days,
         smtp: settings.smtp.clone(),
         rate_limit: settings.rate_limit,
         hsts: settings.tls.is_some(),

@@ -52,6 +52,7 @@ struct File {
     sandbox_avs: Option<String>,
     /// Bank analysis: hours a customer's report link stays open.
     report_link_ttl_hours: Option<u64>,
+    report_stale_after_days: Option<u32>,
     /// Bank analysis: the plain-SMTP relay for customer emails, host:port.
     smtp_relay: Option<String>,
     /// Bank analysis: the From address of customer emails.
@@ -126,6 +127,8 @@ pub struct Settings {
     pub pool_size: u32,
     pub sandbox_network: fundline_api::cardnet::SandboxNetwork,
     pub report_link_ttl: Duration,
+    /// Newest statement data older than this many days is flagged stale.
+    pub report_stale_after_days: u32,
     pub smtp: Option<fundline_api::config::SmtpConfig>,
     pub rate_limit: fundline_api::ratelimit::RateLimit,
     pub server_limits: fundline_api::server::ServerLimits,
@@ -282,6 +285,17 @@ impl Settings {
         };
         if !(1..=24 * 30).contains(&report_link_ttl_hours) {
             bail!("the report link lifetime must be between 1 hour and 30 days");
+        }
+        let report_stale_after_days = match env("FUNDLINE_REPORT_STALE_AFTER_DAYS") {
+            Some(v) => v
+                .parse()
+                .context("FUNDLINE_REPORT_STALE_AFTER_DAYS must be a number of days")?,
+            None => file
+                .report_stale_after_days
+                .unwrap_or(fundline_analysis::DEFAULT_STALE_AFTER_DAYS),
+        };
+        if !(1..=3650).contains(&report_stale_after_days) {
+            bail!("the stale-data age of reports must be between 1 and 3650 days");
         }
         let smtp = match env("FUNDLINE_SMTP_RELAY").or(file.smtp_relay) {
             None => None,
@@ -464,6 +478,7 @@ impl Settings {
             pool_size,
             sandbox_network,
             report_link_ttl: Duration::from_secs(report_link_ttl_hours * 3600),
+            report_stale_after_days,
             smtp,
             rate_limit,
             server_limits,

@@ -369,6 +369,11 @@ pub struct NewAccount {
     pub available_balance: Option<String>,
     pub balance_date: Option<String>,
     pub source: String,
+    pub owner_name: Option<String>,
+    /// "file", "inferred" or "unknown".
+    pub currency_source: String,
+    /// JSON array of the account's statements (see the migration).
+    pub statements: String,
 }
 
 #[derive(Debug, Clone)]
@@ -422,8 +427,9 @@ pub async fn share_bank_data(
                 for a in accounts.iter() {
                     sqlx::query(
                         "INSERT INTO ba_accounts (id, tenant_id, report_id, account_no, account_type, institution, institution_id, \
-                         account_number_sealed, account_last4, currency, current_balance, available_balance, balance_date, source, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                         account_number_sealed, account_last4, currency, current_balance, available_balance, balance_date, source, created_at, \
+                         owner_name, currency_source, statements) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
                     )
                     .bind(&a.id)
                     .bind(&tenant_id)
@@ -440,6 +446,9 @@ pub async fn share_bank_data(
                     .bind(&a.balance_date)
                     .bind(&a.source)
                     .bind(now)
+                    .bind(&a.owner_name)
+                    .bind(&a.currency_source)
+                    .bind(&a.statements)
                     .execute(&mut *conn)
                     .await?;
                 }
@@ -535,12 +544,16 @@ pub struct AccountRow {
     pub balance_date: Option<String>,
     pub source: String,
     pub created_at: i64,
+    pub owner_name: Option<String>,
+    pub currency_source: Option<String>,
+    pub statements: Option<String>,
 }
 
 pub async fn accounts(store: &Store, report_id: &str) -> Result<Vec<AccountRow>, StoreError> {
     Ok(sqlx::query_as::<_, AccountRow>(
         "SELECT id, tenant_id, report_id, account_no, account_type, institution, institution_id, account_last4, currency, \
-         current_balance, available_balance, balance_date, source, created_at FROM ba_accounts WHERE report_id = $1 ORDER BY account_no",
+         current_balance, available_balance, balance_date, source, created_at, owner_name, currency_source, statements \
+         FROM ba_accounts WHERE report_id = $1 ORDER BY account_no",
     )
     .bind(report_id)
     .fetch_all(store.reader())

@@ -7,8 +7,8 @@
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use fundline_analysis::{AccountInput, Input, Txn};
-use fundline_store::reports::{self, ReportRequest};
+use fundline_analysis::{AccountInput, Input, StatementPeriod, Txn};
+use fundline_store::reports::{self, AccountRow, ReportRequest};
 use rust_decimal::Decimal;
 
 use super::render::{self, Context};
@@ -69,6 +69,31 @@ fn decimal(s: &Option<String>) -> Option<Decimal> {
     s.as_deref().and_then(|v| v.parse().ok())
 }
 
+/// A stored account as the engine reads it: its statements' own balances
+/// (see `shared_accounts`), owner name and currency.
+fn account_input(a: &AccountRow) -> AccountInput {
+    let statements: Vec<StatementPeriod> = a
+        .statements
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default();
+    AccountInput {
+        id: a.account_no as u32,
+        account_type: a.account_type.clone(),
+        current_balance: decimal(&a.current_balance),
+        current_balance_date: a
+            .balance_date
+            .as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+        opening_balance: None,
+        available_balance: decimal(&a.available_balance),
+        currency: (a.currency_source.as_deref() != Some("unknown")).then(|| a.currency.clone()),
+        currency_inferred: a.currency_source.as_deref() == Some("inferred"),
+        owner_name: a.owner_name.clone(),
+        statements,
+    }
+}
+
 async fn build(state: &AppState, job: &ReportRequest) -> Result<(), String> {
     let accounts = reports::accounts(&state.store, &job.id)
         .await
@@ -88,26 +113,19 @@ async fn build(state: &AppState, job: &ReportRequest) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
         return Ok(());
     }
+    let applicant = fundline_store::customers::get(&state.store, &job.tenant_id, &job.customer_id)
+        .await
+        .map_err(|e| e.to_string())?
+        .map(|c| format!("{} {}", c.first_name, c.last_name));
+    let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let today = now.date_naive();
     let input = Input {
-        accounts: accounts
-            .iter()
-            .map(|a| AccountInput {
-                id: a.account_no as u32,
-                account_type: a.account_type.clone(),
-                current_balance: decimal(&a.current_balance),
-                current_balance_date: a
-                    .balance_date
-                    .as_deref()
-                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
-                opening_balance: None,
-                available_balance: decimal(&a.available_balance),
-            })
-            .collect(),
+        accounts: accounts.iter().map(account_input).collect(),
         transactions: rows
             .iter()
             .map(|t| Txn {
                 account: t.account_no as u32,
-                date: NaiveDate::parse_from_str(&t.posted_date, "%Y-%m-%d").unwrap_or_default(),
+                date: date(&t.posted_date).unwrap_or_default(),
                 amount: t.amount.parse().unwrap_or_default(),
                 memo: t.memo.clone(),
                 payee: t.payee.clone(),
@@ -116,10 +134,13 @@ async fn build(state: &AppState, job: &ReportRequest) -> Result<(), String> {
             .collect(),
         as_of: rows
             .iter()
-            .filter_map(|t| NaiveDate::parse_from_str(&t.posted_date, "%Y-%m-%d").ok())
+            .filter_map(|t| date(&t.posted_date))
             .max()
-            .unwrap_or(now.date_naive())
-            .min(now.date_naive()),
+            .unwrap_or(today)
+            .min(today),
+        applicant_name: applicant,
+        today: Some(today),
+        stale_after_days: Some(state.config.report_stale_after_days),
     };
     let report_id = job.id.clone();
     let tenant = job.tenant_id.clone();

@@ -2,7 +2,7 @@
 //! each transaction it cites expanded to the spec's transaction object.
 
 use chrono::NaiveDate;
-use fundline_analysis::{Report, ScoreComponent};
+use fundline_analysis::{DataQuality, Report, ScoreComponent};
 use fundline_store::reports::{AccountRow, TransactionRow};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
@@ -140,6 +140,7 @@ pub fn report(
     });
     // Beyond the spec: the rigorous measures (docs/analysis-report.md).
     let extra = json!({
+        "currencyCode": r.data_quality.currency,
         "windowStartDate": e.window_start.map(render_date),
         "windowEndDate": render_date(e.window_end),
         "monthsCovered": num(e.months_covered),
@@ -169,8 +170,63 @@ pub fn report(
     });
     if let (Some(d), Value::Object(x)) = (data.as_object_mut(), extra) {
         d.extend(x);
+        d.insert("dataQuality".into(), data_quality(&r.data_quality, cx));
     }
     data
+}
+
+/// How far the report can be trusted (docs/analysis-report.md, "Data
+/// quality"). Accounts are named by their `accountId` and last four digits.
+fn data_quality(q: &DataQuality, cx: &Context) -> Value {
+    let last4 = |no: u32| {
+        cx.accounts
+            .iter()
+            .find(|a| a.account_no == i64::from(no))
+            .and_then(|a| a.account_last4.clone())
+    };
+    json!({
+        "currency": q.currency,
+        "historyDays": q.history_days,
+        "firstTransactionDate": q.first_transaction_date.map(render_date),
+        "lastTransactionDate": q.last_transaction_date.map(render_date),
+        "statementStartDate": q.statement_start.map(render_date),
+        "statementEndDate": q.statement_end.map(render_date),
+        "dataAgeDays": q.data_age_days,
+        "balanceSource": q.balance_source,
+        "ownerNameMatch": q.owner_name_match,
+        "perMonthNotExtrapolated": q.per_month_not_extrapolated,
+        "accounts": q.accounts.iter().map(|a| json!({
+            "accountId": a.account,
+            "lastFourDigitsOfAccountNumber": last4(a.account),
+            "accountType": a.account_type,
+            "kind": a.kind,
+            "includedInReport": a.included,
+            "currencyCode": a.currency,
+            "currencyInferred": a.currency_inferred,
+            "ownerName": a.owner_name,
+            "ownerNameMatch": a.owner_name_match,
+            "balanceSource": a.balance_source,
+            "currentBalance": opt_num(a.current_balance),
+            "balanceDate": a.balance_date.map(render_date),
+            "statementCount": a.statements,
+            "transactionCount": a.transactions,
+            "possiblyEdited": a.possibly_edited,
+        })).collect::<Vec<_>>(),
+        "otherCurrencies": q.other_currencies.iter().map(|c| json!({
+            "currencyCode": c.currency,
+            "accountCount": c.accounts,
+            "transactionCount": c.transactions,
+            "totalCredits": num(c.credits),
+            "totalDebits": num(c.debits),
+            "currentBalance": opt_num(c.current_balance),
+        })).collect::<Vec<_>>(),
+        "gaps": q.gaps.iter().map(|g| json!({
+            "accountId": g.account,
+            "fromDate": render_date(g.from),
+            "toDate": render_date(g.to),
+        })).collect::<Vec<_>>(),
+        "warnings": q.warnings,
+    })
 }
 
 /// Timestamps in a stored report were written in UTC; a caller with

@@ -62,10 +62,9 @@ pub async fn accounts(
         .await
         .ok()
         .flatten();
-    let owner = customer
+    let applicant = customer
         .as_ref()
-        .map(|c| format!("{} {}", c.first_name, c.last_name))
-        .unwrap_or_default();
+        .map(|c| format!("{} {}", c.first_name, c.last_name));
     let country = customer
         .as_ref()
         .map(|c| c.country.clone())
@@ -86,10 +85,13 @@ pub async fn accounts(
                         "financialInstitutionId": a.institution_id,
                         "financialInstitutionHarvestStatus": if a.source == "sandbox" { "Linked" } else { "Uploaded" },
                         "lastFourDigitsOfAccountNumber": a.account_last4,
-                        "accountOwnerName": owner,
+                        // The name the statement gives (null when it gives
+                        // none), and whether it is the applicant's.
+                        "accountOwnerName": a.owner_name,
+                        "ownerNameMatch": fundline_analysis::owner_name_match(a.owner_name.as_deref(), applicant.as_deref()),
                         "externalAccountType": a.account_type,
                         "accountName": a.account_type.as_deref().map(|t| format!("{t} …{}", a.account_last4.as_deref().unwrap_or(""))),
-                        "nameOnAccount": owner,
+                        "nameOnAccount": a.owner_name,
                         "lastSuccessfulUpdate": zone.render(a.created_at),
                         "currentBalance": decimal(&a.current_balance),
                         "availableBalance": decimal(&a.available_balance),

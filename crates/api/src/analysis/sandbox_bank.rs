@@ -135,6 +135,9 @@ pub fn statement(seed: &str, today: NaiveDate) -> Statement {
             account_type: Some("CHECKING".into()),
             currency: Some("USD".into()),
             institution: Some("Fundline Sandbox Bank".into()),
+            owner_name: None,
+            start_date: Some(start),
+            end_date: Some(today),
             opening_balance: Some(Balance {
                 amount: opening,
                 date: Some(start),

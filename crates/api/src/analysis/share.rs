@@ -13,11 +13,11 @@ use axum::extract::{ConnectInfo, FromRequestParts, Multipart, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use fundline_store::reports::{self, NewAccount, NewTransaction, ReportRequest, Shared};
+use fundline_store::reports::{self, ReportRequest, Shared};
 use fundline_vault::{hash_token, random_token, TenantKeys};
 use serde_json::json;
 
-use super::fields::last4;
+use super::shared_accounts::{add_statement, is_investment, Shareable};
 use crate::AppState;
 
 /// Per upload request: files, bytes per file, transactions in all.
@@ -342,132 +342,9 @@ pub async fn consent(
     }
 }
 
-/// Accounts and transactions ready to store, from any source.
-#[derive(Default)]
-pub struct Shareable {
-    pub accounts: Vec<NewAccount>,
-    pub transactions: Vec<NewTransaction>,
-}
-
-/// Adds parsed statements, merging an account that appears in several
-/// files (monthly statements) and dropping transactions seen twice.
-pub fn add_statement(
-    into: &mut Shareable,
-    keys: &TenantKeys,
-    st: &fundline_statements::Statement,
-    source: &str,
-) {
-    let mut seen: std::collections::HashSet<(i64, String, String, String)> = into
-        .transactions
-        .iter()
-        .map(|t| {
-            (
-                t.account_no,
-                t.posted_date.clone(),
-                t.amount.clone(),
-                t.memo.clone(),
-            )
-        })
-        .collect();
-    for a in &st.accounts {
-        let last = a.account_id.as_deref().map(last4);
-        let existing = into
-            .accounts
-            .iter()
-            .find(|x| {
-                a.account_id.is_some()
-                    && x.account_last4 == last
-                    && x.institution_id == a.bank_id
-                    && x.account_number_sealed
-                        .as_deref()
-                        .and_then(|s| {
-                            keys.open_string_row("ba_accounts", "account_number", &x.id, s)
-                                .ok()
-                        })
-                        .is_some_and(|n| Some(n.expose()) == a.account_id.as_deref())
-            })
-            .map(|x| x.account_no);
-        let account_no = match existing {
-            Some(no) => no,
-            None => {
-                let no = into.accounts.len() as i64 + 1;
-                let currency = a
-                    .currency
-                    .clone()
-                    .or_else(|| a.transactions.iter().find_map(|t| t.currency.clone()))
-                    .unwrap_or_else(|| "USD".into());
-                let id = uuid::Uuid::new_v4().to_string();
-                // Bound to the account's row.
-                let account_number_sealed = a
-                    .account_id
-                    .as_deref()
-                    .map(|n| keys.seal_row("ba_accounts", "account_number", &id, n.as_bytes()));
-                into.accounts.push(NewAccount {
-                    id,
-                    account_no: no,
-                    account_type: a.account_type.clone(),
-                    institution: a.institution.clone(),
-                    institution_id: a.bank_id.clone(),
-                    account_number_sealed,
-                    account_last4: last.clone(),
-                    currency,
-                    current_balance: a
-                        .closing_balance
-                        .as_ref()
-                        .map(|b| b.amount.normalize().to_string()),
-                    available_balance: a
-                        .available_balance
-                        .as_ref()
-                        .map(|b| b.amount.normalize().to_string()),
-                    balance_date: a
-                        .closing_balance
-                        .as_ref()
-                        .and_then(|b| b.date)
-                        .map(|d| d.to_string()),
-                    source: source.to_string(),
-                });
-                no
-            }
-        };
-        let currency = into
-            .accounts
-            .iter()
-            .find(|x| x.account_no == account_no)
-            .map(|x| x.currency.clone())
-            .unwrap_or_else(|| "USD".into());
-        for t in &a.transactions {
-            let key = (
-                account_no,
-                t.date.to_string(),
-                t.amount.normalize().to_string(),
-                t.memo.clone(),
-            );
-            // The same posting in two overlapping statements is one posting;
-            // two identical postings in one file are both kept.
-            if t.id.is_some() && existing.is_some() && seen.contains(&key) {
-                continue;
-            }
-            seen.insert(key);
-            into.transactions.push(NewTransaction {
-                id: uuid::Uuid::new_v4().to_string(),
-                account_no,
-                posted_date: t.date.to_string(),
-                amount: t.amount.normalize().to_string(),
-                currency: t.currency.clone().unwrap_or_else(|| currency.clone()),
-                memo: if t.memo.is_empty() {
-                    t.name.clone().unwrap_or_default()
-                } else {
-                    t.memo.clone()
-                },
-                payee: t.name.clone(),
-                kind: t.kind.clone(),
-            });
-        }
-    }
-}
-
 /// Stores shared data and wakes the report builder.
 async fn share(state: &AppState, r: &ReportRequest, data: Shareable) -> Response {
+    let data = data.finish();
     let (accounts, transactions) = (data.accounts.len(), data.transactions.len());
     match reports::share_bank_data(
         &state.store,
@@ -730,6 +607,12 @@ fn read_statements(
                 return Err((
                     StatusCode::BAD_REQUEST,
                     format!("{name}: the file holds no transactions."),
+                ))
+            }
+            Ok(st) if st.accounts.iter().all(is_investment) => {
+                return Err((
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!("{name}: this is an investment account statement. Please share a bank account statement (checking or savings)."),
                 ))
             }
             Ok(st) => st,

@@ -5,6 +5,7 @@
 
 pub mod binary;
 pub mod ofx;
+pub mod sharing;
 pub mod staff;
 
 use std::sync::atomic::{AtomicUsize, Ordering};

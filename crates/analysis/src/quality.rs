@@ -1,0 +1,444 @@
+//! What the report covers and how far the data supports it.
+//!
+//! Scope: the report is in one currency, its *primary* currency — the
+//! currency of the bank accounts with the most transactions (ties: the
+//! alphabetically first). Accounts in other currencies are summarised apart,
+//! never converted or summed with it. Investment accounts are left out of
+//! every figure (they are not bank accounts); credit accounts (card, loan,
+//! line of credit) stay in the spending figures and out of the balances.
+//! An account of unknown currency is taken to be in the primary currency.
+//!
+//! Data quality: the checks a lender reads before trusting a figure, each
+//! with a warning code (see `DataQuality` and docs/analysis-report.md).
+
+use crate::balances::{self, AccountBalance};
+use crate::report::Window;
+use crate::text::FnvMap;
+use crate::{AccountInput, AccountQuality, CurrencySummary, DataQuality, Input, StatementGap};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+/// Newest data older than this is stale, unless the caller says otherwise.
+pub const DEFAULT_STALE_AFTER_DAYS: u32 = 45;
+/// Less history than this is short.
+const SHORT_HISTORY_DAYS: u32 = 60;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Deposit,
+    Credit,
+    Investment,
+}
+
+impl Kind {
+    fn of(account_type: Option<&str>) -> Kind {
+        if balances::is_investment(account_type) {
+            Kind::Investment
+        } else if balances::is_liability(account_type) {
+            Kind::Credit
+        } else {
+            Kind::Deposit
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Kind::Deposit => "deposit",
+            Kind::Credit => "credit",
+            Kind::Investment => "investment",
+        }
+    }
+}
+
+pub(crate) struct Scope {
+    pub(crate) currency: Option<String>,
+    /// Per transaction of the input: in the report's figures.
+    pub(crate) keep: Vec<bool>,
+    included: FnvMap<u32, bool>,
+}
+
+impl Scope {
+    pub(crate) fn everything(&self) -> bool {
+        self.keep.iter().all(|&k| k)
+    }
+
+    fn includes(&self, account: u32) -> bool {
+        self.included.get(&account).copied().unwrap_or(true)
+    }
+
+    /// The account takes part in the report's figures.
+    pub(crate) fn keep_account(&self, account: u32) -> bool {
+        self.includes(account)
+    }
+}
+
+fn currency_of(a: &AccountInput) -> Option<String> {
+    a.currency
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_ascii_uppercase)
+}
+
+pub(crate) fn scope(input: &Input) -> Scope {
+    let accounts: FnvMap<u32, &AccountInput> = input.accounts.iter().map(|a| (a.id, a)).collect();
+    let mut counts: FnvMap<u32, usize> = FnvMap::default();
+    for t in &input.transactions {
+        *counts.entry(t.account).or_default() += 1;
+    }
+    let mut per_currency: Vec<(String, usize)> = Vec::new();
+    for a in &input.accounts {
+        if Kind::of(a.account_type.as_deref()) == Kind::Investment {
+            continue;
+        }
+        let Some(c) = currency_of(a) else { continue };
+        let n = counts.get(&a.id).copied().unwrap_or(0);
+        match per_currency.iter_mut().find(|(x, _)| *x == c) {
+            Some((_, m)) => *m += n,
+            None => per_currency.push((c, n)),
+        }
+    }
+    per_currency.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let currency = per_currency.first().map(|(c, _)| c.clone());
+    let included: FnvMap<u32, bool> = input
+        .accounts
+        .iter()
+        .map(|a| {
+            let in_scope = Kind::of(a.account_type.as_deref()) != Kind::Investment
+                && currency_of(a).is_none_or(|c| Some(&c) == currency.as_ref());
+            (a.id, in_scope)
+        })
+        .collect();
+    let keep = input
+        .transactions
+        .iter()
+        .map(|t| {
+            accounts
+                .get(&t.account)
+                .is_none_or(|_| included.get(&t.account).copied().unwrap_or(true))
+        })
+        .collect();
+    Scope {
+        currency,
+        keep,
+        included,
+    }
+}
+
+/// Upper-case word tokens of a name, without titles.
+fn name_tokens(name: &str) -> Vec<String> {
+    const TITLES: &[&str] = &[
+        "MR", "MRS", "MS", "MISS", "MX", "DR", "PROF", "SIR", "AND", "OR",
+    ];
+    name.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_uppercase)
+        .filter(|w| !TITLES.contains(&w.as_str()))
+        .collect()
+}
+
+/// "match" when the owner name holds the applicant's last name and first
+/// name (or its initial), in any order; "mismatch" otherwise; "unknown" when
+/// either name is missing.
+pub fn owner_match(owner: Option<&str>, applicant: Option<&str>) -> &'static str {
+    let (Some(owner), Some(applicant)) = (owner, applicant) else {
+        return "unknown";
+    };
+    let (o, a) = (name_tokens(owner), name_tokens(applicant));
+    let (Some(first), Some(last)) = (a.first(), a.last()) else {
+        return "unknown";
+    };
+    if o.is_empty() {
+        return "unknown";
+    }
+    let initial = first.chars().next().map(|c| c.to_string());
+    let has_last = o.iter().any(|w| w == last);
+    let has_first = a.len() == 1 || o.iter().any(|w| w == first || Some(w) == initial.as_ref());
+    if has_last && has_first {
+        "match"
+    } else {
+        "mismatch"
+    }
+}
+
+pub(crate) struct Facts<'a> {
+    pub(crate) window: &'a Window,
+    /// Balances of the accounts in scope (from the balance history).
+    pub(crate) balances: &'a [AccountBalance],
+}
+
+pub(crate) fn assess(input: &Input, scope: &Scope, facts: &Facts) -> DataQuality {
+    let w = facts.window;
+    let mut warnings: Vec<&'static str> = Vec::new();
+    let mut per_account: FnvMap<u32, (u32, Option<NaiveDate>, Option<NaiveDate>)> =
+        FnvMap::default();
+    let mut first: Option<NaiveDate> = None;
+    let mut last: Option<NaiveDate> = None;
+    for (t, &keep) in input.transactions.iter().zip(&scope.keep) {
+        let e = per_account.entry(t.account).or_insert((0, None, None));
+        e.0 += 1;
+        e.1 = Some(e.1.map_or(t.date, |d: NaiveDate| d.min(t.date)));
+        e.2 = Some(e.2.map_or(t.date, |d: NaiveDate| d.max(t.date)));
+        if keep && t.date <= w.end {
+            first = Some(first.map_or(t.date, |d| d.min(t.date)));
+            last = Some(last.map_or(t.date, |d| d.max(t.date)));
+        }
+    }
+
+    let mut accounts = Vec::new();
+    let mut gaps = Vec::new();
+    let mut other: Vec<CurrencySummary> = Vec::new();
+    let (mut statement_start, mut statement_end): (Option<NaiveDate>, Option<NaiveDate>) =
+        (None, None);
+    let (mut anchored, mut rebuilt) = (0, 0);
+    let mut owner_results: Vec<&'static str> = Vec::new();
+    for a in &input.accounts {
+        let kind = Kind::of(a.account_type.as_deref());
+        let included = scope.includes(a.id);
+        let (count, _, _) = per_account.get(&a.id).copied().unwrap_or((0, None, None));
+        let owner_name_match =
+            owner_match(a.owner_name.as_deref(), input.applicant_name.as_deref());
+        if included && kind != Kind::Investment {
+            owner_results.push(owner_name_match);
+        }
+        let mut possibly_edited = false;
+        let mut periods: Vec<(NaiveDate, NaiveDate)> = Vec::new();
+        for p in &a.statements {
+            if let (Some(o), Some(c)) = (p.opening, p.closing) {
+                if o + p.entries_sum != c {
+                    possibly_edited = true;
+                }
+            }
+            if let (Some(s), Some(e)) = (p.start, p.end.or(p.closing_date)) {
+                periods.push((s.min(e), e.max(s)));
+            }
+            if included {
+                if let Some(s) = p.start {
+                    statement_start = Some(statement_start.map_or(s, |x| x.min(s)));
+                }
+                if let Some(e) = p.end.or(p.closing_date) {
+                    statement_end = Some(statement_end.map_or(e, |x| x.max(e)));
+                }
+            }
+        }
+        periods.sort();
+        let mut covered_to: Option<NaiveDate> = None;
+        for (s, e) in periods {
+            if let Some(to) = covered_to {
+                if let (Some(from), Some(until)) = (to.succ_opt(), s.pred_opt()) {
+                    if from <= until {
+                        gaps.push(StatementGap {
+                            account: a.id,
+                            from,
+                            to: until,
+                        });
+                    }
+                }
+            }
+            covered_to = Some(covered_to.map_or(e, |t| t.max(e)));
+        }
+        let in_history = facts.balances.iter().find(|b| b.id == a.id);
+        let (current_balance, balance_date, source) = match in_history {
+            Some(b) => (
+                Some(b.current),
+                Some(b.date),
+                if b.anchored { "statement" } else { "rebuilt" },
+            ),
+            None => {
+                let txns: Vec<(NaiveDate, Decimal)> = input
+                    .transactions
+                    .iter()
+                    .filter(|t| t.account == a.id)
+                    .map(|t| (t.date, t.amount))
+                    .collect();
+                match balances::current_of(a, &txns, w.end) {
+                    Some(c) => (Some(c), None, "statement"),
+                    None => (None, None, "rebuilt"),
+                }
+            }
+        };
+        if included && kind == Kind::Deposit {
+            if source == "statement" {
+                anchored += 1;
+            } else {
+                rebuilt += 1;
+            }
+        }
+        if !included && kind != Kind::Investment {
+            if let Some(c) = currency_of(a) {
+                let (credits, debits) = input
+                    .transactions
+                    .iter()
+                    .filter(|t| t.account == a.id)
+                    .fold((Decimal::ZERO, Decimal::ZERO), |(cr, db), t| {
+                        if t.amount.is_sign_negative() {
+                            (cr, db - t.amount)
+                        } else {
+                            (cr + t.amount, db)
+                        }
+                    });
+                match other.iter_mut().find(|o| o.currency == c) {
+                    Some(o) => {
+                        o.accounts += 1;
+                        o.transactions += count;
+                        o.credits += credits;
+                        o.debits += debits;
+                        o.current_balance = match (o.current_balance, current_balance) {
+                            (Some(x), Some(y)) if kind == Kind::Deposit => Some(x + y),
+                            (x, _) => x,
+                        };
+                    }
+                    None => other.push(CurrencySummary {
+                        currency: c,
+                        accounts: 1,
+                        transactions: count,
+                        credits,
+                        debits,
+                        current_balance: if kind == Kind::Deposit {
+                            current_balance
+                        } else {
+                            None
+                        },
+                    }),
+                }
+            }
+        }
+        if kind != Kind::Deposit {
+            push(&mut warnings, "non_deposit_account");
+        }
+        if possibly_edited {
+            push(&mut warnings, "possibly_edited");
+        }
+        if included && a.currency_inferred {
+            push(&mut warnings, "currency_inferred");
+        }
+        accounts.push(AccountQuality {
+            account: a.id,
+            currency: currency_of(a),
+            currency_inferred: a.currency_inferred,
+            account_type: a.account_type.clone(),
+            kind: kind.label(),
+            included: included && kind != Kind::Investment,
+            owner_name: a.owner_name.clone(),
+            owner_name_match,
+            balance_source: source,
+            current_balance: current_balance.map(crate::money::r2),
+            balance_date,
+            statements: a.statements.len() as u32,
+            transactions: count,
+            possibly_edited,
+        });
+    }
+    // Accounts seen only in transactions: deposit accounts with no balance.
+    for b in facts.balances {
+        if !input.accounts.iter().any(|a| a.id == b.id) && !b.liability {
+            rebuilt += 1;
+        }
+    }
+    for o in &mut other {
+        o.credits = crate::money::r2(o.credits);
+        o.debits = crate::money::r2(o.debits);
+        o.current_balance = o.current_balance.map(crate::money::r2);
+    }
+    other.sort_by(|a, b| a.currency.cmp(&b.currency));
+
+    let history_days = match (first, last) {
+        (Some(f), Some(l)) => ((l - f).num_days() + 1).clamp(0, i64::from(u32::MAX)) as u32,
+        _ => 0,
+    };
+    let newest = match (last, statement_end) {
+        (Some(l), Some(e)) => Some(l.max(e)),
+        (l, e) => l.or(e),
+    };
+    let today = input.today.unwrap_or(input.as_of);
+    let data_age_days = newest.map(|n| (today - n).num_days().clamp(0, i64::from(u32::MAX)) as u32);
+    let stale_after = input.stale_after_days.unwrap_or(DEFAULT_STALE_AFTER_DAYS);
+    if data_age_days.is_some_and(|d| d > stale_after) {
+        push(&mut warnings, "stale_data");
+    }
+    if history_days < SHORT_HISTORY_DAYS {
+        push(&mut warnings, "short_history");
+    }
+    let per_month_not_extrapolated = w.months < Decimal::ONE;
+    if per_month_not_extrapolated {
+        push(&mut warnings, "under_one_month");
+    }
+    let owner_name_match = if owner_results.contains(&"mismatch") {
+        if owner_results.contains(&"match") {
+            "partial"
+        } else {
+            "mismatch"
+        }
+    } else if owner_results.contains(&"match") {
+        "match"
+    } else {
+        "unknown"
+    };
+    if owner_results.contains(&"mismatch") {
+        push(&mut warnings, "owner_mismatch");
+    }
+    if !other.is_empty() {
+        push(&mut warnings, "mixed_currencies");
+    }
+    let balance_source = match (anchored, rebuilt) {
+        (_, 0) if anchored > 0 => "statement",
+        (0, _) => "rebuilt",
+        _ => "mixed",
+    };
+    if anchored == 0 && !input.transactions.is_empty() {
+        push(&mut warnings, "no_balance_in_data");
+    }
+    if scope.currency.is_none() && !input.transactions.is_empty() {
+        push(&mut warnings, "currency_unknown");
+    }
+    if !gaps.is_empty() {
+        push(&mut warnings, "statement_gaps");
+    }
+    DataQuality {
+        currency: scope.currency.clone(),
+        history_days,
+        first_transaction_date: first,
+        last_transaction_date: last,
+        statement_start,
+        statement_end,
+        data_age_days,
+        balance_source,
+        owner_name_match,
+        accounts,
+        other_currencies: other,
+        gaps,
+        per_month_not_extrapolated,
+        warnings,
+    }
+}
+
+fn push(warnings: &mut Vec<&'static str>, w: &'static str) {
+    if !warnings.contains(&w) {
+        warnings.push(w);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owner_names() {
+        assert_eq!(
+            owner_match(Some("Vertex Ltd"), Some("Jane Doe")),
+            "mismatch"
+        );
+        assert_eq!(owner_match(Some("MRS JANE DOE"), Some("Jane Doe")), "match");
+        assert_eq!(owner_match(Some("DOE J"), Some("Jane Doe")), "match");
+        assert_eq!(
+            owner_match(Some("John and Jane Doe"), Some("Jane Doe")),
+            "match"
+        );
+        assert_eq!(
+            owner_match(Some("Jane Smith"), Some("Jane Doe")),
+            "mismatch"
+        );
+        assert_eq!(owner_match(None, Some("Jane Doe")), "unknown");
+        assert_eq!(owner_match(Some("Jane Doe"), None), "unknown");
+    }
+}
