@@ -39,6 +39,9 @@ struct Event {
     txns: Vec<usize>,
 }
 
+/// Longest silence after which an irregular stream is still active.
+const IRREGULAR_MAX_QUIET_DAYS: i64 = 183;
+
 fn is_candidate(ctx: &Ctx, i: usize) -> bool {
     if ctx.units[i] <= 0 || ctx.own_transfer[i] {
         return false;
@@ -340,7 +343,16 @@ fn build(ctx: &Ctx, key: &str, events: &[Event], fit: Fit, cash: bool) -> Income
                 .get(gaps.len().saturating_sub(1) / 2)
                 .copied()
                 .unwrap_or(0);
-            quiet <= (median * 3 / 2).max(30)
+            // Irregular income (freelance payouts, a platform's transfers)
+            // comes in bursts: a stream quiet for no longer than it has
+            // already been quiet before, and under six months, has not
+            // ended.
+            let longest = gaps
+                .last()
+                .copied()
+                .unwrap_or(0)
+                .min(IRREGULAR_MAX_QUIET_DAYS);
+            quiet <= (median * 3 / 2).max(30).max(longest)
         }
     };
     let regularity = if fit.regular() {
