@@ -18,6 +18,7 @@ mod csv_columns;
 mod date;
 mod detect;
 mod error;
+mod finish;
 mod limits;
 mod model;
 mod mt940;
@@ -52,11 +53,21 @@ pub fn parse_limited(
     file_name: Option<&str>,
     limits: &Limits,
 ) -> Result<Statement, ParseError> {
-    match detect::sniff(bytes, file_name)? {
+    let statement = match detect::sniff(bytes, file_name)? {
         detect::Kind::Ofx => ofx::parse(bytes, limits),
         detect::Kind::Camt => camt::parse(bytes, limits),
         detect::Kind::Mt940 => mt940::parse(bytes, limits),
         detect::Kind::Csv => csv::parse_auto(bytes, limits),
+    }?;
+    Ok(finished(statement))
+}
+
+/// The steps every format shares: currencies filled in and never mixed
+/// within one account, statement period defaulted from the transactions.
+fn finished(statement: Statement) -> Statement {
+    Statement {
+        format: statement.format,
+        accounts: finish::finish(statement.accounts),
     }
 }
 
@@ -72,5 +83,5 @@ pub fn parse_csv_with_limited(
     mapping: &CsvMapping,
     limits: &Limits,
 ) -> Result<Statement, ParseError> {
-    csv::parse_mapped(bytes, mapping, limits)
+    csv::parse_mapped(bytes, mapping, limits).map(finished)
 }
