@@ -24,6 +24,7 @@ mod model;
 mod mt940;
 mod ofx;
 mod ofx_sgml;
+mod running;
 pub mod synth;
 mod text;
 mod tree;

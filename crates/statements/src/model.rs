@@ -116,6 +116,9 @@ pub struct CsvMapping {
     pub debit: Option<String>,
     pub credit: Option<String>,
     pub description: String,
+    /// Running balance column (the balance after each row), if the file has
+    /// one: it gives the account's opening and closing balances.
+    pub balance: Option<String>,
     /// chrono format string such as `%d/%m/%Y`; inferred from the values when `None`.
     pub date_format: Option<String>,
     /// Inferred from the header line when `None`.
