@@ -15,6 +15,7 @@ mod amount;
 mod camt;
 mod csv;
 mod csv_columns;
+mod currency;
 mod date;
 mod detect;
 mod error;
@@ -30,6 +31,7 @@ mod text;
 mod tree;
 mod xml_tree;
 
+pub use currency::infer_currency;
 pub use error::{Exceeded, ParseError};
 pub use limits::{Limits, DEFAULT_MAX_ELEMENTS, DEFAULT_MAX_TRANSACTIONS};
 pub use model::{Account, Balance, CsvMapping, Format, Statement, Transaction};

@@ -4,7 +4,7 @@
 //! (each such test skips, saying so, when the corpus is absent).
 
 use chrono::NaiveDate;
-use fundline_statements::{parse, parse_csv_with, Account, CsvMapping, Statement};
+use fundline_statements::{infer_currency, parse, parse_csv_with, Account, CsvMapping, Statement};
 use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -73,8 +73,12 @@ fn lloyds_newest_first_with_sort_code() {
         (a.start_date, a.end_date),
         (day(2023, 12, 1), day(2024, 1, 15))
     );
-    // The file has no currency column.
+    // The file has no currency column: the account's currency is unknown,
+    // and inferring it is the caller's call.
     assert_eq!(a.currency, None);
+    let (currency, reason) = infer_currency(a).expect("Lloyds is inferred");
+    assert_eq!(currency, "GBP");
+    assert!(reason.contains("NON-GBP"), "{reason}");
     // The sample's own figures disagree by 4.12 (its INS2 row's balance
     // counts INS1 twice): it is listed as "possibly edited" by the corpus
     // test, and the balances above are still the file's.
@@ -244,6 +248,7 @@ fn camt_owner_period_and_balances() {
         Some((dec("87539.12"), day(2024, 11, 30)))
     );
     assert_eq!(dec("59370.37") + total(a), dec("87539.12"));
+    assert_eq!(infer_currency(a).map(|c| c.0).as_deref(), Some("EUR"));
 }
 
 #[test]
