@@ -430,6 +430,11 @@ fn details(value: &str) -> (Option<String>, String) {
     let name = keyword(&flat, "/NAME/")
         .map(|n| collapse(&n))
         .filter(|n| !n.is_empty());
+    // A returned SEPA payment names its reason ("/RTRN/MS03/"); the memo
+    // keeps it, so the return is visible beside the remittance text.
+    let returned = keyword(&flat, "/RTRN/")
+        .map(|r| collapse(r.trim_matches('/')))
+        .filter(|r| !r.is_empty());
     // SEPA-style "/EREF/../NAME/../REMI/USTD//text/": the remittance text is
     // what a person reads; the keyword soup is not.
     if let Some(remi) = keyword(&flat, "/REMI/") {
@@ -439,7 +444,10 @@ fn details(value: &str) -> (Option<String>, String) {
             .trim_end_matches('/');
         let remi = collapse(remi);
         if !remi.is_empty() {
-            return (name, remi);
+            return match returned {
+                Some(r) => (name, format!("{remi} (RTRN {r})")),
+                None => (name, remi),
+            };
         }
     }
     let memo = collapse(&value.lines().map(str::trim).collect::<Vec<_>>().join(" "));
@@ -580,5 +588,10 @@ mod tests {
         assert_eq!(memo, "SVWZ+Invoice 1234");
         let (name, _) = details("/EREF/123/NAME/ACME BV/REMI/Invoice 1");
         assert_eq!(name.as_deref(), Some("ACME BV"));
+        // ING's returned direct debit: the reason stays in the memo.
+        let (_, memo) = details(
+            "/RTRN/MS03//EREF/20120123456789//CNTP/NL32INGB0000012345/INGB\nNL2A/J.Janssen///REMI/USTD//Factuurnr 123456 Klantnr 00123/",
+        );
+        assert_eq!(memo, "Factuurnr 123456 Klantnr 00123 (RTRN MS03)");
     }
 }
