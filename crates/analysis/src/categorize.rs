@@ -66,6 +66,15 @@ pub(crate) const ATM: Category = c("Cash", "ATM Withdrawal");
 pub(crate) const CHECK: Category = c("Checks", "Check");
 pub(crate) const DIRECT_DEBIT: Category = c("Bills", "Direct Debit");
 pub(crate) const SHOPPING: Category = c("Shopping", "General Merchandise");
+pub(crate) const RENT: Category = c("Housing", "Rent");
+pub(crate) const TELECOM: Category = c("Utilities", "Telecom");
+pub(crate) const INSURANCE: Category = c("Insurance", "Insurance");
+pub(crate) const TAX_PAYMENT: Category = c("Taxes", "Tax Payment");
+pub(crate) const GOVERNMENT_FEES: Category = c("Taxes", "Government Fees");
+pub(crate) const SOFTWARE: Category = c("Business Services", "Software & Cloud");
+pub(crate) const ADVERTISING: Category = c("Business Services", "Advertising");
+pub(crate) const CONTRACTORS: Category = c("Business Services", "Contractors & Freelancers");
+pub(crate) const INVESTMENTS: Category = c("Investments", "Brokerage & Crypto");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Dir {
@@ -114,6 +123,54 @@ const RENT_NOT: &[&str] = &[
     "UHAUL",
     "U HAUL",
     "REDBOX",
+];
+
+/// "MANAGEMENT" that is not a landlord.
+const MANAGEMENT_NOT: &[&str] = &[
+    "WASTE",
+    "ASSET",
+    "WEALTH",
+    "INVESTMENT",
+    "INVESTMENTS",
+    "CAPITAL",
+    "FUND",
+    "FUNDS",
+    "PORTFOLIO",
+    "PROJECT",
+    "TALENT",
+    "RISK",
+    "EVENT",
+    "EVENTS",
+    "ENERGY",
+    "POWER",
+    "WATER",
+    "DEBT",
+    "COLLECTION",
+    "COLLECTIONS",
+    "RECOVERY",
+    "FLEET",
+    "HEALTH",
+    "CARE",
+    "PAYROLL",
+    "DATA",
+    "SOFTWARE",
+    "CONSULTING",
+    "MARKETING",
+    "LEARNING",
+    "PEST",
+    "LAWN",
+    "TRAVEL",
+    "HOTEL",
+    "HOTELS",
+    "HOSPITALITY",
+    "PARKING",
+    "CASH",
+    "MONEY",
+    "TREASURY",
+    "FARM",
+    "FARMS",
+    "SUBSCRIPTION",
+    "WEIGHT",
 ];
 
 /// The ordered rules. Order matters: fees and reversals before refunds,
@@ -324,6 +381,33 @@ const RULES: &[Rule] = &[
         ],
         &[],
         P2P,
+    ),
+    // Money to or from a brokerage or crypto exchange: neither spending nor
+    // income.
+    r(
+        Any,
+        &[
+            "COINBASE",
+            "ROBINHOOD",
+            "BINANCE",
+            "KRAKEN",
+            "CRYPTO COM",
+            "VANGUARD",
+            "CHARLES SCHWAB",
+            "ETRADE",
+            "E TRADE",
+            "FIDELITY INVESTMENTS",
+            "WEALTHFRONT",
+            "BETTERMENT",
+            "ACORNS",
+            "WEBULL",
+            "INTERACTIVE BROKERS",
+            "TRADING 212",
+            "DEGIRO",
+            "TRADE REPUBLIC",
+        ],
+        &[],
+        INVESTMENTS,
     ),
     r(
         Any,
@@ -600,8 +684,11 @@ const RULES: &[Rule] = &[
             "RENTCAFE",
         ],
         RENT_NOT,
-        c("Housing", "Rent"),
+        RENT,
     ),
+    // A debit to "... MANAGEMENT" is most often a property manager
+    // collecting rent; the other kinds of management are listed out.
+    r(Debit, &["MANAGEMENT", "MGMT"], MANAGEMENT_NOT, RENT),
     r(
         Debit,
         &[
@@ -623,9 +710,26 @@ const RULES: &[Rule] = &[
             "BOOST MOBILE",
             "DIRECTV",
             "DISH NETWORK",
+            "US MOBILE",
+            "MINT MOBILE",
+            "GOOGLE FI",
+            "STARLINK",
+            "RINGCENTRAL",
+            "VONAGE",
+            "OOMA",
+            "AIRALO",
+            "VODAFONE",
+            "TELEKOM",
+            "KPN",
+            "MOBIEL",
+            "GIFFGAFF",
+            "TESCO MOBILE",
+            "VIRGIN MEDIA",
+            "VIRGIN MOBILE",
+            "TELSTRA",
         ],
         &[],
-        c("Utilities", "Telecom"),
+        TELECOM,
     ),
     r(
         Debit,
@@ -668,9 +772,28 @@ const RULES: &[Rule] = &[
             "METLIFE",
             "AFLAC",
             "PRUDENTIAL",
+            "HISCOX",
+            "NEXT INSURANCE",
+            "HARTFORD",
+            "TRAVELERS",
+            "CHUBB",
+            "LEMONADE",
+            "ROOT INSURANCE",
+            "AVIVA",
+            "ADMIRAL",
+            "DIRECT LINE",
+            "AXA",
+            "ALLIANZ",
+            "ASSURANCE",
+            "ASSURANCES",
+            "VERSICHERUNG",
+            "VERZEKERING",
+            "VERZEKERINGEN",
+            "SEGUROS",
+            "MUTUA MADRILENA",
         ],
         &[],
-        c("Insurance", "Insurance"),
+        INSURANCE,
     ),
     r(
         Debit,
@@ -681,9 +804,50 @@ const RULES: &[Rule] = &[
             "TAX PYMT",
             "FRANCHISE TAX",
             "STATE TAX",
+            "HMRC",
+            "US TREASURY TAX",
+            "TREAS TAX",
+            "EFTPS",
+            "TAX",
+            "TAXES",
+            "COUNCIL TAX",
+            "COMPTROLLER",
+            "DEPT OF REVENUE",
+            "DEPARTMENT OF REVENUE",
+            "FINANZAMT",
+            "BELASTINGDIENST",
+            "DGFIP",
+            "AGENCIA TRIBUTARIA",
+        ],
+        // Paying someone to prepare taxes is not paying them.
+        &[
+            "TAX PREP",
+            "TAX PREPARATION",
+            "TAX SERVICE",
+            "TAX SERVICES",
+            "TAX FREE",
+            "TAX REFUND",
+            "TURBOTAX",
+            "TAXACT",
+            "H R BLOCK",
+            "HRBLOCK",
+            "JACKSON HEWITT",
+            "LIBERTY TAX",
+            "TAX RESOLUTION",
+        ],
+        TAX_PAYMENT,
+    ),
+    r(
+        Debit,
+        &[
+            "SECRETARY OF STATE",
+            "SECRETARY OF STA",
+            "S O S SVC",
+            "DMV FEE",
+            "COMPANIES HOUSE",
         ],
         &[],
-        c("Taxes", "Tax Payment"),
+        GOVERNMENT_FEES,
     ),
     r(
         Debit,
@@ -706,6 +870,11 @@ const RULES: &[Rule] = &[
             "SCHOOL",
             "COURSERA",
             "UDEMY",
+            "OFFSEC",
+            "PLURALSIGHT",
+            "LINKEDIN LEARNING",
+            "MASTERCLASS",
+            "SKILLSHARE",
         ],
         &[],
         c("Education", "Education"),
@@ -893,10 +1062,107 @@ const RULES: &[Rule] = &[
             "STEAM",
             "NINTENDO",
             "PATREON",
+            "X CORP",
         ],
         &[],
         c("Entertainment", "Subscriptions"),
     ),
+    // Business tools and hosting, after entertainment ("MICROSOFT XBOX") and
+    // before general merchandise ("AMAZON WEB SERVICES" is not shopping).
+    r(
+        Debit,
+        &[
+            "ANTHROPIC",
+            "CLAUDE AI",
+            "OPENAI",
+            "CHATGPT",
+            "ELEVENLABS",
+            "PERPLEXITY",
+            "MANUS AI",
+            "GENSPARK",
+            "HEDRA",
+            "MOONSHOT AI",
+            "GROQ",
+            "REPLICATE",
+            "RUNPOD",
+            "HUGGINGFACE",
+            "HUGGING FACE",
+            "LAMBDA CLOUD",
+            "CURSOR AI",
+            "ADOBE",
+            "FIGMA",
+            "CANVA",
+            "MICROSOFT",
+            "GITHUB",
+            "JETBRAINS",
+            "STACKBLITZ",
+            "OVERLEAF",
+            "MOBBIN",
+            "SLACK",
+            "ZOOM COM",
+            "ZOOM US",
+            "ZOOM VIDEO",
+            "NOTION",
+            "ATLASSIAN",
+            "DROPBOX",
+            "GOOGLE CLOUD",
+            "CLOUD PLAT",
+            "GOOGLE ONE",
+            "GOOGLE WORKSPACE",
+            "GSUITE",
+            "AWS",
+            "AMAZON WEB SERVICES",
+            "DIGITALOCEAN",
+            "HETZNER",
+            "HOSTINGER",
+            "RACKNERD",
+            "LINODE",
+            "VULTR",
+            "HEROKU",
+            "VERCEL",
+            "NETLIFY",
+            "FLY IO",
+            "CLOUDFLARE",
+            "TAILSCALE",
+            "MONGODB",
+            "MONGODBCLOUD",
+            "NEON TECH",
+            "HELIUS",
+            "TWILIO",
+            "NAMECHEAP",
+            "NAME CHEAP",
+            "GODADDY",
+            "SQUARESPACE",
+            "SHOPIFY",
+            "MAILCHIMP",
+            "HUBSPOT",
+            "HIGHLEVEL",
+            "INSTANTLY",
+            "ZAPIER",
+            "QUICKBOOKS",
+            "PADDLE NET",
+            "PROTON AG",
+            "NOTARIZE",
+            "MAILFORM",
+            "LINKEDINPREC",
+        ],
+        &["XBOX"],
+        SOFTWARE,
+    ),
+    r(
+        Debit,
+        &[
+            "FACEBK",
+            "FACEBOOK ADS",
+            "META ADS",
+            "GOOGLE ADS",
+            "ADWORDS",
+            "LINKEDIN ADS",
+        ],
+        &[],
+        ADVERTISING,
+    ),
+    r(Debit, &["UPWORK", "FIVERR", "TOPTAL"], &[], CONTRACTORS),
     r(
         Debit,
         &["GYM", "FITNESS", "SALON", "BARBER", "SPA", "NAILS"],
@@ -939,6 +1205,9 @@ const RULES: &[Rule] = &[
             "NORDSTROM",
             "SHEIN",
             "TEMU",
+            "BESTBUY",
+            "PUBLICSURPL",
+            "PUBLIC SURPLUS",
         ],
         &[],
         SHOPPING,
@@ -1470,6 +1739,81 @@ mod tests {
         // "kosten" (costs) in a payment description is not a fee.
         assert_eq!(cat("PURCHASE RETURN", 20), REVERSAL);
         assert_eq!(cat("KOSTEN KINDEROPVANG JUNI", -300), UNCATEGORIZED);
+    }
+
+    #[test]
+    fn insurance_phone_and_taxes() {
+        assert_eq!(cat("HIS*HISCOX INC", -275), INSURANCE);
+        assert_eq!(cat("US MOBILE", -21), TELECOM);
+        assert_eq!(cat("DLO*STARLINK", -70), TELECOM);
+        assert_eq!(cat("RINGCENTRAL INC.", -93), TELECOM);
+        assert_eq!(
+            cat(
+                "HMRC - TAXES 700000009988776655 8833445566B 083210     10 01DEC23 14:49",
+                -250
+            ),
+            TAX_PAYMENT
+        );
+        assert_eq!(cat("IRS USATAXPYMT 2024", -900), TAX_PAYMENT);
+        assert_eq!(cat("US TREASURY TAX PMT", -400), TAX_PAYMENT);
+        assert_eq!(cat("CPA TEXAS TAX", -53), TAX_PAYMENT);
+        assert_eq!(cat("TEXAS SECRETARY OF STA", -15), GOVERNMENT_FEES);
+        // Paying a tax preparer is not a tax; a refund stays income.
+        assert_ne!(cat("H&R BLOCK TAX PREP", -150), TAX_PAYMENT);
+        assert_ne!(cat("INTUIT *TURBOTAX", -89), TAX_PAYMENT);
+        assert_eq!(cat("IRS TREAS 310 TAX REF", 900), TAX_REFUND);
+    }
+
+    #[test]
+    fn mercury_checking_debits() {
+        // Memos of ofx-rs mercury-checking.ofx (a business checking account),
+        // whose spending fell 76% to Misc before these rules.
+        for (memo, amount, want) in [
+            ("CLAUDE.AI SUBSCRIPTION", -200, SOFTWARE),
+            ("OPENAI *CHATGPT SUBSCR", -20, SOFTWARE),
+            (
+                "ELEVENLABS.IO; ELEVENLABS; DIAM GENERAL SERVICES",
+                -99,
+                SOFTWARE,
+            ),
+            ("ADOBE  *ADOBE", -99, SOFTWARE),
+            ("GITHUB, INC.", -21, SOFTWARE),
+            ("GOOGLE; CLOUD_PLAT; Roland Rodriguez", -60, SOFTWARE),
+            ("HOSTINGER* HOSTINGER.C", -80, SOFTWARE),
+            ("MONGODBCLOUD @GOVCRAFT", -40, SOFTWARE),
+            ("NAME-CHEAP.COM* NIXUQY", -136, SOFTWARE),
+            ("Microsoft-G058151698", -112, SOFTWARE),
+            ("FACEBK *78C4YMYF92", -30, ADVERTISING),
+            ("UPWORK * -724534521", -48, CONTRACTORS),
+            ("Tyko Management; Tyko Manag; ROLAND RODRIGUEZ", -477, RENT),
+            (
+                "COINBASE INC.; 70ADEE2F; ROLAND RODRIGUEZ JR",
+                -100,
+                INVESTMENTS,
+            ),
+            ("OFFSEC", -799, c("Education", "Education")),
+            ("PUBLICSURPL", -635, SHOPPING),
+            (
+                "X CORP. PAID FEA; X CORP. PA; DIAM GENERAL SERVICES",
+                -42,
+                c("Entertainment", "Subscriptions"),
+            ),
+        ] {
+            assert_eq!(cat(memo, amount), want, "{memo}");
+        }
+        // The same words elsewhere keep their own category.
+        assert_eq!(
+            cat("MICROSOFT*XBOX GAME PASS", -15),
+            c("Entertainment", "Subscriptions")
+        );
+        assert_eq!(cat("AMAZON WEB SERVICES", -30), SOFTWARE);
+        assert_eq!(cat("AMAZON MARKETPLACE", -30), SHOPPING);
+        assert_eq!(
+            cat("WASTE MANAGEMENT INC", -60),
+            c("Utilities", "Energy & Water")
+        );
+        assert_ne!(cat("ACME ASSET MANAGEMENT", -500), RENT);
+        assert_eq!(cat("UPWORK ESCROW INC", 900), GIG);
     }
 
     #[test]
