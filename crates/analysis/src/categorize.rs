@@ -1,6 +1,10 @@
 //! Transaction categories: ordered memo rules (first match wins), each with a
 //! direction and exclusions; then a merchant dictionary (the later rules);
 //! then the statement's own transaction code; else "Misc / Uncategorized".
+//! A returned payment (a return code such as MT940 `NRTI`, CAMT `UPDD`/
+//! `RRTN`, a SEPA reason code, or a memo naming the return: `/RTRN/`, "Rücklastschrift",
+//! "Storno", a reason code such as AM04 or MS03 beside "return"/"reason") is
+//! "Refunds / Reversal" before any of these: money coming back, not a fee.
 //!
 //! Phrases match whole tokens in sequence, never substrings, so "RENT" does
 //! not fire inside "CURRENT" or "PARENT", and exclusions handle the rest
@@ -62,6 +66,15 @@ pub(crate) const ATM: Category = c("Cash", "ATM Withdrawal");
 pub(crate) const CHECK: Category = c("Checks", "Check");
 pub(crate) const DIRECT_DEBIT: Category = c("Bills", "Direct Debit");
 pub(crate) const SHOPPING: Category = c("Shopping", "General Merchandise");
+pub(crate) const RENT: Category = c("Housing", "Rent");
+pub(crate) const TELECOM: Category = c("Utilities", "Telecom");
+pub(crate) const INSURANCE: Category = c("Insurance", "Insurance");
+pub(crate) const TAX_PAYMENT: Category = c("Taxes", "Tax Payment");
+pub(crate) const GOVERNMENT_FEES: Category = c("Taxes", "Government Fees");
+pub(crate) const SOFTWARE: Category = c("Business Services", "Software & Cloud");
+pub(crate) const ADVERTISING: Category = c("Business Services", "Advertising");
+pub(crate) const CONTRACTORS: Category = c("Business Services", "Contractors & Freelancers");
+pub(crate) const INVESTMENTS: Category = c("Investments", "Brokerage & Crypto");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Dir {
@@ -110,6 +123,54 @@ const RENT_NOT: &[&str] = &[
     "UHAUL",
     "U HAUL",
     "REDBOX",
+];
+
+/// "MANAGEMENT" that is not a landlord.
+const MANAGEMENT_NOT: &[&str] = &[
+    "WASTE",
+    "ASSET",
+    "WEALTH",
+    "INVESTMENT",
+    "INVESTMENTS",
+    "CAPITAL",
+    "FUND",
+    "FUNDS",
+    "PORTFOLIO",
+    "PROJECT",
+    "TALENT",
+    "RISK",
+    "EVENT",
+    "EVENTS",
+    "ENERGY",
+    "POWER",
+    "WATER",
+    "DEBT",
+    "COLLECTION",
+    "COLLECTIONS",
+    "RECOVERY",
+    "FLEET",
+    "HEALTH",
+    "CARE",
+    "PAYROLL",
+    "DATA",
+    "SOFTWARE",
+    "CONSULTING",
+    "MARKETING",
+    "LEARNING",
+    "PEST",
+    "LAWN",
+    "TRAVEL",
+    "HOTEL",
+    "HOTELS",
+    "HOSPITALITY",
+    "PARKING",
+    "CASH",
+    "MONEY",
+    "TREASURY",
+    "FARM",
+    "FARMS",
+    "SUBSCRIPTION",
+    "WEIGHT",
 ];
 
 /// The ordered rules. Order matters: fees and reversals before refunds,
@@ -320,6 +381,33 @@ const RULES: &[Rule] = &[
         ],
         &[],
         P2P,
+    ),
+    // Money to or from a brokerage or crypto exchange: neither spending nor
+    // income.
+    r(
+        Any,
+        &[
+            "COINBASE",
+            "ROBINHOOD",
+            "BINANCE",
+            "KRAKEN",
+            "CRYPTO COM",
+            "VANGUARD",
+            "CHARLES SCHWAB",
+            "ETRADE",
+            "E TRADE",
+            "FIDELITY INVESTMENTS",
+            "WEALTHFRONT",
+            "BETTERMENT",
+            "ACORNS",
+            "WEBULL",
+            "INTERACTIVE BROKERS",
+            "TRADING 212",
+            "DEGIRO",
+            "TRADE REPUBLIC",
+        ],
+        &[],
+        INVESTMENTS,
     ),
     r(
         Any,
@@ -603,8 +691,11 @@ const RULES: &[Rule] = &[
             "RENTCAFE",
         ],
         RENT_NOT,
-        c("Housing", "Rent"),
+        RENT,
     ),
+    // A debit to "... MANAGEMENT" is most often a property manager
+    // collecting rent; the other kinds of management are listed out.
+    r(Debit, &["MANAGEMENT", "MGMT"], MANAGEMENT_NOT, RENT),
     r(
         Debit,
         &[
@@ -626,9 +717,26 @@ const RULES: &[Rule] = &[
             "BOOST MOBILE",
             "DIRECTV",
             "DISH NETWORK",
+            "US MOBILE",
+            "MINT MOBILE",
+            "GOOGLE FI",
+            "STARLINK",
+            "RINGCENTRAL",
+            "VONAGE",
+            "OOMA",
+            "AIRALO",
+            "VODAFONE",
+            "TELEKOM",
+            "KPN",
+            "MOBIEL",
+            "GIFFGAFF",
+            "TESCO MOBILE",
+            "VIRGIN MEDIA",
+            "VIRGIN MOBILE",
+            "TELSTRA",
         ],
         &[],
-        c("Utilities", "Telecom"),
+        TELECOM,
     ),
     r(
         Debit,
@@ -671,9 +779,28 @@ const RULES: &[Rule] = &[
             "METLIFE",
             "AFLAC",
             "PRUDENTIAL",
+            "HISCOX",
+            "NEXT INSURANCE",
+            "HARTFORD",
+            "TRAVELERS",
+            "CHUBB",
+            "LEMONADE",
+            "ROOT INSURANCE",
+            "AVIVA",
+            "ADMIRAL",
+            "DIRECT LINE",
+            "AXA",
+            "ALLIANZ",
+            "ASSURANCE",
+            "ASSURANCES",
+            "VERSICHERUNG",
+            "VERZEKERING",
+            "VERZEKERINGEN",
+            "SEGUROS",
+            "MUTUA MADRILENA",
         ],
         &[],
-        c("Insurance", "Insurance"),
+        INSURANCE,
     ),
     r(
         Debit,
@@ -684,9 +811,50 @@ const RULES: &[Rule] = &[
             "TAX PYMT",
             "FRANCHISE TAX",
             "STATE TAX",
+            "HMRC",
+            "US TREASURY TAX",
+            "TREAS TAX",
+            "EFTPS",
+            "TAX",
+            "TAXES",
+            "COUNCIL TAX",
+            "COMPTROLLER",
+            "DEPT OF REVENUE",
+            "DEPARTMENT OF REVENUE",
+            "FINANZAMT",
+            "BELASTINGDIENST",
+            "DGFIP",
+            "AGENCIA TRIBUTARIA",
+        ],
+        // Paying someone to prepare taxes is not paying them.
+        &[
+            "TAX PREP",
+            "TAX PREPARATION",
+            "TAX SERVICE",
+            "TAX SERVICES",
+            "TAX FREE",
+            "TAX REFUND",
+            "TURBOTAX",
+            "TAXACT",
+            "H R BLOCK",
+            "HRBLOCK",
+            "JACKSON HEWITT",
+            "LIBERTY TAX",
+            "TAX RESOLUTION",
+        ],
+        TAX_PAYMENT,
+    ),
+    r(
+        Debit,
+        &[
+            "SECRETARY OF STATE",
+            "SECRETARY OF STA",
+            "S O S SVC",
+            "DMV FEE",
+            "COMPANIES HOUSE",
         ],
         &[],
-        c("Taxes", "Tax Payment"),
+        GOVERNMENT_FEES,
     ),
     r(
         Debit,
@@ -709,6 +877,11 @@ const RULES: &[Rule] = &[
             "SCHOOL",
             "COURSERA",
             "UDEMY",
+            "OFFSEC",
+            "PLURALSIGHT",
+            "LINKEDIN LEARNING",
+            "MASTERCLASS",
+            "SKILLSHARE",
         ],
         &[],
         c("Education", "Education"),
@@ -896,10 +1069,107 @@ const RULES: &[Rule] = &[
             "STEAM",
             "NINTENDO",
             "PATREON",
+            "X CORP",
         ],
         &[],
         c("Entertainment", "Subscriptions"),
     ),
+    // Business tools and hosting, after entertainment ("MICROSOFT XBOX") and
+    // before general merchandise ("AMAZON WEB SERVICES" is not shopping).
+    r(
+        Debit,
+        &[
+            "ANTHROPIC",
+            "CLAUDE AI",
+            "OPENAI",
+            "CHATGPT",
+            "ELEVENLABS",
+            "PERPLEXITY",
+            "MANUS AI",
+            "GENSPARK",
+            "HEDRA",
+            "MOONSHOT AI",
+            "GROQ",
+            "REPLICATE",
+            "RUNPOD",
+            "HUGGINGFACE",
+            "HUGGING FACE",
+            "LAMBDA CLOUD",
+            "CURSOR AI",
+            "ADOBE",
+            "FIGMA",
+            "CANVA",
+            "MICROSOFT",
+            "GITHUB",
+            "JETBRAINS",
+            "STACKBLITZ",
+            "OVERLEAF",
+            "MOBBIN",
+            "SLACK",
+            "ZOOM COM",
+            "ZOOM US",
+            "ZOOM VIDEO",
+            "NOTION",
+            "ATLASSIAN",
+            "DROPBOX",
+            "GOOGLE CLOUD",
+            "CLOUD PLAT",
+            "GOOGLE ONE",
+            "GOOGLE WORKSPACE",
+            "GSUITE",
+            "AWS",
+            "AMAZON WEB SERVICES",
+            "DIGITALOCEAN",
+            "HETZNER",
+            "HOSTINGER",
+            "RACKNERD",
+            "LINODE",
+            "VULTR",
+            "HEROKU",
+            "VERCEL",
+            "NETLIFY",
+            "FLY IO",
+            "CLOUDFLARE",
+            "TAILSCALE",
+            "MONGODB",
+            "MONGODBCLOUD",
+            "NEON TECH",
+            "HELIUS",
+            "TWILIO",
+            "NAMECHEAP",
+            "NAME CHEAP",
+            "GODADDY",
+            "SQUARESPACE",
+            "SHOPIFY",
+            "MAILCHIMP",
+            "HUBSPOT",
+            "HIGHLEVEL",
+            "INSTANTLY",
+            "ZAPIER",
+            "QUICKBOOKS",
+            "PADDLE NET",
+            "PROTON AG",
+            "NOTARIZE",
+            "MAILFORM",
+            "LINKEDINPREC",
+        ],
+        &["XBOX"],
+        SOFTWARE,
+    ),
+    r(
+        Debit,
+        &[
+            "FACEBK",
+            "FACEBOOK ADS",
+            "META ADS",
+            "GOOGLE ADS",
+            "ADWORDS",
+            "LINKEDIN ADS",
+        ],
+        &[],
+        ADVERTISING,
+    ),
+    r(Debit, &["UPWORK", "FIVERR", "TOPTAL"], &[], CONTRACTORS),
     r(
         Debit,
         &["GYM", "FITNESS", "SALON", "BARBER", "SPA", "NAILS"],
@@ -942,6 +1212,9 @@ const RULES: &[Rule] = &[
             "NORDSTROM",
             "SHEIN",
             "TEMU",
+            "BESTBUY",
+            "PUBLICSURPL",
+            "PUBLIC SURPLUS",
         ],
         &[],
         SHOPPING,
@@ -989,6 +1262,82 @@ const INCOME_EVIDENCE: &[&str] = &[
 
 const EVIDENCE: u16 = u16::MAX;
 
+/// Words that by themselves say a payment came back to its sender (SEPA
+/// returns in German and Dutch, the `/RTRN/` keyword of MT940 `:86:`).
+const RETURN_WORDS: &[&str] = &[
+    "RTRN",
+    "RETOURE",
+    "RETOURBOEKING",
+    "TERUGBOEKING",
+    "STORNO",
+    "RUECKUEBERWEISUNG",
+    "RÜCKÜBERWEISUNG",
+    "RUCKUBERWEISUNG",
+    "RUECKLASTSCHRIFT",
+    "RÜCKLASTSCHRIFT",
+    "RUCKLASTSCHRIFT",
+    "RUECKBUCHUNG",
+    "RÜCKBUCHUNG",
+    "SEPA RETURN",
+    "RETURNED PAYMENT",
+    "PAYMENT RETURNED",
+    "RETURNED DIRECT DEBIT",
+    "DIRECT DEBIT RETURNED",
+];
+
+/// Words that say a payment came back only next to a return reason code.
+const RETURN_CONTEXT: &[&str] = &[
+    "RETURN", "RETURNED", "RETOUR", "REJECTED", "REJECT", "REASON", "REDEN", "GRUND", "MOTIF",
+    "MOTIVO", "UNPAID", "REFUSED", "REVERSAL", "REVERSED",
+];
+
+/// ISO 20022 / SEPA return reason codes (AC04 account closed, AM04
+/// insufficient funds, MD06 refund requested by the debtor, MS03 reason not
+/// given, ...).
+const RETURN_REASONS: &[&str] = &[
+    "AC01", "AC03", "AC04", "AC06", "AC13", "AG01", "AG02", "AM04", "AM05", "BE04", "BE05", "FF01",
+    "MD01", "MD02", "MD06", "MD07", "MS02", "MS03", "RC01", "RR01", "RR02", "RR03", "RR04", "SL01",
+    "TM01", "FOCR", "CNOR", "DNOR",
+];
+
+/// A charge for the return rather than the returned money itself.
+const FEE_WORDS: &[&str] = &[
+    "FEE",
+    "FEES",
+    "ENTGELT",
+    "GEBUEHR",
+    "GEBÜHR",
+    "GEBUHR",
+    "CHARGE",
+    "CHARGES",
+    "COMMISSIE",
+    "FRAIS",
+    "COMISION",
+    "COMISIÓN",
+];
+
+const RETURN_WORD: u16 = u16::MAX - 1;
+const RETURN_CONTEXT_WORD: u16 = u16::MAX - 2;
+const RETURN_REASON: u16 = u16::MAX - 3;
+const FEE_WORD: u16 = u16::MAX - 4;
+
+/// Statement codes of a returned or reversed payment: MT940 `NRTI`, CAMT
+/// sub-families `RRTN` (returned credit transfer), `UPDD` (returned direct
+/// debit), `PRDD`, `RPCR`, `ARET`/`AREV`, or a SEPA return reason code.
+/// ACH return codes (`R01`, `R09`) are not among them: a debit with one is
+/// an NSF item, as the report's definitions have it (see
+/// [`kind_category`]).
+fn is_return_code(kind: &str) -> bool {
+    kind.split(['/', '-', ' ', '.']).any(|part| {
+        let p = part.to_ascii_uppercase();
+        RETURN_REASONS.contains(&p.as_str())
+            || matches!(
+                p.as_str(),
+                "NRTI" | "RTI" | "RRTN" | "RTRN" | "UPDD" | "PRDD" | "RPCR" | "ARET" | "AREV"
+            )
+    })
+}
+
 struct Entry {
     rule: u16,
     negative: bool,
@@ -1034,6 +1383,16 @@ fn index() -> &'static Index {
         for p in INCOME_EVIDENCE {
             add(p, EVIDENCE, false);
         }
+        for (words, marker) in [
+            (RETURN_WORDS, RETURN_WORD),
+            (RETURN_CONTEXT, RETURN_CONTEXT_WORD),
+            (RETURN_REASONS, RETURN_REASON),
+            (FEE_WORDS, FEE_WORD),
+        ] {
+            for p in words {
+                add(p, marker, false);
+            }
+        }
         Index {
             by_first,
             credit_mask: credit_mask | any_mask,
@@ -1075,6 +1434,8 @@ impl Categorizer {
             t.push_text(p);
         }
         let (mut hit, mut veto, mut evidence) = (0u128, 0u128, false);
+        let (mut return_word, mut return_context, mut reason, mut fee) =
+            (false, false, false, false);
         for i in 0..t.len() {
             let Some(entries) = idx.by_first.get(t.get(i)) else {
                 continue;
@@ -1090,6 +1451,14 @@ impl Categorizer {
                 }
                 if e.rule == EVIDENCE {
                     evidence = true;
+                } else if e.rule == RETURN_WORD {
+                    return_word = true;
+                } else if e.rule == RETURN_CONTEXT_WORD {
+                    return_context = true;
+                } else if e.rule == RETURN_REASON {
+                    reason = true;
+                } else if e.rule == FEE_WORD {
+                    fee = true;
                 } else if e.negative {
                     veto |= 1u128 << e.rule;
                 } else {
@@ -1111,12 +1480,26 @@ impl Categorizer {
                 .split(['/', '-', ' ', '.'])
                 .any(|p| p.eq_ignore_ascii_case("SALA") || p.eq_ignore_ascii_case("DIRECTDEP"));
         }
-        let category = if live != 0 {
+        let by_rules = if live != 0 {
             RULES[live.trailing_zeros() as usize].cat
         } else {
             kind_norm
                 .and_then(|k| kind_category(k, amount))
                 .unwrap_or(UNCATEGORIZED)
+        };
+        // A returned payment (SEPA return, reversal, ACH return) is money
+        // coming back, whatever the memo's merchant words say; the charge a
+        // bank makes for a return is a fee, not the return.
+        let returned =
+            kind_norm.is_some_and(is_return_code) || return_word || (return_context && reason);
+        let category = if !returned {
+            by_rules
+        } else if !fee {
+            REVERSAL
+        } else if amount < Decimal::ZERO && by_rules.category != "Fees" {
+            BANK_FEE
+        } else {
+            by_rules
         };
         TextClass {
             category,
@@ -1127,7 +1510,8 @@ impl Categorizer {
 
 /// Statement codes, used when no memo rule fired. Codes come as OFX TRNTYPE
 /// ("DIRECTDEP"), MT940 ("NTRF"), CAMT family/sub-family paths
-/// ("PMNT/RCDT/SALA"), reason codes ("AM04") or ACH return codes ("R01").
+/// ("PMNT/RCDT/SALA"), ACH return codes ("R01"). SEPA return codes ("NRTI",
+/// "AM04") are read before the memo rules, by [`is_return_code`].
 fn kind_category(kind: &str, amount: Decimal) -> Option<Category> {
     let credit = amount > Decimal::ZERO;
     let debit = amount < Decimal::ZERO;
@@ -1136,10 +1520,12 @@ fn kind_category(kind: &str, amount: Decimal) -> Option<Category> {
         let p = part.to_ascii_uppercase();
         let cat = match p.as_str() {
             "SALA" | "DIRECTDEP" | "DIRDEP" | "PAYR" if credit => Some(PAYROLL),
-            "AM04" | "R01" | "R09" | "NRTI" | "RTI" | "NSF" if debit => Some(NSF_FEE),
-            "AM04" | "R01" | "R09" | "NRTI" | "RTI" | "RRTN" | "RTRN" | "REVERSAL" if credit => {
-                Some(REVERSAL)
-            }
+            // SEPA return codes (NRTI, AM04, ...) are read before the memo
+            // rules: a returned payment is not a fee. An ACH return for
+            // insufficient or uncollected funds on a debit is an NSF item.
+            "R01" | "R09" | "NSF" if debit => Some(NSF_FEE),
+            "R01" | "R09" if credit => Some(REVERSAL),
+            "REVERSAL" => Some(REVERSAL),
             "FEE" | "SRVCHG" | "NCHG" | "CHRG" | "CHG" | "COMM" if debit => Some(BANK_FEE),
             "INT" | "DIV" | "NINT" | "INTR" | "INTEREST" if credit => Some(INTEREST),
             "ATM" | "CASH" | "CWDL" if debit => Some(ATM),
@@ -1296,6 +1682,145 @@ mod tests {
         );
         assert_eq!(categorize_with_kind("X", None, d, Some("INT")), INTEREST);
         assert_eq!(categorize_with_kind("X", None, d, None), UNCATEGORIZED);
+    }
+
+    fn kinded(memo: &str, amount: &str, kind: &str) -> Category {
+        let amount = amount.parse::<Decimal>().unwrap();
+        categorize_with_kind(memo, None, amount, Some(kind))
+    }
+
+    #[test]
+    fn returned_sepa_payments_are_not_nsf_fees() {
+        // betterplace sepa_mt9401.sta: ":61:...RCR204,88NRTI" (a credit
+        // taken back), ":86:...SAMMLER/STORNO".
+        assert_eq!(kinded("0904059003", "-204.88", "NRTI"), REVERSAL);
+        // Its returned transfers: "?00RETOURE ... Rueckueberweisung".
+        assert_eq!(
+            kinded(
+                "EREF+TFNR 44003 00002MTLG:Konto gesperrt Rueckueberweisung aus SEPA-Ueberweisungsauftrag",
+                "915311.55",
+                "NTRF"
+            ),
+            REVERSAL
+        );
+        // ING test-ing.940: NRTI with "/RTRN/MS03/" in :86:, both signs.
+        assert_eq!(
+            kinded("CONTRIBUTIE FEB 2014 (RTRN MS03)", "-12.75", "NRTI"),
+            REVERSAL
+        );
+        assert_eq!(
+            kinded("Factuurnr 123456 Klantnr 00123 (RTRN MS03)", "1.57", "NRTI"),
+            REVERSAL
+        );
+        // The memo alone, without a statement code.
+        assert_eq!(cat("Factuurnr 123456 (RTRN MS03)", -13), REVERSAL);
+        assert_eq!(cat("SEPA Incasso Storno Reden: MD06", 45), REVERSAL);
+        assert_eq!(cat("SEPA-Rücklastschrift Mandat 123", 60), REVERSAL);
+        assert_eq!(
+            cat("Payment returned, reason AC04 account closed", 80),
+            REVERSAL
+        );
+        // CAMT: a returned direct debit (PMNT/IDDT/UPDD, reason AC06), and
+        // reason codes or ACH return codes as the code.
+        assert_eq!(
+            kinded("Direct Debit S14 0410", "-564.05", "PMNT/IDDT/UPDD"),
+            REVERSAL
+        );
+        assert_eq!(kinded("X", "-50", "AM04"), REVERSAL);
+        // An ACH debit returned for insufficient funds stays an NSF item
+        // (the report's definitions), its credit side a reversal.
+        assert_eq!(kinded("RETURN SETTLE", "-25", "R01"), NSF_FEE);
+        assert_eq!(kinded("X", "25", "R01"), REVERSAL);
+        assert_eq!(kinded("ACME", "50", "PMNT/ICDT/RRTN"), REVERSAL);
+        // A merchant word does not hide the return.
+        assert_eq!(
+            kinded("INSURANCE POLICY 857239", "-754.25", "PMNT/RDDT/UPDD"),
+            REVERSAL
+        );
+        // The bank's charge for a return is a fee; US NSF wording is still NSF.
+        assert_eq!(cat("ENTGELT RUECKLASTSCHRIFT", -3), BANK_FEE);
+        assert_eq!(cat("RETURNED ITEM FEE", -34), NSF_FEE);
+        assert_eq!(kinded("X", "-35", "NSF"), NSF_FEE);
+        assert_eq!(cat("NSF FEE REVERSAL", 34), NSF_FEE_REVERSAL);
+        // "RETURN" without a reason code keeps its older reading, and Dutch
+        // "kosten" (costs) in a payment description is not a fee.
+        assert_eq!(cat("PURCHASE RETURN", 20), REVERSAL);
+        assert_eq!(cat("KOSTEN KINDEROPVANG JUNI", -300), UNCATEGORIZED);
+    }
+
+    #[test]
+    fn insurance_phone_and_taxes() {
+        assert_eq!(cat("HIS*HISCOX INC", -275), INSURANCE);
+        assert_eq!(cat("US MOBILE", -21), TELECOM);
+        assert_eq!(cat("DLO*STARLINK", -70), TELECOM);
+        assert_eq!(cat("RINGCENTRAL INC.", -93), TELECOM);
+        assert_eq!(
+            cat(
+                "HMRC - TAXES 700000009988776655 8833445566B 083210     10 01DEC23 14:49",
+                -250
+            ),
+            TAX_PAYMENT
+        );
+        assert_eq!(cat("IRS USATAXPYMT 2024", -900), TAX_PAYMENT);
+        assert_eq!(cat("US TREASURY TAX PMT", -400), TAX_PAYMENT);
+        assert_eq!(cat("CPA TEXAS TAX", -53), TAX_PAYMENT);
+        assert_eq!(cat("TEXAS SECRETARY OF STA", -15), GOVERNMENT_FEES);
+        // Paying a tax preparer is not a tax; a refund stays income.
+        assert_ne!(cat("H&R BLOCK TAX PREP", -150), TAX_PAYMENT);
+        assert_ne!(cat("INTUIT *TURBOTAX", -89), TAX_PAYMENT);
+        assert_eq!(cat("IRS TREAS 310 TAX REF", 900), TAX_REFUND);
+    }
+
+    #[test]
+    fn mercury_checking_debits() {
+        // Memos of ofx-rs mercury-checking.ofx (a business checking account),
+        // whose spending fell 76% to Misc before these rules.
+        for (memo, amount, want) in [
+            ("CLAUDE.AI SUBSCRIPTION", -200, SOFTWARE),
+            ("OPENAI *CHATGPT SUBSCR", -20, SOFTWARE),
+            (
+                "ELEVENLABS.IO; ELEVENLABS; DIAM GENERAL SERVICES",
+                -99,
+                SOFTWARE,
+            ),
+            ("ADOBE  *ADOBE", -99, SOFTWARE),
+            ("GITHUB, INC.", -21, SOFTWARE),
+            ("GOOGLE; CLOUD_PLAT; Roland Rodriguez", -60, SOFTWARE),
+            ("HOSTINGER* HOSTINGER.C", -80, SOFTWARE),
+            ("MONGODBCLOUD @GOVCRAFT", -40, SOFTWARE),
+            ("NAME-CHEAP.COM* NIXUQY", -136, SOFTWARE),
+            ("Microsoft-G058151698", -112, SOFTWARE),
+            ("FACEBK *78C4YMYF92", -30, ADVERTISING),
+            ("UPWORK * -724534521", -48, CONTRACTORS),
+            ("Tyko Management; Tyko Manag; ROLAND RODRIGUEZ", -477, RENT),
+            (
+                "COINBASE INC.; 70ADEE2F; ROLAND RODRIGUEZ JR",
+                -100,
+                INVESTMENTS,
+            ),
+            ("OFFSEC", -799, c("Education", "Education")),
+            ("PUBLICSURPL", -635, SHOPPING),
+            (
+                "X CORP. PAID FEA; X CORP. PA; DIAM GENERAL SERVICES",
+                -42,
+                c("Entertainment", "Subscriptions"),
+            ),
+        ] {
+            assert_eq!(cat(memo, amount), want, "{memo}");
+        }
+        // The same words elsewhere keep their own category.
+        assert_eq!(
+            cat("MICROSOFT*XBOX GAME PASS", -15),
+            c("Entertainment", "Subscriptions")
+        );
+        assert_eq!(cat("AMAZON WEB SERVICES", -30), SOFTWARE);
+        assert_eq!(cat("AMAZON MARKETPLACE", -30), SHOPPING);
+        assert_eq!(
+            cat("WASTE MANAGEMENT INC", -60),
+            c("Utilities", "Energy & Water")
+        );
+        assert_ne!(cat("ACME ASSET MANAGEMENT", -500), RENT);
+        assert_eq!(cat("UPWORK ESCROW INC", 900), GIG);
     }
 
     #[test]

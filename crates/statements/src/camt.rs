@@ -1,6 +1,9 @@
 //! ISO 20022 CAMT.053 bank-to-customer statements, any version (001.02 to
 //! 001.08 and later: element names are read namespace-local, so the version
-//! URI does not matter). Each `Stmt` becomes one [`Account`].
+//! URI does not matter). Each `Stmt` is one statement; the statements of one
+//! account (same IBAN or id, same currency) are joined into one [`Account`]
+//! that opens on the earliest statement's opening balance and closes on the
+//! latest one's.
 //!
 //! camt.052 (account report) and camt.054 (notification) documents are
 //! recognised but carry no `Stmt`, so they parse to zero accounts, as the
@@ -8,6 +11,7 @@
 
 use crate::amount::{parse_amount, DecimalMark};
 use crate::error::ParseError;
+use crate::finish::merge_statements;
 use crate::limits::{Budget, Limits};
 use crate::model::{Account, Balance, Format, Statement, Transaction};
 use crate::text::decode;
@@ -28,13 +32,13 @@ pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Statement, ParseErr
         xml_tree::XmlError::Limit(e) => e,
     })?;
     drop(text);
-    let mut accounts = Vec::new();
+    let mut statements = Vec::new();
     for stmt in root.find_all("Stmt") {
-        accounts.push(statement(stmt, &mut budget)?);
+        statements.push(statement(stmt, &mut budget)?);
     }
     Ok(Statement {
         format: F,
-        accounts,
+        accounts: merge_statements(statements),
     })
 }
 
@@ -58,19 +62,81 @@ fn signed(amount: Decimal, indicator: Option<&str>) -> Decimal {
     }
 }
 
+/// ISO external cash account type codes with an equivalent in the OFX
+/// vocabulary the other formats use; other codes are kept as they are.
+fn account_type(code: &str) -> String {
+    match code.trim().to_ascii_uppercase().as_str() {
+        "CACC" | "TRAN" | "SLRY" => "CHECKING".to_string(),
+        "SVGS" | "LLSV" => "SAVINGS".to_string(),
+        "CARD" => "CREDITCARD".to_string(),
+        "MOMA" => "MONEYMRKT".to_string(),
+        "ODFT" => "CREDITLINE".to_string(),
+        "LOAN" => "LOAN".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The account's currency: `Acct/Ccy`, else the currency of its booked
+/// balances, else the one its entries share, else any balance's.
+fn statement_currency(stmt: &Node) -> Option<String> {
+    if let Some(c) = stmt.path_value(&["Acct", "Ccy"]) {
+        return Some(c.trim().to_ascii_uppercase());
+    }
+    let balance_ccy = |codes: &[&str]| {
+        stmt.children_named("Bal").find_map(|bal| {
+            let code = bal.path_value(&["Tp", "CdOrPrtry", "Cd"]);
+            let wanted = codes.is_empty() || code.is_some_and(|c| codes.contains(&c));
+            wanted
+                .then(|| bal.child("Amt").and_then(|a| a.attr("Ccy")))
+                .flatten()
+        })
+    };
+    if let Some(c) = balance_ccy(&["OPBD", "CLBD", "PRCD"]) {
+        return Some(c.trim().to_ascii_uppercase());
+    }
+    let mut entries = stmt
+        .children_named("Ntry")
+        .filter_map(|n| n.child("Amt").and_then(|a| a.attr("Ccy")));
+    if let Some(first) = entries.next() {
+        if entries.all(|c| c == first) {
+            return Some(first.trim().to_ascii_uppercase());
+        }
+    }
+    balance_ccy(&[]).map(|c| c.trim().to_ascii_uppercase())
+}
+
+/// `FrToDt`: the first and last day the statement covers.
+fn period(stmt: &Node) -> (Option<NaiveDate>, Option<NaiveDate>) {
+    let Some(range) = stmt.child("FrToDt") else {
+        return (None, None);
+    };
+    (
+        range.child_value("FrDtTm").and_then(iso_date),
+        range.child_value("ToDtTm").and_then(iso_date),
+    )
+}
+
 fn statement(stmt: &Node, budget: &mut Budget) -> Result<Account, ParseError> {
     let acct = stmt.child("Acct");
-    let mut account = Account::default();
+    let mut account = Account {
+        currency: statement_currency(stmt),
+        ..Account::default()
+    };
+    (account.start_date, account.end_date) = period(stmt);
     if let Some(acct) = acct {
         account.account_id = acct
             .path_value(&["Id", "IBAN"])
             .or_else(|| acct.path_value(&["Id", "Othr", "Id"]))
             .map(str::to_string);
-        account.currency = acct.child_value("Ccy").map(str::to_string);
         account.account_type = acct
             .path_value(&["Tp", "Cd"])
-            .or_else(|| acct.path_value(&["Tp", "Prtry"]))
-            .map(str::to_string);
+            .map(account_type)
+            .or_else(|| acct.path_value(&["Tp", "Prtry"]).map(str::to_string));
+        account.owner_name = acct
+            .path_value(&["Ownr", "Nm"])
+            .or_else(|| acct.path_value(&["Ownr", "Pty", "Nm"]))
+            .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|n| !n.is_empty());
         if let Some(fin) = acct.path(&["Svcr", "FinInstnId"]) {
             account.bank_id = fin
                 .child_value("BIC")
@@ -90,18 +156,23 @@ fn statement(stmt: &Node, budget: &mut Budget) -> Result<Account, ParseError> {
         let Some(value) = amt.value().and_then(|v| parse_amount(v, DecimalMark::Dot)) else {
             return Err(ParseError::at(F, amt.line, "<Bal><Amt> is not a number"));
         };
-        if account.currency.is_none() {
-            account.currency = amt.attr("Ccy").map(str::to_string);
+        // A balance in another currency than the account's is not this
+        // account's balance (test files have them); it is left out.
+        let ccy = amt.attr("Ccy").map(str::trim);
+        if let (Some(ccy), Some(account_ccy)) = (ccy, account.currency.as_deref()) {
+            if !ccy.eq_ignore_ascii_case(account_ccy) {
+                continue;
+            }
         }
         let balance = Balance {
             amount: signed(value, bal.child_value("CdtDbtInd")),
             date: bal.child("Dt").and_then(date_choice),
         };
         match code {
-            Some("OPBD") | Some("OPAV") if account.opening_balance.is_none() => {
+            Some("OPBD") if account.opening_balance.is_none() => {
                 account.opening_balance = Some(balance)
             }
-            Some("PRCD") => previous_closing = Some(balance),
+            Some("PRCD") if previous_closing.is_none() => previous_closing = Some(balance),
             Some("CLBD") => account.closing_balance = Some(balance),
             Some("CLAV") => account.available_balance = Some(balance),
             _ => {}
@@ -318,4 +389,62 @@ fn describe(details: &[&Node], credit: bool, entry_info: Option<&str>) -> (Optio
         name.clone().unwrap_or_default()
     };
     (name, memo.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn stmt(id: &str, from: &str, to: &str, open: &str, close: &str, entry: &str) -> String {
+        format!(
+            "<Stmt><Id>{id}</Id><FrToDt><FrDtTm>{from}T00:00:00</FrDtTm><ToDtTm>{to}T23:59:59</ToDtTm></FrToDt>\
+             <Acct><Id><IBAN>BE68539007547034</IBAN></Id><Tp><Cd>CACC</Cd></Tp><Ownr><Nm>Vertex  Ltd</Nm></Ownr></Acct>\
+             <Bal><Tp><CdOrPrtry><Cd>PRCD</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">{open}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>{from}</Dt></Dt></Bal>\
+             <Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">{close}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>{to}</Dt></Dt></Bal>\
+             <Bal><Tp><CdOrPrtry><Cd>CLAV</Cd></CdOrPrtry></Tp><Amt Ccy=\"USD\">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>{to}</Dt></Dt></Bal>\
+             <Ntry><Amt Ccy=\"EUR\">{entry}</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>{to}</Dt></BookgDt></Ntry></Stmt>"
+        )
+    }
+
+    #[test]
+    fn statements_of_one_account_join_owner_period_type() {
+        // December's statement before November's in the file.
+        let doc = format!(
+            "<Document><BkToCstmrStmt>{}{}</BkToCstmrStmt></Document>",
+            stmt("D", "2024-12-01", "2024-12-31", "150.00", "175.00", "25.00"),
+            stmt("N", "2024-11-01", "2024-11-30", "100.00", "150.00", "50.00"),
+        );
+        let s = parse(doc.as_bytes(), &Limits::default()).unwrap();
+        assert_eq!(s.accounts.len(), 1);
+        let a = &s.accounts[0];
+        let dec = |v: &str| Decimal::from_str(v).unwrap();
+        let day = |m, d| NaiveDate::from_ymd_opt(2024, m, d);
+        assert_eq!(a.transactions.len(), 2);
+        assert_eq!(
+            a.opening_balance.as_ref().map(|b| (b.amount, b.date)),
+            Some((dec("100.00"), day(11, 1))),
+            "PRCD of the earliest statement"
+        );
+        assert_eq!(
+            a.closing_balance.as_ref().map(|b| (b.amount, b.date)),
+            Some((dec("175.00"), day(12, 31))),
+            "CLBD of the latest statement"
+        );
+        assert!(
+            a.available_balance.is_none(),
+            "a USD balance on a EUR account is not its balance"
+        );
+        assert_eq!((a.start_date, a.end_date), (day(11, 1), day(12, 31)));
+        assert_eq!(a.owner_name.as_deref(), Some("Vertex Ltd"));
+        assert_eq!(a.account_type.as_deref(), Some("CHECKING"));
+        assert_eq!(a.currency.as_deref(), Some("EUR"));
+    }
+
+    #[test]
+    fn account_type_codes() {
+        assert_eq!(account_type("SVGS"), "SAVINGS");
+        assert_eq!(account_type("CARD"), "CREDITCARD");
+        assert_eq!(account_type("TAXE"), "TAXE");
+    }
 }

@@ -5,15 +5,17 @@
 
 use crate::amount::{parse_amount, DecimalMark};
 use crate::csv_columns::{
-    amount_score, credit_score, date_score, debit_score, description_score, find_exact, name_score,
-    norm, pick,
+    amount_score, balance_score, credit_score, date_score, debit_score, description_score,
+    find_exact, name_score, norm, pick, OWNER_HEADERS, SORT_CODE_HEADERS,
 };
 use crate::date::{infer_format, parse_with, CSV_DATE_FORMATS};
 use crate::error::ParseError;
 use crate::limits::{Budget, Limits};
 use crate::model::{Account, CsvMapping, Format, Statement, Transaction};
+use crate::running;
 use crate::text::decode;
 use rust_decimal::Decimal;
+use std::collections::HashMap;
 
 const F: Format = Format::Csv;
 /// How far down the file a header row may sit behind bank preamble lines.
@@ -136,6 +138,12 @@ struct Layout {
     /// Column of D/C, debit/credit, Af/Bij markers that give the sign.
     indicator: Option<usize>,
     account: Option<usize>,
+    /// Running balance after each row.
+    balance: Option<usize>,
+    /// UK sort code of the account.
+    bank: Option<usize>,
+    /// Account holder's name.
+    owner: Option<usize>,
     mark: DecimalMark,
     negate: bool,
 }
@@ -439,7 +447,10 @@ fn header_layout(
             "accountid",
         ],
     );
-    Ok(Layout {
+    let mut not_balance = money_cols.clone();
+    not_balance.push(date);
+    let balance = pick(headers, balance_score, &not_balance).map(|(i, _)| i);
+    let layout = Layout {
         header: Some(header),
         date,
         date_format,
@@ -452,8 +463,65 @@ fn header_layout(
         kind,
         indicator,
         account,
+        balance,
+        bank: find_exact(headers, SORT_CODE_HEADERS),
+        owner: find_exact(headers, OWNER_HEADERS),
         mark,
         negate: false,
+    };
+    Ok(amount_by_balance(rows, headers, layout))
+}
+
+/// Among several signed amount columns (PayPal's Gross and Net), the one
+/// the running balance follows. The header's choice stands unless another
+/// column makes the balance equation hold for more rows.
+fn amount_by_balance(rows: &[Row], headers: &[String], layout: Layout) -> Layout {
+    let (Some(balance), Money::Signed(current)) = (layout.balance, &layout.money) else {
+        return layout;
+    };
+    let current = *current;
+    let candidates: Vec<usize> = headers
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| {
+            *i != current && *i != balance && *i != layout.date && amount_score(h) >= 3
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if candidates.is_empty() {
+        return layout;
+    }
+    let mut best = (chain_holds(rows, &layout), current);
+    for c in candidates {
+        let trial = Layout {
+            money: Money::Signed(c),
+            ..layout.clone()
+        };
+        let holds = chain_holds(rows, &trial);
+        if holds > best.0 {
+            best = (holds, c);
+        }
+    }
+    Layout {
+        money: Money::Signed(best.1),
+        ..layout
+    }
+}
+
+/// Row pairs whose running balance follows, over all accounts, when the
+/// file is read with `layout`; 0 when it does not read.
+fn chain_holds(rows: &[Row], layout: &Layout) -> usize {
+    // The rows are already read within the caller's limits.
+    let unbounded = Limits {
+        max_transactions: usize::MAX,
+        max_elements: usize::MAX,
+    };
+    let mut budget = Budget::new(&unbounded, F);
+    build(rows, layout, &mut budget).map_or(0, |s| {
+        s.accounts
+            .iter()
+            .map(|a| running::chronological(&a.transactions).1.holds)
+            .sum()
     })
 }
 
@@ -549,6 +617,9 @@ fn headerless_layout(rows: &[Row], delimiter: u8) -> Result<Layout, ParseError> 
         kind: None,
         indicator: None,
         account: None,
+        balance: None,
+        bank: None,
+        owner: None,
         mark,
         negate: false,
     })
@@ -616,6 +687,7 @@ fn mapped_layout(rows: &[Row], m: &CsvMapping, delimiter: u8) -> Result<Layout, 
         }
     };
     let description = Some(resolve(&m.description)?);
+    let balance = m.balance.as_deref().map(resolve).transpose()?;
     let money_cols = money_columns(&money);
     let data = data_rows(rows, header);
     let mark = decimal_mark(
@@ -653,6 +725,9 @@ fn mapped_layout(rows: &[Row], m: &CsvMapping, delimiter: u8) -> Result<Layout, 
         kind: None,
         indicator: None,
         account: None,
+        balance,
+        bank: None,
+        owner: None,
         mark,
         negate: m.negate,
     })
@@ -667,6 +742,10 @@ fn column_label(rows: &[Row], layout: &Layout, col: usize) -> String {
         .unwrap_or_else(|| format!("column {}", col + 1))
 }
 
+/// Rows into accounts: one per account-number column value and currency,
+/// so no account mixes currencies (a PayPal export with EUR, USD and AUD
+/// rows gives three). With a running balance column, each account's opening
+/// and closing balances come from it (see [`running`]).
 fn build(rows: &[Row], layout: &Layout, budget: &mut Budget) -> Result<Statement, ParseError> {
     let data = data_rows(rows, layout.header);
     // Footer lines ("Total", "Balance at start of period") have no date;
@@ -675,8 +754,7 @@ fn build(rows: &[Row], layout: &Layout, budget: &mut Budget) -> Result<Statement
         .iter()
         .rposition(|r| parse_with(r.cell(layout.date), &layout.date_format).is_some());
     let mut accounts: Vec<Account> = Vec::new();
-    let mut account_keys: Vec<Option<String>> = Vec::new();
-    let mut currencies: Vec<Option<String>> = Vec::new();
+    let mut account_index: HashMap<(Option<String>, Option<String>), usize> = HashMap::new();
     for (i, row) in data.iter().enumerate() {
         let raw_date = row.cell(layout.date);
         let Some(date) = parse_with(raw_date, &layout.date_format) else {
@@ -707,26 +785,33 @@ fn build(rows: &[Row], layout: &Layout, budget: &mut Budget) -> Result<Statement
             .or_else(|| name.clone())
             .unwrap_or_default();
         let currency = text(layout.currency).map(|c| c.to_ascii_uppercase());
-        let key = text(layout.account);
-        let idx = match account_keys.iter().position(|k| *k == key) {
-            Some(i) => i,
+        let key = (text(layout.account), currency.clone());
+        let idx = match account_index.get(&key) {
+            Some(i) => *i,
             None => {
-                account_keys.push(key.clone());
-                currencies.push(currency.clone());
                 accounts.push(Account {
-                    account_id: key,
+                    account_id: key.0.clone(),
+                    currency: key.1.clone(),
                     ..Account::default()
                 });
+                account_index.insert(key, accounts.len() - 1);
                 accounts.len() - 1
             }
         };
-        if let Some(c) = currencies.get_mut(idx) {
-            if *c != currency {
-                *c = None;
-            }
-        }
         budget.built(1)?;
+        // An unreadable balance cell costs the row nothing but its balance.
+        let balance = layout
+            .balance
+            .and_then(|c| parse_amount(row.cell(c), layout.mark));
         if let Some(acct) = accounts.get_mut(idx) {
+            if acct.bank_id.is_none() {
+                acct.bank_id = text(layout.bank)
+                    .map(|b| b.trim_start_matches('\'').trim().to_string())
+                    .filter(|b| !b.is_empty());
+            }
+            if acct.owner_name.is_none() {
+                acct.owner_name = text(layout.owner);
+            }
             acct.transactions.push(Transaction {
                 date,
                 amount,
@@ -736,12 +821,12 @@ fn build(rows: &[Row], layout: &Layout, budget: &mut Budget) -> Result<Statement
                 memo,
                 kind: text(layout.kind).map(|k| k.to_ascii_uppercase()),
                 check_number: text(layout.check),
-                balance: None,
+                balance,
             });
         }
     }
-    for (acct, cur) in accounts.iter_mut().zip(currencies) {
-        acct.currency = cur;
+    for acct in &mut accounts {
+        running::apply(acct);
     }
     if accounts.is_empty() {
         // A header with no rows is an empty statement, not an error.

@@ -63,7 +63,10 @@ pub(crate) fn amount_score(h: &str) -> u8 {
             "mutatie",
             "netamount",
         ],
-    ) || matches!(h, "amt" | "value" | "sum" | "gross" | "net" | "total");
+    ) || matches!(
+        h,
+        "amt" | "value" | "sum" | "gross" | "net" | "total" | "bruto" | "neto" | "brutto" | "netto"
+    );
     if !amountish {
         return 0;
     }
@@ -81,6 +84,10 @@ pub(crate) fn amount_score(h: &str) -> u8 {
             "debit",
             "tax",
             "orig",
+            "shipping",
+            "handling",
+            "envío",
+            "envio",
         ],
     ) {
         1
@@ -237,4 +244,116 @@ pub(crate) fn pick(
 
 pub(crate) fn find_exact(headers: &[String], names: &[&str]) -> Option<usize> {
     headers.iter().position(|h| names.contains(&h.as_str()))
+}
+
+/// The running balance column (the balance after each row). Statement-level
+/// figures (opening, closing, beginning, ending balance) and value-dated
+/// balances are not it; an available balance is taken only when no other
+/// balance column exists.
+pub(crate) fn balance_score(h: &str) -> u8 {
+    if !has_any(
+        h,
+        &["balance", "saldo", "solde", "kontostand", "running bal"],
+    ) && !matches!(h, "bal" | "bal.")
+    {
+        return 0;
+    }
+    if has_any(
+        h,
+        &[
+            "beginning",
+            "begin",
+            "opening",
+            "closing",
+            "ending",
+            "start",
+            "previous",
+            "prior",
+            "impact",
+            "valutair",
+            "value",
+            "anfang",
+            "initial",
+            "final",
+        ],
+    ) {
+        return 0;
+    }
+    if has_any(h, &["available", "verfügbar", "disponible", "beschikbaar"]) {
+        1
+    } else if has_any(
+        h,
+        &[
+            "running",
+            "after",
+            "na operacji",
+            "po operacji",
+            "po transakcji",
+            "nach buchung",
+            "après",
+        ],
+    ) {
+        5
+    } else if matches!(
+        h,
+        "balance" | "saldo" | "solde" | "kontostand" | "boeksaldo" | "account balance"
+    ) {
+        4
+    } else {
+        3
+    }
+}
+
+/// Columns naming the account holder (not a counterparty, not an account
+/// nickname).
+pub(crate) const OWNER_HEADERS: &[&str] = &[
+    "account holder",
+    "account holder name",
+    "account owner",
+    "account owner name",
+    "kontoinhaber",
+    "titulaire",
+    "titulaire du compte",
+    "titular",
+    "titular de la cuenta",
+    "rekeninghouder",
+];
+
+/// UK sort code columns (the bank id of the account).
+pub(crate) const SORT_CODE_HEADERS: &[&str] = &["sort code", "sortcode", "sort-code"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn balance_headers() {
+        for h in [
+            "balance",
+            "running balance",
+            "runningbalance",
+            "saldo",
+            "solde",
+            "kontostand",
+            "saldo na operacji",
+            "running bal.",
+            "cash balance ($)",
+            "net cash balance",
+        ] {
+            assert!(balance_score(h) >= 3, "{h}");
+        }
+        assert!(balance_score("running balance") > balance_score("balance"));
+        assert!(balance_score("available balance") < balance_score("balance"));
+        assert!(balance_score("available balance") > 0, "taken when alone");
+        for h in [
+            "beginning balance",
+            "ending balance",
+            "opening balance",
+            "balance impact",
+            "valutair saldo",
+            "amount",
+        ] {
+            assert_eq!(balance_score(h), 0, "{h}");
+        }
+    }
 }

@@ -15,19 +15,23 @@ mod amount;
 mod camt;
 mod csv;
 mod csv_columns;
+mod currency;
 mod date;
 mod detect;
 mod error;
+mod finish;
 mod limits;
 mod model;
 mod mt940;
 mod ofx;
 mod ofx_sgml;
+mod running;
 pub mod synth;
 mod text;
 mod tree;
 mod xml_tree;
 
+pub use currency::infer_currency;
 pub use error::{Exceeded, ParseError};
 pub use limits::{Limits, DEFAULT_MAX_ELEMENTS, DEFAULT_MAX_TRANSACTIONS};
 pub use model::{Account, Balance, CsvMapping, Format, Statement, Transaction};
@@ -52,11 +56,21 @@ pub fn parse_limited(
     file_name: Option<&str>,
     limits: &Limits,
 ) -> Result<Statement, ParseError> {
-    match detect::sniff(bytes, file_name)? {
+    let statement = match detect::sniff(bytes, file_name)? {
         detect::Kind::Ofx => ofx::parse(bytes, limits),
         detect::Kind::Camt => camt::parse(bytes, limits),
         detect::Kind::Mt940 => mt940::parse(bytes, limits),
         detect::Kind::Csv => csv::parse_auto(bytes, limits),
+    }?;
+    Ok(finished(statement))
+}
+
+/// The steps every format shares: currencies filled in and never mixed
+/// within one account, statement period defaulted from the transactions.
+fn finished(statement: Statement) -> Statement {
+    Statement {
+        format: statement.format,
+        accounts: finish::finish(statement.accounts),
     }
 }
 
@@ -72,5 +86,5 @@ pub fn parse_csv_with_limited(
     mapping: &CsvMapping,
     limits: &Limits,
 ) -> Result<Statement, ParseError> {
-    csv::parse_mapped(bytes, mapping, limits)
+    csv::parse_mapped(bytes, mapping, limits).map(finished)
 }

@@ -41,7 +41,8 @@ impl Format {
     }
 }
 
-/// One account (one OFX statement aggregate, one MT940 statement, one CAMT `Stmt`).
+/// One account: one OFX statement aggregate; the MT940 statements or CAMT
+/// `Stmt`s of one account in a file, joined; one CSV account and currency.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Account {
     /// As in the file, unmasked: callers mask it before display or logging.
@@ -54,16 +55,20 @@ pub struct Account {
     pub currency: Option<String>,
     /// FI ORG, bank name where known.
     pub institution: Option<String>,
-    /// The account holder's name as the statement gives it (CAMT `Acct/Ownr/Nm`,
-    /// a CSV account-name column). Personal data: never logged.
+    /// The account holder's name as the statement gives it (CAMT
+    /// `Acct/Ownr/Nm`, a CSV account-holder column). Personal data: never
+    /// logged.
     pub owner_name: Option<String>,
     /// First and last day the statement covers, where the file says so
     /// (OFX `DTSTART`/`DTEND`, CAMT `FrToDt`, MT940 `:60F:`/`:62F:` dates);
     /// otherwise the dates of its first and last transaction.
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
+    /// MT940 `:60F:`/`:60M:`, CAMT OPBD (else PRCD), a CSV running
+    /// balance before the first row. OFX has none.
     pub opening_balance: Option<Balance>,
-    /// OFX LEDGERBAL, MT940 `:62F:`/`:62M:`, CAMT CLBD.
+    /// OFX LEDGERBAL, MT940 `:62F:`/`:62M:`, CAMT CLBD, a CSV running
+    /// balance after the last row.
     pub closing_balance: Option<Balance>,
     /// OFX AVAILBAL, MT940 `:64:`, CAMT CLAV.
     pub available_balance: Option<Balance>,
@@ -111,6 +116,9 @@ pub struct CsvMapping {
     pub debit: Option<String>,
     pub credit: Option<String>,
     pub description: String,
+    /// Running balance column (the balance after each row), if the file has
+    /// one: it gives the account's opening and closing balances.
+    pub balance: Option<String>,
     /// chrono format string such as `%d/%m/%Y`; inferred from the values when `None`.
     pub date_format: Option<String>,
     /// Inferred from the header line when `None`.

@@ -1,13 +1,15 @@
 //! SWIFT MT940 (and MT942 interim reports, which share the fields): with or
 //! without `{1:}{2:}{4:` block wrappers, CRLF or LF, several statements per
-//! file (each `:20:` starts one; consecutive statements of the same account
-//! are joined into one [`Account`], statements of different accounts give
-//! one [`Account`] each).
+//! file (each `:20:` starts one; the statements of one account are joined
+//! into one [`Account`] that opens on the earliest statement's opening
+//! balance and closes on the latest one's, statements of different accounts
+//! give one [`Account`] each).
 
 use crate::amount::{parse_amount, DecimalMark};
 use crate::date::yymmdd;
 use crate::detect::swift_tag;
 use crate::error::ParseError;
+use crate::finish::merge_statements;
 use crate::limits::{Budget, Limits};
 use crate::model::{Account, Balance, Format, Statement, Transaction};
 use crate::text::decode;
@@ -141,33 +143,15 @@ impl Builder {
         self.current.get_or_insert_with(Account::default)
     }
 
-    /// Close the current statement. Banks send one statement per day, so a
-    /// statement for the same account as the one before it continues that
-    /// account: its transactions are appended and its closing balances
-    /// replace the earlier ones, while the first opening balance stays.
+    /// Close the current statement. Its period runs from its opening
+    /// balance date to its closing balance date (`:60F:`/`:62F:`).
     fn finish(&mut self) {
         self.after_61 = false;
-        let Some(next) = self.current.take() else {
+        let Some(mut next) = self.current.take() else {
             return;
         };
-        if let Some(prev) = self.accounts.last_mut() {
-            let same = next.account_id.is_some()
-                && prev.account_id == next.account_id
-                && (prev.currency == next.currency || next.currency.is_none());
-            if same {
-                prev.transactions.extend(next.transactions);
-                if next.closing_balance.is_some() {
-                    prev.closing_balance = next.closing_balance;
-                }
-                if next.available_balance.is_some() {
-                    prev.available_balance = next.available_balance;
-                }
-                if prev.opening_balance.is_none() {
-                    prev.opening_balance = next.opening_balance;
-                }
-                return;
-            }
-        }
+        next.start_date = next.opening_balance.as_ref().and_then(|b| b.date);
+        next.end_date = next.closing_balance.as_ref().and_then(|b| b.date);
         self.accounts.push(next);
     }
 }
@@ -252,7 +236,8 @@ pub(crate) fn parse_text(text: &str, limits: &Limits) -> Result<Statement, Parse
         }
     }
     b.finish();
-    if b.accounts.is_empty() {
+    let accounts = merge_statements(b.accounts);
+    if accounts.is_empty() {
         return Err(ParseError::new(
             Some(F),
             "no statement fields (:20:, :25:, :60F:, :61:, :62F:) found",
@@ -260,7 +245,7 @@ pub(crate) fn parse_text(text: &str, limits: &Limits) -> Result<Statement, Parse
     }
     Ok(Statement {
         format: F,
-        accounts: b.accounts,
+        accounts,
     })
 }
 
@@ -285,8 +270,11 @@ fn balance(value: &str, line: usize) -> Result<(Balance, Option<String>), ParseE
         .get(7..10)
         .filter(|c| c.chars().all(|ch| ch.is_ascii_alphabetic()))
         .map(str::to_ascii_uppercase);
+    // Some banks leave the currency out ("C020315105000,00"): the amount
+    // then starts right after the date.
+    let amount_from = if currency.is_some() { 10 } else { 7 };
     let amount = v
-        .get(10..)
+        .get(amount_from..)
         .and_then(|a| parse_amount(a.lines().next().unwrap_or_default(), DecimalMark::Comma))
         .ok_or_else(bad)?;
     Ok((
@@ -442,6 +430,11 @@ fn details(value: &str) -> (Option<String>, String) {
     let name = keyword(&flat, "/NAME/")
         .map(|n| collapse(&n))
         .filter(|n| !n.is_empty());
+    // A returned SEPA payment names its reason ("/RTRN/MS03/"); the memo
+    // keeps it, so the return is visible beside the remittance text.
+    let returned = keyword(&flat, "/RTRN/")
+        .map(|r| collapse(r.trim_matches('/')))
+        .filter(|r| !r.is_empty());
     // SEPA-style "/EREF/../NAME/../REMI/USTD//text/": the remittance text is
     // what a person reads; the keyword soup is not.
     if let Some(remi) = keyword(&flat, "/REMI/") {
@@ -451,7 +444,10 @@ fn details(value: &str) -> (Option<String>, String) {
             .trim_end_matches('/');
         let remi = collapse(remi);
         if !remi.is_empty() {
-            return (name, remi);
+            return match returned {
+                Some(r) => (name, format!("{remi} (RTRN {r})")),
+                None => (name, remi),
+            };
         }
     }
     let memo = collapse(&value.lines().map(str::trim).collect::<Vec<_>>().join(" "));
@@ -525,11 +521,77 @@ mod tests {
     }
 
     #[test]
+    fn balance_without_currency() {
+        let (b, c) = balance("C020315105000,00", 1).unwrap();
+        assert_eq!(b.amount, Decimal::from_str("105000.00").unwrap());
+        assert_eq!(b.date, NaiveDate::from_ymd_opt(2002, 3, 15));
+        assert_eq!(c, None);
+        let (b, c) = balance("D070904EUR4472049,09", 1).unwrap();
+        assert_eq!(b.amount, Decimal::from_str("-4472049.09").unwrap());
+        assert_eq!(c.as_deref(), Some("EUR"));
+    }
+
+    #[test]
+    fn statements_of_one_account_close_on_the_latest() {
+        // Two daily statements, newest first, then one of another account.
+        let text = [
+            ":20:S2",
+            ":25:NL01BANK0123456789",
+            ":28C:2/1",
+            ":60F:C240102EUR110,00",
+            ":61:240103D10,00NTRFNONREF",
+            ":62F:C240103EUR100,00",
+            "-",
+            ":20:S1",
+            ":25:NL01BANK0123456789",
+            ":28C:1/1",
+            ":60F:C240101EUR100,00",
+            ":61:240102C10,00NTRFNONREF",
+            ":62F:C240102EUR110,00",
+            ":64:C240102EUR105,00",
+            "-",
+            ":20:S3",
+            ":25:NL02BANK0123456789",
+            ":60F:C240101EUR5,00",
+            ":62F:C240101EUR5,00",
+            "-",
+        ]
+        .join("\n");
+        let s = parse_text(&text, &Limits::default()).unwrap();
+        assert_eq!(s.accounts.len(), 2);
+        let a = &s.accounts[0];
+        assert_eq!(a.transactions.len(), 2);
+        let day = |d| NaiveDate::from_ymd_opt(2024, 1, d);
+        let dec = |v: &str| Decimal::from_str(v).unwrap();
+        assert_eq!(
+            a.opening_balance.as_ref().map(|b| (b.amount, b.date)),
+            Some((dec("100.00"), day(1)))
+        );
+        assert_eq!(
+            a.closing_balance.as_ref().map(|b| (b.amount, b.date)),
+            Some((dec("100.00"), day(3))),
+            "the latest statement's :62F:, not the last one in the file"
+        );
+        assert_eq!(
+            a.available_balance.as_ref().map(|b| b.amount),
+            Some(dec("105.00"))
+        );
+        assert_eq!((a.start_date, a.end_date), (day(1), day(3)));
+        assert_eq!(a.currency.as_deref(), Some("EUR"));
+        assert!(a.owner_name.is_none(), "MT940 carries no owner name");
+    }
+
+    #[test]
     fn structured_details() {
         let (name, memo) = details("166?00GUTSCHRIFT?20SVWZ+Invoice ?211234?32Peter Pan");
         assert_eq!(name.as_deref(), Some("Peter Pan"));
         assert_eq!(memo, "SVWZ+Invoice 1234");
         let (name, _) = details("/EREF/123/NAME/ACME BV/REMI/Invoice 1");
         assert_eq!(name.as_deref(), Some("ACME BV"));
+        // ING's returned direct debit: the reason stays in the memo.
+        let (_, memo) = details(
+            "/RTRN/MS03//EREF/20120123456789//CNTP/NL32INGB0000012345/INGB\nNL2A/J.Janssen///REMI/USTD//Factuurnr 123456 Klantnr 00123/",
+        );
+        assert_eq!(memo, "Factuurnr 123456 Klantnr 00123 (RTRN MS03)");
     }
 }

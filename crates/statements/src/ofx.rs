@@ -9,6 +9,8 @@ use crate::model::{Account, Balance, Format, Statement, Transaction};
 use crate::text::{decode, line_of};
 use crate::tree::Node;
 use crate::{ofx_sgml, xml_tree};
+use chrono::NaiveDate;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 /// Keys of the OFX 1.x header block. Some banks write the block on one line
 /// with no separators ("OFXHEADER:100DATA:OFXSGML..."), so values end where
@@ -212,6 +214,54 @@ fn balance(stmt: &Node, name: &str) -> Option<Balance> {
     Some(Balance { amount, date })
 }
 
+/// `DTSTART`/`DTEND` of a transaction list: the period the statement covers.
+fn period(list: Option<&Node>) -> (Option<NaiveDate>, Option<NaiveDate>) {
+    let Some(list) = list else {
+        return (None, None);
+    };
+    (
+        list.child_value("DTSTART").and_then(ofx_date),
+        list.child_value("DTEND").and_then(ofx_date),
+    )
+}
+
+/// A transaction's amount in the account's currency (`CURDEF`), and that
+/// currency. `<ORIGCURRENCY>` says the amounts were already converted from
+/// another currency, so they are in `CURDEF`. `<CURRENCY>` says they are in
+/// `CURSYM`; with a `CURRATE` (`CURDEF` units per `CURSYM` unit) they are
+/// converted, rounded to the amount's own precision (at least cents).
+/// Without a rate the amount stays in `CURSYM` (the account is then split
+/// by currency).
+fn in_account_currency(
+    trn: &Node,
+    amount: Decimal,
+    curdef: Option<&str>,
+) -> (Decimal, Option<String>) {
+    let Some(cur) = trn.find("CURRENCY") else {
+        return (amount, curdef.map(str::to_string));
+    };
+    let sym = cur.child_value("CURSYM").map(upper);
+    match (sym, curdef) {
+        (Some(sym), Some(def)) if sym != def => {
+            let rate = cur
+                .child_value("CURRATE")
+                .and_then(|r| parse_amount(r, DecimalMark::Auto))
+                .filter(|r| *r > Decimal::ZERO);
+            let converted = rate.and_then(|r| amount.checked_mul(r)).map(|v| {
+                v.round_dp_with_strategy(
+                    amount.scale().max(2),
+                    RoundingStrategy::MidpointAwayFromZero,
+                )
+            });
+            match converted {
+                Some(v) => (v, Some(def.to_string())),
+                None => (amount, Some(sym)),
+            }
+        }
+        (sym, def) => (amount, def.map(str::to_string).or(sym)),
+    }
+}
+
 fn bank_statement(stmt: &Node, format: Format) -> Result<Account, ParseError> {
     let currency = stmt
         .child_value("CURDEF")
@@ -233,6 +283,7 @@ fn bank_statement(stmt: &Node, format: Format) -> Result<Account, ParseError> {
     }
     account.closing_balance = balance(stmt, "LEDGERBAL");
     account.available_balance = balance(stmt, "AVAILBAL");
+    (account.start_date, account.end_date) = period(stmt.find("BANKTRANLIST"));
     for trn in stmt.find_all("STMTTRN") {
         // An aggregate with no fields at all ("<STMTTRN>*snipped*</STMTTRN>")
         // carries nothing to lose; one with some fields but no date or
@@ -264,6 +315,7 @@ fn bank_transaction(
     let amount = field("TRNAMT")
         .and_then(|a| parse_amount(a, DecimalMark::Auto))
         .ok_or_else(|| missing(trn, format, "TRNAMT"))?;
+    let (amount, trn_currency) = in_account_currency(trn, amount, currency);
     let name = field("NAME")
         .or_else(|| trn.find("PAYEE").and_then(|p| p.child_value("NAME")))
         .map(str::to_string);
@@ -271,12 +323,6 @@ fn bank_transaction(
         .map(str::to_string)
         .or_else(|| name.clone())
         .unwrap_or_default();
-    let trn_currency = trn
-        .find("CURRENCY")
-        .or_else(|| trn.find("ORIGCURRENCY"))
-        .and_then(|c| c.child_value("CURSYM"))
-        .map(upper)
-        .or_else(|| currency.map(str::to_string));
     Ok(Transaction {
         date,
         amount,
@@ -324,6 +370,7 @@ fn investment_statement(stmt: &Node, format: Format) -> Result<Account, ParseErr
     let Some(list) = stmt.find("INVTRANLIST") else {
         return Ok(account);
     };
+    (account.start_date, account.end_date) = period(Some(list));
     for item in &list.children {
         match item.name.as_str() {
             "DTSTART" | "DTEND" => {}
@@ -369,20 +416,15 @@ fn investment_transaction(
         Some(t) => {
             parse_amount(t, DecimalMark::Auto).ok_or_else(|| missing(item, format, "TOTAL"))?
         }
-        None => rust_decimal::Decimal::ZERO,
+        None => Decimal::ZERO,
     };
+    let (amount, trn_currency) = in_account_currency(item, amount, currency);
     let security = item.find("SECID").and_then(|s| s.child_value("UNIQUEID"));
     let memo = inv
         .child_value("MEMO")
         .map(str::to_string)
         .or_else(|| security.map(|s| format!("{} {s}", item.name)))
         .unwrap_or_else(|| item.name.clone());
-    let trn_currency = item
-        .find("CURRENCY")
-        .or_else(|| item.find("ORIGCURRENCY"))
-        .and_then(|c| c.child_value("CURSYM"))
-        .map(upper)
-        .or_else(|| currency.map(str::to_string));
     let kind = match item.find_value("INCOMETYPE") {
         Some(t) => format!("{}:{}", item.name, upper(t)),
         None => item.name.clone(),

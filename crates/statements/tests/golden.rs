@@ -99,7 +99,19 @@ fn ofx1_deviations() {
     );
     let card = &s.accounts[1];
     assert_eq!(card.account_type.as_deref(), Some("CREDITCARD"));
-    assert_eq!(card.transactions[0].currency.as_deref(), Some("EUR"));
+    // <CURRENCY> EUR at CURRATE 1.1 on a USD card: the amount is in EUR and
+    // converted to the account's USD, so the account holds one currency.
+    assert_eq!(card.transactions[0].currency.as_deref(), Some("USD"));
+    assert_eq!(card.transactions[0].amount, dec("-88.00"));
+    assert_eq!(card.currency.as_deref(), Some("USD"));
+    assert_eq!(
+        (bank.start_date, bank.end_date),
+        (
+            chrono::NaiveDate::from_ymd_opt(2024, 1, 1),
+            chrono::NaiveDate::from_ymd_opt(2024, 1, 31)
+        ),
+        "BANKTRANLIST DTSTART/DTEND"
+    );
 }
 
 #[test]

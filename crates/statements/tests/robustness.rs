@@ -168,8 +168,9 @@ proptest! {
         date_format in prop::option::of("%[a-zA-Z%/.-]{0,8}"),
         delimiter in prop::option::of(any::<char>()),
         negate in any::<bool>(),
+        balance in prop::option::of("[A-Za-z0-9 ]{0,6}"),
     ) {
-        let mapping = CsvMapping { date, amount, debit, credit: None, description: "2".into(), date_format, delimiter, negate };
+        let mapping = CsvMapping { date, amount, debit, credit: None, description: "2".into(), balance, date_format, delimiter, negate };
         let _ = parse_csv_with(&bytes, &mapping);
     }
 }
