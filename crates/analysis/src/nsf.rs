@@ -4,7 +4,8 @@
 //!
 //! A fee is recognised by its text (NSF, INSUFFICIENT FUNDS, RETURNED ITEM,
 //! UNPAID ITEM / OVERDRAFT, OD FEE, ...) or, when the text says nothing, by
-//! the statement code (ACH return R01/R09, CAMT AM04, MT940 NRTI → NSF). A
+//! the statement code (ACH return R01/R09 → NSF; a returned SEPA payment,
+//! NRTI or AM04, is a returned payment, not a fee). A
 //! reversal names the fee it reverses; a generic "FEE REVERSAL" offsets an
 //! overdraft fee first, then an NSF fee.
 

@@ -60,7 +60,7 @@ fn currency(a: &Account) -> (Option<String>, &'static str) {
     {
         return (Some(c.to_ascii_uppercase()), "file");
     }
-    match infer_currency(a) {
+    match fundline_statements::infer_currency(a) {
         Some((c, _why)) => (Some(c), "inferred"),
         None => (None, "unknown"),
     }
@@ -200,9 +200,4 @@ impl Shareable {
         self.periods.clear();
         self
     }
-}
-
-// Until the parsers' inference lands.
-fn infer_currency(_a: &Account) -> Option<(String, &'static str)> {
-    None
 }
