@@ -55,6 +55,11 @@ pub struct ApiConfig {
     /// answer 404, the sandbox tenant is refused like a disabled one, and no
     /// webhook may reach a loopback address.
     pub sandbox: bool,
+    /// Called when a statement upload or a report build has finished and
+    /// dropped its data. The binary returns freed heap to the system
+    /// (glibc `malloc_trim`), so one large build does not keep the node's
+    /// resident memory raised for good; `None` in tests and libraries.
+    pub release_memory: Option<fn()>,
 }
 
 /// A plain-SMTP relay (a local MTA that takes care of TLS onwards).
@@ -90,6 +95,7 @@ impl Default for ApiConfig {
             staff_auth: Default::default(),
             uploads: Default::default(),
             sandbox: true,
+            release_memory: None,
         }
     }
 }

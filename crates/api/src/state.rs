@@ -37,6 +37,13 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// After large work (see `ApiConfig::release_memory`).
+    pub(crate) fn release_memory(&self) {
+        if let Some(release) = self.config.release_memory {
+            release();
+        }
+    }
+
     pub fn new(
         store: Store,
         keyring: Arc<Keyring>,

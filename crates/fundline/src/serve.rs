@@ -188,6 +188,7 @@ pub fn api_config(settings: &Settings) -> ApiConfig {
         staff_auth: settings.staff_auth.clone(),
         uploads: settings.uploads.clone(),
         sandbox: settings.sandbox,
+        release_memory: Some(crate::memory::release_free_memory),
         ..ApiConfig::default()
     }
 }

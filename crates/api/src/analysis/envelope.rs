@@ -23,6 +23,34 @@ pub fn ok(message: &str, data: Value) -> Response {
     envelope(StatusCode::OK, true, message, data, Value::Null)
 }
 
+/// `ok` with `data` already JSON text (a stored report): written as it is,
+/// never parsed into a tree. `None` when the text is not JSON.
+pub fn ok_raw(message: &str, data: String) -> Option<Response> {
+    #[derive(serde::Serialize)]
+    struct Envelope<'a> {
+        success: bool,
+        message: &'a str,
+        data: Box<serde_json::value::RawValue>,
+        errors: Option<()>,
+    }
+    let data = serde_json::value::RawValue::from_string(data).ok()?;
+    let body = serde_json::to_string(&Envelope {
+        success: true,
+        message,
+        data,
+        errors: None,
+    })
+    .ok()?;
+    Some(
+        (
+            StatusCode::OK,
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response(),
+    )
+}
+
 /// 400 with the spec's message and its list of failed rules.
 pub fn bad_request<S: AsRef<str>>(message: &str, errors: &[S]) -> Response {
     let errors: Vec<&str> = errors.iter().map(AsRef::as_ref).collect();

@@ -49,6 +49,7 @@ pub async fn run_one(state: &AppState) -> bool {
     // a slot of the same cap, so parses and builds together stay bounded.
     let permit = state.statement_parses.clone().acquire_owned().await;
     let built = build(state, &job).await;
+    state.release_memory();
     drop(permit);
     if let Err(e) = built {
         tracing::warn!(report_id = %job.id, error = %e, attempts = job.job_attempts, "report build failed");
@@ -171,7 +172,7 @@ async fn build(state: &AppState, job: &ReportRequest) -> Result<(), String> {
                 )
             })
             .collect();
-        (data.to_string(), categories, i64::from(report.score))
+        (data, categories, i64::from(report.score))
     })
     .await
     .map_err(|_| "the engine stopped".to_string())?;

@@ -537,6 +537,7 @@ pub async fn upload(
         Ok((permit, Ok(data))) => (permit, data),
         Ok((_, Err((status, message)))) => {
             tracing::info!(report_id = %r.id, status = status.as_u16(), "statement upload refused");
+            state.release_memory();
             return error(status, &message);
         }
         Err(_) => return error(StatusCode::BAD_REQUEST, "The file could not be read."),
@@ -544,6 +545,7 @@ pub async fn upload(
     // Held while the rows are stored, so the memory they take stays
     // within the cap too.
     let resp = share(&state, &r, data).await;
+    state.release_memory();
     drop(permit);
     resp
 }

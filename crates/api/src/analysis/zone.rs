@@ -35,6 +35,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Zone {
 }
 
 impl Zone {
+    pub fn is_utc(&self) -> bool {
+        self.0 == Tz::UTC
+    }
+
     /// A stored instant (µs since the epoch) as ISO-8601 in this zone, with
     /// the spec's seven fractional digits; UTC is written with `Z`.
     pub fn render(&self, micros: i64) -> String {
