@@ -202,7 +202,9 @@ pub(crate) fn assess(input: &Input, scope: &Scope, facts: &Facts) -> DataQuality
             owner_results.push(owner_name_match);
         }
         let mut possibly_edited = false;
-        let mut periods: Vec<(NaiveDate, NaiveDate)> = Vec::new();
+        // (start, end, opening, closing) of each dated statement.
+        type Period = (NaiveDate, NaiveDate, Option<Decimal>, Option<Decimal>);
+        let mut periods: Vec<Period> = Vec::new();
         for p in &a.statements {
             if let (Some(o), Some(c)) = (p.opening, p.closing) {
                 if o + p.entries_sum != c {
@@ -210,7 +212,7 @@ pub(crate) fn assess(input: &Input, scope: &Scope, facts: &Facts) -> DataQuality
                 }
             }
             if let (Some(s), Some(e)) = (p.start, p.end.or(p.closing_date)) {
-                periods.push((s.min(e), e.max(s)));
+                periods.push((s.min(e), e.max(s), p.opening, p.closing));
             }
             if included {
                 if let Some(s) = p.start {
@@ -221,12 +223,16 @@ pub(crate) fn assess(input: &Input, scope: &Scope, facts: &Facts) -> DataQuality
                 }
             }
         }
-        periods.sort();
-        let mut covered_to: Option<NaiveDate> = None;
-        for (s, e) in periods {
-            if let Some(to) = covered_to {
+        periods.sort_by_key(|p| (p.0, p.1));
+        // Days between two statements are a gap unless the balances show
+        // nothing moved in them: daily statements skip weekends and
+        // holidays, with the next opening equal to the last closing.
+        let mut covered: Option<(NaiveDate, Option<Decimal>)> = None;
+        for (s, e, opening, closing) in periods {
+            if let Some((to, last_closing)) = covered {
+                let continuous = matches!((last_closing, opening), (Some(c), Some(o)) if c == o);
                 if let (Some(from), Some(until)) = (to.succ_opt(), s.pred_opt()) {
-                    if from <= until {
+                    if from <= until && !continuous {
                         gaps.push(StatementGap {
                             account: a.id,
                             from,
@@ -235,7 +241,10 @@ pub(crate) fn assess(input: &Input, scope: &Scope, facts: &Facts) -> DataQuality
                     }
                 }
             }
-            covered_to = Some(covered_to.map_or(e, |t| t.max(e)));
+            covered = match covered {
+                Some((to, c)) if to > e => Some((to, c)),
+                _ => Some((e, closing)),
+            };
         }
         let in_history = facts.balances.iter().find(|b| b.id == a.id);
         let (current_balance, balance_date, source) = match in_history {

@@ -390,6 +390,27 @@ async fn twenty_four_daily_camt_statements_give_the_last_day() {
     assert_eq!(money(&s.report["currentBalance"]), Some(total));
     let q = &s.report["dataQuality"];
     assert!(q["accounts"][0]["statementCount"].as_u64().unwrap() > 1);
+    // Weekends have no statement, but each Monday opens where Friday
+    // closed: no gap.
+    assert_eq!(q["gaps"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn a_missing_daily_statement_is_a_gap() {
+    let Some(_) = corpus() else { return };
+    let app = app().await;
+    let staff = Staff::admin(&app).await;
+    let day = |d: &str| format!("camt/camt-to-coda/LT625883379695428516/CAMT_053/{d}.xml");
+    // Friday 8 March is left out: Monday's opening is not Thursday's close
+    // for the account that moved; the one that did not move has no gap.
+    let (thu, mon) = (day("2024-03-07"), day("2024-03-11"));
+    let s = share_corpus(&app, &staff, 1, &[&thu, &mon]).await.unwrap();
+    let q = &s.report["dataQuality"];
+    let gaps = q["gaps"].as_array().unwrap();
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(gaps[0]["fromDate"], "2024-03-08T00:00:00.0000000Z");
+    assert_eq!(gaps[0]["toDate"], "2024-03-10T00:00:00.0000000Z");
+    assert!(warnings(&s.report).contains(&"statement_gaps"));
 }
 
 #[tokio::test]
