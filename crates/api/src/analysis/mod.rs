@@ -18,6 +18,7 @@ pub mod report_data;
 pub mod report_requests;
 pub mod sandbox_bank;
 pub mod share;
+pub mod sms;
 pub mod users;
 mod zone;
 
