@@ -31,6 +31,17 @@ pub struct ApiConfig {
     /// The mail relay for customer emails; without one they are recorded in
     /// the outbox only.
     pub smtp: Option<SmtpConfig>,
+    /// The SMS provider for customer text messages; without one they are
+    /// recorded in the outbox only.
+    pub sms: Option<SmsConfig>,
+    /// Customer messages (email and SMS): first retry after this, doubling
+    /// each attempt (at most an hour)…
+    pub outbox_backoff: Duration,
+    /// …up to this many attempts in all, then the message is failed.
+    pub outbox_max_attempts: i64,
+    /// How often the message sender looks for due messages (it is also
+    /// woken at once by a new message on its own node).
+    pub outbox_poll: Duration,
     /// Check webhooks: first retry after this, doubling each attempt…
     pub webhook_backoff: Duration,
     /// …up to this many attempts in all.
@@ -71,6 +82,46 @@ pub struct SmtpConfig {
     pub from: String,
 }
 
+/// An SMS provider reached over HTTP(S) (`analysis::sms`).
+#[derive(Debug, Clone)]
+pub struct SmsConfig {
+    pub provider: SmsProvider,
+    /// Time limit of one request to the provider (an attempt that runs out
+    /// is retried).
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub enum SmsProvider {
+    /// POST of JSON `{to, body, reference}` to `url`, with
+    /// `Authorization: Bearer <token>` when a token is set.
+    Webhook {
+        url: String,
+        token: Option<fundline_vault::SecretString>,
+    },
+    /// Twilio's Messages API: POST form `To`, `From`, `Body` to
+    /// `{base_url}/2010-04-01/Accounts/{account_sid}/Messages.json`, HTTP
+    /// Basic `account_sid:auth_token`.
+    Twilio {
+        base_url: String,
+        account_sid: String,
+        auth_token: fundline_vault::SecretString,
+        from: String,
+    },
+}
+
+impl SmsProvider {
+    /// Twilio's API; a test or a proxy may stand in for it.
+    pub const TWILIO_BASE_URL: &'static str = "https://api.twilio.com";
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            SmsProvider::Webhook { .. } => "webhook",
+            SmsProvider::Twilio { .. } => "twilio",
+        }
+    }
+}
+
 impl Default for ApiConfig {
     fn default() -> Self {
         ApiConfig {
@@ -86,6 +137,10 @@ impl Default for ApiConfig {
             report_stale_after_days: fundline_analysis::DEFAULT_STALE_AFTER_DAYS,
             job_poll: Duration::from_secs(2),
             smtp: None,
+            sms: None,
+            outbox_backoff: Duration::from_secs(30),
+            outbox_max_attempts: 5,
+            outbox_poll: Duration::from_secs(5),
             webhook_backoff: Duration::from_secs(30),
             webhook_max_attempts: 12,
             webhook_poll: Duration::from_secs(1),

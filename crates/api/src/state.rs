@@ -19,6 +19,9 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub cardnet: Arc<dyn CardNetwork>,
     pub ofac: Arc<OfacScreen>,
+    /// Sends customers' text messages; `None`: they are recorded only
+    /// (built from `config.sms`; `with_sms` plugs in another sender).
+    pub sms: Option<Arc<dyn crate::analysis::sms::SmsSender>>,
     pub(crate) sessions: Arc<SessionCache>,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) gw_secrets: Arc<crate::gateway::auth::SecretCache>,
@@ -55,7 +58,18 @@ impl AppState {
         let statement_parses = Arc::new(tokio::sync::Semaphore::new(
             config.uploads.parse_concurrency.max(1),
         ));
+        let sms = config
+            .sms
+            .as_ref()
+            .and_then(|c| match crate::analysis::sms::sender(c) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    tracing::error!(error = %e, "no SMS provider: text messages are recorded only");
+                    None
+                }
+            });
         AppState {
+            sms,
             statement_parses,
             store,
             keyring,
@@ -75,5 +89,11 @@ impl AppState {
             checks_wake: Arc::new(tokio::sync::Notify::new()),
             limiter: Arc::new(Default::default()),
         }
+    }
+
+    /// The same state with another SMS sender (or none).
+    pub fn with_sms(mut self, sms: Option<Arc<dyn crate::analysis::sms::SmsSender>>) -> Self {
+        self.sms = sms;
+        self
     }
 }

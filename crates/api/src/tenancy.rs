@@ -37,3 +37,21 @@ pub(crate) async fn tenant_active(state: &AppState, tenant_id: &str) -> bool {
 pub(crate) fn sandbox_privileged(state: &AppState, tenant_is_sandbox: bool) -> bool {
     state.config.sandbox && tenant_is_sandbox
 }
+
+/// The merchant id every bank-analysis response carries for a tenant
+/// (`merchantId` of customers, report requests, accounts, transactions and
+/// the financial report): the `analysis.merchant_id` of the tenant's
+/// credentials, as `admin tenant create` printed it. A tenant without that
+/// credential (none is created so) falls back to its tenant id.
+pub(crate) async fn merchant_id(
+    state: &AppState,
+    tenant_id: &str,
+) -> Result<String, fundline_store::StoreError> {
+    match fundline_store::tenants::analysis_merchant_id(&state.store, tenant_id).await? {
+        Some(m) => Ok(m),
+        None => {
+            tracing::warn!(tenant_id = %tenant_id, "tenant without a bank-analysis merchant id");
+            Ok(tenant_id.to_string())
+        }
+    }
+}

@@ -57,6 +57,24 @@ struct File {
     smtp_relay: Option<String>,
     /// Bank analysis: the From address of customer emails.
     smtp_from: Option<String>,
+    /// Bank analysis: the SMS provider, "webhook" or "twilio" (none: SMS
+    /// are recorded only).
+    sms_provider: Option<String>,
+    /// The webhook provider's URL (https, or http to this machine).
+    sms_webhook_url: Option<String>,
+    /// The webhook provider's bearer token.
+    sms_webhook_token: Option<String>,
+    /// Twilio: account SID, auth token, sender number, API base URL.
+    twilio_account_sid: Option<String>,
+    twilio_auth_token: Option<String>,
+    twilio_from: Option<String>,
+    twilio_base_url: Option<String>,
+    /// Seconds one request to the SMS provider may take.
+    sms_timeout_secs: Option<u64>,
+    /// Customer messages: attempts before a message is failed.
+    outbox_max_attempts: Option<i64>,
+    /// Customer messages: seconds before the first retry (doubling).
+    outbox_backoff_secs: Option<u64>,
     /// Requests per second per credential, per node (0 = no limit).
     rate_limit_per_second: Option<u32>,
     /// Requests a credential may burst above the rate.
@@ -130,6 +148,10 @@ pub struct Settings {
     /// Newest statement data older than this many days is flagged stale.
     pub report_stale_after_days: u32,
     pub smtp: Option<fundline_api::config::SmtpConfig>,
+    pub sms: Option<fundline_api::config::SmsConfig>,
+    /// Customer messages: attempts in all, and the first retry's wait.
+    pub outbox_max_attempts: i64,
+    pub outbox_backoff: Duration,
     pub rate_limit: fundline_api::ratelimit::RateLimit,
     pub server_limits: fundline_api::server::ServerLimits,
     /// Serve HTTPS (and send HSTS) with these files; none = plain HTTP.
@@ -162,6 +184,7 @@ impl Settings {
             None => File::default(),
         };
         let staff_auth = staff_auth_settings(&file)?;
+        let sms = sms_settings(&file, env)?;
         let listen = flags
             .listen
             .clone()
@@ -314,6 +337,24 @@ impl Settings {
                 Some(fundline_api::config::SmtpConfig { host, port, from })
             }
         };
+        let outbox_max_attempts: i64 = match env("FUNDLINE_OUTBOX_MAX_ATTEMPTS") {
+            Some(v) => v
+                .parse()
+                .context("FUNDLINE_OUTBOX_MAX_ATTEMPTS must be a whole number")?,
+            None => file.outbox_max_attempts.unwrap_or(5),
+        };
+        if !(1..=50).contains(&outbox_max_attempts) {
+            bail!("the outbox attempts must be between 1 and 50");
+        }
+        let outbox_backoff_secs: u64 = match env("FUNDLINE_OUTBOX_BACKOFF_SECS") {
+            Some(v) => v
+                .parse()
+                .context("FUNDLINE_OUTBOX_BACKOFF_SECS must be a number of seconds")?,
+            None => file.outbox_backoff_secs.unwrap_or(30),
+        };
+        if !(1..=3600).contains(&outbox_backoff_secs) {
+            bail!("the outbox backoff must be between 1 and 3600 seconds");
+        }
         let defaults = fundline_api::ratelimit::RateLimit::default();
         let rate_limit = fundline_api::ratelimit::RateLimit {
             per_second: match env("FUNDLINE_RATE_LIMIT_PER_SECOND") {
@@ -480,6 +521,9 @@ impl Settings {
             report_link_ttl: Duration::from_secs(report_link_ttl_hours * 3600),
             report_stale_after_days,
             smtp,
+            sms,
+            outbox_max_attempts,
+            outbox_backoff: Duration::from_secs(outbox_backoff_secs),
             rate_limit,
             server_limits,
             tls,
@@ -492,6 +536,85 @@ impl Settings {
 
     pub fn key_file(&self) -> PathBuf {
         self.data_dir.join("master.key")
+    }
+}
+
+/// The SMS provider (docs/configuration.md): `FUNDLINE_SMS_PROVIDER`
+/// `webhook` or `twilio` and that provider's settings; none without it.
+/// `env` reads one environment variable (a parameter, for the tests).
+fn sms_settings(
+    file: &File,
+    env: impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<Option<fundline_api::config::SmsConfig>> {
+    use fundline_api::config::{SmsConfig, SmsProvider};
+    use fundline_vault::SecretString;
+    let pick = |name: &str, from_file: &Option<String>| {
+        env(name).or_else(|| from_file.clone().filter(|v| !v.trim().is_empty()))
+    };
+    let Some(kind) = pick("FUNDLINE_SMS_PROVIDER", &file.sms_provider) else {
+        return Ok(None);
+    };
+    let timeout_secs: u64 = match env("FUNDLINE_SMS_TIMEOUT_SECS") {
+        Some(v) => v
+            .parse()
+            .context("FUNDLINE_SMS_TIMEOUT_SECS must be a number of seconds")?,
+        None => file.sms_timeout_secs.unwrap_or(10),
+    };
+    if !(1..=60).contains(&timeout_secs) {
+        bail!("the SMS provider timeout must be between 1 and 60 seconds");
+    }
+    let provider = match kind.trim().to_ascii_lowercase().as_str() {
+        "webhook" => {
+            let url = pick("FUNDLINE_SMS_WEBHOOK_URL", &file.sms_webhook_url).context(
+                "FUNDLINE_SMS_WEBHOOK_URL is required with FUNDLINE_SMS_PROVIDER=webhook",
+            )?;
+            provider_url("FUNDLINE_SMS_WEBHOOK_URL", &url)?;
+            SmsProvider::Webhook {
+                url: url.trim().to_string(),
+                token: pick("FUNDLINE_SMS_WEBHOOK_TOKEN", &file.sms_webhook_token)
+                    .map(SecretString::from),
+            }
+        }
+        "twilio" => {
+            let required = |name: &str, from_file: &Option<String>| {
+                pick(name, from_file).with_context(|| {
+                    format!("{name} is required with FUNDLINE_SMS_PROVIDER=twilio")
+                })
+            };
+            let base_url = pick("FUNDLINE_TWILIO_BASE_URL", &file.twilio_base_url)
+                .unwrap_or_else(|| SmsProvider::TWILIO_BASE_URL.to_string());
+            provider_url("FUNDLINE_TWILIO_BASE_URL", &base_url)?;
+            SmsProvider::Twilio {
+                base_url: base_url.trim().trim_end_matches('/').to_string(),
+                account_sid: required("FUNDLINE_TWILIO_ACCOUNT_SID", &file.twilio_account_sid)?
+                    .trim()
+                    .to_string(),
+                auth_token: SecretString::from(required(
+                    "FUNDLINE_TWILIO_AUTH_TOKEN",
+                    &file.twilio_auth_token,
+                )?),
+                from: required("FUNDLINE_TWILIO_FROM", &file.twilio_from)?
+                    .trim()
+                    .to_string(),
+            }
+        }
+        _ => bail!("FUNDLINE_SMS_PROVIDER must be webhook or twilio"),
+    };
+    Ok(Some(SmsConfig {
+        provider,
+        timeout: Duration::from_secs(timeout_secs),
+    }))
+}
+
+/// An SMS provider's URL: https, or plain http to this machine only (the
+/// request carries a token and customers' numbers).
+fn provider_url(name: &str, url: &str) -> anyhow::Result<()> {
+    let u = reqwest::Url::parse(url.trim()).with_context(|| format!("{name} is not a URL"))?;
+    let local = matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    match u.scheme() {
+        "https" => Ok(()),
+        "http" if local => Ok(()),
+        _ => bail!("{name} must be an https URL (plain http only to this machine)"),
     }
 }
 
@@ -556,4 +679,96 @@ pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     let mut f = opts.open(path)?;
     f.write_all(contents.as_bytes())?;
     f.sync_all()
+}
+
+#[cfg(test)]
+mod sms_tests {
+    use super::*;
+    use fundline_api::config::SmsProvider;
+
+    fn file(toml: &str) -> File {
+        toml::from_str(toml).unwrap()
+    }
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn no_provider_means_sms_are_recorded_only() {
+        assert!(sms_settings(&File::default(), no_env).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_webhook_provider_from_the_file_and_the_environment() {
+        let f =
+            file("sms_provider = \"webhook\"\nsms_webhook_url = \"https://sms.example/send\"\n");
+        let c = sms_settings(&f, no_env).unwrap().unwrap();
+        match c.provider {
+            SmsProvider::Webhook { url, token } => {
+                assert_eq!(url, "https://sms.example/send");
+                assert!(token.is_none());
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(c.timeout, Duration::from_secs(10));
+        let env = |name: &str| match name {
+            "FUNDLINE_SMS_WEBHOOK_TOKEN" => Some("tok-123456".to_string()),
+            "FUNDLINE_SMS_TIMEOUT_SECS" => Some("3".to_string()),
+            _ => None,
+        };
+        let c = sms_settings(&f, env).unwrap().unwrap();
+        match &c.provider {
+            SmsProvider::Webhook { token, .. } => {
+                assert_eq!(token.as_ref().unwrap().expose(), "tok-123456")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            !format!("{c:?}").contains("tok-123456"),
+            "the token never prints"
+        );
+        assert_eq!(c.timeout, Duration::from_secs(3));
+    }
+
+    #[test]
+    fn twilio_needs_its_account_and_defaults_to_twilios_api() {
+        let f = file("sms_provider = \"twilio\"\ntwilio_account_sid = \"AC1\"\ntwilio_auth_token = \"secret-token\"\n");
+        let e = sms_settings(&f, no_env).unwrap_err().to_string();
+        assert!(e.contains("FUNDLINE_TWILIO_FROM"), "{e}");
+        let f = file("sms_provider = \"Twilio\"\ntwilio_account_sid = \"AC1\"\ntwilio_auth_token = \"secret-token\"\ntwilio_from = \"+15005550006\"\n");
+        let c = sms_settings(&f, no_env).unwrap().unwrap();
+        match c.provider {
+            SmsProvider::Twilio {
+                base_url,
+                account_sid,
+                from,
+                ..
+            } => {
+                assert_eq!(base_url, "https://api.twilio.com");
+                assert_eq!(account_sid, "AC1");
+                assert_eq!(from, "+15005550006");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn provider_urls_are_https_or_local() {
+        for (url, ok) in [
+            ("https://sms.example/send", true),
+            ("http://127.0.0.1:9000/send", true),
+            ("http://localhost:9000/send", true),
+            ("http://sms.example/send", false),
+            ("ftp://sms.example/", false),
+            ("not a url", false),
+        ] {
+            let f = file(&format!(
+                "sms_provider = \"webhook\"\nsms_webhook_url = \"{url}\"\n"
+            ));
+            assert_eq!(sms_settings(&f, no_env).is_ok(), ok, "{url}");
+        }
+        let f = file("sms_provider = \"carrier-pigeon\"\n");
+        assert!(sms_settings(&f, no_env).is_err());
+    }
 }

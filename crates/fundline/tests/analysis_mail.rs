@@ -1,5 +1,6 @@
 //! Customer email through an SMTP relay: the outbox message is delivered and
-//! marked sent; a relay that refuses leaves it pending for a retry.
+//! marked sent; a relay that refuses for now leaves it pending for a retry,
+//! one that refuses for good fails it at once.
 
 mod common;
 
@@ -13,8 +14,16 @@ use fundline_api::ApiConfig;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
-/// A minimal SMTP server: accepts every message and keeps its DATA.
+/// A minimal SMTP server: accepts every message and keeps its DATA; with
+/// `refuse`, answers MAIL with a transient error.
 async fn relay(refuse: bool) -> (u16, Arc<Mutex<Vec<String>>>) {
+    relay_answering_mail(refuse.then_some(b"451 try again later\r\n")).await
+}
+
+/// The same, answering MAIL with `mail_refusal` when there is one.
+async fn relay_answering_mail(
+    mail_refusal: Option<&'static [u8]>,
+) -> (u16, Arc<Mutex<Vec<String>>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let got = Arc::new(Mutex::new(Vec::new()));
@@ -49,8 +58,8 @@ async fn relay(refuse: bool) -> (u16, Arc<Mutex<Vec<String>>>) {
                         .to_ascii_uppercase();
                     let answer: &[u8] = match verb.as_str() {
                         "EHLO" | "HELO" => b"250 relay.test\r\n",
-                        "MAIL" if refuse => b"451 try again later\r\n",
-                        "MAIL" | "RCPT" | "RSET" | "NOOP" => b"250 ok\r\n",
+                        "MAIL" => mail_refusal.unwrap_or(b"250 ok\r\n"),
+                        "RCPT" | "RSET" | "NOOP" => b"250 ok\r\n",
                         "DATA" => {
                             data = Some(String::new());
                             b"354 go ahead\r\n"
@@ -138,5 +147,29 @@ async fn a_refusing_relay_leaves_the_message_pending() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(attempts >= 1);
+    assert!(got.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_permanent_refusal_fails_the_message_at_once() {
+    let (port, got) = relay_answering_mail(Some(b"550 mailbox unavailable\r\n")).await;
+    let app = spawn_app_with(ApiConfig {
+        outbox_backoff: Duration::from_millis(50),
+        outbox_poll: Duration::from_millis(25),
+        ..config(port)
+    })
+    .await;
+    request(&app).await;
+    let mut m = json!(null);
+    for _ in 0..100 {
+        m = app.outbox().await[0].clone();
+        if m["state"] != "pending" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(m["state"], "failed", "{m}");
+    assert_eq!(m["attempts"], 1, "not retried: {m}");
+    assert!(m["lastError"].as_str().unwrap().contains("550"), "{m}");
     assert!(got.lock().unwrap().is_empty());
 }

@@ -484,7 +484,7 @@ async fn report_request_errors_and_filters() {
         &[
             "Invalid request parameters.",
             "PageNumber must be greater than 0.",
-            "Status must be 1 (Pending), 2 (Completed), 3 (Expired) or 4 (Failed).",
+            "Status must be 1 (Pending), 2 (Completed), 3 (Expired), 4 (Failed) or 5 (Superseded).",
             "OrderedDateFrom must be an ISO-8601 date.",
         ],
     );

@@ -77,6 +77,7 @@ fn sqlite_index_for(cols: &str) -> Option<&'static str> {
             "ba_report_requests.tenant_id, ba_report_requests.report_number",
             "ba_report_requests_number",
         ),
+        ("ba_report_requests.customer_id", "ba_report_requests_open"),
         (
             "ba_accounts.report_id, ba_accounts.account_no",
             "ba_accounts_report",

@@ -10,6 +10,9 @@ pub const PENDING: i64 = 1;
 pub const COMPLETED: i64 = 2;
 pub const EXPIRED: i64 = 3;
 pub const FAILED: i64 = 4;
+/// A newer request (or a reset of another) for the same customer replaced
+/// this one while its link was open; `superseded_by` names it.
+pub const SUPERSEDED: i64 = 5;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct ReportRequest {
@@ -33,11 +36,19 @@ pub struct ReportRequest {
     pub end_date: Option<i64>,
     pub created_at: i64,
     pub updated_at: Option<i64>,
+    pub superseded_by: Option<String>,
+}
+
+impl ReportRequest {
+    /// The customer can still use the link: pending, not used, not expired.
+    pub fn link_open(&self, now: i64) -> bool {
+        self.status == PENDING && self.job_state.is_none() && self.link_expires_at > now
+    }
 }
 
 const COLUMNS: &str = "id, tenant_id, customer_id, report_number, request_type, sent_via, status, created_by, \
     link_token_hash, link_expires_at, consent_at, job_state, job_claimed_at, job_attempts, failure_reason, \
-    report_score, start_date, end_date, created_at, updated_at";
+    report_score, start_date, end_date, created_at, updated_at, superseded_by";
 
 /// A message to the customer, sealed text and link.
 #[derive(Debug, Clone, FromRow)]
@@ -55,11 +66,24 @@ pub struct OutboxMessage {
     pub last_error: Option<String>,
     pub created_at: i64,
     pub sent_at: Option<i64>,
+    /// When the sender tries it next (a retry's backoff, or a sender's
+    /// lease); `None`: at once.
+    pub next_attempt_at: Option<i64>,
 }
+
+/// Outbox states: `recorded` (no transport for the channel: kept, not
+/// sent), `pending` (waiting for its next attempt), `sent`, `failed` (the
+/// provider refused it, or the attempts ran out), `cancelled` (its request
+/// was superseded or re-sent before it went out).
+pub const OUTBOX_RECORDED: &str = "recorded";
+pub const OUTBOX_PENDING: &str = "pending";
+pub const OUTBOX_SENT: &str = "sent";
+pub const OUTBOX_FAILED: &str = "failed";
+pub const OUTBOX_CANCELLED: &str = "cancelled";
 
 const OUTBOX_COLUMNS: &str =
     "id, tenant_id, report_request_id, channel, recipient, subject, text_sealed, \
-    link_sealed, state, attempts, last_error, created_at, sent_at";
+    link_sealed, state, attempts, last_error, created_at, sent_at, next_attempt_at";
 
 async fn insert_request(
     conn: &mut sqlx::AnyConnection,
@@ -93,7 +117,7 @@ async fn insert_message(
     m: &OutboxMessage,
 ) -> Result<(), StoreError> {
     sqlx::query(&format!(
-        "INSERT INTO ba_outbox ({OUTBOX_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, NULL, $10, NULL)"
+        "INSERT INTO ba_outbox ({OUTBOX_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, NULL, $10, NULL, NULL)"
     ))
     .bind(&m.id)
     .bind(&m.tenant_id)
@@ -110,8 +134,62 @@ async fn insert_message(
     Ok(())
 }
 
+/// Closes the customer's open requests other than `by`: one whose link ran
+/// out becomes Expired, the others Superseded by `by`; their messages not
+/// sent yet are cancelled. Part of the write that opens `by`'s link, so a
+/// customer has one open link at most (`ba_report_requests_open` decides
+/// between two such writes at once).
+async fn supersede_open(
+    conn: &mut sqlx::AnyConnection,
+    tenant_id: &str,
+    customer_id: &str,
+    by: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE ba_report_requests SET status = $1, updated_at = $2 \
+         WHERE tenant_id = $3 AND customer_id = $4 AND id <> $5 AND status = $6 AND job_state IS NULL \
+         AND link_expires_at <= $2",
+    )
+    .bind(EXPIRED)
+    .bind(now)
+    .bind(tenant_id)
+    .bind(customer_id)
+    .bind(by)
+    .bind(PENDING)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE ba_outbox SET state = $1 WHERE state = $2 AND report_request_id IN \
+         (SELECT id FROM ba_report_requests WHERE tenant_id = $3 AND customer_id = $4 AND id <> $5 \
+          AND status = $6 AND job_state IS NULL)",
+    )
+    .bind(OUTBOX_CANCELLED)
+    .bind(OUTBOX_PENDING)
+    .bind(tenant_id)
+    .bind(customer_id)
+    .bind(by)
+    .bind(PENDING)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE ba_report_requests SET status = $1, superseded_by = $2, updated_at = $3 \
+         WHERE tenant_id = $4 AND customer_id = $5 AND id <> $2 AND status = $6 AND job_state IS NULL",
+    )
+    .bind(SUPERSEDED)
+    .bind(by)
+    .bind(now)
+    .bind(tenant_id)
+    .bind(customer_id)
+    .bind(PENDING)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// A new request and its message, in one transaction; with `customer`, the
 /// customer is created in it too (POST /customer with triggerReportRequest).
+/// The customer's open request, if any, is superseded by the new one.
 pub async fn create(
     store: &Store,
     customer: Option<crate::customers::Customer>,
@@ -125,6 +203,14 @@ pub async fn create(
                 if let Some(c) = &customer {
                     crate::customers::insert_in(conn, c).await?;
                 }
+                supersede_open(
+                    conn,
+                    &request.tenant_id,
+                    &request.customer_id,
+                    &request.id,
+                    request.created_at,
+                )
+                .await?;
                 insert_request(conn, &request).await?;
                 insert_message(conn, &message).await?;
                 Ok(())
@@ -182,7 +268,10 @@ pub async fn by_link(store: &Store, token_hash: &str) -> Result<Option<ReportReq
 }
 
 /// A fresh link for a request that is not completed: new token, new expiry,
-/// back to Pending, and a new message. `Ok(false)`: it is completed or gone.
+/// back to Pending, and a new message; the customer's other open request,
+/// if any, is superseded by this one, and this request's own messages not
+/// sent yet (carrying the old link) are cancelled. `Ok(false)`: it is
+/// completed, being built, or gone.
 pub async fn reset(
     store: &Store,
     tenant_id: &str,
@@ -198,9 +287,21 @@ pub async fn reset(
             let (tenant_id, id, token_hash, message) =
                 (tenant_id.clone(), id.clone(), token_hash.clone(), message.clone());
             Box::pin(async move {
+                let customer_id: Option<String> = sqlx::query_scalar(
+                    "SELECT customer_id FROM ba_report_requests WHERE tenant_id = $1 AND id = $2",
+                )
+                .bind(&tenant_id)
+                .bind(&id)
+                .fetch_optional(&mut *conn)
+                .await?;
+                let Some(customer_id) = customer_id else {
+                    return Ok(false);
+                };
+                supersede_open(conn, &tenant_id, &customer_id, &id, now).await?;
                 let r = sqlx::query(
                     "UPDATE ba_report_requests SET link_token_hash = $1, link_expires_at = $2, status = $3, \
-                     failure_reason = NULL, job_state = NULL, job_claimed_at = NULL, job_attempts = 0, updated_at = $4 \
+                     failure_reason = NULL, job_state = NULL, job_claimed_at = NULL, job_attempts = 0, updated_at = $4, \
+                     superseded_by = NULL \
                      WHERE tenant_id = $5 AND id = $6 AND status <> $7 AND (job_state IS NULL OR job_state = 'done')",
                 )
                 .bind(&token_hash)
@@ -213,8 +314,15 @@ pub async fn reset(
                 .execute(&mut *conn)
                 .await?;
                 if r.rows_affected() != 1 {
-                    return Ok(false);
+                    // Undoes the superseding above.
+                    return Err(StoreError::Rejected(NOT_RESETTABLE.into()));
                 }
+                sqlx::query("UPDATE ba_outbox SET state = $1 WHERE report_request_id = $2 AND state = $3")
+                    .bind(OUTBOX_CANCELLED)
+                    .bind(&id)
+                    .bind(OUTBOX_PENDING)
+                    .execute(&mut *conn)
+                    .await?;
                 // Data shared under a failed attempt is dropped with it.
                 sqlx::query("DELETE FROM ba_transactions WHERE report_id = $1")
                     .bind(&id)
@@ -229,7 +337,13 @@ pub async fn reset(
             })
         })
         .await
+        .or_else(|e| match e {
+            StoreError::Rejected(why) if why == NOT_RESETTABLE => Ok(false),
+            e => Err(e),
+        })
 }
+
+const NOT_RESETTABLE: &str = "the report request is completed or being built";
 
 /// A report request row with its customer's list fields.
 #[derive(Debug, Clone, FromRow)]
@@ -249,6 +363,20 @@ pub struct Listed {
     pub report_score: Option<i64>,
     pub created_by: String,
     pub report_number: String,
+    pub superseded_by: Option<String>,
+    pub job_state: Option<String>,
+    pub link_expires_at: i64,
+    /// The request's newest message (the one carrying its current link).
+    pub message_id: Option<String>,
+    pub message_link_sealed: Option<String>,
+    pub message_state: Option<String>,
+}
+
+impl Listed {
+    /// The customer can still use the link: pending, not used, not expired.
+    pub fn link_open(&self, now: i64) -> bool {
+        self.status == PENDING && self.job_state.is_none() && self.link_expires_at > now
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -321,7 +449,11 @@ pub async fn list(
     let rows = sqlx::query_as::<_, Listed>(&format!(
         "SELECT r.id, r.customer_id, c.first_name, c.last_name, c.phone_number, c.email, r.sent_via, r.status, \
          r.start_date, r.end_date, r.created_at, c.created_at AS onboarded_at, r.report_score, r.created_by, \
-         r.report_number {from} WHERE {filter} ORDER BY {col} {dir}, r.id {dir} LIMIT $9 OFFSET $10"
+         r.report_number, r.superseded_by, r.job_state, r.link_expires_at, o.id AS message_id, \
+         o.link_sealed AS message_link_sealed, o.state AS message_state {from} \
+         LEFT JOIN ba_outbox o ON o.id = (SELECT o2.id FROM ba_outbox o2 WHERE o2.report_request_id = r.id \
+         ORDER BY o2.created_at DESC, o2.id DESC LIMIT 1) \
+         WHERE {filter} ORDER BY {col} {dir}, r.id {dir} LIMIT $9 OFFSET $10"
     ))
     .bind(tenant_id)
     .bind(&pattern)
@@ -733,22 +865,85 @@ pub async fn outbox(
     .await?)
 }
 
-/// Messages waiting for the mail relay.
-pub async fn outbox_pending(store: &Store, limit: i64) -> Result<Vec<OutboxMessage>, StoreError> {
+/// The newest message of a request: the one carrying its current link.
+pub async fn latest_message(
+    store: &Store,
+    tenant_id: &str,
+    report_request_id: &str,
+) -> Result<Option<OutboxMessage>, StoreError> {
     Ok(sqlx::query_as::<_, OutboxMessage>(&format!(
-        "SELECT {OUTBOX_COLUMNS} FROM ba_outbox WHERE state = 'pending' ORDER BY created_at LIMIT $1"
+        "SELECT {OUTBOX_COLUMNS} FROM ba_outbox WHERE tenant_id = $1 AND report_request_id = $2 \
+         ORDER BY created_at DESC, id DESC LIMIT 1"
     ))
+    .bind(tenant_id)
+    .bind(report_request_id)
+    .fetch_optional(store.reader())
+    .await?)
+}
+
+/// Pending messages of these channels whose next attempt is due at `now`,
+/// oldest first.
+pub async fn outbox_due(
+    store: &Store,
+    channels: &[&str],
+    now: i64,
+    limit: i64,
+) -> Result<Vec<OutboxMessage>, StoreError> {
+    let channel = |i: usize| channels.get(i).copied().unwrap_or("");
+    Ok(sqlx::query_as::<_, OutboxMessage>(&format!(
+        "SELECT {OUTBOX_COLUMNS} FROM ba_outbox WHERE state = $1 AND (channel = $2 OR channel = $3) \
+         AND (next_attempt_at IS NULL OR next_attempt_at <= $4) ORDER BY created_at, id LIMIT $5"
+    ))
+    .bind(OUTBOX_PENDING)
+    .bind(channel(0))
+    .bind(channel(1))
+    .bind(now)
     .bind(limit)
     .fetch_all(store.reader())
     .await?)
 }
 
+/// Claims a due message for one attempt: moves its next attempt to
+/// `lease_until`, so no other sender (on this node or another) takes it
+/// meanwhile; a sender that dies leaves it to be taken after the lease.
+/// False: not pending or not due any more (another sender has it).
+pub async fn outbox_claim(
+    store: &Store,
+    id: &str,
+    now: i64,
+    lease_until: i64,
+) -> Result<bool, StoreError> {
+    let id = id.to_string();
+    store
+        .write(move |conn| {
+            let id = id.clone();
+            Box::pin(async move {
+                let r = sqlx::query(
+                    "UPDATE ba_outbox SET next_attempt_at = $1 WHERE id = $2 AND state = $3 \
+                     AND (next_attempt_at IS NULL OR next_attempt_at <= $4)",
+                )
+                .bind(lease_until)
+                .bind(&id)
+                .bind(OUTBOX_PENDING)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+                Ok(r.rows_affected() == 1)
+            })
+        })
+        .await
+}
+
+/// Records one delivery attempt: its outcome `state` (sent, pending for a
+/// retry at `next_attempt_at`, failed) and the error, if any. A message
+/// cancelled meanwhile stays cancelled (its attempt is still counted).
 pub async fn outbox_mark(
     store: &Store,
     id: &str,
     state: &str,
     error: Option<String>,
     now: i64,
+    next_attempt_at: Option<i64>,
 ) -> Result<(), StoreError> {
     let (id, state) = (id.to_string(), state.to_string());
     store
@@ -756,12 +951,16 @@ pub async fn outbox_mark(
             let (id, state, error) = (id.clone(), state.clone(), error.clone());
             Box::pin(async move {
                 sqlx::query(
-                    "UPDATE ba_outbox SET state = $1, last_error = $2, attempts = attempts + 1, \
-                     sent_at = CASE WHEN $1 = 'sent' THEN $3 ELSE sent_at END WHERE id = $4",
+                    "UPDATE ba_outbox SET state = CASE WHEN state = $1 AND $2 <> $3 THEN state ELSE $2 END, \
+                     last_error = $4, attempts = attempts + 1, \
+                     sent_at = CASE WHEN $2 = $3 THEN $5 ELSE sent_at END, next_attempt_at = $6 WHERE id = $7",
                 )
+                .bind(OUTBOX_CANCELLED)
                 .bind(&state)
+                .bind(OUTBOX_SENT)
                 .bind(&error)
                 .bind(now)
+                .bind(next_attempt_at)
                 .bind(&id)
                 .execute(&mut *conn)
                 .await?;

@@ -642,6 +642,21 @@ pub async fn set_tenant_disabled(
         .await
 }
 
+/// A tenant's bank-analysis merchant id: the `analysis.merchant_id` that
+/// `admin tenant create` printed (kept through rotations and revocations).
+pub async fn analysis_merchant_id(
+    store: &Store,
+    tenant_id: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar::<_, String>(
+        "SELECT public_id FROM credentials WHERE tenant_id = $1 AND product = $2",
+    )
+    .bind(tenant_id)
+    .bind(PRODUCT_ANALYSIS)
+    .fetch_optional(store.reader())
+    .await?)
+}
+
 /// A tenant's gateway participant id.
 pub async fn ingopay_participant(
     store: &Store,

@@ -36,9 +36,12 @@ fn dob_date(c: &Customer) -> String {
         .unwrap_or_default()
 }
 
-fn customer_json(c: &Customer, zone: &Zone) -> Value {
+/// The customer record; `merchantId` is the tenant's bank-analysis
+/// merchant id (`crate::tenancy::merchant_id`).
+fn customer_json(c: &Customer, merchant_id: &str, zone: &Zone) -> Value {
     json!({
         "id": c.id,
+        "merchantId": merchant_id,
         "userName": c.user_name,
         "password": MASKED_PASSWORD,
         "companyName": c.company_name,
@@ -238,7 +241,7 @@ pub fn create_body(
 
 /// POST /api/v1/customer
 #[utoipa::path(post, path = "/api/v1/customer", tag = "Bank analysis",
-    description = "Onboard a customer (customerType 1 customer, 2 business). triggerReportRequest also sends the customer a report link by email.",
+    description = "Onboard a customer (customerType 1 customer, 2 business). triggerReportRequest also creates a report request and sends the customer its link by email; data.reportRequestId is that request's id (null without triggerReportRequest). data.merchantId is the tenant's bank-analysis merchant id.",
     request_body(content = serde_json::Value, description = "The customer (spec 004 §3)"),
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json", description = "Validation failed for the request."), (status = 401, content_type = "application/json", description = "Access Denied")))]
 pub async fn create(
@@ -310,19 +313,29 @@ pub async fn create(
         updated_at: None,
     };
     c.search_text = c.search_text_of();
+    let Ok(merchant) = crate::tenancy::merchant_id(&state, &who.tenant_id).await else {
+        return unavailable();
+    };
     let saved = if n.trigger {
         let creator = report_requests::creator_email(&state, &who).await;
         let (request, message) = report_requests::prepare(&state, &keys, &c, SEND_EMAIL, &creator);
+        let request_id = request.id.clone();
         let r = reports::create(&state.store, Some(c.clone()), request, message).await;
         state.outbox_wake.notify_one();
-        r
+        r.map(|()| Some(request_id))
     } else {
-        customers::insert(&state.store, c.clone()).await
+        customers::insert(&state.store, c.clone())
+            .await
+            .map(|()| None)
     };
     match saved {
-        Ok(()) => {
+        Ok(request_id) => {
             tracing::info!(tenant_id = %who.tenant_id, customer_id = %c.id, "customer created");
-            ok("Customer created successfully.", customer_json(&c, &zone))
+            let mut data = customer_json(&c, &merchant, &zone);
+            // The request triggerReportRequest created (the id
+            // POST …/report-request would answer), as …/reset names it.
+            data["reportRequestId"] = json!(request_id);
+            ok("Customer created successfully.", data)
         }
         Err(_) => unavailable(),
     }
@@ -402,9 +415,15 @@ pub async fn get(
 ) -> Response {
     match load(&state, &who, Some(&customer_id)).await {
         Ok(c) => {
+            let Ok(merchant) = crate::tenancy::merchant_id(&state, &who.tenant_id).await else {
+                return unavailable();
+            };
             // A full record (SSN last four, bank account): PCI DSS 10.2.1.1.
             crate::audit!("customer.read", tenant_id = %who.tenant_id, user_id = %who.user_id, customer_id = %c.id);
-            ok("Record retrieved successfully.", customer_json(&c, &zone))
+            ok(
+                "Record retrieved successfully.",
+                customer_json(&c, &merchant, &zone),
+            )
         }
         Err(r) => r,
     }

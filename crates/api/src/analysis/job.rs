@@ -144,13 +144,15 @@ async fn build(state: &AppState, job: &ReportRequest) -> Result<(), String> {
         stale_after_days: Some(state.config.report_stale_after_days),
     };
     let report_id = job.id.clone();
-    let tenant = job.tenant_id.clone();
+    let merchant = crate::tenancy::merchant_id(state, &job.tenant_id)
+        .await
+        .map_err(|e| e.to_string())?;
     let financial_report_id = uuid::Uuid::new_v4().to_string();
     let fr_id = financial_report_id.clone();
     let (data, categories, score) = tokio::task::spawn_blocking(move || {
         let report = fundline_analysis::analyze(&input);
         let cx = Context {
-            merchant_id: &tenant,
+            merchant_id: &merchant,
             report_id: &report_id,
             accounts: &accounts,
             zone: Zone(chrono_tz::Tz::UTC),

@@ -19,6 +19,7 @@ pub mod report_requests;
 pub mod sandbox_bank;
 pub mod share;
 pub mod shared_accounts;
+pub mod sms;
 pub mod users;
 mod zone;
 

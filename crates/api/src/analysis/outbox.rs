@@ -1,94 +1,212 @@
 //! Messages to customers. Every message is recorded in the outbox (sealed);
-//! email is relayed over SMTP when a relay is configured, retried with the
-//! outbox as the queue. SMS has no provider yet: recorded only.
+//! email is relayed over SMTP when a relay is configured, SMS goes to the
+//! configured HTTP provider (`sms.rs`); a channel without a transport is
+//! recorded only. The outbox is the queue: a sender on every node with a
+//! transport claims due messages (a lease on the row, so one node sends
+//! each), and records each attempt: sent, retried later with exponential
+//! backoff, or failed (refused for good, or out of attempts).
 //! The sandbox tenant's messages can be read at /sandbox/mailbox by its
 //! staff (sandbox on only).
+
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use fundline_store::reports::{self, OutboxMessage};
+use futures::StreamExt;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+use super::sms::{self, Outcome, Sms};
 use crate::config::SmtpConfig;
 use crate::AppState;
 
-/// Attempts before a message is left as failed.
-const MAX_ATTEMPTS: i64 = 5;
+/// How long a claimed message is left to its sender before another may
+/// take it (longer than any one attempt's time limits).
+const LEASE: Duration = Duration::from_secs(120);
+/// The longest wait between two attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(3600);
+/// Messages sent at once by one node.
+const CONCURRENCY: usize = 8;
+
+/// Whether this node sends messages of `channel` ("email", "sms"); a
+/// message of a channel without a transport is recorded only.
+pub fn deliverable(state: &AppState, channel: &str) -> bool {
+    match channel {
+        "email" => state.config.smtp.is_some(),
+        "sms" => state.sms.is_some(),
+        _ => false,
+    }
+}
+
+struct Mail {
+    smtp: SmtpConfig,
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+}
 
 pub fn spawn(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
-    let smtp = state.config.smtp.clone()?;
+    if state.config.smtp.is_none() && state.sms.is_none() {
+        return None;
+    }
     Some(tokio::spawn(async move {
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
-            .port(smtp.port)
-            .timeout(Some(std::time::Duration::from_secs(20)))
-            .build();
+        let mail = state.config.smtp.clone().map(|smtp| Mail {
+            transport: AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
+                .port(smtp.port)
+                .timeout(Some(Duration::from_secs(20)))
+                .build(),
+            smtp,
+        });
         loop {
-            deliver_pending(&state, &smtp, &transport).await;
+            deliver_due(&state, mail.as_ref()).await;
             tokio::select! {
                 _ = state.outbox_wake.notified() => {}
-                _ = tokio::time::sleep(std::time::Duration::from_secs(30)) => {}
+                _ = tokio::time::sleep(state.config.outbox_poll) => {}
             }
         }
     }))
 }
 
-async fn deliver_pending(
-    state: &AppState,
-    smtp: &SmtpConfig,
-    transport: &AsyncSmtpTransport<Tokio1Executor>,
-) {
-    let Ok(pending) = reports::outbox_pending(&state.store, 50).await else {
-        return;
-    };
-    for m in pending {
-        let result = send(state, smtp, transport, &m).await;
-        let now = state.clock.now_micros();
-        let (next, error) = match result {
-            Ok(()) => ("sent", None),
-            Err(e) if m.attempts + 1 >= MAX_ATTEMPTS => ("failed", Some(e)),
-            Err(e) => ("pending", Some(e)),
-        };
-        if let Some(e) = &error {
-            tracing::warn!(message_id = %m.id, error = %e, "email relay failed");
+async fn deliver_due(state: &AppState, mail: Option<&Mail>) {
+    let mut channels = Vec::new();
+    if mail.is_some() {
+        channels.push("email");
+    }
+    if state.sms.is_some() {
+        channels.push("sms");
+    }
+    let now = state.clock.now_micros();
+    let due = match reports::outbox_due(&state.store, &channels, now, 50).await {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::warn!(error = %e, "outbox read failed");
+            return;
         }
-        let _ = reports::outbox_mark(&state.store, &m.id, next, error, now).await;
+    };
+    futures::stream::iter(due)
+        .for_each_concurrent(CONCURRENCY, |m| deliver(state, mail, m))
+        .await;
+}
+
+/// One attempt at one message, if no other sender has it.
+async fn deliver(state: &AppState, mail: Option<&Mail>, m: OutboxMessage) {
+    let now = state.clock.now_micros();
+    let lease_until = now + LEASE.as_micros() as i64;
+    match reports::outbox_claim(&state.store, &m.id, now, lease_until).await {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(e) => {
+            tracing::warn!(message_id = %m.id, error = %e, "outbox claim failed");
+            return;
+        }
+    }
+    let outcome = match (m.channel.as_str(), mail, &state.sms) {
+        ("email", Some(mail), _) => send_email(state, mail, &m).await,
+        ("sms", _, Some(sender)) => send_sms(state, sender.as_ref(), &m).await,
+        _ => Outcome::Retry("no transport for this channel on this node".into()),
+    };
+    record(state, &m, outcome).await;
+}
+
+/// Wait before attempt `attempts + 1`: the backoff, doubled per attempt made.
+fn backoff(state: &AppState, attempts: i64) -> Duration {
+    let base = state.config.outbox_backoff;
+    let factor = 1u32 << attempts.clamp(1, 20).saturating_sub(1);
+    base.saturating_mul(factor).min(MAX_BACKOFF)
+}
+
+/// Records an attempt's outcome on the message.
+async fn record(state: &AppState, m: &OutboxMessage, outcome: Outcome) {
+    let now = state.clock.now_micros();
+    let attempts = m.attempts + 1;
+    let out_of_attempts = attempts >= state.config.outbox_max_attempts.max(1);
+    let to = recipient_for_logs(m);
+    let (next, error, next_at) = match outcome {
+        Outcome::Delivered => {
+            tracing::info!(message_id = %m.id, report_id = %m.report_request_id, channel = %m.channel, to = %to, attempts, "customer message sent");
+            (reports::OUTBOX_SENT, None, None)
+        }
+        Outcome::Retry(e) if !out_of_attempts => {
+            let wait = backoff(state, attempts);
+            tracing::warn!(message_id = %m.id, channel = %m.channel, to = %to, attempts, error = %e, retry_in_secs = wait.as_secs_f64(), "customer message not delivered; retried later");
+            (
+                reports::OUTBOX_PENDING,
+                Some(e),
+                Some(now + wait.as_micros() as i64),
+            )
+        }
+        Outcome::Retry(e) | Outcome::Failed(e) => {
+            tracing::warn!(message_id = %m.id, report_id = %m.report_request_id, channel = %m.channel, to = %to, attempts, error = %e, "customer message failed");
+            (reports::OUTBOX_FAILED, Some(e), None)
+        }
+    };
+    if let Err(e) = reports::outbox_mark(&state.store, &m.id, next, error, now, next_at).await {
+        tracing::warn!(message_id = %m.id, error = %e, "outbox update failed");
     }
 }
 
-async fn send(
-    state: &AppState,
-    smtp: &SmtpConfig,
-    transport: &AsyncSmtpTransport<Tokio1Executor>,
-    m: &OutboxMessage,
-) -> Result<(), String> {
+/// The recipient as logs show it: a phone number by its last four digits.
+fn recipient_for_logs(m: &OutboxMessage) -> String {
+    if m.channel == "sms" {
+        sms::masked(&m.recipient)
+    } else {
+        m.recipient.clone()
+    }
+}
+
+async fn message_text(state: &AppState, m: &OutboxMessage) -> Result<String, Outcome> {
     let keys = state
         .keyring
         .tenant(&state.store, &m.tenant_id)
         .await
-        .map_err(|e| e.to_string())?;
-    let text = keys
-        .open_string_row("ba_outbox", "text", &m.id, &m.text_sealed)
-        .map_err(|_| "the message cannot be opened".to_string())?;
-    let email = Message::builder()
-        .from(
-            smtp.from
-                .parse()
-                .map_err(|_| "the sender address is not valid".to_string())?,
-        )
-        .to(m
-            .recipient
-            .parse()
-            .map_err(|_| "the recipient address is not valid".to_string())?)
-        .subject(m.subject.clone())
-        .body(text.expose().to_string())
-        .map_err(|e| e.to_string())?;
-    // The SMTP error may quote the server, never the message.
-    transport
-        .send(email)
+        .map_err(|e| Outcome::Retry(e.to_string()))?;
+    keys.open_string_row("ba_outbox", "text", &m.id, &m.text_sealed)
+        .map(|t| t.expose().to_string())
+        .map_err(|_| Outcome::Failed("the message cannot be opened".into()))
+}
+
+async fn send_sms(state: &AppState, sender: &dyn sms::SmsSender, m: &OutboxMessage) -> Outcome {
+    let Some(to) = sms::e164(&m.recipient) else {
+        return Outcome::Failed("the phone number cannot be written in E.164".into());
+    };
+    let text = match message_text(state, m).await {
+        Ok(t) => t,
+        Err(o) => return o,
+    };
+    sender
+        .send(Sms {
+            to: &to,
+            body: &text,
+            reference: &m.id,
+        })
         .await
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+}
+
+async fn send_email(state: &AppState, mail: &Mail, m: &OutboxMessage) -> Outcome {
+    let text = match message_text(state, m).await {
+        Ok(t) => t,
+        Err(o) => return o,
+    };
+    let Ok(from) = mail.smtp.from.parse() else {
+        return Outcome::Retry("the sender address is not valid".into());
+    };
+    let Ok(to) = m.recipient.parse() else {
+        return Outcome::Failed("the recipient address is not valid".into());
+    };
+    let email = match Message::builder()
+        .from(from)
+        .to(to)
+        .subject(m.subject.clone())
+        .body(text)
+    {
+        Ok(e) => e,
+        Err(e) => return Outcome::Failed(e.to_string()),
+    };
+    // The SMTP error may quote the server, never the message.
+    match mail.transport.send(email).await {
+        Ok(_) => Outcome::Delivered,
+        Err(e) if e.is_permanent() => Outcome::Failed(e.to_string()),
+        Err(e) => Outcome::Retry(e.to_string()),
+    }
 }
 
 /// One outbox message, opened, as the admin CLI and the mailbox show it.
@@ -104,6 +222,8 @@ pub fn opened(keys: &fundline_vault::TenantKeys, m: &OutboxMessage) -> serde_jso
         "link": keys.open_string_row("ba_outbox", "link", &m.id, &m.link_sealed).map(|s| s.expose().to_string()).ok(),
         "state": m.state,
         "attempts": m.attempts,
+        "lastError": m.last_error,
+        "nextAttemptAt": m.next_attempt_at.and_then(chrono::DateTime::<chrono::Utc>::from_timestamp_micros).map(|t| t.to_rfc3339()),
         "createdAt": chrono::DateTime::<chrono::Utc>::from_timestamp_micros(m.created_at).map(|t| t.to_rfc3339()),
         "sentAt": m.sent_at.and_then(chrono::DateTime::<chrono::Utc>::from_timestamp_micros).map(|t| t.to_rfc3339()),
     })

@@ -69,6 +69,9 @@ pub async fn accounts(
         .as_ref()
         .map(|c| c.country.clone())
         .unwrap_or_default();
+    let Ok(merchant) = crate::tenancy::merchant_id(&state, &r.tenant_id).await else {
+        return unavailable();
+    };
     match reports::accounts(&state.store, &r.id).await {
         Ok(rows) => ok(
             "Request successful",
@@ -96,7 +99,7 @@ pub async fn accounts(
                         "currentBalance": decimal(&a.current_balance),
                         "availableBalance": decimal(&a.available_balance),
                         "currencyCode": a.currency,
-                        "merchantId": a.tenant_id,
+                        "merchantId": merchant,
                         "createdDate": zone.render(a.created_at),
                     })
                 })
@@ -140,6 +143,9 @@ pub async fn transactions(
         Ok(a) => a,
         Err(_) => return unavailable(),
     };
+    let Ok(merchant) = crate::tenancy::merchant_id(&state, &r.tenant_id).await else {
+        return unavailable();
+    };
     if !accounts.iter().any(|a| a.account_no == account_no) {
         return if accounts.is_empty() {
             not_found()
@@ -158,7 +164,7 @@ pub async fn transactions(
     {
         Ok((total, rows)) => {
             let cx = Context {
-                merchant_id: &r.tenant_id,
+                merchant_id: &merchant,
                 report_id: &r.id,
                 accounts: &accounts,
                 zone,

@@ -1,6 +1,7 @@
 //! Report requests: a customer gets a one-time link (through the outbox) to
-//! share bank data; staff list, read and re-send them.
-//! Status codes: 1 Pending, 2 Completed, 3 Expired, 4 Failed.
+//! share bank data; staff list, read and re-send them. A customer has one
+//! open link at most: a new request, or a reset, supersedes the open one.
+//! Status codes: 1 Pending, 2 Completed, 3 Expired, 4 Failed, 5 Superseded.
 
 use crate::extract::AnyPath;
 use axum::extract::{RawQuery, State};
@@ -58,6 +59,7 @@ pub fn prepare(
         end_date: None,
         created_at: now,
         updated_at: None,
+        superseded_by: None,
     };
     (request, message)
 }
@@ -119,16 +121,18 @@ fn link_message(
         subject: "Share your bank information".into(),
         text_sealed,
         link_sealed,
-        // Email waits for the relay; SMS has no provider yet and is recorded.
-        state: if channel == "email" && state.config.smtp.is_some() {
-            "pending".into()
+        // Waits for its sender, or is recorded only when the channel has
+        // no transport.
+        state: if super::outbox::deliverable(state, channel) {
+            reports::OUTBOX_PENDING.into()
         } else {
-            "recorded".into()
+            reports::OUTBOX_RECORDED.into()
         },
         attempts: 0,
         last_error: None,
         created_at: now,
         sent_at: None,
+        next_attempt_at: None,
     };
     (fundline_vault::hash_token(&token), expires_at, message)
 }
@@ -181,8 +185,11 @@ pub fn reset_body(body: &serde_json::Map<String, Value>) -> Result<Option<String
     Ok(guid(&raw))
 }
 
-/// Creates a request (and its message) for a known customer, retrying the
-/// rare report-number collision.
+/// Creates a request (and its message) for a known customer, superseding
+/// the customer's open request. Retries the rare report-number collision,
+/// and the loss of a race with another request created for the customer at
+/// the same moment (the open-request index refused this one: the retry
+/// supersedes the winner, so the later request is the open one).
 async fn create_for(
     state: &AppState,
     who: &Staff,
@@ -191,7 +198,7 @@ async fn create_for(
 ) -> Result<String, StoreError> {
     let keys = state.keyring.tenant(&state.store, &who.tenant_id).await?;
     let creator = creator_email(state, who).await;
-    for _ in 0..3 {
+    for _ in 0..5 {
         let (request, message) = prepare(state, &keys, customer, sent_via, &creator);
         let id = request.id.clone();
         match reports::create(&state.store, None, request, message).await {
@@ -323,7 +330,7 @@ pub async fn reset(State(state): State<AppState>, who: Staff, body: axum::body::
 
 /// GET /api/v1/instantbankanalysis/report-requests
 #[utoipa::path(get, path = "/api/v1/instantbankanalysis/report-requests", tag = "Bank analysis",
-    description = "Report requests: nameQuery, customerType, status (1 Pending, 2 Completed, 3 Expired, 4 Failed), orderedDateFrom/To, onBoardedDateFrom/To (ISO-8601; read in X-Timezone when they carry no offset), pageNumber, pageSize (1–100), orderBy (CreatedDate, FirstName, LastName, Status), order.",
+    description = "Report requests: nameQuery, customerType, status (1 Pending, 2 Completed, 3 Expired, 4 Failed, 5 Superseded), orderedDateFrom/To, onBoardedDateFrom/To (ISO-8601; read in X-Timezone when they carry no offset), pageNumber, pageSize (1–100), orderBy (CreatedDate, FirstName, LastName, Status), order.",
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
 pub async fn list(
     State(state): State<AppState>,
@@ -346,10 +353,11 @@ pub async fn list(
     );
     let customer_type = customer_type(&p, &mut errors);
     let status = p.get("status").and_then(|s| match s.parse::<i64>() {
-        Ok(n) if (1..=4).contains(&n) => Some(n),
+        Ok(n) if (1..=5).contains(&n) => Some(n),
         _ => {
             errors.push(
-                "Status must be 1 (Pending), 2 (Completed), 3 (Expired) or 4 (Failed).".into(),
+                "Status must be 1 (Pending), 2 (Completed), 3 (Expired), 4 (Failed) or 5 (Superseded)."
+                    .into(),
             );
             None
         }
@@ -388,13 +396,26 @@ pub async fn list(
         page_number: page.page_number,
         page_size: page.page_size,
     };
-    match reports::list(&state.store, &who.tenant_id, &q, state.clock.now_micros()).await {
-        Ok((total, rows)) => ok(
+    let now = state.clock.now_micros();
+    let listed = async {
+        let keys = state.keyring.tenant(&state.store, &who.tenant_id).await?;
+        let rows = reports::list(&state.store, &who.tenant_id, &q, now).await?;
+        Ok::<_, StoreError>((keys, rows))
+    };
+    match listed.await {
+        Ok((keys, (total, rows))) => ok(
             "Success",
             page.page(
                 total,
                 rows.iter()
                     .map(|r| {
+                        // The link, masked, while the customer can use it.
+                        let link = match (&r.message_id, &r.message_link_sealed) {
+                            (Some(id), Some(sealed)) if r.link_open(now) => {
+                                open_link(&keys, id, sealed).map(|l| masked_link(&l))
+                            }
+                            _ => None,
+                        };
                         json!({
                             "id": r.id,
                             "customerId": r.customer_id,
@@ -411,6 +432,9 @@ pub async fn list(
                             "createdBy": r.created_by,
                             "email": r.email,
                             "reportNumber": r.report_number,
+                            "supersededBy": r.superseded_by,
+                            "link": link,
+                            "deliveryState": r.message_state,
                         })
                     })
                     .collect(),
@@ -420,9 +444,33 @@ pub async fn list(
     }
 }
 
+/// The link a message carries, opened.
+fn open_link(keys: &TenantKeys, message_id: &str, sealed: &str) -> Option<String> {
+    keys.open_string_row("ba_outbox", "link", message_id, sealed)
+        .ok()
+        .map(|l| l.expose().to_string())
+}
+
+/// `https://host/connect/AbCd…`: enough to tell links apart, not to open one.
+pub fn masked_link(link: &str) -> String {
+    match link.rsplit_once("/connect/") {
+        Some((base, token)) => format!(
+            "{base}/connect/{}…",
+            token.chars().take(4).collect::<String>()
+        ),
+        None => "…".into(),
+    }
+}
+
+/// Delivery states in which the customer has not received the link: no
+/// transport for the channel, or the provider refused it for good.
+fn undelivered(state: &str) -> bool {
+    state == reports::OUTBOX_RECORDED || state == reports::OUTBOX_FAILED
+}
+
 /// GET /api/v1/instantbankanalysis/reportrequests/{reportId}
 #[utoipa::path(get, path = "/api/v1/instantbankanalysis/reportrequests/{reportId}", tag = "Bank analysis",
-    description = "One report request.",
+    description = "One report request. merchantId is the tenant's bank-analysis merchant id (its credentials' analysis.merchant_id). supersededBy names the request that replaced this one (status 5). link: while the customer can still use it, the full link when its message could not be delivered (no provider for the channel, or the provider refused it), so staff can hand it over; masked otherwise; null once closed. delivery: the latest message's channel, state (recorded, pending, sent, failed, cancelled), attempts and last error.",
     params(("reportId" = String, Path, description = "Report request ID (GUID)")),
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json", description = "Report not found."), (status = 401, content_type = "application/json", description = "Access Denied")))]
 pub async fn get(
@@ -435,27 +483,60 @@ pub async fn get(
     let Some(id) = guid(&report_id) else {
         return not_found();
     };
-    match reports::get(&state.store, &who.tenant_id, &id, state.clock.now_micros()).await {
-        Ok(Some(r)) => ok(
-            "Request successful",
-            json!({
-                "id": r.id,
-                "reportNumber": r.report_number,
-                "requestType": r.request_type,
-                "status": r.status,
-                "customerId": r.customer_id,
-                "merchantId": r.tenant_id,
-                "sentVia": r.sent_via,
-                "reportScore": r.report_score,
-                "createdDate": zone.render(r.created_at),
-                "updatedDate": r.updated_at.map(|t| zone.render(t)),
-                "startDate": zone.render(r.start_date),
-                "endDate": r.end_date.map(|t| zone.render(t)),
-                "linkExpiresDate": zone.render(r.link_expires_at),
-                "failureReason": r.failure_reason,
-            }),
-        ),
-        Ok(None) => not_found(),
-        Err(_) => unavailable(),
-    }
+    let now = state.clock.now_micros();
+    let found = async {
+        let Some(r) = reports::get(&state.store, &who.tenant_id, &id, now).await? else {
+            return Ok(None);
+        };
+        let merchant = crate::tenancy::merchant_id(&state, &who.tenant_id).await?;
+        let message = reports::latest_message(&state.store, &who.tenant_id, &r.id).await?;
+        let keys = state.keyring.tenant(&state.store, &who.tenant_id).await?;
+        Ok::<_, StoreError>(Some((r, merchant, message, keys)))
+    };
+    let (r, merchant, message, keys) = match found.await {
+        Ok(Some(t)) => t,
+        Ok(None) => return not_found(),
+        Err(_) => return unavailable(),
+    };
+    let link = message.as_ref().filter(|_| r.link_open(now)).and_then(|m| {
+        let link = open_link(&keys, &m.id, &m.link_sealed)?;
+        if undelivered(&m.state) {
+            // A live credential for the customer's data: who read it is kept.
+            crate::audit!("report_request.link_read", tenant_id = %who.tenant_id, user_id = %who.user_id, report_id = %r.id);
+            Some(link)
+        } else {
+            Some(masked_link(&link))
+        }
+    });
+    let delivery = message.as_ref().map(|m| {
+        json!({
+            "channel": m.channel,
+            "state": m.state,
+            "attempts": m.attempts,
+            "lastError": m.last_error,
+            "sentDate": m.sent_at.map(|t| zone.render(t)),
+        })
+    });
+    ok(
+        "Request successful",
+        json!({
+            "id": r.id,
+            "reportNumber": r.report_number,
+            "requestType": r.request_type,
+            "status": r.status,
+            "customerId": r.customer_id,
+            "merchantId": merchant,
+            "sentVia": r.sent_via,
+            "reportScore": r.report_score,
+            "createdDate": zone.render(r.created_at),
+            "updatedDate": r.updated_at.map(|t| zone.render(t)),
+            "startDate": zone.render(r.start_date),
+            "endDate": r.end_date.map(|t| zone.render(t)),
+            "linkExpiresDate": zone.render(r.link_expires_at),
+            "failureReason": r.failure_reason,
+            "supersededBy": r.superseded_by,
+            "link": link,
+            "delivery": delivery,
+        }),
+    )
 }
