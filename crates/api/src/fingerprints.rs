@@ -295,8 +295,8 @@ mod tests {
         TenantKeys::new("t", DataKey::generate(), vec![(1, DataKey::generate())])
             .unwrap()
             .with_fingerprint_keys(vec![
-                (1, DataKey::from_bytes([1; 32]), true),
-                (2, DataKey::from_bytes([2; 32]), true),
+                (1, DataKey::generate(), true),
+                (2, DataKey::generate(), true),
             ])
             .unwrap()
     }

@@ -1027,7 +1027,7 @@ mod tests {
                        "account": "22222222", "routing_number": "011000015", "recipient_address1": "123 Main St.",
                        "recipient_city": "Atlanta", "recipient_state": "GA", "recipient_zip": "30313", "recipient_phone": 1231231234,
                        "participant_unique_id1": "u", "timestamp": "1576100326", "version": 11});
-        let bp = json!({"participant_id": 12345, "account_type": "BP", "account": "12345678", "payee_id": "P-1", "recipient_first_name": "J",
+        let bp = json!({"participant_id": 12345, "account_type": "BP", "account": "12345678", "payee_id": 123456, "recipient_first_name": "J",
             "recipient_last_name": "R", "recipient_address1": "1 Main", "recipient_city": "Atlanta", "recipient_state": "GA",
             "recipient_zip": "30313", "participant_unique_id1": "u", "timestamp": 1, "version": 11});
         let ck = |is_beneficiary: i64| {
