@@ -215,9 +215,8 @@ pub async fn refingerprint(
             let mut after: Option<String> = None;
             let mut checked = 0u64;
             loop {
-                let rows =
-                    store_fp::stale_rows(store, t, &tenant, newest, after.as_deref(), BATCH)
-                        .await?;
+                let rows = store_fp::stale_rows(store, t, &tenant, newest, after.as_deref(), BATCH)
+                    .await?;
                 let n = rows.len();
                 for row in &rows {
                     if opts
@@ -330,7 +329,9 @@ mod tests {
                     ("account_type", Some("AC")),
                     (
                         "details_json",
-                        Some(r#"{"recipient":{"first_name":"A","last_name":"B","address1":"1","address2":null,"city":"C","state":"GA","zip":"30303"},"routing_number":"011000015"}"#),
+                        Some(
+                            r#"{"recipient":{"first_name":"A","last_name":"B","address1":"1","address2":null,"city":"C","state":"GA","zip":"30303"},"routing_number":"011000015"}"#,
+                        ),
                     ),
                 ],
             );
@@ -378,8 +379,14 @@ mod tests {
             .find(|t| t.table == "ct_tokens")
             .unwrap();
         assert_eq!(
-            row_fingerprints(&k, 2, t, &row(t, &[("kind", Some("sepaDirectDebit"))]), "DE89")
-                .unwrap()[0],
+            row_fingerprints(
+                &k,
+                2,
+                t,
+                &row(t, &[("kind", Some("sepaDirectDebit"))]),
+                "DE89"
+            )
+            .unwrap()[0],
             k.fingerprint("ct-sepaDirectDebit", "DE89")
         );
         // A token card without its last four was stored with "****".

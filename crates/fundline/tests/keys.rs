@@ -829,9 +829,7 @@ async fn a_sealed_value_copied_to_another_row_does_not_open() {
 
 /// Every fingerprint value of every fingerprint column, straight from the
 /// database: "table.column" → [(row id, value)] in row-id order.
-async fn fingerprint_values(
-    db: &str,
-) -> std::collections::BTreeMap<String, Vec<(String, String)>> {
+async fn fingerprint_values(db: &str) -> std::collections::BTreeMap<String, Vec<(String, String)>> {
     use sqlx::Row;
     sqlx::any::install_default_drivers();
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(db)
@@ -905,8 +903,7 @@ async fn deposit(s: &Server, session: &str, card_id: &str, micr: &str, salt: u64
         )
         .part(
             "back",
-            reqwest::multipart::Part::bytes(png(1600, 700, 1_000_000 + salt))
-                .file_name("back.png"),
+            reqwest::multipart::Part::bytes(png(1600, 700, 1_000_000 + salt)).file_name("back.png"),
         )
         .text("amount", "10000")
         .text("checkType", "payroll")
@@ -1026,7 +1023,12 @@ impl Products<'_> {
             .call("get-registered-cards", &json!({"customerId": customer}))
             .await
             .unwrap();
-        assert_eq!(list.body["cards"].as_array().unwrap().len(), 2, "{}", list.text);
+        assert_eq!(
+            list.body["cards"].as_array().unwrap().len(),
+            2,
+            "{}",
+            list.text
+        );
         assert_eq!(list.body["cards"][0]["cardId"], self.card_id.as_str());
         // The gateway tokenizes the same account to the same token.
         let g = GatewayClient::new(
@@ -1035,7 +1037,10 @@ impl Products<'_> {
             self.creds["ingopay"]["secret"].as_str().unwrap(),
         );
         for (body, token) in [
-            (gateway_card(self.creds, &test_visa(91)), &self.gateway_tokens[0]),
+            (
+                gateway_card(self.creds, &test_visa(91)),
+                &self.gateway_tokens[0],
+            ),
             (gateway_bank(self.creds), &self.gateway_tokens[1]),
         ] {
             let a = g.post("/gateway/verify", &body, &[]).await.unwrap();
@@ -1093,7 +1098,11 @@ async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_fin
     // Data in every product that writes a fingerprint.
     let mut customers = Vec::new();
     for n in [61u64, 62, 63] {
-        let id = c.call("enroll-customer", &enrollment(n)).await.unwrap().body["CustomerId"]
+        let id = c
+            .call("enroll-customer", &enrollment(n))
+            .await
+            .unwrap()
+            .body["CustomerId"]
             .as_str()
             .unwrap()
             .to_string();
@@ -1101,7 +1110,10 @@ async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_fin
     }
     let customer = customers[0].1.clone();
     let pan = test_visa(61);
-    let added = c.call("add-or-update-card", &card(&customer, &pan)).await.unwrap();
+    let added = c
+        .call("add-or-update-card", &card(&customer, &pan))
+        .await
+        .unwrap();
     assert_eq!(added.status, 200, "{}", added.text);
     // A partner card token sent without its last four.
     let mut tokenized = card(&customer, "");
@@ -1118,7 +1130,10 @@ async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_fin
         .call("get-registered-cards", &json!({"customerId": customer}))
         .await
         .unwrap();
-    let card_id = list.body["cards"][0]["cardId"].as_str().unwrap().to_string();
+    let card_id = list.body["cards"][0]["cardId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let hash_before = list.body["cards"][0]["hashId"].clone();
     let session = check_session(&s, &c, &customer).await;
     let micr = "T021000021T 123456789O 4242".to_string();
@@ -1172,14 +1187,24 @@ async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_fin
     for (col, values) in &before {
         assert!(!values.is_empty(), "{col} has no rows");
         for (_, v) in values {
-            assert_eq!(fundline_vault::fingerprint_version_of(v), Some(1), "{col}: {v}");
+            assert_eq!(
+                fundline_vault::fingerprint_version_of(v),
+                Some(1),
+                "{col}: {v}"
+            );
         }
     }
     assert_eq!(fingerprint_keys(&db).await, vec![(1, false)]);
 
     // Rotate: version 2, beside the running server.
     let rotated: Value = serde_json::from_str(
-        ok(&admin(d, &db, &env, &["keys", "rotate", "--key", "fp", "--json"])).trim(),
+        ok(&admin(
+            d,
+            &db,
+            &env,
+            &["keys", "rotate", "--key", "fp", "--json"],
+        ))
+        .trim(),
     )
     .unwrap();
     assert_eq!(rotated["rotated"][0]["key"], "fp", "{rotated}");
@@ -1198,7 +1223,10 @@ async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_fin
     let during = fingerprint_values(&db).await;
     let fp2 = |v: &str| fundline_vault::fingerprint_version_of(v) == Some(2);
     assert_eq!(
-        during["cc_customers.ssn_fp"].iter().filter(|(_, v)| fp2(v)).count(),
+        during["cc_customers.ssn_fp"]
+            .iter()
+            .filter(|(_, v)| fp2(v))
+            .count(),
         1,
         "the new customer's SSN is fingerprinted with version 2"
     );
@@ -1223,7 +1251,10 @@ async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_fin
     let out = admin(d, &db, &env, &["keys", "refingerprint", "--json"]);
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     let done: Value = serde_json::from_str(ok(&out).trim()).unwrap();
-    assert!(stderr.contains("refingerprint: tenant"), "progress: {stderr}");
+    assert!(
+        stderr.contains("refingerprint: tenant"),
+        "progress: {stderr}"
+    );
     assert!(stderr.contains("rows/s"), "{stderr}");
     assert_eq!(done["left"], 0, "{done}");
     assert_eq!(done["retired_tenants"], 1, "{done}");
@@ -1258,10 +1289,9 @@ async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_fin
     assert!(rows >= 12, "{after:?}");
 
     // Run again: nothing to do, the same end state.
-    let again: Value = serde_json::from_str(
-        ok(&admin(d, &db, &env, &["keys", "refingerprint", "--json"])).trim(),
-    )
-    .unwrap();
+    let again: Value =
+        serde_json::from_str(ok(&admin(d, &db, &env, &["keys", "refingerprint", "--json"])).trim())
+            .unwrap();
     assert_eq!(again["refingerprinted"], 0, "{again}");
     assert_eq!(again["left"], 0, "{again}");
     assert_eq!(fingerprint_values(&db).await, after);
@@ -1345,8 +1375,8 @@ async fn gateway_status(s: &Server, creds: &Value) -> Value {
 }
 
 #[tokio::test]
-async fn a_credential_secret_copied_to_another_row_does_not_authenticate_and_reseal_binds_old_ones(
-) {
+async fn a_credential_secret_copied_to_another_row_does_not_authenticate_and_reseal_binds_old_ones()
+{
     let (dir, db) = fresh().await;
     let keys = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -1364,7 +1394,10 @@ async fn a_credential_secret_copied_to_another_row_does_not_authenticate_and_res
     let connect_sealed = credential_sealed(&db, "connect", "secret_sealed")
         .await
         .unwrap();
-    assert!(gateway_sealed.starts_with("fv2.1."), "row-bound when written");
+    assert!(
+        gateway_sealed.starts_with("fv2.1."),
+        "row-bound when written"
+    );
     assert!(connect_sealed.starts_with("fv2.1."));
 
     // Someone with write access to the database copies the gateway secret
@@ -1373,7 +1406,11 @@ async fn a_credential_secret_copied_to_another_row_does_not_authenticate_and_res
     set_credential_sealed(&db, "connect", &gateway_sealed).await;
     assert_eq!(connect_status(&s, &creds, ingopay_secret).await, 401);
     assert_eq!(connect_status(&s, &creds, connect_secret).await, 401);
-    assert_eq!(gateway_status(&s, &creds).await, 100, "its own row still opens");
+    assert_eq!(
+        gateway_status(&s, &creds).await,
+        100,
+        "its own row still opens"
+    );
 
     // A value written before row binding (fv1: tenant, table and column
     // only) keeps working…
@@ -1387,11 +1424,11 @@ async fn a_credential_secret_copied_to_another_row_does_not_authenticate_and_res
         .await
         .unwrap();
     let tenant = creds["tenant_id"].as_str().unwrap();
-    let old_form = keyring
-        .fresh(&store, tenant)
-        .await
-        .unwrap()
-        .seal_str("credentials", "secret", connect_secret);
+    let old_form = keyring.fresh(&store, tenant).await.unwrap().seal_str(
+        "credentials",
+        "secret",
+        connect_secret,
+    );
     store.close().await;
     assert!(old_form.starts_with("fv1.1."));
     set_credential_sealed(&db, "connect", &old_form).await;
@@ -1439,4 +1476,48 @@ async fn a_credential_secret_copied_to_another_row_does_not_authenticate_and_res
     );
     assert_eq!(connect_status(&s, &creds, new_secret).await, 404);
     assert_eq!(connect_status(&s, &creds, connect_secret).await, 404);
+}
+
+/// How fast the re-fingerprint pass goes (ignored: a measurement, not a
+/// check). `FUNDLINE_REFINGERPRINT_ROWS` customers (default 2000) are
+/// enrolled, the fingerprint key rotated, and the pass's own figures printed.
+#[tokio::test]
+#[ignore]
+async fn refingerprint_throughput() {
+    let rows: u64 = std::env::var("FUNDLINE_REFINGERPRINT_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
+    let (dir, db) = fresh().await;
+    let keys = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let key_file = new_master(d, &db, keys.path(), "k1");
+    let env = [("FUNDLINE_MASTER_KEY_FILE", key_file.to_str().unwrap())];
+    let s = start(d, &db, &env).await;
+    let creds = sandbox(d);
+    let c = partner(&s, &creds).await;
+    let mut n = 1_000;
+    while n < 1_000 + rows {
+        let batch: Vec<_> = (n..(n + 16).min(1_000 + rows))
+            .map(|i| {
+                let c = c.clone_for(&s.base);
+                async move {
+                    let a = c.call("enroll-customer", &enrollment(i)).await.unwrap();
+                    assert_eq!(a.status, 200, "{}", a.text);
+                }
+            })
+            .collect();
+        futures::future::join_all(batch).await;
+        n += 16;
+    }
+    ok(&admin(d, &db, &env, &["keys", "rotate", "--key", "fp"]));
+    let out = admin(d, &db, &env, &["keys", "refingerprint", "--json"]);
+    let report: Value = serde_json::from_str(ok(&out).trim()).unwrap();
+    assert_eq!(report["refingerprinted"], rows, "{report}");
+    assert_eq!(report["left"], 0, "{report}");
+    eprintln!(
+        "{} ({}): {report}",
+        if is_sqlite(&db) { "sqlite" } else { "postgres" },
+        rows
+    );
 }

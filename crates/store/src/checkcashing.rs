@@ -185,8 +185,7 @@ pub async fn find_customer_by_ssn(
         "SELECT {CUSTOMER_COLUMNS} FROM cc_customers WHERE tenant_id = $1 AND ssn_fp IN ({}) ORDER BY created_at, id",
         in_list(2, ssn_fps.len())
     );
-    let mut q = sqlx::query_as::<_, Customer>(&sql)
-    .bind(tenant_id);
+    let mut q = sqlx::query_as::<_, Customer>(&sql).bind(tenant_id);
     for fp in ssn_fps {
         q = q.bind(fp);
     }
@@ -268,9 +267,9 @@ pub async fn find_live_card(
         in_list(4, number_fps.len())
     );
     let mut q = sqlx::query_as::<_, Card>(&sql)
-    .bind(tenant_id)
-    .bind(customer_id)
-    .bind(kind);
+        .bind(tenant_id)
+        .bind(customer_id)
+        .bind(kind);
     for fp in number_fps {
         q = q.bind(fp);
     }
@@ -359,9 +358,9 @@ pub async fn customer_and_live_card(
          WHERE c.tenant_id = $1 AND c.id = $2 ORDER BY k.created_at, k.id"
     );
     let mut q = sqlx::query(&sql)
-    .bind(tenant_id)
-    .bind(customer_id)
-    .bind(kind);
+        .bind(tenant_id)
+        .bind(customer_id)
+        .bind(kind);
     if number_fps.is_empty() {
         q = q.bind("");
     }

@@ -275,9 +275,7 @@ pub async fn presented_before(
          AND stage <> 'declined' AND created_at <= (SELECT created_at FROM cc_checks WHERE transaction_id = $2)",
         crate::fingerprints::in_list(3, fps.len())
     );
-    let mut q = sqlx::query(&sql)
-    .bind(tenant_id)
-    .bind(excluding);
+    let mut q = sqlx::query(&sql).bind(tenant_id).bind(excluding);
     for fp in fps {
         q = q.bind(fp);
     }

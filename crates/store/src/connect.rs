@@ -43,9 +43,9 @@ pub async fn live_by_number(
         crate::fingerprints::in_list(4, number_fps.len())
     );
     let mut q = sqlx::query_as::<_, Token>(&sql)
-    .bind(tenant_id)
-    .bind(merchant_id)
-    .bind(kind);
+        .bind(tenant_id)
+        .bind(merchant_id)
+        .bind(kind);
     for fp in number_fps {
         q = q.bind(fp);
     }

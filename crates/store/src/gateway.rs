@@ -391,8 +391,7 @@ pub async fn account_by_fp(
         "SELECT {ACCOUNT_COLUMNS} FROM gw_accounts WHERE tenant_id = $1 AND fp IN ({}) ORDER BY created_at, token",
         crate::fingerprints::in_list(2, fps.len())
     );
-    let mut q = sqlx::query_as::<_, Account>(&sql)
-    .bind(tenant_id);
+    let mut q = sqlx::query_as::<_, Account>(&sql).bind(tenant_id);
     for fp in fps {
         q = q.bind(fp);
     }

@@ -401,11 +401,13 @@ pub async fn rotate_master(
 /// or None if no tenant has one: the re-fingerprint pass waits until every
 /// node's key cache has seen it.
 pub async fn newest_fingerprint_key_at(store: &Store) -> Result<Option<i64>, StoreError> {
-    Ok(sqlx::query("SELECT MAX(created_at) FROM tenant_keys WHERE purpose = $1")
-        .bind(FP)
-        .fetch_one(store.reader())
-        .await?
-        .get::<Option<i64>, _>(0))
+    Ok(
+        sqlx::query("SELECT MAX(created_at) FROM tenant_keys WHERE purpose = $1")
+            .bind(FP)
+            .fetch_one(store.reader())
+            .await?
+            .get::<Option<i64>, _>(0),
+    )
 }
 
 /// Retires a tenant's fingerprint key versions older than `newest`:

@@ -154,7 +154,11 @@ impl TenantKeys {
     ) -> Result<TenantKeys, VaultError> {
         let mut map = BTreeMap::new();
         for (version, key, live) in versions {
-            if version < 1 || map.insert(version, FingerprintVersion { key, live }).is_some() {
+            if version < 1
+                || map
+                    .insert(version, FingerprintVersion { key, live })
+                    .is_some()
+            {
                 return Err(VaultError::Malformed);
             }
         }
@@ -493,8 +497,7 @@ impl TenantKeys {
 pub fn fingerprint_version_of(stored: &str) -> Option<i64> {
     let is_hex = |h: &str| {
         h.len() == 64
-            && h
-                .bytes()
+            && h.bytes()
                 .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
     };
     if is_hex(stored) {
@@ -508,7 +511,10 @@ pub fn fingerprint_version_of(stored: &str) -> Option<i64> {
 /// The hex digits of a stored fingerprint, without its version (for
 /// identifiers derived from it).
 pub fn fingerprint_hex(stored: &str) -> &str {
-    match stored.strip_prefix(FP_PREFIX).and_then(|r| r.split_once('.')) {
+    match stored
+        .strip_prefix(FP_PREFIX)
+        .and_then(|r| r.split_once('.'))
+    {
         Some((_, hex)) => hex,
         None => stored,
     }

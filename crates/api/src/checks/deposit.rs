@@ -392,4 +392,3 @@ pub(crate) fn presentment_key(micr: &str) -> Option<String> {
         .ok()
         .map(|m| m.presentment_key())
 }
-

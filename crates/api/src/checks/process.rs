@@ -349,10 +349,9 @@ async fn decide(state: &AppState, c: &Check, mut t: Transaction, now: i64) -> Re
     if !fps.contains(&c.presentment_fp) {
         fps.push(c.presentment_fp.clone());
     }
-    let duplicate =
-        checks::presented_before(&state.store, &c.tenant_id, &fps, &c.transaction_id)
-            .await
-            .map_err(|e| e.to_string())?;
+    let duplicate = checks::presented_before(&state.store, &c.tenant_id, &fps, &c.transaction_id)
+        .await
+        .map_err(|e| e.to_string())?;
     let limits = risk::effective_limits(&cfg.limits, &attrs);
     let verdict = risk::decide(
         t.amount_cents,

@@ -669,7 +669,8 @@ pub async fn update(
             }
             // An approval covers the account it was given for: a new IBAN
             // needs a new one (signed in this request, or approved again).
-            let same_account = keys.fingerprint_matches(&existing.number_fp, &domain, &input.number);
+            let same_account =
+                keys.fingerprint_matches(&existing.number_fp, &domain, &input.number);
             Some(match (requested, existing.mandate_status.as_deref()) {
                 ("APPROVED", _) => "APPROVED".to_string(),
                 (_, Some(kept)) if same_account && kept == "APPROVED" => {

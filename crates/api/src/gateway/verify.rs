@@ -571,7 +571,11 @@ pub(crate) const ACCOUNT_FP: &str = "gw-account";
 /// re-fingerprint pass recomputes `gw_accounts.fp` with it; the unit test
 /// `stored_accounts_rebuild_the_identity_they_were_tokenized_with` (and a
 /// debug assertion on every tokenization) hold the two forms equal.
-pub(crate) fn account_canonical(account_type: &str, account: &str, details: &Value) -> Option<String> {
+pub(crate) fn account_canonical(
+    account_type: &str,
+    account: &str,
+    details: &Value,
+) -> Option<String> {
     let text = |v: &Value| v.as_str().map(str::to_lowercase);
     let who = |r: &Value| -> Option<Value> {
         Some(json!([
@@ -1022,7 +1026,10 @@ mod tests {
     #[test]
     fn stored_accounts_rebuild_the_identity_they_were_tokenized_with() {
         let mut no_line2 = ca();
-        no_line2.as_object_mut().unwrap().remove("recipient_address2");
+        no_line2
+            .as_object_mut()
+            .unwrap()
+            .remove("recipient_address2");
         let ac = json!({"participant_id": 12345, "account_type": "AC", "recipient_first_name": "Luke", "recipient_last_name": "Skywalker",
                        "account": "22222222", "routing_number": "011000015", "recipient_address1": "123 Main St.",
                        "recipient_city": "Atlanta", "recipient_state": "GA", "recipient_zip": "30313", "recipient_phone": 1231231234,
