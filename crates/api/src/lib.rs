@@ -13,6 +13,7 @@ pub mod clock;
 pub mod config;
 pub mod connect;
 mod extract;
+pub mod fingerprints;
 pub mod gateway;
 mod middleware;
 pub mod ofac;

@@ -117,23 +117,46 @@ pub enum TenantCommand {
 pub enum KeysCommand {
     /// Add a new key version for every tenant. `dek` (default): new data is
     /// sealed with it, data sealed before stays readable (add --reseal to
-    /// re-encrypt it now). `jwt`, `url`: new staff tokens / capture-page URLs
-    /// are signed with it; the old version verifies until what it signed
-    /// expires (15 min / the URL lifetime), then not.
+    /// re-encrypt it now). `fp`: new fingerprints use it, lookups compare
+    /// under every live version until `refingerprint` has moved every
+    /// fingerprint and retired the old one (add --refingerprint to run it
+    /// now). `jwt`, `url`: new staff tokens / capture-page URLs are signed
+    /// with it; the old version verifies until what it signed expires
+    /// (15 min / the URL lifetime), then not.
     Rotate {
-        /// Which keys: dek, jwt, url (comma-separated).
+        /// Which keys: dek, fp, jwt, url (comma-separated).
         #[arg(long, value_delimiter = ',', default_value = "dek")]
         key: Vec<String>,
         /// Then re-encrypt every sealed value under the newest data key
         /// (waits for running servers to pick the new key up first).
         #[arg(long)]
         reseal: bool,
+        /// Then recompute every fingerprint under the newest fingerprint key
+        /// and retire the older versions (waits for running servers first).
+        #[arg(long)]
+        refingerprint: bool,
         #[arg(long)]
         json: bool,
     },
     /// Re-encrypt every sealed value still on an older data key. Safe beside
     /// running servers; resumable (run it again after an interruption).
     Reseal {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Recompute every fingerprint (SSNs, card numbers and data, gateway
+    /// accounts, Connect token numbers, check presentments) still on an older
+    /// fingerprint key from its sealed value, then retire the older versions
+    /// of each tenant left with none. Safe beside running servers; resumable
+    /// (run it again after an interruption).
+    Refingerprint {
+        /// Stop after this many rows (run it again to continue); no
+        /// retirement then.
+        #[arg(long)]
+        max_rows: Option<u64>,
+        /// Keep the older versions live at the end.
+        #[arg(long)]
+        keep_old: bool,
         #[arg(long)]
         json: bool,
     },
@@ -242,14 +265,19 @@ async fn keys_command(
     command: KeysCommand,
 ) -> anyhow::Result<()> {
     match command {
-        KeysCommand::Rotate { key, reseal, json } => {
+        KeysCommand::Rotate {
+            key,
+            reseal,
+            refingerprint,
+            json,
+        } => {
             let mut list = Vec::new();
             let mut rotated_dek = false;
             for k in &key {
                 let purpose = *keyring::ROTATABLE
                     .iter()
                     .find(|p| **p == k.trim())
-                    .ok_or_else(|| anyhow!("--key must be dek, jwt or url, not {k}"))?;
+                    .ok_or_else(|| anyhow!("--key must be dek, fp, jwt or url, not {k}"))?;
                 let rotated = keyring::rotate_keys(store, keyring.master(), purpose)
                     .await
                     .map_err(|e| anyhow!("{e}"))?;
@@ -270,18 +298,19 @@ async fn keys_command(
                         o
                     })
                     .collect();
-                if !reseal {
-                    println!("{}", serde_json::json!({"rotated": items}));
-                    return Ok(());
+                let mut out = serde_json::json!({"rotated": items});
+                if reseal {
+                    if rotated_dek {
+                        wait_for_servers().await;
+                    }
+                    out["reseal"] = serde_json::to_value(run_reseal(store, keyring).await?)?;
                 }
-                if rotated_dek {
-                    wait_for_servers().await;
+                if refingerprint {
+                    out["refingerprint"] = serde_json::to_value(
+                        run_refingerprint(store, keyring, Default::default()).await?,
+                    )?;
                 }
-                let report = run_reseal(store, keyring).await?;
-                println!(
-                    "{}",
-                    serde_json::json!({"rotated": items, "reseal": report})
-                );
+                println!("{out}");
             } else {
                 for (t, p, v) in &list {
                     println!("tenant {t}: {p} key version {v}");
@@ -293,6 +322,24 @@ async fn keys_command(
                     let report = run_reseal(store, keyring).await?;
                     println!("{}", serde_json::to_string_pretty(&report)?);
                 }
+                if refingerprint {
+                    let report = run_refingerprint(store, keyring, Default::default()).await?;
+                    println!("{}", serde_json::to_string_pretty(&report)?);
+                }
+            }
+            Ok(())
+        }
+        KeysCommand::Refingerprint {
+            max_rows,
+            keep_old,
+            json,
+        } => {
+            let opts = fundline_api::fingerprints::PassOptions { max_rows, keep_old };
+            let report = run_refingerprint(store, keyring, opts).await?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                println!("{}", serde_json::to_string_pretty(&report)?);
             }
             Ok(())
         }
@@ -400,6 +447,47 @@ async fn run_reseal(
     eprintln!(
         "reseal done: {} re-encrypted, {} already current, {} changed concurrently, {} unreadable; {left} values not on the newest key",
         report.resealed, report.current, report.raced, report.unreadable
+    );
+    Ok(report)
+}
+
+async fn run_refingerprint(
+    store: &fundline_store::Store,
+    keyring: &keyring::Keyring,
+    opts: fundline_api::fingerprints::PassOptions,
+) -> anyhow::Result<fundline_api::fingerprints::RefingerprintReport> {
+    let mut progress = |line: &str| eprintln!("{line}");
+    let report = fundline_api::fingerprints::refingerprint(store, keyring, opts, &mut progress)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    fundline_api::audit!(
+        "key.refingerprint",
+        refingerprinted = report.refingerprinted,
+        raced = report.raced,
+        conflicts = report.conflicts,
+        unreadable = report.unreadable,
+        mismatched = report.mismatched,
+        left = report.left,
+        retired_tenants = report.retired_tenants
+    );
+    eprintln!(
+        "refingerprint done: {} rows re-fingerprinted in {:.2} s ({:.0} rows/s), {} changed concurrently, \
+         {} conflicts, {} unreadable, {} mismatched; {} fingerprints not on the newest key; \
+         old versions retired for {} tenants{}",
+        report.refingerprinted,
+        report.seconds,
+        report.rows_per_second,
+        report.raced,
+        report.conflicts,
+        report.unreadable,
+        report.mismatched,
+        report.left,
+        report.retired_tenants,
+        if report.stopped_early {
+            " (stopped at --max-rows: run it again to continue)"
+        } else {
+            ""
+        }
     );
     Ok(report)
 }

@@ -4,6 +4,7 @@
 
 use sqlx::{AnyConnection, FromRow, Row};
 
+use crate::fingerprints::in_list;
 use crate::{Store, StoreError};
 
 // ---------- partner sessions ----------
@@ -170,18 +171,25 @@ pub async fn insert_customer(store: &Store, c: Customer) -> Result<(), StoreErro
         .await
 }
 
+/// The customer whose SSN fingerprint is one of `ssn_fps` (one per live
+/// fingerprint key version).
 pub async fn find_customer_by_ssn(
     store: &Store,
     tenant_id: &str,
-    ssn_fp: &str,
+    ssn_fps: &[String],
 ) -> Result<Option<Customer>, StoreError> {
-    Ok(sqlx::query_as::<_, Customer>(&format!(
-        "SELECT {CUSTOMER_COLUMNS} FROM cc_customers WHERE tenant_id = $1 AND ssn_fp = $2"
-    ))
-    .bind(tenant_id)
-    .bind(ssn_fp)
-    .fetch_optional(store.reader())
-    .await?)
+    if ssn_fps.is_empty() {
+        return Ok(None);
+    }
+    let sql = format!(
+        "SELECT {CUSTOMER_COLUMNS} FROM cc_customers WHERE tenant_id = $1 AND ssn_fp IN ({}) ORDER BY created_at, id",
+        in_list(2, ssn_fps.len())
+    );
+    let mut q = sqlx::query_as::<_, Customer>(&sql).bind(tenant_id);
+    for fp in ssn_fps {
+        q = q.bind(fp);
+    }
+    Ok(q.fetch_optional(store.reader()).await?)
 }
 
 pub async fn get_customer(
@@ -241,22 +249,31 @@ const CARD_COLUMNS: &str = "id, tenant_id, customer_id, kind, number_fp, number_
      nickname, name_on_card, address_line1, address_line2, city, state, zip, status, decline_code, program_name, \
      program_phone, issuer_type, min_cents, max_cents, terms_id, show_terms, authorized_at, created_at, updated_at, deleted_at";
 
+/// The customer's live card whose number fingerprint is one of
+/// `number_fps` (one per live fingerprint key version).
 pub async fn find_live_card(
     store: &Store,
     tenant_id: &str,
     customer_id: &str,
     kind: &str,
-    number_fp: &str,
+    number_fps: &[String],
 ) -> Result<Option<Card>, StoreError> {
-    Ok(sqlx::query_as::<_, Card>(&format!(
-        "SELECT {CARD_COLUMNS} FROM cc_cards WHERE tenant_id = $1 AND customer_id = $2 AND kind = $3 AND number_fp = $4 AND deleted_at IS NULL"
-    ))
-    .bind(tenant_id)
-    .bind(customer_id)
-    .bind(kind)
-    .bind(number_fp)
-    .fetch_optional(store.reader())
-    .await?)
+    if number_fps.is_empty() {
+        return Ok(None);
+    }
+    let sql = format!(
+        "SELECT {CARD_COLUMNS} FROM cc_cards WHERE tenant_id = $1 AND customer_id = $2 AND kind = $3 AND number_fp IN ({}) \
+         AND deleted_at IS NULL ORDER BY created_at, id",
+        in_list(4, number_fps.len())
+    );
+    let mut q = sqlx::query_as::<_, Card>(&sql)
+        .bind(tenant_id)
+        .bind(customer_id)
+        .bind(kind);
+    for fp in number_fps {
+        q = q.bind(fp);
+    }
+    Ok(q.fetch_optional(store.reader()).await?)
 }
 
 /// Live cards of a customer, oldest first; `valid_only` hides cards whose
@@ -321,24 +338,36 @@ pub async fn customer_and_live_card(
     tenant_id: &str,
     customer_id: &str,
     kind: &str,
-    number_fp: &str,
+    number_fps: &[String],
 ) -> Result<Option<(AddressOnFile, Option<Card>)>, StoreError> {
     let cols = CARD_COLUMNS
         .split(", ")
         .map(|c| format!("k.{}", c.trim()))
         .collect::<Vec<_>>()
         .join(", ");
-    let row = sqlx::query(&format!(
+    // One live fingerprint version or several (during a fingerprint key
+    // rotation): the card is found under whichever its row carries.
+    let fps = if number_fps.is_empty() {
+        in_list(4, 1)
+    } else {
+        in_list(4, number_fps.len())
+    };
+    let sql = format!(
         "SELECT c.address_line1 AS on_file_line1, c.zip AS on_file_zip, {cols} FROM cc_customers c LEFT JOIN cc_cards k \
-         ON k.tenant_id = c.tenant_id AND k.customer_id = c.id AND k.kind = $3 AND k.number_fp = $4 AND k.deleted_at IS NULL \
-         WHERE c.tenant_id = $1 AND c.id = $2"
-    ))
-    .bind(tenant_id)
-    .bind(customer_id)
-    .bind(kind)
-    .bind(number_fp)
-    .fetch_optional(store.reader())
-    .await?;
+         ON k.tenant_id = c.tenant_id AND k.customer_id = c.id AND k.kind = $3 AND k.number_fp IN ({fps}) AND k.deleted_at IS NULL \
+         WHERE c.tenant_id = $1 AND c.id = $2 ORDER BY k.created_at, k.id"
+    );
+    let mut q = sqlx::query(&sql)
+        .bind(tenant_id)
+        .bind(customer_id)
+        .bind(kind);
+    if number_fps.is_empty() {
+        q = q.bind("");
+    }
+    for fp in number_fps {
+        q = q.bind(fp);
+    }
+    let row = q.fetch_optional(store.reader()).await?;
     let Some(row) = row else { return Ok(None) };
     let address = AddressOnFile {
         line1: row.try_get("on_file_line1")?,
@@ -428,8 +457,8 @@ pub async fn save_card(
                             "UPDATE cc_cards SET number_sealed = $1, bin = $2, last4 = $3, data_fp = $4, expiration_mmyy = $5, \
                              nickname = $6, name_on_card = $7, address_line1 = $8, address_line2 = $9, city = $10, state = $11, \
                              zip = $12, status = $13, decline_code = $14, program_name = $15, program_phone = $16, issuer_type = $17, \
-                             min_cents = $18, max_cents = $19, terms_id = $20, show_terms = $21, authorized_at = $22, updated_at = $23 \
-                             WHERE id = $24 AND tenant_id = $25 AND data_fp = $26 AND deleted_at IS NULL",
+                             min_cents = $18, max_cents = $19, terms_id = $20, show_terms = $21, authorized_at = $22, updated_at = $23, \
+                             number_fp = $27 WHERE id = $24 AND tenant_id = $25 AND data_fp = $26 AND deleted_at IS NULL",
                         )
                         .bind(card.number_sealed)
                         .bind(card.bin)
@@ -457,6 +486,7 @@ pub async fn save_card(
                         .bind(card.id)
                         .bind(card.tenant_id)
                         .bind(prev)
+                        .bind(card.number_fp)
                         .execute(&mut *c)
                         .await?;
                         Ok(r.rows_affected() == 1)

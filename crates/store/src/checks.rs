@@ -258,23 +258,28 @@ pub async fn accepted_since(
     Ok((r.get(0), r.get(1)))
 }
 
-/// Another check (not declined) with the same presentment fingerprint.
+/// Another check (not declined) whose presentment fingerprint is one of
+/// `fps` (one per live fingerprint key version).
 pub async fn presented_before(
     store: &Store,
     tenant_id: &str,
-    fp: &str,
+    fps: &[String],
     excluding: &str,
 ) -> Result<bool, StoreError> {
-    let n: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM cc_checks WHERE tenant_id = $1 AND presentment_fp = $2 AND transaction_id <> $3 \
-         AND stage <> 'declined' AND created_at <= (SELECT created_at FROM cc_checks WHERE transaction_id = $3)",
-    )
-    .bind(tenant_id)
-    .bind(fp)
-    .bind(excluding)
-    .fetch_one(store.reader())
-    .await?
-    .get(0);
+    let fps: Vec<&String> = fps.iter().filter(|f| !f.is_empty()).collect();
+    if fps.is_empty() {
+        return Ok(false);
+    }
+    let sql = format!(
+        "SELECT COUNT(*) FROM cc_checks WHERE tenant_id = $1 AND transaction_id <> $2 AND presentment_fp IN ({}) \
+         AND stage <> 'declined' AND created_at <= (SELECT created_at FROM cc_checks WHERE transaction_id = $2)",
+        crate::fingerprints::in_list(3, fps.len())
+    );
+    let mut q = sqlx::query(&sql).bind(tenant_id).bind(excluding);
+    for fp in fps {
+        q = q.bind(fp);
+    }
+    let n: i64 = q.fetch_one(store.reader()).await?.get(0);
     Ok(n > 0)
 }
 

@@ -25,22 +25,31 @@ const COLUMNS: &str =
     "id, tenant_id, merchant_id, payment_product_id, kind, number_fp, number_sealed, view_json, \
      mandate_status, mandate_cancel_date, created_at, updated_at, deleted_at";
 
+/// The live token whose number fingerprint is one of `number_fps` (one per
+/// live fingerprint key version).
 pub async fn live_by_number(
     store: &Store,
     tenant_id: &str,
     merchant_id: &str,
     kind: &str,
-    number_fp: &str,
+    number_fps: &[String],
 ) -> Result<Option<Token>, StoreError> {
-    Ok(sqlx::query_as::<_, Token>(&format!(
-        "SELECT {COLUMNS} FROM ct_tokens WHERE tenant_id = $1 AND merchant_id = $2 AND kind = $3 AND number_fp = $4 AND deleted_at IS NULL"
-    ))
-    .bind(tenant_id)
-    .bind(merchant_id)
-    .bind(kind)
-    .bind(number_fp)
-    .fetch_optional(store.reader())
-    .await?)
+    if number_fps.is_empty() {
+        return Ok(None);
+    }
+    let sql = format!(
+        "SELECT {COLUMNS} FROM ct_tokens WHERE tenant_id = $1 AND merchant_id = $2 AND kind = $3 AND number_fp IN ({}) \
+         AND deleted_at IS NULL ORDER BY created_at, id",
+        crate::fingerprints::in_list(4, number_fps.len())
+    );
+    let mut q = sqlx::query_as::<_, Token>(&sql)
+        .bind(tenant_id)
+        .bind(merchant_id)
+        .bind(kind);
+    for fp in number_fps {
+        q = q.bind(fp);
+    }
+    Ok(q.fetch_optional(store.reader()).await?)
 }
 
 pub async fn live(

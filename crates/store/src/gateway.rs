@@ -377,18 +377,25 @@ pub async fn account_by_token(
     .await?)
 }
 
+/// The tokenized account whose fingerprint is one of `fps` (one per live
+/// fingerprint key version).
 pub async fn account_by_fp(
     store: &Store,
     tenant_id: &str,
-    fp: &str,
+    fps: &[String],
 ) -> Result<Option<Account>, StoreError> {
-    Ok(sqlx::query_as::<_, Account>(&format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM gw_accounts WHERE tenant_id = $1 AND fp = $2"
-    ))
-    .bind(tenant_id)
-    .bind(fp)
-    .fetch_optional(store.reader())
-    .await?)
+    if fps.is_empty() {
+        return Ok(None);
+    }
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM gw_accounts WHERE tenant_id = $1 AND fp IN ({}) ORDER BY created_at, token",
+        crate::fingerprints::in_list(2, fps.len())
+    );
+    let mut q = sqlx::query_as::<_, Account>(&sql).bind(tenant_id);
+    for fp in fps {
+        q = q.bind(fp);
+    }
+    Ok(q.fetch_optional(store.reader()).await?)
 }
 
 /// Stores a tokenized account, or returns the one the same data already

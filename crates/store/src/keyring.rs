@@ -17,7 +17,7 @@ pub const DEK: &str = "dek";
 pub use fundline_vault::{JWT, URL};
 
 /// The key kinds `admin keys rotate --key` accepts.
-pub const ROTATABLE: &[&str] = &[DEK, JWT, URL];
+pub const ROTATABLE: &[&str] = &[DEK, FP, JWT, URL];
 
 /// How long a node trusts its cached keys before looking for a newer data
 /// key version (written by `admin keys rotate` in another process).
@@ -119,12 +119,12 @@ impl Keyring {
 
     async fn reload(&self, store: &Store, tenant_id: &str) -> Result<Arc<TenantKeys>, StoreError> {
         let rows = sqlx::query(
-            "SELECT purpose, version, wrapped, created_at FROM tenant_keys WHERE tenant_id = $1",
+            "SELECT purpose, version, wrapped, created_at, retired_at FROM tenant_keys WHERE tenant_id = $1",
         )
         .bind(tenant_id)
         .fetch_all(store.reader())
         .await?;
-        let mut fp = None;
+        let mut fps = Vec::new();
         let mut deks = Vec::new();
         let mut jwt = Vec::new();
         let mut url = Vec::new();
@@ -133,12 +133,13 @@ impl Keyring {
             let version: i64 = row.get(1);
             let wrapped: String = row.get(2);
             let created_at: i64 = row.get(3);
+            let retired_at: Option<i64> = row.get(4);
             let key = self
                 .master
                 .unwrap(&wrapped, &wrap_aad(tenant_id, &purpose, version))
                 .map_err(vault_err)?;
             match purpose.as_str() {
-                FP => fp = Some(key),
+                FP => fps.push((version, key, retired_at.is_none())),
                 DEK => deks.push((version, key)),
                 JWT => jwt.push((version, key, created_at)),
                 URL => url.push((version, key, created_at)),
@@ -146,9 +147,14 @@ impl Keyring {
                 _ => {}
             }
         }
-        let fp = fp.ok_or_else(|| StoreError::Vault(format!("tenant {tenant_id} has no keys")))?;
+        let first = fps
+            .iter()
+            .find(|(v, _, _)| *v == 1)
+            .map(|(_, k, _)| k.clone())
+            .ok_or_else(|| StoreError::Vault(format!("tenant {tenant_id} has no keys")))?;
         let keys = Arc::new(
-            TenantKeys::new(tenant_id, fp, deks)
+            TenantKeys::new(tenant_id, first, deks)
+                .and_then(|k| k.with_fingerprint_keys(fps))
                 .and_then(|k| k.with_signing_keys(JWT, jwt))
                 .and_then(|k| k.with_signing_keys(URL, url))
                 .map_err(vault_err)?,
@@ -175,6 +181,28 @@ impl Keyring {
                 .reload(store, tenant_id)
                 .await?
                 .open_string(table, column, sealed)
+                .map_err(vault_err),
+            other => other.map_err(vault_err),
+        }
+    }
+
+    /// Opens a value of a row-bound column (`open_row`), reloading once on
+    /// a key version this node has not seen yet.
+    pub async fn open_string_row(
+        &self,
+        store: &Store,
+        tenant_id: &str,
+        table: &str,
+        column: &str,
+        row: &str,
+        sealed: &str,
+    ) -> Result<SecretString, StoreError> {
+        let keys = self.tenant(store, tenant_id).await?;
+        match keys.open_string_row(table, column, row, sealed) {
+            Err(VaultError::UnknownKeyVersion(_)) => self
+                .reload(store, tenant_id)
+                .await?
+                .open_string_row(table, column, row, sealed)
                 .map_err(vault_err),
             other => other.map_err(vault_err),
         }
@@ -262,10 +290,13 @@ pub async fn rotate_data_keys(
     rotate_keys(store, master, DEK).await
 }
 
-/// Adds a new version of one kind of key (`DEK`, `JWT`, `URL`) for every
-/// tenant; returns (tenant id, new version) pairs. For signing keys the
+/// Adds a new version of one kind of key (`DEK`, `FP`, `JWT`, `URL`) for
+/// every tenant; returns (tenant id, new version) pairs. For signing keys the
 /// previous version keeps verifying for its overlap window (what it signed
-/// stays valid until it expires), then stops.
+/// stays valid until it expires), then stops. For the fingerprint key new
+/// fingerprints use the new version and lookups compare under every live
+/// version until `crate::fingerprints` has moved every value and retired
+/// the older ones.
 pub async fn rotate_keys(
     store: &Store,
     master: &MasterKey,
@@ -361,6 +392,49 @@ pub async fn rotate_master(
                     .execute(&mut *c)
                     .await?;
                 Ok(moved)
+            })
+        })
+        .await
+}
+
+/// When the newest fingerprint key version of any tenant was created (µs),
+/// or None if no tenant has one: the re-fingerprint pass waits until every
+/// node's key cache has seen it.
+pub async fn newest_fingerprint_key_at(store: &Store) -> Result<Option<i64>, StoreError> {
+    Ok(
+        sqlx::query("SELECT MAX(created_at) FROM tenant_keys WHERE purpose = $1")
+            .bind(FP)
+            .fetch_one(store.reader())
+            .await?
+            .get::<Option<i64>, _>(0),
+    )
+}
+
+/// Retires a tenant's fingerprint key versions older than `newest`:
+/// lookups stop comparing under them (within `CACHE_TTL` on running
+/// nodes). The rows stay. Returns how many versions were retired.
+pub async fn retire_fingerprint_keys(
+    store: &Store,
+    tenant_id: &str,
+    newest: i64,
+    now: i64,
+) -> Result<u64, StoreError> {
+    let tenant_id = tenant_id.to_string();
+    store
+        .write(move |c| {
+            let tenant_id = tenant_id.clone();
+            Box::pin(async move {
+                Ok(sqlx::query(
+                    "UPDATE tenant_keys SET retired_at = $1 WHERE tenant_id = $2 AND purpose = $3 \
+                     AND version < $4 AND retired_at IS NULL",
+                )
+                .bind(now)
+                .bind(&tenant_id)
+                .bind(FP)
+                .bind(newest)
+                .execute(&mut *c)
+                .await?
+                .rows_affected())
             })
         })
         .await

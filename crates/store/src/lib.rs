@@ -8,6 +8,7 @@ pub mod connect;
 pub mod customers;
 mod db;
 mod error;
+pub mod fingerprints;
 pub mod gateway;
 pub mod keyring;
 pub mod reports;

@@ -58,19 +58,23 @@ const fn bound(c: SealedColumn) -> SealedColumn {
 /// Every column that holds sealed values. A new sealed column must be added
 /// here, or the reseal pass leaves it on its old key.
 pub const SEALED_COLUMNS: &[SealedColumn] = &[
-    col(
+    // Gateway and Connect HMAC secrets, bound to "<product>/<public id>"
+    // (`tenants::credential_row_id`).
+    bound(col(
         "credentials",
         &["product", "public_id"],
         "secret_sealed",
         "secret",
-    ),
-    // A rotated credential's previous secret, live until its overlap ends.
-    col(
+    )),
+    // A rotated credential's previous secret, live until its overlap ends:
+    // the same associated data as the current one (a rotation moves the
+    // value between the two columns of one row).
+    bound(col(
         "credentials",
         &["product", "public_id"],
         "previous_secret_sealed",
         "secret",
-    ),
+    )),
     // A signed gateway request's first answer, kept for its retries.
     col(
         "gw_seen_signatures",

@@ -50,6 +50,19 @@ pub const PRODUCT_INGOPAY: &str = "ingopay";
 pub const PRODUCT_CONNECT: &str = "connect";
 pub const PRODUCT_ANALYSIS: &str = "analysis";
 
+/// Where a credential's sealed secrets are bound (`seal_row`): table
+/// "credentials", column "secret" (both the current and the previous
+/// secret, so a rotation moves the current one into `previous_secret_sealed`
+/// of the same row unchanged), row "<product>/<public id>" — the row-id
+/// columns of `SEALED_COLUMNS`. A secret copied into another credential
+/// row does not open there.
+pub const CREDENTIAL_TABLE: &str = "credentials";
+pub const CREDENTIAL_COLUMN: &str = "secret";
+
+pub fn credential_row_id(product: &str, public_id: &str) -> String {
+    format!("{product}/{public_id}")
+}
+
 fn slug(name: &str) -> String {
     let s: String = name
         .chars()
@@ -137,8 +150,18 @@ async fn try_create_tenant(
             password: random_token(18),
         },
     };
-    let ingopay_sealed = keys.seal_str("credentials", "secret", &creds.ingopay.secret);
-    let connect_sealed = keys.seal_str("credentials", "secret", &creds.connect.secret_api_key);
+    let ingopay_sealed = keys.seal_row(
+        CREDENTIAL_TABLE,
+        CREDENTIAL_COLUMN,
+        &credential_row_id(PRODUCT_INGOPAY, &creds.ingopay.username),
+        creds.ingopay.secret.as_bytes(),
+    );
+    let connect_sealed = keys.seal_row(
+        CREDENTIAL_TABLE,
+        CREDENTIAL_COLUMN,
+        &credential_row_id(PRODUCT_CONNECT, &creds.connect.api_key_id),
+        creds.connect.secret_api_key.as_bytes(),
+    );
     let cc_hash = hash_token(&creds.check_cashing.client_secret);
     let password = creds.analysis.password.clone();
     let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
@@ -480,18 +503,26 @@ pub async fn rotate_credential(
     }
     let keys = keyring.tenant(store, tenant_id).await?;
     let secret = random_token(32);
-    let (new_hash, new_sealed) = if product == PRODUCT_CHECK_CASHING {
-        (Some(hash_token(&secret)), None)
-    } else {
-        (None, Some(keys.seal_str("credentials", "secret", &secret)))
-    };
+    let new_hash = (product == PRODUCT_CHECK_CASHING).then(|| hash_token(&secret));
     let overlap = overlap_micros.max(0);
+    let sealing = secret.clone();
     let (public_id, numeric_id, until) = store
         .write(move |conn| {
-            let (tid, new_hash, new_sealed) = (tid.clone(), new_hash.clone(), new_sealed.clone());
+            let (tid, new_hash, keys, secret) =
+                (tid.clone(), new_hash.clone(), keys.clone(), sealing.clone());
             Box::pin(async move {
                 let (public_id, numeric_id, revoked_at) =
                     credential_row(conn, &tid, product).await?;
+                // HMAC secrets are sealed for this row, so the public id is
+                // read first.
+                let new_sealed = (product != PRODUCT_CHECK_CASHING).then(|| {
+                    keys.seal_row(
+                        CREDENTIAL_TABLE,
+                        CREDENTIAL_COLUMN,
+                        &credential_row_id(product, &public_id),
+                        secret.as_bytes(),
+                    )
+                });
                 // The secret being replaced becomes the previous one, unless
                 // it was revoked or no overlap is wanted.
                 let until = (revoked_at.is_none() && overlap > 0).then_some(now + overlap);

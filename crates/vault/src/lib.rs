@@ -21,7 +21,7 @@ pub use password::{
     MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS,
 };
 pub use secret::{mask_keep_last, SecretString};
-pub use tenant::{TenantKeys, JWT, URL};
+pub use tenant::{fingerprint_hex, fingerprint_version_of, TenantKeys, JWT, URL};
 pub use token::{ct_eq, hash_token, random_token};
 
 #[cfg(test)]

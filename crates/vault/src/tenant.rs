@@ -18,6 +18,21 @@ const ROW_SEAL_PREFIX: &str = "fv2.";
 pub const JWT: &str = "jwt";
 pub const URL: &str = "url";
 
+/// How a fingerprint names its key version: version 1 (every fingerprint
+/// written before the key rotated) is the bare 64 hex digits; version N ≥ 2
+/// is "fp<N>." + the hex digits. The version travels inside the value, so a
+/// writer cannot store one without the other, the unique indexes over the
+/// fingerprint columns keep working, and values of version 1 need no
+/// rewrite to say what they are.
+const FP_PREFIX: &str = "fp";
+
+#[derive(Clone)]
+struct FingerprintVersion {
+    key: DataKey,
+    /// Lookups compare under it (false once retired: every value moved on).
+    live: bool,
+}
+
 #[derive(Clone)]
 struct SigningVersion {
     key: DataKey,
@@ -29,7 +44,9 @@ struct SigningVersion {
 #[derive(Clone)]
 pub struct TenantKeys {
     tenant_id: String,
-    fingerprint_key: DataKey,
+    /// Fingerprint key versions (at least version 1, kept even when retired:
+    /// the legacy signing derivation uses it).
+    fingerprint_keys: BTreeMap<i64, FingerprintVersion>,
     data_keys: BTreeMap<i64, DataKey>,
     signing: BTreeMap<String, BTreeMap<i64, SigningVersion>>,
     // Cached so `current_version` needs no fallible lookup.
@@ -41,6 +58,10 @@ impl fmt::Debug for TenantKeys {
         f.debug_struct("TenantKeys")
             .field("tenant_id", &self.tenant_id)
             .field("versions", &self.data_keys.keys().collect::<Vec<_>>())
+            .field(
+                "fingerprint_versions",
+                &self.fingerprint_keys.keys().collect::<Vec<_>>(),
+            )
             .field(
                 "signing",
                 &self
@@ -107,13 +128,45 @@ impl TenantKeys {
             }
         }
         let current = *map.keys().next_back().ok_or(VaultError::Malformed)?;
+        let mut fingerprint_keys = BTreeMap::new();
+        fingerprint_keys.insert(
+            1,
+            FingerprintVersion {
+                key: fingerprint_key,
+                live: true,
+            },
+        );
         Ok(TenantKeys {
             tenant_id: tenant_id.to_owned(),
-            fingerprint_key,
+            fingerprint_keys,
             data_keys: map,
             signing: BTreeMap::new(),
             current,
         })
+    }
+
+    /// Replaces the fingerprint key versions: (version, key, live). Version
+    /// 1 must be among them (the key `new` was given is dropped), versions
+    /// must be ≥ 1 and distinct, and the newest must be live.
+    pub fn with_fingerprint_keys(
+        mut self,
+        versions: Vec<(i64, DataKey, bool)>,
+    ) -> Result<TenantKeys, VaultError> {
+        let mut map = BTreeMap::new();
+        for (version, key, live) in versions {
+            if version < 1
+                || map
+                    .insert(version, FingerprintVersion { key, live })
+                    .is_some()
+            {
+                return Err(VaultError::Malformed);
+            }
+        }
+        if !map.contains_key(&1) || !map.values().next_back().is_some_and(|v| v.live) {
+            return Err(VaultError::Malformed);
+        }
+        self.fingerprint_keys = map;
+        Ok(self)
     }
 
     /// Adds the versions of a signing key (`JWT`, `URL`): (version, key,
@@ -181,7 +234,7 @@ impl TenantKeys {
                 return None;
             }
             return Some(Zeroizing::new(
-                self.fingerprint(legacy_domain, &self.tenant_id)
+                self.legacy_fingerprint(legacy_domain, &self.tenant_id)
                     .into_bytes(),
             ));
         }
@@ -199,7 +252,7 @@ impl TenantKeys {
             if self.signing.get(purpose).is_some_and(|m| !m.is_empty()) {
                 return None;
             }
-            return Some(self.fingerprint(domain, message));
+            return Some(self.legacy_fingerprint(domain, message));
         }
         let v = self.signing.get(purpose)?.get(&version)?;
         let mac = hmac_sha256(
@@ -354,15 +407,116 @@ impl TenantKeys {
         Ok(version)
     }
 
-    /// HMAC-SHA256(fingerprint_key, domain + "\x00" + normalized), lowercase
-    /// hex. The NUL separator keeps ("ab", "c") and ("a", "bc") apart; a
-    /// per-tenant key means equal values in two tenants are unlinkable.
+    /// The fingerprint of `normalized` under the newest fingerprint key:
+    /// HMAC-SHA256(key, domain + "\x00" + normalized), lowercase hex, named
+    /// with its version (see `FP_PREFIX`). The NUL separator keeps ("ab",
+    /// "c") and ("a", "bc") apart; a per-tenant key means equal values in two
+    /// tenants are unlinkable. Written into fingerprint columns.
     pub fn fingerprint(&self, domain: &str, normalized: &str) -> String {
+        let version = self.fingerprint_version();
+        self.fingerprint_at(version, domain, normalized)
+            .unwrap_or_default()
+    }
+
+    /// The fingerprint under one key version (live or retired), or None
+    /// for a version the tenant does not have.
+    pub fn fingerprint_at(&self, version: i64, domain: &str, normalized: &str) -> Option<String> {
+        let v = self.fingerprint_keys.get(&version)?;
         let mac = hmac_sha256(
-            self.fingerprint_key.bytes(),
+            v.key.bytes(),
             &[domain.as_bytes(), b"\x00", normalized.as_bytes()],
         );
+        let hex = hex_lower(&mac);
+        Some(if version == 1 {
+            hex
+        } else {
+            format!("{FP_PREFIX}{version}.{hex}")
+        })
+    }
+
+    /// The fingerprints to look a value up by: one per live key version,
+    /// newest first. While a re-fingerprint pass runs, rows carry either.
+    pub fn fingerprints(&self, domain: &str, normalized: &str) -> Vec<String> {
+        self.live_fingerprint_versions()
+            .into_iter()
+            .filter_map(|v| self.fingerprint_at(v, domain, normalized))
+            .collect()
+    }
+
+    /// Whether a stored fingerprint is the one of `normalized`, compared
+    /// under the stored value's own version (which must be live), in
+    /// constant time.
+    pub fn fingerprint_matches(&self, stored: &str, domain: &str, normalized: &str) -> bool {
+        let Some(version) = fingerprint_version_of(stored) else {
+            return false;
+        };
+        if !self.fingerprint_keys.get(&version).is_some_and(|v| v.live) {
+            return false;
+        }
+        self.fingerprint_at(version, domain, normalized)
+            .is_some_and(|fp| crate::ct_eq(&fp, stored))
+    }
+
+    /// The newest fingerprint key version (what new values are written with).
+    pub fn fingerprint_version(&self) -> i64 {
+        self.fingerprint_keys
+            .keys()
+            .next_back()
+            .copied()
+            .unwrap_or(1)
+    }
+
+    /// The fingerprint key versions lookups compare under, newest first.
+    pub fn live_fingerprint_versions(&self) -> Vec<i64> {
+        self.fingerprint_keys
+            .iter()
+            .rev()
+            .filter(|(_, v)| v.live)
+            .map(|(version, _)| *version)
+            .collect()
+    }
+
+    /// The legacy signing derivation (signing-key version 0): always the
+    /// first fingerprint key, bare hex, so tokens and URLs signed before the
+    /// signing keys existed verify whatever the fingerprint key's rotations.
+    fn legacy_fingerprint(&self, domain: &str, message: &str) -> String {
+        let Some(first) = self.fingerprint_keys.values().next() else {
+            return String::new();
+        };
+        let mac = hmac_sha256(
+            first.key.bytes(),
+            &[domain.as_bytes(), b"\x00", message.as_bytes()],
+        );
         hex_lower(&mac)
+    }
+}
+
+/// The key version a stored fingerprint was computed with (1 for bare hex,
+/// N for "fp<N>.<hex>"), or None for anything else (an empty value, a
+/// damaged one, a non-canonical version number).
+pub fn fingerprint_version_of(stored: &str) -> Option<i64> {
+    let is_hex = |h: &str| {
+        h.len() == 64
+            && h.bytes()
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+    };
+    if is_hex(stored) {
+        return Some(1);
+    }
+    let (version, hex) = stored.strip_prefix(FP_PREFIX)?.split_once('.')?;
+    let v: i64 = version.parse().ok()?;
+    (v >= 2 && v.to_string() == version && is_hex(hex)).then_some(v)
+}
+
+/// The hex digits of a stored fingerprint, without its version (for
+/// identifiers derived from it).
+pub fn fingerprint_hex(stored: &str) -> &str {
+    match stored
+        .strip_prefix(FP_PREFIX)
+        .and_then(|r| r.split_once('.'))
+    {
+        Some((_, hex)) => hex,
+        None => stored,
     }
 }
 
@@ -636,6 +790,70 @@ mod tests {
             tk.fingerprint("pan", "4111111111111111"),
             "82fd0347d7b27f5b6792102330fa4f29671277adbfcda6bfb5a28b302073ade0"
         );
+    }
+
+    #[test]
+    fn fingerprint_versions_rotate_and_lookups_try_every_live_one() {
+        let (tk, _) = one("t1");
+        let v1 = tk.fingerprint("ssn", "123456789");
+        assert_eq!(fingerprint_version_of(&v1), Some(1));
+        assert_eq!(tk.fingerprints("ssn", "123456789"), vec![v1.clone()]);
+        let k1 = DataKey::from_bytes([7u8; 32]);
+        let k2 = DataKey::generate();
+        let rotated = tk
+            .clone()
+            .with_fingerprint_keys(vec![(1, k1.clone(), true), (2, k2.clone(), true)])
+            .unwrap();
+        let v2 = rotated.fingerprint("ssn", "123456789");
+        assert!(v2.starts_with("fp2."), "{v2}");
+        assert_eq!(fingerprint_version_of(&v2), Some(2));
+        assert_eq!(fingerprint_hex(&v2).len(), 64);
+        assert_eq!(fingerprint_hex(&v1), v1);
+        assert_ne!(fingerprint_hex(&v2), v1);
+        // Version 1 under the rotated keys is the value written before.
+        assert_eq!(rotated.fingerprint_at(1, "ssn", "123456789").unwrap(), v1);
+        assert_eq!(
+            rotated.fingerprints("ssn", "123456789"),
+            vec![v2.clone(), v1.clone()]
+        );
+        assert!(rotated.fingerprint_matches(&v1, "ssn", "123456789"));
+        assert!(rotated.fingerprint_matches(&v2, "ssn", "123456789"));
+        assert!(!rotated.fingerprint_matches(&v2, "ssn", "123456780"));
+        // Retired: lookups use the newest only; the legacy signing
+        // derivation keeps the first key.
+        let retired = tk
+            .with_fingerprint_keys(vec![(1, k1, false), (2, k2, true)])
+            .unwrap();
+        assert_eq!(retired.fingerprints("ssn", "123456789"), vec![v2.clone()]);
+        assert!(!retired.fingerprint_matches(&v1, "ssn", "123456789"));
+        assert_eq!(retired.live_fingerprint_versions(), vec![2]);
+        assert_eq!(
+            retired.sign(URL, 0, "session-url", "m").unwrap(),
+            rotated.fingerprint_at(1, "session-url", "m").unwrap()
+        );
+        for bad in [
+            "",
+            "fp1.00",
+            "fp02.aa",
+            &format!("fp02.{}", "a".repeat(64)),
+            &format!("fp1.{}", "a".repeat(64)),
+            &format!("fp2.{}", "A".repeat(64)),
+            &"a".repeat(63),
+        ] {
+            assert_eq!(fingerprint_version_of(bad), None, "{bad}");
+        }
+        // Version 1 must stay; the newest must be live.
+        let (tk, _) = one("t1");
+        assert!(tk
+            .clone()
+            .with_fingerprint_keys(vec![(2, DataKey::generate(), true)])
+            .is_err());
+        assert!(tk
+            .with_fingerprint_keys(vec![
+                (1, DataKey::generate(), true),
+                (2, DataKey::generate(), false)
+            ])
+            .is_err());
     }
 
     #[test]

@@ -23,8 +23,24 @@ async fn keys(state: &AppState, partner: &Partner) -> Result<std::sync::Arc<Tena
         .await?)
 }
 
+/// The fingerprint domain of customer SSNs; the value fingerprinted is the
+/// SSN's canonical nine digits, exactly what `ssn_sealed` holds.
+pub(crate) const SSN_FP: &str = "ssn";
+/// The domain of card data fingerprints (`data_fp`).
+pub(crate) const CARD_DATA_FP: &str = "card-data";
+
+/// The domain of a card number's fingerprint by card kind ("pan", "token").
+pub(crate) fn card_number_fp_domain(kind: &str) -> String {
+    format!("card-{kind}")
+}
+
 fn ssn_fp(keys: &TenantKeys, ssn: &fundline_core::ssn::Ssn) -> String {
-    keys.fingerprint("ssn", ssn.as_str())
+    keys.fingerprint(SSN_FP, ssn.as_str())
+}
+
+/// The SSN's fingerprints under every live fingerprint key version.
+fn ssn_fps(keys: &TenantKeys, ssn: &fundline_core::ssn::Ssn) -> Vec<String> {
+    keys.fingerprints(SSN_FP, ssn.as_str())
 }
 
 pub async fn find_customer(
@@ -34,7 +50,7 @@ pub async fn find_customer(
 ) -> Result<String, Problem> {
     let keys = keys(state, partner).await?;
     let found =
-        repo::find_customer_by_ssn(&state.store, &partner.tenant_id, &ssn_fp(&keys, &q.ssn))
+        repo::find_customer_by_ssn(&state.store, &partner.tenant_id, &ssn_fps(&keys, &q.ssn))
             .await?;
     match found {
         Some(c) if c.date_of_birth == q.date_of_birth.format("%Y-%m-%d").to_string() => Ok(c.id),
@@ -62,6 +78,23 @@ pub async fn enroll_customer(
         }
     }
     let keys = keys(state, partner).await?;
+    let ssn_taken = || {
+        Problem::unprocessable(
+            "",
+            "Customer Already Exists",
+            "A customer with this SSN is already enrolled. (A101)",
+            "SSN_ALREADY_IN_USE",
+        )
+    };
+    // While a fingerprint key rotation runs, the customer may carry the SSN's
+    // fingerprint under an older version, which the unique index cannot see.
+    if keys.live_fingerprint_versions().len() > 1
+        && repo::find_customer_by_ssn(&state.store, &partner.tenant_id, &ssn_fps(&keys, &cmd.ssn))
+            .await?
+            .is_some()
+    {
+        return Err(ssn_taken());
+    }
     let id = Uuid::new_v4().to_string();
     let customer = repo::Customer {
         id: id.clone(),
@@ -90,12 +123,7 @@ pub async fn enroll_customer(
     };
     match repo::insert_customer(&state.store, customer).await {
         Ok(()) => Ok(id),
-        Err(e) if e.is_unique("cc_customers_ssn") => Err(Problem::unprocessable(
-            "",
-            "Customer Already Exists",
-            "A customer with this SSN is already enrolled. (A101)",
-            "SSN_ALREADY_IN_USE",
-        )),
+        Err(e) if e.is_unique("cc_customers_ssn") => Err(ssn_taken()),
         Err(e) if e.is_unique("cc_customers_email") => Err(Problem::unprocessable(
             "",
             "Customer Already Exists",
@@ -182,26 +210,93 @@ pub enum CardOutcome {
     Authorized(Card),
 }
 
-/// The canonical form of a card's data, whose keyed fingerprint tells
-/// "identical" from "changed" without keeping a second copy of the data.
+/// A card's data as its fingerprint (`data_fp`) sees it.
+pub(crate) struct CardData<'a> {
+    pub expiry_mmyy: &'a str,
+    pub nickname: &'a str,
+    pub name_on_card: &'a str,
+    pub line1: &'a str,
+    pub line2: &'a str,
+    pub city: &'a str,
+    pub state: &'a str,
+    pub zip: &'a str,
+    /// A tokenized card's BIN and last four ("" for a PAN, and last four ""
+    /// when the partner sent none).
+    pub bin: &'a str,
+    pub last4: &'a str,
+}
+
+impl CardData<'_> {
+    /// The canonical form of a card's data, whose keyed fingerprint tells
+    /// "identical" from "changed" without keeping a second copy of the data.
+    pub(crate) fn canonical(&self) -> String {
+        serde_json::json!([
+            self.expiry_mmyy,
+            self.nickname,
+            self.name_on_card,
+            self.line1,
+            self.line2,
+            self.city,
+            self.state,
+            self.zip,
+            self.bin,
+            self.last4
+        ])
+        .to_string()
+    }
+
+    /// The card data of a stored card row (the re-fingerprint pass): the
+    /// inverse of what `add_or_update_card` stores ("****" is the last
+    /// four of a token sent without one).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn of_row<'a>(
+        kind: &str,
+        expiry_mmyy: &'a str,
+        nickname: &'a str,
+        name_on_card: Option<&'a str>,
+        line1: &'a str,
+        line2: &'a str,
+        city: &'a str,
+        state: &'a str,
+        zip: &'a str,
+        bin: &'a str,
+        last4: &'a str,
+    ) -> CardData<'a> {
+        let token = kind == "token";
+        CardData {
+            expiry_mmyy,
+            nickname,
+            name_on_card: name_on_card.unwrap_or(""),
+            line1,
+            line2,
+            city,
+            state,
+            zip,
+            bin: if token { bin } else { "" },
+            last4: if token && last4 != "****" { last4 } else { "" },
+        }
+    }
+}
+
 fn data_canonical(d: &CardDetails) -> String {
     let (bin, last4) = match &d.number {
         CardNumber::Pan(_) => ("", ""),
         CardNumber::Token { bin, last4, .. } => (bin.as_str(), last4.as_deref().unwrap_or("")),
     };
-    serde_json::json!([
-        d.expiry.to_mmyy(),
-        d.nickname,
-        d.name_on_card.as_deref().unwrap_or(""),
-        d.address.line1,
-        d.address.line2,
-        d.address.city,
-        d.address.state,
-        d.address.zip,
+    let expiry = d.expiry.to_mmyy();
+    CardData {
+        expiry_mmyy: &expiry,
+        nickname: &d.nickname,
+        name_on_card: d.name_on_card.as_deref().unwrap_or(""),
+        line1: &d.address.line1,
+        line2: &d.address.line2,
+        city: &d.address.city,
+        state: &d.address.state,
+        zip: &d.address.zip,
         bin,
-        last4
-    ])
-    .to_string()
+        last4,
+    }
+    .canonical()
 }
 
 pub async fn add_or_update_card(
@@ -225,19 +320,25 @@ pub async fn add_or_update_card(
         },
         CardNumber::Token { token, .. } => ("token", token.as_str(), None),
     };
-    let number_fp = keys.fingerprint(&format!("card-{kind}"), number);
-    let data_fp = keys.fingerprint("card-data", &data_canonical(&d));
+    let number_domain = card_number_fp_domain(kind);
+    let number_fp = keys.fingerprint(&number_domain, number);
+    // The card is found under any live fingerprint version; an update
+    // rewrites both of its fingerprints under the newest.
+    let number_fps = keys.fingerprints(&number_domain, number);
+    let data = data_canonical(&d);
+    let data_fp = keys.fingerprint(CARD_DATA_FP, &data);
+    let same_data = |stored: &str| keys.fingerprint_matches(stored, CARD_DATA_FP, &data);
     let (on_file, existing) = repo::customer_and_live_card(
         &state.store,
         &partner.tenant_id,
         &customer_id,
         kind,
-        &number_fp,
+        &number_fps,
     )
     .await?
     .ok_or_else(|| Problem::customer_not_found("", CUSTOMER_MISSING))?;
     if let Some(card) = &existing {
-        if card.data_fp == data_fp {
+        if same_data(&card.data_fp) {
             return unchanged(card.clone());
         }
     }
@@ -364,11 +465,11 @@ pub async fn add_or_update_card(
                 &partner.tenant_id,
                 &customer_id,
                 kind,
-                &number_fp,
+                &number_fps,
             )
             .await?;
             return match now_card {
-                Some(w) if w.data_fp == data_fp => unchanged(w),
+                Some(w) if same_data(&w.data_fp) => unchanged(w),
                 _ => Err(Problem::unprocessable(
                     "",
                     "Conflict",
@@ -488,7 +589,7 @@ pub async fn add_customer_attributes(
         &cmd.customer_id.to_string(),
     )
     .await?
-    .filter(|c| fundline_vault::ct_eq(&c.ssn_fp, &ssn_fp(&keys, &cmd.ssn)))
+    .filter(|c| keys.fingerprint_matches(&c.ssn_fp, SSN_FP, cmd.ssn.as_str()))
     .ok_or_else(|| {
         Problem::customer_not_found(
             "",
@@ -562,10 +663,9 @@ pub async fn add_session_attributes(
         let keys = keys(state, partner).await?;
         let mut out = Vec::new();
         for n in numbers.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let fps = [
-                keys.fingerprint("card-pan", n),
-                keys.fingerprint("card-token", n),
-            ];
+            // Under every live fingerprint version, as a PAN or a token.
+            let mut fps = keys.fingerprints(&card_number_fp_domain("pan"), n);
+            fps.extend(keys.fingerprints(&card_number_fp_domain("token"), n));
             match cards.iter().find(|c| fps.contains(&c.number_fp)) {
                 Some(card) => out.push(card.id.clone()),
                 None => return Err(invalid_information(&["AccountNumberFilter"])),

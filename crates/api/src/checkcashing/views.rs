@@ -45,7 +45,11 @@ impl From<&Card> for CardView {
             card_program_phone: c.program_phone.clone(),
             current_card_min: c.min_cents,
             current_card_max: c.max_cents,
-            hash_id: c.number_fp.chars().take(32).collect(),
+            // The fingerprint's digits without its key version.
+            hash_id: fundline_vault::fingerprint_hex(&c.number_fp)
+                .chars()
+                .take(32)
+                .collect(),
         }
     }
 }

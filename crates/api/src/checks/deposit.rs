@@ -266,8 +266,8 @@ pub async fn submit(
     let (front_hash, back_hash) = (hash(&front), hash(&back));
     // The presentment key needs the MICR parsed; a line that does not parse
     // is declined at classification, and has no key to compare.
-    let presentment_fp = fundline_checks::micr::parse(&micr)
-        .map(|m| keys.fingerprint("check-presentment", &m.presentment_key()))
+    let presentment_fp = presentment_key(&micr)
+        .map(|k| keys.fingerprint(PRESENTMENT_FP, &k))
         .unwrap_or_default();
     let stage = Stage::Submitted;
     let tx = Transaction {
@@ -379,4 +379,16 @@ pub async fn status(
         .into_response(),
         Err(_) => Problem::internal(&path).into_response(),
     }
+}
+
+/// The fingerprint domain of a check's presentment (`presentment_fp`).
+pub(crate) const PRESENTMENT_FP: &str = "check-presentment";
+
+/// What a check's presentment fingerprint is computed from: the MICR line
+/// (as `micr_sealed` holds it) parsed, padding normalised away; None when
+/// it does not parse (the check then has no presentment fingerprint).
+pub(crate) fn presentment_key(micr: &str) -> Option<String> {
+    fundline_checks::micr::parse(micr)
+        .ok()
+        .map(|m| m.presentment_key())
 }

@@ -328,14 +328,30 @@ async fn decide(state: &AppState, c: &Check, mut t: Transaction, now: i64) -> Re
     )
     .await
     .map_err(|e| e.to_string())?;
-    let duplicate = checks::presented_before(
-        &state.store,
-        &c.tenant_id,
-        &c.presentment_fp,
-        &c.transaction_id,
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+    // An earlier presentment may carry its fingerprint under any live
+    // fingerprint key version: look under each (the MICR is reopened for it).
+    let keys = state
+        .keyring
+        .tenant(&state.store, &c.tenant_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut fps = match keys.live_fingerprint_versions().len() {
+        1 => Vec::new(),
+        _ => {
+            let micr = keys
+                .open_string_row("cc_checks", "micr", &c.transaction_id, &c.micr_sealed)
+                .map_err(|_| "the MICR cannot be opened")?;
+            super::deposit::presentment_key(micr.expose())
+                .map(|k| keys.fingerprints(super::deposit::PRESENTMENT_FP, &k))
+                .unwrap_or_default()
+        }
+    };
+    if !fps.contains(&c.presentment_fp) {
+        fps.push(c.presentment_fp.clone());
+    }
+    let duplicate = checks::presented_before(&state.store, &c.tenant_id, &fps, &c.transaction_id)
+        .await
+        .map_err(|e| e.to_string())?;
     let limits = risk::effective_limits(&cfg.limits, &attrs);
     let verdict = risk::decide(
         t.amount_cents,

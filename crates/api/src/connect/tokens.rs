@@ -496,6 +496,12 @@ fn render(r: Result<(StatusCode, Value), ConnectError>) -> Response {
     }
 }
 
+/// The fingerprint domain of a token's number by payment group (`kind`);
+/// the value fingerprinted is the number exactly as `number_sealed` holds it.
+pub(crate) fn number_fp_domain(kind: &str) -> String {
+    format!("ct-{kind}")
+}
+
 /// Creates a token, or finds the one the same number made.
 async fn create_token(
     state: &AppState,
@@ -512,10 +518,12 @@ async fn create_token(
     }
     let input = token_input(&body, state.clock.now().date_naive())?;
     let keys = state.keyring.tenant(&state.store, &m.tenant_id).await?;
-    // The number alone decides "tokenized before" (spec 003: the card number for cards).
-    let fp = keys.fingerprint(&format!("ct-{}", input.kind), &input.number);
+    // The number alone decides "tokenized before" (spec 003: the card number
+    // for cards), under any live fingerprint version.
+    let fp = keys.fingerprint(&number_fp_domain(input.kind), &input.number);
+    let fps = keys.fingerprints(&number_fp_domain(input.kind), &input.number);
     if let Some(t) =
-        repo::live_by_number(&state.store, &m.tenant_id, &m.merchant_id, input.kind, &fp).await?
+        repo::live_by_number(&state.store, &m.tenant_id, &m.merchant_id, input.kind, &fps).await?
     {
         return Ok((StatusCode::OK, json!({"token": t.id, "isNewToken": false})));
     }
@@ -545,7 +553,7 @@ async fn create_token(
         // A concurrent request with the same number won: its token is the answer.
         Err(e) if e.is_unique("ct_tokens_number") => {
             let t =
-                repo::live_by_number(&state.store, &m.tenant_id, &m.merchant_id, input.kind, &fp)
+                repo::live_by_number(&state.store, &m.tenant_id, &m.merchant_id, input.kind, &fps)
                     .await?
                     .ok_or_else(ConnectError::internal)?;
             Ok((StatusCode::OK, json!({"token": t.id, "isNewToken": false})))
@@ -629,7 +637,28 @@ pub async fn update(
         )]));
     }
     let keys = state.keyring.tenant(&state.store, &m.tenant_id).await?;
-    let fp = keys.fingerprint(&format!("ct-{}", input.kind), &input.number);
+    let domain = number_fp_domain(input.kind);
+    let fp = keys.fingerprint(&domain, &input.number);
+    let duplicate = || {
+        ConnectError::one(
+            StatusCode::CONFLICT,
+            "300450",
+            "DUPLICATE_TOKEN",
+            "CONNECT_PLATFORM_ERROR",
+            "another token holds this number",
+        )
+    };
+    // While a fingerprint key rotation runs, another token may hold the
+    // number under an older version, which the unique index cannot see.
+    if keys.live_fingerprint_versions().len() > 1 {
+        let fps = keys.fingerprints(&domain, &input.number);
+        if repo::live_by_number(&state.store, &m.tenant_id, &m.merchant_id, input.kind, &fps)
+            .await?
+            .is_some_and(|t| t.id != existing.id)
+        {
+            return Err(duplicate());
+        }
+    }
     let mut view = input.view;
     let old_view: Value = serde_json::from_str(&existing.view_json).unwrap_or_else(|_| json!({}));
     let mandate_status = match input.mandate_status {
@@ -640,7 +669,8 @@ pub async fn update(
             }
             // An approval covers the account it was given for: a new IBAN
             // needs a new one (signed in this request, or approved again).
-            let same_account = fp == existing.number_fp;
+            let same_account =
+                keys.fingerprint_matches(&existing.number_fp, &domain, &input.number);
             Some(match (requested, existing.mandate_status.as_deref()) {
                 ("APPROVED", _) => "APPROVED".to_string(),
                 (_, Some(kept)) if same_account && kept == "APPROVED" => {
@@ -666,13 +696,7 @@ pub async fn update(
     match repo::update(&state.store, t).await {
         Ok(true) => Ok(StatusCode::NO_CONTENT.into_response()),
         Ok(false) => Err(unknown_token()),
-        Err(e) if e.is_unique("ct_tokens_number") => Err(ConnectError::one(
-            StatusCode::CONFLICT,
-            "300450",
-            "DUPLICATE_TOKEN",
-            "CONNECT_PLATFORM_ERROR",
-            "another token holds this number",
-        )),
+        Err(e) if e.is_unique("ct_tokens_number") => Err(duplicate()),
         Err(e) => Err(e.into()),
     }
 }

@@ -7,7 +7,9 @@ use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use fundline_store::tenants::{find_credential, PRODUCT_INGOPAY};
+use fundline_store::tenants::{
+    credential_row_id, find_credential, CREDENTIAL_COLUMN, CREDENTIAL_TABLE, PRODUCT_INGOPAY,
+};
 use fundline_vault::{ct_eq, SecretString};
 use sha2::{Digest, Sha256};
 
@@ -78,32 +80,47 @@ pub(crate) async fn hmac_client(
         return Ok(None);
     };
     let mut secrets = Vec::with_capacity(2);
+    // The secrets are sealed for this credential's row: the cache is keyed
+    // by row and value, so a value copied into another row (which does not
+    // open there) cannot be served from the cache either.
+    let row = credential_row_id(product, username);
     for sealed in cred.live_sealed(state.clock.now_micros()) {
+        let cache_key = format!("{row}\n{sealed}");
         if let Some(s) = state
             .gw_secrets
             .map
             .read()
             .ok()
-            .and_then(|m| m.get(sealed).cloned())
+            .and_then(|m| m.get(&cache_key).cloned())
         {
             secrets.push(s);
             continue;
         }
-        let secret = state
+        let secret = match state
             .keyring
-            .open_string(
+            .open_string_row(
                 &state.store,
                 &cred.tenant_id,
-                "credentials",
-                "secret",
+                CREDENTIAL_TABLE,
+                CREDENTIAL_COLUMN,
+                &row,
                 sealed,
             )
-            .await?;
+            .await
+        {
+            Ok(s) => s,
+            // Damaged, or sealed for another row: this secret verifies nothing.
+            Err(fundline_store::StoreError::Vault(e)) => {
+                tracing::warn!(tenant_id = %cred.tenant_id, product, error = %e, "a credential secret does not open in its row");
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         if let Ok(mut m) = state.gw_secrets.map.write() {
             if m.len() >= SECRET_CACHE_MAX {
                 m.clear();
             }
-            m.insert(sealed.to_string(), secret.clone());
+            m.insert(cache_key, secret.clone());
         }
         secrets.push(secret);
     }

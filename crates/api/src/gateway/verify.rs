@@ -556,7 +556,65 @@ fn identity(t: &Target, account_type: AccountType) -> Option<(String, String, Va
         _ => Value::Null,
     };
     let canonical = json!([account_type.code(), account, extra, people]).to_string();
+    debug_assert_eq!(
+        account_canonical(account_type.code(), &account, &details).as_deref(),
+        Some(canonical.as_str())
+    );
     Some((account, canonical, details))
+}
+
+/// The fingerprint domain of tokenized gateway accounts (`gw_accounts.fp`).
+pub(crate) const ACCOUNT_FP: &str = "gw-account";
+
+/// `identity`'s canonical form rebuilt from what a tokenized account row
+/// keeps: its type, the (sealed) account number and `details_json`. The
+/// re-fingerprint pass recomputes `gw_accounts.fp` with it; the unit test
+/// `stored_accounts_rebuild_the_identity_they_were_tokenized_with` (and a
+/// debug assertion on every tokenization) hold the two forms equal.
+pub(crate) fn account_canonical(
+    account_type: &str,
+    account: &str,
+    details: &Value,
+) -> Option<String> {
+    let text = |v: &Value| v.as_str().map(str::to_lowercase);
+    let who = |r: &Value| -> Option<Value> {
+        Some(json!([
+            text(&r["first_name"])?,
+            text(&r["last_name"])?,
+            text(&r["address1"])?,
+            r["address2"].as_str().unwrap_or_default().to_lowercase(),
+            text(&r["city"])?,
+            r["state"].as_str()?,
+            r["zip"].as_str()?
+        ]))
+    };
+    let (extra, people) = match account_type {
+        "CA" => (
+            json!([details["expiration_date"].as_str()?]),
+            who(&details["recipient"])?,
+        ),
+        "AC" => (
+            json!([details["routing_number"].as_str()?]),
+            who(&details["recipient"])?,
+        ),
+        "BP" => (
+            json!([details["payee_id"].as_str()?]),
+            who(&details["recipient"])?,
+        ),
+        "CK" => {
+            let beneficiary = details.get("beneficiary")?;
+            let recipient = match &details["recipient"] {
+                Value::Null => None,
+                r => Some(r.to_string().to_lowercase()),
+            };
+            (
+                json!([beneficiary.to_string().to_lowercase(), recipient]),
+                Value::Null,
+            )
+        }
+        _ => return None,
+    };
+    Some(json!([account_type, account, extra, people]).to_string())
 }
 
 fn last4(s: &str) -> String {
@@ -658,8 +716,11 @@ pub async fn verify_account(
             let Some((number, canonical, details)) = identity(target, req.account_type) else {
                 return Err(VerifyError::Internal);
             };
-            let fp = keys.fingerprint("gw-account", &canonical);
-            match repo::account_by_fp(&state.store, tenant_id, &fp).await {
+            let fp = keys.fingerprint(ACCOUNT_FP, &canonical);
+            // The account may carry its fingerprint under any live version
+            // (a fingerprint key rotation in progress).
+            let fps = keys.fingerprints(ACCOUNT_FP, &canonical);
+            match repo::account_by_fp(&state.store, tenant_id, &fps).await {
                 Ok(Some(a)) => a,
                 Ok(None) => {
                     let token = uuid::Uuid::new_v4().to_string();
@@ -679,7 +740,7 @@ pub async fn verify_account(
                         Ok(a) => a,
                         // A concurrent identical verify won: its token is ours.
                         Err(e) if e.is_unique("gw_accounts_fp") => {
-                            match repo::account_by_fp(&state.store, tenant_id, &fp).await {
+                            match repo::account_by_fp(&state.store, tenant_id, &fps).await {
                                 Ok(Some(a)) => a,
                                 Ok(None) => return Err(VerifyError::Internal),
                                 Err(e) => return Err(VerifyError::Store(e)),
@@ -960,6 +1021,44 @@ mod tests {
             parse_v(&v).unwrap_err().1["payee_id"][0],
             "The PayeeId field is required."
         );
+    }
+
+    #[test]
+    fn stored_accounts_rebuild_the_identity_they_were_tokenized_with() {
+        let mut no_line2 = ca();
+        no_line2
+            .as_object_mut()
+            .unwrap()
+            .remove("recipient_address2");
+        let ac = json!({"participant_id": 12345, "account_type": "AC", "recipient_first_name": "Luke", "recipient_last_name": "Skywalker",
+                       "account": "22222222", "routing_number": "011000015", "recipient_address1": "123 Main St.",
+                       "recipient_city": "Atlanta", "recipient_state": "GA", "recipient_zip": "30313", "recipient_phone": 1231231234,
+                       "participant_unique_id1": "u", "timestamp": "1576100326", "version": 11});
+        let bp = json!({"participant_id": 12345, "account_type": "BP", "account": "12345678", "payee_id": 123456, "recipient_first_name": "J",
+            "recipient_last_name": "R", "recipient_address1": "1 Main", "recipient_city": "Atlanta", "recipient_state": "GA",
+            "recipient_zip": "30313", "participant_unique_id1": "u", "timestamp": 1, "version": 11});
+        let ck = |is_beneficiary: i64| {
+            json!({"participant_id": 12345, "account_type": "CK", "recipient_is_beneficiary": is_beneficiary,
+                "beneficiary": {"beneficiary_account": "3000000038", "beneficiary_first_name": "Ace", "beneficiary_last_name": "Ventura",
+                    "beneficiary_company": "Pet Detective", "beneficiary_address1": "123 Main St.", "beneficiary_city": "Atlanta",
+                    "beneficiary_state": "GA", "beneficiary_zip": "30033"},
+                "recipient": {"recipient_line1": "Ace Ventura", "recipient_address1": "9 Elm", "recipient_city": "Miami",
+                    "recipient_state": "FL", "recipient_zip": "33101"},
+                "participant_unique_id1": "u", "timestamp": 1597862420, "version": 11})
+        };
+        for v in [ca(), no_line2, ac, bp, ck(1), ck(0)] {
+            let req = parse_v(&v).unwrap_or_else(|e| panic!("{v}: {e:?}"));
+            let (account, canonical, details) = identity(&req.target, req.account_type).unwrap();
+            // As the row keeps it: details through their stored JSON text.
+            let stored: Value = serde_json::from_str(&details.to_string()).unwrap();
+            assert_eq!(
+                account_canonical(req.account_type.code(), &account, &stored).as_deref(),
+                Some(canonical.as_str()),
+                "{v}"
+            );
+        }
+        assert_eq!(account_canonical("XX", "1", &json!({})), None);
+        assert_eq!(account_canonical("CA", "1", &json!({})), None);
     }
 
     #[test]
