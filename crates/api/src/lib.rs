@@ -14,6 +14,7 @@ pub mod config;
 pub mod connect;
 mod extract;
 pub mod gateway;
+pub mod housekeeping;
 mod middleware;
 pub mod ofac;
 mod openapi;
@@ -23,6 +24,7 @@ pub mod server;
 mod state;
 mod tenancy;
 pub mod tls;
+pub mod workers;
 
 pub use config::ApiConfig;
 pub use state::AppState;

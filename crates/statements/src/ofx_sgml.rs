@@ -356,13 +356,32 @@ mod tests {
             "<a></b></a></a>",
             "<\u{e9}>\u{e9}</\u{e9}>",
         ] {
-            let _ = parse(s, 1);
+            // No panic, and nothing made up: every element and text in
+            // the tree comes from the input.
+            let root = parse(s, 1);
+            let mut stack = vec![&root];
+            while let Some(n) = stack.pop() {
+                for c in &n.children {
+                    assert!(s.contains(c.name.as_str()), "{s:?}: {}", c.name);
+                    assert!(s.contains(c.text.trim()), "{s:?}: {:?}", c.text);
+                    stack.push(c);
+                }
+            }
         }
     }
 
     #[test]
     fn depth_is_bounded() {
         let doc = "<A>\n".repeat(MAX_DEPTH * 4);
-        let _ = parse(&doc, 1);
+        let root = parse(&doc, 1);
+        fn depth(n: &Node) -> usize {
+            1 + n.children.iter().map(depth).max().unwrap_or(0)
+        }
+        fn count(n: &Node) -> usize {
+            1 + n.children.iter().map(count).sum::<usize>()
+        }
+        assert!(depth(&root) <= MAX_DEPTH + 1, "{}", depth(&root));
+        // Nothing is dropped: past the bound the elements are flattened.
+        assert_eq!(count(&root), MAX_DEPTH * 4 + 1);
     }
 }

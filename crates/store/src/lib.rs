@@ -9,6 +9,7 @@ pub mod customers;
 mod db;
 mod error;
 pub mod gateway;
+pub mod jobs;
 pub mod keyring;
 pub mod reports;
 pub mod sealed;
