@@ -251,19 +251,20 @@ async fn housekeeping_prunes_signatures_and_expires_links() {
     // Past the link's lifetime: the request reads as expired at once, and
     // the next round writes it so.
     app.clock.advance(Duration::from_secs(73 * 3600));
+    let staff = Staff::admin(&app).await;
     assert_eq!(details(&staff, &id).await["status"], 3);
     assert_eq!(stored_status().await, 1, "a read writes nothing");
     let expired = listed_for(&staff, c["id"].as_str().unwrap()).await;
     assert_eq!(expired[0]["status"], 3, "{expired:?}");
     let swept = fundline_api::housekeeping::run_once(&app.state).await;
-    assert_eq!(swept.expired_requests, 1);
-    assert_eq!(stored_status().await, 3);
-    let swept = fundline_api::housekeeping::run_once(&app.state).await;
     assert_eq!(
         (swept.signatures, swept.expired_requests),
-        (1, 0),
-        "the live one's window closed too"
+        (1, 1),
+        "the live signature's window closed too"
     );
+    assert_eq!(stored_status().await, 3);
+    let swept = fundline_api::housekeeping::run_once(&app.state).await;
+    assert_eq!((swept.signatures, swept.expired_requests), (0, 0));
 }
 
 #[tokio::test]
