@@ -1,8 +1,8 @@
 //! Housekeeping, a worker on every node (`crate::workers`), each round
 //! pruning what would otherwise grow forever and writing what time alone
 //! changes: expired partner sessions, gateway signatures past their X-Date
-//! window (with their kept answers), and report requests whose link ran
-//! out. Every statement is idempotent, so two nodes may run it at once.
+//! window (with their kept answers), gateway idempotency keys past their
+//! window, and report requests whose link ran out. Every statement is idempotent, so two nodes may run it at once.
 
 use crate::AppState;
 
@@ -10,6 +10,7 @@ use crate::AppState;
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Swept {
     pub signatures: u64,
+    pub idempotency_keys: u64,
     pub expired_requests: u64,
 }
 
@@ -28,6 +29,11 @@ pub async fn run_once(state: &AppState) -> Swept {
         Ok(n) => swept.signatures = n,
         Err(e) => tracing::warn!(error = %e, "signature pruning failed"),
     }
+    let keys_before = now - crate::gateway::sessions::IDEMPOTENCY_TTL.as_micros() as i64;
+    match fundline_store::gateway::prune_idempotency_keys(&state.store, keys_before).await {
+        Ok(n) => swept.idempotency_keys = n,
+        Err(e) => tracing::warn!(error = %e, "idempotency key pruning failed"),
+    }
     match fundline_store::reports::expire_links(&state.store, now).await {
         Ok(n) => swept.expired_requests = n,
         Err(e) => tracing::warn!(error = %e, "report request expiry failed"),
@@ -35,6 +41,7 @@ pub async fn run_once(state: &AppState) -> Swept {
     if swept != Swept::default() {
         tracing::info!(
             signatures = swept.signatures,
+            idempotency_keys = swept.idempotency_keys,
             expired_requests = swept.expired_requests,
             "housekeeping"
         );
