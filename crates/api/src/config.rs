@@ -48,6 +48,8 @@ pub struct ApiConfig {
     pub webhook_max_attempts: i64,
     /// How often the webhook sender looks for due events.
     pub webhook_poll: Duration,
+    /// How often housekeeping runs (pruning, link expiry).
+    pub housekeeping_every: Duration,
     /// Accept plain-http loopback webhook URLs for every tenant (sandbox
     /// tenants always may); for local development and tests.
     pub allow_loopback_webhooks: bool,
@@ -144,6 +146,7 @@ impl Default for ApiConfig {
             webhook_backoff: Duration::from_secs(30),
             webhook_max_attempts: 12,
             webhook_poll: Duration::from_secs(1),
+            housekeeping_every: Duration::from_secs(600),
             allow_loopback_webhooks: false,
             rate_limit: Default::default(),
             hsts: false,

@@ -15,6 +15,7 @@ pub mod connect;
 mod extract;
 pub mod fingerprints;
 pub mod gateway;
+pub mod housekeeping;
 mod middleware;
 pub mod ofac;
 mod openapi;
@@ -24,6 +25,7 @@ pub mod server;
 mod state;
 mod tenancy;
 pub mod tls;
+pub mod workers;
 
 pub use config::ApiConfig;
 pub use state::AppState;

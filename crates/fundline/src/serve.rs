@@ -277,8 +277,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!(%addr, engine = ?store.engine(), tls = tls.is_some(), "fundline listening");
     eprintln!("Fundline listening on {scheme}://{addr} (docs: {scheme}://{addr}/docs)");
-    tokio::spawn(housekeeping(state.clone()));
-    fundline_api::analysis::spawn_workers(state.clone());
+    let workers = fundline_api::workers::start(&state);
     fundline_api::server::serve(
         listener,
         fundline_api::router(state),
@@ -287,7 +286,9 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         shutdown_signal(),
     )
     .await;
-    tracing::info!("drained; closing the database");
+    tracing::info!(workers = workers.len(), "drained; stopping the workers");
+    workers.shutdown(Duration::from_secs(30)).await;
+    tracing::info!("workers stopped; closing the database");
     store.close().await;
     Ok(())
 }
@@ -314,26 +315,6 @@ async fn reload_on_sighup(cert: Arc<TlsCertificate>) {
     }
     #[cfg(not(unix))]
     drop(cert);
-}
-
-/// Periodic cleanup: expired partner sessions, gateway signatures past their window.
-async fn housekeeping(state: AppState) {
-    let mut tick = tokio::time::interval(Duration::from_secs(600));
-    loop {
-        tick.tick().await;
-        let now = state.clock.now_micros();
-        let idle = now - state.config.partner_session_idle.as_micros() as i64;
-        let max = now - state.config.partner_session_max.as_micros() as i64;
-        if let Err(e) =
-            fundline_store::checkcashing::prune_partner_sessions(&state.store, idle, max).await
-        {
-            tracing::warn!(error = %e, "session pruning failed");
-        }
-        // Signed gateway requests past their X-Date window (and their kept answers).
-        if let Err(e) = fundline_store::gateway::prune_signatures(&state.store, now).await {
-            tracing::warn!(error = %e, "signature pruning failed");
-        }
-    }
 }
 
 async fn shutdown_signal() {

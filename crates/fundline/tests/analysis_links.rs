@@ -212,6 +212,61 @@ async fn requests_created_at_once_leave_one_open_link() {
     }
 }
 
+/// Housekeeping: a round prunes gateway signatures past their window and
+/// writes requests whose link ran out as expired (reads no longer write;
+/// until the round they only read as expired).
+#[tokio::test]
+async fn housekeeping_prunes_signatures_and_expires_links() {
+    let app = spawn_app().await;
+    let staff = Staff::admin(&app).await;
+    let c = new_customer(&staff, 41, false).await;
+    let id = request(&staff, c["id"].as_str().unwrap(), 1).await;
+    let now = fundline_store::now_micros();
+    let t = app.tenant.tenant_id.clone();
+    for (hash, expires) in [
+        ("old-1", now - 1),
+        ("old-2", now - 60_000_000),
+        ("live", now + 3_600_000_000),
+    ] {
+        fundline_store::gateway::claim_signature(&app.store, hash.into(), t.clone(), expires)
+            .await
+            .unwrap();
+    }
+    let stored_status = || async {
+        sqlx::query_scalar::<_, i64>("SELECT status FROM ba_report_requests WHERE id = $1")
+            .bind(&id)
+            .fetch_one(app.store.reader())
+            .await
+            .unwrap()
+    };
+    let swept = fundline_api::housekeeping::run_once(&app.state).await;
+    assert_eq!((swept.signatures, swept.expired_requests), (2, 0));
+    let left: Vec<String> = sqlx::query_scalar("SELECT signature_hash FROM gw_seen_signatures")
+        .fetch_all(app.store.reader())
+        .await
+        .unwrap();
+    assert_eq!(left, vec!["live".to_string()]);
+    assert_eq!(stored_status().await, 1, "pending while the link lives");
+
+    // Past the link's lifetime: the request reads as expired at once, and
+    // the next round writes it so.
+    app.clock.advance(Duration::from_secs(73 * 3600));
+    let staff = Staff::admin(&app).await;
+    assert_eq!(details(&staff, &id).await["status"], 3);
+    assert_eq!(stored_status().await, 1, "a read writes nothing");
+    let expired = listed_for(&staff, c["id"].as_str().unwrap()).await;
+    assert_eq!(expired[0]["status"], 3, "{expired:?}");
+    let swept = fundline_api::housekeeping::run_once(&app.state).await;
+    assert_eq!(
+        (swept.signatures, swept.expired_requests),
+        (1, 1),
+        "the live signature's window closed too"
+    );
+    assert_eq!(stored_status().await, 3);
+    let swept = fundline_api::housekeeping::run_once(&app.state).await;
+    assert_eq!((swept.signatures, swept.expired_requests), (0, 0));
+}
+
 #[tokio::test]
 async fn the_sandbox_bank_is_offered_on_the_sandbox_tenants_page_only() {
     let app = spawn_app().await;

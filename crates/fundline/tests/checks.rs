@@ -332,11 +332,17 @@ async fn money_in_days_loads_on_the_tenth_banking_day() {
     let day = chrono::NaiveDate::parse_from_str(&expected[..10], "%Y-%m-%d").unwrap();
     let today = chrono::Utc::now().date_naive();
     assert_eq!(day, fundline_core::calendar::add_banking_days(today, 10));
+    // Before the load date nothing is loaded: the load stays scheduled, and
+    // the worker does not fund the check early.
     tokio::time::sleep(Duration::from_millis(300)).await;
+    let waiting = transaction(&c, &id).await;
     assert_eq!(
-        history(&c).await[0]["loadStatus"],
-        approved_load_status(&c, &id).await
+        waiting["loadStatus"],
+        fundline_checks::codes::LOAD_SCHEDULED,
+        "{waiting}"
     );
+    assert_ne!(waiting["statusCode"], 14, "{waiting}");
+    assert!(waiting["actualLoadDate"].is_null(), "{waiting}");
     // Twenty days later the load has happened (the partner logs in again).
     app.clock.advance(Duration::from_secs(20 * 86_400));
     let c = Customer {
@@ -361,13 +367,12 @@ async fn money_in_days_loads_on_the_tenth_banking_day() {
     assert!(t["actualLoadDate"].is_string());
 }
 
-async fn approved_load_status(c: &Customer, id: &str) -> Value {
+async fn transaction(c: &Customer, id: &str) -> Value {
     history(c)
         .await
         .into_iter()
         .find(|t| t["transactionId"] == id)
-        .unwrap()["loadStatus"]
-        .clone()
+        .unwrap()
 }
 
 #[tokio::test]

@@ -386,3 +386,44 @@ async fn concurrent_identical_requests_make_exactly_one_session() {
         "{statuses:?}"
     );
 }
+
+/// Housekeeping prunes what every signed request and every key leaves
+/// behind once its window has passed, and nothing before.
+#[tokio::test]
+async fn housekeeping_prunes_signatures_and_idempotency_keys_past_their_window() {
+    let app = spawn_app().await;
+    let g = gateway(&app);
+    let made = g
+        .post(
+            PATH,
+            &session_request("swept"),
+            &[("Idempotency-Key", "swept-key")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(made.body["status"], 100, "{}", made.body);
+    let count = |table: &'static str| {
+        let store = app.store.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_one(store.reader())
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(count("gw_idempotency").await, 1);
+    let signatures = count("gw_seen_signatures").await;
+    assert!(signatures >= 1);
+    let swept = fundline_api::housekeeping::run_once(&app.state).await;
+    assert_eq!((swept.signatures, swept.idempotency_keys), (0, 0));
+    assert_eq!(count("gw_idempotency").await, 1);
+
+    app.clock.advance(Duration::from_secs(3 * 3600));
+    let swept = fundline_api::housekeeping::run_once(&app.state).await;
+    assert_eq!(
+        (swept.signatures, swept.idempotency_keys),
+        (signatures as u64, 1)
+    );
+    assert_eq!(count("gw_idempotency").await, 0);
+    assert_eq!(count("gw_seen_signatures").await, 0);
+}

@@ -173,6 +173,12 @@ async fn two_nodes_on_one_postgres_keep_every_guarantee() {
             .status,
         200
     );
+    // Every check event goes to one webhook receiver, counted per event id.
+    let (hook_url, deliveries) = receiver().await;
+    let (code, reg) = partner
+        .call_raw_put("/api/v1/partners/webhook", &json!({"url": hook_url}))
+        .await;
+    assert_eq!(code, 200, "{reg}");
     let mut on_b = partner.clone_for(&nodes[1]);
     let mut sessions = Vec::new();
     for n in 0..4u64 {
@@ -297,7 +303,74 @@ async fn two_nodes_on_one_postgres_keep_every_guarantee() {
     .await
     .unwrap();
     assert_eq!(unbalanced, 0);
+
+    // Webhooks: both nodes deliver, yet every event arrives exactly once.
+    let events: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM cc_webhook_events ORDER BY created_at")
+            .fetch_all(store.reader())
+            .await
+            .unwrap();
+    assert!(events.len() >= ids.len() * 2, "{} events", events.len());
+    for _ in 0..400 {
+        let received = deliveries.lock().unwrap().clone();
+        if events.iter().all(|e| received.contains_key(e)) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Time for a second delivery of any event to show up.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let received = deliveries.lock().unwrap().clone();
+    for e in &events {
+        assert_eq!(received.get(e), Some(&1), "event {e} delivered once");
+    }
+    assert_eq!(received.len(), events.len(), "no unknown event ids");
+    let undelivered: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM cc_webhook_events WHERE state <> 'delivered' OR attempts <> 1",
+    )
+    .fetch_one(store.reader())
+    .await
+    .unwrap();
+    assert_eq!(undelivered, 0, "each event delivered at its first attempt");
+    let by_node: (i64, i64) =
+        sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT event_id) FROM cc_webhook_attempts")
+            .fetch_one(store.reader())
+            .await
+            .unwrap();
+    assert_eq!(by_node, (events.len() as i64, events.len() as i64));
     store.close().await;
+}
+
+/// A webhook receiver on loopback answering 200, counting deliveries per
+/// event id.
+async fn receiver() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>,
+) {
+    let got: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>> =
+        Default::default();
+    let keep = got.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    let app = axum::Router::new().route(
+        "/hooks",
+        axum::routing::post(move |headers: axum::http::HeaderMap| {
+            let keep = keep.clone();
+            async move {
+                let id = headers
+                    .get("fundline-event-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
+                *keep.lock().unwrap().entry(id).or_insert(0) += 1;
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, got)
 }
 
 #[tokio::test]
@@ -380,4 +453,144 @@ async fn two_nodes_share_one_login_lockout() {
     // Locked on both nodes.
     assert_eq!(login(0, password.clone()).await, 429);
     assert_eq!(login(1, password.clone()).await, 429);
+}
+
+/// A minimal SMTP relay on loopback accepting every message; keeps each
+/// message's DATA.
+async fn relay() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let got: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+    let keep = got.clone();
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            let keep = keep.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = sock.into_split();
+                let mut lines = BufReader::new(r).lines();
+                let _ = w.write_all(b"220 relay.test ESMTP\r\n").await;
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(body) = data.as_mut() {
+                        if line == "." {
+                            keep.lock().unwrap().push(std::mem::take(body));
+                            data = None;
+                            let _ = w.write_all(b"250 queued\r\n").await;
+                        } else {
+                            body.push_str(&line);
+                            body.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("")
+                        .to_ascii_uppercase();
+                    let answer: &[u8] = match verb.as_str() {
+                        "EHLO" | "HELO" => b"250 relay.test\r\n",
+                        "MAIL" | "RCPT" | "RSET" | "NOOP" => b"250 ok\r\n",
+                        "DATA" => {
+                            data = Some(String::new());
+                            b"354 go ahead\r\n"
+                        }
+                        "QUIT" => {
+                            let _ = w.write_all(b"221 bye\r\n").await;
+                            return;
+                        }
+                        _ => b"502 not implemented\r\n",
+                    };
+                    let _ = w.write_all(answer).await;
+                }
+            });
+        }
+    });
+    (port, got)
+}
+
+/// Two nodes on one PostgreSQL, both sending the outbox through one relay
+/// and polling it often: every email goes out exactly once.
+#[tokio::test]
+async fn two_nodes_send_every_email_exactly_once() {
+    if !std::env::var("FUNDLINE_TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres")) {
+        eprintln!("skipping: two nodes need PostgreSQL (FUNDLINE_TEST_DATABASE_URL)");
+        return;
+    }
+    let (port, got) = relay().await;
+    let config = || fundline_api::ApiConfig {
+        smtp: Some(fundline_api::config::SmtpConfig {
+            host: "127.0.0.1".into(),
+            port,
+            from: "Lender <no-reply@lender.example>".into(),
+        }),
+        outbox_poll: Duration::from_millis(20),
+        ..fundline_api::ApiConfig::default()
+    };
+    let app = common::spawn_app_with(config()).await;
+    // The second node: its own connections to the same database, its own workers.
+    let store_b = fundline_store::Store::connect(&fundline_store::StoreOptions::new(
+        app.database_url.clone(),
+    ))
+    .await
+    .unwrap();
+    let node_b = fundline_api::AppState::new(
+        store_b.clone(),
+        app.keyring.clone(),
+        config(),
+        app.clock.clone(),
+        app.network.clone(),
+        fundline_api::ofac::OfacScreen::new(fundline_api::ofac::OfacScreen::default_list()),
+    );
+    let workers_b = fundline_api::workers::start(&node_b);
+    let staff = common::staff::Staff::admin(&app).await;
+    const MAILS: u32 = 12;
+    for i in 0..MAILS {
+        let c = staff
+            .post("/api/v1/customer", &common::staff::customer(i))
+            .await;
+        let id = c.body["data"]["id"].as_str().unwrap().to_string();
+        let r = staff
+            .post(
+                "/api/v1/instantbankanalysis/report-request",
+                &json!({"customerId": id, "sendVia": 1}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{r}");
+    }
+    let mut states = Vec::new();
+    for _ in 0..200 {
+        states = app
+            .outbox()
+            .await
+            .iter()
+            .map(|m| m["state"].as_str().unwrap_or("").to_string())
+            .collect();
+        if states.len() == MAILS as usize && states.iter().all(|s| s == "sent") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(states, vec!["sent".to_string(); MAILS as usize]);
+    // Time for a second sending of any message to show up.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mails = got.lock().unwrap().clone();
+    assert_eq!(mails.len(), MAILS as usize, "each email sent once");
+    let to: HashSet<String> = mails
+        .iter()
+        .filter_map(|m| {
+            m.lines()
+                .find(|l| l.starts_with("To: "))
+                .map(str::to_string)
+        })
+        .collect();
+    assert_eq!(to.len(), MAILS as usize, "{to:?}");
+    let attempts: i64 =
+        sqlx::query_scalar("SELECT CAST(COALESCE(SUM(attempts), 0) AS BIGINT) FROM ba_outbox")
+            .fetch_one(store_b.reader())
+            .await
+            .unwrap();
+    assert_eq!(attempts, i64::from(MAILS));
+    workers_b.shutdown(Duration::from_secs(10)).await;
+    store_b.close().await;
 }

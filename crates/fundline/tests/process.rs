@@ -519,6 +519,10 @@ async fn sigterm_stops_the_server_gracefully() {
             assert!(code.success(), "exit {code:?}");
             let logs = std::fs::read_to_string(dir.path().join("term.err")).unwrap();
             assert!(logs.contains("shutdown signal received"));
+            // Every background worker stopped and was joined before the
+            // database closed; none had to be aborted.
+            assert!(logs.contains("workers stopped"), "{logs}");
+            assert!(!logs.contains("still busy at shutdown"), "{logs}");
             return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -356,13 +356,37 @@ mod tests {
             "<a></b></a></a>",
             "<\u{e9}>\u{e9}</\u{e9}>",
         ] {
-            let _ = parse(s, 1);
+            // No panic, and nothing made up: every element and text in
+            // the tree comes from the input.
+            let root = parse(s, 1);
+            let mut stack = vec![&root];
+            while let Some(n) = stack.pop() {
+                for c in &n.children {
+                    assert!(
+                        s.to_uppercase().contains(&c.name.to_uppercase()),
+                        "{s:?}: {}",
+                        c.name
+                    );
+                    assert!(s.contains(c.text.trim()), "{s:?}: {:?}", c.text);
+                    stack.push(c);
+                }
+            }
         }
     }
 
     #[test]
     fn depth_is_bounded() {
-        let doc = "<A>\n".repeat(MAX_DEPTH * 4);
-        let _ = parse(&doc, 1);
+        fn depth(n: &Node) -> usize {
+            1 + n.children.iter().map(depth).max().unwrap_or(0)
+        }
+        // Unclosed tags that are not aggregates are empty leaves: siblings.
+        let root = parse(&"<A>\n".repeat(MAX_DEPTH * 4), 1);
+        assert_eq!(depth(&root), 2);
+        // Unclosed aggregates nest, never deeper than the bound.
+        let doc: String = (0..MAX_DEPTH * 4)
+            .map(|i| format!("<X{i}TRNRS>\n"))
+            .collect();
+        let root = parse(&doc, 1);
+        assert_eq!(depth(&root), MAX_DEPTH + 1);
     }
 }

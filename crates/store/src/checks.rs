@@ -309,48 +309,20 @@ pub async fn claim_job(
     now: i64,
     stale_before: i64,
 ) -> Result<Option<Check>, StoreError> {
-    let ids: Vec<String> = sqlx::query(
-        "SELECT transaction_id FROM cc_checks WHERE (job_state = 'queued' AND job_due_at <= $1) \
-         OR (job_state = 'running' AND job_claimed_at < $2) ORDER BY job_due_at LIMIT 8",
-    )
-    .bind(now)
-    .bind(stale_before)
-    .fetch_all(store.reader())
-    .await?
-    .iter()
-    .map(|r| r.get(0))
-    .collect();
-    for id in ids {
-        let claimed = {
-            let id = id.clone();
-            store
-                .write(move |c| {
-                    let id = id.clone();
-                    Box::pin(async move {
-                        let r = sqlx::query(
-                            "UPDATE cc_checks SET job_state = 'running', job_claimed_at = $1, job_attempts = job_attempts + 1 \
-                             WHERE transaction_id = $2 AND ((job_state = 'queued' AND job_due_at <= $1) OR (job_state = 'running' AND job_claimed_at < $3))",
-                        )
-                        .bind(now)
-                        .bind(&id)
-                        .bind(stale_before)
-                        .execute(&mut *c)
-                        .await?;
-                        Ok(r.rows_affected() == 1)
-                    })
-                })
-                .await?
-        };
-        if claimed {
-            return Ok(sqlx::query_as::<_, Check>(&format!(
-                "SELECT {CHECK_COLUMNS} FROM cc_checks WHERE transaction_id = $1"
-            ))
-            .bind(&id)
-            .fetch_optional(store.reader())
-            .await?);
-        }
-    }
-    Ok(None)
+    let lease = crate::jobs::Lease {
+        now,
+        stale_before,
+        until: now,
+    };
+    let Some(id) = crate::jobs::claim_next(store, &crate::jobs::CHECK_STEPS, lease).await? else {
+        return Ok(None);
+    };
+    Ok(sqlx::query_as::<_, Check>(&format!(
+        "SELECT {CHECK_COLUMNS} FROM cc_checks WHERE transaction_id = $1"
+    ))
+    .bind(&id)
+    .fetch_optional(store.reader())
+    .await?)
 }
 
 /// One step of a check's processing, written at once: the history row, the
@@ -524,6 +496,25 @@ pub async fn due_events(store: &Store, now: i64, limit: i64) -> Result<Vec<Event
     .bind(now)
     .bind(limit)
     .fetch_all(store.reader())
+    .await?)
+}
+
+/// Claims one due event for one delivery attempt (a lease until
+/// `lease.until`, so no other node sends it meanwhile) and answers it as
+/// claimed; `None`: another sender has it, or it is not due any more.
+pub async fn claim_event(
+    store: &Store,
+    event_id: &str,
+    lease: crate::jobs::Lease,
+) -> Result<Option<Event>, StoreError> {
+    if !crate::jobs::claim(store, &crate::jobs::WEBHOOK_DELIVERIES, event_id, lease).await? {
+        return Ok(None);
+    }
+    Ok(sqlx::query_as::<_, Event>(&format!(
+        "SELECT {EVENT_COLUMNS} FROM cc_webhook_events WHERE id = $1"
+    ))
+    .bind(event_id)
+    .fetch_optional(store.reader())
     .await?)
 }
 

@@ -119,6 +119,26 @@ pub async fn prune_signatures(store: &Store, now: i64) -> Result<u64, StoreError
         .await
 }
 
+/// Deletes idempotency records (session and payment keys) made before
+/// `expired_before`: past their window a key is free again anyway.
+pub async fn prune_idempotency_keys(store: &Store, expired_before: i64) -> Result<u64, StoreError> {
+    store
+        .write(move |c| {
+            Box::pin(async move {
+                let a = sqlx::query("DELETE FROM gw_idempotency WHERE created_at < $1")
+                    .bind(expired_before)
+                    .execute(&mut *c)
+                    .await?;
+                let b = sqlx::query("DELETE FROM gw_payment_keys WHERE created_at < $1")
+                    .bind(expired_before)
+                    .execute(&mut *c)
+                    .await?;
+                Ok(a.rows_affected() + b.rows_affected())
+            })
+        })
+        .await
+}
+
 pub async fn allowed_hosts(store: &Store, tenant_id: &str) -> Result<Vec<String>, StoreError> {
     let rows =
         sqlx::query("SELECT host FROM gw_allowed_hosts WHERE tenant_id = $1 ORDER BY position")

@@ -10,6 +10,7 @@ mod db;
 mod error;
 pub mod fingerprints;
 pub mod gateway;
+pub mod jobs;
 pub mod keyring;
 pub mod reports;
 pub mod sealed;

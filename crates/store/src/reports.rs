@@ -219,24 +219,22 @@ pub async fn create(
         .await
 }
 
-/// Marks requests whose link ran out, unless the customer already shared data.
-async fn expire_due(store: &Store, tenant_id: &str, now: i64) -> Result<(), StoreError> {
-    let tenant_id = tenant_id.to_string();
+/// Marks requests whose link ran out, unless the customer already shared
+/// data (housekeeping, every tenant at once); how many.
+pub async fn expire_links(store: &Store, now: i64) -> Result<u64, StoreError> {
     store
         .write(move |conn| {
-            let tenant_id = tenant_id.clone();
             Box::pin(async move {
-                sqlx::query(
+                let r = sqlx::query(
                     "UPDATE ba_report_requests SET status = $1, updated_at = $2 \
-                     WHERE tenant_id = $3 AND status = $4 AND link_expires_at <= $2 AND job_state IS NULL",
+                     WHERE status = $3 AND link_expires_at <= $2 AND job_state IS NULL",
                 )
                 .bind(EXPIRED)
                 .bind(now)
-                .bind(&tenant_id)
                 .bind(PENDING)
                 .execute(&mut *conn)
                 .await?;
-                Ok(())
+                Ok(r.rows_affected())
             })
         })
         .await
@@ -248,14 +246,21 @@ pub async fn get(
     id: &str,
     now: i64,
 ) -> Result<Option<ReportRequest>, StoreError> {
-    expire_due(store, tenant_id, now).await?;
-    Ok(sqlx::query_as::<_, ReportRequest>(&format!(
+    let mut found = sqlx::query_as::<_, ReportRequest>(&format!(
         "SELECT {COLUMNS} FROM ba_report_requests WHERE tenant_id = $1 AND id = $2"
     ))
     .bind(tenant_id)
     .bind(id)
     .fetch_optional(store.reader())
-    .await?)
+    .await?;
+    // A pending request whose link ran out reads as expired (housekeeping
+    // writes it so on its next round).
+    if let Some(r) = found.as_mut() {
+        if r.status == PENDING && r.job_state.is_none() && r.link_expires_at <= now {
+            r.status = EXPIRED;
+        }
+    }
+    Ok(found)
 }
 
 pub async fn by_link(store: &Store, token_hash: &str) -> Result<Option<ReportRequest>, StoreError> {
@@ -409,20 +414,27 @@ pub async fn list(
     q: &RequestQuery,
     now: i64,
 ) -> Result<(i64, Vec<Listed>), StoreError> {
-    expire_due(store, tenant_id, now).await?;
+    // A pending request whose link ran out reads as expired (housekeeping
+    // writes it so on its next round).
+    let st = format!(
+        "(CASE WHEN r.status = {PENDING} AND r.job_state IS NULL AND r.link_expires_at <= $9 \
+         THEN {EXPIRED} ELSE r.status END)"
+    );
     let pattern = format!(
         "%{}%",
         like_escape(&q.name_query.clone().unwrap_or_default().to_lowercase())
     );
     // Absent filters bind values that match everything.
-    let filter = "r.tenant_id = $1 AND c.search_text LIKE $2 ESCAPE '\\' AND ($3 = 0 OR c.customer_type = $3) \
-        AND ($4 = 0 OR r.status = $4) AND r.created_at >= $5 AND r.created_at <= $6 \
-        AND c.created_at >= $7 AND c.created_at <= $8";
+    let filter = format!(
+        "r.tenant_id = $1 AND c.search_text LIKE $2 ESCAPE '\\' AND ($3 = 0 OR c.customer_type = $3) \
+        AND ($4 = 0 OR {st} = $4) AND r.created_at >= $5 AND r.created_at <= $6 \
+        AND c.created_at >= $7 AND c.created_at <= $8"
+    );
     let col = match q.order_by {
         RequestOrder::CreatedDate => "r.created_at",
         RequestOrder::FirstName => "c.first_name",
         RequestOrder::LastName => "c.last_name",
-        RequestOrder::Status => "r.status",
+        RequestOrder::Status => st.as_str(),
     };
     let dir = if q.descending { "DESC" } else { "ASC" };
     let binds = (
@@ -443,17 +455,18 @@ pub async fn list(
         .bind(binds.3)
         .bind(binds.4)
         .bind(binds.5)
+        .bind(now)
         .fetch_one(store.reader())
         .await?
         .get(0);
     let rows = sqlx::query_as::<_, Listed>(&format!(
-        "SELECT r.id, r.customer_id, c.first_name, c.last_name, c.phone_number, c.email, r.sent_via, r.status, \
+        "SELECT r.id, r.customer_id, c.first_name, c.last_name, c.phone_number, c.email, r.sent_via, {st} AS status, \
          r.start_date, r.end_date, r.created_at, c.created_at AS onboarded_at, r.report_score, r.created_by, \
          r.report_number, r.superseded_by, r.job_state, r.link_expires_at, o.id AS message_id, \
          o.link_sealed AS message_link_sealed, o.state AS message_state {from} \
          LEFT JOIN ba_outbox o ON o.id = (SELECT o2.id FROM ba_outbox o2 WHERE o2.report_request_id = r.id \
          ORDER BY o2.created_at DESC, o2.id DESC LIMIT 1) \
-         WHERE {filter} ORDER BY {col} {dir}, r.id {dir} LIMIT $9 OFFSET $10"
+         WHERE {filter} ORDER BY {col} {dir}, r.id {dir} LIMIT $10 OFFSET $11"
     ))
     .bind(tenant_id)
     .bind(&pattern)
@@ -463,6 +476,7 @@ pub async fn list(
     .bind(binds.3)
     .bind(binds.4)
     .bind(binds.5)
+    .bind(now)
     .bind(q.page_size)
     .bind((q.page_number - 1).saturating_mul(q.page_size))
     .fetch_all(store.reader())
@@ -617,47 +631,20 @@ pub async fn claim_job(
     now: i64,
     stale_before: i64,
 ) -> Result<Option<ReportRequest>, StoreError> {
-    let candidates: Vec<String> = sqlx::query(
-        "SELECT id FROM ba_report_requests WHERE job_state = 'queued' \
-         OR (job_state = 'running' AND job_claimed_at < $1) ORDER BY updated_at LIMIT 5",
-    )
-    .bind(stale_before)
-    .fetch_all(store.reader())
-    .await?
-    .iter()
-    .map(|r| r.get(0))
-    .collect();
-    for id in candidates {
-        let claimed = {
-            let id = id.clone();
-            store
-                .write(move |conn| {
-                    let id = id.clone();
-                    Box::pin(async move {
-                        let r = sqlx::query(
-                            "UPDATE ba_report_requests SET job_state = 'running', job_claimed_at = $1, job_attempts = job_attempts + 1 \
-                             WHERE id = $2 AND (job_state = 'queued' OR (job_state = 'running' AND job_claimed_at < $3))",
-                        )
-                        .bind(now)
-                        .bind(&id)
-                        .bind(stale_before)
-                        .execute(&mut *conn)
-                        .await?;
-                        Ok(r.rows_affected() == 1)
-                    })
-                })
-                .await?
-        };
-        if claimed {
-            return Ok(sqlx::query_as::<_, ReportRequest>(&format!(
-                "SELECT {COLUMNS} FROM ba_report_requests WHERE id = $1"
-            ))
-            .bind(&id)
-            .fetch_optional(store.reader())
-            .await?);
-        }
-    }
-    Ok(None)
+    let lease = crate::jobs::Lease {
+        now,
+        stale_before,
+        until: now,
+    };
+    let Some(id) = crate::jobs::claim_next(store, &crate::jobs::REPORT_BUILDS, lease).await? else {
+        return Ok(None);
+    };
+    Ok(sqlx::query_as::<_, ReportRequest>(&format!(
+        "SELECT {COLUMNS} FROM ba_report_requests WHERE id = $1"
+    ))
+    .bind(&id)
+    .fetch_optional(store.reader())
+    .await?)
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -913,25 +900,12 @@ pub async fn outbox_claim(
     now: i64,
     lease_until: i64,
 ) -> Result<bool, StoreError> {
-    let id = id.to_string();
-    store
-        .write(move |conn| {
-            let id = id.clone();
-            Box::pin(async move {
-                let r = sqlx::query(
-                    "UPDATE ba_outbox SET next_attempt_at = $1 WHERE id = $2 AND state = $3 \
-                     AND (next_attempt_at IS NULL OR next_attempt_at <= $4)",
-                )
-                .bind(lease_until)
-                .bind(&id)
-                .bind(OUTBOX_PENDING)
-                .bind(now)
-                .execute(&mut *conn)
-                .await?;
-                Ok(r.rows_affected() == 1)
-            })
-        })
-        .await
+    let lease = crate::jobs::Lease {
+        now,
+        stale_before: now,
+        until: lease_until,
+    };
+    crate::jobs::claim(store, &crate::jobs::OUTBOX, id, lease).await
 }
 
 /// Records one delivery attempt: its outcome `state` (sent, pending for a

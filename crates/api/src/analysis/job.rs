@@ -20,18 +20,6 @@ const STALE_AFTER: Duration = Duration::from_secs(300);
 /// A job failing this many times fails its request.
 const MAX_ATTEMPTS: i64 = 3;
 
-pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            while run_one(&state).await {}
-            tokio::select! {
-                _ = state.jobs_wake.notified() => {}
-                _ = tokio::time::sleep(state.config.job_poll) => {}
-            }
-        }
-    })
-}
-
 /// Claims and builds one report; false when there was nothing to do.
 pub async fn run_one(state: &AppState) -> bool {
     let now = state.clock.now_micros();

@@ -102,11 +102,7 @@ pub fn router() -> Router<AppState> {
         .route("/sandbox/mailbox", get(outbox::mailbox))
 }
 
-/// Starts this node's background workers: the report builder, the mail
-/// relay when SMTP is configured, and the check processor and webhook sender.
-pub fn spawn_workers(state: AppState) -> Vec<tokio::task::JoinHandle<()>> {
-    let mut handles = vec![job::spawn(state.clone())];
-    handles.extend(outbox::spawn(state.clone()));
-    handles.extend(crate::checks::spawn_workers(state));
-    handles
+/// Starts this node's background workers (see `crate::workers`).
+pub fn spawn_workers(state: AppState) -> crate::workers::Workers {
+    crate::workers::start(&state)
 }

@@ -44,11 +44,19 @@ struct Mail {
     transport: AsyncSmtpTransport<Tokio1Executor>,
 }
 
-pub fn spawn(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
-    if state.config.smtp.is_none() && state.sms.is_none() {
-        return None;
-    }
-    Some(tokio::spawn(async move {
+/// This node's sender: the SMTP relay (when configured) and the SMS
+/// provider; run by the outbox worker (`crate::workers`).
+pub struct Sender {
+    mail: Option<Mail>,
+}
+
+impl Sender {
+    /// `None` when this node has no transport at all (messages are then
+    /// recorded only).
+    pub fn new(state: &AppState) -> Option<Sender> {
+        if state.config.smtp.is_none() && state.sms.is_none() {
+            return None;
+        }
         let mail = state.config.smtp.clone().map(|smtp| Mail {
             transport: AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
                 .port(smtp.port)
@@ -56,47 +64,49 @@ pub fn spawn(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
                 .build(),
             smtp,
         });
-        loop {
-            deliver_due(&state, mail.as_ref()).await;
-            tokio::select! {
-                _ = state.outbox_wake.notified() => {}
-                _ = tokio::time::sleep(state.config.outbox_poll) => {}
-            }
-        }
-    }))
-}
+        Some(Sender { mail })
+    }
 
-async fn deliver_due(state: &AppState, mail: Option<&Mail>) {
-    let mut channels = Vec::new();
-    if mail.is_some() {
-        channels.push("email");
-    }
-    if state.sms.is_some() {
-        channels.push("sms");
-    }
-    let now = state.clock.now_micros();
-    let due = match reports::outbox_due(&state.store, &channels, now, 50).await {
-        Ok(d) => d,
-        Err(e) => {
-            tracing::warn!(error = %e, "outbox read failed");
-            return;
+    /// Claims and sends what is due; how many messages this node took.
+    pub async fn deliver_due(&self, state: &AppState) -> usize {
+        let mail = self.mail.as_ref();
+        let mut channels = Vec::new();
+        if mail.is_some() {
+            channels.push("email");
         }
-    };
-    futures::stream::iter(due)
-        .for_each_concurrent(CONCURRENCY, |m| deliver(state, mail, m))
-        .await;
+        if state.sms.is_some() {
+            channels.push("sms");
+        }
+        let now = state.clock.now_micros();
+        let due = match reports::outbox_due(&state.store, &channels, now, 50).await {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(error = %e, "outbox read failed");
+                return 0;
+            }
+        };
+        let taken = std::sync::atomic::AtomicUsize::new(0);
+        futures::stream::iter(due)
+            .for_each_concurrent(CONCURRENCY, |m| async {
+                if deliver(state, mail, m).await {
+                    taken.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            })
+            .await;
+        taken.into_inner()
+    }
 }
 
 /// One attempt at one message, if no other sender has it.
-async fn deliver(state: &AppState, mail: Option<&Mail>, m: OutboxMessage) {
+async fn deliver(state: &AppState, mail: Option<&Mail>, m: OutboxMessage) -> bool {
     let now = state.clock.now_micros();
     let lease_until = now + LEASE.as_micros() as i64;
     match reports::outbox_claim(&state.store, &m.id, now, lease_until).await {
         Ok(true) => {}
-        Ok(false) => return,
+        Ok(false) => return false,
         Err(e) => {
             tracing::warn!(message_id = %m.id, error = %e, "outbox claim failed");
-            return;
+            return false;
         }
     }
     let outcome = match (m.channel.as_str(), mail, &state.sms) {
@@ -105,13 +115,12 @@ async fn deliver(state: &AppState, mail: Option<&Mail>, m: OutboxMessage) {
         _ => Outcome::Retry("no transport for this channel on this node".into()),
     };
     record(state, &m, outcome).await;
+    true
 }
 
 /// Wait before attempt `attempts + 1`: the backoff, doubled per attempt made.
 fn backoff(state: &AppState, attempts: i64) -> Duration {
-    let base = state.config.outbox_backoff;
-    let factor = 1u32 << attempts.clamp(1, 20).saturating_sub(1);
-    base.saturating_mul(factor).min(MAX_BACKOFF)
+    fundline_store::jobs::backoff(state.config.outbox_backoff, attempts, MAX_BACKOFF)
 }
 
 /// Records an attempt's outcome on the message.

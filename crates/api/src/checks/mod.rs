@@ -34,16 +34,3 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/partners/webhook/events", get(webhooks::events))
         .route("/checks", get(page::show))
 }
-
-/// Check processors per node: steps wait on the store, so a few run at once
-/// (each claim is guarded, so they never take the same check).
-const PROCESSORS: usize = 4;
-
-/// This node's background work for checks: processing and webhook delivery.
-pub fn spawn_workers(state: AppState) -> Vec<tokio::task::JoinHandle<()>> {
-    let mut v: Vec<_> = (0..PROCESSORS)
-        .map(|_| process::spawn(state.clone()))
-        .collect();
-    v.push(webhooks::spawn(state));
-    v
-}

@@ -19,7 +19,9 @@ use crate::cardnet::{CardRef, LoadRequest, LoadResult};
 use crate::AppState;
 
 const STALE_AFTER: Duration = Duration::from_secs(120);
-const RETRY_AFTER_MICROS: i64 = 60 * 1_000_000;
+/// A failed step is tried again after this, doubled per attempt (at most
+/// an hour).
+const RETRY_AFTER: Duration = Duration::from_secs(60);
 const MAX_ATTEMPTS: i64 = 5;
 const DAY_MICROS: i64 = 86_400 * 1_000_000;
 
@@ -89,18 +91,6 @@ pub async fn event(state: &AppState, t: &Transaction, c: &Check, kind: &str) -> 
     })
 }
 
-pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            while run_one(&state).await {}
-            tokio::select! {
-                _ = state.checks_wake.notified() => {}
-                _ = tokio::time::sleep(state.config.job_poll) => {}
-            }
-        }
-    })
-}
-
 /// Claims and runs one due step; false when nothing was due.
 pub async fn run_one(state: &AppState) -> bool {
     let now = state.clock.now_micros();
@@ -121,7 +111,12 @@ pub async fn run_one(state: &AppState) -> bool {
             let _ = checks::retry_later(
                 &state.store,
                 &check.transaction_id,
-                now + RETRY_AFTER_MICROS,
+                now + fundline_store::jobs::backoff(
+                    RETRY_AFTER,
+                    check.job_attempts,
+                    Duration::from_secs(3600),
+                )
+                .as_micros() as i64,
             )
             .await;
             break;

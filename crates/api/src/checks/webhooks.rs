@@ -145,28 +145,31 @@ pub async fn events(State(state): State<AppState>, partner: Partner) -> Response
     }
 }
 
-pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            let delivered = deliver_due(&state).await;
-            if delivered == 0 {
-                tokio::time::sleep(state.config.webhook_poll).await;
-            }
-        }
-    })
-}
+/// How long a claimed event is left to its sender before another may take
+/// it (longer than one attempt's time limit).
+const LEASE: Duration = Duration::from_secs(120);
 
-/// Delivers what is due; how many were attempted. Each delivery builds its
-/// own client, pinned to the address it checked.
+/// Claims and delivers what is due (each event by one node: a lease on the
+/// row); how many this node took. Each delivery builds its own client,
+/// pinned to the address it checked.
 pub async fn deliver_due(state: &AppState) -> usize {
     let now = state.clock.now_micros();
     let Ok(due) = checks::due_events(&state.store, now, 20).await else {
         return 0;
     };
+    let mut taken = 0;
     for e in &due {
-        deliver(state, e).await;
+        let lease = fundline_store::jobs::Lease::new(state.clock.now_micros(), LEASE);
+        match checks::claim_event(&state.store, &e.id, lease).await {
+            Ok(Some(claimed)) => {
+                taken += 1;
+                deliver(state, &claimed).await;
+            }
+            Ok(None) => {}
+            Err(err) => tracing::warn!(event_id = %e.id, error = %err, "webhook claim failed"),
+        }
     }
-    due.len()
+    taken
 }
 
 async fn deliver(state: &AppState, e: &Event) {
@@ -289,14 +292,14 @@ async fn loopback_allowed(state: &AppState, tenant_id: &str) -> bool {
 
 /// When to try again after `attempts` failed attempts; `None`: give up.
 fn retry_at(state: &AppState, attempts: i64, now: i64) -> Option<i64> {
-    if attempts >= state.config.webhook_max_attempts {
-        None
-    } else {
-        // 1, 2, 4, 8 … base periods, capped at six hours.
-        let backoff =
-            state.config.webhook_backoff.as_micros() as i64 * (1i64 << (attempts.clamp(1, 20) - 1));
-        Some(now + backoff.min(6 * 3600 * 1_000_000))
-    }
+    // 1, 2, 4, 8 … base periods, capped at six hours.
+    fundline_store::jobs::retry_at(
+        now,
+        attempts,
+        state.config.webhook_max_attempts,
+        state.config.webhook_backoff,
+        Duration::from_secs(6 * 3600),
+    )
 }
 
 /// Addresses a webhook must never reach: an address that is not globally

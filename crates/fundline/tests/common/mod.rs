@@ -50,6 +50,8 @@ pub struct TestApp {
     pub network: Arc<CountingNetwork>,
     pub tenant: TenantCredentials,
     pub database_url: String,
+    /// The server's state (for running one round of a worker by hand).
+    pub state: AppState,
     _dir: tempfile::TempDir,
 }
 
@@ -225,6 +227,7 @@ pub async fn spawn_app_with(config: ApiConfig) -> TestApp {
         .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     fundline_api::analysis::spawn_workers(state.clone());
+    let app_state = state.clone();
     tokio::spawn(async move {
         let app = fundline_api::router(state)
             .into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -238,6 +241,7 @@ pub async fn spawn_app_with(config: ApiConfig) -> TestApp {
         network,
         tenant,
         database_url,
+        state: app_state,
         _dir: dir,
     }
 }
