@@ -73,7 +73,7 @@ pub(crate) fn is_liability(account_type: Option<&str>) -> bool {
 }
 
 /// Investment, brokerage and retirement accounts: not bank accounts.
-pub(crate) fn is_investment(account_type: Option<&str>) -> bool {
+pub fn is_investment(account_type: Option<&str>) -> bool {
     let Some(t) = account_type else {
         return false;
     };

@@ -45,6 +45,7 @@ pub mod synth;
 mod text;
 mod transfers;
 
+pub use balances::is_investment;
 pub use cadence::Cadence;
 pub use categorize::{categorize, categorize_with_kind, Category};
 pub use normalize::counterparty_key;

@@ -170,21 +170,22 @@ pub(crate) struct Facts<'a> {
 pub(crate) fn assess(input: &Input, scope: &Scope, facts: &Facts) -> DataQuality {
     let w = facts.window;
     let mut warnings: Vec<&'static str> = Vec::new();
-    let mut per_account: FnvMap<u32, (u32, Option<NaiveDate>, Option<NaiveDate>)> =
-        FnvMap::default();
+    // Each account's transactions, by index: one pass, so that accounts
+    // are looked up by map however many a file names.
+    let mut per_account: FnvMap<u32, Vec<usize>> = FnvMap::default();
     let mut first: Option<NaiveDate> = None;
     let mut last: Option<NaiveDate> = None;
-    for (t, &keep) in input.transactions.iter().zip(&scope.keep) {
-        let e = per_account.entry(t.account).or_insert((0, None, None));
-        e.0 += 1;
-        e.1 = Some(e.1.map_or(t.date, |d: NaiveDate| d.min(t.date)));
-        e.2 = Some(e.2.map_or(t.date, |d: NaiveDate| d.max(t.date)));
+    for (i, (t, &keep)) in input.transactions.iter().zip(&scope.keep).enumerate() {
+        per_account.entry(t.account).or_default().push(i);
         if keep && t.date <= w.end {
             first = Some(first.map_or(t.date, |d| d.min(t.date)));
             last = Some(last.map_or(t.date, |d| d.max(t.date)));
         }
     }
 
+    let balance_of: FnvMap<u32, &AccountBalance> =
+        facts.balances.iter().map(|b| (b.id, b)).collect();
+    let listed: std::collections::HashSet<u32> = input.accounts.iter().map(|a| a.id).collect();
     let mut accounts = Vec::new();
     let mut gaps = Vec::new();
     let mut other: Vec<CurrencySummary> = Vec::new();
@@ -195,7 +196,8 @@ pub(crate) fn assess(input: &Input, scope: &Scope, facts: &Facts) -> DataQuality
     for a in &input.accounts {
         let kind = Kind::of(a.account_type.as_deref());
         let included = scope.includes(a.id);
-        let (count, _, _) = per_account.get(&a.id).copied().unwrap_or((0, None, None));
+        let own: &[usize] = per_account.get(&a.id).map_or(&[], Vec::as_slice);
+        let count = own.len().min(u32::MAX as usize) as u32;
         let owner_name_match =
             owner_match(a.owner_name.as_deref(), input.applicant_name.as_deref());
         if included && kind != Kind::Investment {
@@ -246,7 +248,7 @@ pub(crate) fn assess(input: &Input, scope: &Scope, facts: &Facts) -> DataQuality
                 _ => Some((e, closing)),
             };
         }
-        let in_history = facts.balances.iter().find(|b| b.id == a.id);
+        let in_history = balance_of.get(&a.id);
         let (current_balance, balance_date, source) = match in_history {
             Some(b) => (
                 Some(b.current),
@@ -254,11 +256,9 @@ pub(crate) fn assess(input: &Input, scope: &Scope, facts: &Facts) -> DataQuality
                 if b.anchored { "statement" } else { "rebuilt" },
             ),
             None => {
-                let txns: Vec<(NaiveDate, Decimal)> = input
-                    .transactions
+                let txns: Vec<(NaiveDate, Decimal)> = own
                     .iter()
-                    .filter(|t| t.account == a.id)
-                    .map(|t| (t.date, t.amount))
+                    .map(|&i| (input.transactions[i].date, input.transactions[i].amount))
                     .collect();
                 match balances::current_of(a, &txns, w.end) {
                     Some(c) => (Some(c), None, "statement"),
@@ -275,17 +275,16 @@ pub(crate) fn assess(input: &Input, scope: &Scope, facts: &Facts) -> DataQuality
         }
         if !included && kind != Kind::Investment {
             if let Some(c) = currency_of(a) {
-                let (credits, debits) = input
-                    .transactions
-                    .iter()
-                    .filter(|t| t.account == a.id)
-                    .fold((Decimal::ZERO, Decimal::ZERO), |(cr, db), t| {
+                let (credits, debits) = own.iter().map(|&i| &input.transactions[i]).fold(
+                    (Decimal::ZERO, Decimal::ZERO),
+                    |(cr, db), t| {
                         if t.amount.is_sign_negative() {
                             (cr, db - t.amount)
                         } else {
                             (cr + t.amount, db)
                         }
-                    });
+                    },
+                );
                 match other.iter_mut().find(|o| o.currency == c) {
                     Some(o) => {
                         o.accounts += 1;
@@ -340,7 +339,7 @@ pub(crate) fn assess(input: &Input, scope: &Scope, facts: &Facts) -> DataQuality
     }
     // Accounts seen only in transactions: deposit accounts with no balance.
     for b in facts.balances {
-        if !input.accounts.iter().any(|a| a.id == b.id) && !b.liability {
+        if !listed.contains(&b.id) && !b.liability {
             rebuilt += 1;
         }
     }

@@ -26,6 +26,18 @@ pub struct Context<'a> {
     pub zone: Zone,
 }
 
+impl Context<'_> {
+    /// An account by its number. `accounts` come from the store in
+    /// account-number order, so this is a binary search: a file may name
+    /// thousands of accounts and a report cite every transaction.
+    fn account(&self, account_no: i64) -> Option<&AccountRow> {
+        self.accounts
+            .binary_search_by_key(&account_no, |a| a.account_no)
+            .ok()
+            .and_then(|k| self.accounts.get(k))
+    }
+}
+
 /// A money or ratio value written as the JSON number it is, digit for
 /// digit (never through a float).
 struct Num(Decimal);
@@ -73,9 +85,7 @@ fn transaction_json<'a>(
 ) -> TransactionJson<'a> {
     let amount: Decimal = t.amount.parse().unwrap_or_default();
     let account_summary_id = cx
-        .accounts
-        .iter()
-        .find(|a| a.account_no == t.account_no)
+        .account(t.account_no)
         .map(|a| a.id.as_str())
         .unwrap_or(ZERO_GUID);
     TransactionJson {
@@ -444,9 +454,7 @@ struct GapJson {
 /// quality"). Accounts are named by their `accountId` and last four digits.
 fn data_quality<'a>(q: &'a DataQuality, cx: &'a Context) -> DataQualityJson<'a> {
     let last4 = |no: u32| {
-        cx.accounts
-            .iter()
-            .find(|a| a.account_no == i64::from(no))
+        cx.account(i64::from(no))
             .and_then(|a| a.account_last4.as_deref())
     };
     DataQualityJson {

@@ -5,6 +5,8 @@
 //! account's balance is the closing balance of its latest statement
 //! (docs/analysis-report.md, "Balance sources").
 
+use std::collections::HashMap;
+
 use fundline_analysis::StatementPeriod;
 use fundline_statements::{Account, Statement};
 use fundline_store::reports::{NewAccount, NewTransaction};
@@ -20,14 +22,20 @@ pub struct Shareable {
     pub transactions: Vec<NewTransaction>,
     /// The statements of `accounts[i]`, written into it by `finish`.
     periods: Vec<Vec<StatementPeriod>>,
+    /// Which account a statement belongs to: (number, bank, type,
+    /// currency) → index in `accounts`. Held only while the upload is
+    /// read (the numbers are in the parsed files anyway), so matching a
+    /// statement to its account is a lookup, however many accounts a file
+    /// names.
+    index: HashMap<AccountKey, usize>,
 }
+
+type AccountKey = (String, Option<String>, Option<String>, String);
 
 /// Investment and brokerage statements are not bank accounts: their
 /// purchases are not spending and their holdings not a balance.
 pub fn is_investment(a: &Account) -> bool {
-    a.account_type
-        .as_deref()
-        .is_some_and(|t| t.to_ascii_uppercase().contains("INVEST"))
+    fundline_analysis::is_investment(a.account_type.as_deref())
 }
 
 /// The statement's own period and balances.
@@ -86,20 +94,15 @@ pub fn add_statement(into: &mut Shareable, keys: &TenantKeys, st: &Statement, so
         let (currency, currency_source) = currency(a);
         // Unknown currency is stored as the report's default and said so.
         let currency_code = currency.clone().unwrap_or_else(|| "USD".into());
-        let existing = into.accounts.iter().position(|x| {
-            a.account_id.is_some()
-                && x.account_last4 == last
-                && x.institution_id == a.bank_id
-                && x.account_type == a.account_type
-                && x.currency == currency_code
-                && x.account_number_sealed
-                    .as_deref()
-                    .and_then(|s| {
-                        keys.open_string_row("ba_accounts", "account_number", &x.id, s)
-                            .ok()
-                    })
-                    .is_some_and(|n| Some(n.expose()) == a.account_id.as_deref())
+        let key = a.account_id.clone().map(|n| {
+            (
+                n,
+                a.bank_id.clone(),
+                a.account_type.clone(),
+                currency_code.clone(),
+            )
         });
+        let existing = key.as_ref().and_then(|k| into.index.get(k).copied());
         let slot = match existing {
             Some(k) => {
                 let x = &mut into.accounts[k];
@@ -133,7 +136,11 @@ pub fn add_statement(into: &mut Shareable, keys: &TenantKeys, st: &Statement, so
                     statements: String::new(),
                 });
                 into.periods.push(Vec::new());
-                into.accounts.len() - 1
+                let slot = into.accounts.len() - 1;
+                if let Some(k) = key {
+                    into.index.insert(k, slot);
+                }
+                slot
             }
         };
         into.periods[slot].push(period(a));
@@ -198,6 +205,7 @@ impl Shareable {
             a.statements = serde_json::to_string(periods).unwrap_or_else(|_| "[]".into());
         }
         self.periods.clear();
+        self.index.clear();
         self
     }
 }
