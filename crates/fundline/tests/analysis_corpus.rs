@@ -60,6 +60,22 @@ fn last4(id: Option<&str>) -> Option<String> {
     Some(id.chars().skip(n.saturating_sub(4)).collect())
 }
 
+/// (last four, currency, current balance) of each account of a listing.
+fn balances_of(accounts: &[Value]) -> Vec<(Option<String>, String, Option<Decimal>)> {
+    accounts
+        .iter()
+        .map(|a| {
+            (
+                a["lastFourDigitsOfAccountNumber"]
+                    .as_str()
+                    .map(str::to_string),
+                a["currencyCode"].as_str().unwrap_or_default().to_string(),
+                money(&a["currentBalance"]),
+            )
+        })
+        .collect()
+}
+
 /// One account as the file names it: number, bank, type and currency.
 type AccountKey = (Option<String>, Option<String>, Option<String>, String);
 
@@ -157,34 +173,8 @@ async fn every_corpus_file_with_balances_reports_its_own_closing_balance() {
         // Every account of the file with a closing balance is reported at
         // that balance, to the cent, where the customer's accounts are
         // listed and in the report's data quality block.
-        let listed: Vec<(Option<String>, String, Option<Decimal>)> = shared
-            .accounts
-            .iter()
-            .map(|a| {
-                (
-                    a["lastFourDigitsOfAccountNumber"]
-                        .as_str()
-                        .map(str::to_string),
-                    a["currencyCode"].as_str().unwrap_or_default().to_string(),
-                    money(&a["currentBalance"]),
-                )
-            })
-            .collect();
-        let assessed: Vec<(Option<String>, String, Option<Decimal>)> = shared.report["dataQuality"]
-            ["accounts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| {
-                (
-                    a["lastFourDigitsOfAccountNumber"]
-                        .as_str()
-                        .map(str::to_string),
-                    a["currencyCode"].as_str().unwrap_or_default().to_string(),
-                    money(&a["currentBalance"]),
-                )
-            })
-            .collect();
+        let listed = balances_of(&shared.accounts);
+        let assessed = balances_of(shared.report["dataQuality"]["accounts"].as_array().unwrap());
         for ((number, _, _, currency), want) in &expected {
             let l4 = &last4(number.as_deref());
             let want = cents(*want);

@@ -455,60 +455,6 @@ async fn two_nodes_share_one_login_lockout() {
     assert_eq!(login(1, password.clone()).await, 429);
 }
 
-/// A minimal SMTP relay on loopback accepting every message; keeps each
-/// message's DATA.
-async fn relay() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
-    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let got: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
-    let keep = got.clone();
-    tokio::spawn(async move {
-        while let Ok((sock, _)) = listener.accept().await {
-            let keep = keep.clone();
-            tokio::spawn(async move {
-                let (r, mut w) = sock.into_split();
-                let mut lines = BufReader::new(r).lines();
-                let _ = w.write_all(b"220 relay.test ESMTP\r\n").await;
-                let mut data: Option<String> = None;
-                while let Ok(Some(line)) = lines.next_line().await {
-                    if let Some(body) = data.as_mut() {
-                        if line == "." {
-                            keep.lock().unwrap().push(std::mem::take(body));
-                            data = None;
-                            let _ = w.write_all(b"250 queued\r\n").await;
-                        } else {
-                            body.push_str(&line);
-                            body.push('\n');
-                        }
-                        continue;
-                    }
-                    let verb = line
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or("")
-                        .to_ascii_uppercase();
-                    let answer: &[u8] = match verb.as_str() {
-                        "EHLO" | "HELO" => b"250 relay.test\r\n",
-                        "MAIL" | "RCPT" | "RSET" | "NOOP" => b"250 ok\r\n",
-                        "DATA" => {
-                            data = Some(String::new());
-                            b"354 go ahead\r\n"
-                        }
-                        "QUIT" => {
-                            let _ = w.write_all(b"221 bye\r\n").await;
-                            return;
-                        }
-                        _ => b"502 not implemented\r\n",
-                    };
-                    let _ = w.write_all(answer).await;
-                }
-            });
-        }
-    });
-    (port, got)
-}
-
 /// Two nodes on one PostgreSQL, both sending the outbox through one relay
 /// and polling it often: every email goes out exactly once.
 #[tokio::test]
@@ -517,7 +463,7 @@ async fn two_nodes_send_every_email_exactly_once() {
         eprintln!("skipping: two nodes need PostgreSQL (FUNDLINE_TEST_DATABASE_URL)");
         return;
     }
-    let (port, got) = relay().await;
+    let (port, got) = common::smtp::relay(None).await;
     let config = || fundline_api::ApiConfig {
         smtp: Some(fundline_api::config::SmtpConfig {
             host: "127.0.0.1".into(),

@@ -6,6 +6,7 @@
 pub mod binary;
 pub mod ofx;
 pub mod sharing;
+pub mod smtp;
 pub mod staff;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
