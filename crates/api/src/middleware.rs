@@ -108,6 +108,17 @@ impl Metrics {
     }
 }
 
+tokio::task_local! {
+    /// The id of the request being served, for error bodies that carry it
+    /// (Connect's `requestId`).
+    static CURRENT_REQUEST_ID: String;
+}
+
+/// The id of the request this task is serving (`X-Request-Id`), when one is.
+pub fn current_request_id() -> Option<String> {
+    CURRENT_REQUEST_ID.try_with(String::clone).ok()
+}
+
 fn request_id(req: &Request) -> String {
     // Accept a caller's id only if it is short and plain, so it is safe to log and echo.
     req.headers()
@@ -135,7 +146,9 @@ async fn observe(State(state): State<AppState>, mut req: Request, next: Next) ->
         .unwrap_or_else(|| "unmatched".into());
     let span = tracing::info_span!("request", request_id = %rid, method = %method, route = %route);
     let start = Instant::now();
-    let mut resp = next.run(req).instrument(span.clone()).await;
+    let mut resp = CURRENT_REQUEST_ID
+        .scope(rid.clone(), next.run(req).instrument(span.clone()))
+        .await;
     let elapsed = start.elapsed();
     let status = resp.status().as_u16();
     span.in_scope(|| {
@@ -193,6 +206,19 @@ async fn envelope_refusals(State(state): State<AppState>, req: Request, next: Ne
             resp.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,
                 HeaderValue::from_static(crate::ops::challenge(&path)),
+            );
+        }
+        return resp;
+    }
+    // Every 429 says when to come back (RFC 6585 §4). The products that do
+    // not set it refuse from the per-credential token bucket, whose next
+    // token is never more than a second away (rates are whole requests a
+    // second: `RateLimiter::check` answers 1).
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        if !resp.headers().contains_key(axum::http::header::RETRY_AFTER) {
+            resp.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                HeaderValue::from_static("1"),
             );
         }
         return resp;

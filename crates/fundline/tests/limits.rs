@@ -40,6 +40,7 @@ async fn every_product_answers_429_in_its_own_envelope() {
     assert_eq!(a.status, 429, "{}", a.text);
     assert_eq!(a.body["errorCode"], "TOO_MANY_REQUESTS");
     assert_eq!(a.body["status"], 429);
+    assert_eq!(a.headers["retry-after"], "1");
 
     // Payout gateway: its envelope with status 13429.
     let ip = &app.tenant.ingopay;
@@ -52,6 +53,7 @@ async fn every_product_answers_429_in_its_own_envelope() {
     let a = last.unwrap();
     assert_eq!(a.status, 429, "{}", a.text);
     assert_eq!(a.body["status"], 13429);
+    assert_eq!(a.headers["retry-after"], "1");
 
     // Token service: Connect's error body.
     let cn = &app.tenant.connect;
@@ -68,6 +70,12 @@ async fn every_product_answers_429_in_its_own_envelope() {
     assert_eq!(a.status, 429, "{}", a.text);
     assert_eq!(a.body["errors"][0]["code"], "1429");
     assert_eq!(a.body["errors"][0]["httpStatusCode"], 429);
+    assert_eq!(a.headers["retry-after"], "1");
+    // Its requestId is the request's own id.
+    assert_eq!(
+        a.body["errors"][0]["requestId"].as_str(),
+        a.headers["x-request-id"].to_str().ok()
+    );
 
     // Bank analysis: the product's envelope.
     let s = Staff::admin(&app).await;

@@ -125,7 +125,9 @@ impl ConnectError {
 
 impl IntoResponse for ConnectError {
     fn into_response(self) -> Response {
-        let request_id = uuid::Uuid::new_v4().to_string();
+        // The request's own id, as in its X-Request-Id header and the log.
+        let request_id = crate::middleware::current_request_id()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         (self.status, axum::Json(self.body(&request_id))).into_response()
     }
 }
