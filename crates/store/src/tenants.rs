@@ -83,10 +83,9 @@ fn slug(name: &str) -> String {
 }
 
 fn hex(bytes: usize) -> String {
-    let mut rng = rand::thread_rng();
-    (0..bytes)
-        .map(|_| format!("{:02x}", rng.gen::<u8>()))
-        .collect()
+    let mut raw = vec![0u8; bytes];
+    rand::thread_rng().fill(&mut raw[..]);
+    hex::encode(raw)
 }
 
 /// Creates a tenant with one credential set per product and its first

@@ -8,7 +8,6 @@ use rand::RngCore;
 use sha2::Sha256;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::encoding::hex_lower;
 use crate::{aead, VaultError};
 
 pub(crate) const KEY_LEN: usize = 32;
@@ -75,7 +74,7 @@ impl MasterKey {
     /// lowercase hex. Safe to store: it reveals nothing about the key.
     pub fn check_value(&self) -> String {
         let mac = hmac_sha256(&self.bytes, &[CHECK_LABEL]);
-        hex_lower(&mac[..16])
+        hex::encode(&mac[..16])
     }
 
     /// Wraps a data key with AES-256-GCM under the master key, aad = the
@@ -100,7 +99,7 @@ impl MasterKey {
         }
         let mut split_id = [0u8; 8];
         OsRng.fill_bytes(&mut split_id);
-        let split_id = hex_lower(&split_id);
+        let split_id = hex::encode(split_id);
         let mut last = Zeroizing::new(self.bytes);
         let mut out = Vec::with_capacity(n);
         for i in 1..n {
@@ -373,8 +372,8 @@ mod tests {
         assert_eq!(ddbg, "DataKey(**)");
         let mb64 = mk.to_base64();
         assert!(!mdbg.contains(&mb64));
-        assert!(!mdbg.contains(&hex_lower(&mk.bytes)));
-        assert!(!ddbg.contains(&hex_lower(&dk.bytes)));
+        assert!(!mdbg.contains(&hex::encode(&mk.bytes)));
+        assert!(!ddbg.contains(&hex::encode(&dk.bytes)));
         assert!(!format!("{mk:#?}").contains(&mb64));
     }
 }

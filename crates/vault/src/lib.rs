@@ -6,7 +6,6 @@
 //! strings is the storage crate's job.
 
 mod aead;
-mod encoding;
 mod error;
 mod keys;
 mod password;

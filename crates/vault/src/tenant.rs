@@ -5,7 +5,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use zeroize::Zeroizing;
 
-use crate::encoding::hex_lower;
 use crate::keys::hmac_sha256;
 use crate::{aead, DataKey, SecretString, VaultError};
 
@@ -259,7 +258,7 @@ impl TenantKeys {
             v.key.bytes(),
             &[domain.as_bytes(), b"\x00", message.as_bytes()],
         );
-        Some(hex_lower(&mac))
+        Some(hex::encode(mac))
     }
 
     pub fn current_version(&self) -> i64 {
@@ -426,7 +425,7 @@ impl TenantKeys {
             v.key.bytes(),
             &[domain.as_bytes(), b"\x00", normalized.as_bytes()],
         );
-        let hex = hex_lower(&mac);
+        let hex = hex::encode(mac);
         Some(if version == 1 {
             hex
         } else {
@@ -487,7 +486,7 @@ impl TenantKeys {
             first.key.bytes(),
             &[domain.as_bytes(), b"\x00", message.as_bytes()],
         );
-        hex_lower(&mac)
+        hex::encode(mac)
     }
 }
 

@@ -6,8 +6,6 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-use crate::encoding::hex_lower;
-
 /// Random high-entropy tokens (session ids, API secrets, one-time tokens):
 /// `bytes` random bytes from OsRng, base64url without padding (URL- and
 /// header-safe as is).
@@ -21,7 +19,7 @@ pub fn random_token(bytes: usize) -> String {
 /// SHA-256 → lowercase hex. A fast unsalted hash is fine when the input
 /// can't be guessed; passwords must use `hash_password`.
 pub fn hash_token(token: &str) -> String {
-    hex_lower(&Sha256::digest(token.as_bytes()))
+    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 /// Constant-time comparison of two strings, so comparing a presented secret

@@ -257,12 +257,7 @@ pub async fn submit(
     let now = state.clock.now_micros();
     let id = uuid::Uuid::new_v4().to_string();
     let fee = fees::fee_cents(cents, kind, f, &cfg.fees);
-    let hash = |b: &[u8]| {
-        Sha256::digest(b)
-            .iter()
-            .map(|x| format!("{x:02x}"))
-            .collect::<String>()
-    };
+    let hash = |b: &[u8]| hex::encode(Sha256::digest(b));
     let (front_hash, back_hash) = (hash(&front), hash(&back));
     // The presentment key needs the MICR parsed; a line that does not parse
     // is declined at classification, and has no key to compare.

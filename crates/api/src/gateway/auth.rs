@@ -244,7 +244,7 @@ async fn authenticate(
 
         // A signature is claimed once, until its X-Date window closes; a
         // retry gets the first answer (super::replay).
-        let seen = hex(&Sha256::digest(&auth.signature));
+        let seen = hex::encode(Sha256::digest(&auth.signature));
         let expires = (signed_at.timestamp() + CLOCK_SKEW_SECS + 1) * 1_000_000;
         Ok((
             Gateway {
@@ -260,10 +260,6 @@ async fn authenticate(
             parts.extensions,
         ))
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Gateway {

@@ -267,10 +267,7 @@ pub fn url_hash(session_id: &str, t: &str, h: &str) -> String {
 
 fn request_hash(req: &SessionRequest, host: &str) -> String {
     let canonical = json!({"request": req, "host": host}).to_string();
-    Sha256::digest(canonical.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(Sha256::digest(canonical.as_bytes()))
 }
 
 fn answer(
