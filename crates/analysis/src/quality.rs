@@ -62,13 +62,10 @@ impl Scope {
         self.keep.iter().all(|&k| k)
     }
 
-    fn includes(&self, account: u32) -> bool {
+    /// The account takes part in the report's figures (an account the
+    /// input does not list is a deposit account of the report's currency).
+    pub(crate) fn includes(&self, account: u32) -> bool {
         self.included.get(&account).copied().unwrap_or(true)
-    }
-
-    /// The account takes part in the report's figures.
-    pub(crate) fn keep_account(&self, account: u32) -> bool {
-        self.includes(account)
     }
 }
 
@@ -81,7 +78,6 @@ fn currency_of(a: &AccountInput) -> Option<String> {
 }
 
 pub(crate) fn scope(input: &Input) -> Scope {
-    let accounts: FnvMap<u32, &AccountInput> = input.accounts.iter().map(|a| (a.id, a)).collect();
     let mut counts: FnvMap<u32, usize> = FnvMap::default();
     for t in &input.transactions {
         *counts.entry(t.account).or_default() += 1;
@@ -109,20 +105,17 @@ pub(crate) fn scope(input: &Input) -> Scope {
             (a.id, in_scope)
         })
         .collect();
-    let keep = input
+    let mut scope = Scope {
+        currency,
+        keep: Vec::new(),
+        included,
+    };
+    scope.keep = input
         .transactions
         .iter()
-        .map(|t| {
-            accounts
-                .get(&t.account)
-                .is_none_or(|_| included.get(&t.account).copied().unwrap_or(true))
-        })
+        .map(|t| scope.includes(t.account))
         .collect();
-    Scope {
-        currency,
-        keep,
-        included,
-    }
+    scope
 }
 
 /// Upper-case word tokens of a name, without titles.

@@ -308,7 +308,7 @@ pub fn analyze(input: &Input) -> Report {
             accounts: input
                 .accounts
                 .iter()
-                .filter(|a| scope.keep_account(a.id))
+                .filter(|a| scope.includes(a.id))
                 .cloned()
                 .collect(),
             transactions: order.iter().map(|&i| t[i].clone()).collect(),
