@@ -39,6 +39,22 @@ fn ok(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
+/// An admin command that must succeed, its JSON output read.
+fn admin_json(dir: &Path, db: &str, envs: &[(&str, &str)], args: &[&str]) -> Value {
+    serde_json::from_str(ok(&admin(dir, db, envs, args)).trim()).unwrap()
+}
+
+/// Enrolls customer `n` through the partner API; its CustomerId.
+async fn enroll(c: &PartnerClient, n: u64) -> String {
+    c.call("enroll-customer", &enrollment(n))
+        .await
+        .unwrap()
+        .body["CustomerId"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 /// Starts `serve`; Err(its log) if it exits instead of becoming ready.
 async fn try_start(dir: &Path, db: &str, envs: &[(&str, &str)]) -> Result<Server, String> {
     // Each start in a test's directory keeps its own log.
@@ -299,14 +315,7 @@ async fn reseal_moves_every_sealed_value_to_the_newest_key_while_the_server_runs
     let s = start(d, &db, &env).await;
     let creds = sandbox(d);
     let c = partner(&s, &creds).await;
-    let cid = c
-        .call("enroll-customer", &enrollment(51))
-        .await
-        .unwrap()
-        .body["CustomerId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let cid = enroll(&c, 51).await;
     let pan = test_visa(51);
     let added = c
         .call("add-or-update-card", &card(&cid, &pan))
@@ -397,9 +406,7 @@ async fn reseal_moves_every_sealed_value_to_the_newest_key_while_the_server_runs
         assert!(v.starts_with(prefix), "{col} still on an old key");
     }
     // Resumable: a second pass finds nothing left to do.
-    let again: Value =
-        serde_json::from_str(ok(&admin(d, &db, &env, &["keys", "reseal", "--json"])).trim())
-            .unwrap();
+    let again: Value = admin_json(d, &db, &env, &["keys", "reseal", "--json"]);
     assert_eq!(again["resealed"], 0);
     assert_eq!(again["current"], before.len() as u64);
 
@@ -461,14 +468,7 @@ async fn rotate_master_rewraps_every_key_and_only_the_new_master_opens_the_store
     let s = start(d, &db, &old_env).await;
     let creds = sandbox(d);
     let c = partner(&s, &creds).await;
-    let cid = c
-        .call("enroll-customer", &enrollment(61))
-        .await
-        .unwrap()
-        .body["CustomerId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let cid = enroll(&c, 61).await;
     drop(s);
 
     let k2 = new_master(d, &db, keys.path(), "k2");
@@ -747,8 +747,7 @@ async fn a_sealed_value_copied_to_another_row_does_not_open() {
             .unwrap();
         assert_eq!(created["success"], true, "{created}");
     }
-    let list: Value =
-        serde_json::from_str(&ok(&admin(d, &db, &env, &["outbox", "list", "--json"]))).unwrap();
+    let list: Value = admin_json(d, &db, &env, &["outbox", "list", "--json"]);
     let msgs = list.as_array().unwrap();
     assert_eq!(msgs.len(), 2);
     let (a, b) = (&msgs[0], &msgs[1]);
@@ -777,8 +776,7 @@ async fn a_sealed_value_copied_to_another_row_does_not_open() {
         .unwrap();
     drop(conn);
 
-    let list: Value =
-        serde_json::from_str(&ok(&admin(d, &db, &env, &["outbox", "list", "--json"]))).unwrap();
+    let list: Value = admin_json(d, &db, &env, &["outbox", "list", "--json"]);
     let text = list.to_string();
     let b2 = list
         .as_array()
@@ -816,8 +814,7 @@ async fn a_sealed_value_copied_to_another_row_does_not_open() {
     )
     .unwrap();
     assert_eq!(report["reseal"]["unreadable"], 1, "{report}");
-    let list: Value =
-        serde_json::from_str(&ok(&admin(d, &db, &env, &["outbox", "list", "--json"]))).unwrap();
+    let list: Value = admin_json(d, &db, &env, &["outbox", "list", "--json"]);
     let b3 = list
         .as_array()
         .unwrap()
@@ -1098,14 +1095,7 @@ async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_fin
     // Data in every product that writes a fingerprint.
     let mut customers = Vec::new();
     for n in [61u64, 62, 63] {
-        let id = c
-            .call("enroll-customer", &enrollment(n))
-            .await
-            .unwrap()
-            .body["CustomerId"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let id = enroll(&c, n).await;
         customers.push((n, id));
     }
     let customer = customers[0].1.clone();
@@ -1289,9 +1279,7 @@ async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_fin
     assert!(rows >= 12, "{after:?}");
 
     // Run again: nothing to do, the same end state.
-    let again: Value =
-        serde_json::from_str(ok(&admin(d, &db, &env, &["keys", "refingerprint", "--json"])).trim())
-            .unwrap();
+    let again: Value = admin_json(d, &db, &env, &["keys", "refingerprint", "--json"]);
     assert_eq!(again["refingerprinted"], 0, "{again}");
     assert_eq!(again["left"], 0, "{again}");
     assert_eq!(fingerprint_values(&db).await, after);
@@ -1434,9 +1422,7 @@ async fn a_credential_secret_copied_to_another_row_does_not_authenticate_and_res
     set_credential_sealed(&db, "connect", &old_form).await;
     assert_eq!(connect_status(&s, &creds, connect_secret).await, 404);
     // …until the reseal pass rewrites it bound to its row.
-    let report: Value =
-        serde_json::from_str(ok(&admin(d, &db, &env, &["keys", "reseal", "--json"])).trim())
-            .unwrap();
+    let report: Value = admin_json(d, &db, &env, &["keys", "reseal", "--json"]);
     assert_eq!(report["resealed"], 1, "{report}");
     assert_eq!(report["unreadable"], 0, "{report}");
     let resealed = credential_sealed(&db, "connect", "secret_sealed")
