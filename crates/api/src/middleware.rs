@@ -17,6 +17,26 @@ use crate::AppState;
 
 pub const REQUEST_ID: &str = "x-request-id";
 
+/// Why a request failed, as its error type knew it (a store error, an I/O
+/// failure). An error's `IntoResponse` puts it in the response's extensions
+/// instead of logging it, so [`observe`] logs it exactly once, on the
+/// request's own line with its id, and never in the body.
+#[derive(Clone, Debug)]
+pub struct ErrorCause(pub std::sync::Arc<str>);
+
+impl ErrorCause {
+    pub fn new(cause: impl std::fmt::Display) -> ErrorCause {
+        ErrorCause(cause.to_string().into())
+    }
+
+    /// Puts `cause` (if any) on `resp` for the request log.
+    pub fn attach(resp: &mut Response, cause: Option<ErrorCause>) {
+        if let Some(c) = cause {
+            resp.extensions_mut().insert(c);
+        }
+    }
+}
+
 /// Latency bucket upper bounds, seconds.
 const BUCKETS: [f64; 10] = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
 
@@ -151,15 +171,16 @@ async fn observe(State(state): State<AppState>, mut req: Request, next: Next) ->
         .await;
     let elapsed = start.elapsed();
     let status = resp.status().as_u16();
+    let cause = resp.extensions().get::<ErrorCause>().map(|c| c.0.clone());
     span.in_scope(|| {
+        let latency_us = elapsed.as_micros() as u64;
         if status >= 500 {
-            tracing::error!(
-                status,
-                latency_us = elapsed.as_micros() as u64,
-                "request failed"
-            );
+            let cause = cause.as_deref().unwrap_or("-");
+            tracing::error!(status, latency_us, cause, "request failed");
+        } else if let Some(cause) = cause.as_deref() {
+            tracing::warn!(status, latency_us, cause, "request refused");
         } else {
-            tracing::info!(status, latency_us = elapsed.as_micros() as u64, "request");
+            tracing::info!(status, latency_us, "request");
         }
     });
     state.metrics.record(&method, &route, status, elapsed);

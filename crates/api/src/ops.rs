@@ -240,7 +240,8 @@ pub fn challenge(path: &str) -> &'static str {
 pub async fn not_found(req: Request) -> Response {
     let path = req.uri().path().to_string();
     match Surface::of(&path) {
-        Surface::Partners => crate::checkcashing::not_found(&path),
+        // Check deposits share spec 000's problem+json, as their timeouts do.
+        Surface::Partners | Surface::CheckDeposits => crate::checkcashing::not_found(&path),
         Surface::TokenService | Surface::ClientApi => {
             crate::connect::tokens::not_found().await.into_response()
         }
@@ -252,9 +253,14 @@ pub async fn not_found(req: Request) -> Response {
             std::time::Instant::now(),
         )
         .into_response(),
-        // Check deposits and bank analysis keep the platform's plain 404
-        // (issue 14 gives them their envelopes).
-        Surface::CheckDeposits | Surface::Analysis | Surface::Platform => (
+        Surface::Analysis => crate::analysis::envelope::envelope(
+            StatusCode::NOT_FOUND,
+            false,
+            "Not Found",
+            serde_json::Value::Null,
+            serde_json::json!(["No resource answers at this path."]),
+        ),
+        Surface::Platform => (
             StatusCode::NOT_FOUND,
             [(header::CONTENT_TYPE, "application/json")],
             serde_json::json!({"status": 404, "title": "Not Found"}).to_string(),

@@ -281,3 +281,43 @@ async fn every_401_carries_a_challenge_and_schemes_are_case_insensitive() {
         assert_eq!(r.status().as_u16(), 200, "{scheme}");
     }
 }
+
+/// An unknown path answers 404 in the envelope of the product whose prefix
+/// it carries — the same envelope that product's timeouts and 405s use.
+#[tokio::test]
+async fn unknown_paths_answer_404_in_each_products_envelope() {
+    let app = spawn_app().await;
+    let http = reqwest::Client::new();
+    let get = |path: &'static str| {
+        let http = http.clone();
+        let url = format!("{}{path}", app.base);
+        async move {
+            let r = http.get(url).send().await.unwrap();
+            let status = r.status().as_u16();
+            let ct = r.headers()["content-type"].to_str().unwrap().to_string();
+            let body: serde_json::Value = r.json().await.unwrap();
+            (status, ct, body)
+        }
+    };
+    // Check deposits: spec 000's problem+json, naming the path.
+    let (status, ct, body) = get("/api/v1/checks/x/y").await;
+    assert_eq!(status, 404);
+    assert_eq!(ct, "application/problem+json");
+    assert_eq!(body["status"], 404);
+    assert_eq!(body["instance"], "/api/v1/checks/x/y");
+    // Bank analysis: its {success, message, data, errors} envelope.
+    let (status, _, body) = get("/api/v1/no-such-resource").await;
+    assert_eq!(status, 404);
+    assert_eq!(body["success"], false);
+    assert_eq!(body["message"], "Not Found");
+    assert!(body["errors"].as_array().is_some_and(|e| !e.is_empty()));
+    // Payout gateway: its envelope with a 13xxx status.
+    let (status, _, body) = get("/gateway/no-such-method").await;
+    assert_eq!(status, 404);
+    assert_eq!(body["status"], 13404);
+    // Token service: Connect's error body with the request's id.
+    let (status, _, body) = get("/v1/merchant/no-such-resource").await;
+    assert_eq!(status, 404);
+    assert!(body["errorId"].is_string());
+    assert!(body["errors"][0]["code"].is_string());
+}

@@ -190,6 +190,7 @@ pub async fn authenticate(
         Ok(c) => c,
         Err(code) => {
             return Err(Problem {
+                cause: None,
                 error_code: Some(code),
                 ..Problem::invalid(
                     PATH,

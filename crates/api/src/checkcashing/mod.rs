@@ -423,6 +423,7 @@ pub async fn add_session_attributes(
 /// Used by the router's fallback for paths under the partner prefix.
 pub fn not_found(path: &str) -> Response {
     Problem {
+        cause: None,
         status: StatusCode::NOT_FOUND,
         type_uri: "https://tools.ietf.org/html/rfc7231#section-6.5.4",
         title: "Not Found".into(),

@@ -14,6 +14,8 @@ pub struct Problem {
     pub error_code: Option<&'static str>,
     pub validation: Option<Vec<ValidationError>>,
     pub instance: String,
+    /// Why it failed, for the request log only.
+    pub cause: Option<crate::middleware::ErrorCause>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +29,7 @@ const RFC_422: &str = "https://tools.ietf.org/html/rfc4918#section-11.2";
 impl Problem {
     pub fn unauthorized(instance: &str) -> Problem {
         Problem {
+            cause: None,
             status: StatusCode::UNAUTHORIZED,
             type_uri: "https://tools.ietf.org/html/rfc7235#section-3.1",
             title: "Unauthorized".into(),
@@ -39,6 +42,7 @@ impl Problem {
 
     pub fn validation(instance: &str, errors: Vec<ValidationError>) -> Problem {
         Problem {
+            cause: None,
             status: StatusCode::BAD_REQUEST,
             type_uri: "https://tools.ietf.org/html/rfc7231#section-6.5.1",
             title: "Bad Request".into(),
@@ -67,6 +71,7 @@ impl Problem {
         code: &'static str,
     ) -> Problem {
         Problem {
+            cause: None,
             status: StatusCode::UNPROCESSABLE_ENTITY,
             type_uri: RFC_422,
             title: title.into(),
@@ -85,6 +90,7 @@ impl Problem {
     /// other unreadable request, with an errorCode saying why.
     pub fn payload_too_large(instance: &str, limit: usize) -> Problem {
         Problem {
+            cause: None,
             error_code: Some("PAYLOAD_TOO_LARGE"),
             ..Problem::invalid(
                 instance,
@@ -96,6 +102,7 @@ impl Problem {
 
     pub fn method_not_allowed(instance: &str) -> Problem {
         Problem {
+            cause: None,
             status: StatusCode::METHOD_NOT_ALLOWED,
             type_uri: "https://tools.ietf.org/html/rfc7231#section-6.5.5",
             title: "Method Not Allowed".into(),
@@ -109,6 +116,7 @@ impl Problem {
     /// The request ran past the server's request timeout.
     pub fn request_timeout(instance: &str) -> Problem {
         Problem {
+            cause: None,
             status: StatusCode::REQUEST_TIMEOUT,
             type_uri: "https://tools.ietf.org/html/rfc7231#section-6.5.7",
             title: "Request Timeout".into(),
@@ -123,6 +131,7 @@ impl Problem {
     /// The credential is over its rate limit.
     pub fn too_many_requests(instance: &str, retry_after: u64) -> Problem {
         Problem {
+            cause: None,
             status: StatusCode::TOO_MANY_REQUESTS,
             type_uri: "https://tools.ietf.org/html/rfc6585#section-4",
             title: "Too Many Requests".into(),
@@ -136,6 +145,7 @@ impl Problem {
     /// Something failed on our side; the detail never carries internals.
     pub fn internal(instance: &str) -> Problem {
         Problem {
+            cause: None,
             status: StatusCode::SERVICE_UNAVAILABLE,
             type_uri: "https://tools.ietf.org/html/rfc7231#section-6.6.4",
             title: "Service Unavailable".into(),
@@ -172,15 +182,18 @@ impl IntoResponse for Problem {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        crate::middleware::ErrorCause::attach(&mut resp, self.cause);
         resp
     }
 }
 
 impl From<fundline_store::StoreError> for Problem {
     fn from(e: fundline_store::StoreError) -> Problem {
-        // Logged once here with the cause; the instance is filled by the caller.
-        tracing::error!(error = %e, "store error");
-        Problem::internal("")
+        // The cause goes to the request log; the instance is filled by the caller.
+        Problem {
+            cause: Some(crate::middleware::ErrorCause::new(e)),
+            ..Problem::internal("")
+        }
     }
 }
 

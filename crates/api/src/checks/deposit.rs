@@ -363,6 +363,7 @@ pub async fn status(
             axum::Json(process::status_json(&c, &t)).into_response()
         }
         Ok(_) => Problem {
+            cause: None,
             status: axum::http::StatusCode::NOT_FOUND,
             type_uri: "https://tools.ietf.org/html/rfc7231#section-6.5.4",
             title: "Not Found".into(),

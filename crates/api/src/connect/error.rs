@@ -18,6 +18,8 @@ pub struct ApiError {
 pub struct ConnectError {
     pub status: StatusCode,
     pub errors: Vec<ApiError>,
+    /// Why it failed, for the request log only.
+    pub cause: Option<crate::middleware::ErrorCause>,
 }
 
 pub mod codes {
@@ -45,6 +47,7 @@ impl ConnectError {
         message: impl Into<String>,
     ) -> ConnectError {
         ConnectError {
+            cause: None,
             status,
             errors: vec![ApiError {
                 code,
@@ -100,6 +103,7 @@ impl ConnectError {
     /// is the JSON path of the value).
     pub fn validation(errors: Vec<ApiError>) -> ConnectError {
         ConnectError {
+            cause: None,
             status: StatusCode::BAD_REQUEST,
             errors,
         }
@@ -128,14 +132,18 @@ impl IntoResponse for ConnectError {
         // The request's own id, as in its X-Request-Id header and the log.
         let request_id = crate::middleware::current_request_id()
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        (self.status, axum::Json(self.body(&request_id))).into_response()
+        let mut resp = (self.status, axum::Json(self.body(&request_id))).into_response();
+        crate::middleware::ErrorCause::attach(&mut resp, self.cause);
+        resp
     }
 }
 
 impl From<fundline_store::StoreError> for ConnectError {
     fn from(e: fundline_store::StoreError) -> ConnectError {
-        tracing::error!(error = %e, "store error");
-        ConnectError::internal()
+        ConnectError {
+            cause: Some(crate::middleware::ErrorCause::new(e)),
+            ..ConnectError::internal()
+        }
     }
 }
 

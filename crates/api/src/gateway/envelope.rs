@@ -33,11 +33,14 @@ pub struct GwResponse {
     pub developer_message: Option<String>,
     pub data: Value,
     pub started: Instant,
+    /// Why it failed, for the request log only.
+    pub cause: Option<crate::middleware::ErrorCause>,
 }
 
 impl GwResponse {
     pub fn ok(status: i64, client_message: &str, data: Value, started: Instant) -> GwResponse {
         GwResponse {
+            cause: None,
             http: StatusCode::OK,
             status,
             client_message: client_message.into(),
@@ -49,6 +52,7 @@ impl GwResponse {
 
     pub fn unauthorized(developer_message: &str, started: Instant) -> GwResponse {
         GwResponse {
+            cause: None,
             http: StatusCode::UNAUTHORIZED,
             status: code::UNAUTHORIZED,
             client_message: "Unauthorized".into(),
@@ -61,6 +65,7 @@ impl GwResponse {
     /// 13400 with each field mapped to its messages, as spec 001 shows.
     pub fn validation(data: Value, started: Instant) -> GwResponse {
         GwResponse {
+            cause: None,
             http: StatusCode::BAD_REQUEST,
             status: code::VALIDATION,
             client_message:
@@ -79,6 +84,7 @@ impl GwResponse {
         started: Instant,
     ) -> GwResponse {
         GwResponse {
+            cause: None,
             http,
             status,
             client_message: client_message.into(),
@@ -179,14 +185,18 @@ impl IntoResponse for GwResponse {
         if let Some(d) = self.developer_message {
             body["developer_message"] = json!(d);
         }
-        (self.http, axum::Json(body)).into_response()
+        let mut resp = (self.http, axum::Json(body)).into_response();
+        crate::middleware::ErrorCause::attach(&mut resp, self.cause);
+        resp
     }
 }
 
 impl From<(fundline_store::StoreError, Instant)> for GwResponse {
     fn from((e, started): (fundline_store::StoreError, Instant)) -> GwResponse {
-        tracing::error!(error = %e, "store error");
-        GwResponse::unavailable(started)
+        GwResponse {
+            cause: Some(crate::middleware::ErrorCause::new(e)),
+            ..GwResponse::unavailable(started)
+        }
     }
 }
 
