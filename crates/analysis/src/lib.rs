@@ -20,8 +20,8 @@
 //! | `ratios` | the spec's ratios and the lender's extra measures |
 //! | `score` | the report score |
 //! | `report` | the window and the assembly of the report |
-//! | `synth` | deterministic synthetic histories with known truth |
-//! | `recovery` | how many synthetic employers the engine finds |
+//! | `synth` | deterministic synthetic histories with known truth (feature `synth`) |
+//! | `recovery` | how many synthetic employers the engine finds (feature `synth`) |
 //!
 //! Money is [`Decimal`] throughout; `f64` appears only inside a dispersion
 //! statistic (coefficient of variation), never for an amount.
@@ -38,9 +38,11 @@ mod normalize;
 mod nsf;
 mod quality;
 mod ratios;
+#[cfg(feature = "synth")]
 mod recovery;
 mod report;
 mod score;
+#[cfg(feature = "synth")]
 pub mod synth;
 mod text;
 mod transfers;
@@ -50,6 +52,7 @@ pub use cadence::Cadence;
 pub use categorize::{categorize, categorize_with_kind, Category};
 pub use normalize::counterparty_key;
 pub use quality::{owner_match as owner_name_match, DEFAULT_STALE_AFTER_DAYS};
+#[cfg(feature = "synth")]
 pub use recovery::{recovery, CadenceRecovery, RecoveryStats};
 pub use report::analyze;
 

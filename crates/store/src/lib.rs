@@ -12,6 +12,7 @@ pub mod fingerprints;
 pub mod gateway;
 pub mod jobs;
 pub mod keyring;
+pub mod outbox;
 pub mod reports;
 pub mod sealed;
 pub mod staff;

@@ -50,40 +50,13 @@ const COLUMNS: &str = "id, tenant_id, customer_id, report_number, request_type, 
     link_token_hash, link_expires_at, consent_at, job_state, job_claimed_at, job_attempts, failure_reason, \
     report_score, start_date, end_date, created_at, updated_at, superseded_by";
 
-/// A message to the customer, sealed text and link.
-#[derive(Debug, Clone, FromRow)]
-pub struct OutboxMessage {
-    pub id: String,
-    pub tenant_id: String,
-    pub report_request_id: String,
-    pub channel: String,
-    pub recipient: String,
-    pub subject: String,
-    pub text_sealed: String,
-    pub link_sealed: String,
-    pub state: String,
-    pub attempts: i64,
-    pub last_error: Option<String>,
-    pub created_at: i64,
-    pub sent_at: Option<i64>,
-    /// When the sender tries it next (a retry's backoff, or a sender's
-    /// lease); `None`: at once.
-    pub next_attempt_at: Option<i64>,
-}
-
-/// Outbox states: `recorded` (no transport for the channel: kept, not
-/// sent), `pending` (waiting for its next attempt), `sent`, `failed` (the
-/// provider refused it, or the attempts ran out), `cancelled` (its request
-/// was superseded or re-sent before it went out).
-pub const OUTBOX_RECORDED: &str = "recorded";
-pub const OUTBOX_PENDING: &str = "pending";
-pub const OUTBOX_SENT: &str = "sent";
-pub const OUTBOX_FAILED: &str = "failed";
-pub const OUTBOX_CANCELLED: &str = "cancelled";
-
-const OUTBOX_COLUMNS: &str =
-    "id, tenant_id, report_request_id, channel, recipient, subject, text_sealed, \
-    link_sealed, state, attempts, last_error, created_at, sent_at, next_attempt_at";
+// The outbox's own queries are in `crate::outbox`; callers that name them
+// through `reports` keep working.
+use crate::outbox::insert_message;
+pub use crate::outbox::{
+    latest_message, outbox, outbox_claim, outbox_due, outbox_mark, sandbox_outbox, OutboxMessage,
+    OUTBOX_CANCELLED, OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_RECORDED, OUTBOX_SENT,
+};
 
 async fn insert_request(
     conn: &mut sqlx::AnyConnection,
@@ -107,28 +80,6 @@ async fn insert_request(
     .bind(r.link_expires_at)
     .bind(r.start_date)
     .bind(r.created_at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-async fn insert_message(
-    conn: &mut sqlx::AnyConnection,
-    m: &OutboxMessage,
-) -> Result<(), StoreError> {
-    sqlx::query(&format!(
-        "INSERT INTO ba_outbox ({OUTBOX_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, NULL, $10, NULL, NULL)"
-    ))
-    .bind(&m.id)
-    .bind(&m.tenant_id)
-    .bind(&m.report_request_id)
-    .bind(&m.channel)
-    .bind(&m.recipient)
-    .bind(&m.subject)
-    .bind(&m.text_sealed)
-    .bind(&m.link_sealed)
-    .bind(&m.state)
-    .bind(m.created_at)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -838,130 +789,4 @@ pub async fn report(
             .await?
             .map(|r| (r.get(0), r.get(1))),
     )
-}
-
-pub async fn outbox(
-    store: &Store,
-    tenant_id: Option<&str>,
-) -> Result<Vec<OutboxMessage>, StoreError> {
-    Ok(sqlx::query_as::<_, OutboxMessage>(&format!(
-        "SELECT {OUTBOX_COLUMNS} FROM ba_outbox WHERE ($1 = '' OR tenant_id = $1) ORDER BY created_at, id"
-    ))
-    .bind(tenant_id.unwrap_or(""))
-    .fetch_all(store.reader())
-    .await?)
-}
-
-/// The newest message of a request: the one carrying its current link.
-pub async fn latest_message(
-    store: &Store,
-    tenant_id: &str,
-    report_request_id: &str,
-) -> Result<Option<OutboxMessage>, StoreError> {
-    Ok(sqlx::query_as::<_, OutboxMessage>(&format!(
-        "SELECT {OUTBOX_COLUMNS} FROM ba_outbox WHERE tenant_id = $1 AND report_request_id = $2 \
-         ORDER BY created_at DESC, id DESC LIMIT 1"
-    ))
-    .bind(tenant_id)
-    .bind(report_request_id)
-    .fetch_optional(store.reader())
-    .await?)
-}
-
-/// Pending messages of these channels whose next attempt is due at `now`,
-/// oldest first.
-pub async fn outbox_due(
-    store: &Store,
-    channels: &[&str],
-    now: i64,
-    limit: i64,
-) -> Result<Vec<OutboxMessage>, StoreError> {
-    let channel = |i: usize| channels.get(i).copied().unwrap_or("");
-    Ok(sqlx::query_as::<_, OutboxMessage>(&format!(
-        "SELECT {OUTBOX_COLUMNS} FROM ba_outbox WHERE state = $1 AND (channel = $2 OR channel = $3) \
-         AND (next_attempt_at IS NULL OR next_attempt_at <= $4) ORDER BY created_at, id LIMIT $5"
-    ))
-    .bind(OUTBOX_PENDING)
-    .bind(channel(0))
-    .bind(channel(1))
-    .bind(now)
-    .bind(limit)
-    .fetch_all(store.reader())
-    .await?)
-}
-
-/// Claims a due message for one attempt: moves its next attempt to
-/// `lease_until`, so no other sender (on this node or another) takes it
-/// meanwhile; a sender that dies leaves it to be taken after the lease.
-/// False: not pending or not due any more (another sender has it).
-pub async fn outbox_claim(
-    store: &Store,
-    id: &str,
-    now: i64,
-    lease_until: i64,
-) -> Result<bool, StoreError> {
-    let lease = crate::jobs::Lease {
-        now,
-        stale_before: now,
-        until: lease_until,
-    };
-    crate::jobs::claim(store, &crate::jobs::OUTBOX, id, lease).await
-}
-
-/// Records one delivery attempt: its outcome `state` (sent, pending for a
-/// retry at `next_attempt_at`, failed) and the error, if any. A message
-/// cancelled meanwhile stays cancelled (its attempt is still counted).
-pub async fn outbox_mark(
-    store: &Store,
-    id: &str,
-    state: &str,
-    error: Option<String>,
-    now: i64,
-    next_attempt_at: Option<i64>,
-) -> Result<(), StoreError> {
-    let (id, state) = (id.to_string(), state.to_string());
-    store
-        .write(move |conn| {
-            let (id, state, error) = (id.clone(), state.clone(), error.clone());
-            Box::pin(async move {
-                sqlx::query(
-                    "UPDATE ba_outbox SET state = CASE WHEN state = $1 AND $2 <> $3 THEN state ELSE $2 END, \
-                     last_error = $4, attempts = attempts + 1, \
-                     sent_at = CASE WHEN $2 = $3 THEN $5 ELSE sent_at END, next_attempt_at = $6 WHERE id = $7",
-                )
-                .bind(OUTBOX_CANCELLED)
-                .bind(&state)
-                .bind(OUTBOX_SENT)
-                .bind(&error)
-                .bind(now)
-                .bind(next_attempt_at)
-                .bind(&id)
-                .execute(&mut *conn)
-                .await?;
-                Ok(())
-            })
-        })
-        .await
-}
-
-/// The newest messages of one sandbox tenant (for the sandbox mailbox
-/// page); nothing for a tenant that is not a sandbox tenant.
-pub async fn sandbox_outbox(
-    store: &Store,
-    tenant_id: &str,
-    limit: i64,
-) -> Result<Vec<OutboxMessage>, StoreError> {
-    Ok(sqlx::query_as::<_, OutboxMessage>(&format!(
-        "SELECT {} FROM ba_outbox o JOIN tenants t ON t.id = o.tenant_id \
-         WHERE t.is_sandbox = 1 AND o.tenant_id = $2 ORDER BY o.created_at DESC LIMIT $1",
-        OUTBOX_COLUMNS
-            .split(", ")
-            .map(|c| format!("o.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ))
-    .bind(limit)
-    .bind(tenant_id)
-    .fetch_all(store.reader())
-    .await?)
 }

@@ -10,10 +10,8 @@ use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use fundline_store::staff::{self, Attempt, AttemptRules, AttemptScope, Rotation};
-use fundline_vault::{
-    dummy_password_hash, hash_password, hash_token, password_problem, random_token, verify_password,
-};
+use fundline_store::staff::{self, AttemptRules};
+use fundline_vault::{hash_password, password_problem};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -32,7 +30,7 @@ pub const MAX_ADDRESS_FAILURES: i64 = 20;
 /// …then it is locked this long (PCI DSS 8.3.4: at least 30 minutes).
 pub const LOCKOUT_MICROS: i64 = 30 * 60 * 1_000_000;
 
-const RULES: AttemptRules = AttemptRules {
+pub(super) const RULES: AttemptRules = AttemptRules {
     window: FAILURE_WINDOW_MICROS,
     lock: LOCKOUT_MICROS,
 };
@@ -84,8 +82,10 @@ impl Default for StaffAuthConfig {
     }
 }
 
+use super::envelope::ok;
 pub use super::envelope::{access_denied, envelope};
-use super::envelope::{invalid, unavailable};
+use super::error::{AnalysisError, Result};
+use super::sessions;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
@@ -152,7 +152,7 @@ async fn verifying_key(state: &AppState, kid: &str) -> Option<(String, Vec<u8>)>
 
 /// An access token of the session `family`; it never outlives the session
 /// (`session_end`, micros).
-async fn issue(
+pub(super) async fn issue(
     state: &AppState,
     user: &staff::User,
     family: &str,
@@ -278,45 +278,8 @@ fn request_address(state: &AppState, parts_or_req: &axum::http::request::Parts) 
     )
 }
 
-/// 429 in the product's envelope with `Retry-After`.
-fn too_many(message: &str, error: &str, retry_secs: i64) -> Response {
-    let mut r = envelope(
-        StatusCode::TOO_MANY_REQUESTS,
-        false,
-        message,
-        Value::Null,
-        json!([error]),
-    );
-    if let Ok(v) = retry_secs.max(1).to_string().parse() {
-        r.headers_mut().insert("retry-after", v);
-    }
-    r
-}
-
-fn locked(until: i64, now: i64) -> Response {
-    let secs = (until - now + 999_999) / 1_000_000;
-    too_many(
-        "Too many login attempts. Please try again later.",
-        &format!(
-            "Too many failed attempts. Try again in {} minutes.",
-            (secs + 59) / 60
-        ),
-        secs,
-    )
-}
-
 /// Every hashing slot stayed taken for the whole wait.
 pub struct HashingBusy;
-
-impl IntoResponse for HashingBusy {
-    fn into_response(self) -> Response {
-        too_many(
-            "Too many requests.",
-            "The server is busy checking passwords. Try again in a few seconds.",
-            2,
-        )
-    }
-}
 
 /// Runs a password hash or verification on the blocking pool under the
 /// node's hashing cap, waiting at most `hash_wait` for a slot. The slot is
@@ -356,135 +319,28 @@ pub(crate) async fn hash_new_password(
     request_body(content = serde_json::Value, description = "{email, password}"),
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"),
         (status = 401, content_type = "application/json", description = "Invalid email or password."), (status = 429, content_type = "application/json")))]
-pub async fn login(State(state): State<AppState>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    let address = request_address(&state, &parts);
-    let Ok(bytes) = axum::body::to_bytes(body, state.config.max_body_bytes).await else {
-        return invalid(&["The request body is too large."]);
-    };
-    let (email, password) = match login_body(&bytes) {
-        Ok(v) => v,
-        Err(errors) => return invalid(&errors),
-    };
-    let now = state.clock.now_micros();
-    let (acct, addr) = (format!("acct:{email}"), format!("ip:{address}"));
-    // The slot is taken before the password is checked: parallel guesses
-    // (on any node) get at most MAX_ACCOUNT_FAILURES evaluations.
-    let scopes = vec![
-        AttemptScope {
-            scope: addr.clone(),
-            max: MAX_ADDRESS_FAILURES,
-        },
-        AttemptScope {
-            scope: acct.clone(),
-            max: MAX_ACCOUNT_FAILURES,
-        },
-    ];
-    match staff::take_attempt(&state.store, scopes, now, RULES).await {
-        Ok(Attempt::Granted) => {}
-        Ok(Attempt::Locked { index, until }) => {
-            let limit = if index == 0 { "address" } else { "account" };
-            crate::audit!("login.locked", client = %address, limit = limit);
-            return locked(until, now);
-        }
-        Err(_) => return unavailable(),
-    }
-    let users = match staff::users_by_email(&state.store, &email).await {
-        Ok(u) => u,
-        Err(_) => return unavailable(),
-    };
-    // An unknown email costs one argon2 verification too (no timing oracle).
-    // Emails are unique per tenant: the password is tried against each
-    // account holding it, oldest first.
-    let hashes: Vec<String> = users.iter().map(|u| u.password_hash.clone()).collect();
-    let verified = hashing(&state, move || {
-        if hashes.is_empty() {
-            // The dummy is computed once, here too: off the async threads.
-            verify_password(&password, dummy_password_hash());
-            return None;
-        }
-        hashes.iter().position(|h| verify_password(&password, h))
-    })
-    .await;
-    let matched = match verified {
-        Ok(m) => m,
-        Err(busy) => {
-            // Not evaluated: the slots go back.
-            let _ = staff::refund_attempt(
-                &state.store,
-                vec![
-                    AttemptScope {
-                        scope: addr,
-                        max: MAX_ADDRESS_FAILURES,
-                    },
-                    AttemptScope {
-                        scope: acct,
-                        max: MAX_ACCOUNT_FAILURES,
-                    },
-                ],
-            )
-            .await;
-            return busy.into_response();
-        }
-    };
-    let Some(user) = matched
-        .and_then(|i| users.get(i).cloned())
-        .filter(|u| u.is_active == 1)
-    else {
-        match users.as_slice() {
-            [] => crate::audit!("login.failure", client = %address, account = "unknown"),
-            [u] => {
-                crate::audit!("login.failure", client = %address, tenant_id = %u.tenant_id, user_id = %u.id)
-            }
-            many => crate::audit!("login.failure", client = %address, accounts = many.len()),
-        }
-        return envelope(
-            StatusCode::UNAUTHORIZED,
-            false,
-            "Invalid email or password.",
-            Value::Null,
-            json!(["Invalid email or password."]),
-        );
-    };
-    if !crate::tenancy::tenant_active(&state, &user.tenant_id).await {
-        return access_denied();
-    }
-    let _ = staff::attempt_succeeded(&state.store, acct, addr, MAX_ADDRESS_FAILURES).await;
-    let family = uuid::Uuid::new_v4().to_string();
-    let refresh = random_token(32);
-    let session_max = session_max_micros(&state);
-    let saved = staff::insert_refresh(
-        &state.store,
-        staff::RefreshToken {
-            token_hash: hash_token(&refresh),
-            family_id: family.clone(),
-            user_id: user.id.clone(),
-            tenant_id: user.tenant_id.clone(),
-            created_at: now,
-            expires_at: now + SESSION_IDLE_MICROS.min(session_max),
-            used_at: None,
-            revoked_at: None,
-        },
-    )
-    .await;
-    let access = match (
-        saved,
-        issue(&state, &user, &family, now + session_max).await,
-    ) {
-        (Ok(()), Ok(a)) => a,
-        _ => return unavailable(),
-    };
-    crate::audit!("login.success", client = %address, tenant_id = %user.tenant_id, user_id = %user.id);
-    envelope(
-        StatusCode::OK,
-        true,
-        "Login successful",
-        json!({"accessToken": access, "refreshToken": refresh}),
-        Value::Null,
-    )
+pub async fn login(State(state): State<AppState>, req: Request) -> Result<Response> {
+    let (address, bytes) = client_and_body(&state, req).await?;
+    let (email, password) = login_body(&bytes).map_err(AnalysisError::invalid)?;
+    let t = sessions::login(&state, &address, &email, password).await?;
+    Ok(ok("Login successful", tokens(&t)))
 }
 
-fn session_max_micros(state: &AppState) -> i64 {
+/// The client's address and the body, at most `max_body_bytes` of it.
+async fn client_and_body(state: &AppState, req: Request) -> Result<(String, axum::body::Bytes)> {
+    let (parts, body) = req.into_parts();
+    let address = request_address(state, &parts);
+    let bytes = axum::body::to_bytes(body, state.config.max_body_bytes)
+        .await
+        .map_err(|_| AnalysisError::invalid(["The request body is too large."]))?;
+    Ok((address, bytes))
+}
+
+fn tokens(t: &sessions::Tokens) -> Value {
+    json!({"accessToken": t.access, "refreshToken": t.refresh})
+}
+
+pub(super) fn session_max_micros(state: &AppState) -> i64 {
     i64::try_from(state.config.staff_auth.session_max.as_micros()).unwrap_or(i64::MAX / 4)
 }
 
@@ -494,64 +350,10 @@ fn session_max_micros(state: &AppState) -> i64 {
     description = "Exchange a refresh token for new tokens; a reused refresh token revokes its whole session. A refresh token unused for 15 minutes, or a session older than its absolute limit (12 hours by default), is refused: log in again.",
     request_body(content = serde_json::Value, description = "{refreshToken}"),
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
-pub async fn refresh(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
-    let token = match refresh_body(&body) {
-        Ok(t) => t,
-        Err(errors) => return invalid(&errors),
-    };
-    let now = state.clock.now_micros();
-    let next = random_token(32);
-    match staff::rotate_refresh(
-        &state.store,
-        hash_token(&token),
-        hash_token(&next),
-        now,
-        SESSION_IDLE_MICROS,
-        session_max_micros(&state),
-    )
-    .await
-    {
-        Ok(Rotation::Rotated {
-            user_id,
-            tenant_id,
-            family_id,
-            started_at,
-            ..
-        }) => {
-            let user = match staff::user(&state.store, &tenant_id, &user_id).await {
-                Ok(Some(u))
-                    if u.is_active == 1
-                        && crate::tenancy::tenant_active(&state, &u.tenant_id).await =>
-                {
-                    u
-                }
-                _ => return access_denied(),
-            };
-            match issue(
-                &state,
-                &user,
-                &family_id,
-                started_at + session_max_micros(&state),
-            )
-            .await
-            {
-                Ok(access) => envelope(
-                    StatusCode::OK,
-                    true,
-                    "Token refreshed successfully.",
-                    json!({"accessToken": access, "refreshToken": next}),
-                    Value::Null,
-                ),
-                Err(_) => unavailable(),
-            }
-        }
-        Ok(Rotation::Reused) => {
-            tracing::warn!("refresh token reused; its session is revoked");
-            access_denied()
-        }
-        Ok(Rotation::Unknown | Rotation::Expired) => access_denied(),
-        Err(_) => unavailable(),
-    }
+pub async fn refresh(State(state): State<AppState>, body: axum::body::Bytes) -> Result<Response> {
+    let token = refresh_body(&body).map_err(AnalysisError::invalid)?;
+    let t = sessions::refresh(&state, &token).await?;
+    Ok(ok("Token refreshed successfully.", tokens(&t)))
 }
 
 /// A staff member with a valid access token of a live session.
@@ -564,37 +366,29 @@ pub struct Staff {
 
 pub struct Denied;
 
-impl IntoResponse for Denied {
-    fn into_response(self) -> Response {
-        access_denied()
+impl From<Denied> for AnalysisError {
+    fn from(_: Denied) -> AnalysisError {
+        AnalysisError::denied()
     }
 }
 
 impl FromRequestParts<AppState> for Staff {
-    type Rejection = Response;
+    type Rejection = AnalysisError;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let staff = authenticate(parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
+        let staff = authenticate(parts, state).await?;
         if let Err(retry) = state
             .limiter
             .check(state.config.rate_limit, &format!("ba:{}", staff.user_id))
         {
-            let mut r = envelope(
-                StatusCode::TOO_MANY_REQUESTS,
-                false,
-                "Too many requests.",
-                Value::Null,
-                json!([format!("Too many requests. Try again in {retry} s.")]),
-            );
-            if let Ok(v) = retry.to_string().parse() {
-                r.headers_mut().insert("retry-after", v);
-            }
-            return Err(r);
+            return Err(AnalysisError::TooMany {
+                message: "Too many requests.",
+                error: format!("Too many requests. Try again in {retry} s."),
+                retry_after: retry,
+            });
         }
         Ok(staff)
     }
@@ -659,19 +453,17 @@ pub async fn logout(
     State(state): State<AppState>,
     who: Staff,
     body: axum::body::Bytes,
-) -> Response {
+) -> Result<Response> {
     let given = body_json(&body).and_then(|b| b["refreshToken"].as_str().map(str::to_string));
     if given.as_deref().unwrap_or("").is_empty() {
-        return invalid(&["Refresh token is required."]);
+        return Err(AnalysisError::invalid(["Refresh token is required."]));
     }
-    match staff::revoke_family(&state.store, who.session.clone(), state.clock.now_micros()).await {
-        Ok(()) => (
-            StatusCode::OK,
-            axum::Json(json!({"success": true, "message": "Logout successful."})),
-        )
-            .into_response(),
-        Err(_) => unavailable(),
-    }
+    staff::revoke_family(&state.store, who.session.clone(), state.clock.now_micros()).await?;
+    Ok((
+        StatusCode::OK,
+        axum::Json(json!({"success": true, "message": "Logout successful."})),
+    )
+        .into_response())
 }
 
 /// GET /api/v1/auth/status
@@ -679,18 +471,14 @@ pub async fn logout(
     description = "The current staff user (Bearer).",
     params(("Authorization" = String, Header, description = "Bearer <accessToken>")),
     responses((status = 200, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
-pub async fn status(State(state): State<AppState>, who: Staff) -> Response {
-    match staff::user(&state.store, &who.tenant_id, &who.user_id).await {
-        Ok(Some(u)) => envelope(
-            StatusCode::OK,
-            true,
-            "Status fetched successfully.",
-            json!({"userId": u.id, "email": u.email, "firstName": u.first_name, "lastName": u.last_name, "role": who.role}),
-            Value::Null,
-        ),
-        Ok(None) => access_denied(),
-        Err(_) => unavailable(),
-    }
+pub async fn status(State(state): State<AppState>, who: Staff) -> Result<Response> {
+    let u = staff::user(&state.store, &who.tenant_id, &who.user_id)
+        .await?
+        .ok_or_else(AnalysisError::denied)?;
+    Ok(ok(
+        "Status fetched successfully.",
+        json!({"userId": u.id, "email": u.email, "firstName": u.first_name, "lastName": u.last_name, "role": who.role}),
+    ))
 }
 
 /// The rules of a change-password body: the current and the new password,
@@ -728,87 +516,15 @@ pub fn change_password_body(bytes: &[u8]) -> Result<(String, String), Vec<&'stat
     request_body(content = serde_json::Value, description = "{currentPassword, newPassword}"),
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"),
         (status = 401, content_type = "application/json", description = "Access Denied"), (status = 429, content_type = "application/json")))]
-pub async fn change_password(State(state): State<AppState>, who: Staff, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    let address = request_address(&state, &parts);
-    let Ok(bytes) = axum::body::to_bytes(body, state.config.max_body_bytes).await else {
-        return invalid(&["The request body is too large."]);
-    };
-    let (current, new) = match change_password_body(&bytes) {
-        Ok(v) => v,
-        Err(errors) => return invalid(&errors),
-    };
-    let user = match staff::user(&state.store, &who.tenant_id, &who.user_id).await {
-        Ok(Some(u)) => u,
-        Ok(None) => return access_denied(),
-        Err(_) => return unavailable(),
-    };
-    let now = state.clock.now_micros();
-    let scopes = vec![
-        AttemptScope {
-            scope: format!("ip:{address}"),
-            max: MAX_ADDRESS_FAILURES,
-        },
-        AttemptScope {
-            scope: format!("acct:{}", user.email),
-            max: MAX_ACCOUNT_FAILURES,
-        },
-    ];
-    match staff::take_attempt(&state.store, scopes.clone(), now, RULES).await {
-        Ok(Attempt::Granted) => {}
-        Ok(Attempt::Locked { until, index }) => {
-            let limit = if index == 0 { "address" } else { "account" };
-            crate::audit!("login.locked", client = %address, tenant_id = %user.tenant_id, user_id = %user.id, limit = limit);
-            return locked(until, now);
-        }
-        Err(_) => return unavailable(),
-    }
-    let stored = user.password_hash.clone();
-    let ok = match hashing(&state, move || verify_password(&current, &stored)).await {
-        Ok(ok) => ok,
-        Err(busy) => {
-            let _ = staff::refund_attempt(&state.store, scopes).await;
-            return busy.into_response();
-        }
-    };
-    if !ok {
-        crate::audit!("login.failure", client = %address, tenant_id = %user.tenant_id, user_id = %user.id, during = "password.change");
-        return invalid(&["Current password is incorrect."]);
-    }
-    let hash = match hash_new_password(&state, new).await {
-        Ok(h) => h,
-        Err(busy) => return busy.into_response(),
-    };
-    let _ = staff::attempt_succeeded(
-        &state.store,
-        format!("acct:{}", user.email),
-        format!("ip:{address}"),
-        MAX_ADDRESS_FAILURES,
-    )
-    .await;
-    match staff::set_password(
-        &state.store,
-        who.tenant_id.clone(),
-        who.user_id.clone(),
-        hash,
-        Some(who.session.clone()),
-        now,
-    )
-    .await
-    {
-        Ok(true) => {
-            crate::audit!("password.changed", client = %address, tenant_id = %who.tenant_id, user_id = %who.user_id);
-            envelope(
-                StatusCode::OK,
-                true,
-                "Password changed successfully.",
-                Value::Null,
-                Value::Null,
-            )
-        }
-        Ok(false) => access_denied(),
-        Err(_) => unavailable(),
-    }
+pub async fn change_password(
+    State(state): State<AppState>,
+    who: Staff,
+    req: Request,
+) -> Result<Response> {
+    let (address, bytes) = client_and_body(&state, req).await?;
+    let (current, new) = change_password_body(&bytes).map_err(AnalysisError::invalid)?;
+    sessions::change_password(&state, &who, &address, current, new).await?;
+    Ok(ok("Password changed successfully.", Value::Null))
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! in, the values and every failed rule out.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use fundline_core::ssn::{Ssn, SsnError};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
@@ -98,15 +99,24 @@ pub fn phone(body: &Map<String, Value>, errors: &mut Errors) -> String {
     v.unwrap_or_default()
 }
 
-/// The SSN's 9 digits (dashes tolerated, as people type them).
-pub fn ssn(body: &Map<String, Value>, errors: &mut Errors) -> String {
-    let v = text(body, "ssn").map(|s| s.replace('-', ""));
-    match &v {
-        None => push(errors, "SSN is required."),
-        Some(s) if !is_digits(s, 9..=9) => push(errors, "SSN must be exactly 9 digits."),
-        _ => {}
+/// The SSN as `fundline_core` reads it (dashes tolerated, as people type
+/// them).
+pub fn ssn(body: &Map<String, Value>, errors: &mut Errors) -> Option<Ssn> {
+    let Some(v) = text(body, "ssn") else {
+        push(errors, "SSN is required.");
+        return None;
+    };
+    match Ssn::parse(&v.replace('-', "")) {
+        Ok(s) => Some(s),
+        Err(SsnError::Format) => {
+            push(errors, "SSN must be exactly 9 digits.");
+            None
+        }
+        Err(SsnError::Invalid) => {
+            push(errors, "SSN is not a valid SSN or ITIN.");
+            None
+        }
     }
-    v.unwrap_or_default()
 }
 
 /// The birth date: an ISO-8601 date or date-time, in the past.

@@ -8,6 +8,7 @@ pub mod customer_rules;
 pub mod customers;
 #[doc(hidden)]
 pub mod envelope;
+pub mod error;
 #[doc(hidden)]
 pub mod fields;
 pub mod job;
@@ -17,6 +18,7 @@ mod render;
 pub mod report_data;
 pub mod report_requests;
 pub mod sandbox_bank;
+pub mod sessions;
 pub mod share;
 pub mod shared_accounts;
 pub mod sms;

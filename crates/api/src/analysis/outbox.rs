@@ -13,7 +13,7 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
-use fundline_store::reports::{self, OutboxMessage};
+use fundline_store::outbox::{self, OutboxMessage};
 use futures::StreamExt;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -78,7 +78,7 @@ impl Sender {
             channels.push("sms");
         }
         let now = state.clock.now_micros();
-        let due = match reports::outbox_due(&state.store, &channels, now, 50).await {
+        let due = match outbox::outbox_due(&state.store, &channels, now, 50).await {
             Ok(d) => d,
             Err(e) => {
                 tracing::warn!(error = %e, "outbox read failed");
@@ -101,7 +101,7 @@ impl Sender {
 async fn deliver(state: &AppState, mail: Option<&Mail>, m: OutboxMessage) -> bool {
     let now = state.clock.now_micros();
     let lease_until = now + LEASE.as_micros() as i64;
-    match reports::outbox_claim(&state.store, &m.id, now, lease_until).await {
+    match outbox::outbox_claim(&state.store, &m.id, now, lease_until).await {
         Ok(true) => {}
         Ok(false) => return false,
         Err(e) => {
@@ -132,23 +132,23 @@ async fn record(state: &AppState, m: &OutboxMessage, outcome: Outcome) {
     let (next, error, next_at) = match outcome {
         Outcome::Delivered => {
             tracing::info!(message_id = %m.id, report_id = %m.report_request_id, channel = %m.channel, to = %to, attempts, "customer message sent");
-            (reports::OUTBOX_SENT, None, None)
+            (outbox::OUTBOX_SENT, None, None)
         }
         Outcome::Retry(e) if !out_of_attempts => {
             let wait = backoff(state, attempts);
             tracing::warn!(message_id = %m.id, channel = %m.channel, to = %to, attempts, error = %e, retry_in_secs = wait.as_secs_f64(), "customer message not delivered; retried later");
             (
-                reports::OUTBOX_PENDING,
+                outbox::OUTBOX_PENDING,
                 Some(e),
                 Some(now + wait.as_micros() as i64),
             )
         }
         Outcome::Retry(e) | Outcome::Failed(e) => {
             tracing::warn!(message_id = %m.id, report_id = %m.report_request_id, channel = %m.channel, to = %to, attempts, error = %e, "customer message failed");
-            (reports::OUTBOX_FAILED, Some(e), None)
+            (outbox::OUTBOX_FAILED, Some(e), None)
         }
     };
-    if let Err(e) = reports::outbox_mark(&state.store, &m.id, next, error, now, next_at).await {
+    if let Err(e) = outbox::outbox_mark(&state.store, &m.id, next, error, now, next_at).await {
         tracing::warn!(message_id = %m.id, error = %e, "outbox update failed");
     }
 }
@@ -386,7 +386,7 @@ pub async fn mailbox(State(state): State<AppState>, req: axum::extract::Request)
         Ok(t) => t,
         Err(r) => return r,
     };
-    let messages = match reports::sandbox_outbox(&state.store, &tenant_id, 100).await {
+    let messages = match outbox::sandbox_outbox(&state.store, &tenant_id, 100).await {
         Ok(m) => m,
         Err(_) => {
             return (

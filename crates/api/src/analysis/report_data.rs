@@ -9,31 +9,37 @@ use fundline_store::reports::{self, ReportRequest};
 use serde_json::{json, Value};
 
 use super::auth::Staff;
-use super::envelope::{bad_parameters, bad_request, ok, ok_raw, unavailable};
+use super::envelope::{ok, ok_raw};
+use super::error::{AnalysisError, Result};
 use super::fields::guid;
 use super::query::{paging, Params};
 use super::render::{self, num, Context};
 use super::zone::Zone;
 use crate::AppState;
 
+/// The tenant's report request `id`, or `not_found`.
 async fn request(
     state: &AppState,
     who: &Staff,
     id: &str,
-    not_found: fn() -> Response,
-) -> Result<ReportRequest, Response> {
-    let Some(id) = guid(id) else {
-        return Err(not_found());
-    };
-    match reports::get(&state.store, &who.tenant_id, &id, state.clock.now_micros()).await {
-        Ok(Some(r)) => Ok(r),
-        Ok(None) => Err(not_found()),
-        Err(_) => Err(unavailable()),
-    }
+    not_found: fn() -> AnalysisError,
+) -> Result<ReportRequest> {
+    let id = guid(id).ok_or_else(not_found)?;
+    reports::get(&state.store, &who.tenant_id, &id, state.clock.now_micros())
+        .await?
+        .ok_or_else(not_found)
 }
 
-fn report_not_found() -> Response {
-    bad_request("Report request failed.", &["Report not found."])
+fn report_not_found() -> AnalysisError {
+    AnalysisError::rejected("Report request failed.", ["Report not found."])
+}
+
+fn account_not_found() -> AnalysisError {
+    AnalysisError::rejected("Account not found.", ["Account not found."])
+}
+
+fn not_found() -> AnalysisError {
+    AnalysisError::rejected("Report not found.", ["Report not found."])
 }
 
 fn decimal(s: &Option<String>) -> Value {
@@ -53,11 +59,8 @@ pub async fn accounts(
     who: Staff,
     zone: Zone,
     AnyPath(report_id): AnyPath<String>,
-) -> Response {
-    let r = match request(&state, &who, &report_id, report_not_found).await {
-        Ok(r) => r,
-        Err(resp) => return resp,
-    };
+) -> Result<Response> {
+    let r = request(&state, &who, &report_id, report_not_found).await?;
     let customer = fundline_store::customers::get(&state.store, &who.tenant_id, &r.customer_id)
         .await
         .ok()
@@ -69,11 +72,9 @@ pub async fn accounts(
         .as_ref()
         .map(|c| c.country.clone())
         .unwrap_or_default();
-    let Ok(merchant) = crate::tenancy::merchant_id(&state, &r.tenant_id).await else {
-        return unavailable();
-    };
-    match reports::accounts(&state.store, &r.id).await {
-        Ok(rows) => ok(
+    let merchant = crate::tenancy::merchant_id(&state, &r.tenant_id).await?;
+    let rows = reports::accounts(&state.store, &r.id).await?;
+    Ok(ok(
             "Request successful",
             rows.iter()
                 .map(|a| {
@@ -104,9 +105,7 @@ pub async fn accounts(
                     })
                 })
                 .collect(),
-        ),
-        Err(_) => unavailable(),
-    }
+    ))
 }
 
 /// GET /api/v1/instantbankanalysis/BankingTransactions/{ReportId}/{AccountId}
@@ -120,71 +119,53 @@ pub async fn transactions(
     zone: Zone,
     AnyPath((report_id, account_id)): AnyPath<(String, String)>,
     RawQuery(raw): RawQuery,
-) -> Response {
-    let not_found = || bad_request("Report not found.", &["Report not found."]);
-    let r = match request(&state, &who, &report_id, || {
-        bad_request("Report not found.", &["Report not found."])
-    })
-    .await
-    {
-        Ok(r) => r,
-        Err(resp) => return resp,
-    };
+) -> Result<Response> {
+    let r = request(&state, &who, &report_id, not_found).await?;
     let p = Params::parse(raw.as_deref());
     let mut errors = Vec::new();
     let page = paging(&p, &mut errors);
     if !errors.is_empty() {
-        return bad_parameters(&errors);
+        return Err(AnalysisError::bad_parameters(errors));
     }
-    let Ok(account_no) = account_id.trim().parse::<i64>() else {
-        return bad_request("Account not found.", &["Account not found."]);
-    };
-    let accounts = match reports::accounts(&state.store, &r.id).await {
-        Ok(a) => a,
-        Err(_) => return unavailable(),
-    };
-    let Ok(merchant) = crate::tenancy::merchant_id(&state, &r.tenant_id).await else {
-        return unavailable();
-    };
+    let account_no = account_id
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| account_not_found())?;
+    let accounts = reports::accounts(&state.store, &r.id).await?;
+    let merchant = crate::tenancy::merchant_id(&state, &r.tenant_id).await?;
     if !accounts.iter().any(|a| a.account_no == account_no) {
-        return if accounts.is_empty() {
+        return Err(if accounts.is_empty() {
             not_found()
         } else {
-            bad_request("Account not found.", &["Account not found."])
-        };
+            account_not_found()
+        });
     }
-    match reports::account_transactions(
+    let (total, rows) = reports::account_transactions(
         &state.store,
         &r.id,
         account_no,
         page.page_number,
         page.page_size,
     )
-    .await
-    {
-        Ok((total, rows)) => {
-            let cx = Context {
-                merchant_id: &merchant,
-                report_id: &r.id,
-                accounts: &accounts,
-                zone,
-            };
-            (
-                StatusCode::OK,
-                axum::Json(json!({
-                    "data": rows.iter().map(|t| render::transaction(t, &cx)).collect::<Vec<_>>(),
-                    "totalCount": total,
-                    "pageNumber": page.page_number,
-                    "pageSize": page.page_size,
-                })),
-            )
-                .into_response()
-        }
-        Err(_) => unavailable(),
-    }
+    .await?;
+    let cx = Context {
+        merchant_id: &merchant,
+        report_id: &r.id,
+        accounts: &accounts,
+        zone,
+    };
+    Ok((
+        StatusCode::OK,
+        axum::Json(json!({
+            "data": rows.iter().map(|t| render::transaction(t, &cx)).collect::<Vec<_>>(),
+            "totalCount": total,
+            "pageNumber": page.page_number,
+            "pageSize": page.page_size,
+        })),
+    )
+        .into_response())
 }
 
-/// GET /api/v1/instantbankanalysis/financialreport?reportId=
 #[utoipa::path(get, path = "/api/v1/instantbankanalysis/financialreport", tag = "Bank analysis",
     description = "The financial report of a completed request: income streams and likely employers, monthly expenditures, potential loans, ratios and score (definitions: docs/analysis-report.md).",
     params(("reportId" = String, Query, description = "Report request ID (GUID)")),
@@ -194,42 +175,33 @@ pub async fn financial_report(
     who: Staff,
     zone: Zone,
     RawQuery(raw): RawQuery,
-) -> Response {
+) -> Result<Response> {
     let p = Params::parse(raw.as_deref());
-    let Some(report_id) = p.get("reportId").map(str::to_string) else {
-        return bad_request("Report request failed.", &["Report ID is required."]);
-    };
-    let r = match request(&state, &who, &report_id, report_not_found).await {
-        Ok(r) => r,
-        Err(resp) => return resp,
-    };
+    let report_id = p.get("reportId").ok_or_else(|| {
+        AnalysisError::rejected("Report request failed.", ["Report ID is required."])
+    })?;
+    let r = request(&state, &who, report_id, report_not_found).await?;
     if r.status != reports::COMPLETED {
         let why = match r.status {
             reports::FAILED => "The report could not be built from the customer's data.",
             reports::EXPIRED => "The customer did not share bank data before the link expired.",
             _ => "The report is not ready yet.",
         };
-        return bad_request("Report request failed.", &[why]);
+        return Err(AnalysisError::rejected("Report request failed.", [why]));
     }
-    match reports::report(&state.store, &r.id).await {
-        // In UTC (the default) the stored text is the answer: a report
-        // citing tens of thousands of transactions is not parsed per read.
-        Ok(Some((_, data))) if zone.is_utc() => {
-            ok_raw("Request successful", data).unwrap_or_else(unavailable)
-        }
-        Ok(Some((_, data))) => match serde_json::from_str::<Value>(&data) {
-            Ok(mut v) => {
-                render::rezone(&mut v, &zone);
-                ok("Request successful", v)
-            }
-            Err(_) => unavailable(),
-        },
-        Ok(None) => report_not_found(),
-        Err(_) => unavailable(),
+    let (_, data) = reports::report(&state.store, &r.id)
+        .await?
+        .ok_or_else(report_not_found)?;
+    if zone.is_utc() {
+        return ok_raw("Request successful", data)
+            .ok_or_else(|| AnalysisError::unavailable("stored report is not JSON"));
     }
+    let mut v = serde_json::from_str::<Value>(&data)
+        .map_err(|e| AnalysisError::unavailable(format!("stored report is not JSON: {e}")))?;
+    render::rezone(&mut v, &zone);
+    Ok(ok("Request successful", v))
 }
 
-/// The answer of GET …/financialreport, for the document.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 pub struct FinancialReportEnvelopeDoc {

@@ -7,15 +7,17 @@ use crate::extract::AnyPath;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use fundline_store::customers::{self, Customer};
-use fundline_store::reports::{self, OutboxMessage, ReportRequest, RequestOrder, RequestQuery};
+use fundline_store::outbox::{self as messages, OutboxMessage};
+use fundline_store::reports::{self, ReportRequest, RequestOrder, RequestQuery};
 use fundline_store::StoreError;
 use fundline_vault::TenantKeys;
 use serde_json::{json, Value};
 
 use super::auth::Staff;
-use super::envelope::{bad_parameters, bad_request, invalid, object_body, ok, unavailable};
+use super::envelope::{object_body, ok};
+use super::error::{AnalysisError, Result};
 use super::fields::{guid, integer, text};
-use super::query::{customer_type, name_query, order_by, paging, Params};
+use super::query::{customer_type, name_query, order_by, paging, Paging, Params};
 use super::zone::Zone;
 use crate::AppState;
 
@@ -124,9 +126,9 @@ fn link_message(
         // Waits for its sender, or is recorded only when the channel has
         // no transport.
         state: if super::outbox::deliverable(state, channel) {
-            reports::OUTBOX_PENDING.into()
+            messages::OUTBOX_PENDING.into()
         } else {
-            reports::OUTBOX_RECORDED.into()
+            messages::OUTBOX_RECORDED.into()
         },
         attempts: 0,
         last_error: None,
@@ -231,31 +233,26 @@ pub async fn create(
     State(state): State<AppState>,
     who: Staff,
     body: axum::body::Bytes,
-) -> Response {
-    let body = match object_body(&body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let (customer_id, via) = match create_body(&body) {
-        Ok(v) => v,
-        Err(errors) => return invalid(&errors),
-    };
-    let failed = || bad_request("Report request failed.", &["Customer not found."]);
-    let Some(customer_id) = customer_id else {
-        return failed();
-    };
-    let customer = match customers::get(&state.store, &who.tenant_id, &customer_id).await {
-        Ok(Some(c)) => c,
-        Ok(None) => return failed(),
-        Err(_) => return unavailable(),
-    };
-    match create_for(&state, &who, &customer, via).await {
-        Ok(id) => {
-            tracing::info!(tenant_id = %who.tenant_id, report_id = %id, "report request created");
-            ok(created_message(via), json!(id))
-        }
-        Err(_) => unavailable(),
-    }
+) -> Result<Response> {
+    let (customer_id, via) = create_body(&object_body(&body)?).map_err(AnalysisError::invalid)?;
+    let id = request_for(&state, &who, customer_id, via).await?;
+    tracing::info!(tenant_id = %who.tenant_id, report_id = %id, "report request created");
+    Ok(ok(created_message(via), json!(id)))
+}
+
+/// A request for the tenant's customer `customer_id` (`None`: not a GUID).
+async fn request_for(
+    state: &AppState,
+    who: &Staff,
+    customer_id: Option<String>,
+    via: i64,
+) -> Result<String> {
+    let failed = || AnalysisError::rejected("Report request failed.", ["Customer not found."]);
+    let customer_id = customer_id.ok_or_else(failed)?;
+    let customer = customers::get(&state.store, &who.tenant_id, &customer_id)
+        .await?
+        .ok_or_else(failed)?;
+    Ok(create_for(state, who, &customer, via).await?)
 }
 
 /// POST /api/v1/instantbankanalysis/report-request/reset
@@ -263,49 +260,40 @@ pub async fn create(
     description = "Send a fresh link for a request that is not completed (typically expired). The old link stops working; data: the request id.",
     request_body(content = serde_json::Value, description = "{reportRequestId}"),
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json", description = "Report request not found."), (status = 401, content_type = "application/json", description = "Access Denied")))]
-pub async fn reset(State(state): State<AppState>, who: Staff, body: axum::body::Bytes) -> Response {
-    let body = match object_body(&body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let id = match reset_body(&body) {
-        Ok(id) => id,
-        Err(errors) => return invalid(&errors),
-    };
-    let not_found = || bad_request("Not found.", &["Report request not found."]);
-    let Some(id) = id else {
-        return not_found();
-    };
+pub async fn reset(
+    State(state): State<AppState>,
+    who: Staff,
+    body: axum::body::Bytes,
+) -> Result<Response> {
+    let id = reset_body(&object_body(&body)?).map_err(AnalysisError::invalid)?;
+    let id = resend(&state, &who, id).await?;
+    Ok(ok("Report request re-sent successfully.", json!(id)))
+}
+
+/// A fresh link for a request that is not completed nor being built; the
+/// old link stops working. `id` `None`: not a GUID.
+async fn resend(state: &AppState, who: &Staff, id: Option<String>) -> Result<String> {
+    let not_found = || AnalysisError::rejected("Not found.", ["Report request not found."]);
+    let refused = |why: &str| AnalysisError::rejected("Report request failed.", [why]);
+    let id = id.ok_or_else(not_found)?;
     let now = state.clock.now_micros();
-    let (request, customer, keys) = match async {
-        let r = reports::get(&state.store, &who.tenant_id, &id, now).await?;
-        let Some(r) = r else { return Ok(None) };
-        let c = customers::get(&state.store, &who.tenant_id, &r.customer_id).await?;
-        let k = state.keyring.tenant(&state.store, &who.tenant_id).await?;
-        Ok::<_, StoreError>(c.map(|c| (r, c, k)))
-    }
-    .await
-    {
-        Ok(Some(t)) => t,
-        Ok(None) => return not_found(),
-        Err(_) => return unavailable(),
-    };
+    let request = reports::get(&state.store, &who.tenant_id, &id, now)
+        .await?
+        .ok_or_else(not_found)?;
+    let customer = customers::get(&state.store, &who.tenant_id, &request.customer_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let keys = state.keyring.tenant(&state.store, &who.tenant_id).await?;
     if request.status == reports::COMPLETED {
-        return bad_request(
-            "Report request failed.",
-            &["The report request is already completed."],
-        );
+        return Err(refused("The report request is already completed."));
     }
-    if request.job_state.as_deref() == Some("queued")
-        || request.job_state.as_deref() == Some("running")
-    {
-        return bad_request(
-            "Report request failed.",
-            &["The customer's data is being analysed; the request cannot be re-sent now."],
-        );
+    if matches!(request.job_state.as_deref(), Some("queued" | "running")) {
+        return Err(refused(
+            "The customer's data is being analysed; the request cannot be re-sent now.",
+        ));
     }
-    let (hash, expires_at, message) = link_message(&state, &keys, &customer, &id, request.sent_via);
-    match reports::reset(
+    let (hash, expires_at, message) = link_message(state, &keys, &customer, &id, request.sent_via);
+    if !reports::reset(
         &state.store,
         &who.tenant_id,
         &id,
@@ -314,18 +302,12 @@ pub async fn reset(State(state): State<AppState>, who: Staff, body: axum::body::
         now,
         message,
     )
-    .await
+    .await?
     {
-        Ok(true) => {
-            state.outbox_wake.notify_one();
-            ok("Report request re-sent successfully.", json!(id))
-        }
-        Ok(false) => bad_request(
-            "Report request failed.",
-            &["The report request is already completed."],
-        ),
-        Err(_) => unavailable(),
+        return Err(refused("The report request is already completed."));
     }
+    state.outbox_wake.notify_one();
+    Ok(id)
 }
 
 /// GET /api/v1/instantbankanalysis/report-requests
@@ -337,12 +319,26 @@ pub async fn list(
     who: Staff,
     zone: Zone,
     RawQuery(raw): RawQuery,
-) -> Response {
-    let p = Params::parse(raw.as_deref());
+) -> Result<Response> {
+    let (q, page) =
+        list_query(&Params::parse(raw.as_deref()), &zone).map_err(AnalysisError::bad_parameters)?;
+    let now = state.clock.now_micros();
+    let keys = state.keyring.tenant(&state.store, &who.tenant_id).await?;
+    let (total, rows) = reports::list(&state.store, &who.tenant_id, &q, now).await?;
+    let records = rows
+        .iter()
+        .map(|r| list_row(r, &keys, &zone, now))
+        .collect();
+    Ok(ok("Success", page.page(total, records)))
+}
+
+/// The filters, order and page of GET …/report-requests, or every failed
+/// rule in order.
+fn list_query(p: &Params, zone: &Zone) -> std::result::Result<(RequestQuery, Paging), Vec<String>> {
     let mut errors = Vec::new();
-    let page = paging(&p, &mut errors);
+    let page = paging(p, &mut errors);
     let order = order_by(
-        &p,
+        p,
         &[
             ("CreatedDate", RequestOrder::CreatedDate),
             ("FirstName", RequestOrder::FirstName),
@@ -351,7 +347,7 @@ pub async fn list(
         ],
         &mut errors,
     );
-    let customer_type = customer_type(&p, &mut errors);
+    let customer_type = customer_type(p, &mut errors);
     let status = p.get("status").and_then(|s| match s.parse::<i64>() {
         Ok(n) if (1..=5).contains(&n) => Some(n),
         _ => {
@@ -379,9 +375,9 @@ pub async fn list(
     let ordered_to = date("orderedDateTo", true);
     let onboarded_from = date("onBoardedDateFrom", false);
     let onboarded_to = date("onBoardedDateTo", true);
-    let name_query = name_query(&p, &mut errors);
+    let name_query = name_query(p, &mut errors);
     if !errors.is_empty() {
-        return bad_parameters(&errors);
+        return Err(errors);
     }
     let q = RequestQuery {
         name_query,
@@ -396,52 +392,37 @@ pub async fn list(
         page_number: page.page_number,
         page_size: page.page_size,
     };
-    let now = state.clock.now_micros();
-    let listed = async {
-        let keys = state.keyring.tenant(&state.store, &who.tenant_id).await?;
-        let rows = reports::list(&state.store, &who.tenant_id, &q, now).await?;
-        Ok::<_, StoreError>((keys, rows))
+    Ok((q, page))
+}
+
+/// One row of the list; its link, masked, while the customer can use it.
+fn list_row(r: &reports::Listed, keys: &TenantKeys, zone: &Zone, now: i64) -> Value {
+    let link = match (&r.message_id, &r.message_link_sealed) {
+        (Some(id), Some(sealed)) if r.link_open(now) => {
+            open_link(keys, id, sealed).map(|l| masked_link(&l))
+        }
+        _ => None,
     };
-    match listed.await {
-        Ok((keys, (total, rows))) => ok(
-            "Success",
-            page.page(
-                total,
-                rows.iter()
-                    .map(|r| {
-                        // The link, masked, while the customer can use it.
-                        let link = match (&r.message_id, &r.message_link_sealed) {
-                            (Some(id), Some(sealed)) if r.link_open(now) => {
-                                open_link(&keys, id, sealed).map(|l| masked_link(&l))
-                            }
-                            _ => None,
-                        };
-                        json!({
-                            "id": r.id,
-                            "customerId": r.customer_id,
-                            "firstName": r.first_name,
-                            "lastName": r.last_name,
-                            "phoneNumber": r.phone_number,
-                            "sentVia": r.sent_via,
-                            "status": r.status,
-                            "startDate": zone.render(r.start_date),
-                            "endDate": r.end_date.map(|t| zone.render(t)),
-                            "createdDate": zone.render(r.created_at),
-                            "onboardedDate": zone.render(r.onboarded_at),
-                            "reportScore": r.report_score,
-                            "createdBy": r.created_by,
-                            "email": r.email,
-                            "reportNumber": r.report_number,
-                            "supersededBy": r.superseded_by,
-                            "link": link,
-                            "deliveryState": r.message_state,
-                        })
-                    })
-                    .collect(),
-            ),
-        ),
-        Err(_) => unavailable(),
-    }
+    json!({
+        "id": r.id,
+        "customerId": r.customer_id,
+        "firstName": r.first_name,
+        "lastName": r.last_name,
+        "phoneNumber": r.phone_number,
+        "sentVia": r.sent_via,
+        "status": r.status,
+        "startDate": zone.render(r.start_date),
+        "endDate": r.end_date.map(|t| zone.render(t)),
+        "createdDate": zone.render(r.created_at),
+        "onboardedDate": zone.render(r.onboarded_at),
+        "reportScore": r.report_score,
+        "createdBy": r.created_by,
+        "email": r.email,
+        "reportNumber": r.report_number,
+        "supersededBy": r.superseded_by,
+        "link": link,
+        "deliveryState": r.message_state,
+    })
 }
 
 /// The link a message carries, opened.
@@ -465,7 +446,7 @@ pub fn masked_link(link: &str) -> String {
 /// Delivery states in which the customer has not received the link: no
 /// transport for the channel, or the provider refused it for good.
 fn undelivered(state: &str) -> bool {
-    state == reports::OUTBOX_RECORDED || state == reports::OUTBOX_FAILED
+    state == messages::OUTBOX_RECORDED || state == messages::OUTBOX_FAILED
 }
 
 /// GET /api/v1/instantbankanalysis/reportrequests/{reportId}
@@ -478,28 +459,43 @@ pub async fn get(
     who: Staff,
     zone: Zone,
     AnyPath(report_id): AnyPath<String>,
-) -> Response {
-    let not_found = || bad_request("Report request failed.", &["Report not found."]);
-    let Some(id) = guid(&report_id) else {
-        return not_found();
-    };
+) -> Result<Response> {
     let now = state.clock.now_micros();
-    let found = async {
-        let Some(r) = reports::get(&state.store, &who.tenant_id, &id, now).await? else {
-            return Ok(None);
-        };
-        let merchant = crate::tenancy::merchant_id(&state, &who.tenant_id).await?;
-        let message = reports::latest_message(&state.store, &who.tenant_id, &r.id).await?;
-        let keys = state.keyring.tenant(&state.store, &who.tenant_id).await?;
-        Ok::<_, StoreError>(Some((r, merchant, message, keys)))
-    };
-    let (r, merchant, message, keys) = match found.await {
-        Ok(Some(t)) => t,
-        Ok(None) => return not_found(),
-        Err(_) => return unavailable(),
-    };
-    let link = message.as_ref().filter(|_| r.link_open(now)).and_then(|m| {
-        let link = open_link(&keys, &m.id, &m.link_sealed)?;
+    let found = find(&state, &who, &report_id, now).await?;
+    Ok(ok("Request successful", detail(&who, &found, &zone, now)))
+}
+
+/// A request with what its page shows beside it.
+struct Found {
+    r: ReportRequest,
+    merchant: String,
+    message: Option<OutboxMessage>,
+    keys: std::sync::Arc<TenantKeys>,
+}
+
+async fn find(state: &AppState, who: &Staff, report_id: &str, now: i64) -> Result<Found> {
+    let not_found = || AnalysisError::rejected("Report request failed.", ["Report not found."]);
+    let id = guid(report_id).ok_or_else(not_found)?;
+    let r = reports::get(&state.store, &who.tenant_id, &id, now)
+        .await?
+        .ok_or_else(not_found)?;
+    let merchant = crate::tenancy::merchant_id(state, &who.tenant_id).await?;
+    let message = messages::latest_message(&state.store, &who.tenant_id, &r.id).await?;
+    let keys = state.keyring.tenant(&state.store, &who.tenant_id).await?;
+    Ok(Found {
+        r,
+        merchant,
+        message,
+        keys,
+    })
+}
+
+/// The request, its link (in full while its message could not be
+/// delivered, so staff can hand it over) and its delivery.
+fn detail(who: &Staff, f: &Found, zone: &Zone, now: i64) -> Value {
+    let r = &f.r;
+    let link = f.message.as_ref().filter(|_| r.link_open(now)).and_then(|m| {
+        let link = open_link(&f.keys, &m.id, &m.link_sealed)?;
         if undelivered(&m.state) {
             // A live credential for the customer's data: who read it is kept.
             crate::audit!("report_request.link_read", tenant_id = %who.tenant_id, user_id = %who.user_id, report_id = %r.id);
@@ -508,7 +504,7 @@ pub async fn get(
             Some(masked_link(&link))
         }
     });
-    let delivery = message.as_ref().map(|m| {
+    let delivery = f.message.as_ref().map(|m| {
         json!({
             "channel": m.channel,
             "state": m.state,
@@ -517,26 +513,23 @@ pub async fn get(
             "sentDate": m.sent_at.map(|t| zone.render(t)),
         })
     });
-    ok(
-        "Request successful",
-        json!({
-            "id": r.id,
-            "reportNumber": r.report_number,
-            "requestType": r.request_type,
-            "status": r.status,
-            "customerId": r.customer_id,
-            "merchantId": merchant,
-            "sentVia": r.sent_via,
-            "reportScore": r.report_score,
-            "createdDate": zone.render(r.created_at),
-            "updatedDate": r.updated_at.map(|t| zone.render(t)),
-            "startDate": zone.render(r.start_date),
-            "endDate": r.end_date.map(|t| zone.render(t)),
-            "linkExpiresDate": zone.render(r.link_expires_at),
-            "failureReason": r.failure_reason,
-            "supersededBy": r.superseded_by,
-            "link": link,
-            "delivery": delivery,
-        }),
-    )
+    json!({
+        "id": r.id,
+        "reportNumber": r.report_number,
+        "requestType": r.request_type,
+        "status": r.status,
+        "customerId": r.customer_id,
+        "merchantId": f.merchant,
+        "sentVia": r.sent_via,
+        "reportScore": r.report_score,
+        "createdDate": zone.render(r.created_at),
+        "updatedDate": r.updated_at.map(|t| zone.render(t)),
+        "startDate": zone.render(r.start_date),
+        "endDate": r.end_date.map(|t| zone.render(t)),
+        "linkExpiresDate": zone.render(r.link_expires_at),
+        "failureReason": r.failure_reason,
+        "supersededBy": r.superseded_by,
+        "link": link,
+        "delivery": delivery,
+    })
 }

@@ -17,6 +17,7 @@ use fundline_store::reports::{self, ReportRequest, Shared};
 use fundline_vault::{hash_token, random_token, TenantKeys};
 use serde_json::json;
 
+use super::error::{AnalysisError, Result};
 use super::shared_accounts::{add_statement, is_investment, Shareable};
 use crate::AppState;
 
@@ -133,8 +134,12 @@ fn with_retry_after(mut resp: Response, seconds: u64) -> Response {
     resp
 }
 
-fn too_many(seconds: u64, message: &str) -> Response {
-    with_retry_after(error(StatusCode::TOO_MANY_REQUESTS, message), seconds)
+/// The link's buckets, or the 429 that says when to come back.
+fn take(state: &AppState, token: &str, client: &str, bucket: Bucket, message: &str) -> Result<()> {
+    match throttled(state, token, client, bucket) {
+        Some(seconds) => Err(AnalysisError::link_busy(seconds, message)),
+        None => Ok(()),
+    }
 }
 
 const SLOW_DOWN: &str = "Too many requests on this link. Please wait a minute and try again.";
@@ -146,18 +151,13 @@ enum Link {
     Unknown,
 }
 
-async fn link(state: &AppState, token: &str) -> Result<Link, Response> {
+async fn link(state: &AppState, token: &str) -> Result<Link> {
     if token.len() > 100 {
         return Ok(Link::Unknown);
     }
     let r = reports::by_link(&state.store, &hash_token(token))
         .await
-        .map_err(|_| {
-            error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Please try again in a moment.",
-            )
-        })?;
+        .map_err(AnalysisError::link_unavailable)?;
     let now = state.clock.now_micros();
     Ok(match r {
         None => Link::Unknown,
@@ -167,18 +167,14 @@ async fn link(state: &AppState, token: &str) -> Result<Link, Response> {
     })
 }
 
-fn error(status: StatusCode, message: &str) -> Response {
-    (status, axum::Json(json!({"error": message}))).into_response()
-}
-
-fn closed(l: &Link) -> Response {
+fn closed(l: &Link) -> AnalysisError {
     match l {
-        Link::Done(_) => error(StatusCode::GONE, "This link has already been used."),
-        Link::Expired => error(
+        Link::Done(_) => AnalysisError::link(StatusCode::GONE, "This link has already been used."),
+        Link::Expired => AnalysisError::link(
             StatusCode::GONE,
             "This link has expired. Ask your lender to send a new one.",
         ),
-        _ => error(StatusCode::NOT_FOUND, "This link is not valid."),
+        _ => AnalysisError::link(StatusCode::NOT_FOUND, "This link is not valid."),
     }
 }
 
@@ -243,7 +239,7 @@ pub async fn show(
         return with_retry_after(p, seconds);
     }
     match link(&state, &token).await {
-        Err(r) => r,
+        Err(e) => e.into_response(),
         Ok(Link::Open(r)) => {
             // The sandbox bank is offered on the sandbox tenant's links only,
             // with the sandbox on.
@@ -296,19 +292,16 @@ pub async fn status(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
     AnyPath(token): AnyPath<String>,
-) -> Response {
-    if let Some(seconds) = throttled(&state, &token, &client, Bucket::Link) {
-        return too_many(seconds, SLOW_DOWN);
-    }
-    match link(&state, &token).await {
-        Err(r) => r,
-        Ok(Link::Open(r) | Link::Done(r)) => {
+) -> Result<Response> {
+    take(&state, &token, &client, Bucket::Link, SLOW_DOWN)?;
+    Ok(match link(&state, &token).await? {
+        Link::Open(r) | Link::Done(r) => {
             axum::Json(json!({"status": status_name(&r), "consented": r.consent_at.is_some()}))
                 .into_response()
         }
-        Ok(Link::Expired) => axum::Json(json!({"status": "Expired"})).into_response(),
-        Ok(Link::Unknown) => error(StatusCode::NOT_FOUND, "This link is not valid."),
-    }
+        Link::Expired => axum::Json(json!({"status": "Expired"})).into_response(),
+        Link::Unknown => return Err(closed(&Link::Unknown)),
+    })
 }
 
 /// POST /connect/{token}/consent
@@ -320,33 +313,24 @@ pub async fn consent(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
     AnyPath(token): AnyPath<String>,
-) -> Response {
-    if let Some(seconds) = throttled(&state, &token, &client, Bucket::Link) {
-        return too_many(seconds, SLOW_DOWN);
-    }
-    match link(&state, &token).await {
-        Err(r) => r,
-        Ok(Link::Open(r)) => {
-            match reports::record_consent(&state.store, &r.id, state.clock.now_micros()).await {
-                Ok(()) => {
-                    tracing::info!(report_id = %r.id, "customer consented to share bank data");
-                    axum::Json(json!({"consented": true})).into_response()
-                }
-                Err(_) => error(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "Please try again in a moment.",
-                ),
-            }
-        }
-        Ok(l) => closed(&l),
-    }
+) -> Result<Response> {
+    take(&state, &token, &client, Bucket::Link, SLOW_DOWN)?;
+    let r = match link(&state, &token).await? {
+        Link::Open(r) => r,
+        l => return Err(closed(&l)),
+    };
+    reports::record_consent(&state.store, &r.id, state.clock.now_micros())
+        .await
+        .map_err(AnalysisError::link_unavailable)?;
+    tracing::info!(report_id = %r.id, "customer consented to share bank data");
+    Ok(axum::Json(json!({"consented": true})).into_response())
 }
 
 /// Stores shared data and wakes the report builder.
-async fn share(state: &AppState, r: &ReportRequest, data: Shareable) -> Response {
+async fn share(state: &AppState, r: &ReportRequest, data: Shareable) -> Result<Response> {
     let data = data.finish();
     let (accounts, transactions) = (data.accounts.len(), data.transactions.len());
-    match reports::share_bank_data(
+    let shared = reports::share_bank_data(
         &state.store,
         &r.tenant_id,
         &r.id,
@@ -355,37 +339,31 @@ async fn share(state: &AppState, r: &ReportRequest, data: Shareable) -> Response
         state.clock.now_micros(),
     )
     .await
-    {
-        Ok(Shared::Queued) => {
+    .map_err(AnalysisError::link_unavailable)?;
+    match shared {
+        Shared::Queued => {
             state.jobs_wake.notify_one();
             tracing::info!(report_id = %r.id, accounts, transactions, "bank data shared");
-            (
+            Ok((
                 StatusCode::ACCEPTED,
                 axum::Json(json!({"status": "Processing", "accounts": accounts, "transactions": transactions})),
             )
-                .into_response()
+                .into_response())
         }
-        Ok(Shared::Closed) => error(
+        Shared::Closed => Err(AnalysisError::link(
             StatusCode::CONFLICT,
             "Consent is required, or this link has already been used.",
-        ),
-        Err(_) => error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Please try again in a moment.",
-        ),
+        )),
     }
 }
 
-async fn open_link(
-    state: &AppState,
-    token: &str,
-) -> Result<(ReportRequest, Arc<TenantKeys>), Response> {
+async fn open_link(state: &AppState, token: &str) -> Result<(ReportRequest, Arc<TenantKeys>)> {
     let r = match link(state, token).await? {
         Link::Open(r) => r,
         l => return Err(closed(&l)),
     };
     if r.consent_at.is_none() {
-        return Err(error(
+        return Err(AnalysisError::link(
             StatusCode::CONFLICT,
             "Please give your consent before sharing bank data.",
         ));
@@ -394,12 +372,7 @@ async fn open_link(
         .keyring
         .tenant(&state.store, &r.tenant_id)
         .await
-        .map_err(|_| {
-            error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Please try again in a moment.",
-            )
-        })?;
+        .map_err(AnalysisError::link_unavailable)?;
     Ok((r, keys))
 }
 
@@ -412,69 +385,71 @@ pub async fn upload(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
     AnyPath(token): AnyPath<String>,
-    form: Result<Multipart, MultipartRejection>,
-) -> Response {
-    if let Some(seconds) = throttled(&state, &token, &client, Bucket::Upload) {
-        return too_many(
-            seconds,
-            "Too many uploads on this link. Please wait a minute and try again.",
-        );
-    }
-    let (r, keys) = match open_link(&state, &token).await {
-        Ok(t) => t,
-        Err(resp) => return resp,
-    };
-    let unreadable = || {
-        error(
-            StatusCode::BAD_REQUEST,
-            &format!(
-                "The upload could not be read (multipart, field \"file\"; at most {} MB in all).",
-                MAX_UPLOAD_BYTES / (1024 * 1024)
-            ),
-        )
-    };
-    let too_large = || {
-        error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &format!(
-                "At most {MAX_FILES} files and {} MB per upload.",
-                MAX_UPLOAD_BYTES / (1024 * 1024)
-            ),
-        )
-    };
+    form: std::result::Result<Multipart, MultipartRejection>,
+) -> Result<Response> {
+    take(
+        &state,
+        &token,
+        &client,
+        Bucket::Upload,
+        "Too many uploads on this link. Please wait a minute and try again.",
+    )?;
+    let (r, keys) = open_link(&state, &token).await?;
     // axum's own rejection is plain text; this page's API answers in JSON.
-    let Ok(mut form) = form else {
-        return unreadable();
-    };
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let (files, mapping) = read_form(form.map_err(|_| unreadable())?).await?;
+    let resp = parse_and_share(&state, &r, keys, files, mapping).await;
+    state.release_memory();
+    resp
+}
+
+fn unreadable() -> AnalysisError {
+    AnalysisError::link(
+        StatusCode::BAD_REQUEST,
+        format!(
+            "The upload could not be read (multipart, field \"file\"; at most {} MB in all).",
+            MAX_UPLOAD_BYTES / (1024 * 1024)
+        ),
+    )
+}
+
+fn too_large() -> AnalysisError {
+    AnalysisError::link(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!(
+            "At most {MAX_FILES} files and {} MB per upload.",
+            MAX_UPLOAD_BYTES / (1024 * 1024)
+        ),
+    )
+}
+
+type Files = Vec<(String, Vec<u8>)>;
+
+/// The statement files of an upload and its CSV column mapping, read with
+/// the caps applied as the bytes arrive.
+async fn read_form(
+    mut form: Multipart,
+) -> Result<(Files, Option<fundline_statements::CsvMapping>)> {
+    let mut files: Files = Vec::new();
     let mut mapping: Option<fundline_statements::CsvMapping> = None;
     let mut total = 0usize;
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return unreadable(),
-        };
+    while let Some(field) = form.next_field().await.map_err(|_| unreadable())? {
         if field.name() == Some("mapping") {
             // A CSV column mapping, for layouts auto-detection does not know.
             let parsed = match read_capped(field, MAX_MAPPING_BYTES).await {
                 Ok(bytes) => serde_json::from_slice(&bytes).ok(),
                 Err(_) => None,
             };
-            let Some(m) = parsed else {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "mapping: expected a JSON object such as {\"date\": \"Posted\", \"amount\": \"Amount\", \"description\": \"Payee\"}.",
-                );
-            };
-            mapping = Some(m);
+            mapping = Some(parsed.ok_or_else(|| AnalysisError::link(
+                StatusCode::BAD_REQUEST,
+                "mapping: expected a JSON object such as {\"date\": \"Posted\", \"amount\": \"Amount\", \"description\": \"Payee\"}.",
+            ))?);
             continue;
         }
         if field.name() != Some("file") {
             continue;
         }
         if files.len() == MAX_FILES {
-            return too_large();
+            return Err(too_large());
         }
         let name: String = field
             .file_name()
@@ -485,46 +460,57 @@ pub async fn upload(
         let cap = MAX_FILE_BYTES.min(MAX_UPLOAD_BYTES - total);
         let bytes = match read_capped(field, cap).await {
             Ok(b) => b,
-            Err(Capped::TooLarge) if cap < MAX_FILE_BYTES => return too_large(),
+            Err(Capped::TooLarge) if cap < MAX_FILE_BYTES => return Err(too_large()),
             Err(Capped::TooLarge) => {
-                return error(
+                return Err(AnalysisError::link(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    &format!(
+                    format!(
                         "{name}: a statement file may be at most {} MB.",
                         MAX_FILE_BYTES / (1024 * 1024)
                     ),
-                )
+                ))
             }
             Err(Capped::Unreadable) => {
-                return error(StatusCode::BAD_REQUEST, "The upload could not be read.")
+                return Err(AnalysisError::link(
+                    StatusCode::BAD_REQUEST,
+                    "The upload could not be read.",
+                ))
             }
         };
         total += bytes.len();
         files.push((name, bytes));
     }
     if files.is_empty() {
-        return error(
+        return Err(AnalysisError::link(
             StatusCode::BAD_REQUEST,
             "Choose at least one statement file (multipart field \"file\").",
-        );
+        ));
     }
-    // A parse slot: parses are CPU-bound and hold a parse tree, so only a
-    // few run at once; the rest wait briefly, then are told to come back.
+    Ok((files, mapping))
+}
+
+/// Parses the files under a parse slot and stores what they hold. Parses
+/// are CPU-bound and hold a parse tree, so only a few run at once; the rest
+/// wait briefly, then are told to come back.
+async fn parse_and_share(
+    state: &AppState,
+    r: &ReportRequest,
+    keys: Arc<TenantKeys>,
+    files: Files,
+    mapping: Option<fundline_statements::CsvMapping>,
+) -> Result<Response> {
     let limits = &state.config.uploads;
-    let permit = match tokio::time::timeout(
+    let Ok(Ok(permit)) = tokio::time::timeout(
         limits.parse_wait,
         state.statement_parses.clone().acquire_owned(),
     )
     .await
-    {
-        Ok(Ok(permit)) => permit,
-        _ => {
-            tracing::info!(report_id = %r.id, "statement upload refused: parses busy");
-            return too_many(
-                limits.parse_wait.as_secs().clamp(5, 60),
-                "Many statements are being read right now. Please try again in a moment.",
-            );
-        }
+    else {
+        tracing::info!(report_id = %r.id, "statement upload refused: parses busy");
+        return Err(AnalysisError::link_busy(
+            limits.parse_wait.as_secs().clamp(5, 60),
+            "Many statements are being read right now. Please try again in a moment.",
+        ));
     };
     // The permit moves into the blocking task: it is released when the
     // parse ends, even if the request is abandoned before that.
@@ -537,15 +523,18 @@ pub async fn upload(
         Ok((permit, Ok(data))) => (permit, data),
         Ok((_, Err((status, message)))) => {
             tracing::info!(report_id = %r.id, status = status.as_u16(), "statement upload refused");
-            state.release_memory();
-            return error(status, &message);
+            return Err(AnalysisError::link(status, message));
         }
-        Err(_) => return error(StatusCode::BAD_REQUEST, "The file could not be read."),
+        Err(_) => {
+            return Err(AnalysisError::link(
+                StatusCode::BAD_REQUEST,
+                "The file could not be read.",
+            ))
+        }
     };
     // Held while the rows are stored, so the memory they take stays
     // within the cap too.
-    let resp = share(&state, &r, data).await;
-    state.release_memory();
+    let resp = share(state, r, data).await;
     drop(permit);
     resp
 }
@@ -659,31 +648,20 @@ pub async fn sandbox_bank(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
     AnyPath(token): AnyPath<String>,
-) -> Response {
+) -> Result<Response> {
     if !state.config.sandbox {
-        return error(StatusCode::NOT_FOUND, "Not found.");
+        return Err(AnalysisError::link(StatusCode::NOT_FOUND, "Not found."));
     }
-    if let Some(seconds) = throttled(&state, &token, &client, Bucket::Link) {
-        return too_many(seconds, SLOW_DOWN);
-    }
-    let (r, keys) = match open_link(&state, &token).await {
-        Ok(t) => t,
-        Err(resp) => return resp,
-    };
-    match fundline_store::tenants::is_sandbox(&state.store, &r.tenant_id).await {
-        Ok(true) => {}
-        Ok(false) => {
-            return error(
-                StatusCode::FORBIDDEN,
-                "The sandbox bank is available to sandbox tenants only.",
-            )
-        }
-        Err(_) => {
-            return error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Please try again in a moment.",
-            )
-        }
+    take(&state, &token, &client, Bucket::Link, SLOW_DOWN)?;
+    let (r, keys) = open_link(&state, &token).await?;
+    let sandbox = fundline_store::tenants::is_sandbox(&state.store, &r.tenant_id)
+        .await
+        .map_err(AnalysisError::link_unavailable)?;
+    if !sandbox {
+        return Err(AnalysisError::link(
+            StatusCode::FORBIDDEN,
+            "The sandbox bank is available to sandbox tenants only.",
+        ));
     }
     let today = state.clock.now().date_naive();
     let st = super::sandbox_bank::statement(&r.id, today);

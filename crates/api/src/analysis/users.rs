@@ -3,17 +3,16 @@
 
 use crate::extract::AnyPath;
 use axum::extract::{RawQuery, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use fundline_store::staff::{self, User, UserOrder, UserQuery};
 use fundline_store::StoreError;
 use serde_json::{json, Map, Value};
 
 use super::auth::Staff;
-use super::envelope::{
-    access_denied, bad_parameters, bad_request, invalid, object_body, ok, unavailable,
-};
+use super::envelope::{object_body, ok};
+use super::error::{AnalysisError, Result};
 use super::fields::{boolean, guid, is_digits, text, too_long, valid_email};
-use super::query::{name_query, order_by, paging, Params};
+use super::query::{name_query, order_by, paging, Paging, Params};
 use super::zone::Zone;
 use crate::AppState;
 
@@ -21,23 +20,31 @@ pub const ADMIN: &str = "admin";
 pub const ANALYST: &str = "analyst";
 const MASKED_PASSWORD: &str = "*****";
 
-fn require_admin(who: &Staff) -> Result<(), Response> {
+fn require_admin(who: &Staff) -> Result<()> {
     if who.role == ADMIN {
         Ok(())
     } else {
-        Err(access_denied())
+        Err(AnalysisError::denied())
     }
 }
 
-fn not_found() -> Response {
-    bad_request("Not found", &["User not found."])
+fn not_found() -> AnalysisError {
+    AnalysisError::rejected("Not found", ["User not found."])
 }
 
-fn email_taken() -> Response {
-    bad_request(
+fn email_taken() -> AnalysisError {
+    AnalysisError::rejected(
         "User with this email already exists",
-        &["Email is already in use."],
+        ["Email is already in use."],
     )
+}
+
+/// A store refusal of a second account with the same email.
+fn saved<T>(r: std::result::Result<T, StoreError>) -> Result<T> {
+    match r {
+        Err(StoreError::Unique(_)) => Err(email_taken()),
+        r => Ok(r?),
+    }
 }
 
 /// The profile fields POST and PUT share, checked; errors in the spec's style.
@@ -61,19 +68,7 @@ fn profile(body: &Map<String, Value>, errors: &mut Vec<String>) -> Profile {
     let secondary_phone = text(body, "secondaryPhone");
     let secondary_email = text(body, "secondaryEmail");
     let mut e = |m: &str| errors.push(m.to_string());
-    match &first_name {
-        None => e("First name is required."),
-        Some(_) if too_long(&first_name, 50) => e("First name must not exceed 50 characters."),
-        _ => {}
-    }
-    match &last_name {
-        None => e("Last name is required."),
-        Some(_) if too_long(&last_name, 50) => e("Last name must not exceed 50 characters."),
-        _ => {}
-    }
-    if too_long(&job_title, 100) {
-        e("Job title must not exceed 100 characters.");
-    }
+    names(&first_name, &last_name, &job_title, &mut e);
     match &email {
         None => e("Email is required."),
         Some(m) if too_long(&email, 100) || !valid_email(m) => e("Invalid email format."),
@@ -116,6 +111,29 @@ fn profile(body: &Map<String, Value>, errors: &mut Vec<String>) -> Profile {
         secondary_phone,
         secondary_email,
         is_active,
+    }
+}
+
+/// The name rules of a profile: both names required, at most 50
+/// characters; a job title at most 100.
+fn names(
+    first_name: &Option<String>,
+    last_name: &Option<String>,
+    job_title: &Option<String>,
+    e: &mut impl FnMut(&str),
+) {
+    match first_name {
+        None => e("First name is required."),
+        Some(_) if too_long(first_name, 50) => e("First name must not exceed 50 characters."),
+        _ => {}
+    }
+    match last_name {
+        None => e("Last name is required."),
+        Some(_) if too_long(last_name, 50) => e("Last name must not exceed 50 characters."),
+        _ => {}
+    }
+    if too_long(job_title, 100) {
+        e("Job title must not exceed 100 characters.");
     }
 }
 
@@ -197,22 +215,10 @@ pub async fn create(
     who: Staff,
     zone: Zone,
     body: axum::body::Bytes,
-) -> Response {
-    if let Err(r) = require_admin(&who) {
-        return r;
-    }
-    let body = match object_body(&body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let (p, password, role) = match create_body(&body) {
-        Ok(v) => v,
-        Err(errors) => return invalid(&errors),
-    };
-    let hash = match super::auth::hash_new_password(&state, password).await {
-        Ok(h) => h,
-        Err(busy) => return busy.into_response(),
-    };
+) -> Result<Response> {
+    require_admin(&who)?;
+    let (p, password, role) = create_body(&object_body(&body)?).map_err(AnalysisError::invalid)?;
+    let hash = super::auth::hash_new_password(&state, password).await?;
     let user = User {
         id: uuid::Uuid::new_v4().to_string(),
         tenant_id: who.tenant_id.clone(),
@@ -229,14 +235,12 @@ pub async fn create(
         is_active: i64::from(p.is_active),
         updated_at: None,
     };
-    match staff::insert_user(&state.store, user.clone()).await {
-        Ok(()) => {
-            crate::audit!("user.created", tenant_id = %who.tenant_id, actor_id = %who.user_id, target_id = %user.id, role = %user.role);
-            ok("User created successfully", user_json(&user, &zone, true))
-        }
-        Err(StoreError::Unique(_)) => email_taken(),
-        Err(_) => unavailable(),
-    }
+    saved(staff::insert_user(&state.store, user.clone()).await)?;
+    crate::audit!("user.created", tenant_id = %who.tenant_id, actor_id = %who.user_id, target_id = %user.id, role = %user.role);
+    Ok(ok(
+        "User created successfully",
+        user_json(&user, &zone, true),
+    ))
 }
 
 /// PUT /api/v1/user
@@ -249,31 +253,35 @@ pub async fn update(
     who: Staff,
     zone: Zone,
     body: axum::body::Bytes,
-) -> Response {
-    if let Err(r) = require_admin(&who) {
-        return r;
-    }
-    let body = match object_body(&body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let (id, p) = match update_body(&body) {
-        Ok(v) => v,
-        Err(errors) => return invalid(&errors),
-    };
-    let Some(id) = id else {
-        return not_found();
-    };
+) -> Result<Response> {
+    require_admin(&who)?;
+    let (id, p) = update_body(&object_body(&body)?).map_err(AnalysisError::invalid)?;
+    let user = update_user(&state, &who, id, p).await?;
+    Ok(ok(
+        "User updated successfully",
+        user_json(&user, &zone, true),
+    ))
+}
+
+/// An admin updates a staff user's profile; deactivating ends the user's
+/// sessions (and nobody deactivates themselves).
+async fn update_user(
+    state: &AppState,
+    who: &Staff,
+    id: Option<String>,
+    p: Profile,
+) -> Result<User> {
+    let id = id.ok_or_else(not_found)?;
     if id == who.user_id && !p.is_active {
-        return invalid(&["You cannot deactivate your own account."]);
+        return Err(AnalysisError::invalid([
+            "You cannot deactivate your own account.",
+        ]));
     }
-    let current = match staff::user(&state.store, &who.tenant_id, &id).await {
-        Ok(Some(u)) => u,
-        Ok(None) => return not_found(),
-        Err(_) => return unavailable(),
-    };
+    let current = staff::user(&state.store, &who.tenant_id, &id)
+        .await?
+        .ok_or_else(not_found)?;
     let now = state.clock.now_micros();
-    let current_active = current.is_active == 1;
+    let deactivated = current.is_active == 1 && !p.is_active;
     let user = User {
         email: p.email.clone(),
         first_name: p.first_name,
@@ -286,20 +294,15 @@ pub async fn update(
         updated_at: Some(now),
         ..current
     };
-    let deactivated = current_active && !p.is_active;
-    match staff::update_user(&state.store, user.clone(), now).await {
-        Ok(true) => {
-            if deactivated {
-                crate::audit!("user.deactivated", tenant_id = %who.tenant_id, actor_id = %who.user_id, target_id = %user.id);
-            } else {
-                crate::audit!("user.updated", tenant_id = %who.tenant_id, actor_id = %who.user_id, target_id = %user.id, active = p.is_active);
-            }
-            ok("User updated successfully", user_json(&user, &zone, true))
-        }
-        Ok(false) => not_found(),
-        Err(StoreError::Unique(_)) => email_taken(),
-        Err(_) => unavailable(),
+    if !saved(staff::update_user(&state.store, user.clone(), now).await)? {
+        return Err(not_found());
     }
+    if deactivated {
+        crate::audit!("user.deactivated", tenant_id = %who.tenant_id, actor_id = %who.user_id, target_id = %user.id);
+    } else {
+        crate::audit!("user.updated", tenant_id = %who.tenant_id, actor_id = %who.user_id, target_id = %user.id, active = p.is_active);
+    }
+    Ok(user)
 }
 
 /// GET /api/v1/user/{userId}
@@ -312,22 +315,24 @@ pub async fn get(
     who: Staff,
     zone: Zone,
     AnyPath(user_id): AnyPath<String>,
-) -> Response {
+) -> Result<Response> {
     let Some(id) = guid(&user_id) else {
-        return if who.role == ADMIN {
+        return Err(if who.role == ADMIN {
             not_found()
         } else {
-            access_denied()
-        };
+            AnalysisError::denied()
+        });
     };
     if who.role != ADMIN && id != who.user_id {
-        return access_denied();
+        return Err(AnalysisError::denied());
     }
-    match staff::user(&state.store, &who.tenant_id, &id).await {
-        Ok(Some(u)) => ok("User retrieved successfully", user_json(&u, &zone, false)),
-        Ok(None) => not_found(),
-        Err(_) => unavailable(),
-    }
+    let u = staff::user(&state.store, &who.tenant_id, &id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(ok(
+        "User retrieved successfully",
+        user_json(&u, &zone, false),
+    ))
 }
 
 /// GET /api/v1/user/all
@@ -339,15 +344,27 @@ pub async fn list(
     who: Staff,
     zone: Zone,
     RawQuery(raw): RawQuery,
-) -> Response {
-    if let Err(r) = require_admin(&who) {
-        return r;
-    }
-    let params = Params::parse(raw.as_deref());
+) -> Result<Response> {
+    require_admin(&who)?;
+    let (q, page) =
+        list_query(&Params::parse(raw.as_deref())).map_err(AnalysisError::bad_parameters)?;
+    let (total, users) = staff::list_users(&state.store, &who.tenant_id, &q).await?;
+    Ok(ok(
+        "Request successful",
+        page.page(
+            total,
+            users.iter().map(|u| user_json(u, &zone, false)).collect(),
+        ),
+    ))
+}
+
+/// The filters, order and page of GET /api/v1/user/all, or every failed
+/// rule in order.
+fn list_query(params: &Params) -> std::result::Result<(UserQuery, Paging), Vec<String>> {
     let mut errors = Vec::new();
-    let page = paging(&params, &mut errors);
+    let page = paging(params, &mut errors);
     let order = order_by(
-        &params,
+        params,
         &[
             ("CreatedDate", UserOrder::CreatedDate),
             ("FirstName", UserOrder::FirstName),
@@ -369,9 +386,9 @@ pub async fn list(
             None
         }
     };
-    let name_query = name_query(&params, &mut errors);
+    let name_query = name_query(params, &mut errors);
     if !errors.is_empty() {
-        return bad_parameters(&errors);
+        return Err(errors);
     }
     let q = UserQuery {
         name_query,
@@ -381,16 +398,7 @@ pub async fn list(
         page_number: page.page_number,
         page_size: page.page_size,
     };
-    match staff::list_users(&state.store, &who.tenant_id, &q).await {
-        Ok((total, users)) => ok(
-            "Request successful",
-            page.page(
-                total,
-                users.iter().map(|u| user_json(u, &zone, false)).collect(),
-            ),
-        ),
-        Err(_) => unavailable(),
-    }
+    Ok((q, page))
 }
 
 /// The rule of a password reset body: the new password, or the failed rule.
@@ -420,32 +428,16 @@ pub async fn reset_password(
     who: Staff,
     AnyPath(user_id): AnyPath<String>,
     body: axum::body::Bytes,
-) -> Response {
-    if let Err(r) = require_admin(&who) {
-        return r;
-    }
-    let Some(id) = guid(&user_id) else {
-        return not_found();
-    };
-    let body = match object_body(&body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let password = match reset_body(&body) {
-        Ok(p) => p,
-        Err(errors) => return invalid(&errors),
-    };
-    let target = match staff::user(&state.store, &who.tenant_id, &id).await {
-        Ok(Some(u)) => u,
-        Ok(None) => return not_found(),
-        Err(_) => return unavailable(),
-    };
-    let hash = match super::auth::hash_new_password(&state, password).await {
-        Ok(h) => h,
-        Err(busy) => return busy.into_response(),
-    };
+) -> Result<Response> {
+    require_admin(&who)?;
+    let id = guid(&user_id).ok_or_else(not_found)?;
+    let password = reset_body(&object_body(&body)?).map_err(AnalysisError::invalid)?;
+    let target = staff::user(&state.store, &who.tenant_id, &id)
+        .await?
+        .ok_or_else(not_found)?;
+    let hash = super::auth::hash_new_password(&state, password).await?;
     let now = state.clock.now_micros();
-    match staff::set_password(
+    let set = staff::set_password(
         &state.store,
         who.tenant_id.clone(),
         target.id.clone(),
@@ -453,21 +445,12 @@ pub async fn reset_password(
         None,
         now,
     )
-    .await
-    {
-        Ok(true) => {
-            // The administrator confirmed the identity: the lockout ends (PCI DSS 8.3.4).
-            let _ = staff::clear_failures(&state.store, format!("acct:{}", target.email)).await;
-            crate::audit!("password.reset", tenant_id = %who.tenant_id, actor_id = %who.user_id, target_id = %target.id);
-            super::envelope::envelope(
-                axum::http::StatusCode::OK,
-                true,
-                "Password reset successfully.",
-                Value::Null,
-                Value::Null,
-            )
-        }
-        Ok(false) => not_found(),
-        Err(_) => unavailable(),
+    .await?;
+    if !set {
+        return Err(not_found());
     }
+    // The administrator confirmed the identity: the lockout ends (PCI DSS 8.3.4).
+    let _ = staff::clear_failures(&state.store, format!("acct:{}", target.email)).await;
+    crate::audit!("password.reset", tenant_id = %who.tenant_id, actor_id = %who.user_id, target_id = %target.id);
+    Ok(ok("Password reset successfully.", Value::Null))
 }

@@ -3,17 +3,16 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::response::Response;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use super::envelope::bad_request;
+use super::error::AnalysisError;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Zone(pub Tz);
 
 impl<S: Send + Sync> FromRequestParts<S> for Zone {
-    type Rejection = Response;
+    type Rejection = AnalysisError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let Some(v) = parts.headers.get("x-timezone") else {
@@ -26,9 +25,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Zone {
             .and_then(|s| s.parse::<Tz>().ok())
             .map(Zone)
             .ok_or_else(|| {
-                bad_request(
+                AnalysisError::rejected(
                     "Bad Request",
-                    &["X-Timezone must be an IANA time zone identifier (e.g. America/Los_Angeles)."],
+                    ["X-Timezone must be an IANA time zone identifier (e.g. America/Los_Angeles)."],
                 )
             })
     }

@@ -1,0 +1,164 @@
+//! Customers of the lender (spec 004 §3): onboarding and the four partial
+//! updates. Each handler authenticates, reads its body by the rules
+//! (`rules`), calls the service (`service`) and renders (`views`).
+
+mod rules;
+mod service;
+mod views;
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::response::Response;
+
+pub use rules::{
+    bank_body, contact_body, create_body, employment_body, information_body, BankUpdate,
+    ContactUpdate, EmploymentUpdate, InformationUpdate, NewCustomer,
+};
+
+use super::auth::Staff;
+use super::envelope::{object_body, ok};
+use super::error::{AnalysisError, Result};
+use super::query::Params;
+use super::zone::Zone;
+use crate::extract::AnyPath;
+use crate::AppState;
+
+/// A JSON object body read by `rules`, or the 400 with every failed rule.
+fn read<T>(
+    body: &[u8],
+    rules: impl FnOnce(
+        &serde_json::Map<String, serde_json::Value>,
+    ) -> std::result::Result<T, Vec<String>>,
+) -> Result<T> {
+    rules(&object_body(body)?).map_err(AnalysisError::invalid)
+}
+
+fn today(state: &AppState) -> chrono::NaiveDate {
+    state.clock.now().date_naive()
+}
+
+/// POST /api/v1/customer
+#[utoipa::path(post, path = "/api/v1/customer", tag = "Bank analysis",
+    description = "Onboard a customer (customerType 1 customer, 2 business). triggerReportRequest also creates a report request and sends the customer its link by email; data.reportRequestId is that request's id (null without triggerReportRequest). data.merchantId is the tenant's bank-analysis merchant id.",
+    request_body(content = serde_json::Value, description = "The customer (spec 004 §3)"),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json", description = "Validation failed for the request."), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn create(
+    State(state): State<AppState>,
+    who: Staff,
+    zone: Zone,
+    body: Bytes,
+) -> Result<Response> {
+    let n = read(&body, |b| create_body(b, today(&state)))?;
+    let (c, merchant, request_id) = service::create(&state, &who, n).await?;
+    Ok(ok(
+        "Customer created successfully.",
+        views::created(&c, &merchant, &zone, request_id),
+    ))
+}
+
+/// GET /api/v1/customer/all
+#[utoipa::path(get, path = "/api/v1/customer/all", tag = "Bank analysis",
+    description = "Customers: nameQuery (names, company, email), customerType (customer/business or 1/2), pageNumber (> 0), pageSize (1–100), orderBy (CreatedDate, FirstName, LastName, Email), order (ASC/DESC).",
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn list(
+    State(state): State<AppState>,
+    who: Staff,
+    zone: Zone,
+    RawQuery(raw): RawQuery,
+) -> Result<Response> {
+    let (q, page) =
+        rules::list_query(&Params::parse(raw.as_deref())).map_err(AnalysisError::bad_parameters)?;
+    let (total, rows) = service::list(&state, &who, &q).await?;
+    let records = rows.iter().map(|c| views::list_row(c, &zone)).collect();
+    Ok(ok(
+        "Customers retrieved successfully.",
+        page.page(total, records),
+    ))
+}
+
+/// GET /api/v1/customer/{customerId}
+#[utoipa::path(get, path = "/api/v1/customer/{customerId}", tag = "Bank analysis",
+    description = "One customer; SSN, bank account and driver's licence masked to their last four, password never returned.",
+    params(("customerId" = String, Path, description = "Customer ID (GUID)")),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json", description = "Customer not found."), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn get(
+    State(state): State<AppState>,
+    who: Staff,
+    zone: Zone,
+    AnyPath(customer_id): AnyPath<String>,
+) -> Result<Response> {
+    let (c, merchant) = service::get(&state, &who, &customer_id).await?;
+    Ok(ok(
+        "Record retrieved successfully.",
+        views::customer(&c, &merchant, &zone),
+    ))
+}
+
+/// PUT /api/v1/customer/information
+#[utoipa::path(put, path = "/api/v1/customer/information", tag = "Bank analysis",
+    description = "Update a customer's general information.",
+    request_body(content = serde_json::Value, description = "{id, customerType, companyName, firstName, lastName, addressLine1, addressLine2, city, state, postalCode, driversLicense, ssn, country, dob, ein}"),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn update_information(
+    State(state): State<AppState>,
+    who: Staff,
+    body: Bytes,
+) -> Result<Response> {
+    let u = read(&body, |b| information_body(b, today(&state)))?;
+    let c = service::update_information(&state, &who, u).await?;
+    Ok(ok(
+        "Customer information updated successfully.",
+        views::information(&c),
+    ))
+}
+
+/// PUT /api/v1/customer/bank-information
+#[utoipa::path(put, path = "/api/v1/customer/bank-information", tag = "Bank analysis",
+    description = "Set a customer's bank account (sealed; shown as its last four).",
+    request_body(content = serde_json::Value, description = "{id, bankName, bankAccNo, routingNo}"),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn update_bank(
+    State(state): State<AppState>,
+    who: Staff,
+    body: Bytes,
+) -> Result<Response> {
+    let c = service::update_bank(&state, &who, read(&body, bank_body)?).await?;
+    Ok(ok(
+        "Customer bank information updated successfully.",
+        views::bank(&c),
+    ))
+}
+
+/// PUT /api/v1/customer/contact-information
+#[utoipa::path(put, path = "/api/v1/customer/contact-information", tag = "Bank analysis",
+    description = "Update phone and email; for a business also its contact person's name (a customer's name changes through /information).",
+    request_body(content = serde_json::Value, description = "{id, customerType, firstName, lastName, phoneNumber, email}"),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn update_contact(
+    State(state): State<AppState>,
+    who: Staff,
+    body: Bytes,
+) -> Result<Response> {
+    let c = service::update_contact(&state, &who, read(&body, contact_body)?).await?;
+    Ok(ok(
+        "Customer contact information updated successfully.",
+        views::contact(&c),
+    ))
+}
+
+/// PUT /api/v1/customer/employee-information
+#[utoipa::path(put, path = "/api/v1/customer/employee-information", tag = "Bank analysis",
+    description = "Update a (non-business) customer's employer and pay frequency.",
+    request_body(content = serde_json::Value, description = "{id, customerType (must be 1), payFrequency, employerName}"),
+    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+pub async fn update_employment(
+    State(state): State<AppState>,
+    who: Staff,
+    body: Bytes,
+) -> Result<Response> {
+    let c = service::update_employment(&state, &who, read(&body, employment_body)?).await?;
+    Ok(ok(
+        "Employee information updated successfully.",
+        views::employment(&c),
+    ))
+}
