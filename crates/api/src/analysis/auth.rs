@@ -316,7 +316,7 @@ pub(crate) async fn hash_new_password(
 /// POST /api/v1/auth/login
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "Bank analysis",
     description = "Staff login: a 15-minute JWT access token and a rotating refresh token (15 minutes idle, 12 hours at most by default). Five attempts per account and twenty per client address in 15 minutes, then locked for 30 minutes (429 with Retry-After).",
-    request_body(content = serde_json::Value, description = "{email, password}"),
+    request_body = crate::analysis::requests::LoginRequest,
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"),
         (status = 401, content_type = "application/json", description = "Invalid email or password."), (status = 429, content_type = "application/json")))]
 pub async fn login(State(state): State<AppState>, req: Request) -> Result<Response> {
@@ -348,7 +348,7 @@ pub(super) fn session_max_micros(state: &AppState) -> i64 {
 /// the old refresh token is spent (presenting it again revokes the family).
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "Bank analysis",
     description = "Exchange a refresh token for new tokens; a reused refresh token revokes its whole session. A refresh token unused for 15 minutes, or a session older than its absolute limit (12 hours by default), is refused: log in again.",
-    request_body(content = serde_json::Value, description = "{refreshToken}"),
+    request_body = crate::analysis::requests::RefreshRequest,
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
 pub async fn refresh(State(state): State<AppState>, body: axum::body::Bytes) -> Result<Response> {
     let token = refresh_body(&body).map_err(AnalysisError::invalid)?;
@@ -447,7 +447,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Staff, Denied> 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "Bank analysis",
     description = "End the session (Bearer): its access and refresh tokens stop working.",
     params(("Authorization" = String, Header, description = "Bearer <accessToken>")),
-    request_body(content = serde_json::Value, description = "{refreshToken}"),
+    request_body = crate::analysis::requests::RefreshRequest,
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json", description = "Refresh token is required."), (status = 401, content_type = "application/json", description = "Access Denied")))]
 pub async fn logout(
     State(state): State<AppState>,
@@ -513,7 +513,7 @@ pub fn change_password_body(bytes: &[u8]) -> Result<(String, String), Vec<&'stat
 #[utoipa::path(post, path = "/api/v1/auth/change-password", tag = "Bank analysis",
     description = "Change your own password (Bearer): the current password is checked (throttled like logins), the new one must have at least 12 characters and not be a common password. Every other session of yours ends; this one stays.",
     params(("Authorization" = String, Header, description = "Bearer <accessToken>")),
-    request_body(content = serde_json::Value, description = "{currentPassword, newPassword}"),
+    request_body = crate::analysis::requests::ChangePasswordRequest,
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"),
         (status = 401, content_type = "application/json", description = "Access Denied"), (status = 429, content_type = "application/json")))]
 pub async fn change_password(

@@ -17,6 +17,7 @@ mod query;
 mod render;
 pub mod report_data;
 pub mod report_requests;
+pub mod requests;
 pub mod sandbox_bank;
 pub mod sessions;
 pub mod share;

@@ -227,7 +227,7 @@ pub async fn creator_email(state: &AppState, who: &Staff) -> String {
 /// POST /api/v1/instantbankanalysis/report-request
 #[utoipa::path(post, path = "/api/v1/instantbankanalysis/report-request", tag = "Bank analysis",
     description = "Create a report request and send the customer a link to share bank data (sendVia 1 email, 2 SMS). data: the request id.",
-    request_body(content = serde_json::Value, description = "{customerId, sendVia}"),
+    request_body = crate::analysis::requests::ReportRequestCreateRequest,
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json", description = "Customer not found."), (status = 401, content_type = "application/json", description = "Access Denied")))]
 pub async fn create(
     State(state): State<AppState>,
@@ -258,7 +258,7 @@ async fn request_for(
 /// POST /api/v1/instantbankanalysis/report-request/reset
 #[utoipa::path(post, path = "/api/v1/instantbankanalysis/report-request/reset", tag = "Bank analysis",
     description = "Send a fresh link for a request that is not completed (typically expired). The old link stops working; data: the request id.",
-    request_body(content = serde_json::Value, description = "{reportRequestId}"),
+    request_body = crate::analysis::requests::ReportRequestResetRequest,
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json", description = "Report request not found."), (status = 401, content_type = "application/json", description = "Access Denied")))]
 pub async fn reset(
     State(state): State<AppState>,

@@ -208,7 +208,7 @@ fn user_json(u: &User, zone: &Zone, with_password: bool) -> Value {
 /// POST /api/v1/user
 #[utoipa::path(post, path = "/api/v1/user", tag = "Bank analysis",
     description = "Create a staff user of your merchant (admins only). role: admin or analyst (default).",
-    request_body(content = serde_json::Value, description = "{firstName, lastName, jobTitle, email, phone, secondaryPhone, secondaryEmail, password, isActive, role}"),
+    request_body = crate::analysis::requests::UserCreateRequest,
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
 pub async fn create(
     State(state): State<AppState>,
@@ -246,7 +246,7 @@ pub async fn create(
 /// PUT /api/v1/user
 #[utoipa::path(put, path = "/api/v1/user", tag = "Bank analysis",
     description = "Update a staff user's profile and active flag (admins only). Deactivating ends the user's sessions.",
-    request_body(content = serde_json::Value, description = "{id, firstName, lastName, jobTitle, phone, email, secondaryPhone, secondaryEmail, isActive}"),
+    request_body = crate::analysis::requests::UserUpdateRequest,
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
 pub async fn update(
     State(state): State<AppState>,
@@ -421,7 +421,7 @@ pub fn reset_body(body: &Map<String, Value>) -> Result<String, Vec<String>> {
 #[utoipa::path(put, path = "/api/v1/user/{userId}/password", tag = "Bank analysis",
     description = "Reset a staff user's password (admins only; for your own use POST /api/v1/auth/change-password). The new password must have at least 12 characters and not be a common password. Every session of the user ends and a login lockout of the account is lifted.",
     params(("userId" = String, Path, description = "User ID (GUID)")),
-    request_body(content = serde_json::Value, description = "{newPassword}"),
+    request_body = crate::analysis::requests::PasswordResetRequest,
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
 pub async fn reset_password(
     State(state): State<AppState>,

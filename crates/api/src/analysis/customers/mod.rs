@@ -2,7 +2,7 @@
 //! updates. Each handler authenticates, reads its body by the rules
 //! (`rules`), calls the service (`service`) and renders (`views`).
 
-mod rules;
+pub(crate) mod rules;
 mod service;
 mod views;
 
@@ -40,7 +40,7 @@ fn today(state: &AppState) -> chrono::NaiveDate {
 /// POST /api/v1/customer
 #[utoipa::path(post, path = "/api/v1/customer", tag = "Bank analysis",
     description = "Onboard a customer (customerType 1 customer, 2 business). triggerReportRequest also creates a report request and sends the customer its link by email; data.reportRequestId is that request's id (null without triggerReportRequest). data.merchantId is the tenant's bank-analysis merchant id.",
-    request_body(content = serde_json::Value, description = "The customer (spec 004 §3)"),
+    request_body = crate::analysis::requests::CustomerCreateRequest,
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json", description = "Validation failed for the request."), (status = 401, content_type = "application/json", description = "Access Denied")))]
 pub async fn create(
     State(state): State<AppState>,
@@ -97,7 +97,7 @@ pub async fn get(
 /// PUT /api/v1/customer/information
 #[utoipa::path(put, path = "/api/v1/customer/information", tag = "Bank analysis",
     description = "Update a customer's general information.",
-    request_body(content = serde_json::Value, description = "{id, customerType, companyName, firstName, lastName, addressLine1, addressLine2, city, state, postalCode, driversLicense, ssn, country, dob, ein}"),
+    request_body = crate::analysis::requests::CustomerInformationRequest,
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
 pub async fn update_information(
     State(state): State<AppState>,
@@ -115,7 +115,7 @@ pub async fn update_information(
 /// PUT /api/v1/customer/bank-information
 #[utoipa::path(put, path = "/api/v1/customer/bank-information", tag = "Bank analysis",
     description = "Set a customer's bank account (sealed; shown as its last four).",
-    request_body(content = serde_json::Value, description = "{id, bankName, bankAccNo, routingNo}"),
+    request_body = crate::analysis::requests::CustomerBankRequest,
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
 pub async fn update_bank(
     State(state): State<AppState>,
@@ -132,7 +132,7 @@ pub async fn update_bank(
 /// PUT /api/v1/customer/contact-information
 #[utoipa::path(put, path = "/api/v1/customer/contact-information", tag = "Bank analysis",
     description = "Update phone and email; for a business also its contact person's name (a customer's name changes through /information).",
-    request_body(content = serde_json::Value, description = "{id, customerType, firstName, lastName, phoneNumber, email}"),
+    request_body = crate::analysis::requests::CustomerContactRequest,
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
 pub async fn update_contact(
     State(state): State<AppState>,
@@ -149,7 +149,7 @@ pub async fn update_contact(
 /// PUT /api/v1/customer/employee-information
 #[utoipa::path(put, path = "/api/v1/customer/employee-information", tag = "Bank analysis",
     description = "Update a (non-business) customer's employer and pay frequency.",
-    request_body(content = serde_json::Value, description = "{id, customerType (must be 1), payFrequency, employerName}"),
+    request_body = crate::analysis::requests::CustomerEmploymentRequest,
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
 pub async fn update_employment(
     State(state): State<AppState>,
