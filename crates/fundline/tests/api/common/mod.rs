@@ -14,16 +14,17 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Once, OnceLock};
 use std::thread::ThreadId;
 
+use fundline::app::{App, Options};
 use fundline::client::PartnerClient;
+use fundline::settings::{Flags, Settings};
 use fundline_api::cardnet::{
     AuthDecision, AuthRequest, CardNetwork, LoadRequest, LoadResult, SandboxNetwork,
 };
 use fundline_api::clock::ShiftedClock;
-use fundline_api::ofac::OfacScreen;
 use fundline_api::{ApiConfig, AppState};
 use fundline_store::keyring::Keyring;
 use fundline_store::tenants::{create_tenant, TenantCredentials};
-use fundline_store::{Store, StoreOptions};
+use fundline_store::Store;
 use fundline_vault::MasterKey;
 use futures::future::BoxFuture;
 
@@ -243,56 +244,51 @@ impl Drop for TestApp {
     }
 }
 
+/// A server started the way `fundline serve` starts one ([`App::build`],
+/// then its server loop and workers), with the test's pieces in place of
+/// the production ones: a fresh store and key, a clock the test moves, a
+/// counting card network, `config`, and a tenant made up front.
 pub async fn spawn_app_with(config: ApiConfig) -> TestApp {
     let log_owner = capture_logs();
     let shared_logs_from = logs().shared.len();
     let dir = tempfile::tempdir().expect("tempdir");
     let database_url = fresh_database_url(dir.path()).await;
-    let store = Store::connect(&StoreOptions::new(database_url.clone()))
-        .await
-        .expect("store");
-    let keyring = Arc::new(
-        Keyring::open(&store, MasterKey::generate())
-            .await
-            .expect("keyring"),
-    );
-    let tenant = create_tenant(&store, &keyring, "Test Partner", false)
-        .await
-        .expect("tenant");
+    let settings = Settings::load(&Flags {
+        listen: Some("127.0.0.1:0".into()),
+        data_dir: Some(dir.path().to_path_buf()),
+        database_url: Some(database_url.clone()),
+        ..Flags::default()
+    })
+    .expect("settings");
     let clock = Arc::new(ShiftedClock::default());
     let network = Arc::new(CountingNetwork::default());
-    let state = AppState::new(
-        store.clone(),
-        keyring.clone(),
-        config,
-        clock.clone(),
-        network.clone(),
-        OfacScreen::new(OfacScreen::default_list()),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    fundline_api::analysis::spawn_workers(state.clone());
-    let app_state = state.clone();
-    tokio::spawn(async move {
-        let app = fundline_api::router(state)
-            .into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let _ = axum::serve(listener, app).await;
-    });
-    TestApp {
-        base,
-        store,
-        keyring,
+    let app = App::build(Options {
+        master_key: Some(MasterKey::generate()),
+        clock: clock.clone(),
+        network: Some(network.clone()),
+        config: Some(config),
+        sandbox_tenant: false,
+        tenant: Some("Test Partner".into()),
+        ..Options::new(settings)
+    })
+    .await
+    .expect("app");
+    let test_app = TestApp {
+        base: app.url(),
+        store: app.store.clone(),
+        keyring: app.keyring.clone(),
         clock,
         network,
-        tenant,
+        tenant: app.tenant.clone().expect("tenant"),
         database_url,
-        state: app_state,
+        state: app.state.clone(),
         log_owner,
         shared_logs_from,
         _dir: dir,
-    }
+    };
+    // Serves until the test's runtime ends.
+    tokio::spawn(app.run_until(std::future::pending()));
+    test_app
 }
 
 impl TestApp {
@@ -343,5 +339,59 @@ impl TestApp {
 
     pub fn authorizations(&self) -> usize {
         self.network.calls.load(Ordering::SeqCst)
+    }
+}
+
+/// What one look of [`eventually`] found: done with a value, or not yet
+/// (with what was seen, for the failure message).
+pub trait Attempt {
+    type Output;
+    fn outcome(self) -> Result<Self::Output, String>;
+}
+
+impl<T> Attempt for Option<T> {
+    type Output = T;
+    fn outcome(self) -> Result<T, String> {
+        self.ok_or_else(String::new)
+    }
+}
+
+impl<T, E: std::fmt::Display> Attempt for Result<T, E> {
+    type Output = T;
+    fn outcome(self) -> Result<T, String> {
+        self.map_err(|e| e.to_string())
+    }
+}
+
+/// Looks every 25 ms, for at most `within`, until `probe` yields `Some` or
+/// `Ok`; Err(what the last look saw) when time runs out.
+pub async fn try_eventually<R: Attempt>(
+    within: std::time::Duration,
+    mut probe: impl AsyncFnMut() -> R,
+) -> Result<R::Output, String> {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let last = match probe().await.outcome() {
+            Ok(v) => return Ok(v),
+            Err(last) => last,
+        };
+        if tokio::time::Instant::now() >= deadline {
+            return Err(last);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
+/// [`try_eventually`], or the test fails naming `what` it waited for (and
+/// the last `Err` seen).
+pub async fn eventually<R: Attempt>(
+    what: &str,
+    within: std::time::Duration,
+    probe: impl AsyncFnMut() -> R,
+) -> R::Output {
+    match try_eventually(within, probe).await {
+        Ok(v) => v,
+        Err(last) if last.is_empty() => panic!("not within {within:?}: {what}"),
+        Err(last) => panic!("not within {within:?}: {what}; last seen: {last}"),
     }
 }
