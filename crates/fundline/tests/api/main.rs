@@ -2,6 +2,9 @@
 //! was its own test file; `common` holds the shared helpers.
 
 mod common;
+/// The fuzz targets' checks, shared with fuzz/ (see fuzz_corpus).
+#[path = "../../../../fuzz/src/lib.rs"]
+mod fuzz_targets;
 
 mod analysis_auth;
 mod analysis_corpus;
@@ -16,6 +19,7 @@ mod connect_client;
 mod connect_sdk;
 mod connect_tokens;
 mod connections;
+mod fuzz_corpus;
 mod gateway_page;
 mod gateway_process;
 mod gateway_sessions;
