@@ -351,18 +351,13 @@ async fn every_merchant_id_is_the_one_the_credentials_show() {
         .await
         .unwrap();
     assert_eq!(up.status().as_u16(), 202);
-    let mut fr = None;
-    for _ in 0..400 {
+    let fr = common::eventually("the report is built", Duration::from_secs(20), async || {
         let a = staff
             .get(&format!("{IBA}/financialreport?reportId={report_id}"))
             .await;
-        if a.status == 200 {
-            fr = Some(a.body["data"].clone());
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let fr = fr.expect("the report is built");
+        (a.status == 200).then(|| a.body["data"].clone())
+    })
+    .await;
     let mut ids = Vec::new();
     merchant_ids(&fr, &mut ids);
     assert!(
@@ -460,14 +455,15 @@ fn twilio(base: &str) -> SmsProvider {
 
 /// Waits until the request's message leaves `pending`.
 async fn settled(app: &TestApp, report_id: &str) -> Value {
-    for _ in 0..200 {
-        let m = message_of(app, report_id).await;
-        if m["state"] != "pending" {
-            return m;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("the message stayed pending")
+    common::eventually(
+        "the message to leave pending",
+        Duration::from_secs(5),
+        async || {
+            let m = message_of(app, report_id).await;
+            (m["state"] != "pending").then_some(m)
+        },
+    )
+    .await
 }
 
 fn no_secret_in_logs() {

@@ -55,16 +55,20 @@ async fn the_link_is_emailed_through_the_relay() {
     let (port, got) = relay(false).await;
     let app = spawn_app_with(config(port)).await;
     request(&app).await;
-    let mut state = String::new();
-    for _ in 0..100 {
-        let outbox = app.outbox().await;
-        state = outbox[0]["state"].as_str().unwrap().to_string();
-        if state == "sent" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert_eq!(state, "sent");
+    common::eventually(
+        "the message to be sent",
+        Duration::from_secs(5),
+        async || {
+            let outbox = app.outbox().await;
+            let state = outbox[0]["state"].as_str().unwrap().to_string();
+            if state == "sent" {
+                Ok(())
+            } else {
+                Err(state)
+            }
+        },
+    )
+    .await;
     let mails = got.lock().unwrap().clone();
     assert_eq!(mails.len(), 1);
     let mail = &mails[0];
@@ -84,17 +88,16 @@ async fn a_refusing_relay_leaves_the_message_pending() {
     let (port, got) = relay(true).await;
     let app = spawn_app_with(config(port)).await;
     request(&app).await;
-    let mut attempts = 0;
-    for _ in 0..100 {
-        let outbox = app.outbox().await;
-        attempts = outbox[0]["attempts"].as_i64().unwrap();
-        if attempts >= 1 {
-            assert_eq!(outbox[0]["state"], "pending");
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(attempts >= 1);
+    let m = common::eventually(
+        "a first delivery attempt",
+        Duration::from_secs(5),
+        async || {
+            let m = app.outbox().await[0].clone();
+            (m["attempts"].as_i64().unwrap() >= 1).then_some(m)
+        },
+    )
+    .await;
+    assert_eq!(m["state"], "pending");
     assert!(got.lock().unwrap().is_empty());
 }
 
@@ -108,14 +111,15 @@ async fn a_permanent_refusal_fails_the_message_at_once() {
     })
     .await;
     request(&app).await;
-    let mut m = json!(null);
-    for _ in 0..100 {
-        m = app.outbox().await[0].clone();
-        if m["state"] != "pending" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let m = common::eventually(
+        "the message to leave pending",
+        Duration::from_secs(5),
+        async || {
+            let m = app.outbox().await[0].clone();
+            (m["state"] != "pending").then_some(m)
+        },
+    )
+    .await;
     assert_eq!(m["state"], "failed", "{m}");
     assert_eq!(m["attempts"], 1, "not retried: {m}");
     assert!(m["lastError"].as_str().unwrap().contains("550"), "{m}");

@@ -57,19 +57,24 @@ async fn upload(link: &str, files: Vec<(&str, Vec<u8>)>) -> (u16, Value) {
 }
 
 async fn wait_status(link: &str, want: &str) -> Value {
-    for _ in 0..200 {
-        let s: Value = reqwest::get(format!("{link}/status"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if s["status"] == want {
-            return s;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the request never reached {want}");
+    common::eventually(
+        &format!("the request to reach {want}"),
+        Duration::from_secs(10),
+        async || {
+            let s: Value = reqwest::get(format!("{link}/status"))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if s["status"] == want {
+                Ok(s)
+            } else {
+                Err(s)
+            }
+        },
+    )
+    .await
 }
 
 #[tokio::test]

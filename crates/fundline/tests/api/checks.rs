@@ -169,16 +169,20 @@ impl Session {
 
     /// Waits until the check leaves the in-flight stages (or reaches `until`).
     async fn settle(&self, id: &str, until: &[&str]) -> Value {
-        let mut last = Value::Null;
-        for _ in 0..200 {
+        let found = common::try_eventually(Duration::from_secs(5), async || {
             let (code, b) = self.get(&format!("/api/v1/checks/{id}")).await;
             assert_eq!(code, 200, "{b}");
             if until.contains(&b["status"].as_str().unwrap_or("")) {
-                return b;
+                Ok(b)
+            } else {
+                Err(b)
             }
-            last = b;
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
+        })
+        .await;
+        let last = match found {
+            Ok(b) => return b,
+            Err(last) => last,
+        };
         let logs: String = common::captured_logs()
             .lines()
             .filter(|l| l.contains("check"))
@@ -349,18 +353,23 @@ async fn money_in_days_loads_on_the_tenth_banking_day() {
         partner: app.partner().await,
         ..c
     };
-    let mut t = Value::Null;
-    for _ in 0..100 {
-        t = history(&c)
-            .await
-            .into_iter()
-            .find(|t| t["transactionId"] == id.as_str())
-            .unwrap();
-        if t["statusCode"] == 14 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let t = common::eventually(
+        "the load to happen (statusCode 14)",
+        Duration::from_secs(5),
+        async || {
+            let t = history(&c)
+                .await
+                .into_iter()
+                .find(|t| t["transactionId"] == id.as_str())
+                .unwrap();
+            if t["statusCode"] == 14 {
+                Ok(t)
+            } else {
+                Err(t)
+            }
+        },
+    )
+    .await;
     assert_eq!(t["statusCode"], 14, "{t}");
     assert_eq!(t["mobileTransactionTypeId"], 200);
     assert_eq!(t["loadAmount"], 25000);
@@ -692,21 +701,26 @@ async fn webhooks_are_signed_retried_and_logged() {
     let id = sub["transactionId"].as_str().unwrap().to_string();
     s.settle(&id, &["funded"]).await;
     // submitted, classified, approved, funded — the first attempt of the first failed.
-    let mut types = Vec::new();
-    for _ in 0..200 {
-        let g = got.lock().unwrap().clone();
-        types = g
-            .iter()
-            .filter_map(|(_, b)| serde_json::from_str::<Value>(b).ok())
-            .map(|v| v["type"].as_str().unwrap().to_string())
-            .collect();
-        if types.iter().filter(|t| *t == "check.funded").count() == 1
-            && types.iter().filter(|t| *t == "check.submitted").count() == 2
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    let types = common::eventually(
+        "check.funded once and check.submitted twice",
+        Duration::from_secs(5),
+        async || {
+            let g = got.lock().unwrap().clone();
+            let types: Vec<String> = g
+                .iter()
+                .filter_map(|(_, b)| serde_json::from_str::<Value>(b).ok())
+                .map(|v| v["type"].as_str().unwrap().to_string())
+                .collect();
+            if types.iter().filter(|t| *t == "check.funded").count() == 1
+                && types.iter().filter(|t| *t == "check.submitted").count() == 2
+            {
+                Ok(types)
+            } else {
+                Err(format!("{types:?}"))
+            }
+        },
+    )
+    .await;
     for t in [
         "check.submitted",
         "check.classified",
@@ -744,22 +758,26 @@ async fn webhooks_are_signed_retried_and_logged() {
     );
     // The receiver has each event before the sender records its answer:
     // wait (bounded) for the log to say so.
-    let mut log = Value::Null;
-    for _ in 0..200 {
-        let (code, l) = c
-            .partner
-            .call_raw_get("/api/v1/partners/webhook/events")
-            .await;
-        assert_eq!(code, 200);
-        log = l;
-        if log["events"]
-            .as_array()
-            .is_some_and(|e| e.iter().all(|e| e["state"] == "delivered"))
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    let log = common::eventually(
+        "every event delivered",
+        Duration::from_secs(5),
+        async || {
+            let (code, log) = c
+                .partner
+                .call_raw_get("/api/v1/partners/webhook/events")
+                .await;
+            assert_eq!(code, 200);
+            if log["events"]
+                .as_array()
+                .is_some_and(|e| e.iter().all(|e| e["state"] == "delivered"))
+            {
+                Ok(log)
+            } else {
+                Err(log)
+            }
+        },
+    )
+    .await;
     let events = log["events"].as_array().unwrap();
     let submitted = events
         .iter()
@@ -840,9 +858,8 @@ async fn a_webhook_to_a_non_global_address_is_refused_and_never_connects() {
         .submit(&c.cards[0], 20000, "payroll", "minutes", 9001)
         .await;
     assert_eq!(code, 202, "{sub}");
-    let mut log = Value::Null;
-    for _ in 0..200 {
-        log = c
+    let log = common::eventually("a delivery attempt", Duration::from_secs(5), async || {
+        let log = c
             .partner
             .call_raw_get("/api/v1/partners/webhook/events")
             .await
@@ -851,10 +868,12 @@ async fn a_webhook_to_a_non_global_address_is_refused_and_never_connects() {
             .as_array()
             .is_some_and(|e| e.iter().any(|e| e["attempts"].as_i64() >= Some(1)))
         {
-            break;
+            Ok(log)
+        } else {
+            Err(log)
         }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    })
+    .await;
     let tried: Vec<&Value> = log["events"]
         .as_array()
         .unwrap()

@@ -198,14 +198,19 @@ async fn a_paypal_enabled_tenant_must_send_the_recipients_email() {
     // PayPal-enabled: spec 001 requires it.
     configure(&app, json!({"paypal_enabled": true})).await;
     // The settings cache holds a document for up to 5 s.
-    let mut answer = Value::Null;
-    for _ in 0..30 {
-        answer = g.post(PATH, &no_email, &[]).await.unwrap().body;
-        if answer["status"] == 13400 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-    }
+    let answer = common::eventually(
+        "the new settings (13400)",
+        std::time::Duration::from_millis(7500),
+        async || {
+            let answer = g.post(PATH, &no_email, &[]).await.unwrap().body;
+            if answer["status"] == 13400 {
+                Ok(answer)
+            } else {
+                Err(answer)
+            }
+        },
+    )
+    .await;
     assert_eq!(answer["status"], 13400, "{answer}");
     assert!(
         answer["data"]["recipient_information.email_address"].is_array(),

@@ -921,7 +921,7 @@ async fn deposit(s: &Server, session: &str, card_id: &str, micr: &str, salt: u64
         .as_str()
         .unwrap_or_else(|| panic!("{sub}"))
         .to_string();
-    for _ in 0..300 {
+    let settled = common::try_eventually(Duration::from_secs(30), async || {
         let b: Value = http
             .get(format!("{}/api/v1/checks/{id}", s.base))
             .bearer_auth(session)
@@ -931,12 +931,12 @@ async fn deposit(s: &Server, session: &str, card_id: &str, micr: &str, salt: u64
             .json()
             .await
             .unwrap();
-        if ["funded", "declined"].contains(&b["status"].as_str().unwrap_or("")) {
-            return b;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("check {id} did not settle: {}", s.log());
+        ["funded", "declined"]
+            .contains(&b["status"].as_str().unwrap_or(""))
+            .then_some(b)
+    })
+    .await;
+    settled.unwrap_or_else(|_| panic!("check {id} did not settle: {}", s.log()))
 }
 
 fn gateway_card(creds: &Value, pan: &str) -> Value {

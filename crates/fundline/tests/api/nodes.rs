@@ -264,23 +264,28 @@ async fn two_nodes_on_one_postgres_keep_every_guarantee() {
         }
     }
     for (token, id) in &ids {
-        let mut status = Value::Null;
-        for _ in 0..200 {
-            let b: Value = http
-                .get(format!("{}/api/v1/checks/{id}", nodes[1]))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            status = b["status"].clone();
-            if status == "funded" || status == "declined" {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let status = common::eventually(
+            &format!("check {id} to settle"),
+            Duration::from_secs(10),
+            async || {
+                let b: Value = http
+                    .get(format!("{}/api/v1/checks/{id}", nodes[1]))
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                let status = b["status"].clone();
+                if status == "funded" || status == "declined" {
+                    Ok(status)
+                } else {
+                    Err(b)
+                }
+            },
+        )
+        .await;
         assert_eq!(status, "funded", "{id}");
     }
     let store = fundline_store::Store::connect(&fundline_store::StoreOptions::new(db.clone()))
@@ -311,13 +316,18 @@ async fn two_nodes_on_one_postgres_keep_every_guarantee() {
             .await
             .unwrap();
     assert!(events.len() >= ids.len() * 2, "{} events", events.len());
-    for _ in 0..400 {
-        let received = deliveries.lock().unwrap().clone();
-        if events.iter().all(|e| received.contains_key(e)) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    common::eventually(
+        "every event delivered",
+        Duration::from_secs(20),
+        async || {
+            let received = deliveries.lock().unwrap().clone();
+            events
+                .iter()
+                .all(|e| received.contains_key(e))
+                .then_some(())
+        },
+    )
+    .await;
     // Time for a second delivery of any event to show up.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let received = deliveries.lock().unwrap().clone();
@@ -504,19 +514,20 @@ async fn two_nodes_send_every_email_exactly_once() {
             .await;
         assert_eq!(r.status, 200, "{r}");
     }
-    let mut states = Vec::new();
-    for _ in 0..200 {
-        states = app
+    let states = common::eventually("every mail sent", Duration::from_secs(10), async || {
+        let states: Vec<String> = app
             .outbox()
             .await
             .iter()
             .map(|m| m["state"].as_str().unwrap_or("").to_string())
             .collect();
         if states.len() == MAILS as usize && states.iter().all(|s| s == "sent") {
-            break;
+            Ok(states)
+        } else {
+            Err(format!("{states:?}"))
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    })
+    .await;
     assert_eq!(states, vec!["sent".to_string(); MAILS as usize]);
     // Time for a second sending of any message to show up.
     tokio::time::sleep(Duration::from_millis(500)).await;

@@ -614,20 +614,24 @@ async fn sandbox_outbox_link_and_sandbox_bank_build_a_report() {
         .await
         .unwrap();
     assert_eq!(shared.status(), 202);
-    let mut status = Value::Null;
-    for _ in 0..100 {
-        status = reqwest::get(format!("{link}/status"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if status["status"] == "Completed" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(status["status"], "Completed");
+    common::eventually(
+        "the report to be built",
+        Duration::from_secs(10),
+        async || {
+            let status: Value = reqwest::get(format!("{link}/status"))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if status["status"] == "Completed" {
+                Ok(())
+            } else {
+                Err(status)
+            }
+        },
+    )
+    .await;
     let report_id = m["reportRequestId"].as_str().unwrap();
     let fr: Value = http
         .get(format!(

@@ -244,22 +244,26 @@ async fn six_parallel_10_mb_uploads_keep_peak_rss_under_600_mib() {
     let at_answers = s.peak_rss_kib();
     // The accepted file's report is built next, under the same cap: give
     // it up to 30 s and take the peak again.
-    let mut built = Value::Null;
-    for _ in 0..60 {
-        let st: Value = http
-            .get(format!("{link}/status"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap_or(Value::Null);
-        if st["status"] == "Completed" || st["status"] == "Failed" {
-            built = st;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    let built = common::eventually(
+        "the report to be built or fail",
+        Duration::from_secs(30),
+        async || {
+            let st: Value = http
+                .get(format!("{link}/status"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap_or(Value::Null);
+            if st["status"] == "Completed" || st["status"] == "Failed" {
+                Ok(st)
+            } else {
+                Err(st)
+            }
+        },
+    )
+    .await;
     assert_eq!(
         built["status"], "Completed",
         "the report was built: {built}"

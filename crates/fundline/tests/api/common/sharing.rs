@@ -70,26 +70,26 @@ pub async fn share_files(
     if status != 202 {
         return Err((status, body));
     }
-    let mut done = false;
-    for _ in 0..1200 {
-        let s: Value = http
-            .get(format!("{link}/status"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        match s["status"].as_str() {
-            Some("Completed") => {
-                done = true;
-                break;
+    super::eventually(
+        "the report to be built",
+        Duration::from_secs(30),
+        async || {
+            let s: Value = http
+                .get(format!("{link}/status"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            match s["status"].as_str() {
+                Some("Completed") => Ok(()),
+                Some("Failed") => panic!("the report failed: {s}"),
+                _ => Err(s),
             }
-            Some("Failed") => panic!("the report failed: {s}"),
-            _ => tokio::time::sleep(Duration::from_millis(25)).await,
-        }
-    }
-    assert!(done, "the report was not built in 30 s");
+        },
+    )
+    .await;
     let report = staff
         .get(&format!(
             "/api/v1/instantbankanalysis/financialreport?reportId={report_id}"
