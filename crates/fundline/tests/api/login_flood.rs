@@ -63,16 +63,7 @@ async fn three_hundred_parallel_logins_for_unknown_emails_stay_under_400_mib() {
     let pid = child.id();
     let _server = Killed(child);
     let base = format!("http://127.0.0.1:{port}");
-    let mut ready = false;
-    for _ in 0..400 {
-        if let Ok(r) = reqwest::get(format!("{base}/readyz")).await {
-            if r.status() == 200 {
-                ready = true;
-                break;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let ready = common::binary::wait_ready(&base, Duration::from_secs(20), || false).await;
     assert!(ready, "the server did not start");
     let before = peak_rss_kib(pid);
 

@@ -54,13 +54,8 @@ async fn node(dir: &Path, db: &str, name: &str) -> Node {
         child,
         base: format!("http://127.0.0.1:{port}"),
     };
-    for _ in 0..200 {
-        if let Ok(r) = reqwest::get(format!("{}/readyz", node.base)).await {
-            if r.status() == 200 {
-                return node;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    if common::binary::wait_ready(&node.base, Duration::from_secs(10), || false).await {
+        return node;
     }
     panic!(
         "node {name} did not start: {}",

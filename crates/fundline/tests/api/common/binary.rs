@@ -99,18 +99,34 @@ pub async fn try_serve(
         db: db.to_string(),
         log_name: log_name.to_string(),
     };
-    for _ in 0..300 {
-        if let Ok(Some(_)) = s.child.try_wait() {
-            return Err(s.log());
-        }
-        if let Ok(r) = reqwest::get(format!("{}/readyz", s.base)).await {
-            if r.status() == 200 {
-                return Ok(s);
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    let child = &mut s.child;
+    if wait_ready(&s.base, Duration::from_secs(15), || {
+        matches!(child.try_wait(), Ok(Some(_)))
+    })
+    .await
+    {
+        return Ok(s);
     }
-    Err(format!("not ready: {}", s.log()))
+    match s.child.try_wait() {
+        Ok(Some(_)) => Err(s.log()),
+        _ => Err(format!("not ready: {}", s.log())),
+    }
+}
+
+/// Whether the server at `base` answers /readyz with 200 within `within`;
+/// false at once when `exited` says its process is gone.
+pub async fn wait_ready(base: &str, within: Duration, mut exited: impl FnMut() -> bool) -> bool {
+    super::try_eventually(within, async || {
+        if exited() {
+            return Some(false);
+        }
+        match reqwest::get(format!("{base}/readyz")).await {
+            Ok(r) if r.status() == 200 => Some(true),
+            _ => None,
+        }
+    })
+    .await
+    .unwrap_or(false)
 }
 
 /// [`try_serve`], or the test fails with the server's log.
