@@ -11,34 +11,12 @@
 //!
 //! The `customer_rules`/`fields` helpers that take a string
 //! (`type_from_filter`, `guid`, `last4`) get the input as text too.
+//!
+//! The checks live in `fundline_fuzz::analysis_bodies` (fuzz/src/lib.rs), which the
+//! test suite also runs over this target's corpus.
 
 #![no_main]
 
-use chrono::NaiveDate;
-use fundline_api::analysis::{
-    auth, customer_rules, customers, envelope, fields, report_requests, users,
-};
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let _ = auth::login_body(data);
-    let _ = auth::refresh_body(data);
-    let text = String::from_utf8_lossy(data);
-    let _ = customer_rules::type_from_filter(&text);
-    let _ = fields::guid(&text);
-    let _ = fields::last4(&text);
-
-    let Ok(body) = envelope::object_body(data) else {
-        return;
-    };
-    let today = NaiveDate::from_ymd_opt(2026, 1, 15).expect("fixed date");
-    let _ = users::create_body(&body);
-    let _ = users::update_body(&body);
-    let _ = customers::create_body(&body, today);
-    let _ = customers::information_body(&body, today);
-    let _ = customers::bank_body(&body);
-    let _ = customers::contact_body(&body);
-    let _ = customers::employment_body(&body);
-    let _ = report_requests::create_body(&body);
-    let _ = report_requests::reset_body(&body);
-});
+fuzz_target!(|data: &[u8]| fundline_fuzz::analysis_bodies::run(data));

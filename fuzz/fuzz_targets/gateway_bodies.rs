@@ -14,83 +14,12 @@
 //! Besides never panicking, a body must never get a 5xx answer: the parsers'
 //! `Err(None)` (answered 13503) is treated as a crash, and verify's errors
 //! are 13400 or 1042 only.
+//!
+//! The checks live in `fundline_fuzz::gateway_bodies` (fuzz/src/lib.rs), which the
+//! test suite also runs over this target's corpus.
 
 #![no_main]
 
-use std::sync::OnceLock;
-
-use fundline_api::gateway::issuer::GatewaySettings;
-use fundline_api::gateway::page::{recipient_matches, Submission};
-use fundline_api::gateway::sessions::Recipient;
-use fundline_api::gateway::settings::TenantGatewaySettings;
-use fundline_api::gateway::{process, search, sessions, verify};
 use libfuzzer_sys::fuzz_target;
-use serde_json::Value;
 
-/// The tenant default, and a retail tenant that requires the CVV.
-fn settings() -> &'static [GatewaySettings; 2] {
-    static SETTINGS: OnceLock<[GatewaySettings; 2]> = OnceLock::new();
-    SETTINGS.get_or_init(|| {
-        let default = TenantGatewaySettings::default()
-            .issuer()
-            .expect("the default gateway settings are valid");
-        let strict = TenantGatewaySettings::parse(r#"{"retail": true, "cvv_required": true}"#)
-            .and_then(|s| s.issuer())
-            .expect("retail settings are valid");
-        [default, strict]
-    })
-}
-
-fn expected_recipient() -> Recipient {
-    Recipient {
-        first_name: "Jack".into(),
-        last_name: "Frost".into(),
-        address_line1: "123 Main St".into(),
-        address_line2: None,
-        city: "Atlanta".into(),
-        state: "GA".into(),
-        zip_code: "30313-1234".into(),
-        email_address: None,
-        phone_number: None,
-        mobile_number: None,
-    }
-}
-
-fuzz_target!(|data: &[u8]| {
-    let settings = settings();
-    for s in settings {
-        if let Err((code, detail)) = verify::parse(data, s) {
-            assert!(
-                code == 13400 && detail.is_object() || code == verify::BAD_ROUTING,
-                "verify answered {code}: {detail}"
-            );
-        }
-    }
-    let session = sessions::parse(data, false);
-    if let Err(detail) = &session {
-        assert!(detail.is_object(), "session error {detail}");
-    }
-    let _ = sessions::parse(data, true);
-
-    if let Ok(submission) = serde_json::from_slice::<Submission>(data) {
-        let _ = recipient_matches(&expected_recipient(), &submission);
-        if let Ok(s) = &session {
-            let _ = recipient_matches(&s.recipient_information, &submission);
-        }
-    }
-
-    let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(data) else {
-        return;
-    };
-    for s in settings {
-        if let Err(None) = process::parse_process(&obj, s) {
-            panic!("process: a value is missing without an error (13503)");
-        }
-    }
-    if let Err(None) = process::parse_check_cancel(obj.clone()) {
-        panic!("checkcancel: a value is missing without an error (13503)");
-    }
-    if let Err(None) = search::parse(&obj) {
-        panic!("search: a value is missing without an error (13503)");
-    }
-});
+fuzz_target!(|data: &[u8]| fundline_fuzz::gateway_bodies::run(data));

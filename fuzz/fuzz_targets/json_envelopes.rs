@@ -10,59 +10,12 @@
 //! Not covered here: the gateway's, Connect's and the bank analysis's
 //! request bodies have their own targets (`gateway_bodies`,
 //! `connect_bodies`, `analysis_bodies`).
+//!
+//! The checks live in `fundline_fuzz::json_envelopes` (fuzz/src/lib.rs), which the
+//! test suite also runs over this target's corpus.
 
 #![no_main]
 
-use chrono::NaiveDate;
-use fundline_api::checkcashing::{input::Fields, parse};
 use libfuzzer_sys::fuzz_target;
-use serde_json::{Map, Value};
 
-fn fields(map: &Map<String, Value>) -> Option<Fields> {
-    Fields::from_map(map.clone(), "request").ok()
-}
-
-fuzz_target!(|data: &[u8]| {
-    let _ = serde_json::from_slice::<fundline_statements::CsvMapping>(data);
-    if let Ok(text) = std::str::from_utf8(data) {
-        let _ = fundline_api::checks::settings::CheckSettings::parse(text);
-        if let Ok(s) = fundline_api::gateway::settings::TenantGatewaySettings::parse(text) {
-            let _ = s.issuer();
-        }
-    }
-    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(data) else {
-        return;
-    };
-    let today = NaiveDate::from_ymd_opt(2026, 1, 15).expect("fixed date");
-
-    if let Some(f) = fields(&map) {
-        let _ = parse::find_customer(f, today);
-    }
-    if let Some(f) = fields(&map) {
-        let _ = parse::enroll_customer(f, today, 18);
-    }
-    if let Some(f) = fields(&map) {
-        let _ = parse::customer_id_query(f);
-    }
-    if let Some(f) = fields(&map) {
-        let _ = parse::customer_id_only(f);
-    }
-    if let Some(f) = fields(&map) {
-        let _ = parse::add_or_update_card(f);
-    }
-    if let Some(f) = fields(&map) {
-        let _ = parse::add_or_update_tokenized_card(f);
-    }
-    if let Some(f) = fields(&map) {
-        let _ = parse::transaction_history(f);
-    }
-    if let Some(f) = fields(&map) {
-        let _ = parse::delete_card(f);
-    }
-    if let Some(f) = fields(&map) {
-        let _ = parse::customer_attributes(f);
-    }
-    if let Some(f) = fields(&map) {
-        let _ = parse::session_attributes(f);
-    }
-});
+fuzz_target!(|data: &[u8]| fundline_fuzz::json_envelopes::run(data));

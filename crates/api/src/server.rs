@@ -38,8 +38,10 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::time::Instant;
-use tokio_rustls::TlsAcceptor;
 use tower::{Service, ServiceExt};
+
+/// The TLS acceptor [`serve`] takes, for callers that build one.
+pub use tokio_rustls::TlsAcceptor;
 
 #[derive(Debug, Clone, Copy)]
 pub struct ServerLimits {

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod analysis_bench;
+pub mod app;
 pub mod bench;
 pub mod check_bench;
 pub mod client;

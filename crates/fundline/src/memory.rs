@@ -4,7 +4,7 @@
 //! freed (up to 32 MiB), so after the first argon2id verification (19 MiB)
 //! every later one is carved from the heap, and the heap fragments: freed
 //! 19 MiB holes are split by small allocations and the next hash extends the
-//! heap again. Measured with `tests/login_flood.rs`: 300 parallel logins for
+//! heap again. Measured with `tests/api/login_flood.rs`: 300 parallel logins for
 //! unknown emails, 4 hashes at a time, still took the server from 40 MiB to
 //! 572 MiB (985 MiB with one arena). A fixed threshold turns that dynamic
 //! adjustment off: blocks of 1 MiB and more are mapped on their own and
@@ -29,7 +29,7 @@ pub fn fix_large_allocations() {
 /// many small blocks of its rows and transactions are freed, but without a
 /// trim they stay in the process's arenas and its resident memory stays at
 /// the high-water mark of the largest build. Measured with
-/// `tests/uploads.rs`.
+/// `tests/api/uploads.rs`.
 pub fn release_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only walks the allocator's own free lists; it is

@@ -3,19 +3,17 @@
 //! SIGHUP), and a graceful stop on SIGTERM.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{anyhow, Context};
-use fundline_api::clock::{Clock, SystemClock};
-use fundline_api::ofac::OfacScreen;
 use fundline_api::tls::TlsCertificate;
-use fundline_api::{ApiConfig, AppState};
+use fundline_api::ApiConfig;
 use fundline_store::keyring::Keyring;
 use fundline_store::{tenants, Store, StoreOptions};
 use std::path::Path;
 
 use fundline_vault::{MasterKey, SecretString};
 
+use crate::app::{App, Options};
 use crate::settings::{write_private, Settings};
 
 /// Reads a secret file, refusing one that others may read (it would be
@@ -164,6 +162,12 @@ pub async fn open_with(
     key: MasterKey,
 ) -> anyhow::Result<(Store, Arc<Keyring>)> {
     private_files(settings);
+    connect(settings, key).await
+}
+
+/// Connects to the store (running migrations) and opens its keyring with
+/// `key`, leaving file modes alone.
+pub async fn connect(settings: &Settings, key: MasterKey) -> anyhow::Result<(Store, Arc<Keyring>)> {
     let mut opts = StoreOptions::new(settings.database_url.clone());
     opts.pool_size = settings.pool_size;
     let store = Store::connect(&opts)
@@ -196,28 +200,12 @@ pub fn api_config(settings: &Settings) -> ApiConfig {
     }
 }
 
-pub fn state(
-    settings: &Settings,
-    store: Store,
-    keyring: Arc<Keyring>,
-    clock: Arc<dyn Clock>,
-) -> AppState {
-    AppState::new(
-        store,
-        keyring,
-        api_config(settings),
-        clock,
-        Arc::new(settings.sandbox_network.clone()),
-        OfacScreen::new(settings.ofac_blocked_countries.clone()),
-    )
-}
-
 /// With the sandbox on (the default), on an empty store: creates the
 /// sandbox tenant, prints its credentials on stdout and keeps them in
 /// `<data_dir>/sandbox-credentials.json` (0600). With the sandbox off
 /// (`FUNDLINE_SANDBOX=off`) nothing is created, and a sandbox tenant made
 /// earlier is refused on every product while the setting holds.
-async fn ensure_sandbox(
+pub(crate) async fn ensure_sandbox(
     settings: &Settings,
     store: &Store,
     keyring: &Keyring,
@@ -258,45 +246,17 @@ pub async fn migrate(settings: Settings) -> anyhow::Result<()> {
 }
 
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
-    let (store, keyring) = open(&settings).await?;
-    ensure_sandbox(&settings, &store, &keyring).await?;
-    let state = state(&settings, store.clone(), keyring, Arc::new(SystemClock));
-    // TLS files are read before binding, so a bad certificate stops the start.
-    let tls = match &settings.tls {
-        None => None,
-        Some(files) => {
-            let cert = TlsCertificate::load(&files.cert, &files.key).map_err(|e| anyhow!(e))?;
-            tokio::spawn(reload_on_sighup(cert.clone()));
-            Some(cert.acceptor().map_err(|e| anyhow!(e))?)
-        }
-    };
-    let listener = tokio::net::TcpListener::bind(&settings.listen)
-        .await
-        .with_context(|| format!("listening on {}", settings.listen))?;
-    let addr = listener.local_addr()?;
-    let scheme = if tls.is_some() { "https" } else { "http" };
-    tracing::info!(%addr, engine = ?store.engine(), tls = tls.is_some(), "fundline listening");
-    eprintln!("Fundline listening on {scheme}://{addr} (docs: {scheme}://{addr}/docs)");
-    let workers = fundline_api::workers::start(&state);
-    fundline_api::server::serve(
-        listener,
-        fundline_api::router(state),
-        settings.server_limits,
-        tls,
-        shutdown_signal(),
-    )
-    .await;
-    tracing::info!(workers = workers.len(), "drained; stopping the workers");
-    workers.shutdown(Duration::from_secs(30)).await;
-    tracing::info!("workers stopped; closing the database");
-    store.close().await;
+    let app = App::build(Options::new(settings)).await?;
+    let url = app.url();
+    eprintln!("Fundline listening on {url} (docs: {url}/docs)");
+    app.run_until(shutdown_signal()).await;
     Ok(())
 }
 
 /// SIGHUP reads the TLS certificate and key again: new connections get the
 /// new certificate, open ones keep theirs, and a failed reload keeps the old
 /// one and logs why.
-async fn reload_on_sighup(cert: Arc<TlsCertificate>) {
+pub(crate) async fn reload_on_sighup(cert: Arc<TlsCertificate>) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};

@@ -1,7 +1,7 @@
 // Drives Fundline's token service with the unmodified official Connect
 // Node.js SDK (connect-sdk-nodejs from npm), which validates every request
 // against Worldline's own JSON schemas before sending it. Run by
-// tests/connect_sdk.rs; the endpoint and credentials come from the
+// tests/api/connect_sdk.rs; the endpoint and credentials come from the
 // environment. Exits non-zero on the first failure.
 "use strict";
 

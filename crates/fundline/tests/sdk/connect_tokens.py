@@ -1,5 +1,5 @@
 """Drives Fundline's token service (card, SEPA, non-SEPA, eWallet) with the unmodified official Connect SDK
-(connect-sdk-python3). Run by tests/connect_sdk.rs; the endpoint and the
+(connect-sdk-python3). Run by tests/api/connect_sdk.rs; the endpoint and the
 credentials come from the environment. Exits non-zero on the first failure."""
 
 import os

@@ -1,0 +1,284 @@
+//! AuthenticatePartner and the session rules every other method relies on.
+
+use crate::common;
+
+use std::time::Duration;
+
+use common::spawn_app;
+use fundline::client::PartnerClient;
+use serde_json::json;
+
+#[tokio::test]
+async fn basic_credentials_open_a_session_returned_in_the_session_id_header() {
+    let app = spawn_app().await;
+    let mut c = PartnerClient::new(&app.base, "device-1");
+    let a = c
+        .authenticate(
+            &app.tenant.check_cashing.client_id,
+            &app.tenant.check_cashing.client_secret,
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200);
+    let sid = a.headers.get("sessionId").unwrap().to_str().unwrap();
+    assert!(sid.len() >= 40);
+    assert_eq!(a.body["access_token"], sid);
+    assert_eq!(a.body["expires_in"], 1200);
+    assert_eq!(a.headers.get("cache-control").unwrap(), "no-store");
+    // The session works for a method call.
+    let r = c
+        .call(
+            "find-customer",
+            &json!({"ssn": "123456789", "dateOfBirth": "1988-05-31"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status, 422);
+}
+
+#[tokio::test]
+async fn form_and_json_body_credentials_are_accepted() {
+    let app = spawn_app().await;
+    let cc = &app.tenant.check_cashing;
+    let http = reqwest::Client::new();
+    let url = format!("{}/api/v1/partners/authenticate", app.base);
+    let r = http
+        .post(&url)
+        .header("deviceId", "d")
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &cc.client_id),
+            ("client_secret", &cc.client_secret),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers().get("sessionId").is_some());
+    let r = http
+        .post(&url)
+        .header("deviceId", "d")
+        .json(&json!({"client_id": cc.client_id, "client_secret": cc.client_secret}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn wrong_or_missing_credentials_get_the_spec_401_body() {
+    let app = spawn_app().await;
+    let cc = &app.tenant.check_cashing;
+    let expected = json!({
+        "type": "https://tools.ietf.org/html/rfc7235#section-3.1",
+        "title": "Unauthorized",
+        "status": 401,
+        "detail": "Authorization has been denied for this request.",
+        "instance": "/api/v1/partners/authenticate",
+        "errorCode": "UNAUTHORIZED"
+    });
+    for (id, secret) in [
+        (cc.client_id.as_str(), "wrong"),
+        ("nobody", cc.client_secret.as_str()),
+        ("", ""),
+    ] {
+        let mut c = PartnerClient::new(&app.base, "device-1");
+        let a = c.authenticate(id, secret).await.unwrap();
+        assert_eq!(a.status, 401);
+        assert_eq!(a.body, expected);
+        assert_eq!(
+            a.headers.get("content-type").unwrap(),
+            "application/problem+json"
+        );
+        assert!(a.headers.get("sessionId").is_none());
+    }
+    // No credentials at all.
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/partners/authenticate", app.base))
+        .header("deviceId", "d")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    // No deviceId.
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/partners/authenticate", app.base))
+        .basic_auth(&cc.client_id, Some(&cc.client_secret))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
+
+#[tokio::test]
+async fn another_grant_type_is_refused() {
+    let app = spawn_app().await;
+    let cc = &app.tenant.check_cashing;
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/partners/authenticate", app.base))
+        .header("deviceId", "d")
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", &cc.client_id),
+            ("client_secret", &cc.client_secret),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["errorCode"], "UNSUPPORTED_GRANT_TYPE");
+    // The same with HTTP Basic credentials: the body's grant_type applies.
+    for grant in ["password", "authorization_code"] {
+        let r = reqwest::Client::new()
+            .post(format!("{}/api/v1/partners/authenticate", app.base))
+            .header("deviceId", "d")
+            .basic_auth(&cc.client_id, Some(&cc.client_secret))
+            .form(&[("grant_type", grant)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{grant}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["errorCode"], "UNSUPPORTED_GRANT_TYPE", "{grant}");
+    }
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/partners/authenticate", app.base))
+        .header("deviceId", "d")
+        .basic_auth(&cc.client_id, Some(&cc.client_secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn a_device_id_over_200_characters_is_a_400_naming_it_and_a_bom_is_accepted() {
+    let app = spawn_app().await;
+    let cc = &app.tenant.check_cashing;
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/partners/authenticate", app.base))
+        .header("deviceId", "d".repeat(201))
+        .basic_auth(&cc.client_id, Some(&cc.client_secret))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(body.to_string().contains("deviceId"), "{body}");
+    // 200 is the limit, and it works.
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/partners/authenticate", app.base))
+        .header("deviceId", "d".repeat(200))
+        .basic_auth(&cc.client_id, Some(&cc.client_secret))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // JSON credentials after a UTF-8 byte-order mark (.NET clients).
+    let mut body = b"\xEF\xBB\xBF".to_vec();
+    body.extend(
+        serde_json::to_vec(
+            &serde_json::json!({"client_id": cc.client_id, "client_secret": cc.client_secret}),
+        )
+        .unwrap(),
+    );
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/partners/authenticate", app.base))
+        .header("deviceId", "d")
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn methods_need_session_and_device_and_the_session_is_bound_to_its_device() {
+    let app = spawn_app().await;
+    let c = app.partner().await;
+    let body = json!({"customerId": "333554bf-b273-4d6e-b4f8-d319a1929608"});
+
+    let mut no_session = c.clone();
+    no_session.session_id = None;
+    let a = no_session
+        .call("get-registered-cards", &body)
+        .await
+        .unwrap();
+    assert_eq!(a.status, 401);
+    assert_eq!(a.body["errorCode"], "UNAUTHORIZED");
+    assert_eq!(a.body["instance"], "/api/v1/partners/get-registered-cards");
+
+    let mut other_device = c.clone();
+    other_device.device_id = "device-2".into();
+    assert_eq!(
+        other_device
+            .call("get-registered-cards", &body)
+            .await
+            .unwrap()
+            .status,
+        401
+    );
+
+    let mut forged = c.clone();
+    forged.session_id = Some("Mzc2ODk2ZDYtNmVhOC00NDJmLWJiNWEtMThiMWRiYTAzM2RjOjEyNjo=".into());
+    assert_eq!(
+        forged
+            .call("get-registered-cards", &body)
+            .await
+            .unwrap()
+            .status,
+        401
+    );
+
+    // The right pair passes authentication (and reaches the business rule).
+    assert_eq!(
+        c.call("get-registered-cards", &body).await.unwrap().status,
+        422
+    );
+}
+
+#[tokio::test]
+async fn a_session_expires_after_20_idle_minutes() {
+    let app = spawn_app().await;
+    let c = app.partner().await;
+    let body = json!({"customerId": "333554bf-b273-4d6e-b4f8-d319a1929608"});
+    app.clock.advance(Duration::from_secs(15 * 60));
+    assert_eq!(
+        c.call("get-registered-cards", &body).await.unwrap().status,
+        422,
+        "activity at 15 min"
+    );
+    app.clock.advance(Duration::from_secs(15 * 60));
+    assert_eq!(
+        c.call("get-registered-cards", &body).await.unwrap().status,
+        422,
+        "15 min after the last call"
+    );
+    app.clock.advance(Duration::from_secs(21 * 60));
+    let a = c.call("get-registered-cards", &body).await.unwrap();
+    assert_eq!(a.status, 401, "21 idle minutes");
+    assert_eq!(a.body["errorCode"], "UNAUTHORIZED");
+}
+
+#[tokio::test]
+async fn a_session_ends_after_8_hours_however_active() {
+    let app = spawn_app().await;
+    let c = app.partner().await;
+    let body = json!({"customerId": "333554bf-b273-4d6e-b4f8-d319a1929608"});
+    for _ in 0..31 {
+        app.clock.advance(Duration::from_secs(15 * 60));
+        assert_eq!(
+            c.call("get-registered-cards", &body).await.unwrap().status,
+            422
+        );
+    }
+    // 8 h 5 min after it opened, 20 min after the last call.
+    app.clock.advance(Duration::from_secs(20 * 60));
+    assert_eq!(
+        c.call("get-registered-cards", &body).await.unwrap().status,
+        401
+    );
+}
