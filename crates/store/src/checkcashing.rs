@@ -131,8 +131,18 @@ const CUSTOMER_COLUMNS: &str = "id, tenant_id, ssn_fp, ssn_sealed, email, first_
      mobile_number, home_number, address_line1, address_line2, city, state, zip, date_of_birth, country_of_origin, \
      gender, allow_texts, referrer_code, created_at";
 
-pub async fn insert_customer(store: &Store, c: Customer) -> Result<(), StoreError> {
-    store
+/// What enrolling a customer did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewCustomer {
+    Created,
+    /// The partner has a customer with this SSN (`cc_customers_ssn` decides).
+    SsnTaken,
+    /// The partner has a customer with this email (`cc_customers_email` decides).
+    EmailTaken,
+}
+
+pub async fn insert_customer(store: &Store, c: Customer) -> Result<NewCustomer, StoreError> {
+    let inserted = store
         .write(move |conn| {
             let c = c.clone();
             Box::pin(async move {
@@ -168,7 +178,13 @@ pub async fn insert_customer(store: &Store, c: Customer) -> Result<(), StoreErro
                 Ok(())
             })
         })
-        .await
+        .await;
+    match inserted {
+        Ok(()) => Ok(NewCustomer::Created),
+        Err(e) if e.is_unique("cc_customers_ssn") => Ok(NewCustomer::SsnTaken),
+        Err(e) if e.is_unique("cc_customers_email") => Ok(NewCustomer::EmailTaken),
+        Err(e) => Err(e),
+    }
 }
 
 /// The customer whose SSN fingerprint is one of `ssn_fps` (one per live

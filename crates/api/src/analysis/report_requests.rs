@@ -316,11 +316,11 @@ pub async fn reset(State(state): State<AppState>, who: Staff, body: axum::body::
     )
     .await
     {
-        Ok(true) => {
+        Ok(reports::ResetReport::Reset) => {
             state.outbox_wake.notify_one();
             ok("Report request re-sent successfully.", json!(id))
         }
-        Ok(false) => bad_request(
+        Ok(reports::ResetReport::NotResettable) => bad_request(
             "Report request failed.",
             &["The report request is already completed."],
         ),

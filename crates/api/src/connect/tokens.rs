@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use fundline_core::card::{CardExpiry, Pan};
-use fundline_store::connect as repo;
+use fundline_store::connect::{self as repo, TokenWrite};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -545,20 +545,19 @@ async fn create_token(
         updated_at: now,
         deleted_at: None,
     };
-    match repo::insert(&state.store, token).await {
-        Ok(t) => Ok((
+    match repo::insert(&state.store, token).await? {
+        TokenWrite::Written(t) => Ok((
             StatusCode::CREATED,
             json!({"token": t.id, "isNewToken": true}),
         )),
         // A concurrent request with the same number won: its token is the answer.
-        Err(e) if e.is_unique("ct_tokens_number") => {
+        TokenWrite::NumberTaken => {
             let t =
                 repo::live_by_number(&state.store, &m.tenant_id, &m.merchant_id, input.kind, &fps)
                     .await?
                     .ok_or_else(ConnectError::internal)?;
             Ok((StatusCode::OK, json!({"token": t.id, "isNewToken": false})))
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -693,11 +692,10 @@ pub async fn update(
         updated_at: state.clock.now_micros(),
         ..existing
     };
-    match repo::update(&state.store, t).await {
-        Ok(true) => Ok(StatusCode::NO_CONTENT.into_response()),
-        Ok(false) => Err(unknown_token()),
-        Err(e) if e.is_unique("ct_tokens_number") => Err(duplicate()),
-        Err(e) => Err(e.into()),
+    match repo::update(&state.store, t).await? {
+        TokenWrite::Written(true) => Ok(StatusCode::NO_CONTENT.into_response()),
+        TokenWrite::Written(false) => Err(unknown_token()),
+        TokenWrite::NumberTaken => Err(duplicate()),
     }
 }
 
