@@ -131,8 +131,47 @@ const CUSTOMER_COLUMNS: &str = "id, tenant_id, ssn_fp, ssn_sealed, email, first_
      mobile_number, home_number, address_line1, address_line2, city, state, zip, date_of_birth, country_of_origin, \
      gender, allow_texts, referrer_code, created_at";
 
-pub async fn insert_customer(store: &Store, c: Customer) -> Result<(), StoreError> {
-    store
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// A card's own data, from `number_sealed` to `authorized_at`: the run the
+/// insert and the update both bind, in that order.
+fn bind_card_data<'q>(q: AnyQuery<'q>, card: &Card) -> AnyQuery<'q> {
+    q.bind(card.number_sealed.clone())
+        .bind(card.bin.clone())
+        .bind(card.last4.clone())
+        .bind(card.data_fp.clone())
+        .bind(card.expiration_mmyy.clone())
+        .bind(card.nickname.clone())
+        .bind(card.name_on_card.clone())
+        .bind(card.address_line1.clone())
+        .bind(card.address_line2.clone())
+        .bind(card.city.clone())
+        .bind(card.state.clone())
+        .bind(card.zip.clone())
+        .bind(card.status.clone())
+        .bind(card.decline_code.clone())
+        .bind(card.program_name.clone())
+        .bind(card.program_phone.clone())
+        .bind(card.issuer_type)
+        .bind(card.min_cents)
+        .bind(card.max_cents)
+        .bind(card.terms_id.clone())
+        .bind(card.show_terms)
+        .bind(card.authorized_at)
+}
+
+/// What enrolling a customer did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewCustomer {
+    Created,
+    /// The partner has a customer with this SSN (`cc_customers_ssn` decides).
+    SsnTaken,
+    /// The partner has a customer with this email (`cc_customers_email` decides).
+    EmailTaken,
+}
+
+pub async fn insert_customer(store: &Store, c: Customer) -> Result<NewCustomer, StoreError> {
+    let inserted = store
         .write(move |conn| {
             let c = c.clone();
             Box::pin(async move {
@@ -168,7 +207,13 @@ pub async fn insert_customer(store: &Store, c: Customer) -> Result<(), StoreErro
                 Ok(())
             })
         })
-        .await
+        .await;
+    match inserted {
+        Ok(()) => Ok(NewCustomer::Created),
+        Err(e) if e.is_unique("cc_customers_ssn") => Ok(NewCustomer::SsnTaken),
+        Err(e) if e.is_unique("cc_customers_email") => Ok(NewCustomer::EmailTaken),
+        Err(e) => Err(e),
+    }
 }
 
 /// The customer whose SSN fingerprint is one of `ssn_fps` (one per live
@@ -414,37 +459,17 @@ pub async fn save_card(
             Box::pin(async move {
                 match previous_data_fp {
                     None => {
-                        sqlx::query(&format!(
+                        let sql = format!(
                             "INSERT INTO cc_cards ({CARD_COLUMNS}) VALUES \
                              ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30)"
-                        ))
-                        .bind(card.id)
-                        .bind(card.tenant_id)
-                        .bind(card.customer_id)
-                        .bind(card.kind)
-                        .bind(card.number_fp)
-                        .bind(card.number_sealed)
-                        .bind(card.bin)
-                        .bind(card.last4)
-                        .bind(card.data_fp)
-                        .bind(card.expiration_mmyy)
-                        .bind(card.nickname)
-                        .bind(card.name_on_card)
-                        .bind(card.address_line1)
-                        .bind(card.address_line2)
-                        .bind(card.city)
-                        .bind(card.state)
-                        .bind(card.zip)
-                        .bind(card.status)
-                        .bind(card.decline_code)
-                        .bind(card.program_name)
-                        .bind(card.program_phone)
-                        .bind(card.issuer_type)
-                        .bind(card.min_cents)
-                        .bind(card.max_cents)
-                        .bind(card.terms_id)
-                        .bind(card.show_terms)
-                        .bind(card.authorized_at)
+                        );
+                        let q = sqlx::query(&sql)
+                        .bind(card.id.clone())
+                        .bind(card.tenant_id.clone())
+                        .bind(card.customer_id.clone())
+                        .bind(card.kind.clone())
+                        .bind(card.number_fp.clone());
+                        bind_card_data(q, &card)
                         .bind(card.created_at)
                         .bind(card.updated_at)
                         .bind(card.deleted_at)
@@ -459,29 +484,8 @@ pub async fn save_card(
                              zip = $12, status = $13, decline_code = $14, program_name = $15, program_phone = $16, issuer_type = $17, \
                              min_cents = $18, max_cents = $19, terms_id = $20, show_terms = $21, authorized_at = $22, updated_at = $23, \
                              number_fp = $27 WHERE id = $24 AND tenant_id = $25 AND data_fp = $26 AND deleted_at IS NULL",
-                        )
-                        .bind(card.number_sealed)
-                        .bind(card.bin)
-                        .bind(card.last4)
-                        .bind(card.data_fp)
-                        .bind(card.expiration_mmyy)
-                        .bind(card.nickname)
-                        .bind(card.name_on_card)
-                        .bind(card.address_line1)
-                        .bind(card.address_line2)
-                        .bind(card.city)
-                        .bind(card.state)
-                        .bind(card.zip)
-                        .bind(card.status)
-                        .bind(card.decline_code)
-                        .bind(card.program_name)
-                        .bind(card.program_phone)
-                        .bind(card.issuer_type)
-                        .bind(card.min_cents)
-                        .bind(card.max_cents)
-                        .bind(card.terms_id)
-                        .bind(card.show_terms)
-                        .bind(card.authorized_at)
+                        );
+                        let r = bind_card_data(r, &card)
                         .bind(card.updated_at)
                         .bind(card.id)
                         .bind(card.tenant_id)

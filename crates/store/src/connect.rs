@@ -68,10 +68,27 @@ pub async fn live(
     .await?)
 }
 
-/// Inserts a token; a live token with the same number makes this fail on
-/// `ct_tokens_number` (the caller then answers with that token).
-pub async fn insert(store: &Store, t: Token) -> Result<Token, StoreError> {
-    store
+/// What writing a token's number did.
+#[derive(Debug, Clone)]
+pub enum TokenWrite<T> {
+    Written(T),
+    /// Another live token of the merchant holds the number
+    /// (`ct_tokens_number` decides, also under concurrent requests).
+    NumberTaken,
+}
+
+fn number_taken<T>(written: Result<T, StoreError>) -> Result<TokenWrite<T>, StoreError> {
+    match written {
+        Ok(t) => Ok(TokenWrite::Written(t)),
+        Err(e) if e.is_unique("ct_tokens_number") => Ok(TokenWrite::NumberTaken),
+        Err(e) => Err(e),
+    }
+}
+
+/// Inserts a token; `NumberTaken` when a live token has the same number
+/// (the caller then answers with that token).
+pub async fn insert(store: &Store, t: Token) -> Result<TokenWrite<Token>, StoreError> {
+    let written = store
         .write(move |c| {
             let t = t.clone();
             Box::pin(async move {
@@ -94,12 +111,14 @@ pub async fn insert(store: &Store, t: Token) -> Result<Token, StoreError> {
                 Ok(t)
             })
         })
-        .await
+        .await;
+    number_taken(written)
 }
 
-/// Replaces a live token's data; false if it is gone.
-pub async fn update(store: &Store, t: Token) -> Result<bool, StoreError> {
-    store
+/// Replaces a live token's data: `Written(false)` if it is gone,
+/// `NumberTaken` if another live token holds the new number.
+pub async fn update(store: &Store, t: Token) -> Result<TokenWrite<bool>, StoreError> {
+    let written = store
         .write(move |c| {
             let t = t.clone();
             Box::pin(async move {
@@ -122,7 +141,8 @@ pub async fn update(store: &Store, t: Token) -> Result<bool, StoreError> {
                 Ok(r.rows_affected() == 1)
             })
         })
-        .await
+        .await;
+    number_taken(written)
 }
 
 /// Deletes a live token, recording a mandate cancel date when given.

@@ -6,7 +6,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Executor};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::StoreError;
+use crate::{Abort, StoreError};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -140,11 +140,39 @@ impl Store {
             + Send
             + 'static,
     {
+        self.write_as(f).await
+    }
+
+    /// Like `write`, for a write a business outcome can refuse half-way:
+    /// `Err(Abort::Refused(r))` from `f` rolls the write back like a failure
+    /// but reaches the caller as the value `Ok(Err(r))`, so refusals are
+    /// outcomes the caller matches, not errors.
+    pub async fn write_or_refuse<T, R, F>(&self, f: F) -> Result<Result<T, R>, StoreError>
+    where
+        T: Send + 'static,
+        R: Send + 'static,
+        F: for<'c> Fn(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, Abort<R>>> + Send + 'static,
+    {
+        match self.write_as(f).await {
+            Ok(v) => Ok(Ok(v)),
+            Err(Abort::Refused(r)) => Ok(Err(r)),
+            Err(Abort::Failed(e)) => Err(e),
+        }
+    }
+
+    /// Like `write`, for a repository whose writes end in its own error type
+    /// `E` (one that can hold a `StoreError`): any `Err` rolls the write back.
+    pub async fn write_as<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: for<'c> Fn(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
+    {
         match &self.writer {
             Writer::Pool(pool) => {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin().await.map_err(StoreError::from)?;
                 let out = f(&mut tx).await?;
-                tx.commit().await?;
+                tx.commit().await.map_err(StoreError::from)?;
                 Ok(out)
             }
             Writer::Queue(queue) => {
@@ -194,16 +222,17 @@ trait Job: Send {
     fn finish(self: Box<Self>, commit: Result<(), Arc<StoreError>>);
 }
 
-struct TypedJob<T, F> {
+struct TypedJob<T, E, F> {
     f: F,
-    out: Option<Result<T, StoreError>>,
-    done: Option<oneshot::Sender<Result<T, StoreError>>>,
+    out: Option<Result<T, E>>,
+    done: Option<oneshot::Sender<Result<T, E>>>,
 }
 
-impl<T, F> Job for TypedJob<T, F>
+impl<T, E, F> Job for TypedJob<T, E, F>
 where
     T: Send + 'static,
-    F: for<'c> Fn(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, StoreError>> + Send,
+    E: From<StoreError> + Send + 'static,
+    F: for<'c> Fn(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, E>> + Send,
 {
     fn run<'c>(&'c mut self, conn: &'c mut AnyConnection) -> BoxFuture<'c, bool> {
         Box::pin(async move {
@@ -218,8 +247,8 @@ where
         let out = match (self.out.take(), commit) {
             (Some(Err(e)), _) => Err(e),
             (Some(Ok(v)), Ok(())) => Ok(v),
-            (Some(Ok(_)) | None, Err(e)) => Err(StoreError::CommitFailed(e.to_string())),
-            (None, Ok(())) => Err(StoreError::WriterGone),
+            (Some(Ok(_)) | None, Err(e)) => Err(StoreError::CommitFailed(e.to_string()).into()),
+            (None, Ok(())) => Err(StoreError::WriterGone.into()),
         };
         if let Some(done) = self.done.take() {
             let _ = done.send(out);

@@ -3,7 +3,8 @@
 
 use sqlx::{FromRow, Row};
 
-use crate::{Store, StoreError};
+use crate::tenants::AdminError;
+use crate::{Abort, Store, StoreError};
 
 pub const DEFAULT_ALLOWED_HOSTS: &[&str] = &["http://127.0.0.1", "http://localhost"];
 
@@ -153,15 +154,12 @@ pub async fn set_allowed_hosts(
     store: &Store,
     tenant_id: String,
     hosts: Vec<String>,
-) -> Result<(), StoreError> {
+) -> Result<(), AdminError> {
     store
-        .write(move |c| {
+        .write_as(move |c| {
             let (tenant_id, hosts) = (tenant_id.clone(), hosts.clone());
             Box::pin(async move {
-                let n: i64 = sqlx::query("SELECT COUNT(*) FROM tenants WHERE id = $1").bind(&tenant_id).fetch_one(&mut *c).await?.get(0);
-                if n == 0 {
-                    return Err(StoreError::Rejected(format!("no tenant {tenant_id}")));
-                }
+                crate::tenants::require_tenant(c, &tenant_id).await?;
                 sqlx::query("DELETE FROM gw_allowed_hosts WHERE tenant_id = $1").bind(&tenant_id).execute(&mut *c).await?;
                 for (i, h) in hosts.iter().enumerate() {
                     sqlx::query("INSERT INTO gw_allowed_hosts (tenant_id, position, host) VALUES ($1, $2, $3)")
@@ -232,19 +230,27 @@ pub struct SessionUrl {
     pub expires_at: i64,
 }
 
+/// What creating a session did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CreateSession {
+    Created,
+    /// A concurrent request with the same Idempotency-Key made its session first.
+    KeyTaken,
+}
+
 /// Creates a session with its first URL and, with a key, its idempotency
 /// record — all in one transaction, so a key never points at nothing and two
 /// concurrent requests with one key cannot both create a session (the
-/// second fails on `gw_idempotency_pkey`). A record older than `expired_before`
-/// is pruned first: the key is free again.
+/// second is `KeyTaken`: `gw_idempotency_pkey` decides). A record older than
+/// `expired_before` is pruned first: the key is free again.
 pub async fn create_session(
     store: &Store,
     session: Session,
     key: Option<(String, String)>,
     expired_before: i64,
     url: SessionUrl,
-) -> Result<(), StoreError> {
-    store
+) -> Result<CreateSession, StoreError> {
+    let created = store
         .write(move |c| {
             let (s, key, url) = (session.clone(), key.clone(), url.clone());
             Box::pin(async move {
@@ -284,7 +290,12 @@ pub async fn create_session(
                 insert_url(c, &s.id, &url).await
             })
         })
-        .await
+        .await;
+    match created {
+        Ok(()) => Ok(CreateSession::Created),
+        Err(e) if e.is_unique("gw_idempotency_pkey") => Ok(CreateSession::KeyTaken),
+        Err(e) => Err(e),
+    }
 }
 
 async fn insert_url(
@@ -418,9 +429,18 @@ pub async fn account_by_fp(
     Ok(q.fetch_optional(store.reader()).await?)
 }
 
+/// What tokenizing an account gave.
+#[derive(Debug, Clone)]
+pub enum Tokenized {
+    New(Account),
+    /// The same data was tokenized first (by a concurrent request): its account.
+    Existing(Account),
+}
+
 /// Stores a tokenized account, or returns the one the same data already
 /// made (the unique fingerprint decides, also under concurrent requests).
-pub async fn tokenize(store: &Store, a: Account) -> Result<Account, StoreError> {
+pub async fn tokenize(store: &Store, a: Account) -> Result<Tokenized, StoreError> {
+    let (tenant_id, fp) = (a.tenant_id.clone(), a.fp.clone());
     let inserted = store
         .write(move |c| {
             let a = a.clone();
@@ -442,7 +462,17 @@ pub async fn tokenize(store: &Store, a: Account) -> Result<Account, StoreError> 
             })
         })
         .await;
-    inserted
+    match inserted {
+        Ok(a) => Ok(Tokenized::New(a)),
+        Err(e) if e.is_unique("gw_accounts_fp") => {
+            match account_by_fp(store, &tenant_id, &[fp]).await? {
+                Some(a) => Ok(Tokenized::Existing(a)),
+                // The index saw a row this read cannot: not an outcome.
+                None => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
@@ -526,6 +556,28 @@ pub struct Velocity {
     pub refusal: &'static str,
 }
 
+/// A limit's counter for the day, the payment included.
+#[derive(Debug, Clone, Copy)]
+pub struct Counted<'a> {
+    pub limit: &'a Velocity,
+    pub total_cents: i64,
+}
+
+/// The rule deciding whether counted totals refuse the payment: the
+/// refusal of the limit exceeded, if any (the caller's, in its product core).
+pub type OverLimit = fn(&[Counted<'_>]) -> Option<&'static str>;
+
+/// What recording a payment did.
+#[derive(Debug, Clone)]
+pub enum RecordPayment {
+    Recorded(Box<Payment>),
+    /// A concurrent payment with the same Idempotency-Key was recorded first.
+    KeyTaken,
+    /// The `refusal` of the velocity limit the payment would exceed; nothing
+    /// was recorded.
+    OverLimit(&'static str),
+}
+
 /// The ledger accounts a payout moves money between.
 pub fn funding_account(tenant_id: &str) -> String {
     format!("tenant:{tenant_id}:funding")
@@ -563,17 +615,18 @@ async fn entries(
     Ok(())
 }
 
-/// Every velocity counter of a payment in one upsert (one round trip). The
-/// upsert locks the counter rows (PostgreSQL) or runs in the single writer
-/// (SQLite), so concurrent payments cannot both slip under a limit.
-async fn bump_all(
+/// Every velocity counter of a payment in one upsert (one round trip),
+/// returning the day's totals in the order of `limits`. The upsert locks the
+/// counter rows (PostgreSQL) or runs in the single writer (SQLite), so
+/// concurrent payments cannot both slip under a limit.
+async fn bump_all<'a>(
     c: &mut sqlx::AnyConnection,
     tenant_id: &str,
-    limits: &[Velocity],
+    limits: &'a [Velocity],
     amount: i64,
-) -> Result<(), StoreError> {
+) -> Result<Vec<Counted<'a>>, StoreError> {
     if limits.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let values: Vec<String> = (0..limits.len())
         .map(|i| format!("($1, ${}, ${}, $2)", 3 + 2 * i, 4 + 2 * i))
@@ -588,16 +641,22 @@ async fn bump_all(
     for v in limits {
         q = q.bind(&v.scope).bind(&v.day);
     }
-    for row in q.fetch_all(&mut *c).await? {
-        let scope: String = row.get(0);
-        let total: i64 = row.get(1);
-        if let Some(v) = limits.iter().find(|v| v.scope == scope) {
-            if total > v.limit_cents {
-                return Err(StoreError::Rejected(v.refusal.to_string()));
-            }
-        }
-    }
-    Ok(())
+    let totals: Vec<(String, i64)> = q
+        .fetch_all(&mut *c)
+        .await?
+        .into_iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    Ok(limits
+        .iter()
+        .filter_map(|limit| {
+            let (_, total_cents) = totals.iter().find(|(scope, _)| *scope == limit.scope)?;
+            Some(Counted {
+                limit,
+                total_cents: *total_cents,
+            })
+        })
+        .collect())
 }
 
 /// A payment's Idempotency-Key and the hash of the request it came with.
@@ -610,16 +669,19 @@ pub struct PaymentKey {
 }
 
 /// Records a payment, its two ledger entries, its velocity and its
-/// Idempotency-Key, atomically. A second payment with the same key fails on
-/// `gw_payment_keys_pkey`; a limit exceeded fails with `Rejected(refusal)`.
+/// Idempotency-Key, atomically. A second payment with the same key is
+/// `KeyTaken` (`gw_payment_keys_pkey` decides); when `over_limit` finds a
+/// counted total over its limit the whole write is rolled back and the
+/// payment is `OverLimit`.
 pub async fn record_payment(
     store: &Store,
     p: Payment,
     limits: Vec<Velocity>,
     key: Option<PaymentKey>,
-) -> Result<Payment, StoreError> {
-    store
-        .write(move |c| {
+    over_limit: OverLimit,
+) -> Result<RecordPayment, StoreError> {
+    let recorded = store
+        .write_or_refuse(move |c| {
             let (p, limits, key) = (p.clone(), limits.clone(), key.clone());
             Box::pin(async move {
                 if let Some(k) = &key {
@@ -646,7 +708,10 @@ pub async fn record_payment(
                     .bind(p.cancelled_at)
                     .execute(&mut *c)
                     .await?;
-                bump_all(c, &p.tenant_id, &limits, p.amount_cents).await?;
+                let counted = bump_all(c, &p.tenant_id, &limits, p.amount_cents).await?;
+                if let Some(refusal) = over_limit(&counted) {
+                    return Err(Abort::Refused(refusal));
+                }
                 entries(
                     c,
                     &p.id,
@@ -671,7 +736,13 @@ pub async fn record_payment(
                 Ok(p)
             })
         })
-        .await
+        .await;
+    match recorded {
+        Ok(Ok(p)) => Ok(RecordPayment::Recorded(Box::new(p))),
+        Ok(Err(refusal)) => Ok(RecordPayment::OverLimit(refusal)),
+        Err(e) if e.is_unique("gw_payment_keys_pkey") => Ok(RecordPayment::KeyTaken),
+        Err(e) => Err(e),
+    }
 }
 
 /// The payment an Idempotency-Key made since `since`, with the hash of the
@@ -727,35 +798,46 @@ pub async fn payment(
     .await?)
 }
 
-/// Cancels a check payment not yet printed: status, reversal entries, and
-/// the velocity it used given back. `Rejected("printed"|"cancelled"|"not_found"|"not_check")`.
-pub async fn cancel_check(
+/// What cancelling a check payment did.
+#[derive(Debug, Clone)]
+pub enum CancelCheck<R> {
+    /// Cancelled now: the payment as it is after.
+    Cancelled(Box<Payment>),
+    NotFound,
+    /// The caller's rule refused to cancel this payment.
+    Refused(R),
+    /// The payment left `accepted` between the read and the guarded update
+    /// (a concurrent cancel won).
+    NoLongerAccepted,
+}
+
+/// Cancels a payment the caller's rule `may_cancel(payment, now)` allows:
+/// status, reversal entries, and the velocity it used given back, in one
+/// transaction whose update is guarded on the status it read.
+pub async fn cancel_check<R: Send + 'static>(
     store: &Store,
     tenant_id: String,
     id: String,
     day_scopes: Vec<(String, String)>,
     now: i64,
-) -> Result<Payment, StoreError> {
+    may_cancel: fn(&Payment, i64) -> Result<(), R>,
+) -> Result<CancelCheck<R>, StoreError> {
     store
         .write(move |c| {
             let (tenant_id, id, day_scopes) = (tenant_id.clone(), id.clone(), day_scopes.clone());
             Box::pin(async move {
-                let p = sqlx::query_as::<_, Payment>(&format!(
+                let Some(p) = sqlx::query_as::<_, Payment>(&format!(
                     "SELECT {PAYMENT_COLUMNS} FROM gw_payments WHERE tenant_id = $1 AND id = $2"
                 ))
                 .bind(&tenant_id)
                 .bind(&id)
                 .fetch_optional(&mut *c)
                 .await?
-                .ok_or_else(|| StoreError::Rejected("not_found".into()))?;
-                if p.account_type != "CK" {
-                    return Err(StoreError::Rejected("not_check".into()));
-                }
-                if p.status == PAYMENT_CANCELLED {
-                    return Err(StoreError::Rejected("cancelled".into()));
-                }
-                if p.print_at.is_none_or(|at| now >= at) {
-                    return Err(StoreError::Rejected("printed".into()));
+                else {
+                    return Ok(CancelCheck::NotFound);
+                };
+                if let Err(refusal) = may_cancel(&p, now) {
+                    return Ok(CancelCheck::Refused(refusal));
                 }
                 let r = sqlx::query("UPDATE gw_payments SET status = $1, cancelled_at = $2 WHERE id = $3 AND status = $4")
                     .bind(PAYMENT_CANCELLED)
@@ -765,7 +847,7 @@ pub async fn cancel_check(
                     .execute(&mut *c)
                     .await?;
                 if r.rows_affected() != 1 {
-                    return Err(StoreError::Rejected("cancelled".into()));
+                    return Ok(CancelCheck::NoLongerAccepted);
                 }
                 entries(
                     c,
@@ -785,7 +867,7 @@ pub async fn cancel_check(
                         .execute(&mut *c)
                         .await?;
                 }
-                Ok(Payment { status: PAYMENT_CANCELLED.into(), cancelled_at: Some(now), ..p })
+                Ok(CancelCheck::Cancelled(Box::new(Payment { status: PAYMENT_CANCELLED.into(), cancelled_at: Some(now), ..p })))
             })
         })
         .await

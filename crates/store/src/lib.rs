@@ -19,7 +19,7 @@ pub mod staff;
 pub mod tenants;
 
 pub use db::{isolated_postgres_url, now_micros, Engine, Store, StoreOptions};
-pub use error::{unique_constraint, StoreError};
+pub use error::{unique_constraint, Abort, StoreError};
 pub use sqlx::AnyConnection;
 pub use sqlx::Row;
 

@@ -4,7 +4,7 @@
 
 use sqlx::{FromRow, Row};
 
-use crate::{like_escape, Store, StoreError};
+use crate::{like_escape, Abort, Store, StoreError};
 
 pub const PENDING: i64 = 1;
 pub const COMPLETED: i64 = 2;
@@ -226,8 +226,7 @@ pub async fn by_link(store: &Store, token_hash: &str) -> Result<Option<ReportReq
 /// A fresh link for a request that is not completed: new token, new expiry,
 /// back to Pending, and a new message; the customer's other open request,
 /// if any, is superseded by this one, and this request's own messages not
-/// sent yet (carrying the old link) are cancelled. `Ok(false)`: it is
-/// completed, being built, or gone.
+/// sent yet (carrying the old link) are cancelled.
 pub async fn reset(
     store: &Store,
     tenant_id: &str,
@@ -236,10 +235,10 @@ pub async fn reset(
     expires_at: i64,
     now: i64,
     message: OutboxMessage,
-) -> Result<bool, StoreError> {
+) -> Result<ResetReport, StoreError> {
     let (tenant_id, id) = (tenant_id.to_string(), id.to_string());
-    store
-        .write(move |conn| {
+    let reset = store
+        .write_or_refuse(move |conn| {
             let (tenant_id, id, token_hash, message) =
                 (tenant_id.clone(), id.clone(), token_hash.clone(), message.clone());
             Box::pin(async move {
@@ -251,7 +250,7 @@ pub async fn reset(
                 .fetch_optional(&mut *conn)
                 .await?;
                 let Some(customer_id) = customer_id else {
-                    return Ok(false);
+                    return Err(Abort::Refused(ResetReport::NotResettable));
                 };
                 supersede_open(conn, &tenant_id, &customer_id, &id, now).await?;
                 let r = sqlx::query(
@@ -271,7 +270,7 @@ pub async fn reset(
                 .await?;
                 if r.rows_affected() != 1 {
                     // Undoes the superseding above.
-                    return Err(StoreError::Rejected(NOT_RESETTABLE.into()));
+                    return Err(Abort::Refused(ResetReport::NotResettable));
                 }
                 sqlx::query("UPDATE ba_outbox SET state = $1 WHERE report_request_id = $2 AND state = $3")
                     .bind(OUTBOX_CANCELLED)
@@ -289,17 +288,20 @@ pub async fn reset(
                     .execute(&mut *conn)
                     .await?;
                 insert_message(conn, &message).await?;
-                Ok(true)
+                Ok(ResetReport::Reset)
             })
         })
-        .await
-        .or_else(|e| match e {
-            StoreError::Rejected(why) if why == NOT_RESETTABLE => Ok(false),
-            e => Err(e),
-        })
+        .await?;
+    Ok(reset.unwrap_or_else(|refused| refused))
 }
 
-const NOT_RESETTABLE: &str = "the report request is completed or being built";
+/// What resetting a report request's link did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetReport {
+    Reset,
+    /// Completed, being built, or gone: nothing changed.
+    NotResettable,
+}
 
 /// A report request row with its customer's list fields.
 #[derive(Debug, Clone, FromRow)]

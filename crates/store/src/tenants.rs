@@ -8,6 +8,49 @@ use sqlx::Row;
 use crate::keyring::{insert_key, Keyring};
 use crate::{now_micros, Store, StoreError};
 
+/// Why a tenant administration command did nothing: the operator's input
+/// names something that is not there, or a real failure (`Store`). The
+/// messages are what the admin CLI prints.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("no tenant {0}")]
+    NoSuchTenant(String),
+    #[error("tenant {0} has no admin user")]
+    NoAdminUser(String),
+    #[error("unknown product {0:?} (one of {products})", products = PRODUCTS.join(", "))]
+    UnknownProduct(String),
+    #[error("tenant name must be 1-100 printable characters")]
+    InvalidName,
+    #[error("a staff password has no previous secret: a rotation replaces it at once")]
+    NoPreviousSecret,
+    #[error("could not allocate unique identifiers")]
+    IdentifiersExhausted,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for AdminError {
+    fn from(e: sqlx::Error) -> Self {
+        AdminError::Store(e.into())
+    }
+}
+
+/// `NoSuchTenant` unless the tenant exists (inside a write, before it changes anything).
+pub(crate) async fn require_tenant(
+    conn: &mut sqlx::AnyConnection,
+    tenant_id: &str,
+) -> Result<(), AdminError> {
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM tenants WHERE id = $1")
+        .bind(tenant_id)
+        .fetch_one(&mut *conn)
+        .await?
+        .get(0);
+    if n == 0 {
+        return Err(AdminError::NoSuchTenant(tenant_id.to_string()));
+    }
+    Ok(())
+}
+
 /// What `admin tenant create --json` prints: the only time secrets are shown.
 #[derive(Debug, Clone, Serialize)]
 pub struct TenantCredentials {
@@ -95,12 +138,10 @@ pub async fn create_tenant(
     keyring: &Keyring,
     name: &str,
     sandbox: bool,
-) -> Result<TenantCredentials, StoreError> {
+) -> Result<TenantCredentials, AdminError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(StoreError::Rejected(
-            "tenant name must be 1-100 printable characters".into(),
-        ));
+        return Err(AdminError::InvalidName);
     }
     // Numeric ids are random, so a collision is possible but rare: retry.
     for _ in 0..5 {
@@ -108,12 +149,10 @@ pub async fn create_tenant(
             Err(e) if e.is_unique("credentials_numeric") || e.is_unique("users_tenant_email") => {
                 continue
             }
-            other => return other,
+            other => return Ok(other?),
         }
     }
-    Err(StoreError::Rejected(
-        "could not allocate unique identifiers".into(),
-    ))
+    Err(AdminError::IdentifiersExhausted)
 }
 
 async fn try_create_tenant(
@@ -377,17 +416,12 @@ pub struct RotatedCredential {
     pub previous_valid_until: Option<i64>,
 }
 
-fn product_name(product: &str) -> Result<&'static str, StoreError> {
+fn product_name(product: &str) -> Result<&'static str, AdminError> {
     PRODUCTS
         .iter()
         .find(|p| **p == product)
         .copied()
-        .ok_or_else(|| {
-            StoreError::Rejected(format!(
-                "unknown product {product:?} (one of {})",
-                PRODUCTS.join(", ")
-            ))
-        })
+        .ok_or_else(|| AdminError::UnknownProduct(product.to_string()))
 }
 
 /// The credential row of a tenant's product: (public id, numeric id, revoked_at).
@@ -395,7 +429,7 @@ async fn credential_row(
     conn: &mut sqlx::AnyConnection,
     tenant_id: &str,
     product: &str,
-) -> Result<(String, Option<i64>, Option<i64>), StoreError> {
+) -> Result<(String, Option<i64>, Option<i64>), AdminError> {
     let row = sqlx::query(
         "SELECT public_id, numeric_id, revoked_at FROM credentials WHERE tenant_id = $1 AND product = $2",
     )
@@ -403,7 +437,7 @@ async fn credential_row(
     .bind(product)
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(|| StoreError::Rejected(format!("no tenant {tenant_id}")))?;
+    .ok_or_else(|| AdminError::NoSuchTenant(tenant_id.to_string()))?;
     Ok((row.get(0), row.get(1), row.get(2)))
 }
 
@@ -412,14 +446,14 @@ async fn credential_row(
 async fn first_admin(
     conn: &mut sqlx::AnyConnection,
     tenant_id: &str,
-) -> Result<(String, String), StoreError> {
+) -> Result<(String, String), AdminError> {
     let row = sqlx::query(
         "SELECT id, email FROM users WHERE tenant_id = $1 AND role = 'admin' ORDER BY created_at, id LIMIT 1",
     )
     .bind(tenant_id)
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(|| StoreError::Rejected(format!("tenant {tenant_id} has no admin user")))?;
+    .ok_or_else(|| AdminError::NoAdminUser(tenant_id.to_string()))?;
     Ok((row.get(0), row.get(1)))
 }
 
@@ -464,10 +498,10 @@ pub async fn rotate_credential(
     product: &str,
     overlap_micros: i64,
     now: i64,
-) -> Result<RotatedCredential, StoreError> {
+) -> Result<RotatedCredential, AdminError> {
     let product = product_name(product)?;
     if tenant_access(store, tenant_id).await?.is_none() {
-        return Err(StoreError::Rejected(format!("no tenant {tenant_id}")));
+        return Err(AdminError::NoSuchTenant(tenant_id.to_string()));
     }
     let mut out = RotatedCredential {
         tenant_id: tenant_id.to_string(),
@@ -483,13 +517,13 @@ pub async fn rotate_credential(
         let password = random_token(18);
         let hash = hash_password_blocking(password.clone()).await?;
         let (merchant_id, email) = store
-            .write(move |conn| {
+            .write_as(move |conn| {
                 let (tid, hash) = (tid.clone(), hash.clone());
                 Box::pin(async move {
                     let (merchant_id, _, _) = credential_row(conn, &tid, PRODUCT_ANALYSIS).await?;
                     let (user_id, email) = first_admin(conn, &tid).await?;
                     replace_password(conn, &user_id, &hash, now).await?;
-                    Ok((merchant_id, email))
+                    Ok::<_, AdminError>((merchant_id, email))
                 })
             })
             .await?;
@@ -506,7 +540,7 @@ pub async fn rotate_credential(
     let overlap = overlap_micros.max(0);
     let sealing = secret.clone();
     let (public_id, numeric_id, until) = store
-        .write(move |conn| {
+        .write_as(move |conn| {
             let (tid, new_hash, keys, secret) =
                 (tid.clone(), new_hash.clone(), keys.clone(), sealing.clone());
             Box::pin(async move {
@@ -541,7 +575,7 @@ pub async fn rotate_credential(
                 .bind(product)
                 .execute(&mut *conn)
                 .await?;
-                Ok((public_id, numeric_id, until))
+                Ok::<_, AdminError>((public_id, numeric_id, until))
             })
         })
         .await?;
@@ -588,31 +622,29 @@ pub async fn revoke_credential(
     product: &str,
     what: Revocation,
     now: i64,
-) -> Result<(), StoreError> {
+) -> Result<(), AdminError> {
     let product = product_name(product)?;
     let tid = tenant_id.to_string();
     if product == PRODUCT_ANALYSIS {
         if what == Revocation::PreviousOnly {
-            return Err(StoreError::Rejected(
-                "a staff password has no previous secret: a rotation replaces it at once".into(),
-            ));
+            return Err(AdminError::NoPreviousSecret);
         }
         // Nobody knows this password: the admin must be given a new one
         // (`--rotate analysis`) to log in again.
         let hash = hash_password_blocking(random_token(32)).await?;
         return store
-            .write(move |conn| {
+            .write_as(move |conn| {
                 let (tid, hash) = (tid.clone(), hash.clone());
                 Box::pin(async move {
                     credential_row(conn, &tid, PRODUCT_ANALYSIS).await?;
                     let (user_id, _) = first_admin(conn, &tid).await?;
-                    replace_password(conn, &user_id, &hash, now).await
+                    Ok(replace_password(conn, &user_id, &hash, now).await?)
                 })
             })
             .await;
     }
     store
-        .write(move |conn| {
+        .write_as(move |conn| {
             let tid = tid.clone();
             Box::pin(async move {
                 credential_row(conn, &tid, product).await?;
@@ -648,10 +680,10 @@ pub async fn set_tenant_disabled(
     tenant_id: &str,
     disabled: bool,
     now: i64,
-) -> Result<(), StoreError> {
+) -> Result<(), AdminError> {
     let tid = tenant_id.to_string();
     store
-        .write(move |conn| {
+        .write_as(move |conn| {
             let tid = tid.clone();
             Box::pin(async move {
                 let n = sqlx::query(
@@ -664,7 +696,7 @@ pub async fn set_tenant_disabled(
                 .await?
                 .rows_affected();
                 if n == 0 {
-                    return Err(StoreError::Rejected(format!("no tenant {tid}")));
+                    return Err(AdminError::NoSuchTenant(tid));
                 }
                 Ok(())
             })
@@ -723,15 +755,12 @@ pub async fn set_settings(
     tenant_id: String,
     product: &'static str,
     json: String,
-) -> Result<(), StoreError> {
+) -> Result<(), AdminError> {
     store
-        .write(move |c| {
+        .write_as(move |c| {
             let (tenant_id, json) = (tenant_id.clone(), json.clone());
             Box::pin(async move {
-                let n: i64 = sqlx::query("SELECT COUNT(*) FROM tenants WHERE id = $1").bind(&tenant_id).fetch_one(&mut *c).await?.get(0);
-                if n == 0 {
-                    return Err(StoreError::Rejected(format!("no tenant {tenant_id}")));
-                }
+                require_tenant(c, &tenant_id).await?;
                 sqlx::query(
                     "INSERT INTO tenant_settings (tenant_id, product, settings_json, updated_at) VALUES ($1, $2, $3, $4) \
                      ON CONFLICT (tenant_id, product) DO UPDATE SET settings_json = excluded.settings_json, updated_at = excluded.updated_at",

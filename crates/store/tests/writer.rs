@@ -1,7 +1,7 @@
 //! The write path: batched commits keep each write's outcome its own, and
 //! unique violations surface as the index's name on both engines.
 
-use fundline_store::{isolated_postgres_url, Store, StoreError, StoreOptions};
+use fundline_store::{isolated_postgres_url, Abort, Store, StoreError, StoreOptions};
 use sqlx::Row;
 
 async fn store() -> (Store, tempfile::TempDir) {
@@ -74,16 +74,16 @@ async fn a_failing_write_in_a_batch_leaves_its_neighbours_committed() {
 async fn a_write_that_fails_half_way_is_rolled_back_whole() {
     let (store, _dir) = store().await;
     let r = store
-        .write(|c| {
+        .write_or_refuse(|c| {
             Box::pin(async move {
                 sqlx::query("INSERT INTO tenants (id, name, is_sandbox, created_at) VALUES ('a', 'a', 0, 0)")
                     .execute(&mut *c)
                     .await?;
-                Err::<(), _>(StoreError::Rejected("business rule".into()))
+                Err::<(), _>(Abort::Refused("business rule"))
             })
         })
         .await;
-    assert!(matches!(r, Err(StoreError::Rejected(_))));
+    assert!(matches!(r, Ok(Err("business rule"))));
     let n: i64 = sqlx::query("SELECT COUNT(*) FROM tenants")
         .fetch_one(store.reader())
         .await
@@ -103,19 +103,20 @@ async fn a_neighbour_never_sees_the_partial_effects_of_a_failed_write() {
         let a_store = store.clone();
         let a_key = key.clone();
         calls.push(tokio::spawn(async move {
-            a_store
-                .write(move |c| {
+            let r = a_store
+                .write_or_refuse(move |c| {
                     let key = a_key.clone();
                     Box::pin(async move {
                         sqlx::query("INSERT INTO tenants (id, name, is_sandbox, created_at) VALUES ($1, 'a', 0, 0)")
                             .bind(key)
                             .execute(&mut *c)
                             .await?;
-                        Err::<(), _>(StoreError::Rejected("after a partial write".into()))
+                        Err::<(), _>(Abort::Refused("after a partial write"))
                     })
                 })
-                .await
-                .is_err()
+                .await;
+            // Refused, or (PostgreSQL) beaten to the key by B: never committed.
+            !matches!(r, Ok(Ok(())))
         }));
         let b_store = store.clone();
         calls.push(tokio::spawn(async move {

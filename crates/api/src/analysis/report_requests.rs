@@ -293,7 +293,7 @@ async fn resend(state: &AppState, who: &Staff, id: Option<String>) -> Result<Str
         ));
     }
     let (hash, expires_at, message) = link_message(state, &keys, &customer, &id, request.sent_via);
-    if !reports::reset(
+    let outcome = reports::reset(
         &state.store,
         &who.tenant_id,
         &id,
@@ -302,8 +302,8 @@ async fn resend(state: &AppState, who: &Staff, id: Option<String>) -> Result<Str
         now,
         message,
     )
-    .await?
-    {
+    .await?;
+    if outcome == reports::ResetReport::NotResettable {
         return Err(refused("The report request is already completed."));
     }
     state.outbox_wake.notify_one();

@@ -121,16 +121,15 @@ pub async fn enroll_customer(
         referrer_code: cmd.referrer_code,
         created_at: state.clock.now_micros(),
     };
-    match repo::insert_customer(&state.store, customer).await {
-        Ok(()) => Ok(id),
-        Err(e) if e.is_unique("cc_customers_ssn") => Err(ssn_taken()),
-        Err(e) if e.is_unique("cc_customers_email") => Err(Problem::unprocessable(
+    match repo::insert_customer(&state.store, customer).await? {
+        repo::NewCustomer::Created => Ok(id),
+        repo::NewCustomer::SsnTaken => Err(ssn_taken()),
+        repo::NewCustomer::EmailTaken => Err(Problem::unprocessable(
             "",
             "Customer Already Exists",
             "A customer with this email address is already enrolled. (A102)",
             "EMAIL_ALREADY_IN_USE",
         )),
-        Err(e) => Err(e.into()),
     }
 }
 

@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use fundline_core::card::{CardExpiry, Pan};
-use fundline_store::connect as repo;
+use fundline_store::connect::{self as repo, TokenWrite};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -545,20 +545,19 @@ async fn create_token(
         updated_at: now,
         deleted_at: None,
     };
-    match repo::insert(&state.store, token).await {
-        Ok(t) => Ok((
+    match repo::insert(&state.store, token).await? {
+        TokenWrite::Written(t) => Ok((
             StatusCode::CREATED,
             json!({"token": t.id, "isNewToken": true}),
         )),
         // A concurrent request with the same number won: its token is the answer.
-        Err(e) if e.is_unique("ct_tokens_number") => {
+        TokenWrite::NumberTaken => {
             let t =
                 repo::live_by_number(&state.store, &m.tenant_id, &m.merchant_id, input.kind, &fps)
                     .await?
                     .ok_or_else(ConnectError::internal)?;
             Ok((StatusCode::OK, json!({"token": t.id, "isNewToken": false})))
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -623,19 +622,7 @@ pub async fn update(
     let existing = repo::live(&state.store, &m.tenant_id, &m.merchant_id, &id)
         .await?
         .ok_or_else(unknown_token)?;
-    if existing.kind != input.kind {
-        return Err(ConnectError::validation(vec![invalid(
-            input.kind,
-            "a token keeps its payment group",
-        )]));
-    }
-    // 705 and 730 share a group but not rails: a token keeps its product.
-    if existing.kind != "card" && existing.payment_product_id != input.product {
-        return Err(ConnectError::validation(vec![invalid(
-            "paymentProductId",
-            "a token keeps its payment product",
-        )]));
-    }
+    keeps_its_product(&existing, &input)?;
     let keys = state.keyring.tenant(&state.store, &m.tenant_id).await?;
     let domain = number_fp_domain(input.kind);
     let fp = keys.fingerprint(&domain, &input.number);
@@ -660,30 +647,8 @@ pub async fn update(
         }
     }
     let mut view = input.view;
-    let old_view: Value = serde_json::from_str(&existing.view_json).unwrap_or_else(|_| json!({}));
-    let mandate_status = match input.mandate_status {
-        Some(requested) => {
-            // The mandate reference stays the token's first.
-            if let Some(id) = old_view["mandate"].get("mandateId") {
-                view["mandate"]["mandateId"] = id.clone();
-            }
-            // An approval covers the account it was given for: a new IBAN
-            // needs a new one (signed in this request, or approved again).
-            let same_account =
-                keys.fingerprint_matches(&existing.number_fp, &domain, &input.number);
-            Some(match (requested, existing.mandate_status.as_deref()) {
-                ("APPROVED", _) => "APPROVED".to_string(),
-                (_, Some(kept)) if same_account && kept == "APPROVED" => {
-                    if let Some(a) = old_view["mandate"].get("mandateApproval") {
-                        view["mandate"]["mandateApproval"] = a.clone();
-                    }
-                    kept.to_string()
-                }
-                (r, _) => r.to_string(),
-            })
-        }
-        None => existing.mandate_status.clone(),
-    };
+    let same_account = keys.fingerprint_matches(&existing.number_fp, &domain, &input.number);
+    let mandate_status = carry_mandate(&existing, input.mandate_status, same_account, &mut view);
     let t = repo::Token {
         payment_product_id: input.product,
         number_fp: fp,
@@ -693,12 +658,58 @@ pub async fn update(
         updated_at: state.clock.now_micros(),
         ..existing
     };
-    match repo::update(&state.store, t).await {
-        Ok(true) => Ok(StatusCode::NO_CONTENT.into_response()),
-        Ok(false) => Err(unknown_token()),
-        Err(e) if e.is_unique("ct_tokens_number") => Err(duplicate()),
-        Err(e) => Err(e.into()),
+    match repo::update(&state.store, t).await? {
+        TokenWrite::Written(true) => Ok(StatusCode::NO_CONTENT.into_response()),
+        TokenWrite::Written(false) => Err(unknown_token()),
+        TokenWrite::NumberTaken => Err(duplicate()),
     }
+}
+
+/// A replaced token stays in its payment group, and (but for cards) on its
+/// product: 705 and 730 share a group but not rails.
+fn keeps_its_product(existing: &repo::Token, input: &TokenInput) -> Result<(), ConnectError> {
+    if existing.kind != input.kind {
+        return Err(ConnectError::validation(vec![invalid(
+            input.kind,
+            "a token keeps its payment group",
+        )]));
+    }
+    if existing.kind != "card" && existing.payment_product_id != input.product {
+        return Err(ConnectError::validation(vec![invalid(
+            "paymentProductId",
+            "a token keeps its payment product",
+        )]));
+    }
+    Ok(())
+}
+
+/// The mandate status a replaced token keeps, carrying into `view` what
+/// the old data gave: the mandate reference stays the token's first, and an
+/// approval stays only for the same account (a new IBAN needs a new one,
+/// signed in this request or approved again).
+fn carry_mandate(
+    existing: &repo::Token,
+    requested: Option<&str>,
+    same_account: bool,
+    view: &mut Value,
+) -> Option<String> {
+    let Some(requested) = requested else {
+        return existing.mandate_status.clone();
+    };
+    let old_view: Value = serde_json::from_str(&existing.view_json).unwrap_or_else(|_| json!({}));
+    if let Some(id) = old_view["mandate"].get("mandateId") {
+        view["mandate"]["mandateId"] = id.clone();
+    }
+    Some(match (requested, existing.mandate_status.as_deref()) {
+        ("APPROVED", _) => "APPROVED".to_string(),
+        (_, Some(kept)) if same_account && kept == "APPROVED" => {
+            if let Some(a) = old_view["mandate"].get("mandateApproval") {
+                view["mandate"]["mandateApproval"] = a.clone();
+            }
+            kept.to_string()
+        }
+        (r, _) => r.to_string(),
+    })
 }
 
 #[derive(Deserialize)]

@@ -1,6 +1,7 @@
 //! The payout gateway (specs 001 and 002): HMAC-signed, in its own envelope.
 
 pub mod auth;
+pub mod cancel;
 pub mod envelope;
 pub mod fields;
 pub mod hmac;
@@ -11,6 +12,7 @@ pub mod replay;
 pub mod search;
 pub mod sessions;
 pub mod settings;
+pub mod velocity;
 pub mod verify;
 
 use axum::routing::{get, post};

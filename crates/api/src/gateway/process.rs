@@ -1,6 +1,7 @@
 //! `POST /gateway/process` pays an amount to a customer_account_token;
 //! `POST /gateway/checkcancel` cancels a check payment before it is printed.
 
+use super::cancel::Refusal;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -8,7 +9,6 @@ use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use fundline_core::calendar::add_banking_days;
 use fundline_core::money::Cents;
 use fundline_store::gateway as repo;
-use fundline_store::StoreError;
 use serde_json::{json, Map, Value};
 
 use super::auth::Gateway;
@@ -324,8 +324,16 @@ pub async fn process(State(state): State<AppState>, gw: Gateway) -> Response {
         request_hash: hash.clone(),
         expired_before: since,
     });
-    match repo::record_payment(&state.store, payment, limits, payment_key).await {
-        Ok(p) => {
+    match repo::record_payment(
+        &state.store,
+        payment,
+        limits,
+        payment_key,
+        super::velocity::over_limit,
+    )
+    .await
+    {
+        Ok(repo::RecordPayment::Recorded(p)) => {
             tracing::info!(tenant_id = %gw.tenant_id, transaction_id = %p.id, amount_cents = p.amount_cents, "payment accepted");
             GwResponse::ok(
                 code::SUCCESS,
@@ -335,20 +343,21 @@ pub async fn process(State(state): State<AppState>, gw: Gateway) -> Response {
             )
             .into_response()
         }
-        Err(StoreError::Rejected(r)) if r == "token_daily" => refuse(
+        Ok(repo::RecordPayment::OverLimit("token_daily")) => refuse(
             refusal::TOKEN_DAILY_LIMIT,
             "Amount exceeds the account's daily limit",
             "token_daily_limit",
             &gw,
         ),
-        Err(StoreError::Rejected(r)) if r == "tenant_daily" => refuse(
+        // The tenant's limit: the only other one.
+        Ok(repo::RecordPayment::OverLimit(_)) => refuse(
             refusal::TENANT_DAILY_LIMIT,
             "Amount exceeds the participant's daily limit",
             "participant_daily_limit",
             &gw,
         ),
         // A concurrent request with the same Idempotency-Key won.
-        Err(e) if e.is_unique("gw_payment_keys_pkey") => {
+        Ok(repo::RecordPayment::KeyTaken) => {
             let k = key.unwrap_or_default();
             match repo::payment_by_key(&state.store, &gw.tenant_id, &k, since).await {
                 Ok(Some((h, p))) => repeat(&p, h == hash, &k, &account.last4, now.timestamp(), &gw),
@@ -401,8 +410,8 @@ pub async fn check_cancel(State(state): State<AppState>, gw: Gateway) -> Respons
         (format!("token:{}", p.token), day.clone()),
         ("tenant".to_string(), day),
     ];
-    match repo::cancel_check(&state.store, gw.tenant_id.clone(), id, scopes, now.timestamp_micros()).await {
-        Ok(p) => GwResponse::ok(
+    match repo::cancel_check(&state.store, gw.tenant_id.clone(), id, scopes, now.timestamp_micros(), super::cancel::may_cancel).await {
+        Ok(repo::CancelCheck::Cancelled(p)) => GwResponse::ok(
             code::SUCCESS,
             "Success",
             json!({"transaction_id": p.id, "status": p.status, "amount": Cents(p.amount_cents).to_decimal_string(),
@@ -410,12 +419,10 @@ pub async fn check_cancel(State(state): State<AppState>, gw: Gateway) -> Respons
             started,
         )
         .into_response(),
-        Err(StoreError::Rejected(r)) => match r.as_str() {
-            "printed" => refuse(refusal::CHECK_PRINTED, "The check has been printed and can no longer be cancelled", "check_printed", &gw),
-            "cancelled" => refuse(refusal::ALREADY_CANCELLED, "The check payment is already cancelled", "already_cancelled", &gw),
-            "not_check" => refuse(refusal::NOT_A_CHECK, "Only check payments can be cancelled", "not_a_check", &gw),
-            _ => refuse(refusal::UNKNOWN_TRANSACTION, "Unknown transaction", "unknown_transaction", &gw),
-        },
+        Ok(repo::CancelCheck::Refused(Refusal::Printed)) => refuse(refusal::CHECK_PRINTED, "The check has been printed and can no longer be cancelled", "check_printed", &gw),
+        Ok(repo::CancelCheck::Refused(Refusal::AlreadyCancelled) | repo::CancelCheck::NoLongerAccepted) => refuse(refusal::ALREADY_CANCELLED, "The check payment is already cancelled", "already_cancelled", &gw),
+        Ok(repo::CancelCheck::Refused(Refusal::NotCheck)) => refuse(refusal::NOT_A_CHECK, "Only check payments can be cancelled", "not_a_check", &gw),
+        Ok(repo::CancelCheck::NotFound) => refuse(refusal::UNKNOWN_TRANSACTION, "Unknown transaction", "unknown_transaction", &gw),
         Err(e) => GwResponse::from((e, started)).into_response(),
     }
 }

@@ -480,14 +480,20 @@ pub async fn create(State(state): State<AppState>, gw: Gateway) -> Response {
     )
     .await;
     match (created, &key) {
-        (Ok(()), _) => answer(code::SUCCESS, "Success", &session_id, &issued, &req, &gw),
+        (Ok(repo::CreateSession::Created), _) => {
+            answer(code::SUCCESS, "Success", &session_id, &issued, &req, &gw)
+        }
         // A concurrent request with the same key won: answer as its replay.
-        (Err(e), Some(k)) if e.is_unique("gw_idempotency_pkey") => {
+        (Ok(repo::CreateSession::KeyTaken), Some(k)) => {
             match repo::find_idempotency_key(&state.store, &gw.tenant_id, k, since).await {
                 Ok(Some(found)) => replay(&state, &gw, &req, k, &hash, found).await,
                 Ok(None) => GwResponse::unavailable(started).into_response(),
                 Err(e) => GwResponse::from((e, started)).into_response(),
             }
+        }
+        // Only a key can be taken.
+        (Ok(repo::CreateSession::KeyTaken), None) => {
+            GwResponse::unavailable(started).into_response()
         }
         (Err(e), _) => GwResponse::from((e, started)).into_response(),
     }

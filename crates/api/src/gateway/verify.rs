@@ -737,15 +737,9 @@ pub async fn verify_account(
                         created_at: state.clock.now_micros(),
                     };
                     match repo::tokenize(&state.store, a).await {
-                        Ok(a) => a,
+                        Ok(repo::Tokenized::New(a)) => a,
                         // A concurrent identical verify won: its token is ours.
-                        Err(e) if e.is_unique("gw_accounts_fp") => {
-                            match repo::account_by_fp(&state.store, tenant_id, &fps).await {
-                                Ok(Some(a)) => a,
-                                Ok(None) => return Err(VerifyError::Internal),
-                                Err(e) => return Err(VerifyError::Store(e)),
-                            }
-                        }
+                        Ok(repo::Tokenized::Existing(a)) => a,
                         Err(e) => return Err(VerifyError::Store(e)),
                     }
                 }
