@@ -1,0 +1,21 @@
+//! Repository of the check cashing partner API: partner sessions, customers,
+//! cards, customer attributes, SSO tokens and check transactions.
+//! Every query filters by tenant.
+
+use sqlx::{AnyConnection, FromRow, Row};
+
+use crate::fingerprints::in_list;
+use crate::{Store, StoreError};
+
+mod partner_sessions;
+pub use partner_sessions::*;
+mod customers;
+pub use customers::*;
+mod cards;
+pub use cards::*;
+mod attributes;
+pub use attributes::*;
+mod sso;
+pub use sso::*;
+mod transactions;
+pub use transactions::*;

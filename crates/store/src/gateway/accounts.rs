@@ -1,0 +1,146 @@
+//! Tokenized accounts (cards, bank accounts, billers, check payees) and the biller directory.
+
+#[allow(unused_imports)]
+use super::*;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Account {
+    pub token: String,
+    pub tenant_id: String,
+    pub account_type: String,
+    pub fp: String,
+    pub account_sealed: String,
+    pub last4: String,
+    pub details_json: String,
+    pub created_at: i64,
+}
+
+const ACCOUNT_COLUMNS: &str =
+    "token, tenant_id, account_type, fp, account_sealed, last4, details_json, created_at";
+
+pub async fn account_by_token(
+    store: &Store,
+    tenant_id: &str,
+    token: &str,
+) -> Result<Option<Account>, StoreError> {
+    Ok(sqlx::query_as::<_, Account>(&format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM gw_accounts WHERE tenant_id = $1 AND token = $2"
+    ))
+    .bind(tenant_id)
+    .bind(token)
+    .fetch_optional(store.reader())
+    .await?)
+}
+
+/// The tokenized account whose fingerprint is one of `fps` (one per live
+/// fingerprint key version).
+pub async fn account_by_fp(
+    store: &Store,
+    tenant_id: &str,
+    fps: &[String],
+) -> Result<Option<Account>, StoreError> {
+    if fps.is_empty() {
+        return Ok(None);
+    }
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM gw_accounts WHERE tenant_id = $1 AND fp IN ({}) ORDER BY created_at, token",
+        crate::fingerprints::in_list(2, fps.len())
+    );
+    let mut q = sqlx::query_as::<_, Account>(&sql).bind(tenant_id);
+    for fp in fps {
+        q = q.bind(fp);
+    }
+    Ok(q.fetch_optional(store.reader()).await?)
+}
+
+/// What tokenizing an account gave.
+#[derive(Debug, Clone)]
+pub enum Tokenized {
+    New(Account),
+    /// The same data was tokenized first (by a concurrent request): its account.
+    Existing(Account),
+}
+
+/// Stores a tokenized account, or returns the one the same data already
+/// made (the unique fingerprint decides, also under concurrent requests).
+pub async fn tokenize(store: &Store, a: Account) -> Result<Tokenized, StoreError> {
+    let (tenant_id, fp) = (a.tenant_id.clone(), a.fp.clone());
+    let inserted = store
+        .write(move |c| {
+            let a = a.clone();
+            Box::pin(async move {
+                sqlx::query(&format!(
+                    "INSERT INTO gw_accounts ({ACCOUNT_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)"
+                ))
+                .bind(&a.token)
+                .bind(&a.tenant_id)
+                .bind(&a.account_type)
+                .bind(&a.fp)
+                .bind(&a.account_sealed)
+                .bind(&a.last4)
+                .bind(&a.details_json)
+                .bind(a.created_at)
+                .execute(&mut *c)
+                .await?;
+                Ok(a)
+            })
+        })
+        .await;
+    match inserted {
+        Ok(a) => Ok(Tokenized::New(a)),
+        Err(e) if e.is_unique("gw_accounts_fp") => {
+            match account_by_fp(store, &tenant_id, &[fp]).await? {
+                Some(a) => Ok(Tokenized::Existing(a)),
+                // The index saw a row this read cannot: not an outcome.
+                None => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct Biller {
+    pub payee_id: String,
+    pub name: String,
+    pub address: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub zip: Option<String>,
+    pub account_pattern: String,
+    pub posting_days: i64,
+}
+
+const BILLER_COLUMNS: &str =
+    "payee_id, name, address, city, state, zip, account_pattern, posting_days";
+
+pub async fn biller(store: &Store, payee_id: &str) -> Result<Option<Biller>, StoreError> {
+    Ok(sqlx::query_as::<_, Biller>(&format!(
+        "SELECT {BILLER_COLUMNS} FROM gw_billers WHERE payee_id = $1"
+    ))
+    .bind(payee_id)
+    .fetch_optional(store.reader())
+    .await?)
+}
+
+/// Billers whose name contains `name` (case-insensitive), up to `limit`.
+pub async fn search_billers(
+    store: &Store,
+    name: &str,
+    limit: i64,
+) -> Result<Vec<Biller>, StoreError> {
+    let pattern = format!(
+        "%{}%",
+        name.to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    Ok(sqlx::query_as::<_, Biller>(&format!(
+        "SELECT {BILLER_COLUMNS} FROM gw_billers WHERE LOWER(name) LIKE $1 ESCAPE '\\' ORDER BY name, payee_id LIMIT $2"
+    ))
+    .bind(pattern)
+    .bind(limit)
+    .fetch_all(store.reader())
+    .await?)
+}

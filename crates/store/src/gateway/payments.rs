@@ -1,0 +1,371 @@
+//! Payments, their velocity counters and the ledger, written in one transaction.
+
+#[allow(unused_imports)]
+use super::*;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Payment {
+    pub id: String,
+    pub tenant_id: String,
+    pub token: String,
+    pub account_type: String,
+    pub amount_cents: i64,
+    pub status: String,
+    pub participant_unique_id1: String,
+    pub participant_unique_id2: String,
+    pub estimated_posting_time: String,
+    pub estimated_posting_date: String,
+    pub print_at: Option<i64>,
+    pub created_at: i64,
+    pub cancelled_at: Option<i64>,
+}
+
+pub const PAYMENT_ACCEPTED: &str = "accepted";
+pub const PAYMENT_CANCELLED: &str = "cancelled";
+
+const PAYMENT_COLUMNS: &str = "id, tenant_id, token, account_type, amount_cents, status, participant_unique_id1, \
+     participant_unique_id2, estimated_posting_time, estimated_posting_date, print_at, created_at, cancelled_at";
+
+/// A velocity limit checked in the payment's transaction.
+#[derive(Debug, Clone)]
+pub struct Velocity {
+    pub scope: String,
+    pub day: String,
+    pub limit_cents: i64,
+    /// The refusal the caller maps to its status code.
+    pub refusal: &'static str,
+}
+
+/// A limit's counter for the day, the payment included.
+#[derive(Debug, Clone, Copy)]
+pub struct Counted<'a> {
+    pub limit: &'a Velocity,
+    pub total_cents: i64,
+}
+
+/// The rule deciding whether counted totals refuse the payment: the
+/// refusal of the limit exceeded, if any (the caller's, in its product core).
+pub type OverLimit = fn(&[Counted<'_>]) -> Option<&'static str>;
+
+/// What recording a payment did.
+#[derive(Debug, Clone)]
+pub enum RecordPayment {
+    Recorded(Box<Payment>),
+    /// A concurrent payment with the same Idempotency-Key was recorded first.
+    KeyTaken,
+    /// The `refusal` of the velocity limit the payment would exceed; nothing
+    /// was recorded.
+    OverLimit(&'static str),
+}
+
+/// The ledger accounts a payout moves money between.
+pub fn funding_account(tenant_id: &str) -> String {
+    format!("tenant:{tenant_id}:funding")
+}
+
+pub fn payout_account(account_type: &str) -> String {
+    format!("payouts:{account_type}")
+}
+
+/// Both entries of a transaction in one statement (one round trip).
+async fn entries(
+    c: &mut sqlx::AnyConnection,
+    tx: &str,
+    tenant_id: &str,
+    pair: [(String, i64); 2],
+    kind: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO ledger_entries (id, transaction_id, tenant_id, account, amount_cents, kind, created_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7), ($8,$2,$3,$9,$10,$6,$7)",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(tx)
+    .bind(tenant_id)
+    .bind(&pair[0].0)
+    .bind(pair[0].1)
+    .bind(kind)
+    .bind(now)
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(&pair[1].0)
+    .bind(pair[1].1)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+/// Every velocity counter of a payment in one upsert (one round trip),
+/// returning the day's totals in the order of `limits`. The upsert locks the
+/// counter rows (PostgreSQL) or runs in the single writer (SQLite), so
+/// concurrent payments cannot both slip under a limit.
+async fn bump_all<'a>(
+    c: &mut sqlx::AnyConnection,
+    tenant_id: &str,
+    limits: &'a [Velocity],
+    amount: i64,
+) -> Result<Vec<Counted<'a>>, StoreError> {
+    if limits.is_empty() {
+        return Ok(Vec::new());
+    }
+    let values: Vec<String> = (0..limits.len())
+        .map(|i| format!("($1, ${}, ${}, $2)", 3 + 2 * i, 4 + 2 * i))
+        .collect();
+    let sql = format!(
+        "INSERT INTO gw_velocity (tenant_id, scope, day, total_cents) VALUES {} \
+         ON CONFLICT (tenant_id, scope, day) DO UPDATE SET total_cents = gw_velocity.total_cents + excluded.total_cents \
+         RETURNING scope, total_cents",
+        values.join(", ")
+    );
+    let mut q = sqlx::query(&sql).bind(tenant_id).bind(amount);
+    for v in limits {
+        q = q.bind(&v.scope).bind(&v.day);
+    }
+    let totals: Vec<(String, i64)> = q
+        .fetch_all(&mut *c)
+        .await?
+        .into_iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    Ok(limits
+        .iter()
+        .filter_map(|limit| {
+            let (_, total_cents) = totals.iter().find(|(scope, _)| *scope == limit.scope)?;
+            Some(Counted {
+                limit,
+                total_cents: *total_cents,
+            })
+        })
+        .collect())
+}
+
+/// A payment's Idempotency-Key and the hash of the request it came with.
+#[derive(Debug, Clone)]
+pub struct PaymentKey {
+    pub key: String,
+    pub request_hash: String,
+    /// Records of the key older than this are expired: the key is free.
+    pub expired_before: i64,
+}
+
+/// Records a payment, its two ledger entries, its velocity and its
+/// Idempotency-Key, atomically. A second payment with the same key is
+/// `KeyTaken` (`gw_payment_keys_pkey` decides); when `over_limit` finds a
+/// counted total over its limit the whole write is rolled back and the
+/// payment is `OverLimit`.
+pub async fn record_payment(
+    store: &Store,
+    p: Payment,
+    limits: Vec<Velocity>,
+    key: Option<PaymentKey>,
+    over_limit: OverLimit,
+) -> Result<RecordPayment, StoreError> {
+    let recorded = store
+        .write_or_refuse(move |c| {
+            let (p, limits, key) = (p.clone(), limits.clone(), key.clone());
+            Box::pin(async move {
+                if let Some(k) = &key {
+                    sqlx::query("DELETE FROM gw_payment_keys WHERE tenant_id = $1 AND idem_key = $2 AND created_at < $3")
+                        .bind(&p.tenant_id)
+                        .bind(&k.key)
+                        .bind(k.expired_before)
+                        .execute(&mut *c)
+                        .await?;
+                }
+                sqlx::query(&format!("INSERT INTO gw_payments ({PAYMENT_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"))
+                    .bind(&p.id)
+                    .bind(&p.tenant_id)
+                    .bind(&p.token)
+                    .bind(&p.account_type)
+                    .bind(p.amount_cents)
+                    .bind(&p.status)
+                    .bind(&p.participant_unique_id1)
+                    .bind(&p.participant_unique_id2)
+                    .bind(&p.estimated_posting_time)
+                    .bind(&p.estimated_posting_date)
+                    .bind(p.print_at)
+                    .bind(p.created_at)
+                    .bind(p.cancelled_at)
+                    .execute(&mut *c)
+                    .await?;
+                let counted = bump_all(c, &p.tenant_id, &limits, p.amount_cents).await?;
+                if let Some(refusal) = over_limit(&counted) {
+                    return Err(Abort::Refused(refusal));
+                }
+                entries(
+                    c,
+                    &p.id,
+                    &p.tenant_id,
+                    [(funding_account(&p.tenant_id), -p.amount_cents), (payout_account(&p.account_type), p.amount_cents)],
+                    "payout",
+                    p.created_at,
+                )
+                .await?;
+                if let Some(k) = &key {
+                    sqlx::query(
+                        "INSERT INTO gw_payment_keys (tenant_id, idem_key, request_hash, payment_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(&p.tenant_id)
+                    .bind(&k.key)
+                    .bind(&k.request_hash)
+                    .bind(&p.id)
+                    .bind(p.created_at)
+                    .execute(&mut *c)
+                    .await?;
+                }
+                Ok(p)
+            })
+        })
+        .await;
+    match recorded {
+        Ok(Ok(p)) => Ok(RecordPayment::Recorded(Box::new(p))),
+        Ok(Err(refusal)) => Ok(RecordPayment::OverLimit(refusal)),
+        Err(e) if e.is_unique("gw_payment_keys_pkey") => Ok(RecordPayment::KeyTaken),
+        Err(e) => Err(e),
+    }
+}
+
+/// The payment an Idempotency-Key made since `since`, with the hash of the
+/// request that made it.
+pub async fn payment_by_key(
+    store: &Store,
+    tenant_id: &str,
+    key: &str,
+    since: i64,
+) -> Result<Option<(String, Payment)>, StoreError> {
+    let Some(row) = sqlx::query(
+        "SELECT request_hash, payment_id FROM gw_payment_keys WHERE tenant_id = $1 AND idem_key = $2 AND created_at >= $3",
+    )
+    .bind(tenant_id)
+    .bind(key)
+    .bind(since)
+    .fetch_optional(store.reader())
+    .await?
+    else {
+        return Ok(None);
+    };
+    let (hash, id): (String, String) = (row.get(0), row.get(1));
+    Ok(payment(store, tenant_id, &id).await?.map(|p| (hash, p)))
+}
+
+/// A tenant's payments carrying a participant_unique_id1 (its correlation
+/// id: a customer or account of the partner's), newest first.
+pub async fn payments_by_uid1(
+    store: &Store,
+    tenant_id: &str,
+    uid1: &str,
+) -> Result<Vec<Payment>, StoreError> {
+    Ok(sqlx::query_as::<_, Payment>(&format!(
+        "SELECT {PAYMENT_COLUMNS} FROM gw_payments WHERE tenant_id = $1 AND participant_unique_id1 = $2 ORDER BY created_at DESC"
+    ))
+    .bind(tenant_id)
+    .bind(uid1)
+    .fetch_all(store.reader())
+    .await?)
+}
+
+pub async fn payment(
+    store: &Store,
+    tenant_id: &str,
+    id: &str,
+) -> Result<Option<Payment>, StoreError> {
+    Ok(sqlx::query_as::<_, Payment>(&format!(
+        "SELECT {PAYMENT_COLUMNS} FROM gw_payments WHERE tenant_id = $1 AND id = $2"
+    ))
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(store.reader())
+    .await?)
+}
+
+/// What cancelling a check payment did.
+#[derive(Debug, Clone)]
+pub enum CancelCheck<R> {
+    /// Cancelled now: the payment as it is after.
+    Cancelled(Box<Payment>),
+    NotFound,
+    /// The caller's rule refused to cancel this payment.
+    Refused(R),
+    /// The payment left `accepted` between the read and the guarded update
+    /// (a concurrent cancel won).
+    NoLongerAccepted,
+}
+
+/// Cancels a payment the caller's rule `may_cancel(payment, now)` allows:
+/// status, reversal entries, and the velocity it used given back, in one
+/// transaction whose update is guarded on the status it read.
+pub async fn cancel_check<R: Send + 'static>(
+    store: &Store,
+    tenant_id: String,
+    id: String,
+    day_scopes: Vec<(String, String)>,
+    now: i64,
+    may_cancel: fn(&Payment, i64) -> Result<(), R>,
+) -> Result<CancelCheck<R>, StoreError> {
+    store
+        .write(move |c| {
+            let (tenant_id, id, day_scopes) = (tenant_id.clone(), id.clone(), day_scopes.clone());
+            Box::pin(async move {
+                let Some(p) = sqlx::query_as::<_, Payment>(&format!(
+                    "SELECT {PAYMENT_COLUMNS} FROM gw_payments WHERE tenant_id = $1 AND id = $2"
+                ))
+                .bind(&tenant_id)
+                .bind(&id)
+                .fetch_optional(&mut *c)
+                .await?
+                else {
+                    return Ok(CancelCheck::NotFound);
+                };
+                if let Err(refusal) = may_cancel(&p, now) {
+                    return Ok(CancelCheck::Refused(refusal));
+                }
+                let r = sqlx::query("UPDATE gw_payments SET status = $1, cancelled_at = $2 WHERE id = $3 AND status = $4")
+                    .bind(PAYMENT_CANCELLED)
+                    .bind(now)
+                    .bind(&id)
+                    .bind(PAYMENT_ACCEPTED)
+                    .execute(&mut *c)
+                    .await?;
+                if r.rows_affected() != 1 {
+                    return Ok(CancelCheck::NoLongerAccepted);
+                }
+                entries(
+                    c,
+                    &p.id,
+                    &tenant_id,
+                    [(funding_account(&tenant_id), p.amount_cents), (payout_account(&p.account_type), -p.amount_cents)],
+                    "cancel",
+                    now,
+                )
+                .await?;
+                for (scope, day) in &day_scopes {
+                    sqlx::query("UPDATE gw_velocity SET total_cents = total_cents - $1 WHERE tenant_id = $2 AND scope = $3 AND day = $4")
+                        .bind(p.amount_cents)
+                        .bind(&tenant_id)
+                        .bind(scope)
+                        .bind(day)
+                        .execute(&mut *c)
+                        .await?;
+                }
+                Ok(CancelCheck::Cancelled(Box::new(Payment { status: PAYMENT_CANCELLED.into(), cancelled_at: Some(now), ..p })))
+            })
+        })
+        .await
+}
+
+/// The ledger's invariant: (sum of all entries, transactions whose entries do not sum to zero).
+pub async fn ledger_check(store: &Store) -> Result<(i64, i64), StoreError> {
+    // SUM of BIGINT is NUMERIC on PostgreSQL: cast back for one decoder.
+    let total: i64 =
+        sqlx::query("SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM ledger_entries")
+            .fetch_one(store.reader())
+            .await?
+            .get(0);
+    let unbalanced: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM (SELECT transaction_id FROM ledger_entries GROUP BY transaction_id HAVING SUM(amount_cents) <> 0) u",
+    )
+    .fetch_one(store.reader())
+    .await?
+    .get(0);
+    Ok((total, unbalanced))
+}
