@@ -6,6 +6,7 @@
 //! and sets FUNDLINE_REQUIRE_BROWSER=1, which makes their absence a failure).
 
 use crate::common;
+use common::steps::Partner;
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -24,14 +25,6 @@ impl Drop for Driver {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// One browser at a time: on a cold CI machine several Chromium starts at
@@ -60,7 +53,7 @@ async fn browser() -> Option<(
         );
         return None;
     };
-    let driver_port = free_port();
+    let driver_port = common::binary::free_port();
     let driver = Driver(
         Command::new(driver_bin)
             .arg(format!("--port={driver_port}"))
@@ -107,7 +100,7 @@ async fn a_framed_capture_page_tokenizes_a_card_that_process_then_pays() {
     // The authorized_url lives 30 s (spec 001), and a cold Chromium can take
     // longer than that to start: stage the session only once the browser is up.
     // The partner's page, on its own origin.
-    let parent_port = free_port();
+    let parent_port = common::binary::free_port();
     let parent_origin = format!("http://127.0.0.1:{parent_port}");
     let g = GatewayClient::new(
         &app.base,
@@ -121,14 +114,7 @@ async fn a_framed_capture_page_tokenizes_a_card_that_process_then_pays() {
         .await
         .unwrap();
     assert_eq!(a.body["status"], 100, "{}", a.text);
-    let session = a.body["data"]["session_identifier"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let url = a.body["data"]["authorized_url"]
-        .as_str()
-        .unwrap()
-        .replace("http://127.0.0.1:8080", &app.base);
+    let (session, url) = app.session_link(&a);
     let parent_html = format!(
         r##"<!doctype html><html><head><title>Partner</title></head><body>
 <h1>Partner checkout</h1><div id="pay"></div><pre id="events"></pre>
@@ -349,31 +335,15 @@ async fn the_check_page_deposits_a_check_that_gets_funded() {
     })
     .await;
     let partner = app.partner().await;
-    let id = partner
-        .call("enroll-customer", &fundline::client::enrollment(1))
-        .await
-        .unwrap()
-        .body["CustomerId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = partner.enroll(1).await;
     let pan = fundline::client::test_visa(1);
     assert_eq!(
         partner
-            .call("add-or-update-card", &fundline::client::card(&id, &pan))
-            .await
-            .unwrap()
-            .status,
+            .status_of("add-or-update-card", &fundline::client::card(&id, &pan))
+            .await,
         200
     );
-    let sso = partner
-        .call("authenticate-obo", &json!({"customerId": id}))
-        .await
-        .unwrap()
-        .body["ssoToken"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let sso = partner.sso_token(&id).await;
     let dir = tempfile::tempdir().unwrap();
     let png = |w: u32, h: u32, salt: u8| {
         let mut b = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];

@@ -4,6 +4,7 @@
 //! through signed webhooks.
 
 use crate::common;
+use common::steps::Partner;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -31,25 +32,12 @@ struct Customer {
 
 async fn customer(app: &TestApp, n: u64, pans: &[String]) -> Customer {
     let partner = app.partner().await;
-    let id = partner
-        .call("enroll-customer", &enrollment(n))
-        .await
-        .unwrap()
-        .body["CustomerId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = partner.enroll(n).await;
     let mut cards = Vec::new();
     for pan in pans {
-        let a = partner
-            .call("add-or-update-card", &card(&id, pan))
-            .await
-            .unwrap();
+        let a = partner.ask("add-or-update-card", &card(&id, pan)).await;
         assert_eq!(a.status, 200, "{}", a.text);
-        let list = partner
-            .call("get-registered-cards", &json!({"customerId": id}))
-            .await
-            .unwrap();
+        let list = partner.cards_of(&id).await;
         let last4 = &pan[pan.len() - 4..];
         let cid = list.body["cards"]
             .as_array()
@@ -68,9 +56,8 @@ async fn customer(app: &TestApp, n: u64, pans: &[String]) -> Customer {
 async fn sso(c: &Customer) -> String {
     let a = c
         .partner
-        .call("authenticate-obo", &json!({"customerId": c.id}))
-        .await
-        .unwrap();
+        .ask("authenticate-obo", &json!({"customerId": c.id}))
+        .await;
     assert_eq!(a.status, 200, "{}", a.text);
     a.body["ssoToken"].as_str().unwrap().to_string()
 }
@@ -195,12 +182,11 @@ impl Session {
 async fn history(c: &Customer) -> Vec<Value> {
     let h = c
         .partner
-        .call(
+        .ask(
             "get-transaction-history",
             &json!({"customerId": c.id, "pageSize": 100}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(h.status, 200, "{}", h.text);
     h.body["searchResults"].as_array().unwrap().clone()
 }
@@ -591,10 +577,8 @@ async fn velocity_and_customer_attributes_change_the_decision() {
     let ssn = enrollment(5)["ssn"].as_str().unwrap().to_string();
     let a = d
         .partner
-        .call("add-customer-attributes", &json!({"customerAttributes": [
-            {"name": "CustomerId", "value": d.id}, {"name": "SSN", "value": ssn}, {"name": "BalanceOnReturnedChecks", "value": "150.00"}]}))
-        .await
-        .unwrap();
+        .ask("add-customer-attributes", &json!({"customerAttributes": [
+            {"name": "CustomerId", "value": d.id}, {"name": "SSN", "value": ssn}, {"name": "BalanceOnReturnedChecks", "value": "150.00"}]})).await;
     assert_eq!(a.status, 200, "{}", a.text);
     let s = session(&app, &sso(&d).await).await;
     let (_, sub) = s
@@ -620,10 +604,8 @@ async fn a_session_attribute_filter_hides_a_card() {
     let token = sso(&c).await;
     let a = c
         .partner
-        .call("add-session-attributes", &json!({"sessionAttributes": [
-            {"name": "SsoToken", "value": token}, {"name": "AccountIdFilter", "value": c.cards[1]}]}))
-        .await
-        .unwrap();
+        .ask("add-session-attributes", &json!({"sessionAttributes": [
+            {"name": "SsoToken", "value": token}, {"name": "AccountIdFilter", "value": c.cards[1]}]})).await;
     assert_eq!(a.status, 200, "{}", a.text);
     let s = session(&app, &token).await;
     let (_, cards) = s.get("/api/v1/checks/cards").await;

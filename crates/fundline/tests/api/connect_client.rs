@@ -2,6 +2,7 @@
 //! encrypted the way the Connect client SDKs encrypt it.
 
 use crate::common;
+use common::steps::Connect;
 
 use std::time::Duration;
 
@@ -52,13 +53,12 @@ async fn encrypted_card_input_is_decrypted_and_tokenized() {
     let app = spawn_app().await;
     let (c, m) = connect(&app);
     let s = c
-        .request(
+        .ask(
             "POST",
             &format!("/v1/{m}/sessions"),
             Some(&json!({"tokens": ["no-such-token"]})),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(s.status, 201, "{}", s.text);
     let session = s.body["clientSessionId"].as_str().unwrap().to_string();
     let customer = s.body["customerId"].as_str().unwrap().to_string();
@@ -80,24 +80,22 @@ async fn encrypted_card_input_is_decrypted_and_tokenized() {
     ] {
         let jwe = encrypt(&key, &session, number, enc);
         let a = c
-            .request(
+            .ask(
                 "POST",
                 &format!("/v1/{m}/tokens"),
                 Some(&json!({"paymentProductId": 1, "encryptedCustomerInput": jwe})),
             )
-            .await
-            .unwrap();
+            .await;
         assert_eq!(a.status, 201, "{enc}: {}", a.text);
         let token = a.body["token"].as_str().unwrap().to_string();
         // Spec 003: the same encrypted input can be submitted once.
         let twice = c
-            .request(
+            .ask(
                 "POST",
                 &format!("/v1/{m}/tokens"),
                 Some(&json!({"paymentProductId": 1, "encryptedCustomerInput": jwe})),
             )
-            .await
-            .unwrap();
+            .await;
         assert_eq!(twice.status, 400, "{enc}: {}", twice.text);
         assert_eq!(
             twice.body["errors"][0]["propertyName"], "encryptedCustomerInput",
@@ -107,17 +105,13 @@ async fn encrypted_card_input_is_decrypted_and_tokenized() {
         // The same card sent in the clear finds the same token.
         let plain = json!({"paymentProductId": 1, "card": {"data": {"cardWithoutCvv": {"cardNumber": number, "expiryDate": "1230"}}}});
         let again = c
-            .request("POST", &format!("/v1/{m}/tokens"), Some(&plain))
-            .await
-            .unwrap();
+            .ask("POST", &format!("/v1/{m}/tokens"), Some(&plain))
+            .await;
         assert_eq!(
             (again.status, again.body["token"].as_str()),
             (200, Some(token.as_str()))
         );
-        let g = c
-            .request("GET", &format!("/v1/{m}/tokens/{token}"), None)
-            .await
-            .unwrap();
+        let g = c.ask("GET", &format!("/v1/{m}/tokens/{token}"), None).await;
         assert_eq!(
             g.body["card"]["data"]["cardWithoutCvv"]["cardholderName"],
             "Wile E. Coyote"
@@ -132,13 +126,12 @@ async fn encrypted_card_input_is_decrypted_and_tokenized() {
     let flipped = if &jwe[at..at + 1] == "A" { "B" } else { "A" };
     jwe.replace_range(at..at + 1, flipped);
     let a = c
-        .request(
+        .ask(
             "POST",
             &format!("/v1/{m}/tokens"),
             Some(&json!({"encryptedCustomerInput": jwe})),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(a.status, 400);
     assert_eq!(
         a.body["errors"][0]["propertyName"],
@@ -151,13 +144,12 @@ async fn encrypted_card_input_is_decrypted_and_tokenized() {
     let mut late = c.clone();
     late.date = Some(chrono::Utc::now() + chrono::Duration::seconds(2 * 3600 + 1));
     let a = late
-        .request(
+        .ask(
             "POST",
             &format!("/v1/{m}/tokens"),
             Some(&json!({"encryptedCustomerInput": jwe})),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(a.status, 400, "{}", a.text);
     assert!(a.body["errors"][0]["message"]
         .as_str()
@@ -171,9 +163,8 @@ async fn client_keys_rotate() {
     let app = spawn_app().await;
     let (c, m) = connect(&app);
     let first = c
-        .request("POST", &format!("/v1/{m}/sessions"), Some(&json!({})))
-        .await
-        .unwrap();
+        .ask("POST", &format!("/v1/{m}/sessions"), Some(&json!({})))
+        .await;
     let (_, k1) = public_key(
         &app,
         first.body["customerId"].as_str().unwrap(),
@@ -181,9 +172,8 @@ async fn client_keys_rotate() {
     )
     .await;
     let second = c
-        .request("POST", &format!("/v1/{m}/sessions"), Some(&json!({})))
-        .await
-        .unwrap();
+        .ask("POST", &format!("/v1/{m}/sessions"), Some(&json!({})))
+        .await;
     let (_, k2) = public_key(
         &app,
         second.body["customerId"].as_str().unwrap(),
@@ -195,9 +185,8 @@ async fn client_keys_rotate() {
     let mut later = c.clone();
     later.date = Some(chrono::Utc::now() + chrono::Duration::seconds(31 * 24 * 3600));
     let third = later
-        .request("POST", &format!("/v1/{m}/sessions"), Some(&json!({})))
-        .await
-        .unwrap();
+        .ask("POST", &format!("/v1/{m}/sessions"), Some(&json!({})))
+        .await;
     let (_, k3) = public_key(
         &app,
         third.body["customerId"].as_str().unwrap(),

@@ -1,6 +1,7 @@
 //! The token service through the HTTP API, signed as the Connect SDKs sign.
 
 use crate::common;
+use common::steps::Connect;
 
 use std::collections::HashSet;
 
@@ -33,32 +34,27 @@ async fn a_card_token_is_created_once_read_updated_and_deleted() {
     let app = spawn_app().await;
     let (c, m) = connect(&app);
     let a = c
-        .request(
+        .ask(
             "POST",
             &format!("/v1/{m}/tokens"),
             Some(&card("4567350000427977", "1230")),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(a.status, 201, "{}", a.text);
     assert_eq!(a.body["isNewToken"], true);
     let token = a.body["token"].as_str().unwrap().to_string();
     // The card number alone decides: another expiry, the same token.
     let again = c
-        .request(
+        .ask(
             "POST",
             &format!("/v1/{m}/tokens"),
             Some(&card("4567350000427977", "0131")),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(again.status, 200);
     assert_eq!(again.body, json!({"token": token, "isNewToken": false}));
 
-    let g = c
-        .request("GET", &format!("/v1/{m}/tokens/{token}"), None)
-        .await
-        .unwrap();
+    let g = c.ask("GET", &format!("/v1/{m}/tokens/{token}"), None).await;
     assert_eq!(g.status, 200, "{}", g.text);
     assert!(!g.text.contains("4567350000427977"));
     assert_eq!(g.body["id"], token.as_str());
@@ -74,53 +70,42 @@ async fn a_card_token_is_created_once_read_updated_and_deleted() {
     );
 
     let u = c
-        .request(
+        .ask(
             "PUT",
             &format!("/v1/{m}/tokens/{token}"),
             Some(&card("4567350000427977", "0632")),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(u.status, 204, "{}", u.text);
     assert_eq!(u.text, "", "no body on 204");
-    let g = c
-        .request("GET", &format!("/v1/{m}/tokens/{token}"), None)
-        .await
-        .unwrap();
+    let g = c.ask("GET", &format!("/v1/{m}/tokens/{token}"), None).await;
     assert_eq!(
         g.body["card"]["data"]["cardWithoutCvv"]["expiryDate"],
         "0632"
     );
 
     let d = c
-        .request("DELETE", &format!("/v1/{m}/tokens/{token}"), None)
-        .await
-        .unwrap();
+        .ask("DELETE", &format!("/v1/{m}/tokens/{token}"), None)
+        .await;
     assert_eq!((d.status, d.text.as_str()), (204, ""));
-    let gone = c
-        .request("GET", &format!("/v1/{m}/tokens/{token}"), None)
-        .await
-        .unwrap();
+    let gone = c.ask("GET", &format!("/v1/{m}/tokens/{token}"), None).await;
     assert_eq!(gone.status, 404);
     assert_eq!(first_error(&gone)["id"], "UNKNOWN_TOKEN");
     assert_eq!(first_error(&gone)["httpStatusCode"], 404);
     assert!(gone.body["errorId"].is_string());
     assert_eq!(
-        c.request("DELETE", &format!("/v1/{m}/tokens/{token}"), None)
-            .await
-            .unwrap()
-            .status,
+        c.status_of("DELETE", &format!("/v1/{m}/tokens/{token}"), None)
+            .await,
         404
     );
     // After deletion the same card makes a new token.
     let fresh = c
-        .request(
+        .ask(
             "POST",
             &format!("/v1/{m}/tokens"),
             Some(&card("4567350000427977", "1230")),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(fresh.status, 201);
     assert_ne!(fresh.body["token"], token.as_str());
 }
@@ -134,10 +119,7 @@ async fn invalid_requests_name_the_offending_property() {
         .as_object_mut()
         .unwrap()
         .remove("cardNumber");
-    let a = c
-        .request("POST", &format!("/v1/{m}/tokens"), Some(&body))
-        .await
-        .unwrap();
+    let a = c.ask("POST", &format!("/v1/{m}/tokens"), Some(&body)).await;
     assert_eq!(a.status, 400);
     let e = first_error(&a);
     assert_eq!(e["code"], "20000000");
@@ -162,44 +144,36 @@ async fn invalid_requests_name_the_offending_property() {
         ),
     ] {
         let a = c
-            .request(
+            .ask(
                 "POST",
                 &format!("/v1/{m}/tokens"),
                 Some(&card(number, expiry)),
             )
-            .await
-            .unwrap();
+            .await;
         assert_eq!(a.status, 400, "{number} {expiry}");
         assert_eq!(first_error(&a)["propertyName"], property);
         assert_eq!(first_error(&a)["code"], "21000020");
     }
     let mut long = card("4567350000427977", "1230");
     long["card"]["customer"]["personalInformation"]["name"]["surname"] = json!("x".repeat(71));
-    let a = c
-        .request("POST", &format!("/v1/{m}/tokens"), Some(&long))
-        .await
-        .unwrap();
+    let a = c.ask("POST", &format!("/v1/{m}/tokens"), Some(&long)).await;
     assert_eq!(
         first_error(&a)["propertyName"],
         "card.customer.personalInformation.name.surname"
     );
     let a = c
-        .request(
+        .ask(
             "POST",
             &format!("/v1/{m}/tokens"),
             Some(&json!({"card": {}})),
         )
-        .await
-        .unwrap();
+        .await;
     assert!(a.body["errors"]
         .as_array()
         .unwrap()
         .iter()
         .any(|e| e["propertyName"] == "paymentProductId"));
-    let unknown = c
-        .request("GET", &format!("/v1/{m}/nothing-here"), None)
-        .await
-        .unwrap();
+    let unknown = c.ask("GET", &format!("/v1/{m}/nothing-here"), None).await;
     assert_eq!(unknown.status, 404);
     assert!(
         unknown.body["errors"].is_array(),
@@ -214,7 +188,7 @@ async fn authentication_and_merchant_rules() {
     let path = format!("/v1/{m}/tokens/abc-123");
     let mut wrong = c.clone();
     wrong.secret = "I42Zf4pVnRdroHfuHnRiJjJ2B6+22h0yQt/R3nZR8Xg=".into();
-    let a = wrong.request("GET", &path, None).await.unwrap();
+    let a = wrong.ask("GET", &path, None).await;
     assert_eq!(a.status, 401);
     assert_eq!(first_error(&a)["code"], "9002");
     assert_eq!(
@@ -223,17 +197,14 @@ async fn authentication_and_merchant_rules() {
     );
     let mut unknown = c.clone();
     unknown.key_id = "0000000000000000".into();
-    assert_eq!(
-        unknown.request("GET", &path, None).await.unwrap().status,
-        401
-    );
+    assert_eq!(unknown.status_of("GET", &path, None).await, 401);
     let mut stale = c.clone();
     stale.date = Some(chrono::Utc::now() - chrono::Duration::minutes(6));
-    assert_eq!(stale.request("GET", &path, None).await.unwrap().status, 401);
+    assert_eq!(stale.status_of("GET", &path, None).await, 401);
     let mut near = c.clone();
     near.date = Some(chrono::Utc::now() - chrono::Duration::minutes(4));
     assert_eq!(
-        near.request("GET", &path, None).await.unwrap().status,
+        near.status_of("GET", &path, None).await,
         404,
         "within 5 minutes"
     );
@@ -243,13 +214,12 @@ async fn authentication_and_merchant_rules() {
     // Another merchant's path.
     let other = app.other_tenant().await;
     let a = c
-        .request(
+        .ask(
             "GET",
             &format!("/v1/{}/tokens/abc-123", other.connect.merchant_id),
             None,
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(a.status, 403);
     assert_eq!(first_error(&a)["code"], "9007");
     // A merchant not enabled for tokenization (settings reach servers within
@@ -269,13 +239,12 @@ async fn authentication_and_merchant_rules() {
         &disabled.connect.secret_api_key,
     );
     let a = d
-        .request(
+        .ask(
             "POST",
             &format!("/v1/{}/tokens", disabled.connect.merchant_id),
             Some(&card("4567350000427977", "1230")),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(a.status, 403);
     assert_eq!(first_error(&a)["code"], "700660");
     assert_eq!(first_error(&a)["message"], "SERVICE_NOT_ALLOWED");
@@ -321,23 +290,21 @@ async fn sepa_mandates_are_tokenized_masked_and_approved() {
     let app = spawn_app().await;
     let (c, m) = connect(&app);
     let a = c
-        .request(
+        .ask(
             "POST",
             &format!("/v1/{m}/tokens"),
             Some(&sepa("NL91ABNA0417164300", false)),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(a.status, 201, "{}", a.text);
     let token = a.body["token"].as_str().unwrap().to_string();
     let again = c
-        .request(
+        .ask(
             "POST",
             &format!("/v1/{m}/tokens"),
             Some(&sepa("NL91 ABNA 0417 1643 00", false)),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         (again.status, again.body["token"].as_str()),
         (200, Some(token.as_str())),
@@ -353,10 +320,7 @@ async fn sepa_mandates_are_tokenized_masked_and_approved() {
         "usable only once approved"
     );
 
-    let g = c
-        .request("GET", &format!("/v1/{m}/tokens/{token}"), None)
-        .await
-        .unwrap();
+    let g = c.ask("GET", &format!("/v1/{m}/tokens/{token}"), None).await;
     assert!(!g.text.contains("NL91ABNA0417164300"));
     assert_eq!(g.body["paymentProductId"], 770);
     assert_eq!(
@@ -370,23 +334,19 @@ async fn sepa_mandates_are_tokenized_masked_and_approved() {
 
     let approval = json!({"mandateSignatureDate": "20261121", "mandateSignaturePlace": "Utrecht", "mandateSigned": true});
     let ap = c
-        .request(
+        .ask(
             "POST",
             &format!("/v1/{m}/tokens/{token}/approvesepadirectdebit"),
             Some(&approval),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!((ap.status, ap.text.as_str()), (204, ""));
     let row = fundline_store::connect::live(&app.store, &app.tenant.tenant_id, &m, &token)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(row.mandate_status.as_deref(), Some("APPROVED"));
-    let g = c
-        .request("GET", &format!("/v1/{m}/tokens/{token}"), None)
-        .await
-        .unwrap();
+    let g = c.ask("GET", &format!("/v1/{m}/tokens/{token}"), None).await;
     assert_eq!(
         g.body["sepaDirectDebit"]["mandate"]["mandateApproval"]["mandateSignaturePlace"],
         "Utrecht"
@@ -394,13 +354,12 @@ async fn sepa_mandates_are_tokenized_masked_and_approved() {
 
     // Signed in the request: approved at once. Bad IBANs name the property.
     let signed = c
-        .request(
+        .ask(
             "POST",
             &format!("/v1/{m}/tokens"),
             Some(&sepa("DE89370400440532013000", true)),
         )
-        .await
-        .unwrap();
+        .await;
     let id = signed.body["token"].as_str().unwrap();
     let row = fundline_store::connect::live(&app.store, &app.tenant.tenant_id, &m, id)
         .await
@@ -409,9 +368,8 @@ async fn sepa_mandates_are_tokenized_masked_and_approved() {
     assert_eq!(row.mandate_status.as_deref(), Some("APPROVED"));
     for bad in ["NL91ABNA0417164301", "NL91ABNA041716430", "XX00"] {
         let a = c
-            .request("POST", &format!("/v1/{m}/tokens"), Some(&sepa(bad, false)))
-            .await
-            .unwrap();
+            .ask("POST", &format!("/v1/{m}/tokens"), Some(&sepa(bad, false)))
+            .await;
         assert_eq!(a.status, 400, "{bad}");
         assert_eq!(
             first_error(&a)["propertyName"],
@@ -421,15 +379,14 @@ async fn sepa_mandates_are_tokenized_masked_and_approved() {
     // A malformed query (the date twice) is refused in Connect's envelope
     // and deletes nothing.
     let d = c
-        .request(
+        .ask(
             "DELETE",
             &format!(
                 "/v1/{m}/tokens/{token}?mandateCancelDate=20261201&mandateCancelDate=20261202"
             ),
             None,
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(d.status, 400);
     assert_eq!(first_error(&d)["propertyName"], "mandateCancelDate");
     assert!(
@@ -440,13 +397,12 @@ async fn sepa_mandates_are_tokenized_masked_and_approved() {
     );
     // Deleting with a mandate cancel date records the cancellation.
     let d = c
-        .request(
+        .ask(
             "DELETE",
             &format!("/v1/{m}/tokens/{token}?mandateCancelDate=20261201"),
             None,
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(d.status, 204);
     let row = fundline_store::connect::any(&app.store, &app.tenant.tenant_id, &token)
         .await
@@ -460,22 +416,20 @@ async fn sepa_mandates_are_tokenized_masked_and_approved() {
     assert_eq!(all, vec!["CANCELLED:20261201".to_string()]);
     // Approving a card token is refused.
     let card_token = c
-        .request(
+        .ask(
             "POST",
             &format!("/v1/{m}/tokens"),
             Some(&card("4567350000427977", "1230")),
         )
-        .await
-        .unwrap();
+        .await;
     let ct = card_token.body["token"].as_str().unwrap();
     let a = c
-        .request(
+        .ask(
             "POST",
             &format!("/v1/{m}/tokens/{ct}/approvesepadirectdebit"),
             Some(&approval),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(a.status, 400);
 }
 
@@ -485,16 +439,10 @@ async fn uk_and_ach_direct_debits_and_paypal_are_tokenized() {
     let (c, m) = connect(&app);
     let uk = json!({"paymentProductId": 705, "nonSepaDirectDebit": {"customer": {"billingAddress": {"countryCode": "GB"}, "personalInformation": {"name": {"surname": "Coyote"}}}, "mandate": {"paymentProduct705SpecificData": {
         "authorisationId": "AUTH-123", "bankAccountBban": {"accountHolderName": "Wile Coyote", "accountNumber": "31926819", "bankCode": "601613", "countryCode": "GB"}}}}});
-    let a = c
-        .request("POST", &format!("/v1/{m}/tokens"), Some(&uk))
-        .await
-        .unwrap();
+    let a = c.ask("POST", &format!("/v1/{m}/tokens"), Some(&uk)).await;
     assert_eq!(a.status, 201, "{}", a.text);
     let t = a.body["token"].as_str().unwrap();
-    let g = c
-        .request("GET", &format!("/v1/{m}/tokens/{t}"), None)
-        .await
-        .unwrap();
+    let g = c.ask("GET", &format!("/v1/{m}/tokens/{t}"), None).await;
     assert!(!g.text.contains("31926819"));
     assert_eq!(
         g.body["nonSepaDirectDebit"]["mandate"]["paymentProduct705SpecificData"]["bankAccountBban"]
@@ -507,9 +455,8 @@ async fn uk_and_ach_direct_debits_and_paypal_are_tokenized() {
         .unwrap()
         .remove("authorisationId");
     let a = c
-        .request("POST", &format!("/v1/{m}/tokens"), Some(&no_auth))
-        .await
-        .unwrap();
+        .ask("POST", &format!("/v1/{m}/tokens"), Some(&no_auth))
+        .await;
     assert_eq!(
         first_error(&a)["propertyName"],
         "nonSepaDirectDebit.mandate.paymentProduct705SpecificData.authorisationId"
@@ -520,19 +467,16 @@ async fn uk_and_ach_direct_debits_and_paypal_are_tokenized() {
         "bankAccountBban": {"accountHolderName": "Wile Coyote", "accountNumber": "000123456789", "bankCode": routing}}}}})
     };
     let a = c
-        .request("POST", &format!("/v1/{m}/tokens"), Some(&ach("011000015")))
-        .await
-        .unwrap();
+        .ask("POST", &format!("/v1/{m}/tokens"), Some(&ach("011000015")))
+        .await;
     assert_eq!(a.status, 201, "{}", a.text);
     let a2 = c
-        .request("POST", &format!("/v1/{m}/tokens"), Some(&ach("011000015")))
-        .await
-        .unwrap();
+        .ask("POST", &format!("/v1/{m}/tokens"), Some(&ach("011000015")))
+        .await;
     assert_eq!((a2.status, &a2.body["token"]), (200, &a.body["token"]));
     let bad = c
-        .request("POST", &format!("/v1/{m}/tokens"), Some(&ach("011000016")))
-        .await
-        .unwrap();
+        .ask("POST", &format!("/v1/{m}/tokens"), Some(&ach("011000016")))
+        .await;
     assert_eq!(
         first_error(&bad)["propertyName"],
         "nonSepaDirectDebit.mandate.paymentProduct730SpecificData.bankAccountBban.bankCode"
@@ -540,15 +484,11 @@ async fn uk_and_ach_direct_debits_and_paypal_are_tokenized() {
 
     let paypal = json!({"paymentProductId": 840, "eWallet": {"customer": {"billingAddress": {"countryCode": "GB"}, "personalInformation": {"name": {"surname": "Coyote"}}}, "data": {"billingAgreementId": "B-5A1234567E123456X"}}});
     let a = c
-        .request("POST", &format!("/v1/{m}/tokens"), Some(&paypal))
-        .await
-        .unwrap();
+        .ask("POST", &format!("/v1/{m}/tokens"), Some(&paypal))
+        .await;
     assert_eq!(a.status, 201, "{}", a.text);
     let t = a.body["token"].as_str().unwrap();
-    let g = c
-        .request("GET", &format!("/v1/{m}/tokens/{t}"), None)
-        .await
-        .unwrap();
+    let g = c.ask("GET", &format!("/v1/{m}/tokens/{t}"), None).await;
     assert_eq!(g.body["paymentProductId"], 840);
     // Not card data: merchants reconcile PayPal payments by it.
     assert_eq!(
@@ -558,19 +498,17 @@ async fn uk_and_ach_direct_debits_and_paypal_are_tokenized() {
     // A group with the wrong product id.
     let wrong = json!({"paymentProductId": 1, "eWallet": {"data": {"billingAgreementId": "B-1"}}});
     let a = c
-        .request("POST", &format!("/v1/{m}/tokens"), Some(&wrong))
-        .await
-        .unwrap();
+        .ask("POST", &format!("/v1/{m}/tokens"), Some(&wrong))
+        .await;
     assert_eq!(first_error(&a)["propertyName"], "paymentProductId");
     // Updating a token into another group is refused.
     let a = c
-        .request(
+        .ask(
             "PUT",
             &format!("/v1/{m}/tokens/{t}"),
             Some(&card("4567350000427977", "1230")),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(a.status, 400);
 }
 
@@ -658,10 +596,7 @@ async fn an_idempotence_key_replays_the_first_answer() {
 }
 
 async fn sepa_token(c: &ConnectClient, m: &str, body: &Value) -> String {
-    let a = c
-        .request("POST", &format!("/v1/{m}/tokens"), Some(body))
-        .await
-        .unwrap();
+    let a = c.ask("POST", &format!("/v1/{m}/tokens"), Some(body)).await;
     assert!(a.status == 201 || a.status == 200, "{}", a.text);
     a.body["token"].as_str().unwrap().to_string()
 }
@@ -684,13 +619,10 @@ async fn spec_003_fields_where_the_sdk_models_put_them() {
     let mut body = card("4567350000427977", "1230");
     body["card"]["data"]["firstTransactionDate"] = json!("20240229");
     body["card"]["data"]["providerReference"] = json!("ATOS-TC-1");
-    let a = c.request("POST", &path, Some(&body)).await.unwrap();
+    let a = c.ask("POST", &path, Some(&body)).await;
     assert_eq!(a.status, 201, "{}", a.text);
     let t = a.body["token"].as_str().unwrap();
-    let g = c
-        .request("GET", &format!("{path}/{t}"), None)
-        .await
-        .unwrap();
+    let g = c.ask("GET", &format!("{path}/{t}"), None).await;
     assert_eq!(g.body["card"]["data"]["firstTransactionDate"], "20240229");
     assert_eq!(g.body["card"]["data"]["providerReference"], "ATOS-TC-1");
     for (field, value) in [
@@ -701,7 +633,7 @@ async fn spec_003_fields_where_the_sdk_models_put_them() {
     ] {
         let mut bad = card("5399999999999999", "1230");
         bad["card"]["data"][field] = value.clone();
-        let a = c.request("POST", &path, Some(&bad)).await.unwrap();
+        let a = c.ask("POST", &path, Some(&bad)).await;
         assert_eq!(a.status, 400, "{field} {value}");
         assert_eq!(
             first_error(&a)["propertyName"],
@@ -711,16 +643,15 @@ async fn spec_003_fields_where_the_sdk_models_put_them() {
 
     // One error for one bad field.
     let a = c
-        .request("POST", &path, Some(&card("5399999999999999", "12300")))
-        .await
-        .unwrap();
+        .ask("POST", &path, Some(&card("5399999999999999", "12300")))
+        .await;
     assert_eq!(a.status, 400);
     assert_eq!(a.body["errors"].as_array().unwrap().len(), 1, "{}", a.text);
 
     // A card token under a non-card product is refused.
     let mut wallet_id = card("5399999999999999", "1230");
     wallet_id["paymentProductId"] = json!(840);
-    let a = c.request("POST", &path, Some(&wallet_id)).await.unwrap();
+    let a = c.ask("POST", &path, Some(&wallet_id)).await;
     assert_eq!(a.status, 400, "{}", a.text);
     assert_eq!(first_error(&a)["propertyName"], "paymentProductId");
 
@@ -730,11 +661,11 @@ async fn spec_003_fields_where_the_sdk_models_put_them() {
         .as_object_mut()
         .unwrap()
         .remove("customer");
-    let a = c.request("POST", &path, Some(&no_customer)).await.unwrap();
+    let a = c.ask("POST", &path, Some(&no_customer)).await;
     assert_eq!(first_error(&a)["propertyName"], "sepaDirectDebit.customer");
     let mut long_vat = sepa("NL91ABNA0417164300", false);
     long_vat["sepaDirectDebit"]["customer"]["vatNumber"] = json!("NL".repeat(9));
-    let a = c.request("POST", &path, Some(&long_vat)).await.unwrap();
+    let a = c.ask("POST", &path, Some(&long_vat)).await;
     assert_eq!(
         first_error(&a)["propertyName"],
         "sepaDirectDebit.customer.vatNumber"
@@ -742,7 +673,7 @@ async fn spec_003_fields_where_the_sdk_models_put_them() {
     let mut long_holder = sepa("NL91ABNA0417164300", false);
     long_holder["sepaDirectDebit"]["mandate"]["bankAccountIban"]["accountHolderName"] =
         json!("W".repeat(31));
-    let a = c.request("POST", &path, Some(&long_holder)).await.unwrap();
+    let a = c.ask("POST", &path, Some(&long_holder)).await;
     assert_eq!(
         first_error(&a)["propertyName"],
         "sepaDirectDebit.mandate.bankAccountIban.accountHolderName"
@@ -756,13 +687,13 @@ async fn spec_003_fields_where_the_sdk_models_put_them() {
             "personalInformation": {"name": {"firstName": "Wile", "surname": "Coyote", "surnamePrefix": "E."}}},
         "mandate": {"paymentProduct705SpecificData": {"authorisationId": "123456", "bankAccountBban": {
             "accountNumber": "000000123456", "bankCode": "05428", "branchCode": "11101", "checkDigit": "X", "countryCode": "IT"}}}}});
-    let a = c.request("POST", &path, Some(&italian)).await.unwrap();
+    let a = c.ask("POST", &path, Some(&italian)).await;
     assert_eq!(a.status, 201, "{}", a.text);
     let t705 = a.body["token"].as_str().unwrap().to_string();
     let mut bad_abi = italian.clone();
     bad_abi["nonSepaDirectDebit"]["mandate"]["paymentProduct705SpecificData"]["bankAccountBban"]
         ["bankCode"] = json!("0542");
-    let a = c.request("POST", &path, Some(&bad_abi)).await.unwrap();
+    let a = c.ask("POST", &path, Some(&bad_abi)).await;
     assert_eq!(
         first_error(&a)["propertyName"],
         "nonSepaDirectDebit.mandate.paymentProduct705SpecificData.bankAccountBban.bankCode"
@@ -771,10 +702,7 @@ async fn spec_003_fields_where_the_sdk_models_put_them() {
     let ach = json!({"paymentProductId": 730, "nonSepaDirectDebit": {
         "customer": {"personalInformation": {"name": {"surname": "Coyote"}}},
         "mandate": {"paymentProduct730SpecificData": {"bankAccountBban": {"accountNumber": "000123456789", "bankCode": "011000015"}}}}});
-    let a = c
-        .request("PUT", &format!("{path}/{t705}"), Some(&ach))
-        .await
-        .unwrap();
+    let a = c.ask("PUT", &format!("{path}/{t705}"), Some(&ach)).await;
     assert_eq!(a.status, 400, "{}", a.text);
     assert_eq!(first_error(&a)["propertyName"], "paymentProductId");
 }
@@ -787,10 +715,7 @@ async fn a_mandate_is_approved_only_when_signed_and_for_its_account() {
     let token = sepa_token(&c, &m, &sepa("NL91ABNA0417164300", false)).await;
 
     // The SDK models declare mandateId and creditor.
-    let g = c
-        .request("GET", &format!("{path}/{token}"), None)
-        .await
-        .unwrap();
+    let g = c.ask("GET", &format!("{path}/{token}"), None).await;
     let mandate_id = g.body["sepaDirectDebit"]["mandate"]["mandateId"]
         .as_str()
         .unwrap()
@@ -804,13 +729,12 @@ async fn a_mandate_is_approved_only_when_signed_and_for_its_account() {
     // "Not signed" approves nothing.
     let unsigned = json!({"mandateSignatureDate": "20261121", "mandateSignaturePlace": "Utrecht", "mandateSigned": false});
     let a = c
-        .request(
+        .ask(
             "POST",
             &format!("{path}/{token}/approvesepadirectdebit"),
             Some(&unsigned),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(a.status, 400, "{}", a.text);
     assert_eq!(first_error(&a)["propertyName"], "mandateSigned");
     assert_eq!(
@@ -819,13 +743,12 @@ async fn a_mandate_is_approved_only_when_signed_and_for_its_account() {
     );
     let signed = json!({"mandateSignatureDate": "20261121", "mandateSignaturePlace": "Utrecht", "mandateSigned": true});
     let a = c
-        .request(
+        .ask(
             "POST",
             &format!("{path}/{token}/approvesepadirectdebit"),
             Some(&signed),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(a.status, 204);
     assert_eq!(
         mandate_status(&app, &m, &token).await.as_deref(),
@@ -834,13 +757,12 @@ async fn a_mandate_is_approved_only_when_signed_and_for_its_account() {
 
     // The same account updated: still approved, same mandate reference.
     let a = c
-        .request(
+        .ask(
             "PUT",
             &format!("{path}/{token}"),
             Some(&sepa("NL91ABNA0417164300", false)),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(a.status, 204, "{}", a.text);
     assert_eq!(
         mandate_status(&app, &m, &token).await.as_deref(),
@@ -848,22 +770,18 @@ async fn a_mandate_is_approved_only_when_signed_and_for_its_account() {
     );
     // Another account: the approval does not carry over.
     let a = c
-        .request(
+        .ask(
             "PUT",
             &format!("{path}/{token}"),
             Some(&sepa("DE89370400440532013000", false)),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(a.status, 204, "{}", a.text);
     assert_eq!(
         mandate_status(&app, &m, &token).await.as_deref(),
         Some("UNAPPROVED")
     );
-    let g = c
-        .request("GET", &format!("{path}/{token}"), None)
-        .await
-        .unwrap();
+    let g = c.ask("GET", &format!("{path}/{token}"), None).await;
     assert_eq!(
         g.body["sepaDirectDebit"]["mandate"]["mandateId"],
         mandate_id
@@ -880,10 +798,7 @@ async fn refusals_before_any_handler_are_connect_errors_too() {
     // A body over the limit every JSON API shares (64 KiB by default).
     let mut big = card("4567350000427977", "1230");
     big["card"]["alias"] = json!("x".repeat(70 * 1024));
-    let a = c
-        .request("POST", &format!("/v1/{m}/tokens"), Some(&big))
-        .await
-        .unwrap();
+    let a = c.ask("POST", &format!("/v1/{m}/tokens"), Some(&big)).await;
     assert_eq!(a.status, 413, "{}", a.text);
     assert_eq!(first_error(&a)["httpStatusCode"], 413, "{}", a.text);
     assert!(a.body["errorId"].is_string(), "{}", a.text);

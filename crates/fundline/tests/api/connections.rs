@@ -46,14 +46,6 @@ impl Server {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Starts `fundline serve` on a fresh SQLite store and waits for /readyz
 /// (through `ready`, which builds the client: plain or TLS).
 async fn start(
@@ -61,7 +53,7 @@ async fn start(
     envs: &[(&str, &str)],
     ready: impl Fn(SocketAddr) -> reqwest::RequestBuilder,
 ) -> Server {
-    let port = free_port();
+    let port = crate::common::binary::free_port();
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let err_log = dir.join("server.err");
     let child = Command::new(BIN)
@@ -568,7 +560,10 @@ async fn tls_settings_come_from_flags_and_file_and_are_checked_at_start() {
             .arg("serve")
             .args(args)
             .env("FUNDLINE_DATA_DIR", dir.path())
-            .env("FUNDLINE_LISTEN", format!("127.0.0.1:{}", free_port()))
+            .env(
+                "FUNDLINE_LISTEN",
+                format!("127.0.0.1:{}", crate::common::binary::free_port()),
+            )
             .env_remove("DATABASE_URL")
             .env_remove("FUNDLINE_MASTER_KEY")
             .env_remove("FUNDLINE_TLS_CERT")

@@ -5,18 +5,10 @@ use crate::common;
 use std::time::Duration;
 
 use common::{spawn_app, TestApp};
-use fundline::client::{session_request, GatewayClient, Signing};
+use fundline::client::{session_request, Signing};
 use serde_json::{json, Value};
 
 const SESSIONS: &str = "/api/v1/sessions/point-in-time/plugin";
-
-fn gateway(app: &TestApp) -> GatewayClient {
-    GatewayClient::new(
-        &app.base,
-        &app.tenant.ingopay.username,
-        &app.tenant.ingopay.secret,
-    )
-}
 
 /// Stages a session framed by http://127.0.0.1:4321; returns (session id, local URL).
 async fn stage(app: &TestApp, key: &str) -> (String, String) {
@@ -24,7 +16,7 @@ async fn stage(app: &TestApp, key: &str) -> (String, String) {
 }
 
 async fn stage_at(app: &TestApp, key: &str, mut s: Signing) -> (String, String) {
-    let g = gateway(app);
+    let g = app.gateway();
     let mut req = session_request("page-test");
     req["host_uri"] = json!("http://127.0.0.1:4321");
     s.extra_headers.push(("Idempotency-Key".into(), key.into()));
@@ -37,14 +29,7 @@ async fn stage_at(app: &TestApp, key: &str, mut s: Signing) -> (String, String) 
         "{}",
         a.text
     );
-    let id = a.body["data"]["session_identifier"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let url = a.body["data"]["authorized_url"]
-        .as_str()
-        .unwrap()
-        .replace("http://127.0.0.1:8080", &app.base);
+    let (id, url) = app.session_link(&a);
     (id, url)
 }
 
@@ -190,7 +175,7 @@ async fn a_verified_card_completes_the_session_and_its_token_can_be_paid() {
     let (code, _) = submit(&app, &id, &token, card_form("Jack")).await;
     assert_eq!(code, 410);
     // The token pays.
-    let g = gateway(&app);
+    let g = app.gateway();
     let p = g
         .post("/gateway/process", &json!({"participant_id": app.tenant.ingopay.participant_id, "customer_account_token": account_token,
             "amount": "20.00", "participant_unique_id1": "page-pay", "timestamp": chrono::Utc::now().timestamp(), "version": 11}), &[])
@@ -324,7 +309,7 @@ async fn a_cvv_requiring_tenant_gets_the_security_code_asked_and_checked() {
 #[tokio::test]
 async fn a_po_box_recipient_can_pass_the_page() {
     let app = spawn_app().await;
-    let g = gateway(&app);
+    let g = app.gateway();
     let mut req = session_request("po-box");
     req["host_uri"] = json!("http://127.0.0.1:4321");
     req["recipient_information"]["address_line1"] = json!("PO Box 15019");
@@ -337,14 +322,7 @@ async fn a_po_box_recipient_can_pass_the_page() {
         .await
         .unwrap();
     assert_eq!(a.body["status"], 100, "{}", a.text);
-    let id = a.body["data"]["session_identifier"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let url = a.body["data"]["authorized_url"]
-        .as_str()
-        .unwrap()
-        .replace("http://127.0.0.1:8080", &app.base);
+    let (id, url) = app.session_link(&a);
     let token = page_token(&open(&url).await.html);
     // Typed as the session has it (the customer writes "P.O."): it passes.
     let mut form = card_form("Jack");

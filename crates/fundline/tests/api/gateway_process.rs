@@ -6,24 +6,12 @@ use crate::common;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use common::{spawn_app, spawn_app_with, TestApp};
+use common::{spawn_app, spawn_app_with, ts, TestApp};
 use fundline::client::{GatewayClient, Signing};
 use fundline_api::gateway::process::VelocityLimits;
 use fundline_api::ApiConfig;
 use fundline_core::money::Cents;
 use serde_json::{json, Value};
-
-fn gateway(app: &TestApp) -> GatewayClient {
-    GatewayClient::new(
-        &app.base,
-        &app.tenant.ingopay.username,
-        &app.tenant.ingopay.secret,
-    )
-}
-
-fn ts() -> i64 {
-    chrono::Utc::now().timestamp()
-}
 
 async fn card_token(app: &TestApp, g: &GatewayClient, pan: &str) -> String {
     let v = json!({"participant_id": app.tenant.ingopay.participant_id, "account_type": "CA", "recipient_first_name": "Johnny",
@@ -65,7 +53,7 @@ async fn ledger_balances(app: &TestApp) {
 #[tokio::test]
 async fn an_idempotency_key_makes_one_payment_and_repeats_answer_101() {
     let app = spawn_app().await;
-    let g = gateway(&app);
+    let g = app.gateway();
     let token = card_token(&app, &g, "4111111111111111").await;
     let key = [("Idempotency-Key", "pay-1")];
     let a = g
@@ -157,7 +145,7 @@ async fn an_idempotency_key_makes_one_payment_and_repeats_answer_101() {
 #[tokio::test]
 async fn participant_unique_id1_is_a_correlation_id_and_an_exact_retry_pays_once() {
     let app = spawn_app().await;
-    let g = gateway(&app);
+    let g = app.gateway();
     let token = card_token(&app, &g, "4111111111111111").await;
     // Spec 002: the partner's CustomerID, carried on every payout to that
     // customer. Two payouts, two payments.
@@ -216,7 +204,7 @@ async fn amounts_must_sit_within_issuer_limits_and_velocity() {
         ..ApiConfig::default()
     };
     let app = spawn_app_with(config).await;
-    let g = gateway(&app);
+    let g = app.gateway();
     let token = card_token(&app, &g, "4111111111111111").await;
     let cases = [("0.01", 1050), ("5000.01", 1051), ("4000.01", 1052)];
     for (amount, status) in cases {
@@ -291,7 +279,7 @@ async fn velocity_holds_under_concurrent_payments() {
         ..ApiConfig::default()
     };
     let app = spawn_app_with(config).await;
-    let g = gateway(&app);
+    let g = app.gateway();
     let token = card_token(&app, &g, "4111111111111111").await;
     let calls = (0..12).map(|i| {
         let g = g.clone();
@@ -319,7 +307,7 @@ async fn velocity_holds_under_concurrent_payments() {
 #[tokio::test]
 async fn a_check_can_be_cancelled_until_it_is_printed() {
     let app = spawn_app().await;
-    let g = gateway(&app);
+    let g = app.gateway();
     let token = check_token(&app, &g).await;
     let a = g
         .post(
@@ -414,7 +402,7 @@ async fn a_check_can_be_cancelled_until_it_is_printed() {
 #[tokio::test]
 async fn process_refuses_unknown_tokens_and_foreign_participants() {
     let app = spawn_app().await;
-    let g = gateway(&app);
+    let g = app.gateway();
     let a = g
         .post(
             "/gateway/process",
@@ -448,7 +436,7 @@ async fn process_refuses_unknown_tokens_and_foreign_participants() {
 #[tokio::test]
 async fn bill_pay_posts_on_the_day_verify_promised() {
     let app = spawn_app().await;
-    let g = gateway(&app);
+    let g = app.gateway();
     // Georgia Power posts after 2 banking days (migration 0004).
     let bp = json!({"participant_id": app.tenant.ingopay.participant_id, "account_type": "BP", "payee_id": 600100,
         "amount": "50.00", "account": "1234567890", "recipient_first_name": "Johnny", "recipient_last_name": "Rockets",

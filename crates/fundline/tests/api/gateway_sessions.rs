@@ -5,19 +5,11 @@ use crate::common;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use common::{spawn_app, TestApp};
+use common::spawn_app;
 use fundline::client::{session_request, GatewayClient, Signing};
 use serde_json::{json, Value};
 
 const PATH: &str = "/api/v1/sessions/point-in-time/plugin";
-
-fn gateway(app: &TestApp) -> GatewayClient {
-    GatewayClient::new(
-        &app.base,
-        &app.tenant.ingopay.username,
-        &app.tenant.ingopay.secret,
-    )
-}
 
 fn body(v: &Value) -> Vec<u8> {
     serde_json::to_vec(v).unwrap()
@@ -30,7 +22,7 @@ fn unauthorized(a: &fundline::client::Answer) -> bool {
 #[tokio::test]
 async fn a_signed_request_stages_a_session() {
     let app = spawn_app().await;
-    let g = gateway(&app);
+    let g = app.gateway();
     let a = g
         .post(PATH, &session_request("ABC-1234-123545663"), &[])
         .await
@@ -67,7 +59,7 @@ async fn a_signed_request_stages_a_session() {
 #[tokio::test]
 async fn unsigned_wrongly_signed_stale_replayed_and_tampered_requests_are_refused() {
     let app = spawn_app().await;
-    let g = gateway(&app);
+    let g = app.gateway();
     let b = body(&session_request("u1"));
 
     // Unsigned.
@@ -177,7 +169,7 @@ async fn unsigned_wrongly_signed_stale_replayed_and_tampered_requests_are_refuse
 #[tokio::test]
 async fn field_rules_answer_13400_with_each_field_named() {
     let app = spawn_app().await;
-    let g = gateway(&app);
+    let g = app.gateway();
     let mut req = session_request("u1");
     req.as_object_mut()
         .unwrap()
@@ -218,7 +210,7 @@ async fn field_rules_answer_13400_with_each_field_named() {
 #[tokio::test]
 async fn host_uri_must_be_whitelisted() {
     let app = spawn_app().await;
-    let g = gateway(&app);
+    let g = app.gateway();
     let mut req = session_request("u1");
     req["host_uri"] = json!("https://digitalpay.ingo.money");
     let a = g.post(PATH, &req, &[]).await.unwrap();
@@ -250,7 +242,7 @@ async fn host_uri_must_be_whitelisted() {
 #[tokio::test]
 async fn an_idempotency_key_returns_the_same_session_with_a_fresh_url() {
     let app = spawn_app().await;
-    let g = gateway(&app);
+    let g = app.gateway();
     let req = session_request("u1");
     let first = g
         .post(PATH, &req, &[("Idempotency-Key", "key-1")])
@@ -358,7 +350,7 @@ async fn an_idempotency_key_returns_the_same_session_with_a_fresh_url() {
 #[tokio::test]
 async fn concurrent_identical_requests_make_exactly_one_session() {
     let app = spawn_app().await;
-    let g = gateway(&app);
+    let g = app.gateway();
     let req = session_request("burst");
     let calls = (0..12).map(|_| g.post(PATH, &req, &[("Idempotency-Key", "burst-key")]));
     let answers = futures::future::join_all(calls).await;
@@ -392,7 +384,7 @@ async fn concurrent_identical_requests_make_exactly_one_session() {
 #[tokio::test]
 async fn housekeeping_prunes_signatures_and_idempotency_keys_past_their_window() {
     let app = spawn_app().await;
-    let g = gateway(&app);
+    let g = app.gateway();
     let made = g
         .post(
             PATH,

@@ -3,17 +3,9 @@
 use crate::common;
 
 use common::{spawn_app, TestApp};
-use fundline::client::{session_request, GatewayClient};
+use fundline::client::session_request;
 use fundline_api::gateway::settings::{TenantGatewaySettings, PRODUCT};
 use serde_json::{json, Value};
-
-fn gateway(app: &TestApp) -> GatewayClient {
-    GatewayClient::new(
-        &app.base,
-        &app.tenant.ingopay.username,
-        &app.tenant.ingopay.secret,
-    )
-}
 
 async fn configure(app: &TestApp, doc: Value) {
     let parsed = TenantGatewaySettings::parse(&doc.to_string()).unwrap();
@@ -44,7 +36,7 @@ async fn retail_limits_and_velocity_come_from_the_tenant() {
                "velocity": {"per_transaction": "100.00", "per_token_per_day": "150.00", "per_tenant_per_day": "1000.00"}}),
     )
     .await;
-    let g = gateway(&app);
+    let g = app.gateway();
     let a = g.post("/gateway/verify", &card(&app), &[]).await.unwrap();
     assert_eq!(a.body["status"], 13400);
     for k in ["store_id", "terminal_id", "clerk_id", "cvv"] {
@@ -101,7 +93,7 @@ async fn retail_limits_and_velocity_come_from_the_tenant() {
 async fn the_page_offers_the_tenant_destinations_and_applies_its_attempt_limits() {
     let app = spawn_app().await;
     configure(&app, json!({"destinations": ["debit_card"], "attempts": {"recipient_per_page": 5, "account_per_page": 5, "per_session": 2}})).await;
-    let g = gateway(&app);
+    let g = app.gateway();
     let a = g
         .post(
             "/api/v1/sessions/point-in-time/plugin",
@@ -110,14 +102,7 @@ async fn the_page_offers_the_tenant_destinations_and_applies_its_attempt_limits(
         )
         .await
         .unwrap();
-    let id = a.body["data"]["session_identifier"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let url = a.body["data"]["authorized_url"]
-        .as_str()
-        .unwrap()
-        .replace("http://127.0.0.1:8080", &app.base);
+    let (id, url) = app.session_link(&a);
     let html = reqwest::get(&url).await.unwrap().text().await.unwrap();
     assert!(
         html.contains(r#""destinations":["debit_card"]"#),
@@ -160,7 +145,7 @@ async fn a_type_without_push_is_refused_and_oversized_bodies_answer_13413() {
         json!({"limits": {"CA": {"credit": null, "debit": {"min": "1.00", "max": "10.00"}}}}),
     )
     .await;
-    let g = gateway(&app);
+    let g = app.gateway();
     let a = g.post("/gateway/verify", &card(&app), &[]).await.unwrap();
     assert_eq!(a.body["status"], 100, "{}", a.text);
     assert_eq!(a.body["data"]["issuers"][0]["credit_enabled"], 0);
@@ -185,7 +170,7 @@ async fn a_type_without_push_is_refused_and_oversized_bodies_answer_13413() {
 #[tokio::test]
 async fn a_paypal_enabled_tenant_must_send_the_recipients_email() {
     let app = spawn_app().await;
-    let g = gateway(&app);
+    let g = app.gateway();
     let mut no_email = session_request("pp-1");
     no_email["recipient_information"]
         .as_object_mut()

@@ -4,21 +4,9 @@ use crate::common;
 
 use std::collections::HashSet;
 
-use common::{spawn_app, TestApp};
+use common::{spawn_app, ts, TestApp};
 use fundline::client::GatewayClient;
 use serde_json::{json, Value};
-
-fn gateway(app: &TestApp) -> GatewayClient {
-    GatewayClient::new(
-        &app.base,
-        &app.tenant.ingopay.username,
-        &app.tenant.ingopay.secret,
-    )
-}
-
-fn ts() -> i64 {
-    chrono::Utc::now().timestamp()
-}
 
 fn card(app: &TestApp, pan: &str, expiry_yymm: &str) -> Value {
     json!({"participant_id": app.tenant.ingopay.participant_id, "account_type": "CA", "amount": "1010.50",
@@ -41,7 +29,7 @@ fn bank(app: &TestApp, routing: &str) -> Value {
 #[tokio::test]
 async fn a_card_is_tokenized_with_its_issuer_information() {
     let app = spawn_app().await;
-    let g = gateway(&app);
+    let g = app.gateway();
     let a = g
         .post(
             "/gateway/verify",
@@ -132,7 +120,7 @@ async fn a_card_is_tokenized_with_its_issuer_information() {
 #[tokio::test]
 async fn accounts_that_cannot_be_paid_answer_700() {
     let app = spawn_app().await;
-    let g = gateway(&app);
+    let g = app.gateway();
     for (pan, exp) in [
         ("4111111111111111", "2001"),
         ("4000000000000002", "3012"),
@@ -158,7 +146,7 @@ async fn accounts_that_cannot_be_paid_answer_700() {
 #[tokio::test]
 async fn a_bank_account_posts_the_next_banking_day_and_bad_routing_is_1042() {
     let app = spawn_app().await;
-    let g = gateway(&app);
+    let g = app.gateway();
     let a = g
         .post("/gateway/verify", &bank(&app, "011000015"), &[])
         .await
@@ -203,7 +191,7 @@ async fn a_bank_account_posts_the_next_banking_day_and_bad_routing_is_1042() {
 #[tokio::test]
 async fn bill_pay_uses_the_biller_directory() {
     let app = spawn_app().await;
-    let g = gateway(&app);
+    let g = app.gateway();
     let found = g
         .post("/gateway/search", &json!({"participant_id": app.tenant.ingopay.participant_id, "payee_name": "jersey", "timestamp": ts(), "version": 11}), &[])
         .await
@@ -261,7 +249,7 @@ async fn bill_pay_uses_the_biller_directory() {
 #[tokio::test]
 async fn a_check_payee_posts_in_7_to_10_days() {
     let app = spawn_app().await;
-    let g = gateway(&app);
+    let g = app.gateway();
     let beneficiary = json!({"beneficiary_account": "3000000038", "beneficiary_first_name": "Ace", "beneficiary_last_name": "Ventura",
         "beneficiary_address1": "123 Main St.", "beneficiary_address2": " Apt 3", "beneficiary_city": "Atlanta",
         "beneficiary_state": "GA", "beneficiary_zip": "30033", "beneficiary_phone": "5551234567"});
@@ -293,7 +281,7 @@ async fn a_check_payee_posts_in_7_to_10_days() {
 #[tokio::test]
 async fn the_envelope_rules_hold() {
     let app = spawn_app().await;
-    let g = gateway(&app);
+    let g = app.gateway();
     // Spec 002: the participant may declare what it accepts; JSON is all we
     // produce, so a type that excludes it is a 406 in the envelope.
     let v = card(&app, "4111111111111111", "3012");
@@ -340,7 +328,7 @@ async fn the_envelope_rules_hold() {
 #[tokio::test]
 async fn concurrent_identical_verifies_make_one_token() {
     let app = spawn_app().await;
-    let g = gateway(&app);
+    let g = app.gateway();
     let body = card(&app, "5555555555554444", "3012");
     let answers =
         futures::future::join_all((0..10).map(|_| g.post("/gateway/verify", &body, &[]))).await;

@@ -3,6 +3,8 @@
 //! rotation, and the separate, rotatable JWT and URL signing keys.
 
 use crate::common;
+use common::steps::Connect;
+use common::steps::Partner;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -46,13 +48,7 @@ fn admin_json(dir: &Path, db: &str, envs: &[(&str, &str)], args: &[&str]) -> Val
 
 /// Enrolls customer `n` through the partner API; its CustomerId.
 async fn enroll(c: &PartnerClient, n: u64) -> String {
-    c.call("enroll-customer", &enrollment(n))
-        .await
-        .unwrap()
-        .body["CustomerId"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    c.enroll(n).await
 }
 
 /// Starts `serve`; Err(its log) if it exits instead of becoming ready.
@@ -65,40 +61,6 @@ async fn try_start(dir: &Path, db: &str, envs: &[(&str, &str)]) -> Result<Server
 
 async fn start(dir: &Path, db: &str, envs: &[(&str, &str)]) -> Server {
     try_start(dir, db, envs).await.unwrap()
-}
-
-fn sandbox(dir: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(dir.join("sandbox-credentials.json")).unwrap())
-        .unwrap()
-}
-
-async fn partner(s: &Server, creds: &Value) -> PartnerClient {
-    let mut c = PartnerClient::new(&s.base, "device-k");
-    let a = c
-        .authenticate(
-            creds["check_cashing"]["client_id"].as_str().unwrap(),
-            creds["check_cashing"]["client_secret"].as_str().unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(a.status, 200, "{}", a.text);
-    c
-}
-
-async fn staff_login(s: &Server, creds: &Value) -> String {
-    let login: Value = reqwest::Client::new()
-        .post(format!("{}/api/v1/auth/login", s.base))
-        .json(&json!({"email": creds["analysis"]["email"], "password": creds["analysis"]["password"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    login["data"]["accessToken"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{login}"))
-        .to_string()
 }
 
 async fn staff_get(s: &Server, token: &str, path: &str) -> (u16, Value) {
@@ -166,8 +128,8 @@ async fn the_master_key_comes_from_a_file_the_environment_or_all_of_its_shares()
     let file_env = [("FUNDLINE_MASTER_KEY_FILE", key_file.to_str().unwrap())];
 
     let s = start(d, &db, &file_env).await;
-    let creds = sandbox(d);
-    partner(&s, &creds).await;
+    let creds = binary::sandbox_credentials(d);
+    binary::partner(&s.base, &creds, "device-k").await;
     drop(s);
 
     #[cfg(unix)]
@@ -214,7 +176,7 @@ async fn the_master_key_comes_from_a_file_the_environment_or_all_of_its_shares()
     }
     let all = format!("{},{},{}", share(1), share(2), share(3));
     let s = start(d, &db, &[("FUNDLINE_MASTER_KEY_SHARES", &all)]).await;
-    partner(&s, &creds).await;
+    binary::partner(&s.base, &creds, "device-k").await;
     drop(s);
     // A share may also come from the environment.
     let third = std::fs::read_to_string(share(3)).unwrap();
@@ -228,7 +190,7 @@ async fn the_master_key_comes_from_a_file_the_environment_or_all_of_its_shares()
         ],
     )
     .await;
-    partner(&s, &creds).await;
+    binary::partner(&s.base, &creds, "device-k").await;
     drop(s);
 
     let two = format!("{},{}", share(1), share(2));
@@ -245,7 +207,7 @@ async fn the_master_key_comes_from_a_file_the_environment_or_all_of_its_shares()
 
     // The environment holds the same key; two sources at once are refused.
     let s = start(d, &db, &[("FUNDLINE_MASTER_KEY", key_b64.trim())]).await;
-    partner(&s, &creds).await;
+    binary::partner(&s.base, &creds, "device-k").await;
     drop(s);
     let err = try_start(
         d,
@@ -313,35 +275,22 @@ async fn reseal_moves_every_sealed_value_to_the_newest_key_while_the_server_runs
     let key_file = new_master(d, &db, keys.path(), "k1");
     let env = [("FUNDLINE_MASTER_KEY_FILE", key_file.to_str().unwrap())];
     let s = start(d, &db, &env).await;
-    let creds = sandbox(d);
-    let c = partner(&s, &creds).await;
+    let creds = binary::sandbox_credentials(d);
+    let c = binary::partner(&s.base, &creds, "device-k").await;
     let cid = enroll(&c, 51).await;
     let pan = test_visa(51);
-    let added = c
-        .call("add-or-update-card", &card(&cid, &pan))
-        .await
-        .unwrap();
+    let added = c.ask("add-or-update-card", &card(&cid, &pan)).await;
     assert_eq!(added.status, 200, "{}", added.text);
     // An analysis customer (sealed SSN, licence, account number) and the
     // message sent to them (sealed text and link).
-    let token = staff_login(&s, &creds).await;
-    let created: Value = reqwest::Client::new()
-        .post(format!("{}/api/v1/customer", s.base))
-        .bearer_auth(&token)
-        .json(&json!({
+    let token = binary::staff_token(&s.base, &creds).await;
+    let created = binary::create_customer(&s.base, &token, &json!({
             "userName": "kim", "password": "pw-123456", "customerType": 1, "lastName": "Keys", "firstName": "Kim",
             "phoneNumber": "4045550111", "email": "kim@example.com", "addressLine1": "1 Vault Way", "country": "USA",
             "city": "Atlanta", "state": "GA", "postalCode": "30303", "ssn": "123456781", "dob": "1988-02-03",
             "driversLicense": "D7654321", "bankAccNo": "34366787628003540", "bankName": "First", "routingNo": "011000015",
             "triggerReportRequest": true
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(created["success"], true, "{created}");
+        })).await;
     let outbox_before = ok(&admin(d, &db, &env, &["outbox", "list", "--json"]));
 
     let before = sealed_values(&db).await;
@@ -413,19 +362,15 @@ async fn reseal_moves_every_sealed_value_to_the_newest_key_while_the_server_runs
     // The server still reads everything: the partner's card (last four),
     // SSN lookups (fingerprints), the gateway secret (HMAC verification), the
     // sealed outbox, the analysis customer.
-    let list = c
-        .call("get-registered-cards", &json!({"customerId": cid}))
-        .await
-        .unwrap();
+    let list = c.cards_of(&cid).await;
     assert_eq!(list.status, 200, "{}", list.text);
     assert_eq!(list.body["cards"][0]["lastFourDigits"], &pan[12..]);
     let f = c
-        .call(
+        .ask(
             "find-customer",
             &json!({"ssn": enrollment(51)["ssn"], "dateOfBirth": "1978-09-11"}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(f.body["customerId"], cid.as_str());
     let g = GatewayClient::new(
         &s.base,
@@ -466,8 +411,8 @@ async fn rotate_master_rewraps_every_key_and_only_the_new_master_opens_the_store
     let k1 = new_master(d, &db, keys.path(), "k1");
     let old_env = [("FUNDLINE_MASTER_KEY_FILE", k1.to_str().unwrap())];
     let s = start(d, &db, &old_env).await;
-    let creds = sandbox(d);
-    let c = partner(&s, &creds).await;
+    let creds = binary::sandbox_credentials(d);
+    let c = binary::partner(&s.base, &creds, "device-k").await;
     let cid = enroll(&c, 61).await;
     drop(s);
 
@@ -519,14 +464,13 @@ async fn rotate_master_rewraps_every_key_and_only_the_new_master_opens_the_store
     let err = try_start(d, &db, &old_env).await.err().unwrap();
     assert!(err.contains("does not match"), "{err}");
     let s = start(d, &db, &[("FUNDLINE_MASTER_KEY_SHARES", &shares)]).await;
-    let c = partner(&s, &creds).await;
+    let c = binary::partner(&s.base, &creds, "device-k").await;
     let f = c
-        .call(
+        .ask(
             "find-customer",
             &json!({"ssn": enrollment(61)["ssn"], "dateOfBirth": "1978-09-11"}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(f.body["customerId"], cid.as_str());
     drop(s);
     let s = start(
@@ -535,7 +479,7 @@ async fn rotate_master_rewraps_every_key_and_only_the_new_master_opens_the_store
         &[("FUNDLINE_MASTER_KEY_FILE", k2.to_str().unwrap())],
     )
     .await;
-    partner(&s, &creds).await;
+    binary::partner(&s.base, &creds, "device-k").await;
 }
 
 #[tokio::test]
@@ -546,9 +490,9 @@ async fn jwt_and_url_keys_rotate_and_old_tokens_keep_working_within_their_lifeti
     let k1 = new_master(d, &db, keys.path(), "k1");
     let env = [("FUNDLINE_MASTER_KEY_FILE", k1.to_str().unwrap())];
     let s = start(d, &db, &env).await;
-    let creds = sandbox(d);
+    let creds = binary::sandbox_credentials(d);
     let tenant = creds["tenant_id"].as_str().unwrap().to_string();
-    let old = staff_login(&s, &creds).await;
+    let old = binary::staff_token(&s.base, &creds).await;
     assert_eq!(kid(&old), format!("{tenant}.1"));
     assert_eq!(staff_get(&s, &old, "/api/v1/auth/status").await.0, 200);
 
@@ -605,7 +549,7 @@ async fn jwt_and_url_keys_rotate_and_old_tokens_keep_working_within_their_lifeti
     tokio::time::sleep(Duration::from_secs(6)).await;
 
     // New tokens carry the new version; the old one still works until it expires.
-    let new = staff_login(&s, &creds).await;
+    let new = binary::staff_token(&s.base, &creds).await;
     assert_eq!(kid(&new), format!("{tenant}.2"));
     assert_eq!(staff_get(&s, &new, "/api/v1/auth/status").await.0, 200);
     assert_eq!(staff_get(&s, &old, "/api/v1/auth/status").await.0, 200);
@@ -727,25 +671,15 @@ async fn a_sealed_value_copied_to_another_row_does_not_open() {
     let k1 = new_master(d, &db, keys.path(), "k1");
     let env = [("FUNDLINE_MASTER_KEY_FILE", k1.to_str().unwrap())];
     let s = start(d, &db, &env).await;
-    let creds = sandbox(d);
-    let token = staff_login(&s, &creds).await;
+    let creds = binary::sandbox_credentials(d);
+    let token = binary::staff_token(&s.base, &creds).await;
     for (n, email) in [(1, "ann@example.com"), (2, "bob@example.com")] {
-        let created: Value = reqwest::Client::new()
-            .post(format!("{}/api/v1/customer", s.base))
-            .bearer_auth(&token)
-            .json(&json!({
+        binary::create_customer(&s.base, &token, &json!({
                 "userName": format!("row{n}"), "password": "pw-123456", "customerType": 1, "lastName": "Row", "firstName": format!("R{n}"),
                 "phoneNumber": "4045550111", "email": email, "addressLine1": "1 Vault Way", "country": "USA",
                 "city": "Atlanta", "state": "GA", "postalCode": "30303", "ssn": format!("12345678{n}"), "dob": "1988-02-03",
                 "triggerReportRequest": true
-            }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(created["success"], true, "{created}");
+            })).await;
     }
     let list: Value = admin_json(d, &db, &env, &["outbox", "list", "--json"]);
     let msgs = list.as_array().unwrap();
@@ -872,9 +806,8 @@ async fn fingerprint_keys(db: &str) -> Vec<(i64, bool)> {
 /// What the check deposit flow needs: a session of a customer.
 async fn check_session(s: &Server, c: &PartnerClient, customer: &str) -> String {
     let a = c
-        .call("authenticate-obo", &json!({"customerId": customer}))
-        .await
-        .unwrap();
+        .ask("authenticate-obo", &json!({"customerId": customer}))
+        .await;
     assert_eq!(a.status, 200, "{}", a.text);
     let b: Value = reqwest::Client::new()
         .post(format!("{}/api/v1/checks/sessions", s.base))
@@ -986,40 +919,31 @@ impl Products<'_> {
         let c = &self.partner;
         for (n, id) in &self.customers {
             let f = c
-                .call(
+                .ask(
                     "find-customer",
                     &json!({"ssn": enrollment(*n)["ssn"], "dateOfBirth": "1978-09-11"}),
                 )
-                .await
-                .unwrap();
+                .await;
             assert_eq!(f.body["customerId"], id.as_str(), "SSN lookup: {}", f.text);
             // The SSN is taken, whatever version its fingerprint is under.
             let mut again = enrollment(*n);
             again["emailAddress"] = json!(format!("other-{n}-{salt}@example.com"));
-            let dup = c.call("enroll-customer", &again).await.unwrap();
+            let dup = c.ask("enroll-customer", &again).await;
             assert_eq!(dup.body["errorCode"], "SSN_ALREADY_IN_USE", "{}", dup.text);
             // Attributes need the SSN to match the customer's fingerprint.
             let attrs = c
-                .call(
+                .ask(
                     "add-customer-attributes",
                     &json!({"customerAttributes": [{"name": "CustomerId", "value": id},
                         {"name": "SSN", "value": enrollment(*n)["ssn"]}, {"name": "Tenure", "value": "18"}]}),
-                )
-                .await
-                .unwrap();
+                ).await;
             assert_eq!(attrs.status, 200, "{}", attrs.text);
         }
         // The same card with the same data: recognised, not a second card.
         let (customer, pan) = &self.card;
-        let same = c
-            .call("add-or-update-card", &card(customer, pan))
-            .await
-            .unwrap();
+        let same = c.ask("add-or-update-card", &card(customer, pan)).await;
         assert_eq!(same.status, 200, "{}", same.text);
-        let list = c
-            .call("get-registered-cards", &json!({"customerId": customer}))
-            .await
-            .unwrap();
+        let list = c.cards_of(customer).await;
         assert_eq!(
             list.body["cards"].as_array().unwrap().len(),
             2,
@@ -1056,13 +980,12 @@ impl Products<'_> {
         );
         let m = self.creds["connect"]["merchant_id"].as_str().unwrap();
         let t = cc
-            .request(
+            .ask(
                 "POST",
                 &format!("/v1/{m}/tokens"),
                 Some(&connect_card("4567350000427977")),
             )
-            .await
-            .unwrap();
+            .await;
         assert_eq!(
             t.body,
             json!({"token": self.connect_token, "isNewToken": false}),
@@ -1089,8 +1012,8 @@ async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_fin
     let key_file = new_master(d, &db, keys.path(), "k1");
     let env = [("FUNDLINE_MASTER_KEY_FILE", key_file.to_str().unwrap())];
     let s = start(d, &db, &env).await;
-    let creds = sandbox(d);
-    let c = partner(&s, &creds).await;
+    let creds = binary::sandbox_credentials(d);
+    let c = binary::partner(&s.base, &creds, "device-k").await;
 
     // Data in every product that writes a fingerprint.
     let mut customers = Vec::new();
@@ -1100,10 +1023,7 @@ async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_fin
     }
     let customer = customers[0].1.clone();
     let pan = test_visa(61);
-    let added = c
-        .call("add-or-update-card", &card(&customer, &pan))
-        .await
-        .unwrap();
+    let added = c.ask("add-or-update-card", &card(&customer, &pan)).await;
     assert_eq!(added.status, 200, "{}", added.text);
     // A partner card token sent without its last four.
     let mut tokenized = card(&customer, "");
@@ -1111,15 +1031,9 @@ async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_fin
     o.remove("cardNumber");
     o.insert("cardToken".into(), json!("partner-token-61"));
     o.insert("cardBin".into(), json!("411111"));
-    let t = c
-        .call("add-or-update-tokenized-card", &tokenized)
-        .await
-        .unwrap();
+    let t = c.ask("add-or-update-tokenized-card", &tokenized).await;
     assert_eq!(t.status, 200, "{}", t.text);
-    let list = c
-        .call("get-registered-cards", &json!({"customerId": customer}))
-        .await
-        .unwrap();
+    let list = c.cards_of(&customer).await;
     let card_id = list.body["cards"][0]["cardId"]
         .as_str()
         .unwrap()
@@ -1152,13 +1066,12 @@ async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_fin
     );
     let m = creds["connect"]["merchant_id"].as_str().unwrap();
     let made = cc
-        .request(
+        .ask(
             "POST",
             &format!("/v1/{m}/tokens"),
             Some(&connect_card("4567350000427977")),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(made.status, 201, "{}", made.text);
     let products = Products {
         s: &s,
@@ -1206,9 +1119,8 @@ async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_fin
     products.still_find_everything(10).await;
     let new_customer = products
         .partner
-        .call("enroll-customer", &enrollment(64))
-        .await
-        .unwrap();
+        .ask("enroll-customer", &enrollment(64))
+        .await;
     assert_eq!(new_customer.status, 200, "{}", new_customer.text);
     let during = fingerprint_values(&db).await;
     let fp2 = |v: &str| fundline_vault::fingerprint_version_of(v) == Some(2);
@@ -1290,11 +1202,7 @@ async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_fin
     products.still_find_everything(30).await;
     // The card's hashId is derived from the fingerprint's digits: a new key,
     // a new id (still 32 hex digits).
-    let list = products
-        .partner
-        .call("get-registered-cards", &json!({"customerId": customer}))
-        .await
-        .unwrap();
+    let list = products.partner.cards_of(&customer).await;
     let hash_after = list.body["cards"][0]["hashId"].as_str().unwrap();
     assert_eq!(hash_after.len(), 32);
     assert_ne!(list.body["cards"][0]["hashId"], hash_before);
@@ -1339,10 +1247,8 @@ async fn connect_status(s: &Server, creds: &Value, secret: &str) -> u16 {
         secret,
     );
     let m = creds["connect"]["merchant_id"].as_str().unwrap();
-    c.request("GET", &format!("/v1/{m}/tokens/no-such-token"), None)
+    c.status_of("GET", &format!("/v1/{m}/tokens/no-such-token"), None)
         .await
-        .unwrap()
-        .status
 }
 
 async fn gateway_status(s: &Server, creds: &Value) -> Value {
@@ -1371,7 +1277,7 @@ async fn a_credential_secret_copied_to_another_row_does_not_authenticate_and_res
     let key_file = new_master(d, &db, keys.path(), "k1");
     let env = [("FUNDLINE_MASTER_KEY_FILE", key_file.to_str().unwrap())];
     let s = start(d, &db, &env).await;
-    let creds = sandbox(d);
+    let creds = binary::sandbox_credentials(d);
     let connect_secret = creds["connect"]["secret_api_key"].as_str().unwrap();
     let ingopay_secret = creds["ingopay"]["secret"].as_str().unwrap();
     assert_eq!(connect_status(&s, &creds, connect_secret).await, 404);
@@ -1480,15 +1386,15 @@ async fn refingerprint_throughput() {
     let key_file = new_master(d, &db, keys.path(), "k1");
     let env = [("FUNDLINE_MASTER_KEY_FILE", key_file.to_str().unwrap())];
     let s = start(d, &db, &env).await;
-    let creds = sandbox(d);
-    let c = partner(&s, &creds).await;
+    let creds = binary::sandbox_credentials(d);
+    let c = binary::partner(&s.base, &creds, "device-k").await;
     let mut n = 1_000;
     while n < 1_000 + rows {
         let batch: Vec<_> = (n..(n + 16).min(1_000 + rows))
             .map(|i| {
                 let c = c.clone_for(&s.base);
                 async move {
-                    let a = c.call("enroll-customer", &enrollment(i)).await.unwrap();
+                    let a = c.ask("enroll-customer", &enrollment(i)).await;
                     assert_eq!(a.status, 200, "{}", a.text);
                 }
             })

@@ -1,6 +1,8 @@
 //! Per-credential rate limits: each product answers 429 in its own envelope.
 
 use crate::common;
+use common::steps::Connect;
+use common::steps::Partner;
 
 use common::spawn_app_with;
 use common::staff::Staff;
@@ -28,12 +30,11 @@ async fn every_product_answers_429_in_its_own_envelope() {
     let mut last = None;
     for n in 0..4 {
         last = Some(
-            c.call(
+            c.ask(
                 "find-customer",
                 &json!({"ssn": enrollment(n)["ssn"], "dateOfBirth": "1978-09-11"}),
             )
-            .await
-            .unwrap(),
+            .await,
         );
     }
     let a = last.unwrap();
@@ -61,9 +62,8 @@ async fn every_product_answers_429_in_its_own_envelope() {
     let mut last = None;
     for _ in 0..4 {
         last = Some(
-            k.request("GET", &format!("/v1/{}/tokens/nope", cn.merchant_id), None)
-                .await
-                .unwrap(),
+            k.ask("GET", &format!("/v1/{}/tokens/nope", cn.merchant_id), None)
+                .await,
         );
     }
     let a = last.unwrap();

@@ -5,6 +5,7 @@
 //! `.ci/run`); SQLite is one process by design.
 
 use crate::common;
+use common::steps::Partner;
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -12,8 +13,7 @@ use std::process::{Child, Command};
 use std::time::Duration;
 
 use fundline::client::{
-    card, check_png, enrollment, session_request, test_visa, ConnectClient, GatewayClient,
-    PartnerClient,
+    card, check_png, session_request, test_visa, ConnectClient, GatewayClient, PartnerClient,
 };
 use serde_json::{json, Value};
 
@@ -67,21 +67,51 @@ fn png(salt: u64) -> Vec<u8> {
     check_png(1600, 700, salt)
 }
 
-#[tokio::test]
-async fn two_nodes_on_one_postgres_keep_every_guarantee() {
+/// Two nodes `a` and `b` over one fresh store, and the sandbox credentials;
+/// None (the test skips) without PostgreSQL, which two nodes need.
+struct TwoNodes {
+    dir: tempfile::TempDir,
+    db: String,
+    a: Node,
+    b: Node,
+    nodes: [String; 2],
+    creds: Value,
+}
+
+async fn two_nodes() -> Option<TwoNodes> {
     if !std::env::var("FUNDLINE_TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres")) {
         eprintln!("skipping: two nodes need PostgreSQL (FUNDLINE_TEST_DATABASE_URL)");
-        return;
+        return None;
     }
     let dir = tempfile::tempdir().unwrap();
     let db = common::fresh_database_url(dir.path()).await;
     let a = node(dir.path(), &db, "a").await;
     let b = node(dir.path(), &db, "b").await;
     let nodes = [a.base.clone(), b.base.clone()];
-    let creds: Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join("sandbox-credentials.json")).unwrap(),
-    )
-    .unwrap();
+    let creds = common::binary::sandbox_credentials(dir.path());
+    Some(TwoNodes {
+        dir,
+        db,
+        a,
+        b,
+        nodes,
+        creds,
+    })
+}
+
+#[tokio::test]
+async fn two_nodes_on_one_postgres_keep_every_guarantee() {
+    let Some(TwoNodes {
+        dir: _dir,
+        db,
+        a: _a,
+        b: _b,
+        nodes,
+        creds,
+    }) = two_nodes().await
+    else {
+        return;
+    };
 
     // Capture sessions: one idempotency key, twelve identical requests across both nodes.
     let ip = &creds["ingopay"];
@@ -178,30 +208,13 @@ async fn two_nodes_on_one_postgres_keep_every_guarantee() {
     let mut sessions = Vec::new();
     for n in 0..4u64 {
         let p = if n % 2 == 0 { &mut partner } else { &mut on_b };
-        let id = p
-            .call("enroll-customer", &enrollment(n))
-            .await
-            .unwrap()
-            .body["CustomerId"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let added = p
-            .call("add-or-update-card", &card(&id, &test_visa(n)))
-            .await
-            .unwrap();
+        let id = p.enroll(n).await;
+        let added = p.ask("add-or-update-card", &card(&id, &test_visa(n))).await;
         let card_id = added.body["cards"][0]["cardId"]
             .as_str()
             .unwrap()
             .to_string();
-        let sso = p
-            .call("authenticate-obo", &json!({"customerId": id}))
-            .await
-            .unwrap()
-            .body["ssoToken"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let sso = p.sso_token(&id).await;
         // One SSO token spent on both nodes at once: exactly one session.
         let spent = futures::future::join_all(nodes.iter().map(|base| {
             reqwest::Client::new()
@@ -380,19 +393,17 @@ async fn receiver() -> (
 
 #[tokio::test]
 async fn two_nodes_share_one_login_lockout() {
-    if !std::env::var("FUNDLINE_TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres")) {
-        eprintln!("skipping: two nodes need PostgreSQL (FUNDLINE_TEST_DATABASE_URL)");
+    let Some(TwoNodes {
+        dir: _dir,
+        db: _db,
+        a: _a,
+        b: _b,
+        nodes,
+        creds,
+    }) = two_nodes().await
+    else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let db = common::fresh_database_url(dir.path()).await;
-    let a = node(dir.path(), &db, "a").await;
-    let b = node(dir.path(), &db, "b").await;
-    let nodes = [a.base.clone(), b.base.clone()];
-    let creds: Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join("sandbox-credentials.json")).unwrap(),
-    )
-    .unwrap();
+    };
     let email = creds["analysis"]["email"].as_str().unwrap().to_string();
     let password = creds["analysis"]["password"].as_str().unwrap().to_string();
     let http = reqwest::Client::new();

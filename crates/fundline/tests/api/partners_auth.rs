@@ -1,6 +1,7 @@
 //! AuthenticatePartner and the session rules every other method relies on.
 
 use crate::common;
+use common::steps::Partner;
 
 use std::time::Duration;
 
@@ -27,12 +28,11 @@ async fn basic_credentials_open_a_session_returned_in_the_session_id_header() {
     assert_eq!(a.headers.get("cache-control").unwrap(), "no-store");
     // The session works for a method call.
     let r = c
-        .call(
+        .ask(
             "find-customer",
             &json!({"ssn": "123456789", "dateOfBirth": "1988-05-31"}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(r.status, 422);
 }
 
@@ -203,10 +203,7 @@ async fn methods_need_session_and_device_and_the_session_is_bound_to_its_device(
 
     let mut no_session = c.clone();
     no_session.session_id = None;
-    let a = no_session
-        .call("get-registered-cards", &body)
-        .await
-        .unwrap();
+    let a = no_session.ask("get-registered-cards", &body).await;
     assert_eq!(a.status, 401);
     assert_eq!(a.body["errorCode"], "UNAUTHORIZED");
     assert_eq!(a.body["instance"], "/api/v1/partners/get-registered-cards");
@@ -214,30 +211,16 @@ async fn methods_need_session_and_device_and_the_session_is_bound_to_its_device(
     let mut other_device = c.clone();
     other_device.device_id = "device-2".into();
     assert_eq!(
-        other_device
-            .call("get-registered-cards", &body)
-            .await
-            .unwrap()
-            .status,
+        other_device.status_of("get-registered-cards", &body).await,
         401
     );
 
     let mut forged = c.clone();
     forged.session_id = Some("Mzc2ODk2ZDYtNmVhOC00NDJmLWJiNWEtMThiMWRiYTAzM2RjOjEyNjo=".into());
-    assert_eq!(
-        forged
-            .call("get-registered-cards", &body)
-            .await
-            .unwrap()
-            .status,
-        401
-    );
+    assert_eq!(forged.status_of("get-registered-cards", &body).await, 401);
 
     // The right pair passes authentication (and reaches the business rule).
-    assert_eq!(
-        c.call("get-registered-cards", &body).await.unwrap().status,
-        422
-    );
+    assert_eq!(c.status_of("get-registered-cards", &body).await, 422);
 }
 
 #[tokio::test]
@@ -247,18 +230,18 @@ async fn a_session_expires_after_20_idle_minutes() {
     let body = json!({"customerId": "333554bf-b273-4d6e-b4f8-d319a1929608"});
     app.clock.advance(Duration::from_secs(15 * 60));
     assert_eq!(
-        c.call("get-registered-cards", &body).await.unwrap().status,
+        c.status_of("get-registered-cards", &body).await,
         422,
         "activity at 15 min"
     );
     app.clock.advance(Duration::from_secs(15 * 60));
     assert_eq!(
-        c.call("get-registered-cards", &body).await.unwrap().status,
+        c.status_of("get-registered-cards", &body).await,
         422,
         "15 min after the last call"
     );
     app.clock.advance(Duration::from_secs(21 * 60));
-    let a = c.call("get-registered-cards", &body).await.unwrap();
+    let a = c.ask("get-registered-cards", &body).await;
     assert_eq!(a.status, 401, "21 idle minutes");
     assert_eq!(a.body["errorCode"], "UNAUTHORIZED");
 }
@@ -270,15 +253,9 @@ async fn a_session_ends_after_8_hours_however_active() {
     let body = json!({"customerId": "333554bf-b273-4d6e-b4f8-d319a1929608"});
     for _ in 0..31 {
         app.clock.advance(Duration::from_secs(15 * 60));
-        assert_eq!(
-            c.call("get-registered-cards", &body).await.unwrap().status,
-            422
-        );
+        assert_eq!(c.status_of("get-registered-cards", &body).await, 422);
     }
     // 8 h 5 min after it opened, 20 min after the last call.
     app.clock.advance(Duration::from_secs(20 * 60));
-    assert_eq!(
-        c.call("get-registered-cards", &body).await.unwrap().status,
-        401
-    );
+    assert_eq!(c.status_of("get-registered-cards", &body).await, 401);
 }

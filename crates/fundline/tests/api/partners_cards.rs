@@ -1,6 +1,7 @@
 //! GetRegisteredCards, AddOrUpdateCard, AddOrUpdateTokenizedCard, DeleteCard.
 
 use crate::common;
+use common::steps::Partner;
 
 use common::{spawn_app, TestApp};
 use fundline::client::{card, enrollment, test_visa, PartnerClient};
@@ -8,7 +9,7 @@ use serde_json::{json, Value};
 
 async fn customer(app: &TestApp, n: u64) -> (PartnerClient, String) {
     let c = app.partner().await;
-    let a = c.call("enroll-customer", &enrollment(n)).await.unwrap();
+    let a = c.ask("enroll-customer", &enrollment(n)).await;
     assert_eq!(a.status, 200, "{}", a.text);
     (c, a.body["CustomerId"].as_str().unwrap().to_string())
 }
@@ -35,10 +36,7 @@ async fn a_new_card_is_authorized_and_listed_without_its_pan() {
     let app = spawn_app().await;
     let (c, id) = customer(&app, 1).await;
     let pan = test_visa(1);
-    let a = c
-        .call("add-or-update-card", &card(&id, &pan))
-        .await
-        .unwrap();
+    let a = c.ask("add-or-update-card", &card(&id, &pan)).await;
     assert_eq!(a.status, 200, "{}", a.text);
     assert!(!a.text.contains(&pan));
     let added = &a.body["cards"][0];
@@ -46,10 +44,7 @@ async fn a_new_card_is_authorized_and_listed_without_its_pan() {
     assert_eq!(added["customerId"], id.as_str());
     assert_eq!(app.authorizations(), 1);
 
-    let list = c
-        .call("get-registered-cards", &json!({"customerId": id}))
-        .await
-        .unwrap();
+    let list = c.cards_of(&id).await;
     assert_eq!(list.status, 200);
     assert!(!list.text.contains(&pan));
     let cards = list.body["cards"].as_array().unwrap();
@@ -74,18 +69,12 @@ async fn a_new_card_is_authorized_and_listed_without_its_pan() {
     }
 
     // The GET form of the method answers the same.
-    let r = reqwest::Client::new()
-        .get(format!(
-            "{}/api/v1/partners/get-registered-cards?customerId={id}",
-            app.base
+    let (status, body) = c
+        .call_raw_get(&format!(
+            "/api/v1/partners/get-registered-cards?customerId={id}"
         ))
-        .header("deviceId", &c.device_id)
-        .header("sessionId", c.session_id.as_deref().unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let body: Value = r.json().await.unwrap();
+        .await;
+    assert_eq!(status, 200);
     assert_eq!(body["cards"][0]["cardId"], added["cardId"]);
 }
 
@@ -94,17 +83,11 @@ async fn identical_data_changes_nothing_and_changed_data_is_reauthorized() {
     let app = spawn_app().await;
     let (c, id) = customer(&app, 2).await;
     let pan = test_visa(2);
-    let first = c
-        .call("add-or-update-card", &card(&id, &pan))
-        .await
-        .unwrap();
+    let first = c.ask("add-or-update-card", &card(&id, &pan)).await;
     let card_id = first.body["cards"][0]["cardId"].clone();
     assert_eq!(app.authorizations(), 1);
 
-    let again = c
-        .call("add-or-update-card", &card(&id, &pan))
-        .await
-        .unwrap();
+    let again = c.ask("add-or-update-card", &card(&id, &pan)).await;
     assert_eq!(again.status, 200);
     assert_eq!(again.body["cards"][0]["cardId"], card_id);
     assert_eq!(
@@ -116,17 +99,14 @@ async fn identical_data_changes_nothing_and_changed_data_is_reauthorized() {
     let mut changed = card(&id, &pan);
     changed["expirationMonthYear"] = json!("0631");
     changed["cardNickname"] = json!("Payroll");
-    let upd = c.call("add-or-update-card", &changed).await.unwrap();
+    let upd = c.ask("add-or-update-card", &changed).await;
     assert_eq!(upd.status, 200);
     assert_eq!(
         upd.body["cards"][0]["cardId"], card_id,
         "an update keeps the cardId"
     );
     assert_eq!(app.authorizations(), 2);
-    let list = c
-        .call("get-registered-cards", &json!({"customerId": id}))
-        .await
-        .unwrap();
+    let list = c.cards_of(&id).await;
     assert_eq!(list.body["cards"][0]["expirationMonthYear"], "0631");
     assert_eq!(list.body["cards"][0]["cardNickname"], "Payroll");
     assert_eq!(list.body["cards"].as_array().unwrap().len(), 1);
@@ -138,34 +118,29 @@ async fn a_failed_authorization_marks_the_card_invalid_and_names_the_reason() {
     let (c, id) = customer(&app, 3).await;
     let good = test_visa(3);
     assert_eq!(
-        c.call("add-or-update-card", &card(&id, &good))
-            .await
-            .unwrap()
-            .status,
+        c.status_of("add-or-update-card", &card(&id, &good)).await,
         200
     );
 
     // A documented sandbox decline.
     let a = c
-        .call("add-or-update-card", &card(&id, "4000000000000002"))
-        .await
-        .unwrap();
+        .ask("add-or-update-card", &card(&id, "4000000000000002"))
+        .await;
     assert_eq!(a.status, 422);
     assert_eq!(a.body["errorCode"], "CARD_DECLINED");
     assert_eq!(a.body["instance"], "/api/v1/partners/add-or-update-card");
     // Sent again unchanged: no reauthorization, same answer.
     let before = app.authorizations();
     let a = c
-        .call("add-or-update-card", &card(&id, "4000000000000002"))
-        .await
-        .unwrap();
+        .ask("add-or-update-card", &card(&id, "4000000000000002"))
+        .await;
     assert_eq!(a.status, 422);
     assert_eq!(app.authorizations(), before);
 
     // Expired.
     let mut expired = card(&id, &test_visa(33));
     expired["expirationMonthYear"] = json!("0120");
-    let a = c.call("add-or-update-card", &expired).await.unwrap();
+    let a = c.ask("add-or-update-card", &expired).await;
     assert_eq!(
         (a.status, a.body["errorCode"].as_str()),
         (422, Some("EXPIRED_CARD"))
@@ -174,7 +149,7 @@ async fn a_failed_authorization_marks_the_card_invalid_and_names_the_reason() {
     // AVS: the sandbox's documented failing ZIP.
     let mut avs = card(&id, &test_visa(34));
     avs["zip"] = json!(fundline_api::cardnet::AVS_FAILURE_ZIP);
-    let a = c.call("add-or-update-card", &avs).await.unwrap();
+    let a = c.ask("add-or-update-card", &avs).await;
     assert_eq!(
         (a.status, a.body["errorCode"].as_str()),
         (422, Some("AVS_MISMATCH"))
@@ -183,17 +158,8 @@ async fn a_failed_authorization_marks_the_card_invalid_and_names_the_reason() {
     // A previously good card updated into failure becomes invalid and is no longer listed.
     let mut bad_update = card(&id, &good);
     bad_update["zip"] = json!(fundline_api::cardnet::AVS_FAILURE_ZIP);
-    assert_eq!(
-        c.call("add-or-update-card", &bad_update)
-            .await
-            .unwrap()
-            .status,
-        422
-    );
-    let list = c
-        .call("get-registered-cards", &json!({"customerId": id}))
-        .await
-        .unwrap();
+    assert_eq!(c.status_of("add-or-update-card", &bad_update).await, 422);
+    let list = c.cards_of(&id).await;
     assert_eq!(list.body["cards"].as_array().unwrap().len(), 0);
     let rows =
         fundline_store::checkcashing::list_cards(&app.store, &app.tenant.tenant_id, &id, false)
@@ -272,7 +238,7 @@ async fn card_fields_are_validated_as_the_table_says() {
     for (field, value, key, message) in cases {
         let mut body = card(&id, &test_visa(4));
         body[field] = value.clone();
-        let a = c.call("add-or-update-card", &body).await.unwrap();
+        let a = c.ask("add-or-update-card", &body).await;
         assert_eq!(a.status, 400, "{field}={value}: {}", a.text);
         let found = a.body["validationErrors"]
             .as_array()
@@ -283,9 +249,8 @@ async fn card_fields_are_validated_as_the_table_says() {
     }
     // A number failing Luhn never reaches the network and is not stored.
     let a = c
-        .call("add-or-update-card", &card(&id, "4111111111111112"))
-        .await
-        .unwrap();
+        .ask("add-or-update-card", &card(&id, "4111111111111112"))
+        .await;
     assert_eq!(
         (a.status, a.body["errorCode"].as_str()),
         (422, Some("INVALID_CARD_NUMBER"))
@@ -293,12 +258,11 @@ async fn card_fields_are_validated_as_the_table_says() {
     assert_eq!(app.authorizations(), 0);
     // Unknown customer.
     let a = c
-        .call(
+        .ask(
             "add-or-update-card",
             &card("333554bf-b273-4d6e-b4f8-d319a1929608", &test_visa(4)),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         (a.status, a.body["errorCode"].as_str()),
         (422, Some("CUSTOMER_NOT_FOUND"))
@@ -334,12 +298,11 @@ async fn tokenized_cards_follow_the_same_rules() {
     let (c, id) = customer(&app, 6).await;
     let token = "42f76930-2662-4839-bf9f-8bfbe9b58cca";
     let a = c
-        .call(
+        .ask(
             "add-or-update-tokenized-card",
             &tokenized(&id, token, "411111"),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(a.status, 200, "{}", a.text);
     assert!(!a.text.contains(token));
     let card_id = a.body["cards"][0]["cardId"].clone();
@@ -347,31 +310,24 @@ async fn tokenized_cards_follow_the_same_rules() {
     assert_eq!(app.authorizations(), 1);
 
     let again = c
-        .call(
+        .ask(
             "add-or-update-tokenized-card",
             &tokenized(&id, token, "411111"),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(again.body["cards"][0]["cardId"], card_id);
     assert_eq!(app.authorizations(), 1);
 
     let mut changed = tokenized(&id, token, "411111");
     changed["expirationMonthYear"] = json!("1131");
-    let upd = c
-        .call("add-or-update-tokenized-card", &changed)
-        .await
-        .unwrap();
+    let upd = c.ask("add-or-update-tokenized-card", &changed).await;
     assert_eq!(upd.body["cards"][0]["cardId"], card_id);
     assert_eq!(app.authorizations(), 2);
 
     // Without last four the spec shows "****".
     let mut no_last4 = tokenized(&id, "other-token-1", "545454");
     no_last4.as_object_mut().unwrap().remove("lastFourOfCard");
-    let a = c
-        .call("add-or-update-tokenized-card", &no_last4)
-        .await
-        .unwrap();
+    let a = c.ask("add-or-update-tokenized-card", &no_last4).await;
     assert_eq!(a.body["cards"][0]["lastFourDigits"], "****");
     assert_eq!(
         a.body["cards"][0]["cardProgram"],
@@ -380,12 +336,11 @@ async fn tokenized_cards_follow_the_same_rules() {
 
     // A BIN outside our network: the spec's A275 answer.
     let a = c
-        .call(
+        .ask(
             "add-or-update-tokenized-card",
             &tokenized(&id, "t-2", "990000"),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         a.body,
         json!({
@@ -399,21 +354,19 @@ async fn tokenized_cards_follow_the_same_rules() {
     );
     // Field rules.
     let a = c
-        .call(
+        .ask(
             "add-or-update-tokenized-card",
             &tokenized(&id, "t-3", "12345"),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(a.status, 400);
     assert!(a.text.contains("CardBin must be a 6 to 8 digit number."));
     let a = c
-        .call(
+        .ask(
             "add-or-update-tokenized-card",
             &tokenized(&id, &"t".repeat(257), "411111"),
         )
-        .await
-        .unwrap();
+        .await;
     assert!(
         a.text.contains("CardToken cannot exceed 256 characters"),
         "{}",
@@ -426,49 +379,36 @@ async fn deleting_a_card_hides_it_and_re_adding_gives_a_new_card_id() {
     let app = spawn_app().await;
     let (c, id) = customer(&app, 7).await;
     let pan = test_visa(7);
-    let card_id = c
-        .call("add-or-update-card", &card(&id, &pan))
-        .await
-        .unwrap()
-        .body["cards"][0]["cardId"]
+    let card_id = c.ask("add-or-update-card", &card(&id, &pan)).await.body["cards"][0]["cardId"]
         .as_str()
         .unwrap()
         .to_string();
     let d = c
-        .call("delete-card", &json!({"customerId": id, "cardId": card_id}))
-        .await
-        .unwrap();
+        .ask("delete-card", &json!({"customerId": id, "cardId": card_id}))
+        .await;
     assert_eq!(d.status, 200);
     assert_eq!(d.text, "");
-    let list = c
-        .call("get-registered-cards", &json!({"customerId": id}))
-        .await
-        .unwrap();
+    let list = c.cards_of(&id).await;
     assert_eq!(list.body["cards"].as_array().unwrap().len(), 0);
 
     let again = c
-        .call("delete-card", &json!({"customerId": id, "cardId": card_id}))
-        .await
-        .unwrap();
+        .ask("delete-card", &json!({"customerId": id, "cardId": card_id}))
+        .await;
     assert_eq!(
         (again.status, again.body["errorCode"].as_str()),
         (422, Some("CARD_NOT_FOUND"))
     );
 
-    let readd = c
-        .call("add-or-update-card", &card(&id, &pan))
-        .await
-        .unwrap();
+    let readd = c.ask("add-or-update-card", &card(&id, &pan)).await;
     assert_eq!(readd.status, 200);
     assert_ne!(readd.body["cards"][0]["cardId"].as_str().unwrap(), card_id);
 
     let bad = c
-        .call(
+        .ask(
             "delete-card",
             &json!({"customerId": id, "cardId": "3b242db9"}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(bad.status, 400);
     assert_eq!(
         bad.body["validationErrors"],
@@ -481,12 +421,11 @@ async fn get_registered_cards_validates_the_customer_id() {
     let app = spawn_app().await;
     let c = app.partner().await;
     let a = c
-        .call(
+        .ask(
             "get-registered-cards",
             &json!({"customerId": "4g623rb9-48gh-7594-a5d6-268d37362d65"}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         a.body,
         json!({

@@ -1,6 +1,7 @@
 //! FindCustomer, EnrollCustomer and AuthenticateOBO.
 
 use crate::common;
+use common::steps::Partner;
 
 use common::spawn_app;
 use fundline::client::{card, enrollment, test_visa};
@@ -50,18 +51,17 @@ async fn the_spec_sample_enrolls_as_written() {
         "dateOfBirth ": "1978-09-11",
         "allowTexts": true
     });
-    let a = c.call("enroll-customer", &sample).await.unwrap();
+    let a = c.ask("enroll-customer", &sample).await;
     assert_eq!(a.status, 200, "{}", a.text);
     let id = a.body["CustomerId"].as_str().unwrap();
     assert_eq!(id.len(), 36);
 
     let f = c
-        .call(
+        .ask(
             "find-customer",
             &json!({"ssn": "684832266", "dateOfBirth": "09/11/1978"}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(f.status, 200);
     assert_eq!(f.body, json!({"customerId": id}));
 }
@@ -74,7 +74,7 @@ async fn the_spec_samples_enroll_then_add_a_tokenized_card_at_another_address() 
         "middleInitial": "R", "title": "Mr.", "suffix": "", "mobileNumber": "6153456789", "homeNumber": "6153456565",
         "addressLine1": "660 Bakers Bridge Lane", "addressLine2": "Suite 100 ", "city ": "Franklin", "state ": "TN ",
         "zip ": "37067 ", "dateOfBirth ": "1978-09-11", "allowTexts": true});
-    let a = c.call("enroll-customer", &enroll).await.unwrap();
+    let a = c.ask("enroll-customer", &enroll).await;
     assert_eq!(a.status, 200, "{}", a.text);
     let id = a.body["CustomerId"].as_str().unwrap();
     // The spec's AddOrUpdateTokenizedCard sample, its address unlike the
@@ -84,15 +84,12 @@ async fn the_spec_samples_enroll_then_add_a_tokenized_card_at_another_address() 
     let card = json!({"customerId": id, "cardToken": "42f76930-2662-4839-bf9f-8bfbe9b58cca", "cardBin": "411111",
         "expirationMonthYear": "1230", "cardNickname": "Home", "nameOnCard": "Roger Rabbit",
         "addressLine1": "123 Main St.", "addressLine2": "", "city": "Nashville", "state": "TN", "zip": "37075"});
-    let a = c.call("add-or-update-tokenized-card", &card).await.unwrap();
+    let a = c.ask("add-or-update-tokenized-card", &card).await;
     assert_eq!(a.status, 200, "{}", a.text);
     let mut failing = card.clone();
     failing["cardToken"] = json!("another-token");
     failing["zip"] = json!(fundline_api::cardnet::AVS_FAILURE_ZIP);
-    let a = c
-        .call("add-or-update-tokenized-card", &failing)
-        .await
-        .unwrap();
+    let a = c.ask("add-or-update-tokenized-card", &failing).await;
     assert_eq!(
         (a.status, a.body["errorCode"].as_str()),
         (422, Some("AVS_MISMATCH")),
@@ -107,10 +104,7 @@ async fn find_customer_reads_every_listed_date_format() {
     let c = app.partner().await;
     let mut body = enrollment(1);
     body["dateOfBirth"] = json!("1988-05-31");
-    let id = c.call("enroll-customer", &body).await.unwrap().body["CustomerId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = c.enroll_with(&body).await;
     for dob in [
         "05/31/88",
         "05-31-88",
@@ -120,12 +114,11 @@ async fn find_customer_reads_every_listed_date_format() {
         "05-31-1988",
     ] {
         let a = c
-            .call(
+            .ask(
                 "find-customer",
                 &json!({"ssn": body["ssn"], "dateOfBirth": dob}),
             )
-            .await
-            .unwrap();
+            .await;
         assert_eq!(a.status, 200, "{dob}: {}", a.text);
         assert_eq!(a.body["customerId"], id.as_str());
     }
@@ -157,18 +150,14 @@ async fn a_two_digit_year_still_to_come_this_century_reads_as_19yy() {
     .unwrap();
     let mut body = enrollment(7);
     body["dateOfBirth"] = json!(born.format("%Y-%m-%d").to_string());
-    let id = c.call("enroll-customer", &body).await.unwrap().body["CustomerId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = c.enroll_with(&body).await;
     let short = born.format("%m/%d/%y").to_string();
     let a = c
-        .call(
+        .ask(
             "find-customer",
             &json!({"ssn": body["ssn"], "dateOfBirth": short}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(a.status, 200, "{short}: {}", a.text);
     assert_eq!(a.body["customerId"], id.as_str());
 }
@@ -178,15 +167,14 @@ async fn an_unknown_customer_is_422_customer_not_found() {
     let app = spawn_app().await;
     let c = app.partner().await;
     let body = enrollment(2);
-    c.call("enroll-customer", &body).await.unwrap();
+    c.ask("enroll-customer", &body).await;
     for (ssn, dob) in [
         ("123456789", "1978-09-11"),
         (body["ssn"].as_str().unwrap(), "1978-09-12"),
     ] {
         let a = c
-            .call("find-customer", &json!({"ssn": ssn, "dateOfBirth": dob}))
-            .await
-            .unwrap();
+            .ask("find-customer", &json!({"ssn": ssn, "dateOfBirth": dob}))
+            .await;
         assert_eq!(a.status, 422);
         assert_eq!(
             a.body,
@@ -207,12 +195,11 @@ async fn find_customer_validates_its_parameters() {
     let app = spawn_app().await;
     let c = app.partner().await;
     let a = c
-        .call(
+        .ask(
             "find-customer",
             &json!({"ssn": "12345678", "dateOfBirth": "31/05/1988"}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(a.status, 400);
     assert!(
         has(
@@ -235,23 +222,17 @@ async fn find_customer_validates_its_parameters() {
 async fn ssn_or_email_already_enrolled_is_refused_with_an_error_code() {
     let app = spawn_app().await;
     let c = app.partner().await;
-    assert_eq!(
-        c.call("enroll-customer", &enrollment(3))
-            .await
-            .unwrap()
-            .status,
-        200
-    );
+    assert_eq!(c.status_of("enroll-customer", &enrollment(3)).await, 200);
 
     let mut same_ssn = enrollment(4);
     same_ssn["ssn"] = enrollment(3)["ssn"].clone();
-    let a = c.call("enroll-customer", &same_ssn).await.unwrap();
+    let a = c.ask("enroll-customer", &same_ssn).await;
     assert_eq!(a.status, 422);
     assert_eq!(a.body["errorCode"], "SSN_ALREADY_IN_USE");
 
     let mut same_email = enrollment(5);
     same_email["emailAddress"] = json!("CUSTOMER3@example.com");
-    let a = c.call("enroll-customer", &same_email).await.unwrap();
+    let a = c.ask("enroll-customer", &same_email).await;
     assert_eq!(a.status, 422);
     assert_eq!(a.body["errorCode"], "EMAIL_ALREADY_IN_USE");
 }
@@ -464,7 +445,7 @@ async fn every_rule_of_the_enrollment_table() {
     for (field, value, key, message) in cases {
         let mut body = enrollment(10);
         body[field] = value.clone();
-        let a = c.call("enroll-customer", &body).await.unwrap();
+        let a = c.ask("enroll-customer", &body).await;
         assert_eq!(a.status, 400, "{field}={value}: {}", a.text);
         assert!(
             has(&a.body, key, message),
@@ -474,7 +455,7 @@ async fn every_rule_of_the_enrollment_table() {
         assert_eq!(a.body["instance"], "/api/v1/partners/enroll-customer");
     }
     // Required fields missing: each is named.
-    let a = c.call("enroll-customer", &json!({})).await.unwrap();
+    let a = c.ask("enroll-customer", &json!({})).await;
     assert_eq!(a.status, 400);
     for f in [
         "EmailAddress",
@@ -508,11 +489,11 @@ async fn ofac_screening_refuses_a_listed_country_of_origin() {
     let c = app.partner().await;
     let mut body = enrollment(11);
     body["countryOfOrigin"] = json!("North Korea");
-    let a = c.call("enroll-customer", &body).await.unwrap();
+    let a = c.ask("enroll-customer", &body).await;
     assert_eq!(a.status, 422);
     assert_eq!(a.body["errorCode"], "OFAC_SCREENING_FAILED");
     body["countryOfOrigin"] = json!("Canada");
-    assert_eq!(c.call("enroll-customer", &body).await.unwrap().status, 200);
+    assert_eq!(c.status_of("enroll-customer", &body).await, 200);
 }
 
 #[tokio::test]
@@ -522,7 +503,7 @@ async fn unicode_names_are_kept() {
     let mut body = enrollment(12);
     body["firstName"] = json!("José-María");
     body["lastName"] = json!("Ñúñez 山田");
-    let a = c.call("enroll-customer", &body).await.unwrap();
+    let a = c.ask("enroll-customer", &body).await;
     assert_eq!(a.status, 200, "{}", a.text);
     let id = a.body["CustomerId"].as_str().unwrap();
     let row = fundline_store::checkcashing::get_customer(&app.store, &app.tenant.tenant_id, id)
@@ -537,12 +518,11 @@ async fn authenticate_obo_needs_a_customer_with_a_card_and_gives_fresh_one_time_
     let app = spawn_app().await;
     let c = app.partner().await;
     let a = c
-        .call(
+        .ask(
             "authenticate-obo",
             &json!({"customerId": "333554bf-b273-4d6e-b4f8-d319a1929608"}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(a.status, 422);
     assert_eq!(
         a.body["detail"],
@@ -550,18 +530,8 @@ async fn authenticate_obo_needs_a_customer_with_a_card_and_gives_fresh_one_time_
     );
     assert_eq!(a.body["errorCode"], "CUSTOMER_NOT_FOUND");
 
-    let id = c
-        .call("enroll-customer", &enrollment(13))
-        .await
-        .unwrap()
-        .body["CustomerId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let a = c
-        .call("authenticate-obo", &json!({"customerId": id}))
-        .await
-        .unwrap();
+    let id = c.enroll(13).await;
+    let a = c.ask("authenticate-obo", &json!({"customerId": id})).await;
     assert_eq!(a.status, 422);
     assert_eq!(
         a.body,
@@ -576,20 +546,12 @@ async fn authenticate_obo_needs_a_customer_with_a_card_and_gives_fresh_one_time_
     );
 
     assert_eq!(
-        c.call("add-or-update-card", &card(&id, &test_visa(13)))
-            .await
-            .unwrap()
-            .status,
+        c.status_of("add-or-update-card", &card(&id, &test_visa(13)))
+            .await,
         200
     );
-    let t1 = c
-        .call("authenticate-obo", &json!({"customerId": id}))
-        .await
-        .unwrap();
-    let t2 = c
-        .call("authenticate-obo", &json!({"customerId": id}))
-        .await
-        .unwrap();
+    let t1 = c.ask("authenticate-obo", &json!({"customerId": id})).await;
+    let t2 = c.ask("authenticate-obo", &json!({"customerId": id})).await;
     assert_eq!(t1.status, 200);
     let (t1, t2) = (
         t1.body["ssoToken"].as_str().unwrap().to_string(),
@@ -599,9 +561,8 @@ async fn authenticate_obo_needs_a_customer_with_a_card_and_gives_fresh_one_time_
     assert_ne!(t1, t2);
 
     let bad = c
-        .call("authenticate-obo", &json!({"customerId": "not-a-guid"}))
-        .await
-        .unwrap();
+        .ask("authenticate-obo", &json!({"customerId": "not-a-guid"}))
+        .await;
     assert_eq!(bad.status, 400);
     assert!(has(
         &bad.body,

@@ -2,12 +2,13 @@
 //! commands beside a running server, the master key check, key rotation.
 
 use crate::common;
+use common::steps::Partner;
 
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use common::binary::{command, serve, Server, BIN};
+use common::binary::{self, command, serve, Server, BIN};
 
 use fundline::client::{card, enrollment, test_visa, PartnerClient};
 use serde_json::{json, Value};
@@ -23,24 +24,6 @@ async fn start_env(dir: &Path, db: &str, log_name: &str, envs: &[(&str, &str)]) 
     serve(dir, db, log_name, &all).await
 }
 
-fn sandbox(dir: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(dir.join("sandbox-credentials.json")).unwrap())
-        .unwrap()
-}
-
-async fn client(s: &Server, creds: &Value) -> PartnerClient {
-    let mut c = PartnerClient::new(&s.base, "device-p");
-    let a = c
-        .authenticate(
-            creds["check_cashing"]["client_id"].as_str().unwrap(),
-            creds["check_cashing"]["client_secret"].as_str().unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(a.status, 200, "{}", a.text);
-    c
-}
-
 async fn fresh() -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let db = common::fresh_database_url(dir.path()).await;
@@ -54,7 +37,7 @@ async fn first_serve_prints_sandbox_credentials_that_work() {
     let printed: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("first.out")).unwrap())
             .unwrap();
-    assert_eq!(printed, sandbox(dir.path()));
+    assert_eq!(printed, binary::sandbox_credentials(dir.path()));
     for (product, keys) in [
         ("check_cashing", vec!["client_id", "client_secret"]),
         ("ingopay", vec!["participant_id", "username", "secret"]),
@@ -82,56 +65,35 @@ async fn first_serve_prints_sandbox_credentials_that_work() {
             .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
-    client(&s, &printed).await;
+    binary::partner(&s.base, &printed, "device-p").await;
 }
 
 #[tokio::test]
 async fn no_pan_ssn_secret_or_card_token_reaches_the_logs() {
     let (dir, db) = fresh().await;
     let s = start(dir.path(), &db, "logs").await;
-    let creds = sandbox(dir.path());
-    let c = client(&s, &creds).await;
+    let creds = binary::sandbox_credentials(dir.path());
+    let c = binary::partner(&s.base, &creds, "device-p").await;
     let enroll = enrollment(31);
     let ssn = enroll["ssn"].as_str().unwrap().to_string();
-    let cid = c.call("enroll-customer", &enroll).await.unwrap().body["CustomerId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let cid = c.enroll_with(&enroll).await;
     let pan = test_visa(31);
     assert_eq!(
-        c.call("add-or-update-card", &card(&cid, &pan))
-            .await
-            .unwrap()
-            .status,
+        c.status_of("add-or-update-card", &card(&cid, &pan)).await,
         200
     );
     let token = "tok-4c0ffee-partner-secret-token";
     let t = json!({"customerId": cid, "cardToken": token, "cardBin": "411111", "expirationMonthYear": "1230", "cardNickname": "T", "addressLine1": "660 Bakers Bridge Lane", "addressLine2": "", "city": "Franklin", "state": "TN", "zip": "37067"});
-    assert_eq!(
-        c.call("add-or-update-tokenized-card", &t)
-            .await
-            .unwrap()
-            .status,
-        200
-    );
-    let sso = c
-        .call("authenticate-obo", &json!({"customerId": cid}))
-        .await
-        .unwrap()
-        .body["ssoToken"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    assert_eq!(c.status_of("add-or-update-tokenized-card", &t).await, 200);
+    let sso = c.sso_token(&cid).await;
     // Errors that echo the sensitive values back must not log them either.
-    c.call(
+    c.ask(
         "find-customer",
         &json!({"ssn": ssn, "dateOfBirth": "1900-01-01"}),
     )
-    .await
-    .unwrap();
-    c.call("add-or-update-card", &card(&cid, "4000000000000002"))
-        .await
-        .unwrap();
+    .await;
+    c.ask("add-or-update-card", &card(&cid, "4000000000000002"))
+        .await;
     c.call_raw(
         "enroll-customer",
         "application/json",
@@ -139,7 +101,7 @@ async fn no_pan_ssn_secret_or_card_token_reaches_the_logs() {
     )
     .await
     .unwrap();
-    c.call("add-session-attributes", &json!({"sessionAttributes": [{"name": "SsoToken", "value": sso}, {"name": "AccountNumberFilter", "value": pan}]})).await.unwrap();
+    c.ask("add-session-attributes", &json!({"sessionAttributes": [{"name": "SsoToken", "value": sso}, {"name": "AccountNumberFilter", "value": pan}]})).await;
     let mut bad = PartnerClient::new(&s.base, "device-p");
     bad.authenticate(
         creds["check_cashing"]["client_id"].as_str().unwrap(),
@@ -181,22 +143,18 @@ async fn no_pan_ssn_secret_or_card_token_reaches_the_logs() {
 async fn acknowledged_writes_survive_sigkill() {
     let (dir, db) = fresh().await;
     let s = start(dir.path(), &db, "crash1").await;
-    let creds = sandbox(dir.path());
-    let c = client(&s, &creds).await;
+    let creds = binary::sandbox_credentials(dir.path());
+    let c = binary::partner(&s.base, &creds, "device-p").await;
     // Concurrent writes, all acknowledged before the kill.
     let writes = (0..40u64).map(|n| {
         let c = c.clone();
         async move {
-            let a = c
-                .call("enroll-customer", &enrollment(500 + n))
-                .await
-                .unwrap();
+            let a = c.ask("enroll-customer", &enrollment(500 + n)).await;
             assert_eq!(a.status, 200);
             let id = a.body["CustomerId"].as_str().unwrap().to_string();
             let k = c
-                .call("add-or-update-card", &card(&id, &test_visa(500 + n)))
-                .await
-                .unwrap();
+                .ask("add-or-update-card", &card(&id, &test_visa(500 + n)))
+                .await;
             assert_eq!(k.status, 200);
             (
                 id,
@@ -212,24 +170,20 @@ async fn acknowledged_writes_survive_sigkill() {
     drop(s);
 
     let s = start(&dir_path, &db, "crash2").await;
-    let c = client(&s, &creds).await;
+    let c = binary::partner(&s.base, &creds, "device-p").await;
     for (n, (id, card_id)) in acked.iter().enumerate() {
         let f = c
-            .call(
+            .ask(
                 "find-customer",
                 &json!({"ssn": enrollment(500 + n as u64)["ssn"], "dateOfBirth": "1978-09-11"}),
             )
-            .await
-            .unwrap();
+            .await;
         assert_eq!(f.body["customerId"], id.as_str());
-        let k = c
-            .call("get-registered-cards", &json!({"customerId": id}))
-            .await
-            .unwrap();
+        let k = c.cards_of(id).await;
         assert_eq!(k.body["cards"][0]["cardId"], card_id.as_str());
     }
     // Nothing was written twice.
-    let again = c.call("enroll-customer", &enrollment(500)).await.unwrap();
+    let again = c.ask("enroll-customer", &enrollment(500)).await;
     assert_eq!(again.status, 422);
 }
 
@@ -237,22 +191,14 @@ async fn acknowledged_writes_survive_sigkill() {
 async fn admin_tenant_create_works_beside_a_running_server() {
     let (dir, db) = fresh().await;
     let s = start(dir.path(), &db, "admin").await;
-    let out = command(dir.path(), &db)
-        .args([
-            "admin",
-            "tenant",
-            "create",
-            "--name",
-            "Acme Check Co",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = binary::succeeded(command(dir.path(), &db).args([
+        "admin",
+        "tenant",
+        "create",
+        "--name",
+        "Acme Check Co",
+        "--json",
+    ]));
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(
         stdout.trim().lines().count(),
@@ -280,23 +226,15 @@ async fn admin_tenant_create_works_beside_a_running_server() {
         hosts["allowed_hosts"],
         json!(["http://127.0.0.1", "http://localhost"])
     );
-    let out = command(dir.path(), &db)
-        .args([
-            "admin",
-            "tenant",
-            "hosts",
-            "--tenant",
-            tenant,
-            "--set",
-            "https://pay.example.com,http://127.0.0.1:3000",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = binary::succeeded(command(dir.path(), &db).args([
+        "admin",
+        "tenant",
+        "hosts",
+        "--tenant",
+        tenant,
+        "--set",
+        "https://pay.example.com,http://127.0.0.1:3000",
+    ]));
     let hosts: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         hosts["allowed_hosts"],
@@ -316,23 +254,15 @@ async fn admin_tenant_create_works_beside_a_running_server() {
         .unwrap();
     assert!(!out.status.success());
     // Gateway settings: validated, stored, shown.
-    let out = command(dir.path(), &db)
-        .args([
-            "admin",
-            "tenant",
-            "gateway",
-            "--tenant",
-            tenant,
-            "--set",
-            r#"{"retail": true, "destinations": ["debit_card"]}"#,
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = binary::succeeded(command(dir.path(), &db).args([
+        "admin",
+        "tenant",
+        "gateway",
+        "--tenant",
+        tenant,
+        "--set",
+        r#"{"retail": true, "destinations": ["debit_card"]}"#,
+    ]));
     let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(shown["gateway"]["retail"], true);
     assert_eq!(shown["gateway"]["destinations"], json!(["debit_card"]));
@@ -355,14 +285,8 @@ async fn admin_tenant_create_works_beside_a_running_server() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown field"));
     // The running server accepts the new partner at once.
-    let c = client(&s, &creds).await;
-    assert_eq!(
-        c.call("enroll-customer", &enrollment(1))
-            .await
-            .unwrap()
-            .status,
-        200
-    );
+    let c = binary::partner(&s.base, &creds, "device-p").await;
+    assert_eq!(c.status_of("enroll-customer", &enrollment(1)).await, 200);
 }
 
 #[tokio::test]
@@ -432,47 +356,25 @@ async fn a_different_master_key_is_refused_with_a_clear_message() {
 async fn key_rotation_keeps_old_data_readable_and_seals_new_data_with_the_new_key() {
     let (dir, db) = fresh().await;
     let s = start(dir.path(), &db, "rotate").await;
-    let creds = sandbox(dir.path());
-    let c = client(&s, &creds).await;
-    let old = c
-        .call("enroll-customer", &enrollment(41))
-        .await
-        .unwrap()
-        .body["CustomerId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let creds = binary::sandbox_credentials(dir.path());
+    let c = binary::partner(&s.base, &creds, "device-p").await;
+    let old = c.enroll(41).await;
 
-    let out = command(dir.path(), &db)
-        .args(["admin", "keys", "rotate", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out =
+        binary::succeeded(command(dir.path(), &db).args(["admin", "keys", "rotate", "--json"]));
     let rotated: Value = serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
     assert_eq!(rotated["rotated"][0]["data_key_version"], 2);
 
     // The server picks up the new version within its key cache lifetime.
     tokio::time::sleep(Duration::from_secs(6)).await;
-    let new = c
-        .call("enroll-customer", &enrollment(42))
-        .await
-        .unwrap()
-        .body["CustomerId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let new = c.enroll(42).await;
     // Old data is still found (fingerprints) and served.
     let f = c
-        .call(
+        .ask(
             "find-customer",
             &json!({"ssn": enrollment(41)["ssn"], "dateOfBirth": "1978-09-11"}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(f.body["customerId"], old.as_str());
     drop(s);
 
@@ -537,47 +439,19 @@ async fn sigterm_stops_the_server_gracefully() {
 async fn sandbox_outbox_link_and_sandbox_bank_build_a_report() {
     let (dir, db) = fresh().await;
     let s = start(dir.path(), &db, "iba").await;
-    let creds = sandbox(dir.path());
+    let creds = binary::sandbox_credentials(dir.path());
     let http = reqwest::Client::new();
-    let login: Value = http
-        .post(format!("{}/api/v1/auth/login", s.base))
-        .json(&serde_json::json!({"email": creds["analysis"]["email"], "password": creds["analysis"]["password"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["data"]["accessToken"].as_str().unwrap().to_string();
+    let token = binary::staff_token(&s.base, &creds).await;
     let mut body = serde_json::json!({
         "userName": "sam", "password": "pw-123456", "customerType": 1, "lastName": "Sandbox", "firstName": "Sam",
         "phoneNumber": "4045550199", "email": "sam@example.com", "addressLine1": "1 Demo Way", "country": "USA",
         "city": "Atlanta", "state": "GA", "postalCode": "30303", "ssn": "123456780", "dob": "1988-02-03",
         "triggerReportRequest": true
     });
-    let created: Value = http
-        .post(format!("{}/api/v1/customer", s.base))
-        .bearer_auth(&token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(created["success"], true, "{created}");
+    binary::create_customer(&s.base, &token, &body).await;
     body["email"] = serde_json::json!("unused");
 
-    let out = command(dir.path(), &db)
-        .args(["admin", "outbox", "list", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let messages: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let messages = binary::outbox(dir.path(), &db);
     let m = &messages[0];
     assert_eq!(m["recipient"], "sam@example.com");
     assert_eq!(m["channel"], "email");

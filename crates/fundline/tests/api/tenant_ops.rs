@@ -4,10 +4,12 @@
 //! mailbox's staff login.
 
 use crate::common;
+use common::steps::Connect;
+use common::steps::Partner;
 
 use std::path::Path;
 
-use common::binary::{command, serve};
+use common::binary::{self, command, serve};
 use std::time::{Duration, Instant};
 
 use fundline::client::{
@@ -17,16 +19,11 @@ use serde_json::{json, Value};
 
 /// Runs `fundline admin …` against the store; its one JSON line of output.
 fn admin(dir: &Path, db: &str, args: &[&str], envs: &[(&str, &str)]) -> Value {
-    let out = command(dir, db)
-        .arg("admin")
-        .args(args)
-        .envs(envs.iter().copied())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "admin {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = binary::succeeded(
+        command(dir, db)
+            .arg("admin")
+            .args(args)
+            .envs(envs.iter().copied()),
     );
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(text.trim().lines().count(), 1, "one JSON line: {text}");
@@ -73,19 +70,6 @@ async fn cc_auth(base: &str, id: &str, secret: &str) -> u16 {
     c.authenticate(id, secret).await.unwrap().status
 }
 
-async fn partner(base: &str, t: &Value) -> PartnerClient {
-    let mut c = PartnerClient::new(base, "device-r");
-    let a = c
-        .authenticate(
-            t["check_cashing"]["client_id"].as_str().unwrap(),
-            t["check_cashing"]["client_secret"].as_str().unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(a.status, 200, "{}", a.text);
-    c
-}
-
 /// Gateway (spec 002): a signed search; the HTTP status and the body.
 async fn gw_search(base: &str, username: &str, secret: &str, participant: i64) -> (u16, Value) {
     let g = GatewayClient::new(base, username, secret);
@@ -117,9 +101,8 @@ async fn gw_session(base: &str, username: &str, secret: &str, participant: i64) 
 async fn connect_get(base: &str, key: &str, secret: &str, merchant: &str) -> (u16, Value) {
     let c = ConnectClient::new(base, key, secret);
     let a = c
-        .request("GET", &format!("/v1/{merchant}/tokens/no-such-token"), None)
-        .await
-        .unwrap();
+        .ask("GET", &format!("/v1/{merchant}/tokens/no-such-token"), None)
+        .await;
     (a.status, a.body)
 }
 
@@ -313,7 +296,12 @@ async fn rotated_secrets_overlap_then_stop_and_revocation_is_immediate() {
 
     // --revoke stops every secret of the product at once, on a server that
     // has just used (and cached) them; open partner sessions end too.
-    let open = partner(&s.base, &json!({"check_cashing": r["check_cashing"]})).await;
+    let open = binary::partner(
+        &s.base,
+        &json!({"check_cashing": r["check_cashing"]}),
+        "device-r",
+    )
+    .await;
     assert_ne!(
         open.call_status("find-customer", b"{}".to_vec())
             .await
@@ -492,23 +480,15 @@ async fn a_disabled_tenant_gets_401_on_every_product_at_once() {
 
     // Everything open and working before: a partner session, a check
     // session, a staff session, signed gateway and token service calls.
-    let p = partner(&s.base, &t).await;
-    let customer = p.call("enroll-customer", &enrollment(71)).await.unwrap();
+    let p = binary::partner(&s.base, &t, "device-r").await;
+    let customer = p.ask("enroll-customer", &enrollment(71)).await;
     assert_eq!(customer.status, 200, "{}", customer.text);
     let cid = customer.body["CustomerId"].as_str().unwrap().to_string();
     let linked = p
-        .call("add-or-update-card", &card(&cid, &test_visa(71)))
-        .await
-        .unwrap();
+        .ask("add-or-update-card", &card(&cid, &test_visa(71)))
+        .await;
     assert_eq!(linked.status, 200, "{}", linked.text);
-    let sso = p
-        .call("authenticate-obo", &json!({"customerId": cid}))
-        .await
-        .unwrap()
-        .body["ssoToken"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let sso = p.sso_token(&cid).await;
     let http = reqwest::Client::new();
     let check: Value = http
         .post(format!("{}/api/v1/checks/sessions", s.base))
@@ -621,7 +601,7 @@ async fn a_disabled_tenant_gets_401_on_every_product_at_once() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 401);
     // Another tenant is untouched.
-    partner(&s.base, &other).await;
+    binary::partner(&s.base, &other, "device-r").await;
     assert_eq!(
         connect_get(
             &s.base,
@@ -694,22 +674,12 @@ fn basic(email: &str, password: &str) -> String {
 /// Creates a customer with a report request as the given staff user; its email.
 async fn customer_with_request(base: &str, token: &str, n: u32) -> String {
     let email = format!("mailbox{n}@example.com");
-    let created: Value = reqwest::Client::new()
-        .post(format!("{base}/api/v1/customer"))
-        .bearer_auth(token)
-        .json(&json!({
+    binary::create_customer(base, token, &json!({
             "userName": format!("mb{n}"), "password": "pw-123456", "customerType": 1, "lastName": "Box", "firstName": "Mia",
             "phoneNumber": "4045550199", "email": email, "addressLine1": "1 Demo Way", "country": "USA",
             "city": "Atlanta", "state": "GA", "postalCode": "30303", "ssn": format!("12345{n:04}"), "dob": "1988-02-03",
             "triggerReportRequest": true
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(created["success"], true, "{created}");
+        })).await;
     email
 }
 
@@ -817,17 +787,13 @@ async fn with_the_sandbox_off_there_is_no_sandbox_tenant_route_or_loopback_webho
     assert_eq!(r.status().as_u16(), 404, "sandbox bank");
     // A customer's page does not offer the sandbox bank.
     customer_with_request(&s.base, &token, 3).await;
-    let out = command(d, &db)
-        .args(["admin", "outbox", "list", "--json"])
-        .output()
-        .unwrap();
-    let messages: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let messages = binary::outbox(d, &db);
     let link = messages[0]["link"].as_str().unwrap().to_string();
     let page = reqwest::get(&link).await.unwrap().text().await.unwrap();
     assert!(page.contains("Upload statements"), "{page}");
     assert!(!page.contains("sandbox bank"), "{page}");
     // No loopback webhook, in any spelling.
-    let p = partner(&s.base, &t).await;
+    let p = binary::partner(&s.base, &t, "device-r").await;
     for url in [
         "http://127.0.0.1:9/hooks",
         "https://127.0.0.1:9/hooks",
@@ -914,7 +880,7 @@ async fn with_the_sandbox_off_there_is_no_sandbox_tenant_route_or_loopback_webho
 
 /// The sandbox tenant registers a plain-http loopback webhook.
 async fn p_sandbox_webhook(base: &str, sandbox: &Value) -> (u16, Value) {
-    let p = partner(base, sandbox).await;
+    let p = binary::partner(base, sandbox, "device-r").await;
     p.call_raw_put(
         "/api/v1/partners/webhook",
         &json!({"url": "http://127.0.0.1:9/hooks"}),

@@ -7,7 +7,7 @@ use crate::common;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
-use common::binary::{command, serve, Server};
+use common::binary::{self, serve, Server};
 use reqwest::multipart::{Form, Part};
 use serde_json::{json, Value};
 
@@ -25,53 +25,19 @@ async fn start(name: &str, envs: &[(&str, &str)]) -> (tempfile::TempDir, Server)
 /// Staff of the sandbox tenant create customers with a report request; the
 /// customer links come from the outbox, as the operator sees them.
 async fn report_links(s: &Server, n: usize) -> Vec<String> {
-    let creds: Value = serde_json::from_str(
-        &std::fs::read_to_string(s.dir.join("sandbox-credentials.json")).unwrap(),
-    )
-    .unwrap();
+    let creds = binary::sandbox_credentials(&s.dir);
     let http = reqwest::Client::new();
-    let login: Value = http
-        .post(format!("{}/api/v1/auth/login", s.base))
-        .json(&json!({"email": creds["analysis"]["email"], "password": creds["analysis"]["password"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["data"]["accessToken"]
-        .as_str()
-        .unwrap_or_else(|| panic!("login: {login}"))
-        .to_string();
+    let token = binary::staff_token(&s.base, &creds).await;
     for i in 0..n {
-        let created: Value = http
-            .post(format!("{}/api/v1/customer", s.base))
-            .bearer_auth(&token)
-            .json(&json!({
+        binary::create_customer(&s.base, &token, &json!({
                 "userName": format!("up{i}"), "password": "pw-123456", "customerType": 1,
                 "lastName": "Upload", "firstName": "Una", "phoneNumber": "4045550199",
                 "email": format!("up{i}@example.com"), "addressLine1": "1 Demo Way", "country": "USA",
                 "city": "Atlanta", "state": "GA", "postalCode": "30303", "ssn": "123456780",
                 "dob": "1988-02-03", "triggerReportRequest": true
-            }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(created["success"], true, "{created}");
+            })).await;
     }
-    let out = command(&s.dir, &s.db)
-        .args(["admin", "outbox", "list", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let messages: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let messages = binary::outbox(&s.dir, &s.db);
     let links: Vec<String> = messages
         .as_array()
         .unwrap()

@@ -135,3 +135,86 @@ pub async fn serve(dir: &Path, db: &str, log_name: &str, envs: &[(&str, &str)]) 
         .await
         .unwrap_or_else(|log| panic!("server did not start: {log}"))
 }
+
+/// The credentials `serve` wrote for the sandbox tenant in `dir`.
+pub fn sandbox_credentials(dir: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.join("sandbox-credentials.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// A partner logged in at `base` with the check-cashing credentials in
+/// `creds` (as `serve` or `admin tenant create` print them).
+pub async fn partner(
+    base: &str,
+    creds: &serde_json::Value,
+    device: &str,
+) -> fundline::client::PartnerClient {
+    let cc = &creds["check_cashing"];
+    let mut c = fundline::client::PartnerClient::new(base, device);
+    let a = c
+        .authenticate(
+            cc["client_id"].as_str().unwrap(),
+            cc["client_secret"].as_str().unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200, "{}", a.text);
+    c
+}
+
+/// The access token of the staff user in `creds` (its analysis login).
+pub async fn staff_token(base: &str, creds: &serde_json::Value) -> String {
+    let login: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": creds["analysis"]["email"], "password": creds["analysis"]["password"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    login["data"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("login: {login}"))
+        .to_string()
+}
+
+/// A bank-analysis customer created by the staff user holding `token`,
+/// accepted; the answer.
+pub async fn create_customer(
+    base: &str,
+    token: &str,
+    body: &serde_json::Value,
+) -> serde_json::Value {
+    let created: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/customer"))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(created["success"], true, "{created}");
+    created
+}
+
+/// `fundline admin outbox list --json`, which must succeed: the messages.
+pub fn outbox(dir: &Path, db: &str) -> serde_json::Value {
+    let out = succeeded(command(dir, db).args(["admin", "outbox", "list", "--json"]));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Runs `c`, which must exit successfully (else the test fails with its
+/// stderr); its output.
+pub fn succeeded(c: &mut Command) -> std::process::Output {
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        c.get_args().collect::<Vec<_>>(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}

@@ -8,6 +8,7 @@ pub mod ofx;
 pub mod sharing;
 pub mod smtp;
 pub mod staff;
+pub mod steps;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -15,7 +16,7 @@ use std::sync::{Arc, Mutex, Once, OnceLock};
 use std::thread::ThreadId;
 
 use fundline::app::{App, Options};
-use fundline::client::PartnerClient;
+use fundline::client::{Answer, GatewayClient, PartnerClient};
 use fundline::settings::{Flags, Settings};
 use fundline_api::cardnet::{
     AuthDecision, AuthRequest, CardNetwork, LoadRequest, LoadResult, SandboxNetwork,
@@ -337,9 +338,32 @@ impl TestApp {
             .expect("tenant")
     }
 
+    /// A gateway (spec 002) client signing as this app's tenant.
+    pub fn gateway(&self) -> GatewayClient {
+        let t = &self.tenant.ingopay;
+        GatewayClient::new(&self.base, &t.username, &t.secret)
+    }
+
+    /// A plugin session's identifier and its authorized URL (pointing at
+    /// this test server), from the answer that created it.
+    pub fn session_link(&self, a: &Answer) -> (String, String) {
+        let data = &a.body["data"];
+        let id = data["session_identifier"].as_str().unwrap().to_string();
+        let url = data["authorized_url"]
+            .as_str()
+            .unwrap()
+            .replace("http://127.0.0.1:8080", &self.base);
+        (id, url)
+    }
+
     pub fn authorizations(&self) -> usize {
         self.network.calls.load(Ordering::SeqCst)
     }
+}
+
+/// Now as Unix seconds (the gateway's `ts` field).
+pub fn ts() -> i64 {
+    chrono::Utc::now().timestamp()
 }
 
 /// What one look of [`eventually`] found: done with a value, or not yet

@@ -1,0 +1,108 @@
+//! What a partner does, one step a line: each step is a request that must
+//! go through (a transport error fails the test, naming the step), and the
+//! steps with a meaning (enroll, link a card, log the customer in) also
+//! check that the service accepted them.
+
+use fundline::client::{card, enrollment, test_visa, Answer, ConnectClient, PartnerClient};
+use serde_json::{json, Value};
+
+/// Every partner method that needs a session (all but `authenticate`).
+pub const PARTNER_METHODS: &[&str] = &[
+    "find-customer",
+    "enroll-customer",
+    "authenticate-obo",
+    "get-registered-cards",
+    "add-or-update-card",
+    "add-or-update-tokenized-card",
+    "get-transaction-history",
+    "delete-card",
+    "add-customer-attributes",
+    "add-session-attributes",
+];
+
+/// Partner API steps on a logged-in [`PartnerClient`].
+pub trait Partner {
+    /// `method` answered (any status).
+    async fn ask(&self, method: &str, body: &Value) -> Answer;
+
+    /// The status `method` answered.
+    async fn status_of(&self, method: &str, body: &Value) -> u16 {
+        self.ask(method, body).await.status
+    }
+
+    /// EnrollCustomer with `body`, accepted; the new CustomerId.
+    async fn enroll_with(&self, body: &Value) -> String {
+        let a = self.ask("enroll-customer", body).await;
+        assert_eq!(a.status, 200, "enroll-customer: {}", a.text);
+        text_at(&a.body["CustomerId"])
+    }
+
+    /// Test customer `n` enrolled; its CustomerId.
+    async fn enroll(&self, n: u64) -> String {
+        self.enroll_with(&enrollment(n)).await
+    }
+
+    /// AddOrUpdateCard for `pan`, accepted; the answer (with the cards).
+    async fn add_card(&self, customer_id: &str, pan: &str) -> Answer {
+        let a = self
+            .ask("add-or-update-card", &card(customer_id, pan))
+            .await;
+        assert_eq!(a.status, 200, "add-or-update-card: {}", a.text);
+        a
+    }
+
+    /// Test customer `n` enrolled with test card `n`; (CustomerId, cardId).
+    async fn customer_with_card(&self, n: u64) -> (String, String) {
+        let id = self.enroll(n).await;
+        let a = self.add_card(&id, &test_visa(n)).await;
+        (id, text_at(&a.body["cards"][0]["cardId"]))
+    }
+
+    /// GetRegisteredCards for the customer (any status).
+    async fn cards_of(&self, customer_id: &str) -> Answer {
+        self.ask("get-registered-cards", &json!({"customerId": customer_id}))
+            .await
+    }
+
+    /// AuthenticateOBO for the customer, accepted; the SSO token.
+    async fn sso_token(&self, customer_id: &str) -> String {
+        let a = self
+            .ask("authenticate-obo", &json!({"customerId": customer_id}))
+            .await;
+        assert_eq!(a.status, 200, "authenticate-obo: {}", a.text);
+        text_at(&a.body["ssoToken"])
+    }
+}
+
+impl Partner for PartnerClient {
+    async fn ask(&self, method: &str, body: &Value) -> Answer {
+        self.call(method, body)
+            .await
+            .unwrap_or_else(|e| panic!("{method}: {e}"))
+    }
+}
+
+/// Connect API requests that must go through (any status).
+pub trait Connect {
+    async fn ask(&self, method: &str, path: &str, body: Option<&Value>) -> Answer;
+
+    /// The status the request answered.
+    async fn status_of(&self, method: &str, path: &str, body: Option<&Value>) -> u16 {
+        self.ask(method, path, body).await.status
+    }
+}
+
+impl Connect for ConnectClient {
+    async fn ask(&self, method: &str, path: &str, body: Option<&Value>) -> Answer {
+        self.request(method, path, body)
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+}
+
+/// A JSON string field the test relies on being there.
+pub fn text_at(v: &Value) -> String {
+    v.as_str()
+        .unwrap_or_else(|| panic!("expected a string, got {v}"))
+        .to_string()
+}
