@@ -2,7 +2,8 @@
 //! pruning what would otherwise grow forever and writing what time alone
 //! changes: expired partner sessions, gateway signatures past their X-Date
 //! window (with their kept answers), gateway idempotency keys past their
-//! window, and report requests whose link ran out. Every statement is idempotent, so two nodes may run it at once.
+//! window, and report requests whose link ran out; and on this node, idle
+//! rate-limit buckets and unscraped latency samples. Every statement is idempotent, so two nodes may run it at once.
 
 use crate::AppState;
 
@@ -38,6 +39,10 @@ pub async fn run_once(state: &AppState) -> Swept {
         Ok(n) => swept.expired_requests = n,
         Err(e) => tracing::warn!(error = %e, "report request expiry failed"),
     }
+    // Node-local memory: idle credentials' rate buckets, and the latency
+    // samples no scrape has folded into the histograms yet.
+    state.limiter.retain_recent();
+    state.metrics.upkeep();
     if swept != Swept::default() {
         tracing::info!(
             signatures = swept.signatures,

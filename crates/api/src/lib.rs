@@ -60,17 +60,26 @@ pub use openapi::openapi_json;
 
 /// Tenant settings documents (`tenant_settings`) by tenant and product,
 /// cached per node: an operator's change reaches every node within 5 s.
-#[derive(Default)]
 pub struct SettingsDocs {
-    map: std::sync::RwLock<std::collections::HashMap<SettingsKey, CachedDoc>>,
+    cache: moka::sync::Cache<SettingsKey, Option<String>>,
+}
+
+impl Default for SettingsDocs {
+    fn default() -> Self {
+        SettingsDocs {
+            cache: moka::sync::Cache::builder()
+                .time_to_live(SETTINGS_TTL)
+                .max_capacity(SETTINGS_CACHE_MAX)
+                .build(),
+        }
+    }
 }
 
 /// (tenant id, product)
 type SettingsKey = (String, String);
-/// When it was read, and the document if the tenant has one.
-type CachedDoc = (std::time::Instant, Option<String>);
 
 const SETTINGS_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+const SETTINGS_CACHE_MAX: u64 = 10_000;
 
 /// A tenant's settings document for a product, if it has one.
 pub(crate) async fn settings_doc(
@@ -79,20 +88,10 @@ pub(crate) async fn settings_doc(
     product: &str,
 ) -> Result<Option<String>, fundline_store::StoreError> {
     let key = (tenant_id.to_string(), product.to_string());
-    if let Some((at, doc)) = state
-        .settings_docs
-        .map
-        .read()
-        .ok()
-        .and_then(|m| m.get(&key).cloned())
-    {
-        if at.elapsed() < SETTINGS_TTL {
-            return Ok(doc);
-        }
+    if let Some(doc) = state.settings_docs.cache.get(&key) {
+        return Ok(doc);
     }
     let doc = fundline_store::tenants::settings(&state.store, tenant_id, product).await?;
-    if let Ok(mut m) = state.settings_docs.map.write() {
-        m.insert(key, (std::time::Instant::now(), doc.clone()));
-    }
+    state.settings_docs.cache.insert(key, doc.clone());
     Ok(doc)
 }

@@ -1,21 +1,26 @@
 //! Cross-cutting layers: request ids, one structured log line per request,
 //! Prometheus counters, time limits, panic containment and (with TLS) HSTS.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use metrics_exporter_prometheus::{
+    Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
+};
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tracing::Instrument;
 
 use crate::AppState;
 
 pub const REQUEST_ID: &str = "x-request-id";
+const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static(REQUEST_ID);
 
 /// Why a request failed, as its error type knew it (a store error, an I/O
 /// failure). An error's `IntoResponse` puts it in the response's extensions
@@ -40,91 +45,61 @@ impl ErrorCause {
 /// Latency bucket upper bounds, seconds.
 const BUCKETS: [f64; 10] = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
 
-#[derive(Default)]
-struct Series {
-    count: u64,
-    sum_micros: u64,
-    buckets: [u64; BUCKETS.len()],
+const REQUESTS: &str = "fundline_http_requests_total";
+const DURATION: &str = "fundline_http_request_duration_seconds";
+
+/// This server's request counters and latency histograms, rendered at
+/// `/metrics`. Each `AppState` has its own recorder (not the process-wide
+/// one), so servers sharing a process (the tests) count apart.
+pub struct Metrics {
+    recorder: PrometheusRecorder,
+    handle: PrometheusHandle,
 }
 
-#[derive(Default)]
-pub struct Metrics {
-    series: Mutex<HashMap<(String, String, u16), Series>>,
+impl Default for Metrics {
+    fn default() -> Self {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Full(DURATION.into()), &BUCKETS)
+            .map(PrometheusBuilder::build_recorder)
+            // The buckets above are a non-empty constant: this never fails.
+            .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder());
+        let handle = recorder.handle();
+        metrics::with_local_recorder(&recorder, || {
+            metrics::describe_counter!(REQUESTS, "Requests answered, by route and status.");
+            metrics::describe_histogram!(DURATION, "Request latency.");
+        });
+        Metrics { recorder, handle }
+    }
 }
 
 impl Metrics {
     fn record(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
-        let Ok(mut m) = self.series.lock() else {
-            return;
-        };
-        let s = m
-            .entry((method.to_string(), route.to_string(), status))
-            .or_default();
-        s.count += 1;
-        s.sum_micros += elapsed.as_micros() as u64;
-        let secs = elapsed.as_secs_f64();
-        for (i, b) in BUCKETS.iter().enumerate() {
-            if secs <= *b {
-                s.buckets[i] += 1;
-            }
-        }
+        metrics::with_local_recorder(&self.recorder, || {
+            metrics::counter!(
+                REQUESTS,
+                "method" => method.to_string(),
+                "route" => route.to_string(),
+                "status" => status.to_string()
+            )
+            .increment(1);
+            metrics::histogram!(
+                DURATION,
+                "method" => method.to_string(),
+                "route" => route.to_string()
+            )
+            .record(elapsed.as_secs_f64());
+        });
     }
 
     /// Prometheus text exposition format.
     pub fn render(&self) -> String {
-        let mut out = String::new();
-        out.push_str(
-            "# HELP fundline_http_requests_total Requests answered, by route and status.\n",
-        );
-        out.push_str("# TYPE fundline_http_requests_total counter\n");
-        let Ok(m) = self.series.lock() else {
-            return out;
-        };
-        let mut keys: Vec<_> = m.keys().cloned().collect();
-        keys.sort();
-        for k in &keys {
-            let s = &m[k];
-            out.push_str(&format!(
-                "fundline_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n",
-                k.0, k.1, k.2, s.count
-            ));
-        }
-        out.push_str("# HELP fundline_http_request_duration_seconds Request latency.\n");
-        out.push_str("# TYPE fundline_http_request_duration_seconds histogram\n");
-        let mut by_route: HashMap<(String, String), Series> = HashMap::new();
-        for k in &keys {
-            let s = &m[k];
-            let e = by_route.entry((k.0.clone(), k.1.clone())).or_default();
-            e.count += s.count;
-            e.sum_micros += s.sum_micros;
-            for i in 0..BUCKETS.len() {
-                e.buckets[i] += s.buckets[i];
-            }
-        }
-        let mut routes: Vec<_> = by_route.into_iter().collect();
-        routes.sort_by(|a, b| a.0.cmp(&b.0));
-        for ((method, route), s) in routes {
-            let labels = format!("method=\"{method}\",route=\"{route}\"");
-            for (i, b) in BUCKETS.iter().enumerate() {
-                out.push_str(&format!(
-                    "fundline_http_request_duration_seconds_bucket{{{labels},le=\"{b}\"}} {}\n",
-                    s.buckets[i]
-                ));
-            }
-            out.push_str(&format!(
-                "fundline_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}\n",
-                s.count
-            ));
-            out.push_str(&format!(
-                "fundline_http_request_duration_seconds_sum{{{labels}}} {}\n",
-                s.sum_micros as f64 / 1e6
-            ));
-            out.push_str(&format!(
-                "fundline_http_request_duration_seconds_count{{{labels}}} {}\n",
-                s.count
-            ));
-        }
-        out
+        self.handle.render()
+    }
+
+    /// Folds the samples recorded since the last scrape into the histograms,
+    /// so memory stays bounded when nothing scrapes (housekeeping calls it).
+    pub(crate) fn upkeep(&self) {
+        self.handle.run_upkeep();
     }
 }
 
@@ -139,25 +114,46 @@ pub fn current_request_id() -> Option<String> {
     CURRENT_REQUEST_ID.try_with(String::clone).ok()
 }
 
-fn request_id(req: &Request) -> String {
-    // Accept a caller's id only if it is short and plain, so it is safe to log and echo.
-    req.headers()
-        .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| {
-            !v.is_empty()
-                && v.len() <= 64
-                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        })
-        .map(str::to_string)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+/// A caller's `X-Request-Id` is kept only if it is short and plain (1 to 64
+/// of `[A-Za-z0-9-]`), so it is safe to log and echo.
+fn acceptable_request_id(v: &HeaderValue) -> bool {
+    let v = v.as_bytes();
+    !v.is_empty() && v.len() <= 64 && v.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
 }
 
-async fn observe(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let rid = request_id(&req);
-    if let Ok(v) = HeaderValue::from_str(&rid) {
-        req.headers_mut().insert(REQUEST_ID, v);
+/// Drops a caller's id that fails [`acceptable_request_id`], so
+/// `SetRequestIdLayer` (which keeps any id already there) makes a new one.
+async fn drop_unfit_request_id(mut req: Request) -> Request {
+    if req
+        .headers()
+        .get(REQUEST_ID)
+        .is_some_and(|v| !acceptable_request_id(v))
+    {
+        req.headers_mut().remove(REQUEST_ID);
     }
+    req
+}
+
+/// A new request's id: a random UUID (v4).
+#[derive(Clone, Copy, Default)]
+struct NewRequestId;
+
+impl MakeRequestId for NewRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    // Set by `SetRequestIdLayer` around this layer (see `wrap`).
+    let rid = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     let method = req.method().to_string();
     let route = req
         .extensions()
@@ -166,7 +162,7 @@ async fn observe(State(state): State<AppState>, mut req: Request, next: Next) ->
         .unwrap_or_else(|| "unmatched".into());
     let span = tracing::info_span!("request", request_id = %rid, method = %method, route = %route);
     let start = Instant::now();
-    let mut resp = CURRENT_REQUEST_ID
+    let resp = CURRENT_REQUEST_ID
         .scope(rid.clone(), next.run(req).instrument(span.clone()))
         .await;
     let elapsed = start.elapsed();
@@ -184,9 +180,6 @@ async fn observe(State(state): State<AppState>, mut req: Request, next: Next) ->
         }
     });
     state.metrics.record(&method, &route, status, elapsed);
-    if let Ok(v) = HeaderValue::from_str(&rid) {
-        resp.headers_mut().insert(REQUEST_ID, v);
-    }
     resp
 }
 
@@ -278,6 +271,11 @@ pub fn wrap(router: Router, state: AppState) -> Router {
             deadline,
         ))
         .layer(axum::middleware::from_fn_with_state(state, observe))
+        // The id: a caller's if it is fit to log, else a new one; echoed on
+        // the response. Outside `observe`, which logs and counts with it.
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
+        .layer(SetRequestIdLayer::new(REQUEST_ID_HEADER, NewRequestId))
+        .layer(axum::middleware::map_request(drop_unfit_request_id))
 }
 
 /// HSTS: browsers that reached us over HTTPS keep to HTTPS for a year,

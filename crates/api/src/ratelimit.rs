@@ -5,8 +5,12 @@
 //! which the operator accounts for when setting it.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::Instant;
+use std::num::NonZeroU32;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
 
 #[derive(Debug, Clone, Copy)]
 pub struct RateLimit {
@@ -25,79 +29,79 @@ impl Default for RateLimit {
     }
 }
 
-/// Tokens are counted in millionths, so refills need no floating point.
-const SCALE: u64 = 1_000_000;
+/// Past this many tracked keys in one quota's limiter, a check forgets the
+/// idle ones at once instead of waiting for housekeeping.
+const PRUNE_ABOVE: usize = 100_000;
+
+/// One GCRA limiter (a token bucket in effect) per distinct quota; there
+/// are only a handful (the configured rate, the mailbox's, the customer
+/// link's), each keyed by credential.
+/// A quota as (time to earn one request, burst): `Quota` itself has no `Hash`.
+type QuotaKey = (Duration, u32);
 
 #[derive(Default)]
 pub struct RateLimiter {
-    buckets: Mutex<HashMap<String, (u64, Instant)>>,
+    by_quota: RwLock<HashMap<QuotaKey, Arc<DefaultKeyedRateLimiter<String>>>>,
 }
 
 impl RateLimiter {
     /// Takes one request for `key`; `Err(seconds)` says when to come back.
     pub fn check(&self, limit: RateLimit, key: &str) -> Result<(), u64> {
-        if limit.per_second == 0 {
-            return Ok(());
-        }
-        let now = Instant::now();
-        let capacity = u64::from(limit.burst.max(1)) * SCALE;
-        let Ok(mut map) = self.buckets.lock() else {
+        let Some(rate) = NonZeroU32::new(limit.per_second) else {
             return Ok(());
         };
-        // Keep the map bounded: forget idle credentials now and then.
-        if map.len() > 100_000 {
-            map.retain(|_, (_, at)| now.duration_since(*at).as_secs() < 60);
-        }
-        let entry = map.entry(key.to_string()).or_insert((capacity, now));
-        let elapsed = now.duration_since(entry.1).as_micros() as u64;
-        let refill = elapsed.saturating_mul(u64::from(limit.per_second));
-        entry.0 = (entry.0.saturating_add(refill)).min(capacity);
-        entry.1 = now;
-        if entry.0 >= SCALE {
-            entry.0 -= SCALE;
-            Ok(())
-        } else {
-            let missing = SCALE - entry.0;
-            let per_sec = u64::from(limit.per_second) * SCALE / 1_000_000;
-            Err((missing / per_sec.max(1) / 1_000_000).max(1))
-        }
+        self.take(Quota::per_second(rate), limit.burst, key)
     }
-}
 
-impl RateLimiter {
     /// Takes one request for `key` from a bucket that refills at
     /// `per_minute` requests a minute and holds up to `burst`, for limits
     /// slower than one a second (the customer link); 0 turns it off.
     /// `Err(seconds)` says when to come back.
     pub fn check_per_minute(&self, key: &str, per_minute: u32, burst: u32) -> Result<(), u64> {
-        if per_minute == 0 {
-            return Ok(());
-        }
-        let now = Instant::now();
-        let capacity = u64::from(burst.max(1)) * SCALE;
-        let Ok(mut map) = self.buckets.lock() else {
+        let Some(rate) = NonZeroU32::new(per_minute) else {
             return Ok(());
         };
-        if map.len() > 100_000 {
-            map.retain(|_, (_, at)| now.duration_since(*at).as_secs() < 600);
+        self.take(Quota::per_minute(rate), burst, key)
+    }
+
+    fn take(&self, quota: Quota, burst: u32, key: &str) -> Result<(), u64> {
+        let quota = quota.allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN));
+        let limiter = self.limiter(quota);
+        if limiter.len() > PRUNE_ABOVE {
+            limiter.retain_recent();
         }
-        let entry = map.entry(key.to_string()).or_insert((capacity, now));
-        // SCALE units per token and 60e6 microseconds per minute: a
-        // microsecond refills per_minute / 60 units.
-        let elapsed = now.duration_since(entry.1).as_micros() as u64;
-        let refill = elapsed.saturating_mul(u64::from(per_minute)) / 60;
-        if refill > 0 {
-            entry.0 = entry.0.saturating_add(refill).min(capacity);
-            entry.1 = now;
+        // The key is copied only for a credential the limiter has not seen.
+        limiter.check_key(&key.to_string()).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            // Whole seconds for Retry-After, rounded up, never 0.
+            wait.as_secs()
+                .saturating_add(u64::from(wait.subsec_nanos() > 0))
+                .max(1)
+        })
+    }
+
+    fn limiter(&self, quota: Quota) -> Arc<DefaultKeyedRateLimiter<String>> {
+        let key = (quota.replenish_interval(), quota.burst_size().get());
+        if let Some(l) = self.by_quota.read().ok().and_then(|m| m.get(&key).cloned()) {
+            return l;
         }
-        if entry.0 >= SCALE {
-            entry.0 -= SCALE;
-            Ok(())
-        } else {
-            let missing = SCALE - entry.0;
-            // missing units at per_minute/60 units a microsecond.
-            let micros = missing.saturating_mul(60) / u64::from(per_minute);
-            Err(micros.div_ceil(1_000_000).max(1))
+        let fresh = Arc::new(DefaultKeyedRateLimiter::keyed(quota));
+        match self.by_quota.write() {
+            Ok(mut m) => m.entry(key).or_insert(fresh).clone(),
+            Err(_) => fresh,
+        }
+    }
+
+    /// Forgets credentials whose bucket is full again (housekeeping calls
+    /// it each round), so memory follows the credentials in use.
+    pub(crate) fn retain_recent(&self) {
+        let limiters: Vec<_> = match self.by_quota.read() {
+            Ok(m) => m.values().cloned().collect(),
+            Err(_) => return,
+        };
+        for l in limiters {
+            l.retain_recent();
+            l.shrink_to_fit();
         }
     }
 }

@@ -1,9 +1,8 @@
 //! Persistence and caching of the vault's keys: the master key check value
 //! and every tenant's wrapped data keys.
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use fundline_vault::{DataKey, MasterKey, SecretString, TenantKeys, VaultError};
 use sqlx::{AnyConnection, Row};
@@ -25,8 +24,12 @@ pub const CACHE_TTL: Duration = Duration::from_secs(5);
 
 pub struct Keyring {
     master: MasterKey,
-    cache: RwLock<HashMap<String, (Instant, Arc<TenantKeys>)>>,
+    /// Tenants' keys for `CACHE_TTL`, by tenant id.
+    cache: moka::sync::Cache<String, Arc<TenantKeys>>,
 }
+
+/// Tenants whose keys a node keeps at once (the least used go first).
+const CACHE_MAX: u64 = 100_000;
 
 fn wrap_aad(tenant_id: &str, purpose: &str, version: i64) -> String {
     format!("tenant:{tenant_id}:{purpose}:{version}")
@@ -84,7 +87,10 @@ impl Keyring {
         }
         Ok(Keyring {
             master,
-            cache: RwLock::new(HashMap::new()),
+            cache: moka::sync::Cache::builder()
+                .time_to_live(CACHE_TTL)
+                .max_capacity(CACHE_MAX)
+                .build(),
         })
     }
 
@@ -94,15 +100,8 @@ impl Keyring {
         store: &Store,
         tenant_id: &str,
     ) -> Result<Arc<TenantKeys>, StoreError> {
-        if let Some((at, keys)) = self
-            .cache
-            .read()
-            .ok()
-            .and_then(|c| c.get(tenant_id).cloned())
-        {
-            if at.elapsed() < CACHE_TTL {
-                return Ok(keys);
-            }
+        if let Some(keys) = self.cache.get(tenant_id) {
+            return Ok(keys);
         }
         self.reload(store, tenant_id).await
     }
@@ -159,9 +158,7 @@ impl Keyring {
                 .and_then(|k| k.with_signing_keys(URL, url))
                 .map_err(vault_err)?,
         );
-        if let Ok(mut cache) = self.cache.write() {
-            cache.insert(tenant_id.to_string(), (Instant::now(), keys.clone()));
-        }
+        self.cache.insert(tenant_id.to_string(), keys.clone());
         Ok(keys)
     }
 

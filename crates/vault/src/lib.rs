@@ -19,6 +19,7 @@ pub use password::{
     dummy_password_hash, hash_password, is_common_password, password_problem, verify_password,
     MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS,
 };
+pub use secrecy::ExposeSecret;
 pub use secret::{mask_keep_last, SecretString};
 pub use tenant::{fingerprint_hex, fingerprint_version_of, TenantKeys, JWT, URL};
 pub use token::{ct_eq, hash_token, random_token};

@@ -1,25 +1,40 @@
 use std::fmt;
 
-use zeroize::Zeroizing;
+use secrecy::ExposeSecret;
 
 /// A string that never prints: Debug and Display show "[REDACTED]", so a
-/// stray `{:?}` in a log line cannot leak a PAN or SSN. Zeroized on drop.
+/// stray `{:?}` in a log line cannot leak a PAN or SSN. Held in a
+/// `secrecy::SecretString`, which zeroizes it on drop. A newtype rather
+/// than the bare `secrecy` type so callers keep `expose()` (and
+/// `ExposeSecret::expose_secret` works too).
 #[derive(Clone)]
-pub struct SecretString(Zeroizing<String>);
+pub struct SecretString(secrecy::SecretString);
 
 impl SecretString {
     pub fn new(s: impl Into<String>) -> Self {
-        SecretString(Zeroizing::new(s.into()))
+        SecretString(secrecy::SecretString::from(s.into()))
     }
 
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
+    }
+}
+
+impl ExposeSecret<str> for SecretString {
+    fn expose_secret(&self) -> &str {
+        self.0.expose_secret()
     }
 }
 
 impl From<String> for SecretString {
     fn from(s: String) -> Self {
-        SecretString(Zeroizing::new(s))
+        SecretString(secrecy::SecretString::from(s))
+    }
+}
+
+impl From<secrecy::SecretString> for SecretString {
+    fn from(s: secrecy::SecretString) -> Self {
+        SecretString(s)
     }
 }
 

@@ -1,9 +1,6 @@
 //! AuthenticatePartner (OAuth 2.0 client credentials, RFC 6749 §4.4) and the
 //! `deviceId` + `sessionId` check every other method makes.
 
-use std::collections::HashMap;
-use std::sync::RwLock;
-
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
@@ -40,29 +37,29 @@ struct CachedSession {
 }
 
 /// Node-local cache of partner sessions, so a call costs no write.
-#[derive(Default)]
 pub struct SessionCache {
-    map: RwLock<HashMap<String, CachedSession>>,
+    map: moka::sync::Cache<String, CachedSession>,
+}
+
+impl Default for SessionCache {
+    fn default() -> Self {
+        SessionCache {
+            map: moka::sync::Cache::new(100_000),
+        }
+    }
 }
 
 impl SessionCache {
     fn get(&self, id_hash: &str) -> Option<CachedSession> {
-        self.map.read().ok()?.get(id_hash).cloned()
+        self.map.get(id_hash)
     }
 
     fn put(&self, id_hash: &str, s: CachedSession) {
-        if let Ok(mut m) = self.map.write() {
-            if m.len() > 100_000 {
-                m.clear();
-            }
-            m.insert(id_hash.to_string(), s);
-        }
+        self.map.insert(id_hash.to_string(), s);
     }
 
     fn remove(&self, id_hash: &str) {
-        if let Ok(mut m) = self.map.write() {
-            m.remove(id_hash);
-        }
+        self.map.invalidate(id_hash);
     }
 }
 

@@ -1,8 +1,6 @@
 //! Authenticates a gateway request: the HMAC signature over the request
 //! line and headers, the body's SHA-512, the X-Date window, and no replay.
 
-use std::collections::HashMap;
-use std::sync::RwLock;
 use std::time::Instant;
 
 use axum::body::Bytes;
@@ -54,12 +52,19 @@ impl Client {
 /// request costs no decryption. Which sealed values are live is read from
 /// the store on every request, so a rotation's end, a revocation or a
 /// disabled tenant applies at once on every node: the cache never decides.
-#[derive(Default)]
 pub struct SecretCache {
-    map: RwLock<HashMap<String, SecretString>>,
+    map: moka::sync::Cache<String, SecretString>,
 }
 
-const SECRET_CACHE_MAX: usize = 10_000;
+impl Default for SecretCache {
+    fn default() -> Self {
+        SecretCache {
+            map: moka::sync::Cache::new(SECRET_CACHE_MAX),
+        }
+    }
+}
+
+const SECRET_CACHE_MAX: u64 = 10_000;
 
 /// The HMAC client of a product by its public id: the credential is read
 /// from the store (revoked credentials, disabled tenants and, with the
@@ -86,13 +91,7 @@ pub(crate) async fn hmac_client(
     let row = credential_row_id(product, username);
     for sealed in cred.live_sealed(state.clock.now_micros()) {
         let cache_key = format!("{row}\n{sealed}");
-        if let Some(s) = state
-            .gw_secrets
-            .map
-            .read()
-            .ok()
-            .and_then(|m| m.get(&cache_key).cloned())
-        {
+        if let Some(s) = state.gw_secrets.map.get(&cache_key) {
             secrets.push(s);
             continue;
         }
@@ -116,12 +115,7 @@ pub(crate) async fn hmac_client(
             }
             Err(e) => return Err(e),
         };
-        if let Ok(mut m) = state.gw_secrets.map.write() {
-            if m.len() >= SECRET_CACHE_MAX {
-                m.clear();
-            }
-            m.insert(cache_key, secret.clone());
-        }
+        state.gw_secrets.map.insert(cache_key, secret.clone());
         secrets.push(secret);
     }
     if secrets.is_empty() {
