@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-/// Gateway status codes (docs/gateway.md has the table).
+/// Gateway status codes (docs/gateway.md has the table); which answer
+/// carries each is `super::error::GatewayError`.
 pub mod code {
     pub const SUCCESS: i64 = 100;
     pub const IDEMPOTENT: i64 = 101;
@@ -23,6 +24,21 @@ pub mod code {
     pub const REQUEST_TIMEOUT: i64 = 13408;
     /// The same signed request is still running (a retry came too soon).
     pub const IN_PROGRESS: i64 = 13409;
+    /// Verify: the account is not currently available for payment.
+    pub const NOT_AVAILABLE: i64 = 700;
+    /// Verify: the routing number fails the ABA checksum.
+    pub const BAD_ROUTING: i64 = 1042;
+    /// Process and checkcancel refusals.
+    pub const BELOW_MIN: i64 = 1050;
+    pub const ABOVE_MAX: i64 = 1051;
+    pub const TRANSACTION_LIMIT: i64 = 1052;
+    pub const TOKEN_DAILY_LIMIT: i64 = 1053;
+    pub const TENANT_DAILY_LIMIT: i64 = 1054;
+    pub const NOT_PUSH_ENABLED: i64 = 1055;
+    pub const CHECK_PRINTED: i64 = 1060;
+    pub const ALREADY_CANCELLED: i64 = 1061;
+    pub const NOT_A_CHECK: i64 = 1062;
+    pub const UNKNOWN_TRANSACTION: i64 = 1063;
 }
 
 #[derive(Debug)]

@@ -1,16 +1,30 @@
 //! The payout gateway (specs 001 and 002): HMAC-signed, in its own envelope.
 
+//!
+//! Handlers (`sessions`, `verify`, `search`, `process`, `page`) authenticate,
+//! parse, call one core function and render; the cores are `staging`,
+//! `verify::accounts`, `payments` and `hosted`. Every failure is a
+//! `error::GatewayError`.
+
 pub mod auth;
+pub mod common;
 pub mod envelope;
+pub mod error;
 pub mod fields;
 pub mod hmac;
+pub mod hosted;
+pub mod idempotency;
 pub mod issuer;
 pub mod page;
+pub mod payments;
 pub mod process;
 pub mod replay;
+pub mod schemas;
 pub mod search;
+pub mod session_url;
 pub mod sessions;
 pub mod settings;
+pub mod staging;
 pub mod verify;
 
 use axum::routing::{get, post};
