@@ -89,12 +89,19 @@ fn amount(f: &mut Fields, obj: &Map<String, Value>) -> Option<Cents> {
     amount
 }
 
-/// The body of a call that asks no participant_unique_id1 (search,
-/// checkcancel), with a stand-in for it so the common rules read the rest.
-pub fn stand_in_unique_id(mut obj: Map<String, Value>, stand_in: &str) -> Map<String, Value> {
+/// Reads a body that asks no participant_unique_id1 (search, checkcancel):
+/// the common fields, with a stand-in for that id, and `rest`'s own field.
+pub fn without_unique_id<T>(
+    mut obj: Map<String, Value>,
+    stand_in: &str,
+    rest: impl FnOnce(&mut Fields) -> Option<T>,
+) -> Result<(Common, T), GatewayError> {
     obj.entry("participant_unique_id1")
         .or_insert(json!(stand_in));
-    obj
+    let mut f = Fields::new(&obj, "");
+    let c = common(&mut f, &obj, &GatewaySettings::default());
+    let value = rest(&mut f);
+    finish(f.errors, c.zip(value))
 }
 
 /// A parse that found field errors answers them (13400); one that found

@@ -146,51 +146,44 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// A required US state code; `message` when it names none.
-    pub fn state(&mut self, name: &str, message: &str) -> Option<UsState> {
-        let s = self.text(name, true, 2)?;
-        let state = UsState::parse(&s);
-        if state.is_none() {
+    /// A text field that must also parse as a value type; `message` when
+    /// it does not.
+    fn parsed<T>(
+        &mut self,
+        name: &str,
+        required: bool,
+        max: usize,
+        parse: impl Fn(&str) -> Option<T>,
+        message: &str,
+    ) -> Option<T> {
+        let text = self.text(name, required, max)?;
+        let value = parse(&text);
+        if value.is_none() {
             self.error(name, message);
         }
-        state
+        value
+    }
+
+    /// A required US state code; `message` when it names none.
+    pub fn state(&mut self, name: &str, message: &str) -> Option<UsState> {
+        self.parsed(name, true, 2, UsState::parse, message)
     }
 
     /// A required ZIP or ZIP+4; `message` when it is neither.
     pub fn zip(&mut self, name: &str, message: &str) -> Option<Zip> {
-        let z = self.text(name, true, 10)?;
-        let zip = Zip::parse(&z);
-        if zip.is_none() {
-            self.error(name, message);
-        }
-        zip
+        self.parsed(name, true, 10, Zip::parse, message)
     }
 
     /// An e-mail address of at most `max` characters.
     pub fn email(&mut self, name: &str, required: bool, max: usize) -> Option<Email> {
-        let e = self.text(name, required, max)?;
-        let email = Email::parse(&e);
-        if email.is_none() {
-            let p = pascal(name);
-            self.error(
-                name,
-                format!("The {p} field is not a valid e-mail address."),
-            );
-        }
-        email
+        let message = format!("The {} field is not a valid e-mail address.", pascal(name));
+        self.parsed(name, required, max, Email::parse, &message)
     }
 
     /// An optional phone number of ten digits, as a string.
     pub fn phone(&mut self, name: &str) -> Option<Phone> {
-        let p = self.text(name, false, 10)?;
-        let phone = Phone::parse(&p);
-        if phone.is_none() {
-            self.error(
-                name,
-                format!("The {} field must be 10 digits.", pascal(name)),
-            );
-        }
-        phone
+        let message = format!("The {} field must be 10 digits.", pascal(name));
+        self.parsed(name, false, 10, Phone::parse, &message)
     }
 
     /// An optional phone number of ten digits, as a string or (as spec 002's

@@ -231,6 +231,20 @@ pub async fn cancel(state: &AppState, ctx: &PageCtx) -> Outcome {
     }
 }
 
+/// Ends an active session with `status`, and its page view. Best effort:
+/// the customer's outcome stands either way, and an unclosed view expires.
+async fn close_session(state: &AppState, ctx: &PageCtx, status: &'static str, now: i64) {
+    let _ = repo::set_status_if(
+        &state.store,
+        ctx.session.id.clone(),
+        repo::SESSION_ACTIVE,
+        status,
+        now,
+    )
+    .await;
+    let _ = repo::close_page_view(&state.store, ctx.token_hash.clone()).await;
+}
+
 /// A failed attempt: retry, end the page (non-terminal) or end the session.
 async fn failed(state: &AppState, ctx: &PageCtx, feature: &'static str, message: &str) -> Outcome {
     let limits = super::settings::load(state, &ctx.session.tenant_id)
@@ -249,15 +263,7 @@ async fn failed(state: &AppState, ctx: &PageCtx, feature: &'static str, message:
         return Outcome::TryLater;
     };
     if total >= limits.per_session {
-        let _ = repo::set_status_if(
-            &state.store,
-            ctx.session.id.clone(),
-            repo::SESSION_ACTIVE,
-            repo::SESSION_MAX_ATTEMPTS,
-            now,
-        )
-        .await;
-        let _ = repo::close_page_view(&state.store, ctx.token_hash.clone()).await;
+        close_session(state, ctx, repo::SESSION_MAX_ATTEMPTS, now).await;
         return Outcome::Done {
             outcome: "closed",
             message: "We could not verify your details. This session is closed.",
@@ -517,15 +523,7 @@ pub async fn submit(state: &AppState, ctx: &PageCtx, s: Submission) -> Outcome {
     match verify_account(state, &ctx.session.tenant_id, &req, &issuer).await {
         Ok(v) => {
             let now = state.clock.now_micros();
-            let _ = repo::set_status_if(
-                &state.store,
-                ctx.session.id.clone(),
-                repo::SESSION_ACTIVE,
-                repo::SESSION_COMPLETED,
-                now,
-            )
-            .await;
-            let _ = repo::close_page_view(&state.store, ctx.token_hash.clone()).await;
+            close_session(state, ctx, repo::SESSION_COMPLETED, now).await;
             tracing::info!(session = %ctx.session.id, destination = %destination, "capture session completed");
             Outcome::Done {
                 outcome: "success",

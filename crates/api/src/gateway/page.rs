@@ -93,40 +93,41 @@ pub async fn open(
         (Some(t), Some(h)) => hosted::open_page(&state, &id, &t, &h).await,
         _ => Err(Refused::NotValid),
     };
-    let page =
-        match opened {
-            Ok(p) => p,
-            Err(Refused::NotValid) => {
-                return message_page(
-                    StatusCode::NOT_FOUND,
-                    "Link not valid",
-                    "This payment link is not valid.",
-                    None,
-                )
-            }
-            Err(Refused::TryLater) => {
-                return message_page(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "Please try again",
-                    "The page could not be loaded.",
-                    None,
-                )
-            }
-            Err(Refused::Expired { host }) => return message_page(
-                StatusCode::GONE,
-                "Link expired",
-                "This payment link has expired or was already used. Please return and start again.",
-                Some(&host),
-            ),
-            Err(Refused::Closed { host }) => {
-                return message_page(
-                    StatusCode::GONE,
-                    "Session closed",
-                    "This payment session is closed.",
-                    Some(&host),
-                )
-            }
-        };
+    let refused = match opened {
+        Ok(page) => return render_page(&id, page),
+        Err(r) => r,
+    };
+    let (status, title, text, host) = match refused {
+        Refused::NotValid => (
+            StatusCode::NOT_FOUND,
+            "Link not valid",
+            "This payment link is not valid.",
+            None,
+        ),
+        Refused::TryLater => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Please try again",
+            "The page could not be loaded.",
+            None,
+        ),
+        Refused::Expired { host } => (
+            StatusCode::GONE,
+            "Link expired",
+            "This payment link has expired or was already used. Please return and start again.",
+            Some(host),
+        ),
+        Refused::Closed { host } => (
+            StatusCode::GONE,
+            "Session closed",
+            "This payment session is closed.",
+            Some(host),
+        ),
+    };
+    message_page(status, title, text, host.as_deref())
+}
+
+/// The capture form of an opened page view.
+fn render_page(id: &str, page: hosted::Opened) -> Response {
     let nonce = random_token(16);
     let config = json!({
         "session": id,

@@ -9,6 +9,7 @@ use fundline_store::gateway as repo;
 use fundline_store::StoreError;
 use serde_json::{json, Value};
 
+use super::auth::Gateway;
 use super::common::Common;
 use super::error::{GatewayError, Refusal};
 use super::idempotency;
@@ -108,13 +109,13 @@ fn within_limits(
 /// type's and the tenant's limits; two ledger entries that sum to zero.
 pub async fn pay(
     state: &AppState,
-    tenant_id: &str,
-    participant_id: i64,
+    gw: &Gateway,
     key: Option<String>,
     req: PaymentRequest,
     settings: &GatewaySettings,
     velocity: VelocityLimits,
 ) -> Result<Paid, GatewayError> {
+    let (tenant_id, participant_id) = (gw.tenant_id.as_str(), gw.participant_id);
     let now = state.clock.now();
     let account = repo::account_by_token(&state.store, tenant_id, &req.token)
         .await?

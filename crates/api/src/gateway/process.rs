@@ -2,14 +2,14 @@
 //! `POST /gateway/checkcancel` cancels a check payment before it is printed.
 
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use fundline_core::money::Cents;
 use fundline_store::gateway as repo;
 use serde_json::{json, Map, Value};
 
 use super::auth::Gateway;
-use super::common::{common, finish, stand_in_unique_id, Common};
-use super::envelope::{code, GwResponse};
+use super::common::{common, finish, without_unique_id, Common};
+use super::envelope::{answer, Success};
 use super::error::GatewayError;
 use super::fields::Fields;
 use super::issuer::GatewaySettings;
@@ -46,11 +46,7 @@ pub fn parse_process(
 /// The rules of a `/gateway/checkcancel` body: the common fields (no
 /// participant_unique_id1 asked) and the transaction_id.
 pub fn parse_check_cancel(obj: Map<String, Value>) -> Result<(Common, String), GatewayError> {
-    let obj = stand_in_unique_id(obj, "checkcancel");
-    let mut f = Fields::new(&obj, "");
-    let c = common(&mut f, &obj, &GatewaySettings::default());
-    let id = f.text("transaction_id", true, 36);
-    finish(f.errors, c.zip(id))
+    without_unique_id(obj, "checkcancel", |f| f.text("transaction_id", true, 36))
 }
 
 fn payment_data(paid: &Paid) -> Value {
@@ -95,28 +91,10 @@ pub async fn process(State(state): State<AppState>, gw: Gateway) -> Response {
         };
         let req = parse_process(&gw.json_object()?, &settings)?;
         gw.same_participant(req.common.participant_id)?;
-        let (tenant_id, participant_id) = (&gw.tenant_id, gw.participant_id);
-        pay(
-            &state,
-            tenant_id,
-            participant_id,
-            key,
-            req,
-            &settings,
-            velocity,
-        )
-        .await
+        let paid = pay(&state, &gw, key, req, &settings, velocity).await?;
+        Ok(Success::replayed_if(paid.replayed, payment_data(&paid)))
     };
-    match paid.await {
-        Ok(p) => {
-            let (status, message) = match p.replayed {
-                false => (code::SUCCESS, "Success"),
-                true => (code::IDEMPOTENT, "Success - Idempotent"),
-            };
-            GwResponse::ok(status, message, payment_data(&p), gw.started).into_response()
-        }
-        Err(e) => e.at(gw.started).into_response(),
-    }
+    answer(gw.started, paid.await)
 }
 
 #[utoipa::path(post, path = "/gateway/checkcancel", tag = "Payout gateway",
@@ -130,13 +108,11 @@ pub async fn check_cancel(State(state): State<AppState>, gw: Gateway) -> Respons
     let cancelled = async {
         let (c, id) = parse_check_cancel(gw.json_object()?)?;
         gw.same_participant(c.participant_id)?;
-        cancel_check(&state, &gw.tenant_id, id).await
+        let p = cancel_check(&state, &gw.tenant_id, id).await?;
+        Ok(Success::new(cancelled_data(
+            &p,
+            state.clock.now().timestamp(),
+        )))
     };
-    match cancelled.await {
-        Ok(p) => {
-            let data = cancelled_data(&p, state.clock.now().timestamp());
-            GwResponse::ok(code::SUCCESS, "Success", data, gw.started).into_response()
-        }
-        Err(e) => e.at(gw.started).into_response(),
-    }
+    answer(gw.started, cancelled.await)
 }

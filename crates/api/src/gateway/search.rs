@@ -3,16 +3,16 @@
 //! shaped like verify's (docs/gateway.md).
 
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use fundline_store::gateway as repo;
 use serde_json::{json, Map, Value};
 
 use super::auth::Gateway;
-use super::common::{common, finish, stand_in_unique_id, Common};
-use super::envelope::{code, GwResponse};
+use super::common::{without_unique_id, Common};
+use super::envelope::{answer, Success};
 use super::error::GatewayError;
-use super::fields::{json_object, Fields};
-use super::issuer::{payee_json, GatewaySettings};
+use super::fields::json_object;
+use super::issuer::payee_json;
 use crate::AppState;
 
 pub const PATH: &str = "/gateway/search";
@@ -21,11 +21,7 @@ const MAX_RESULTS: i64 = 50;
 /// The rules of a search body: the common fields (no
 /// participant_unique_id1 asked) and payee_name.
 pub fn parse(obj: Map<String, Value>) -> Result<(Common, String), GatewayError> {
-    let obj = stand_in_unique_id(obj, "search");
-    let mut f = Fields::new(&obj, "");
-    let c = common(&mut f, &obj, &GatewaySettings::default());
-    let name = f.text("payee_name", true, 100);
-    finish(f.errors, c.zip(name))
+    without_unique_id(obj, "search", |f| f.text("payee_name", true, 100))
 }
 
 /// Billers whose name contains `name`.
@@ -43,20 +39,15 @@ pub async fn search(State(state): State<AppState>, gw: Gateway) -> Response {
     let found = async {
         let (c, name) = parse(json_object(&gw.body)?)?;
         gw.same_participant(c.participant_id)?;
-        billers(&state, &name).await
+        let payees: Vec<Value> = billers(&state, &name)
+            .await?
+            .iter()
+            .map(payee_json)
+            .collect();
+        let now = state.clock.now().timestamp();
+        Ok(Success::new(
+            json!({"count": payees.len(), "payees": payees, "request_timestamp": now}),
+        ))
     };
-    match found.await {
-        Ok(list) => {
-            let payees: Vec<Value> = list.iter().map(payee_json).collect();
-            let count = payees.len();
-            GwResponse::ok(
-                code::SUCCESS,
-                "Success",
-                json!({"payees": payees, "count": count, "request_timestamp": state.clock.now().timestamp()}),
-                gw.started,
-            )
-            .into_response()
-        }
-        Err(e) => e.at(gw.started).into_response(),
-    }
+    answer(gw.started, found.await)
 }

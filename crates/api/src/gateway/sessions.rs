@@ -2,12 +2,12 @@
 //! stages a one-time capture session and hands out an `authorized_url`.
 
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::auth::Gateway;
-use super::envelope::{code, GwResponse};
+use super::envelope::{answer, Success};
 use super::error::GatewayError;
 use super::fields::{json_object, Fields};
 use super::staging::stage;
@@ -106,31 +106,19 @@ pub async fn create(State(state): State<AppState>, gw: Gateway) -> Response {
             .await
             .paypal_enabled;
         let req = parse(&gw.body, paypal).map_err(GatewayError::Validation)?;
-        let staged = stage(&state, &gw, key, &req).await?;
-        Ok::<_, GatewayError>((req, staged))
+        let s = stage(&state, &gw, key, &req).await?;
+        Ok(Success::replayed_if(
+            s.replayed,
+            json!({
+                "session_identifier": s.session_id,
+                "authorized_url": s.url.url,
+                "authorized_url_expiration_utc": s.url.expires_utc,
+                "participant_unique_id1": req.participant_unique_id1,
+                "participant_unique_id2": req.participant_unique_id2.unwrap_or_default(),
+            }),
+        ))
     };
-    match staged.await {
-        Ok((req, s)) => {
-            let (status, message) = match s.replayed {
-                false => (code::SUCCESS, "Success"),
-                true => (code::IDEMPOTENT, "Success - Idempotent"),
-            };
-            GwResponse::ok(
-                status,
-                message,
-                json!({
-                    "session_identifier": s.session_id,
-                    "authorized_url": s.url.url,
-                    "authorized_url_expiration_utc": s.url.expires_utc,
-                    "participant_unique_id1": req.participant_unique_id1,
-                    "participant_unique_id2": req.participant_unique_id2.unwrap_or_default(),
-                }),
-                gw.started,
-            )
-            .into_response()
-        }
-        Err(e) => e.at(gw.started).into_response(),
-    }
+    answer(gw.started, staged.await)
 }
 
 #[cfg(test)]
@@ -147,30 +135,34 @@ mod tests {
             true,
         )
         .unwrap_err();
-        assert_eq!(
-            err["participant_unique_id1"][0],
-            "The ParticipantUniqueId1 field is required."
-        );
-        assert_eq!(
-            err["recipient_information.first_name"][0],
-            "The FirstName field is required."
-        );
-        assert_eq!(
-            err["recipient_information.state"][0],
-            "The State field must be a valid US state."
-        );
-        assert_eq!(
-            err["recipient_information.zip_code"][0],
-            "The ZipCode field must be xxxxx or xxxxx-xxxx."
-        );
-        assert_eq!(
-            err["recipient_information.email_address"][0],
-            "The EmailAddress field is required."
-        );
-        assert_eq!(
-            err["recipient_information.phone_number"][0],
-            "The PhoneNumber field must be 10 digits."
-        );
+        for (field, message) in [
+            (
+                "participant_unique_id1",
+                "The ParticipantUniqueId1 field is required.",
+            ),
+            (
+                "recipient_information.first_name",
+                "The FirstName field is required.",
+            ),
+            (
+                "recipient_information.state",
+                "The State field must be a valid US state.",
+            ),
+            (
+                "recipient_information.zip_code",
+                "The ZipCode field must be xxxxx or xxxxx-xxxx.",
+            ),
+            (
+                "recipient_information.email_address",
+                "The EmailAddress field is required.",
+            ),
+            (
+                "recipient_information.phone_number",
+                "The PhoneNumber field must be 10 digits.",
+            ),
+        ] {
+            assert_eq!(err[field][0], message, "{field}");
+        }
         assert!(parse(b"[]", false).is_err());
         assert!(parse(b"{", false).is_err());
     }

@@ -9,7 +9,7 @@ pub mod accounts;
 pub mod parse;
 
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::{json, Value};
 
 pub(crate) use accounts::{account_canonical, ACCOUNT_FP};
@@ -17,7 +17,7 @@ pub use accounts::{verify_account, Issuer, Reach, Verified};
 pub use parse::{parse, Recipient, Target, VerifyRequest};
 
 use super::auth::Gateway;
-use super::envelope::{code, GwResponse};
+use super::envelope::{answer, Success};
 use super::error::GatewayError;
 use super::issuer::{Limits, Posting};
 use crate::AppState;
@@ -86,12 +86,9 @@ pub async fn verify(State(state): State<AppState>, gw: Gateway) -> Response {
         let req = parse(&gw.body, &settings)?;
         gw.same_participant(req.common.participant_id)?;
         let v = verify_account(&state, &gw.tenant_id, &req, &settings).await?;
-        Ok::<_, GatewayError>(verified_json(&v, &req))
+        Ok(Success::new(verified_json(&v, &req)))
     };
-    match verified.await {
-        Ok(data) => GwResponse::ok(code::SUCCESS, "Success", data, gw.started).into_response(),
-        Err(e) => e.at(gw.started).into_response(),
-    }
+    answer(gw.started, verified.await)
 }
 
 #[cfg(test)]
