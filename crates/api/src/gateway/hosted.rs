@@ -17,9 +17,10 @@ use super::common::Common;
 use super::error::GatewayError;
 use super::issuer::AccountType;
 use super::session_url::{url_expiry, url_hash, url_signature_valid};
-use super::sessions::Recipient;
 use super::settings::TenantGatewaySettings;
+use super::staging::Recipient;
 use super::verify::{self, verify_account, Target, VerifyRequest};
+use crate::middleware::ErrorCause;
 use crate::AppState;
 
 const PAGE_TTL_MICROS: i64 = 15 * 60 * 1_000_000;
@@ -52,8 +53,9 @@ pub struct Submission {
 pub enum Outcome {
     /// The page or the session is over (410).
     Gone,
-    /// Our side failed; the customer tries again (503).
-    TryLater,
+    /// Our side failed; the customer tries again (503). The cause, if
+    /// any, is for the request log.
+    TryLater(Option<ErrorCause>),
     /// Fields to correct: not an attempt.
     Invalid(Value),
     /// A failed attempt with attempts left on this page.
@@ -74,15 +76,19 @@ impl Outcome {
 
 impl IntoResponse for Outcome {
     fn into_response(self) -> Response {
+        let mut cause = None;
         let (status, body) = match self {
             Outcome::Gone => (
                 StatusCode::GONE,
                 json!({"outcome": "closed", "message": "This page has expired. Please start again."}),
             ),
-            Outcome::TryLater => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                json!({"outcome": "retry", "message": "Please try again."}),
-            ),
+            Outcome::TryLater(c) => {
+                cause = c;
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    json!({"outcome": "retry", "message": "Please try again."}),
+                )
+            }
             Outcome::Invalid(errors) => (
                 StatusCode::OK,
                 json!({"outcome": "invalid", "message": "Please check the highlighted fields.", "errors": errors}),
@@ -103,7 +109,9 @@ impl IntoResponse for Outcome {
                 json!({"outcome": outcome, "message": message, "event": event}),
             ),
         };
-        (status, Json(body)).into_response()
+        let mut resp = (status, Json(body)).into_response();
+        ErrorCause::attach(&mut resp, cause);
+        resp
     }
 }
 
@@ -111,8 +119,8 @@ impl IntoResponse for Outcome {
 pub enum Refused {
     /// Not a link we issued (404).
     NotValid,
-    /// Our side failed (503).
-    TryLater,
+    /// Our side failed (503); the cause is for the request log.
+    TryLater(ErrorCause),
     /// Expired, or opened already (410), framed by the session's host.
     Expired { host: String },
     /// The session is over (410).
@@ -136,19 +144,19 @@ pub async fn open_page(state: &AppState, id: &str, t: &str, h: &str) -> Result<O
     let now = state.clock.now_micros();
     let session = repo::get_session(&state.store, id)
         .await
-        .map_err(|_| Refused::TryLater)?
+        .map_err(|e| Refused::TryLater(ErrorCause::new(e)))?
         .ok_or(Refused::NotValid)?;
     let keys = state
         .keyring
         .tenant(&state.store, &session.tenant_id)
         .await
-        .map_err(|_| Refused::TryLater)?;
+        .map_err(|e| Refused::TryLater(ErrorCause::new(e)))?;
     if !url_signature_valid(&keys, id, t, h, state.clock.now_micros()) || url_expiry(t).is_none() {
         return Err(Refused::NotValid);
     }
     let opened = repo::open_session_url(&state.store, url_hash(id, t, h), now)
         .await
-        .map_err(|_| Refused::TryLater)?;
+        .map_err(|e| Refused::TryLater(ErrorCause::new(e)))?;
     if !matches!(&opened, repo::UrlOpen::Opened(s) if s == id) {
         // A URL not opened in its time expires its session (the partner
         // asks for a new URL with its Idempotency-Key). A second open of a
@@ -175,7 +183,7 @@ pub async fn open_page(state: &AppState, id: &str, t: &str, h: &str) -> Result<O
         now,
     )
     .await
-    .map_err(|_| Refused::TryLater)?;
+    .map_err(|e| Refused::TryLater(ErrorCause::new(e)))?;
     let settings = super::settings::load(state, &session.tenant_id).await;
     Ok(Opened {
         session,
@@ -201,7 +209,7 @@ pub async fn page_ctx(state: &AppState, id: &str, headers: &HeaderMap) -> Result
     match repo::page_view(&state.store, &token_hash).await {
         Ok(Some(v)) if v.session_id == id && v.closed == 0 && v.expires_at > now => {}
         Ok(_) => return Err(Outcome::Gone),
-        Err(_) => return Err(Outcome::TryLater),
+        Err(e) => return Err(Outcome::TryLater(Some(ErrorCause::new(e)))),
     }
     let session = match repo::get_session(&state.store, id).await {
         Ok(Some(s)) if s.status == repo::SESSION_ACTIVE => s,
@@ -251,7 +259,7 @@ async fn failed(state: &AppState, ctx: &PageCtx, feature: &'static str, message:
         .await
         .attempt_limits();
     let now = state.clock.now_micros();
-    let Ok((count, total)) = repo::record_attempt(
+    let (count, total) = match repo::record_attempt(
         &state.store,
         ctx.token_hash.clone(),
         ctx.session.id.clone(),
@@ -259,8 +267,9 @@ async fn failed(state: &AppState, ctx: &PageCtx, feature: &'static str, message:
         now,
     )
     .await
-    else {
-        return Outcome::TryLater;
+    {
+        Ok(counts) => counts,
+        Err(e) => return Outcome::TryLater(Some(ErrorCause::new(e))),
     };
     if total >= limits.per_session {
         close_session(state, ctx, repo::SESSION_MAX_ATTEMPTS, now).await;
@@ -492,14 +501,17 @@ pub async fn submit(state: &AppState, ctx: &PageCtx, s: Submission) -> Outcome {
     if !tenant.destinations.contains(&destination) {
         return choose();
     }
-    let Ok(issuer) = tenant.issuer() else {
-        return Outcome::TryLater;
+    let issuer = match tenant.issuer() {
+        Ok(i) => i,
+        Err(e) => return Outcome::TryLater(Some(ErrorCause::new(e))),
     };
     let Some(account_type) = account_type(&destination) else {
         return choose();
     };
     let Ok(expected) = serde_json::from_str::<Recipient>(&ctx.session.recipient_json) else {
-        return Outcome::TryLater;
+        // Not the parser's message: it could quote the recipient's details.
+        let cause = ErrorCause::new("the session's recipient_json does not read");
+        return Outcome::TryLater(Some(cause));
     };
     let target = match read_form(&s, account_type, tenant.cvv_required) {
         Ok(t) => t,
@@ -543,7 +555,8 @@ pub async fn submit(state: &AppState, ctx: &PageCtx, s: Submission) -> Outcome {
         Err(GatewayError::Validation(_)) => {
             failed(state, ctx, "account", "We could not verify this account.").await
         }
-        Err(_) => Outcome::TryLater,
+        Err(GatewayError::Store(e)) => Outcome::TryLater(Some(ErrorCause::new(e))),
+        Err(_) => Outcome::TryLater(None),
     }
 }
 

@@ -6,6 +6,7 @@
 //! `verify::accounts`, `payments` and `hosted`. Every failure is a
 //! `error::GatewayError`.
 
+pub mod answer;
 pub mod auth;
 pub mod common;
 pub mod envelope;

@@ -97,6 +97,7 @@ pub async fn open(
         Ok(page) => return render_page(&id, page),
         Err(r) => r,
     };
+    let mut cause = None;
     let (status, title, text, host) = match refused {
         Refused::NotValid => (
             StatusCode::NOT_FOUND,
@@ -104,12 +105,15 @@ pub async fn open(
             "This payment link is not valid.",
             None,
         ),
-        Refused::TryLater => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Please try again",
-            "The page could not be loaded.",
-            None,
-        ),
+        Refused::TryLater(c) => {
+            cause = Some(c);
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Please try again",
+                "The page could not be loaded.",
+                None,
+            )
+        }
         Refused::Expired { host } => (
             StatusCode::GONE,
             "Link expired",
@@ -123,7 +127,9 @@ pub async fn open(
             Some(host),
         ),
     };
-    message_page(status, title, text, host.as_deref())
+    let mut resp = message_page(status, title, text, host.as_deref());
+    crate::middleware::ErrorCause::attach(&mut resp, cause);
+    resp
 }
 
 /// The capture form of an opened page view.

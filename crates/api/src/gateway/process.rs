@@ -7,9 +7,9 @@ use fundline_core::money::Cents;
 use fundline_store::gateway as repo;
 use serde_json::{json, Map, Value};
 
+use super::answer::{answer, Success};
 use super::auth::Gateway;
 use super::common::{common, finish, without_unique_id, Common};
-use super::envelope::{answer, Success};
 use super::error::GatewayError;
 use super::fields::Fields;
 use super::issuer::GatewaySettings;

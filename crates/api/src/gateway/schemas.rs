@@ -168,3 +168,33 @@ pub struct SearchRequestDoc {
     #[schema(max_length = 100)]
     payee_name: String,
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn gateway_request_bodies_are_described() {
+        let doc: serde_json::Value =
+            serde_json::from_str(&crate::openapi::openapi_json()).expect("the document is JSON");
+        for (path, schema) in [
+            ("/gateway/verify", "VerifyRequestDoc"),
+            ("/gateway/process", "ProcessRequestDoc"),
+            ("/gateway/checkcancel", "CheckCancelRequestDoc"),
+            ("/gateway/search", "SearchRequestDoc"),
+            ("/api/v1/sessions/point-in-time/plugin", "SessionRequestDoc"),
+            ("/session/{id}/submit", "Submission"),
+        ] {
+            let body = &doc["paths"][path]["post"]["requestBody"]["content"]["application/json"];
+            assert_eq!(
+                body["schema"]["$ref"],
+                format!("#/components/schemas/{schema}"),
+                "{path}"
+            );
+        }
+        let schemas = &doc["components"]["schemas"];
+        let verify = schemas["VerifyRequestDoc"].to_string();
+        for field in ["CommonDoc", "account_type", "routing_number", "beneficiary"] {
+            assert!(verify.contains(field), "{field}: {verify}");
+        }
+        assert!(schemas["CommonDoc"]["properties"]["participant_id"].is_object());
+    }
+}

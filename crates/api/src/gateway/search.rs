@@ -7,9 +7,9 @@ use axum::response::Response;
 use fundline_store::gateway as repo;
 use serde_json::{json, Map, Value};
 
+use super::answer::{answer, Success};
 use super::auth::Gateway;
 use super::common::{without_unique_id, Common};
-use super::envelope::{answer, Success};
 use super::error::GatewayError;
 use super::fields::json_object;
 use super::issuer::payee_json;

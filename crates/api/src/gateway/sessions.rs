@@ -3,42 +3,19 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::answer::{answer, Success};
 use super::auth::Gateway;
-use super::envelope::{answer, Success};
 use super::error::GatewayError;
 use super::fields::{json_object, Fields};
-use super::staging::stage;
+use super::staging::{stage, Recipient, SessionRequest};
 use crate::AppState;
 
 /// The partner's admin checks its hosts with it (`fundline admin`).
 pub use super::session_url::origin;
 
 pub const PATH: &str = "/api/v1/sessions/point-in-time/plugin";
-
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
-pub struct Recipient {
-    pub first_name: String,
-    pub last_name: String,
-    pub address_line1: String,
-    pub address_line2: Option<String>,
-    pub city: String,
-    pub state: String,
-    pub zip_code: String,
-    pub email_address: Option<String>,
-    pub phone_number: Option<String>,
-    pub mobile_number: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct SessionRequest {
-    pub participant_unique_id1: String,
-    pub participant_unique_id2: Option<String>,
-    pub host_uri: Option<String>,
-    pub recipient_information: Recipient,
-}
 
 /// Every rule of spec 001's table. `email_required`: the tenant pays out by
 /// PayPal. `Err` is the 13400 data map.

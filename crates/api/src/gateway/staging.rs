@@ -9,8 +9,32 @@ use super::auth::Gateway;
 use super::error::GatewayError;
 use super::idempotency;
 use super::session_url::{issue_url, resolve_host, Issued};
-use super::sessions::SessionRequest;
 use crate::AppState;
+
+/// The recipient a session is for, as spec 001 sends it and the session
+/// keeps it (`recipient_json`).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Recipient {
+    pub first_name: String,
+    pub last_name: String,
+    pub address_line1: String,
+    pub address_line2: Option<String>,
+    pub city: String,
+    pub state: String,
+    pub zip_code: String,
+    pub email_address: Option<String>,
+    pub phone_number: Option<String>,
+    pub mobile_number: Option<String>,
+}
+
+/// A capture session asked of `POST /api/v1/sessions/point-in-time/plugin`.
+#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
+pub struct SessionRequest {
+    pub participant_unique_id1: String,
+    pub participant_unique_id2: Option<String>,
+    pub host_uri: Option<String>,
+    pub recipient_information: Recipient,
+}
 
 /// A staged session and the URL that opens it.
 pub struct Staged {

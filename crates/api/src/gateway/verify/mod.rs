@@ -16,8 +16,8 @@ pub(crate) use accounts::{account_canonical, ACCOUNT_FP};
 pub use accounts::{verify_account, Issuer, Reach, Verified};
 pub use parse::{parse, Recipient, Target, VerifyRequest};
 
+use super::answer::{answer, Success};
 use super::auth::Gateway;
-use super::envelope::{answer, Success};
 use super::error::GatewayError;
 use super::issuer::{Limits, Posting};
 use crate::AppState;
