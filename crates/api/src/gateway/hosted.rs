@@ -362,7 +362,7 @@ fn address_line_matches(expected: &str, given: &str) -> bool {
 }
 
 /// The account type a destination pays to.
-fn account_type(destination: &str) -> Option<AccountType> {
+pub fn account_type(destination: &str) -> Option<AccountType> {
     match destination {
         "debit_card" => Some(AccountType::Ca),
         "bank_account" => Some(AccountType::Ac),
@@ -373,7 +373,7 @@ fn account_type(destination: &str) -> Option<AccountType> {
 
 /// The form's field formats (a typo is not a verification attempt): the
 /// account to verify, or every field to correct.
-fn read_form(
+pub fn read_form(
     s: &Submission,
     account_type: AccountType,
     cvv_required: bool,

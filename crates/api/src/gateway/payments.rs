@@ -13,7 +13,7 @@ use super::auth::Gateway;
 use super::common::Common;
 use super::error::{GatewayError, Refusal};
 use super::idempotency;
-use super::issuer::{banking_today, biller_days, posting, AccountType, GatewaySettings};
+use super::issuer::{banking_today, biller_days, posting, AccountType, GatewaySettings, Posting};
 use super::settings::VelocityLimits;
 use crate::AppState;
 
@@ -104,6 +104,58 @@ fn within_limits(
     Ok(())
 }
 
+/// The payment row of an accepted request.
+fn new_payment(
+    tenant_id: &str,
+    req: &PaymentRequest,
+    account_type: AccountType,
+    p: &Posting,
+    now: chrono::DateTime<Utc>,
+) -> repo::Payment {
+    repo::Payment {
+        id: uuid::Uuid::new_v4().to_string(),
+        tenant_id: tenant_id.to_string(),
+        token: req.token.clone(),
+        account_type: account_type.code().into(),
+        amount_cents: req.amount.0,
+        status: repo::PAYMENT_ACCEPTED.into(),
+        participant_unique_id1: req.common.participant_unique_id1.clone(),
+        participant_unique_id2: req
+            .common
+            .participant_unique_id2
+            .clone()
+            .unwrap_or_default(),
+        estimated_posting_time: p.time.clone(),
+        estimated_posting_date: p.date_text(),
+        print_at: (account_type == AccountType::Ck).then(|| print_run_after(now)),
+        created_at: now.timestamp_micros(),
+        cancelled_at: None,
+    }
+}
+
+/// The day's totals a payment counts against: its token's and the tenant's.
+fn daily_limits(
+    token: &str,
+    now: chrono::DateTime<Utc>,
+    velocity: VelocityLimits,
+) -> Vec<repo::Velocity> {
+    let day = now.format("%Y-%m-%d").to_string();
+    vec![
+        repo::Velocity {
+            scope: format!("token:{token}"),
+            day: day.clone(),
+            limit_cents: velocity.per_token_per_day.0,
+            refusal: "token_daily",
+        },
+        repo::Velocity {
+            scope: "tenant".into(),
+            day,
+            limit_cents: velocity.per_tenant_per_day.0,
+            refusal: "tenant_daily",
+        },
+    ]
+}
+
 /// Pays `req.amount` to the token's account: once per Idempotency-Key, to
 /// an account that can take it (an unexpired card), within the account
 /// type's and the tenant's limits; two ledger entries that sum to zero.
@@ -157,40 +209,8 @@ pub async fn pay(
         1
     };
     let p = posting(account_type, banking_today(now), days);
-    let day = now.format("%Y-%m-%d").to_string();
-    let payment = repo::Payment {
-        id: uuid::Uuid::new_v4().to_string(),
-        tenant_id: tenant_id.to_string(),
-        token: req.token.clone(),
-        account_type: account_type.code().into(),
-        amount_cents: req.amount.0,
-        status: repo::PAYMENT_ACCEPTED.into(),
-        participant_unique_id1: req.common.participant_unique_id1.clone(),
-        participant_unique_id2: req
-            .common
-            .participant_unique_id2
-            .clone()
-            .unwrap_or_default(),
-        estimated_posting_time: p.time.clone(),
-        estimated_posting_date: p.date_text(),
-        print_at: (account_type == AccountType::Ck).then(|| print_run_after(now)),
-        created_at: now.timestamp_micros(),
-        cancelled_at: None,
-    };
-    let limits = vec![
-        repo::Velocity {
-            scope: format!("token:{}", req.token),
-            day: day.clone(),
-            limit_cents: velocity.per_token_per_day.0,
-            refusal: "token_daily",
-        },
-        repo::Velocity {
-            scope: "tenant".into(),
-            day,
-            limit_cents: velocity.per_tenant_per_day.0,
-            refusal: "tenant_daily",
-        },
-    ];
+    let payment = new_payment(tenant_id, &req, account_type, &p, now);
+    let limits = daily_limits(&req.token, now, velocity);
     let payment_key = key.clone().map(|k| repo::PaymentKey {
         key: k,
         request_hash: hash.clone(),

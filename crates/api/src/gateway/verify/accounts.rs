@@ -289,10 +289,125 @@ async fn find_or_tokenize(
     }
 }
 
+/// A tokenized account as verify reads it: its row, its details, and its
+/// number (opened only when a rule needs it).
+struct Stored<'a> {
+    account: &'a repo::Account,
+    details: Value,
+    keys: &'a fundline_vault::TenantKeys,
+}
+
+impl Stored<'_> {
+    fn number(&self) -> Result<fundline_vault::SecretString, fundline_vault::VaultError> {
+        self.keys.open_string_row(
+            TABLE,
+            "account",
+            &self.account.token,
+            &self.account.account_sealed,
+        )
+    }
+}
+
+/// A card takes money when it is unexpired and its network approves it
+/// (sandbox rules: docs/sandbox.md). `None`: not now.
+async fn card_reach(
+    state: &AppState,
+    card: &Stored<'_>,
+    settings: &GatewaySettings,
+    today: chrono::NaiveDate,
+) -> Result<Option<Reach>, GatewayError> {
+    let expiry_yymm = card.details["expiration_date"].as_str().unwrap_or("");
+    let Some(expiry) = CardExpiry::parse_yymm(expiry_yymm)
+        .ok()
+        .filter(|e| !e.is_expired(today))
+    else {
+        return Ok(None);
+    };
+    let number = card.number().map_err(|_| GatewayError::Unavailable)?;
+    let Ok(pan) = Pan::parse(number.expose()) else {
+        return Ok(None);
+    };
+    let r = &card.details["recipient"];
+    let line1 = r["address1"].as_str().unwrap_or("");
+    let zip = r["zip"].as_str().unwrap_or("");
+    let decision = state
+        .cardnet
+        .authorize(AuthRequest {
+            card: CardRef::Pan(&pan),
+            expiry,
+            billing: AvsAddress { line1, zip },
+            on_file: AvsAddress { line1, zip },
+            today,
+        })
+        .await;
+    let AuthDecision::Approved(program) = decision else {
+        return Ok(None);
+    };
+    let card_type = if program.issuer_type == 2 {
+        "Prepaid"
+    } else {
+        "Debit"
+    };
+    Ok(Some(Reach::Issuer {
+        issuer: Issuer::new(
+            settings,
+            AccountType::Ca,
+            no_payee(&program.name),
+            pan.network().name(),
+            card_type,
+            posting(AccountType::Ca, today, 0),
+        ),
+        expiration_date: Some(expiry_yymm.to_string()),
+    }))
+}
+
+/// A biller account takes money when its biller is known and the number
+/// fits the biller's pattern; it posts after the biller's days. `None`: not now.
+async fn biller_reach(
+    state: &AppState,
+    account: &Stored<'_>,
+    settings: &GatewaySettings,
+    today: chrono::NaiveDate,
+) -> Result<Option<Reach>, GatewayError> {
+    let payee_id = account.details["payee_id"].as_str().unwrap_or("");
+    let b = repo::biller(&state.store, payee_id)
+        .await?
+        .ok_or_else(unknown_payee)?;
+    let number = account.number().ok();
+    if !number.is_some_and(|n| fits_pattern(n.expose(), &b.account_pattern)) {
+        return Ok(None);
+    }
+    Ok(Some(Reach::Issuer {
+        issuer: Issuer::new(
+            settings,
+            AccountType::Bp,
+            payee_json(&b),
+            "NA",
+            "NA",
+            posting(AccountType::Bp, today, biller_days(b.posting_days)),
+        ),
+        expiration_date: None,
+    }))
+}
+
+/// A bank account takes ACH the next banking day.
+fn bank_reach(settings: &GatewaySettings, today: chrono::NaiveDate) -> Reach {
+    Reach::Issuer {
+        issuer: Issuer::new(
+            settings,
+            AccountType::Ac,
+            no_payee("ACH"),
+            "NA",
+            "DDA",
+            posting(AccountType::Ac, today, 1),
+        ),
+        expiration_date: None,
+    }
+}
+
 /// Verify, shared by `/gateway/verify` and the hosted page: finds or
-/// tokenizes the account, then checks money can reach it now (a card must
-/// be unexpired and approved by its network; a biller account must fit its
-/// biller's pattern) and says how.
+/// tokenizes the account, then checks money can reach it now and says how
+/// (700 when it cannot).
 pub async fn verify_account(
     state: &AppState,
     tenant_id: &str,
@@ -303,94 +418,18 @@ pub async fn verify_account(
     let today = banking_today(state.clock.now());
     let keys = state.keyring.tenant(&state.store, tenant_id).await?;
     let account = find_or_tokenize(state, tenant_id, &keys, req).await?;
-    let details: Value = serde_json::from_str(&account.details_json).unwrap_or(Value::Null);
-    let not_available = GatewayError::NotAvailable { now };
-    let open_number =
-        || keys.open_string_row(TABLE, "account", &account.token, &account.account_sealed);
-    let reach = match req.account_type {
-        AccountType::Ca => {
-            let expiry_yymm = details["expiration_date"]
-                .as_str()
-                .unwrap_or("")
-                .to_string();
-            let Some(expiry) = CardExpiry::parse_yymm(&expiry_yymm)
-                .ok()
-                .filter(|e| !e.is_expired(today))
-            else {
-                return Err(not_available);
-            };
-            // Ask the card network whether the card can take money (sandbox rules: docs/sandbox.md).
-            let number = open_number().map_err(|_| GatewayError::Unavailable)?;
-            let Ok(pan) = Pan::parse(number.expose()) else {
-                return Err(not_available);
-            };
-            let r = &details["recipient"];
-            let line1 = r["address1"].as_str().unwrap_or("");
-            let zip = r["zip"].as_str().unwrap_or("");
-            let decision = state
-                .cardnet
-                .authorize(AuthRequest {
-                    card: CardRef::Pan(&pan),
-                    expiry,
-                    billing: AvsAddress { line1, zip },
-                    on_file: AvsAddress { line1, zip },
-                    today,
-                })
-                .await;
-            let AuthDecision::Approved(program) = decision else {
-                return Err(not_available);
-            };
-            let card_type = if program.issuer_type == 2 {
-                "Prepaid"
-            } else {
-                "Debit"
-            };
-            Reach::Issuer {
-                issuer: Issuer::new(
-                    settings,
-                    AccountType::Ca,
-                    no_payee(&program.name),
-                    pan.network().name(),
-                    card_type,
-                    posting(AccountType::Ca, today, 0),
-                ),
-                expiration_date: Some(expiry_yymm),
-            }
-        }
-        AccountType::Ac => Reach::Issuer {
-            issuer: Issuer::new(
-                settings,
-                AccountType::Ac,
-                no_payee("ACH"),
-                "NA",
-                "DDA",
-                posting(AccountType::Ac, today, 1),
-            ),
-            expiration_date: None,
-        },
-        AccountType::Bp => {
-            let payee_id = details["payee_id"].as_str().unwrap_or("");
-            let b = repo::biller(&state.store, payee_id)
-                .await?
-                .ok_or_else(unknown_payee)?;
-            let number = open_number().ok();
-            if !number.is_some_and(|n| fits_pattern(n.expose(), &b.account_pattern)) {
-                return Err(not_available);
-            }
-            Reach::Issuer {
-                issuer: Issuer::new(
-                    settings,
-                    AccountType::Bp,
-                    payee_json(&b),
-                    "NA",
-                    "NA",
-                    posting(AccountType::Bp, today, biller_days(b.posting_days)),
-                ),
-                expiration_date: None,
-            }
-        }
-        AccountType::Ck => Reach::Check(posting(AccountType::Ck, today, 0)),
+    let stored = Stored {
+        account: &account,
+        details: serde_json::from_str(&account.details_json).unwrap_or(Value::Null),
+        keys: &keys,
     };
+    let reach = match req.account_type {
+        AccountType::Ca => card_reach(state, &stored, settings, today).await?,
+        AccountType::Ac => Some(bank_reach(settings, today)),
+        AccountType::Bp => biller_reach(state, &stored, settings, today).await?,
+        AccountType::Ck => Some(Reach::Check(posting(AccountType::Ck, today, 0))),
+    };
+    let reach = reach.ok_or(GatewayError::NotAvailable { now })?;
     Ok(Verified {
         token: account.token,
         last4: account.last4,
