@@ -1,5 +1,6 @@
 //! The value parsers in fundline-core (card numbers, expiry, SSN, IBAN,
-//! e-mail, money, dates of birth, routing numbers, states, ZIP and phone):
+//! e-mail, money, dates of birth, routing and bank account numbers, states,
+//! ZIP and phone, CVV):
 //! each must return its result for any string, never panic.
 
 #![no_main]
@@ -15,7 +16,10 @@ fuzz_target!(|data: &[u8]| {
 
     let _ = card::Pan::parse(s);
     let _ = card::CardExpiry::parse_mmyy(s);
+    let _ = card::CardExpiry::parse_yymm(s);
     let _ = card::luhn_valid(s);
+    let _ = card::luhn_check_digit(s);
+    let _ = card::Cvv::parse(s);
     let _ = card::valid_bin(s);
     let _ = ssn::Ssn::parse(s);
     let _ = iban::normalize_iban(s);
@@ -23,8 +27,13 @@ fuzz_target!(|data: &[u8]| {
     let _ = contact::UsState::parse(s);
     let _ = contact::valid_zip5(s);
     let _ = contact::valid_phone10(s);
+    let _ = contact::Zip::parse(s);
+    let _ = contact::Phone::parse(s);
+    let _ = contact::Email::parse(s);
     let _ = money::Cents::parse_decimal(s, 7);
     let _ = dob::parse_date_of_birth(s, today);
     let _ = dob::parse_mm_dd_yyyy(s);
     let _ = routing::valid_aba_routing(s);
+    let _ = routing::RoutingNumber::parse(s);
+    let _ = routing::BankAccountNumber::parse(s);
 });

@@ -7,22 +7,22 @@
 //!   `parse_check_cancel` (`/gateway/checkcancel`);
 //! - `gateway::search::parse` (`/gateway/search`);
 //! - `gateway::sessions::parse` (`/api/v1/sessions/point-in-time/plugin`);
-//! - the hosted page's `Submission` (its JSON read) and
-//!   `page::recipient_matches`; its field checks are inline in
-//!   `page::submit` (no parse function) and not covered.
+//! - the hosted page's `Submission` (its JSON read), its field checks
+//!   (`hosted::read_form`, every destination) and `hosted::recipient_matches`.
 //!
-//! Besides never panicking, a body must never get a 5xx answer: the parsers'
-//! `Err(None)` (answered 13503) is treated as a crash, and verify's errors
-//! are 13400 or 1042 only.
+//! Besides never panicking, a body must never get a 5xx answer: a parser's
+//! `GatewayError::Unavailable` (answered 13503) is treated as a crash, and
+//! verify's errors are 13400 or 1042 only.
 
 #![no_main]
 
 use std::sync::OnceLock;
 
+use fundline_api::gateway::error::GatewayError;
+use fundline_api::gateway::hosted::{account_type, read_form, recipient_matches, Submission};
 use fundline_api::gateway::issuer::GatewaySettings;
-use fundline_api::gateway::page::{recipient_matches, Submission};
-use fundline_api::gateway::sessions::Recipient;
-use fundline_api::gateway::settings::TenantGatewaySettings;
+use fundline_api::gateway::settings::{TenantGatewaySettings, DESTINATIONS};
+use fundline_api::gateway::staging::Recipient;
 use fundline_api::gateway::{process, search, sessions, verify};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
@@ -59,11 +59,12 @@ fn expected_recipient() -> Recipient {
 fuzz_target!(|data: &[u8]| {
     let settings = settings();
     for s in settings {
-        if let Err((code, detail)) = verify::parse(data, s) {
-            assert!(
-                code == 13400 && detail.is_object() || code == verify::BAD_ROUTING,
-                "verify answered {code}: {detail}"
-            );
+        match verify::parse(data, s) {
+            Ok(_) | Err(GatewayError::BadRouting) => {}
+            Err(GatewayError::Validation(detail)) => {
+                assert!(detail.is_object(), "verify answered 13400: {detail}")
+            }
+            Err(other) => panic!("verify answered {other:?}"),
         }
     }
     let session = sessions::parse(data, false);
@@ -74,6 +75,12 @@ fuzz_target!(|data: &[u8]| {
 
     if let Ok(submission) = serde_json::from_slice::<Submission>(data) {
         let _ = recipient_matches(&expected_recipient(), &submission);
+        for destination in DESTINATIONS {
+            if let Some(t) = account_type(destination) {
+                let _ = read_form(&submission, t, false);
+                let _ = read_form(&submission, t, true);
+            }
+        }
         if let Ok(s) = &session {
             let _ = recipient_matches(&s.recipient_information, &submission);
         }
@@ -83,14 +90,14 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for s in settings {
-        if let Err(None) = process::parse_process(&obj, s) {
+        if let Err(GatewayError::Unavailable) = process::parse_process(&obj, s) {
             panic!("process: a value is missing without an error (13503)");
         }
     }
-    if let Err(None) = process::parse_check_cancel(obj.clone()) {
+    if let Err(GatewayError::Unavailable) = process::parse_check_cancel(obj.clone()) {
         panic!("checkcancel: a value is missing without an error (13503)");
     }
-    if let Err(None) = search::parse(&obj) {
+    if let Err(GatewayError::Unavailable) = search::parse(obj) {
         panic!("search: a value is missing without an error (13503)");
     }
 });
