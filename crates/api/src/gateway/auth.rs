@@ -167,9 +167,9 @@ async fn authenticate(
 ) -> Result<(Gateway, String, i64, axum::http::Extensions), GwResponse> {
     {
         let started = Instant::now();
-        let deny = |why: &str| {
+        let deny = |why: &'static str| {
             tracing::info!(reason = why, "gateway request refused");
-            GwResponse::unauthorized(why, started)
+            GatewayError::Unauthorized(why).at(started)
         };
         let (parts, body) = req.into_parts();
         let path = parts.uri.path().to_string();
@@ -210,7 +210,7 @@ async fn authenticate(
 
         let client = hmac_client(state, PRODUCT_INGOPAY, &auth.username)
             .await
-            .map_err(|e| GwResponse::from((e, started)))?;
+            .map_err(|e| GatewayError::Store(e).at(started))?;
         // An unknown username still costs one verification, against a dummy key.
         let check = |secret: &[u8]| verify(secret, &auth.algorithm, &text, &auth.signature);
         let good = match &client {

@@ -32,6 +32,8 @@ pub enum GatewayError {
     RateLimited { retry_secs: u64 },
     /// 13409: the same signed request is still running.
     InProgress,
+    /// 13406: the request does not accept JSON, the only type served.
+    NotAcceptable,
     /// 13503 with nothing to log (e.g. a value missing without a field
     /// error, or a tenant's settings that do not apply).
     Unavailable,
@@ -167,6 +169,12 @@ impl GatewayError {
                 code::TOO_MANY_REQUESTS,
                 format!("Too many requests. Try again in {retry_secs} s."),
                 "rate_limited",
+            ),
+            GatewayError::NotAcceptable => (
+                StatusCode::NOT_ACCEPTABLE,
+                code::NOT_ACCEPTABLE,
+                "The response can only be application/json.".to_string(),
+                "not_acceptable",
             ),
             GatewayError::InProgress => (
                 StatusCode::CONFLICT,

@@ -6,6 +6,7 @@
 //! `verify::accounts`, `payments` and `hosted`. Every failure is a
 //! `error::GatewayError`.
 
+pub mod accept;
 pub mod answer;
 pub mod auth;
 pub mod common;
@@ -46,5 +47,5 @@ pub fn router() -> Router<AppState> {
         .route("/session/{id}/payees", get(page::payees))
         .route("/js/fundline-capture.js", get(page::helper_js))
         .layer(axum::middleware::from_fn(envelope::spec_002_time))
-        .layer(axum::middleware::from_fn(envelope::accept_json))
+        .layer(axum::middleware::from_fn(accept::accept_json))
 }
