@@ -6,8 +6,9 @@
 //! The rules are `super::hosted`'s; this module renders them.
 
 use crate::extract::{AnyPath, AnyQuery};
+use axum::extract::FromRequestParts;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use fundline_vault::random_token;
@@ -150,6 +151,25 @@ fn render_page(id: &str, page: hosted::Opened) -> Response {
     resp
 }
 
+/// The page view a call of the page's own script belongs to: the session
+/// in the path and the view's `X-Page-Token` (410 when it is over).
+pub struct PageView(hosted::PageCtx);
+
+impl FromRequestParts<AppState> for PageView {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Response> {
+        let Ok(AnyPath(id)) = AnyPath::<String>::from_request_parts(parts, state).await;
+        page_ctx(state, &id, &parts.headers)
+            .await
+            .map(PageView)
+            .map_err(IntoResponse::into_response)
+    }
+}
+
 /// POST /session/{id}/submit
 #[utoipa::path(post, path = "/session/{id}/submit", tag = "Capture sessions",
     description = "Called by the hosted page's own script with its X-Page-Token: verifies the recipient and the account and answers the outcome and the event the page relays to its parent.",
@@ -159,14 +179,9 @@ fn render_page(id: &str, page: hosted::Opened) -> Response {
         (status = 410, content_type = "application/json", description = "The page view is over")))]
 pub async fn submit(
     State(state): State<AppState>,
-    AnyPath(id): AnyPath<String>,
-    headers: HeaderMap,
+    PageView(ctx): PageView,
     body: axum::body::Bytes,
 ) -> Response {
-    let ctx = match page_ctx(&state, &id, &headers).await {
-        Ok(c) => c,
-        Err(o) => return o.into_response(),
-    };
     let Ok(s) = serde_json::from_slice::<Submission>(&body) else {
         return Outcome::Invalid(json!({"form": ["The form could not be read."]})).into_response();
     };
@@ -178,15 +193,8 @@ pub async fn submit(
     params(("id" = String, Path), ("X-Page-Token" = String, Header)),
     responses((status = 200, content_type = "application/json", description = "FUNDING_CANCELED event"),
         (status = 410, content_type = "application/json", description = "The page view is over")))]
-pub async fn cancel(
-    State(state): State<AppState>,
-    AnyPath(id): AnyPath<String>,
-    headers: HeaderMap,
-) -> Response {
-    match page_ctx(&state, &id, &headers).await {
-        Ok(ctx) => hosted::cancel(&state, &ctx).await.into_response(),
-        Err(o) => o.into_response(),
-    }
+pub async fn cancel(State(state): State<AppState>, PageView(ctx): PageView) -> Response {
+    hosted::cancel(&state, &ctx).await.into_response()
 }
 
 #[derive(Deserialize, Default)]
@@ -201,13 +209,9 @@ pub struct PayeeQuery {
         (status = 410, content_type = "application/json", description = "The page view is over")))]
 pub async fn payees(
     State(state): State<AppState>,
-    AnyPath(id): AnyPath<String>,
-    headers: HeaderMap,
+    _view: PageView,
     AnyQuery(q): AnyQuery<PayeeQuery>,
 ) -> Response {
-    if let Err(o) = page_ctx(&state, &id, &headers).await {
-        return o.into_response();
-    }
     match hosted::payees(&state, &q.q.unwrap_or_default()).await {
         Ok(list) => Json(list).into_response(),
         Err(empty) => (StatusCode::SERVICE_UNAVAILABLE, Json(empty)).into_response(),
