@@ -1,5 +1,6 @@
 //! The value parsers in fundline-core (card numbers, expiry, SSN, IBAN,
-//! e-mail, money, dates of birth, routing numbers, states, ZIP and phone):
+//! e-mail, money, dates of birth, routing and bank account numbers, states,
+//! ZIP and phone, CVV):
 //! each must return its result for any string, never panic.
 //!
 //! The checks live in `fundline_fuzz::core_values` (fuzz/src/lib.rs), which the

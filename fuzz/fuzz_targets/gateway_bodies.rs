@@ -7,13 +7,12 @@
 //!   `parse_check_cancel` (`/gateway/checkcancel`);
 //! - `gateway::search::parse` (`/gateway/search`);
 //! - `gateway::sessions::parse` (`/api/v1/sessions/point-in-time/plugin`);
-//! - the hosted page's `Submission` (its JSON read) and
-//!   `page::recipient_matches`; its field checks are inline in
-//!   `page::submit` (no parse function) and not covered.
+//! - the hosted page's `Submission` (its JSON read), its field checks
+//!   (`hosted::read_form`, every destination) and `hosted::recipient_matches`.
 //!
-//! Besides never panicking, a body must never get a 5xx answer: the parsers'
-//! `Err(None)` (answered 13503) is treated as a crash, and verify's errors
-//! are 13400 or 1042 only.
+//! Besides never panicking, a body must never get a 5xx answer: a parser's
+//! `GatewayError::Unavailable` (answered 13503) is treated as a crash, and
+//! verify's errors are 13400 or 1042 only.
 //!
 //! The checks live in `fundline_fuzz::gateway_bodies` (fuzz/src/lib.rs), which the
 //! test suite also runs over this target's corpus.

@@ -144,8 +144,8 @@ pub mod connect_bodies {
 
 pub mod core_values {
     //! The value parsers in fundline-core (card numbers, expiry, SSN, IBAN,
-    //! e-mail, money, dates of birth, routing numbers, states, ZIP and phone):
-    //! each must return its result for any string, never panic.
+    //! e-mail, money, dates of birth, routing and bank account numbers, states,
+    //! ZIP and phone, CVV): each must return its result for any string, never panic.
 
     use chrono::NaiveDate;
     use fundline_core::{card, contact, dob, iban, money, routing, ssn};
@@ -157,7 +157,10 @@ pub mod core_values {
 
         let _ = card::Pan::parse(s);
         let _ = card::CardExpiry::parse_mmyy(s);
+        let _ = card::CardExpiry::parse_yymm(s);
         let _ = card::luhn_valid(s);
+        let _ = card::luhn_check_digit(s);
+        let _ = card::Cvv::parse(s);
         let _ = card::valid_bin(s);
         let _ = ssn::Ssn::parse(s);
         let _ = iban::normalize_iban(s);
@@ -165,10 +168,15 @@ pub mod core_values {
         let _ = contact::UsState::parse(s);
         let _ = contact::valid_zip5(s);
         let _ = contact::valid_phone10(s);
+        let _ = contact::Zip::parse(s);
+        let _ = contact::Phone::parse(s);
+        let _ = contact::Email::parse(s);
         let _ = money::Cents::parse_decimal(s, 7);
         let _ = dob::parse_date_of_birth(s, today);
         let _ = dob::parse_mm_dd_yyyy(s);
         let _ = routing::valid_aba_routing(s);
+        let _ = routing::RoutingNumber::parse(s);
+        let _ = routing::BankAccountNumber::parse(s);
     }
 }
 
@@ -191,20 +199,20 @@ pub mod gateway_bodies {
     //!   `parse_check_cancel` (`/gateway/checkcancel`);
     //! - `gateway::search::parse` (`/gateway/search`);
     //! - `gateway::sessions::parse` (`/api/v1/sessions/point-in-time/plugin`);
-    //! - the hosted page's `Submission` (its JSON read) and
-    //!   `page::recipient_matches`; its field checks are inline in
-    //!   `page::submit` (no parse function) and not covered.
+    //! - the hosted page's `Submission` (its JSON read), its field checks
+    //!   (`hosted::read_form`, every destination) and `hosted::recipient_matches`.
     //!
-    //! Besides never panicking, a body must never get a 5xx answer: the parsers'
-    //! `Err(None)` (answered 13503) is treated as a crash, and verify's errors
-    //! are 13400 or 1042 only.
+    //! Besides never panicking, a body must never get a 5xx answer: a parser's
+    //! `GatewayError::Unavailable` (answered 13503) is treated as a crash, and
+    //! verify's errors are 13400 or 1042 only.
 
     use std::sync::OnceLock;
 
+    use fundline_api::gateway::error::GatewayError;
+    use fundline_api::gateway::hosted::{account_type, read_form, recipient_matches, Submission};
     use fundline_api::gateway::issuer::GatewaySettings;
-    use fundline_api::gateway::page::{recipient_matches, Submission};
-    use fundline_api::gateway::sessions::Recipient;
-    use fundline_api::gateway::settings::TenantGatewaySettings;
+    use fundline_api::gateway::settings::{TenantGatewaySettings, DESTINATIONS};
+    use fundline_api::gateway::staging::Recipient;
     use fundline_api::gateway::{process, search, sessions, verify};
     use serde_json::Value;
 
@@ -240,11 +248,12 @@ pub mod gateway_bodies {
     pub fn run(data: &[u8]) {
         let settings = settings();
         for s in settings {
-            if let Err((code, detail)) = verify::parse(data, s) {
-                assert!(
-                    code == 13400 && detail.is_object() || code == verify::BAD_ROUTING,
-                    "verify answered {code}: {detail}"
-                );
+            match verify::parse(data, s) {
+                Ok(_) | Err(GatewayError::BadRouting) => {}
+                Err(GatewayError::Validation(detail)) => {
+                    assert!(detail.is_object(), "verify answered 13400: {detail}")
+                }
+                Err(other) => panic!("verify answered {other:?}"),
             }
         }
         let session = sessions::parse(data, false);
@@ -255,6 +264,12 @@ pub mod gateway_bodies {
 
         if let Ok(submission) = serde_json::from_slice::<Submission>(data) {
             let _ = recipient_matches(&expected_recipient(), &submission);
+            for destination in DESTINATIONS {
+                if let Some(t) = account_type(destination) {
+                    let _ = read_form(&submission, t, false);
+                    let _ = read_form(&submission, t, true);
+                }
+            }
             if let Ok(s) = &session {
                 let _ = recipient_matches(&s.recipient_information, &submission);
             }
@@ -264,14 +279,14 @@ pub mod gateway_bodies {
             return;
         };
         for s in settings {
-            if let Err(None) = process::parse_process(&obj, s) {
+            if let Err(GatewayError::Unavailable) = process::parse_process(&obj, s) {
                 panic!("process: a value is missing without an error (13503)");
             }
         }
-        if let Err(None) = process::parse_check_cancel(obj.clone()) {
+        if let Err(GatewayError::Unavailable) = process::parse_check_cancel(obj.clone()) {
             panic!("checkcancel: a value is missing without an error (13503)");
         }
-        if let Err(None) = search::parse(&obj) {
+        if let Err(GatewayError::Unavailable) = search::parse(obj) {
             panic!("search: a value is missing without an error (13503)");
         }
     }

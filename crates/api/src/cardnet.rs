@@ -282,36 +282,13 @@ pub fn brand_of_bin(bin: &str) -> Brand {
     }
     // Pan::network only looks at the prefix; build a syntactically valid PAN
     // from the BIN so the one IIN table decides for both cases.
-    let mut digits: Vec<u8> = bin.bytes().map(|b| b - b'0').collect();
-    digits.resize(15, 0);
-    let check = luhn_check_digit(&digits);
-    digits.push(check);
-    let s: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
-    Pan::parse(&s)
+    let body = format!("{bin:0<15.15}");
+    let Some(check) = fundline_core::card::luhn_check_digit(&body) else {
+        return Brand::Unknown;
+    };
+    Pan::parse(&format!("{body}{check}"))
         .map(|p| p.network())
         .unwrap_or(Brand::Unknown)
-}
-
-fn luhn_check_digit(digits: &[u8]) -> u8 {
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| {
-            let d = d as u32;
-            if i % 2 == 0 {
-                let x = d * 2;
-                if x > 9 {
-                    x - 9
-                } else {
-                    x
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    ((10 - (sum % 10)) % 10) as u8
 }
 
 fn street_number(line: &str) -> &str {

@@ -19,7 +19,7 @@ pub struct ApiConfig {
     /// Youngest age at which a customer may enroll.
     pub min_enrollment_age: u32,
     /// Gateway payout velocity limits.
-    pub gateway_velocity: crate::gateway::process::VelocityLimits,
+    pub gateway_velocity: crate::gateway::settings::VelocityLimits,
     /// How long a customer's report link stays open.
     pub report_link_ttl: Duration,
     /// A report flags its data stale when the newest of it is older than

@@ -30,7 +30,7 @@ pub async fn run_once(state: &AppState) -> Swept {
         Ok(n) => swept.signatures = n,
         Err(e) => tracing::warn!(error = %e, "signature pruning failed"),
     }
-    let keys_before = now - crate::gateway::sessions::IDEMPOTENCY_TTL.as_micros() as i64;
+    let keys_before = now - crate::gateway::idempotency::IDEMPOTENCY_TTL.as_micros() as i64;
     match fundline_store::gateway::prune_idempotency_keys(&state.store, keys_before).await {
         Ok(n) => swept.idempotency_keys = n,
         Err(e) => tracing::warn!(error = %e, "idempotency key pruning failed"),

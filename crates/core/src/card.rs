@@ -24,6 +24,15 @@ pub fn luhn_valid(digits: &str) -> bool {
     sum == 0
 }
 
+/// The digit that makes `body` + digit pass [`luhn_valid`]; `None` when
+/// `body` is empty or not all ASCII digits. Builds test and sandbox numbers.
+pub fn luhn_check_digit(body: &str) -> Option<u8> {
+    if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    (0..=9u8).find(|d| luhn_valid(&format!("{body}{d}")))
+}
+
 /// A primary account number: 12 to 19 ASCII digits with a valid Luhn digit.
 ///
 /// Not `Serialize` and not `Display`, and `Debug` prints the masked form,
@@ -195,6 +204,14 @@ impl CardExpiry {
         })
     }
 
+    /// Exactly four digits YYMM, as the payout gateway's wire carries it.
+    pub fn parse_yymm(s: &str) -> Result<CardExpiry, ExpiryError> {
+        if s.len() != 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ExpiryError::Format);
+        }
+        CardExpiry::parse_mmyy(&format!("{}{}", &s[2..], &s[..2]))
+    }
+
     /// A card is valid through the last day of its expiry month.
     pub fn is_expired(&self, today: NaiveDate) -> bool {
         // Comparing (year, month) avoids building a "last day of month"
@@ -215,6 +232,24 @@ pub enum ExpiryError {
     Format,
     #[error("has an invalid month")]
     Month,
+}
+
+/// A card security code: 3 or 4 ASCII digits. Checked and dropped: `Debug`
+/// never prints it and there is no way to serialize it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Cvv(String);
+
+impl Cvv {
+    pub fn parse(s: &str) -> Option<Cvv> {
+        ((3..=4).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| Cvv(s.to_string()))
+    }
+}
+
+impl fmt::Debug for Cvv {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Cvv(***)")
+    }
 }
 
 /// Card BINs as partners send them for tokenized cards: 6 to 8 digits.
@@ -240,6 +275,38 @@ mod tests {
         assert!(luhn_valid("0"));
         assert!(luhn_valid("18"));
         assert!(!luhn_valid("1"));
+    }
+
+    #[test]
+    fn luhn_check_digits_complete_a_number() {
+        assert_eq!(luhn_check_digit("411111111111111"), Some(1));
+        assert_eq!(luhn_check_digit("7992739871"), Some(3));
+        assert_eq!(luhn_check_digit(""), None);
+        assert_eq!(luhn_check_digit("41a"), None);
+        for n in 0..200u32 {
+            let body = format!("4556{n:011}");
+            let d = luhn_check_digit(&body).unwrap();
+            assert!(luhn_valid(&format!("{body}{d}")));
+        }
+    }
+
+    #[test]
+    fn yymm_expiry_and_cvv() {
+        assert_eq!(
+            CardExpiry::parse_yymm("3012"),
+            Ok(CardExpiry {
+                month: 12,
+                year: 2030
+            })
+        );
+        assert_eq!(CardExpiry::parse_yymm("2013"), Err(ExpiryError::Month));
+        assert_eq!(CardExpiry::parse_yymm("301"), Err(ExpiryError::Format));
+        assert_eq!(CardExpiry::parse_yymm("30١2"), Err(ExpiryError::Format));
+        assert!(Cvv::parse("123").is_some() && Cvv::parse("1234").is_some());
+        for bad in ["", "12", "12345", "12a", "١٢٣"] {
+            assert!(Cvv::parse(bad).is_none(), "{bad:?}");
+        }
+        assert_eq!(format!("{:?}", Cvv::parse("123")), "Some(Cvv(***))");
     }
 
     #[test]

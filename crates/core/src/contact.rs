@@ -42,6 +42,73 @@ pub fn valid_phone10(s: &str) -> bool {
     b.len() == 10 && b.iter().all(u8::is_ascii_digit) && b[0] >= b'2'
 }
 
+/// A US ZIP code: five ASCII digits, or ZIP+4 (`xxxxx-xxxx`). No trimming.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Zip(String);
+
+impl Zip {
+    pub fn parse(s: &str) -> Option<Zip> {
+        let ok = match s.split_once('-') {
+            None => valid_zip5(s),
+            Some((zip5, plus4)) => {
+                valid_zip5(zip5) && plus4.len() == 4 && plus4.bytes().all(|b| b.is_ascii_digit())
+            }
+        };
+        ok.then(|| Zip(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The five-digit ZIP, without any +4.
+    pub fn zip5(&self) -> &str {
+        &self.0[..5]
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// A phone number as the payout gateway's specs write it: exactly ten ASCII
+/// digits, no punctuation. Unlike [`valid_phone10`] the area code is not
+/// checked: the specs' own samples send `1231231234`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(s: &str) -> Option<Phone> {
+        (s.len() == 10 && s.bytes().all(|b| b.is_ascii_digit())).then(|| Phone(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// An e-mail address in the form [`normalize_email`] gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(s: &str) -> Option<Email> {
+        normalize_email(s).map(Email)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
 const MAX_EMAIL_LEN: usize = 254;
 const MAX_LOCAL_LEN: usize = 64;
 /// DNS caps a label at 63 octets; a longer one can never receive mail.
@@ -170,6 +237,50 @@ mod tests {
         assert!(!valid_zip5(""));
         assert!(!valid_zip5("١٠٠"));
         assert!(!valid_zip5("１００"));
+    }
+
+    #[test]
+    fn zip_and_zip_plus_4() {
+        for ok in ["30313", "30313-1234", "00501"] {
+            assert_eq!(Zip::parse(ok).map(Zip::into_string).as_deref(), Some(ok));
+        }
+        assert_eq!(Zip::parse("30313-1234").unwrap().zip5(), "30313");
+        for bad in [
+            "3031",
+            "303131234",
+            "30313-123",
+            "30313-",
+            "-1234",
+            "30313 1234",
+            "3031a-1234",
+            " 30313",
+            "30313-١٢٣٤",
+        ] {
+            assert_eq!(Zip::parse(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn gateway_phones_are_ten_digits() {
+        assert!(Phone::parse("1231231234").is_some());
+        assert_eq!(Phone::parse("2125551234").unwrap().as_str(), "2125551234");
+        for bad in [
+            "",
+            "123123123",
+            "12312312345",
+            "123-123-12",
+            "123123123a",
+            "１２３１２３１２３４",
+        ] {
+            assert_eq!(Phone::parse(bad), None, "{bad:?}");
+        }
+        assert_eq!(
+            Email::parse(" A@Example.COM ")
+                .map(Email::into_string)
+                .as_deref(),
+            Some("A@example.com")
+        );
+        assert_eq!(Email::parse("a@b"), None);
     }
 
     #[test]

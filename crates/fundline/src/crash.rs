@@ -83,30 +83,8 @@ async fn start(dir: &std::path::Path, db: &Option<String>, port: u16) -> anyhow:
 /// A Luhn-valid card number for write `n` (a range no test or bench uses).
 fn card_number(n: u64) -> String {
     let body = format!("4556{:011}", n % 100_000_000_000);
-    let check = luhn_digit(&body);
-    body + &check
-}
-
-fn luhn_digit(body: &str) -> String {
-    let sum: u32 = body
-        .chars()
-        .rev()
-        .filter_map(|c| c.to_digit(10))
-        .enumerate()
-        .map(|(i, d)| {
-            if i % 2 == 0 {
-                let x = d * 2;
-                if x > 9 {
-                    x - 9
-                } else {
-                    x
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    ((10 - sum % 10) % 10).to_string()
+    let check = fundline_core::card::luhn_check_digit(&body).unwrap_or(0);
+    format!("{body}{check}")
 }
 
 /// One write of each kind for `n`; retried with the same keys until it is

@@ -12,6 +12,7 @@ use fundline_vault::{ct_eq, SecretString};
 use sha2::{Digest, Sha256};
 
 use super::envelope::GwResponse;
+use super::error::GatewayError;
 use super::hmac::{content_sha512, parse_authorization, string_to_sign, verify};
 use crate::AppState;
 
@@ -160,22 +161,16 @@ async fn authenticate(
 ) -> Result<(Gateway, String, i64, axum::http::Extensions), GwResponse> {
     {
         let started = Instant::now();
-        let deny = |why: &str| {
+        let deny = |why: &'static str| {
             tracing::info!(reason = why, "gateway request refused");
-            GwResponse::unauthorized(why, started)
+            GatewayError::Unauthorized(why).at(started)
         };
         let (parts, body) = req.into_parts();
         let path = parts.uri.path().to_string();
         let limit = state.config.max_body_bytes;
-        let body = axum::body::to_bytes(body, limit).await.map_err(|_| {
-            GwResponse::error(
-                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-                super::envelope::code::TOO_LARGE,
-                format!("The request body exceeds the limit of {limit} bytes."),
-                "payload_too_large",
-                started,
-            )
-        })?;
+        let body = axum::body::to_bytes(body, limit)
+            .await
+            .map_err(|_| GatewayError::TooLarge { limit }.at(started))?;
         let headers = parts.headers;
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         let auth = header("authorization").ok_or_else(|| deny("missing_authorization"))?;
@@ -209,7 +204,7 @@ async fn authenticate(
 
         let client = hmac_client(state, PRODUCT_INGOPAY, &auth.username)
             .await
-            .map_err(|e| GwResponse::from((e, started)))?;
+            .map_err(|e| GatewayError::Store(e).at(started))?;
         // An unknown username still costs one verification, against a dummy key.
         let check = |secret: &[u8]| verify(secret, &auth.algorithm, &text, &auth.signature);
         let good = match &client {
@@ -227,13 +222,7 @@ async fn authenticate(
             .limiter
             .check(state.config.rate_limit, &format!("gw:{}", auth.username))
         {
-            return Err(GwResponse::error(
-                axum::http::StatusCode::TOO_MANY_REQUESTS,
-                super::envelope::code::TOO_MANY_REQUESTS,
-                format!("Too many requests. Try again in {retry} s."),
-                "rate_limited",
-                started,
-            ));
+            return Err(GatewayError::RateLimited { retry_secs: retry }.at(started));
         }
 
         // A signature is claimed once, until its X-Date window closes; a
@@ -258,13 +247,16 @@ async fn authenticate(
 
 impl Gateway {
     /// The body as a JSON object, or the 13400 answer.
-    pub fn json_object(&self) -> Result<serde_json::Map<String, serde_json::Value>, GwResponse> {
-        match serde_json::from_slice::<serde_json::Value>(&self.body) {
-            Ok(serde_json::Value::Object(m)) => Ok(m),
-            _ => Err(GwResponse::validation(
-                serde_json::json!({"request": ["The request body must be a JSON object."]}),
-                self.started,
-            )),
+    pub fn json_object(&self) -> Result<serde_json::Map<String, serde_json::Value>, GatewayError> {
+        super::fields::json_object(&self.body)
+    }
+
+    /// The participant_id a body names must be the signing credential's.
+    pub fn same_participant(&self, participant_id: i64) -> Result<(), GatewayError> {
+        if participant_id == self.participant_id {
+            Ok(())
+        } else {
+            Err(GatewayError::Unauthorized("participant_id_mismatch"))
         }
     }
 }

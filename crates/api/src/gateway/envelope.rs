@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-/// Gateway status codes (docs/gateway.md has the table).
+/// Gateway status codes (docs/gateway.md has the table); which answer
+/// carries each is `super::error::GatewayError`.
 pub mod code {
     pub const SUCCESS: i64 = 100;
     pub const IDEMPOTENT: i64 = 101;
@@ -23,6 +24,21 @@ pub mod code {
     pub const REQUEST_TIMEOUT: i64 = 13408;
     /// The same signed request is still running (a retry came too soon).
     pub const IN_PROGRESS: i64 = 13409;
+    /// Verify: the account is not currently available for payment.
+    pub const NOT_AVAILABLE: i64 = 700;
+    /// Verify: the routing number fails the ABA checksum.
+    pub const BAD_ROUTING: i64 = 1042;
+    /// Process and checkcancel refusals.
+    pub const BELOW_MIN: i64 = 1050;
+    pub const ABOVE_MAX: i64 = 1051;
+    pub const TRANSACTION_LIMIT: i64 = 1052;
+    pub const TOKEN_DAILY_LIMIT: i64 = 1053;
+    pub const TENANT_DAILY_LIMIT: i64 = 1054;
+    pub const NOT_PUSH_ENABLED: i64 = 1055;
+    pub const CHECK_PRINTED: i64 = 1060;
+    pub const ALREADY_CANCELLED: i64 = 1061;
+    pub const NOT_A_CHECK: i64 = 1062;
+    pub const UNKNOWN_TRANSACTION: i64 = 1063;
 }
 
 #[derive(Debug)]
@@ -110,50 +126,9 @@ tokio::task_local! {
     static SPEC_002_TIME: bool;
 }
 
-/// Whether an `Accept` header lets us answer JSON, the one content type
-/// spec 002 lists ("default is JSON"): no header, `*/*`, `application/*` or
-/// `application/json`, with a q-value above 0.
-pub fn accepts_json(accept: Option<&str>) -> bool {
-    let Some(accept) = accept.map(str::trim).filter(|a| !a.is_empty()) else {
-        return true;
-    };
-    accept.split(',').any(|range| {
-        let mut parts = range.split(';');
-        let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-        let refused = parts.any(|p| {
-            let p = p.trim().to_ascii_lowercase();
-            p.strip_prefix("q=")
-                .and_then(|q| q.trim().parse::<f32>().ok())
-                .is_some_and(|q| q <= 0.0)
-        });
-        !refused && matches!(media.as_str(), "*/*" | "application/*" | "application/json")
-    })
-}
-
-/// A `/gateway/*` request whose `Accept` excludes JSON: 406 in the envelope
-/// (spec 002 lets participants declare the type they accept; JSON is the
-/// only one served).
-pub async fn accept_json(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let accept = req
-        .headers()
-        .get(axum::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    if req.uri().path().starts_with("/gateway/") && !accepts_json(accept.as_deref()) {
-        return SPEC_002_TIME
-            .scope(true, async {
-                GwResponse::error(
-                    StatusCode::NOT_ACCEPTABLE,
-                    code::NOT_ACCEPTABLE,
-                    "The response can only be application/json.",
-                    "not_acceptable",
-                    Instant::now(),
-                )
-                .into_response()
-            })
-            .await;
-    }
-    next.run(req).await
+/// Runs `f` as a `/gateway/*` answer (spec 002's `time`).
+pub async fn spec_002_time_scope<F: std::future::Future>(f: F) -> F::Output {
+    SPEC_002_TIME.scope(true, f).await
 }
 
 /// Spec 002's samples give `time` as a string of seconds with four decimals
@@ -196,32 +171,6 @@ impl From<(fundline_store::StoreError, Instant)> for GwResponse {
         GwResponse {
             cause: Some(crate::middleware::ErrorCause::new(e)),
             ..GwResponse::unavailable(started)
-        }
-    }
-}
-
-#[cfg(test)]
-mod accept_tests {
-    use super::accepts_json;
-
-    #[test]
-    fn json_is_acceptable_unless_excluded() {
-        for ok in [
-            None,
-            Some(""),
-            Some("*/*"),
-            Some("application/json"),
-            Some("text/html, application/*;q=0.5"),
-            Some("Application/JSON; charset=utf-8"),
-        ] {
-            assert!(accepts_json(ok), "{ok:?}");
-        }
-        for no in [
-            Some("application/xml"),
-            Some("text/csv, text/html"),
-            Some("application/json;q=0"),
-        ] {
-            assert!(!accepts_json(no), "{no:?}");
         }
     }
 }

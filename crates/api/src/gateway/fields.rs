@@ -3,7 +3,20 @@
 //! service behind the spec is .NET). Unknown properties are ignored, as that
 //! service does.
 
-use serde_json::{Map, Value};
+use fundline_core::contact::{Email, Phone, UsState, Zip};
+use serde_json::{json, Map, Value};
+
+use super::error::GatewayError;
+
+/// A request body that must be a JSON object (13400 otherwise).
+pub fn json_object(body: &[u8]) -> Result<Map<String, Value>, GatewayError> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(GatewayError::Validation(
+            json!({"request": ["The request body must be a JSON object."]}),
+        )),
+    }
+}
 
 pub struct Fields<'a> {
     obj: &'a Map<String, Value>,
@@ -99,6 +112,97 @@ impl<'a> Fields<'a> {
                 None
             }
         }
+    }
+
+    /// Whether the body carries `name` with a value (null reads as absent).
+    pub fn has(&self, name: &str) -> bool {
+        self.obj.get(name).is_some_and(|v| !v.is_null())
+    }
+
+    /// A whole number, as a JSON number or a string of digits.
+    pub fn integer(&mut self, name: &str, required: bool) -> Option<i64> {
+        let p = pascal(name);
+        match self.obj.get(name) {
+            None | Some(Value::Null) => {
+                if required {
+                    self.error(name, format!("The {p} field is required."));
+                }
+                None
+            }
+            Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64(),
+            // Digits beyond i64 (e.g. 19 nines) are not a whole number either.
+            Some(Value::String(s))
+                if !s.trim().is_empty()
+                    && s.trim().len() <= 19
+                    && s.trim().bytes().all(|b| b.is_ascii_digit())
+                    && s.trim().parse::<i64>().is_ok() =>
+            {
+                s.trim().parse().ok()
+            }
+            Some(_) => {
+                self.error(name, format!("The {p} field must be a whole number."));
+                None
+            }
+        }
+    }
+
+    /// A text field that must also parse as a value type; `message` when
+    /// it does not.
+    fn parsed<T>(
+        &mut self,
+        name: &str,
+        required: bool,
+        max: usize,
+        parse: impl Fn(&str) -> Option<T>,
+        message: &str,
+    ) -> Option<T> {
+        let text = self.text(name, required, max)?;
+        let value = parse(&text);
+        if value.is_none() {
+            self.error(name, message);
+        }
+        value
+    }
+
+    /// A required US state code; `message` when it names none.
+    pub fn state(&mut self, name: &str, message: &str) -> Option<UsState> {
+        self.parsed(name, true, 2, UsState::parse, message)
+    }
+
+    /// A required ZIP or ZIP+4; `message` when it is neither.
+    pub fn zip(&mut self, name: &str, message: &str) -> Option<Zip> {
+        self.parsed(name, true, 10, Zip::parse, message)
+    }
+
+    /// An e-mail address of at most `max` characters.
+    pub fn email(&mut self, name: &str, required: bool, max: usize) -> Option<Email> {
+        let message = format!("The {} field is not a valid e-mail address.", pascal(name));
+        self.parsed(name, required, max, Email::parse, &message)
+    }
+
+    /// An optional phone number of ten digits, as a string.
+    pub fn phone(&mut self, name: &str) -> Option<Phone> {
+        let message = format!("The {} field must be 10 digits.", pascal(name));
+        self.parsed(name, false, 10, Phone::parse, &message)
+    }
+
+    /// An optional phone number of ten digits, as a string or (as spec 002's
+    /// samples send it) a JSON number.
+    pub fn phone_or_number(&mut self, name: &str) -> Option<Phone> {
+        let text = match self.obj.get(name) {
+            None | Some(Value::Null) => return None,
+            Some(Value::Number(n)) => n.to_string(),
+            Some(Value::String(s)) => s.trim().to_string(),
+            Some(_) => String::new(),
+        };
+        let phone = Phone::parse(&text);
+        if phone.is_none() {
+            self.error(
+                name,
+                format!("The {} field must be 10 digits.", pascal(name)),
+            );
+        }
+        phone
     }
 
     pub fn absorb(&mut self, other: Fields<'_>) {

@@ -177,6 +177,12 @@ pub fn fits_pattern(account: &str, pattern: &str) -> bool {
     len_ok && chars_ok
 }
 
+/// A biller as verify and search show it.
+pub fn payee_json(b: &fundline_store::gateway::Biller) -> serde_json::Value {
+    serde_json::json!({"payee_id": b.payee_id, "payee_name": b.name, "payee_address": b.address,
+           "payee_city": b.city, "payee_state": b.state, "payee_zip": b.zip})
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,17 +1,33 @@
 //! The payout gateway (specs 001 and 002): HMAC-signed, in its own envelope.
 
+//!
+//! Handlers (`sessions`, `verify`, `search`, `process`, `page`) authenticate,
+//! parse, call one core function and render; the cores are `staging`,
+//! `verify::accounts`, `payments` and `hosted`. Every failure is a
+//! `error::GatewayError`.
+
+pub mod accept;
+pub mod answer;
 pub mod auth;
 pub mod cancel;
+pub mod common;
 pub mod envelope;
+pub mod error;
 pub mod fields;
 pub mod hmac;
+pub mod hosted;
+pub mod idempotency;
 pub mod issuer;
 pub mod page;
+pub mod payments;
 pub mod process;
 pub mod replay;
+pub mod schemas;
 pub mod search;
+pub mod session_url;
 pub mod sessions;
 pub mod settings;
+pub mod staging;
 pub mod velocity;
 pub mod verify;
 
@@ -33,5 +49,5 @@ pub fn router() -> Router<AppState> {
         .route("/session/{id}/payees", get(page::payees))
         .route("/js/fundline-capture.js", get(page::helper_js))
         .layer(axum::middleware::from_fn(envelope::spec_002_time))
-        .layer(axum::middleware::from_fn(envelope::accept_json))
+        .layer(axum::middleware::from_fn(accept::accept_json))
 }

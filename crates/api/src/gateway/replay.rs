@@ -20,7 +20,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use fundline_store::gateway::{self as repo, SignatureClaim};
 
-use super::envelope::{code, GwResponse};
+use super::envelope::GwResponse;
+use super::error::GatewayError;
 use crate::AppState;
 
 const TABLE: &str = "gw_seen_signatures";
@@ -104,7 +105,7 @@ pub(crate) async fn claim(
             expires_at,
         )
         .await
-        .map_err(|e| GwResponse::from((e, started)).into_response())?;
+        .map_err(|e| GatewayError::Store(e).at(started).into_response())?;
         match claim {
             SignatureClaim::Fresh => {
                 if let Some(slot) = extensions.get::<AnswerSlot>() {
@@ -126,14 +127,7 @@ pub(crate) async fn claim(
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
             SignatureClaim::Pending => {
-                return Err(GwResponse::error(
-                    StatusCode::CONFLICT,
-                    code::IN_PROGRESS,
-                    "The same signed request is still being processed. Retry in a few seconds.",
-                    "request_in_progress",
-                    started,
-                )
-                .into_response())
+                return Err(GatewayError::InProgress.at(started).into_response())
             }
         }
     }

@@ -3,81 +3,51 @@
 //! shaped like verify's (docs/gateway.md).
 
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use fundline_store::gateway as repo;
 use serde_json::{json, Map, Value};
 
+use super::answer::{answer, Success};
 use super::auth::Gateway;
-use super::envelope::{code, GwResponse};
-use super::fields::Fields;
-use super::issuer::GatewaySettings;
-use super::verify::{common, Common};
+use super::common::{without_unique_id, Common};
+use super::error::GatewayError;
+use super::fields::json_object;
+use super::issuer::payee_json;
 use crate::AppState;
 
 pub const PATH: &str = "/gateway/search";
 const MAX_RESULTS: i64 = 50;
 
 /// The rules of a search body: the common fields (no
-/// participant_unique_id1 asked) and payee_name. `Err(Some(data))` is the
-/// 13400 data map; `Err(None)` a value missing without an error (answered
-/// 13503).
-pub fn parse(obj: &Map<String, Value>) -> Result<(Common, String), Option<Value>> {
-    let mut f = Fields::new(obj, "");
-    let mut copy = obj.clone();
-    // participant_unique_id1 is not asked of a search.
-    copy.entry("participant_unique_id1")
-        .or_insert(json!("search"));
-    let mut g = Fields::new(&copy, "");
-    let c = common(&mut g, &copy, &GatewaySettings::default());
-    let name = f.text("payee_name", true, 100);
-    f.absorb(g);
-    if !f.errors.is_empty() {
-        return Err(Some(Value::Object(f.errors)));
-    }
-    let (Some(c), Some(name)) = (c, name) else {
-        return Err(None);
-    };
-    Ok((c, name))
+/// participant_unique_id1 asked) and payee_name.
+pub fn parse(obj: Map<String, Value>) -> Result<(Common, String), GatewayError> {
+    without_unique_id(obj, "search", |f| f.text("payee_name", true, 100))
+}
+
+/// Billers whose name contains `name`.
+pub async fn billers(state: &AppState, name: &str) -> Result<Vec<repo::Biller>, GatewayError> {
+    Ok(repo::search_billers(&state.store, name, MAX_RESULTS).await?)
 }
 
 #[utoipa::path(post, path = "/gateway/search", tag = "Payout gateway",
     description = "Search the biller directory by payee_name (case-insensitive substring); HMAC-signed. Body: participant_id, payee_name, timestamp, version.",
-    request_body(content = serde_json::Value),
-    responses((status = 200, body = super::sessions::GatewayEnvelopeDoc, description = "status 100 with data.payees"),
-        (status = 400, body = super::sessions::GatewayEnvelopeDoc, description = "status 13400"),
-        (status = 401, body = super::sessions::GatewayEnvelopeDoc, description = "status 13401")))]
+    request_body = super::schemas::SearchRequestDoc,
+    responses((status = 200, body = super::schemas::GatewayEnvelopeDoc, description = "status 100 with data.payees"),
+        (status = 400, body = super::schemas::GatewayEnvelopeDoc, description = "status 13400"),
+        (status = 401, body = super::schemas::GatewayEnvelopeDoc, description = "status 13401")))]
 pub async fn search(State(state): State<AppState>, gw: Gateway) -> Response {
-    let started = gw.started;
-    let obj = match gw.json_object() {
-        Ok(o) => o,
-        Err(r) => return r.into_response(),
+    let found = async {
+        let (c, name) = parse(json_object(&gw.body)?)?;
+        gw.same_participant(c.participant_id)?;
+        let payees: Vec<Value> = billers(&state, &name)
+            .await?
+            .iter()
+            .map(payee_json)
+            .collect();
+        let now = state.clock.now().timestamp();
+        Ok(Success::new(
+            json!({"count": payees.len(), "payees": payees, "request_timestamp": now}),
+        ))
     };
-    let (c, name) = match parse(&obj) {
-        Ok(r) => r,
-        Err(Some(data)) => return GwResponse::validation(data, started).into_response(),
-        Err(None) => return GwResponse::unavailable(started).into_response(),
-    };
-    if c.participant_id != gw.participant_id {
-        return GwResponse::unauthorized("participant_id_mismatch", started).into_response();
-    }
-    match repo::search_billers(&state.store, &name, MAX_RESULTS).await {
-        Ok(list) => {
-            let payees: Vec<Value> = list
-                .iter()
-                .map(|b| {
-                    json!({"payee_id": b.payee_id, "payee_name": b.name, "payee_address": b.address,
-                           "payee_city": b.city, "payee_state": b.state, "payee_zip": b.zip})
-                })
-                .collect();
-            let count = payees.len();
-            GwResponse::ok(
-                code::SUCCESS,
-                "Success",
-                json!({"payees": payees, "count": count, "request_timestamp": state.clock.now().timestamp()}),
-                started,
-            )
-            .into_response()
-        }
-        Err(e) => GwResponse::from((e, started)).into_response(),
-    }
+    answer(gw.started, found.await)
 }

@@ -9,11 +9,51 @@ use fundline_core::money::Cents;
 use serde::{Deserialize, Serialize};
 
 use super::issuer::{AccountType, GatewaySettings, Limits};
-use super::page::{AttemptLimits, DESTINATIONS};
-use super::process::VelocityLimits;
 use crate::AppState;
 
 pub const PRODUCT: &str = "gateway";
+
+/// What the hosted page can offer.
+pub const DESTINATIONS: &[&str] = &["debit_card", "bank_account", "bill_pay"];
+
+/// Per page view: failed recipient matches, failed account verifications;
+/// per session: failures in all. Reaching a page limit ends the page
+/// (non-terminal: a fresh URL continues); reaching the session limit ends
+/// the session (terminal).
+#[derive(Debug, Clone, Copy)]
+pub struct AttemptLimits {
+    pub recipient_per_page: i64,
+    pub account_per_page: i64,
+    pub per_session: i64,
+}
+
+impl Default for AttemptLimits {
+    fn default() -> Self {
+        AttemptLimits {
+            recipient_per_page: 3,
+            account_per_page: 3,
+            per_session: 5,
+        }
+    }
+}
+
+/// A tenant's velocity limits (defaults; docs/gateway.md).
+#[derive(Debug, Clone, Copy)]
+pub struct VelocityLimits {
+    pub per_transaction: Cents,
+    pub per_token_per_day: Cents,
+    pub per_tenant_per_day: Cents,
+}
+
+impl Default for VelocityLimits {
+    fn default() -> Self {
+        VelocityLimits {
+            per_transaction: Cents(500_000),
+            per_token_per_day: Cents(1_000_000),
+            per_tenant_per_day: Cents(100_000_000),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
