@@ -171,6 +171,18 @@ async fn onboarding_reports_every_failed_rule_word_for_word() {
             "Employer name must not exceed 100 characters.",
         ],
     );
+    // Nine digits that no SSN or ITIN can be (area 000 or 666, group 00,
+    // serial 0000) are refused like a malformed one.
+    for never_issued in ["000123456", "666123456", "123001234", "123450000"] {
+        let mut c = customer(1);
+        c["ssn"] = json!(never_issued);
+        envelope_err(
+            &staff.post("/api/v1/customer", &c).await,
+            400,
+            "Validation failed for the request.",
+            &["SSN is not a valid SSN or ITIN."],
+        );
+    }
     let mut bad_type = customer(1);
     bad_type["customerType"] = json!(3);
     envelope_err(

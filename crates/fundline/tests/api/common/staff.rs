@@ -112,7 +112,8 @@ pub fn customer(n: u32) -> Value {
         "monthlyIncome": 3200.5,
         "payFrequency": "Bi-Weekly",
         "driversLicense": "D1234567",
-        "ssn": format!("{:09}", 123_450_000 + n),
+        // Serial 0000 is never issued (and refused): start at 0001.
+        "ssn": format!("{:09}", 123_450_001 + n),
         "dob": "1990-05-24T00:00:00.000Z",
         "bankName": "First National Bank",
         "bankAccNo": format!("{}", 34_366_787_628_003_539u64 + u64::from(n)),
