@@ -336,8 +336,8 @@ async fn decide(state: &AppState, c: &Check, mut t: Transaction, now: i64) -> Re
             let micr = keys
                 .open_string_row("cc_checks", "micr", &c.transaction_id, &c.micr_sealed)
                 .map_err(|_| "the MICR cannot be opened")?;
-            super::deposit::presentment_key(micr.expose())
-                .map(|k| keys.fingerprints(super::deposit::PRESENTMENT_FP, &k))
+            super::service::presentment_key(micr.expose())
+                .map(|k| keys.fingerprints(super::service::PRESENTMENT_FP, &k))
                 .unwrap_or_default()
         }
     };
