@@ -61,31 +61,28 @@ pub async fn find_customer(
     }
 }
 
+/// EnrollCustomer: a customer from a country OFAC screening blocks is
+/// refused; an SSN or email already enrolled at this tenant is refused;
+/// otherwise the customer is created, the SSN sealed and fingerprinted.
 pub async fn enroll_customer(
     state: &AppState,
     partner: &Partner,
     cmd: parse::EnrollCustomer,
 ) -> Result<String, Problem> {
-    if let Some(country) = &cmd.country_of_origin {
-        if state.ofac.is_blocked(country) {
-            tracing::warn!(tenant_id = %partner.tenant_id, "enrollment refused by OFAC screening");
-            return Err(Problem::unprocessable(
-                "",
-                "Enrollment Refused",
-                "We're sorry, this customer cannot be enrolled at this time.",
-                "OFAC_SCREENING_FAILED",
-            ));
-        }
+    if cmd
+        .country_of_origin
+        .as_deref()
+        .is_some_and(|country| state.ofac.is_blocked(country))
+    {
+        tracing::warn!(tenant_id = %partner.tenant_id, "enrollment refused by OFAC screening");
+        return Err(Problem::unprocessable(
+            "",
+            "Enrollment Refused",
+            "We're sorry, this customer cannot be enrolled at this time.",
+            "OFAC_SCREENING_FAILED",
+        ));
     }
     let keys = keys(state, partner).await?;
-    let ssn_taken = || {
-        Problem::unprocessable(
-            "",
-            "Customer Already Exists",
-            "A customer with this SSN is already enrolled. (A101)",
-            "SSN_ALREADY_IN_USE",
-        )
-    };
     // While a fingerprint key rotation runs, the customer may carry the SSN's
     // fingerprint under an older version, which the unique index cannot see.
     if keys.live_fingerprint_versions().len() > 1
@@ -96,11 +93,42 @@ pub async fn enroll_customer(
         return Err(ssn_taken());
     }
     let id = Uuid::new_v4().to_string();
-    let customer = repo::Customer {
-        id: id.clone(),
+    let customer = customer_row(&keys, partner, &id, cmd, state.clock.now_micros());
+    match repo::insert_customer(&state.store, customer).await? {
+        repo::NewCustomer::Created => Ok(id),
+        repo::NewCustomer::SsnTaken => Err(ssn_taken()),
+        repo::NewCustomer::EmailTaken => Err(Problem::unprocessable(
+            "",
+            "Customer Already Exists",
+            "A customer with this email address is already enrolled. (A102)",
+            "EMAIL_ALREADY_IN_USE",
+        )),
+    }
+}
+
+fn ssn_taken() -> Problem {
+    Problem::unprocessable(
+        "",
+        "Customer Already Exists",
+        "A customer with this SSN is already enrolled. (A101)",
+        "SSN_ALREADY_IN_USE",
+    )
+}
+
+/// The customer row of an enrollment: the SSN sealed to this row and
+/// fingerprinted, the email lower-cased (it is unique per tenant).
+fn customer_row(
+    keys: &TenantKeys,
+    partner: &Partner,
+    id: &str,
+    cmd: parse::EnrollCustomer,
+    now: i64,
+) -> repo::Customer {
+    repo::Customer {
+        id: id.into(),
         tenant_id: partner.tenant_id.clone(),
-        ssn_fp: ssn_fp(&keys, &cmd.ssn),
-        ssn_sealed: keys.seal_row(CUSTOMERS, "ssn", &id, cmd.ssn.as_str().as_bytes()),
+        ssn_fp: ssn_fp(keys, &cmd.ssn),
+        ssn_sealed: keys.seal_row(CUSTOMERS, "ssn", id, cmd.ssn.as_str().as_bytes()),
         email: cmd.email.to_lowercase(),
         first_name: cmd.first_name,
         last_name: cmd.last_name,
@@ -119,17 +147,7 @@ pub async fn enroll_customer(
         gender: cmd.gender,
         allow_texts: cmd.allow_texts as i64,
         referrer_code: cmd.referrer_code,
-        created_at: state.clock.now_micros(),
-    };
-    match repo::insert_customer(&state.store, customer).await? {
-        repo::NewCustomer::Created => Ok(id),
-        repo::NewCustomer::SsnTaken => Err(ssn_taken()),
-        repo::NewCustomer::EmailTaken => Err(Problem::unprocessable(
-            "",
-            "Customer Already Exists",
-            "A customer with this email address is already enrolled. (A102)",
-            "EMAIL_ALREADY_IN_USE",
-        )),
+        created_at: now,
     }
 }
 
@@ -696,6 +714,9 @@ fn invalid_information(fields: &[&str]) -> Problem {
     )
 }
 
+/// AddSessionAttributes: a live SSO token gets the customer's preferred
+/// email and the cards its check session may use (by card id or by card
+/// number; not both).
 pub async fn add_session_attributes(
     state: &AppState,
     partner: &Partner,
@@ -711,51 +732,22 @@ pub async fn add_session_attributes(
     if cmd.account_id_filter.is_some() && cmd.account_number_filter.is_some() {
         bad.extend(["AccountIdFilter", "AccountNumberFilter"]);
     }
-    let email = match &cmd.preferred_email {
-        Some(e) => match fundline_core::contact::normalize_email(e) {
-            Some(n) if n.len() <= 100 => Some(n),
-            _ => {
-                bad.push("PreferredEmail");
-                None
-            }
-        },
-        None => None,
-    };
+    let email = preferred_email(cmd.preferred_email.as_deref(), &mut bad);
     if !bad.is_empty() {
         return Err(invalid_information(&bad));
     }
     let cards = repo::list_cards(&state.store, &partner.tenant_id, &sso.customer_id, true).await?;
     let filter = if let Some(ids) = &cmd.account_id_filter {
-        let mut out = Vec::new();
-        for id in ids.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            match super::input::parse_guid(id)
-                .and_then(|u| cards.iter().find(|c| c.id == u.to_string()))
-            {
-                Some(card) => out.push(card.id.clone()),
-                None => return Err(invalid_information(&["AccountIdFilter"])),
-            }
-        }
-        Some(out)
+        Some(cards_by_id(ids, &cards)?)
     } else if let Some(numbers) = &cmd.account_number_filter {
         let keys = keys(state, partner).await?;
-        let mut out = Vec::new();
-        for n in numbers.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            // Under every live fingerprint version, as a PAN or a token.
-            let mut fps = keys.fingerprints(&card_number_fp_domain("pan"), n);
-            fps.extend(keys.fingerprints(&card_number_fp_domain("token"), n));
-            match cards.iter().find(|c| fps.contains(&c.number_fp)) {
-                Some(card) => out.push(card.id.clone()),
-                None => return Err(invalid_information(&["AccountNumberFilter"])),
-            }
-        }
-        Some(out)
+        Some(cards_by_number(&keys, numbers, &cards)?)
     } else {
         None
     };
     // A list with no identifier in it (" , ") is no value: spec 000 says
     // that shows every card, not none.
-    let filter = filter.filter(|ids| !ids.is_empty()).map(|ids| {
-        let mut ids = ids;
+    let filter = filter.filter(|ids| !ids.is_empty()).map(|mut ids| {
         ids.sort();
         ids.dedup();
         ids.join(",")
@@ -773,4 +765,53 @@ pub async fn add_session_attributes(
         return Err(invalid_information(&["SsoToken"]));
     }
     Ok(())
+}
+
+/// The preferred email, normalised; at most 100 characters.
+fn preferred_email(email: Option<&str>, bad: &mut Vec<&str>) -> Option<String> {
+    let e = email?;
+    match fundline_core::contact::normalize_email(e) {
+        Some(n) if n.len() <= 100 => Some(n),
+        _ => {
+            bad.push("PreferredEmail");
+            None
+        }
+    }
+}
+
+/// The comma-separated identifiers of a filter, blanks skipped.
+fn filter_items(list: &str) -> impl Iterator<Item = &str> {
+    list.split(',').map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// AccountIdFilter: each id must be one of the customer's cards.
+fn cards_by_id(ids: &str, cards: &[Card]) -> Result<Vec<String>, Problem> {
+    filter_items(ids)
+        .map(|id| {
+            super::input::parse_guid(id)
+                .and_then(|u| cards.iter().find(|c| c.id == u.to_string()))
+                .map(|card| card.id.clone())
+                .ok_or_else(|| invalid_information(&["AccountIdFilter"]))
+        })
+        .collect()
+}
+
+/// AccountNumberFilter: each number must be one of the customer's cards,
+/// under every live fingerprint version, as a PAN or a token.
+fn cards_by_number(
+    keys: &TenantKeys,
+    numbers: &str,
+    cards: &[Card],
+) -> Result<Vec<String>, Problem> {
+    filter_items(numbers)
+        .map(|n| {
+            let mut fps = keys.fingerprints(&card_number_fp_domain("pan"), n);
+            fps.extend(keys.fingerprints(&card_number_fp_domain("token"), n));
+            cards
+                .iter()
+                .find(|c| fps.contains(&c.number_fp))
+                .map(|card| card.id.clone())
+                .ok_or_else(|| invalid_information(&["AccountNumberFilter"]))
+        })
+        .collect()
 }
