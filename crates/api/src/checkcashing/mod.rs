@@ -120,6 +120,22 @@ async fn parsed<C>(
     Ok((path, cmd))
 }
 
+/// A partner method: the request read and parsed into its command, the
+/// service run on it; the path names the method in any error.
+async fn call<C, T, Fut>(
+    state: &AppState,
+    req: Request,
+    prefix: &str,
+    parse: impl FnOnce(Fields) -> Result<C, Vec<ValidationError>>,
+    service: impl FnOnce(C) -> Fut,
+) -> Result<T, Problem>
+where
+    Fut: std::future::Future<Output = Result<T, Problem>>,
+{
+    let (path, cmd) = parsed(state, req, prefix, parse).await?;
+    service(cmd).await.map_err(|p| p.at(&path))
+}
+
 fn ok_empty() -> Response {
     StatusCode::OK.into_response()
 }
@@ -168,13 +184,14 @@ pub async fn find_customer(
     partner: Partner,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (path, q) = parsed(&state, req, "command", |f| {
-        parse::find_customer(f, state.clock.now().date_naive())
-    })
+    let customer_id = call(
+        &state,
+        req,
+        "command",
+        |f| parse::find_customer(f, state.clock.now().date_naive()),
+        |q| service::find_customer(&state, &partner, q),
+    )
     .await?;
-    let customer_id = service::find_customer(&state, &partner, q)
-        .await
-        .map_err(|p| p.at(&path))?;
     Ok(Json(FindCustomerResponse { customer_id }).into_response())
 }
 
@@ -191,17 +208,20 @@ pub async fn enroll_customer(
     partner: Partner,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (path, cmd) = parsed(&state, req, "command", |f| {
-        parse::enroll_customer(
-            f,
-            state.clock.now().date_naive(),
-            state.config.min_enrollment_age,
-        )
-    })
+    let customer_id = call(
+        &state,
+        req,
+        "command",
+        |f| {
+            parse::enroll_customer(
+                f,
+                state.clock.now().date_naive(),
+                state.config.min_enrollment_age,
+            )
+        },
+        |cmd| service::enroll_customer(&state, &partner, cmd),
+    )
     .await?;
-    let customer_id = service::enroll_customer(&state, &partner, cmd)
-        .await
-        .map_err(|p| p.at(&path))?;
     Ok(Json(EnrollCustomerResponse { customer_id }).into_response())
 }
 
@@ -218,10 +238,10 @@ pub async fn authenticate_obo(
     partner: Partner,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (path, id) = parsed(&state, req, "command", parse::customer_id_only).await?;
-    let sso_token = service::authenticate_obo(&state, &partner, id)
-        .await
-        .map_err(|p| p.at(&path))?;
+    let sso_token = call(&state, req, "command", parse::customer_id_only, |id| {
+        service::authenticate_obo(&state, &partner, id)
+    })
+    .await?;
     let mut resp = Json(SsoTokenResponse { sso_token }).into_response();
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -241,10 +261,10 @@ pub async fn get_registered_cards(
     partner: Partner,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (path, id) = parsed(&state, req, "query", parse::customer_id_query).await?;
-    let cards = service::registered_cards(&state, &partner, id)
-        .await
-        .map_err(|p| p.at(&path))?;
+    let cards = call(&state, req, "query", parse::customer_id_query, |id| {
+        service::registered_cards(&state, &partner, id)
+    })
+    .await?;
     Ok(Json(CardsResponse {
         cards: cards.iter().map(CardView::from).collect(),
     })
@@ -290,10 +310,10 @@ pub async fn add_or_update_card(
     partner: Partner,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (path, d) = parsed(&state, req, "command", parse::add_or_update_card).await?;
-    let outcome = service::add_or_update_card(&state, &partner, d)
-        .await
-        .map_err(|p| p.at(&path))?;
+    let outcome = call(&state, req, "command", parse::add_or_update_card, |d| {
+        service::add_or_update_card(&state, &partner, d)
+    })
+    .await?;
     Ok(card_response(outcome))
 }
 
@@ -310,10 +330,14 @@ pub async fn add_or_update_tokenized_card(
     partner: Partner,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (path, d) = parsed(&state, req, "command", parse::add_or_update_tokenized_card).await?;
-    let outcome = service::add_or_update_card(&state, &partner, d)
-        .await
-        .map_err(|p| p.at(&path))?;
+    let outcome = call(
+        &state,
+        req,
+        "command",
+        parse::add_or_update_tokenized_card,
+        |d| service::add_or_update_card(&state, &partner, d),
+    )
+    .await?;
     Ok(card_response(outcome))
 }
 
@@ -330,10 +354,10 @@ pub async fn get_transaction_history(
     partner: Partner,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (path, q) = parsed(&state, req, "query", parse::transaction_history).await?;
-    let page = service::transaction_history(&state, &partner, q)
-        .await
-        .map_err(|p| p.at(&path))?;
+    let page = call(&state, req, "query", parse::transaction_history, |q| {
+        service::transaction_history(&state, &partner, q)
+    })
+    .await?;
     Ok(Json(HistoryResponse {
         search_results: page.rows.iter().map(TransactionView::from).collect(),
         total_records: page.total,
@@ -373,10 +397,10 @@ pub async fn delete_card(
     partner: Partner,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (path, cmd) = parsed(&state, req, "command", parse::delete_card).await?;
-    service::delete_card(&state, &partner, cmd)
-        .await
-        .map_err(|p| p.at(&path))?;
+    call(&state, req, "command", parse::delete_card, |cmd| {
+        service::delete_card(&state, &partner, cmd)
+    })
+    .await?;
     Ok(ok_empty())
 }
 
@@ -393,10 +417,10 @@ pub async fn add_customer_attributes(
     partner: Partner,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (path, cmd) = parsed(&state, req, "command", parse::customer_attributes).await?;
-    service::add_customer_attributes(&state, &partner, cmd)
-        .await
-        .map_err(|p| p.at(&path))?;
+    call(&state, req, "command", parse::customer_attributes, |cmd| {
+        service::add_customer_attributes(&state, &partner, cmd)
+    })
+    .await?;
     Ok(ok_empty())
 }
 
@@ -413,10 +437,10 @@ pub async fn add_session_attributes(
     partner: Partner,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (path, cmd) = parsed(&state, req, "command", parse::session_attributes).await?;
-    service::add_session_attributes(&state, &partner, cmd)
-        .await
-        .map_err(|p| p.at(&path))?;
+    call(&state, req, "command", parse::session_attributes, |cmd| {
+        service::add_session_attributes(&state, &partner, cmd)
+    })
+    .await?;
     Ok(ok_empty())
 }
 
