@@ -146,8 +146,7 @@ fn ok_empty() -> Response {
     request_body(content = requests::AuthenticateRequest, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, body = TokenResponse, headers(("sessionId" = String, description = "Send on every other call."))),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
+        requests::Rejected,
     ))]
 pub async fn authenticate(
     State(state): State<AppState>,
@@ -175,9 +174,7 @@ pub async fn authenticate(
     description = "FindCustomer by SSN and date of birth.",
     request_body = requests::FindCustomerRequest,
     params(("deviceId" = String, Header), ("sessionId" = String, Header)),
-    responses((status = 200, body = FindCustomerResponse),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
+    responses((status = 200, body = FindCustomerResponse), requests::Rejected,
         (status = 422, body = requests::ProblemBody, content_type = "application/problem+json", description = "CUSTOMER_NOT_FOUND")))]
 pub async fn find_customer(
     State(state): State<AppState>,
@@ -199,10 +196,7 @@ pub async fn find_customer(
     description = "EnrollCustomer. An SSN or email address already enrolled for this partner answers 422 SSN_ALREADY_IN_USE / EMAIL_ALREADY_IN_USE; a country of origin on the OFAC list answers 422 OFAC_SCREENING_FAILED.",
     request_body = requests::EnrollCustomerRequest,
     params(("deviceId" = String, Header), ("sessionId" = String, Header)),
-    responses((status = 200, body = EnrollCustomerResponse),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+    responses((status = 200, body = EnrollCustomerResponse), requests::Refused))]
 pub async fn enroll_customer(
     State(state): State<AppState>,
     partner: Partner,
@@ -229,9 +223,7 @@ pub async fn enroll_customer(
     description = "AuthenticateOBO: a one-time SSO token for the customer, valid for minutes.",
     request_body = requests::CustomerIdRequest,
     params(("deviceId" = String, Header), ("sessionId" = String, Header)),
-    responses((status = 200, body = SsoTokenResponse),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
+    responses((status = 200, body = SsoTokenResponse), requests::Rejected,
         (status = 422, body = requests::ProblemBody, content_type = "application/problem+json", description = "CUSTOMER_NOT_FOUND or NO_LINKED_ACCOUNT")))]
 pub async fn authenticate_obo(
     State(state): State<AppState>,
@@ -252,10 +244,7 @@ pub async fn authenticate_obo(
     description = "GetRegisteredCards: the customer's valid cards, never a PAN. Also answers GET with `?customerId=`.",
     request_body = requests::CustomerIdRequest,
     params(("deviceId" = String, Header), ("sessionId" = String, Header)),
-    responses((status = 200, body = CardsResponse),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+    responses((status = 200, body = CardsResponse), requests::Refused))]
 pub async fn get_registered_cards(
     State(state): State<AppState>,
     partner: Partner,
@@ -275,10 +264,7 @@ pub async fn get_registered_cards(
 #[utoipa::path(get, path = "/api/v1/partners/get-registered-cards", tag = "Check cashing partners",
     description = "GetRegisteredCards with its field in the query string (`?customerId=`); the same answer as the POST form.",
     params(("customerId" = String, Query, format = Uuid), ("deviceId" = String, Header), ("sessionId" = String, Header)),
-    responses((status = 200, body = CardsResponse),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+    responses((status = 200, body = CardsResponse), requests::Refused))]
 pub async fn get_registered_cards_by_query(
     state: State<AppState>,
     partner: Partner,
@@ -301,10 +287,7 @@ fn card_response(outcome: service::CardOutcome) -> Response {
     description = "AddOrUpdateCard: identical data changes nothing and keeps the cardId; changed data is reauthorized; a failed authorization marks the card invalid and answers 422 with the decline's errorCode.",
     request_body = requests::AddOrUpdateCardRequest,
     params(("deviceId" = String, Header), ("sessionId" = String, Header)),
-    responses((status = 200, body = CardsResponse),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+    responses((status = 200, body = CardsResponse), requests::Refused))]
 pub async fn add_or_update_card(
     State(state): State<AppState>,
     partner: Partner,
@@ -321,10 +304,7 @@ pub async fn add_or_update_card(
     description = "AddOrUpdateTokenizedCard: the partner's own card token with BIN and last four; the same rules as AddOrUpdateCard.",
     request_body = requests::AddOrUpdateTokenizedCardRequest,
     params(("deviceId" = String, Header), ("sessionId" = String, Header)),
-    responses((status = 200, body = CardsResponse),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+    responses((status = 200, body = CardsResponse), requests::Refused))]
 pub async fn add_or_update_tokenized_card(
     State(state): State<AppState>,
     partner: Partner,
@@ -345,10 +325,7 @@ pub async fn add_or_update_tokenized_card(
     description = "GetTransactionHistory, newest first: 20 by default; pagingTransactionReferenceNumber is the first transaction of the page returned, followed by older ones up to pageSize in all. Also answers GET with query parameters.",
     request_body = requests::TransactionHistoryRequest,
     params(("deviceId" = String, Header), ("sessionId" = String, Header)),
-    responses((status = 200, body = HistoryResponse),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+    responses((status = 200, body = HistoryResponse), requests::Refused))]
 pub async fn get_transaction_history(
     State(state): State<AppState>,
     partner: Partner,
@@ -372,10 +349,7 @@ pub async fn get_transaction_history(
         ("pagingTransactionReferenceNumber" = Option<String>, Query, description = "The first transaction of the page; empty for the newest"),
         ("pageSize" = Option<i64>, Query, description = "1-100; absent or 0 means 20"),
         ("deviceId" = String, Header), ("sessionId" = String, Header)),
-    responses((status = 200, body = HistoryResponse),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+    responses((status = 200, body = HistoryResponse), requests::Refused))]
 pub async fn get_transaction_history_by_query(
     state: State<AppState>,
     partner: Partner,
@@ -388,10 +362,7 @@ pub async fn get_transaction_history_by_query(
     description = "DeleteCard. Adding the same card again later gives a new cardId. Answers 200 with an empty body.",
     request_body = requests::DeleteCardRequest,
     params(("deviceId" = String, Header), ("sessionId" = String, Header)),
-    responses((status = 200, description = "Deleted; empty body."),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+    responses((status = 200, description = "Deleted; empty body."), requests::Refused))]
 pub async fn delete_card(
     State(state): State<AppState>,
     partner: Partner,
@@ -408,10 +379,7 @@ pub async fn delete_card(
     description = "AddCustomerAttributes: CustomerId and SSN identify the customer (and must agree); the other attributes are stored. Answers 200 with an empty body.",
     request_body = requests::CustomerAttributesRequest,
     params(("deviceId" = String, Header), ("sessionId" = String, Header)),
-    responses((status = 200, description = "Stored; empty body."),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+    responses((status = 200, description = "Stored; empty body."), requests::Refused))]
 pub async fn add_customer_attributes(
     State(state): State<AppState>,
     partner: Partner,
@@ -428,9 +396,7 @@ pub async fn add_customer_attributes(
     description = "AddSessionAttributes for a live SSO token: PreferredEmail, and AccountIdFilter or AccountNumberFilter (mutually exclusive). Answers 200 with an empty body.",
     request_body = requests::SessionAttributesRequest,
     params(("deviceId" = String, Header), ("sessionId" = String, Header)),
-    responses((status = 200, description = "Stored; empty body."),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
+    responses((status = 200, description = "Stored; empty body."), requests::Rejected,
         (status = 422, body = requests::ProblemBody, content_type = "application/problem+json", description = "INVALID_INFORMATION")))]
 pub async fn add_session_attributes(
     State(state): State<AppState>,
