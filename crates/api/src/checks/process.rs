@@ -189,6 +189,18 @@ struct Next {
     ledger: Vec<(String, i64)>,
 }
 
+impl Next {
+    /// A stage reached with nothing declined and no money moved.
+    fn to(stage: &'static str, job_at: Option<i64>) -> Next {
+        Next {
+            stage,
+            decline_code: None,
+            job_at,
+            ledger: vec![],
+        }
+    }
+}
+
 /// Record a step in one store write: the transaction as `t` now stands,
 /// the check's new stage and next job, the ledger, and the partner's
 /// `check.<stage>` webhook event.
@@ -300,13 +312,7 @@ async fn classify(state: &AppState, c: &Check, mut t: Transaction, now: i64) -> 
     t.submitted_for_approval_on = Some(now);
     // No OCR here: the amount read is the amount the customer entered.
     t.ocr_amount_cents = t.user_entered_amount_cents;
-    let to = Next {
-        stage: "classified",
-        decline_code: None,
-        job_at: Some(now),
-        ledger: vec![],
-    };
-    advance(state, c, t, to, now).await
+    advance(state, c, t, Next::to("classified", Some(now)), now).await
 }
 
 /// The risk decision: the card must still be usable, then the tenant's
@@ -429,13 +435,7 @@ async fn approve(
     t.finished_approval_on = Some(now);
     t.fee_cents = fundline_checks::fees::fee_cents(t.amount_cents, kind, funding, fees);
     t.expected_load_date = Some(due);
-    let to = Next {
-        stage: "approved",
-        decline_code: None,
-        job_at: Some(due),
-        ledger: vec![],
-    };
-    advance(state, c, t, to, now).await
+    advance(state, c, t, Next::to("approved", Some(due)), now).await
 }
 
 async fn card_of(state: &AppState, c: &Check) -> Result<Card, String> {
