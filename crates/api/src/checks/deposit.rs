@@ -6,15 +6,15 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use fundline_checks::image::ImageLimits;
-use fundline_checks::{fees, CheckType, Funding};
+use fundline_checks::{CheckType, Funding};
 use fundline_store::checkcashing::Card;
 use fundline_store::checks;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
-use super::service::{self, session_card, Submission};
+use super::process;
+use super::service::{self, QuoteRequest, Submission};
 use super::session::Customer;
-use super::{process, settings};
 use crate::checkcashing::problem::{Problem, ValidationError};
 use crate::AppState;
 
@@ -105,34 +105,45 @@ pub async fn quote(
     RawQuery(raw): RawQuery,
 ) -> Response {
     const PATH: &str = "/api/v1/checks/quote";
-    let q: std::collections::HashMap<String, String> =
-        url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
-            .map(|(k, v)| (k.to_ascii_lowercase(), v.into_owned()))
-            .collect();
+    let asked = match quote_query(raw.as_deref().unwrap_or_default(), PATH) {
+        Ok(q) => q,
+        Err(p) => return p.into_response(),
+    };
+    match service::quote(&state, &s, asked, PATH).await {
+        Ok(q) => axum::Json(json!({
+            "amount": q.cents, "fee": q.fee, "loadAmount": q.cents - q.fee,
+            "checkType": q.kind.as_str(), "funding": q.funding.as_str(), "cardId": q.card_id,
+            "expectedLoadDate": process::render_date(q.expected_load_date),
+        }))
+        .into_response(),
+        Err(p) => p.into_response(),
+    }
+}
+
+/// The quote's query (names case-insensitive), every invalid field
+/// answered together in one 400.
+fn quote_query(raw: &str, path: &str) -> Result<QuoteRequest, Problem> {
+    let q: HashMap<String, String> = url::form_urlencoded::parse(raw.as_bytes())
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.into_owned()))
+        .collect();
+    let field = |k: &str| q.get(k).map(String::as_str);
     let mut errors = Vec::new();
-    let cents = amount(q.get("amount").map(String::as_str), &mut errors);
-    let kind = check_type(q.get("checktype").map(String::as_str), &mut errors);
-    let f = funding(q.get("funding").map(String::as_str), &mut errors);
+    let cents = amount(field("amount"), &mut errors);
+    let kind = check_type(field("checktype"), &mut errors);
+    let funding = funding(field("funding"), &mut errors);
     let card_id = q.get("cardid").cloned().unwrap_or_default();
     if card_id.is_empty() {
         errors.push(verr("cardId", "The cardId field is required."));
     }
     if !errors.is_empty() {
-        return Problem::validation(PATH, errors).into_response();
+        return Err(Problem::validation(path, errors));
     }
-    if let Err(p) = session_card(&state, &s, &card_id, PATH).await {
-        return p.into_response();
-    }
-    let Ok(cfg) = settings::of(&state, &s.tenant_id).await else {
-        return Problem::internal(PATH).into_response();
-    };
-    let fee = fees::fee_cents(cents, kind, f, &cfg.fees);
-    axum::Json(json!({
-        "amount": cents, "fee": fee, "loadAmount": cents - fee, "checkType": kind.as_str(), "funding": f.as_str(),
-        "cardId": card_id,
-        "expectedLoadDate": process::render_date(fundline_checks::expected_load_date(state.clock.now().date_naive(), f)),
-    }))
-    .into_response()
+    Ok(QuoteRequest {
+        cents,
+        kind,
+        funding,
+        card_id,
+    })
 }
 
 /// POST /api/v1/checks (multipart: front, back, amount, checkType, cardId, funding, micr)

@@ -65,6 +65,47 @@ pub async fn session_card(
     })
 }
 
+/// What a customer asks a quote for.
+pub struct QuoteRequest {
+    pub cents: i64,
+    pub kind: CheckType,
+    pub funding: Funding,
+    pub card_id: String,
+}
+
+/// A quote: the fee the tenant's schedule sets, and the day the money
+/// would be loaded if the check were submitted now.
+pub struct Quote {
+    pub cents: i64,
+    pub fee: i64,
+    pub kind: CheckType,
+    pub funding: Funding,
+    pub card_id: String,
+    pub expected_load_date: chrono::NaiveDate,
+}
+
+/// Price a check before it is submitted, for a card this session may use.
+pub async fn quote(
+    state: &AppState,
+    s: &CheckSession,
+    q: QuoteRequest,
+    path: &str,
+) -> Result<Quote, Problem> {
+    session_card(state, s, &q.card_id, path).await?;
+    let cfg = settings::of(state, &s.tenant_id)
+        .await
+        .map_err(|_| Problem::internal(path))?;
+    let today = state.clock.now().date_naive();
+    Ok(Quote {
+        fee: fees::fee_cents(q.cents, q.kind, q.funding, &cfg.fees),
+        expected_load_date: fundline_checks::expected_load_date(today, q.funding),
+        cents: q.cents,
+        kind: q.kind,
+        funding: q.funding,
+        card_id: q.card_id,
+    })
+}
+
 /// Take a check for deposit: to a card of this session, at the tenant's
 /// fee, its MICR and images sealed under the tenant's keys, recorded with
 /// its `check.submitted` event and queued for classification.
