@@ -250,15 +250,7 @@ fn sepa_mandate(
         view["bankAccountIban"] = account_view?;
         iban
     });
-    if let Some(v) = text(
-        m,
-        "customerContractIdentifier",
-        &format!("{p}.customerContractIdentifier"),
-        35,
-        errors,
-    ) {
-        view["customerContractIdentifier"] = json!(v);
-    }
+    copy_text(m, "customerContractIdentifier", 35, p, &mut view, errors);
     if let Some(d) = object(m, "debtor", &format!("{p}.debtor"), false, errors) {
         check_debtor(d, &format!("{p}.debtor"), errors);
         view["debtor"] = strip_nulls(Value::Object(d.clone()));
@@ -276,16 +268,22 @@ fn sepa_mandate(
             Err(e) => errors.extend(e.errors),
         }
     }
-    if let Some(pn) = text(
-        m,
-        "preNotification",
-        &format!("{p}.preNotification"),
-        100,
-        errors,
-    ) {
-        view["preNotification"] = json!(pn);
-    }
+    copy_text(m, "preNotification", 100, p, &mut view, errors);
     (iban, view, signed)
+}
+
+/// An optional string of the mandate, shown as sent when valid.
+fn copy_text(
+    m: &Map<String, Value>,
+    key: &str,
+    max: usize,
+    p: &str,
+    view: &mut Value,
+    errors: &mut Vec<ApiError>,
+) {
+    if let Some(v) = text(m, key, &format!("{p}.{key}"), max, errors) {
+        view[key] = json!(v);
+    }
 }
 
 /// `bankAccountIban`: the IBAN normalised, and the account as GET shows it

@@ -267,12 +267,24 @@ fn card_without_cvv(
     errors: &mut Vec<ApiError>,
 ) -> CardWithoutCvv {
     let p = "card.data.cardWithoutCvv";
-    let pan = required_str(cwc, "cardNumber", p, 19, errors).and_then(|n| {
+    // Missing when absent, but one error per field: a value too long is not
+    // also "missing". Untrimmed, unlike `groups`' fields: a blank number or
+    // expiry is answered by its own format check.
+    let required = |key: &str, max: usize, errors: &mut Vec<ApiError>| {
+        let path = format!("{p}.{key}");
+        let before = errors.len();
+        let value = text(cwc, key, &path, max, errors);
+        if value.is_none() && errors.len() == before {
+            errors.push(missing(&path));
+        }
+        value
+    };
+    let pan = required("cardNumber", 19, errors).and_then(|n| {
         Pan::parse(n)
             .map_err(|e| errors.push(invalid(&format!("{p}.cardNumber"), &e.to_string())))
             .ok()
     });
-    let expiry = required_str(cwc, "expiryDate", p, 4, errors)
+    let expiry = required("expiryDate", 4, errors)
         .and_then(|e| card_expiry(e, today, &format!("{p}.expiryDate"), errors));
     let mut optional = |key: &str, max: usize| {
         text(cwc, key, &format!("{p}.{key}"), max, errors).map(str::to_string)
@@ -285,26 +297,6 @@ fn card_without_cvv(
         holder,
         issue,
     }
-}
-
-/// A required string of `obj` (at `{prefix}.{key}`): missing when absent,
-/// but one error per field, so a value too long is not also "missing".
-/// Untrimmed, unlike `groups`' fields: a blank card number or expiry is
-/// answered by its own format check.
-fn required_str<'a>(
-    obj: &'a Map<String, Value>,
-    key: &str,
-    prefix: &str,
-    max: usize,
-    errors: &mut Vec<ApiError>,
-) -> Option<&'a str> {
-    let path = format!("{prefix}.{key}");
-    let before = errors.len();
-    let value = text(obj, key, &path, max, errors);
-    if value.is_none() && errors.len() == before {
-        errors.push(missing(&path));
-    }
-    value
 }
 
 /// An MMYY expiry that has not passed.
