@@ -69,12 +69,39 @@ struct ClientCredentials {
     secret: String,
 }
 
+/// The credentials, from HTTP Basic when the request sends it (the body's
+/// then are not used), else from the body. `Err` for a grant type other
+/// than client_credentials, wherever the credentials came from.
 fn credentials_from(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Option<ClientCredentials>, &'static str> {
     // The body is read whatever carries the credentials: its grant_type
     // applies to HTTP Basic too (RFC 6749 §4.4.2 sends it in the body).
+    let fields = body_fields(headers, body);
+    if fields.grant.is_some_and(|g| g != "client_credentials") {
+        return Err("UNSUPPORTED_GRANT_TYPE");
+    }
+    if let Some(basic) = basic_credentials(headers) {
+        return Ok(basic);
+    }
+    Ok(match (fields.id, fields.secret) {
+        (Some(id), Some(secret)) => Some(ClientCredentials { id, secret }),
+        _ => None,
+    })
+}
+
+/// What a form or JSON body says of the client and grant.
+#[derive(Default)]
+struct BodyFields {
+    id: Option<String>,
+    secret: Option<String>,
+    grant: Option<String>,
+}
+
+/// The body's fields: form-urlencoded by their OAuth names, JSON by those
+/// or their camelCase forms; any other body has none.
+fn body_fields(headers: &HeaderMap, body: &[u8]) -> BodyFields {
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -84,16 +111,14 @@ fn credentials_from(
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    let mut id = None;
-    let mut secret = None;
-    let mut grant = None;
+    let mut fields = BodyFields::default();
     if ct == "application/x-www-form-urlencoded" {
         let text = std::str::from_utf8(body).unwrap_or("");
         for (k, v) in form_pairs(text) {
             match k.as_str() {
-                "client_id" => id = Some(v),
-                "client_secret" => secret = Some(v),
-                "grant_type" => grant = Some(v),
+                "client_id" => fields.id = Some(v),
+                "client_secret" => fields.secret = Some(v),
+                "grant_type" => fields.grant = Some(v),
                 _ => {}
             }
         }
@@ -106,44 +131,40 @@ fn credentials_from(
                     .iter()
                     .find_map(|n| m.get(*n).and_then(|v| v.as_str()).map(str::to_string))
             };
-            id = get(&["client_id", "clientId"]);
-            secret = get(&["client_secret", "clientSecret"]);
-            grant = get(&["grant_type", "grantType"]);
+            fields.id = get(&["client_id", "clientId"]);
+            fields.secret = get(&["client_secret", "clientSecret"]);
+            fields.grant = get(&["grant_type", "grantType"]);
         }
     }
-    if let Some(g) = grant {
-        if g != "client_credentials" {
-            return Err("UNSUPPORTED_GRANT_TYPE");
-        }
-    }
-    if let Some(auth) = headers
+    fields
+}
+
+/// HTTP Basic credentials: None when the request sends no Basic
+/// authorization, Some(None) when it sends one that does not decode.
+fn basic_credentials(headers: &HeaderMap) -> Option<Option<ClientCredentials>> {
+    let auth = headers
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
-        if let Some(b64) = crate::extract::credentials(auth, "Basic") {
-            let decoded = base64::engine::general_purpose::STANDARD
-                .decode(b64.trim())
-                .ok();
-            let text = decoded.and_then(|d| String::from_utf8(d).ok());
-            if let Some((id, secret)) = text.as_deref().and_then(|t| t.split_once(':')) {
-                // RFC 6749 §2.3.1: both parts are form-urlencoded before encoding.
-                let id = form_pairs(&format!("x={id}"))
-                    .pop()
-                    .map(|p| p.1)
-                    .unwrap_or_default();
-                let secret = form_pairs(&format!("x={secret}"))
-                    .pop()
-                    .map(|p| p.1)
-                    .unwrap_or_default();
-                return Ok(Some(ClientCredentials { id, secret }));
-            }
-            return Ok(None);
-        }
-    }
-    Ok(match (id, secret) {
-        (Some(id), Some(secret)) => Some(ClientCredentials { id, secret }),
-        _ => None,
-    })
+        .and_then(|v| v.to_str().ok())?;
+    let b64 = crate::extract::credentials(auth, "Basic")?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .ok();
+    let text = decoded.and_then(|d| String::from_utf8(d).ok());
+    let Some((id, secret)) = text.as_deref().and_then(|t| t.split_once(':')) else {
+        return Some(None);
+    };
+    // RFC 6749 §2.3.1: both parts are form-urlencoded before encoding.
+    Some(Some(ClientCredentials {
+        id: form_decoded(id),
+        secret: form_decoded(secret),
+    }))
+}
+
+fn form_decoded(s: &str) -> String {
+    form_pairs(&format!("x={s}"))
+        .pop()
+        .map(|p| p.1)
+        .unwrap_or_default()
 }
 
 /// The `deviceId` header: `Ok(None)` when absent, `Err` when longer than

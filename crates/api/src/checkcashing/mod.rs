@@ -120,6 +120,22 @@ async fn parsed<C>(
     Ok((path, cmd))
 }
 
+/// A partner method: the request read and parsed into its command, the
+/// service run on it; the path names the method in any error.
+async fn call<C, T, Fut>(
+    state: &AppState,
+    req: Request,
+    prefix: &str,
+    parse: impl FnOnce(Fields) -> Result<C, Vec<ValidationError>>,
+    service: impl FnOnce(C) -> Fut,
+) -> Result<T, Problem>
+where
+    Fut: std::future::Future<Output = Result<T, Problem>>,
+{
+    let (path, cmd) = parsed(state, req, prefix, parse).await?;
+    service(cmd).await.map_err(|p| p.at(&path))
+}
+
 fn ok_empty() -> Response {
     StatusCode::OK.into_response()
 }
@@ -130,8 +146,7 @@ fn ok_empty() -> Response {
     request_body(content = requests::AuthenticateRequest, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, body = TokenResponse, headers(("sessionId" = String, description = "Send on every other call."))),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
+        requests::Rejected,
     ))]
 pub async fn authenticate(
     State(state): State<AppState>,
@@ -159,22 +174,21 @@ pub async fn authenticate(
     description = "FindCustomer by SSN and date of birth.",
     request_body = requests::FindCustomerRequest,
     params(("deviceId" = String, Header), ("sessionId" = String, Header)),
-    responses((status = 200, body = FindCustomerResponse),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
+    responses((status = 200, body = FindCustomerResponse), requests::Rejected,
         (status = 422, body = requests::ProblemBody, content_type = "application/problem+json", description = "CUSTOMER_NOT_FOUND")))]
 pub async fn find_customer(
     State(state): State<AppState>,
     partner: Partner,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (path, q) = parsed(&state, req, "command", |f| {
-        parse::find_customer(f, state.clock.now().date_naive())
-    })
+    let customer_id = call(
+        &state,
+        req,
+        "command",
+        |f| parse::find_customer(f, state.clock.now().date_naive()),
+        |q| service::find_customer(&state, &partner, q),
+    )
     .await?;
-    let customer_id = service::find_customer(&state, &partner, q)
-        .await
-        .map_err(|p| p.at(&path))?;
     Ok(Json(FindCustomerResponse { customer_id }).into_response())
 }
 
@@ -182,26 +196,26 @@ pub async fn find_customer(
     description = "EnrollCustomer. An SSN or email address already enrolled for this partner answers 422 SSN_ALREADY_IN_USE / EMAIL_ALREADY_IN_USE; a country of origin on the OFAC list answers 422 OFAC_SCREENING_FAILED.",
     request_body = requests::EnrollCustomerRequest,
     params(("deviceId" = String, Header), ("sessionId" = String, Header)),
-    responses((status = 200, body = EnrollCustomerResponse),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+    responses((status = 200, body = EnrollCustomerResponse), requests::Refused))]
 pub async fn enroll_customer(
     State(state): State<AppState>,
     partner: Partner,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (path, cmd) = parsed(&state, req, "command", |f| {
-        parse::enroll_customer(
-            f,
-            state.clock.now().date_naive(),
-            state.config.min_enrollment_age,
-        )
-    })
+    let customer_id = call(
+        &state,
+        req,
+        "command",
+        |f| {
+            parse::enroll_customer(
+                f,
+                state.clock.now().date_naive(),
+                state.config.min_enrollment_age,
+            )
+        },
+        |cmd| service::enroll_customer(&state, &partner, cmd),
+    )
     .await?;
-    let customer_id = service::enroll_customer(&state, &partner, cmd)
-        .await
-        .map_err(|p| p.at(&path))?;
     Ok(Json(EnrollCustomerResponse { customer_id }).into_response())
 }
 
@@ -209,19 +223,17 @@ pub async fn enroll_customer(
     description = "AuthenticateOBO: a one-time SSO token for the customer, valid for minutes.",
     request_body = requests::CustomerIdRequest,
     params(("deviceId" = String, Header), ("sessionId" = String, Header)),
-    responses((status = 200, body = SsoTokenResponse),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
+    responses((status = 200, body = SsoTokenResponse), requests::Rejected,
         (status = 422, body = requests::ProblemBody, content_type = "application/problem+json", description = "CUSTOMER_NOT_FOUND or NO_LINKED_ACCOUNT")))]
 pub async fn authenticate_obo(
     State(state): State<AppState>,
     partner: Partner,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (path, id) = parsed(&state, req, "command", parse::customer_id_only).await?;
-    let sso_token = service::authenticate_obo(&state, &partner, id)
-        .await
-        .map_err(|p| p.at(&path))?;
+    let sso_token = call(&state, req, "command", parse::customer_id_only, |id| {
+        service::authenticate_obo(&state, &partner, id)
+    })
+    .await?;
     let mut resp = Json(SsoTokenResponse { sso_token }).into_response();
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -232,19 +244,16 @@ pub async fn authenticate_obo(
     description = "GetRegisteredCards: the customer's valid cards, never a PAN. Also answers GET with `?customerId=`.",
     request_body = requests::CustomerIdRequest,
     params(("deviceId" = String, Header), ("sessionId" = String, Header)),
-    responses((status = 200, body = CardsResponse),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+    responses((status = 200, body = CardsResponse), requests::Refused))]
 pub async fn get_registered_cards(
     State(state): State<AppState>,
     partner: Partner,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (path, id) = parsed(&state, req, "query", parse::customer_id_query).await?;
-    let cards = service::registered_cards(&state, &partner, id)
-        .await
-        .map_err(|p| p.at(&path))?;
+    let cards = call(&state, req, "query", parse::customer_id_query, |id| {
+        service::registered_cards(&state, &partner, id)
+    })
+    .await?;
     Ok(Json(CardsResponse {
         cards: cards.iter().map(CardView::from).collect(),
     })
@@ -255,10 +264,7 @@ pub async fn get_registered_cards(
 #[utoipa::path(get, path = "/api/v1/partners/get-registered-cards", tag = "Check cashing partners",
     description = "GetRegisteredCards with its field in the query string (`?customerId=`); the same answer as the POST form.",
     params(("customerId" = String, Query, format = Uuid), ("deviceId" = String, Header), ("sessionId" = String, Header)),
-    responses((status = 200, body = CardsResponse),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+    responses((status = 200, body = CardsResponse), requests::Refused))]
 pub async fn get_registered_cards_by_query(
     state: State<AppState>,
     partner: Partner,
@@ -281,19 +287,16 @@ fn card_response(outcome: service::CardOutcome) -> Response {
     description = "AddOrUpdateCard: identical data changes nothing and keeps the cardId; changed data is reauthorized; a failed authorization marks the card invalid and answers 422 with the decline's errorCode.",
     request_body = requests::AddOrUpdateCardRequest,
     params(("deviceId" = String, Header), ("sessionId" = String, Header)),
-    responses((status = 200, body = CardsResponse),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+    responses((status = 200, body = CardsResponse), requests::Refused))]
 pub async fn add_or_update_card(
     State(state): State<AppState>,
     partner: Partner,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (path, d) = parsed(&state, req, "command", parse::add_or_update_card).await?;
-    let outcome = service::add_or_update_card(&state, &partner, d)
-        .await
-        .map_err(|p| p.at(&path))?;
+    let outcome = call(&state, req, "command", parse::add_or_update_card, |d| {
+        service::add_or_update_card(&state, &partner, d)
+    })
+    .await?;
     Ok(card_response(outcome))
 }
 
@@ -301,19 +304,20 @@ pub async fn add_or_update_card(
     description = "AddOrUpdateTokenizedCard: the partner's own card token with BIN and last four; the same rules as AddOrUpdateCard.",
     request_body = requests::AddOrUpdateTokenizedCardRequest,
     params(("deviceId" = String, Header), ("sessionId" = String, Header)),
-    responses((status = 200, body = CardsResponse),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+    responses((status = 200, body = CardsResponse), requests::Refused))]
 pub async fn add_or_update_tokenized_card(
     State(state): State<AppState>,
     partner: Partner,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (path, d) = parsed(&state, req, "command", parse::add_or_update_tokenized_card).await?;
-    let outcome = service::add_or_update_card(&state, &partner, d)
-        .await
-        .map_err(|p| p.at(&path))?;
+    let outcome = call(
+        &state,
+        req,
+        "command",
+        parse::add_or_update_tokenized_card,
+        |d| service::add_or_update_card(&state, &partner, d),
+    )
+    .await?;
     Ok(card_response(outcome))
 }
 
@@ -321,19 +325,16 @@ pub async fn add_or_update_tokenized_card(
     description = "GetTransactionHistory, newest first: 20 by default; pagingTransactionReferenceNumber is the first transaction of the page returned, followed by older ones up to pageSize in all. Also answers GET with query parameters.",
     request_body = requests::TransactionHistoryRequest,
     params(("deviceId" = String, Header), ("sessionId" = String, Header)),
-    responses((status = 200, body = HistoryResponse),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+    responses((status = 200, body = HistoryResponse), requests::Refused))]
 pub async fn get_transaction_history(
     State(state): State<AppState>,
     partner: Partner,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (path, q) = parsed(&state, req, "query", parse::transaction_history).await?;
-    let page = service::transaction_history(&state, &partner, q)
-        .await
-        .map_err(|p| p.at(&path))?;
+    let page = call(&state, req, "query", parse::transaction_history, |q| {
+        service::transaction_history(&state, &partner, q)
+    })
+    .await?;
     Ok(Json(HistoryResponse {
         search_results: page.rows.iter().map(TransactionView::from).collect(),
         total_records: page.total,
@@ -348,10 +349,7 @@ pub async fn get_transaction_history(
         ("pagingTransactionReferenceNumber" = Option<String>, Query, description = "The first transaction of the page; empty for the newest"),
         ("pageSize" = Option<i64>, Query, description = "1-100; absent or 0 means 20"),
         ("deviceId" = String, Header), ("sessionId" = String, Header)),
-    responses((status = 200, body = HistoryResponse),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+    responses((status = 200, body = HistoryResponse), requests::Refused))]
 pub async fn get_transaction_history_by_query(
     state: State<AppState>,
     partner: Partner,
@@ -364,19 +362,16 @@ pub async fn get_transaction_history_by_query(
     description = "DeleteCard. Adding the same card again later gives a new cardId. Answers 200 with an empty body.",
     request_body = requests::DeleteCardRequest,
     params(("deviceId" = String, Header), ("sessionId" = String, Header)),
-    responses((status = 200, description = "Deleted; empty body."),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+    responses((status = 200, description = "Deleted; empty body."), requests::Refused))]
 pub async fn delete_card(
     State(state): State<AppState>,
     partner: Partner,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (path, cmd) = parsed(&state, req, "command", parse::delete_card).await?;
-    service::delete_card(&state, &partner, cmd)
-        .await
-        .map_err(|p| p.at(&path))?;
+    call(&state, req, "command", parse::delete_card, |cmd| {
+        service::delete_card(&state, &partner, cmd)
+    })
+    .await?;
     Ok(ok_empty())
 }
 
@@ -384,19 +379,16 @@ pub async fn delete_card(
     description = "AddCustomerAttributes: CustomerId and SSN identify the customer (and must agree); the other attributes are stored. Answers 200 with an empty body.",
     request_body = requests::CustomerAttributesRequest,
     params(("deviceId" = String, Header), ("sessionId" = String, Header)),
-    responses((status = 200, description = "Stored; empty body."),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 422, body = requests::ProblemBody, content_type = "application/problem+json")))]
+    responses((status = 200, description = "Stored; empty body."), requests::Refused))]
 pub async fn add_customer_attributes(
     State(state): State<AppState>,
     partner: Partner,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (path, cmd) = parsed(&state, req, "command", parse::customer_attributes).await?;
-    service::add_customer_attributes(&state, &partner, cmd)
-        .await
-        .map_err(|p| p.at(&path))?;
+    call(&state, req, "command", parse::customer_attributes, |cmd| {
+        service::add_customer_attributes(&state, &partner, cmd)
+    })
+    .await?;
     Ok(ok_empty())
 }
 
@@ -404,19 +396,17 @@ pub async fn add_customer_attributes(
     description = "AddSessionAttributes for a live SSO token: PreferredEmail, and AccountIdFilter or AccountNumberFilter (mutually exclusive). Answers 200 with an empty body.",
     request_body = requests::SessionAttributesRequest,
     params(("deviceId" = String, Header), ("sessionId" = String, Header)),
-    responses((status = 200, description = "Stored; empty body."),
-        (status = 400, body = requests::ProblemBody, content_type = "application/problem+json"),
-        (status = 401, body = requests::ProblemBody, content_type = "application/problem+json"),
+    responses((status = 200, description = "Stored; empty body."), requests::Rejected,
         (status = 422, body = requests::ProblemBody, content_type = "application/problem+json", description = "INVALID_INFORMATION")))]
 pub async fn add_session_attributes(
     State(state): State<AppState>,
     partner: Partner,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (path, cmd) = parsed(&state, req, "command", parse::session_attributes).await?;
-    service::add_session_attributes(&state, &partner, cmd)
-        .await
-        .map_err(|p| p.at(&path))?;
+    call(&state, req, "command", parse::session_attributes, |cmd| {
+        service::add_session_attributes(&state, &partner, cmd)
+    })
+    .await?;
     Ok(ok_empty())
 }
 

@@ -3,7 +3,7 @@
 //! these types only document the contract, and a test keeps them in step.
 #![allow(dead_code)]
 
-use utoipa::ToSchema;
+use utoipa::{IntoResponses, ToSchema};
 
 #[derive(ToSchema)]
 #[schema(example = json!({"ssn": "123456789", "dateOfBirth": "05/31/1988"}))]
@@ -197,4 +197,26 @@ pub struct ProblemBody {
 pub struct ValidationErrorBody {
     key: String,
     message: String,
+}
+
+/// The problem+json answers a partner method may give besides its own: a
+/// request that does not validate (400) and a session that does not
+/// authenticate (401). Listed once for the OpenAPI document.
+#[derive(IntoResponses)]
+pub enum Rejected {
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(ProblemBody),
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(ProblemBody),
+}
+
+/// `Rejected`, and a business rule that refuses the request (422).
+#[derive(IntoResponses)]
+pub enum Refused {
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(ProblemBody),
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(ProblemBody),
+    #[response(status = 422, content_type = "application/problem+json")]
+    Unprocessable(ProblemBody),
 }

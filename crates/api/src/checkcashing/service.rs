@@ -61,31 +61,28 @@ pub async fn find_customer(
     }
 }
 
+/// EnrollCustomer: a customer from a country OFAC screening blocks is
+/// refused; an SSN or email already enrolled at this tenant is refused;
+/// otherwise the customer is created, the SSN sealed and fingerprinted.
 pub async fn enroll_customer(
     state: &AppState,
     partner: &Partner,
     cmd: parse::EnrollCustomer,
 ) -> Result<String, Problem> {
-    if let Some(country) = &cmd.country_of_origin {
-        if state.ofac.is_blocked(country) {
-            tracing::warn!(tenant_id = %partner.tenant_id, "enrollment refused by OFAC screening");
-            return Err(Problem::unprocessable(
-                "",
-                "Enrollment Refused",
-                "We're sorry, this customer cannot be enrolled at this time.",
-                "OFAC_SCREENING_FAILED",
-            ));
-        }
+    if cmd
+        .country_of_origin
+        .as_deref()
+        .is_some_and(|country| state.ofac.is_blocked(country))
+    {
+        tracing::warn!(tenant_id = %partner.tenant_id, "enrollment refused by OFAC screening");
+        return Err(Problem::unprocessable(
+            "",
+            "Enrollment Refused",
+            "We're sorry, this customer cannot be enrolled at this time.",
+            "OFAC_SCREENING_FAILED",
+        ));
     }
     let keys = keys(state, partner).await?;
-    let ssn_taken = || {
-        Problem::unprocessable(
-            "",
-            "Customer Already Exists",
-            "A customer with this SSN is already enrolled. (A101)",
-            "SSN_ALREADY_IN_USE",
-        )
-    };
     // While a fingerprint key rotation runs, the customer may carry the SSN's
     // fingerprint under an older version, which the unique index cannot see.
     if keys.live_fingerprint_versions().len() > 1
@@ -96,11 +93,42 @@ pub async fn enroll_customer(
         return Err(ssn_taken());
     }
     let id = Uuid::new_v4().to_string();
-    let customer = repo::Customer {
-        id: id.clone(),
+    let customer = customer_row(&keys, partner, &id, cmd, state.clock.now_micros());
+    match repo::insert_customer(&state.store, customer).await? {
+        repo::NewCustomer::Created => Ok(id),
+        repo::NewCustomer::SsnTaken => Err(ssn_taken()),
+        repo::NewCustomer::EmailTaken => Err(Problem::unprocessable(
+            "",
+            "Customer Already Exists",
+            "A customer with this email address is already enrolled. (A102)",
+            "EMAIL_ALREADY_IN_USE",
+        )),
+    }
+}
+
+fn ssn_taken() -> Problem {
+    Problem::unprocessable(
+        "",
+        "Customer Already Exists",
+        "A customer with this SSN is already enrolled. (A101)",
+        "SSN_ALREADY_IN_USE",
+    )
+}
+
+/// The customer row of an enrollment: the SSN sealed to this row and
+/// fingerprinted, the email lower-cased (it is unique per tenant).
+fn customer_row(
+    keys: &TenantKeys,
+    partner: &Partner,
+    id: &str,
+    cmd: parse::EnrollCustomer,
+    now: i64,
+) -> repo::Customer {
+    repo::Customer {
+        id: id.into(),
         tenant_id: partner.tenant_id.clone(),
-        ssn_fp: ssn_fp(&keys, &cmd.ssn),
-        ssn_sealed: keys.seal_row(CUSTOMERS, "ssn", &id, cmd.ssn.as_str().as_bytes()),
+        ssn_fp: ssn_fp(keys, &cmd.ssn),
+        ssn_sealed: keys.seal_row(CUSTOMERS, "ssn", id, cmd.ssn.as_str().as_bytes()),
         email: cmd.email.to_lowercase(),
         first_name: cmd.first_name,
         last_name: cmd.last_name,
@@ -119,17 +147,7 @@ pub async fn enroll_customer(
         gender: cmd.gender,
         allow_texts: cmd.allow_texts as i64,
         referrer_code: cmd.referrer_code,
-        created_at: state.clock.now_micros(),
-    };
-    match repo::insert_customer(&state.store, customer).await? {
-        repo::NewCustomer::Created => Ok(id),
-        repo::NewCustomer::SsnTaken => Err(ssn_taken()),
-        repo::NewCustomer::EmailTaken => Err(Problem::unprocessable(
-            "",
-            "Customer Already Exists",
-            "A customer with this email address is already enrolled. (A102)",
-            "EMAIL_ALREADY_IN_USE",
-        )),
+        created_at: now,
     }
 }
 
@@ -298,63 +316,222 @@ fn data_canonical(d: &CardDetails) -> String {
     .canonical()
 }
 
+/// AddOrUpdateCard: a card already registered with the same data is
+/// answered as it stands (no reauthorization); new or changed data is
+/// authorized with the card network, and the card saved valid or invalid
+/// by its answer.
 pub async fn add_or_update_card(
     state: &AppState,
     partner: &Partner,
     d: CardDetails,
 ) -> Result<CardOutcome, Problem> {
     let keys = keys(state, partner).await?;
-    let customer_id = d.customer_id.to_string();
-    let (kind, number, pan) = match &d.number {
-        CardNumber::Pan(n) => match Pan::parse(n) {
-            Ok(p) => ("pan", n.as_str(), Some(p)),
-            Err(_) => {
-                return Err(Problem::unprocessable(
-                    "",
-                    "Invalid Card",
-                    "The card number is not valid. Please check it and try again.",
-                    "INVALID_CARD_NUMBER",
-                ))
-            }
-        },
-        CardNumber::Token { token, .. } => ("token", token.as_str(), None),
-    };
-    let number_domain = card_number_fp_domain(kind);
-    let number_fp = keys.fingerprint(&number_domain, number);
-    // The card is found under any live fingerprint version; an update
-    // rewrites both of its fingerprints under the newest.
-    let number_fps = keys.fingerprints(&number_domain, number);
-    let data = data_canonical(&d);
-    let data_fp = keys.fingerprint(CARD_DATA_FP, &data);
-    let same_data = |stored: &str| keys.fingerprint_matches(stored, CARD_DATA_FP, &data);
+    let reg = Registration::new(&keys, partner, &d)?;
     let (on_file, existing) = repo::customer_and_live_card(
         &state.store,
         &partner.tenant_id,
-        &customer_id,
-        kind,
-        &number_fps,
+        &reg.customer_id,
+        reg.kind,
+        &reg.number_fps,
     )
     .await?
     .ok_or_else(|| Problem::customer_not_found("", CUSTOMER_MISSING))?;
-    if let Some(card) = &existing {
-        if same_data(&card.data_fp) {
-            return unchanged(card.clone());
+    if let Some(card) = existing
+        .as_ref()
+        .filter(|c| reg.same_data(&keys, &c.data_fp))
+    {
+        return unchanged(card.clone());
+    }
+    let decision = authorize(state, &reg, &on_file).await?;
+    if matches!(decision, AuthDecision::NotAllowed) {
+        return Err(Problem::unprocessable(
+            "",
+            "Error",
+            "Sorry, the account you're attempting to register is not allowed in our network.(A275)",
+            "BAD_REQUEST",
+        ));
+    }
+    let now = state.clock.now_micros();
+    let card = reg.card_row(&keys, &decision, existing.as_ref(), now)?;
+    let previous_fp = existing.map(|k| k.data_fp);
+    if let Some(winner) = save_card(state, &keys, &reg, card.clone(), previous_fp).await? {
+        return unchanged(winner);
+    }
+    tracing::info!(tenant_id = %partner.tenant_id, card_id = %card.id, status = %card.status, "card authorized");
+    match decision {
+        AuthDecision::Declined { code } => Err(decline_problem(code.as_str(), code.message())),
+        _ => Ok(CardOutcome::Authorized(card)),
+    }
+}
+
+/// One AddOrUpdateCard request: its card number as the store keys it
+/// (kind and fingerprints), and its data's fingerprint.
+struct Registration<'a> {
+    d: &'a CardDetails,
+    tenant_id: &'a str,
+    customer_id: String,
+    /// "pan" or "token".
+    kind: &'static str,
+    /// The PAN or token, as sealed.
+    number: &'a str,
+    /// Parsed, for a PAN.
+    pan: Option<Pan>,
+    number_fp: String,
+    /// The card is found under any live fingerprint version; an update
+    /// rewrites both of its fingerprints under the newest.
+    number_fps: Vec<String>,
+    data: String,
+    data_fp: String,
+}
+
+impl<'a> Registration<'a> {
+    fn new(keys: &TenantKeys, partner: &'a Partner, d: &'a CardDetails) -> Result<Self, Problem> {
+        let (kind, number, pan) = match &d.number {
+            CardNumber::Pan(n) => match Pan::parse(n) {
+                Ok(p) => ("pan", n.as_str(), Some(p)),
+                Err(_) => {
+                    return Err(Problem::unprocessable(
+                        "",
+                        "Invalid Card",
+                        "The card number is not valid. Please check it and try again.",
+                        "INVALID_CARD_NUMBER",
+                    ))
+                }
+            },
+            CardNumber::Token { token, .. } => ("token", token.as_str(), None),
+        };
+        let number_domain = card_number_fp_domain(kind);
+        let data = data_canonical(d);
+        Ok(Registration {
+            d,
+            tenant_id: &partner.tenant_id,
+            customer_id: d.customer_id.to_string(),
+            kind,
+            number,
+            number_fp: keys.fingerprint(&number_domain, number),
+            number_fps: keys.fingerprints(&number_domain, number),
+            pan,
+            data_fp: keys.fingerprint(CARD_DATA_FP, &data),
+            data,
+        })
+    }
+
+    /// Whether a stored data fingerprint is of this request's data.
+    fn same_data(&self, keys: &TenantKeys, stored: &str) -> bool {
+        keys.fingerprint_matches(stored, CARD_DATA_FP, &self.data)
+    }
+
+    /// The card as the network is asked about it.
+    fn card_ref(&self) -> Result<CardRef<'_>, Problem> {
+        match (&self.pan, &self.d.number) {
+            (Some(p), _) => Ok(CardRef::Pan(p)),
+            (None, CardNumber::Token { bin, last4, .. }) => Ok(CardRef::Token {
+                bin,
+                last4: last4.as_deref(),
+            }),
+            (None, CardNumber::Pan(_)) => Err(Problem::internal("")),
         }
     }
 
-    let today = state.clock.now().date_naive();
-    let card_ref = match (&pan, &d.number) {
-        (Some(p), _) => CardRef::Pan(p),
-        (None, CardNumber::Token { bin, last4, .. }) => CardRef::Token {
+    /// What the card shows of its number; "****" is the last four of a
+    /// token sent without one.
+    fn bin_last4(&self) -> Result<(String, String), Problem> {
+        Ok(match &self.d.number {
+            CardNumber::Pan(_) => {
+                let p = self.pan.as_ref().ok_or_else(|| Problem::internal(""))?;
+                (p.bin(6).to_string(), p.last4().to_string())
+            }
+            CardNumber::Token { bin, last4, .. } => {
+                (bin.clone(), last4.clone().unwrap_or_else(|| "****".into()))
+            }
+        })
+    }
+
+    /// The card row to save: the request's data, the network's decision,
+    /// and, updating `keep`, its id, creation time and (when the network
+    /// named no program) its program.
+    fn card_row(
+        &self,
+        keys: &TenantKeys,
+        decision: &AuthDecision,
+        keep: Option<&Card>,
+        now: i64,
+    ) -> Result<Card, Problem> {
+        let d = self.d;
+        let program = match decision {
+            AuthDecision::Approved(p) => Some(p),
+            _ => None,
+        };
+        let (bin, last4) = self.bin_last4()?;
+        let card_id = keep
+            .map(|k| k.id.clone())
+            .unwrap_or_else(|| Uuid::new_v4().to_string());
+        // Bound to the card's row: a number copied to another card does not open.
+        let number_sealed = keys.seal_row(CARDS, "number", &card_id, self.number.as_bytes());
+        Ok(Card {
+            id: card_id,
+            tenant_id: self.tenant_id.to_string(),
+            customer_id: self.customer_id.clone(),
+            kind: self.kind.into(),
+            number_fp: self.number_fp.clone(),
+            number_sealed,
             bin,
-            last4: last4.as_deref(),
-        },
-        (None, CardNumber::Pan(_)) => return Err(Problem::internal("")),
-    };
-    let decision = state
+            last4,
+            data_fp: self.data_fp.clone(),
+            expiration_mmyy: d.expiry.to_mmyy(),
+            nickname: d.nickname.clone(),
+            name_on_card: d.name_on_card.clone(),
+            address_line1: d.address.line1.clone(),
+            address_line2: d.address.line2.clone(),
+            city: d.address.city.clone(),
+            state: d.address.state.clone(),
+            zip: d.address.zip.clone(),
+            status: if program.is_some() {
+                CARD_VALID
+            } else {
+                CARD_INVALID
+            }
+            .into(),
+            decline_code: match decision {
+                AuthDecision::Declined { code } => Some(code.as_str().into()),
+                _ => None,
+            },
+            program_name: program
+                .map(|p| p.name.clone())
+                .or(keep.map(|k| k.program_name.clone()))
+                .unwrap_or_default(),
+            program_phone: program
+                .map(|p| p.phone.clone())
+                .or(keep.map(|k| k.program_phone.clone()))
+                .unwrap_or_default(),
+            issuer_type: program
+                .map(|p| p.issuer_type)
+                .or(keep.map(|k| k.issuer_type))
+                .unwrap_or(0),
+            min_cents: program.map(|p| p.min_load_cents).unwrap_or(0),
+            max_cents: program.map(|p| p.max_load_cents).unwrap_or(0),
+            terms_id: program.map(|p| p.terms_id.clone()).unwrap_or_default(),
+            show_terms: program.map(|p| p.show_terms as i64).unwrap_or(0),
+            authorized_at: program.map(|_| now),
+            created_at: keep.map(|k| k.created_at).unwrap_or(now),
+            updated_at: now,
+            deleted_at: None,
+        })
+    }
+}
+
+/// Ask the card network about the card, its billing address checked
+/// against the one on file (AVS).
+async fn authorize(
+    state: &AppState,
+    reg: &Registration<'_>,
+    on_file: &repo::AddressOnFile,
+) -> Result<AuthDecision, Problem> {
+    let d = reg.d;
+    Ok(state
         .cardnet
         .authorize(AuthRequest {
-            card: card_ref,
+            card: reg.card_ref()?,
             expiry: d.expiry,
             billing: AvsAddress {
                 line1: &d.address.line1,
@@ -364,125 +541,44 @@ pub async fn add_or_update_card(
                 line1: &on_file.line1,
                 zip: &on_file.zip,
             },
-            today,
+            today: state.clock.now().date_naive(),
         })
-        .await;
-    let program = match &decision {
-        AuthDecision::NotAllowed => return Err(Problem::unprocessable(
-            "",
-            "Error",
-            "Sorry, the account you're attempting to register is not allowed in our network.(A275)",
-            "BAD_REQUEST",
-        )),
-        AuthDecision::Approved(p) => Some(p.clone()),
-        AuthDecision::Declined { .. } => None,
-    };
-    let now = state.clock.now_micros();
-    let (bin, last4) = match &d.number {
-        CardNumber::Pan(_) => {
-            let p = pan.as_ref().ok_or_else(|| Problem::internal(""))?;
-            (p.bin(6).to_string(), p.last4().to_string())
-        }
-        CardNumber::Token { bin, last4, .. } => {
-            (bin.clone(), last4.clone().unwrap_or_else(|| "****".into()))
-        }
-    };
-    let keep = existing.as_ref();
-    let card_id = keep
-        .map(|k| k.id.clone())
-        .unwrap_or_else(|| Uuid::new_v4().to_string());
-    // Bound to the card's row: a number copied to another card does not open.
-    let number_sealed = keys.seal_row(CARDS, "number", &card_id, number.as_bytes());
-    let card = Card {
-        id: card_id,
-        tenant_id: partner.tenant_id.clone(),
-        customer_id: customer_id.clone(),
-        kind: kind.into(),
-        number_fp: number_fp.clone(),
-        number_sealed,
-        bin,
-        last4,
-        data_fp: data_fp.clone(),
-        expiration_mmyy: d.expiry.to_mmyy(),
-        nickname: d.nickname.clone(),
-        name_on_card: d.name_on_card.clone(),
-        address_line1: d.address.line1.clone(),
-        address_line2: d.address.line2.clone(),
-        city: d.address.city.clone(),
-        state: d.address.state.clone(),
-        zip: d.address.zip.clone(),
-        status: if program.is_some() {
-            CARD_VALID
-        } else {
-            CARD_INVALID
-        }
-        .into(),
-        decline_code: match &decision {
-            AuthDecision::Declined { code } => Some(code.as_str().into()),
-            _ => None,
-        },
-        program_name: program
-            .as_ref()
-            .map(|p| p.name.clone())
-            .or(keep.map(|k| k.program_name.clone()))
-            .unwrap_or_default(),
-        program_phone: program
-            .as_ref()
-            .map(|p| p.phone.clone())
-            .or(keep.map(|k| k.program_phone.clone()))
-            .unwrap_or_default(),
-        issuer_type: program
-            .as_ref()
-            .map(|p| p.issuer_type)
-            .or(keep.map(|k| k.issuer_type))
-            .unwrap_or(0),
-        min_cents: program.as_ref().map(|p| p.min_load_cents).unwrap_or(0),
-        max_cents: program.as_ref().map(|p| p.max_load_cents).unwrap_or(0),
-        terms_id: program
-            .as_ref()
-            .map(|p| p.terms_id.clone())
-            .unwrap_or_default(),
-        show_terms: program.as_ref().map(|p| p.show_terms as i64).unwrap_or(0),
-        authorized_at: program.as_ref().map(|_| now),
-        created_at: keep.map(|k| k.created_at).unwrap_or(now),
-        updated_at: now,
-        deleted_at: None,
-    };
-    let saved = repo::save_card(
-        &state.store,
-        card.clone(),
-        existing.as_ref().map(|k| k.data_fp.clone()),
-    )
-    .await;
-    match saved {
-        Ok(true) => {}
-        // Lost a race with a concurrent identical registration or update:
-        // answer with what won, if it carries the same data.
+        .await)
+}
+
+/// Save the card unless another request changed it first (its data
+/// fingerprint is no longer `previous_fp`). Lost a race with a concurrent
+/// identical registration or update: Some(what won), if it carries the
+/// same data; a conflict otherwise.
+async fn save_card(
+    state: &AppState,
+    keys: &TenantKeys,
+    reg: &Registration<'_>,
+    card: Card,
+    previous_fp: Option<String>,
+) -> Result<Option<Card>, Problem> {
+    match repo::save_card(&state.store, card, previous_fp).await {
+        Ok(true) => Ok(None),
         Ok(false) | Err(fundline_store::StoreError::Unique(_)) => {
             let now_card = repo::find_live_card(
                 &state.store,
-                &partner.tenant_id,
-                &customer_id,
-                kind,
-                &number_fps,
+                reg.tenant_id,
+                &reg.customer_id,
+                reg.kind,
+                &reg.number_fps,
             )
             .await?;
-            return match now_card {
-                Some(w) if same_data(&w.data_fp) => unchanged(w),
+            match now_card {
+                Some(w) if reg.same_data(keys, &w.data_fp) => Ok(Some(w)),
                 _ => Err(Problem::unprocessable(
                     "",
                     "Conflict",
                     "The card was changed by another request. Please try again.",
                     "CONCURRENT_UPDATE",
                 )),
-            };
+            }
         }
-        Err(e) => return Err(e.into()),
-    }
-    tracing::info!(tenant_id = %partner.tenant_id, card_id = %card.id, status = %card.status, "card authorized");
-    match decision {
-        AuthDecision::Declined { code } => Err(decline_problem(code.as_str(), code.message())),
-        _ => Ok(CardOutcome::Authorized(card)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -618,6 +714,9 @@ fn invalid_information(fields: &[&str]) -> Problem {
     )
 }
 
+/// AddSessionAttributes: a live SSO token gets the customer's preferred
+/// email and the cards its check session may use (by card id or by card
+/// number; not both).
 pub async fn add_session_attributes(
     state: &AppState,
     partner: &Partner,
@@ -633,51 +732,22 @@ pub async fn add_session_attributes(
     if cmd.account_id_filter.is_some() && cmd.account_number_filter.is_some() {
         bad.extend(["AccountIdFilter", "AccountNumberFilter"]);
     }
-    let email = match &cmd.preferred_email {
-        Some(e) => match fundline_core::contact::normalize_email(e) {
-            Some(n) if n.len() <= 100 => Some(n),
-            _ => {
-                bad.push("PreferredEmail");
-                None
-            }
-        },
-        None => None,
-    };
+    let email = preferred_email(cmd.preferred_email.as_deref(), &mut bad);
     if !bad.is_empty() {
         return Err(invalid_information(&bad));
     }
     let cards = repo::list_cards(&state.store, &partner.tenant_id, &sso.customer_id, true).await?;
     let filter = if let Some(ids) = &cmd.account_id_filter {
-        let mut out = Vec::new();
-        for id in ids.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            match super::input::parse_guid(id)
-                .and_then(|u| cards.iter().find(|c| c.id == u.to_string()))
-            {
-                Some(card) => out.push(card.id.clone()),
-                None => return Err(invalid_information(&["AccountIdFilter"])),
-            }
-        }
-        Some(out)
+        Some(cards_by_id(ids, &cards)?)
     } else if let Some(numbers) = &cmd.account_number_filter {
         let keys = keys(state, partner).await?;
-        let mut out = Vec::new();
-        for n in numbers.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            // Under every live fingerprint version, as a PAN or a token.
-            let mut fps = keys.fingerprints(&card_number_fp_domain("pan"), n);
-            fps.extend(keys.fingerprints(&card_number_fp_domain("token"), n));
-            match cards.iter().find(|c| fps.contains(&c.number_fp)) {
-                Some(card) => out.push(card.id.clone()),
-                None => return Err(invalid_information(&["AccountNumberFilter"])),
-            }
-        }
-        Some(out)
+        Some(cards_by_number(&keys, numbers, &cards)?)
     } else {
         None
     };
     // A list with no identifier in it (" , ") is no value: spec 000 says
     // that shows every card, not none.
-    let filter = filter.filter(|ids| !ids.is_empty()).map(|ids| {
-        let mut ids = ids;
+    let filter = filter.filter(|ids| !ids.is_empty()).map(|mut ids| {
         ids.sort();
         ids.dedup();
         ids.join(",")
@@ -695,4 +765,53 @@ pub async fn add_session_attributes(
         return Err(invalid_information(&["SsoToken"]));
     }
     Ok(())
+}
+
+/// The preferred email, normalised; at most 100 characters.
+fn preferred_email(email: Option<&str>, bad: &mut Vec<&str>) -> Option<String> {
+    let e = email?;
+    match fundline_core::contact::normalize_email(e) {
+        Some(n) if n.len() <= 100 => Some(n),
+        _ => {
+            bad.push("PreferredEmail");
+            None
+        }
+    }
+}
+
+/// The comma-separated identifiers of a filter, blanks skipped.
+fn filter_items(list: &str) -> impl Iterator<Item = &str> {
+    list.split(',').map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// AccountIdFilter: each id must be one of the customer's cards.
+fn cards_by_id(ids: &str, cards: &[Card]) -> Result<Vec<String>, Problem> {
+    filter_items(ids)
+        .map(|id| {
+            super::input::parse_guid(id)
+                .and_then(|u| cards.iter().find(|c| c.id == u.to_string()))
+                .map(|card| card.id.clone())
+                .ok_or_else(|| invalid_information(&["AccountIdFilter"]))
+        })
+        .collect()
+}
+
+/// AccountNumberFilter: each number must be one of the customer's cards,
+/// under every live fingerprint version, as a PAN or a token.
+fn cards_by_number(
+    keys: &TenantKeys,
+    numbers: &str,
+    cards: &[Card],
+) -> Result<Vec<String>, Problem> {
+    filter_items(numbers)
+        .map(|n| {
+            let mut fps = keys.fingerprints(&card_number_fp_domain("pan"), n);
+            fps.extend(keys.fingerprints(&card_number_fp_domain("token"), n));
+            cards
+                .iter()
+                .find(|c| fps.contains(&c.number_fp))
+                .map(|card| card.id.clone())
+                .ok_or_else(|| invalid_information(&["AccountNumberFilter"]))
+        })
+        .collect()
 }

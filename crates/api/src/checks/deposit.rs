@@ -5,15 +5,16 @@ use crate::extract::AnyPath;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, RawQuery, State};
 use axum::response::{IntoResponse, Response};
-use fundline_checks::codes::Stage;
-use fundline_checks::{fees, CheckType, Funding};
-use fundline_store::checkcashing::{self, Card, Transaction};
-use fundline_store::checks::{self, Check, Image};
+use fundline_checks::image::ImageLimits;
+use fundline_checks::{CheckType, Funding};
+use fundline_store::checkcashing::Card;
+use fundline_store::checks;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 
+use super::process;
+use super::service::{self, QuoteRequest, Submission};
 use super::session::Customer;
-use super::{process, settings};
 use crate::checkcashing::problem::{Problem, ValidationError};
 use crate::AppState;
 
@@ -56,55 +57,42 @@ fn amount(v: Option<&str>, errors: &mut Vec<ValidationError>) -> i64 {
     0
 }
 
-fn check_type(v: Option<&str>, errors: &mut Vec<ValidationError>) -> CheckType {
-    match v.map(|s| s.trim().parse::<CheckType>()) {
+/// A required field naming one of a fixed set of values; `fallback` stands
+/// in when it is missing or unknown, so the other fields still get checked
+/// and every error is answered at once.
+fn choice<T: std::str::FromStr>(
+    v: Option<&str>,
+    key: &str,
+    invalid: &str,
+    fallback: T,
+    errors: &mut Vec<ValidationError>,
+) -> T {
+    match v.map(|s| s.trim().parse::<T>()) {
         Some(Ok(t)) => t,
         None => {
-            errors.push(verr("checkType", "The checkType field is required."));
-            CheckType::Other
+            errors.push(verr(key, &format!("The {key} field is required.")));
+            fallback
         }
         Some(Err(_)) => {
-            errors.push(verr(
-                "checkType",
-                "checkType must be payroll, government, personal or other.",
-            ));
-            CheckType::Other
+            errors.push(verr(key, invalid));
+            fallback
         }
     }
+}
+
+fn check_type(v: Option<&str>, errors: &mut Vec<ValidationError>) -> CheckType {
+    let invalid = "checkType must be payroll, government, personal or other.";
+    choice(v, "checkType", invalid, CheckType::Other, errors)
 }
 
 fn funding(v: Option<&str>, errors: &mut Vec<ValidationError>) -> Funding {
-    match v.map(|s| s.trim().parse::<Funding>()) {
-        Some(Ok(f)) => f,
-        None => {
-            errors.push(verr("funding", "The funding field is required."));
-            Funding::Days
-        }
-        Some(Err(_)) => {
-            errors.push(verr("funding", "funding must be minutes or days."));
-            Funding::Days
-        }
-    }
-}
-
-async fn session_card(
-    state: &AppState,
-    s: &fundline_store::checks::CheckSession,
-    card_id: &str,
-    path: &str,
-) -> Result<Card, Response> {
-    match checks::session_cards(&state.store, s).await {
-        Ok(cards) => cards.into_iter().find(|c| c.id == card_id).ok_or_else(|| {
-            Problem::unprocessable(
-                path,
-                "Card not found",
-                "The card is not available to this session.",
-                "CARD_NOT_FOUND",
-            )
-            .into_response()
-        }),
-        Err(_) => Err(Problem::internal(path).into_response()),
-    }
+    choice(
+        v,
+        "funding",
+        "funding must be minutes or days.",
+        Funding::Days,
+        errors,
+    )
 }
 
 /// GET /api/v1/checks/quote?amount=&cardId=&checkType=&funding=
@@ -117,34 +105,45 @@ pub async fn quote(
     RawQuery(raw): RawQuery,
 ) -> Response {
     const PATH: &str = "/api/v1/checks/quote";
-    let q: std::collections::HashMap<String, String> =
-        url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
-            .map(|(k, v)| (k.to_ascii_lowercase(), v.into_owned()))
-            .collect();
+    let asked = match quote_query(raw.as_deref().unwrap_or_default(), PATH) {
+        Ok(q) => q,
+        Err(p) => return p.into_response(),
+    };
+    match service::quote(&state, &s, asked, PATH).await {
+        Ok(q) => axum::Json(json!({
+            "amount": q.cents, "fee": q.fee, "loadAmount": q.cents - q.fee,
+            "checkType": q.kind.as_str(), "funding": q.funding.as_str(), "cardId": q.card_id,
+            "expectedLoadDate": process::render_date(q.expected_load_date),
+        }))
+        .into_response(),
+        Err(p) => p.into_response(),
+    }
+}
+
+/// The quote's query (names case-insensitive), every invalid field
+/// answered together in one 400.
+fn quote_query(raw: &str, path: &str) -> Result<QuoteRequest, Problem> {
+    let q: HashMap<String, String> = url::form_urlencoded::parse(raw.as_bytes())
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.into_owned()))
+        .collect();
+    let field = |k: &str| q.get(k).map(String::as_str);
     let mut errors = Vec::new();
-    let cents = amount(q.get("amount").map(String::as_str), &mut errors);
-    let kind = check_type(q.get("checktype").map(String::as_str), &mut errors);
-    let f = funding(q.get("funding").map(String::as_str), &mut errors);
+    let cents = amount(field("amount"), &mut errors);
+    let kind = check_type(field("checktype"), &mut errors);
+    let funding = funding(field("funding"), &mut errors);
     let card_id = q.get("cardid").cloned().unwrap_or_default();
     if card_id.is_empty() {
         errors.push(verr("cardId", "The cardId field is required."));
     }
     if !errors.is_empty() {
-        return Problem::validation(PATH, errors).into_response();
+        return Err(Problem::validation(path, errors));
     }
-    if let Err(r) = session_card(&state, &s, &card_id, PATH).await {
-        return r;
-    }
-    let Ok(cfg) = settings::of(&state, &s.tenant_id).await else {
-        return Problem::internal(PATH).into_response();
-    };
-    let fee = fees::fee_cents(cents, kind, f, &cfg.fees);
-    axum::Json(json!({
-        "amount": cents, "fee": fee, "loadAmount": cents - fee, "checkType": kind.as_str(), "funding": f.as_str(),
-        "cardId": card_id,
-        "expectedLoadDate": process::render_date(fundline_checks::expected_load_date(state.clock.now().date_naive(), f)),
-    }))
-    .into_response()
+    Ok(QuoteRequest {
+        cents,
+        kind,
+        funding,
+        card_id,
+    })
 }
 
 /// POST /api/v1/checks (multipart: front, back, amount, checkType, cardId, funding, micr)
@@ -157,77 +156,101 @@ pub async fn submit(
     form: Result<Multipart, MultipartRejection>,
 ) -> Response {
     const PATH: &str = "/api/v1/checks";
-    const NOT_MULTIPART: &str =
-        "The request must be multipart/form-data (front, back, amount, checkType, cardId, funding, micr).";
     // axum's own rejection is plain text; this API answers in problem+json.
-    let Ok(mut form) = form else {
+    let Ok(form) = form else {
         return Problem::invalid(PATH, "body", NOT_MULTIPART).into_response();
     };
-    let limits = fundline_checks::image::ImageLimits::default();
-    let mut fields: std::collections::HashMap<String, String> = Default::default();
-    let (mut front, mut back): (Option<Vec<u8>>, Option<Vec<u8>>) = (None, None);
+    let submission = match read_upload(form, PATH)
+        .await
+        .and_then(|u| submission(u, PATH))
+    {
+        Ok(sub) => sub,
+        Err(p) => return p.into_response(),
+    };
+    match service::submit(&state, &s, submission, PATH).await {
+        Ok(done) => (
+            axum::http::StatusCode::ACCEPTED,
+            axum::Json(json!({"transactionId": done.transaction_id, "status": "submitted", "fee": done.fee})),
+        )
+            .into_response(),
+        Err(p) => p.into_response(),
+    }
+}
+
+const NOT_MULTIPART: &str =
+    "The request must be multipart/form-data (front, back, amount, checkType, cardId, funding, micr).";
+
+/// The parts of a check submission as they arrived, before validation.
+#[derive(Default)]
+struct Upload {
+    /// The text fields this endpoint reads (others are ignored).
+    fields: HashMap<String, String>,
+    front: Option<Vec<u8>>,
+    back: Option<Vec<u8>>,
+}
+
+/// Read the multipart body. Oversized or unreadable parts are refused as
+/// they arrive, so a large image is never held longer than needed.
+async fn read_upload(mut form: Multipart, path: &str) -> Result<Upload, Problem> {
+    let limits = ImageLimits::default();
+    let mut upload = Upload::default();
     loop {
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return Problem::invalid(PATH, "body", NOT_MULTIPART).into_response(),
+            Ok(None) => return Ok(upload),
+            Err(_) => return Err(Problem::invalid(path, "body", NOT_MULTIPART)),
         };
         let name = field.name().unwrap_or("").to_string();
         match name.as_str() {
             "front" | "back" => {
                 let Ok(bytes) = field.bytes().await else {
-                    return Problem::payload_too_large(PATH, MAX_UPLOAD_BYTES).into_response();
+                    return Err(Problem::payload_too_large(path, MAX_UPLOAD_BYTES));
                 };
                 if bytes.len() > limits.max_bytes {
-                    return Problem::invalid(
-                        PATH,
-                        &name,
-                        format!("{name} must be at most {} bytes.", limits.max_bytes),
-                    )
-                    .into_response();
+                    let message = format!("{name} must be at most {} bytes.", limits.max_bytes);
+                    return Err(Problem::invalid(path, &name, message));
                 }
-                if name == "front" {
-                    front = Some(bytes.to_vec());
+                let side = if name == "front" {
+                    &mut upload.front
                 } else {
-                    back = Some(bytes.to_vec());
-                }
+                    &mut upload.back
+                };
+                *side = Some(bytes.to_vec());
             }
             "amount" | "checkType" | "cardId" | "funding" | "micr" => {
                 let Ok(text) = field.text().await else {
-                    return Problem::invalid(PATH, &name, format!("{name} could not be read."))
-                        .into_response();
+                    return Err(Problem::invalid(
+                        path,
+                        &name,
+                        format!("{name} could not be read."),
+                    ));
                 };
                 if text.len() > 200 {
-                    return Problem::invalid(
-                        PATH,
-                        &name,
-                        format!("{name} cannot exceed 200 characters"),
-                    )
-                    .into_response();
+                    let message = format!("{name} cannot exceed 200 characters");
+                    return Err(Problem::invalid(path, &name, message));
                 }
-                fields.insert(name, text);
+                upload.fields.insert(name, text);
             }
             _ => {}
         }
     }
+}
+
+/// Validate an upload into a submission, every missing or invalid field
+/// answered together in one 400.
+fn submission(upload: Upload, path: &str) -> Result<Submission, Problem> {
+    let Upload {
+        fields,
+        front,
+        back,
+    } = upload;
+    let field = |k: &str| fields.get(k).map(String::as_str);
     let mut errors = Vec::new();
-    let cents = amount(fields.get("amount").map(String::as_str), &mut errors);
-    let kind = check_type(fields.get("checkType").map(String::as_str), &mut errors);
-    let f = funding(fields.get("funding").map(String::as_str), &mut errors);
-    let card_id = fields
-        .get("cardId")
-        .map(|c| c.trim().to_string())
-        .unwrap_or_default();
-    if card_id.is_empty() {
-        errors.push(verr("cardId", "The cardId field is required."));
-    }
-    let micr = fields
-        .get("micr")
-        .map(|m| m.trim().to_string())
-        .unwrap_or_default();
-    if micr.is_empty() {
-        errors.push(verr("micr", "The micr field is required."));
-    }
+    let cents = amount(field("amount"), &mut errors);
+    let kind = check_type(field("checkType"), &mut errors);
+    let funding = funding(field("funding"), &mut errors);
+    let card_id = required_text(field("cardId"), "cardId", &mut errors);
+    let micr = required_text(field("micr"), "micr", &mut errors);
     if front.as_ref().is_none_or(|b| b.is_empty()) {
         errors.push(verr("front", "The front image is required."));
     }
@@ -235,116 +258,26 @@ pub async fn submit(
         errors.push(verr("back", "The back image is required."));
     }
     if !errors.is_empty() {
-        return Problem::validation(PATH, errors).into_response();
+        return Err(Problem::validation(path, errors));
     }
-    let (front, back) = (front.unwrap_or_default(), back.unwrap_or_default());
-    let card = match session_card(&state, &s, &card_id, PATH).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let (keys, cfg, customer) = match async {
-        let keys = state.keyring.tenant(&state.store, &s.tenant_id).await?;
-        let cfg = settings::of(&state, &s.tenant_id).await?;
-        let customer =
-            checkcashing::get_customer(&state.store, &s.tenant_id, &s.customer_id).await?;
-        Ok::<_, fundline_store::StoreError>((keys, cfg, customer))
+    Ok(Submission {
+        cents,
+        kind,
+        funding,
+        card_id,
+        micr,
+        front: front.unwrap_or_default(),
+        back: back.unwrap_or_default(),
+    })
+}
+
+/// A required text field, trimmed.
+fn required_text(v: Option<&str>, key: &str, errors: &mut Vec<ValidationError>) -> String {
+    let text = v.map(|t| t.trim().to_string()).unwrap_or_default();
+    if text.is_empty() {
+        errors.push(verr(key, &format!("The {key} field is required.")));
     }
-    .await
-    {
-        Ok((k, c, Some(cu))) => (k, c, cu),
-        _ => return Problem::internal(PATH).into_response(),
-    };
-    let now = state.clock.now_micros();
-    let id = uuid::Uuid::new_v4().to_string();
-    let fee = fees::fee_cents(cents, kind, f, &cfg.fees);
-    let hash = |b: &[u8]| hex::encode(Sha256::digest(b));
-    let (front_hash, back_hash) = (hash(&front), hash(&back));
-    // The presentment key needs the MICR parsed; a line that does not parse
-    // is declined at classification, and has no key to compare.
-    let presentment_fp = presentment_key(&micr)
-        .map(|k| keys.fingerprint(PRESENTMENT_FP, &k))
-        .unwrap_or_default();
-    let stage = Stage::Submitted;
-    let tx = Transaction {
-        id: id.clone(),
-        tenant_id: s.tenant_id.clone(),
-        customer_id: s.customer_id.clone(),
-        card_id: card.id.clone(),
-        created_at: now,
-        status_code: stage.status_code(),
-        status_message: stage.status_message().into(),
-        state: stage.state(),
-        amount_cents: cents,
-        fee_cents: fee,
-        processing_status: stage.processing_status(),
-        classification_status: stage.classification_status(),
-        decline_reason_code: 0,
-        decline_reason_message: String::new(),
-        pickup_location_id: 0,
-        mobile_transaction_type_id: fundline_checks::codes::mobile_transaction_type(f),
-        ocr_amount_cents: 0,
-        user_entered_amount_cents: cents,
-        submitted_for_classification_on: Some(now),
-        finished_classification_on: None,
-        submitted_for_approval_on: None,
-        finished_approval_on: None,
-        load_status: stage.load_status(),
-        expected_load_date: None,
-        actual_load_date: None,
-        load_amount_cents: 0,
-        destination_display_name: format!("{} {}", customer.first_name, customer.last_name),
-        updated_at: now,
-    };
-    let check = Check {
-        transaction_id: id.clone(),
-        tenant_id: s.tenant_id.clone(),
-        customer_id: s.customer_id.clone(),
-        card_id: card.id.clone(),
-        check_type: kind.as_str().into(),
-        funding: f.as_str().into(),
-        micr_sealed: keys.seal_row("cc_checks", "micr", &id, micr.as_bytes()),
-        presentment_fp,
-        front_hash: front_hash.clone(),
-        back_hash: back_hash.clone(),
-        stage: "submitted".into(),
-        decline_code: None,
-        job_state: "queued".into(),
-        job_due_at: now,
-        job_claimed_at: None,
-        job_attempts: 0,
-        created_at: now,
-        updated_at: now,
-    };
-    // What the image is, when it is one; classification decides on it.
-    let images = [("front", front_hash, &front), ("back", back_hash, &back)]
-        .into_iter()
-        .map(|(side, h, b)| {
-            let info = fundline_checks::image::inspect(side, b, &limits).ok();
-            Image {
-                media_type: info
-                    .map(|i| process::media_type(i.format))
-                    .unwrap_or("application/octet-stream")
-                    .into(),
-                width: info.map(|i| i64::from(i.width)).unwrap_or(0),
-                height: info.map(|i| i64::from(i.height)).unwrap_or(0),
-                sealed: keys.seal_row("cc_check_images", "image", &h, b),
-                content_hash: h,
-            }
-        })
-        .collect();
-    let event = process::event(&state, &tx, &check, "check.submitted").await;
-    match checks::submit(&state.store, tx.clone(), check, images, event).await {
-        Ok(()) => {
-            state.checks_wake.notify_one();
-            tracing::info!(tenant_id = %s.tenant_id, transaction_id = %id, amount_cents = cents, "check submitted");
-            (
-                axum::http::StatusCode::ACCEPTED,
-                axum::Json(json!({"transactionId": id, "status": "submitted", "fee": fee})),
-            )
-                .into_response()
-        }
-        Err(_) => Problem::internal(PATH).into_response(),
-    }
+    text
 }
 
 /// GET /api/v1/checks/{transactionId}
@@ -377,14 +310,6 @@ pub async fn status(
     }
 }
 
-/// The fingerprint domain of a check's presentment (`presentment_fp`).
-pub(crate) const PRESENTMENT_FP: &str = "check-presentment";
-
-/// What a check's presentment fingerprint is computed from: the MICR line
-/// (as `micr_sealed` holds it) parsed, padding normalised away; None when
-/// it does not parse (the check then has no presentment fingerprint).
-pub(crate) fn presentment_key(micr: &str) -> Option<String> {
-    fundline_checks::micr::parse(micr)
-        .ok()
-        .map(|m| m.presentment_key())
-}
+// Where the fingerprint rebuild (`crate::fingerprints`) and the processing
+// jobs have always found them.
+pub(crate) use super::service::{presentment_key, PRESENTMENT_FP};

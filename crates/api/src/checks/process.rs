@@ -15,6 +15,10 @@ use fundline_store::checkcashing::{self, Transaction};
 use fundline_store::checks::{self, Check, Event, Step};
 use serde_json::{json, Value};
 
+use fundline_store::checkcashing::Card;
+use fundline_vault::{SecretString, TenantKeys};
+use std::sync::Arc;
+
 use crate::cardnet::{CardRef, LoadRequest, LoadResult};
 use crate::AppState;
 
@@ -165,25 +169,83 @@ async fn decline(
     if t.submitted_for_approval_on.is_some() && t.finished_approval_on.is_none() {
         t.finished_approval_on = Some(now);
     }
-    let mut c = c.clone();
-    c.stage = "declined".into();
-    c.decline_code = Some(d.code);
-    let event = event(state, &t, &c, "check.declined").await;
     tracing::info!(transaction_id = %t.id, code = d.code, "check declined");
+    let to = Next {
+        stage: "declined",
+        decline_code: Some(d.code),
+        job_at: None,
+        ledger: vec![],
+    };
+    advance(state, c, t, to, now).await
+}
+
+/// Where a step leaves a check.
+struct Next {
+    stage: &'static str,
+    decline_code: Option<i64>,
+    /// When its next step is due; None when processing is over.
+    job_at: Option<i64>,
+    /// (account, cents), summing to zero.
+    ledger: Vec<(String, i64)>,
+}
+
+impl Next {
+    /// A stage reached with nothing declined and no money moved.
+    fn to(stage: &'static str, job_at: Option<i64>) -> Next {
+        Next {
+            stage,
+            decline_code: None,
+            job_at,
+            ledger: vec![],
+        }
+    }
+}
+
+/// Record a step in one store write: the transaction as `t` now stands,
+/// the check's new stage and next job, the ledger, and the partner's
+/// `check.<stage>` webhook event.
+async fn advance(
+    state: &AppState,
+    c: &Check,
+    t: Transaction,
+    to: Next,
+    now: i64,
+) -> Result<(), String> {
+    let mut next = c.clone();
+    next.stage = to.stage.into();
+    if to.decline_code.is_some() {
+        next.decline_code = to.decline_code;
+    }
+    let event = event(state, &t, &next, &format!("check.{}", to.stage)).await;
     checks::advance(
         &state.store,
         Step {
             tx: t,
-            stage: "declined".into(),
-            decline_code: Some(d.code),
-            next_job_at: None,
-            ledger: vec![],
+            stage: to.stage.into(),
+            decline_code: to.decline_code,
+            next_job_at: to.job_at,
+            ledger: to.ledger,
             event,
             now,
         },
     )
     .await
     .map_err(|e| e.to_string())
+}
+
+/// The tenant's keys, for a step to open what the check sealed.
+async fn tenant_keys(state: &AppState, tenant_id: &str) -> Result<Arc<TenantKeys>, String> {
+    state
+        .keyring
+        .tenant(&state.store, tenant_id)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// The check's MICR line, opened.
+fn open_micr(keys: &TenantKeys, c: &Check) -> Result<SecretString, String> {
+    keys.open_string_row("cc_checks", "micr", &c.transaction_id, &c.micr_sealed)
+        .map_err(|_| "the MICR cannot be opened".to_string())
 }
 
 async fn step(state: &AppState, c: &Check) -> Result<(), String> {
@@ -217,11 +279,7 @@ async fn step(state: &AppState, c: &Check) -> Result<(), String> {
 /// Images (format, size, distinct sides, not seen before) and the MICR line.
 async fn classify(state: &AppState, c: &Check, mut t: Transaction, now: i64) -> Result<(), String> {
     use fundline_checks::codes::DeclineReason;
-    let keys = state
-        .keyring
-        .tenant(&state.store, &c.tenant_id)
-        .await
-        .map_err(|e| e.to_string())?;
+    let keys = tenant_keys(state, &c.tenant_id).await?;
     let limits = ImageLimits::default();
     for (side, hash) in [("front", &c.front_hash), ("back", &c.back_hash)] {
         let img = checks::image(&state.store, &c.tenant_id, hash)
@@ -245,9 +303,7 @@ async fn classify(state: &AppState, c: &Check, mut t: Transaction, now: i64) -> 
     {
         return decline(state, c, t, DeclineReason::DuplicateImage.decline(), now).await;
     }
-    let micr = keys
-        .open_string_row("cc_checks", "micr", &c.transaction_id, &c.micr_sealed)
-        .map_err(|_| "the MICR cannot be opened")?;
+    let micr = open_micr(&keys, c)?;
     if fundline_checks::micr::parse(micr.expose()).is_err() || c.presentment_fp.is_empty() {
         return decline(state, c, t, DeclineReason::MicrUnreadable.decline(), now).await;
     }
@@ -256,34 +312,17 @@ async fn classify(state: &AppState, c: &Check, mut t: Transaction, now: i64) -> 
     t.submitted_for_approval_on = Some(now);
     // No OCR here: the amount read is the amount the customer entered.
     t.ocr_amount_cents = t.user_entered_amount_cents;
-    let mut next = c.clone();
-    next.stage = "classified".into();
-    let event = event(state, &t, &next, "check.classified").await;
-    checks::advance(
-        &state.store,
-        Step {
-            tx: t,
-            stage: "classified".into(),
-            decline_code: None,
-            next_job_at: Some(now),
-            ledger: vec![],
-            event,
-            now,
-        },
-    )
-    .await
-    .map_err(|e| e.to_string())
+    advance(state, c, t, Next::to("classified", Some(now)), now).await
 }
 
-/// The risk decision; approved checks get their expected load date.
-async fn decide(state: &AppState, c: &Check, mut t: Transaction, now: i64) -> Result<(), String> {
+/// The risk decision: the card must still be usable, then the tenant's
+/// limits (as the customer's attributes adjust them), the customer's
+/// velocity and an earlier presentment of the same check decide.
+async fn decide(state: &AppState, c: &Check, t: Transaction, now: i64) -> Result<(), String> {
     let cfg = super::settings::of(state, &c.tenant_id)
         .await
         .map_err(|e| e.to_string())?;
-    let card = checkcashing::get_card(&state.store, &c.tenant_id, &c.card_id)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("the card is missing")?;
+    let card = card_of(state, c).await?;
     if card.status != "valid" || card.deleted_at.is_some() {
         return decline(
             state,
@@ -298,6 +337,29 @@ async fn decide(state: &AppState, c: &Check, mut t: Transaction, now: i64) -> Re
         .await
         .map_err(|e| e.to_string())?;
     let attrs = risk::attributes_from(&attrs);
+    let velocity = velocity(state, c, now).await?;
+    let duplicate = presented_before(state, c).await?;
+    let limits = risk::effective_limits(&cfg.limits, &attrs);
+    let card_limits = CardLimits {
+        min_cents: card.min_cents,
+        max_cents: card.max_cents,
+    };
+    let verdict = risk::decide(
+        t.amount_cents,
+        card_limits,
+        &limits,
+        &attrs,
+        velocity,
+        duplicate,
+    );
+    match verdict {
+        Err(d) => decline(state, c, t, d, now).await,
+        Ok(_) => approve(state, c, t, &cfg.fees, now).await,
+    }
+}
+
+/// The customer's other accepted checks today and over 30 days.
+async fn velocity(state: &AppState, c: &Check, now: i64) -> Result<Velocity, String> {
     let today_start = state
         .clock
         .now()
@@ -305,68 +367,59 @@ async fn decide(state: &AppState, c: &Check, mut t: Transaction, now: i64) -> Re
         .and_hms_opt(0, 0, 0)
         .map(|d| d.and_utc().timestamp_micros())
         .unwrap_or(now);
-    let (today_count, today_cents) = checks::accepted_since(
-        &state.store,
-        &c.tenant_id,
-        &c.customer_id,
-        today_start,
-        &c.transaction_id,
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    let (count_30d, cents_30d) = checks::accepted_since(
-        &state.store,
-        &c.tenant_id,
-        &c.customer_id,
-        now - 30 * DAY_MICROS,
-        &c.transaction_id,
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    // An earlier presentment may carry its fingerprint under any live
-    // fingerprint key version: look under each (the MICR is reopened for it).
-    let keys = state
-        .keyring
-        .tenant(&state.store, &c.tenant_id)
+    let since = |from: i64| {
+        checks::accepted_since(
+            &state.store,
+            &c.tenant_id,
+            &c.customer_id,
+            from,
+            &c.transaction_id,
+        )
+    };
+    let (today_count, today_cents) = since(today_start).await.map_err(|e| e.to_string())?;
+    let (count_30d, cents_30d) = since(now - 30 * DAY_MICROS)
         .await
         .map_err(|e| e.to_string())?;
+    Ok(Velocity {
+        today_count,
+        today_cents,
+        count_30d,
+        cents_30d,
+    })
+}
+
+/// Whether the same check (its presentment fingerprint) was deposited
+/// before.
+async fn presented_before(state: &AppState, c: &Check) -> Result<bool, String> {
+    // An earlier presentment may carry its fingerprint under any live
+    // fingerprint key version: look under each (the MICR is reopened for it).
+    let keys = tenant_keys(state, &c.tenant_id).await?;
     let mut fps = match keys.live_fingerprint_versions().len() {
         1 => Vec::new(),
         _ => {
-            let micr = keys
-                .open_string_row("cc_checks", "micr", &c.transaction_id, &c.micr_sealed)
-                .map_err(|_| "the MICR cannot be opened")?;
-            super::deposit::presentment_key(micr.expose())
-                .map(|k| keys.fingerprints(super::deposit::PRESENTMENT_FP, &k))
+            let micr = open_micr(&keys, c)?;
+            super::service::presentment_key(micr.expose())
+                .map(|k| keys.fingerprints(super::service::PRESENTMENT_FP, &k))
                 .unwrap_or_default()
         }
     };
     if !fps.contains(&c.presentment_fp) {
         fps.push(c.presentment_fp.clone());
     }
-    let duplicate = checks::presented_before(&state.store, &c.tenant_id, &fps, &c.transaction_id)
+    checks::presented_before(&state.store, &c.tenant_id, &fps, &c.transaction_id)
         .await
-        .map_err(|e| e.to_string())?;
-    let limits = risk::effective_limits(&cfg.limits, &attrs);
-    let verdict = risk::decide(
-        t.amount_cents,
-        CardLimits {
-            min_cents: card.min_cents,
-            max_cents: card.max_cents,
-        },
-        &limits,
-        &attrs,
-        Velocity {
-            today_count,
-            today_cents,
-            count_30d,
-            cents_30d,
-        },
-        duplicate,
-    );
-    if let Err(d) = verdict {
-        return decline(state, c, t, d, now).await;
-    }
+        .map_err(|e| e.to_string())
+}
+
+/// An approved check gets its fee and its expected load date; money in
+/// days waits for that day's job, money in minutes is funded now.
+async fn approve(
+    state: &AppState,
+    c: &Check,
+    mut t: Transaction,
+    fees: &fundline_checks::fees::FeeSchedule,
+    now: i64,
+) -> Result<(), String> {
     let funding: Funding = c.funding.parse().unwrap_or(Funding::Days);
     let kind: CheckType = c.check_type.parse().unwrap_or(CheckType::Other);
     let load_day = fundline_checks::expected_load_date(state.clock.now().date_naive(), funding);
@@ -380,94 +433,42 @@ async fn decide(state: &AppState, c: &Check, mut t: Transaction, now: i64) -> Re
     };
     apply(&mut t, Stage::Approved, now);
     t.finished_approval_on = Some(now);
-    t.fee_cents = fundline_checks::fees::fee_cents(t.amount_cents, kind, funding, &cfg.fees);
+    t.fee_cents = fundline_checks::fees::fee_cents(t.amount_cents, kind, funding, fees);
     t.expected_load_date = Some(due);
-    let mut next = c.clone();
-    next.stage = "approved".into();
-    let event = event(state, &t, &next, "check.approved").await;
-    checks::advance(
-        &state.store,
-        Step {
-            tx: t,
-            stage: "approved".into(),
-            decline_code: None,
-            next_job_at: Some(due),
-            ledger: vec![],
-            event,
-            now,
-        },
-    )
-    .await
-    .map_err(|e| e.to_string())
+    advance(state, c, t, Next::to("approved", Some(due)), now).await
 }
 
-/// The load: amount − fee onto the card, with balanced ledger entries.
-async fn fund(state: &AppState, c: &Check, mut t: Transaction, now: i64) -> Result<(), String> {
-    let card = checkcashing::get_card(&state.store, &c.tenant_id, &c.card_id)
+async fn card_of(state: &AppState, c: &Check) -> Result<Card, String> {
+    checkcashing::get_card(&state.store, &c.tenant_id, &c.card_id)
         .await
         .map_err(|e| e.to_string())?
-        .ok_or("the card is missing")?;
-    let keys = state
-        .keyring
-        .tenant(&state.store, &c.tenant_id)
-        .await
-        .map_err(|e| e.to_string())?;
+        .ok_or_else(|| "the card is missing".to_string())
+}
+
+/// The load: amount − fee onto the card, with balanced ledger entries. A
+/// load that keeps failing declines the check; until then it is retried.
+async fn fund(state: &AppState, c: &Check, mut t: Transaction, now: i64) -> Result<(), String> {
+    let card = card_of(state, c).await?;
+    let keys = tenant_keys(state, &c.tenant_id).await?;
     let load = t.amount_cents - t.fee_cents;
-    let result = if card.kind == "pan" {
-        let number = keys
-            .open_string_row("cc_cards", "number", &card.id, &card.number_sealed)
-            .map_err(|_| "the card cannot be opened")?;
-        let pan = fundline_core::card::Pan::parse(number.expose())
-            .map_err(|_| "the stored card number is not valid")?;
-        state
-            .cardnet
-            .load(LoadRequest {
-                card: CardRef::Pan(&pan),
-                amount_cents: load,
-                reference: &t.id,
-            })
-            .await
-    } else {
-        state
-            .cardnet
-            .load(LoadRequest {
-                card: CardRef::Token {
-                    bin: &card.bin,
-                    last4: Some(&card.last4),
-                },
-                amount_cents: load,
-                reference: &t.id,
-            })
-            .await
-    };
-    match result {
+    match load_card(state, &keys, &card, load, &t.id).await? {
         LoadResult::Loaded { .. } => {
             apply(&mut t, Stage::Funded, now);
             t.actual_load_date = Some(now);
             t.load_amount_cents = load;
-            let mut next = c.clone();
-            next.stage = "funded".into();
-            let event = event(state, &t, &next, "check.funded").await;
             let ledger = vec![
                 ("check_clearing".to_string(), -t.amount_cents),
                 (format!("card:{}", c.card_id), load),
                 ("fee_income".to_string(), t.fee_cents),
             ];
             tracing::info!(transaction_id = %t.id, load_cents = load, "check funded");
-            checks::advance(
-                &state.store,
-                Step {
-                    tx: t,
-                    stage: "funded".into(),
-                    decline_code: None,
-                    next_job_at: None,
-                    ledger,
-                    event,
-                    now,
-                },
-            )
-            .await
-            .map_err(|e| e.to_string())
+            let to = Next {
+                stage: "funded",
+                decline_code: None,
+                job_at: None,
+                ledger,
+            };
+            advance(state, c, t, to, now).await
         }
         LoadResult::Failed { reason } if c.job_attempts >= MAX_ATTEMPTS => {
             tracing::warn!(transaction_id = %t.id, %reason, "card load failed for good");
@@ -482,4 +483,39 @@ async fn fund(state: &AppState, c: &Check, mut t: Transaction, now: i64) -> Resu
         }
         LoadResult::Failed { reason } => Err(format!("card load failed: {reason}")),
     }
+}
+
+/// Ask the card network to load `cents` onto the card: a PAN is opened
+/// for it; a partner's token goes by its BIN and last four.
+async fn load_card(
+    state: &AppState,
+    keys: &TenantKeys,
+    card: &Card,
+    cents: i64,
+    reference: &str,
+) -> Result<LoadResult, String> {
+    if card.kind != "pan" {
+        let token = CardRef::Token {
+            bin: &card.bin,
+            last4: Some(&card.last4),
+        };
+        return Ok(load(state, token, cents, reference).await);
+    }
+    let number = keys
+        .open_string_row("cc_cards", "number", &card.id, &card.number_sealed)
+        .map_err(|_| "the card cannot be opened")?;
+    let pan = fundline_core::card::Pan::parse(number.expose())
+        .map_err(|_| "the stored card number is not valid")?;
+    Ok(load(state, CardRef::Pan(&pan), cents, reference).await)
+}
+
+async fn load(state: &AppState, card: CardRef<'_>, cents: i64, reference: &str) -> LoadResult {
+    state
+        .cardnet
+        .load(LoadRequest {
+            card,
+            amount_cents: cents,
+            reference,
+        })
+        .await
 }

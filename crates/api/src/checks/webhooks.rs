@@ -166,104 +166,118 @@ pub async fn deliver_due(state: &AppState) -> usize {
     taken
 }
 
+/// One delivery attempt: a webhook that is gone is recorded as given up;
+/// an address that fails its check, or an answer other than 2xx, as failed
+/// (retried with backoff until the attempts run out).
 async fn deliver(state: &AppState, e: &Event) {
     let now = state.clock.now_micros();
-    let hook = match checks::webhook(&state.store, &e.tenant_id).await {
-        Ok(Some(h)) => h,
-        _ => {
-            let _ = checks::record_attempt(
-                &state.store,
-                &e.id,
-                &e.tenant_id,
-                now,
-                None,
-                Some("no webhook registered".into()),
-                0,
-                None,
-            )
-            .await;
-            return;
-        }
+    let Ok(Some(hook)) = checks::webhook(&state.store, &e.tenant_id).await else {
+        let gone = Attempt {
+            status: None,
+            error: Some("no webhook registered".into()),
+            ms: 0,
+            next: None,
+        };
+        return record(state, e, now, gone).await;
     };
-    let secret = match state
-        .keyring
-        .tenant(&state.store, &e.tenant_id)
-        .await
-        .ok()
-        .and_then(|k| {
-            k.open_string("cc_webhooks", "secret", &hook.secret_sealed)
-                .ok()
-        }) {
-        Some(s) => s,
-        None => return,
+    // Without its secret the event cannot be signed; nothing is recorded,
+    // and once its lease runs out a later pass takes it again.
+    let Some(secret) = webhook_secret(state, &hook).await else {
+        return;
     };
-    let timestamp = now / 1_000_000;
     let started = std::time::Instant::now();
     // The address is checked at delivery, not registration (DNS can change),
     // and the request goes to exactly the address checked.
     let loopback = loopback_allowed(state, &e.tenant_id).await;
-    let (http, _address) = match pin_address(&hook.url, loopback).await {
-        Ok(c) => c,
+    let http = match pin_address(&hook.url, loopback).await {
+        Ok((http, _address)) => http,
         Err(why) => {
-            let next = retry_at(state, e.attempts + 1, now);
             tracing::info!(event_id = %e.id, reason = why, "webhook not sent");
-            let _ = checks::record_attempt(
-                &state.store,
-                &e.id,
-                &e.tenant_id,
-                now,
-                None,
-                Some(why.into()),
-                0,
-                next,
-            )
-            .await;
-            return;
+            let refused = Attempt {
+                status: None,
+                error: Some(why.into()),
+                ms: 0,
+                next: retry_at(state, e.attempts + 1, now),
+            };
+            return record(state, e, now, refused).await;
         }
     };
-    let result = http
-        .post(&hook.url)
-        .header("content-type", "application/json")
-        .header(EVENT_HEADER, &e.id)
-        .header(TIMESTAMP_HEADER, timestamp.to_string())
-        .header(
-            SIGNATURE_HEADER,
-            signature(secret.expose(), timestamp, &e.payload),
-        )
-        .body(e.payload.clone())
-        .send()
-        .await;
+    let (status, error) = post(&http, &hook.url, e, secret.expose(), now / 1_000_000).await;
     let ms = started.elapsed().as_millis() as i64;
-    let (status, error) = match result {
-        Ok(r) => (Some(i64::from(r.status().as_u16())), None),
-        Err(err) => (
-            None,
-            Some(if err.is_timeout() {
-                "timed out".to_string()
-            } else {
-                "connection failed".to_string()
-            }),
-        ),
-    };
     let ok = status.is_some_and(|s| (200..300).contains(&s));
     let attempts = e.attempts + 1;
-    let next = if ok {
-        None
-    } else {
-        retry_at(state, attempts, now)
-    };
     if !ok {
         tracing::info!(event_id = %e.id, ?status, attempts, "webhook delivery failed");
     }
+    let attempt = Attempt {
+        status,
+        error,
+        ms,
+        next: if ok {
+            None
+        } else {
+            retry_at(state, attempts, now)
+        },
+    };
+    record(state, e, now, attempt).await
+}
+
+/// The webhook's signing secret, opened.
+async fn webhook_secret(state: &AppState, hook: &Webhook) -> Option<fundline_vault::SecretString> {
+    let keys = state
+        .keyring
+        .tenant(&state.store, &hook.tenant_id)
+        .await
+        .ok()?;
+    keys.open_string("cc_webhooks", "secret", &hook.secret_sealed)
+        .ok()
+}
+
+/// POST the event, signed; the answer's status, or why there was none.
+async fn post(
+    http: &reqwest::Client,
+    url: &str,
+    e: &Event,
+    secret: &str,
+    timestamp: i64,
+) -> (Option<i64>, Option<String>) {
+    let result = http
+        .post(url)
+        .header("content-type", "application/json")
+        .header(EVENT_HEADER, &e.id)
+        .header(TIMESTAMP_HEADER, timestamp.to_string())
+        .header(SIGNATURE_HEADER, signature(secret, timestamp, &e.payload))
+        .body(e.payload.clone())
+        .send()
+        .await;
+    match result {
+        Ok(r) => (Some(i64::from(r.status().as_u16())), None),
+        Err(err) if err.is_timeout() => (None, Some("timed out".to_string())),
+        Err(_) => (None, Some("connection failed".to_string())),
+    }
+}
+
+/// What the delivery log keeps of an attempt.
+struct Attempt {
+    status: Option<i64>,
+    error: Option<String>,
+    ms: i64,
+    /// When to try again; None: delivered, or given up.
+    next: Option<i64>,
+}
+
+async fn record(state: &AppState, e: &Event, now: i64, a: Attempt) {
+    // A log write that fails is not retried here: once the event's lease
+    // runs out a later pass takes it again.
     let _ = checks::record_attempt(
         &state.store,
         &e.id,
         &e.tenant_id,
         now,
-        status,
-        error,
-        ms,
-        next,
+        a.status,
+        a.error,
+        a.ms,
+        a.next,
     )
     .await;
 }

@@ -141,15 +141,45 @@ pub async fn public_key(
 }
 
 /// Decrypts an encryptedCustomerInput for this merchant and returns the card
-/// group it carries, as a plain create-token body.
+/// group it carries, as a plain create-token body. The input must have been
+/// encrypted to one of the merchant's keys, for a live client session of the
+/// merchant's under that key, and is accepted once.
 pub async fn decrypt(state: &AppState, m: &Merchant, body: &Value) -> Result<Value, ConnectError> {
-    let bad = |why: &str| ConnectError::validation(vec![invalid("encryptedCustomerInput", why)]);
     let jwe = body["encryptedCustomerInput"]
         .as_str()
         .ok_or_else(|| bad("must be a string"))?;
     if jwe.len() > 64 * 1024 {
         return Err(bad("too long"));
     }
+    let (kid, input) = open_jwe(state, m, jwe).await?;
+    let session = input_session(state, m, &kid, &input).await?;
+    // Spec 003: encrypted customer input can be submitted once.
+    let first = repo::use_encrypted_input(
+        &state.store,
+        m.tenant_id.clone(),
+        fundline_vault::hash_token(jwe),
+        session.expires_at,
+        state.clock.now_micros(),
+    )
+    .await?;
+    if matches!(first, repo::InputUse::AlreadySubmitted) {
+        return Err(bad("this encrypted customer input was already submitted"));
+    }
+    Ok(card_request(body, &input))
+}
+
+/// What is wrong with an encryptedCustomerInput, as a 400.
+fn bad(why: &str) -> ConnectError {
+    ConnectError::validation(vec![invalid("encryptedCustomerInput", why)])
+}
+
+/// The JWE decrypted with the merchant's private key it names: that key's
+/// id and the JSON input it carried.
+async fn open_jwe(
+    state: &AppState,
+    m: &Merchant,
+    jwe: &str,
+) -> Result<(String, Value), ConnectError> {
     let header = josekit::jwt::decode_header(jwe).map_err(|_| bad("not a JWE"))?;
     let kid = header
         .claim("kid")
@@ -168,8 +198,19 @@ pub async fn decrypt(state: &AppState, m: &Merchant, body: &Value) -> Result<Val
         .map_err(|_| ConnectError::internal())?;
     let (payload, _) = josekit::jwe::deserialize_compact(jwe, &decrypter)
         .map_err(|_| bad("cannot be decrypted"))?;
-    let input: Value =
+    let input =
         serde_json::from_slice(&payload).map_err(|_| bad("the decrypted input is not JSON"))?;
+    Ok((kid, input))
+}
+
+/// The client session the input names: this merchant's, under the key the
+/// input was encrypted to, and not expired.
+async fn input_session(
+    state: &AppState,
+    m: &Merchant,
+    kid: &str,
+    input: &Value,
+) -> Result<repo::ClientSession, ConnectError> {
     let session_id = input["clientSessionId"]
         .as_str()
         .ok_or_else(|| bad("no client session"))?;
@@ -182,22 +223,16 @@ pub async fn decrypt(state: &AppState, m: &Merchant, body: &Value) -> Result<Val
     {
         return Err(bad("the client session is not this merchant's"));
     }
-    let now = state.clock.now_micros();
-    if session.expires_at <= now {
+    if session.expires_at <= state.clock.now_micros() {
         return Err(bad("the client session has expired"));
     }
-    // Spec 003: encrypted customer input can be submitted once.
-    let first = repo::use_encrypted_input(
-        &state.store,
-        m.tenant_id.clone(),
-        fundline_vault::hash_token(jwe),
-        session.expires_at,
-        now,
-    )
-    .await?;
-    if matches!(first, repo::InputUse::AlreadySubmitted) {
-        return Err(bad("this encrypted customer input was already submitted"));
-    }
+    Ok(session)
+}
+
+/// The create-token body the input stands for: its card fields (the
+/// client SDK's paymentValues), and the product the request names, else
+/// the input's.
+fn card_request(body: &Value, input: &Value) -> Value {
     let value = |k: &str| {
         input["paymentValues"]
             .as_array()
@@ -216,5 +251,5 @@ pub async fn decrypt(state: &AppState, m: &Merchant, body: &Value) -> Result<Val
             cwc[k] = json!(v);
         }
     }
-    Ok(json!({"paymentProductId": product, "card": {"data": {"cardWithoutCvv": cwc}}}))
+    json!({"paymentProductId": product, "card": {"data": {"cardWithoutCvv": cwc}}})
 }

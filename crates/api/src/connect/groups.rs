@@ -155,112 +155,57 @@ pub fn approval(v: &Value, prefix: &str) -> Result<Value, ConnectError> {
     ))
 }
 
+/// The parts every non-card group shares: its object, alias and customer.
+struct Group<'a> {
+    g: &'a Map<String, Value>,
+    alias: Option<String>,
+    customer: Option<Value>,
+}
+
+/// The group `name` of the request; not an object answers that alone.
+fn group<'a>(
+    obj: &'a Map<String, Value>,
+    name: &str,
+    errors: &mut Vec<ApiError>,
+) -> Result<Group<'a>, ConnectError> {
+    let g = obj
+        .get(name)
+        .and_then(Value::as_object)
+        .ok_or_else(|| ConnectError::validation(vec![invalid(name, "must be an object")]))?;
+    let alias = text(g, "alias", &format!("{name}.alias"), 100, errors).map(str::to_string);
+    let customer = customer(g, name, errors);
+    Ok(Group { g, alias, customer })
+}
+
+impl Group<'_> {
+    /// The token object GET answers: the alias (by default the masked
+    /// number), the group's own block under `key`, and the customer.
+    fn view(self, default_alias: impl FnOnce() -> String, key: &str, block: Value) -> Value {
+        let mut view = json!({"alias": self.alias.unwrap_or_else(default_alias)});
+        view[key] = block;
+        if let Some(c) = self.customer {
+            view["customer"] = c;
+        }
+        view
+    }
+}
+
 /// 770: a mandate with the debtor's IBAN. The IBAN identifies the token; the
 /// mandate is usable once signed (in the request) or approved (later call).
 pub(super) fn sepa(obj: &Map<String, Value>) -> Result<TokenInput, ConnectError> {
     let mut errors = Vec::new();
     let product = product(obj, &[770], &mut errors);
-    let g = obj
-        .get("sepaDirectDebit")
-        .and_then(Value::as_object)
-        .ok_or_else(|| {
-            ConnectError::validation(vec![invalid("sepaDirectDebit", "must be an object")])
-        })?;
-    let alias = text(g, "alias", "sepaDirectDebit.alias", 100, &mut errors).map(str::to_string);
-    let customer = customer(g, "sepaDirectDebit", &mut errors);
-    let mut iban = None;
-    let mut mandate_view = json!({});
-    let mut signed = false;
-    if let Some(m) = object(g, "mandate", "sepaDirectDebit.mandate", true, &mut errors) {
-        let p = "sepaDirectDebit.mandate";
-        if let Some(acct) = object(
-            m,
-            "bankAccountIban",
-            &format!("{p}.bankAccountIban"),
-            true,
-            &mut errors,
-        ) {
-            let holder = text(
-                acct,
-                "accountHolderName",
-                &format!("{p}.bankAccountIban.accountHolderName"),
-                30,
-                &mut errors,
-            );
-            iban = required_text(
-                acct,
-                "iban",
-                &format!("{p}.bankAccountIban.iban"),
-                50,
-                &mut errors,
-            )
-            .and_then(|i| {
-                let n = normalize_iban(&i);
-                if n.is_none() {
-                    errors.push(invalid(
-                        &format!("{p}.bankAccountIban.iban"),
-                        "not a valid IBAN (country length and mod 97)",
-                    ));
-                }
-                n
-            });
-            if let Some(i) = &iban {
-                mandate_view["bankAccountIban"] =
-                    strip_nulls(json!({"accountHolderName": holder, "iban": mask_keep_last(i, 4)}));
-            }
-        }
-        if let Some(v) = text(
-            m,
-            "customerContractIdentifier",
-            &format!("{p}.customerContractIdentifier"),
-            35,
-            &mut errors,
-        ) {
-            mandate_view["customerContractIdentifier"] = json!(v);
-        }
-        if let Some(d) = object(m, "debtor", &format!("{p}.debtor"), false, &mut errors) {
-            for (k, max) in [
-                ("additionalAddressInfo", 50),
-                ("city", 51),
-                ("countryCode", 2),
-                ("firstName", 15),
-                ("houseNumber", 15),
-                ("state", 35),
-                ("stateCode", 9),
-                ("street", 50),
-                ("surname", 70),
-                ("surnamePrefix", 15),
-                ("zip", 10),
-            ] {
-                text(d, k, &format!("{p}.debtor.{k}"), max, &mut errors);
-            }
-            mandate_view["debtor"] = strip_nulls(Value::Object(d.clone()));
-        }
-        if let Some(r) = boolean(m, "isRecurring", &format!("{p}.isRecurring"), &mut errors) {
-            mandate_view["isRecurring"] = json!(r);
-        }
-        if let Some(a) = m.get("mandateApproval").filter(|v| !v.is_null()) {
-            match approval(a, &format!("{p}.mandateApproval")) {
-                Ok(v) => {
-                    signed = v["mandateSigned"] == json!(true)
-                        && v.get("mandateSignatureDate").is_some();
-                    mandate_view["mandateApproval"] = v;
-                }
-                Err(e) => errors.extend(e.errors),
-            }
-        }
-        if let Some(pn) = text(
-            m,
-            "preNotification",
-            &format!("{p}.preNotification"),
-            100,
-            &mut errors,
-        ) {
-            mandate_view["preNotification"] = json!(pn);
-        }
-    }
+    let group = group(obj, "sepaDirectDebit", &mut errors)?;
+    let mandate = object(
+        group.g,
+        "mandate",
+        "sepaDirectDebit.mandate",
+        true,
+        &mut errors,
+    )
+    .map(|m| sepa_mandate(m, "sepaDirectDebit.mandate", &mut errors));
     done(errors)?;
-    let (Some(product), Some(iban)) = (product, iban) else {
+    let (Some(product), Some((Some(iban), mut mandate_view, signed))) = (product, mandate) else {
         return Err(ConnectError::validation(vec![missing(
             "sepaDirectDebit.mandate",
         )]));
@@ -274,10 +219,7 @@ pub(super) fn sepa(obj: &Map<String, Value>) -> Result<TokenInput, ConnectError>
             .to_string()
             .to_ascii_uppercase()
     ));
-    let mut view = json!({"alias": alias.unwrap_or_else(|| mask_keep_last(&iban, 4)), "mandate": mandate_view});
-    if let Some(c) = customer {
-        view["customer"] = c;
-    }
+    let view = group.view(|| mask_keep_last(&iban, 4), "mandate", mandate_view);
     Ok(TokenInput {
         product,
         kind: "sepaDirectDebit",
@@ -285,6 +227,112 @@ pub(super) fn sepa(obj: &Map<String, Value>) -> Result<TokenInput, ConnectError>
         view,
         mandate_status: Some(if signed { "APPROVED" } else { "UNAPPROVED" }),
     })
+}
+
+/// A SEPA mandate: the debtor's IBAN (None when in error), the mandate as
+/// GET shows it (the IBAN masked), and whether it comes signed.
+fn sepa_mandate(
+    m: &Map<String, Value>,
+    p: &str,
+    errors: &mut Vec<ApiError>,
+) -> (Option<String>, Value, bool) {
+    let mut view = json!({});
+    let mut signed = false;
+    let iban = object(
+        m,
+        "bankAccountIban",
+        &format!("{p}.bankAccountIban"),
+        true,
+        errors,
+    )
+    .and_then(|acct| {
+        let (iban, account_view) = iban_account(acct, &format!("{p}.bankAccountIban"), errors);
+        view["bankAccountIban"] = account_view?;
+        iban
+    });
+    copy_text(m, "customerContractIdentifier", 35, p, &mut view, errors);
+    if let Some(d) = object(m, "debtor", &format!("{p}.debtor"), false, errors) {
+        check_debtor(d, &format!("{p}.debtor"), errors);
+        view["debtor"] = strip_nulls(Value::Object(d.clone()));
+    }
+    if let Some(r) = boolean(m, "isRecurring", &format!("{p}.isRecurring"), errors) {
+        view["isRecurring"] = json!(r);
+    }
+    if let Some(a) = m.get("mandateApproval").filter(|v| !v.is_null()) {
+        match approval(a, &format!("{p}.mandateApproval")) {
+            Ok(v) => {
+                signed =
+                    v["mandateSigned"] == json!(true) && v.get("mandateSignatureDate").is_some();
+                view["mandateApproval"] = v;
+            }
+            Err(e) => errors.extend(e.errors),
+        }
+    }
+    copy_text(m, "preNotification", 100, p, &mut view, errors);
+    (iban, view, signed)
+}
+
+/// An optional string of the mandate, shown as sent when valid.
+fn copy_text(
+    m: &Map<String, Value>,
+    key: &str,
+    max: usize,
+    p: &str,
+    view: &mut Value,
+    errors: &mut Vec<ApiError>,
+) {
+    if let Some(v) = text(m, key, &format!("{p}.{key}"), max, errors) {
+        view[key] = json!(v);
+    }
+}
+
+/// `bankAccountIban`: the IBAN normalised, and the account as GET shows it
+/// (the IBAN masked); both None when the IBAN is in error.
+fn iban_account(
+    acct: &Map<String, Value>,
+    p: &str,
+    errors: &mut Vec<ApiError>,
+) -> (Option<String>, Option<Value>) {
+    let holder = text(
+        acct,
+        "accountHolderName",
+        &format!("{p}.accountHolderName"),
+        30,
+        errors,
+    );
+    let iban = required_text(acct, "iban", &format!("{p}.iban"), 50, errors).and_then(|i| {
+        let n = normalize_iban(&i);
+        if n.is_none() {
+            errors.push(invalid(
+                &format!("{p}.iban"),
+                "not a valid IBAN (country length and mod 97)",
+            ));
+        }
+        n
+    });
+    let view = iban
+        .as_ref()
+        .map(|i| strip_nulls(json!({"accountHolderName": holder, "iban": mask_keep_last(i, 4)})));
+    (iban, view)
+}
+
+/// Every string of a mandate's debtor, with the spec's maximum lengths.
+fn check_debtor(d: &Map<String, Value>, p: &str, errors: &mut Vec<ApiError>) {
+    for (k, max) in [
+        ("additionalAddressInfo", 50),
+        ("city", 51),
+        ("countryCode", 2),
+        ("firstName", 15),
+        ("houseNumber", 15),
+        ("state", 35),
+        ("stateCode", 9),
+        ("street", 50),
+        ("surname", 70),
+        ("surnamePrefix", 15),
+        ("zip", 10),
+    ] {
+        text(d, k, &format!("{p}.{k}"), max, errors);
+    }
 }
 
 fn bban(
@@ -383,86 +431,15 @@ fn bban_rules(
 pub(super) fn non_sepa(obj: &Map<String, Value>) -> Result<TokenInput, ConnectError> {
     let mut errors = Vec::new();
     let product = product(obj, &[705, 730], &mut errors);
-    let g = obj
-        .get("nonSepaDirectDebit")
-        .and_then(Value::as_object)
-        .ok_or_else(|| {
-            ConnectError::validation(vec![invalid("nonSepaDirectDebit", "must be an object")])
-        })?;
-    let alias = text(g, "alias", "nonSepaDirectDebit.alias", 100, &mut errors).map(str::to_string);
-    let customer = customer(g, "nonSepaDirectDebit", &mut errors);
-    let mut identity = None;
-    let mut mandate_view = json!({});
-    if let Some(m) = object(
-        g,
-        "mandate",
-        "nonSepaDirectDebit.mandate",
-        true,
-        &mut errors,
-    ) {
-        let p = "nonSepaDirectDebit.mandate";
-        match product {
-            Some(705) => {
-                let q = format!("{p}.paymentProduct705SpecificData");
-                if let Some(d) = object(m, "paymentProduct705SpecificData", &q, true, &mut errors) {
-                    let auth = required_text(
-                        d,
-                        "authorisationId",
-                        &format!("{q}.authorisationId"),
-                        18,
-                        &mut errors,
-                    );
-                    let path = format!("{q}.bankAccountBban");
-                    if let Some((mut b, number, code)) = bban(d, &path, &mut errors) {
-                        let country = b
-                            .get("countryCode")
-                            .and_then(Value::as_str)
-                            .map(str::to_ascii_uppercase)
-                            .unwrap_or_else(|| "GB".into());
-                        errors.extend(bban_rules(&country, &b, &number, &code, &path));
-                        b.insert("accountNumber".into(), json!(mask_keep_last(&number, 4)));
-                        mandate_view = json!({"paymentProduct705SpecificData": {"authorisationId": auth, "bankAccountBban": strip_nulls(Value::Object(b))}});
-                        // UK identities keep their original form (tokens made before
-                        // other countries were served still match).
-                        identity = Some(if country == "GB" {
-                            format!("705|{code}|{number}")
-                        } else {
-                            format!("705|{country}|{code}|{number}")
-                        });
-                    }
-                }
-            }
-            Some(730) => {
-                let q = format!("{p}.paymentProduct730SpecificData");
-                if let Some(d) = object(m, "paymentProduct730SpecificData", &q, true, &mut errors) {
-                    if let Some((mut b, number, code)) =
-                        bban(d, &format!("{q}.bankAccountBban"), &mut errors)
-                    {
-                        if !((4..=17).contains(&number.len())
-                            && number.bytes().all(|c| c.is_ascii_digit()))
-                        {
-                            errors.push(invalid(
-                                &format!("{q}.bankAccountBban.accountNumber"),
-                                "an ACH account number has 4 to 17 digits",
-                            ));
-                        }
-                        if !valid_aba_routing(&code) {
-                            errors.push(invalid(
-                                &format!("{q}.bankAccountBban.bankCode"),
-                                "not a valid ABA routing number",
-                            ));
-                        }
-                        b.insert("accountNumber".into(), json!(mask_keep_last(&number, 4)));
-                        mandate_view = json!({"paymentProduct730SpecificData": {"bankAccountBban": strip_nulls(Value::Object(b))}});
-                        identity = Some(format!("730|{code}|{number}"));
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
+    let group = group(obj, "nonSepaDirectDebit", &mut errors)?;
+    let p = "nonSepaDirectDebit.mandate";
+    let mandate = object(group.g, "mandate", p, true, &mut errors).and_then(|m| match product {
+        Some(705) => uk_mandate(m, p, &mut errors),
+        Some(730) => ach_mandate(m, p, &mut errors),
+        _ => None,
+    });
     done(errors)?;
-    let (Some(product), Some(identity)) = (product, identity) else {
+    let (Some(product), Some((mandate_view, identity))) = (product, mandate) else {
         return Err(ConnectError::validation(vec![missing(
             "nonSepaDirectDebit.mandate",
         )]));
@@ -472,10 +449,7 @@ pub(super) fn non_sepa(obj: &Map<String, Value>) -> Result<TokenInput, ConnectEr
         .next()
         .map(|n| mask_keep_last(n, 4))
         .unwrap_or_default();
-    let mut view = json!({"alias": alias.unwrap_or(last4), "mandate": mandate_view});
-    if let Some(c) = customer {
-        view["customer"] = c;
-    }
+    let view = group.view(|| last4, "mandate", mandate_view);
     Ok(TokenInput {
         product,
         kind: "nonSepaDirectDebit",
@@ -485,17 +459,75 @@ pub(super) fn non_sepa(obj: &Map<String, Value>) -> Result<TokenInput, ConnectEr
     })
 }
 
+/// 705: the mandate as GET shows it (the account masked), and the token's
+/// identity: the account's country, bank code and number.
+fn uk_mandate(
+    m: &Map<String, Value>,
+    p: &str,
+    errors: &mut Vec<ApiError>,
+) -> Option<(Value, String)> {
+    let q = format!("{p}.paymentProduct705SpecificData");
+    let d = object(m, "paymentProduct705SpecificData", &q, true, errors)?;
+    let auth = required_text(
+        d,
+        "authorisationId",
+        &format!("{q}.authorisationId"),
+        18,
+        errors,
+    );
+    let path = format!("{q}.bankAccountBban");
+    let (mut b, number, code) = bban(d, &path, errors)?;
+    let country = b
+        .get("countryCode")
+        .and_then(Value::as_str)
+        .map(str::to_ascii_uppercase)
+        .unwrap_or_else(|| "GB".into());
+    errors.extend(bban_rules(&country, &b, &number, &code, &path));
+    b.insert("accountNumber".into(), json!(mask_keep_last(&number, 4)));
+    let view = json!({"paymentProduct705SpecificData": {"authorisationId": auth, "bankAccountBban": strip_nulls(Value::Object(b))}});
+    // UK identities keep their original form (tokens made before
+    // other countries were served still match).
+    let identity = if country == "GB" {
+        format!("705|{code}|{number}")
+    } else {
+        format!("705|{country}|{code}|{number}")
+    };
+    Some((view, identity))
+}
+
+/// 730: the mandate as GET shows it (the account masked), and the token's
+/// identity: the ABA routing number and account number.
+fn ach_mandate(
+    m: &Map<String, Value>,
+    p: &str,
+    errors: &mut Vec<ApiError>,
+) -> Option<(Value, String)> {
+    let q = format!("{p}.paymentProduct730SpecificData");
+    let d = object(m, "paymentProduct730SpecificData", &q, true, errors)?;
+    let (mut b, number, code) = bban(d, &format!("{q}.bankAccountBban"), errors)?;
+    if !((4..=17).contains(&number.len()) && number.bytes().all(|c| c.is_ascii_digit())) {
+        errors.push(invalid(
+            &format!("{q}.bankAccountBban.accountNumber"),
+            "an ACH account number has 4 to 17 digits",
+        ));
+    }
+    if !valid_aba_routing(&code) {
+        errors.push(invalid(
+            &format!("{q}.bankAccountBban.bankCode"),
+            "not a valid ABA routing number",
+        ));
+    }
+    b.insert("accountNumber".into(), json!(mask_keep_last(&number, 4)));
+    let view = json!({"paymentProduct730SpecificData": {"bankAccountBban": strip_nulls(Value::Object(b))}});
+    Some((view, format!("730|{code}|{number}")))
+}
+
 /// 840: a PayPal billing agreement.
 pub(super) fn e_wallet(obj: &Map<String, Value>) -> Result<TokenInput, ConnectError> {
     let mut errors = Vec::new();
     let product = product(obj, &[840], &mut errors);
-    let g = obj
-        .get("eWallet")
-        .and_then(Value::as_object)
-        .ok_or_else(|| ConnectError::validation(vec![invalid("eWallet", "must be an object")]))?;
-    let alias = text(g, "alias", "eWallet.alias", 100, &mut errors).map(str::to_string);
-    let customer = customer(g, "eWallet", &mut errors);
-    let agreement = object(g, "data", "eWallet.data", true, &mut errors).and_then(|d| {
+    let group = group(obj, "eWallet", &mut errors)?;
+    let agreement = object(group.g, "data", "eWallet.data", true, &mut errors).and_then(|d| {
         required_text(
             d,
             "billingAgreementId",
@@ -510,10 +542,12 @@ pub(super) fn e_wallet(obj: &Map<String, Value>) -> Result<TokenInput, ConnectEr
             "eWallet.data.billingAgreementId",
         )]));
     };
-    let mut view = json!({"alias": alias.unwrap_or_else(|| mask_keep_last(&agreement, 4)), "data": {"billingAgreementId": mask_keep_last(&agreement, 4)}});
-    if let Some(c) = customer {
-        view["customer"] = c;
-    }
+    let masked = mask_keep_last(&agreement, 4);
+    let view = group.view(
+        || masked.clone(),
+        "data",
+        json!({"billingAgreementId": masked}),
+    );
     Ok(TokenInput {
         product,
         kind: "eWallet",

@@ -6,6 +6,7 @@ pub mod client;
 pub mod error;
 pub mod groups;
 pub mod hmac;
+pub mod idempotence;
 pub mod tokens;
 
 use axum::routing::{get, post};

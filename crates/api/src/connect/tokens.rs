@@ -13,6 +13,7 @@ use serde_json::{json, Map, Value};
 
 use super::auth::Merchant;
 use super::error::{invalid, missing, ApiError, ConnectError};
+use super::idempotence;
 use crate::AppState;
 
 const TABLE: &str = "ct_tokens";
@@ -148,7 +149,9 @@ pub fn token_input(body: &Value, today: chrono::NaiveDate) -> Result<TokenInput,
 }
 
 /// Validates a card token request and builds the token object GET will
-/// answer, with the card number masked.
+/// answer, with the card number masked. Every error in the request is
+/// answered at once, in the order of its parts: product, other groups,
+/// card, card.data.cardWithoutCvv, card.data.
 fn card_input(body: &Value, today: chrono::NaiveDate) -> Result<TokenInput, ConnectError> {
     let Value::Object(obj) = body else {
         return Err(ConnectError::validation(vec![invalid(
@@ -157,7 +160,63 @@ fn card_input(body: &Value, today: chrono::NaiveDate) -> Result<TokenInput, Conn
         )]));
     };
     let mut errors = Vec::new();
-    let product = match obj.get("paymentProductId") {
+    let product = card_product(obj, &mut errors);
+    no_other_groups(obj, &mut errors);
+    // Without these objects there is nothing further to check.
+    let Some(Value::Object(card)) = obj.get("card") else {
+        errors.push(missing("card"));
+        return Err(ConnectError::validation(errors));
+    };
+    let alias = text(card, "alias", "card.alias", 100, &mut errors).map(str::to_string);
+    if let Some(Value::Object(c)) = card.get("customer") {
+        check_customer(c, "card.customer", &mut errors);
+    }
+    let Some(Value::Object(data)) = card.get("data") else {
+        errors.push(missing("card.data"));
+        return Err(ConnectError::validation(errors));
+    };
+    let Some(Value::Object(cwc)) = data.get("cardWithoutCvv") else {
+        errors.push(missing("card.data.cardWithoutCvv"));
+        return Err(ConnectError::validation(errors));
+    };
+    let without_cvv = card_without_cvv(cwc, today, &mut errors);
+    let extras = card_data_extras(data, &mut errors);
+    if !errors.is_empty() {
+        return Err(ConnectError::validation(errors));
+    }
+    let (Some(product), Some(pan), Some(expiry)) = (product, without_cvv.pan, without_cvv.expiry)
+    else {
+        return Err(ConnectError::validation(vec![invalid(
+            "card",
+            "incomplete",
+        )]));
+    };
+    let mut cwc_view = json!({"cardNumber": pan.masked(), "expiryDate": expiry});
+    set_present(
+        &mut cwc_view,
+        [
+            ("cardholderName", without_cvv.holder),
+            ("issueNumber", without_cvv.issue),
+        ],
+    );
+    let mut data_view = json!({"cardWithoutCvv": cwc_view});
+    set_present(&mut data_view, extras);
+    let mut card_view = json!({"alias": alias.unwrap_or_else(|| pan.masked()), "data": data_view});
+    if let Some(c) = card.get("customer").filter(|c| c.is_object()) {
+        card_view["customer"] = strip_nulls(c.clone());
+    }
+    Ok(TokenInput {
+        product,
+        kind: "card",
+        number: pan.as_str().to_string(),
+        view: card_view,
+        mandate_status: None,
+    })
+}
+
+/// `paymentProductId`, which must name a card product.
+fn card_product(obj: &Map<String, Value>, errors: &mut Vec<ApiError>) -> Option<i64> {
+    match obj.get("paymentProductId") {
         Some(Value::Number(n)) if n.as_i64().is_some_and(|p| CARD_PRODUCTS.contains(&p)) => {
             n.as_i64()
         }
@@ -176,7 +235,11 @@ fn card_input(body: &Value, today: chrono::NaiveDate) -> Result<TokenInput, Conn
             errors.push(invalid("paymentProductId", "an integer of up to 5 digits"));
             None
         }
-    };
+    }
+}
+
+/// A card request carries no other payment group beside `card`.
+fn no_other_groups(obj: &Map<String, Value>, errors: &mut Vec<ApiError>) {
     for other in [
         "sepaDirectDebit",
         "nonSepaDirectDebit",
@@ -187,155 +250,116 @@ fn card_input(body: &Value, today: chrono::NaiveDate) -> Result<TokenInput, Conn
             errors.push(invalid(other, "this token type is not served yet"));
         }
     }
-    let Some(Value::Object(card)) = obj.get("card") else {
-        errors.push(missing("card"));
-        return Err(ConnectError::validation(errors));
-    };
-    let alias = text(card, "alias", "card.alias", 100, &mut errors).map(str::to_string);
-    if let Some(Value::Object(c)) = card.get("customer") {
-        check_customer(c, "card.customer", &mut errors);
-    }
-    let data = match card.get("data") {
-        Some(Value::Object(d)) => d,
-        _ => {
-            errors.push(missing("card.data"));
-            return Err(ConnectError::validation(errors));
-        }
-    };
-    let cwc = match data.get("cardWithoutCvv") {
-        Some(Value::Object(c)) => c,
-        _ => {
-            errors.push(missing("card.data.cardWithoutCvv"));
-            return Err(ConnectError::validation(errors));
-        }
-    };
+}
+
+/// `card.data.cardWithoutCvv` as read: the number and expiry the token
+/// needs (None when in error), and the optional holder and issue number.
+struct CardWithoutCvv {
+    pan: Option<Pan>,
+    expiry: Option<String>,
+    holder: Option<String>,
+    issue: Option<String>,
+}
+
+fn card_without_cvv(
+    cwc: &Map<String, Value>,
+    today: chrono::NaiveDate,
+    errors: &mut Vec<ApiError>,
+) -> CardWithoutCvv {
     let p = "card.data.cardWithoutCvv";
-    let pan = match text(
-        cwc,
-        "cardNumber",
-        &format!("{p}.cardNumber"),
-        19,
-        &mut errors,
-    ) {
-        None if !errors
-            .iter()
-            .any(|e| e.property_name.as_deref() == Some("card.data.cardWithoutCvv.cardNumber")) =>
-        {
-            errors.push(missing(&format!("{p}.cardNumber")));
+    // Missing when absent, but one error per field: a value too long is not
+    // also "missing". Untrimmed, unlike `groups`' fields: a blank number or
+    // expiry is answered by its own format check.
+    let required = |key: &str, max: usize, errors: &mut Vec<ApiError>| {
+        let path = format!("{p}.{key}");
+        let before = errors.len();
+        let value = text(cwc, key, &path, max, errors);
+        if value.is_none() && errors.len() == before {
+            errors.push(missing(&path));
+        }
+        value
+    };
+    let pan = required("cardNumber", 19, errors).and_then(|n| {
+        Pan::parse(n)
+            .map_err(|e| errors.push(invalid(&format!("{p}.cardNumber"), &e.to_string())))
+            .ok()
+    });
+    let expiry = required("expiryDate", 4, errors)
+        .and_then(|e| card_expiry(e, today, &format!("{p}.expiryDate"), errors));
+    let mut optional = |key: &str, max: usize| {
+        text(cwc, key, &format!("{p}.{key}"), max, errors).map(str::to_string)
+    };
+    let holder = optional("cardholderName", 51);
+    let issue = optional("issueNumber", 2);
+    CardWithoutCvv {
+        pan,
+        expiry,
+        holder,
+        issue,
+    }
+}
+
+/// An MMYY expiry that has not passed.
+fn card_expiry(
+    e: &str,
+    today: chrono::NaiveDate,
+    path: &str,
+    errors: &mut Vec<ApiError>,
+) -> Option<String> {
+    match CardExpiry::parse_mmyy(e) {
+        Ok(x) if !x.is_expired(today) => Some(e.to_string()),
+        Ok(_) => {
+            errors.push(invalid(path, "the card has expired"));
             None
         }
-        None => None,
-        Some(n) => match Pan::parse(n) {
-            Ok(pan) => Some(pan),
-            Err(e) => {
-                errors.push(invalid(&format!("{p}.cardNumber"), &e.to_string()));
-                None
-            }
-        },
-    };
-    let before = errors.len();
-    let expiry = match text(
-        cwc,
-        "expiryDate",
-        &format!("{p}.expiryDate"),
-        4,
-        &mut errors,
-    ) {
-        // One error per field: a value too long is not also "missing".
-        None if errors.len() > before => None,
-        None => {
-            errors.push(missing(&format!("{p}.expiryDate")));
+        Err(_) => {
+            errors.push(invalid(path, "format MMYY"));
             None
         }
-        Some(e) => match CardExpiry::parse_mmyy(e) {
-            Ok(x) if !x.is_expired(today) => Some(e.to_string()),
-            Ok(_) => {
-                errors.push(invalid(&format!("{p}.expiryDate"), "the card has expired"));
-                None
-            }
-            Err(_) => {
-                errors.push(invalid(&format!("{p}.expiryDate"), "format MMYY"));
-                None
-            }
-        },
-    };
-    let holder = text(
-        cwc,
-        "cardholderName",
-        &format!("{p}.cardholderName"),
-        51,
-        &mut errors,
-    )
-    .map(str::to_string);
-    let issue = text(
-        cwc,
-        "issueNumber",
-        &format!("{p}.issueNumber"),
-        2,
-        &mut errors,
-    )
-    .map(str::to_string);
-    // Both SDKs model these two on TokenCardData (`card.data`), beside
-    // cardWithoutCvv, not inside it.
+    }
+}
+
+/// `card.data`'s own optional fields. Both SDKs model these two on
+/// TokenCardData (`card.data`), beside cardWithoutCvv, not inside it.
+fn card_data_extras(
+    data: &Map<String, Value>,
+    errors: &mut Vec<ApiError>,
+) -> [(&'static str, Option<String>); 2] {
     let first_tx = text(
         data,
         "firstTransactionDate",
         "card.data.firstTransactionDate",
         8,
-        &mut errors,
+        errors,
     )
     .map(str::to_string);
-    if let Some(d) = &first_tx {
-        if !is_yyyymmdd(d) {
-            errors.push(invalid(
-                "card.data.firstTransactionDate",
-                "format YYYYMMDD, a real date",
-            ));
-        }
+    if first_tx.as_deref().is_some_and(|d| !is_yyyymmdd(d)) {
+        errors.push(invalid(
+            "card.data.firstTransactionDate",
+            "format YYYYMMDD, a real date",
+        ));
     }
     let provider = text(
         data,
         "providerReference",
         "card.data.providerReference",
         4000,
-        &mut errors,
+        errors,
     )
     .map(str::to_string);
-    if !errors.is_empty() {
-        return Err(ConnectError::validation(errors));
-    }
-    let (Some(product), Some(pan), Some(expiry)) = (product, pan, expiry) else {
-        return Err(ConnectError::validation(vec![invalid(
-            "card",
-            "incomplete",
-        )]));
-    };
-    let mut cwc_view = json!({"cardNumber": pan.masked(), "expiryDate": expiry});
-    for (k, v) in [("cardholderName", holder), ("issueNumber", issue)] {
-        if let Some(v) = v {
-            cwc_view[k] = json!(v);
-        }
-    }
-    let mut data_view = json!({"cardWithoutCvv": cwc_view});
-    for (k, v) in [
+    [
         ("firstTransactionDate", first_tx),
         ("providerReference", provider),
-    ] {
+    ]
+}
+
+/// Sets each field that has a value; the SDKs must not receive `null`.
+fn set_present<const N: usize>(view: &mut Value, fields: [(&str, Option<String>); N]) {
+    for (k, v) in fields {
         if let Some(v) = v {
-            data_view[k] = json!(v);
+            view[k] = json!(v);
         }
     }
-    let mut card_view = json!({"alias": alias.unwrap_or_else(|| pan.masked()), "data": data_view});
-    if let Some(c) = card.get("customer").filter(|c| c.is_object()) {
-        card_view["customer"] = strip_nulls(c.clone());
-    }
-    Ok(TokenInput {
-        product,
-        kind: "card",
-        number: pan.as_str().to_string(),
-        view: card_view,
-        mandate_status: None,
-    })
 }
 
 /// Exactly eight digits that name a real calendar date (20240229 yes,
@@ -375,11 +399,6 @@ pub fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, ConnectError
         .map_err(|_| ConnectError::validation(vec![invalid("", "the body is not valid JSON")]))
 }
 
-/// Idempotence keys are kept this long before a retry counts as new.
-const IDEMPOTENCE_TTL_MICROS: i64 = 24 * 3600 * 1_000_000;
-/// A claim older than this whose request never finished is taken over.
-const IN_PROGRESS_STALE_MICROS: i64 = 60 * 1_000_000;
-
 /// POST /v1/{merchantId}/tokens, with X-GCS-Idempotence-Key: a replay gets
 /// the first answer and `X-GCS-Idempotence-Request-Timestamp`; a duplicate
 /// still in flight gets 409 with code 1409.
@@ -398,95 +417,13 @@ pub async fn create(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, ConnectError> {
-    let key = headers
-        .get("x-gcs-idempotence-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty());
-    let Some(key) = key else {
+    let Some(key) = idempotence::key(&headers)? else {
         return Ok(render(create_token(&state, &m, &headers, &body).await));
     };
-    if key.len() > 128 || key.chars().any(char::is_control) {
-        return Err(ConnectError::validation(vec![invalid(
-            "X-GCS-Idempotence-Key",
-            "at most 128 printable characters",
-        )]));
-    }
-    let now = state.clock.now_micros();
-    let claim_key = || {
-        repo::claim_idempotence(
-            &state.store,
-            m.tenant_id.clone(),
-            m.merchant_id.clone(),
-            key.to_string(),
-            now,
-            now - IN_PROGRESS_STALE_MICROS,
-        )
-    };
-    let mut claim = claim_key().await?;
-    if matches!(claim, repo::Claim::Replay { created_at, .. } if now - created_at >= IDEMPOTENCE_TTL_MICROS)
-    {
-        // Expired: the key is free again, for this request.
-        repo::release_idempotence(
-            &state.store,
-            m.tenant_id.clone(),
-            m.merchant_id.clone(),
-            key.to_string(),
-            false,
-        )
-        .await?;
-        claim = claim_key().await?;
-    }
-    match claim {
-        repo::Claim::Replay {
-            status,
-            body,
-            created_at,
-        } => {
-            let status = StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK);
-            let value: Value = serde_json::from_str(&body).unwrap_or_else(|_| json!({}));
-            let mut resp = (status, axum::Json(value)).into_response();
-            if let Ok(v) = header::HeaderValue::from_str(&(created_at / 1000).to_string()) {
-                resp.headers_mut()
-                    .insert("X-GCS-Idempotence-Request-Timestamp", v);
-            }
-            Ok(resp)
-        }
-        repo::Claim::InProgress => Err(ConnectError::one(
-            StatusCode::CONFLICT,
-            super::error::codes::DUPLICATE_REQUEST_IN_PROGRESS,
-            "DUPLICATE_REQUEST_IN_PROGRESS",
-            "CONNECT_PLATFORM_ERROR",
-            "DUPLICATE_REQUEST_IN_PROGRESS",
-        )),
-        repo::Claim::Fresh => {
-            let (status, value) = match create_token(&state, &m, &headers, &body).await {
-                Ok(ok) => ok,
-                Err(e) => (e.status, e.body(&uuid::Uuid::new_v4().to_string())),
-            };
-            if status.is_server_error() {
-                repo::release_idempotence(
-                    &state.store,
-                    m.tenant_id.clone(),
-                    m.merchant_id.clone(),
-                    key.to_string(),
-                    true,
-                )
-                .await?;
-            } else {
-                repo::finish_idempotence(
-                    &state.store,
-                    m.tenant_id.clone(),
-                    m.merchant_id.clone(),
-                    key.to_string(),
-                    status.as_u16() as i64,
-                    value.to_string(),
-                )
-                .await?;
-            }
-            Ok((status, axum::Json(value)).into_response())
-        }
-    }
+    idempotence::once(&state, &m, key, || {
+        create_token(&state, &m, &headers, &body)
+    })
+    .await
 }
 
 fn render(r: Result<(StatusCode, Value), ConnectError>) -> Response {
@@ -565,6 +502,23 @@ fn unknown_token() -> ConnectError {
     ConnectError::not_found(super::error::codes::UNKNOWN_TOKEN, "UNKNOWN_TOKEN")
 }
 
+/// The merchant's live token `id`; a deleted or another merchant's token
+/// is unknown.
+async fn live_token(state: &AppState, m: &Merchant, id: &str) -> Result<repo::Token, ConnectError> {
+    repo::live(&state.store, &m.tenant_id, &m.merchant_id, id)
+        .await?
+        .ok_or_else(unknown_token)
+}
+
+/// 204 when the write found the token; it may have been deleted meanwhile.
+fn no_content_or_unknown(done: bool) -> Result<Response, ConnectError> {
+    if done {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(unknown_token())
+    }
+}
+
 /// GET /v1/{merchantId}/tokens/{tokenId}
 #[utoipa::path(get, path = "/v1/{merchantId}/tokens/{tokenId}", tag = "Token service",
     description = "The token, numbers masked.",
@@ -575,9 +529,7 @@ pub async fn get(
     m: Merchant,
     AnyPath((_merchant, id)): AnyPath<(String, String)>,
 ) -> Result<Response, ConnectError> {
-    let t = repo::live(&state.store, &m.tenant_id, &m.merchant_id, &id)
-        .await?
-        .ok_or_else(unknown_token)?;
+    let t = live_token(&state, &m, &id).await?;
     let mut view: Value = serde_json::from_str(&t.view_json).unwrap_or_else(|_| json!({}));
     match t.kind.as_str() {
         // A billing agreement id is not card data: merchants reconcile
@@ -619,9 +571,7 @@ pub async fn update(
 ) -> Result<Response, ConnectError> {
     let body = json_body(&headers, &body)?;
     let input = token_input(&body, state.clock.now().date_naive())?;
-    let existing = repo::live(&state.store, &m.tenant_id, &m.merchant_id, &id)
-        .await?
-        .ok_or_else(unknown_token)?;
+    let existing = live_token(&state, &m, &id).await?;
     keeps_its_product(&existing, &input)?;
     let keys = state.keyring.tenant(&state.store, &m.tenant_id).await?;
     let domain = number_fp_domain(input.kind);
@@ -753,11 +703,7 @@ pub async fn delete(
         state.clock.now_micros(),
     )
     .await?;
-    if done {
-        Ok(StatusCode::NO_CONTENT.into_response())
-    } else {
-        Err(unknown_token())
-    }
+    no_content_or_unknown(done)
 }
 
 /// POST /v1/{merchantId}/tokens/{tokenId}/approvesepadirectdebit: 204, no body.
@@ -783,9 +729,7 @@ pub async fn approve(
             "a mandate is approved only once signed",
         )]));
     }
-    let existing = repo::live(&state.store, &m.tenant_id, &m.merchant_id, &id)
-        .await?
-        .ok_or_else(unknown_token)?;
+    let existing = live_token(&state, &m, &id).await?;
     if existing.kind != "sepaDirectDebit" {
         return Err(ConnectError::validation(vec![invalid(
             "",
@@ -803,11 +747,7 @@ pub async fn approve(
         state.clock.now_micros(),
     )
     .await?;
-    if done {
-        Ok(StatusCode::NO_CONTENT.into_response())
-    } else {
-        Err(unknown_token())
-    }
+    no_content_or_unknown(done)
 }
 
 /// Any other path under /v1: Connect's JSON error, never an empty body.
