@@ -141,14 +141,22 @@ def partner_session():
     return _cached("partner", 600, make)
 
 
-def staff_token():
-    def make():
-        a = CREDS["analysis"]
-        r = _http("POST", "/api/v1/auth/login", json={"email": a["email"], "password": a["password"]})
-        r.raise_for_status()
-        return r.json()["data"]["accessToken"]
+def _staff_login():
+    a = CREDS["analysis"]
+    r = _http("POST", "/api/v1/auth/login", json={"email": a["email"], "password": a["password"]})
+    r.raise_for_status()
+    return r.json()["data"]["accessToken"]
 
-    return _cached("staff", 600, make)
+
+def staff_token():
+    return _cached("staff", 600, _staff_login)
+
+
+def logout_token():
+    """A session of its own for POST /api/v1/auth/logout, which ends the
+    session it is called with: with the shared one, every staff operation
+    after the first documented logout example would answer 401."""
+    return _cached("logout", 36000, _staff_login)
 
 
 def _partner(path, body):
@@ -224,6 +232,8 @@ def fixtures():
             fx["connect_customer"] = r.json()["customerId"]
 
         auth = {"Authorization": "Bearer " + staff_token()}
+        # Logged in now, before generated logins can lock the address out.
+        logout_token()
         r = _http(
             "POST",
             "/api/v1/customer",
@@ -410,7 +420,8 @@ def before_call(ctx, case, kwargs):
         if session:
             headers["Authorization"] = f"GCS v1Client:{session}"
     elif product == "staff":
-        headers["Authorization"] = "Bearer " + staff_token()
+        logout = case.operation.path == "/api/v1/auth/logout"
+        headers["Authorization"] = "Bearer " + (logout_token() if logout else staff_token())
     elif product == "checks":
         headers["Authorization"] = "Bearer " + check_token()
     case.headers = headers
