@@ -33,6 +33,11 @@ impl Default for RateLimit {
 /// idle ones at once instead of waiting for housekeeping.
 const PRUNE_ABOVE: usize = 100_000;
 
+/// The least time between two such inline sweeps. A flood of distinct keys
+/// that are all still recent survives a sweep; without this, every request
+/// of the flood would walk the whole map again.
+const INLINE_PRUNE_EVERY: Duration = Duration::from_secs(1);
+
 /// One GCRA limiter (a token bucket in effect) per distinct quota; there
 /// are only a handful (the configured rate, the mailbox's, the customer
 /// link's), each keyed by credential.
@@ -42,6 +47,8 @@ type QuotaKey = (Duration, u32);
 #[derive(Default)]
 pub struct RateLimiter {
     by_quota: RwLock<HashMap<QuotaKey, Arc<DefaultKeyedRateLimiter<String>>>>,
+    /// When a check last swept a limiter (see [`INLINE_PRUNE_EVERY`]).
+    last_inline_prune: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl RateLimiter {
@@ -67,7 +74,7 @@ impl RateLimiter {
     fn take(&self, quota: Quota, burst: u32, key: &str) -> Result<(), u64> {
         let quota = quota.allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN));
         let limiter = self.limiter(quota);
-        if limiter.len() > PRUNE_ABOVE {
+        if limiter.len() > PRUNE_ABOVE && self.inline_prune_due() {
             limiter.retain_recent();
         }
         // The key is copied only for a credential the limiter has not seen.
@@ -94,6 +101,20 @@ impl RateLimiter {
 
     /// Forgets credentials whose bucket is full again (housekeeping calls
     /// it each round), so memory follows the credentials in use.
+    /// Whether this check may sweep: no other check is sweeping and the last
+    /// sweep is at least [`INLINE_PRUNE_EVERY`] old.
+    fn inline_prune_due(&self) -> bool {
+        let Ok(mut last) = self.last_inline_prune.try_lock() else {
+            return false;
+        };
+        let now = std::time::Instant::now();
+        if last.is_some_and(|at| now.duration_since(at) < INLINE_PRUNE_EVERY) {
+            return false;
+        }
+        *last = Some(now);
+        true
+    }
+
     pub(crate) fn retain_recent(&self) {
         let limiters: Vec<_> = match self.by_quota.read() {
             Ok(m) => m.values().cloned().collect(),
@@ -128,6 +149,9 @@ mod tests {
         assert!(l.check_per_minute("m", 6, 2).is_ok());
         assert_eq!(l.check_per_minute("m", 6, 2), Err(10));
         assert!(l.check_per_minute("n", 6, 2).is_ok());
+        // One inline sweep a second at most, however many checks ask.
+        assert!(l.inline_prune_due());
+        assert!(!l.inline_prune_due());
         assert!(l.check_per_minute("m", 0, 0).is_ok());
         assert!(l
             .check(
