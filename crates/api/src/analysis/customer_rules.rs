@@ -2,6 +2,7 @@
 //! in, the values and every failed rule out.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use fundline_core::contact::Phone;
 use fundline_core::ssn::{Ssn, SsnError};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
@@ -91,7 +92,7 @@ pub fn phone(body: &Map<String, Value>, errors: &mut Errors) -> String {
     let v = text(body, "phoneNumber");
     match &v {
         None => push(errors, "Phone number is required."),
-        Some(p) if !is_digits(p, 10..=10) => {
+        Some(p) if Phone::parse(p).is_none() => {
             push(errors, "Phone number must be exactly 10 digits.")
         }
         _ => {}

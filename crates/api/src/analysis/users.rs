@@ -4,6 +4,7 @@
 use crate::extract::AnyPath;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
+use fundline_core::contact::Phone;
 use fundline_store::staff::{self, User, UserOrder, UserQuery};
 use fundline_store::StoreError;
 use serde_json::{json, Map, Value};
@@ -11,7 +12,7 @@ use serde_json::{json, Map, Value};
 use super::auth::Staff;
 use super::envelope::{object_body, ok};
 use super::error::{AnalysisError, Result};
-use super::fields::{boolean, guid, is_digits, text, too_long, valid_email};
+use super::fields::{boolean, guid, text, too_long, valid_email};
 use super::query::{name_query, order_by, paging, Paging, Params};
 use super::zone::Zone;
 use crate::AppState;
@@ -76,12 +77,12 @@ fn profile(body: &Map<String, Value>, errors: &mut Vec<String>) -> Profile {
     }
     match &phone {
         None => e("Phone number is required."),
-        Some(p) if !is_digits(p, 10..=10) => e("Phone number must be exactly 10 digits."),
+        Some(p) if Phone::parse(p).is_none() => e("Phone number must be exactly 10 digits."),
         _ => {}
     }
     if secondary_phone
         .as_deref()
-        .is_some_and(|p| !is_digits(p, 10..=10))
+        .is_some_and(|p| Phone::parse(p).is_none())
     {
         e("Secondary phone number must be exactly 10 digits.");
     }
