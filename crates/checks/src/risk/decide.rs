@@ -114,15 +114,20 @@ mod tests {
         max_cents: 500_000,
     };
 
-    fn run(amount: i64) -> Result<(), Decline> {
+    /// `decide` under the default tenant limits and customer attributes.
+    fn plain(amount: i64, card: CardLimits, v: Velocity, duplicate: bool) -> Result<(), Decline> {
         decide(
             amount,
-            CARD,
+            card,
             &Limits::default(),
             &Attributes::default(),
-            Velocity::default(),
-            false,
+            v,
+            duplicate,
         )
+    }
+
+    fn run(amount: i64) -> Result<(), Decline> {
+        plain(amount, CARD, Velocity::default(), false)
     }
 
     fn reason(r: Result<(), Decline>) -> Option<DeclineReason> {
@@ -172,16 +177,7 @@ mod tests {
             min_cents: 1_000,
             max_cents: 250_000,
         };
-        let go = |amount| {
-            decide(
-                amount,
-                card,
-                &Limits::default(),
-                &Attributes::default(),
-                Velocity::default(),
-                false,
-            )
-        };
+        let go = |amount| plain(amount, card, Velocity::default(), false);
         assert_eq!(reason(go(999)), Some(DeclineReason::BelowCardMinimum));
         assert_eq!(go(1_000), Ok(()));
         assert_eq!(go(250_000), Ok(()));
@@ -194,16 +190,7 @@ mod tests {
 
     #[test]
     fn daily_velocity() {
-        let go = |amount, v| {
-            decide(
-                amount,
-                CARD,
-                &Limits::default(),
-                &Attributes::default(),
-                v,
-                false,
-            )
-        };
+        let go = |amount, v| plain(amount, CARD, v, false);
         // Fifth check of the day is fine, the sixth is not.
         let four = Velocity {
             today_count: 4,
@@ -238,16 +225,7 @@ mod tests {
 
     #[test]
     fn thirty_day_velocity() {
-        let go = |amount, v| {
-            decide(
-                amount,
-                CARD,
-                &Limits::default(),
-                &Attributes::default(),
-                v,
-                false,
-            )
-        };
+        let go = |amount, v| plain(amount, CARD, v, false);
         let month = Velocity {
             today_count: 0,
             today_cents: 0,
@@ -291,42 +269,14 @@ mod tests {
         assert_eq!(reason(r), Some(DeclineReason::ReturnedCheckBalance));
         assert_eq!(r.unwrap_err().code, 401);
         // Then the duplicate, whatever the amount.
-        let r = decide(
-            10,
-            CARD,
-            &Limits::default(),
-            &Attributes::default(),
-            full_day,
-            true,
-        );
+        let r = plain(10, CARD, full_day, true);
         assert_eq!(reason(r), Some(DeclineReason::DuplicatePresentment));
-        let r = decide(
-            10_000,
-            CARD,
-            &Limits::default(),
-            &Attributes::default(),
-            Velocity::default(),
-            true,
-        );
+        let r = plain(10_000, CARD, Velocity::default(), true);
         assert_eq!(reason(r), Some(DeclineReason::DuplicatePresentment));
         // Then the amount, before velocity.
-        let r = decide(
-            10,
-            CARD,
-            &Limits::default(),
-            &Attributes::default(),
-            full_day,
-            false,
-        );
+        let r = plain(10, CARD, full_day, false);
         assert_eq!(reason(r), Some(DeclineReason::BelowMinimum));
-        let r = decide(
-            900_000,
-            CARD,
-            &Limits::default(),
-            &Attributes::default(),
-            full_day,
-            false,
-        );
+        let r = plain(900_000, CARD, full_day, false);
         assert_eq!(reason(r), Some(DeclineReason::AboveMaximum));
     }
 
