@@ -546,57 +546,19 @@ pub async fn run(settings: Settings, command: AdminCommand) -> anyhow::Result<()
             command: TenantCommand::Gateway { tenant, set },
         } => {
             use fundline_api::gateway::settings::{TenantGatewaySettings, PRODUCT};
-            if let Some(json) = set {
-                let parsed = TenantGatewaySettings::parse(&json).map_err(|e| anyhow!(e))?;
-                fundline_store::tenants::set_settings(
-                    &store,
-                    tenant.clone(),
-                    PRODUCT,
-                    serde_json::to_string(&parsed)?,
-                )
-                .await
-                .map_err(|e| anyhow!("{e}"))?;
-            }
-            let current = match tenants::settings(&store, &tenant, PRODUCT)
-                .await
-                .map_err(|e| anyhow!("{e}"))?
-            {
-                Some(json) => TenantGatewaySettings::parse(&json).map_err(|e| anyhow!(e))?,
-                None => TenantGatewaySettings::default(),
-            };
-            println!(
-                "{}",
-                serde_json::json!({"tenant_id": tenant, "gateway": current})
-            );
-            Ok(())
+            product_settings(&store, &tenant, PRODUCT, "gateway", set, |json| {
+                TenantGatewaySettings::parse(json)
+            })
+            .await
         }
         AdminCommand::Tenant {
             command: TenantCommand::Checks { tenant, set },
         } => {
             use fundline_api::checks::settings::{CheckSettings, PRODUCT};
-            if let Some(json) = set {
-                let parsed = CheckSettings::parse(&json).map_err(|e| anyhow!(e))?;
-                tenants::set_settings(
-                    &store,
-                    tenant.clone(),
-                    PRODUCT,
-                    serde_json::to_string(&parsed)?,
-                )
-                .await
-                .map_err(|e| anyhow!("{e}"))?;
-            }
-            let current = match tenants::settings(&store, &tenant, PRODUCT)
-                .await
-                .map_err(|e| anyhow!("{e}"))?
-            {
-                Some(json) => CheckSettings::parse(&json).map_err(|e| anyhow!(e))?,
-                None => CheckSettings::default(),
-            };
-            println!(
-                "{}",
-                serde_json::json!({"tenant_id": tenant, "checks": current})
-            );
-            Ok(())
+            product_settings(&store, &tenant, PRODUCT, "checks", set, |json| {
+                CheckSettings::parse(json)
+            })
+            .await
         }
         AdminCommand::Tenant {
             command:
@@ -754,5 +716,42 @@ async fn set_disabled(
         "{}",
         serde_json::json!({"tenant_id": tenant, "disabled": disabled})
     );
+    Ok(())
+}
+
+/// `tenant gateway|checks [--set JSON]`: validates and stores a product's
+/// settings document when given one, then prints the tenant's current
+/// settings (the defaults when none are stored) under `key`.
+async fn product_settings<T, E>(
+    store: &fundline_store::Store,
+    tenant: &str,
+    product: &'static str,
+    key: &str,
+    set: Option<String>,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> anyhow::Result<()>
+where
+    T: serde::Serialize + Default,
+    E: std::fmt::Display,
+{
+    if let Some(json) = set {
+        let parsed = parse(&json).map_err(|e| anyhow!("{e}"))?;
+        tenants::set_settings(
+            store,
+            tenant.to_string(),
+            product,
+            serde_json::to_string(&parsed)?,
+        )
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    }
+    let current = match tenants::settings(store, tenant, product)
+        .await
+        .map_err(|e| anyhow!("{e}"))?
+    {
+        Some(json) => parse(&json).map_err(|e| anyhow!("{e}"))?,
+        None => T::default(),
+    };
+    println!("{}", serde_json::json!({"tenant_id": tenant, key: current}));
     Ok(())
 }

@@ -207,16 +207,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     println!("{}", fsync_rate());
     let mut rows = Vec::new();
     for engine in engines {
-        let url = if engine == "postgres" {
-            let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
-            Some(
-                fundline_store::isolated_postgres_url(&args.postgres_url, &schema)
-                    .await
-                    .map_err(|e| anyhow!("{e}"))?,
-            )
-        } else {
-            None
-        };
+        let url = fresh_database(engine, &args.postgres_url).await?;
         let server = start_server(url, &args.server_log).await?;
         let fixture = setup(&server, &args).await?;
         let mut ceiling = None;
@@ -622,4 +613,19 @@ async fn connect_call(f: &Fixture, n: u64) -> bool {
         "data": {"cardWithoutCvv": {"cardNumber": number, "cardholderName": "Bench Mark", "expiryDate": "1230"}}}});
     let path = format!("/v1/{}/tokens", f.merchant_id);
     matches!(f.connect.request("POST", &path, Some(&body)).await, Ok(a) if a.status == 201 || a.status == 200)
+}
+
+/// The database a bench or crash run starts its server on: a schema of its
+/// own on the PostgreSQL server for "postgres", else `None` (the server makes
+/// a fresh SQLite file in its data directory).
+pub async fn fresh_database(engine: &str, postgres_url: &str) -> anyhow::Result<Option<String>> {
+    if engine != "postgres" {
+        return Ok(None);
+    }
+    let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
+    Ok(Some(
+        fundline_store::isolated_postgres_url(postgres_url, &schema)
+            .await
+            .map_err(|e| anyhow!("{e}"))?,
+    ))
 }

@@ -101,16 +101,7 @@ pub async fn run(args: CheckBenchArgs) -> anyhow::Result<()> {
     println!("| engine | checks | funded | declined | seconds | checks/s | submit p50 ms | submit p99 ms | to funded p50 ms | to funded p99 ms |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for engine in engines {
-        let url = if engine == "postgres" {
-            let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
-            Some(
-                fundline_store::isolated_postgres_url(&args.postgres_url, &schema)
-                    .await
-                    .map_err(|e| anyhow!("{e}"))?,
-            )
-        } else {
-            None
-        };
+        let url = crate::bench::fresh_database(engine, &args.postgres_url).await?;
         let server = start_server(url.clone(), "warn").await?;
         let creds: Value = serde_json::from_str(&std::fs::read_to_string(
             server.data_dir.join("sandbox-credentials.json"),

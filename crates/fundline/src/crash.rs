@@ -107,37 +107,29 @@ async fn write_all(base: &str, creds: &Value, n: u64, acked: &Mutex<Acked>) {
     let number = card_number(n);
     let token_body = json!({"paymentProductId": 1, "card": {"customer": {"billingAddress": {"countryCode": "US"}},
         "data": {"cardWithoutCvv": {"cardNumber": number, "cardholderName": "Crash Test", "expiryDate": "1230"}}}});
-    let token = loop {
-        if let Ok(a) = connect
+    let token = until_acknowledged(|| async {
+        let a = connect
             .request("POST", &format!("/v1/{m}/tokens"), Some(&token_body))
             .await
-        {
-            if a.status == 200 || a.status == 201 {
-                break a.body["token"].as_str().unwrap_or("").to_string();
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+            .ok()?;
+        (a.status == 200 || a.status == 201).then(|| text(&a.body["token"]))
+    })
+    .await;
     acked.lock().map(|mut a| a.tokens.push(token)).ok();
     let key = format!("crash-{n}");
-    let session = loop {
-        if let Ok(a) = gateway
+    let session = until_acknowledged(|| async {
+        let a = gateway
             .post(
                 "/api/v1/sessions/point-in-time/plugin",
                 &session_request(&key),
                 &[("Idempotency-Key", key.as_str())],
             )
             .await
-        {
-            if a.body["status"] == 100 || a.body["status"] == 101 {
-                break a.body["data"]["session_identifier"]
-                    .as_str()
-                    .unwrap_or("")
-                    .to_string();
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+            .ok()?;
+        (a.body["status"] == 100 || a.body["status"] == 101)
+            .then(|| text(&a.body["data"]["session_identifier"]))
+    })
+    .await;
     acked
         .lock()
         .map(|mut a| a.sessions.push((key.clone(), session)))
@@ -146,29 +138,23 @@ async fn write_all(base: &str, creds: &Value, n: u64, acked: &Mutex<Acked>) {
         "recipient_last_name": "Test", "account": number, "expiration_date": "3012",
         "recipient_address1": "123 Main St", "recipient_city": "Atlanta", "recipient_state": "GA",
         "recipient_zip": "30313", "participant_unique_id1": format!("crash-v-{n}"), "version": 11});
-    let account = loop {
+    let account = until_acknowledged(|| async {
         let mut body = verify.clone();
         body["timestamp"] = json!(chrono::Utc::now().timestamp());
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
-        if let Ok(a) = gateway
+        let a = gateway
             .send(&gateway.sign("/gateway/verify", &bytes, &Signing::now()))
             .await
-        {
-            if a.body["status"] == 100 {
-                break a.body["data"]["customer_account_token"]
-                    .as_str()
-                    .unwrap_or("")
-                    .to_string();
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+            .ok()?;
+        (a.body["status"] == 100).then(|| text(&a.body["data"]["customer_account_token"]))
+    })
+    .await;
     acked
         .lock()
         .map(|mut a| a.verifies.push(account.clone()))
         .ok();
     let uid = format!("crash-pay-{n}");
-    loop {
+    until_acknowledged(|| async {
         let body = json!({"participant_id": participant, "customer_account_token": account, "amount": "1.00",
             "participant_unique_id1": uid, "timestamp": chrono::Utc::now().timestamp(), "version": 11});
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
@@ -176,33 +162,21 @@ async fn write_all(base: &str, creds: &Value, n: u64, acked: &Mutex<Acked>) {
         signing
             .extra_headers
             .push(("Idempotency-Key".into(), uid.clone()));
-        if let Ok(a) = gateway
+        let a = gateway
             .send(&gateway.sign("/gateway/process", &bytes, &signing))
             .await
-        {
-            // A retry of a payment that did land answers 101 with it: the
-            // first attempt was acknowledged in the store.
-            if a.body["status"] == 100 || a.body["status"] == 101 {
-                break;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+            .ok()?;
+        // A retry of a payment that did land answers 101 with it: the
+        // first attempt was acknowledged in the store.
+        (a.body["status"] == 100 || a.body["status"] == 101).then_some(())
+    })
+    .await;
     acked.lock().map(|mut a| a.payments.push(uid)).ok();
 }
 
 pub async fn run(args: CrashArgs) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let db = if args.engine == "postgres" {
-        let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
-        Some(
-            fundline_store::isolated_postgres_url(&args.postgres_url, &schema)
-                .await
-                .map_err(|e| anyhow!("{e}"))?,
-        )
-    } else {
-        None
-    };
+    let db = crate::bench::fresh_database(&args.engine, &args.postgres_url).await?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
@@ -327,4 +301,24 @@ pub async fn run(args: CrashArgs) -> anyhow::Result<()> {
     }
     println!("OK: every acknowledged write is there exactly once and the ledger balances");
     Ok(())
+}
+
+/// Runs `attempt` until it returns a value, 100 ms apart: the load keeps
+/// trying through the server's death and restart, and a value means the
+/// server acknowledged the write.
+async fn until_acknowledged<T, F, Fut>(mut attempt: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    loop {
+        if let Some(v) = attempt().await {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn text(v: &Value) -> String {
+    v.as_str().unwrap_or("").to_string()
 }
