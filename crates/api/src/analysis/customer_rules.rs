@@ -39,6 +39,22 @@ pub fn type_from_filter(s: &str) -> Option<i64> {
     }
 }
 
+/// A US address's postal code must be a ZIP or ZIP+4 (`fundline_core::Zip`):
+/// the spec calls the field "Postal/ZIP code" beside a free-text country, so
+/// other countries keep the spec's free text of at most 10 characters, but a
+/// US lender's report and mail go wrong on a ZIP nobody can deliver to.
+/// Checked after the other rules, so it only adds its own message.
+pub fn us_zip(country: &str, postal_code: &str, errors: &mut Errors) {
+    let us = ["US", "USA", "United States", "United States of America"]
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case(country.trim()));
+    let checked = !postal_code.is_empty() && postal_code.chars().count() <= 10;
+    if us && checked && fundline_core::contact::Zip::parse(postal_code.trim()).is_none() {
+        errors
+            .push("Postal code must be a ZIP code (12345 or 12345-6789) for a US address.".into());
+    }
+}
+
 /// A required text of at most `max` characters.
 pub fn required(
     body: &Map<String, Value>,
@@ -298,6 +314,28 @@ mod tests {
 
     fn obj(v: Value) -> Map<String, Value> {
         v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn a_us_address_needs_a_zip_other_countries_keep_free_text() {
+        let refused = |country: &str, postal: &str| {
+            let mut e = Vec::new();
+            us_zip(country, postal, &mut e);
+            !e.is_empty()
+        };
+        for ok in ["10001", "10001-2345", " 90210 "] {
+            assert!(!refused("USA", ok), "{ok}");
+        }
+        for bad in ["ABC", "1000", "10001-", "10001 2345", "1000a"] {
+            assert!(refused("USA", bad), "{bad}");
+            assert!(refused("united states", bad), "{bad}");
+        }
+        // Elsewhere the spec's free text stands.
+        assert!(!refused("Canada", "K1A 0B1"));
+        assert!(!refused("United Kingdom", "SW1A 1AA"));
+        // Missing or over-long codes have their own messages already.
+        assert!(!refused("US", ""));
+        assert!(!refused("US", "12345678901"));
     }
 
     #[test]

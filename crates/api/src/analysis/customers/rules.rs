@@ -96,6 +96,7 @@ pub fn create_body(
         }
     };
     let country_code = rules::country_code(body, &mut e);
+    rules::us_zip(&country, &postal_code, &mut e);
     let Some(ssn) = ssn.filter(|_| e.is_empty()) else {
         return Err(e);
     };
@@ -183,6 +184,7 @@ pub fn information_body(
     let drivers_license = rules::drivers_license(body, &mut e);
     let ssn = rules::ssn(body, &mut e);
     let country = rules::required(body, "country", "Country", 50, &mut e);
+    rules::us_zip(&country, &postal_code, &mut e);
     let dob = rules::dob(body, today, &mut e);
     let Some(ssn) = ssn.filter(|_| e.is_empty()) else {
         return Err(e);
