@@ -127,7 +127,6 @@ fn one(e: &figment::Error, file: Option<&Path>) -> String {
 /// serde's name of an expected type, as an operator would say it.
 fn in_words(expected: &str) -> &str {
     match expected {
-        "u8" | "u16" => "a small whole number",
         "u32" => "a whole number from 0 to 4294967295",
         "u64" | "usize" => "a whole number (0 or more)",
         "i32" | "i64" | "isize" => "a whole number",
