@@ -357,9 +357,7 @@ async fn keys_command(
             new_key_shares,
             json,
         } => {
-            let env_key = std::env::var("FUNDLINE_NEW_MASTER_KEY")
-                .ok()
-                .filter(|v| !v.trim().is_empty());
+            let env_key = settings.new_master_key.clone();
             let sources = usize::from(new_key_file.is_some())
                 + usize::from(!new_key_shares.is_empty())
                 + usize::from(env_key.is_some());
@@ -383,7 +381,7 @@ async fn keys_command(
                 }
                 serve::key_from_shares(&new_key_shares)?
             } else {
-                let v = fundline_vault::SecretString::new(env_key.unwrap_or_default());
+                let v = env_key.unwrap_or_else(|| fundline_vault::SecretString::new(""));
                 MasterKey::from_base64(v.expose()).map_err(|_| {
                     anyhow!("FUNDLINE_NEW_MASTER_KEY must be base64 of exactly 32 bytes")
                 })?

@@ -86,7 +86,7 @@ pub fn master_key(settings: &Settings) -> anyhow::Result<MasterKey> {
         ));
     }
     if let Some(b64) = &settings.master_key_env {
-        return MasterKey::from_base64(b64)
+        return MasterKey::from_base64(b64.expose())
             .map_err(|_| anyhow!("FUNDLINE_MASTER_KEY must be base64 of exactly 32 bytes"));
     }
     if let Some(path) = &settings.master_key_file {
