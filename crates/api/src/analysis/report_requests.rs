@@ -79,7 +79,7 @@ fn report_number() -> String {
 
 /// The email carrying a customer's link (plain text, nothing escaped).
 #[derive(Template)]
-#[template(path = "connect/link_email.txt")]
+#[template(path = "analysis/link_email.txt")]
 struct LinkEmail<'a> {
     first_name: &'a str,
     link: &'a str,
@@ -88,7 +88,7 @@ struct LinkEmail<'a> {
 
 /// The SMS carrying a customer's link.
 #[derive(Template)]
-#[template(path = "connect/link_sms.txt")]
+#[template(path = "analysis/link_sms.txt")]
 struct LinkSms<'a> {
     link: &'a str,
     until: &'a str,

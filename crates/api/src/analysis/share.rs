@@ -192,7 +192,7 @@ fn status_name(r: &ReportRequest) -> &'static str {
 
 /// The customer's page in one state of its link.
 #[derive(Template)]
-#[template(path = "connect/share.html")]
+#[template(path = "analysis/share.html")]
 struct SharePage<'a> {
     nonce: &'a str,
     view: View,
