@@ -20,6 +20,7 @@ mod middleware;
 pub mod ofac;
 mod openapi;
 mod ops;
+mod pages;
 pub mod ratelimit;
 pub mod server;
 mod state;

@@ -10,15 +10,17 @@
 
 use std::time::Duration;
 
+use askama::Template;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use fundline_store::outbox::{self, OutboxMessage};
 use futures::StreamExt;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::sms::{self, Outcome, Sms};
 use crate::config::SmtpConfig;
+use crate::pages::{self, Headers};
 use crate::AppState;
 
 /// How long a claimed message is left to its sender before another may
@@ -238,12 +240,26 @@ pub fn opened(keys: &fundline_vault::TenantKeys, m: &OutboxMessage) -> serde_jso
     })
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// The sandbox mailbox: the messages, opened.
+#[derive(Template)]
+#[template(path = "sandbox/mailbox.html")]
+struct MailboxPage {
+    messages: Vec<MailboxEntry>,
 }
+
+struct MailboxEntry {
+    subject: String,
+    recipient: String,
+    channel: String,
+    created_at: String,
+    text: String,
+    link: String,
+}
+
+/// The mailbox's answer to a browser that has not signed in.
+#[derive(Template)]
+#[template(path = "sandbox/sign_in.html")]
+struct SignInPage;
 
 /// Basic-auth attempts per client address and node: a burst of 5, then one a second.
 const MAILBOX_BASIC_LIMIT: crate::ratelimit::RateLimit = crate::ratelimit::RateLimit {
@@ -253,12 +269,8 @@ const MAILBOX_BASIC_LIMIT: crate::ratelimit::RateLimit = crate::ratelimit::RateL
 
 /// 401 with the Basic challenge a browser answers with a login prompt.
 fn challenge() -> Response {
-    let mut r = (
-        axum::http::StatusCode::UNAUTHORIZED,
-        Html("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sandbox mailbox</title></head>\
-              <body><p>Sign in with the sandbox tenant's staff email and password.</p></body></html>"),
-    )
-        .into_response();
+    // Sent as it always was: without the mailbox's other headers.
+    let mut r = pages::render(StatusCode::UNAUTHORIZED, &SignInPage, Headers::default());
     r.headers_mut().insert(
         header::WWW_AUTHENTICATE,
         "Basic realm=\"Fundline sandbox mailbox\", charset=\"UTF-8\""
@@ -300,7 +312,7 @@ async fn mailbox_tenant(
             .check(MAILBOX_BASIC_LIMIT, &format!("mailbox:{client}"))
         {
             let mut r = (
-                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                StatusCode::TOO_MANY_REQUESTS,
                 "Too many attempts; try again shortly.",
             )
                 .into_response();
@@ -346,7 +358,7 @@ async fn mailbox_tenant(
         .await
         else {
             let mut r = (
-                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                StatusCode::TOO_MANY_REQUESTS,
                 "Too many attempts; try again shortly.",
             )
                 .into_response();
@@ -390,44 +402,83 @@ pub async fn mailbox(State(state): State<AppState>, req: axum::extract::Request)
         Ok(m) => m,
         Err(_) => {
             return (
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                StatusCode::SERVICE_UNAVAILABLE,
                 "Please try again in a moment.",
             )
                 .into_response()
         }
     };
-    let mut rows = String::new();
+    let mut entries = Vec::with_capacity(messages.len());
     for m in &messages {
         let Ok(keys) = state.keyring.tenant(&state.store, &m.tenant_id).await else {
             continue;
         };
         let v = opened(&keys, m);
-        let link = v["link"].as_str().unwrap_or("");
-        rows.push_str(&format!(
-            "<article><h2>{}</h2><p><b>To:</b> {} ({})<br><b>At:</b> {}</p><pre>{}</pre><p><a href=\"{}\">Open the link</a></p></article>",
-            escape(&m.subject),
-            escape(&m.recipient),
-            escape(&m.channel),
-            escape(v["createdAt"].as_str().unwrap_or("")),
-            escape(v["text"].as_str().unwrap_or("")),
-            escape(link),
+        let field = |k: &str| v[k].as_str().unwrap_or("").to_string();
+        entries.push(MailboxEntry {
+            subject: m.subject.clone(),
+            recipient: m.recipient.clone(),
+            channel: m.channel.clone(),
+            created_at: field("createdAt"),
+            text: field("text"),
+            link: field("link"),
+        });
+    }
+    pages::render(
+        StatusCode::OK,
+        &MailboxPage { messages: entries },
+        // Nothing but the page's own markup: no style, script or image.
+        Headers {
+            csp: Some("default-src 'none'; frame-ancestors 'none'".into()),
+            no_store: true,
+            ..Headers::default()
+        },
+    )
+}
+
+#[cfg(test)]
+mod mailbox_tests {
+    use super::*;
+
+    #[test]
+    fn the_mailbox_escapes_what_it_shows() {
+        let hostile = "<script>alert(1)</script>\"'&";
+        let html = MailboxPage {
+            messages: vec![MailboxEntry {
+                subject: "Share your bank information".into(),
+                recipient: "mia@example.com".into(),
+                channel: "email".into(),
+                created_at: "2026-05-04T10:00:00+00:00".into(),
+                text: format!("Hello {hostile},\n\nhttps://x.example/connect/t0k\n"),
+                link: "https://x.example/connect/t0k?a=\"1\"&b=2".into(),
+            }],
+        }
+        .render()
+        .unwrap();
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(
+            html.contains(
+                "<pre>Hello &#60;script&#62;alert(1)&#60;/script&#62;&#34;&#39;&#38;,\n\nhttps://x.example/connect/t0k\n</pre>"
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                "<a href=\"https://x.example/connect/t0k?a=&#34;1&#34;&#38;b=2\">Open the link</a>"
+            ),
+            "{html}"
+        );
+        assert!(html.contains(
+            "<b>To:</b> mia@example.com (email)<br><b>At:</b> 2026-05-04T10:00:00+00:00"
         ));
     }
-    if rows.is_empty() {
-        rows = "<p>No messages yet. Create a report request in the sandbox tenant.</p>".into();
+
+    #[test]
+    fn an_empty_mailbox_says_how_to_fill_it() {
+        let html = MailboxPage { messages: vec![] }.render().unwrap();
+        assert!(html.contains(
+            "<h1>Sandbox mailbox</h1><p>No messages yet. Create a report request in the sandbox tenant.</p>"
+        ));
+        assert!(!html.contains("<article>"));
     }
-    let mut resp = Html(format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sandbox mailbox</title></head>\
-         <body><h1>Sandbox mailbox</h1>{rows}</body></html>"
-    ))
-    .into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        "default-src 'none'; frame-ancestors 'none'"
-            .parse()
-            .expect("static"),
-    );
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, "no-store".parse().expect("static"));
-    resp
 }

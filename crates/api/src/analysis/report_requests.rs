@@ -4,6 +4,7 @@
 //! Status codes: 1 Pending, 2 Completed, 3 Expired, 4 Failed, 5 Superseded.
 
 use crate::extract::AnyPath;
+use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use fundline_store::customers::{self, Customer};
@@ -76,6 +77,23 @@ fn report_number() -> String {
         .collect()
 }
 
+/// The email carrying a customer's link (plain text, nothing escaped).
+#[derive(Template)]
+#[template(path = "analysis/link_email.txt")]
+struct LinkEmail<'a> {
+    first_name: &'a str,
+    link: &'a str,
+    until: &'a str,
+}
+
+/// The SMS carrying a customer's link.
+#[derive(Template)]
+#[template(path = "analysis/link_sms.txt")]
+struct LinkSms<'a> {
+    link: &'a str,
+    until: &'a str,
+}
+
 /// A fresh link token (only its hash is stored) and the sealed message.
 fn link_message(
     state: &AppState,
@@ -93,21 +111,28 @@ fn link_message(
     );
     let until = chrono::DateTime::<chrono::Utc>::from_timestamp_micros(expires_at)
         .unwrap_or_default()
-        .format("%B %-d, %Y %H:%M UTC");
+        .format("%B %-d, %Y %H:%M UTC")
+        .to_string();
     let (channel, recipient, text) = if sent_via == SEND_SMS {
         (
             "sms",
             customer.phone_number.clone(),
-            format!("Share your bank statements securely to complete your application: {link} (valid until {until})"),
+            LinkSms {
+                link: &link,
+                until: &until,
+            }
+            .to_string(),
         )
     } else {
         (
             "email",
             customer.email.clone(),
-            format!(
-                "Hello {},\n\nTo complete your application, please share your bank information through this secure link:\n\n{link}\n\nThe link is for you only and is valid until {until}.\n",
-                customer.first_name
-            ),
+            LinkEmail {
+                first_name: &customer.first_name,
+                link: &link,
+                until: &until,
+            }
+            .to_string(),
         )
     };
     let id = uuid::Uuid::new_v4().to_string();
@@ -532,4 +557,41 @@ fn detail(who: &Staff, f: &Found, zone: &Zone, now: i64) -> Value {
         "link": link,
         "delivery": delivery,
     })
+}
+
+#[cfg(test)]
+mod message_tests {
+    use super::*;
+
+    const HOSTILE: &str = "<script>alert(1)</script>\"'&";
+
+    #[test]
+    fn the_email_keeps_its_wording_and_the_name_as_typed() {
+        let text = LinkEmail {
+            first_name: HOSTILE,
+            link: "https://x.example/connect/t0k?a=1&b=2",
+            until: "May 4, 2026 10:00 UTC",
+        }
+        .to_string();
+        assert_eq!(
+            text,
+            "Hello <script>alert(1)</script>\"'&,\n\nTo complete your application, please share your bank information \
+             through this secure link:\n\nhttps://x.example/connect/t0k?a=1&b=2\n\nThe link is for you only and is \
+             valid until May 4, 2026 10:00 UTC.\n"
+        );
+    }
+
+    #[test]
+    fn the_sms_keeps_its_wording() {
+        let text = LinkSms {
+            link: "https://x.example/connect/t0k",
+            until: "May 4, 2026 10:00 UTC",
+        }
+        .to_string();
+        assert_eq!(
+            text,
+            "Share your bank statements securely to complete your application: https://x.example/connect/t0k \
+             (valid until May 4, 2026 10:00 UTC)"
+        );
+    }
 }

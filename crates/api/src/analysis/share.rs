@@ -8,17 +8,19 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use askama::Template;
 use axum::extract::multipart::{Field, MultipartRejection};
 use axum::extract::{ConnectInfo, FromRequestParts, Multipart, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use fundline_store::reports::{self, ReportRequest, Shared};
-use fundline_vault::{hash_token, random_token, TenantKeys};
+use fundline_vault::{hash_token, TenantKeys};
 use serde_json::json;
 
 use super::error::{AnalysisError, Result};
 use super::shared_accounts::{add_statement, is_investment, Shareable};
+use crate::pages::{self, Headers};
 use crate::AppState;
 
 /// Per upload request: files, bytes per file, transactions in all.
@@ -188,36 +190,46 @@ fn status_name(r: &ReportRequest) -> &'static str {
     }
 }
 
-fn page(title: &str, body: &str, script: bool) -> Response {
-    let nonce = random_token(16);
-    let html = include_str!("share.html")
-        .replace("{{TITLE}}", title)
-        .replace("{{BODY}}", body)
-        .replace("{{NONCE}}", &nonce)
-        .replace(
-            "{{SCRIPT}}",
-            if script { include_str!("share.js") } else { "" },
-        );
-    let mut resp = Html(html).into_response();
-    let h = resp.headers_mut();
-    let csp = format!(
-        "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; connect-src 'self'; \
-         form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
-    );
-    if let Ok(v) = csp.parse() {
-        h.insert(header::CONTENT_SECURITY_POLICY, v);
-    }
-    h.insert(header::CACHE_CONTROL, "no-store".parse().expect("static"));
-    h.insert(
-        header::REFERRER_POLICY,
-        "no-referrer".parse().expect("static"),
-    );
-    h.insert("x-content-type-options", "nosniff".parse().expect("static"));
-    resp
+/// The customer's page in one state of its link.
+#[derive(Template)]
+#[template(path = "analysis/share.html")]
+struct SharePage<'a> {
+    nonce: &'a str,
+    view: View,
 }
 
-const SANDBOX_BUTTON: &str =
-    "\n     <button id=\"sandbox\" class=\"secondary\">Link the sandbox bank</button>";
+enum View {
+    /// Consent, then upload statements (or link the sandbox bank).
+    Form {
+        sandbox_bank: bool,
+    },
+    /// The data was shared; `status` is the request's `status_name`.
+    Done {
+        status: &'static str,
+    },
+    Expired,
+    NotValid,
+    /// The link's rate limit was hit.
+    Busy,
+}
+
+fn page(view: View) -> Response {
+    let status = match view {
+        View::Form { .. } | View::Done { .. } => StatusCode::OK,
+        View::Expired => StatusCode::GONE,
+        View::NotValid => StatusCode::NOT_FOUND,
+        View::Busy => StatusCode::TOO_MANY_REQUESTS,
+    };
+    let nonce = pages::nonce();
+    pages::render(
+        status,
+        &SharePage {
+            nonce: &nonce,
+            view,
+        },
+        Headers::customer_page(&nonce, None, "'none'"),
+    )
+}
 
 /// GET /connect/{token}
 #[utoipa::path(get, path = "/connect/{token}", tag = "Bank analysis",
@@ -230,56 +242,26 @@ pub async fn show(
     AnyPath(token): AnyPath<String>,
 ) -> Response {
     if let Some(seconds) = throttled(&state, &token, &client, Bucket::Link) {
-        let mut p = page(
-            "Please wait",
-            "<h1>Please wait a minute</h1><p>There have been too many requests on this link. Wait a minute, then reload this page.</p>",
-            false,
-        );
-        *p.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-        return with_retry_after(p, seconds);
+        return with_retry_after(page(View::Busy), seconds);
     }
     match link(&state, &token).await {
         Err(e) => e.into_response(),
         Ok(Link::Open(r)) => {
             // The sandbox bank is offered on the sandbox tenant's links only,
             // with the sandbox on.
-            let sandbox = crate::tenancy::sandbox_privileged(
+            let sandbox_bank = crate::tenancy::sandbox_privileged(
                 &state,
                 fundline_store::tenants::is_sandbox(&state.store, &r.tenant_id)
                     .await
                     .unwrap_or(false),
             );
-            let form = include_str!("share_form.html");
-            let form = if sandbox {
-                form.to_string()
-            } else {
-                form.replace(SANDBOX_BUTTON, "")
-            };
-            page("Share your bank information", &form, true)
+            page(View::Form { sandbox_bank })
         }
-        Ok(Link::Done(r)) => {
-            let mut p = page(
-                "Thank you",
-                &format!("<h1>Thank you</h1><p id=\"status\" data-status=\"{0}\">{0}</p><p>Your bank information has been shared. You may close this page.</p>", status_name(&r)),
-                false,
-            );
-            *p.status_mut() = StatusCode::OK;
-            p
-        }
-        Ok(Link::Expired) => {
-            let mut p = page(
-                "Link expired",
-                "<h1>This link has expired</h1><p>Ask your lender to send you a new one.</p>",
-                false,
-            );
-            *p.status_mut() = StatusCode::GONE;
-            p
-        }
-        Ok(Link::Unknown) => {
-            let mut p = page("Link not valid", "<h1>This link is not valid</h1>", false);
-            *p.status_mut() = StatusCode::NOT_FOUND;
-            p
-        }
+        Ok(Link::Done(r)) => page(View::Done {
+            status: status_name(&r),
+        }),
+        Ok(Link::Expired) => page(View::Expired),
+        Ok(Link::Unknown) => page(View::NotValid),
     }
 }
 
@@ -671,9 +653,56 @@ pub async fn sandbox_bank(
 }
 
 #[cfg(test)]
-mod sandbox_button_tests {
+mod page_tests {
+    use super::*;
+
+    fn html(view: View) -> String {
+        SharePage {
+            nonce: "n0nce",
+            view,
+        }
+        .render()
+        .unwrap()
+    }
+
     #[test]
-    fn the_form_holds_the_sandbox_button_that_is_removed_for_real_tenants() {
-        assert!(include_str!("share_form.html").contains(super::SANDBOX_BUTTON));
+    fn the_form_offers_the_sandbox_bank_only_when_asked_and_runs_the_script() {
+        let real = html(View::Form {
+            sandbox_bank: false,
+        });
+        assert!(real.contains("<button id=\"upload\">Upload statements</button></p>"));
+        assert!(!real.contains("id=\"sandbox\""));
+        assert!(real.contains("<script nonce=\"n0nce\">"));
+        assert!(real.contains("$(\"consent-button\").addEventListener"));
+        let sandbox = html(View::Form { sandbox_bank: true });
+        assert!(sandbox.contains(
+            "<button id=\"sandbox\" class=\"secondary\">Link the sandbox bank</button></p>"
+        ));
+        assert!(sandbox.contains("<title>Share your bank information</title>"));
+    }
+
+    #[test]
+    fn the_other_states_have_their_own_title_and_text_and_run_no_script() {
+        let done = html(View::Done {
+            status: "Processing",
+        });
+        assert!(done.contains("<title>Thank you</title>"));
+        assert!(done.contains(
+            "<main><h1>Thank you</h1><p id=\"status\" data-status=\"Processing\">Processing</p>"
+        ));
+        for (view, title, h1) in [
+            (View::Expired, "Link expired", "This link has expired"),
+            (View::NotValid, "Link not valid", "This link is not valid"),
+            (View::Busy, "Please wait", "Please wait a minute"),
+        ] {
+            let page = html(view);
+            assert!(page.contains(&format!("<title>{title}</title>")), "{page}");
+            assert!(page.contains(&format!("<main><h1>{h1}</h1>")), "{page}");
+            assert!(
+                page.contains("<script nonce=\"n0nce\">\n\n</script>"),
+                "no script but an empty element: {page}"
+            );
+            assert!(page.contains("<style nonce=\"n0nce\">"), "{page}");
+        }
     }
 }

@@ -6,43 +6,24 @@
 //! The rules are `super::hosted`'s; this module renders them.
 
 use crate::extract::{AnyPath, AnyQuery};
+use askama::Template;
 use axum::extract::FromRequestParts;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
-use fundline_vault::random_token;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::hosted::{self, page_ctx, Outcome, Refused, Submission};
 use super::session_url::origin;
+use crate::pages::{self, Headers};
 use crate::AppState;
 
 #[derive(Deserialize, Default)]
 pub struct UrlParams {
     t: Option<String>,
     h: Option<String>,
-}
-
-fn security_headers(resp: &mut Response, frame_ancestors: &str, nonce: &str) {
-    let csp = format!(
-        "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; connect-src 'self'; img-src 'self' data:; \
-         form-action 'none'; base-uri 'none'; frame-ancestors {frame_ancestors}"
-    );
-    let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&csp) {
-        h.insert(header::CONTENT_SECURITY_POLICY, v);
-    }
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
 /// CSP source list for a host: an entry without a port allows any port.
@@ -54,29 +35,40 @@ fn frame_ancestors(host: &str) -> String {
     }
 }
 
-fn message_page(status: StatusCode, title: &str, text: &str, host: Option<&str>) -> Response {
-    let nonce = random_token(16);
-    let body = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title><style nonce=\"{nonce}\">body{{font:16px/1.5 system-ui,sans-serif;margin:2rem;color:#1b1f24}}</style></head>\
-         <body><main><h1>{title}</h1><p>{text}</p></main></body></html>"
-    );
-    let mut resp = (status, Html(body)).into_response();
-    security_headers(
-        &mut resp,
-        &host.map(frame_ancestors).unwrap_or_else(|| "'none'".into()),
-        &nonce,
-    );
-    resp
+/// Why the capture page cannot be shown.
+#[derive(Template)]
+#[template(path = "gateway/message.html")]
+struct MessagePage<'a> {
+    nonce: &'a str,
+    title: &'a str,
+    text: &'a str,
 }
 
-fn script_json(v: &Value) -> String {
-    // Inside <script>: no "</script>" or "<!--" can appear.
-    v.to_string()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+/// The capture form of one page view.
+#[derive(Template)]
+#[template(path = "gateway/capture.html")]
+struct CapturePage<'a> {
+    nonce: &'a str,
+    /// `pages::script_json`: written into the page's script as it is.
+    config: &'a str,
 }
+
+fn message_page(status: StatusCode, title: &str, text: &str, host: Option<&str>) -> Response {
+    let nonce = pages::nonce();
+    let frame_ancestors = host.map(frame_ancestors).unwrap_or_else(|| "'none'".into());
+    pages::render(
+        status,
+        &MessagePage {
+            nonce: &nonce,
+            title,
+            text,
+        },
+        Headers::customer_page(&nonce, Some(IMG_SRC), &frame_ancestors),
+    )
+}
+
+/// Images the capture pages may show, the form and its messages alike.
+const IMG_SRC: &str = "'self' data:";
 
 /// GET /session/{id}?t=…&h=…
 #[utoipa::path(get, path = "/session/{id}", tag = "Capture sessions",
@@ -135,20 +127,26 @@ pub async fn open(
 
 /// The capture form of an opened page view.
 fn render_page(id: &str, page: hosted::Opened) -> Response {
-    let nonce = random_token(16);
-    let config = json!({
+    let nonce = pages::nonce();
+    let config = pages::script_json(&json!({
         "session": id,
         "pageToken": page.page_token,
         "host": page.session.host_uri,
         "destinations": page.settings.destinations,
         "cvvRequired": page.settings.cvv_required,
-    });
-    let html = include_str!("page.html")
-        .replace("{{NONCE}}", &nonce)
-        .replace("{{CONFIG}}", &script_json(&config));
-    let mut resp = (StatusCode::OK, Html(html)).into_response();
-    security_headers(&mut resp, &frame_ancestors(&page.session.host_uri), &nonce);
-    resp
+    }));
+    pages::render(
+        StatusCode::OK,
+        &CapturePage {
+            nonce: &nonce,
+            config: &config,
+        },
+        Headers::customer_page(
+            &nonce,
+            Some(IMG_SRC),
+            &frame_ancestors(&page.session.host_uri),
+        ),
+    )
 }
 
 /// The page view a call of the page's own script belongs to: the session
@@ -250,6 +248,41 @@ mod tests {
             "https://pay.example.com:8443"
         );
         assert_eq!(frame_ancestors("nonsense"), "'none'");
-        assert!(!script_json(&json!({"a": "</script><!--"})).contains('<'));
+    }
+
+    #[test]
+    fn the_config_is_written_into_the_script_as_json_that_cannot_close_it() {
+        let config = pages::script_json(&json!({"host": "</script><script>alert(1)//"}));
+        let html = CapturePage {
+            nonce: "n0nce",
+            config: &config,
+        }
+        .render()
+        .unwrap();
+        assert!(html.contains(
+            "var CONFIG = {\"host\":\"\\u003c/script\\u003e\\u003cscript\\u003ealert(1)//\"};"
+        ));
+        assert_eq!(html.matches("</script>").count(), 1, "{html}");
+        assert_eq!(
+            html.matches("nonce=\"n0nce\"").count(),
+            2,
+            "style and script"
+        );
+        assert!(html.contains("<label for=\"card_number\">Card number</label>"));
+    }
+
+    #[test]
+    fn a_message_page_escapes_its_text() {
+        let html = MessagePage {
+            nonce: "n0nce",
+            title: "Link expired",
+            text: "<b>&'\"",
+        }
+        .render()
+        .unwrap();
+        assert!(html.contains("<title>Link expired</title>"));
+        assert!(
+            html.contains("<main><h1>Link expired</h1><p>&#60;b&#62;&#38;&#39;&#34;</p></main>")
+        );
     }
 }

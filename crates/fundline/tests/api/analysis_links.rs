@@ -291,6 +291,64 @@ async fn the_sandbox_bank_is_offered_on_the_sandbox_tenants_page_only() {
     assert!(page.contains("Link the sandbox bank"), "{page}");
 }
 
+/// A customer's name goes into the plain-text email as typed, and comes out
+/// escaped on the sandbox mailbox page that shows the message.
+#[tokio::test]
+async fn a_hostile_name_is_verbatim_in_the_email_and_escaped_on_the_mailbox_page() {
+    const HOSTILE: &str = "<script>alert(1)</script>\"'&";
+    let app = spawn_app().await;
+    let sandbox = fundline_store::tenants::create_tenant(&app.store, &app.keyring, "Sandbox", true)
+        .await
+        .unwrap();
+    sensitive(&sandbox.analysis.password);
+    let staff = Staff::login(&app, &sandbox.analysis.email, &sandbox.analysis.password).await;
+    let mut c = customer(3);
+    c["firstName"] = json!(HOSTILE);
+    c["triggerReportRequest"] = json!(true);
+    let a = staff.post("/api/v1/customer", &c).await;
+    envelope_ok(&a, "Customer created successfully.");
+    let report_id = a.body["data"]["reportRequestId"].as_str().unwrap();
+    let link = link_of(&app, report_id).await;
+    let text = message_of(&app, report_id).await["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        text,
+        format!(
+            "Hello {HOSTILE},\n\nTo complete your application, please share your bank information through this \
+             secure link:\n\n{link}\n\nThe link is for you only and is valid until {}.\n",
+            text.rsplit("valid until ").next().unwrap().trim_end_matches(".\n")
+        )
+    );
+    let r = reqwest::Client::new()
+        .get(format!("{}/sandbox/mailbox", app.base))
+        .bearer_auth(&staff.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["content-security-policy"],
+        "default-src 'none'; frame-ancestors 'none'"
+    );
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let html = r.text().await.unwrap();
+    assert!(!html.contains("<script"), "{html}");
+    assert!(
+        html.contains(
+            "<pre>Hello &#60;script&#62;alert(1)&#60;/script&#62;&#34;&#39;&#38;,\n\nTo complete"
+        ),
+        "{html}"
+    );
+    // The test app's outbox answers links on its own address.
+    let token = link.rsplit('/').next().unwrap();
+    assert!(
+        html.contains(&format!("/connect/{token}\">Open the link</a>")),
+        "{html}"
+    );
+}
+
 /// Every `merchantId` in a JSON document.
 fn merchant_ids(v: &Value, out: &mut Vec<String>) {
     match v {

@@ -1,32 +1,3 @@
-<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Cash a check</title>
-<style nonce="{{NONCE}}">
-body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f7f9;color:#1b1f24}
-main{max-width:32rem;margin:2rem auto;background:#fff;border-radius:12px;padding:2rem;box-shadow:0 1px 4px rgba(0,0,0,.08)}
-label{display:block;margin:.6rem 0 .2rem}input,select{font:inherit;width:100%;padding:.4rem;box-sizing:border-box}
-button{font:inherit;margin-top:1rem;padding:.6rem 1.2rem;border-radius:8px;border:0;background:#1d4ed8;color:#fff}
-.error{color:#b91c1c}.ok{color:#047857}
-</style></head>
-<body><main>
-<h1>Cash a check</h1>
-<div id="form" hidden>
-  <label for="card">Card</label><select id="card"></select>
-  <label for="amount">Amount ($)</label><input id="amount" inputmode="decimal" placeholder="123.45">
-  <label for="checkType">Check type</label>
-  <select id="checkType"><option value="payroll">Payroll</option><option value="government">Government</option><option value="personal">Personal</option><option value="other">Other</option></select>
-  <label for="funding">Get the money</label>
-  <select id="funding"><option value="minutes">In minutes (fee)</option><option value="days">In 10 banking days (free)</option></select>
-  <p id="quote"></p>
-  <label for="micr">MICR line (bottom of the check)</label><input id="micr" placeholder="T021000021T 123456789O 1001">
-  <label for="front">Front of the check</label><input type="file" id="front" accept="image/jpeg,image/png,image/tiff">
-  <label for="back">Back of the check</label><input type="file" id="back" accept="image/jpeg,image/png,image/tiff">
-  <button id="submit">Deposit</button>
-</div>
-<p id="status" data-status=""></p>
-<p id="message" role="status"></p>
-</main>
-<script nonce="{{NONCE}}">
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
@@ -80,5 +51,3 @@ button{font:inherit;margin-top:1rem;padding:.6rem 1.2rem;border-radius:8px;borde
     });
   });
 })();
-</script>
-</body></html>

@@ -1,86 +1,7 @@
-<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Payment details</title>
-<style nonce="{{NONCE}}">
-  *, *::before, *::after { box-sizing: border-box; }
-  body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1b1f24; background: #fff; }
-  main { max-width: 34rem; margin: 0 auto; padding: 1rem; }
-  h1 { font-size: 1.3rem; margin: 0 0 1rem; }
-  fieldset { border: 1px solid #d0d7de; border-radius: 8px; margin: 0 0 1rem; padding: .75rem 1rem 1rem; }
-  legend { font-weight: 600; padding: 0 .25rem; }
-  label { display: block; font-size: .9rem; margin: .6rem 0 .2rem; }
-  input, select { width: 100%; font: inherit; padding: .55rem .6rem; border: 1px solid #8c959f; border-radius: 6px; }
-  input:focus, select:focus, button:focus { outline: 3px solid #0969da; outline-offset: 1px; }
-  input[aria-invalid="true"] { border-color: #cf222e; }
-  .row { display: flex; gap: .75rem; flex-wrap: wrap; }
-  .row > div { flex: 1 1 8rem; }
-  .choices label { display: flex; align-items: center; gap: .5rem; margin: .35rem 0; font-size: 1rem; }
-  .choices input { width: auto; }
-  .err { color: #cf222e; font-size: .85rem; margin: .2rem 0 0; }
-  .actions { display: flex; gap: .75rem; margin-top: 1rem; }
-  button { font: inherit; padding: .6rem 1.2rem; border-radius: 6px; border: 1px solid #1f6feb; cursor: pointer; }
-  button.primary { background: #1f6feb; color: #fff; }
-  button.secondary { background: #fff; color: #1f6feb; }
-  button:disabled { opacity: .6; cursor: default; }
-  #status { min-height: 1.5rem; margin-top: 1rem; font-weight: 600; }
-  [hidden] { display: none !important; }
-</style>
-</head>
-<body>
-<main>
-  <h1>Where should we send your money?</h1>
-  <form id="form" novalidate>
-    <fieldset class="choices" id="destinations">
-      <legend>Send to</legend>
-      <label><input type="radio" name="destination" value="debit_card" checked> Debit card</label>
-      <label><input type="radio" name="destination" value="bank_account"> Bank account</label>
-      <label><input type="radio" name="destination" value="bill_pay"> Pay a bill</label>
-    </fieldset>
-    <fieldset>
-      <legend>Your details</legend>
-      <div class="row">
-        <div><label for="first_name">First name</label><input id="first_name" name="first_name" autocomplete="given-name" required><p class="err" id="first_name-err"></p></div>
-        <div><label for="last_name">Last name</label><input id="last_name" name="last_name" autocomplete="family-name" required><p class="err" id="last_name-err"></p></div>
-      </div>
-      <label for="address1">Street address</label><input id="address1" name="address1" autocomplete="address-line1" required><p class="err" id="address1-err"></p>
-      <label for="address2">Apartment, suite (optional)</label><input id="address2" name="address2" autocomplete="address-line2">
-      <div class="row">
-        <div><label for="city">City</label><input id="city" name="city" autocomplete="address-level2" required><p class="err" id="city-err"></p></div>
-        <div><label for="state">State</label><input id="state" name="state" autocomplete="address-level1" maxlength="2" required><p class="err" id="state-err"></p></div>
-        <div><label for="zip">ZIP code</label><input id="zip" name="zip" autocomplete="postal-code" inputmode="numeric" maxlength="5" required><p class="err" id="zip-err"></p></div>
-      </div>
-    </fieldset>
-    <fieldset data-for="debit_card">
-      <legend>Debit card</legend>
-      <label for="card_number">Card number</label><input id="card_number" name="card_number" autocomplete="cc-number" inputmode="numeric" maxlength="23"><p class="err" id="card_number-err"></p>
-      <label for="expiry">Expiry (MM/YY)</label><input id="expiry" name="expiry" autocomplete="cc-exp" inputmode="numeric" maxlength="5" placeholder="MM/YY"><p class="err" id="expiry-err"></p>
-      <div id="cvv-row" hidden><label for="cvv">Security code (CVV)</label><input id="cvv" name="cvv" autocomplete="cc-csc" inputmode="numeric" maxlength="4"><p class="err" id="cvv-err"></p></div>
-    </fieldset>
-    <fieldset data-for="bank_account" hidden>
-      <legend>Bank account</legend>
-      <label for="routing_number">Routing number</label><input id="routing_number" name="routing_number" inputmode="numeric" maxlength="9"><p class="err" id="routing_number-err"></p>
-      <label for="account_number_bank">Account number</label><input id="account_number_bank" name="account_number" inputmode="numeric" maxlength="17"><p class="err" id="account_number-err-bank"></p>
-    </fieldset>
-    <fieldset data-for="bill_pay" hidden>
-      <legend>Pay a bill</legend>
-      <label for="payee_search">Find the company</label><input id="payee_search" autocomplete="off">
-      <label for="payee_id">Company</label><select id="payee_id" name="payee_id"><option value="">Type above to search</option></select><p class="err" id="payee_id-err"></p>
-      <label for="account_number_bill">Your account number with them</label><input id="account_number_bill" name="account_number"><p class="err" id="account_number-err-bill"></p>
-    </fieldset>
-    <div class="actions">
-      <button type="submit" class="primary" id="submit">Continue</button>
-      <button type="button" class="secondary" id="cancel">Cancel</button>
-    </div>
-    <p id="status" role="status" aria-live="polite"></p>
-  </form>
-</main>
-<script nonce="{{NONCE}}">
 (function () {
   "use strict";
-  var CONFIG = {{CONFIG}};
+  {#- `config` is JSON made safe for a script element by `pages::script_json`. #}
+  var CONFIG = {{ config|safe }};
   var form = document.getElementById("form");
   var status = document.getElementById("status");
   var host = new URL(CONFIG.host);
@@ -201,6 +122,3 @@
     }, 250);
   });
 })();
-</script>
-</body>
-</html>
