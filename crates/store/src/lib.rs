@@ -13,6 +13,7 @@ pub mod gateway;
 pub mod jobs;
 pub mod keyring;
 pub mod outbox;
+pub mod query;
 pub mod reports;
 pub mod sealed;
 pub mod staff;
@@ -20,6 +21,7 @@ pub mod tenants;
 
 pub use db::{isolated_postgres_url, now_micros, Engine, Store, StoreOptions};
 pub use error::{unique_constraint, Abort, StoreError};
+pub use query::{Param, Params};
 pub use sqlx::AnyConnection;
 pub use sqlx::Row;
 
