@@ -210,6 +210,28 @@ impl Store {
         Ok(self.fetch_optional(sql, params).await?.map(first))
     }
 
+    /// (total, one page): `count_sql` counts the rows `rows_sql` lists;
+    /// both take `params`, and `rows_sql` then the page's LIMIT and OFFSET
+    /// as the next two parameters. Pages are numbered from 1.
+    pub async fn fetch_page<T: Record>(
+        &self,
+        count_sql: &str,
+        rows_sql: &str,
+        params: Params,
+        page_number: i64,
+        page_size: i64,
+    ) -> Result<(i64, Vec<T>), StoreError> {
+        let total = self.fetch_scalar(count_sql, params.clone()).await?;
+        let offset = (page_number - 1).saturating_mul(page_size);
+        let rows = self
+            .fetch_all(
+                rows_sql,
+                [params, crate::params![page_size, offset]].concat(),
+            )
+            .await?;
+        Ok((total, rows))
+    }
+
     /// Whether `SELECT COUNT(*) …` counts anything.
     pub async fn exists(&self, sql: &str, params: Params) -> Result<bool, StoreError> {
         Ok(self.fetch_scalar::<i64>(sql, params).await? > 0)

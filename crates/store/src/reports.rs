@@ -368,16 +368,7 @@ pub async fn list(
         q.onboarded_to.unwrap_or(i64::MAX),
     );
     let from = "FROM ba_report_requests r JOIN ba_customers c ON c.id = r.customer_id";
-    let filter_params =
-        params![tenant_id, &pattern, binds.0, binds.1, binds.2, binds.3, binds.4, binds.5, now,];
-    let total: i64 = store
-        .fetch_scalar(
-            &format!("SELECT COUNT(*) {from} WHERE {filter}"),
-            filter_params.clone(),
-        )
-        .await?;
-    let page = params![q.page_size, (q.page_number - 1).saturating_mul(q.page_size)];
-    let rows = store.fetch_all(&format!(
+    let rows_sql = format!(
         "SELECT r.id, r.customer_id, c.first_name, c.last_name, c.phone_number, c.email, r.sent_via, {st} AS status, \
          r.start_date, r.end_date, r.created_at, c.created_at AS onboarded_at, r.report_score, r.created_by, \
          r.report_number, r.superseded_by, r.job_state, r.link_expires_at, o.id AS message_id, \
@@ -385,9 +376,16 @@ pub async fn list(
          LEFT JOIN ba_outbox o ON o.id = (SELECT o2.id FROM ba_outbox o2 WHERE o2.report_request_id = r.id \
          ORDER BY o2.created_at DESC, o2.id DESC LIMIT 1) \
          WHERE {filter} ORDER BY {col} {dir}, r.id {dir} LIMIT $10 OFFSET $11"
-    ), [filter_params, page].concat())
-    .await?;
-    Ok((total, rows))
+    );
+    store
+        .fetch_page(
+            &format!("SELECT COUNT(*) {from} WHERE {filter}"),
+            &rows_sql,
+            params![tenant_id, &pattern, binds.0, binds.1, binds.2, binds.3, binds.4, binds.5, now],
+            q.page_number,
+            q.page_size,
+        )
+        .await
 }
 
 pub async fn record_consent(store: &Store, id: &str, now: i64) -> Result<(), StoreError> {
@@ -591,21 +589,19 @@ pub async fn account_transactions(
     page_number: i64,
     page_size: i64,
 ) -> Result<(i64, Vec<TransactionRow>), StoreError> {
-    let total: i64 = store
-        .fetch_scalar(
-            "SELECT COUNT(*) FROM ba_transactions WHERE report_id = $1 AND account_no = $2",
-            params![report_id, account_no],
-        )
-        .await?;
     let sql = format!(
         "SELECT {TX_COLUMNS} FROM ba_transactions WHERE report_id = $1 AND account_no = $2 \
          ORDER BY posted_date DESC, transaction_no DESC LIMIT $3 OFFSET $4"
     );
-    let offset = (page_number - 1).saturating_mul(page_size);
-    let rows = store
-        .fetch_all(&sql, params![report_id, account_no, page_size, offset])
-        .await?;
-    Ok((total, rows))
+    store
+        .fetch_page(
+            "SELECT COUNT(*) FROM ba_transactions WHERE report_id = $1 AND account_no = $2",
+            &sql,
+            params![report_id, account_no],
+            page_number,
+            page_size,
+        )
+        .await
 }
 
 #[allow(clippy::too_many_arguments)]
