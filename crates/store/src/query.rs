@@ -113,6 +113,32 @@ impl<T: for<'r> FromRow<'r, AnyRow> + Send + Unpin> Record for T {}
 pub trait Value: for<'r> Decode<'r, Any> + Type<Any> + Send + Unpin {}
 impl<T: for<'r> Decode<'r, Any> + Type<Any> + Send + Unpin> Value for T {}
 
+/// A row of TEXT columns chosen at run time (NULL as `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextRow(pub Vec<Option<String>>);
+
+impl<'r> FromRow<'r, AnyRow> for TextRow {
+    fn from_row(row: &'r AnyRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        (0..row.len())
+            .map(|i| row.try_get::<Option<String>, _>(i))
+            .collect::<Result<_, _>>()
+            .map(TextRow)
+    }
+}
+
+impl TextRow {
+    /// Column `i`, which the query guarantees is not NULL.
+    pub fn text(&self, i: usize) -> Result<String, StoreError> {
+        self.0.get(i).cloned().flatten().ok_or_else(|| {
+            StoreError::Db(sqlx::Error::ColumnDecode {
+                index: i.to_string(),
+                source: "unexpected NULL".into(),
+            })
+        })
+    }
+}
+
 /// The statement on any executor (the reader pool or a write connection).
 mod on {
     use super::*;
