@@ -1,21 +1,11 @@
 //! The write path: batched commits keep each write's outcome its own, and
 //! unique violations surface as the index's name on both engines.
 
-use fundline_store::{isolated_postgres_url, Abort, Store, StoreError, StoreOptions};
-use sqlx::Row;
+mod common;
 
-async fn store() -> (Store, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = match std::env::var("FUNDLINE_TEST_DATABASE_URL") {
-        Ok(u) if u.starts_with("postgres") => {
-            isolated_postgres_url(&u, &format!("t_{}", uuid::Uuid::new_v4().simple()))
-                .await
-                .unwrap()
-        }
-        _ => format!("sqlite://{}?mode=rwc", dir.path().join("w.db").display()),
-    };
-    (Store::connect(&StoreOptions::new(url)).await.unwrap(), dir)
-}
+use common::store;
+use fundline_store::{Abort, Store, StoreError};
+use sqlx::Row;
 
 async fn insert_tenant(store: &Store, id: String, name: &'static str) -> Result<(), StoreError> {
     store
