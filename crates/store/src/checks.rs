@@ -92,16 +92,7 @@ pub async fn session_cards(store: &Store, s: &CheckSession) -> Result<Vec<Card>,
         .await?
         .flatten();
     let cards = checkcashing::list_cards(store, &s.tenant_id, &s.customer_id, true).await?;
-    Ok(match filter {
-        None => cards,
-        Some(f) => {
-            let allowed: Vec<&str> = f.split(',').collect();
-            cards
-                .into_iter()
-                .filter(|c| allowed.contains(&c.id.as_str()))
-                .collect()
-        }
-    })
+    Ok(checkcashing::filter_cards(cards, filter.as_deref()))
 }
 
 #[derive(Debug, Clone, FromRow)]

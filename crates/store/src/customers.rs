@@ -4,7 +4,7 @@
 use sqlx::FromRow;
 
 use crate::query;
-use crate::{like_escape, params, Store, StoreError};
+use crate::{params, Store, StoreError};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Customer {
@@ -180,10 +180,7 @@ pub async fn list(
     tenant_id: &str,
     q: &CustomerQuery,
 ) -> Result<(i64, Vec<Customer>), StoreError> {
-    let pattern = format!(
-        "%{}%",
-        like_escape(&q.name_query.clone().unwrap_or_default().to_lowercase())
-    );
+    let pattern = crate::contains_pattern(q.name_query.as_deref());
     let filter =
         "tenant_id = $1 AND search_text LIKE $2 ESCAPE '\\' AND ($3 = 0 OR customer_type = $3)";
     let col = match q.order_by {
@@ -192,7 +189,7 @@ pub async fn list(
         CustomerOrder::LastName => "last_name",
         CustomerOrder::Email => "email",
     };
-    let dir = if q.descending { "DESC" } else { "ASC" };
+    let dir = crate::direction(q.descending);
     let kind = q.customer_type.unwrap_or(0);
     store
         .fetch_page(

@@ -28,6 +28,24 @@ pub use sqlx::Row;
 /// A boxed future borrowing the write connection; the shape every write closure returns.
 pub type TxFuture<'c, T> = futures::future::BoxFuture<'c, Result<T, StoreError>>;
 
+/// The `LIKE … ESCAPE '\'` pattern of a list's name filter: contains the
+/// query, lower-cased (no query: everything).
+pub(crate) fn contains_pattern(query: Option<&str>) -> String {
+    format!(
+        "%{}%",
+        like_escape(&query.unwrap_or_default().to_lowercase())
+    )
+}
+
+/// A list's sort direction in SQL.
+pub(crate) fn direction(descending: bool) -> &'static str {
+    if descending {
+        "DESC"
+    } else {
+        "ASC"
+    }
+}
+
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
 pub fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -5,7 +5,7 @@
 use sqlx::FromRow;
 
 use crate::query::{self, Params};
-use crate::{like_escape, params, Abort, Store, StoreError};
+use crate::{params, Abort, Store, StoreError};
 
 pub const PENDING: i64 = 1;
 pub const COMPLETED: i64 = 2;
@@ -342,10 +342,7 @@ pub async fn list(
         "(CASE WHEN r.status = {PENDING} AND r.job_state IS NULL AND r.link_expires_at <= $9 \
          THEN {EXPIRED} ELSE r.status END)"
     );
-    let pattern = format!(
-        "%{}%",
-        like_escape(&q.name_query.clone().unwrap_or_default().to_lowercase())
-    );
+    let pattern = crate::contains_pattern(q.name_query.as_deref());
     // Absent filters bind values that match everything.
     let filter = format!(
         "r.tenant_id = $1 AND c.search_text LIKE $2 ESCAPE '\\' AND ($3 = 0 OR c.customer_type = $3) \
@@ -358,7 +355,7 @@ pub async fn list(
         RequestOrder::LastName => "c.last_name",
         RequestOrder::Status => st.as_str(),
     };
-    let dir = if q.descending { "DESC" } else { "ASC" };
+    let dir = crate::direction(q.descending);
     let binds = (
         q.customer_type.unwrap_or(0),
         q.status.unwrap_or(0),

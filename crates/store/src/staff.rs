@@ -151,10 +151,7 @@ pub async fn list_users(
     let mut filter = String::from(
         "tenant_id = $1 AND (LOWER(first_name || ' ' || last_name) LIKE $2 ESCAPE '\\' OR LOWER(email) LIKE $2 ESCAPE '\\')",
     );
-    let pattern = format!(
-        "%{}%",
-        crate::like_escape(&q.name_query.clone().unwrap_or_default().to_lowercase())
-    );
+    let pattern = crate::contains_pattern(q.name_query.as_deref());
     if let Some(a) = q.is_active {
         filter.push_str(if a {
             " AND is_active = 1"
@@ -168,7 +165,7 @@ pub async fn list_users(
         UserOrder::LastName => "last_name",
         UserOrder::Email => "email",
     };
-    let dir = if q.descending { "DESC" } else { "ASC" };
+    let dir = crate::direction(q.descending);
     store
         .fetch_page(
             &format!("SELECT COUNT(*) FROM users WHERE {filter}"),

@@ -321,7 +321,7 @@ pub async fn find_credential(
     product: &str,
     public_id: &str,
 ) -> Result<Option<StoredCredential>, StoreError> {
-    let row = store
+    let row: Option<CredentialAndTenant> = store
         .fetch_optional(
             "SELECT c.tenant_id, c.secret_hash, c.secret_sealed, c.numeric_id, c.previous_secret_hash, \
              c.previous_secret_sealed, c.previous_valid_until, t.is_sandbox \
@@ -330,27 +330,30 @@ pub async fn find_credential(
             params![product, public_id],
         )
         .await?;
-    Ok(row.map(
-        |(
-            tenant_id,
-            secret_hash,
-            secret_sealed,
-            numeric_id,
-            previous_secret_hash,
-            previous_secret_sealed,
-            previous_valid_until,
-            sandbox,
-        ): (String, _, _, _, _, _, _, i64)| StoredCredential {
-            tenant_id,
-            secret_hash,
-            secret_sealed,
-            numeric_id,
-            previous_secret_hash,
-            previous_secret_sealed,
-            previous_valid_until,
-            tenant_sandbox: sandbox == 1,
-        },
-    ))
+    Ok(row.map(|CredentialAndTenant(c, sandbox)| StoredCredential {
+        tenant_sandbox: sandbox == 1,
+        ..c
+    }))
+}
+
+/// A credential row with its tenant's `is_sandbox` (0/1), the last column.
+struct CredentialAndTenant(StoredCredential, i64);
+
+impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for CredentialAndTenant {
+    fn from_row(r: &'r sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        let credential = StoredCredential {
+            tenant_id: r.try_get(0)?,
+            secret_hash: r.try_get(1)?,
+            secret_sealed: r.try_get(2)?,
+            numeric_id: r.try_get(3)?,
+            previous_secret_hash: r.try_get(4)?,
+            previous_secret_sealed: r.try_get(5)?,
+            previous_valid_until: r.try_get(6)?,
+            tenant_sandbox: false,
+        };
+        Ok(CredentialAndTenant(credential, r.try_get(7)?))
+    }
 }
 
 /// What every product's authentication asks about a tenant on each request.

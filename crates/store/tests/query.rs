@@ -1,6 +1,6 @@
 //! The query layer: parameters bind as the SQL types the schema uses (NULLs
-//! typed too), writes report the rows they affected, and a write replayed
-//! in a batch binds the same values again.
+//! typed too) and writes report the rows they affected. (A write replayed in
+//! its batch binding the same values: tests/writer.rs.)
 
 mod common;
 
@@ -126,48 +126,6 @@ async fn execute_answers_the_rows_it_affected() {
             .map(|(i, n)| (i.to_string(), n.to_string()))
             .to_vec()
     );
-}
-
-#[tokio::test]
-async fn a_write_replayed_in_its_batch_binds_the_same_values() {
-    let (store, _dir) = store().await;
-    insert_tenant(&store, "dup", "first").await.unwrap();
-    // Concurrent writes share batches; every third collides, so the
-    // batches they share are rolled back and replayed.
-    let writes = (0..60).map(|i| {
-        let store = store.clone();
-        async move {
-            let id = if i % 3 == 0 {
-                "dup".to_string()
-            } else {
-                format!("t{i:02}")
-            };
-            insert_tenant(&store, &id, &format!("name of {i}")).await
-        }
-    });
-    let results = futures::future::join_all(writes).await;
-    for (i, r) in results.iter().enumerate() {
-        if i % 3 == 0 {
-            assert!(
-                matches!(r, Err(StoreError::Unique(n)) if n == "tenants_pkey"),
-                "{i}: {r:?}"
-            );
-        } else {
-            assert_eq!(r.as_ref().unwrap(), &1, "{i}");
-        }
-    }
-    let rows: Vec<(String, String)> = store
-        .fetch_all(
-            "SELECT id, name FROM tenants WHERE id <> $1 ORDER BY id",
-            params!["dup"],
-        )
-        .await
-        .unwrap();
-    let expected: Vec<(String, String)> = (0..60)
-        .filter(|i| i % 3 != 0)
-        .map(|i| (format!("t{i:02}"), format!("name of {i}")))
-        .collect();
-    assert_eq!(rows, expected);
 }
 
 #[tokio::test]

@@ -78,7 +78,14 @@ pub async fn sso_session_cards(
         return Ok(None);
     }
     let cards = list_cards(store, tenant_id, &t.customer_id, true).await?;
-    let cards = match &t.card_filter {
+    let cards = filter_cards(cards, t.card_filter.as_deref());
+    Ok(Some((t, cards)))
+}
+
+/// The cards an SSO session's card filter (card ids, comma-separated)
+/// allows; all of them without a filter.
+pub fn filter_cards(cards: Vec<Card>, filter: Option<&str>) -> Vec<Card> {
+    match filter {
         None => cards,
         Some(f) => {
             let allowed: Vec<&str> = f.split(',').collect();
@@ -87,6 +94,5 @@ pub async fn sso_session_cards(
                 .filter(|c| allowed.contains(&c.id.as_str()))
                 .collect()
         }
-    };
-    Ok(Some((t, cards)))
+    }
 }

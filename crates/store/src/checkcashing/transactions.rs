@@ -41,6 +41,22 @@ const TX_COLUMNS: &str = "id, tenant_id, customer_id, card_id, created_at, statu
      finished_classification_on, submitted_for_approval_on, finished_approval_on, load_status, expected_load_date, \
      actual_load_date, load_amount_cents, destination_display_name, updated_at";
 
+/// A transaction's classification, approval and load progress, from
+/// `submitted_for_classification_on` to `load_amount_cents`: the run the
+/// insert and the update both bind, in that order.
+fn progress(t: &Transaction) -> Params {
+    params![
+        t.submitted_for_classification_on,
+        t.finished_classification_on,
+        t.submitted_for_approval_on,
+        t.finished_approval_on,
+        t.load_status,
+        t.expected_load_date,
+        t.actual_load_date,
+        t.load_amount_cents,
+    ]
+}
+
 pub async fn insert_transaction_on(
     conn: &mut AnyConnection,
     t: &Transaction,
@@ -68,17 +84,13 @@ pub async fn insert_transaction_on(
         t.mobile_transaction_type_id,
         t.ocr_amount_cents,
         t.user_entered_amount_cents,
-        t.submitted_for_classification_on,
-        t.finished_classification_on,
-        t.submitted_for_approval_on,
-        t.finished_approval_on,
-        t.load_status,
-        t.expected_load_date,
-        t.actual_load_date,
-        t.load_amount_cents,
-        &t.destination_display_name,
-        t.updated_at,
     ];
+    let params = [
+        params,
+        progress(t),
+        params![&t.destination_display_name, t.updated_at],
+    ]
+    .concat();
     query::execute(conn, &sql, params).await?;
     Ok(())
 }
@@ -108,17 +120,8 @@ pub async fn update_transaction_on(
         &t.decline_reason_message,
         t.mobile_transaction_type_id,
         t.ocr_amount_cents,
-        t.submitted_for_classification_on,
-        t.finished_classification_on,
-        t.submitted_for_approval_on,
-        t.finished_approval_on,
-        t.load_status,
-        t.expected_load_date,
-        t.actual_load_date,
-        t.load_amount_cents,
-        t.updated_at,
-        &t.id,
     ];
+    let params = [params, progress(t), params![t.updated_at, &t.id]].concat();
     query::execute(
         conn,
         "UPDATE cc_transactions SET status_code = $1, status_message = $2, state = $3, fee_cents = $4, processing_status = $5, \
