@@ -287,12 +287,8 @@ pub async fn claim_job(
     now: i64,
     stale_before: i64,
 ) -> Result<Option<Check>, StoreError> {
-    let lease = crate::jobs::Lease {
-        now,
-        stale_before,
-        until: now,
-    };
-    let Some(id) = crate::jobs::claim_next(store, &crate::jobs::CHECK_STEPS, lease).await? else {
+    let queue = &crate::jobs::CHECK_STEPS;
+    let Some(id) = crate::jobs::claim_next_job(store, queue, now, stale_before).await? else {
         return Ok(None);
     };
     check_where(store, "transaction_id = $1", params![id]).await

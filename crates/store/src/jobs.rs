@@ -182,6 +182,22 @@ pub async fn claim_next(
     Ok(None)
 }
 
+/// Claims the next row of a job queue whose claims are presumed dead when
+/// older than `stale_before` (a claim holds until the next claim goes stale).
+pub async fn claim_next_job(
+    store: &Store,
+    queue: &Queue,
+    now: i64,
+    stale_before: i64,
+) -> Result<Option<String>, StoreError> {
+    let lease = Lease {
+        now,
+        stale_before,
+        until: now,
+    };
+    claim_next(store, queue, lease).await
+}
+
 /// The wait before the next attempt after `attempts` failed ones: `base`,
 /// doubled per further attempt, at most `cap`.
 pub fn backoff(base: Duration, attempts: i64, cap: Duration) -> Duration {

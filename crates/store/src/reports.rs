@@ -504,12 +504,8 @@ pub async fn claim_job(
     now: i64,
     stale_before: i64,
 ) -> Result<Option<ReportRequest>, StoreError> {
-    let lease = crate::jobs::Lease {
-        now,
-        stale_before,
-        until: now,
-    };
-    let Some(id) = crate::jobs::claim_next(store, &crate::jobs::REPORT_BUILDS, lease).await? else {
+    let queue = &crate::jobs::REPORT_BUILDS;
+    let Some(id) = crate::jobs::claim_next_job(store, queue, now, stale_before).await? else {
         return Ok(None);
     };
     request_where(store, "id = $1", params![id]).await
