@@ -5,7 +5,7 @@
 use sqlx::{AnyConnection, FromRow};
 
 use crate::checkcashing::{self, Card, Transaction};
-use crate::query::{self, Param, Params};
+use crate::query::{self, Param, Table};
 use crate::{params, Store, StoreError};
 
 #[derive(Debug, Clone, FromRow)]
@@ -121,6 +121,8 @@ const CHECK_COLUMNS: &str = "transaction_id, tenant_id, customer_id, card_id, ch
     presentment_fp, front_hash, back_hash, stage, decline_code, job_state, job_due_at, job_claimed_at, job_attempts, \
     created_at, updated_at";
 
+const CHECKS: Table<Check> = Table::new("cc_checks", CHECK_COLUMNS);
+
 #[derive(Debug, Clone)]
 pub struct Image {
     pub content_hash: String,
@@ -180,26 +182,18 @@ pub async fn get(
     tenant_id: &str,
     transaction_id: &str,
 ) -> Result<Option<(Check, Transaction)>, StoreError> {
-    let Some(check) = check_where(
-        store,
-        "tenant_id = $1 AND transaction_id = $2",
-        params![tenant_id, transaction_id],
-    )
-    .await?
+    let Some(check) = CHECKS
+        .find(
+            store,
+            "tenant_id = $1 AND transaction_id = $2",
+            params![tenant_id, transaction_id],
+        )
+        .await?
     else {
         return Ok(None);
     };
     let tx = checkcashing::get_transaction(store, tenant_id, transaction_id).await?;
     Ok(tx.map(|t| (check, t)))
-}
-
-async fn check_where(
-    store: &Store,
-    filter: &str,
-    params: Params,
-) -> Result<Option<Check>, StoreError> {
-    let sql = format!("SELECT {CHECK_COLUMNS} FROM cc_checks WHERE {filter}");
-    store.fetch_optional(&sql, params).await
 }
 
 pub async fn image(
@@ -291,7 +285,7 @@ pub async fn claim_job(
     let Some(id) = crate::jobs::claim_next_job(store, queue, now, stale_before).await? else {
         return Ok(None);
     };
-    check_where(store, "transaction_id = $1", params![id]).await
+    CHECKS.find(store, "transaction_id = $1", params![id]).await
 }
 
 /// One step of a check's processing, written at once: the history row, the
@@ -415,6 +409,8 @@ const EVENT_COLUMNS: &str =
     "id, tenant_id, transaction_id, event_type, payload, state, attempts, next_attempt_at, \
     last_status, last_error, created_at, delivered_at";
 
+const EVENTS: Table<Event> = Table::new("cc_webhook_events", EVENT_COLUMNS);
+
 async fn insert_event(c: &mut AnyConnection, e: &Event) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO cc_webhook_events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, NULL, NULL, $8, NULL)"
@@ -435,12 +431,13 @@ async fn insert_event(c: &mut AnyConnection, e: &Event) -> Result<(), StoreError
 
 /// Events due for delivery, oldest first.
 pub async fn due_events(store: &Store, now: i64, limit: i64) -> Result<Vec<Event>, StoreError> {
-    events_where(
-        store,
-        "state = 'pending' AND next_attempt_at <= $1 ORDER BY created_at LIMIT $2",
-        params![now, limit],
-    )
-    .await
+    EVENTS
+        .list(
+            store,
+            "state = 'pending' AND next_attempt_at <= $1 ORDER BY created_at LIMIT $2",
+            params![now, limit],
+        )
+        .await
 }
 
 /// Claims one due event for one delivery attempt (a lease until
@@ -454,7 +451,8 @@ pub async fn claim_event(
     if !crate::jobs::claim(store, &crate::jobs::WEBHOOK_DELIVERIES, event_id, lease).await? {
         return Ok(None);
     }
-    Ok(events_where(store, "id = $1", params![event_id])
+    Ok(EVENTS
+        .list(store, "id = $1", params![event_id])
         .await?
         .pop())
 }
@@ -500,20 +498,11 @@ pub async fn record_attempt(
 
 /// The partner's delivery log: events, newest first, with their attempts.
 pub async fn events(store: &Store, tenant_id: &str, limit: i64) -> Result<Vec<Event>, StoreError> {
-    events_where(
-        store,
-        "tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
-        params![tenant_id, limit],
-    )
-    .await
-}
-
-/// The events matching `filter` (a WHERE clause, with its ORDER BY, over `params`).
-async fn events_where(
-    store: &Store,
-    filter: &str,
-    params: Params,
-) -> Result<Vec<Event>, StoreError> {
-    let sql = format!("SELECT {EVENT_COLUMNS} FROM cc_webhook_events WHERE {filter}");
-    store.fetch_all(&sql, params).await
+    EVENTS
+        .list(
+            store,
+            "tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+            params![tenant_id, limit],
+        )
+        .await
 }

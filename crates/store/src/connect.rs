@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use crate::query::{self, Param, Params};
+use crate::query::{self, Param, Table};
 use crate::{params, Store, StoreError};
 
 #[derive(Debug, Clone, FromRow)]
@@ -25,6 +25,8 @@ pub struct Token {
 const COLUMNS: &str =
     "id, tenant_id, merchant_id, payment_product_id, kind, number_fp, number_sealed, view_json, \
      mandate_status, mandate_cancel_date, created_at, updated_at, deleted_at";
+
+const TOKENS: Table<Token> = Table::new("ct_tokens", COLUMNS);
 
 /// The live token whose number fingerprint is one of `number_fps` (one per
 /// live fingerprint key version).
@@ -54,21 +56,13 @@ pub async fn live(
     merchant_id: &str,
     id: &str,
 ) -> Result<Option<Token>, StoreError> {
-    token_where(
-        store,
-        "tenant_id = $1 AND merchant_id = $2 AND id = $3 AND deleted_at IS NULL",
-        params![tenant_id, merchant_id, id],
-    )
-    .await
-}
-
-async fn token_where(
-    store: &Store,
-    filter: &str,
-    params: Params,
-) -> Result<Option<Token>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM ct_tokens WHERE {filter}");
-    store.fetch_optional(&sql, params).await
+    TOKENS
+        .find(
+            store,
+            "tenant_id = $1 AND merchant_id = $2 AND id = $3 AND deleted_at IS NULL",
+            params![tenant_id, merchant_id, id],
+        )
+        .await
 }
 
 /// What writing a token's number did.
@@ -162,7 +156,9 @@ pub async fn approve(
 
 /// A token whether live or deleted (for audits and tests).
 pub async fn any(store: &Store, tenant_id: &str, id: &str) -> Result<Option<Token>, StoreError> {
-    token_where(store, "tenant_id = $1 AND id = $2", params![tenant_id, id]).await
+    TOKENS
+        .find(store, "tenant_id = $1 AND id = $2", params![tenant_id, id])
+        .await
 }
 
 /// What a request with an idempotence key finds.

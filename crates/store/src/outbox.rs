@@ -4,7 +4,8 @@
 
 use sqlx::FromRow;
 
-use crate::{params, query, Params, Store, StoreError};
+use crate::query::Table;
+use crate::{params, query, Store, StoreError};
 
 /// A message to the customer, sealed text and link.
 #[derive(Debug, Clone, FromRow)]
@@ -41,6 +42,8 @@ pub(crate) const OUTBOX_COLUMNS: &str =
     "id, tenant_id, report_request_id, channel, recipient, subject, text_sealed, \
     link_sealed, state, attempts, last_error, created_at, sent_at, next_attempt_at";
 
+const MESSAGES: Table<OutboxMessage> = Table::new("ba_outbox", OUTBOX_COLUMNS);
+
 pub(crate) async fn insert_message(
     conn: &mut sqlx::AnyConnection,
     m: &OutboxMessage,
@@ -68,22 +71,13 @@ pub async fn outbox(
     store: &Store,
     tenant_id: Option<&str>,
 ) -> Result<Vec<OutboxMessage>, StoreError> {
-    messages_where(
-        store,
-        "($1 = '' OR tenant_id = $1) ORDER BY created_at, id",
-        params![tenant_id.unwrap_or("")],
-    )
-    .await
-}
-
-/// The messages matching `filter` (a WHERE clause, with its ORDER BY, over `params`).
-async fn messages_where(
-    store: &Store,
-    filter: &str,
-    params: Params,
-) -> Result<Vec<OutboxMessage>, StoreError> {
-    let sql = format!("SELECT {OUTBOX_COLUMNS} FROM ba_outbox WHERE {filter}");
-    store.fetch_all(&sql, params).await
+    MESSAGES
+        .list(
+            store,
+            "($1 = '' OR tenant_id = $1) ORDER BY created_at, id",
+            params![tenant_id.unwrap_or("")],
+        )
+        .await
 }
 
 /// The newest message of a request: the one carrying its current link.
@@ -92,12 +86,13 @@ pub async fn latest_message(
     tenant_id: &str,
     report_request_id: &str,
 ) -> Result<Option<OutboxMessage>, StoreError> {
-    let newest = messages_where(
-        store,
-        "tenant_id = $1 AND report_request_id = $2 ORDER BY created_at DESC, id DESC LIMIT 1",
-        params![tenant_id, report_request_id],
-    )
-    .await?;
+    let newest = MESSAGES
+        .list(
+            store,
+            "tenant_id = $1 AND report_request_id = $2 ORDER BY created_at DESC, id DESC LIMIT 1",
+            params![tenant_id, report_request_id],
+        )
+        .await?;
     Ok(newest.into_iter().next())
 }
 
@@ -110,13 +105,14 @@ pub async fn outbox_due(
     limit: i64,
 ) -> Result<Vec<OutboxMessage>, StoreError> {
     let channel = |i: usize| channels.get(i).copied().unwrap_or("");
-    messages_where(
-        store,
-        "state = $1 AND (channel = $2 OR channel = $3) \
+    MESSAGES
+        .list(
+            store,
+            "state = $1 AND (channel = $2 OR channel = $3) \
          AND (next_attempt_at IS NULL OR next_attempt_at <= $4) ORDER BY created_at, id LIMIT $5",
-        params![OUTBOX_PENDING, channel(0), channel(1), now, limit],
-    )
-    .await
+            params![OUTBOX_PENDING, channel(0), channel(1), now, limit],
+        )
+        .await
 }
 
 /// Claims a due message for one attempt: moves its next attempt to

@@ -264,6 +264,48 @@ impl Store {
     }
 }
 
+/// A table read as rows of `T`: `SELECT {columns} FROM {name} WHERE {filter}`,
+/// where a filter may end in ORDER BY and LIMIT.
+pub struct Table<T> {
+    pub name: &'static str,
+    pub columns: &'static str,
+    row: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T: Record> Table<T> {
+    pub const fn new(name: &'static str, columns: &'static str) -> Self {
+        Table {
+            name,
+            columns,
+            row: std::marker::PhantomData,
+        }
+    }
+
+    fn select(&self, filter: &str) -> String {
+        format!("SELECT {} FROM {} WHERE {filter}", self.columns, self.name)
+    }
+
+    /// The first row matching `filter`, if any.
+    pub async fn find(
+        &self,
+        store: &Store,
+        filter: &str,
+        params: Params,
+    ) -> Result<Option<T>, StoreError> {
+        store.fetch_optional(&self.select(filter), params).await
+    }
+
+    /// Every row matching `filter`.
+    pub async fn list(
+        &self,
+        store: &Store,
+        filter: &str,
+        params: Params,
+    ) -> Result<Vec<T>, StoreError> {
+        store.fetch_all(&self.select(filter), params).await
+    }
+}
+
 /// One statement on the write connection; the rows it affected.
 pub async fn execute(c: &mut AnyConnection, sql: &str, params: Params) -> Result<u64, StoreError> {
     on::execute(c, sql, &params).await

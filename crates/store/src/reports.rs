@@ -4,7 +4,7 @@
 
 use sqlx::FromRow;
 
-use crate::query::{self, Params};
+use crate::query::{self, Table};
 use crate::{params, Abort, Store, StoreError};
 
 pub const PENDING: i64 = 1;
@@ -50,6 +50,8 @@ impl ReportRequest {
 const COLUMNS: &str = "id, tenant_id, customer_id, report_number, request_type, sent_via, status, created_by, \
     link_token_hash, link_expires_at, consent_at, job_state, job_claimed_at, job_attempts, failure_reason, \
     report_score, start_date, end_date, created_at, updated_at, superseded_by";
+
+const REQUESTS: Table<ReportRequest> = Table::new("ba_report_requests", COLUMNS);
 
 // The outbox's own queries are in `crate::outbox`; callers that name them
 // through `reports` keep working.
@@ -173,8 +175,9 @@ pub async fn get(
     id: &str,
     now: i64,
 ) -> Result<Option<ReportRequest>, StoreError> {
-    let mut found =
-        request_where(store, "tenant_id = $1 AND id = $2", params![tenant_id, id]).await?;
+    let mut found = REQUESTS
+        .find(store, "tenant_id = $1 AND id = $2", params![tenant_id, id])
+        .await?;
     // A pending request whose link ran out reads as expired (housekeeping
     // writes it so on its next round).
     if let Some(r) = found.as_mut() {
@@ -186,20 +189,8 @@ pub async fn get(
 }
 
 pub async fn by_link(store: &Store, token_hash: &str) -> Result<Option<ReportRequest>, StoreError> {
-    request_where(store, "link_token_hash = $1", params![token_hash]).await
-}
-
-/// The request matching `filter` (a WHERE clause over `params`).
-async fn request_where(
-    store: &Store,
-    filter: &str,
-    params: Params,
-) -> Result<Option<ReportRequest>, StoreError> {
-    store
-        .fetch_optional(
-            &format!("SELECT {COLUMNS} FROM ba_report_requests WHERE {filter}"),
-            params,
-        )
+    REQUESTS
+        .find(store, "link_token_hash = $1", params![token_hash])
         .await
 }
 
@@ -508,7 +499,7 @@ pub async fn claim_job(
     let Some(id) = crate::jobs::claim_next_job(store, queue, now, stale_before).await? else {
         return Ok(None);
     };
-    request_where(store, "id = $1", params![id]).await
+    REQUESTS.find(store, "id = $1", params![id]).await
 }
 
 #[derive(Debug, Clone, FromRow)]
