@@ -2,10 +2,11 @@
 //! the processing job, and the partner's webhooks with their delivery log.
 //! The history row itself is a `cc_transactions` row (checkcashing.rs).
 
-use sqlx::{AnyConnection, FromRow, Row};
+use sqlx::{AnyConnection, FromRow};
 
 use crate::checkcashing::{self, Card, Transaction};
-use crate::{Store, StoreError};
+use crate::query::{self, Param, Table};
+use crate::{params, Store, StoreError};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct CheckSession {
@@ -30,39 +31,35 @@ pub async fn exchange_sso(
         .write(move |c| {
             let (sso_hash, session_hash) = (sso_hash.clone(), session_hash.clone());
             Box::pin(async move {
-                let r = sqlx::query(
+                let n = query::execute(
+                    c,
                     "UPDATE cc_sso_tokens SET consumed_at = $1 WHERE token_hash = $2 AND consumed_at IS NULL AND expires_at > $1",
+                    params![now, &sso_hash],
                 )
-                .bind(now)
-                .bind(&sso_hash)
-                .execute(&mut *c)
                 .await?;
-                if r.rows_affected() != 1 {
+                if n != 1 {
                     return Ok(None);
                 }
-                let row = sqlx::query("SELECT tenant_id, customer_id FROM cc_sso_tokens WHERE token_hash = $1")
-                    .bind(&sso_hash)
-                    .fetch_one(&mut *c)
-                    .await?;
+                let (tenant_id, customer_id) = query::fetch_one(
+                    c,
+                    "SELECT tenant_id, customer_id FROM cc_sso_tokens WHERE token_hash = $1",
+                    params![&sso_hash],
+                )
+                .await?;
                 let s = CheckSession {
                     token_hash: session_hash,
-                    tenant_id: row.get(0),
-                    customer_id: row.get(1),
+                    tenant_id,
+                    customer_id,
                     sso_token_hash: sso_hash,
                     created_at: now,
                     expires_at: now + ttl,
                 };
-                sqlx::query(
+                query::execute(
+                    c,
                     "INSERT INTO cc_check_sessions (token_hash, tenant_id, customer_id, sso_token_hash, created_at, expires_at) \
                      VALUES ($1, $2, $3, $4, $5, $6)",
+                    params![&s.token_hash, &s.tenant_id, &s.customer_id, &s.sso_token_hash, s.created_at, s.expires_at],
                 )
-                .bind(&s.token_hash)
-                .bind(&s.tenant_id)
-                .bind(&s.customer_id)
-                .bind(&s.sso_token_hash)
-                .bind(s.created_at)
-                .bind(s.expires_at)
-                .execute(&mut *c)
                 .await?;
                 Ok(Some(s))
             })
@@ -75,36 +72,27 @@ pub async fn session(
     token_hash: &str,
     now: i64,
 ) -> Result<Option<CheckSession>, StoreError> {
-    Ok(sqlx::query_as::<_, CheckSession>(
-        "SELECT token_hash, tenant_id, customer_id, sso_token_hash, created_at, expires_at FROM cc_check_sessions \
-         WHERE token_hash = $1 AND expires_at > $2",
-    )
-    .bind(token_hash)
-    .bind(now)
-    .fetch_optional(store.reader())
-    .await?)
+    store
+        .fetch_optional(
+            "SELECT token_hash, tenant_id, customer_id, sso_token_hash, created_at, expires_at FROM cc_check_sessions \
+             WHERE token_hash = $1 AND expires_at > $2",
+            params![token_hash, now],
+        )
+        .await
 }
 
 /// The cards a check session may use: the customer's valid cards, narrowed
 /// by the SSO session's AccountIdFilter / AccountNumberFilter.
 pub async fn session_cards(store: &Store, s: &CheckSession) -> Result<Vec<Card>, StoreError> {
-    let filter: Option<String> =
-        sqlx::query("SELECT card_filter FROM cc_sso_tokens WHERE token_hash = $1")
-            .bind(&s.sso_token_hash)
-            .fetch_optional(store.reader())
-            .await?
-            .and_then(|r| r.get::<Option<String>, _>(0));
+    let filter: Option<String> = store
+        .fetch_optional_scalar::<Option<String>>(
+            "SELECT card_filter FROM cc_sso_tokens WHERE token_hash = $1",
+            params![&s.sso_token_hash],
+        )
+        .await?
+        .flatten();
     let cards = checkcashing::list_cards(store, &s.tenant_id, &s.customer_id, true).await?;
-    Ok(match filter {
-        None => cards,
-        Some(f) => {
-            let allowed: Vec<&str> = f.split(',').collect();
-            cards
-                .into_iter()
-                .filter(|c| allowed.contains(&c.id.as_str()))
-                .collect()
-        }
-    })
+    Ok(checkcashing::filter_cards(cards, filter.as_deref()))
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -133,6 +121,8 @@ const CHECK_COLUMNS: &str = "transaction_id, tenant_id, customer_id, card_id, ch
     presentment_fp, front_hash, back_hash, stage, decline_code, job_state, job_due_at, job_claimed_at, job_attempts, \
     created_at, updated_at";
 
+const CHECKS: Table<Check> = Table::new("cc_checks", CHECK_COLUMNS);
+
 #[derive(Debug, Clone)]
 pub struct Image {
     pub content_hash: String,
@@ -157,42 +147,26 @@ pub async fn submit(
             Box::pin(async move {
                 checkcashing::insert_transaction_on(c, &tx).await?;
                 for i in &images {
-                    sqlx::query(
+                    query::execute(
+                        c,
                         "INSERT INTO cc_check_images (tenant_id, content_hash, media_type, width, height, sealed, created_at) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id, content_hash) DO NOTHING",
+                        params![&check.tenant_id, &i.content_hash, &i.media_type, i.width, i.height, &i.sealed, check.created_at],
                     )
-                    .bind(&check.tenant_id)
-                    .bind(&i.content_hash)
-                    .bind(&i.media_type)
-                    .bind(i.width)
-                    .bind(i.height)
-                    .bind(&i.sealed)
-                    .bind(check.created_at)
-                    .execute(&mut *c)
                     .await?;
                 }
-                sqlx::query(&format!(
-                    "INSERT INTO cc_checks ({CHECK_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)"
-                ))
-                .bind(&check.transaction_id)
-                .bind(&check.tenant_id)
-                .bind(&check.customer_id)
-                .bind(&check.card_id)
-                .bind(&check.check_type)
-                .bind(&check.funding)
-                .bind(&check.micr_sealed)
-                .bind(&check.presentment_fp)
-                .bind(&check.front_hash)
-                .bind(&check.back_hash)
-                .bind(&check.stage)
-                .bind(check.decline_code)
-                .bind(&check.job_state)
-                .bind(check.job_due_at)
-                .bind(check.job_claimed_at)
-                .bind(check.job_attempts)
-                .bind(check.created_at)
-                .bind(check.updated_at)
-                .execute(&mut *c)
+                query::execute(
+                    c,
+                    &format!(
+                        "INSERT INTO cc_checks ({CHECK_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)"
+                    ),
+                    params![
+                        &check.transaction_id, &check.tenant_id, &check.customer_id, &check.card_id, &check.check_type,
+                        &check.funding, &check.micr_sealed, &check.presentment_fp, &check.front_hash, &check.back_hash,
+                        &check.stage, check.decline_code, &check.job_state, check.job_due_at, check.job_claimed_at,
+                        check.job_attempts, check.created_at, check.updated_at,
+                    ],
+                )
                 .await?;
                 if let Some(e) = &event {
                     insert_event(c, e).await?;
@@ -208,13 +182,13 @@ pub async fn get(
     tenant_id: &str,
     transaction_id: &str,
 ) -> Result<Option<(Check, Transaction)>, StoreError> {
-    let Some(check) = sqlx::query_as::<_, Check>(&format!(
-        "SELECT {CHECK_COLUMNS} FROM cc_checks WHERE tenant_id = $1 AND transaction_id = $2"
-    ))
-    .bind(tenant_id)
-    .bind(transaction_id)
-    .fetch_optional(store.reader())
-    .await?
+    let Some(check) = CHECKS
+        .find(
+            store,
+            "tenant_id = $1 AND transaction_id = $2",
+            params![tenant_id, transaction_id],
+        )
+        .await?
     else {
         return Ok(None);
     };
@@ -227,12 +201,21 @@ pub async fn image(
     tenant_id: &str,
     hash: &str,
 ) -> Result<Option<Image>, StoreError> {
-    Ok(sqlx::query("SELECT content_hash, media_type, width, height, sealed FROM cc_check_images WHERE tenant_id = $1 AND content_hash = $2")
-        .bind(tenant_id)
-        .bind(hash)
-        .fetch_optional(store.reader())
-        .await?
-        .map(|r| Image { content_hash: r.get(0), media_type: r.get(1), width: r.get(2), height: r.get(3), sealed: r.get(4) }))
+    let row = store
+        .fetch_optional(
+            "SELECT content_hash, media_type, width, height, sealed FROM cc_check_images WHERE tenant_id = $1 AND content_hash = $2",
+            params![tenant_id, hash],
+        )
+        .await?;
+    Ok(
+        row.map(|(content_hash, media_type, width, height, sealed)| Image {
+            content_hash,
+            media_type,
+            width,
+            height,
+            sealed,
+        }),
+    )
 }
 
 /// Accepted (not declined) checks of a customer since `since`: (count, cents).
@@ -243,19 +226,15 @@ pub async fn accepted_since(
     since: i64,
     excluding: &str,
 ) -> Result<(i64, i64), StoreError> {
-    let r = sqlx::query(
-        "SELECT COUNT(*), CAST(COALESCE(SUM(t.amount_cents), 0) AS BIGINT) FROM cc_checks k \
-         JOIN cc_transactions t ON t.id = k.transaction_id \
-         WHERE k.tenant_id = $1 AND k.customer_id = $2 AND k.created_at >= $3 AND k.stage <> 'declined' \
-         AND k.transaction_id <> $4 AND k.stage <> 'submitted'",
-    )
-    .bind(tenant_id)
-    .bind(customer_id)
-    .bind(since)
-    .bind(excluding)
-    .fetch_one(store.reader())
-    .await?;
-    Ok((r.get(0), r.get(1)))
+    store
+        .fetch_one(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(t.amount_cents), 0) AS BIGINT) FROM cc_checks k \
+             JOIN cc_transactions t ON t.id = k.transaction_id \
+             WHERE k.tenant_id = $1 AND k.customer_id = $2 AND k.created_at >= $3 AND k.stage <> 'declined' \
+             AND k.transaction_id <> $4 AND k.stage <> 'submitted'",
+            params![tenant_id, customer_id, since, excluding],
+        )
+        .await
 }
 
 /// Another check (not declined) whose presentment fingerprint is one of
@@ -275,12 +254,9 @@ pub async fn presented_before(
          AND stage <> 'declined' AND created_at <= (SELECT created_at FROM cc_checks WHERE transaction_id = $2)",
         crate::fingerprints::in_list(3, fps.len())
     );
-    let mut q = sqlx::query(&sql).bind(tenant_id).bind(excluding);
-    for fp in fps {
-        q = q.bind(fp);
-    }
-    let n: i64 = q.fetch_one(store.reader()).await?.get(0);
-    Ok(n > 0)
+    let mut params = params![tenant_id, excluding];
+    params.extend(fps.into_iter().map(Param::from));
+    store.exists(&sql, params).await
 }
 
 /// Another check (not declined) whose front image is this one.
@@ -290,17 +266,13 @@ pub async fn image_seen_before(
     front_hash: &str,
     excluding: &str,
 ) -> Result<bool, StoreError> {
-    let n: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM cc_checks WHERE tenant_id = $1 AND (front_hash = $2 OR back_hash = $2) AND transaction_id <> $3 \
-         AND stage <> 'declined' AND created_at <= (SELECT created_at FROM cc_checks WHERE transaction_id = $3)",
-    )
-    .bind(tenant_id)
-    .bind(front_hash)
-    .bind(excluding)
-    .fetch_one(store.reader())
-    .await?
-    .get(0);
-    Ok(n > 0)
+    store
+        .exists(
+            "SELECT COUNT(*) FROM cc_checks WHERE tenant_id = $1 AND (front_hash = $2 OR back_hash = $2) AND transaction_id <> $3 \
+             AND stage <> 'declined' AND created_at <= (SELECT created_at FROM cc_checks WHERE transaction_id = $3)",
+            params![tenant_id, front_hash, excluding],
+        )
+        .await
 }
 
 /// Claims the next due check job (or a stale claim of a dead worker).
@@ -309,20 +281,11 @@ pub async fn claim_job(
     now: i64,
     stale_before: i64,
 ) -> Result<Option<Check>, StoreError> {
-    let lease = crate::jobs::Lease {
-        now,
-        stale_before,
-        until: now,
-    };
-    let Some(id) = crate::jobs::claim_next(store, &crate::jobs::CHECK_STEPS, lease).await? else {
+    let queue = &crate::jobs::CHECK_STEPS;
+    let Some(id) = crate::jobs::claim_next_job(store, queue, now, stale_before).await? else {
         return Ok(None);
     };
-    Ok(sqlx::query_as::<_, Check>(&format!(
-        "SELECT {CHECK_COLUMNS} FROM cc_checks WHERE transaction_id = $1"
-    ))
-    .bind(&id)
-    .fetch_optional(store.reader())
-    .await?)
+    CHECKS.find(store, "transaction_id = $1", params![id]).await
 }
 
 /// One step of a check's processing, written at once: the history row, the
@@ -353,32 +316,22 @@ pub async fn advance(store: &Store, step: Step) -> Result<(), StoreError> {
                     Some(_) => "queued",
                     None => "done",
                 };
-                sqlx::query(
+                query::execute(
+                    c,
                     "UPDATE cc_checks SET stage = $1, decline_code = $2, job_state = $3, job_due_at = $4, \
                      job_claimed_at = CASE WHEN $3 = 'running' THEN $5 ELSE NULL END, \
                      job_attempts = CASE WHEN $3 = 'done' THEN job_attempts ELSE 0 END, updated_at = $5 WHERE transaction_id = $6",
+                    params![&step.stage, step.decline_code, state, step.next_job_at.unwrap_or(step.now), step.now, &step.tx.id],
                 )
-                .bind(&step.stage)
-                .bind(step.decline_code)
-                .bind(state)
-                .bind(step.next_job_at.unwrap_or(step.now))
-                .bind(step.now)
-                .bind(&step.tx.id)
-                .execute(&mut *c)
                 .await?;
                 debug_assert_eq!(step.ledger.iter().map(|l| l.1).sum::<i64>(), 0);
                 for (account, cents) in &step.ledger {
-                    sqlx::query(
+                    query::execute(
+                        c,
                         "INSERT INTO ledger_entries (id, transaction_id, tenant_id, account, amount_cents, kind, created_at) \
                          VALUES ($1, $2, $3, $4, $5, 'check_load', $6)",
+                        params![uuid::Uuid::new_v4().to_string(), &step.tx.id, &step.tx.tenant_id, account, cents, step.now],
                     )
-                    .bind(uuid::Uuid::new_v4().to_string())
-                    .bind(&step.tx.id)
-                    .bind(&step.tx.tenant_id)
-                    .bind(account)
-                    .bind(*cents)
-                    .bind(step.now)
-                    .execute(&mut *c)
                     .await?;
                 }
                 if let Some(e) = &step.event {
@@ -396,20 +349,13 @@ pub async fn retry_later(
     transaction_id: &str,
     retry_at: i64,
 ) -> Result<(), StoreError> {
-    let id = transaction_id.to_string();
     store
-        .write(move |c| {
-            let id = id.clone();
-            Box::pin(async move {
-                sqlx::query("UPDATE cc_checks SET job_state = 'queued', job_due_at = $1, job_claimed_at = NULL WHERE transaction_id = $2")
-                    .bind(retry_at)
-                    .bind(&id)
-                    .execute(&mut *c)
-                    .await?;
-                Ok(())
-            })
-        })
-        .await
+        .execute(
+            "UPDATE cc_checks SET job_state = 'queued', job_due_at = $1, job_claimed_at = NULL WHERE transaction_id = $2",
+            params![retry_at, transaction_id],
+        )
+        .await?;
+    Ok(())
 }
 
 // ---------- webhooks ----------
@@ -425,30 +371,22 @@ pub struct Webhook {
 
 pub async fn set_webhook(store: &Store, w: Webhook) -> Result<(), StoreError> {
     store
-        .write(move |c| {
-            let w = w.clone();
-            Box::pin(async move {
-                sqlx::query(
-                    "INSERT INTO cc_webhooks (tenant_id, url, secret_sealed, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) \
-                     ON CONFLICT (tenant_id) DO UPDATE SET url = $2, secret_sealed = $3, updated_at = $4",
-                )
-                .bind(&w.tenant_id)
-                .bind(&w.url)
-                .bind(&w.secret_sealed)
-                .bind(w.updated_at)
-                .execute(&mut *c)
-                .await?;
-                Ok(())
-            })
-        })
-        .await
+        .execute(
+            "INSERT INTO cc_webhooks (tenant_id, url, secret_sealed, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) \
+             ON CONFLICT (tenant_id) DO UPDATE SET url = $2, secret_sealed = $3, updated_at = $4",
+            params![w.tenant_id, w.url, w.secret_sealed, w.updated_at],
+        )
+        .await?;
+    Ok(())
 }
 
 pub async fn webhook(store: &Store, tenant_id: &str) -> Result<Option<Webhook>, StoreError> {
-    Ok(sqlx::query_as::<_, Webhook>("SELECT tenant_id, url, secret_sealed, created_at, updated_at FROM cc_webhooks WHERE tenant_id = $1")
-        .bind(tenant_id)
-        .fetch_optional(store.reader())
-        .await?)
+    store
+        .fetch_optional(
+            "SELECT tenant_id, url, secret_sealed, created_at, updated_at FROM cc_webhooks WHERE tenant_id = $1",
+            params![tenant_id],
+        )
+        .await
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -471,32 +409,35 @@ const EVENT_COLUMNS: &str =
     "id, tenant_id, transaction_id, event_type, payload, state, attempts, next_attempt_at, \
     last_status, last_error, created_at, delivered_at";
 
+const EVENTS: Table<Event> = Table::new("cc_webhook_events", EVENT_COLUMNS);
+
 async fn insert_event(c: &mut AnyConnection, e: &Event) -> Result<(), StoreError> {
-    sqlx::query(&format!(
+    let sql = format!(
         "INSERT INTO cc_webhook_events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, NULL, NULL, $8, NULL)"
-    ))
-    .bind(&e.id)
-    .bind(&e.tenant_id)
-    .bind(&e.transaction_id)
-    .bind(&e.event_type)
-    .bind(&e.payload)
-    .bind(&e.state)
-    .bind(e.next_attempt_at)
-    .bind(e.created_at)
-    .execute(&mut *c)
-    .await?;
+    );
+    let params = params![
+        &e.id,
+        &e.tenant_id,
+        &e.transaction_id,
+        &e.event_type,
+        &e.payload,
+        &e.state,
+        e.next_attempt_at,
+        e.created_at,
+    ];
+    query::execute(c, &sql, params).await?;
     Ok(())
 }
 
 /// Events due for delivery, oldest first.
 pub async fn due_events(store: &Store, now: i64, limit: i64) -> Result<Vec<Event>, StoreError> {
-    Ok(sqlx::query_as::<_, Event>(&format!(
-        "SELECT {EVENT_COLUMNS} FROM cc_webhook_events WHERE state = 'pending' AND next_attempt_at <= $1 ORDER BY created_at LIMIT $2"
-    ))
-    .bind(now)
-    .bind(limit)
-    .fetch_all(store.reader())
-    .await?)
+    EVENTS
+        .list(
+            store,
+            "state = 'pending' AND next_attempt_at <= $1 ORDER BY created_at LIMIT $2",
+            params![now, limit],
+        )
+        .await
 }
 
 /// Claims one due event for one delivery attempt (a lease until
@@ -510,12 +451,10 @@ pub async fn claim_event(
     if !crate::jobs::claim(store, &crate::jobs::WEBHOOK_DELIVERIES, event_id, lease).await? {
         return Ok(None);
     }
-    Ok(sqlx::query_as::<_, Event>(&format!(
-        "SELECT {EVENT_COLUMNS} FROM cc_webhook_events WHERE id = $1"
-    ))
-    .bind(event_id)
-    .fetch_optional(store.reader())
-    .await?)
+    Ok(EVENTS
+        .list(store, "id = $1", params![event_id])
+        .await?
+        .pop())
 }
 
 /// Records one delivery attempt and the event's next state.
@@ -535,32 +474,21 @@ pub async fn record_attempt(
         .write(move |c| {
             let (event_id, tenant_id, error) = (event_id.clone(), tenant_id.clone(), error.clone());
             Box::pin(async move {
-                sqlx::query(
+                query::execute(
+                    c,
                     "INSERT INTO cc_webhook_attempts (id, event_id, tenant_id, attempted_at, status, error, duration_ms) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    params![uuid::Uuid::new_v4().to_string(), &event_id, &tenant_id, now, status, &error, duration_ms],
                 )
-                .bind(uuid::Uuid::new_v4().to_string())
-                .bind(&event_id)
-                .bind(&tenant_id)
-                .bind(now)
-                .bind(status)
-                .bind(&error)
-                .bind(duration_ms)
-                .execute(&mut *c)
                 .await?;
                 let delivered = status.is_some_and(|s| (200..300).contains(&s));
                 let state = if delivered { "delivered" } else if next.is_some() { "pending" } else { "failed" };
-                sqlx::query(
+                query::execute(
+                    c,
                     "UPDATE cc_webhook_events SET state = $1, attempts = attempts + 1, next_attempt_at = $2, last_status = $3, \
                      last_error = $4, delivered_at = CASE WHEN $1 = 'delivered' THEN $5 ELSE delivered_at END WHERE id = $6",
+                    params![state, next.unwrap_or(now), status, &error, now, &event_id],
                 )
-                .bind(state)
-                .bind(next.unwrap_or(now))
-                .bind(status)
-                .bind(&error)
-                .bind(now)
-                .bind(&event_id)
-                .execute(&mut *c)
                 .await?;
                 Ok(())
             })
@@ -570,11 +498,11 @@ pub async fn record_attempt(
 
 /// The partner's delivery log: events, newest first, with their attempts.
 pub async fn events(store: &Store, tenant_id: &str, limit: i64) -> Result<Vec<Event>, StoreError> {
-    Ok(sqlx::query_as::<_, Event>(&format!(
-        "SELECT {EVENT_COLUMNS} FROM cc_webhook_events WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
-    ))
-    .bind(tenant_id)
-    .bind(limit)
-    .fetch_all(store.reader())
-    .await?)
+    EVENTS
+        .list(
+            store,
+            "tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+            params![tenant_id, limit],
+        )
+        .await
 }

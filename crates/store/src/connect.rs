@@ -2,7 +2,8 @@
 
 use sqlx::FromRow;
 
-use crate::{Store, StoreError};
+use crate::query::{self, Param, Table};
+use crate::{params, Store, StoreError};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Token {
@@ -25,6 +26,8 @@ const COLUMNS: &str =
     "id, tenant_id, merchant_id, payment_product_id, kind, number_fp, number_sealed, view_json, \
      mandate_status, mandate_cancel_date, created_at, updated_at, deleted_at";
 
+const TOKENS: Table<Token> = Table::new("ct_tokens", COLUMNS);
+
 /// The live token whose number fingerprint is one of `number_fps` (one per
 /// live fingerprint key version).
 pub async fn live_by_number(
@@ -42,14 +45,9 @@ pub async fn live_by_number(
          AND deleted_at IS NULL ORDER BY created_at, id",
         crate::fingerprints::in_list(4, number_fps.len())
     );
-    let mut q = sqlx::query_as::<_, Token>(&sql)
-        .bind(tenant_id)
-        .bind(merchant_id)
-        .bind(kind);
-    for fp in number_fps {
-        q = q.bind(fp);
-    }
-    Ok(q.fetch_optional(store.reader()).await?)
+    let mut params = params![tenant_id, merchant_id, kind];
+    params.extend(number_fps.iter().map(Param::from));
+    store.fetch_optional(&sql, params).await
 }
 
 pub async fn live(
@@ -58,14 +56,13 @@ pub async fn live(
     merchant_id: &str,
     id: &str,
 ) -> Result<Option<Token>, StoreError> {
-    Ok(sqlx::query_as::<_, Token>(&format!(
-        "SELECT {COLUMNS} FROM ct_tokens WHERE tenant_id = $1 AND merchant_id = $2 AND id = $3 AND deleted_at IS NULL"
-    ))
-    .bind(tenant_id)
-    .bind(merchant_id)
-    .bind(id)
-    .fetch_optional(store.reader())
-    .await?)
+    TOKENS
+        .find(
+            store,
+            "tenant_id = $1 AND merchant_id = $2 AND id = $3 AND deleted_at IS NULL",
+            params![tenant_id, merchant_id, id],
+        )
+        .await
 }
 
 /// What writing a token's number did.
@@ -89,60 +86,33 @@ fn number_taken<T>(written: Result<T, StoreError>) -> Result<TokenWrite<T>, Stor
 /// (the caller then answers with that token).
 pub async fn insert(store: &Store, t: Token) -> Result<TokenWrite<Token>, StoreError> {
     let written = store
-        .write(move |c| {
-            let t = t.clone();
-            Box::pin(async move {
-                sqlx::query(&format!("INSERT INTO ct_tokens ({COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"))
-                    .bind(&t.id)
-                    .bind(&t.tenant_id)
-                    .bind(&t.merchant_id)
-                    .bind(t.payment_product_id)
-                    .bind(&t.kind)
-                    .bind(&t.number_fp)
-                    .bind(&t.number_sealed)
-                    .bind(&t.view_json)
-                    .bind(&t.mandate_status)
-                    .bind(&t.mandate_cancel_date)
-                    .bind(t.created_at)
-                    .bind(t.updated_at)
-                    .bind(t.deleted_at)
-                    .execute(&mut *c)
-                    .await?;
-                Ok(t)
-            })
-        })
+        .execute(
+            &format!("INSERT INTO ct_tokens ({COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"),
+            params![
+                &t.id, &t.tenant_id, &t.merchant_id, t.payment_product_id, &t.kind, &t.number_fp,
+                &t.number_sealed, &t.view_json, &t.mandate_status, &t.mandate_cancel_date, t.created_at,
+                t.updated_at, t.deleted_at,
+            ],
+        )
         .await;
-    number_taken(written)
+    number_taken(written.map(|_| t))
 }
 
 /// Replaces a live token's data: `Written(false)` if it is gone,
 /// `NumberTaken` if another live token holds the new number.
 pub async fn update(store: &Store, t: Token) -> Result<TokenWrite<bool>, StoreError> {
     let written = store
-        .write(move |c| {
-            let t = t.clone();
-            Box::pin(async move {
-                let r = sqlx::query(
-                    "UPDATE ct_tokens SET payment_product_id = $1, number_fp = $2, number_sealed = $3, view_json = $4, updated_at = $5, \
-                     mandate_status = $9 \
-                     WHERE tenant_id = $6 AND merchant_id = $7 AND id = $8 AND deleted_at IS NULL",
-                )
-                .bind(t.payment_product_id)
-                .bind(&t.number_fp)
-                .bind(&t.number_sealed)
-                .bind(&t.view_json)
-                .bind(t.updated_at)
-                .bind(&t.tenant_id)
-                .bind(&t.merchant_id)
-                .bind(&t.id)
-                .bind(&t.mandate_status)
-                .execute(&mut *c)
-                .await?;
-                Ok(r.rows_affected() == 1)
-            })
-        })
+        .execute(
+            "UPDATE ct_tokens SET payment_product_id = $1, number_fp = $2, number_sealed = $3, view_json = $4, updated_at = $5, \
+             mandate_status = $9 \
+             WHERE tenant_id = $6 AND merchant_id = $7 AND id = $8 AND deleted_at IS NULL",
+            params![
+                t.payment_product_id, t.number_fp, t.number_sealed, t.view_json, t.updated_at, t.tenant_id,
+                t.merchant_id, t.id, t.mandate_status,
+            ],
+        )
         .await;
-    number_taken(written)
+    number_taken(written.map(|n| n == 1))
 }
 
 /// Deletes a live token, recording a mandate cancel date when given.
@@ -154,26 +124,15 @@ pub async fn delete(
     mandate_cancel_date: Option<String>,
     now: i64,
 ) -> Result<bool, StoreError> {
-    store
-        .write(move |c| {
-            let (tenant_id, merchant_id, id, date) = (tenant_id.clone(), merchant_id.clone(), id.clone(), mandate_cancel_date.clone());
-            Box::pin(async move {
-                let r = sqlx::query(
-                    "UPDATE ct_tokens SET deleted_at = $1, updated_at = $1, mandate_cancel_date = COALESCE($2, mandate_cancel_date), \
-                     mandate_status = CASE WHEN $2 IS NULL THEN mandate_status ELSE 'CANCELLED' END \
-                     WHERE tenant_id = $3 AND merchant_id = $4 AND id = $5 AND deleted_at IS NULL",
-                )
-                .bind(now)
-                .bind(date)
-                .bind(&tenant_id)
-                .bind(&merchant_id)
-                .bind(&id)
-                .execute(&mut *c)
-                .await?;
-                Ok(r.rows_affected() == 1)
-            })
-        })
-        .await
+    let n = store
+        .execute(
+            "UPDATE ct_tokens SET deleted_at = $1, updated_at = $1, mandate_cancel_date = COALESCE($2, mandate_cancel_date), \
+             mandate_status = CASE WHEN $2 IS NULL THEN mandate_status ELSE 'CANCELLED' END \
+             WHERE tenant_id = $3 AND merchant_id = $4 AND id = $5 AND deleted_at IS NULL",
+            params![now, mandate_cancel_date, tenant_id, merchant_id, id],
+        )
+        .await?;
+    Ok(n == 1)
 }
 
 /// Approves a live SEPA token's mandate, storing its approval block.
@@ -185,36 +144,21 @@ pub async fn approve(
     view_json: String,
     now: i64,
 ) -> Result<bool, StoreError> {
-    store
-        .write(move |c| {
-            let (tenant_id, merchant_id, id, view_json) = (tenant_id.clone(), merchant_id.clone(), id.clone(), view_json.clone());
-            Box::pin(async move {
-                let r = sqlx::query(
-                    "UPDATE ct_tokens SET mandate_status = 'APPROVED', view_json = $1, updated_at = $2 \
-                     WHERE tenant_id = $3 AND merchant_id = $4 AND id = $5 AND kind = 'sepaDirectDebit' AND deleted_at IS NULL",
-                )
-                .bind(&view_json)
-                .bind(now)
-                .bind(&tenant_id)
-                .bind(&merchant_id)
-                .bind(&id)
-                .execute(&mut *c)
-                .await?;
-                Ok(r.rows_affected() == 1)
-            })
-        })
-        .await
+    let n = store
+        .execute(
+            "UPDATE ct_tokens SET mandate_status = 'APPROVED', view_json = $1, updated_at = $2 \
+             WHERE tenant_id = $3 AND merchant_id = $4 AND id = $5 AND kind = 'sepaDirectDebit' AND deleted_at IS NULL",
+            params![view_json, now, tenant_id, merchant_id, id],
+        )
+        .await?;
+    Ok(n == 1)
 }
 
 /// A token whether live or deleted (for audits and tests).
 pub async fn any(store: &Store, tenant_id: &str, id: &str) -> Result<Option<Token>, StoreError> {
-    Ok(sqlx::query_as::<_, Token>(&format!(
-        "SELECT {COLUMNS} FROM ct_tokens WHERE tenant_id = $1 AND id = $2"
-    ))
-    .bind(tenant_id)
-    .bind(id)
-    .fetch_optional(store.reader())
-    .await?)
+    TOKENS
+        .find(store, "tenant_id = $1 AND id = $2", params![tenant_id, id])
+        .await
 }
 
 /// What a request with an idempotence key finds.
@@ -232,6 +176,9 @@ pub enum Claim {
     InProgress,
 }
 
+/// The WHERE clause naming one idempotence key as ($1, $2, $3).
+const KEY_IS: &str = "tenant_id = $1 AND merchant_id = $2 AND idem_key = $3";
+
 /// Claims a key. A claim left in progress for longer than `stale_before`
 /// (its request died) is taken over.
 pub async fn claim_idempotence(
@@ -242,44 +189,32 @@ pub async fn claim_idempotence(
     now: i64,
     stale_before: i64,
 ) -> Result<Claim, StoreError> {
+    let key_params = params![tenant_id, merchant_id, key];
     store
         .write(move |c| {
-            let (tenant_id, merchant_id, key) = (tenant_id.clone(), merchant_id.clone(), key.clone());
+            let key_params = key_params.clone();
             Box::pin(async move {
-                use sqlx::Row;
-                let row = sqlx::query(
-                    "SELECT state, status, body, created_at FROM ct_idempotence WHERE tenant_id = $1 AND merchant_id = $2 AND idem_key = $3",
+                let row: Option<(String, Option<i64>, Option<String>, i64)> = query::fetch_optional(
+                    c,
+                    &format!("SELECT state, status, body, created_at FROM ct_idempotence WHERE {KEY_IS}"),
+                    key_params.clone(),
                 )
-                .bind(&tenant_id)
-                .bind(&merchant_id)
-                .bind(&key)
-                .fetch_optional(&mut *c)
                 .await?;
-                if let Some(r) = row {
-                    let state: String = r.get(0);
-                    let created_at: i64 = r.get(3);
+                if let Some((state, status, body, created_at)) = row {
                     if state == "done" {
-                        return Ok(Claim::Replay { status: r.get::<Option<i64>, _>(1).unwrap_or(500), body: r.get::<Option<String>, _>(2).unwrap_or_default(), created_at });
+                        return Ok(Claim::Replay { status: status.unwrap_or(500), body: body.unwrap_or_default(), created_at });
                     }
                     if created_at >= stale_before {
                         return Ok(Claim::InProgress);
                     }
-                    sqlx::query("DELETE FROM ct_idempotence WHERE tenant_id = $1 AND merchant_id = $2 AND idem_key = $3")
-                        .bind(&tenant_id)
-                        .bind(&merchant_id)
-                        .bind(&key)
-                        .execute(&mut *c)
-                        .await?;
+                    query::execute(c, &format!("DELETE FROM ct_idempotence WHERE {KEY_IS}"), key_params.clone()).await?;
                 }
                 // The primary key settles a race between two first uses (PostgreSQL).
-                sqlx::query(
+                query::execute(
+                    c,
                     "INSERT INTO ct_idempotence (tenant_id, merchant_id, idem_key, state, created_at) VALUES ($1, $2, $3, 'in_progress', $4)",
+                    [key_params, params![now]].concat(),
                 )
-                .bind(&tenant_id)
-                .bind(&merchant_id)
-                .bind(&key)
-                .bind(now)
-                .execute(&mut *c)
                 .await?;
                 Ok(Claim::Fresh)
             })
@@ -298,23 +233,12 @@ pub async fn finish_idempotence(
     body: String,
 ) -> Result<(), StoreError> {
     store
-        .write(move |c| {
-            let (tenant_id, merchant_id, key, body) = (tenant_id.clone(), merchant_id.clone(), key.clone(), body.clone());
-            Box::pin(async move {
-                sqlx::query(
-                    "UPDATE ct_idempotence SET state = 'done', status = $1, body = $2 WHERE tenant_id = $3 AND merchant_id = $4 AND idem_key = $5",
-                )
-                .bind(status)
-                .bind(&body)
-                .bind(&tenant_id)
-                .bind(&merchant_id)
-                .bind(&key)
-                .execute(&mut *c)
-                .await?;
-                Ok(())
-            })
-        })
-        .await
+        .execute(
+            "UPDATE ct_idempotence SET state = 'done', status = $1, body = $2 WHERE tenant_id = $3 AND merchant_id = $4 AND idem_key = $5",
+            params![status, body, tenant_id, merchant_id, key],
+        )
+        .await?;
+    Ok(())
 }
 
 /// Frees a key: a claim whose request failed on our side (`only_in_progress`),
@@ -327,23 +251,14 @@ pub async fn release_idempotence(
     only_in_progress: bool,
 ) -> Result<(), StoreError> {
     store
-        .write(move |c| {
-            let (tenant_id, merchant_id, key) = (tenant_id.clone(), merchant_id.clone(), key.clone());
-            Box::pin(async move {
-                sqlx::query(
-                    "DELETE FROM ct_idempotence WHERE tenant_id = $1 AND merchant_id = $2 AND idem_key = $3 \
-                     AND ($4 = 0 OR state = 'in_progress')",
-                )
-                .bind(&tenant_id)
-                .bind(&merchant_id)
-                .bind(&key)
-                .bind(only_in_progress as i64)
-                .execute(&mut *c)
-                .await?;
-                Ok(())
-            })
-        })
-        .await
+        .execute(
+            &format!(
+                "DELETE FROM ct_idempotence WHERE {KEY_IS} AND ($4 = 0 OR state = 'in_progress')"
+            ),
+            params![tenant_id, merchant_id, key, only_in_progress],
+        )
+        .await?;
+    Ok(())
 }
 
 // ---------- client sessions and their keys ----------
@@ -375,12 +290,10 @@ pub async fn current_client_key(
     store: &Store,
     tenant_id: &str,
 ) -> Result<Option<ClientKey>, StoreError> {
-    Ok(sqlx::query_as::<_, ClientKey>(&format!(
+    let sql = format!(
         "SELECT {KEY_COLUMNS} FROM ct_client_keys WHERE tenant_id = $1 ORDER BY created_at DESC, key_id DESC LIMIT 1"
-    ))
-    .bind(tenant_id)
-    .fetch_optional(store.reader())
-    .await?)
+    );
+    store.fetch_optional(&sql, params![tenant_id]).await
 }
 
 pub async fn client_key(
@@ -388,67 +301,39 @@ pub async fn client_key(
     tenant_id: &str,
     key_id: &str,
 ) -> Result<Option<ClientKey>, StoreError> {
-    Ok(sqlx::query_as::<_, ClientKey>(&format!(
-        "SELECT {KEY_COLUMNS} FROM ct_client_keys WHERE tenant_id = $1 AND key_id = $2"
-    ))
-    .bind(tenant_id)
-    .bind(key_id)
-    .fetch_optional(store.reader())
-    .await?)
+    let sql =
+        format!("SELECT {KEY_COLUMNS} FROM ct_client_keys WHERE tenant_id = $1 AND key_id = $2");
+    store.fetch_optional(&sql, params![tenant_id, key_id]).await
 }
 
 pub async fn insert_client_key(store: &Store, k: ClientKey) -> Result<(), StoreError> {
     store
-        .write(move |c| {
-            let k = k.clone();
-            Box::pin(async move {
-                sqlx::query(
-                    "INSERT INTO ct_client_keys (key_id, tenant_id, private_sealed, public_der_b64, created_at) VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(&k.key_id)
-                .bind(&k.tenant_id)
-                .bind(&k.private_sealed)
-                .bind(&k.public_der_b64)
-                .bind(k.created_at)
-                .execute(&mut *c)
-                .await?;
-                Ok(())
-            })
-        })
-        .await
+        .execute(
+            "INSERT INTO ct_client_keys (key_id, tenant_id, private_sealed, public_der_b64, created_at) VALUES ($1, $2, $3, $4, $5)",
+            params![k.key_id, k.tenant_id, k.private_sealed, k.public_der_b64, k.created_at],
+        )
+        .await?;
+    Ok(())
 }
 
 pub async fn insert_client_session(store: &Store, s: ClientSession) -> Result<(), StoreError> {
     store
-        .write(move |c| {
-            let s = s.clone();
-            Box::pin(async move {
-                sqlx::query(
-                    "INSERT INTO ct_client_sessions (id, tenant_id, merchant_id, customer_id, key_id, created_at, expires_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(&s.id)
-                .bind(&s.tenant_id)
-                .bind(&s.merchant_id)
-                .bind(&s.customer_id)
-                .bind(&s.key_id)
-                .bind(s.created_at)
-                .bind(s.expires_at)
-                .execute(&mut *c)
-                .await?;
-                Ok(())
-            })
-        })
-        .await
+        .execute(
+            "INSERT INTO ct_client_sessions (id, tenant_id, merchant_id, customer_id, key_id, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            params![s.id, s.tenant_id, s.merchant_id, s.customer_id, s.key_id, s.created_at, s.expires_at],
+        )
+        .await?;
+    Ok(())
 }
 
 pub async fn client_session(store: &Store, id: &str) -> Result<Option<ClientSession>, StoreError> {
-    Ok(sqlx::query_as::<_, ClientSession>(
-        "SELECT id, tenant_id, merchant_id, customer_id, key_id, created_at, expires_at FROM ct_client_sessions WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(store.reader())
-    .await?)
+    store
+        .fetch_optional(
+            "SELECT id, tenant_id, merchant_id, customer_id, key_id, created_at, expires_at FROM ct_client_sessions WHERE id = $1",
+            params![id],
+        )
+        .await
 }
 
 /// Whether an encryptedCustomerInput is submitted for the first time.
@@ -471,20 +356,15 @@ pub async fn use_encrypted_input(
         .write(move |c| {
             let (tenant_id, input_hash) = (tenant_id.clone(), input_hash.clone());
             Box::pin(async move {
-                sqlx::query("DELETE FROM ct_used_inputs WHERE expires_at < $1")
-                    .bind(now)
-                    .execute(&mut *c)
-                    .await?;
-                let r = sqlx::query(
+                query::execute(c, "DELETE FROM ct_used_inputs WHERE expires_at < $1", params![now]).await?;
+                let n = query::execute(
+                    c,
                     "INSERT INTO ct_used_inputs (tenant_id, input_hash, expires_at) VALUES ($1, $2, $3) \
                      ON CONFLICT (tenant_id, input_hash) DO NOTHING",
+                    params![tenant_id, input_hash, expires_at],
                 )
-                .bind(&tenant_id)
-                .bind(&input_hash)
-                .bind(expires_at)
-                .execute(&mut *c)
                 .await?;
-                Ok(if r.rows_affected() == 1 {
+                Ok(if n == 1 {
                     InputUse::First
                 } else {
                     InputUse::AlreadySubmitted

@@ -1,9 +1,10 @@
 //! Bank-analysis customers (spec 004). Sensitive columns arrive sealed by the
 //! caller; this module only stores and finds rows.
 
-use sqlx::{FromRow, Row};
+use sqlx::FromRow;
 
-use crate::{like_escape, Store, StoreError};
+use crate::query;
+use crate::{params, Store, StoreError};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Customer {
@@ -70,10 +71,7 @@ pub async fn insert(store: &Store, c: Customer) -> Result<(), StoreError> {
     store
         .write(move |conn| {
             let c = c.clone();
-            Box::pin(async move {
-                insert_in(conn, &c).await?;
-                Ok(())
-            })
+            Box::pin(async move { insert_in(conn, &c).await })
         })
         .await
 }
@@ -85,110 +83,76 @@ pub async fn insert_in(conn: &mut sqlx::AnyConnection, c: &Customer) -> Result<(
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ");
-    sqlx::query(&format!(
-        "INSERT INTO ba_customers ({COLUMNS}) VALUES ({placeholders})"
-    ))
-    .bind(&c.id)
-    .bind(&c.tenant_id)
-    .bind(c.customer_type)
-    .bind(&c.user_name)
-    .bind(&c.password_hash)
-    .bind(&c.company_name)
-    .bind(&c.first_name)
-    .bind(&c.last_name)
-    .bind(&c.phone_type)
-    .bind(&c.phone_number)
-    .bind(&c.email)
-    .bind(&c.address_line1)
-    .bind(&c.address_line2)
-    .bind(&c.city)
-    .bind(&c.state)
-    .bind(&c.postal_code)
-    .bind(&c.country)
-    .bind(&c.country_code)
-    .bind(&c.employer)
-    .bind(&c.occupation)
-    .bind(&c.monthly_income)
-    .bind(&c.pay_frequency)
-    .bind(&c.drivers_license_sealed)
-    .bind(&c.drivers_license_last4)
-    .bind(&c.ssn_sealed)
-    .bind(&c.ssn_last4)
-    .bind(&c.dob)
-    .bind(&c.bank_name)
-    .bind(&c.bank_acc_sealed)
-    .bind(&c.bank_acc_last4)
-    .bind(&c.routing_no)
-    .bind(&c.ein)
-    .bind(&c.employer_name)
-    .bind(&c.search_text)
-    .bind(c.is_active)
-    .bind(c.created_at)
-    .bind(c.updated_at)
-    .execute(&mut *conn)
-    .await?;
+    let sql = format!("INSERT INTO ba_customers ({COLUMNS}) VALUES ({placeholders})");
+    let params = params![
+        &c.id,
+        &c.tenant_id,
+        c.customer_type,
+        &c.user_name,
+        &c.password_hash,
+        &c.company_name,
+        &c.first_name,
+        &c.last_name,
+        &c.phone_type,
+        &c.phone_number,
+        &c.email,
+        &c.address_line1,
+        &c.address_line2,
+        &c.city,
+        &c.state,
+        &c.postal_code,
+        &c.country,
+        &c.country_code,
+        &c.employer,
+        &c.occupation,
+        &c.monthly_income,
+        &c.pay_frequency,
+        &c.drivers_license_sealed,
+        &c.drivers_license_last4,
+        &c.ssn_sealed,
+        &c.ssn_last4,
+        &c.dob,
+        &c.bank_name,
+        &c.bank_acc_sealed,
+        &c.bank_acc_last4,
+        &c.routing_no,
+        &c.ein,
+        &c.employer_name,
+        &c.search_text,
+        c.is_active,
+        c.created_at,
+        c.updated_at,
+    ];
+    query::execute(conn, &sql, params).await?;
     Ok(())
 }
 
 pub async fn get(store: &Store, tenant_id: &str, id: &str) -> Result<Option<Customer>, StoreError> {
-    Ok(sqlx::query_as::<_, Customer>(&format!(
-        "SELECT {COLUMNS} FROM ba_customers WHERE tenant_id = $1 AND id = $2"
-    ))
-    .bind(tenant_id)
-    .bind(id)
-    .fetch_optional(store.reader())
-    .await?)
+    let sql = format!("SELECT {COLUMNS} FROM ba_customers WHERE tenant_id = $1 AND id = $2");
+    store.fetch_optional(&sql, params![tenant_id, id]).await
 }
 
 /// Replaces the whole row (the handlers read, change the fields their
 /// endpoint owns, and write back). `Ok(false)`: no such customer.
 pub async fn replace(store: &Store, c: Customer) -> Result<bool, StoreError> {
-    store
-        .write(move |conn| {
-            let c = c.clone();
-            Box::pin(async move {
-                let r = sqlx::query(
-                    "UPDATE ba_customers SET customer_type = $1, company_name = $2, first_name = $3, last_name = $4, \
-                     phone_number = $5, email = $6, address_line1 = $7, address_line2 = $8, city = $9, state = $10, \
-                     postal_code = $11, country = $12, drivers_license_sealed = $13, drivers_license_last4 = $14, \
-                     ssn_sealed = $15, ssn_last4 = $16, dob = $17, bank_name = $18, bank_acc_sealed = $19, \
-                     bank_acc_last4 = $20, routing_no = $21, ein = $22, employer_name = $23, pay_frequency = $24, \
-                     search_text = $25, updated_at = $26 WHERE tenant_id = $27 AND id = $28",
-                )
-                .bind(c.customer_type)
-                .bind(&c.company_name)
-                .bind(&c.first_name)
-                .bind(&c.last_name)
-                .bind(&c.phone_number)
-                .bind(&c.email)
-                .bind(&c.address_line1)
-                .bind(&c.address_line2)
-                .bind(&c.city)
-                .bind(&c.state)
-                .bind(&c.postal_code)
-                .bind(&c.country)
-                .bind(&c.drivers_license_sealed)
-                .bind(&c.drivers_license_last4)
-                .bind(&c.ssn_sealed)
-                .bind(&c.ssn_last4)
-                .bind(&c.dob)
-                .bind(&c.bank_name)
-                .bind(&c.bank_acc_sealed)
-                .bind(&c.bank_acc_last4)
-                .bind(&c.routing_no)
-                .bind(&c.ein)
-                .bind(&c.employer_name)
-                .bind(&c.pay_frequency)
-                .bind(&c.search_text)
-                .bind(c.updated_at)
-                .bind(&c.tenant_id)
-                .bind(&c.id)
-                .execute(&mut *conn)
-                .await?;
-                Ok(r.rows_affected() == 1)
-            })
-        })
-        .await
+    let n = store
+        .execute(
+            "UPDATE ba_customers SET customer_type = $1, company_name = $2, first_name = $3, last_name = $4, \
+             phone_number = $5, email = $6, address_line1 = $7, address_line2 = $8, city = $9, state = $10, \
+             postal_code = $11, country = $12, drivers_license_sealed = $13, drivers_license_last4 = $14, \
+             ssn_sealed = $15, ssn_last4 = $16, dob = $17, bank_name = $18, bank_acc_sealed = $19, \
+             bank_acc_last4 = $20, routing_no = $21, ein = $22, employer_name = $23, pay_frequency = $24, \
+             search_text = $25, updated_at = $26 WHERE tenant_id = $27 AND id = $28",
+            params![
+                c.customer_type, c.company_name, c.first_name, c.last_name, c.phone_number, c.email,
+                c.address_line1, c.address_line2, c.city, c.state, c.postal_code, c.country,
+                c.drivers_license_sealed, c.drivers_license_last4, c.ssn_sealed, c.ssn_last4, c.dob,
+                c.bank_name, c.bank_acc_sealed, c.bank_acc_last4, c.routing_no, c.ein, c.employer_name,
+                c.pay_frequency, c.search_text, c.updated_at, c.tenant_id, c.id,
+            ],
+        )
+        .await?;
+    Ok(n == 1)
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -216,10 +180,7 @@ pub async fn list(
     tenant_id: &str,
     q: &CustomerQuery,
 ) -> Result<(i64, Vec<Customer>), StoreError> {
-    let pattern = format!(
-        "%{}%",
-        like_escape(&q.name_query.clone().unwrap_or_default().to_lowercase())
-    );
+    let pattern = crate::contains_pattern(q.name_query.as_deref());
     let filter =
         "tenant_id = $1 AND search_text LIKE $2 ESCAPE '\\' AND ($3 = 0 OR customer_type = $3)";
     let col = match q.order_by {
@@ -228,24 +189,17 @@ pub async fn list(
         CustomerOrder::LastName => "last_name",
         CustomerOrder::Email => "email",
     };
-    let dir = if q.descending { "DESC" } else { "ASC" };
+    let dir = crate::direction(q.descending);
     let kind = q.customer_type.unwrap_or(0);
-    let total: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM ba_customers WHERE {filter}"))
-        .bind(tenant_id)
-        .bind(&pattern)
-        .bind(kind)
-        .fetch_one(store.reader())
-        .await?
-        .get(0);
-    let rows = sqlx::query_as::<_, Customer>(&format!(
-        "SELECT {COLUMNS} FROM ba_customers WHERE {filter} ORDER BY {col} {dir}, id {dir} LIMIT $4 OFFSET $5"
-    ))
-    .bind(tenant_id)
-    .bind(&pattern)
-    .bind(kind)
-    .bind(q.page_size)
-    .bind((q.page_number - 1).saturating_mul(q.page_size))
-    .fetch_all(store.reader())
-    .await?;
-    Ok((total, rows))
+    store
+        .fetch_page(
+            &format!("SELECT COUNT(*) FROM ba_customers WHERE {filter}"),
+            &format!(
+                "SELECT {COLUMNS} FROM ba_customers WHERE {filter} ORDER BY {col} {dir}, id {dir} LIMIT $4 OFFSET $5"
+            ),
+            params![tenant_id, pattern, kind],
+            q.page_number,
+            q.page_size,
+        )
+        .await
 }

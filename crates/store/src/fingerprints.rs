@@ -9,10 +9,9 @@
 //! `fundline_vault::fingerprint_version_of`): bare hex is version 1,
 //! "fp<N>.<hex>" version N.
 
-use sqlx::Row;
-
 use crate::keyring::Keyring;
-use crate::{Store, StoreError};
+use crate::query::TextRow;
+use crate::{params, Param, Params, Store, StoreError};
 
 /// A table with fingerprint columns: the sealed column whose plaintext they
 /// are computed from and the plain columns the canonical forms also need.
@@ -174,23 +173,20 @@ pub async fn stale_rows(
         },
         key = t.key_col,
     );
-    let mut q = sqlx::query(&sql).bind(tenant);
-    if let Some(a) = after {
-        q = q.bind(a);
-    }
-    let rows = q.fetch_all(store.reader()).await?;
+    let mut params = params![tenant];
+    params.extend(after.map(Param::from));
+    let rows: Vec<TextRow> = store.fetch_all(&sql, params).await?;
     let n_fp = t.fp_cols.len();
-    Ok(rows
-        .iter()
-        .map(|r| FingerprintRow {
-            key: r.get(0),
-            sealed: r.get(1),
-            fps: (0..n_fp).map(|i| r.get(2 + i)).collect(),
-            extra: (0..t.extra_cols.len())
-                .map(|i| r.get::<Option<String>, _>(2 + n_fp + i))
-                .collect(),
+    rows.into_iter()
+        .map(|r| {
+            Ok(FingerprintRow {
+                key: r.text(0)?,
+                sealed: r.text(1)?,
+                fps: (0..n_fp).map(|i| r.text(2 + i)).collect::<Result<_, _>>()?,
+                extra: r.0[2 + n_fp..].to_vec(),
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// How a guarded update ended.
@@ -235,36 +231,10 @@ pub async fn update_row(
     for (i, c) in t.fp_cols.iter().enumerate() {
         sql.push_str(&format!(" AND {c} = ${}", n + 4 + i));
     }
-    let (tenant, key, sealed, old, new) = (
-        tenant.to_string(),
-        row.key.clone(),
-        row.sealed.clone(),
-        row.fps.clone(),
-        new_fps.to_vec(),
-    );
-    let result = store
-        .write(move |conn| {
-            let (sql, tenant, key, sealed, old, new) = (
-                sql.clone(),
-                tenant.clone(),
-                key.clone(),
-                sealed.clone(),
-                old.clone(),
-                new.clone(),
-            );
-            Box::pin(async move {
-                let mut q = sqlx::query(&sql);
-                for v in new {
-                    q = q.bind(v);
-                }
-                q = q.bind(tenant).bind(key).bind(sealed);
-                for v in old {
-                    q = q.bind(v);
-                }
-                Ok(q.execute(&mut *conn).await?.rows_affected() == 1)
-            })
-        })
-        .await;
+    let mut params: Params = new_fps.iter().map(Param::from).collect();
+    params.extend(params![tenant, &row.key, &row.sealed]);
+    params.extend(row.fps.iter().map(Param::from));
+    let result = store.execute(&sql, params).await.map(|n| n == 1);
     match result {
         Ok(true) => Ok(Update::Done),
         Ok(false) => Ok(Update::Raced),
@@ -305,25 +275,20 @@ pub async fn tenant_stale(
     tenant: &str,
     newest: i64,
 ) -> Result<u64, StoreError> {
-    let n: i64 = sqlx::query(&format!(
+    let sql = format!(
         "SELECT COUNT(*) FROM {table} WHERE tenant_id = $1 AND {stale}",
         table = t.table,
         stale = stale_condition(col, newest)
-    ))
-    .bind(tenant)
-    .fetch_one(store.reader())
-    .await?
-    .get(0);
+    );
+    let n: i64 = store.fetch_scalar(&sql, params![tenant]).await?;
     Ok(n as u64)
 }
 
 pub async fn tenant_ids(store: &Store) -> Result<Vec<String>, StoreError> {
-    Ok(sqlx::query("SELECT id FROM tenants ORDER BY id")
-        .fetch_all(store.reader())
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect())
+    let ids: Vec<(String,)> = store
+        .fetch_all("SELECT id FROM tenants ORDER BY id", params![])
+        .await?;
+    Ok(ids.into_iter().map(|(id,)| id).collect())
 }
 
 #[cfg(test)]

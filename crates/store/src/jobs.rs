@@ -13,9 +13,7 @@
 
 use std::time::Duration;
 
-use sqlx::Row;
-
-use crate::{Store, StoreError};
+use crate::{Param, Params, Store, StoreError};
 
 /// One kind of queued work. In `claimable` and `claim`, `{now}` stands for
 /// the time of the claim, `{stale}` for the time before which a claim is
@@ -138,20 +136,9 @@ pub async fn claim(
         queue.key,
         binds.len() + 1
     );
-    let key = key.to_string();
-    store
-        .write(move |c| {
-            let (sql, binds, key) = (sql.clone(), binds.clone(), key.clone());
-            Box::pin(async move {
-                let mut q = sqlx::query(&sql);
-                for b in binds {
-                    q = q.bind(b);
-                }
-                let r = q.bind(&key).execute(&mut *c).await?;
-                Ok(r.rows_affected() == 1)
-            })
-        })
-        .await
+    let mut params = to_params(binds);
+    params.push(Param::from(key));
+    Ok(store.execute(&sql, params).await? == 1)
 }
 
 /// Up to `limit` keys of rows that may be claimed now, in the queue's order
@@ -170,16 +157,14 @@ pub async fn candidates(
         queue.order,
         binds.len() + 1
     );
-    let mut q = sqlx::query(&sql);
-    for b in binds {
-        q = q.bind(b);
-    }
-    Ok(q.bind(limit)
-        .fetch_all(store.reader())
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect())
+    let mut params = to_params(binds);
+    params.push(Param::from(limit));
+    let keys: Vec<(String,)> = store.fetch_all(&sql, params).await?;
+    Ok(keys.into_iter().map(|(key,)| key).collect())
+}
+
+fn to_params(binds: Vec<i64>) -> Params {
+    binds.into_iter().map(Param::from).collect()
 }
 
 /// Claims the next row that may be claimed now; its key, or `None` when
@@ -195,6 +180,22 @@ pub async fn claim_next(
         }
     }
     Ok(None)
+}
+
+/// Claims the next row of a job queue whose claims are presumed dead when
+/// older than `stale_before` (a claim holds until the next claim goes stale).
+pub async fn claim_next_job(
+    store: &Store,
+    queue: &Queue,
+    now: i64,
+    stale_before: i64,
+) -> Result<Option<String>, StoreError> {
+    let lease = Lease {
+        now,
+        stale_before,
+        until: now,
+    };
+    claim_next(store, queue, lease).await
 }
 
 /// The wait before the next attempt after `attempts` failed ones: `base`,

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use fundline_vault::{DataKey, MasterKey, SecretString, TenantKeys, VaultError};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
-use crate::{now_micros, Store, StoreError};
+use crate::{now_micros, params, query, Store, StoreError};
 
 /// `tenant_keys.purpose` values: the fingerprint key, data keys, the staff
 /// JWT signing key and the capture-URL signing key.
@@ -40,38 +40,22 @@ impl Keyring {
     /// a fresh store) and refuses a different key.
     pub async fn open(store: &Store, master: MasterKey) -> Result<Keyring, StoreError> {
         let kcv = master.check_value();
-        let existing: Option<String> =
-            sqlx::query("SELECT check_value FROM vault_meta WHERE id = 1")
-                .fetch_optional(store.reader())
-                .await?
-                .map(|r| r.get(0));
+        const CHECK_VALUE: &str = "SELECT check_value FROM vault_meta WHERE id = 1";
+        let existing: Option<String> = store.fetch_optional_scalar(CHECK_VALUE, params![]).await?;
         let stored = match existing {
             Some(v) => v,
             None => {
-                let value = kcv.clone();
                 let inserted = store
-                    .write(move |c| {
-                        let value = value.clone();
-                        Box::pin(async move {
-                            sqlx::query(
-                                "INSERT INTO vault_meta (id, check_value, created_at) VALUES (1, $1, $2)",
-                            )
-                            .bind(value)
-                            .bind(now_micros())
-                            .execute(&mut *c)
-                            .await?;
-                            Ok(())
-                        })
-                    })
+                    .execute(
+                        "INSERT INTO vault_meta (id, check_value, created_at) VALUES (1, $1, $2)",
+                        params![&kcv, now_micros()],
+                    )
                     .await;
                 match inserted {
-                    Ok(()) => kcv.clone(),
+                    Ok(_) => kcv.clone(),
                     // Another node initialised the store first: compare with its value.
                     Err(e) if e.is_unique("vault_meta_pkey") => {
-                        sqlx::query("SELECT check_value FROM vault_meta WHERE id = 1")
-                            .fetch_one(store.reader())
-                            .await?
-                            .get(0)
+                        store.fetch_scalar(CHECK_VALUE, params![]).await?
                     }
                     Err(e) => return Err(e),
                 }
@@ -117,22 +101,17 @@ impl Keyring {
     }
 
     async fn reload(&self, store: &Store, tenant_id: &str) -> Result<Arc<TenantKeys>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT purpose, version, wrapped, created_at, retired_at FROM tenant_keys WHERE tenant_id = $1",
-        )
-        .bind(tenant_id)
-        .fetch_all(store.reader())
-        .await?;
+        let rows: Vec<(String, i64, String, i64, Option<i64>)> = store
+            .fetch_all(
+                "SELECT purpose, version, wrapped, created_at, retired_at FROM tenant_keys WHERE tenant_id = $1",
+                params![tenant_id],
+            )
+            .await?;
         let mut fps = Vec::new();
         let mut deks = Vec::new();
         let mut jwt = Vec::new();
         let mut url = Vec::new();
-        for row in rows {
-            let purpose: String = row.get(0);
-            let version: i64 = row.get(1);
-            let wrapped: String = row.get(2);
-            let created_at: i64 = row.get(3);
-            let retired_at: Option<i64> = row.get(4);
+        for (purpose, version, wrapped, created_at, retired_at) in rows {
             let key = self
                 .master
                 .unwrap(&wrapped, &wrap_aad(tenant_id, &purpose, version))
@@ -264,15 +243,11 @@ pub(crate) async fn insert_key(
     version: i64,
     wrapped: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    query::execute(
+        conn,
         "INSERT INTO tenant_keys (tenant_id, purpose, version, wrapped, created_at) VALUES ($1, $2, $3, $4, $5)",
+        params![tenant_id, purpose, version, wrapped, now_micros()],
     )
-    .bind(tenant_id)
-    .bind(purpose)
-    .bind(version)
-    .bind(wrapped)
-    .bind(now_micros())
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -308,17 +283,16 @@ pub async fn rotate_keys(
             let master_b64 = master_b64.clone();
             Box::pin(async move {
                 let master = MasterKey::from_base64(master_b64.expose()).map_err(vault_err)?;
-                let rows = sqlx::query(
+                let rows: Vec<(String, Option<i64>)> = query::fetch_all(
+                    c,
                     "SELECT t.id, (SELECT MAX(k.version) FROM tenant_keys k WHERE k.tenant_id = t.id AND k.purpose = $1) \
                      FROM tenants t ORDER BY t.id",
+                    params![purpose],
                 )
-                .bind(purpose)
-                .fetch_all(&mut *c)
                 .await?;
                 let mut out = Vec::new();
-                for row in rows {
-                    let tenant: String = row.get(0);
-                    let version: i64 = row.get::<Option<i64>, _>(1).unwrap_or(0) + 1;
+                for (tenant, newest) in rows {
+                    let version = newest.unwrap_or(0) + 1;
                     let wrapped =
                         master.wrap(&DataKey::generate(), &wrap_aad(&tenant, purpose, version));
                     insert_key(c, &tenant, purpose, version, &wrapped).await?;
@@ -352,31 +326,23 @@ pub async fn rotate_master(
             Box::pin(async move {
                 let old = MasterKey::from_base64(old_b64.expose()).map_err(vault_err)?;
                 let new = MasterKey::from_base64(new_b64.expose()).map_err(vault_err)?;
-                let rows = sqlx::query(
+                let rows: Vec<(String, String, i64, String)> = query::fetch_all(
+                    c,
                     "SELECT tenant_id, purpose, version, wrapped FROM tenant_keys ORDER BY tenant_id, purpose, version",
+                    params![],
                 )
-                .fetch_all(&mut *c)
                 .await?;
                 let mut moved = 0u64;
-                for row in rows {
-                    let tenant: String = row.get(0);
-                    let purpose: String = row.get(1);
-                    let version: i64 = row.get(2);
-                    let wrapped: String = row.get(3);
+                for (tenant, purpose, version, wrapped) in rows {
                     let aad = wrap_aad(&tenant, &purpose, version);
                     let key = old.unwrap(&wrapped, &aad).map_err(vault_err)?;
                     let rewrapped = new.wrap(&key, &aad);
-                    let n = sqlx::query(
+                    let n = query::execute(
+                        c,
                         "UPDATE tenant_keys SET wrapped = $1 WHERE tenant_id = $2 AND purpose = $3 AND version = $4 AND wrapped = $5",
+                        params![rewrapped, &tenant, &purpose, version, &wrapped],
                     )
-                    .bind(rewrapped)
-                    .bind(&tenant)
-                    .bind(&purpose)
-                    .bind(version)
-                    .bind(&wrapped)
-                    .execute(&mut *c)
-                    .await?
-                    .rows_affected();
+                    .await?;
                     if n != 1 {
                         return Err(StoreError::Config(
                             "a tenant key changed during the master key rotation; run it again".into(),
@@ -384,10 +350,12 @@ pub async fn rotate_master(
                     }
                     moved += 1;
                 }
-                sqlx::query("UPDATE vault_meta SET check_value = $1 WHERE id = 1")
-                    .bind(new.check_value())
-                    .execute(&mut *c)
-                    .await?;
+                query::execute(
+                    c,
+                    "UPDATE vault_meta SET check_value = $1 WHERE id = 1",
+                    params![new.check_value()],
+                )
+                .await?;
                 Ok(moved)
             })
         })
@@ -398,13 +366,12 @@ pub async fn rotate_master(
 /// or None if no tenant has one: the re-fingerprint pass waits until every
 /// node's key cache has seen it.
 pub async fn newest_fingerprint_key_at(store: &Store) -> Result<Option<i64>, StoreError> {
-    Ok(
-        sqlx::query("SELECT MAX(created_at) FROM tenant_keys WHERE purpose = $1")
-            .bind(FP)
-            .fetch_one(store.reader())
-            .await?
-            .get::<Option<i64>, _>(0),
-    )
+    store
+        .fetch_scalar(
+            "SELECT MAX(created_at) FROM tenant_keys WHERE purpose = $1",
+            params![FP],
+        )
+        .await
 }
 
 /// Retires a tenant's fingerprint key versions older than `newest`:
@@ -416,24 +383,12 @@ pub async fn retire_fingerprint_keys(
     newest: i64,
     now: i64,
 ) -> Result<u64, StoreError> {
-    let tenant_id = tenant_id.to_string();
     store
-        .write(move |c| {
-            let tenant_id = tenant_id.clone();
-            Box::pin(async move {
-                Ok(sqlx::query(
-                    "UPDATE tenant_keys SET retired_at = $1 WHERE tenant_id = $2 AND purpose = $3 \
-                     AND version < $4 AND retired_at IS NULL",
-                )
-                .bind(now)
-                .bind(&tenant_id)
-                .bind(FP)
-                .bind(newest)
-                .execute(&mut *c)
-                .await?
-                .rows_affected())
-            })
-        })
+        .execute(
+            "UPDATE tenant_keys SET retired_at = $1 WHERE tenant_id = $2 AND purpose = $3 \
+             AND version < $4 AND retired_at IS NULL",
+            params![now, tenant_id, FP, newest],
+        )
         .await
 }
 

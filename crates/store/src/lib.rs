@@ -13,6 +13,7 @@ pub mod gateway;
 pub mod jobs;
 pub mod keyring;
 pub mod outbox;
+pub mod query;
 pub mod reports;
 pub mod sealed;
 pub mod staff;
@@ -20,11 +21,30 @@ pub mod tenants;
 
 pub use db::{isolated_postgres_url, now_micros, Engine, Store, StoreOptions};
 pub use error::{unique_constraint, Abort, StoreError};
+pub use query::{Param, Params};
 pub use sqlx::AnyConnection;
 pub use sqlx::Row;
 
 /// A boxed future borrowing the write connection; the shape every write closure returns.
 pub type TxFuture<'c, T> = futures::future::BoxFuture<'c, Result<T, StoreError>>;
+
+/// The `LIKE … ESCAPE '\'` pattern of a list's name filter: contains the
+/// query, lower-cased (no query: everything).
+pub(crate) fn contains_pattern(query: Option<&str>) -> String {
+    format!(
+        "%{}%",
+        like_escape(&query.unwrap_or_default().to_lowercase())
+    )
+}
+
+/// A list's sort direction in SQL.
+pub(crate) fn direction(descending: bool) -> &'static str {
+    if descending {
+        "DESC"
+    } else {
+        "ASC"
+    }
+}
 
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
 pub fn like_escape(s: &str) -> String {

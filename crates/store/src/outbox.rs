@@ -4,7 +4,8 @@
 
 use sqlx::FromRow;
 
-use crate::{Store, StoreError};
+use crate::query::Table;
+use crate::{params, query, Store, StoreError};
 
 /// A message to the customer, sealed text and link.
 #[derive(Debug, Clone, FromRow)]
@@ -41,25 +42,28 @@ pub(crate) const OUTBOX_COLUMNS: &str =
     "id, tenant_id, report_request_id, channel, recipient, subject, text_sealed, \
     link_sealed, state, attempts, last_error, created_at, sent_at, next_attempt_at";
 
+const MESSAGES: Table<OutboxMessage> = Table::new("ba_outbox", OUTBOX_COLUMNS);
+
 pub(crate) async fn insert_message(
     conn: &mut sqlx::AnyConnection,
     m: &OutboxMessage,
 ) -> Result<(), StoreError> {
-    sqlx::query(&format!(
+    let sql = format!(
         "INSERT INTO ba_outbox ({OUTBOX_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, NULL, $10, NULL, NULL)"
-    ))
-    .bind(&m.id)
-    .bind(&m.tenant_id)
-    .bind(&m.report_request_id)
-    .bind(&m.channel)
-    .bind(&m.recipient)
-    .bind(&m.subject)
-    .bind(&m.text_sealed)
-    .bind(&m.link_sealed)
-    .bind(&m.state)
-    .bind(m.created_at)
-    .execute(&mut *conn)
-    .await?;
+    );
+    let params = params![
+        &m.id,
+        &m.tenant_id,
+        &m.report_request_id,
+        &m.channel,
+        &m.recipient,
+        &m.subject,
+        &m.text_sealed,
+        &m.link_sealed,
+        &m.state,
+        m.created_at,
+    ];
+    query::execute(conn, &sql, params).await?;
     Ok(())
 }
 
@@ -67,12 +71,13 @@ pub async fn outbox(
     store: &Store,
     tenant_id: Option<&str>,
 ) -> Result<Vec<OutboxMessage>, StoreError> {
-    Ok(sqlx::query_as::<_, OutboxMessage>(&format!(
-        "SELECT {OUTBOX_COLUMNS} FROM ba_outbox WHERE ($1 = '' OR tenant_id = $1) ORDER BY created_at, id"
-    ))
-    .bind(tenant_id.unwrap_or(""))
-    .fetch_all(store.reader())
-    .await?)
+    MESSAGES
+        .list(
+            store,
+            "($1 = '' OR tenant_id = $1) ORDER BY created_at, id",
+            params![tenant_id.unwrap_or("")],
+        )
+        .await
 }
 
 /// The newest message of a request: the one carrying its current link.
@@ -81,14 +86,14 @@ pub async fn latest_message(
     tenant_id: &str,
     report_request_id: &str,
 ) -> Result<Option<OutboxMessage>, StoreError> {
-    Ok(sqlx::query_as::<_, OutboxMessage>(&format!(
-        "SELECT {OUTBOX_COLUMNS} FROM ba_outbox WHERE tenant_id = $1 AND report_request_id = $2 \
-         ORDER BY created_at DESC, id DESC LIMIT 1"
-    ))
-    .bind(tenant_id)
-    .bind(report_request_id)
-    .fetch_optional(store.reader())
-    .await?)
+    let newest = MESSAGES
+        .list(
+            store,
+            "tenant_id = $1 AND report_request_id = $2 ORDER BY created_at DESC, id DESC LIMIT 1",
+            params![tenant_id, report_request_id],
+        )
+        .await?;
+    Ok(newest.into_iter().next())
 }
 
 /// Pending messages of these channels whose next attempt is due at `now`,
@@ -100,17 +105,14 @@ pub async fn outbox_due(
     limit: i64,
 ) -> Result<Vec<OutboxMessage>, StoreError> {
     let channel = |i: usize| channels.get(i).copied().unwrap_or("");
-    Ok(sqlx::query_as::<_, OutboxMessage>(&format!(
-        "SELECT {OUTBOX_COLUMNS} FROM ba_outbox WHERE state = $1 AND (channel = $2 OR channel = $3) \
-         AND (next_attempt_at IS NULL OR next_attempt_at <= $4) ORDER BY created_at, id LIMIT $5"
-    ))
-    .bind(OUTBOX_PENDING)
-    .bind(channel(0))
-    .bind(channel(1))
-    .bind(now)
-    .bind(limit)
-    .fetch_all(store.reader())
-    .await?)
+    MESSAGES
+        .list(
+            store,
+            "state = $1 AND (channel = $2 OR channel = $3) \
+         AND (next_attempt_at IS NULL OR next_attempt_at <= $4) ORDER BY created_at, id LIMIT $5",
+            params![OUTBOX_PENDING, channel(0), channel(1), now, limit],
+        )
+        .await
 }
 
 /// Claims a due message for one attempt: moves its next attempt to
@@ -142,29 +144,15 @@ pub async fn outbox_mark(
     now: i64,
     next_attempt_at: Option<i64>,
 ) -> Result<(), StoreError> {
-    let (id, state) = (id.to_string(), state.to_string());
     store
-        .write(move |conn| {
-            let (id, state, error) = (id.clone(), state.clone(), error.clone());
-            Box::pin(async move {
-                sqlx::query(
-                    "UPDATE ba_outbox SET state = CASE WHEN state = $1 AND $2 <> $3 THEN state ELSE $2 END, \
-                     last_error = $4, attempts = attempts + 1, \
-                     sent_at = CASE WHEN $2 = $3 THEN $5 ELSE sent_at END, next_attempt_at = $6 WHERE id = $7",
-                )
-                .bind(OUTBOX_CANCELLED)
-                .bind(&state)
-                .bind(OUTBOX_SENT)
-                .bind(&error)
-                .bind(now)
-                .bind(next_attempt_at)
-                .bind(&id)
-                .execute(&mut *conn)
-                .await?;
-                Ok(())
-            })
-        })
-        .await
+        .execute(
+            "UPDATE ba_outbox SET state = CASE WHEN state = $1 AND $2 <> $3 THEN state ELSE $2 END, \
+             last_error = $4, attempts = attempts + 1, \
+             sent_at = CASE WHEN $2 = $3 THEN $5 ELSE sent_at END, next_attempt_at = $6 WHERE id = $7",
+            params![OUTBOX_CANCELLED, state, OUTBOX_SENT, error, now, next_attempt_at, id],
+        )
+        .await?;
+    Ok(())
 }
 
 /// The newest messages of one sandbox tenant (for the sandbox mailbox
@@ -174,7 +162,7 @@ pub async fn sandbox_outbox(
     tenant_id: &str,
     limit: i64,
 ) -> Result<Vec<OutboxMessage>, StoreError> {
-    Ok(sqlx::query_as::<_, OutboxMessage>(&format!(
+    let sql = format!(
         "SELECT {} FROM ba_outbox o JOIN tenants t ON t.id = o.tenant_id \
          WHERE t.is_sandbox = 1 AND o.tenant_id = $2 ORDER BY o.created_at DESC LIMIT $1",
         OUTBOX_COLUMNS
@@ -182,9 +170,6 @@ pub async fn sandbox_outbox(
             .map(|c| format!("o.{c}"))
             .collect::<Vec<_>>()
             .join(", ")
-    ))
-    .bind(limit)
-    .bind(tenant_id)
-    .fetch_all(store.reader())
-    .await?)
+    );
+    store.fetch_all(&sql, params![limit, tenant_id]).await
 }

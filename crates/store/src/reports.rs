@@ -2,9 +2,10 @@
 //! carries it, the bank data the customer shares, the job that builds the
 //! report and the report itself.
 
-use sqlx::{FromRow, Row};
+use sqlx::FromRow;
 
-use crate::{like_escape, Abort, Store, StoreError};
+use crate::query::{self, Table};
+use crate::{params, Abort, Store, StoreError};
 
 pub const PENDING: i64 = 1;
 pub const COMPLETED: i64 = 2;
@@ -50,6 +51,8 @@ const COLUMNS: &str = "id, tenant_id, customer_id, report_number, request_type, 
     link_token_hash, link_expires_at, consent_at, job_state, job_claimed_at, job_attempts, failure_reason, \
     report_score, start_date, end_date, created_at, updated_at, superseded_by";
 
+const REQUESTS: Table<ReportRequest> = Table::new("ba_report_requests", COLUMNS);
+
 // The outbox's own queries are in `crate::outbox`; callers that name them
 // through `reports` keep working.
 use crate::outbox::insert_message;
@@ -62,25 +65,17 @@ async fn insert_request(
     conn: &mut sqlx::AnyConnection,
     r: &ReportRequest,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    query::execute(
+        conn,
         "INSERT INTO ba_report_requests (id, tenant_id, customer_id, report_number, request_type, sent_via, status, \
          created_by, link_token_hash, link_expires_at, consent_at, job_state, job_claimed_at, job_attempts, \
          failure_reason, report_score, start_date, end_date, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL, NULL, 0, NULL, NULL, $11, NULL, $12, NULL)",
+        params![
+            &r.id, &r.tenant_id, &r.customer_id, &r.report_number, r.request_type, r.sent_via, r.status,
+            &r.created_by, &r.link_token_hash, r.link_expires_at, r.start_date, r.created_at,
+        ],
     )
-    .bind(&r.id)
-    .bind(&r.tenant_id)
-    .bind(&r.customer_id)
-    .bind(&r.report_number)
-    .bind(r.request_type)
-    .bind(r.sent_via)
-    .bind(r.status)
-    .bind(&r.created_by)
-    .bind(&r.link_token_hash)
-    .bind(r.link_expires_at)
-    .bind(r.start_date)
-    .bind(r.created_at)
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -97,43 +92,35 @@ async fn supersede_open(
     by: &str,
     now: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    query::execute(
+        conn,
         "UPDATE ba_report_requests SET status = $1, updated_at = $2 \
          WHERE tenant_id = $3 AND customer_id = $4 AND id <> $5 AND status = $6 AND job_state IS NULL \
          AND link_expires_at <= $2",
+        params![EXPIRED, now, tenant_id, customer_id, by, PENDING],
     )
-    .bind(EXPIRED)
-    .bind(now)
-    .bind(tenant_id)
-    .bind(customer_id)
-    .bind(by)
-    .bind(PENDING)
-    .execute(&mut *conn)
     .await?;
-    sqlx::query(
+    query::execute(
+        conn,
         "UPDATE ba_outbox SET state = $1 WHERE state = $2 AND report_request_id IN \
          (SELECT id FROM ba_report_requests WHERE tenant_id = $3 AND customer_id = $4 AND id <> $5 \
           AND status = $6 AND job_state IS NULL)",
+        params![
+            OUTBOX_CANCELLED,
+            OUTBOX_PENDING,
+            tenant_id,
+            customer_id,
+            by,
+            PENDING
+        ],
     )
-    .bind(OUTBOX_CANCELLED)
-    .bind(OUTBOX_PENDING)
-    .bind(tenant_id)
-    .bind(customer_id)
-    .bind(by)
-    .bind(PENDING)
-    .execute(&mut *conn)
     .await?;
-    sqlx::query(
+    query::execute(
+        conn,
         "UPDATE ba_report_requests SET status = $1, superseded_by = $2, updated_at = $3 \
          WHERE tenant_id = $4 AND customer_id = $5 AND id <> $2 AND status = $6 AND job_state IS NULL",
+        params![SUPERSEDED, by, now, tenant_id, customer_id, PENDING],
     )
-    .bind(SUPERSEDED)
-    .bind(by)
-    .bind(now)
-    .bind(tenant_id)
-    .bind(customer_id)
-    .bind(PENDING)
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -174,20 +161,11 @@ pub async fn create(
 /// data (housekeeping, every tenant at once); how many.
 pub async fn expire_links(store: &Store, now: i64) -> Result<u64, StoreError> {
     store
-        .write(move |conn| {
-            Box::pin(async move {
-                let r = sqlx::query(
-                    "UPDATE ba_report_requests SET status = $1, updated_at = $2 \
-                     WHERE status = $3 AND link_expires_at <= $2 AND job_state IS NULL",
-                )
-                .bind(EXPIRED)
-                .bind(now)
-                .bind(PENDING)
-                .execute(&mut *conn)
-                .await?;
-                Ok(r.rows_affected())
-            })
-        })
+        .execute(
+            "UPDATE ba_report_requests SET status = $1, updated_at = $2 \
+             WHERE status = $3 AND link_expires_at <= $2 AND job_state IS NULL",
+            params![EXPIRED, now, PENDING],
+        )
         .await
 }
 
@@ -197,13 +175,9 @@ pub async fn get(
     id: &str,
     now: i64,
 ) -> Result<Option<ReportRequest>, StoreError> {
-    let mut found = sqlx::query_as::<_, ReportRequest>(&format!(
-        "SELECT {COLUMNS} FROM ba_report_requests WHERE tenant_id = $1 AND id = $2"
-    ))
-    .bind(tenant_id)
-    .bind(id)
-    .fetch_optional(store.reader())
-    .await?;
+    let mut found = REQUESTS
+        .find(store, "tenant_id = $1 AND id = $2", params![tenant_id, id])
+        .await?;
     // A pending request whose link ran out reads as expired (housekeeping
     // writes it so on its next round).
     if let Some(r) = found.as_mut() {
@@ -215,12 +189,9 @@ pub async fn get(
 }
 
 pub async fn by_link(store: &Store, token_hash: &str) -> Result<Option<ReportRequest>, StoreError> {
-    Ok(sqlx::query_as::<_, ReportRequest>(&format!(
-        "SELECT {COLUMNS} FROM ba_report_requests WHERE link_token_hash = $1"
-    ))
-    .bind(token_hash)
-    .fetch_optional(store.reader())
-    .await?)
+    REQUESTS
+        .find(store, "link_token_hash = $1", params![token_hash])
+        .await
 }
 
 /// A fresh link for a request that is not completed: new token, new expiry,
@@ -242,51 +213,40 @@ pub async fn reset(
             let (tenant_id, id, token_hash, message) =
                 (tenant_id.clone(), id.clone(), token_hash.clone(), message.clone());
             Box::pin(async move {
-                let customer_id: Option<String> = sqlx::query_scalar(
+                let customer_id: Option<String> = query::fetch_optional_scalar(
+                    conn,
                     "SELECT customer_id FROM ba_report_requests WHERE tenant_id = $1 AND id = $2",
+                    params![&tenant_id, &id],
                 )
-                .bind(&tenant_id)
-                .bind(&id)
-                .fetch_optional(&mut *conn)
                 .await?;
                 let Some(customer_id) = customer_id else {
                     return Err(Abort::Refused(ResetReport::NotResettable));
                 };
                 supersede_open(conn, &tenant_id, &customer_id, &id, now).await?;
-                let r = sqlx::query(
+                let n = query::execute(
+                    conn,
                     "UPDATE ba_report_requests SET link_token_hash = $1, link_expires_at = $2, status = $3, \
                      failure_reason = NULL, job_state = NULL, job_claimed_at = NULL, job_attempts = 0, updated_at = $4, \
                      superseded_by = NULL \
                      WHERE tenant_id = $5 AND id = $6 AND status <> $7 AND (job_state IS NULL OR job_state = 'done')",
+                    params![&token_hash, expires_at, PENDING, now, &tenant_id, &id, COMPLETED],
                 )
-                .bind(&token_hash)
-                .bind(expires_at)
-                .bind(PENDING)
-                .bind(now)
-                .bind(&tenant_id)
-                .bind(&id)
-                .bind(COMPLETED)
-                .execute(&mut *conn)
                 .await?;
-                if r.rows_affected() != 1 {
+                if n != 1 {
                     // Undoes the superseding above.
                     return Err(Abort::Refused(ResetReport::NotResettable));
                 }
-                sqlx::query("UPDATE ba_outbox SET state = $1 WHERE report_request_id = $2 AND state = $3")
-                    .bind(OUTBOX_CANCELLED)
-                    .bind(&id)
-                    .bind(OUTBOX_PENDING)
-                    .execute(&mut *conn)
-                    .await?;
+                query::execute(
+                    conn,
+                    "UPDATE ba_outbox SET state = $1 WHERE report_request_id = $2 AND state = $3",
+                    params![OUTBOX_CANCELLED, &id, OUTBOX_PENDING],
+                )
+                .await?;
                 // Data shared under a failed attempt is dropped with it.
-                sqlx::query("DELETE FROM ba_transactions WHERE report_id = $1")
-                    .bind(&id)
-                    .execute(&mut *conn)
-                    .await?;
-                sqlx::query("DELETE FROM ba_accounts WHERE report_id = $1")
-                    .bind(&id)
-                    .execute(&mut *conn)
-                    .await?;
+                for table in ["ba_transactions", "ba_accounts"] {
+                    let sql = format!("DELETE FROM {table} WHERE report_id = $1");
+                    query::execute(conn, &sql, params![&id]).await?;
+                }
                 insert_message(conn, &message).await?;
                 Ok(ResetReport::Reset)
             })
@@ -373,10 +333,7 @@ pub async fn list(
         "(CASE WHEN r.status = {PENDING} AND r.job_state IS NULL AND r.link_expires_at <= $9 \
          THEN {EXPIRED} ELSE r.status END)"
     );
-    let pattern = format!(
-        "%{}%",
-        like_escape(&q.name_query.clone().unwrap_or_default().to_lowercase())
-    );
+    let pattern = crate::contains_pattern(q.name_query.as_deref());
     // Absent filters bind values that match everything.
     let filter = format!(
         "r.tenant_id = $1 AND c.search_text LIKE $2 ESCAPE '\\' AND ($3 = 0 OR c.customer_type = $3) \
@@ -389,7 +346,7 @@ pub async fn list(
         RequestOrder::LastName => "c.last_name",
         RequestOrder::Status => st.as_str(),
     };
-    let dir = if q.descending { "DESC" } else { "ASC" };
+    let dir = crate::direction(q.descending);
     let binds = (
         q.customer_type.unwrap_or(0),
         q.status.unwrap_or(0),
@@ -399,20 +356,7 @@ pub async fn list(
         q.onboarded_to.unwrap_or(i64::MAX),
     );
     let from = "FROM ba_report_requests r JOIN ba_customers c ON c.id = r.customer_id";
-    let total: i64 = sqlx::query(&format!("SELECT COUNT(*) {from} WHERE {filter}"))
-        .bind(tenant_id)
-        .bind(&pattern)
-        .bind(binds.0)
-        .bind(binds.1)
-        .bind(binds.2)
-        .bind(binds.3)
-        .bind(binds.4)
-        .bind(binds.5)
-        .bind(now)
-        .fetch_one(store.reader())
-        .await?
-        .get(0);
-    let rows = sqlx::query_as::<_, Listed>(&format!(
+    let rows_sql = format!(
         "SELECT r.id, r.customer_id, c.first_name, c.last_name, c.phone_number, c.email, r.sent_via, {st} AS status, \
          r.start_date, r.end_date, r.created_at, c.created_at AS onboarded_at, r.report_score, r.created_by, \
          r.report_number, r.superseded_by, r.job_state, r.link_expires_at, o.id AS message_id, \
@@ -420,38 +364,26 @@ pub async fn list(
          LEFT JOIN ba_outbox o ON o.id = (SELECT o2.id FROM ba_outbox o2 WHERE o2.report_request_id = r.id \
          ORDER BY o2.created_at DESC, o2.id DESC LIMIT 1) \
          WHERE {filter} ORDER BY {col} {dir}, r.id {dir} LIMIT $10 OFFSET $11"
-    ))
-    .bind(tenant_id)
-    .bind(&pattern)
-    .bind(binds.0)
-    .bind(binds.1)
-    .bind(binds.2)
-    .bind(binds.3)
-    .bind(binds.4)
-    .bind(binds.5)
-    .bind(now)
-    .bind(q.page_size)
-    .bind((q.page_number - 1).saturating_mul(q.page_size))
-    .fetch_all(store.reader())
-    .await?;
-    Ok((total, rows))
+    );
+    store
+        .fetch_page(
+            &format!("SELECT COUNT(*) {from} WHERE {filter}"),
+            &rows_sql,
+            params![tenant_id, &pattern, binds.0, binds.1, binds.2, binds.3, binds.4, binds.5, now],
+            q.page_number,
+            q.page_size,
+        )
+        .await
 }
 
 pub async fn record_consent(store: &Store, id: &str, now: i64) -> Result<(), StoreError> {
-    let id = id.to_string();
     store
-        .write(move |conn| {
-            let id = id.clone();
-            Box::pin(async move {
-                sqlx::query("UPDATE ba_report_requests SET consent_at = $1, updated_at = $1 WHERE id = $2 AND consent_at IS NULL")
-                    .bind(now)
-                    .bind(&id)
-                    .execute(&mut *conn)
-                    .await?;
-                Ok(())
-            })
-        })
-        .await
+        .execute(
+            "UPDATE ba_report_requests SET consent_at = $1, updated_at = $1 WHERE id = $2 AND consent_at IS NULL",
+            params![now, id],
+        )
+        .await?;
+    Ok(())
 }
 
 #[derive(Debug, Clone)]
@@ -511,63 +443,42 @@ pub async fn share_bank_data(
             let (tenant_id, request_id) = (tenant_id.clone(), request_id.clone());
             let (accounts, transactions) = (accounts.clone(), transactions.clone());
             Box::pin(async move {
-                let r = sqlx::query(
+                let n = query::execute(
+                    conn,
                     "UPDATE ba_report_requests SET job_state = 'queued', job_claimed_at = NULL, updated_at = $1 \
                      WHERE id = $2 AND status = $3 AND job_state IS NULL AND link_expires_at > $1 AND consent_at IS NOT NULL",
+                    params![now, &request_id, PENDING],
                 )
-                .bind(now)
-                .bind(&request_id)
-                .bind(PENDING)
-                .execute(&mut *conn)
                 .await?;
-                if r.rows_affected() != 1 {
+                if n != 1 {
                     return Ok(Shared::Closed);
                 }
                 for a in accounts.iter() {
-                    sqlx::query(
+                    query::execute(
+                        conn,
                         "INSERT INTO ba_accounts (id, tenant_id, report_id, account_no, account_type, institution, institution_id, \
                          account_number_sealed, account_last4, currency, current_balance, available_balance, balance_date, source, created_at, \
                          owner_name, currency_source, statements) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+                        params![
+                            &a.id, &tenant_id, &request_id, a.account_no, &a.account_type, &a.institution,
+                            &a.institution_id, &a.account_number_sealed, &a.account_last4, &a.currency,
+                            &a.current_balance, &a.available_balance, &a.balance_date, &a.source, now,
+                            &a.owner_name, &a.currency_source, &a.statements,
+                        ],
                     )
-                    .bind(&a.id)
-                    .bind(&tenant_id)
-                    .bind(&request_id)
-                    .bind(a.account_no)
-                    .bind(&a.account_type)
-                    .bind(&a.institution)
-                    .bind(&a.institution_id)
-                    .bind(&a.account_number_sealed)
-                    .bind(&a.account_last4)
-                    .bind(&a.currency)
-                    .bind(&a.current_balance)
-                    .bind(&a.available_balance)
-                    .bind(&a.balance_date)
-                    .bind(&a.source)
-                    .bind(now)
-                    .bind(&a.owner_name)
-                    .bind(&a.currency_source)
-                    .bind(&a.statements)
-                    .execute(&mut *conn)
                     .await?;
                 }
                 for (n, t) in transactions.iter().enumerate() {
-                    sqlx::query(
+                    query::execute(
+                        conn,
                         "INSERT INTO ba_transactions (id, report_id, account_no, transaction_no, posted_date, amount, currency, memo, payee, kind, category, sub_category, created_at) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL, $11)",
+                        params![
+                            &t.id, &request_id, t.account_no, n as i64 + 1, &t.posted_date, &t.amount,
+                            &t.currency, &t.memo, &t.payee, &t.kind, now,
+                        ],
                     )
-                    .bind(&t.id)
-                    .bind(&request_id)
-                    .bind(t.account_no)
-                    .bind(n as i64 + 1)
-                    .bind(&t.posted_date)
-                    .bind(&t.amount)
-                    .bind(&t.currency)
-                    .bind(&t.memo)
-                    .bind(&t.payee)
-                    .bind(&t.kind)
-                    .bind(now)
-                    .execute(&mut *conn)
                     .await?;
                 }
                 Ok(Shared::Queued)
@@ -584,20 +495,11 @@ pub async fn claim_job(
     now: i64,
     stale_before: i64,
 ) -> Result<Option<ReportRequest>, StoreError> {
-    let lease = crate::jobs::Lease {
-        now,
-        stale_before,
-        until: now,
-    };
-    let Some(id) = crate::jobs::claim_next(store, &crate::jobs::REPORT_BUILDS, lease).await? else {
+    let queue = &crate::jobs::REPORT_BUILDS;
+    let Some(id) = crate::jobs::claim_next_job(store, queue, now, stale_before).await? else {
         return Ok(None);
     };
-    Ok(sqlx::query_as::<_, ReportRequest>(&format!(
-        "SELECT {COLUMNS} FROM ba_report_requests WHERE id = $1"
-    ))
-    .bind(&id)
-    .fetch_optional(store.reader())
-    .await?)
+    REQUESTS.find(store, "id = $1", params![id]).await
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -622,14 +524,14 @@ pub struct AccountRow {
 }
 
 pub async fn accounts(store: &Store, report_id: &str) -> Result<Vec<AccountRow>, StoreError> {
-    Ok(sqlx::query_as::<_, AccountRow>(
-        "SELECT id, tenant_id, report_id, account_no, account_type, institution, institution_id, account_last4, currency, \
-         current_balance, available_balance, balance_date, source, created_at, owner_name, currency_source, statements \
-         FROM ba_accounts WHERE report_id = $1 ORDER BY account_no",
-    )
-    .bind(report_id)
-    .fetch_all(store.reader())
-    .await?)
+    store
+        .fetch_all(
+            "SELECT id, tenant_id, report_id, account_no, account_type, institution, institution_id, account_last4, currency, \
+             current_balance, available_balance, balance_date, source, created_at, owner_name, currency_source, statements \
+             FROM ba_accounts WHERE report_id = $1 ORDER BY account_no",
+            params![report_id],
+        )
+        .await
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -657,12 +559,10 @@ pub async fn transactions(
     store: &Store,
     report_id: &str,
 ) -> Result<Vec<TransactionRow>, StoreError> {
-    Ok(sqlx::query_as::<_, TransactionRow>(&format!(
+    let sql = format!(
         "SELECT {TX_COLUMNS} FROM ba_transactions WHERE report_id = $1 ORDER BY transaction_no"
-    ))
-    .bind(report_id)
-    .fetch_all(store.reader())
-    .await?)
+    );
+    store.fetch_all(&sql, params![report_id]).await
 }
 
 /// (total, page) of one account's transactions, newest first.
@@ -673,25 +573,19 @@ pub async fn account_transactions(
     page_number: i64,
     page_size: i64,
 ) -> Result<(i64, Vec<TransactionRow>), StoreError> {
-    let total: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM ba_transactions WHERE report_id = $1 AND account_no = $2",
-    )
-    .bind(report_id)
-    .bind(account_no)
-    .fetch_one(store.reader())
-    .await?
-    .get(0);
-    let rows = sqlx::query_as::<_, TransactionRow>(&format!(
+    let sql = format!(
         "SELECT {TX_COLUMNS} FROM ba_transactions WHERE report_id = $1 AND account_no = $2 \
          ORDER BY posted_date DESC, transaction_no DESC LIMIT $3 OFFSET $4"
-    ))
-    .bind(report_id)
-    .bind(account_no)
-    .bind(page_size)
-    .bind((page_number - 1).saturating_mul(page_size))
-    .fetch_all(store.reader())
-    .await?;
-    Ok((total, rows))
+    );
+    store
+        .fetch_page(
+            "SELECT COUNT(*) FROM ba_transactions WHERE report_id = $1 AND account_no = $2",
+            &sql,
+            params![report_id, account_no],
+            page_number,
+            page_size,
+        )
+        .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -715,37 +609,26 @@ pub async fn complete(
             let (financial_report_id, data_json) = (financial_report_id.clone(), data_json.clone());
             Box::pin(async move {
                 for (no, cat, sub) in categories.iter() {
-                    sqlx::query("UPDATE ba_transactions SET category = $1, sub_category = $2 WHERE report_id = $3 AND transaction_no = $4")
-                        .bind(cat)
-                        .bind(sub)
-                        .bind(&request_id)
-                        .bind(*no)
-                        .execute(&mut *conn)
-                        .await?;
-                }
-                sqlx::query("DELETE FROM ba_reports WHERE report_id = $1")
-                    .bind(&request_id)
-                    .execute(&mut *conn)
+                    query::execute(
+                        conn,
+                        "UPDATE ba_transactions SET category = $1, sub_category = $2 WHERE report_id = $3 AND transaction_no = $4",
+                        params![cat, sub, &request_id, no],
+                    )
                     .await?;
-                sqlx::query(
+                }
+                query::execute(conn, "DELETE FROM ba_reports WHERE report_id = $1", params![&request_id]).await?;
+                query::execute(
+                    conn,
                     "INSERT INTO ba_reports (report_id, tenant_id, financial_report_id, data_json, created_at) \
                      SELECT id, tenant_id, $1, $2, $3 FROM ba_report_requests WHERE id = $4",
+                    params![&financial_report_id, &data_json, now, &request_id],
                 )
-                .bind(&financial_report_id)
-                .bind(&data_json)
-                .bind(now)
-                .bind(&request_id)
-                .execute(&mut *conn)
                 .await?;
-                sqlx::query(
+                query::execute(
+                    conn,
                     "UPDATE ba_report_requests SET status = $1, job_state = 'done', report_score = $2, end_date = $3, updated_at = $4 WHERE id = $5",
+                    params![COMPLETED, score, end_date, now, &request_id],
                 )
-                .bind(COMPLETED)
-                .bind(score)
-                .bind(end_date)
-                .bind(now)
-                .bind(&request_id)
-                .execute(&mut *conn)
                 .await?;
                 Ok(())
             })
@@ -759,24 +642,13 @@ pub async fn fail(
     reason: &str,
     now: i64,
 ) -> Result<(), StoreError> {
-    let (request_id, reason) = (request_id.to_string(), reason.to_string());
     store
-        .write(move |conn| {
-            let (request_id, reason) = (request_id.clone(), reason.clone());
-            Box::pin(async move {
-                sqlx::query(
-                    "UPDATE ba_report_requests SET status = $1, job_state = 'done', failure_reason = $2, updated_at = $3 WHERE id = $4",
-                )
-                .bind(FAILED)
-                .bind(&reason)
-                .bind(now)
-                .bind(&request_id)
-                .execute(&mut *conn)
-                .await?;
-                Ok(())
-            })
-        })
-        .await
+        .execute(
+            "UPDATE ba_report_requests SET status = $1, job_state = 'done', failure_reason = $2, updated_at = $3 WHERE id = $4",
+            params![FAILED, reason, now, request_id],
+        )
+        .await?;
+    Ok(())
 }
 
 /// (financial report id, data json)
@@ -784,11 +656,10 @@ pub async fn report(
     store: &Store,
     report_id: &str,
 ) -> Result<Option<(String, String)>, StoreError> {
-    Ok(
-        sqlx::query("SELECT financial_report_id, data_json FROM ba_reports WHERE report_id = $1")
-            .bind(report_id)
-            .fetch_optional(store.reader())
-            .await?
-            .map(|r| (r.get(0), r.get(1))),
-    )
+    store
+        .fetch_optional(
+            "SELECT financial_report_id, data_json FROM ba_reports WHERE report_id = $1",
+            params![report_id],
+        )
+        .await
 }

@@ -8,10 +8,10 @@
 //! not always the SQL names.
 
 use fundline_vault::TenantKeys;
-use sqlx::Row;
 
 use crate::keyring::Keyring;
-use crate::{Store, StoreError};
+use crate::query::TextRow;
+use crate::{params, Param, Store, StoreError};
 
 /// One sealed column: where it is and how its values are bound.
 #[derive(Debug, Clone, Copy)]
@@ -157,12 +157,7 @@ pub async fn reseal(
     keyring: &Keyring,
     progress: &mut (dyn FnMut(&str) + Send),
 ) -> Result<ResealReport, StoreError> {
-    let tenants: Vec<String> = sqlx::query("SELECT id FROM tenants ORDER BY id")
-        .fetch_all(store.reader())
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let tenants = crate::fingerprints::tenant_ids(store).await?;
     let mut report = ResealReport::default();
     for tenant in &tenants {
         let keys = keyring.fresh(store, tenant).await?;
@@ -218,19 +213,12 @@ async fn reseal_column(
     let mut last: Option<Vec<String>> = None;
     let mut done: u64 = 0;
     loop {
-        let rows = match &last {
-            None => {
-                sqlx::query(&first_sql)
-                    .bind(tenant)
-                    .fetch_all(store.reader())
-                    .await?
-            }
+        let rows: Vec<TextRow> = match &last {
+            None => store.fetch_all(&first_sql, params![tenant]).await?,
             Some(key) => {
-                let mut q = sqlx::query(&next_sql).bind(tenant);
-                for k in key {
-                    q = q.bind(k.clone());
-                }
-                q.fetch_all(store.reader()).await?
+                let mut params = params![tenant];
+                params.extend(key.iter().map(Param::from));
+                store.fetch_all(&next_sql, params).await?
             }
         };
         if rows.is_empty() {
@@ -238,8 +226,10 @@ async fn reseal_column(
         }
         let n = rows.len();
         for row in rows {
-            let key: Vec<String> = (0..c.key_cols.len()).map(|i| row.get(i)).collect();
-            let old: String = row.get(c.key_cols.len());
+            let key = (0..c.key_cols.len())
+                .map(|i| row.text(i))
+                .collect::<Result<Vec<_>, _>>()?;
+            let old = row.text(c.key_cols.len())?;
             last = Some(key.clone());
             done += 1;
             if is_current(keys, c, &old) {
@@ -294,27 +284,9 @@ async fn update_if_unchanged(
     for (i, k) in c.key_cols.iter().enumerate() {
         sql.push_str(&format!(" AND {k} = ${}", i + 4));
     }
-    let tenant = tenant.to_string();
-    let key = key.to_vec();
-    let old = old.to_string();
-    store
-        .write(move |conn| {
-            let (sql, tenant, key, old, new) = (
-                sql.clone(),
-                tenant.clone(),
-                key.clone(),
-                old.clone(),
-                new.clone(),
-            );
-            Box::pin(async move {
-                let mut q = sqlx::query(&sql).bind(new).bind(tenant).bind(old);
-                for k in key {
-                    q = q.bind(k);
-                }
-                Ok(q.execute(&mut *conn).await?.rows_affected() == 1)
-            })
-        })
-        .await
+    let mut params = params![new, tenant, old];
+    params.extend(key.iter().map(Param::from));
+    Ok(store.execute(&sql, params).await? == 1)
 }
 
 /// Per sealed column: how many values are not on their tenant's newest data
@@ -323,29 +295,21 @@ pub async fn stale_counts(
     store: &Store,
     keyring: &Keyring,
 ) -> Result<Vec<(String, u64)>, StoreError> {
-    let tenants: Vec<String> = sqlx::query("SELECT id FROM tenants ORDER BY id")
-        .fetch_all(store.reader())
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let tenants = crate::fingerprints::tenant_ids(store).await?;
     let mut out = Vec::new();
     for c in SEALED_COLUMNS {
         let mut stale = 0u64;
         for tenant in &tenants {
             let keys = keyring.fresh(store, tenant).await?;
             let prefix = if c.row_bound { "fv2" } else { "fv1" };
-            let n: i64 = sqlx::query(&format!(
+            let sql = format!(
                 "SELECT COUNT(*) FROM {table} WHERE {tc} = $1 AND {col} IS NOT NULL AND {col} NOT LIKE $2",
                 col = c.column,
                 table = c.table,
                 tc = c.tenant_col
-            ))
-            .bind(tenant)
-            .bind(format!("{prefix}.{}.%", keys.current_version()))
-            .fetch_one(store.reader())
-            .await?
-            .get(0);
+            );
+            let current = format!("{prefix}.{}.%", keys.current_version());
+            let n: i64 = store.fetch_scalar(&sql, params![tenant, current]).await?;
             stale += n as u64;
         }
         out.push((format!("{}.{}", c.table, c.column), stale));

@@ -1,9 +1,10 @@
 //! Staff users of the bank-analysis product: lookup, refresh-token families
 //! and failed-login counters.
 
-use sqlx::{FromRow, Row};
+use sqlx::{AnyConnection, FromRow};
 
-use crate::{Store, StoreError};
+use crate::query::{self, Params};
+use crate::{params, Store, StoreError};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct User {
@@ -34,92 +35,86 @@ pub const MAX_ACCOUNTS_PER_EMAIL: i64 = 4;
 /// The accounts (any tenant) with this login email, oldest first, at most
 /// [`MAX_ACCOUNTS_PER_EMAIL`].
 pub async fn users_by_email(store: &Store, email: &str) -> Result<Vec<User>, StoreError> {
-    Ok(sqlx::query_as::<_, User>(&format!(
+    let sql = format!(
         "SELECT {USER_COLUMNS} FROM users WHERE email = $1 ORDER BY created_at, id LIMIT $2"
-    ))
-    .bind(email)
-    .bind(MAX_ACCOUNTS_PER_EMAIL)
-    .fetch_all(store.reader())
-    .await?)
+    );
+    store
+        .fetch_all(&sql, params![email, MAX_ACCOUNTS_PER_EMAIL])
+        .await
 }
 
 pub async fn user(store: &Store, tenant_id: &str, id: &str) -> Result<Option<User>, StoreError> {
-    Ok(sqlx::query_as::<_, User>(&format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2"
-    ))
-    .bind(tenant_id)
-    .bind(id)
-    .fetch_optional(store.reader())
-    .await?)
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2");
+    store.fetch_optional(&sql, params![tenant_id, id]).await
 }
 
 /// A new staff user; `StoreError::Unique("users_tenant_email")` when the
 /// tenant already has a user with this email.
 pub async fn insert_user(store: &Store, u: User) -> Result<(), StoreError> {
     store
-        .write(move |c| {
-            let u = u.clone();
-            Box::pin(async move {
-                sqlx::query(
-                    "INSERT INTO users (id, tenant_id, email, password_hash, role, first_name, last_name, created_at, \
-                     job_title, phone, secondary_phone, secondary_email, is_active, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL)",
-                )
-                .bind(&u.id)
-                .bind(&u.tenant_id)
-                .bind(&u.email)
-                .bind(&u.password_hash)
-                .bind(&u.role)
-                .bind(&u.first_name)
-                .bind(&u.last_name)
-                .bind(u.created_at)
-                .bind(&u.job_title)
-                .bind(&u.phone)
-                .bind(&u.secondary_phone)
-                .bind(&u.secondary_email)
-                .bind(u.is_active)
-                .execute(&mut *c)
-                .await?;
-                Ok(())
-            })
-        })
-        .await
+        .execute(
+            "INSERT INTO users (id, tenant_id, email, password_hash, role, first_name, last_name, created_at, \
+             job_title, phone, secondary_phone, secondary_email, is_active, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL)",
+            params![
+                u.id, u.tenant_id, u.email, u.password_hash, u.role, u.first_name, u.last_name, u.created_at,
+                u.job_title, u.phone, u.secondary_phone, u.secondary_email, u.is_active,
+            ],
+        )
+        .await?;
+    Ok(())
 }
 
 /// Updates a user's profile (not password or role). Deactivating a user
 /// revokes their sessions in the same transaction. `Ok(false)`: no such user.
 pub async fn update_user(store: &Store, u: User, now: i64) -> Result<bool, StoreError> {
+    let revoke = u.is_active == 0;
+    let update = params![
+        &u.email,
+        &u.first_name,
+        &u.last_name,
+        &u.job_title,
+        &u.phone,
+        &u.secondary_phone,
+        &u.secondary_email,
+        u.is_active,
+        now,
+        &u.tenant_id,
+        &u.id,
+    ];
+    update_and_revoke(
+        store,
+        "UPDATE users SET email = $1, first_name = $2, last_name = $3, job_title = $4, phone = $5, \
+         secondary_phone = $6, secondary_email = $7, is_active = $8, updated_at = $9 \
+         WHERE tenant_id = $10 AND id = $11",
+        update,
+        revoke.then(|| {
+            (
+                "UPDATE ba_refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+                params![now, u.id],
+            )
+        }),
+    )
+    .await
+}
+
+/// One write: `update` of a user, then (if it found the user) `revoke` of
+/// sessions. `Ok(false)`: no such user, nothing written.
+async fn update_and_revoke(
+    store: &Store,
+    update: &'static str,
+    update_params: Params,
+    revoke: Option<(&'static str, Params)>,
+) -> Result<bool, StoreError> {
     store
         .write(move |c| {
-            let u = u.clone();
+            let (update_params, revoke) = (update_params.clone(), revoke.clone());
             Box::pin(async move {
-                let r = sqlx::query(
-                    "UPDATE users SET email = $1, first_name = $2, last_name = $3, job_title = $4, phone = $5, \
-                     secondary_phone = $6, secondary_email = $7, is_active = $8, updated_at = $9 \
-                     WHERE tenant_id = $10 AND id = $11",
-                )
-                .bind(&u.email)
-                .bind(&u.first_name)
-                .bind(&u.last_name)
-                .bind(&u.job_title)
-                .bind(&u.phone)
-                .bind(&u.secondary_phone)
-                .bind(&u.secondary_email)
-                .bind(u.is_active)
-                .bind(now)
-                .bind(&u.tenant_id)
-                .bind(&u.id)
-                .execute(&mut *c)
-                .await?;
-                if r.rows_affected() == 0 {
+                if query::execute(c, update, update_params).await? == 0 {
                     return Ok(false);
                 }
-                if u.is_active == 0 {
-                    sqlx::query("UPDATE ba_refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-                        .bind(now)
-                        .bind(&u.id)
-                        .execute(&mut *c)
-                        .await?;
+                if let Some((sql, params)) = revoke {
+                    query::execute(c, sql, params).await?;
                 }
                 Ok(true)
             })
@@ -156,10 +151,7 @@ pub async fn list_users(
     let mut filter = String::from(
         "tenant_id = $1 AND (LOWER(first_name || ' ' || last_name) LIKE $2 ESCAPE '\\' OR LOWER(email) LIKE $2 ESCAPE '\\')",
     );
-    let pattern = format!(
-        "%{}%",
-        crate::like_escape(&q.name_query.clone().unwrap_or_default().to_lowercase())
-    );
+    let pattern = crate::contains_pattern(q.name_query.as_deref());
     if let Some(a) = q.is_active {
         filter.push_str(if a {
             " AND is_active = 1"
@@ -173,23 +165,18 @@ pub async fn list_users(
         UserOrder::LastName => "last_name",
         UserOrder::Email => "email",
     };
-    let dir = if q.descending { "DESC" } else { "ASC" };
-    let total: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM users WHERE {filter}"))
-        .bind(tenant_id)
-        .bind(&pattern)
-        .fetch_one(store.reader())
-        .await?
-        .get(0);
-    let rows = sqlx::query_as::<_, User>(&format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE {filter} ORDER BY {col} {dir}, id {dir} LIMIT $3 OFFSET $4"
-    ))
-    .bind(tenant_id)
-    .bind(&pattern)
-    .bind(q.page_size)
-    .bind((q.page_number - 1).saturating_mul(q.page_size))
-    .fetch_all(store.reader())
-    .await?;
-    Ok((total, rows))
+    let dir = crate::direction(q.descending);
+    store
+        .fetch_page(
+            &format!("SELECT COUNT(*) FROM users WHERE {filter}"),
+            &format!(
+                "SELECT {USER_COLUMNS} FROM users WHERE {filter} ORDER BY {col} {dir}, id {dir} LIMIT $3 OFFSET $4"
+            ),
+            params![tenant_id, pattern],
+            q.page_number,
+            q.page_size,
+        )
+        .await
 }
 
 /// Whether a session is still good: not revoked, and its user still active.
@@ -198,16 +185,14 @@ pub async fn session_live(
     family_id: &str,
     user_id: &str,
 ) -> Result<bool, StoreError> {
-    let n: i64 = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM ba_refresh_tokens WHERE family_id = $1 AND revoked_at IS NOT NULL) \
-         + (SELECT COUNT(*) FROM users WHERE id = $2 AND is_active = 0)",
-    )
-    .bind(family_id)
-    .bind(user_id)
-    .fetch_one(store.reader())
-    .await?
-    .get(0);
-    Ok(n == 0)
+    let ended = store
+        .exists(
+            "SELECT (SELECT COUNT(*) FROM ba_refresh_tokens WHERE family_id = $1 AND revoked_at IS NOT NULL) \
+             + (SELECT COUNT(*) FROM users WHERE id = $2 AND is_active = 0)",
+            params![family_id, user_id],
+        )
+        .await?;
+    Ok(!ended)
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -226,24 +211,24 @@ pub async fn insert_refresh(store: &Store, t: RefreshToken) -> Result<(), StoreE
     store
         .write(move |c| {
             let t = t.clone();
-            Box::pin(async move {
-                sqlx::query(
-                    "INSERT INTO ba_refresh_tokens (token_hash, family_id, user_id, tenant_id, created_at, expires_at, used_at, revoked_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL)",
-                )
-                .bind(&t.token_hash)
-                .bind(&t.family_id)
-                .bind(&t.user_id)
-                .bind(&t.tenant_id)
-                .bind(t.created_at)
-                .bind(t.expires_at)
-                .execute(&mut *c)
-                .await?;
-                Ok(())
-            })
+            Box::pin(async move { insert_refresh_on(c, &t).await })
         })
         .await
 }
+
+async fn insert_refresh_on(c: &mut AnyConnection, t: &RefreshToken) -> Result<(), StoreError> {
+    query::execute(
+        c,
+        "INSERT INTO ba_refresh_tokens (token_hash, family_id, user_id, tenant_id, created_at, expires_at, used_at, revoked_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL)",
+        params![&t.token_hash, &t.family_id, &t.user_id, &t.tenant_id, t.created_at, t.expires_at],
+    )
+    .await?;
+    Ok(())
+}
+
+const REVOKE_FAMILY: &str =
+    "UPDATE ba_refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL";
 
 /// What presenting a refresh token did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -279,59 +264,53 @@ pub async fn rotate_refresh(
         .write(move |c| {
             let (token_hash, next_hash) = (token_hash.clone(), next_hash.clone());
             Box::pin(async move {
-                let Some(t) = sqlx::query_as::<_, RefreshToken>(
+                let Some(t) = query::fetch_optional::<RefreshToken>(
+                    c,
                     "SELECT token_hash, family_id, user_id, tenant_id, created_at, expires_at, used_at, revoked_at FROM ba_refresh_tokens WHERE token_hash = $1",
+                    params![&token_hash],
                 )
-                .bind(&token_hash)
-                .fetch_optional(&mut *c)
                 .await?
                 else {
                     return Ok(Rotation::Unknown);
                 };
                 if t.used_at.is_some() || t.revoked_at.is_some() {
-                    sqlx::query("UPDATE ba_refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL")
-                        .bind(now)
-                        .bind(&t.family_id)
-                        .execute(&mut *c)
-                        .await?;
+                    query::execute(c, REVOKE_FAMILY, params![now, &t.family_id]).await?;
                     return Ok(Rotation::Reused);
                 }
                 if t.expires_at <= now {
                     return Ok(Rotation::Expired);
                 }
                 // The guard on used_at settles two concurrent uses: one wins.
-                let r = sqlx::query("UPDATE ba_refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
-                    .bind(now)
-                    .bind(&token_hash)
-                    .execute(&mut *c)
-                    .await?;
-                if r.rows_affected() != 1 {
+                let n = query::execute(
+                    c,
+                    "UPDATE ba_refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+                    params![now, &token_hash],
+                )
+                .await?;
+                if n != 1 {
                     return Ok(Rotation::Reused);
                 }
-                let started_at: i64 = sqlx::query(
+                let started_at: i64 = query::fetch_scalar(
+                    c,
                     "SELECT MIN(created_at) FROM ba_refresh_tokens WHERE family_id = $1",
+                    params![&t.family_id],
                 )
-                .bind(&t.family_id)
-                .fetch_one(&mut *c)
-                .await?
-                .get(0);
+                .await?;
                 let expires_at = (now + idle).min(started_at + absolute);
                 if expires_at <= now {
                     return Ok(Rotation::Expired);
                 }
-                sqlx::query(
-                    "INSERT INTO ba_refresh_tokens (token_hash, family_id, user_id, tenant_id, created_at, expires_at, used_at, revoked_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL)",
-                )
-                .bind(&next_hash)
-                .bind(&t.family_id)
-                .bind(&t.user_id)
-                .bind(&t.tenant_id)
-                .bind(now)
-                .bind(expires_at)
-                .execute(&mut *c)
-                .await?;
-                Ok(Rotation::Rotated { user_id: t.user_id, tenant_id: t.tenant_id, family_id: t.family_id, started_at, expires_at })
+                let next = RefreshToken {
+                    token_hash: next_hash,
+                    created_at: now,
+                    expires_at,
+                    used_at: None,
+                    revoked_at: None,
+                    ..t
+                };
+                insert_refresh_on(c, &next).await?;
+                let RefreshToken { user_id, tenant_id, family_id, .. } = next;
+                Ok(Rotation::Rotated { user_id, tenant_id, family_id, started_at, expires_at })
             })
         })
         .await
@@ -339,30 +318,19 @@ pub async fn rotate_refresh(
 
 pub async fn revoke_family(store: &Store, family_id: String, now: i64) -> Result<(), StoreError> {
     store
-        .write(move |c| {
-            let family_id = family_id.clone();
-            Box::pin(async move {
-                sqlx::query("UPDATE ba_refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL")
-                    .bind(now)
-                    .bind(&family_id)
-                    .execute(&mut *c)
-                    .await?;
-                Ok(())
-            })
-        })
-        .await
+        .execute(REVOKE_FAMILY, params![now, family_id])
+        .await?;
+    Ok(())
 }
 
 /// Whether a session (refresh family) has been revoked.
 pub async fn family_revoked(store: &Store, family_id: &str) -> Result<bool, StoreError> {
-    let n: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM ba_refresh_tokens WHERE family_id = $1 AND revoked_at IS NOT NULL",
-    )
-    .bind(family_id)
-    .fetch_one(store.reader())
-    .await?
-    .get(0);
-    Ok(n > 0)
+    store
+        .exists(
+            "SELECT COUNT(*) FROM ba_refresh_tokens WHERE family_id = $1 AND revoked_at IS NOT NULL",
+            params![family_id],
+        )
+        .await
 }
 
 /// One throttling scope of a login attempt: "acct:<email>" or "ip:<address>".
@@ -412,7 +380,8 @@ pub async fn take_attempt(
                 for (index, s) in scopes.iter().enumerate() {
                     // `fresh`: the old window ended or the old lock expired
                     // (the guard lets an expired lock through only).
-                    let r = sqlx::query(
+                    let n = query::execute(
+                        c,
                         "INSERT INTO ba_login_failures (scope, window_start, failures, locked_until) \
                          VALUES ($1, $2, 1, CASE WHEN 1 >= $4 THEN $5 ELSE NULL END) \
                          ON CONFLICT (scope) DO UPDATE SET \
@@ -425,34 +394,28 @@ pub async fn take_attempt(
                          WHERE (ba_login_failures.locked_until IS NULL OR ba_login_failures.locked_until <= $2) \
                          AND (ba_login_failures.window_start <= $3 OR ba_login_failures.locked_until IS NOT NULL \
                              OR ba_login_failures.failures < $4)",
+                        params![&s.scope, now, now - rules.window, s.max, now + rules.lock],
                     )
-                    .bind(&s.scope)
-                    .bind(now)
-                    .bind(now - rules.window)
-                    .bind(s.max)
-                    .bind(now + rules.lock)
-                    .execute(&mut *c)
                     .await?;
-                    if r.rows_affected() == 1 {
+                    if n == 1 {
                         continue;
                     }
-                    let row = sqlx::query(
+                    let row: Option<(i64, Option<i64>)> = query::fetch_optional(
+                        c,
                         "SELECT window_start, locked_until FROM ba_login_failures WHERE scope = $1",
+                        params![&s.scope],
                     )
-                    .bind(&s.scope)
-                    .fetch_optional(&mut *c)
                     .await?;
                     let until = row
-                        .map(|r| {
-                            r.get::<Option<i64>, _>(1)
-                                .unwrap_or_else(|| r.get::<i64, _>(0) + rules.window)
+                        .map(|(window_start, locked_until)| {
+                            locked_until.unwrap_or_else(|| window_start + rules.window)
                         })
                         .unwrap_or(now + rules.window)
                         .max(now + 1_000_000);
                     // The scopes before it give their slots back: only
                     // evaluated attempts count.
                     for earlier in &scopes[..index] {
-                        refund(&mut *c, earlier).await?;
+                        refund(c, &earlier.scope, earlier.max).await?;
                     }
                     return Ok(Attempt::Locked { index, until });
                 }
@@ -474,34 +437,24 @@ pub async fn attempt_succeeded(
         .write(move |c| {
             let (account, address) = (account.clone(), address.clone());
             Box::pin(async move {
-                sqlx::query("DELETE FROM ba_login_failures WHERE scope = $1")
-                    .bind(&account)
-                    .execute(&mut *c)
-                    .await?;
-                sqlx::query(
-                    "UPDATE ba_login_failures SET failures = failures - 1, \
-                     locked_until = CASE WHEN failures - 1 < $2 THEN NULL ELSE locked_until END \
-                     WHERE scope = $1 AND failures > 0",
-                )
-                .bind(&address)
-                .bind(address_max)
-                .execute(&mut *c)
-                .await?;
-                Ok(())
+                query::execute(c, CLEAR_SCOPE, params![&account]).await?;
+                refund(c, &address, address_max).await
             })
         })
         .await
 }
 
-async fn refund(c: &mut sqlx::AnyConnection, s: &AttemptScope) -> Result<(), sqlx::Error> {
-    sqlx::query(
+const CLEAR_SCOPE: &str = "DELETE FROM ba_login_failures WHERE scope = $1";
+
+/// Gives a slot back in `scope`, lifting the lock it may have set.
+async fn refund(c: &mut AnyConnection, scope: &str, max: i64) -> Result<(), StoreError> {
+    query::execute(
+        c,
         "UPDATE ba_login_failures SET failures = failures - 1, \
          locked_until = CASE WHEN failures - 1 < $2 THEN NULL ELSE locked_until END \
          WHERE scope = $1 AND failures > 0",
+        params![scope, max],
     )
-    .bind(&s.scope)
-    .bind(s.max)
-    .execute(c)
     .await?;
     Ok(())
 }
@@ -514,7 +467,7 @@ pub async fn refund_attempt(store: &Store, scopes: Vec<AttemptScope>) -> Result<
             let scopes = scopes.clone();
             Box::pin(async move {
                 for s in &scopes {
-                    refund(&mut *c, s).await?;
+                    refund(c, &s.scope, s.max).await?;
                 }
                 Ok(())
             })
@@ -524,18 +477,8 @@ pub async fn refund_attempt(store: &Store, scopes: Vec<AttemptScope>) -> Result<
 
 /// Ends a scope's count and lock (an administrator reset the password).
 pub async fn clear_failures(store: &Store, scope: String) -> Result<(), StoreError> {
-    store
-        .write(move |c| {
-            let scope = scope.clone();
-            Box::pin(async move {
-                sqlx::query("DELETE FROM ba_login_failures WHERE scope = $1")
-                    .bind(&scope)
-                    .execute(&mut *c)
-                    .await?;
-                Ok(())
-            })
-        })
-        .await
+    store.execute(CLEAR_SCOPE, params![scope]).await?;
+    Ok(())
 }
 
 /// Sets a user's password hash and revokes every session of the user but
@@ -548,38 +491,15 @@ pub async fn set_password(
     keep: Option<String>,
     now: i64,
 ) -> Result<bool, StoreError> {
-    store
-        .write(move |c| {
-            let (tenant_id, user_id, password_hash, keep) = (
-                tenant_id.clone(),
-                user_id.clone(),
-                password_hash.clone(),
-                keep.clone().unwrap_or_default(),
-            );
-            Box::pin(async move {
-                let r = sqlx::query(
-                    "UPDATE users SET password_hash = $1, updated_at = $2 WHERE tenant_id = $3 AND id = $4",
-                )
-                .bind(&password_hash)
-                .bind(now)
-                .bind(&tenant_id)
-                .bind(&user_id)
-                .execute(&mut *c)
-                .await?;
-                if r.rows_affected() == 0 {
-                    return Ok(false);
-                }
-                sqlx::query(
-                    "UPDATE ba_refresh_tokens SET revoked_at = $1 \
-                     WHERE user_id = $2 AND family_id <> $3 AND revoked_at IS NULL",
-                )
-                .bind(now)
-                .bind(&user_id)
-                .bind(&keep)
-                .execute(&mut *c)
-                .await?;
-                Ok(true)
-            })
-        })
-        .await
+    update_and_revoke(
+        store,
+        "UPDATE users SET password_hash = $1, updated_at = $2 WHERE tenant_id = $3 AND id = $4",
+        params![password_hash, now, tenant_id, &user_id],
+        Some((
+            "UPDATE ba_refresh_tokens SET revoked_at = $1 \
+             WHERE user_id = $2 AND family_id <> $3 AND revoked_at IS NULL",
+            params![now, user_id, keep.unwrap_or_default()],
+        )),
+    )
+    .await
 }

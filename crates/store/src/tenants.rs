@@ -1,12 +1,10 @@
 //! Tenants and their per-product credentials.
 
+use crate::keyring::{insert_key, Keyring};
+use crate::{now_micros, params, query, Store, StoreError};
 use fundline_vault::{hash_password, hash_token, random_token};
 use rand::Rng;
 use serde::Serialize;
-use sqlx::Row;
-
-use crate::keyring::{insert_key, Keyring};
-use crate::{now_micros, Store, StoreError};
 
 /// Why a tenant administration command did nothing: the operator's input
 /// names something that is not there, or a real failure (`Store`). The
@@ -40,11 +38,12 @@ pub(crate) async fn require_tenant(
     conn: &mut sqlx::AnyConnection,
     tenant_id: &str,
 ) -> Result<(), AdminError> {
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM tenants WHERE id = $1")
-        .bind(tenant_id)
-        .fetch_one(&mut *conn)
-        .await?
-        .get(0);
+    let n: i64 = query::fetch_scalar(
+        conn,
+        "SELECT COUNT(*) FROM tenants WHERE id = $1",
+        params![tenant_id],
+    )
+    .await?;
     if n == 0 {
         return Err(AdminError::NoSuchTenant(tenant_id.to_string()));
     }
@@ -212,13 +211,12 @@ async fn try_create_tenant(
             let (c, name, wrapped, ingopay_sealed, connect_sealed, cc_hash, password_hash) = (c.clone(), name.clone(), wrapped.clone(), ingopay_sealed.clone(), connect_sealed.clone(), cc_hash.clone(), password_hash.clone());
             Box::pin(async move {
                 let now = now_micros();
-                sqlx::query("INSERT INTO tenants (id, name, is_sandbox, created_at) VALUES ($1, $2, $3, $4)")
-                    .bind(&c.tenant_id)
-                    .bind(&name)
-                    .bind(sandbox as i64)
-                    .bind(now)
-                    .execute(&mut *conn)
-                    .await?;
+                query::execute(
+                    conn,
+                    "INSERT INTO tenants (id, name, is_sandbox, created_at) VALUES ($1, $2, $3, $4)",
+                    params![&c.tenant_id, &name, sandbox, now],
+                )
+                .await?;
                 for w in &wrapped {
                     insert_key(conn, &c.tenant_id, w.purpose, w.version, &w.wrapped).await?;
                 }
@@ -229,41 +227,30 @@ async fn try_create_tenant(
                     (PRODUCT_ANALYSIS, &c.analysis.merchant_id, None, None, None),
                 ];
                 for (product, public_id, hash, sealed, numeric) in rows {
-                    sqlx::query(
+                    query::execute(
+                        conn,
                         "INSERT INTO credentials (product, public_id, tenant_id, secret_hash, secret_sealed, numeric_id, created_at) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        params![product, public_id, &c.tenant_id, hash, sealed, numeric, now],
                     )
-                    .bind(product)
-                    .bind(public_id)
-                    .bind(&c.tenant_id)
-                    .bind(hash)
-                    .bind(sealed)
-                    .bind(numeric)
-                    .bind(now)
-                    .execute(&mut *conn)
                     .await?;
                 }
                 // A new tenant's sessions may be framed from local hosts only,
                 // until its operator sets the real list.
                 for (position, host) in crate::gateway::DEFAULT_ALLOWED_HOSTS.iter().enumerate() {
-                    sqlx::query("INSERT INTO gw_allowed_hosts (tenant_id, position, host) VALUES ($1, $2, $3)")
-                        .bind(&c.tenant_id)
-                        .bind(position as i64)
-                        .bind(*host)
-                        .execute(&mut *conn)
-                        .await?;
+                    query::execute(
+                        conn,
+                        "INSERT INTO gw_allowed_hosts (tenant_id, position, host) VALUES ($1, $2, $3)",
+                        params![&c.tenant_id, position as i64, *host],
+                    )
+                    .await?;
                 }
-                sqlx::query(
+                query::execute(
+                    conn,
                     "INSERT INTO users (id, tenant_id, email, password_hash, role, first_name, last_name, created_at) \
                      VALUES ($1, $2, $3, $4, 'admin', 'Admin', $5, $6)",
+                    params![uuid::Uuid::new_v4().to_string(), &c.tenant_id, &c.analysis.email, &password_hash, &name, now],
                 )
-                .bind(uuid::Uuid::new_v4().to_string())
-                .bind(&c.tenant_id)
-                .bind(&c.analysis.email)
-                .bind(&password_hash)
-                .bind(&name)
-                .bind(now)
-                .execute(&mut *conn)
                 .await?;
                 Ok(())
             })
@@ -282,10 +269,9 @@ type CredentialRow<'a> = (
 );
 
 pub async fn tenant_count(store: &Store) -> Result<i64, StoreError> {
-    Ok(sqlx::query("SELECT COUNT(*) FROM tenants")
-        .fetch_one(store.reader())
-        .await?
-        .get(0))
+    store
+        .fetch_scalar("SELECT COUNT(*) FROM tenants", params![])
+        .await
 }
 
 /// A product credential as stored: never the plain secret. Only credentials
@@ -335,26 +321,39 @@ pub async fn find_credential(
     product: &str,
     public_id: &str,
 ) -> Result<Option<StoredCredential>, StoreError> {
-    let row = sqlx::query(
-        "SELECT c.tenant_id, c.secret_hash, c.secret_sealed, c.numeric_id, c.previous_secret_hash, \
-         c.previous_secret_sealed, c.previous_valid_until, t.is_sandbox \
-         FROM credentials c JOIN tenants t ON t.id = c.tenant_id \
-         WHERE c.product = $1 AND c.public_id = $2 AND c.revoked_at IS NULL AND t.disabled_at IS NULL",
-    )
-    .bind(product)
-    .bind(public_id)
-    .fetch_optional(store.reader())
-    .await?;
-    Ok(row.map(|r| StoredCredential {
-        tenant_id: r.get(0),
-        secret_hash: r.get(1),
-        secret_sealed: r.get(2),
-        numeric_id: r.get(3),
-        previous_secret_hash: r.get(4),
-        previous_secret_sealed: r.get(5),
-        previous_valid_until: r.get(6),
-        tenant_sandbox: r.get::<i64, _>(7) == 1,
+    let row: Option<CredentialAndTenant> = store
+        .fetch_optional(
+            "SELECT c.tenant_id, c.secret_hash, c.secret_sealed, c.numeric_id, c.previous_secret_hash, \
+             c.previous_secret_sealed, c.previous_valid_until, t.is_sandbox \
+             FROM credentials c JOIN tenants t ON t.id = c.tenant_id \
+             WHERE c.product = $1 AND c.public_id = $2 AND c.revoked_at IS NULL AND t.disabled_at IS NULL",
+            params![product, public_id],
+        )
+        .await?;
+    Ok(row.map(|CredentialAndTenant(c, sandbox)| StoredCredential {
+        tenant_sandbox: sandbox == 1,
+        ..c
     }))
+}
+
+/// A credential row with its tenant's `is_sandbox` (0/1), the last column.
+struct CredentialAndTenant(StoredCredential, i64);
+
+impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for CredentialAndTenant {
+    fn from_row(r: &'r sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        let credential = StoredCredential {
+            tenant_id: r.try_get(0)?,
+            secret_hash: r.try_get(1)?,
+            secret_sealed: r.try_get(2)?,
+            numeric_id: r.try_get(3)?,
+            previous_secret_hash: r.try_get(4)?,
+            previous_secret_sealed: r.try_get(5)?,
+            previous_valid_until: r.try_get(6)?,
+            tenant_sandbox: false,
+        };
+        Ok(CredentialAndTenant(credential, r.try_get(7)?))
+    }
 }
 
 /// What every product's authentication asks about a tenant on each request.
@@ -372,19 +371,18 @@ pub async fn tenant_access(
     store: &Store,
     tenant_id: &str,
 ) -> Result<Option<TenantAccess>, StoreError> {
-    let row = sqlx::query(
-        "SELECT t.disabled_at, t.is_sandbox, \
-         (SELECT c.sessions_revoked_at FROM credentials c WHERE c.tenant_id = t.id AND c.product = $2) \
-         FROM tenants t WHERE t.id = $1",
-    )
-    .bind(tenant_id)
-    .bind(PRODUCT_CHECK_CASHING)
-    .fetch_optional(store.reader())
-    .await?;
-    Ok(row.map(|r| TenantAccess {
-        disabled: r.get::<Option<i64>, _>(0).is_some(),
-        sandbox: r.get::<i64, _>(1) == 1,
-        check_cashing_revoked_at: r.get(2),
+    let row: Option<(Option<i64>, i64, Option<i64>)> = store
+        .fetch_optional(
+            "SELECT t.disabled_at, t.is_sandbox, \
+             (SELECT c.sessions_revoked_at FROM credentials c WHERE c.tenant_id = t.id AND c.product = $2) \
+             FROM tenants t WHERE t.id = $1",
+            params![tenant_id, PRODUCT_CHECK_CASHING],
+        )
+        .await?;
+    Ok(row.map(|(disabled_at, sandbox, revoked_at)| TenantAccess {
+        disabled: disabled_at.is_some(),
+        sandbox: sandbox == 1,
+        check_cashing_revoked_at: revoked_at,
     }))
 }
 
@@ -430,15 +428,13 @@ async fn credential_row(
     tenant_id: &str,
     product: &str,
 ) -> Result<(String, Option<i64>, Option<i64>), AdminError> {
-    let row = sqlx::query(
+    query::fetch_optional(
+        conn,
         "SELECT public_id, numeric_id, revoked_at FROM credentials WHERE tenant_id = $1 AND product = $2",
+        params![tenant_id, product],
     )
-    .bind(tenant_id)
-    .bind(product)
-    .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(|| AdminError::NoSuchTenant(tenant_id.to_string()))?;
-    Ok((row.get(0), row.get(1), row.get(2)))
+    .ok_or_else(|| AdminError::NoSuchTenant(tenant_id.to_string()))
 }
 
 /// The bank-analysis credential: the tenant's first admin user (the one
@@ -447,14 +443,13 @@ async fn first_admin(
     conn: &mut sqlx::AnyConnection,
     tenant_id: &str,
 ) -> Result<(String, String), AdminError> {
-    let row = sqlx::query(
+    query::fetch_optional(
+        conn,
         "SELECT id, email FROM users WHERE tenant_id = $1 AND role = 'admin' ORDER BY created_at, id LIMIT 1",
+        params![tenant_id],
     )
-    .bind(tenant_id)
-    .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(|| AdminError::NoAdminUser(tenant_id.to_string()))?;
-    Ok((row.get(0), row.get(1)))
+    .ok_or_else(|| AdminError::NoAdminUser(tenant_id.to_string()))
 }
 
 /// Replaces a staff user's password hash and ends every session of the user.
@@ -464,18 +459,17 @@ async fn replace_password(
     password_hash: &str,
     now: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(password_hash)
-        .bind(now)
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
-        "UPDATE ba_refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    query::execute(
+        conn,
+        "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3",
+        params![password_hash, now, user_id],
     )
-    .bind(now)
-    .bind(user_id)
-    .execute(&mut *conn)
+    .await?;
+    query::execute(
+        conn,
+        "UPDATE ba_refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        params![now, user_id],
+    )
     .await?;
     Ok(())
 }
@@ -559,21 +553,23 @@ pub async fn rotate_credential(
                 // The secret being replaced becomes the previous one, unless
                 // it was revoked or no overlap is wanted.
                 let until = (revoked_at.is_none() && overlap > 0).then_some(now + overlap);
-                sqlx::query(
+                query::execute(
+                    conn,
                     "UPDATE credentials SET \
                      previous_secret_hash = CASE WHEN $1 = 1 THEN secret_hash ELSE NULL END, \
                      previous_secret_sealed = CASE WHEN $1 = 1 THEN secret_sealed ELSE NULL END, \
                      previous_valid_until = $2, secret_hash = $3, secret_sealed = $4, \
                      rotated_at = $5, revoked_at = NULL WHERE tenant_id = $6 AND product = $7",
+                    params![
+                        until.is_some(),
+                        until,
+                        new_hash,
+                        new_sealed,
+                        now,
+                        &tid,
+                        product
+                    ],
                 )
-                .bind(until.is_some() as i64)
-                .bind(until)
-                .bind(&new_hash)
-                .bind(&new_sealed)
-                .bind(now)
-                .bind(&tid)
-                .bind(product)
-                .execute(&mut *conn)
                 .await?;
                 Ok::<_, AdminError>((public_id, numeric_id, until))
             })
@@ -648,24 +644,27 @@ pub async fn revoke_credential(
             let tid = tid.clone();
             Box::pin(async move {
                 credential_row(conn, &tid, product).await?;
-                let q = match what {
-                    Revocation::All => sqlx::query(
+                let (sql, params) = match what {
+                    Revocation::All => (
                         "UPDATE credentials SET revoked_at = $1, sessions_revoked_at = $1, previous_secret_hash = NULL, \
                          previous_secret_sealed = NULL, previous_valid_until = NULL \
                          WHERE tenant_id = $2 AND product = $3",
-                    )
-                    .bind(now),
-                    Revocation::PreviousOnly => sqlx::query(
+                        params![now, &tid, product],
+                    ),
+                    Revocation::PreviousOnly => (
                         "UPDATE credentials SET previous_secret_hash = NULL, previous_secret_sealed = NULL, \
                          previous_valid_until = NULL WHERE tenant_id = $1 AND product = $2",
+                        params![&tid, product],
                     ),
                 };
-                q.bind(&tid).bind(product).execute(&mut *conn).await?;
+                query::execute(conn, sql, params).await?;
                 if product == PRODUCT_CHECK_CASHING && what == Revocation::All {
-                    sqlx::query("DELETE FROM cc_partner_sessions WHERE tenant_id = $1")
-                        .bind(&tid)
-                        .execute(&mut *conn)
-                        .await?;
+                    query::execute(
+                        conn,
+                        "DELETE FROM cc_partner_sessions WHERE tenant_id = $1",
+                        params![&tid],
+                    )
+                    .await?;
                 }
                 Ok(())
             })
@@ -686,15 +685,12 @@ pub async fn set_tenant_disabled(
         .write_as(move |conn| {
             let tid = tid.clone();
             Box::pin(async move {
-                let n = sqlx::query(
+                let n = query::execute(
+                    conn,
                     "UPDATE tenants SET disabled_at = CASE WHEN $1 = 1 THEN COALESCE(disabled_at, $2) ELSE NULL END WHERE id = $3",
+                    params![disabled, now, &tid],
                 )
-                .bind(disabled as i64)
-                .bind(now)
-                .bind(&tid)
-                .execute(&mut *conn)
-                .await?
-                .rows_affected();
+                .await?;
                 if n == 0 {
                     return Err(AdminError::NoSuchTenant(tid));
                 }
@@ -710,13 +706,7 @@ pub async fn analysis_merchant_id(
     store: &Store,
     tenant_id: &str,
 ) -> Result<Option<String>, StoreError> {
-    Ok(sqlx::query_scalar::<_, String>(
-        "SELECT public_id FROM credentials WHERE tenant_id = $1 AND product = $2",
-    )
-    .bind(tenant_id)
-    .bind(PRODUCT_ANALYSIS)
-    .fetch_optional(store.reader())
-    .await?)
+    credential_column(store, "public_id", tenant_id, PRODUCT_ANALYSIS).await
 }
 
 /// A tenant's gateway participant id.
@@ -724,13 +714,24 @@ pub async fn ingopay_participant(
     store: &Store,
     tenant_id: &str,
 ) -> Result<Option<i64>, StoreError> {
-    let row =
-        sqlx::query("SELECT numeric_id FROM credentials WHERE tenant_id = $1 AND product = $2")
-            .bind(tenant_id)
-            .bind(PRODUCT_INGOPAY)
-            .fetch_optional(store.reader())
-            .await?;
-    Ok(row.and_then(|r| r.get::<Option<i64>, _>(0)))
+    Ok(
+        credential_column::<Option<i64>>(store, "numeric_id", tenant_id, PRODUCT_INGOPAY)
+            .await?
+            .flatten(),
+    )
+}
+
+/// One column of a tenant's credential row for a product.
+async fn credential_column<T: query::Value>(
+    store: &Store,
+    column: &str,
+    tenant_id: &str,
+    product: &str,
+) -> Result<Option<T>, StoreError> {
+    let sql = format!("SELECT {column} FROM credentials WHERE tenant_id = $1 AND product = $2");
+    store
+        .fetch_optional_scalar(&sql, params![tenant_id, product])
+        .await
 }
 
 /// A tenant's stored settings document for a product, if any.
@@ -739,14 +740,12 @@ pub async fn settings(
     tenant_id: &str,
     product: &str,
 ) -> Result<Option<String>, StoreError> {
-    let row = sqlx::query(
-        "SELECT settings_json FROM tenant_settings WHERE tenant_id = $1 AND product = $2",
-    )
-    .bind(tenant_id)
-    .bind(product)
-    .fetch_optional(store.reader())
-    .await?;
-    Ok(row.map(|r| r.get(0)))
+    store
+        .fetch_optional_scalar(
+            "SELECT settings_json FROM tenant_settings WHERE tenant_id = $1 AND product = $2",
+            params![tenant_id, product],
+        )
+        .await
 }
 
 /// Replaces a tenant's settings document for a product (validated by the caller).
@@ -761,15 +760,12 @@ pub async fn set_settings(
             let (tenant_id, json) = (tenant_id.clone(), json.clone());
             Box::pin(async move {
                 require_tenant(c, &tenant_id).await?;
-                sqlx::query(
+                query::execute(
+                    c,
                     "INSERT INTO tenant_settings (tenant_id, product, settings_json, updated_at) VALUES ($1, $2, $3, $4) \
                      ON CONFLICT (tenant_id, product) DO UPDATE SET settings_json = excluded.settings_json, updated_at = excluded.updated_at",
+                    params![&tenant_id, product, &json, now_micros()],
                 )
-                .bind(&tenant_id)
-                .bind(product)
-                .bind(&json)
-                .bind(now_micros())
-                .execute(&mut *c)
                 .await?;
                 Ok(())
             })
@@ -778,19 +774,20 @@ pub async fn set_settings(
 }
 
 pub async fn is_sandbox(store: &Store, tenant_id: &str) -> Result<bool, StoreError> {
-    Ok(sqlx::query("SELECT is_sandbox FROM tenants WHERE id = $1")
-        .bind(tenant_id)
-        .fetch_optional(store.reader())
-        .await?
-        .is_some_and(|r| r.get::<i64, _>(0) == 1))
+    let sandbox: Option<i64> = tenant_column(store, "is_sandbox", tenant_id).await?;
+    Ok(sandbox == Some(1))
 }
 
 /// A tenant's display name (the creditor of its SEPA mandates).
 pub async fn tenant_name(store: &Store, tenant_id: &str) -> Result<Option<String>, StoreError> {
-    Ok(
-        sqlx::query_scalar::<_, String>("SELECT name FROM tenants WHERE id = $1")
-            .bind(tenant_id)
-            .fetch_optional(store.reader())
-            .await?,
-    )
+    tenant_column(store, "name", tenant_id).await
+}
+
+async fn tenant_column<T: query::Value>(
+    store: &Store,
+    column: &str,
+    tenant_id: &str,
+) -> Result<Option<T>, StoreError> {
+    let sql = format!("SELECT {column} FROM tenants WHERE id = $1");
+    store.fetch_optional_scalar(&sql, params![tenant_id]).await
 }

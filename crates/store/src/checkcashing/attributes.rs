@@ -15,16 +15,12 @@ pub async fn upsert_attributes(
             let (tenant_id, customer_id, attributes) = (tenant_id.clone(), customer_id.clone(), attributes.clone());
             Box::pin(async move {
                 for (name, value) in attributes {
-                    sqlx::query(
+                    query::execute(
+                        c,
                         "INSERT INTO cc_customer_attributes (tenant_id, customer_id, name, value, updated_at) VALUES ($1, $2, $3, $4, $5) \
                          ON CONFLICT (tenant_id, customer_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                        params![&tenant_id, &customer_id, name, value, now],
                     )
-                    .bind(&tenant_id)
-                    .bind(&customer_id)
-                    .bind(name)
-                    .bind(value)
-                    .bind(now)
-                    .execute(&mut *c)
                     .await?;
                 }
                 Ok(())
@@ -38,12 +34,10 @@ pub async fn get_attributes(
     tenant_id: &str,
     customer_id: &str,
 ) -> Result<Vec<(String, String)>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT name, value FROM cc_customer_attributes WHERE tenant_id = $1 AND customer_id = $2 ORDER BY name",
-    )
-    .bind(tenant_id)
-    .bind(customer_id)
-    .fetch_all(store.reader())
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
+    store
+        .fetch_all(
+            "SELECT name, value FROM cc_customer_attributes WHERE tenant_id = $1 AND customer_id = $2 ORDER BY name",
+            params![tenant_id, customer_id],
+        )
+        .await
 }

@@ -3,33 +3,33 @@
 #[allow(unused_imports)]
 use super::*;
 
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
-
 /// A card's own data, from `number_sealed` to `authorized_at`: the run the
 /// insert and the update both bind, in that order.
-fn bind_card_data<'q>(q: AnyQuery<'q>, card: &Card) -> AnyQuery<'q> {
-    q.bind(card.number_sealed.clone())
-        .bind(card.bin.clone())
-        .bind(card.last4.clone())
-        .bind(card.data_fp.clone())
-        .bind(card.expiration_mmyy.clone())
-        .bind(card.nickname.clone())
-        .bind(card.name_on_card.clone())
-        .bind(card.address_line1.clone())
-        .bind(card.address_line2.clone())
-        .bind(card.city.clone())
-        .bind(card.state.clone())
-        .bind(card.zip.clone())
-        .bind(card.status.clone())
-        .bind(card.decline_code.clone())
-        .bind(card.program_name.clone())
-        .bind(card.program_phone.clone())
-        .bind(card.issuer_type)
-        .bind(card.min_cents)
-        .bind(card.max_cents)
-        .bind(card.terms_id.clone())
-        .bind(card.show_terms)
-        .bind(card.authorized_at)
+fn card_data(card: &Card) -> Params {
+    params![
+        &card.number_sealed,
+        &card.bin,
+        &card.last4,
+        &card.data_fp,
+        &card.expiration_mmyy,
+        &card.nickname,
+        &card.name_on_card,
+        &card.address_line1,
+        &card.address_line2,
+        &card.city,
+        &card.state,
+        &card.zip,
+        &card.status,
+        &card.decline_code,
+        &card.program_name,
+        &card.program_phone,
+        card.issuer_type,
+        card.min_cents,
+        card.max_cents,
+        &card.terms_id,
+        card.show_terms,
+        card.authorized_at,
+    ]
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -90,14 +90,9 @@ pub async fn find_live_card(
          AND deleted_at IS NULL ORDER BY created_at, id",
         in_list(4, number_fps.len())
     );
-    let mut q = sqlx::query_as::<_, Card>(&sql)
-        .bind(tenant_id)
-        .bind(customer_id)
-        .bind(kind);
-    for fp in number_fps {
-        q = q.bind(fp);
-    }
-    Ok(q.fetch_optional(store.reader()).await?)
+    let mut params = params![tenant_id, customer_id, kind];
+    params.extend(number_fps.iter().map(Param::from));
+    store.fetch_optional(&sql, params).await
 }
 
 /// Live cards of a customer, oldest first; `valid_only` hides cards whose
@@ -108,15 +103,13 @@ pub async fn list_cards(
     customer_id: &str,
     valid_only: bool,
 ) -> Result<Vec<Card>, StoreError> {
-    Ok(sqlx::query_as::<_, Card>(&format!(
+    let sql = format!(
         "SELECT {CARD_COLUMNS} FROM cc_cards WHERE tenant_id = $1 AND customer_id = $2 AND deleted_at IS NULL \
          AND ($3 = 0 OR status = 'valid') ORDER BY created_at, id"
-    ))
-    .bind(tenant_id)
-    .bind(customer_id)
-    .bind(valid_only as i64)
-    .fetch_all(store.reader())
-    .await?)
+    );
+    store
+        .fetch_all(&sql, params![tenant_id, customer_id, valid_only])
+        .await
 }
 
 /// A customer's live cards in one query: `None` when the customer does not
@@ -127,31 +120,53 @@ pub async fn customer_cards(
     customer_id: &str,
     valid_only: bool,
 ) -> Result<Option<Vec<Card>>, StoreError> {
-    let cols = CARD_COLUMNS
-        .split(", ")
-        .map(|c| format!("k.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let rows = sqlx::query(&format!(
+    let cols = joined_card_columns();
+    let rows: Vec<JoinedCard> = store.fetch_all(&format!(
         "SELECT c.id AS customer_found, {cols} FROM cc_customers c LEFT JOIN cc_cards k \
          ON k.tenant_id = c.tenant_id AND k.customer_id = c.id AND k.deleted_at IS NULL AND ($3 = 0 OR k.status = 'valid') \
          WHERE c.tenant_id = $1 AND c.id = $2 ORDER BY k.created_at, k.id"
-    ))
-    .bind(tenant_id)
-    .bind(customer_id)
-    .bind(valid_only as i64)
-    .fetch_all(store.reader())
+    ), params![tenant_id, customer_id, valid_only])
     .await?;
     if rows.is_empty() {
         return Ok(None);
     }
-    let mut cards = Vec::with_capacity(rows.len());
-    for row in rows {
-        if row.try_get::<Option<String>, _>("id")?.is_some() {
-            cards.push(Card::from_row(&row)?);
-        }
+    Ok(Some(rows.into_iter().filter_map(|r| r.0).collect()))
+}
+
+/// A card's columns as `k.col, …`, for a customer row LEFT JOINed to its cards.
+fn joined_card_columns() -> String {
+    CARD_COLUMNS
+        .split(", ")
+        .map(|c| format!("k.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A customer row LEFT JOINed to a card: the card, if the join found one.
+struct JoinedCard(Option<Card>);
+
+impl<'r> FromRow<'r, sqlx::any::AnyRow> for JoinedCard {
+    fn from_row(row: &'r sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(JoinedCard(
+            match row.try_get::<Option<String>, _>("id")? {
+                Some(_) => Some(Card::from_row(row)?),
+                None => None,
+            },
+        ))
     }
-    Ok(Some(cards))
+}
+
+/// The cardholder's address on file (`on_file_*` columns) and a joined card.
+struct OnFileAndCard(AddressOnFile, Option<Card>);
+
+impl<'r> FromRow<'r, sqlx::any::AnyRow> for OnFileAndCard {
+    fn from_row(row: &'r sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
+        let address = AddressOnFile {
+            line1: row.try_get("on_file_line1")?,
+            zip: row.try_get("on_file_zip")?,
+        };
+        Ok(OnFileAndCard(address, JoinedCard::from_row(row)?.0))
+    }
 }
 
 /// The cardholder's address on file and the live card with this number, in
@@ -164,11 +179,7 @@ pub async fn customer_and_live_card(
     kind: &str,
     number_fps: &[String],
 ) -> Result<Option<(AddressOnFile, Option<Card>)>, StoreError> {
-    let cols = CARD_COLUMNS
-        .split(", ")
-        .map(|c| format!("k.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let cols = joined_card_columns();
     // One live fingerprint version or several (during a fingerprint key
     // rotation): the card is found under whichever its row carries.
     let fps = if number_fps.is_empty() {
@@ -181,27 +192,13 @@ pub async fn customer_and_live_card(
          ON k.tenant_id = c.tenant_id AND k.customer_id = c.id AND k.kind = $3 AND k.number_fp IN ({fps}) AND k.deleted_at IS NULL \
          WHERE c.tenant_id = $1 AND c.id = $2 ORDER BY k.created_at, k.id"
     );
-    let mut q = sqlx::query(&sql)
-        .bind(tenant_id)
-        .bind(customer_id)
-        .bind(kind);
+    let mut params = params![tenant_id, customer_id, kind];
     if number_fps.is_empty() {
-        q = q.bind("");
+        params.push(Param::from(""));
     }
-    for fp in number_fps {
-        q = q.bind(fp);
-    }
-    let row = q.fetch_optional(store.reader()).await?;
-    let Some(row) = row else { return Ok(None) };
-    let address = AddressOnFile {
-        line1: row.try_get("on_file_line1")?,
-        zip: row.try_get("on_file_zip")?,
-    };
-    let card = match row.try_get::<Option<String>, _>("id")? {
-        Some(_) => Some(Card::from_row(&row)?),
-        None => None,
-    };
-    Ok(Some((address, card)))
+    params.extend(number_fps.iter().map(Param::from));
+    let row: Option<OnFileAndCard> = store.fetch_optional(&sql, params).await?;
+    Ok(row.map(|OnFileAndCard(address, card)| (address, card)))
 }
 
 #[derive(Debug, Clone)]
@@ -215,13 +212,10 @@ pub async fn get_card(
     tenant_id: &str,
     card_id: &str,
 ) -> Result<Option<Card>, StoreError> {
-    Ok(sqlx::query_as::<_, Card>(&format!(
-        "SELECT {CARD_COLUMNS} FROM cc_cards WHERE tenant_id = $1 AND id = $2"
-    ))
-    .bind(tenant_id)
-    .bind(card_id)
-    .fetch_optional(store.reader())
-    .await?)
+    let sql = format!("SELECT {CARD_COLUMNS} FROM cc_cards WHERE tenant_id = $1 AND id = $2");
+    store
+        .fetch_optional(&sql, params![tenant_id, card_id])
+        .await
 }
 
 /// Inserts a new card, or — when `replace` names the live card it supersedes
@@ -232,52 +226,46 @@ pub async fn save_card(
     card: Card,
     previous_data_fp: Option<String>,
 ) -> Result<bool, StoreError> {
-    store
-        .write(move |c| {
-            let (card, previous_data_fp) = (card.clone(), previous_data_fp.clone());
-            Box::pin(async move {
-                match previous_data_fp {
-                    None => {
-                        let sql = format!(
-                            "INSERT INTO cc_cards ({CARD_COLUMNS}) VALUES \
-                             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30)"
-                        );
-                        let q = sqlx::query(&sql)
-                        .bind(card.id.clone())
-                        .bind(card.tenant_id.clone())
-                        .bind(card.customer_id.clone())
-                        .bind(card.kind.clone())
-                        .bind(card.number_fp.clone());
-                        bind_card_data(q, &card)
-                        .bind(card.created_at)
-                        .bind(card.updated_at)
-                        .bind(card.deleted_at)
-                        .execute(&mut *c)
-                        .await?;
-                        Ok(true)
-                    }
-                    Some(prev) => {
-                        let r = sqlx::query(
-                            "UPDATE cc_cards SET number_sealed = $1, bin = $2, last4 = $3, data_fp = $4, expiration_mmyy = $5, \
-                             nickname = $6, name_on_card = $7, address_line1 = $8, address_line2 = $9, city = $10, state = $11, \
-                             zip = $12, status = $13, decline_code = $14, program_name = $15, program_phone = $16, issuer_type = $17, \
-                             min_cents = $18, max_cents = $19, terms_id = $20, show_terms = $21, authorized_at = $22, updated_at = $23, \
-                             number_fp = $27 WHERE id = $24 AND tenant_id = $25 AND data_fp = $26 AND deleted_at IS NULL",
-                        );
-                        let r = bind_card_data(r, &card)
-                        .bind(card.updated_at)
-                        .bind(card.id)
-                        .bind(card.tenant_id)
-                        .bind(prev)
-                        .bind(card.number_fp)
-                        .execute(&mut *c)
-                        .await?;
-                        Ok(r.rows_affected() == 1)
-                    }
-                }
-            })
-        })
-        .await
+    let n = match previous_data_fp {
+        None => {
+            let sql = format!(
+                "INSERT INTO cc_cards ({CARD_COLUMNS}) VALUES \
+                 ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30)"
+            );
+            let identity = params![
+                &card.id,
+                &card.tenant_id,
+                &card.customer_id,
+                &card.kind,
+                &card.number_fp
+            ];
+            let times = params![card.created_at, card.updated_at, card.deleted_at];
+            store
+                .execute(&sql, [identity, card_data(&card), times].concat())
+                .await?;
+            1
+        }
+        Some(prev) => {
+            let guard = params![
+                card.updated_at,
+                &card.id,
+                &card.tenant_id,
+                prev,
+                &card.number_fp
+            ];
+            store
+                .execute(
+                    "UPDATE cc_cards SET number_sealed = $1, bin = $2, last4 = $3, data_fp = $4, expiration_mmyy = $5, \
+                     nickname = $6, name_on_card = $7, address_line1 = $8, address_line2 = $9, city = $10, state = $11, \
+                     zip = $12, status = $13, decline_code = $14, program_name = $15, program_phone = $16, issuer_type = $17, \
+                     min_cents = $18, max_cents = $19, terms_id = $20, show_terms = $21, authorized_at = $22, updated_at = $23, \
+                     number_fp = $27 WHERE id = $24 AND tenant_id = $25 AND data_fp = $26 AND deleted_at IS NULL",
+                    [card_data(&card), guard].concat(),
+                )
+                .await?
+        }
+    };
+    Ok(n == 1)
 }
 
 /// Soft-deletes a live card; a card added again later gets a new id.
@@ -288,21 +276,11 @@ pub async fn delete_card(
     card_id: String,
     now: i64,
 ) -> Result<bool, StoreError> {
-    store
-        .write(move |c| {
-            let (tenant_id, customer_id, card_id) = (tenant_id.clone(), customer_id.clone(), card_id.clone());
-            Box::pin(async move {
-                let r = sqlx::query(
-                    "UPDATE cc_cards SET deleted_at = $1, updated_at = $1 WHERE tenant_id = $2 AND customer_id = $3 AND id = $4 AND deleted_at IS NULL",
-                )
-                .bind(now)
-                .bind(tenant_id)
-                .bind(customer_id)
-                .bind(card_id)
-                .execute(&mut *c)
-                .await?;
-                Ok(r.rows_affected() == 1)
-            })
-        })
-        .await
+    let n = store
+        .execute(
+            "UPDATE cc_cards SET deleted_at = $1, updated_at = $1 WHERE tenant_id = $2 AND customer_id = $3 AND id = $4 AND deleted_at IS NULL",
+            params![now, tenant_id, customer_id, card_id],
+        )
+        .await?;
+    Ok(n == 1)
 }

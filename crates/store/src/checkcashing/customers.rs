@@ -46,44 +46,21 @@ pub enum NewCustomer {
 
 pub async fn insert_customer(store: &Store, c: Customer) -> Result<NewCustomer, StoreError> {
     let inserted = store
-        .write(move |conn| {
-            let c = c.clone();
-            Box::pin(async move {
-                sqlx::query(&format!(
-                    "INSERT INTO cc_customers ({CUSTOMER_COLUMNS}) VALUES \
-                     ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23)"
-                ))
-                .bind(c.id)
-                .bind(c.tenant_id)
-                .bind(c.ssn_fp)
-                .bind(c.ssn_sealed)
-                .bind(c.email)
-                .bind(c.first_name)
-                .bind(c.last_name)
-                .bind(c.middle_initial)
-                .bind(c.title)
-                .bind(c.suffix)
-                .bind(c.mobile_number)
-                .bind(c.home_number)
-                .bind(c.address_line1)
-                .bind(c.address_line2)
-                .bind(c.city)
-                .bind(c.state)
-                .bind(c.zip)
-                .bind(c.date_of_birth)
-                .bind(c.country_of_origin)
-                .bind(c.gender)
-                .bind(c.allow_texts)
-                .bind(c.referrer_code)
-                .bind(c.created_at)
-                .execute(&mut *conn)
-                .await?;
-                Ok(())
-            })
-        })
+        .execute(
+            &format!(
+                "INSERT INTO cc_customers ({CUSTOMER_COLUMNS}) VALUES \
+                 ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23)"
+            ),
+            params![
+                c.id, c.tenant_id, c.ssn_fp, c.ssn_sealed, c.email, c.first_name, c.last_name, c.middle_initial,
+                c.title, c.suffix, c.mobile_number, c.home_number, c.address_line1, c.address_line2, c.city,
+                c.state, c.zip, c.date_of_birth, c.country_of_origin, c.gender, c.allow_texts, c.referrer_code,
+                c.created_at,
+            ],
+        )
         .await;
     match inserted {
-        Ok(()) => Ok(NewCustomer::Created),
+        Ok(_) => Ok(NewCustomer::Created),
         Err(e) if e.is_unique("cc_customers_ssn") => Ok(NewCustomer::SsnTaken),
         Err(e) if e.is_unique("cc_customers_email") => Ok(NewCustomer::EmailTaken),
         Err(e) => Err(e),
@@ -104,11 +81,9 @@ pub async fn find_customer_by_ssn(
         "SELECT {CUSTOMER_COLUMNS} FROM cc_customers WHERE tenant_id = $1 AND ssn_fp IN ({}) ORDER BY created_at, id",
         in_list(2, ssn_fps.len())
     );
-    let mut q = sqlx::query_as::<_, Customer>(&sql).bind(tenant_id);
-    for fp in ssn_fps {
-        q = q.bind(fp);
-    }
-    Ok(q.fetch_optional(store.reader()).await?)
+    let mut params = params![tenant_id];
+    params.extend(ssn_fps.iter().map(Param::from));
+    store.fetch_optional(&sql, params).await
 }
 
 pub async fn get_customer(
@@ -116,11 +91,7 @@ pub async fn get_customer(
     tenant_id: &str,
     id: &str,
 ) -> Result<Option<Customer>, StoreError> {
-    Ok(sqlx::query_as::<_, Customer>(&format!(
-        "SELECT {CUSTOMER_COLUMNS} FROM cc_customers WHERE tenant_id = $1 AND id = $2"
-    ))
-    .bind(tenant_id)
-    .bind(id)
-    .fetch_optional(store.reader())
-    .await?)
+    let sql =
+        format!("SELECT {CUSTOMER_COLUMNS} FROM cc_customers WHERE tenant_id = $1 AND id = $2");
+    store.fetch_optional(&sql, params![tenant_id, id]).await
 }

@@ -5,7 +5,8 @@
 use sqlx::{AnyConnection, FromRow, Row};
 
 use crate::fingerprints::in_list;
-use crate::{Store, StoreError};
+use crate::query::{self, Param, Params};
+use crate::{params, Store, StoreError};
 
 mod partner_sessions;
 pub use partner_sessions::*;

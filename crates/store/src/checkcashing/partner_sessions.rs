@@ -19,34 +19,24 @@ pub async fn insert_partner_session(
     now: i64,
 ) -> Result<(), StoreError> {
     store
-        .write(move |c| {
-            let (id_hash, tenant_id, device_hash) = (id_hash.clone(), tenant_id.clone(), device_hash.clone());
-            Box::pin(async move {
-                sqlx::query(
-                    "INSERT INTO cc_partner_sessions (id_hash, tenant_id, device_hash, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)",
-                )
-                .bind(id_hash)
-                .bind(tenant_id)
-                .bind(device_hash)
-                .bind(now)
-                .execute(&mut *c)
-                .await?;
-                Ok(())
-            })
-        })
-        .await
+        .execute(
+            "INSERT INTO cc_partner_sessions (id_hash, tenant_id, device_hash, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)",
+            params![id_hash, tenant_id, device_hash, now],
+        )
+        .await?;
+    Ok(())
 }
 
 pub async fn get_partner_session(
     store: &Store,
     id_hash: &str,
 ) -> Result<Option<PartnerSession>, StoreError> {
-    Ok(sqlx::query_as::<_, PartnerSession>(
-        "SELECT tenant_id, device_hash, created_at, last_seen_at FROM cc_partner_sessions WHERE id_hash = $1",
-    )
-    .bind(id_hash)
-    .fetch_optional(store.reader())
-    .await?)
+    store
+        .fetch_optional(
+            "SELECT tenant_id, device_hash, created_at, last_seen_at FROM cc_partner_sessions WHERE id_hash = $1",
+            params![id_hash],
+        )
+        .await
 }
 
 /// Records activity; never moves last_seen backwards (nodes race harmlessly).
@@ -56,18 +46,12 @@ pub async fn touch_partner_session(
     now: i64,
 ) -> Result<(), StoreError> {
     store
-        .write(move |c| {
-            let id_hash = id_hash.clone();
-            Box::pin(async move {
-                sqlx::query("UPDATE cc_partner_sessions SET last_seen_at = $1 WHERE id_hash = $2 AND last_seen_at < $1")
-                    .bind(now)
-                    .bind(id_hash)
-                    .execute(&mut *c)
-                    .await?;
-                Ok(())
-            })
-        })
-        .await
+        .execute(
+            "UPDATE cc_partner_sessions SET last_seen_at = $1 WHERE id_hash = $2 AND last_seen_at < $1",
+            params![now, id_hash],
+        )
+        .await?;
+    Ok(())
 }
 
 /// Removes sessions idle since `idle_before` or created before `created_before`.
@@ -77,17 +61,9 @@ pub async fn prune_partner_sessions(
     created_before: i64,
 ) -> Result<u64, StoreError> {
     store
-        .write(move |c| {
-            Box::pin(async move {
-                let r = sqlx::query(
-                    "DELETE FROM cc_partner_sessions WHERE last_seen_at < $1 OR created_at < $2",
-                )
-                .bind(idle_before)
-                .bind(created_before)
-                .execute(&mut *c)
-                .await?;
-                Ok(r.rows_affected())
-            })
-        })
+        .execute(
+            "DELETE FROM cc_partner_sessions WHERE last_seen_at < $1 OR created_at < $2",
+            params![idle_before, created_before],
+        )
         .await
 }

@@ -17,27 +17,16 @@ pub struct SsoToken {
 
 pub async fn insert_sso_token(store: &Store, t: SsoToken) -> Result<(), StoreError> {
     store
-        .write(move |c| {
-            let t = t.clone();
-            Box::pin(async move {
-                sqlx::query(
-                    "INSERT INTO cc_sso_tokens (token_hash, tenant_id, customer_id, created_at, expires_at, consumed_at, preferred_email, card_filter) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(t.token_hash)
-                .bind(t.tenant_id)
-                .bind(t.customer_id)
-                .bind(t.created_at)
-                .bind(t.expires_at)
-                .bind(t.consumed_at)
-                .bind(t.preferred_email)
-                .bind(t.card_filter)
-                .execute(&mut *c)
-                .await?;
-                Ok(())
-            })
-        })
-        .await
+        .execute(
+            "INSERT INTO cc_sso_tokens (token_hash, tenant_id, customer_id, created_at, expires_at, consumed_at, preferred_email, card_filter) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            params![
+                t.token_hash, t.tenant_id, t.customer_id, t.created_at, t.expires_at, t.consumed_at, t.preferred_email,
+                t.card_filter,
+            ],
+        )
+        .await?;
+    Ok(())
 }
 
 pub async fn get_sso_token(
@@ -45,14 +34,13 @@ pub async fn get_sso_token(
     tenant_id: &str,
     token_hash: &str,
 ) -> Result<Option<SsoToken>, StoreError> {
-    Ok(sqlx::query_as::<_, SsoToken>(
-        "SELECT token_hash, tenant_id, customer_id, created_at, expires_at, consumed_at, preferred_email, card_filter \
-         FROM cc_sso_tokens WHERE tenant_id = $1 AND token_hash = $2",
-    )
-    .bind(tenant_id)
-    .bind(token_hash)
-    .fetch_optional(store.reader())
-    .await?)
+    store
+        .fetch_optional(
+            "SELECT token_hash, tenant_id, customer_id, created_at, expires_at, consumed_at, preferred_email, card_filter \
+             FROM cc_sso_tokens WHERE tenant_id = $1 AND token_hash = $2",
+            params![tenant_id, token_hash],
+        )
+        .await
 }
 
 /// Sets the SSO session's attributes, only while the token is live.
@@ -64,25 +52,14 @@ pub async fn set_sso_attributes(
     card_filter: Option<String>,
     now: i64,
 ) -> Result<bool, StoreError> {
-    store
-        .write(move |c| {
-            let (preferred_email, card_filter, tenant_id, token_hash) = (preferred_email.clone(), card_filter.clone(), tenant_id.clone(), token_hash.clone());
-            Box::pin(async move {
-                let r = sqlx::query(
-                    "UPDATE cc_sso_tokens SET preferred_email = COALESCE($1, preferred_email), card_filter = COALESCE($2, card_filter) \
-                     WHERE tenant_id = $3 AND token_hash = $4 AND consumed_at IS NULL AND expires_at > $5",
-                )
-                .bind(preferred_email)
-                .bind(card_filter)
-                .bind(tenant_id)
-                .bind(token_hash)
-                .bind(now)
-                .execute(&mut *c)
-                .await?;
-                Ok(r.rows_affected() == 1)
-            })
-        })
-        .await
+    let n = store
+        .execute(
+            "UPDATE cc_sso_tokens SET preferred_email = COALESCE($1, preferred_email), card_filter = COALESCE($2, card_filter) \
+             WHERE tenant_id = $3 AND token_hash = $4 AND consumed_at IS NULL AND expires_at > $5",
+            params![preferred_email, card_filter, tenant_id, token_hash, now],
+        )
+        .await?;
+    Ok(n == 1)
 }
 
 /// A live SSO session and the cards it may use: the customer's valid cards,
@@ -101,7 +78,14 @@ pub async fn sso_session_cards(
         return Ok(None);
     }
     let cards = list_cards(store, tenant_id, &t.customer_id, true).await?;
-    let cards = match &t.card_filter {
+    let cards = filter_cards(cards, t.card_filter.as_deref());
+    Ok(Some((t, cards)))
+}
+
+/// The cards an SSO session's card filter (card ids, comma-separated)
+/// allows; all of them without a filter.
+pub fn filter_cards(cards: Vec<Card>, filter: Option<&str>) -> Vec<Card> {
+    match filter {
         None => cards,
         Some(f) => {
             let allowed: Vec<&str> = f.split(',').collect();
@@ -110,6 +94,5 @@ pub async fn sso_session_cards(
                 .filter(|c| allowed.contains(&c.id.as_str()))
                 .collect()
         }
-    };
-    Ok(Some((t, cards)))
+    }
 }

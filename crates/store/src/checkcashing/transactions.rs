@@ -41,44 +41,57 @@ const TX_COLUMNS: &str = "id, tenant_id, customer_id, card_id, created_at, statu
      finished_classification_on, submitted_for_approval_on, finished_approval_on, load_status, expected_load_date, \
      actual_load_date, load_amount_cents, destination_display_name, updated_at";
 
+/// A transaction's classification, approval and load progress, from
+/// `submitted_for_classification_on` to `load_amount_cents`: the run the
+/// insert and the update both bind, in that order.
+fn progress(t: &Transaction) -> Params {
+    params![
+        t.submitted_for_classification_on,
+        t.finished_classification_on,
+        t.submitted_for_approval_on,
+        t.finished_approval_on,
+        t.load_status,
+        t.expected_load_date,
+        t.actual_load_date,
+        t.load_amount_cents,
+    ]
+}
+
 pub async fn insert_transaction_on(
     conn: &mut AnyConnection,
     t: &Transaction,
 ) -> Result<(), StoreError> {
-    sqlx::query(&format!(
+    let sql = format!(
         "INSERT INTO cc_transactions ({TX_COLUMNS}) VALUES \
          ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28)"
-    ))
-    .bind(&t.id)
-    .bind(&t.tenant_id)
-    .bind(&t.customer_id)
-    .bind(&t.card_id)
-    .bind(t.created_at)
-    .bind(t.status_code)
-    .bind(&t.status_message)
-    .bind(t.state)
-    .bind(t.amount_cents)
-    .bind(t.fee_cents)
-    .bind(t.processing_status)
-    .bind(t.classification_status)
-    .bind(t.decline_reason_code)
-    .bind(&t.decline_reason_message)
-    .bind(t.pickup_location_id)
-    .bind(t.mobile_transaction_type_id)
-    .bind(t.ocr_amount_cents)
-    .bind(t.user_entered_amount_cents)
-    .bind(t.submitted_for_classification_on)
-    .bind(t.finished_classification_on)
-    .bind(t.submitted_for_approval_on)
-    .bind(t.finished_approval_on)
-    .bind(t.load_status)
-    .bind(t.expected_load_date)
-    .bind(t.actual_load_date)
-    .bind(t.load_amount_cents)
-    .bind(&t.destination_display_name)
-    .bind(t.updated_at)
-    .execute(&mut *conn)
-    .await?;
+    );
+    let params = params![
+        &t.id,
+        &t.tenant_id,
+        &t.customer_id,
+        &t.card_id,
+        t.created_at,
+        t.status_code,
+        &t.status_message,
+        t.state,
+        t.amount_cents,
+        t.fee_cents,
+        t.processing_status,
+        t.classification_status,
+        t.decline_reason_code,
+        &t.decline_reason_message,
+        t.pickup_location_id,
+        t.mobile_transaction_type_id,
+        t.ocr_amount_cents,
+        t.user_entered_amount_cents,
+    ];
+    let params = [
+        params,
+        progress(t),
+        params![&t.destination_display_name, t.updated_at],
+    ]
+    .concat();
+    query::execute(conn, &sql, params).await?;
     Ok(())
 }
 
@@ -87,13 +100,8 @@ pub async fn get_transaction(
     tenant_id: &str,
     id: &str,
 ) -> Result<Option<Transaction>, StoreError> {
-    Ok(sqlx::query_as::<_, Transaction>(&format!(
-        "SELECT {TX_COLUMNS} FROM cc_transactions WHERE tenant_id = $1 AND id = $2"
-    ))
-    .bind(tenant_id)
-    .bind(id)
-    .fetch_optional(store.reader())
-    .await?)
+    let sql = format!("SELECT {TX_COLUMNS} FROM cc_transactions WHERE tenant_id = $1 AND id = $2");
+    store.fetch_optional(&sql, params![tenant_id, id]).await
 }
 
 /// Rewrites a transaction's progress fields (everything but its identity).
@@ -101,34 +109,28 @@ pub async fn update_transaction_on(
     conn: &mut AnyConnection,
     t: &Transaction,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    let params = params![
+        t.status_code,
+        &t.status_message,
+        t.state,
+        t.fee_cents,
+        t.processing_status,
+        t.classification_status,
+        t.decline_reason_code,
+        &t.decline_reason_message,
+        t.mobile_transaction_type_id,
+        t.ocr_amount_cents,
+    ];
+    let params = [params, progress(t), params![t.updated_at, &t.id]].concat();
+    query::execute(
+        conn,
         "UPDATE cc_transactions SET status_code = $1, status_message = $2, state = $3, fee_cents = $4, processing_status = $5, \
          classification_status = $6, decline_reason_code = $7, decline_reason_message = $8, mobile_transaction_type_id = $9, \
          ocr_amount_cents = $10, submitted_for_classification_on = $11, finished_classification_on = $12, \
          submitted_for_approval_on = $13, finished_approval_on = $14, load_status = $15, expected_load_date = $16, \
          actual_load_date = $17, load_amount_cents = $18, updated_at = $19 WHERE id = $20",
+        params,
     )
-    .bind(t.status_code)
-    .bind(&t.status_message)
-    .bind(t.state)
-    .bind(t.fee_cents)
-    .bind(t.processing_status)
-    .bind(t.classification_status)
-    .bind(t.decline_reason_code)
-    .bind(&t.decline_reason_message)
-    .bind(t.mobile_transaction_type_id)
-    .bind(t.ocr_amount_cents)
-    .bind(t.submitted_for_classification_on)
-    .bind(t.finished_classification_on)
-    .bind(t.submitted_for_approval_on)
-    .bind(t.finished_approval_on)
-    .bind(t.load_status)
-    .bind(t.expected_load_date)
-    .bind(t.actual_load_date)
-    .bind(t.load_amount_cents)
-    .bind(t.updated_at)
-    .bind(&t.id)
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -148,6 +150,16 @@ pub struct HistoryRow {
     pub tx: Transaction,
     pub card_last4: String,
     pub card_nickname: String,
+}
+
+impl<'r> FromRow<'r, sqlx::any::AnyRow> for HistoryRow {
+    fn from_row(row: &'r sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(HistoryRow {
+            tx: Transaction::from_row(row)?,
+            card_last4: row.try_get("last4")?,
+            card_nickname: row.try_get("nickname")?,
+        })
+    }
 }
 
 pub struct HistoryPage {
@@ -174,29 +186,26 @@ pub async fn transaction_history(
     limit: i64,
 ) -> Result<Option<HistoryPage>, StoreError> {
     let card = card_id.unwrap_or("");
-    let total: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM cc_transactions WHERE tenant_id = $1 AND customer_id = $2 AND ($3 = '' OR card_id = $3)",
-    )
-    .bind(tenant_id)
-    .bind(customer_id)
-    .bind(card)
-    .fetch_one(store.reader())
-    .await?
-    .get(0);
+    let customer = "tenant_id = $1 AND customer_id = $2 AND ($3 = '' OR card_id = $3)";
+    let total: i64 = store
+        .fetch_scalar(
+            &format!("SELECT COUNT(*) FROM cc_transactions WHERE {customer}"),
+            params![tenant_id, customer_id, card],
+        )
+        .await?;
     let (from_at, from_id) = match start {
         PageStart::Newest => (i64::MAX, String::new()),
         PageStart::At(id) => {
-            let row = sqlx::query(
-                "SELECT created_at, id FROM cc_transactions WHERE tenant_id = $1 AND customer_id = $2 AND ($3 = '' OR card_id = $3) AND id = $4",
-            )
-            .bind(tenant_id)
-            .bind(customer_id)
-            .bind(card)
-            .bind(id)
-            .fetch_optional(store.reader())
-            .await?;
+            let row = store
+                .fetch_optional(
+                    &format!(
+                        "SELECT created_at, id FROM cc_transactions WHERE {customer} AND id = $4"
+                    ),
+                    params![tenant_id, customer_id, card, id],
+                )
+                .await?;
             match row {
-                Some(r) => (r.get(0), r.get(1)),
+                Some(r) => r,
                 None => return Ok(None),
             }
         }
@@ -206,28 +215,16 @@ pub async fn transaction_history(
         .map(|c| format!("t.{}", c.trim()))
         .collect::<Vec<_>>()
         .join(", ");
-    let rows = sqlx::query(&format!(
-        "SELECT {cols}, k.last4, k.nickname FROM cc_transactions t JOIN cc_cards k ON k.id = t.card_id \
-         WHERE t.tenant_id = $1 AND t.customer_id = $2 AND ($3 = '' OR t.card_id = $3) \
-         AND (t.created_at < $4 OR (t.created_at = $4 AND ($5 = '' OR t.id <= $5))) \
-         ORDER BY t.created_at DESC, t.id DESC LIMIT $6"
-    ))
-    .bind(tenant_id)
-    .bind(customer_id)
-    .bind(card)
-    .bind(from_at)
-    .bind(from_id)
-    .bind(limit)
-    .fetch_all(store.reader())
-    .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let tx = Transaction::from_row(&r)?;
-        out.push(HistoryRow {
-            tx,
-            card_last4: r.try_get("last4")?,
-            card_nickname: r.try_get("nickname")?,
-        });
-    }
-    Ok(Some(HistoryPage { rows: out, total }))
+    let rows = store
+        .fetch_all(
+            &format!(
+                "SELECT {cols}, k.last4, k.nickname FROM cc_transactions t JOIN cc_cards k ON k.id = t.card_id \
+                 WHERE t.tenant_id = $1 AND t.customer_id = $2 AND ($3 = '' OR t.card_id = $3) \
+                 AND (t.created_at < $4 OR (t.created_at = $4 AND ($5 = '' OR t.id <= $5))) \
+                 ORDER BY t.created_at DESC, t.id DESC LIMIT $6"
+            ),
+            params![tenant_id, customer_id, card, from_at, from_id, limit],
+        )
+        .await?;
+    Ok(Some(HistoryPage { rows, total }))
 }

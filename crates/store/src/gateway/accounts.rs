@@ -23,13 +23,9 @@ pub async fn account_by_token(
     tenant_id: &str,
     token: &str,
 ) -> Result<Option<Account>, StoreError> {
-    Ok(sqlx::query_as::<_, Account>(&format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM gw_accounts WHERE tenant_id = $1 AND token = $2"
-    ))
-    .bind(tenant_id)
-    .bind(token)
-    .fetch_optional(store.reader())
-    .await?)
+    let sql =
+        format!("SELECT {ACCOUNT_COLUMNS} FROM gw_accounts WHERE tenant_id = $1 AND token = $2");
+    store.fetch_optional(&sql, params![tenant_id, token]).await
 }
 
 /// The tokenized account whose fingerprint is one of `fps` (one per live
@@ -46,11 +42,9 @@ pub async fn account_by_fp(
         "SELECT {ACCOUNT_COLUMNS} FROM gw_accounts WHERE tenant_id = $1 AND fp IN ({}) ORDER BY created_at, token",
         crate::fingerprints::in_list(2, fps.len())
     );
-    let mut q = sqlx::query_as::<_, Account>(&sql).bind(tenant_id);
-    for fp in fps {
-        q = q.bind(fp);
-    }
-    Ok(q.fetch_optional(store.reader()).await?)
+    let mut params = params![tenant_id];
+    params.extend(fps.iter().map(crate::Param::from));
+    store.fetch_optional(&sql, params).await
 }
 
 /// What tokenizing an account gave.
@@ -66,26 +60,23 @@ pub enum Tokenized {
 pub async fn tokenize(store: &Store, a: Account) -> Result<Tokenized, StoreError> {
     let (tenant_id, fp) = (a.tenant_id.clone(), a.fp.clone());
     let inserted = store
-        .write(move |c| {
-            let a = a.clone();
-            Box::pin(async move {
-                sqlx::query(&format!(
-                    "INSERT INTO gw_accounts ({ACCOUNT_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)"
-                ))
-                .bind(&a.token)
-                .bind(&a.tenant_id)
-                .bind(&a.account_type)
-                .bind(&a.fp)
-                .bind(&a.account_sealed)
-                .bind(&a.last4)
-                .bind(&a.details_json)
-                .bind(a.created_at)
-                .execute(&mut *c)
-                .await?;
-                Ok(a)
-            })
-        })
-        .await;
+        .execute(
+            &format!(
+                "INSERT INTO gw_accounts ({ACCOUNT_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)"
+            ),
+            params![
+                &a.token,
+                &a.tenant_id,
+                &a.account_type,
+                &a.fp,
+                &a.account_sealed,
+                &a.last4,
+                &a.details_json,
+                a.created_at,
+            ],
+        )
+        .await
+        .map(|_| a);
     match inserted {
         Ok(a) => Ok(Tokenized::New(a)),
         Err(e) if e.is_unique("gw_accounts_fp") => {
@@ -115,12 +106,8 @@ const BILLER_COLUMNS: &str =
     "payee_id, name, address, city, state, zip, account_pattern, posting_days";
 
 pub async fn biller(store: &Store, payee_id: &str) -> Result<Option<Biller>, StoreError> {
-    Ok(sqlx::query_as::<_, Biller>(&format!(
-        "SELECT {BILLER_COLUMNS} FROM gw_billers WHERE payee_id = $1"
-    ))
-    .bind(payee_id)
-    .fetch_optional(store.reader())
-    .await?)
+    let sql = format!("SELECT {BILLER_COLUMNS} FROM gw_billers WHERE payee_id = $1");
+    store.fetch_optional(&sql, params![payee_id]).await
 }
 
 /// Billers whose name contains `name` (case-insensitive), up to `limit`.
@@ -136,11 +123,8 @@ pub async fn search_billers(
             .replace('%', "\\%")
             .replace('_', "\\_")
     );
-    Ok(sqlx::query_as::<_, Biller>(&format!(
+    let sql = format!(
         "SELECT {BILLER_COLUMNS} FROM gw_billers WHERE LOWER(name) LIKE $1 ESCAPE '\\' ORDER BY name, payee_id LIMIT $2"
-    ))
-    .bind(pattern)
-    .bind(limit)
-    .fetch_all(store.reader())
-    .await?)
+    );
+    store.fetch_all(&sql, params![pattern, limit]).await
 }

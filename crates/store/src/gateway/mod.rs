@@ -1,10 +1,11 @@
 //! Repository of the payout gateway: seen signatures, allowed hosts, capture
 //! sessions, their idempotency keys and one-time URLs.
 
-use sqlx::{FromRow, Row};
+use sqlx::FromRow;
 
+use crate::query;
 use crate::tenants::AdminError;
-use crate::{Abort, Store, StoreError};
+use crate::{params, Abort, Store, StoreError};
 
 pub const DEFAULT_ALLOWED_HOSTS: &[&str] = &["http://127.0.0.1", "http://localhost"];
 
@@ -32,30 +33,23 @@ pub async fn claim_signature(
         .write(move |c| {
             let (signature_hash, tenant_id) = (signature_hash.clone(), tenant_id.clone());
             Box::pin(async move {
-                let r = sqlx::query(
+                let n = query::execute(
+                    c,
                     "INSERT INTO gw_seen_signatures (signature_hash, expires_at, tenant_id) VALUES ($1, $2, $3) \
                      ON CONFLICT (signature_hash) DO NOTHING",
+                    params![&signature_hash, expires_at, tenant_id],
                 )
-                .bind(&signature_hash)
-                .bind(expires_at)
-                .bind(&tenant_id)
-                .execute(&mut *c)
                 .await?;
-                if r.rows_affected() == 1 {
+                if n == 1 {
                     return Ok(SignatureClaim::Fresh);
                 }
-                let row = sqlx::query(
+                let row: Option<(Option<i64>, Option<String>)> = query::fetch_optional(
+                    c,
                     "SELECT answer_status, answer_sealed FROM gw_seen_signatures WHERE signature_hash = $1",
+                    params![signature_hash],
                 )
-                .bind(&signature_hash)
-                .fetch_optional(&mut *c)
                 .await?;
-                let answer = row.and_then(|r| {
-                    let status: Option<i64> = r.get(0);
-                    let sealed: Option<String> = r.get(1);
-                    status.zip(sealed)
-                });
-                Ok(match answer {
+                Ok(match row.and_then(|(status, sealed)| status.zip(sealed)) {
                     Some((status, sealed)) => SignatureClaim::Answered { status, sealed },
                     None => SignatureClaim::Pending,
                 })
@@ -72,51 +66,32 @@ pub async fn answer_signature(
     sealed: String,
 ) -> Result<(), StoreError> {
     store
-        .write(move |c| {
-            let (signature_hash, sealed) = (signature_hash.clone(), sealed.clone());
-            Box::pin(async move {
-                sqlx::query(
-                    "UPDATE gw_seen_signatures SET answer_status = $1, answer_sealed = $2 WHERE signature_hash = $3",
-                )
-                .bind(status)
-                .bind(&sealed)
-                .bind(&signature_hash)
-                .execute(&mut *c)
-                .await?;
-                Ok(())
-            })
-        })
-        .await
+        .execute(
+            "UPDATE gw_seen_signatures SET answer_status = $1, answer_sealed = $2 WHERE signature_hash = $3",
+            params![status, sealed, signature_hash],
+        )
+        .await?;
+    Ok(())
 }
 
 /// Frees a claimed signature whose request failed on our side (5xx), so a
 /// retry runs again.
 pub async fn release_signature(store: &Store, signature_hash: String) -> Result<(), StoreError> {
     store
-        .write(move |c| {
-            let signature_hash = signature_hash.clone();
-            Box::pin(async move {
-                sqlx::query("DELETE FROM gw_seen_signatures WHERE signature_hash = $1")
-                    .bind(&signature_hash)
-                    .execute(&mut *c)
-                    .await?;
-                Ok(())
-            })
-        })
-        .await
+        .execute(
+            "DELETE FROM gw_seen_signatures WHERE signature_hash = $1",
+            params![signature_hash],
+        )
+        .await?;
+    Ok(())
 }
 
 pub async fn prune_signatures(store: &Store, now: i64) -> Result<u64, StoreError> {
     store
-        .write(move |c| {
-            Box::pin(async move {
-                let r = sqlx::query("DELETE FROM gw_seen_signatures WHERE expires_at < $1")
-                    .bind(now)
-                    .execute(&mut *c)
-                    .await?;
-                Ok(r.rows_affected())
-            })
-        })
+        .execute(
+            "DELETE FROM gw_seen_signatures WHERE expires_at < $1",
+            params![now],
+        )
         .await
 }
 
@@ -126,27 +101,25 @@ pub async fn prune_idempotency_keys(store: &Store, expired_before: i64) -> Resul
     store
         .write(move |c| {
             Box::pin(async move {
-                let a = sqlx::query("DELETE FROM gw_idempotency WHERE created_at < $1")
-                    .bind(expired_before)
-                    .execute(&mut *c)
-                    .await?;
-                let b = sqlx::query("DELETE FROM gw_payment_keys WHERE created_at < $1")
-                    .bind(expired_before)
-                    .execute(&mut *c)
-                    .await?;
-                Ok(a.rows_affected() + b.rows_affected())
+                let mut n = 0;
+                for table in ["gw_idempotency", "gw_payment_keys"] {
+                    let sql = format!("DELETE FROM {table} WHERE created_at < $1");
+                    n += query::execute(c, &sql, params![expired_before]).await?;
+                }
+                Ok(n)
             })
         })
         .await
 }
 
 pub async fn allowed_hosts(store: &Store, tenant_id: &str) -> Result<Vec<String>, StoreError> {
-    let rows =
-        sqlx::query("SELECT host FROM gw_allowed_hosts WHERE tenant_id = $1 ORDER BY position")
-            .bind(tenant_id)
-            .fetch_all(store.reader())
-            .await?;
-    Ok(rows.into_iter().map(|r| r.get(0)).collect())
+    let rows: Vec<(String,)> = store
+        .fetch_all(
+            "SELECT host FROM gw_allowed_hosts WHERE tenant_id = $1 ORDER BY position",
+            params![tenant_id],
+        )
+        .await?;
+    Ok(rows.into_iter().map(|(host,)| host).collect())
 }
 
 /// Replaces a tenant's allowed hosts (order kept: the first is the default).
@@ -160,14 +133,14 @@ pub async fn set_allowed_hosts(
             let (tenant_id, hosts) = (tenant_id.clone(), hosts.clone());
             Box::pin(async move {
                 crate::tenants::require_tenant(c, &tenant_id).await?;
-                sqlx::query("DELETE FROM gw_allowed_hosts WHERE tenant_id = $1").bind(&tenant_id).execute(&mut *c).await?;
+                query::execute(c, "DELETE FROM gw_allowed_hosts WHERE tenant_id = $1", params![&tenant_id]).await?;
                 for (i, h) in hosts.iter().enumerate() {
-                    sqlx::query("INSERT INTO gw_allowed_hosts (tenant_id, position, host) VALUES ($1, $2, $3)")
-                        .bind(&tenant_id)
-                        .bind(i as i64)
-                        .bind(h)
-                        .execute(&mut *c)
-                        .await?;
+                    query::execute(
+                        c,
+                        "INSERT INTO gw_allowed_hosts (tenant_id, position, host) VALUES ($1, $2, $3)",
+                        params![&tenant_id, i as i64, h],
+                    )
+                    .await?;
                 }
                 Ok(())
             })
@@ -196,12 +169,8 @@ const SESSION_COLUMNS: &str =
      status, attempts, created_at, updated_at";
 
 pub async fn get_session(store: &Store, id: &str) -> Result<Option<Session>, StoreError> {
-    Ok(sqlx::query_as::<_, Session>(&format!(
-        "SELECT {SESSION_COLUMNS} FROM gw_sessions WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(store.reader())
-    .await?)
+    let sql = format!("SELECT {SESSION_COLUMNS} FROM gw_sessions WHERE id = $1");
+    store.fetch_optional(&sql, params![id]).await
 }
 
 /// A live idempotency record: (request hash, session id), if the key was
@@ -212,15 +181,12 @@ pub async fn find_idempotency_key(
     key: &str,
     since: i64,
 ) -> Result<Option<(String, String)>, StoreError> {
-    let row = sqlx::query(
-        "SELECT request_hash, session_id FROM gw_idempotency WHERE tenant_id = $1 AND idem_key = $2 AND created_at >= $3",
-    )
-    .bind(tenant_id)
-    .bind(key)
-    .bind(since)
-    .fetch_optional(store.reader())
-    .await?;
-    Ok(row.map(|r| (r.get(0), r.get(1))))
+    store
+        .fetch_optional(
+            "SELECT request_hash, session_id FROM gw_idempotency WHERE tenant_id = $1 AND idem_key = $2 AND created_at >= $3",
+            params![tenant_id, key, since],
+        )
+        .await
 }
 
 /// A URL handed out for a session.
@@ -255,36 +221,28 @@ pub async fn create_session(
             let (s, key, url) = (session.clone(), key.clone(), url.clone());
             Box::pin(async move {
                 if let Some((k, _)) = &key {
-                    sqlx::query("DELETE FROM gw_idempotency WHERE tenant_id = $1 AND idem_key = $2 AND created_at < $3")
-                        .bind(&s.tenant_id)
-                        .bind(k)
-                        .bind(expired_before)
-                        .execute(&mut *c)
-                        .await?;
-                }
-                sqlx::query(&format!("INSERT INTO gw_sessions ({SESSION_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)"))
-                    .bind(&s.id)
-                    .bind(&s.tenant_id)
-                    .bind(&s.participant_unique_id1)
-                    .bind(&s.participant_unique_id2)
-                    .bind(&s.host_uri)
-                    .bind(&s.recipient_json)
-                    .bind(&s.status)
-                    .bind(s.attempts)
-                    .bind(s.created_at)
-                    .bind(s.updated_at)
-                    .execute(&mut *c)
-                    .await?;
-                if let Some((k, hash)) = &key {
-                    sqlx::query(
-                        "INSERT INTO gw_idempotency (tenant_id, idem_key, request_hash, session_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+                    query::execute(
+                        c,
+                        "DELETE FROM gw_idempotency WHERE tenant_id = $1 AND idem_key = $2 AND created_at < $3",
+                        params![&s.tenant_id, k, expired_before],
                     )
-                    .bind(&s.tenant_id)
-                    .bind(k)
-                    .bind(hash)
-                    .bind(&s.id)
-                    .bind(s.created_at)
-                    .execute(&mut *c)
+                    .await?;
+                }
+                query::execute(
+                    c,
+                    &format!("INSERT INTO gw_sessions ({SESSION_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)"),
+                    params![
+                        &s.id, &s.tenant_id, &s.participant_unique_id1, &s.participant_unique_id2, &s.host_uri,
+                        &s.recipient_json, &s.status, s.attempts, s.created_at, s.updated_at,
+                    ],
+                )
+                .await?;
+                if let Some((k, hash)) = &key {
+                    query::execute(
+                        c,
+                        "INSERT INTO gw_idempotency (tenant_id, idem_key, request_hash, session_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+                        params![&s.tenant_id, k, hash, &s.id, s.created_at],
+                    )
                     .await?;
                 }
                 insert_url(c, &s.id, &url).await
@@ -303,12 +261,12 @@ async fn insert_url(
     session_id: &str,
     url: &SessionUrl,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO gw_session_urls (url_hash, session_id, expires_at, opened_at) VALUES ($1, $2, $3, NULL)")
-        .bind(&url.url_hash)
-        .bind(session_id)
-        .bind(url.expires_at)
-        .execute(&mut *c)
-        .await?;
+    query::execute(
+        c,
+        "INSERT INTO gw_session_urls (url_hash, session_id, expires_at, opened_at) VALUES ($1, $2, $3, NULL)",
+        params![&url.url_hash, session_id, url.expires_at],
+    )
+    .await?;
     Ok(())
 }
 
@@ -347,30 +305,30 @@ pub async fn open_session_url(
         .write(move |c| {
             let url_hash = url_hash.clone();
             Box::pin(async move {
-                let r = sqlx::query(
+                let n = query::execute(
+                    c,
                     "UPDATE gw_session_urls SET opened_at = $1 WHERE url_hash = $2 AND opened_at IS NULL AND expires_at >= $1",
+                    params![now, &url_hash],
                 )
-                .bind(now)
-                .bind(&url_hash)
-                .execute(&mut *c)
                 .await?;
-                if r.rows_affected() != 1 {
-                    let opened: Option<Option<i64>> =
-                        sqlx::query("SELECT opened_at FROM gw_session_urls WHERE url_hash = $1")
-                            .bind(&url_hash)
-                            .fetch_optional(&mut *c)
-                            .await?
-                            .map(|r| r.get(0));
+                if n != 1 {
+                    let opened: Option<Option<i64>> = query::fetch_optional_scalar(
+                        c,
+                        "SELECT opened_at FROM gw_session_urls WHERE url_hash = $1",
+                        params![&url_hash],
+                    )
+                    .await?;
                     return Ok(match opened {
                         Some(Some(_)) => UrlOpen::AlreadyOpened,
                         _ => UrlOpen::Unusable,
                     });
                 }
-                let id: String = sqlx::query("SELECT session_id FROM gw_session_urls WHERE url_hash = $1")
-                    .bind(&url_hash)
-                    .fetch_one(&mut *c)
-                    .await?
-                    .get(0);
+                let id: String = query::fetch_scalar(
+                    c,
+                    "SELECT session_id FROM gw_session_urls WHERE url_hash = $1",
+                    params![&url_hash],
+                )
+                .await?;
                 Ok(UrlOpen::Opened(id))
             })
         })

@@ -30,19 +30,13 @@ pub async fn create_page_view(
         .write(move |c| {
             let (token_hash, session_id) = (token_hash.clone(), session_id.clone());
             Box::pin(async move {
-                sqlx::query("INSERT INTO gw_page_views (token_hash, session_id, expires_at) VALUES ($1, $2, $3)")
-                    .bind(&token_hash)
-                    .bind(&session_id)
-                    .bind(expires_at)
-                    .execute(&mut *c)
-                    .await?;
-                sqlx::query("UPDATE gw_sessions SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
-                    .bind(SESSION_ACTIVE)
-                    .bind(now)
-                    .bind(&session_id)
-                    .bind(SESSION_EXPIRED)
-                    .execute(&mut *c)
-                    .await?;
+                query::execute(
+                    c,
+                    "INSERT INTO gw_page_views (token_hash, session_id, expires_at) VALUES ($1, $2, $3)",
+                    params![token_hash, &session_id, expires_at],
+                )
+                .await?;
+                set_status_on(c, &session_id, SESSION_EXPIRED, SESSION_ACTIVE, now).await?;
                 Ok(())
             })
         })
@@ -50,12 +44,12 @@ pub async fn create_page_view(
 }
 
 pub async fn page_view(store: &Store, token_hash: &str) -> Result<Option<PageView>, StoreError> {
-    Ok(sqlx::query_as::<_, PageView>(
-        "SELECT token_hash, session_id, expires_at, recipient_attempts, account_attempts, closed FROM gw_page_views WHERE token_hash = $1",
-    )
-    .bind(token_hash)
-    .fetch_optional(store.reader())
-    .await?)
+    store
+        .fetch_optional(
+            "SELECT token_hash, session_id, expires_at, recipient_attempts, account_attempts, closed FROM gw_page_views WHERE token_hash = $1",
+            params![token_hash],
+        )
+        .await
 }
 
 /// Marks an Active session Expired (its URL was not opened in time).
@@ -76,18 +70,24 @@ pub async fn set_status_if(
     store
         .write(move |c| {
             let session_id = session_id.clone();
-            Box::pin(async move {
-                let r = sqlx::query("UPDATE gw_sessions SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
-                    .bind(to)
-                    .bind(now)
-                    .bind(&session_id)
-                    .bind(from)
-                    .execute(&mut *c)
-                    .await?;
-                Ok(r.rows_affected() == 1)
-            })
+            Box::pin(async move { Ok(set_status_on(c, &session_id, from, to, now).await? == 1) })
         })
         .await
+}
+
+async fn set_status_on(
+    c: &mut sqlx::AnyConnection,
+    session_id: &str,
+    from: &str,
+    to: &str,
+    now: i64,
+) -> Result<u64, StoreError> {
+    query::execute(
+        c,
+        "UPDATE gw_sessions SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+        params![to, now, session_id, from],
+    )
+    .await
 }
 
 /// A failed verification attempt: counts it for the page view's feature and
@@ -104,20 +104,18 @@ pub async fn record_attempt(
             let (token_hash, session_id) = (token_hash.clone(), session_id.clone());
             Box::pin(async move {
                 let column = if feature == "recipient" { "recipient_attempts" } else { "account_attempts" };
-                let feature_count: i64 = sqlx::query(&format!(
-                    "UPDATE gw_page_views SET {column} = {column} + 1 WHERE token_hash = $1 RETURNING {column}"
-                ))
-                .bind(&token_hash)
-                .fetch_one(&mut *c)
-                .await?
-                .get(0);
-                let session_count: i64 =
-                    sqlx::query("UPDATE gw_sessions SET attempts = attempts + 1, updated_at = $1 WHERE id = $2 RETURNING attempts")
-                        .bind(now)
-                        .bind(&session_id)
-                        .fetch_one(&mut *c)
-                        .await?
-                        .get(0);
+                let feature_count: i64 = query::fetch_scalar(
+                    c,
+                    &format!("UPDATE gw_page_views SET {column} = {column} + 1 WHERE token_hash = $1 RETURNING {column}"),
+                    params![token_hash],
+                )
+                .await?;
+                let session_count: i64 = query::fetch_scalar(
+                    c,
+                    "UPDATE gw_sessions SET attempts = attempts + 1, updated_at = $1 WHERE id = $2 RETURNING attempts",
+                    params![now, session_id],
+                )
+                .await?;
                 Ok((feature_count, session_count))
             })
         })
@@ -126,15 +124,10 @@ pub async fn record_attempt(
 
 pub async fn close_page_view(store: &Store, token_hash: String) -> Result<(), StoreError> {
     store
-        .write(move |c| {
-            let token_hash = token_hash.clone();
-            Box::pin(async move {
-                sqlx::query("UPDATE gw_page_views SET closed = 1 WHERE token_hash = $1")
-                    .bind(&token_hash)
-                    .execute(&mut *c)
-                    .await?;
-                Ok(())
-            })
-        })
-        .await
+        .execute(
+            "UPDATE gw_page_views SET closed = 1 WHERE token_hash = $1",
+            params![token_hash],
+        )
+        .await?;
+    Ok(())
 }

@@ -76,21 +76,16 @@ async fn entries(
     kind: &str,
     now: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    let [(debit, debit_cents), (credit, credit_cents)] = pair;
+    query::execute(
+        c,
         "INSERT INTO ledger_entries (id, transaction_id, tenant_id, account, amount_cents, kind, created_at) \
          VALUES ($1,$2,$3,$4,$5,$6,$7), ($8,$2,$3,$9,$10,$6,$7)",
+        params![
+            uuid::Uuid::new_v4().to_string(), tx, tenant_id, debit, debit_cents, kind, now,
+            uuid::Uuid::new_v4().to_string(), credit, credit_cents,
+        ],
     )
-    .bind(uuid::Uuid::new_v4().to_string())
-    .bind(tx)
-    .bind(tenant_id)
-    .bind(&pair[0].0)
-    .bind(pair[0].1)
-    .bind(kind)
-    .bind(now)
-    .bind(uuid::Uuid::new_v4().to_string())
-    .bind(&pair[1].0)
-    .bind(pair[1].1)
-    .execute(&mut *c)
     .await?;
     Ok(())
 }
@@ -117,16 +112,11 @@ async fn bump_all<'a>(
          RETURNING scope, total_cents",
         values.join(", ")
     );
-    let mut q = sqlx::query(&sql).bind(tenant_id).bind(amount);
+    let mut params = params![tenant_id, amount];
     for v in limits {
-        q = q.bind(&v.scope).bind(&v.day);
+        params.extend(params![&v.scope, &v.day]);
     }
-    let totals: Vec<(String, i64)> = q
-        .fetch_all(&mut *c)
-        .await?
-        .into_iter()
-        .map(|row| (row.get(0), row.get(1)))
-        .collect();
+    let totals: Vec<(String, i64)> = query::fetch_all(c, &sql, params).await?;
     Ok(limits
         .iter()
         .filter_map(|limit| {
@@ -165,29 +155,23 @@ pub async fn record_payment(
             let (p, limits, key) = (p.clone(), limits.clone(), key.clone());
             Box::pin(async move {
                 if let Some(k) = &key {
-                    sqlx::query("DELETE FROM gw_payment_keys WHERE tenant_id = $1 AND idem_key = $2 AND created_at < $3")
-                        .bind(&p.tenant_id)
-                        .bind(&k.key)
-                        .bind(k.expired_before)
-                        .execute(&mut *c)
-                        .await?;
-                }
-                sqlx::query(&format!("INSERT INTO gw_payments ({PAYMENT_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"))
-                    .bind(&p.id)
-                    .bind(&p.tenant_id)
-                    .bind(&p.token)
-                    .bind(&p.account_type)
-                    .bind(p.amount_cents)
-                    .bind(&p.status)
-                    .bind(&p.participant_unique_id1)
-                    .bind(&p.participant_unique_id2)
-                    .bind(&p.estimated_posting_time)
-                    .bind(&p.estimated_posting_date)
-                    .bind(p.print_at)
-                    .bind(p.created_at)
-                    .bind(p.cancelled_at)
-                    .execute(&mut *c)
+                    query::execute(
+                        c,
+                        "DELETE FROM gw_payment_keys WHERE tenant_id = $1 AND idem_key = $2 AND created_at < $3",
+                        params![&p.tenant_id, &k.key, k.expired_before],
+                    )
                     .await?;
+                }
+                query::execute(
+                    c,
+                    &format!("INSERT INTO gw_payments ({PAYMENT_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"),
+                    params![
+                        &p.id, &p.tenant_id, &p.token, &p.account_type, p.amount_cents, &p.status,
+                        &p.participant_unique_id1, &p.participant_unique_id2, &p.estimated_posting_time,
+                        &p.estimated_posting_date, p.print_at, p.created_at, p.cancelled_at,
+                    ],
+                )
+                .await?;
                 let counted = bump_all(c, &p.tenant_id, &limits, p.amount_cents).await?;
                 if let Some(refusal) = over_limit(&counted) {
                     return Err(Abort::Refused(refusal));
@@ -202,15 +186,11 @@ pub async fn record_payment(
                 )
                 .await?;
                 if let Some(k) = &key {
-                    sqlx::query(
+                    query::execute(
+                        c,
                         "INSERT INTO gw_payment_keys (tenant_id, idem_key, request_hash, payment_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+                        params![&p.tenant_id, &k.key, &k.request_hash, &p.id, p.created_at],
                     )
-                    .bind(&p.tenant_id)
-                    .bind(&k.key)
-                    .bind(&k.request_hash)
-                    .bind(&p.id)
-                    .bind(p.created_at)
-                    .execute(&mut *c)
                     .await?;
                 }
                 Ok(p)
@@ -233,18 +213,15 @@ pub async fn payment_by_key(
     key: &str,
     since: i64,
 ) -> Result<Option<(String, Payment)>, StoreError> {
-    let Some(row) = sqlx::query(
-        "SELECT request_hash, payment_id FROM gw_payment_keys WHERE tenant_id = $1 AND idem_key = $2 AND created_at >= $3",
-    )
-    .bind(tenant_id)
-    .bind(key)
-    .bind(since)
-    .fetch_optional(store.reader())
-    .await?
+    let Some((hash, id)) = store
+        .fetch_optional::<(String, String)>(
+            "SELECT request_hash, payment_id FROM gw_payment_keys WHERE tenant_id = $1 AND idem_key = $2 AND created_at >= $3",
+            params![tenant_id, key, since],
+        )
+        .await?
     else {
         return Ok(None);
     };
-    let (hash, id): (String, String) = (row.get(0), row.get(1));
     Ok(payment(store, tenant_id, &id).await?.map(|p| (hash, p)))
 }
 
@@ -255,13 +232,10 @@ pub async fn payments_by_uid1(
     tenant_id: &str,
     uid1: &str,
 ) -> Result<Vec<Payment>, StoreError> {
-    Ok(sqlx::query_as::<_, Payment>(&format!(
+    let sql = format!(
         "SELECT {PAYMENT_COLUMNS} FROM gw_payments WHERE tenant_id = $1 AND participant_unique_id1 = $2 ORDER BY created_at DESC"
-    ))
-    .bind(tenant_id)
-    .bind(uid1)
-    .fetch_all(store.reader())
-    .await?)
+    );
+    store.fetch_all(&sql, params![tenant_id, uid1]).await
 }
 
 pub async fn payment(
@@ -269,13 +243,14 @@ pub async fn payment(
     tenant_id: &str,
     id: &str,
 ) -> Result<Option<Payment>, StoreError> {
-    Ok(sqlx::query_as::<_, Payment>(&format!(
-        "SELECT {PAYMENT_COLUMNS} FROM gw_payments WHERE tenant_id = $1 AND id = $2"
-    ))
-    .bind(tenant_id)
-    .bind(id)
-    .fetch_optional(store.reader())
-    .await?)
+    store
+        .fetch_optional(&payment_sql(), params![tenant_id, id])
+        .await
+}
+
+/// A tenant's payment by id, as ($1, $2).
+fn payment_sql() -> String {
+    format!("SELECT {PAYMENT_COLUMNS} FROM gw_payments WHERE tenant_id = $1 AND id = $2")
 }
 
 /// What cancelling a check payment did.
@@ -306,27 +281,20 @@ pub async fn cancel_check<R: Send + 'static>(
         .write(move |c| {
             let (tenant_id, id, day_scopes) = (tenant_id.clone(), id.clone(), day_scopes.clone());
             Box::pin(async move {
-                let Some(p) = sqlx::query_as::<_, Payment>(&format!(
-                    "SELECT {PAYMENT_COLUMNS} FROM gw_payments WHERE tenant_id = $1 AND id = $2"
-                ))
-                .bind(&tenant_id)
-                .bind(&id)
-                .fetch_optional(&mut *c)
-                .await?
+                let Some(p) = query::fetch_optional::<Payment>(c, &payment_sql(), params![&tenant_id, &id]).await?
                 else {
                     return Ok(CancelCheck::NotFound);
                 };
                 if let Err(refusal) = may_cancel(&p, now) {
                     return Ok(CancelCheck::Refused(refusal));
                 }
-                let r = sqlx::query("UPDATE gw_payments SET status = $1, cancelled_at = $2 WHERE id = $3 AND status = $4")
-                    .bind(PAYMENT_CANCELLED)
-                    .bind(now)
-                    .bind(&id)
-                    .bind(PAYMENT_ACCEPTED)
-                    .execute(&mut *c)
-                    .await?;
-                if r.rows_affected() != 1 {
+                let n = query::execute(
+                    c,
+                    "UPDATE gw_payments SET status = $1, cancelled_at = $2 WHERE id = $3 AND status = $4",
+                    params![PAYMENT_CANCELLED, now, &id, PAYMENT_ACCEPTED],
+                )
+                .await?;
+                if n != 1 {
                     return Ok(CancelCheck::NoLongerAccepted);
                 }
                 entries(
@@ -339,13 +307,12 @@ pub async fn cancel_check<R: Send + 'static>(
                 )
                 .await?;
                 for (scope, day) in &day_scopes {
-                    sqlx::query("UPDATE gw_velocity SET total_cents = total_cents - $1 WHERE tenant_id = $2 AND scope = $3 AND day = $4")
-                        .bind(p.amount_cents)
-                        .bind(&tenant_id)
-                        .bind(scope)
-                        .bind(day)
-                        .execute(&mut *c)
-                        .await?;
+                    query::execute(
+                        c,
+                        "UPDATE gw_velocity SET total_cents = total_cents - $1 WHERE tenant_id = $2 AND scope = $3 AND day = $4",
+                        params![p.amount_cents, &tenant_id, scope, day],
+                    )
+                    .await?;
                 }
                 Ok(CancelCheck::Cancelled(Box::new(Payment { status: PAYMENT_CANCELLED.into(), cancelled_at: Some(now), ..p })))
             })
@@ -356,16 +323,17 @@ pub async fn cancel_check<R: Send + 'static>(
 /// The ledger's invariant: (sum of all entries, transactions whose entries do not sum to zero).
 pub async fn ledger_check(store: &Store) -> Result<(i64, i64), StoreError> {
     // SUM of BIGINT is NUMERIC on PostgreSQL: cast back for one decoder.
-    let total: i64 =
-        sqlx::query("SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM ledger_entries")
-            .fetch_one(store.reader())
-            .await?
-            .get(0);
-    let unbalanced: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM (SELECT transaction_id FROM ledger_entries GROUP BY transaction_id HAVING SUM(amount_cents) <> 0) u",
-    )
-    .fetch_one(store.reader())
-    .await?
-    .get(0);
+    let total: i64 = store
+        .fetch_scalar(
+            "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM ledger_entries",
+            params![],
+        )
+        .await?;
+    let unbalanced: i64 = store
+        .fetch_scalar(
+            "SELECT COUNT(*) FROM (SELECT transaction_id FROM ledger_entries GROUP BY transaction_id HAVING SUM(amount_cents) <> 0) u",
+            params![],
+        )
+        .await?;
     Ok((total, unbalanced))
 }

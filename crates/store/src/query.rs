@@ -1,0 +1,352 @@
+//! The thin query layer the repositories talk to: portable SQL with `$n`
+//! parameters, an owned typed parameter list, and typed rows. Only this
+//! module (and `db`) names the driver, so a repository function is written
+//! once whichever backend runs it.
+//!
+//! Reads go to the reader pool (`Store::fetch_*`); a one-statement write is
+//! `Store::execute`; a write of several statements runs the `query::*`
+//! functions on the connection its `Store::write` closure is handed.
+
+use std::sync::Arc;
+
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::{Any, AnyConnection, Arguments, Decode, Executor, FromRow, Type};
+
+use crate::{Store, StoreError};
+
+/// One bound value. The schema has two column types (TEXT and BIGINT), so a
+/// parameter is one of them; a NULL keeps its type, because PostgreSQL infers
+/// each parameter's type from what is bound (`COALESCE($2, col)` needs a
+/// typed NULL).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Param {
+    Text(Option<String>),
+    Int(Option<i64>),
+}
+
+/// An owned parameter list: a write closure may run more than once (a batch
+/// is replayed when one of its writes fails), so what it binds must outlive
+/// any one run.
+pub type Params = Vec<Param>;
+
+/// `params![a, b, c]`: a `Params` of anything with `Into<Param>`.
+#[macro_export]
+macro_rules! params {
+    ($($v:expr),* $(,)?) => {
+        {
+            let params: $crate::query::Params = ::std::vec![$($crate::query::Param::from($v)),*];
+            params
+        }
+    };
+}
+
+macro_rules! text_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Param {
+            fn from(v: $t) -> Param {
+                Param::Text(Some(v.to_string()))
+            }
+        }
+        impl From<Option<$t>> for Param {
+            fn from(v: Option<$t>) -> Param {
+                Param::Text(v.map(|s| s.to_string()))
+            }
+        }
+    )*};
+}
+text_from!(String, &str, &String);
+
+impl From<&Option<String>> for Param {
+    fn from(v: &Option<String>) -> Param {
+        Param::Text(v.clone())
+    }
+}
+
+macro_rules! int_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Param {
+            fn from(v: $t) -> Param {
+                Param::Int(Some(i64::from(v)))
+            }
+        }
+        impl From<Option<$t>> for Param {
+            fn from(v: Option<$t>) -> Param {
+                Param::Int(v.map(i64::from))
+            }
+        }
+    )*};
+}
+// Booleans are stored as 0/1 BIGINTs on both engines.
+int_from!(i64, i32, bool);
+
+impl From<&i64> for Param {
+    fn from(v: &i64) -> Param {
+        Param::Int(Some(*v))
+    }
+}
+
+impl From<&Option<i64>> for Param {
+    fn from(v: &Option<i64>) -> Param {
+        Param::Int(*v)
+    }
+}
+
+/// The driver's argument list, borrowing the parameters' values. Binding
+/// `Option<T>` gives what binding `T` or `None::<T>` gave before this layer.
+fn arguments(params: &[Param]) -> Result<AnyArguments<'_>, StoreError> {
+    let mut args = AnyArguments::default();
+    for p in params {
+        match p {
+            Param::Text(v) => args.add(v.as_deref()),
+            Param::Int(v) => args.add(*v),
+        }
+        .map_err(|e| StoreError::Db(sqlx::Error::Encode(e)))?;
+    }
+    Ok(args)
+}
+
+/// A row type: a `#[derive(FromRow)]` struct or a tuple of column values.
+pub trait Record: for<'r> FromRow<'r, AnyRow> + Send + Unpin {}
+impl<T: for<'r> FromRow<'r, AnyRow> + Send + Unpin> Record for T {}
+
+/// One column's value: `i64`, `String`, or an `Option` of either.
+pub trait Value: for<'r> Decode<'r, Any> + Type<Any> + Send + Unpin {}
+impl<T: for<'r> Decode<'r, Any> + Type<Any> + Send + Unpin> Value for T {}
+
+/// A row of TEXT columns chosen at run time (NULL as `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextRow(pub Vec<Option<String>>);
+
+impl<'r> FromRow<'r, AnyRow> for TextRow {
+    fn from_row(row: &'r AnyRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        (0..row.len())
+            .map(|i| row.try_get::<Option<String>, _>(i))
+            .collect::<Result<_, _>>()
+            .map(TextRow)
+    }
+}
+
+impl TextRow {
+    /// Column `i`, which the query guarantees is not NULL.
+    pub fn text(&self, i: usize) -> Result<String, StoreError> {
+        self.0.get(i).cloned().flatten().ok_or_else(|| {
+            StoreError::Db(sqlx::Error::ColumnDecode {
+                index: i.to_string(),
+                source: "unexpected NULL".into(),
+            })
+        })
+    }
+}
+
+/// The statement on any executor (the reader pool or a write connection).
+mod on {
+    use super::*;
+
+    pub async fn execute<'e, E>(ex: E, sql: &str, params: &[Param]) -> Result<u64, StoreError>
+    where
+        E: Executor<'e, Database = Any>,
+    {
+        let args = arguments(params)?;
+        Ok(sqlx::query_with(sql, args)
+            .execute(ex)
+            .await?
+            .rows_affected())
+    }
+
+    pub async fn fetch_optional<'e, E, T: Record>(
+        ex: E,
+        sql: &str,
+        params: &[Param],
+    ) -> Result<Option<T>, StoreError>
+    where
+        E: Executor<'e, Database = Any>,
+    {
+        let args = arguments(params)?;
+        Ok(sqlx::query_as_with(sql, args).fetch_optional(ex).await?)
+    }
+
+    pub async fn fetch_all<'e, E, T: Record>(
+        ex: E,
+        sql: &str,
+        params: &[Param],
+    ) -> Result<Vec<T>, StoreError>
+    where
+        E: Executor<'e, Database = Any>,
+    {
+        let args = arguments(params)?;
+        Ok(sqlx::query_as_with(sql, args).fetch_all(ex).await?)
+    }
+}
+
+/// `T`'s single column, as a one-column row.
+fn first<T>(row: (T,)) -> T {
+    row.0
+}
+
+fn exactly_one<T>(row: Option<T>) -> Result<T, StoreError> {
+    row.ok_or(StoreError::Db(sqlx::Error::RowNotFound))
+}
+
+impl Store {
+    /// One statement as one write; the rows it affected. Goes through
+    /// `Store::write`, so on SQLite it is group-committed (and replayed with
+    /// the same parameters if its batch is).
+    pub async fn execute(&self, sql: &str, params: Params) -> Result<u64, StoreError> {
+        let statement: Arc<(String, Params)> = Arc::new((sql.to_string(), params));
+        self.write(move |c| {
+            let statement = statement.clone();
+            Box::pin(async move { on::execute(c, &statement.0, &statement.1).await })
+        })
+        .await
+    }
+
+    pub async fn fetch_optional<T: Record>(
+        &self,
+        sql: &str,
+        params: Params,
+    ) -> Result<Option<T>, StoreError> {
+        on::fetch_optional(self.reader(), sql, &params).await
+    }
+
+    /// The one row the query must return (`RowNotFound` otherwise).
+    pub async fn fetch_one<T: Record>(&self, sql: &str, params: Params) -> Result<T, StoreError> {
+        exactly_one(self.fetch_optional(sql, params).await?)
+    }
+
+    pub async fn fetch_all<T: Record>(
+        &self,
+        sql: &str,
+        params: Params,
+    ) -> Result<Vec<T>, StoreError> {
+        on::fetch_all(self.reader(), sql, &params).await
+    }
+
+    /// The first column of the one row (e.g. a `COUNT(*)`).
+    pub async fn fetch_scalar<T: Value>(&self, sql: &str, params: Params) -> Result<T, StoreError> {
+        Ok(first(self.fetch_one(sql, params).await?))
+    }
+
+    /// The first column of the row, if there is one.
+    pub async fn fetch_optional_scalar<T: Value>(
+        &self,
+        sql: &str,
+        params: Params,
+    ) -> Result<Option<T>, StoreError> {
+        Ok(self.fetch_optional(sql, params).await?.map(first))
+    }
+
+    /// (total, one page): `count_sql` counts the rows `rows_sql` lists;
+    /// both take `params`, and `rows_sql` then the page's LIMIT and OFFSET
+    /// as the next two parameters. Pages are numbered from 1.
+    pub async fn fetch_page<T: Record>(
+        &self,
+        count_sql: &str,
+        rows_sql: &str,
+        params: Params,
+        page_number: i64,
+        page_size: i64,
+    ) -> Result<(i64, Vec<T>), StoreError> {
+        let total = self.fetch_scalar(count_sql, params.clone()).await?;
+        let offset = (page_number - 1).saturating_mul(page_size);
+        let rows = self
+            .fetch_all(
+                rows_sql,
+                [params, crate::params![page_size, offset]].concat(),
+            )
+            .await?;
+        Ok((total, rows))
+    }
+
+    /// Whether `SELECT COUNT(*) …` counts anything.
+    pub async fn exists(&self, sql: &str, params: Params) -> Result<bool, StoreError> {
+        Ok(self.fetch_scalar::<i64>(sql, params).await? > 0)
+    }
+}
+
+/// A table read as rows of `T`: `SELECT {columns} FROM {name} WHERE {filter}`,
+/// where a filter may end in ORDER BY and LIMIT.
+pub struct Table<T> {
+    pub name: &'static str,
+    pub columns: &'static str,
+    row: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T: Record> Table<T> {
+    pub const fn new(name: &'static str, columns: &'static str) -> Self {
+        Table {
+            name,
+            columns,
+            row: std::marker::PhantomData,
+        }
+    }
+
+    fn select(&self, filter: &str) -> String {
+        format!("SELECT {} FROM {} WHERE {filter}", self.columns, self.name)
+    }
+
+    /// The first row matching `filter`, if any.
+    pub async fn find(
+        &self,
+        store: &Store,
+        filter: &str,
+        params: Params,
+    ) -> Result<Option<T>, StoreError> {
+        store.fetch_optional(&self.select(filter), params).await
+    }
+
+    /// Every row matching `filter`.
+    pub async fn list(
+        &self,
+        store: &Store,
+        filter: &str,
+        params: Params,
+    ) -> Result<Vec<T>, StoreError> {
+        store.fetch_all(&self.select(filter), params).await
+    }
+}
+
+/// One statement on the write connection; the rows it affected.
+pub async fn execute(c: &mut AnyConnection, sql: &str, params: Params) -> Result<u64, StoreError> {
+    on::execute(c, sql, &params).await
+}
+
+pub async fn fetch_optional<T: Record>(
+    c: &mut AnyConnection,
+    sql: &str,
+    params: Params,
+) -> Result<Option<T>, StoreError> {
+    on::fetch_optional(c, sql, &params).await
+}
+
+pub async fn fetch_one<T: Record>(
+    c: &mut AnyConnection,
+    sql: &str,
+    params: Params,
+) -> Result<T, StoreError> {
+    exactly_one(fetch_optional(c, sql, params).await?)
+}
+
+pub async fn fetch_all<T: Record>(
+    c: &mut AnyConnection,
+    sql: &str,
+    params: Params,
+) -> Result<Vec<T>, StoreError> {
+    on::fetch_all(c, sql, &params).await
+}
+
+pub async fn fetch_scalar<T: Value>(
+    c: &mut AnyConnection,
+    sql: &str,
+    params: Params,
+) -> Result<T, StoreError> {
+    Ok(first(fetch_one(c, sql, params).await?))
+}
+
+pub async fn fetch_optional_scalar<T: Value>(
+    c: &mut AnyConnection,
+    sql: &str,
+    params: Params,
+) -> Result<Option<T>, StoreError> {
+    Ok(fetch_optional(c, sql, params).await?.map(first))
+}
