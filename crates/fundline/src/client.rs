@@ -177,7 +177,7 @@ pub fn test_visa(n: u64) -> String {
         .rev()
         .enumerate()
         .map(|(i, &d)| {
-            if i % 2 == 0 {
+            if i.is_multiple_of(2) {
                 let x = d * 2;
                 if x > 9 {
                     x - 9

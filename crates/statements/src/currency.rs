@@ -172,7 +172,7 @@ fn is_aba_routing(s: &str) -> bool {
     }
     let weights = [3, 7, 1, 3, 7, 1, 3, 7, 1];
     let sum: u32 = d.iter().zip(weights).map(|(x, w)| x * w).sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Memos that name fees on "non-sterling" or "non-GBP" transactions are

@@ -6,7 +6,7 @@ use std::fmt::Write;
 fn amount(i: usize) -> String {
     // Mix of debits and credits with varying cents, no randomness needed.
     let cents = (i * 7919) % 100_000;
-    let sign = if i % 3 == 0 { "" } else { "-" };
+    let sign = if i.is_multiple_of(3) { "" } else { "-" };
     format!("{sign}{}.{:02}", cents / 100, cents % 100)
 }
 

@@ -24,10 +24,10 @@ async fn a_failing_write_in_a_batch_leaves_its_neighbours_committed() {
     let (store, _dir) = store().await;
     insert_tenant(&store, "dup".into(), "first").await.unwrap();
     // Many concurrent writes land in the same batches; every third collides.
-    let writes = (0..60).map(|i| {
+    let writes = (0..60u32).map(|i| {
         let store = store.clone();
         async move {
-            let id = if i % 3 == 0 {
+            let id = if i.is_multiple_of(3) {
                 "dup".to_string()
             } else {
                 format!("t{i}")
@@ -37,7 +37,7 @@ async fn a_failing_write_in_a_batch_leaves_its_neighbours_committed() {
     });
     let results = futures::future::join_all(writes).await;
     for (i, r) in results.iter().enumerate() {
-        if i % 3 == 0 {
+        if i.is_multiple_of(3) {
             assert!(
                 matches!(r, Err(StoreError::Unique(n)) if n == "tenants_pkey"),
                 "{i}: {r:?}"
