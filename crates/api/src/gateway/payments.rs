@@ -133,25 +133,34 @@ fn new_payment(
     }
 }
 
+/// The ledger: a payout moves its amount from the tenant's funding account
+/// to the payouts account of its account type; a cancellation moves it back.
+fn ledger_accounts(tenant_id: &str, account_type: &str) -> [String; 2] {
+    [
+        format!("tenant:{tenant_id}:funding"),
+        format!("payouts:{account_type}"),
+    ]
+}
+
 /// The day's totals a payment counts against: its token's and the tenant's.
 fn daily_limits(
     token: &str,
     now: chrono::DateTime<Utc>,
     velocity: VelocityLimits,
-) -> Vec<repo::Velocity> {
+) -> Vec<repo::Velocity<Refusal>> {
     let day = now.format("%Y-%m-%d").to_string();
     vec![
         repo::Velocity {
             scope: format!("token:{token}"),
             day: day.clone(),
             limit_cents: velocity.per_token_per_day.0,
-            refusal: "token_daily",
+            refusal: Refusal::TokenDailyLimit,
         },
         repo::Velocity {
             scope: "tenant".into(),
             day,
             limit_cents: velocity.per_tenant_per_day.0,
-            refusal: "tenant_daily",
+            refusal: Refusal::TenantDailyLimit,
         },
     ]
 }
@@ -222,6 +231,7 @@ pub async fn pay(
         limits,
         payment_key,
         super::velocity::over_limit,
+        ledger_accounts,
     )
     .await?;
     match recorded {
@@ -234,11 +244,7 @@ pub async fn pay(
                 replayed: false,
             })
         }
-        repo::RecordPayment::OverLimit("token_daily") => {
-            Err(GatewayError::Refused(Refusal::TokenDailyLimit))
-        }
-        // The tenant's limit: the only other one.
-        repo::RecordPayment::OverLimit(_) => Err(GatewayError::Refused(Refusal::TenantDailyLimit)),
+        repo::RecordPayment::OverLimit(refusal) => Err(GatewayError::Refused(refusal)),
         // A concurrent request with the same Idempotency-Key won.
         repo::RecordPayment::KeyTaken => {
             let k = key.unwrap_or_default();
@@ -281,6 +287,7 @@ pub async fn cancel_check(
         scopes,
         now.timestamp_micros(),
         super::cancel::may_cancel,
+        ledger_accounts,
     )
     .await?
     {

@@ -4,10 +4,12 @@
 
 use fundline_store::gateway::Counted;
 
+use super::error::Refusal;
+
 /// The refusal of the first limit (in the order given) whose day's total,
 /// this payment included, is over the limit. A total equal to the limit is
 /// allowed: the limit is the most a day may pay.
-pub fn over_limit(counted: &[Counted<'_>]) -> Option<&'static str> {
+pub fn over_limit(counted: &[Counted<'_, Refusal>]) -> Option<Refusal> {
     counted
         .iter()
         .find(|c| c.total_cents > c.limit.limit_cents)
@@ -19,7 +21,7 @@ mod tests {
     use super::*;
     use fundline_store::gateway::Velocity;
 
-    fn limit(scope: &str, limit_cents: i64, refusal: &'static str) -> Velocity {
+    fn limit(scope: &str, limit_cents: i64, refusal: Refusal) -> Velocity<Refusal> {
         Velocity {
             scope: scope.into(),
             day: "2025-01-02".into(),
@@ -30,8 +32,8 @@ mod tests {
 
     #[test]
     fn a_total_up_to_the_limit_passes() {
-        let token = limit("token:t", 1_000, "token_daily");
-        let tenant = limit("tenant", 5_000, "tenant_daily");
+        let token = limit("token:t", 1_000, Refusal::TokenDailyLimit);
+        let tenant = limit("tenant", 5_000, Refusal::TenantDailyLimit);
         let counted = [
             Counted {
                 limit: &token,
@@ -48,8 +50,8 @@ mod tests {
 
     #[test]
     fn the_first_limit_exceeded_refuses() {
-        let token = limit("token:t", 1_000, "token_daily");
-        let tenant = limit("tenant", 5_000, "tenant_daily");
+        let token = limit("token:t", 1_000, Refusal::TokenDailyLimit);
+        let tenant = limit("tenant", 5_000, Refusal::TenantDailyLimit);
         let both = [
             Counted {
                 limit: &token,
@@ -60,7 +62,7 @@ mod tests {
                 total_cents: 5_001,
             },
         ];
-        assert_eq!(over_limit(&both), Some("token_daily"));
+        assert_eq!(over_limit(&both), Some(Refusal::TokenDailyLimit));
         let tenant_only = [
             Counted {
                 limit: &token,
@@ -71,6 +73,6 @@ mod tests {
                 total_cents: 5_001,
             },
         ];
-        assert_eq!(over_limit(&tenant_only), Some("tenant_daily"));
+        assert_eq!(over_limit(&tenant_only), Some(Refusal::TenantDailyLimit));
     }
 }

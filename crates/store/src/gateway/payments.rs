@@ -28,43 +28,39 @@ const PAYMENT_COLUMNS: &str = "id, tenant_id, token, account_type, amount_cents,
 
 /// A velocity limit checked in the payment's transaction.
 #[derive(Debug, Clone)]
-pub struct Velocity {
+pub struct Velocity<R> {
     pub scope: String,
     pub day: String,
     pub limit_cents: i64,
-    /// The refusal the caller maps to its status code.
-    pub refusal: &'static str,
+    /// The caller's refusal when the payment would exceed this limit.
+    pub refusal: R,
 }
 
 /// A limit's counter for the day, the payment included.
-#[derive(Debug, Clone, Copy)]
-pub struct Counted<'a> {
-    pub limit: &'a Velocity,
+#[derive(Debug)]
+pub struct Counted<'a, R> {
+    pub limit: &'a Velocity<R>,
     pub total_cents: i64,
 }
 
 /// The rule deciding whether counted totals refuse the payment: the
 /// refusal of the limit exceeded, if any (the caller's, in its product core).
-pub type OverLimit = fn(&[Counted<'_>]) -> Option<&'static str>;
+pub type OverLimit<R> = fn(&[Counted<'_, R>]) -> Option<R>;
+
+/// The caller's rule naming the two ledger accounts a payout moves money
+/// between, `[funding, payout]`, for a tenant and an account type; a
+/// cancellation moves it back between the same two.
+pub type LedgerAccounts = fn(&str, &str) -> [String; 2];
 
 /// What recording a payment did.
 #[derive(Debug, Clone)]
-pub enum RecordPayment {
+pub enum RecordPayment<R> {
     Recorded(Box<Payment>),
     /// A concurrent payment with the same Idempotency-Key was recorded first.
     KeyTaken,
     /// The `refusal` of the velocity limit the payment would exceed; nothing
     /// was recorded.
-    OverLimit(&'static str),
-}
-
-/// The ledger accounts a payout moves money between.
-pub fn funding_account(tenant_id: &str) -> String {
-    format!("tenant:{tenant_id}:funding")
-}
-
-pub fn payout_account(account_type: &str) -> String {
-    format!("payouts:{account_type}")
+    OverLimit(R),
 }
 
 /// Both entries of a transaction in one statement (one round trip).
@@ -94,12 +90,12 @@ async fn entries(
 /// returning the day's totals in the order of `limits`. The upsert locks the
 /// counter rows (PostgreSQL) or runs in the single writer (SQLite), so
 /// concurrent payments cannot both slip under a limit.
-async fn bump_all<'a>(
+async fn bump_all<'a, R>(
     c: &mut sqlx::AnyConnection,
     tenant_id: &str,
-    limits: &'a [Velocity],
+    limits: &'a [Velocity<R>],
     amount: i64,
-) -> Result<Vec<Counted<'a>>, StoreError> {
+) -> Result<Vec<Counted<'a, R>>, StoreError> {
     if limits.is_empty() {
         return Ok(Vec::new());
     }
@@ -142,14 +138,15 @@ pub struct PaymentKey {
 /// Idempotency-Key, atomically. A second payment with the same key is
 /// `KeyTaken` (`gw_payment_keys_pkey` decides); when `over_limit` finds a
 /// counted total over its limit the whole write is rolled back and the
-/// payment is `OverLimit`.
-pub async fn record_payment(
+/// payment is `OverLimit`. `accounts` names the ledger's two accounts.
+pub async fn record_payment<R: Clone + Send + Sync + 'static>(
     store: &Store,
     p: Payment,
-    limits: Vec<Velocity>,
+    limits: Vec<Velocity<R>>,
     key: Option<PaymentKey>,
-    over_limit: OverLimit,
-) -> Result<RecordPayment, StoreError> {
+    over_limit: OverLimit<R>,
+    accounts: LedgerAccounts,
+) -> Result<RecordPayment<R>, StoreError> {
     let recorded = store
         .write_or_refuse(move |c| {
             let (p, limits, key) = (p.clone(), limits.clone(), key.clone());
@@ -176,11 +173,12 @@ pub async fn record_payment(
                 if let Some(refusal) = over_limit(&counted) {
                     return Err(Abort::Refused(refusal));
                 }
+                let [funding, payout] = accounts(&p.tenant_id, &p.account_type);
                 entries(
                     c,
                     &p.id,
                     &p.tenant_id,
-                    [(funding_account(&p.tenant_id), -p.amount_cents), (payout_account(&p.account_type), p.amount_cents)],
+                    [(funding, -p.amount_cents), (payout, p.amount_cents)],
                     "payout",
                     p.created_at,
                 )
@@ -276,6 +274,7 @@ pub async fn cancel_check<R: Send + 'static>(
     day_scopes: Vec<(String, String)>,
     now: i64,
     may_cancel: fn(&Payment, i64) -> Result<(), R>,
+    accounts: LedgerAccounts,
 ) -> Result<CancelCheck<R>, StoreError> {
     store
         .write(move |c| {
@@ -297,11 +296,12 @@ pub async fn cancel_check<R: Send + 'static>(
                 if n != 1 {
                     return Ok(CancelCheck::NoLongerAccepted);
                 }
+                let [funding, payout] = accounts(&tenant_id, &p.account_type);
                 entries(
                     c,
                     &p.id,
                     &tenant_id,
-                    [(funding_account(&tenant_id), p.amount_cents), (payout_account(&p.account_type), -p.amount_cents)],
+                    [(funding, p.amount_cents), (payout, -p.amount_cents)],
                     "cancel",
                     now,
                 )
