@@ -276,3 +276,29 @@ pub fn openapi_json() -> String {
     DOC.get_or_init(|| openapi().to_pretty_json().unwrap_or_else(|_| "{}".into()))
         .clone()
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every operation of the document as `METHOD path operationId`, sorted.
+    fn operations_of(doc: &serde_json::Value) -> Vec<String> {
+        let mut ops = Vec::new();
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for (method, op) in item.as_object().expect("a path item") {
+                let id = op["operationId"].as_str().unwrap_or("-");
+                ops.push(format!("{} {path} {id}", method.to_uppercase()));
+            }
+        }
+        ops.sort();
+        ops
+    }
+
+    /// The partner-visible surface: a change to it shows in review as a
+    /// change to this file.
+    #[test]
+    fn the_document_lists_the_known_operations() {
+        let doc: serde_json::Value =
+            serde_json::from_str(&super::openapi_json()).expect("the document is JSON");
+        let want: Vec<&str> = include_str!("openapi_operations.txt").lines().collect();
+        assert_eq!(operations_of(&doc), want);
+    }
+}
