@@ -12,6 +12,8 @@ pub mod checks;
 pub mod clock;
 pub mod config;
 pub mod connect;
+#[cfg(test)]
+mod doc_drift;
 mod extract;
 pub mod fingerprints;
 pub mod gateway;

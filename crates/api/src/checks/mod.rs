@@ -7,6 +7,7 @@
 pub mod deposit;
 pub mod page;
 pub mod process;
+pub mod schemas;
 pub mod service;
 pub mod session;
 pub mod settings;

@@ -7,6 +7,7 @@ pub mod error;
 pub mod groups;
 pub mod hmac;
 pub mod idempotence;
+pub mod schemas;
 pub mod tokens;
 
 use utoipa_axum::router::OpenApiRouter;
