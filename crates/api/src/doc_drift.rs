@@ -142,6 +142,11 @@ fn check_level(
         );
     }
     for (key, prop) in &props {
+        // A conditional field the example leaves out is not read under
+        // the example's condition (a CA verify reads no routing_number).
+        if level.get(key).is_none() && prop.to_string().contains("Required when") {
+            continue;
+        }
         let prop = resolve(schemas, prop);
         let Some(max) = prop["maxLength"].as_u64() else {
             continue;
