@@ -12,6 +12,8 @@ pub mod checks;
 pub mod clock;
 pub mod config;
 pub mod connect;
+#[cfg(test)]
+mod doc_drift;
 mod extract;
 pub mod fingerprints;
 pub mod gateway;
@@ -32,21 +34,12 @@ pub use config::ApiConfig;
 pub use state::AppState;
 
 use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
 
 /// The whole platform's router, with its middleware.
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .merge(checkcashing::router())
-        .merge(
-            gateway::router().layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                gateway::replay::remember,
-            )),
-        )
-        .merge(connect::router())
-        .merge(analysis::router())
-        .merge(checks::router())
-        .merge(ops::router())
+    let (api, _) = routes(Some(&state)).split_for_parts();
+    let api = api
         .fallback(ops::not_found)
         // One body limit for every JSON API (the upload routes set their own).
         .layer(axum::extract::DefaultBodyLimit::max(
@@ -55,6 +48,28 @@ pub fn router(state: AppState) -> Router {
         .with_state(state.clone());
     let hsts = state.config.hsts;
     middleware::with_hsts(middleware::wrap(api, state), hsts)
+}
+
+/// Every route with its OpenAPI operation, from the handlers' own
+/// `#[utoipa::path]`: the server and /openapi.json are both built from this
+/// one list, so a route cannot lack its entry nor an entry its route. The
+/// layers that need the state are added only when there is one: the
+/// document is built without it (a layer adds no path).
+pub(crate) fn routes(state: Option<&AppState>) -> OpenApiRouter<AppState> {
+    let gateway = match state {
+        Some(state) => gateway::router().layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            gateway::replay::remember,
+        )),
+        None => gateway::router(),
+    };
+    OpenApiRouter::with_openapi(openapi::base())
+        .merge(checkcashing::router())
+        .merge(gateway)
+        .merge(connect::router())
+        .merge(analysis::router())
+        .merge(checks::router())
+        .merge(ops::router())
 }
 
 pub use openapi::openapi_json;

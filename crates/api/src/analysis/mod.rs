@@ -27,82 +27,45 @@ pub mod users;
 mod zone;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
-use axum::Router;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    const IBA: &str = "/api/v1/instantbankanalysis";
-    Router::new()
-        .route("/api/v1/auth/login", post(auth::login))
-        .route("/api/v1/auth/refresh", post(auth::refresh))
-        .route("/api/v1/auth/logout", post(auth::logout))
-        .route("/api/v1/auth/status", get(auth::status))
-        .route("/api/v1/auth/change-password", post(auth::change_password))
-        .route("/api/v1/user", post(users::create).put(users::update))
-        .route("/api/v1/user/all", get(users::list))
-        .route("/api/v1/user/{user_id}", get(users::get))
-        .route(
-            "/api/v1/user/{user_id}/password",
-            axum::routing::put(users::reset_password),
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::status))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(users::create, users::update))
+        .routes(routes!(users::list))
+        .routes(routes!(users::get))
+        .routes(routes!(users::reset_password))
+        .routes(routes!(customers::create))
+        .routes(routes!(customers::list))
+        .routes(routes!(customers::update_information))
+        .routes(routes!(customers::update_bank))
+        .routes(routes!(customers::update_contact))
+        .routes(routes!(customers::update_employment))
+        .routes(routes!(customers::get))
+        .routes(routes!(report_requests::create))
+        .routes(routes!(report_requests::reset))
+        .routes(routes!(report_requests::list))
+        .routes(routes!(report_requests::get))
+        .routes(routes!(report_data::accounts))
+        .routes(routes!(report_data::transactions))
+        .routes(routes!(report_data::financial_report))
+        .routes(routes!(share::show))
+        .routes(routes!(share::status))
+        .routes(routes!(share::consent))
+        .routes(
+            routes!(share::upload)
+                .layer(DefaultBodyLimit::max(share::MAX_UPLOAD_BYTES + 64 * 1024)),
         )
-        .route("/api/v1/customer", post(customers::create))
-        .route("/api/v1/customer/all", get(customers::list))
-        .route(
-            "/api/v1/customer/information",
-            axum::routing::put(customers::update_information),
-        )
-        .route(
-            "/api/v1/customer/bank-information",
-            axum::routing::put(customers::update_bank),
-        )
-        .route(
-            "/api/v1/customer/contact-information",
-            axum::routing::put(customers::update_contact),
-        )
-        .route(
-            "/api/v1/customer/employee-information",
-            axum::routing::put(customers::update_employment),
-        )
-        .route("/api/v1/customer/{customer_id}", get(customers::get))
-        .route(
-            &format!("{IBA}/report-request"),
-            post(report_requests::create),
-        )
-        .route(
-            &format!("{IBA}/report-request/reset"),
-            post(report_requests::reset),
-        )
-        .route(
-            &format!("{IBA}/report-requests"),
-            get(report_requests::list),
-        )
-        .route(
-            &format!("{IBA}/reportrequests/{{report_id}}"),
-            get(report_requests::get),
-        )
-        .route(
-            &format!("{IBA}/GetBankAccountByReportId/{{report_id}}"),
-            get(report_data::accounts),
-        )
-        .route(
-            &format!("{IBA}/BankingTransactions/{{report_id}}/{{account_id}}"),
-            get(report_data::transactions),
-        )
-        .route(
-            &format!("{IBA}/financialreport"),
-            get(report_data::financial_report),
-        )
-        .route("/connect/{token}", get(share::show))
-        .route("/connect/{token}/status", get(share::status))
-        .route("/connect/{token}/consent", post(share::consent))
-        .route(
-            "/connect/{token}/statements",
-            post(share::upload).layer(DefaultBodyLimit::max(share::MAX_UPLOAD_BYTES + 64 * 1024)),
-        )
-        .route("/connect/{token}/sandbox-bank", post(share::sandbox_bank))
-        .route("/sandbox/mailbox", get(outbox::mailbox))
+        .routes(routes!(share::sandbox_bank))
+        .routes(routes!(outbox::mailbox))
 }
 
 /// Starts this node's background workers (see `crate::workers`).

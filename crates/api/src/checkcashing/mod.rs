@@ -13,8 +13,9 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use auth::Partner;
 use input::Fields;
@@ -25,56 +26,27 @@ use crate::AppState;
 
 pub const BASE: &str = "/api/v1/partners";
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/partners/authenticate",
-            post(authenticate).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/partners/find-customer",
-            post(find_customer).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/partners/enroll-customer",
-            post(enroll_customer).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/partners/authenticate-obo",
-            post(authenticate_obo).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/partners/get-registered-cards",
-            post(get_registered_cards)
-                .get(get_registered_cards_by_query)
-                .fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/partners/add-or-update-card",
-            post(add_or_update_card).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/partners/add-or-update-tokenized-card",
-            post(add_or_update_tokenized_card).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/partners/get-transaction-history",
-            post(get_transaction_history)
-                .get(get_transaction_history_by_query)
-                .fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/partners/delete-card",
-            post(delete_card).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/partners/add-customer-attributes",
-            post(add_customer_attributes).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/partners/add-session-attributes",
-            post(add_session_attributes).fallback(method_not_allowed),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    // Any other method on a partner path answers in the envelope, not a bare 405.
+    let partner = |r: UtoipaMethodRouter<AppState>| r.map(|m| m.fallback(method_not_allowed));
+    OpenApiRouter::new()
+        .routes(partner(routes!(authenticate)))
+        .routes(partner(routes!(find_customer)))
+        .routes(partner(routes!(enroll_customer)))
+        .routes(partner(routes!(authenticate_obo)))
+        .routes(partner(routes!(
+            get_registered_cards,
+            get_registered_cards_by_query
+        )))
+        .routes(partner(routes!(add_or_update_card)))
+        .routes(partner(routes!(add_or_update_tokenized_card)))
+        .routes(partner(routes!(
+            get_transaction_history,
+            get_transaction_history_by_query
+        )))
+        .routes(partner(routes!(delete_card)))
+        .routes(partner(routes!(add_customer_attributes)))
+        .routes(partner(routes!(add_session_attributes)))
 }
 
 /// Any other HTTP method on a partner path: the envelope, not a bare 405.

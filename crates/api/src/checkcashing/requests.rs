@@ -1,6 +1,7 @@
 //! Request bodies as the OpenAPI document describes them. The handlers read
 //! bodies with `input::Fields` (to answer every rule in the spec's envelope);
-//! these types only document the contract, and a test keeps them in step.
+//! these types only document the contract, and the test below holds each
+//! documented example to the parser (see `crate::doc_drift`).
 #![allow(dead_code)]
 
 use utoipa::{IntoResponses, ToSchema};
@@ -18,6 +19,7 @@ pub struct FindCustomerRequest {
 }
 
 #[derive(ToSchema)]
+#[schema(example = json!({"emailAddress": "jane@example.com", "ssn": "123456789", "firstName": "Jane", "lastName": "Doe", "middleInitial": "Q", "title": "Ms", "suffix": "Jr", "mobileNumber": "4045550100", "homeNumber": "4045550101", "addressLine1": "1 Main St", "addressLine2": "", "city": "Atlanta", "state": "GA", "zip": "30313", "dateOfBirth": "05/31/1988", "countryOfOrigin": "US", "gender": "F", "allowTexts": "Y", "referrerCode": "REF1"}))]
 #[allow(non_snake_case)]
 pub struct EnrollCustomerRequest {
     /// Also accepted as `email` (as in the spec's sample).
@@ -66,6 +68,7 @@ pub struct EnrollCustomerRequest {
 }
 
 #[derive(ToSchema)]
+#[schema(example = json!({"customerId": "5b2f0c7e-8a1d-4c3e-9f6a-2d4b7e1c9a03"}))]
 #[allow(non_snake_case)]
 pub struct CustomerIdRequest {
     #[schema(format = Uuid)]
@@ -73,6 +76,7 @@ pub struct CustomerIdRequest {
 }
 
 #[derive(ToSchema)]
+#[schema(example = json!({"customerId": "5b2f0c7e-8a1d-4c3e-9f6a-2d4b7e1c9a03", "cardNumber": "4111111111111111", "expirationMonthYear": "1230", "cardNickname": "My Visa", "nameOnCard": "Jane Doe", "addressLine1": "1 Main St", "addressLine2": "", "city": "Atlanta", "state": "GA", "zip": "30313"}))]
 #[allow(non_snake_case)]
 pub struct AddOrUpdateCardRequest {
     #[schema(format = Uuid)]
@@ -99,6 +103,7 @@ pub struct AddOrUpdateCardRequest {
 }
 
 #[derive(ToSchema)]
+#[schema(example = json!({"customerId": "5b2f0c7e-8a1d-4c3e-9f6a-2d4b7e1c9a03", "cardToken": "tok_8f3a9c2e", "cardBin": "411111", "lastFourOfCard": "1111", "expirationMonthYear": "1230", "cardNickname": "My Visa", "nameOnCard": "Jane Doe", "addressLine1": "1 Main St", "addressLine2": "", "city": "Atlanta", "state": "GA", "zip": "30313"}))]
 #[allow(non_snake_case)]
 pub struct AddOrUpdateTokenizedCardRequest {
     #[schema(format = Uuid)]
@@ -129,6 +134,7 @@ pub struct AddOrUpdateTokenizedCardRequest {
 }
 
 #[derive(ToSchema)]
+#[schema(example = json!({"customerId": "5b2f0c7e-8a1d-4c3e-9f6a-2d4b7e1c9a03", "accountId": "9c1e4f2a-3b5d-4e6f-8a7b-1c2d3e4f5a6b", "pagingTransactionReferenceNumber": "", "pageSize": 20}))]
 #[allow(non_snake_case)]
 pub struct TransactionHistoryRequest {
     #[schema(format = Uuid)]
@@ -142,6 +148,7 @@ pub struct TransactionHistoryRequest {
 }
 
 #[derive(ToSchema)]
+#[schema(example = json!({"customerId": "5b2f0c7e-8a1d-4c3e-9f6a-2d4b7e1c9a03", "cardId": "9c1e4f2a-3b5d-4e6f-8a7b-1c2d3e4f5a6b"}))]
 #[allow(non_snake_case)]
 pub struct DeleteCardRequest {
     #[schema(format = Uuid)]
@@ -159,6 +166,7 @@ pub struct NameValue {
 }
 
 #[derive(ToSchema)]
+#[schema(example = json!({"customerAttributes": [{"name": "CustomerId", "value": "5b2f0c7e-8a1d-4c3e-9f6a-2d4b7e1c9a03"}, {"name": "SSN", "value": "123456789"}]}))]
 #[allow(non_snake_case)]
 pub struct CustomerAttributesRequest {
     /// Must include CustomerId and SSN.
@@ -166,6 +174,7 @@ pub struct CustomerAttributesRequest {
 }
 
 #[derive(ToSchema)]
+#[schema(example = json!({"sessionAttributes": [{"name": "SsoToken", "value": "sso_5Q2m8XrT1vK9bN4c"}]}))]
 #[allow(non_snake_case)]
 pub struct SessionAttributesRequest {
     /// Must include SsoToken; AccountIdFilter and AccountNumberFilter are mutually exclusive.
@@ -219,4 +228,55 @@ pub enum Refused {
     Unauthorized(ProblemBody),
     #[response(status = 422, content_type = "application/problem+json")]
     Unprocessable(ProblemBody),
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use crate::checkcashing::input::Fields;
+    use crate::checkcashing::parse;
+    use crate::doc_drift::{assert_matches, schemas};
+
+    fn today() -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 5).unwrap_or_default()
+    }
+
+    /// Whether `parse` takes the body, read as the handlers read it.
+    fn takes<T, E>(v: &Value, parse: impl FnOnce(Fields) -> Result<T, E>) -> bool {
+        let map = v.as_object().cloned().unwrap_or_default();
+        Fields::from_map(map, "command").is_ok_and(|f| parse(f).is_ok())
+    }
+
+    #[test]
+    fn every_documented_partner_body_is_what_its_handler_accepts() {
+        let schemas = schemas();
+        assert_matches(&schemas, "FindCustomerRequest", &|v| {
+            takes(v, |f| parse::find_customer(f, today()))
+        });
+        assert_matches(&schemas, "EnrollCustomerRequest", &|v| {
+            takes(v, |f| parse::enroll_customer(f, today(), 18))
+        });
+        assert_matches(&schemas, "CustomerIdRequest", &|v| {
+            takes(v, parse::customer_id_only)
+        });
+        assert_matches(&schemas, "AddOrUpdateCardRequest", &|v| {
+            takes(v, parse::add_or_update_card)
+        });
+        assert_matches(&schemas, "AddOrUpdateTokenizedCardRequest", &|v| {
+            takes(v, parse::add_or_update_tokenized_card)
+        });
+        assert_matches(&schemas, "TransactionHistoryRequest", &|v| {
+            takes(v, parse::transaction_history)
+        });
+        assert_matches(&schemas, "DeleteCardRequest", &|v| {
+            takes(v, parse::delete_card)
+        });
+        assert_matches(&schemas, "CustomerAttributesRequest", &|v| {
+            takes(v, parse::customer_attributes)
+        });
+        assert_matches(&schemas, "SessionAttributesRequest", &|v| {
+            takes(v, parse::session_attributes)
+        });
+    }
 }

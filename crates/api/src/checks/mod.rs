@@ -7,31 +7,26 @@
 pub mod deposit;
 pub mod page;
 pub mod process;
+pub mod schemas;
 pub mod service;
 pub mod session;
 pub mod settings;
 pub mod webhooks;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post, put};
-use axum::Router;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/checks/sessions", post(session::exchange))
-        .route("/api/v1/checks/cards", get(deposit::cards))
-        .route("/api/v1/checks/quote", get(deposit::quote))
-        .route(
-            "/api/v1/checks",
-            post(deposit::submit).layer(DefaultBodyLimit::max(deposit::MAX_UPLOAD_BYTES)),
-        )
-        .route("/api/v1/checks/{transaction_id}", get(deposit::status))
-        .route(
-            "/api/v1/partners/webhook",
-            put(webhooks::register).get(webhooks::show),
-        )
-        .route("/api/v1/partners/webhook/events", get(webhooks::events))
-        .route("/checks", get(page::show))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(session::exchange))
+        .routes(routes!(deposit::cards))
+        .routes(routes!(deposit::quote))
+        .routes(routes!(deposit::submit).layer(DefaultBodyLimit::max(deposit::MAX_UPLOAD_BYTES)))
+        .routes(routes!(deposit::status))
+        .routes(routes!(webhooks::register, webhooks::show))
+        .routes(routes!(webhooks::events))
+        .routes(routes!(page::show))
 }

@@ -17,19 +17,11 @@ pub const SESSION_TTL_MICROS: i64 = 30 * 60 * 1_000_000;
 /// POST /api/v1/checks/sessions
 #[utoipa::path(post, path = "/api/v1/checks/sessions", tag = "Check deposits",
     description = "Exchange an ssoToken from AuthenticateOBO (once) for a 30-minute bearer token for this customer and SSO session.",
-    request_body(content = serde_json::Value, description = "{ssoToken}"),
+    request_body(content = super::schemas::CheckSessionRequest),
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/problem+json"), (status = 401, content_type = "application/problem+json")))]
 pub async fn exchange(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
     const PATH: &str = "/api/v1/checks/sessions";
-    let sso = serde_json::from_slice::<serde_json::Value>(&body)
-        .ok()
-        .and_then(|v| {
-            v.get("ssoToken")
-                .and_then(|t| t.as_str())
-                .map(str::to_string)
-        })
-        .filter(|t| !t.is_empty() && t.len() <= 200);
-    let Some(sso) = sso else {
+    let Some(sso) = sso_token(&body) else {
         return Problem::invalid(PATH, "ssoToken", "The ssoToken field is required.")
             .into_response();
     };
@@ -51,6 +43,18 @@ pub async fn exchange(State(state): State<AppState>, body: axum::body::Bytes) ->
         Ok(None) => Problem::unauthorized(PATH).into_response(),
         Err(_) => Problem::internal(PATH).into_response(),
     }
+}
+
+/// The rules of an exchange body: an ssoToken of 1 to 200 bytes.
+pub(crate) fn sso_token(body: &[u8]) -> Option<String> {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| {
+            v.get("ssoToken")
+                .and_then(|t| t.as_str())
+                .map(str::to_string)
+        })
+        .filter(|t| !t.is_empty() && t.len() <= 200)
 }
 
 /// A customer with a live check session.

@@ -29,6 +29,25 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
     format!("v1={}", hex::encode(mac.finalize().into_bytes()))
 }
 
+/// A registration body's url, trimmed; None when absent or blank.
+fn url_field(body: &[u8]) -> Option<String> {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| {
+            v.get("url")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .map(str::to_string)
+        })
+        .filter(|u| !u.is_empty())
+}
+
+/// The rules of a registration body, for the drift test of its document.
+#[cfg(test)]
+pub(crate) fn register_body_ok(body: &[u8], loopback_http: bool) -> bool {
+    url_field(body).is_some_and(|u| acceptable(&u, loopback_http))
+}
+
 /// https anywhere but to a literal address that is not globally routable;
 /// plain http only to this machine, and only for the sandbox tenant (with
 /// the sandbox on) or when the embedding code allows it (tests).
@@ -67,7 +86,7 @@ fn ts(micros: Option<i64>) -> Value {
 /// PUT /api/v1/partners/webhook
 #[utoipa::path(put, path = "/api/v1/partners/webhook", tag = "Check deposits",
     description = "Register (or replace) the URL that receives check status changes. Answers the signing secret, shown this once; each registration makes a new one.",
-    request_body(content = serde_json::Value, description = "{url}"),
+    request_body(content = super::schemas::WebhookRequest),
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/problem+json"), (status = 401, content_type = "application/problem+json")))]
 pub async fn register(
     State(state): State<AppState>,
@@ -75,14 +94,11 @@ pub async fn register(
     body: axum::body::Bytes,
 ) -> Response {
     const PATH: &str = "/api/v1/partners/webhook";
-    let url = serde_json::from_slice::<Value>(&body)
-        .ok()
-        .and_then(|v| v.get("url").and_then(Value::as_str).map(str::to_string));
-    let Some(url) = url.filter(|u| !u.trim().is_empty()) else {
+    let Some(url) = url_field(&body) else {
         return Problem::invalid(PATH, "url", "The url field is required.").into_response();
     };
     let loopback = loopback_allowed(&state, &partner.tenant_id).await;
-    if !acceptable(url.trim(), loopback) {
+    if !acceptable(&url, loopback) {
         return Problem::invalid(
             PATH,
             "url",
@@ -97,7 +113,7 @@ pub async fn register(
     let now = state.clock.now_micros();
     let w = Webhook {
         tenant_id: partner.tenant_id.clone(),
-        url: url.trim().to_string(),
+        url,
         secret_sealed: keys.seal_str("cc_webhooks", "secret", &secret),
         created_at: now,
         updated_at: now,

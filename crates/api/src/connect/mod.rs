@@ -7,27 +7,19 @@ pub mod error;
 pub mod groups;
 pub mod hmac;
 pub mod idempotence;
+pub mod schemas;
 pub mod tokens;
 
-use axum::routing::{get, post};
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/{merchant}/tokens", post(tokens::create))
-        .route(
-            "/v1/{merchant}/tokens/{id}",
-            get(tokens::get).put(tokens::update).delete(tokens::delete),
-        )
-        .route(
-            "/v1/{merchant}/tokens/{id}/approvesepadirectdebit",
-            post(tokens::approve),
-        )
-        .route("/v1/{merchant}/sessions", post(client::create_session))
-        .route(
-            "/client/v1/{customer}/crypto/publickey",
-            get(client::public_key),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(tokens::create))
+        .routes(routes!(tokens::get, tokens::update, tokens::delete))
+        .routes(routes!(tokens::approve))
+        .routes(routes!(client::create_session))
+        .routes(routes!(client::public_key))
 }

@@ -405,7 +405,7 @@ pub fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, ConnectError
 #[utoipa::path(post, path = "/v1/{merchantId}/tokens", tag = "Token service",
     description = "Create a token for a card, SEPA direct debit (770, mandate), non-SEPA direct debit (705, 730) or eWallet (840). 201 new, 200 when the number was tokenized before. X-GCS-Idempotence-Key replays the first answer.",
     params(("merchantId" = String, Path), ("Authorization" = String, Header, description = "GCS v1HMAC:<apiKeyId>:<signature>"), ("Date" = String, Header)),
-    request_body(content = serde_json::Value, description = "CreateTokenRequest as the Connect SDKs send it"),
+    request_body(content = super::schemas::CreateTokenRequest, description = "CreateTokenRequest as the Connect SDKs send it"),
     responses((status = 201, content_type = "application/json", description = "{token, isNewToken: true}"),
         (status = 200, content_type = "application/json", description = "{token, isNewToken: false}"),
         (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json"),
@@ -560,7 +560,7 @@ pub async fn get(
 #[utoipa::path(put, path = "/v1/{merchantId}/tokens/{tokenId}", tag = "Token service",
     description = "Replace the token's data (same group). 204 with an empty body.",
     params(("merchantId" = String, Path), ("tokenId" = String, Path), ("Authorization" = String, Header), ("Date" = String, Header)),
-    request_body(content = serde_json::Value),
+    request_body(content = super::schemas::UpdateTokenRequest),
     responses((status = 204, description = "Empty body"), (status = 400, content_type = "application/json"), (status = 404, content_type = "application/json")))]
 pub async fn update(
     State(state): State<AppState>,
@@ -710,7 +710,7 @@ pub async fn delete(
 #[utoipa::path(post, path = "/v1/{merchantId}/tokens/{tokenId}/approvesepadirectdebit", tag = "Token service",
     description = "Approve a SEPA mandate (mandateSignatureDate, mandateSignaturePlace, mandateSigned). 204 with an empty body.",
     params(("merchantId" = String, Path), ("tokenId" = String, Path), ("Authorization" = String, Header), ("Date" = String, Header)),
-    request_body(content = serde_json::Value),
+    request_body(content = super::schemas::ApproveTokenRequest),
     responses((status = 204, description = "Empty body"), (status = 400, content_type = "application/json"), (status = 404, content_type = "application/json")))]
 pub async fn approve(
     State(state): State<AppState>,
@@ -720,15 +720,7 @@ pub async fn approve(
     body: axum::body::Bytes,
 ) -> Result<Response, ConnectError> {
     let body = json_body(&headers, &body)?;
-    let approval = super::groups::approval(&body, "")?;
-    // Approving records that the debtor signed; an approval that says the
-    // mandate is not signed approves nothing (no debit may run on it).
-    if approval["mandateSigned"] == json!(false) {
-        return Err(ConnectError::validation(vec![invalid(
-            "mandateSigned",
-            "a mandate is approved only once signed",
-        )]));
-    }
+    let approval = approval_body(&body)?;
     let existing = live_token(&state, &m, &id).await?;
     if existing.kind != "sepaDirectDebit" {
         return Err(ConnectError::validation(vec![invalid(
@@ -748,6 +740,20 @@ pub async fn approve(
     )
     .await?;
     no_content_or_unknown(done)
+}
+
+/// The rules of an approvesepadirectdebit body: a mandate approval block.
+pub(crate) fn approval_body(body: &Value) -> Result<Value, ConnectError> {
+    let approval = super::groups::approval(body, "")?;
+    // Approving records that the debtor signed; an approval that says the
+    // mandate is not signed approves nothing (no debit may run on it).
+    if approval["mandateSigned"] == json!(false) {
+        return Err(ConnectError::validation(vec![invalid(
+            "mandateSigned",
+            "a mandate is approved only once signed",
+        )]));
+    }
+    Ok(approval)
 }
 
 /// Any other path under /v1: Connect's JSON error, never an empty body.

@@ -31,23 +31,23 @@ pub mod staging;
 pub mod velocity;
 pub mod verify;
 
-use axum::routing::{get, post};
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(sessions::PATH, post(sessions::create))
-        .route(verify::PATH, post(verify::verify))
-        .route(search::PATH, post(search::search))
-        .route(process::PATH, post(process::process))
-        .route(process::CANCEL_PATH, post(process::check_cancel))
-        .route("/session/{id}", get(page::open))
-        .route("/session/{id}/submit", post(page::submit))
-        .route("/session/{id}/cancel", post(page::cancel))
-        .route("/session/{id}/payees", get(page::payees))
-        .route("/js/fundline-capture.js", get(page::helper_js))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(sessions::create))
+        .routes(routes!(verify::verify))
+        .routes(routes!(search::search))
+        .routes(routes!(process::process))
+        .routes(routes!(process::check_cancel))
+        .routes(routes!(page::open))
+        .routes(routes!(page::submit))
+        .routes(routes!(page::cancel))
+        .routes(routes!(page::payees))
+        .routes(routes!(page::helper_js))
         .layer(axum::middleware::from_fn(envelope::spec_002_time))
         .layer(axum::middleware::from_fn(accept::accept_json))
 }

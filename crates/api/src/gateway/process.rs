@@ -19,9 +19,6 @@ use crate::AppState;
 /// Where the server's default limits were always named.
 pub use super::settings::VelocityLimits;
 
-pub const PATH: &str = "/gateway/process";
-pub const CANCEL_PATH: &str = "/gateway/checkcancel";
-
 /// The rules of a `/gateway/process` body: the common fields, the
 /// customer_account_token and the amount.
 pub fn parse_process(

@@ -9,6 +9,7 @@
 
 /// Spec 001's request body, for the OpenAPI document.
 #[derive(utoipa::ToSchema)]
+#[schema(example = json!({"participant_unique_id1": "cust-1001", "participant_unique_id2": "visit-7", "recipient_information": {"first_name": "Johnny", "last_name": "Rockets", "address_line1": "123 Main St", "address_line2": "Apt 2", "city": "Atlanta", "state": "GA", "zip_code": "30313", "email_address": "johnny@example.com", "phone_number": "4045550100", "mobile_number": "4045550101"}}))]
 pub struct SessionRequestDoc {
     #[schema(max_length = 100)]
     participant_unique_id1: String,
@@ -82,6 +83,7 @@ pub struct CommonDoc {
 
 /// `POST /gateway/verify` (spec 002): the fields asked depend on account_type.
 #[derive(utoipa::ToSchema, serde::Deserialize)]
+#[schema(example = json!({"participant_id": 12345, "timestamp": 1576097158, "version": 11, "participant_unique_id1": "1f27", "account_type": "CA", "amount": "1010.50", "account": "4111111111111111", "expiration_date": "3012", "cvv": "123", "recipient_first_name": "Johnny", "recipient_last_name": "Rockets", "recipient_address1": "123 Main St", "recipient_address2": "Apt 2", "recipient_city": "Atlanta", "recipient_state": "GA", "recipient_zip": "30313", "recipient_phone": "1231231234"}))]
 pub struct VerifyRequestDoc {
     #[serde(flatten)]
     common: CommonDoc,
@@ -94,32 +96,42 @@ pub struct VerifyRequestDoc {
     /// A positive dollar amount with at most two decimals (string or number).
     amount: Option<String>,
     /// CA: the card number; AC: 4 to 17 digits; BP: the account with the payee.
+    /// Required when no customer_account_token is sent.
     #[schema(max_length = 255)]
     account: Option<String>,
     /// CA: YYMM.
+    /// Required when account_type is CA (without a token).
     #[schema(min_length = 4, max_length = 4)]
     expiration_date: Option<String>,
     /// CA: 3 or 4 digits; checked, never stored.
     #[schema(min_length = 3, max_length = 4)]
     cvv: Option<String>,
     /// AC: 9 digits passing the ABA checksum (else status 1042).
+    /// Required when account_type is AC (without a token).
     #[schema(min_length = 9, max_length = 9)]
     routing_number: Option<String>,
     /// BP: from /gateway/search (a number or a string of up to 40 digits).
+    /// Required when account_type is BP (without a token).
     payee_id: Option<String>,
+    /// Required when account_type is AC, CA or BP (without a token).
     #[schema(max_length = 255)]
     recipient_first_name: Option<String>,
+    /// Required when account_type is AC, CA or BP (without a token).
     #[schema(max_length = 255)]
     recipient_last_name: Option<String>,
+    /// Required when account_type is AC, CA or BP (without a token).
     #[schema(max_length = 255)]
     recipient_address1: Option<String>,
     #[schema(max_length = 255)]
     recipient_address2: Option<String>,
+    /// Required when account_type is AC, CA or BP (without a token).
     #[schema(max_length = 255)]
     recipient_city: Option<String>,
+    /// Required when account_type is AC, CA or BP (without a token).
     #[schema(min_length = 2, max_length = 2)]
     recipient_state: Option<String>,
     /// xxxxx or xxxxx-xxxx
+    /// Required when account_type is AC, CA or BP (without a token).
     #[schema(max_length = 10)]
     recipient_zip: Option<String>,
     /// 10 digits (string or number).
@@ -140,6 +152,7 @@ pub struct VerifyRequestDoc {
 
 /// `POST /gateway/process`.
 #[derive(utoipa::ToSchema, serde::Deserialize)]
+#[schema(example = json!({"participant_id": 12345, "timestamp": 1576097158, "version": 11, "participant_unique_id1": "1f27", "customer_account_token": "cat_3f9d2c1b", "amount": "1010.50"}))]
 pub struct ProcessRequestDoc {
     #[serde(flatten)]
     common: CommonDoc,
@@ -151,6 +164,7 @@ pub struct ProcessRequestDoc {
 
 /// `POST /gateway/checkcancel` (participant_unique_id1 is not asked).
 #[derive(utoipa::ToSchema)]
+#[schema(example = json!({"participant_id": 12345, "timestamp": 1576097158, "version": 11, "transaction_id": "0f8fad5b-d9cb-469f-a165-70867728950e"}))]
 pub struct CheckCancelRequestDoc {
     participant_id: i64,
     timestamp: i64,
@@ -161,6 +175,7 @@ pub struct CheckCancelRequestDoc {
 
 /// `POST /gateway/search` (participant_unique_id1 is not asked).
 #[derive(utoipa::ToSchema)]
+#[schema(example = json!({"participant_id": 12345, "timestamp": 1576097158, "version": 11, "payee_name": "Georgia Power"}))]
 pub struct SearchRequestDoc {
     participant_id: i64,
     timestamp: i64,
@@ -171,6 +186,36 @@ pub struct SearchRequestDoc {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::{Map, Value};
+
+    use crate::doc_drift::{assert_matches, schemas};
+    use crate::gateway::issuer::GatewaySettings;
+
+    fn map(v: &Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn every_documented_gateway_body_is_what_its_handler_accepts() {
+        let schemas = schemas();
+        let settings = GatewaySettings::default();
+        assert_matches(&schemas, "SessionRequestDoc", &|v| {
+            crate::gateway::sessions::parse(v.to_string().as_bytes(), false).is_ok()
+        });
+        assert_matches(&schemas, "VerifyRequestDoc", &|v| {
+            crate::gateway::verify::parse::parse(v.to_string().as_bytes(), &settings).is_ok()
+        });
+        assert_matches(&schemas, "ProcessRequestDoc", &|v| {
+            crate::gateway::process::parse_process(&map(v), &settings).is_ok()
+        });
+        assert_matches(&schemas, "CheckCancelRequestDoc", &|v| {
+            crate::gateway::process::parse_check_cancel(map(v)).is_ok()
+        });
+        assert_matches(&schemas, "SearchRequestDoc", &|v| {
+            crate::gateway::search::parse(map(v)).is_ok()
+        });
+    }
+
     #[test]
     fn gateway_request_bodies_are_described() {
         let doc: serde_json::Value =

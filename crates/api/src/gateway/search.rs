@@ -15,7 +15,6 @@ use super::fields::json_object;
 use super::issuer::payee_json;
 use crate::AppState;
 
-pub const PATH: &str = "/gateway/search";
 const MAX_RESULTS: i64 = 50;
 
 /// The rules of a search body: the common fields (no

@@ -15,8 +15,6 @@ use crate::AppState;
 /// The partner's admin checks its hosts with it (`fundline admin`).
 pub use super::session_url::origin;
 
-pub const PATH: &str = "/api/v1/sessions/point-in-time/plugin";
-
 /// Every rule of spec 001's table. `email_required`: the tenant pays out by
 /// PayPal. `Err` is the 13400 data map.
 pub fn parse(body: &[u8], email_required: bool) -> Result<SessionRequest, Value> {

@@ -22,8 +22,6 @@ use super::error::GatewayError;
 use super::issuer::{Limits, Posting};
 use crate::AppState;
 
-pub const PATH: &str = "/gateway/verify";
-
 fn limits_json(l: Limits, card_type: &str, p: &Posting) -> Value {
     json!({"min": l.min.to_decimal_string(), "max": l.max.to_decimal_string(), "card_type": card_type,
            "estimated_posting_time": p.time, "estimated_posting_date": p.date_text()})
