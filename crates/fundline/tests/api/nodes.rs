@@ -490,21 +490,9 @@ async fn two_nodes_send_every_email_exactly_once() {
         ..fundline_api::ApiConfig::default()
     };
     let app = common::spawn_app_with(config()).await;
-    // The second node: its own connections to the same database, its own workers.
-    let store_b = fundline_store::Store::connect(&fundline_store::StoreOptions::new(
-        app.database_url.clone(),
-    ))
-    .await
-    .unwrap();
-    let node_b = fundline_api::AppState::new(
-        store_b.clone(),
-        app.keyring.clone(),
-        config(),
-        app.clock.clone(),
-        app.network.clone(),
-        fundline_api::ofac::OfacScreen::new(fundline_api::ofac::OfacScreen::default_list()),
-    );
-    let workers_b = fundline_api::workers::start(&node_b);
+    // The second node: its own connections to the same database, its own
+    // workers, started as `fundline serve` starts one.
+    let node_b = app.second_node(config()).await;
     let staff = common::staff::Staff::admin(&app).await;
     const MAILS: u32 = 12;
     for i in 0..MAILS {
@@ -550,10 +538,9 @@ async fn two_nodes_send_every_email_exactly_once() {
     assert_eq!(to.len(), MAILS as usize, "{to:?}");
     let attempts: i64 =
         sqlx::query_scalar("SELECT CAST(COALESCE(SUM(attempts), 0) AS BIGINT) FROM ba_outbox")
-            .fetch_one(store_b.reader())
+            .fetch_one(app.store.reader())
             .await
             .unwrap();
     assert_eq!(attempts, i64::from(MAILS));
-    workers_b.shutdown(Duration::from_secs(10)).await;
-    store_b.close().await;
+    node_b.stop().await;
 }

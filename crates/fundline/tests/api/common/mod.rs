@@ -57,6 +57,8 @@ pub struct TestApp {
     pub database_url: String,
     /// The server's state (for running one round of a worker by hand).
     pub state: AppState,
+    /// The master key, base64, for a second node over the same store.
+    master_key: String,
     /// The test thread whose log lines are this app's.
     log_owner: ThreadId,
     /// Where the shared log lines stood when the app started.
@@ -263,8 +265,10 @@ pub async fn spawn_app_with(config: ApiConfig) -> TestApp {
     .expect("settings");
     let clock = Arc::new(ShiftedClock::default());
     let network = Arc::new(CountingNetwork::default());
+    let master_key = MasterKey::generate();
+    let master_key_b64 = master_key.to_base64();
     let app = App::build(Options {
-        master_key: Some(MasterKey::generate()),
+        master_key: Some(master_key),
         clock: clock.clone(),
         network: Some(network.clone()),
         config: Some(config),
@@ -283,6 +287,7 @@ pub async fn spawn_app_with(config: ApiConfig) -> TestApp {
         tenant: app.tenant.clone().expect("tenant"),
         database_url,
         state: app.state.clone(),
+        master_key: master_key_b64,
         log_owner,
         shared_logs_from,
         _dir: dir,
@@ -292,7 +297,56 @@ pub async fn spawn_app_with(config: ApiConfig) -> TestApp {
     test_app
 }
 
+/// A second node started by [`TestApp::second_node`]: serving until
+/// [`SecondNode::stop`].
+pub struct SecondNode {
+    pub base: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    done: tokio::task::JoinHandle<()>,
+}
+
+impl SecondNode {
+    /// Shuts the node down as SIGTERM does (open requests finish, workers
+    /// are joined, the store closes) and waits for it.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        self.done.await.expect("second node");
+    }
+}
+
 impl TestApp {
+    /// Another node of this deployment, built by the builder `fundline
+    /// serve` uses: its own connections to the same database, the same
+    /// master key, its own listener and workers.
+    pub async fn second_node(&self, config: ApiConfig) -> SecondNode {
+        let dir = self._dir.path().join("node-b");
+        std::fs::create_dir_all(&dir).expect("node dir");
+        let settings = Settings::load(&Flags {
+            listen: Some("127.0.0.1:0".into()),
+            data_dir: Some(dir),
+            database_url: Some(self.database_url.clone()),
+            ..Flags::default()
+        })
+        .expect("settings");
+        let app = App::build(Options {
+            master_key: Some(MasterKey::from_base64(&self.master_key).expect("key")),
+            clock: self.clock.clone(),
+            network: Some(self.network.clone()),
+            config: Some(config),
+            sandbox_tenant: false,
+            tenant: None,
+            ..Options::new(settings)
+        })
+        .await
+        .expect("second node");
+        let base = app.url();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let done = tokio::spawn(app.run_until(async {
+            let _ = stopped.await;
+        }));
+        SecondNode { base, stop, done }
+    }
+
     /// The bank-analysis outbox, opened (as `admin outbox list` prints it),
     /// with links pointing at this test server.
     pub async fn outbox(&self) -> Vec<serde_json::Value> {
