@@ -361,6 +361,19 @@ impl TestApp {
     }
 }
 
+/// Sends `req`, which must reach the server; the status and the JSON body
+/// (Null when the body is not JSON).
+pub async fn send(req: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
+    let r = req.send().await.expect("the request reaches the server");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// [`send`]'s JSON body alone.
+pub async fn json_of(req: reqwest::RequestBuilder) -> serde_json::Value {
+    send(req).await.1
+}
+
 /// Now as Unix seconds (the gateway's `ts` field).
 pub fn ts() -> i64 {
     chrono::Utc::now().timestamp()
