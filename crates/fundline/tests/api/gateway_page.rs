@@ -250,15 +250,12 @@ async fn the_customer_can_cancel_and_bank_and_bill_pay_destinations_verify() {
 
     let (id, url) = stage(&app, "k7").await;
     let token = page_token(&open(&url).await.html);
-    let found: Value = reqwest::Client::new()
-        .get(format!("{}/session/{id}/payees?q=jersey", app.base))
-        .header("x-page-token", &token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let found = common::json_of(
+        reqwest::Client::new()
+            .get(format!("{}/session/{id}/payees?q=jersey", app.base))
+            .header("x-page-token", &token),
+    )
+    .await;
     assert_eq!(found["payees"][0]["payee_id"], "123457");
     let bill = json!({"destination": "bill_pay", "first_name": "Jack", "last_name": "Frost", "address1": "123 Main St",
         "city": "Atlanta", "state": "GA", "zip": "30313", "payee_id": "123457", "account_number": "12345678"});

@@ -276,15 +276,11 @@ async fn two_nodes_on_one_postgres_keep_every_guarantee() {
             &format!("check {id} to settle"),
             Duration::from_secs(10),
             async || {
-                let b: Value = http
-                    .get(format!("{}/api/v1/checks/{id}", nodes[1]))
-                    .bearer_auth(token)
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
+                let b = common::json_of(
+                    http.get(format!("{}/api/v1/checks/{id}", nodes[1]))
+                        .bearer_auth(token),
+                )
+                .await;
                 let status = b["status"].clone();
                 if status == "funded" || status == "declined" {
                     Ok(status)

@@ -249,15 +249,11 @@ async fn every_401_carries_a_challenge_and_schemes_are_case_insensitive() {
     }
     // A staff token sent as "bearer" (lower case) is a Bearer token.
     let a = &app.tenant.analysis;
-    let login: Value = http
-        .post(format!("{}/api/v1/auth/login", app.base))
-        .json(&serde_json::json!({"email": a.email, "password": a.password}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let login = common::json_of(
+        http.post(format!("{}/api/v1/auth/login", app.base))
+            .json(&serde_json::json!({"email": a.email, "password": a.password})),
+    )
+    .await;
     let token = login["data"]["accessToken"].as_str().unwrap();
     for scheme in ["bearer", "BEARER", "Bearer"] {
         let r = http

@@ -507,18 +507,14 @@ async fn sandbox_outbox_link_and_sandbox_bank_build_a_report() {
     )
     .await;
     let report_id = m["reportRequestId"].as_str().unwrap();
-    let fr: Value = http
-        .get(format!(
+    let fr = common::json_of(
+        http.get(format!(
             "{}/api/v1/instantbankanalysis/financialreport?reportId={report_id}",
             s.base
         ))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .bearer_auth(&token),
+    )
+    .await;
     let employers = fr["data"]["likelyEmployerResults"].as_array().unwrap();
     assert_eq!(employers.len(), 1, "{fr}");
     assert_eq!(employers[0]["frequency"], "Bi-Weekly");

@@ -74,14 +74,7 @@ pub async fn share_files(
         "the report to be built",
         Duration::from_secs(30),
         async || {
-            let s: Value = http
-                .get(format!("{link}/status"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let s = super::json_of(http.get(format!("{link}/status"))).await;
             match s["status"].as_str() {
                 Some("Completed") => Ok(()),
                 Some("Failed") => panic!("the report failed: {s}"),

@@ -31,15 +31,11 @@ impl Staff {
 
     pub async fn login(app: &TestApp, email: &str, password: &str) -> Staff {
         let http = reqwest::Client::new();
-        let r: Value = http
-            .post(format!("{}/api/v1/auth/login", app.base))
-            .json(&json!({"email": email, "password": password}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let r = super::json_of(
+            http.post(format!("{}/api/v1/auth/login", app.base))
+                .json(&json!({"email": email, "password": password})),
+        )
+        .await;
         let token = r["data"]["accessToken"]
             .as_str()
             .unwrap_or_else(|| panic!("login failed: {r}"))
