@@ -40,41 +40,8 @@ async fn link_of(app: &TestApp, report_id: &str) -> String {
 }
 
 async fn upload(link: &str, files: Vec<(&str, Vec<u8>)>) -> (u16, Value) {
-    let mut form = reqwest::multipart::Form::new();
-    for (name, bytes) in files {
-        form = form.part(
-            "file",
-            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
-        );
-    }
-    let r = reqwest::Client::new()
-        .post(format!("{link}/statements"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-}
-
-async fn wait_status(link: &str, want: &str) -> Value {
-    common::eventually(
-        &format!("the request to reach {want}"),
-        Duration::from_secs(10),
-        async || {
-            let s: Value = reqwest::get(format!("{link}/status"))
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            if s["status"] == want {
-                Ok(s)
-            } else {
-                Err(s)
-            }
-        },
-    )
-    .await
+    let named = files.into_iter().map(|(n, b)| (n.to_string(), b));
+    common::sharing::upload(link, named.collect()).await
 }
 
 #[tokio::test]
@@ -147,7 +114,7 @@ async fn a_customer_shares_an_ofx_statement_and_the_report_is_built() {
     let (code, body) = upload(&link, vec![("march.ofx", story.text.clone().into_bytes())]).await;
     assert_eq!(code, 202, "{body}");
     assert_eq!(body["accounts"], 1);
-    wait_status(&link, "Completed").await;
+    common::sharing::report_built(&link, Duration::from_secs(10)).await;
     // Spent: no second upload.
     let (code, _) = upload(&link, vec![("march.ofx", story.text.clone().into_bytes())]).await;
     assert_eq!(code, 410);
@@ -544,5 +511,5 @@ async fn an_unusual_csv_is_read_with_a_column_mapping() {
     let body: Value = ok.json().await.unwrap();
     assert_eq!(status, 202, "{body}");
     assert_eq!(body["transactions"], 10);
-    wait_status(&link, "Completed").await;
+    common::sharing::report_built(&link, Duration::from_secs(10)).await;
 }

@@ -87,14 +87,12 @@ async fn session(app: &TestApp, sso: &str) -> Session {
 
 impl Session {
     async fn get(&self, path: &str) -> (u16, Value) {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+        common::send(
+            self.http
+                .get(format!("{}{path}", self.base))
+                .bearer_auth(&self.token),
+        )
+        .await
     }
 
     async fn submit(
@@ -143,15 +141,13 @@ impl Session {
             .text("cardId", card.to_string())
             .text("funding", funding.to_string())
             .text("micr", micr.to_string());
-        let r = self
-            .http
-            .post(format!("{}/api/v1/checks", self.base))
-            .bearer_auth(&self.token)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+        common::send(
+            self.http
+                .post(format!("{}/api/v1/checks", self.base))
+                .bearer_auth(&self.token)
+                .multipart(form),
+        )
+        .await
     }
 
     /// Waits until the check leaves the in-flight stages (or reaches `until`).

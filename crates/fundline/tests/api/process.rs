@@ -488,24 +488,7 @@ async fn sandbox_outbox_link_and_sandbox_bank_build_a_report() {
         .await
         .unwrap();
     assert_eq!(shared.status(), 202);
-    common::eventually(
-        "the report to be built",
-        Duration::from_secs(10),
-        async || {
-            let status: Value = reqwest::get(format!("{link}/status"))
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            if status["status"] == "Completed" {
-                Ok(())
-            } else {
-                Err(status)
-            }
-        },
-    )
-    .await;
+    common::sharing::report_built(&link, Duration::from_secs(10)).await;
     let report_id = m["reportRequestId"].as_str().unwrap();
     let fr = common::json_of(
         http.get(format!(

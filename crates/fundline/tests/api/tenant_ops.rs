@@ -107,23 +107,21 @@ async fn connect_get(base: &str, key: &str, secret: &str, merchant: &str) -> (u1
 }
 
 async fn staff_login(base: &str, email: &str, password: &str) -> (u16, Value) {
-    let r = reqwest::Client::new()
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"email": email, "password": password}))
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    common::send(
+        reqwest::Client::new()
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"email": email, "password": password})),
+    )
+    .await
 }
 
 async fn staff_status(base: &str, token: &str) -> (u16, Value) {
-    let r = reqwest::Client::new()
-        .get(format!("{base}/api/v1/auth/status"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    common::send(
+        reqwest::Client::new()
+            .get(format!("{base}/api/v1/auth/status"))
+            .bearer_auth(token),
+    )
+    .await
 }
 
 fn creds<'a>(t: &'a Value, product: &str, key: &str) -> &'a str {

@@ -52,37 +52,11 @@ pub async fn share_files(
     let http = reqwest::Client::new();
     let consent = http.post(format!("{link}/consent")).send().await.unwrap();
     assert_eq!(consent.status().as_u16(), 200);
-    let mut form = reqwest::multipart::Form::new();
-    for (name, bytes) in files {
-        form = form.part(
-            "file",
-            reqwest::multipart::Part::bytes(bytes).file_name(name),
-        );
-    }
-    let up = http
-        .post(format!("{link}/statements"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let status = up.status().as_u16();
-    let body: Value = up.json().await.unwrap_or(Value::Null);
+    let (status, body) = upload(&link, files).await;
     if status != 202 {
         return Err((status, body));
     }
-    super::eventually(
-        "the report to be built",
-        Duration::from_secs(30),
-        async || {
-            let s = super::json_of(http.get(format!("{link}/status"))).await;
-            match s["status"].as_str() {
-                Some("Completed") => Ok(()),
-                Some("Failed") => panic!("the report failed: {s}"),
-                _ => Err(s),
-            }
-        },
-    )
-    .await;
+    report_built(&link, Duration::from_secs(30)).await;
     let report = staff
         .get(&format!(
             "/api/v1/instantbankanalysis/financialreport?reportId={report_id}"
@@ -103,4 +77,33 @@ pub async fn share_files(
             .cloned()
             .unwrap_or_default(),
     })
+}
+
+/// `files` (name, bytes) uploaded through the link in one request: the
+/// status and the JSON answer.
+pub async fn upload(link: &str, files: Vec<(String, Vec<u8>)>) -> (u16, Value) {
+    let mut form = reqwest::multipart::Form::new();
+    for (name, bytes) in files {
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name),
+        );
+    }
+    let http = reqwest::Client::new();
+    super::send(http.post(format!("{link}/statements")).multipart(form)).await
+}
+
+/// Waits (at most `within`) until the link's report request is Completed;
+/// its last status answer. A Failed report fails the test at once.
+pub async fn report_built(link: &str, within: Duration) -> Value {
+    super::eventually("the report to be built", within, async || {
+        let http = reqwest::Client::new();
+        let s = super::json_of(http.get(format!("{link}/status"))).await;
+        match s["status"].as_str() {
+            Some("Completed") => Ok(s),
+            Some("Failed") => panic!("the report failed: {s}"),
+            _ => Err(s),
+        }
+    })
+    .await
 }
