@@ -182,8 +182,8 @@ async fn customer_attributes_are_stored_when_customer_id_and_ssn_agree() {
     let c = app.partner().await;
     let (cid, _) = customer_with_card(&app, &c, 2).await;
     let ssn = enrollment(2)["ssn"].as_str().unwrap().to_string();
-    let body = attrs(&[
-        ("CustomerId", &cid),
+    let all = [
+        ("CustomerId", cid.as_str()),
         ("SSN", &ssn),
         ("DirectDeposit", "True"),
         ("Tenure", "18"),
@@ -194,8 +194,8 @@ async fn customer_attributes_are_stored_when_customer_id_and_ssn_agree() {
         ("CardIssueDate", "01-15-2024"),
         ("NumberOfChecksReturned", "1"),
         ("BalanceOnReturnedChecks", "120.00"),
-    ]);
-    let a = c.ask("add-customer-attributes", &body).await;
+    ];
+    let a = c.ask("add-customer-attributes", &attrs(&all)).await;
     assert_eq!(a.status, 200, "{}", a.text);
     assert_eq!(a.text, "");
     let stored = repo::get_attributes(&app.store, &app.tenant.tenant_id, &cid)
@@ -221,15 +221,7 @@ async fn customer_attributes_are_stored_when_customer_id_and_ssn_agree() {
     );
 
     // The spec's sample error: the 8th attribute without a value.
-    let mut body = attrs(&[
-        ("CustomerId", &cid),
-        ("SSN", &ssn),
-        ("DirectDeposit", "True"),
-        ("Tenure", "18"),
-        ("TransactionsPerMonth", "4"),
-        ("NumberOfCards", "2"),
-        ("CurrentBalance", "3456.76"),
-    ]);
+    let mut body = attrs(&all[..7]);
     body["customerAttributes"]
         .as_array_mut()
         .unwrap()
@@ -241,65 +233,9 @@ async fn customer_attributes_are_stored_when_customer_id_and_ssn_agree() {
         json!([{"key": "command.CustomerAttributes[7].Value", "message": "The Value field is required."}])
     );
 
-    // Formats, unknown names, missing identity.
-    for (pairs, key, msg) in [
-        (
-            vec![
-                ("CustomerId", cid.as_str()),
-                ("SSN", ssn.as_str()),
-                ("DirectDeposit", "yes"),
-            ],
-            "command.CustomerAttributes[2].Value",
-            "The Value field must be True or False.",
-        ),
-        (
-            vec![
-                ("CustomerId", cid.as_str()),
-                ("SSN", ssn.as_str()),
-                ("CurrentBalance", "12.345"),
-            ],
-            "command.CustomerAttributes[2].Value",
-            "The Value field must be DDDDD.CC.",
-        ),
-        (
-            vec![
-                ("CustomerId", cid.as_str()),
-                ("SSN", ssn.as_str()),
-                ("CardIssueDate", "2024-01-15"),
-            ],
-            "command.CustomerAttributes[2].Value",
-            "The Value field must be MM-DD-YYYY.",
-        ),
-        (
-            vec![
-                ("CustomerId", cid.as_str()),
-                ("SSN", ssn.as_str()),
-                ("Tenure", "-1"),
-            ],
-            "command.CustomerAttributes[2].Value",
-            "The Value field must be a whole number.",
-        ),
-        (
-            vec![
-                ("CustomerId", cid.as_str()),
-                ("SSN", ssn.as_str()),
-                ("FavouriteColour", "blue"),
-            ],
-            "command.CustomerAttributes[2].Name",
-            "Name is not a recognized customer attribute.",
-        ),
-        (
-            vec![("CustomerId", cid.as_str())],
-            "command.CustomerAttributes",
-            "The SSN attribute is required.",
-        ),
-        (
-            vec![("SSN", ssn.as_str())],
-            "command.CustomerAttributes",
-            "The CustomerId attribute is required.",
-        ),
-    ] {
-        let a = c.ask("add-customer-attributes", &attrs(&pairs)).await;
+    // Formats and unknown names after a valid identity, then a missing identity.
+    let refused = async |pairs: &[(&str, &str)], key: &str, msg: &str| {
+        let a = c.ask("add-customer-attributes", &attrs(pairs)).await;
         assert_eq!(a.status, 400, "{pairs:?}");
         assert!(
             a.body["validationErrors"]
@@ -310,7 +246,60 @@ async fn customer_attributes_are_stored_when_customer_id_and_ssn_agree() {
             "{pairs:?}: {}",
             a.text
         );
+    };
+    for (name, value, field, msg) in [
+        (
+            "DirectDeposit",
+            "yes",
+            "Value",
+            "The Value field must be True or False.",
+        ),
+        (
+            "CurrentBalance",
+            "12.345",
+            "Value",
+            "The Value field must be DDDDD.CC.",
+        ),
+        (
+            "CardIssueDate",
+            "2024-01-15",
+            "Value",
+            "The Value field must be MM-DD-YYYY.",
+        ),
+        (
+            "Tenure",
+            "-1",
+            "Value",
+            "The Value field must be a whole number.",
+        ),
+        (
+            "FavouriteColour",
+            "blue",
+            "Name",
+            "Name is not a recognized customer attribute.",
+        ),
+    ] {
+        let pairs = [
+            ("CustomerId", cid.as_str()),
+            ("SSN", ssn.as_str()),
+            (name, value),
+        ];
+        let key = format!("command.CustomerAttributes[2].{field}");
+        refused(&pairs, &key, msg).await;
     }
+    let key = "command.CustomerAttributes";
+    refused(
+        &[("CustomerId", cid.as_str())],
+        key,
+        "The SSN attribute is required.",
+    )
+    .await;
+    refused(
+        &[("SSN", ssn.as_str())],
+        key,
+        "The CustomerId attribute is required.",
+    )
+    .await;
 }
 
 #[tokio::test]
