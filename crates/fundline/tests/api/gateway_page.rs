@@ -1,6 +1,7 @@
 //! The hosted capture page, through HTTP as the page's script uses it.
 
 use crate::common;
+use common::steps::Gateway;
 
 use std::time::Duration;
 
@@ -176,11 +177,8 @@ async fn a_verified_card_completes_the_session_and_its_token_can_be_paid() {
     assert_eq!(code, 410);
     // The token pays.
     let g = app.gateway();
-    let p = g
-        .post("/gateway/process", &json!({"participant_id": app.tenant.ingopay.participant_id, "customer_account_token": account_token,
-            "amount": "20.00", "participant_unique_id1": "page-pay", "timestamp": chrono::Utc::now().timestamp(), "version": 11}), &[])
-        .await
-        .unwrap();
+    let p = g.process(&json!({"participant_id": app.tenant.ingopay.participant_id, "customer_account_token": account_token,
+            "amount": "20.00", "participant_unique_id1": "page-pay", "timestamp": chrono::Utc::now().timestamp(), "version": 11}), &[]).await;
     assert_eq!(p.body["status"], 100, "{}", p.text);
 }
 
@@ -305,8 +303,7 @@ async fn a_cvv_requiring_tenant_gets_the_security_code_asked_and_checked() {
 
 #[tokio::test]
 async fn a_po_box_recipient_can_pass_the_page() {
-    let app = spawn_app().await;
-    let g = app.gateway();
+    let (app, g) = common::spawn_gateway().await;
     let mut req = session_request("po-box");
     req["host_uri"] = json!("http://127.0.0.1:4321");
     req["recipient_information"]["address_line1"] = json!("PO Box 15019");

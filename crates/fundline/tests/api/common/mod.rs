@@ -356,6 +356,21 @@ impl TestApp {
         (id, url)
     }
 
+    /// A gateway bill payment (spec 002, account type BP) to `payee_id`
+    /// for this app's tenant.
+    pub fn bill_payment(
+        &self,
+        payee_id: i64,
+        amount: &str,
+        account: &str,
+        uid1: &str,
+    ) -> serde_json::Value {
+        serde_json::json!({"participant_id": self.tenant.ingopay.participant_id, "account_type": "BP", "payee_id": payee_id,
+            "amount": amount, "account": account, "recipient_first_name": "Johnny", "recipient_last_name": "Rockets",
+            "recipient_address1": "123 Main St", "recipient_city": "Atlanta", "recipient_state": "GA", "recipient_zip": "30313",
+            "participant_unique_id1": uid1, "timestamp": ts(), "version": 11})
+    }
+
     pub fn authorizations(&self) -> usize {
         self.network.calls.load(Ordering::SeqCst)
     }
@@ -372,6 +387,13 @@ pub async fn send(req: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
 /// [`send`]'s JSON body alone.
 pub async fn json_of(req: reqwest::RequestBuilder) -> serde_json::Value {
     send(req).await.1
+}
+
+/// [`spawn_app`] and its gateway client.
+pub async fn spawn_gateway() -> (TestApp, GatewayClient) {
+    let app = spawn_app().await;
+    let g = app.gateway();
+    (app, g)
 }
 
 /// Now as Unix seconds (the gateway's `ts` field).

@@ -3,7 +3,9 @@
 //! steps with a meaning (enroll, link a card, log the customer in) also
 //! check that the service accepted them.
 
-use fundline::client::{card, enrollment, test_visa, Answer, ConnectClient, PartnerClient};
+use fundline::client::{
+    card, enrollment, test_visa, Answer, ConnectClient, GatewayClient, PartnerClient,
+};
 use serde_json::{json, Value};
 
 /// Every partner method that needs a session (all but `authenticate`).
@@ -97,6 +99,61 @@ impl Connect for ConnectClient {
         self.request(method, path, body)
             .await
             .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+}
+
+/// Gateway (spec 001/002) requests that must go through (any status).
+pub trait Gateway {
+    async fn ask(&self, path: &str, body: &Value, headers: &[(&str, &str)]) -> Answer;
+
+    /// POST /gateway/verify (any status).
+    async fn verify(&self, body: &Value) -> Answer {
+        self.ask("/gateway/verify", body, &[]).await
+    }
+
+    /// POST /gateway/process with `headers` (any status).
+    async fn process(&self, body: &Value, headers: &[(&str, &str)]) -> Answer {
+        self.ask("/gateway/process", body, headers).await
+    }
+}
+
+/// `n` identical requests at once, each of which must go through: every
+/// answer's `status`, and the distinct values of its `data.<id_field>`.
+pub async fn burst(
+    n: usize,
+    request: impl AsyncFn() -> Answer,
+    id_field: &str,
+) -> (Vec<i64>, std::collections::HashSet<String>) {
+    let answers = futures::future::join_all((0..n).map(|_| request())).await;
+    let statuses = answers
+        .iter()
+        .map(|a| a.body["status"].as_i64().unwrap())
+        .collect();
+    let ids = answers
+        .iter()
+        .map(|a| text_at(&a.body["data"][id_field]))
+        .collect();
+    (statuses, ids)
+}
+
+impl Gateway for GatewayClient {
+    async fn ask(&self, path: &str, body: &Value, headers: &[(&str, &str)]) -> Answer {
+        self.post(path, body, headers)
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+}
+
+/// A gateway 13400 answer names each `(field, message)` as the only error
+/// of that field.
+pub fn field_errors(a: &Answer, fields: &[(&str, &str)]) {
+    for (field, message) in fields {
+        assert_eq!(
+            a.body["data"][field],
+            json!([message]),
+            "{field}: {}",
+            a.text
+        );
     }
 }
 
