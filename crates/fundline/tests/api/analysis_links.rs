@@ -30,12 +30,7 @@ async fn new_customer(staff: &Staff, n: u32, trigger: bool) -> Value {
 }
 
 async fn request(staff: &Staff, customer_id: &str, via: i64) -> String {
-    let r = staff
-        .post(
-            &format!("{IBA}/report-request"),
-            &json!({"customerId": customer_id, "sendVia": via}),
-        )
-        .await;
+    let r = staff.request_report(customer_id, via).await;
     assert_eq!(r.status, 200, "{r}");
     r.body["data"].as_str().unwrap().to_string()
 }

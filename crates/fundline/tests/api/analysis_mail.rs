@@ -8,10 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::spawn_app_with;
-use common::staff::{customer, Staff};
+use common::staff::Staff;
 use fundline_api::config::SmtpConfig;
 use fundline_api::ApiConfig;
-use serde_json::json;
 
 /// A minimal SMTP server: accepts every message and keeps its DATA; with
 /// `refuse`, answers MAIL with a transient error.
@@ -38,16 +37,7 @@ fn config(port: u16) -> ApiConfig {
 }
 
 async fn request(app: &common::TestApp) {
-    let staff = Staff::admin(app).await;
-    let c = staff.post("/api/v1/customer", &customer(1)).await;
-    let id = c.body["data"]["id"].as_str().unwrap().to_string();
-    let r = staff
-        .post(
-            "/api/v1/instantbankanalysis/report-request",
-            &json!({"customerId": id, "sendVia": 1}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{r}");
+    Staff::admin(app).await.customer_with_request(1).await;
 }
 
 #[tokio::test]

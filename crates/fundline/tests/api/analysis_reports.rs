@@ -10,14 +10,8 @@ use common::{captured_logs, sensitive, spawn_app, TestApp};
 use serde_json::{json, Value};
 
 async fn request_for(staff: &Staff, n: u32, via: i64) -> (String, String) {
-    let c = staff.post("/api/v1/customer", &customer(n)).await;
-    let customer_id = c.body["data"]["id"].as_str().unwrap().to_string();
-    let r = staff
-        .post(
-            "/api/v1/instantbankanalysis/report-request",
-            &json!({"customerId": customer_id, "sendVia": via}),
-        )
-        .await;
+    let customer_id = staff.create_customer(n).await;
+    let r = staff.request_report(&customer_id, via).await;
     envelope_ok(
         &r,
         if via == 2 {

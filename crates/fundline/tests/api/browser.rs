@@ -233,17 +233,7 @@ async fn a_customer_link_uploads_an_ofx_statement_and_the_report_completes() {
     };
     let app = spawn_app().await;
     let staff = common::staff::Staff::admin(&app).await;
-    let c = staff
-        .post("/api/v1/customer", &common::staff::customer(1))
-        .await;
-    let customer_id = c.body["data"]["id"].as_str().unwrap().to_string();
-    let r = staff
-        .post(
-            "/api/v1/instantbankanalysis/report-request",
-            &json!({"customerId": customer_id, "sendVia": 1}),
-        )
-        .await;
-    let report_id = r.body["data"].as_str().unwrap().to_string();
+    let (_, report_id) = staff.customer_with_request(1).await;
     let link = app
         .outbox()
         .await

@@ -36,14 +36,7 @@ async fn health_readiness_and_metrics() {
         200
     );
     app.partner().await;
-    let m = http
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let m = common::text_of(http.get(format!("{}/metrics", app.base))).await;
     assert!(m.contains("fundline_http_requests_total{method=\"POST\",route=\"/api/v1/partners/authenticate\",status=\"200\"} 1"), "{m}");
     assert!(m.contains("fundline_http_request_duration_seconds_bucket"));
 }

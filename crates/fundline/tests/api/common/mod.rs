@@ -384,6 +384,12 @@ pub async fn send(req: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
     (status, r.json().await.unwrap_or(serde_json::Value::Null))
 }
 
+/// Sends `req`, which must reach the server; the body as text.
+pub async fn text_of(req: reqwest::RequestBuilder) -> String {
+    let r = req.send().await.expect("the request reaches the server");
+    r.text().await.expect("a text body")
+}
+
 /// [`send`]'s JSON body alone.
 pub async fn json_of(req: reqwest::RequestBuilder) -> serde_json::Value {
     send(req).await.1

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::staff::{customer, Staff};
+use super::staff::Staff;
 use super::TestApp;
 
 /// What a completed report request holds.
@@ -25,22 +25,7 @@ pub async fn share_files(
     n: u32,
     files: Vec<(String, Vec<u8>)>,
 ) -> Result<Shared, (u16, Value)> {
-    let c = staff.post("/api/v1/customer", &customer(n)).await;
-    let customer_id = c.body["data"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("customer: {c}"))
-        .to_string();
-    let r = staff
-        .post(
-            "/api/v1/instantbankanalysis/report-request",
-            &json!({"customerId": customer_id, "sendVia": 1}),
-        )
-        .await;
-    let report_id = r.body["data"]
-        .as_str()
-        .or_else(|| r.body["data"]["id"].as_str())
-        .unwrap_or_else(|| panic!("report request: {r}"))
-        .to_string();
+    let (_, report_id) = staff.customer_with_request(n).await;
     let link = app
         .outbox()
         .await

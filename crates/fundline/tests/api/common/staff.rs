@@ -75,6 +75,37 @@ impl Staff {
             .await
     }
 
+    /// Customer `n` (see [`customer`]), created; its id.
+    pub async fn create_customer(&self, n: u32) -> String {
+        let c = self.post("/api/v1/customer", &customer(n)).await;
+        c.body["data"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("customer: {c}"))
+            .to_string()
+    }
+
+    /// A report request for the customer, sent `via` (1 email, 2 SMS): the
+    /// answer, whatever it is.
+    pub async fn request_report(&self, customer_id: &str, via: i64) -> Answer {
+        let body = json!({"customerId": customer_id, "sendVia": via});
+        self.post("/api/v1/instantbankanalysis/report-request", &body)
+            .await
+    }
+
+    /// Customer `n` and a report request by email, which must be accepted:
+    /// (customer id, report request id).
+    pub async fn customer_with_request(&self, n: u32) -> (String, String) {
+        let customer_id = self.create_customer(n).await;
+        let r = self.request_report(&customer_id, 1).await;
+        assert_eq!(r.status, 200, "{r}");
+        let report_id = r.body["data"]
+            .as_str()
+            .or_else(|| r.body["data"]["id"].as_str())
+            .unwrap_or_else(|| panic!("report request: {r}"))
+            .to_string();
+        (customer_id, report_id)
+    }
+
     pub async fn post_raw(&self, path: &str, body: &'static str) -> Answer {
         self.send(
             self.http
