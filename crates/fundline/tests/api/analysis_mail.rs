@@ -73,19 +73,27 @@ async fn the_link_is_emailed_through_the_relay() {
     );
 }
 
+/// The first outbox message once `done` holds for it (within 5 s).
+async fn first_message_when(
+    app: &common::TestApp,
+    what: &str,
+    done: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    common::eventually(what, Duration::from_secs(5), async || {
+        let m = app.outbox().await[0].clone();
+        done(&m).then_some(m)
+    })
+    .await
+}
+
 #[tokio::test]
 async fn a_refusing_relay_leaves_the_message_pending() {
     let (port, got) = relay(true).await;
     let app = spawn_app_with(config(port)).await;
     request(&app).await;
-    let m = common::eventually(
-        "a first delivery attempt",
-        Duration::from_secs(5),
-        async || {
-            let m = app.outbox().await[0].clone();
-            (m["attempts"].as_i64().unwrap() >= 1).then_some(m)
-        },
-    )
+    let m = first_message_when(&app, "a first delivery attempt", |m| {
+        m["attempts"].as_i64().unwrap() >= 1
+    })
     .await;
     assert_eq!(m["state"], "pending");
     assert!(got.lock().unwrap().is_empty());
@@ -101,14 +109,9 @@ async fn a_permanent_refusal_fails_the_message_at_once() {
     })
     .await;
     request(&app).await;
-    let m = common::eventually(
-        "the message to leave pending",
-        Duration::from_secs(5),
-        async || {
-            let m = app.outbox().await[0].clone();
-            (m["state"] != "pending").then_some(m)
-        },
-    )
+    let m = first_message_when(&app, "the message to leave pending", |m| {
+        m["state"] != "pending"
+    })
     .await;
     assert_eq!(m["state"], "failed", "{m}");
     assert_eq!(m["attempts"], 1, "not retried: {m}");

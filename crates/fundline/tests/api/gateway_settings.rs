@@ -148,12 +148,7 @@ async fn a_type_without_push_is_refused_and_oversized_bodies_answer_13413() {
     let mut big = card(&app);
     big["participant_unique_id2"] = json!("x".repeat(70 * 1024));
     let a = g.verify(&big).await;
-    assert_eq!(
-        (a.status, a.body["status"].as_i64()),
-        (413, Some(13413)),
-        "{}",
-        a.text
-    );
+    common::steps::answered(&a, 413, 13413, "a 70 KiB body");
 }
 
 #[tokio::test]

@@ -241,7 +241,7 @@ async fn the_envelope_rules_hold() {
     let mut v = card(&app, "4111111111111111", "3012");
     v["participant_id"] = json!(99999);
     let a = g.verify(&v).await;
-    assert_eq!((a.status, a.body["status"].as_i64()), (401, Some(13401)));
+    common::steps::answered(&a, 401, 13401, "another participant");
     assert_eq!(a.body["developer_message"], "participant_id_mismatch");
     let mut v = card(&app, "4111111111111111", "3012");
     v["version"] = json!(10);

@@ -144,6 +144,17 @@ impl Gateway for GatewayClient {
     }
 }
 
+/// A gateway answer with this HTTP status and this envelope `status` code
+/// (`what` names the case).
+pub fn answered(a: &Answer, http: u16, code: i64, what: &str) {
+    assert_eq!(
+        (a.status, a.body["status"].as_i64()),
+        (http, Some(code)),
+        "{what}: {}",
+        a.text
+    );
+}
+
 /// A gateway 13400 answer names each `(field, message)` as the only error
 /// of that field.
 pub fn field_errors(a: &Answer, fields: &[(&str, &str)]) {
