@@ -116,8 +116,7 @@ async fn every_documented_route_is_served() {
 async fn the_suite_captures_server_logs_for_its_leak_checks() {
     // Every TestApp, when dropped, scans these logs for its tenant's secrets,
     // card numbers and SSNs; this shows the capture really sees the servers.
-    let app = spawn_app().await;
-    let c = app.partner().await;
+    let (_app, c) = common::spawn_partner().await;
     c.ask(
         "find-customer",
         &serde_json::json!({"ssn": "123456789", "dateOfBirth": "1988-05-31"}),

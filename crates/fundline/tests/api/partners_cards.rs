@@ -417,8 +417,7 @@ async fn deleting_a_card_hides_it_and_re_adding_gives_a_new_card_id() {
 
 #[tokio::test]
 async fn get_registered_cards_validates_the_customer_id() {
-    let app = spawn_app().await;
-    let c = app.partner().await;
+    let (_app, c) = common::spawn_partner().await;
     let a = c
         .ask(
             "get-registered-cards",

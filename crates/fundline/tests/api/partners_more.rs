@@ -65,8 +65,7 @@ fn ids(body: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn transaction_history_pages_newest_first() {
-    let app = spawn_app().await;
-    let c = app.partner().await;
+    let (app, c) = common::spawn_partner().await;
     let (cid, card_a) = customer_with_card(&app, &c, 1).await;
     let mut b = card(&cid, &test_visa(1001));
     b["cardNickname"] = json!("Second");
@@ -178,8 +177,7 @@ fn attrs(pairs: &[(&str, &str)]) -> Value {
 
 #[tokio::test]
 async fn customer_attributes_are_stored_when_customer_id_and_ssn_agree() {
-    let app = spawn_app().await;
-    let c = app.partner().await;
+    let (app, c) = common::spawn_partner().await;
     let (cid, _) = customer_with_card(&app, &c, 2).await;
     let ssn = enrollment(2)["ssn"].as_str().unwrap().to_string();
     let all = [
@@ -304,8 +302,7 @@ async fn customer_attributes_are_stored_when_customer_id_and_ssn_agree() {
 
 #[tokio::test]
 async fn session_attributes_narrow_the_sso_session() {
-    let app = spawn_app().await;
-    let c = app.partner().await;
+    let (app, c) = common::spawn_partner().await;
     let (cid, card_a) = customer_with_card(&app, &c, 3).await;
     let pan_b = test_visa(3003);
     let mut b = card(&cid, &pan_b);
@@ -497,8 +494,7 @@ async fn a_partner_sees_only_its_own_customers_cards_attributes_and_history() {
 
 #[tokio::test]
 async fn malformed_input_gets_the_problem_envelope_never_a_5xx() {
-    let app = spawn_app().await;
-    let c = app.partner().await;
+    let (_app, c) = common::spawn_partner().await;
     let big = vec![b'a'; 70 * 1024];
     let cases: Vec<(&str, Vec<u8>, u16)> = vec![
         ("application/json", b"{not json".to_vec(), 400),
@@ -565,8 +561,7 @@ async fn malformed_input_gets_the_problem_envelope_never_a_5xx() {
 
 #[tokio::test]
 async fn random_bodies_never_produce_a_server_error() {
-    let app = spawn_app().await;
-    let c = app.partner().await;
+    let (app, c) = common::spawn_partner().await;
     let (cid, card_id) = customer_with_card(&app, &c, 5).await;
     // A deterministic generator of awkward JSON values.
     let values = [
@@ -637,8 +632,7 @@ async fn random_bodies_never_produce_a_server_error() {
 
 #[tokio::test]
 async fn unknown_partner_paths_and_wrong_methods_answer_in_the_envelope() {
-    let app = spawn_app().await;
-    let c = app.partner().await;
+    let (app, c) = common::spawn_partner().await;
     let a = c.ask("no-such-method", &json!({})).await;
     assert_eq!(a.status, 404);
     assert_eq!(a.body["errorCode"], "NOT_FOUND");
@@ -655,8 +649,7 @@ async fn unknown_partner_paths_and_wrong_methods_answer_in_the_envelope() {
 
 #[tokio::test]
 async fn an_oversized_body_is_refused_before_it_is_read_whole() {
-    let app = spawn_app().await;
-    let c = app.partner().await;
+    let (_app, c) = common::spawn_partner().await;
     let a = c
         .call_raw(
             "enroll-customer",
@@ -675,8 +668,7 @@ async fn an_oversized_body_is_refused_before_it_is_read_whole() {
 
 #[tokio::test]
 async fn pan_ssn_and_card_tokens_are_sealed_at_rest() {
-    let app = spawn_app().await;
-    let c = app.partner().await;
+    let (app, c) = common::spawn_partner().await;
     let (cid, _) = customer_with_card(&app, &c, 6).await;
     let token = "partner-token-7f3e1c";
     let t = c

@@ -395,6 +395,13 @@ pub async fn json_of(req: reqwest::RequestBuilder) -> serde_json::Value {
     send(req).await.1
 }
 
+/// [`spawn_app`] and a logged-in partner client of its tenant.
+pub async fn spawn_partner() -> (TestApp, PartnerClient) {
+    let app = spawn_app().await;
+    let c = app.partner().await;
+    (app, c)
+}
+
 /// [`spawn_app`] and its gateway client.
 pub async fn spawn_gateway() -> (TestApp, GatewayClient) {
     let app = spawn_app().await;

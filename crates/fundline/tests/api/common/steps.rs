@@ -66,6 +66,12 @@ pub trait Partner {
             .await
     }
 
+    /// FindCustomer by SSN and date of birth (any status).
+    async fn find(&self, ssn: &str, date_of_birth: &str) -> Answer {
+        let body = json!({"ssn": ssn, "dateOfBirth": date_of_birth});
+        self.ask("find-customer", &body).await
+    }
+
     /// AuthenticateOBO for the customer, accepted; the SSO token.
     async fn sso_token(&self, customer_id: &str) -> String {
         let a = self
