@@ -177,11 +177,7 @@ impl Session {
         let found = common::try_eventually(Duration::from_secs(5), async || {
             let (code, b) = self.get(&format!("/api/v1/checks/{id}")).await;
             assert_eq!(code, 200, "{b}");
-            if until.contains(&b["status"].as_str().unwrap_or("")) {
-                Ok(b)
-            } else {
-                Err(b)
-            }
+            common::ok_if(until.contains(&b["status"].as_str().unwrap_or("")), b)
         })
         .await;
         let last = match found {
@@ -358,11 +354,7 @@ async fn money_in_days_loads_on_the_tenth_banking_day() {
                 .into_iter()
                 .find(|t| t["transactionId"] == id.as_str())
                 .unwrap();
-            if t["statusCode"] == 14 {
-                Ok(t)
-            } else {
-                Err(t)
-            }
+            common::ok_if(t["statusCode"] == 14, t)
         },
     )
     .await;

@@ -484,11 +484,7 @@ async fn an_idempotence_key_replays_the_first_answer() {
     // The replay answers the first answer, even for another body, with the timestamp header.
     let again = send("idem-1", card("5399999999999999", "1230")).await;
     assert_eq!(again.status(), 201);
-    let ts = again
-        .headers()
-        .get("X-GCS-Idempotence-Request-Timestamp")
-        .unwrap()
-        .to_str()
+    let ts = common::header(&again, "X-GCS-Idempotence-Request-Timestamp")
         .unwrap()
         .parse::<i64>()
         .unwrap();

@@ -43,11 +43,7 @@ struct Page {
 async fn open(url: &str) -> Page {
     let r = reqwest::get(url).await.unwrap();
     let status = r.status().as_u16();
-    let csp = r
-        .headers()
-        .get("content-security-policy")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
+    let csp = common::header(&r, "content-security-policy").unwrap_or_default();
     Page {
         status,
         csp,

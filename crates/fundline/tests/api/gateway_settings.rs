@@ -171,11 +171,7 @@ async fn a_paypal_enabled_tenant_must_send_the_recipients_email() {
         std::time::Duration::from_millis(7500),
         async || {
             let answer = g.post(PATH, &no_email, &[]).await.unwrap().body;
-            if answer["status"] == 13400 {
-                Ok(answer)
-            } else {
-                Err(answer)
-            }
+            common::ok_if(answer["status"] == 13400, answer)
         },
     )
     .await;

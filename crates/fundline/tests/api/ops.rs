@@ -70,13 +70,7 @@ async fn the_openapi_document_describes_every_endpoint_and_the_docs_page_serves(
     }
     let page = reqwest::get(format!("{}/docs", app.base)).await.unwrap();
     assert_eq!(page.status(), 200);
-    let csp = page
-        .headers()
-        .get("content-security-policy")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
+    let csp = common::header(&page, "content-security-policy").unwrap();
     assert!(csp.contains("default-src 'none'"));
     let html = page.text().await.unwrap();
     assert!(html.contains("/openapi.json"));
@@ -228,12 +222,7 @@ async fn every_401_carries_a_challenge_and_schemes_are_case_insensitive() {
             .await
             .unwrap();
         assert_eq!(r.status().as_u16(), 401, "{method} {path}");
-        let challenge = r
-            .headers()
-            .get("www-authenticate")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
+        let challenge = common::header(&r, "www-authenticate").unwrap_or_default();
         assert!(
             challenge.starts_with(scheme) && challenge.contains("realm="),
             "{method} {path}: {challenge:?}"

@@ -427,10 +427,7 @@ async fn a_disabled_tenant_gets_401_on_every_product_at_once() {
             .send()
             .await
             .unwrap();
-        let ct = r
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_string());
+        let ct = common::header(&r, "content-type");
         (r.status().as_u16(), ct)
     };
     let (code, login) = at.staff(&t).await;
@@ -529,10 +526,7 @@ async fn mailbox(base: &str, auth: Option<String>) -> (u16, Option<String>, Stri
         r = r.header("authorization", a);
     }
     let r = r.send().await.unwrap();
-    let challenge = r
-        .headers()
-        .get("www-authenticate")
-        .map(|v| v.to_str().unwrap().to_string());
+    let challenge = common::header(&r, "www-authenticate");
     (r.status().as_u16(), challenge, r.text().await.unwrap())
 }
 

@@ -384,6 +384,14 @@ pub async fn send(req: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
     (status, r.json().await.unwrap_or(serde_json::Value::Null))
 }
 
+/// A response header's value, if it is there (and is text).
+pub fn header(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
 /// Sends `req`, which must reach the server; the body as text.
 pub async fn text_of(req: reqwest::RequestBuilder) -> String {
     let r = req.send().await.expect("the request reaches the server");
@@ -432,6 +440,16 @@ impl<T, E: std::fmt::Display> Attempt for Result<T, E> {
     type Output = T;
     fn outcome(self) -> Result<T, String> {
         self.map_err(|e| e.to_string())
+    }
+}
+
+/// `Ok(v)` when `done`, else `Err(v)`: an [`eventually`] probe's answer
+/// that shows what it saw when time runs out.
+pub fn ok_if<T>(done: bool, v: T) -> Result<T, T> {
+    if done {
+        Ok(v)
+    } else {
+        Err(v)
     }
 }
 
