@@ -573,11 +573,8 @@ async fn a_session_attribute_filter_hides_a_card() {
 async fn receiver(fail_first: usize) -> (String, Arc<Mutex<Vec<(axum::http::HeaderMap, String)>>>) {
     let got: Arc<Mutex<Vec<(axum::http::HeaderMap, String)>>> = Arc::default();
     let keep = got.clone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
-    let app = axum::Router::new().route(
-        "/hooks",
-        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+    let url = common::serve_hooks(axum::routing::post(
+        move |headers: axum::http::HeaderMap, body: String| {
             let keep = keep.clone();
             async move {
                 let mut g = keep.lock().unwrap();
@@ -588,11 +585,9 @@ async fn receiver(fail_first: usize) -> (String, Arc<Mutex<Vec<(axum::http::Head
                     axum::http::StatusCode::OK
                 }
             }
-        }),
-    );
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+        },
+    ))
+    .await;
     (url, got)
 }
 

@@ -770,9 +770,7 @@ async fn fingerprint_keys(db: &str) -> Vec<(i64, bool)> {
 
 /// What the check deposit flow needs: a session of a customer.
 async fn check_session(s: &Server, c: &PartnerClient, customer: &str) -> String {
-    let a = c
-        .ask("authenticate-obo", &json!({"customerId": customer}))
-        .await;
+    let a = c.obo(customer).await;
     assert_eq!(a.status, 200, "{}", a.text);
     let b = common::json_of(
         reqwest::Client::new()

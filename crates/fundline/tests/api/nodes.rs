@@ -346,11 +346,8 @@ async fn receiver() -> (
     let got: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>> =
         Default::default();
     let keep = got.clone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
-    let app = axum::Router::new().route(
-        "/hooks",
-        axum::routing::post(move |headers: axum::http::HeaderMap| {
+    let url = common::serve_hooks(axum::routing::post(
+        move |headers: axum::http::HeaderMap| {
             let keep = keep.clone();
             async move {
                 let id = headers
@@ -361,11 +358,9 @@ async fn receiver() -> (
                 *keep.lock().unwrap().entry(id).or_insert(0) += 1;
                 axum::http::StatusCode::OK
             }
-        }),
-    );
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+        },
+    ))
+    .await;
     (url, got)
 }
 

@@ -61,13 +61,10 @@ async fn form_and_json_body_credentials_are_accepted() {
     let r = with_form(&app, "client_credentials").send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.headers().get("sessionId").is_some());
-    let r = authenticate(&app)
+    let json_body = authenticate(&app)
         .header("deviceId", "d")
-        .json(&json!({"client_id": cc.client_id, "client_secret": cc.client_secret}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+        .json(&json!({"client_id": cc.client_id, "client_secret": cc.client_secret}));
+    assert_eq!(common::send(json_body).await.0, 200);
 }
 
 #[tokio::test]

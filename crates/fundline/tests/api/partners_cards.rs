@@ -418,12 +418,7 @@ async fn deleting_a_card_hides_it_and_re_adding_gives_a_new_card_id() {
 #[tokio::test]
 async fn get_registered_cards_validates_the_customer_id() {
     let (_app, c) = common::spawn_partner().await;
-    let a = c
-        .ask(
-            "get-registered-cards",
-            &json!({"customerId": "4g623rb9-48gh-7594-a5d6-268d37362d65"}),
-        )
-        .await;
+    let a = c.cards_of("4g623rb9-48gh-7594-a5d6-268d37362d65").await;
     assert_eq!(
         a.body,
         json!({

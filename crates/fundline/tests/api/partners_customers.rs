@@ -494,12 +494,7 @@ async fn unicode_names_are_kept() {
 #[tokio::test]
 async fn authenticate_obo_needs_a_customer_with_a_card_and_gives_fresh_one_time_tokens() {
     let (_app, c) = common::spawn_partner().await;
-    let a = c
-        .ask(
-            "authenticate-obo",
-            &json!({"customerId": "333554bf-b273-4d6e-b4f8-d319a1929608"}),
-        )
-        .await;
+    let a = c.obo("333554bf-b273-4d6e-b4f8-d319a1929608").await;
     assert_eq!(a.status, 422);
     assert_eq!(
         a.body["detail"],
@@ -508,7 +503,7 @@ async fn authenticate_obo_needs_a_customer_with_a_card_and_gives_fresh_one_time_
     assert_eq!(a.body["errorCode"], "CUSTOMER_NOT_FOUND");
 
     let id = c.enroll(13).await;
-    let a = c.ask("authenticate-obo", &json!({"customerId": id})).await;
+    let a = c.obo(&id).await;
     assert_eq!(a.status, 422);
     assert_eq!(
         a.body,
@@ -527,8 +522,8 @@ async fn authenticate_obo_needs_a_customer_with_a_card_and_gives_fresh_one_time_
             .await,
         200
     );
-    let t1 = c.ask("authenticate-obo", &json!({"customerId": id})).await;
-    let t2 = c.ask("authenticate-obo", &json!({"customerId": id})).await;
+    let t1 = c.obo(&id).await;
+    let t2 = c.obo(&id).await;
     assert_eq!(t1.status, 200);
     let (t1, t2) = (
         t1.body["ssoToken"].as_str().unwrap().to_string(),
@@ -537,9 +532,7 @@ async fn authenticate_obo_needs_a_customer_with_a_card_and_gives_fresh_one_time_
     assert!(t1.len() >= 40);
     assert_ne!(t1, t2);
 
-    let bad = c
-        .ask("authenticate-obo", &json!({"customerId": "not-a-guid"}))
-        .await;
+    let bad = c.obo("not-a-guid").await;
     assert_eq!(bad.status, 400);
     assert!(has(
         &bad.body,

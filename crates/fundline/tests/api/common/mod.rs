@@ -384,6 +384,18 @@ pub async fn send(req: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
     (status, r.json().await.unwrap_or(serde_json::Value::Null))
 }
 
+/// A webhook receiver on loopback: `post` answers POST /hooks until the
+/// test's runtime ends. Its URL.
+pub async fn serve_hooks(post: axum::routing::MethodRouter) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    let router = axum::Router::new().route("/hooks", post);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    url
+}
+
 /// A response header's value, if it is there (and is text).
 pub fn header(r: &reqwest::Response, name: &str) -> Option<String> {
     r.headers()

@@ -72,11 +72,15 @@ pub trait Partner {
         self.ask("find-customer", &body).await
     }
 
+    /// AuthenticateOBO for the customer (any status).
+    async fn obo(&self, customer_id: &str) -> Answer {
+        self.ask("authenticate-obo", &json!({"customerId": customer_id}))
+            .await
+    }
+
     /// AuthenticateOBO for the customer, accepted; the SSO token.
     async fn sso_token(&self, customer_id: &str) -> String {
-        let a = self
-            .ask("authenticate-obo", &json!({"customerId": customer_id}))
-            .await;
+        let a = self.obo(customer_id).await;
         assert_eq!(a.status, 200, "authenticate-obo: {}", a.text);
         text_at(&a.body["ssoToken"])
     }
