@@ -46,20 +46,22 @@ async fn a_customer_is_created_read_and_listed_with_sealed_fields_masked() {
     envelope_ok(&got, "Record retrieved successfully.");
     assert_eq!(got.body["data"]["email"], "jane1@example.com");
     assert_eq!(got.body["data"]["isActive"], true);
-    envelope_err(
-        &staff
-            .get("/api/v1/customer/3fa85f64-5717-4562-b3fc-2c963f66afa6")
-            .await,
-        400,
-        "Not found",
-        &["Customer not found."],
-    );
-    envelope_err(
-        &staff.get("/api/v1/customer/xyz").await,
-        400,
-        "Not found",
-        &["Customer not found."],
-    );
+    staff
+        .get_refused(
+            "/api/v1/customer/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+            400,
+            "Not found",
+            &["Customer not found."],
+        )
+        .await;
+    staff
+        .get_refused(
+            "/api/v1/customer/xyz",
+            400,
+            "Not found",
+            &["Customer not found."],
+        )
+        .await;
 
     // Another tenant's staff cannot see it.
     let other = app.other_tenant().await;
@@ -110,19 +112,14 @@ async fn a_customer_is_created_read_and_listed_with_sealed_fields_masked() {
         wildcard.body["data"]["totalRecords"], 0,
         "% is a character, not a wildcard"
     );
-    envelope_err(
-        &staff.get("/api/v1/customer/all?pageNumber=-1&pageSize=0&customerType=robot&order=UP&orderBy=Salary").await,
-        400,
-        "Bad Request",
-        &[
+    staff.get_refused("/api/v1/customer/all?pageNumber=-1&pageSize=0&customerType=robot&order=UP&orderBy=Salary", 400, "Bad Request", &[
             "Invalid request parameters.",
             "PageNumber must be greater than 0.",
             "PageSize must be between 1 and 100.",
             "Order must be either ASC or DESC.",
             "OrderBy must be one of: CreatedDate, FirstName, LastName, Email.",
             "CustomerType must be either 'customer' or 'business'.",
-        ],
-    );
+        ]).await;
     let logs = captured_logs();
     assert!(!logs.contains(&ssn) && !logs.contains(&acc));
 }

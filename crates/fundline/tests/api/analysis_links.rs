@@ -45,12 +45,7 @@ async fn details(staff: &Staff, report_id: &str) -> Value {
 
 /// The newest message of a request, opened.
 async fn message_of(app: &TestApp, report_id: &str) -> Value {
-    app.outbox()
-        .await
-        .into_iter()
-        .rev()
-        .find(|m| m["reportRequestId"] == report_id)
-        .expect("a message for the request")
+    app.message_for(report_id).await
 }
 
 async fn link_of(app: &TestApp, report_id: &str) -> String {

@@ -24,13 +24,7 @@ async fn request_for(staff: &Staff, n: u32, via: i64) -> (String, String) {
 }
 
 async fn link_of(app: &TestApp, report_id: &str) -> String {
-    app.outbox()
-        .await
-        .into_iter()
-        .rev()
-        .find(|m| m["reportRequestId"] == report_id)
-        .and_then(|m| m["link"].as_str().map(str::to_string))
-        .expect("a message for the request")
+    app.link_for(report_id).await
 }
 
 async fn upload(link: &str, files: Vec<(&str, Vec<u8>)>) -> (u16, Value) {
@@ -45,11 +39,7 @@ async fn a_customer_shares_an_ofx_statement_and_the_report_is_built() {
     let (customer_id, report_id) = request_for(&staff, 1, 1).await;
 
     // The outbox holds the email with the link.
-    let outbox = app.outbox().await;
-    let m = outbox
-        .iter()
-        .find(|m| m["reportRequestId"] == report_id)
-        .unwrap();
+    let m = &app.message_for(&report_id).await;
     assert_eq!(m["channel"], "email");
     assert_eq!(m["recipient"], "jane1@example.com");
     assert_eq!(m["state"], "recorded", "no relay configured");
@@ -174,22 +164,15 @@ async fn a_customer_shares_an_ofx_statement_and_the_report_is_built() {
         .get(&format!("/api/v1/instantbankanalysis/BankingTransactions/{report_id}/{account_id}?pageNumber=999"))
         .await;
     assert_eq!(last.body["data"], json!([]));
-    envelope_err(
-        &staff
-            .get(&format!(
-                "/api/v1/instantbankanalysis/BankingTransactions/{report_id}/77"
-            ))
-            .await,
-        400,
-        "Account not found.",
-        &["Account not found."],
-    );
-    envelope_err(
-        &staff.get("/api/v1/instantbankanalysis/BankingTransactions/3fa85f64-5717-4562-b3fc-2c963f66afa6/1").await,
-        400,
-        "Report not found.",
-        &["Report not found."],
-    );
+    staff
+        .get_refused(
+            &format!("/api/v1/instantbankanalysis/BankingTransactions/{report_id}/77"),
+            400,
+            "Account not found.",
+            &["Account not found."],
+        )
+        .await;
+    staff.get_refused("/api/v1/instantbankanalysis/BankingTransactions/3fa85f64-5717-4562-b3fc-2c963f66afa6/1", 400, "Report not found.", &["Report not found."]).await;
 
     let fr = staff
         .get(&format!(
@@ -295,26 +278,19 @@ async fn links_expire_and_reset_sends_a_fresh_one() {
     let staff = Staff::admin(&app).await;
     let (_, report_id) = request_for(&staff, 1, 2).await;
     let old = link_of(&app, &report_id).await;
-    let sms = app
-        .outbox()
-        .await
-        .into_iter()
-        .find(|m| m["reportRequestId"] == report_id)
-        .unwrap();
+    let sms = app.message_for(&report_id).await;
     assert_eq!(sms["channel"], "sms");
     assert_eq!(sms["recipient"], "4045550123");
 
     // Not ready yet.
-    envelope_err(
-        &staff
-            .get(&format!(
-                "/api/v1/instantbankanalysis/financialreport?reportId={report_id}"
-            ))
-            .await,
-        400,
-        "Report request failed.",
-        &["The report is not ready yet."],
-    );
+    staff
+        .get_refused(
+            &format!("/api/v1/instantbankanalysis/financialreport?reportId={report_id}"),
+            400,
+            "Report request failed.",
+            &["The report is not ready yet."],
+        )
+        .await;
     app.clock.advance(Duration::from_secs(73 * 3600));
     let staff = Staff::admin(&app).await;
     let page = reqwest::get(&old).await.unwrap();
@@ -395,30 +371,30 @@ async fn report_request_errors_and_filters() {
             "Send via must be 1 (email) or 2 (SMS).",
         ],
     );
-    envelope_err(
-        &staff
-            .get("/api/v1/instantbankanalysis/reportrequests/3fa85f64-5717-4562-b3fc-2c963f66afa6")
-            .await,
-        400,
-        "Report request failed.",
-        &["Report not found."],
-    );
-    envelope_err(
-        &staff
-            .get("/api/v1/instantbankanalysis/GetBankAccountByReportId/nope")
-            .await,
-        400,
-        "Report request failed.",
-        &["Report not found."],
-    );
-    envelope_err(
-        &staff
-            .get("/api/v1/instantbankanalysis/financialreport")
-            .await,
-        400,
-        "Report request failed.",
-        &["Report ID is required."],
-    );
+    staff
+        .get_refused(
+            "/api/v1/instantbankanalysis/reportrequests/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+            400,
+            "Report request failed.",
+            &["Report not found."],
+        )
+        .await;
+    staff
+        .get_refused(
+            "/api/v1/instantbankanalysis/GetBankAccountByReportId/nope",
+            400,
+            "Report request failed.",
+            &["Report not found."],
+        )
+        .await;
+    staff
+        .get_refused(
+            "/api/v1/instantbankanalysis/financialreport",
+            400,
+            "Report request failed.",
+            &["Report ID is required."],
+        )
+        .await;
     // Customer created with triggerReportRequest gets a request at once.
     let mut c = customer(5);
     c["triggerReportRequest"] = json!(true);
@@ -443,17 +419,12 @@ async fn report_request_errors_and_filters() {
         .get(&format!("/api/v1/instantbankanalysis/report-requests?orderedDateFrom={today}T00:00:00Z&orderedDateTo={tomorrow}"))
         .await;
     assert_eq!(window.body["data"]["totalRecords"], 2, "{window}");
-    envelope_err(
-        &staff.get("/api/v1/instantbankanalysis/report-requests?status=9&orderedDateFrom=yesterday&pageNumber=0").await,
-        400,
-        "Bad Request",
-        &[
+    staff.get_refused("/api/v1/instantbankanalysis/report-requests?status=9&orderedDateFrom=yesterday&pageNumber=0", 400, "Bad Request", &[
             "Invalid request parameters.",
             "PageNumber must be greater than 0.",
             "Status must be 1 (Pending), 2 (Completed), 3 (Expired), 4 (Failed) or 5 (Superseded).",
             "OrderedDateFrom must be an ISO-8601 date.",
-        ],
-    );
+        ]).await;
     // The sandbox mailbox is not this tenant's: its staff token opens nothing there.
     let mailbox = reqwest::Client::new()
         .get(format!("{}/sandbox/mailbox", app.base))

@@ -234,13 +234,7 @@ async fn a_customer_link_uploads_an_ofx_statement_and_the_report_completes() {
     let app = spawn_app().await;
     let staff = common::staff::Staff::admin(&app).await;
     let (_, report_id) = staff.customer_with_request(1).await;
-    let link = app
-        .outbox()
-        .await
-        .into_iter()
-        .find(|m| m["reportRequestId"] == report_id.as_str())
-        .and_then(|m| m["link"].as_str().map(str::to_string))
-        .unwrap();
+    let link = app.link_for(&report_id).await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("statement.ofx");
     let story = common::ofx::statement(chrono::Utc::now().date_naive());

@@ -317,6 +317,22 @@ impl TestApp {
         out
     }
 
+    /// The newest outbox message of a report request, opened.
+    pub async fn message_for(&self, report_id: &str) -> serde_json::Value {
+        self.outbox()
+            .await
+            .into_iter()
+            .rev()
+            .find(|m| m["reportRequestId"] == report_id)
+            .expect("a message for the request")
+    }
+
+    /// The customer link in [`TestApp::message_for`].
+    pub async fn link_for(&self, report_id: &str) -> String {
+        let m = self.message_for(report_id).await;
+        steps::text_at(&m["link"])
+    }
+
     /// A client with a live session for this app's tenant.
     pub async fn partner(&self) -> PartnerClient {
         self.partner_for(&self.tenant).await

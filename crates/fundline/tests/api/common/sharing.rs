@@ -26,14 +26,7 @@ pub async fn share_files(
     files: Vec<(String, Vec<u8>)>,
 ) -> Result<Shared, (u16, Value)> {
     let (_, report_id) = staff.customer_with_request(n).await;
-    let link = app
-        .outbox()
-        .await
-        .into_iter()
-        .rev()
-        .find(|m| m["reportRequestId"] == report_id.as_str())
-        .and_then(|m| m["link"].as_str().map(str::to_string))
-        .expect("a message with the link");
+    let link = app.link_for(&report_id).await;
     let http = reqwest::Client::new();
     let consent = http.post(format!("{link}/consent")).send().await.unwrap();
     assert_eq!(consent.status().as_u16(), 200);

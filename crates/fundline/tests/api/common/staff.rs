@@ -75,6 +75,11 @@ impl Staff {
             .await
     }
 
+    /// GET `path`, refused with this status, message and errors.
+    pub async fn get_refused(&self, path: &str, status: u16, message: &str, errors: &[&str]) {
+        envelope_err(&self.get(path).await, status, message, errors);
+    }
+
     /// Customer `n` (see [`customer`]), created; its id.
     pub async fn create_customer(&self, n: u32) -> String {
         let c = self.post("/api/v1/customer", &customer(n)).await;
