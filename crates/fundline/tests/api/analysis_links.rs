@@ -37,9 +37,11 @@ async fn request(staff: &Staff, customer_id: &str, via: i64) -> String {
 
 async fn details(staff: &Staff, report_id: &str) -> Value {
     let d = staff
-        .get(&format!("{IBA}/reportrequests/{report_id}"))
+        .get_ok(
+            &format!("{IBA}/reportrequests/{report_id}"),
+            "Request successful",
+        )
         .await;
-    envelope_ok(&d, "Request successful");
     d.body["data"].clone()
 }
 
@@ -64,9 +66,8 @@ async fn page_status(link: &str) -> u16 {
 /// The requests of one customer, from the list (status, id).
 async fn listed_for(staff: &Staff, customer_id: &str) -> Vec<Value> {
     let all = staff
-        .get(&format!("{IBA}/report-requests?pageSize=100"))
+        .get_ok(&format!("{IBA}/report-requests?pageSize=100"), "Success")
         .await;
-    envelope_ok(&all, "Success");
     all.body["data"]["records"]
         .as_array()
         .unwrap()
@@ -120,12 +121,7 @@ async fn a_new_request_supersedes_the_customers_open_one() {
     let second_link = link_of(&app, &second).await;
     // The earlier link closes; the new one works.
     assert_eq!(page_status(&first_link).await, 410);
-    let consent = reqwest::Client::new()
-        .post(format!("{first_link}/consent"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(consent.status().as_u16(), 410);
+    assert_eq!(common::sharing::consent(&first_link).await, 410);
     assert_eq!(page_status(&second_link).await, 200);
     // Details and list show it: status 5, Superseded, by the new request.
     let d = details(&staff, &first).await;
@@ -322,12 +318,7 @@ async fn every_merchant_id_is_the_one_the_credentials_show() {
 
     // The customer shares a statement; the report is built.
     let link = link_of(&app, &report_id).await;
-    let consent = reqwest::Client::new()
-        .post(format!("{link}/consent"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(consent.status().as_u16(), 200);
+    assert_eq!(common::sharing::consent(&link).await, 200);
     let story = common::ofx::statement(chrono::Utc::now().date_naive());
     sensitive(story.account);
     let form = reqwest::multipart::Form::new().part(
@@ -360,9 +351,11 @@ async fn every_merchant_id_is_the_one_the_credentials_show() {
     );
 
     let accounts = staff
-        .get(&format!("{IBA}/GetBankAccountByReportId/{report_id}"))
+        .get_ok(
+            &format!("{IBA}/GetBankAccountByReportId/{report_id}"),
+            "Request successful",
+        )
         .await;
-    envelope_ok(&accounts, "Request successful");
     let mut ids = Vec::new();
     merchant_ids(&accounts.body, &mut ids);
     assert_eq!(ids, vec![merchant.clone()], "accounts");

@@ -5,7 +5,7 @@ use crate::common;
 
 use std::time::Duration;
 
-use common::staff::{customer, envelope_err, envelope_ok, Staff};
+use common::staff::{customer, envelope_ok, Staff};
 use common::{captured_logs, sensitive, spawn_app, TestApp};
 use serde_json::{json, Value};
 
@@ -65,12 +65,7 @@ async fn a_customer_shares_an_ofx_statement_and_the_report_is_built() {
     sensitive(story.account);
     let (code, body) = upload(&link, vec![("march.ofx", story.text.clone().into_bytes())]).await;
     assert_eq!(code, 409, "{body}");
-    let c = reqwest::Client::new()
-        .post(format!("{link}/consent"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(c.status().as_u16(), 200);
+    assert_eq!(common::sharing::consent(&link).await, 200);
 
     // A bad file among good ones: refused, named, nothing stored.
     let (code, body) = upload(
@@ -104,11 +99,11 @@ async fn a_customer_shares_an_ofx_statement_and_the_report_is_built() {
     assert_eq!(code, 410);
 
     let got = staff
-        .get(&format!(
-            "/api/v1/instantbankanalysis/reportrequests/{report_id}"
-        ))
+        .get_ok(
+            &format!("/api/v1/instantbankanalysis/reportrequests/{report_id}"),
+            "Request successful",
+        )
         .await;
-    envelope_ok(&got, "Request successful");
     let d = &got.body["data"];
     assert_eq!(d["status"], 2);
     assert_eq!(d["customerId"], customer_id.as_str());
@@ -119,11 +114,11 @@ async fn a_customer_shares_an_ofx_statement_and_the_report_is_built() {
     assert!(d["endDate"].is_string());
 
     let accounts = staff
-        .get(&format!(
-            "/api/v1/instantbankanalysis/GetBankAccountByReportId/{report_id}"
-        ))
+        .get_ok(
+            &format!("/api/v1/instantbankanalysis/GetBankAccountByReportId/{report_id}"),
+            "Request successful",
+        )
         .await;
-    envelope_ok(&accounts, "Request successful");
     let a = &accounts.body["data"][0];
     assert_eq!(a["lastFourDigitsOfAccountNumber"], "6789");
     assert_eq!(a["currentBalance"], 4321.09);
@@ -175,11 +170,11 @@ async fn a_customer_shares_an_ofx_statement_and_the_report_is_built() {
     staff.get_refused("/api/v1/instantbankanalysis/BankingTransactions/3fa85f64-5717-4562-b3fc-2c963f66afa6/1", 400, "Report not found.", &["Report not found."]).await;
 
     let fr = staff
-        .get(&format!(
-            "/api/v1/instantbankanalysis/financialreport?reportId={report_id}"
-        ))
+        .get_ok(
+            &format!("/api/v1/instantbankanalysis/financialreport?reportId={report_id}"),
+            "Request successful",
+        )
         .await;
-    envelope_ok(&fr, "Request successful");
     let r = &fr.body["data"];
     for field in [
         "financialReportId",
@@ -247,9 +242,11 @@ async fn a_customer_shares_an_ofx_statement_and_the_report_is_built() {
 
     // The list shows it, with its filters.
     let list = staff
-        .get("/api/v1/instantbankanalysis/report-requests?status=2&nameQuery=jane1")
+        .get_ok(
+            "/api/v1/instantbankanalysis/report-requests?status=2&nameQuery=jane1",
+            "Success",
+        )
         .await;
-    envelope_ok(&list, "Success");
     assert_eq!(list.body["data"]["totalRecords"], 1);
     let rec = &list.body["data"]["records"][0];
     assert_eq!(rec["id"], report_id.as_str());
@@ -257,17 +254,15 @@ async fn a_customer_shares_an_ofx_statement_and_the_report_is_built() {
     assert_eq!(rec["createdBy"], app.tenant.analysis.email.as_str());
     assert_eq!(rec["email"], "jane1@example.com");
     // A completed request cannot be re-sent.
-    envelope_err(
-        &staff
-            .post(
-                "/api/v1/instantbankanalysis/report-request/reset",
-                &json!({"reportRequestId": report_id}),
-            )
-            .await,
-        400,
-        "Report request failed.",
-        &["The report request is already completed."],
-    );
+    staff
+        .post_refused(
+            "/api/v1/instantbankanalysis/report-request/reset",
+            &json!({"reportRequestId": report_id}),
+            400,
+            "Report request failed.",
+            &["The report request is already completed."],
+        )
+        .await;
     let logs = captured_logs();
     assert!(!logs.contains(&token) && !logs.contains(story.account));
 }
@@ -329,48 +324,42 @@ async fn links_expire_and_reset_sends_a_fresh_one() {
         .await;
     assert_eq!(got.body["data"]["status"], 1);
 
-    envelope_err(
-        &staff
-            .post(
-                "/api/v1/instantbankanalysis/report-request/reset",
-                &json!({"reportRequestId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}),
-            )
-            .await,
-        400,
-        "Not found.",
-        &["Report request not found."],
-    );
+    staff
+        .post_refused(
+            "/api/v1/instantbankanalysis/report-request/reset",
+            &json!({"reportRequestId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}),
+            400,
+            "Not found.",
+            &["Report request not found."],
+        )
+        .await;
 }
 
 #[tokio::test]
 async fn report_request_errors_and_filters() {
     let app = spawn_app().await;
     let staff = Staff::admin(&app).await;
-    envelope_err(
-        &staff
-            .post(
-                "/api/v1/instantbankanalysis/report-request",
-                &json!({"customerId": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "sendVia": 1}),
-            )
-            .await,
-        400,
-        "Report request failed.",
-        &["Customer not found."],
-    );
-    envelope_err(
-        &staff
-            .post(
-                "/api/v1/instantbankanalysis/report-request",
-                &json!({"sendVia": 9}),
-            )
-            .await,
-        400,
-        "Validation failed for the request.",
-        &[
-            "Customer ID is required.",
-            "Send via must be 1 (email) or 2 (SMS).",
-        ],
-    );
+    staff
+        .post_refused(
+            "/api/v1/instantbankanalysis/report-request",
+            &json!({"customerId": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "sendVia": 1}),
+            400,
+            "Report request failed.",
+            &["Customer not found."],
+        )
+        .await;
+    staff
+        .post_refused(
+            "/api/v1/instantbankanalysis/report-request",
+            &json!({"sendVia": 9}),
+            400,
+            "Validation failed for the request.",
+            &[
+                "Customer ID is required.",
+                "Send via must be 1 (email) or 2 (SMS).",
+            ],
+        )
+        .await;
     staff
         .get_refused(
             "/api/v1/instantbankanalysis/reportrequests/3fa85f64-5717-4562-b3fc-2c963f66afa6",
@@ -404,9 +393,11 @@ async fn report_request_errors_and_filters() {
     );
     request_for(&staff, 6, 1).await;
     let all = staff
-        .get("/api/v1/instantbankanalysis/report-requests?orderBy=FirstName&order=ASC")
+        .get_ok(
+            "/api/v1/instantbankanalysis/report-requests?orderBy=FirstName&order=ASC",
+            "Success",
+        )
         .await;
-    envelope_ok(&all, "Success");
     assert_eq!(all.body["data"]["totalRecords"], 2);
     assert_eq!(all.body["data"]["records"][0]["firstName"], "Jane5");
     let today = chrono::Utc::now().date_naive();

@@ -27,9 +27,7 @@ pub async fn share_files(
 ) -> Result<Shared, (u16, Value)> {
     let (_, report_id) = staff.customer_with_request(n).await;
     let link = app.link_for(&report_id).await;
-    let http = reqwest::Client::new();
-    let consent = http.post(format!("{link}/consent")).send().await.unwrap();
-    assert_eq!(consent.status().as_u16(), 200);
+    assert_eq!(consent(&link).await, 200);
     let (status, body) = upload(&link, files).await;
     if status != 202 {
         return Err((status, body));
@@ -84,4 +82,10 @@ pub async fn report_built(link: &str, within: Duration) -> Value {
         }
     })
     .await
+}
+
+/// The customer's consent through the link: the status it answered.
+pub async fn consent(link: &str) -> u16 {
+    let http = reqwest::Client::new();
+    super::send(http.post(format!("{link}/consent"))).await.0
 }

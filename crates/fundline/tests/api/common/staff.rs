@@ -80,6 +80,25 @@ impl Staff {
         envelope_err(&self.get(path).await, status, message, errors);
     }
 
+    /// POST `body` to `path`, refused with this status, message and errors.
+    pub async fn post_refused(
+        &self,
+        path: &str,
+        body: &Value,
+        status: u16,
+        message: &str,
+        errors: &[&str],
+    ) {
+        envelope_err(&self.post(path, body).await, status, message, errors);
+    }
+
+    /// GET `path`, answered 200 in the envelope with `message`.
+    pub async fn get_ok(&self, path: &str, message: &str) -> Answer {
+        let a = self.get(path).await;
+        envelope_ok(&a, message);
+        a
+    }
+
     /// Customer `n` (see [`customer`]), created; its id.
     pub async fn create_customer(&self, n: u32) -> String {
         let c = self.post("/api/v1/customer", &customer(n)).await;
