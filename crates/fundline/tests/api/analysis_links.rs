@@ -146,13 +146,7 @@ async fn a_new_request_supersedes_the_customers_open_one() {
     assert_eq!(open_in_store(&app, customer_id).await, 1);
 
     // Re-sending the earlier request makes it the open one again.
-    let reset = staff
-        .post(
-            &format!("{IBA}/report-request/reset"),
-            &json!({"reportRequestId": first}),
-        )
-        .await;
-    envelope_ok(&reset, "Report request re-sent successfully.");
+    staff.resend(&first).await;
     let revived = link_of(&app, &first).await;
     assert_eq!(page_status(&revived).await, 200);
     assert_eq!(page_status(&second_link).await, 410);

@@ -9,6 +9,8 @@ use common::staff::{customer, envelope_ok, Staff};
 use common::{captured_logs, sensitive, spawn_app, TestApp};
 use serde_json::{json, Value};
 
+const IBA: &str = "/api/v1/instantbankanalysis";
+
 async fn request_for(staff: &Staff, n: u32, via: i64) -> (String, String) {
     let customer_id = staff.create_customer(n).await;
     let r = staff.request_report(&customer_id, via).await;
@@ -21,6 +23,11 @@ async fn request_for(staff: &Staff, n: u32, via: i64) -> (String, String) {
         },
     );
     (customer_id, r.body["data"].as_str().unwrap().to_string())
+}
+
+/// GET `path`, answered "Request successful": its data.
+async fn read(staff: &Staff, path: &str) -> Value {
+    staff.get_ok(path, "Request successful").await.body["data"].clone()
 }
 
 async fn link_of(app: &TestApp, report_id: &str) -> String {
@@ -98,13 +105,7 @@ async fn a_customer_shares_an_ofx_statement_and_the_report_is_built() {
     let (code, _) = upload(&link, vec![("march.ofx", story.text.clone().into_bytes())]).await;
     assert_eq!(code, 410);
 
-    let got = staff
-        .get_ok(
-            &format!("/api/v1/instantbankanalysis/reportrequests/{report_id}"),
-            "Request successful",
-        )
-        .await;
-    let d = &got.body["data"];
+    let d = read(&staff, &format!("{IBA}/reportrequests/{report_id}")).await;
     assert_eq!(d["status"], 2);
     assert_eq!(d["customerId"], customer_id.as_str());
     assert_eq!(d["sentVia"], 1);
@@ -115,7 +116,7 @@ async fn a_customer_shares_an_ofx_statement_and_the_report_is_built() {
 
     let accounts = staff
         .get_ok(
-            &format!("/api/v1/instantbankanalysis/GetBankAccountByReportId/{report_id}"),
+            &format!("{IBA}/GetBankAccountByReportId/{report_id}"),
             "Request successful",
         )
         .await;
@@ -129,7 +130,9 @@ async fn a_customer_shares_an_ofx_statement_and_the_report_is_built() {
     let account_id = a["accountId"].as_i64().unwrap();
 
     let page = staff
-        .get(&format!("/api/v1/instantbankanalysis/BankingTransactions/{report_id}/{account_id}?pageNumber=2&pageSize=10"))
+        .get(&format!(
+            "{IBA}/BankingTransactions/{report_id}/{account_id}?pageNumber=2&pageSize=10"
+        ))
         .await;
     assert_eq!(page.status, 200, "{page}");
     let total = page.body["totalCount"].as_i64().unwrap();
@@ -156,26 +159,33 @@ async fn a_customer_shares_an_ofx_statement_and_the_report_is_built() {
         }
     );
     let last = staff
-        .get(&format!("/api/v1/instantbankanalysis/BankingTransactions/{report_id}/{account_id}?pageNumber=999"))
+        .get(&format!(
+            "{IBA}/BankingTransactions/{report_id}/{account_id}?pageNumber=999"
+        ))
         .await;
     assert_eq!(last.body["data"], json!([]));
     staff
         .get_refused(
-            &format!("/api/v1/instantbankanalysis/BankingTransactions/{report_id}/77"),
+            &format!("{IBA}/BankingTransactions/{report_id}/77"),
             400,
             "Account not found.",
             &["Account not found."],
         )
         .await;
-    staff.get_refused("/api/v1/instantbankanalysis/BankingTransactions/3fa85f64-5717-4562-b3fc-2c963f66afa6/1", 400, "Report not found.", &["Report not found."]).await;
-
-    let fr = staff
-        .get_ok(
-            &format!("/api/v1/instantbankanalysis/financialreport?reportId={report_id}"),
-            "Request successful",
+    staff
+        .get_refused(
+            &format!("{IBA}/BankingTransactions/3fa85f64-5717-4562-b3fc-2c963f66afa6/1"),
+            400,
+            "Report not found.",
+            &["Report not found."],
         )
         .await;
-    let r = &fr.body["data"];
+
+    let r = read(
+        &staff,
+        &format!("{IBA}/financialreport?reportId={report_id}"),
+    )
+    .await;
     for field in [
         "financialReportId",
         "score",
@@ -243,7 +253,7 @@ async fn a_customer_shares_an_ofx_statement_and_the_report_is_built() {
     // The list shows it, with its filters.
     let list = staff
         .get_ok(
-            "/api/v1/instantbankanalysis/report-requests?status=2&nameQuery=jane1",
+            &format!("{IBA}/report-requests?status=2&nameQuery=jane1"),
             "Success",
         )
         .await;
@@ -256,7 +266,7 @@ async fn a_customer_shares_an_ofx_statement_and_the_report_is_built() {
     // A completed request cannot be re-sent.
     staff
         .post_refused(
-            "/api/v1/instantbankanalysis/report-request/reset",
+            &format!("{IBA}/report-request/reset"),
             &json!({"reportRequestId": report_id}),
             400,
             "Report request failed.",
@@ -280,7 +290,7 @@ async fn links_expire_and_reset_sends_a_fresh_one() {
     // Not ready yet.
     staff
         .get_refused(
-            &format!("/api/v1/instantbankanalysis/financialreport?reportId={report_id}"),
+            &format!("{IBA}/financialreport?reportId={report_id}"),
             400,
             "Report request failed.",
             &["The report is not ready yet."],
@@ -291,23 +301,13 @@ async fn links_expire_and_reset_sends_a_fresh_one() {
     let page = reqwest::get(&old).await.unwrap();
     assert_eq!(page.status().as_u16(), 410);
     let got = staff
-        .get(&format!(
-            "/api/v1/instantbankanalysis/reportrequests/{report_id}"
-        ))
+        .get(&format!("{IBA}/reportrequests/{report_id}"))
         .await;
     assert_eq!(got.body["data"]["status"], 3, "Expired: {got}");
-    let expired = staff
-        .get("/api/v1/instantbankanalysis/report-requests?status=3")
-        .await;
+    let expired = staff.get(&format!("{IBA}/report-requests?status=3")).await;
     assert_eq!(expired.body["data"]["totalRecords"], 1);
 
-    let reset = staff
-        .post(
-            "/api/v1/instantbankanalysis/report-request/reset",
-            &json!({"reportRequestId": report_id}),
-        )
-        .await;
-    envelope_ok(&reset, "Report request re-sent successfully.");
+    let reset = staff.resend(&report_id).await;
     assert_eq!(reset.body["data"], report_id.as_str());
     let fresh = link_of(&app, &report_id).await;
     assert_ne!(fresh, old);
@@ -318,15 +318,13 @@ async fn links_expire_and_reset_sends_a_fresh_one() {
     );
     assert_eq!(reqwest::get(&fresh).await.unwrap().status().as_u16(), 200);
     let got = staff
-        .get(&format!(
-            "/api/v1/instantbankanalysis/reportrequests/{report_id}"
-        ))
+        .get(&format!("{IBA}/reportrequests/{report_id}"))
         .await;
     assert_eq!(got.body["data"]["status"], 1);
 
     staff
         .post_refused(
-            "/api/v1/instantbankanalysis/report-request/reset",
+            &format!("{IBA}/report-request/reset"),
             &json!({"reportRequestId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}),
             400,
             "Not found.",
@@ -341,7 +339,7 @@ async fn report_request_errors_and_filters() {
     let staff = Staff::admin(&app).await;
     staff
         .post_refused(
-            "/api/v1/instantbankanalysis/report-request",
+            &format!("{IBA}/report-request"),
             &json!({"customerId": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "sendVia": 1}),
             400,
             "Report request failed.",
@@ -350,7 +348,7 @@ async fn report_request_errors_and_filters() {
         .await;
     staff
         .post_refused(
-            "/api/v1/instantbankanalysis/report-request",
+            &format!("{IBA}/report-request"),
             &json!({"sendVia": 9}),
             400,
             "Validation failed for the request.",
@@ -362,7 +360,7 @@ async fn report_request_errors_and_filters() {
         .await;
     staff
         .get_refused(
-            "/api/v1/instantbankanalysis/reportrequests/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+            &format!("{IBA}/reportrequests/3fa85f64-5717-4562-b3fc-2c963f66afa6"),
             400,
             "Report request failed.",
             &["Report not found."],
@@ -370,7 +368,7 @@ async fn report_request_errors_and_filters() {
         .await;
     staff
         .get_refused(
-            "/api/v1/instantbankanalysis/GetBankAccountByReportId/nope",
+            &format!("{IBA}/GetBankAccountByReportId/nope"),
             400,
             "Report request failed.",
             &["Report not found."],
@@ -378,7 +376,7 @@ async fn report_request_errors_and_filters() {
         .await;
     staff
         .get_refused(
-            "/api/v1/instantbankanalysis/financialreport",
+            &format!("{IBA}/financialreport"),
             400,
             "Report request failed.",
             &["Report ID is required."],
@@ -394,7 +392,7 @@ async fn report_request_errors_and_filters() {
     request_for(&staff, 6, 1).await;
     let all = staff
         .get_ok(
-            "/api/v1/instantbankanalysis/report-requests?orderBy=FirstName&order=ASC",
+            &format!("{IBA}/report-requests?orderBy=FirstName&order=ASC"),
             "Success",
         )
         .await;
@@ -403,14 +401,18 @@ async fn report_request_errors_and_filters() {
     let today = chrono::Utc::now().date_naive();
     let tomorrow = today + chrono::Duration::days(1);
     let window = staff
-        .get(&format!("/api/v1/instantbankanalysis/report-requests?orderedDateFrom={tomorrow}&onBoardedDateTo={tomorrow}"))
+        .get(&format!(
+            "{IBA}/report-requests?orderedDateFrom={tomorrow}&onBoardedDateTo={tomorrow}"
+        ))
         .await;
     assert_eq!(window.body["data"]["totalRecords"], 0, "{window}");
     let window = staff
-        .get(&format!("/api/v1/instantbankanalysis/report-requests?orderedDateFrom={today}T00:00:00Z&orderedDateTo={tomorrow}"))
+        .get(&format!(
+            "{IBA}/report-requests?orderedDateFrom={today}T00:00:00Z&orderedDateTo={tomorrow}"
+        ))
         .await;
     assert_eq!(window.body["data"]["totalRecords"], 2, "{window}");
-    staff.get_refused("/api/v1/instantbankanalysis/report-requests?status=9&orderedDateFrom=yesterday&pageNumber=0", 400, "Bad Request", &[
+    staff.get_refused(&format!("{IBA}/report-requests?status=9&orderedDateFrom=yesterday&pageNumber=0"), 400, "Bad Request", &[
             "Invalid request parameters.",
             "PageNumber must be greater than 0.",
             "Status must be 1 (Pending), 2 (Completed), 3 (Expired), 4 (Failed) or 5 (Superseded).",

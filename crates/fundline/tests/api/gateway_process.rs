@@ -19,7 +19,7 @@ async fn card_token(app: &TestApp, g: &GatewayClient, pan: &str) -> String {
         "recipient_city": "Atlanta", "recipient_state": "GA", "recipient_zip": "30313", "participant_unique_id1": "v",
         "timestamp": ts(), "version": 11});
     let a = g.verify(&v).await;
-    assert_eq!(a.body["status"], 100, "{}", a.text);
+    common::steps::accepted(&a);
     a.body["data"]["customer_account_token"]
         .as_str()
         .unwrap()
@@ -146,7 +146,7 @@ async fn participant_unique_id1_is_a_correlation_id_and_an_exact_retry_pays_once
         let a = g
             .process(&pay(&app, &token, amount, "CUST-0042"), &[])
             .await;
-        assert_eq!(a.body["status"], 100, "{}", a.text);
+        common::steps::accepted(&a);
         assert_eq!(a.body["data"]["participant_unique_id1"], "CUST-0042");
         ids.push(a.body["data"]["transaction_id"].clone());
     }
@@ -163,7 +163,7 @@ async fn participant_unique_id1_is_a_correlation_id_and_an_exact_retry_pays_once
     let signed = g.sign("/gateway/process", &bytes, &Signing::now());
     let answers = futures::future::join_all((0..5).map(|_| g.send(&signed))).await;
     let first = g.send(&signed).await.unwrap();
-    assert_eq!(first.body["status"], 100, "{}", first.text);
+    common::steps::accepted(&first);
     for a in answers {
         let a = a.unwrap();
         assert_eq!(a.status, 200, "{}", a.text);
@@ -200,7 +200,7 @@ async fn amounts_must_sit_within_issuer_limits_and_velocity() {
         let a = g
             .process(&pay(&app, &token, "4000.00", &format!("d{i}")), &[])
             .await;
-        assert_eq!(a.body["status"], 100, "{}", a.text);
+        common::steps::accepted(&a);
     }
     let a = g.process(&pay(&app, &token, "2000.01", "d2"), &[]).await;
     assert_eq!(a.body["status"], 1053);
@@ -251,7 +251,7 @@ async fn a_check_can_be_cancelled_until_it_is_printed() {
     let (app, g) = common::spawn_gateway().await;
     let token = check_token(&app, &g).await;
     let a = g.process(&pay(&app, &token, "100.00", "ck-1"), &[]).await;
-    assert_eq!(a.body["status"], 100, "{}", a.text);
+    common::steps::accepted(&a);
     assert_eq!(
         a.body["data"]["estimated_posting_time"],
         "Payment will post 7-10 Days"
@@ -262,7 +262,7 @@ async fn a_check_can_be_cancelled_until_it_is_printed() {
         .to_string();
     let cancel = |id: &str| json!({"participant_id": app.tenant.ingopay.participant_id, "transaction_id": id, "timestamp": ts(), "version": 11});
     let c = g.ask("/gateway/checkcancel", &cancel(&tx), &[]).await;
-    assert_eq!(c.body["status"], 100, "{}", c.text);
+    common::steps::accepted(&c);
     assert_eq!(c.body["data"]["status"], "cancelled");
     assert_eq!(
         g.ask("/gateway/checkcancel", &cancel(&tx), &[]).await.body["status"],
@@ -304,7 +304,7 @@ async fn a_check_can_be_cancelled_until_it_is_printed() {
         .send(&g.sign("/gateway/process", &serde_json::to_vec(&body).unwrap(), &s))
         .await
         .unwrap();
-    assert_eq!(p.body["status"], 100, "{}", p.text);
+    common::steps::accepted(&p);
     let ca_tx = p.body["data"]["transaction_id"]
         .as_str()
         .unwrap()
@@ -355,7 +355,7 @@ async fn bill_pay_posts_on_the_day_verify_promised() {
     // Georgia Power posts after 2 banking days (migration 0004).
     let bp = app.bill_payment(600100, "50.00", "1234567890", "bp-1");
     let v = g.verify(&bp).await;
-    assert_eq!(v.body["status"], 100, "{}", v.text);
+    common::steps::accepted(&v);
     let promised = v.body["data"]["issuers"][0]["debit_info"]["estimated_posting_date"].clone();
     let promised = if promised.is_null() {
         v.body["data"]["issuers"][0]["credit_info"]["estimated_posting_date"].clone()
@@ -365,7 +365,7 @@ async fn bill_pay_posts_on_the_day_verify_promised() {
     assert!(promised.is_string(), "{}", v.text);
     let token = v.body["data"]["customer_account_token"].as_str().unwrap();
     let p = g.process(&pay(&app, token, "50.00", "bp-1"), &[]).await;
-    assert_eq!(p.body["status"], 100, "{}", p.text);
+    common::steps::accepted(&p);
     assert_eq!(
         p.body["data"]["estimated_posting_date"], promised,
         "{}",

@@ -99,6 +99,16 @@ impl Staff {
         a
     }
 
+    /// The report request re-sent, which must be accepted; the answer.
+    pub async fn resend(&self, report_id: &str) -> Answer {
+        let body = json!({"reportRequestId": report_id});
+        let a = self
+            .post("/api/v1/instantbankanalysis/report-request/reset", &body)
+            .await;
+        envelope_ok(&a, "Report request re-sent successfully.");
+        a
+    }
+
     /// Customer `n` (see [`customer`]), created; its id.
     pub async fn create_customer(&self, n: u32) -> String {
         let c = self.post("/api/v1/customer", &customer(n)).await;

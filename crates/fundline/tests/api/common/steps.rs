@@ -112,6 +112,16 @@ impl Connect for ConnectClient {
     }
 }
 
+/// A partner answer whose only validation error is `message` on `key`.
+pub fn only_invalid(a: &Answer, key: &str, message: &str) {
+    assert_eq!(
+        a.body["validationErrors"],
+        json!([{"key": key, "message": message}]),
+        "{}",
+        a.text
+    );
+}
+
 /// Gateway (spec 001/002) requests that must go through (any status).
 pub trait Gateway {
     async fn ask(&self, path: &str, body: &Value, headers: &[(&str, &str)]) -> Answer;
@@ -152,6 +162,16 @@ impl Gateway for GatewayClient {
             .await
             .unwrap_or_else(|e| panic!("{path}: {e}"))
     }
+}
+
+/// Two answers whose `data.<field>` differ (a new session, a new token).
+pub fn differ_in(a: &Answer, b: &Answer, field: &str) {
+    assert_ne!(a.body["data"][field], b.body["data"][field], "{field}");
+}
+
+/// A gateway answer with envelope status 100 (accepted).
+pub fn accepted(a: &Answer) {
+    assert_eq!(a.body["status"], 100, "{}", a.text);
 }
 
 /// A gateway answer with this HTTP status and this envelope `status` code
