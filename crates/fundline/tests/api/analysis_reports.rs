@@ -358,30 +358,19 @@ async fn report_request_errors_and_filters() {
             ],
         )
         .await;
-    staff
-        .get_refused(
-            &format!("{IBA}/reportrequests/3fa85f64-5717-4562-b3fc-2c963f66afa6"),
-            400,
-            "Report request failed.",
-            &["Report not found."],
-        )
-        .await;
-    staff
-        .get_refused(
-            &format!("{IBA}/GetBankAccountByReportId/nope"),
-            400,
-            "Report request failed.",
-            &["Report not found."],
-        )
-        .await;
-    staff
-        .get_refused(
-            &format!("{IBA}/financialreport"),
-            400,
-            "Report request failed.",
-            &["Report ID is required."],
-        )
-        .await;
+    for (path, error) in [
+        (
+            "reportrequests/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+            "Report not found.",
+        ),
+        ("GetBankAccountByReportId/nope", "Report not found."),
+        ("financialreport", "Report ID is required."),
+    ] {
+        let path = format!("{IBA}/{path}");
+        staff
+            .get_refused(&path, 400, "Report request failed.", &[error])
+            .await;
+    }
     // Customer created with triggerReportRequest gets a request at once.
     let mut c = customer(5);
     c["triggerReportRequest"] = json!(true);

@@ -14,21 +14,16 @@ async fn customer(app: &TestApp, n: u64) -> (PartnerClient, String) {
     (c, a.body["CustomerId"].as_str().unwrap().to_string())
 }
 
+/// [`card`]'s registration with the partner's token for the number.
 fn tokenized(customer_id: &str, token: &str, bin: &str) -> Value {
-    json!({
-        "customerId": customer_id,
-        "cardToken": token,
-        "cardBin": bin,
-        "lastFourOfCard": "4242",
-        "expirationMonthYear": "1230",
-        "cardNickname": "Tokenized",
-        "nameOnCard": "Roger Rabbit",
-        "addressLine1": "660 Bakers Bridge Lane",
-        "addressLine2": "",
-        "city": "Franklin",
-        "state": "TN",
-        "zip": "37067"
-    })
+    let mut body = card(customer_id, "");
+    let o = body.as_object_mut().unwrap();
+    o.remove("cardNumber");
+    o.insert("cardToken".into(), json!(token));
+    o.insert("cardBin".into(), json!(bin));
+    o.insert("lastFourOfCard".into(), json!("4242"));
+    o.insert("cardNickname".into(), json!("Tokenized"));
+    body
 }
 
 #[tokio::test]
