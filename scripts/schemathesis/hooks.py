@@ -53,6 +53,16 @@ def _http(method, path, **kwargs):
     return r
 
 
+def _sample_customer():
+    """The valid individual customer the fuzz corpus (and the Rust tests) use."""
+    path = os.path.join(
+        os.path.dirname(os.path.abspath(__file__)),
+        "../../fuzz/corpus/analysis_bodies/customer_create",
+    )
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
 # --- request signing ------------------------------------------------------
 
 
@@ -239,32 +249,12 @@ def fixtures():
             "/api/v1/customer",
             headers=auth,
             json={
+                **_sample_customer(),
                 "userName": f"st{uuid.uuid4().hex[:10]}",
-                "password": "S3cure-pass!",
-                "customerType": 1,
-                "lastName": "Smith",
                 "firstName": "Jane",
-                "phoneType": "Mobile",
-                "phoneNumber": "4045550123",
                 "email": f"st-{uuid.uuid4().hex[:12]}@example.com",
-                "addressLine1": "123 Main St",
-                "country": "USA",
-                "addressLine2": "Apt 4B",
-                "city": "Atlanta",
-                "state": "GA",
-                "postalCode": "30313",
-                "employer": "Tasty Bites",
-                "occupation": "Cook",
-                "monthlyIncome": 3200.5,
-                "payFrequency": "Bi-Weekly",
-                "driversLicense": "D1234567",
                 "ssn": f"{random.randint(100000000, 665999999)}",
-                "dob": "1990-05-24T00:00:00.000Z",
-                "bankName": "First National Bank",
                 "bankAccNo": f"{random.randint(10**15, 10**16 - 1)}",
-                "routingNo": "011000015",
-                "employerName": "Tasty Bites LLC",
-                "countryCode": "US",
                 "triggerReportRequest": True,
             },
         )

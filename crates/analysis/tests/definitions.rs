@@ -33,6 +33,20 @@ fn input(transactions: Vec<Txn>, as_of: NaiveDate) -> Input {
     }
 }
 
+/// Account 1's transactions in 2024, one (month, day, amount, memo) a row.
+fn txns(rows: &[(u32, u32, &str, &str)]) -> Vec<Txn> {
+    rows.iter()
+        .map(|&(m, day, amount, memo)| txn(1, d(2024, m, day), amount, memo))
+        .collect()
+}
+
+/// `amount` with `memo` on `day` of each of `months` of 2024, account 1.
+fn monthly(months: std::ops::RangeInclusive<u32>, day: u32, amount: &str, memo: &str) -> Vec<Txn> {
+    months
+        .map(|m| txn(1, d(2024, m, day), amount, memo))
+        .collect()
+}
+
 fn every(start: NaiveDate, step: u64, until: NaiveDate) -> Vec<NaiveDate> {
     let mut v = Vec::new();
     let mut x = start;
@@ -50,15 +64,20 @@ fn acme_history() -> Input {
         .into_iter()
         .map(|x| txn(1, x, "1000.00", "ACME PAYROLL PPD ID: 123456789"))
         .collect();
-    for m in 1..=6 {
-        t.push(txn(
-            1,
-            d(2024, m, 1),
-            "-1200.00",
-            "SUNSET APARTMENTS RENT PAYMENT",
-        ));
-    }
+    t.extend(monthly(
+        1..=6,
+        1,
+        "-1200.00",
+        "SUNSET APARTMENTS RENT PAYMENT",
+    ));
     input(t, d(2024, 6, 30))
+}
+
+fn loan<'a>(r: &'a Report, company: &str) -> &'a fundline_analysis::LoanMatch {
+    r.potential_loans
+        .iter()
+        .find(|l| l.detected_company_name == company)
+        .unwrap_or_else(|| panic!("no loan from {company}"))
 }
 
 fn stream<'a>(r: &'a Report, name: &str) -> &'a fundline_analysis::IncomeStream {
@@ -128,14 +147,12 @@ fn weekly_semi_monthly_and_monthly_income() {
         }
     }
     // Monthly on the 3rd, 4,000.00.
-    for m in 1..=6 {
-        t.push(txn(
-            1,
-            d(2024, m, 3),
-            "4000.00",
-            "ORIG CO NAME:HOOLI ORIG ID:99 DESC DATE:240103 CO ENTRY DESCR:PAYROLL SEC:PPD",
-        ));
-    }
+    t.extend(monthly(
+        1..=6,
+        3,
+        "4000.00",
+        "ORIG CO NAME:HOOLI ORIG ID:99 DESC DATE:240103 CO ENTRY DESCR:PAYROLL SEC:PPD",
+    ));
     let r = analyze(&input(t, as_of));
     let g = stream(&r, "GLOBEX");
     assert_eq!(
@@ -234,10 +251,10 @@ fn credits_that_are_not_income() {
 
 #[test]
 fn zero_income_ratios_are_defined() {
-    let t = vec![
-        txn(1, d(2024, 3, 1), "-50.00", "KROGER #123"),
-        txn(1, d(2024, 3, 30), "-50.00", "KROGER #123"),
-    ];
+    let t = txns(&[
+        (3, 1, "-50.00", "KROGER #123"),
+        (3, 30, "-50.00", "KROGER #123"),
+    ]);
     let r = analyze(&input(t, d(2024, 3, 30)));
     assert!(!r.extra.income_detected);
     assert_eq!(r.debt_to_income_ratio, dec("0.00"));
@@ -301,10 +318,7 @@ fn bonus_does_not_hide_a_monthly_schedule() {
 
 #[test]
 fn balances_from_a_closing_balance() {
-    let t = vec![
-        txn(1, d(2024, 1, 1), "500.00", "DEPOSIT"),
-        txn(1, d(2024, 1, 5), "-200.00", "KROGER"),
-    ];
+    let t = txns(&[(1, 1, "500.00", "DEPOSIT"), (1, 5, "-200.00", "KROGER")]);
     let mut i = input(t, d(2024, 1, 10));
     i.accounts = vec![AccountInput {
         id: 1,
@@ -389,32 +403,12 @@ fn nsf_and_overdraft_counts_net_of_reversals() {
 
 #[test]
 fn loan_disbursement_with_repayments() {
-    let t = vec![
-        txn(
-            1,
-            d(2024, 3, 1),
-            "300.00",
-            "Credit Union of Richmond INC DES:LOAN DISBURSEMENT",
-        ),
-        txn(
-            1,
-            d(2024, 3, 31),
-            "-100.00",
-            "Credit Union of Richmond INC DES:LOAN REPAYMENT",
-        ),
-        txn(
-            1,
-            d(2024, 4, 30),
-            "-100.00",
-            "Credit Union of Richmond INC DES:LOAN REPAYMENT",
-        ),
-        txn(
-            1,
-            d(2024, 5, 31),
-            "-100.00",
-            "Credit Union of Richmond INC DES:LOAN REPAYMENT",
-        ),
-    ];
+    let lent = "Credit Union of Richmond INC DES:LOAN DISBURSEMENT";
+    let mut t = vec![txn(1, d(2024, 3, 1), "300.00", lent)];
+    let repaid = "Credit Union of Richmond INC DES:LOAN REPAYMENT";
+    for (m, day) in [(3, 31), (4, 30), (5, 31)] {
+        t.push(txn(1, d(2024, m, day), "-100.00", repaid));
+    }
     let r = analyze(&input(t, d(2024, 6, 15)));
     assert_eq!(r.potential_loans.len(), 1);
     let l = &r.potential_loans[0];
@@ -445,27 +439,17 @@ fn merchant_cash_advance_and_stacking() {
         }
     }
     // A second lender repaid monthly at the same time, disbursed before the window.
-    for m in 2..=4 {
-        t.push(txn(
-            1,
-            d(2024, m, 15),
-            "-410.00",
-            "ONEMAIN FINANCIAL DES:LOAN PMT",
-        ));
-    }
+    t.extend(monthly(
+        2..=4,
+        15,
+        "-410.00",
+        "ONEMAIN FINANCIAL DES:LOAN PMT",
+    ));
     let r = analyze(&input(t, d(2024, 4, 30)));
-    let mca = r
-        .potential_loans
-        .iter()
-        .find(|l| l.detected_company_name == "Pearl Capital")
-        .unwrap();
+    let mca = loan(&r, "Pearl Capital");
     assert_eq!(mca.repayment_frequency, Cadence::Daily);
     assert_eq!(mca.credit, Some(0));
-    let other = r
-        .potential_loans
-        .iter()
-        .find(|l| l.detected_company_name == "Onemain Financial")
-        .unwrap();
+    let other = loan(&r, "Onemain Financial");
     assert_eq!(other.credit, None);
     // 0.4 named repayment stream + 0.2 regular + 0.1 constant
     assert_eq!(other.confidence, dec("0.70"));
@@ -475,13 +459,13 @@ fn merchant_cash_advance_and_stacking() {
 
 #[test]
 fn monthly_expenditures_and_monthly_expense() {
-    let t = vec![
-        txn(1, d(2024, 1, 20), "-30.00", "KROGER"),
-        txn(1, d(2024, 2, 3), "-40.00", "KROGER"),
-        txn(1, d(2024, 2, 9), "-60.00", "SAFEWAY"),
-        txn(1, d(2024, 2, 14), "-300.00", "DISCOVER CARD DES:PAYMENT"),
-        txn(1, d(2024, 3, 2), "-15.99", "NETFLIX.COM"),
-    ];
+    let t = txns(&[
+        (1, 20, "-30.00", "KROGER"),
+        (2, 3, "-40.00", "KROGER"),
+        (2, 9, "-60.00", "SAFEWAY"),
+        (2, 14, "-300.00", "DISCOVER CARD DES:PAYMENT"),
+        (3, 2, "-15.99", "NETFLIX.COM"),
+    ]);
     let r = analyze(&input(t, d(2024, 3, 10)));
     let feb: Vec<_> = r
         .monthly_expenditures
@@ -503,14 +487,8 @@ fn monthly_expenditures_and_monthly_expense() {
 #[test]
 fn debt_service_and_residual_income() {
     let mut i = acme_history();
-    for m in 1..=6 {
-        i.transactions.push(txn(
-            1,
-            d(2024, m, 20),
-            "-300.00",
-            "DISCOVER CARD DES:PAYMENT",
-        ));
-    }
+    let card = monthly(1..=6, 20, "-300.00", "DISCOVER CARD DES:PAYMENT");
+    i.transactions.extend(card);
     let r = analyze(&i);
     // 1,800 over 5.9795 months = 301.03; ÷ 2,166.67 = 13.89%.
     assert_eq!(r.extra.debt_service_per_month, dec("301.03"));

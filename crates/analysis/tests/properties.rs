@@ -11,6 +11,13 @@ fn two_dp(x: Decimal) -> bool {
     x.scale() == 2
 }
 
+/// The report of `input` with its transactions in the opposite order.
+fn analyze_reversed(input: &Input) -> Report {
+    let mut reversed = input.clone();
+    reversed.transactions.reverse();
+    analyze(&reversed)
+}
+
 fn check_invariants(input: &Input, r: &Report) {
     let n = input.transactions.len();
     assert_eq!(r.categories.len(), n);
@@ -199,9 +206,7 @@ proptest! {
         let (input, _) = synth::generate(seed);
         let r = analyze(&input);
         check_invariants(&input, &r);
-        let mut reversed = input.clone();
-        reversed.transactions.reverse();
-        let b = analyze(&reversed);
+        let b = analyze_reversed(&input);
         prop_assert_eq!(r.score, b.score);
         prop_assert_eq!(r.average_income_per_month, b.average_income_per_month);
         prop_assert_eq!(r.average_expenses_per_month, b.average_expenses_per_month);
@@ -256,9 +261,7 @@ fn synthetic_loans_are_found() {
 fn a_reversed_history_gives_the_same_report_regression_15062144464214293552() {
     let (input, _) = synth::generate(15062144464214293552);
     let a = analyze(&input);
-    let mut reversed = input.clone();
-    reversed.transactions.reverse();
-    let b = analyze(&reversed);
+    let b = analyze_reversed(&input);
     assert_eq!(a.average_income_per_month, b.average_income_per_month);
     assert_eq!(a.average_expenses_per_month, b.average_expenses_per_month);
     assert_eq!(a.score, b.score);

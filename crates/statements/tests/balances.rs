@@ -46,6 +46,16 @@ fn balance(b: &Option<fundline_statements::Balance>) -> Option<(Decimal, Option<
     b.as_ref().map(|b| (b.amount, b.date))
 }
 
+/// An expected balance: `amount` on `date`.
+fn at(amount: &str, date: Option<NaiveDate>) -> Option<(Decimal, Option<NaiveDate>)> {
+    Some((dec(amount), date))
+}
+
+/// An account's opening and closing balances, as [`balance`] reads them.
+fn both(a: &Account) -> [Option<(Decimal, Option<NaiveDate>)>; 2] {
+    [balance(&a.opening_balance), balance(&a.closing_balance)]
+}
+
 fn total(a: &Account) -> Decimal {
     a.transactions.iter().map(|t| t.amount).sum()
 }
@@ -86,19 +96,20 @@ fn lloyds_newest_first_with_sort_code() {
     assert_eq!(opening + total(a), dec("2044.71"));
 }
 
+/// Both Schwab samples' balances, whatever the row order.
+fn schwab() -> [Option<(Decimal, Option<NaiveDate>)>; 2] {
+    [
+        at("1093.74", day(2022, 8, 4)),
+        at("878.47", day(2022, 8, 17)),
+    ]
+}
+
 #[test]
 fn schwab_rows_out_of_order_newest_first() {
     // csv2ofx's balance test: newest-first, one row out of date order.
     let s = fixture("csv2ofx_schwab_baltest_case2.csv");
     let a = &s.accounts[0];
-    assert_eq!(
-        balance(&a.closing_balance),
-        Some((dec("878.47"), day(2022, 8, 17)))
-    );
-    assert_eq!(
-        balance(&a.opening_balance),
-        Some((dec("1093.74"), day(2022, 8, 4)))
-    );
+    assert_eq!(both(a), schwab());
     assert_eq!(
         a.opening_balance.as_ref().unwrap().amount + total(a),
         a.closing_balance.as_ref().unwrap().amount
@@ -108,15 +119,7 @@ fn schwab_rows_out_of_order_newest_first() {
 #[test]
 fn schwab_oldest_first() {
     let s = fixture("csv2ofx_schwab_baltest_case3.csv");
-    let a = &s.accounts[0];
-    assert_eq!(
-        balance(&a.closing_balance),
-        Some((dec("878.47"), day(2022, 8, 17)))
-    );
-    assert_eq!(
-        balance(&a.opening_balance),
-        Some((dec("1093.74"), day(2022, 8, 4)))
-    );
+    assert_eq!(both(&s.accounts[0]), schwab());
 }
 
 #[test]
@@ -132,14 +135,9 @@ fn running_balance_by_mapping() {
         ..CsvMapping::default()
     };
     let s = parse_csv_with(bytes, &mapping).expect("mapped");
-    let a = &s.accounts[0];
     assert_eq!(
-        balance(&a.closing_balance),
-        Some((dec("96.50"), day(2024, 3, 2)))
-    );
-    assert_eq!(
-        balance(&a.opening_balance),
-        Some((dec("0.00"), day(2024, 3, 1)))
+        both(&s.accounts[0]),
+        [at("0.00", day(2024, 3, 1)), at("96.50", day(2024, 3, 2))]
     );
     // Unknown mapping keys are still refused.
     let err = serde_json::from_str::<CsvMapping>(
@@ -179,10 +177,7 @@ fn european_balance_headers() {
     let s = parse(bytes, None).unwrap();
     let a = &s.accounts[0];
     assert_eq!(a.currency.as_deref(), Some("EUR"));
-    assert_eq!(
-        balance(&a.closing_balance),
-        Some((dec("3200.00"), day(2024, 1, 3)))
-    );
+    assert_eq!(balance(&a.closing_balance), at("3200.00", day(2024, 1, 3)));
     assert_eq!(
         a.opening_balance.as_ref().map(|b| b.amount),
         Some(dec("2000.00"))
@@ -191,10 +186,8 @@ fn european_balance_headers() {
 
 #[test]
 fn paypal_one_account_per_currency() {
-    let Some(s) = corpus(
-        "csv/oca-bank-statement-import/account_statement_import_paypal/tests/fixtures/activity_en.csv",
-        "AGPL-3.0",
-    ) else {
+    let file = "csv/oca-bank-statement-import/account_statement_import_paypal/tests/fixtures/activity_en.csv";
+    let Some(s) = corpus(file, "AGPL-3.0") else {
         return;
     };
     let mut currencies: Vec<&str> = s
@@ -218,17 +211,15 @@ fn paypal_one_account_per_currency() {
             .and_then(|a| balance(&a.closing_balance))
     };
     // Oldest-first file; the balance follows the Net column, not Gross.
-    assert_eq!(closing("USD"), Some((dec("1.90"), day(2016, 11, 1))));
-    assert_eq!(closing("EUR"), Some((dec("43.34"), day(2016, 11, 1))));
-    assert_eq!(closing("AUD"), Some((dec("0.00"), day(2016, 6, 22))));
+    assert_eq!(closing("USD"), at("1.90", day(2016, 11, 1)));
+    assert_eq!(closing("EUR"), at("43.34", day(2016, 11, 1)));
+    assert_eq!(closing("AUD"), at("0.00", day(2016, 6, 22)));
 }
 
 #[test]
 fn camt_owner_period_and_balances() {
-    let Some(s) = corpus(
-        "camt/camt-to-coda/Other/BE68793230773034-202411.xml",
-        "MIT, 480 kB",
-    ) else {
+    let file = "camt/camt-to-coda/Other/BE68793230773034-202411.xml";
+    let Some(s) = corpus(file, "MIT, 480 kB") else {
         return;
     };
     assert_eq!(s.accounts.len(), 1);
@@ -240,12 +231,11 @@ fn camt_owner_period_and_balances() {
         (day(2024, 11, 1), day(2024, 11, 30))
     );
     assert_eq!(
-        balance(&a.opening_balance),
-        Some((dec("59370.37"), day(2024, 11, 1)))
-    );
-    assert_eq!(
-        balance(&a.closing_balance),
-        Some((dec("87539.12"), day(2024, 11, 30)))
+        both(a),
+        [
+            at("59370.37", day(2024, 11, 1)),
+            at("87539.12", day(2024, 11, 30))
+        ]
     );
     assert_eq!(dec("59370.37") + total(a), dec("87539.12"));
     assert_eq!(infer_currency(a).map(|c| c.0).as_deref(), Some("EUR"));
@@ -253,10 +243,8 @@ fn camt_owner_period_and_balances() {
 
 #[test]
 fn ofx_investment_and_card_kinds() {
-    let Some(s) = corpus(
-        "ofx/beangulp/beangulp/file_type_testdata/example.qfx",
-        "GPL-2.0",
-    ) else {
+    let file = "ofx/beangulp/beangulp/file_type_testdata/example.qfx";
+    let Some(s) = corpus(file, "GPL-2.0") else {
         return;
     };
     assert!(s

@@ -8,9 +8,10 @@
 //! or fail with a clear `ParseError`, never panic. The few files where we
 //! deliberately differ are listed in `DEVIATIONS` with the reason.
 
+mod common;
+
 use fundline_statements::parse;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 /// Files whose peer count we deliberately do not reproduce, and why. Each
 /// is either a transaction with no usable date or amount (refusing beats
@@ -80,12 +81,6 @@ const DEVIATIONS: &[(&str, Option<usize>, &str)] = &[
     ),
 ];
 
-const FORMATS: &[&str] = &["ofx", "mt940", "camt", "csv"];
-
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/statements")
-}
-
 #[derive(Default)]
 struct Tally {
     files: usize,
@@ -107,13 +102,7 @@ fn leaks(message: &str, content: &[u8]) -> Option<String> {
 
 #[test]
 fn corpus() {
-    let dir = corpus_dir();
-    let manifest = dir.join("manifest.jsonl");
-    let Ok(manifest_text) = std::fs::read_to_string(&manifest) else {
-        eprintln!(
-            "SKIPPED: statement corpus not found at {} (it lives in the shared folder beside the repository)",
-            dir.display()
-        );
+    let Some(rows) = common::manifest_rows() else {
         return;
     };
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
@@ -121,23 +110,16 @@ fn corpus() {
     let mut refusals: Vec<String> = Vec::new();
     let mut deviations_seen: Vec<&str> = Vec::new();
 
-    for line in manifest_text.lines().filter(|l| !l.trim().is_empty()) {
-        let row: serde_json::Value = serde_json::from_str(line).expect("manifest line is JSON");
-        let file = row["file"].as_str().expect("file").to_string();
-        let format = row["format"].as_str().unwrap_or_default().to_string();
-        if !FORMATS.contains(&format.as_str()) {
-            continue;
-        }
-        let peer = row["max_tx_parsed"].as_u64().map(|n| n as usize);
-        let bytes = std::fs::read(dir.join(&file)).expect("corpus file readable");
-        let name = file.rsplit('/').next().map(str::to_string);
-        let result = std::panic::catch_unwind(|| parse(&bytes, name.as_deref()));
-        let tally = tallies.entry(format.clone()).or_default();
+    for r in &rows {
+        let (file, bytes) = (&r.file, r.bytes());
+        let peer = r.row["max_tx_parsed"].as_u64().map(|n| n as usize);
+        let result = std::panic::catch_unwind(|| parse(&bytes, r.name()));
+        let tally = tallies.entry(r.format.clone()).or_default();
         tally.files += 1;
         if peer.is_some() {
             tally.with_peer += 1;
         }
-        let deviation = DEVIATIONS.iter().find(|(f, _, _)| *f == file);
+        let deviation = DEVIATIONS.iter().find(|(f, _, _)| f == file);
         match result {
             Err(_) => failures.push(format!("{file}: PANIC")),
             Ok(Ok(statement)) => {

@@ -12,10 +12,11 @@
 //!   and fails only when a file not listed disagrees, or a listed one now
 //!   agrees.
 
+mod common;
+
 use fundline_statements::{parse, Account, Statement};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 /// Files whose opening balance plus their transactions does not give their
 /// closing balance, and why. Each was checked against the file itself
@@ -151,12 +152,6 @@ const DISAGREES: &[(&str, &str)] = &[
     ),
 ];
 
-const FORMATS: &[&str] = &["ofx", "mt940", "camt", "csv"];
-
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/statements")
-}
-
 #[derive(Default)]
 struct Tally {
     parsed: usize,
@@ -196,34 +191,20 @@ fn disagreements(s: &Statement) -> Vec<String> {
 
 #[test]
 fn corpus_balances_and_currencies() {
-    let dir = corpus_dir();
-    let Ok(manifest) = std::fs::read_to_string(dir.join("manifest.jsonl")) else {
-        eprintln!(
-            "SKIPPED: statement corpus not found at {} (it lives in the shared folder beside the repository)",
-            dir.display()
-        );
+    let Some(rows) = common::manifest_rows() else {
         return;
     };
+    let statements = rows.iter().filter(|r| r.row["role"] == "statement");
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
     let mut failures: Vec<String> = Vec::new();
     let mut listed_seen: Vec<&str> = Vec::new();
     let mut printed: Vec<String> = Vec::new();
-    for line in manifest.lines().filter(|l| !l.trim().is_empty()) {
-        let row: serde_json::Value = serde_json::from_str(line).expect("manifest line is JSON");
-        if row["role"].as_str() != Some("statement") {
-            continue;
-        }
-        let format = row["format"].as_str().unwrap_or_default().to_string();
-        if !FORMATS.contains(&format.as_str()) {
-            continue;
-        }
-        let file = row["file"].as_str().expect("file").to_string();
-        let bytes = std::fs::read(dir.join(&file)).expect("corpus file readable");
-        let name = file.rsplit('/').next();
-        let Ok(statement) = parse(&bytes, name) else {
+    for r in statements {
+        let file = &r.file;
+        let Ok(statement) = parse(&r.bytes(), r.name()) else {
             continue;
         };
-        let t = tallies.entry(format).or_default();
+        let t = tallies.entry(r.format.clone()).or_default();
         t.parsed += 1;
         for a in &statement.accounts {
             if let Some(tx) = a.transactions.iter().find(|t| t.currency != a.currency) {

@@ -6,7 +6,7 @@
 //! The spot checks below pin the behaviours the goldens rely on, so a
 //! golden cannot be regenerated into accepting a wrong sign or date.
 
-use fundline_statements::{parse, parse_csv_with, CsvMapping, Format, Statement};
+use fundline_statements::{parse, parse_csv_with, Account, CsvMapping, Format, Statement};
 use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -18,6 +18,29 @@ fn fixtures() -> PathBuf {
 fn load(name: &str) -> Statement {
     let bytes = std::fs::read(fixtures().join(name)).expect("fixture exists");
     parse(&bytes, Some(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// [`load`], which must be read as `format`.
+fn load_as(name: &str, format: Format) -> Statement {
+    let s = load(name);
+    assert_eq!(s.format, format, "{name}");
+    s
+}
+
+/// The first account of [`load_as`].
+fn first_account(name: &str, format: Format) -> Account {
+    load_as(name, format).accounts.swap_remove(0)
+}
+
+/// The statement's accounts, which must be two (`why`).
+fn two_accounts<'a>(s: &'a Statement, why: &str) -> (&'a Account, &'a Account) {
+    assert_eq!(s.accounts.len(), 2, "{why}");
+    (&s.accounts[0], &s.accounts[1])
+}
+
+/// A balance's amount, if there is the balance.
+fn amount(b: &Option<fundline_statements::Balance>) -> Option<Decimal> {
+    b.as_ref().map(|b| b.amount)
 }
 
 fn dec(s: &str) -> Decimal {
@@ -61,14 +84,8 @@ fn goldens() {
 
 #[test]
 fn ofx1_deviations() {
-    let s = load("own_ofx1_deviations.ofx");
-    assert_eq!(s.format, Format::Ofx1);
-    assert_eq!(
-        s.accounts.len(),
-        2,
-        "bank and credit-card statement in one file"
-    );
-    let bank = &s.accounts[0];
+    let s = load_as("own_ofx1_deviations.ofx", Format::Ofx1);
+    let (bank, card) = two_accounts(&s, "bank and credit-card statement in one file");
     assert_eq!(bank.account_type.as_deref(), Some("CHECKING"));
     assert_eq!(bank.currency.as_deref(), Some("USD"));
     assert_eq!(
@@ -97,7 +114,6 @@ fn ofx1_deviations() {
         Some((dec("1400.00"), None)),
         "zero date is absent"
     );
-    let card = &s.accounts[1];
     assert_eq!(card.account_type.as_deref(), Some("CREDITCARD"));
     // <CURRENCY> EUR at CURRATE 1.1 on a USD card: the amount is in EUR and
     // converted to the account's USD, so the account holds one currency.
@@ -116,9 +132,7 @@ fn ofx1_deviations() {
 
 #[test]
 fn ofx2_fields() {
-    let s = load("own_ofx2_bank.ofx");
-    assert_eq!(s.format, Format::Ofx2);
-    let a = &s.accounts[0];
+    let a = &first_account("own_ofx2_bank.ofx", Format::Ofx2);
     assert_eq!(a.institution.as_deref(), Some("Example Bank"));
     assert_eq!(
         a.account_id.as_deref(),
@@ -140,26 +154,11 @@ fn ofx2_fields() {
 
 #[test]
 fn mt940_blocks() {
-    let s = load("own_mt940_blocks.sta");
-    assert_eq!(s.format, Format::Mt940);
-    assert_eq!(
-        s.accounts.len(),
-        2,
-        "consecutive statements of one account are joined"
-    );
-    let a = &s.accounts[0];
-    assert_eq!(
-        a.opening_balance.as_ref().map(|b| b.amount),
-        Some(dec("1000.00"))
-    );
-    assert_eq!(
-        a.closing_balance.as_ref().map(|b| b.amount),
-        Some(dec("2367.75"))
-    );
-    assert_eq!(
-        a.available_balance.as_ref().map(|b| b.amount),
-        Some(dec("2400.00"))
-    );
+    let s = load_as("own_mt940_blocks.sta", Format::Mt940);
+    let (a, b) = two_accounts(&s, "consecutive statements of one account are joined");
+    assert_eq!(amount(&a.opening_balance), Some(dec("1000.00")));
+    assert_eq!(amount(&a.closing_balance), Some(dec("2367.75")));
+    assert_eq!(amount(&a.available_balance), Some(dec("2400.00")));
     let amounts: Vec<Decimal> = a.transactions.iter().map(|t| t.amount).collect();
     assert_eq!(
         amounts,
@@ -186,22 +185,16 @@ fn mt940_blocks() {
         a.transactions[5].memo, "Standing order - rent",
         "a lone '-' inside :86: is text"
     );
-    let b = &s.accounts[1];
     assert_eq!(b.bank_id.as_deref(), Some("12345678"));
-    assert_eq!(
-        b.opening_balance.as_ref().map(|b| b.amount),
-        Some(dec("-50.00"))
-    );
+    assert_eq!(amount(&b.opening_balance), Some(dec("-50.00")));
 }
 
 #[test]
 fn camt_fields() {
-    let s = load("own_camt053_v8.xml");
-    assert_eq!(s.format, Format::Camt053);
-    let a = &s.accounts[0];
+    let a = &first_account("own_camt053_v8.xml", Format::Camt053);
     assert_eq!(a.bank_id.as_deref(), Some("EXMPCHZZ"));
     assert_eq!(
-        a.opening_balance.as_ref().map(|b| b.amount),
+        amount(&a.opening_balance),
         Some(dec("-100.00")),
         "PRCD stands in for OPBD"
     );

@@ -22,18 +22,21 @@ fn files(n: usize) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// `text` is refused past `limits` for `exceeded`, saying `says`.
+fn refused(label: &str, text: &str, limits: &Limits, exceeded: Exceeded, says: &str) {
+    let e = parse_limited(text.as_bytes(), None, limits).unwrap_err();
+    assert_eq!(e.exceeded(), Some(exceeded), "{label}: {e}");
+    assert!(e.message().contains(says), "{label}: {e}");
+}
+
 #[test]
 fn each_format_parses_up_to_the_limit_and_stops_past_it() {
     for (label, text) in files(300) {
         let ok = parse_limited(text.as_bytes(), None, &limits(300))
             .unwrap_or_else(|e| panic!("{label}: {e}"));
         assert_eq!(ok.transaction_count(), 300, "{label}");
-        let e = parse_limited(text.as_bytes(), None, &limits(299)).unwrap_err();
-        assert_eq!(e.exceeded(), Some(Exceeded::Transactions), "{label}: {e}");
-        assert!(
-            e.message().contains("more than 299 transactions"),
-            "{label}: {e}"
-        );
+        let says = "more than 299 transactions";
+        refused(label, &text, &limits(299), Exceeded::Transactions, says);
     }
 }
 
@@ -79,11 +82,12 @@ fn markup_without_transactions_stops_at_the_element_limit() {
         ("CSV", wide_csv),
         ("MT940", blank_mt940),
     ] {
-        let e = parse_limited(text.as_bytes(), None, &small).unwrap_err();
-        assert_eq!(e.exceeded(), Some(Exceeded::Elements), "{label}: {e}");
-        assert!(
-            e.message().contains("more than 5000 elements"),
-            "{label}: {e}"
+        refused(
+            label,
+            &text,
+            &small,
+            Exceeded::Elements,
+            "more than 5000 elements",
         );
     }
 }

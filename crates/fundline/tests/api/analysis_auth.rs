@@ -16,33 +16,40 @@ async fn post(app: &TestApp, path: &str, body: Value, bearer: Option<&str>) -> (
     if let Some(b) = bearer {
         r = r.bearer_auth(b);
     }
-    let r = r.send().await.unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    common::send(r).await
 }
 
 async fn status(app: &TestApp, bearer: &str) -> (u16, Value) {
-    let r = reqwest::Client::new()
-        .get(format!("{}/api/v1/auth/status", app.base))
-        .bearer_auth(bearer)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    let http = reqwest::Client::new();
+    common::send(
+        http.get(format!("{}/api/v1/auth/status", app.base))
+            .bearer_auth(bearer),
+    )
+    .await
 }
 
 async fn login(app: &TestApp) -> (String, String) {
     let a = &app.tenant.analysis;
-    let (code, body) = post(
-        app,
-        "/api/v1/auth/login",
-        json!({"email": a.email, "password": a.password}),
-        None,
-    )
-    .await;
+    let (code, body) = login_with(app, &a.email, &a.password).await;
     assert_eq!(code, 200, "{body}");
     assert_eq!(body["success"], true);
     assert_eq!(body["message"], "Login successful");
     assert_eq!(body["errors"], Value::Null);
+    tokens(&body)
+}
+
+async fn refresh_with(app: &TestApp, refresh_token: &str) -> (u16, Value) {
+    let body = json!({"refreshToken": refresh_token});
+    post(app, "/api/v1/auth/refresh", body, None).await
+}
+
+async fn login_with(app: &TestApp, email: &str, password: &str) -> (u16, Value) {
+    let body = json!({"email": email, "password": password});
+    post(app, "/api/v1/auth/login", body, None).await
+}
+
+/// The access and refresh tokens of a login or refresh answer.
+fn tokens(body: &Value) -> (String, String) {
     (
         body["data"]["accessToken"].as_str().unwrap().to_string(),
         body["data"]["refreshToken"].as_str().unwrap().to_string(),
@@ -65,27 +72,12 @@ async fn login_status_refresh_and_logout() {
     assert_eq!(body["data"]["role"], "admin");
 
     // Refresh rotates; the old refresh token, presented again, revokes the session.
-    let (code, body) = post(
-        &app,
-        "/api/v1/auth/refresh",
-        json!({"refreshToken": refresh}),
-        None,
-    )
-    .await;
+    let (code, body) = refresh_with(&app, &refresh).await;
     assert_eq!(code, 200, "{body}");
-    let (access2, refresh2) = (
-        body["data"]["accessToken"].as_str().unwrap().to_string(),
-        body["data"]["refreshToken"].as_str().unwrap().to_string(),
-    );
+    let (access2, refresh2) = tokens(&body);
     assert_ne!(refresh2, refresh);
     assert_eq!(status(&app, &access2).await.0, 200);
-    let (code, body) = post(
-        &app,
-        "/api/v1/auth/refresh",
-        json!({"refreshToken": refresh}),
-        None,
-    )
-    .await;
+    let (code, body) = refresh_with(&app, &refresh).await;
     assert!(denied(code, &body), "reuse: {body}");
     assert!(
         denied(
@@ -94,13 +86,7 @@ async fn login_status_refresh_and_logout() {
         ),
         "the family is revoked"
     );
-    let (code, body) = post(
-        &app,
-        "/api/v1/auth/refresh",
-        json!({"refreshToken": refresh2}),
-        None,
-    )
-    .await;
+    let (code, body) = refresh_with(&app, &refresh2).await;
     assert!(denied(code, &body));
 
     // Logout ends a fresh session.
@@ -120,17 +106,7 @@ async fn login_status_refresh_and_logout() {
         )
     );
     assert_eq!(status(&app, &access).await.0, 401);
-    assert_eq!(
-        post(
-            &app,
-            "/api/v1/auth/refresh",
-            json!({"refreshToken": refresh}),
-            None
-        )
-        .await
-        .0,
-        401
-    );
+    assert_eq!(refresh_with(&app, &refresh).await.0, 401);
 }
 
 #[tokio::test]
@@ -477,13 +453,7 @@ async fn sessions_end_after_15_idle_minutes_and_at_the_absolute_limit() {
     // Idle: 16 minutes without a refresh end the session.
     let (_, refresh) = login(&app).await;
     app.clock.advance(Duration::from_secs(16 * 60));
-    let (code, body) = post(
-        &app,
-        "/api/v1/auth/refresh",
-        json!({"refreshToken": refresh}),
-        None,
-    )
-    .await;
+    let (code, body) = refresh_with(&app, &refresh).await;
     assert!(denied(code, &body), "idle: {body}");
 
     // Used every 14 minutes, the session lasts its absolute limit (1 h here).
@@ -491,28 +461,15 @@ async fn sessions_end_after_15_idle_minutes_and_at_the_absolute_limit() {
     let mut access = String::new();
     for _ in 0..4 {
         app.clock.advance(Duration::from_secs(14 * 60));
-        let (code, body) = post(
-            &app,
-            "/api/v1/auth/refresh",
-            json!({"refreshToken": refresh}),
-            None,
-        )
-        .await;
+        let (code, body) = refresh_with(&app, &refresh).await;
         assert_eq!(code, 200, "{body}");
-        refresh = body["data"]["refreshToken"].as_str().unwrap().to_string();
-        access = body["data"]["accessToken"].as_str().unwrap().to_string();
+        (access, refresh) = tokens(&body);
     }
     // 56 minutes in: the access token lives to the 60th minute only.
     assert_eq!(status(&app, &access).await.0, 200);
     app.clock.advance(Duration::from_secs(5 * 60));
     assert_eq!(status(&app, &access).await.0, 401, "past the session's end");
-    let (code, body) = post(
-        &app,
-        "/api/v1/auth/refresh",
-        json!({"refreshToken": refresh}),
-        None,
-    )
-    .await;
+    let (code, body) = refresh_with(&app, &refresh).await;
     assert!(denied(code, &body), "absolute: {body}");
     login(&app).await;
 }
@@ -556,29 +513,11 @@ async fn users_change_their_password_and_other_sessions_end() {
     // This session goes on; the other one ended; the old password is gone.
     assert_eq!(status(&app, &access).await.0, 200);
     assert_eq!(status(&app, &other_access).await.0, 401);
-    let (code, _) = post(
-        &app,
-        "/api/v1/auth/refresh",
-        json!({"refreshToken": other_refresh}),
-        None,
-    )
-    .await;
+    let (code, _) = refresh_with(&app, &other_refresh).await;
     assert_eq!(code, 401);
-    let (code, _) = post(
-        &app,
-        "/api/v1/auth/login",
-        json!({"email": a.email, "password": a.password}),
-        None,
-    )
-    .await;
+    let (code, _) = login_with(&app, &a.email, &a.password).await;
     assert_eq!(code, 401);
-    let (code, _) = post(
-        &app,
-        "/api/v1/auth/login",
-        json!({"email": a.email, "password": "a-Brand-new-passphrase"}),
-        None,
-    )
-    .await;
+    let (code, _) = login_with(&app, &a.email, "a-Brand-new-passphrase").await;
     assert_eq!(code, 200);
     // Without a session there is nothing to change.
     let (code, body) = post(

@@ -42,24 +42,30 @@ async fn a_customer_is_created_read_and_listed_with_sealed_fields_masked() {
             .unwrap();
     assert!(!row.0.contains(&ssn) && !row.1.contains(&acc));
 
-    let got = staff.get(&format!("/api/v1/customer/{id}")).await;
-    envelope_ok(&got, "Record retrieved successfully.");
+    let got = staff
+        .get_ok(
+            &format!("/api/v1/customer/{id}"),
+            "Record retrieved successfully.",
+        )
+        .await;
     assert_eq!(got.body["data"]["email"], "jane1@example.com");
     assert_eq!(got.body["data"]["isActive"], true);
-    envelope_err(
-        &staff
-            .get("/api/v1/customer/3fa85f64-5717-4562-b3fc-2c963f66afa6")
-            .await,
-        400,
-        "Not found",
-        &["Customer not found."],
-    );
-    envelope_err(
-        &staff.get("/api/v1/customer/xyz").await,
-        400,
-        "Not found",
-        &["Customer not found."],
-    );
+    staff
+        .get_refused(
+            "/api/v1/customer/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+            400,
+            "Not found",
+            &["Customer not found."],
+        )
+        .await;
+    staff
+        .get_refused(
+            "/api/v1/customer/xyz",
+            400,
+            "Not found",
+            &["Customer not found."],
+        )
+        .await;
 
     // Another tenant's staff cannot see it.
     let other = app.other_tenant().await;
@@ -86,9 +92,11 @@ async fn a_customer_is_created_read_and_listed_with_sealed_fields_masked() {
     assert_eq!(b.body["data"]["ein"], "12-3456789");
 
     let page = staff
-        .get("/api/v1/customer/all?pageNumber=2&pageSize=5&orderBy=CreatedDate&order=ASC")
+        .get_ok(
+            "/api/v1/customer/all?pageNumber=2&pageSize=5&orderBy=CreatedDate&order=ASC",
+            "Customers retrieved successfully.",
+        )
         .await;
-    envelope_ok(&page, "Customers retrieved successfully.");
     assert_eq!(page.body["data"]["totalRecords"], 13);
     assert_eq!(page.body["data"]["pageNumber"], 2);
     let records = page.body["data"]["records"].as_array().unwrap();
@@ -110,19 +118,14 @@ async fn a_customer_is_created_read_and_listed_with_sealed_fields_masked() {
         wildcard.body["data"]["totalRecords"], 0,
         "% is a character, not a wildcard"
     );
-    envelope_err(
-        &staff.get("/api/v1/customer/all?pageNumber=-1&pageSize=0&customerType=robot&order=UP&orderBy=Salary").await,
-        400,
-        "Bad Request",
-        &[
+    staff.get_refused("/api/v1/customer/all?pageNumber=-1&pageSize=0&customerType=robot&order=UP&orderBy=Salary", 400, "Bad Request", &[
             "Invalid request parameters.",
             "PageNumber must be greater than 0.",
             "PageSize must be between 1 and 100.",
             "Order must be either ASC or DESC.",
             "OrderBy must be one of: CreatedDate, FirstName, LastName, Email.",
             "CustomerType must be either 'customer' or 'business'.",
-        ],
-    );
+        ]).await;
     let logs = captured_logs();
     assert!(!logs.contains(&ssn) && !logs.contains(&acc));
 }
@@ -176,45 +179,57 @@ async fn onboarding_reports_every_failed_rule_word_for_word() {
     for never_issued in ["000123456", "666123456", "123001234", "123450000"] {
         let mut c = customer(1);
         c["ssn"] = json!(never_issued);
-        envelope_err(
-            &staff.post("/api/v1/customer", &c).await,
-            400,
-            "Validation failed for the request.",
-            &["SSN is not a valid SSN or ITIN."],
-        );
+        staff
+            .post_refused(
+                "/api/v1/customer",
+                &c,
+                400,
+                "Validation failed for the request.",
+                &["SSN is not a valid SSN or ITIN."],
+            )
+            .await;
     }
     let mut bad_type = customer(1);
     bad_type["customerType"] = json!(3);
-    envelope_err(
-        &staff.post("/api/v1/customer", &bad_type).await,
-        400,
-        "Validation failed for the request.",
-        &["Customer type must be either 'customer' or 'business'."],
-    );
+    staff
+        .post_refused(
+            "/api/v1/customer",
+            &bad_type,
+            400,
+            "Validation failed for the request.",
+            &["Customer type must be either 'customer' or 'business'."],
+        )
+        .await;
     let mut business = customer(2);
     business["customerType"] = json!(2);
-    envelope_err(
-        &staff.post("/api/v1/customer", &business).await,
-        400,
-        "Validation failed for the request.",
-        &[
-            "Company name is required for business customers.",
-            "EIN is required for business customers.",
-        ],
-    );
+    staff
+        .post_refused(
+            "/api/v1/customer",
+            &business,
+            400,
+            "Validation failed for the request.",
+            &[
+                "Company name is required for business customers.",
+                "EIN is required for business customers.",
+            ],
+        )
+        .await;
     // Wrong JSON types are rule failures, not crashes.
     let mut weird = customer(3);
     weird["monthlyIncome"] = json!("lots");
     weird["triggerReportRequest"] = json!([1]);
-    envelope_err(
-        &staff.post("/api/v1/customer", &weird).await,
-        400,
-        "Validation failed for the request.",
-        &[
-            "Monthly income must be a non-negative number.",
-            "TriggerReportRequest must be true or false.",
-        ],
-    );
+    staff
+        .post_refused(
+            "/api/v1/customer",
+            &weird,
+            400,
+            "Validation failed for the request.",
+            &[
+                "Monthly income must be a non-negative number.",
+                "TriggerReportRequest must be true or false.",
+            ],
+        )
+        .await;
     // No token at all.
     let r = reqwest::Client::new()
         .post(format!("{}/api/v1/customer", app.base))

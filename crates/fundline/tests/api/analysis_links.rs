@@ -30,32 +30,24 @@ async fn new_customer(staff: &Staff, n: u32, trigger: bool) -> Value {
 }
 
 async fn request(staff: &Staff, customer_id: &str, via: i64) -> String {
-    let r = staff
-        .post(
-            &format!("{IBA}/report-request"),
-            &json!({"customerId": customer_id, "sendVia": via}),
-        )
-        .await;
+    let r = staff.request_report(customer_id, via).await;
     assert_eq!(r.status, 200, "{r}");
     r.body["data"].as_str().unwrap().to_string()
 }
 
 async fn details(staff: &Staff, report_id: &str) -> Value {
     let d = staff
-        .get(&format!("{IBA}/reportrequests/{report_id}"))
+        .get_ok(
+            &format!("{IBA}/reportrequests/{report_id}"),
+            "Request successful",
+        )
         .await;
-    envelope_ok(&d, "Request successful");
     d.body["data"].clone()
 }
 
 /// The newest message of a request, opened.
 async fn message_of(app: &TestApp, report_id: &str) -> Value {
-    app.outbox()
-        .await
-        .into_iter()
-        .rev()
-        .find(|m| m["reportRequestId"] == report_id)
-        .expect("a message for the request")
+    app.message_for(report_id).await
 }
 
 async fn link_of(app: &TestApp, report_id: &str) -> String {
@@ -74,9 +66,8 @@ async fn page_status(link: &str) -> u16 {
 /// The requests of one customer, from the list (status, id).
 async fn listed_for(staff: &Staff, customer_id: &str) -> Vec<Value> {
     let all = staff
-        .get(&format!("{IBA}/report-requests?pageSize=100"))
+        .get_ok(&format!("{IBA}/report-requests?pageSize=100"), "Success")
         .await;
-    envelope_ok(&all, "Success");
     all.body["data"]["records"]
         .as_array()
         .unwrap()
@@ -130,12 +121,7 @@ async fn a_new_request_supersedes_the_customers_open_one() {
     let second_link = link_of(&app, &second).await;
     // The earlier link closes; the new one works.
     assert_eq!(page_status(&first_link).await, 410);
-    let consent = reqwest::Client::new()
-        .post(format!("{first_link}/consent"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(consent.status().as_u16(), 410);
+    assert_eq!(common::sharing::consent(&first_link).await, 410);
     assert_eq!(page_status(&second_link).await, 200);
     // Details and list show it: status 5, Superseded, by the new request.
     let d = details(&staff, &first).await;
@@ -160,13 +146,7 @@ async fn a_new_request_supersedes_the_customers_open_one() {
     assert_eq!(open_in_store(&app, customer_id).await, 1);
 
     // Re-sending the earlier request makes it the open one again.
-    let reset = staff
-        .post(
-            &format!("{IBA}/report-request/reset"),
-            &json!({"reportRequestId": first}),
-        )
-        .await;
-    envelope_ok(&reset, "Report request re-sent successfully.");
+    staff.resend(&first).await;
     let revived = link_of(&app, &first).await;
     assert_eq!(page_status(&revived).await, 200);
     assert_eq!(page_status(&second_link).await, 410);
@@ -390,12 +370,7 @@ async fn every_merchant_id_is_the_one_the_credentials_show() {
 
     // The customer shares a statement; the report is built.
     let link = link_of(&app, &report_id).await;
-    let consent = reqwest::Client::new()
-        .post(format!("{link}/consent"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(consent.status().as_u16(), 200);
+    assert_eq!(common::sharing::consent(&link).await, 200);
     let story = common::ofx::statement(chrono::Utc::now().date_naive());
     sensitive(story.account);
     let form = reqwest::multipart::Form::new().part(
@@ -428,9 +403,11 @@ async fn every_merchant_id_is_the_one_the_credentials_show() {
     );
 
     let accounts = staff
-        .get(&format!("{IBA}/GetBankAccountByReportId/{report_id}"))
+        .get_ok(
+            &format!("{IBA}/GetBankAccountByReportId/{report_id}"),
+            "Request successful",
+        )
         .await;
-    envelope_ok(&accounts, "Request successful");
     let mut ids = Vec::new();
     merchant_ids(&accounts.body, &mut ids);
     assert_eq!(ids, vec![merchant.clone()], "accounts");

@@ -8,10 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::spawn_app_with;
-use common::staff::{customer, Staff};
+use common::staff::Staff;
 use fundline_api::config::SmtpConfig;
 use fundline_api::ApiConfig;
-use serde_json::json;
 
 /// A minimal SMTP server: accepts every message and keeps its DATA; with
 /// `refuse`, answers MAIL with a transient error.
@@ -38,16 +37,7 @@ fn config(port: u16) -> ApiConfig {
 }
 
 async fn request(app: &common::TestApp) {
-    let staff = Staff::admin(app).await;
-    let c = staff.post("/api/v1/customer", &customer(1)).await;
-    let id = c.body["data"]["id"].as_str().unwrap().to_string();
-    let r = staff
-        .post(
-            "/api/v1/instantbankanalysis/report-request",
-            &json!({"customerId": id, "sendVia": 1}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{r}");
+    Staff::admin(app).await.customer_with_request(1).await;
 }
 
 #[tokio::test]
@@ -83,19 +73,27 @@ async fn the_link_is_emailed_through_the_relay() {
     );
 }
 
+/// The first outbox message once `done` holds for it (within 5 s).
+async fn first_message_when(
+    app: &common::TestApp,
+    what: &str,
+    done: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    common::eventually(what, Duration::from_secs(5), async || {
+        let m = app.outbox().await[0].clone();
+        done(&m).then_some(m)
+    })
+    .await
+}
+
 #[tokio::test]
 async fn a_refusing_relay_leaves_the_message_pending() {
     let (port, got) = relay(true).await;
     let app = spawn_app_with(config(port)).await;
     request(&app).await;
-    let m = common::eventually(
-        "a first delivery attempt",
-        Duration::from_secs(5),
-        async || {
-            let m = app.outbox().await[0].clone();
-            (m["attempts"].as_i64().unwrap() >= 1).then_some(m)
-        },
-    )
+    let m = first_message_when(&app, "a first delivery attempt", |m| {
+        m["attempts"].as_i64().unwrap() >= 1
+    })
     .await;
     assert_eq!(m["state"], "pending");
     assert!(got.lock().unwrap().is_empty());
@@ -111,14 +109,9 @@ async fn a_permanent_refusal_fails_the_message_at_once() {
     })
     .await;
     request(&app).await;
-    let m = common::eventually(
-        "the message to leave pending",
-        Duration::from_secs(5),
-        async || {
-            let m = app.outbox().await[0].clone();
-            (m["state"] != "pending").then_some(m)
-        },
-    )
+    let m = first_message_when(&app, "the message to leave pending", |m| {
+        m["state"] != "pending"
+    })
     .await;
     assert_eq!(m["state"], "failed", "{m}");
     assert_eq!(m["attempts"], 1, "not retried: {m}");

@@ -5,19 +5,15 @@ use crate::common;
 
 use std::time::Duration;
 
-use common::staff::{customer, envelope_err, envelope_ok, Staff};
+use common::staff::{customer, envelope_ok, Staff};
 use common::{captured_logs, sensitive, spawn_app, TestApp};
 use serde_json::{json, Value};
 
+const IBA: &str = "/api/v1/instantbankanalysis";
+
 async fn request_for(staff: &Staff, n: u32, via: i64) -> (String, String) {
-    let c = staff.post("/api/v1/customer", &customer(n)).await;
-    let customer_id = c.body["data"]["id"].as_str().unwrap().to_string();
-    let r = staff
-        .post(
-            "/api/v1/instantbankanalysis/report-request",
-            &json!({"customerId": customer_id, "sendVia": via}),
-        )
-        .await;
+    let customer_id = staff.create_customer(n).await;
+    let r = staff.request_report(&customer_id, via).await;
     envelope_ok(
         &r,
         if via == 2 {
@@ -29,52 +25,18 @@ async fn request_for(staff: &Staff, n: u32, via: i64) -> (String, String) {
     (customer_id, r.body["data"].as_str().unwrap().to_string())
 }
 
+/// GET `path`, answered "Request successful": its data.
+async fn read(staff: &Staff, path: &str) -> Value {
+    staff.get_ok(path, "Request successful").await.body["data"].clone()
+}
+
 async fn link_of(app: &TestApp, report_id: &str) -> String {
-    app.outbox()
-        .await
-        .into_iter()
-        .rev()
-        .find(|m| m["reportRequestId"] == report_id)
-        .and_then(|m| m["link"].as_str().map(str::to_string))
-        .expect("a message for the request")
+    app.link_for(report_id).await
 }
 
 async fn upload(link: &str, files: Vec<(&str, Vec<u8>)>) -> (u16, Value) {
-    let mut form = reqwest::multipart::Form::new();
-    for (name, bytes) in files {
-        form = form.part(
-            "file",
-            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
-        );
-    }
-    let r = reqwest::Client::new()
-        .post(format!("{link}/statements"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-}
-
-async fn wait_status(link: &str, want: &str) -> Value {
-    common::eventually(
-        &format!("the request to reach {want}"),
-        Duration::from_secs(10),
-        async || {
-            let s: Value = reqwest::get(format!("{link}/status"))
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            if s["status"] == want {
-                Ok(s)
-            } else {
-                Err(s)
-            }
-        },
-    )
-    .await
+    let named = files.into_iter().map(|(n, b)| (n.to_string(), b));
+    common::sharing::upload(link, named.collect()).await
 }
 
 #[tokio::test]
@@ -84,11 +46,7 @@ async fn a_customer_shares_an_ofx_statement_and_the_report_is_built() {
     let (customer_id, report_id) = request_for(&staff, 1, 1).await;
 
     // The outbox holds the email with the link.
-    let outbox = app.outbox().await;
-    let m = outbox
-        .iter()
-        .find(|m| m["reportRequestId"] == report_id)
-        .unwrap();
+    let m = &app.message_for(&report_id).await;
     assert_eq!(m["channel"], "email");
     assert_eq!(m["recipient"], "jane1@example.com");
     assert_eq!(m["state"], "recorded", "no relay configured");
@@ -114,12 +72,7 @@ async fn a_customer_shares_an_ofx_statement_and_the_report_is_built() {
     sensitive(story.account);
     let (code, body) = upload(&link, vec![("march.ofx", story.text.clone().into_bytes())]).await;
     assert_eq!(code, 409, "{body}");
-    let c = reqwest::Client::new()
-        .post(format!("{link}/consent"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(c.status().as_u16(), 200);
+    assert_eq!(common::sharing::consent(&link).await, 200);
 
     // A bad file among good ones: refused, named, nothing stored.
     let (code, body) = upload(
@@ -147,18 +100,12 @@ async fn a_customer_shares_an_ofx_statement_and_the_report_is_built() {
     let (code, body) = upload(&link, vec![("march.ofx", story.text.clone().into_bytes())]).await;
     assert_eq!(code, 202, "{body}");
     assert_eq!(body["accounts"], 1);
-    wait_status(&link, "Completed").await;
+    common::sharing::report_built(&link, Duration::from_secs(10)).await;
     // Spent: no second upload.
     let (code, _) = upload(&link, vec![("march.ofx", story.text.clone().into_bytes())]).await;
     assert_eq!(code, 410);
 
-    let got = staff
-        .get(&format!(
-            "/api/v1/instantbankanalysis/reportrequests/{report_id}"
-        ))
-        .await;
-    envelope_ok(&got, "Request successful");
-    let d = &got.body["data"];
+    let d = read(&staff, &format!("{IBA}/reportrequests/{report_id}")).await;
     assert_eq!(d["status"], 2);
     assert_eq!(d["customerId"], customer_id.as_str());
     assert_eq!(d["sentVia"], 1);
@@ -168,11 +115,11 @@ async fn a_customer_shares_an_ofx_statement_and_the_report_is_built() {
     assert!(d["endDate"].is_string());
 
     let accounts = staff
-        .get(&format!(
-            "/api/v1/instantbankanalysis/GetBankAccountByReportId/{report_id}"
-        ))
+        .get_ok(
+            &format!("{IBA}/GetBankAccountByReportId/{report_id}"),
+            "Request successful",
+        )
         .await;
-    envelope_ok(&accounts, "Request successful");
     let a = &accounts.body["data"][0];
     assert_eq!(a["lastFourDigitsOfAccountNumber"], "6789");
     assert_eq!(a["currentBalance"], 4321.09);
@@ -183,7 +130,9 @@ async fn a_customer_shares_an_ofx_statement_and_the_report_is_built() {
     let account_id = a["accountId"].as_i64().unwrap();
 
     let page = staff
-        .get(&format!("/api/v1/instantbankanalysis/BankingTransactions/{report_id}/{account_id}?pageNumber=2&pageSize=10"))
+        .get(&format!(
+            "{IBA}/BankingTransactions/{report_id}/{account_id}?pageNumber=2&pageSize=10"
+        ))
         .await;
     assert_eq!(page.status, 200, "{page}");
     let total = page.body["totalCount"].as_i64().unwrap();
@@ -210,33 +159,33 @@ async fn a_customer_shares_an_ofx_statement_and_the_report_is_built() {
         }
     );
     let last = staff
-        .get(&format!("/api/v1/instantbankanalysis/BankingTransactions/{report_id}/{account_id}?pageNumber=999"))
-        .await;
-    assert_eq!(last.body["data"], json!([]));
-    envelope_err(
-        &staff
-            .get(&format!(
-                "/api/v1/instantbankanalysis/BankingTransactions/{report_id}/77"
-            ))
-            .await,
-        400,
-        "Account not found.",
-        &["Account not found."],
-    );
-    envelope_err(
-        &staff.get("/api/v1/instantbankanalysis/BankingTransactions/3fa85f64-5717-4562-b3fc-2c963f66afa6/1").await,
-        400,
-        "Report not found.",
-        &["Report not found."],
-    );
-
-    let fr = staff
         .get(&format!(
-            "/api/v1/instantbankanalysis/financialreport?reportId={report_id}"
+            "{IBA}/BankingTransactions/{report_id}/{account_id}?pageNumber=999"
         ))
         .await;
-    envelope_ok(&fr, "Request successful");
-    let r = &fr.body["data"];
+    assert_eq!(last.body["data"], json!([]));
+    staff
+        .get_refused(
+            &format!("{IBA}/BankingTransactions/{report_id}/77"),
+            400,
+            "Account not found.",
+            &["Account not found."],
+        )
+        .await;
+    staff
+        .get_refused(
+            &format!("{IBA}/BankingTransactions/3fa85f64-5717-4562-b3fc-2c963f66afa6/1"),
+            400,
+            "Report not found.",
+            &["Report not found."],
+        )
+        .await;
+
+    let r = read(
+        &staff,
+        &format!("{IBA}/financialreport?reportId={report_id}"),
+    )
+    .await;
     for field in [
         "financialReportId",
         "score",
@@ -303,9 +252,11 @@ async fn a_customer_shares_an_ofx_statement_and_the_report_is_built() {
 
     // The list shows it, with its filters.
     let list = staff
-        .get("/api/v1/instantbankanalysis/report-requests?status=2&nameQuery=jane1")
+        .get_ok(
+            &format!("{IBA}/report-requests?status=2&nameQuery=jane1"),
+            "Success",
+        )
         .await;
-    envelope_ok(&list, "Success");
     assert_eq!(list.body["data"]["totalRecords"], 1);
     let rec = &list.body["data"]["records"][0];
     assert_eq!(rec["id"], report_id.as_str());
@@ -313,17 +264,15 @@ async fn a_customer_shares_an_ofx_statement_and_the_report_is_built() {
     assert_eq!(rec["createdBy"], app.tenant.analysis.email.as_str());
     assert_eq!(rec["email"], "jane1@example.com");
     // A completed request cannot be re-sent.
-    envelope_err(
-        &staff
-            .post(
-                "/api/v1/instantbankanalysis/report-request/reset",
-                &json!({"reportRequestId": report_id}),
-            )
-            .await,
-        400,
-        "Report request failed.",
-        &["The report request is already completed."],
-    );
+    staff
+        .post_refused(
+            &format!("{IBA}/report-request/reset"),
+            &json!({"reportRequestId": report_id}),
+            400,
+            "Report request failed.",
+            &["The report request is already completed."],
+        )
+        .await;
     let logs = captured_logs();
     assert!(!logs.contains(&token) && !logs.contains(story.account));
 }
@@ -334,48 +283,31 @@ async fn links_expire_and_reset_sends_a_fresh_one() {
     let staff = Staff::admin(&app).await;
     let (_, report_id) = request_for(&staff, 1, 2).await;
     let old = link_of(&app, &report_id).await;
-    let sms = app
-        .outbox()
-        .await
-        .into_iter()
-        .find(|m| m["reportRequestId"] == report_id)
-        .unwrap();
+    let sms = app.message_for(&report_id).await;
     assert_eq!(sms["channel"], "sms");
     assert_eq!(sms["recipient"], "4045550123");
 
     // Not ready yet.
-    envelope_err(
-        &staff
-            .get(&format!(
-                "/api/v1/instantbankanalysis/financialreport?reportId={report_id}"
-            ))
-            .await,
-        400,
-        "Report request failed.",
-        &["The report is not ready yet."],
-    );
+    staff
+        .get_refused(
+            &format!("{IBA}/financialreport?reportId={report_id}"),
+            400,
+            "Report request failed.",
+            &["The report is not ready yet."],
+        )
+        .await;
     app.clock.advance(Duration::from_secs(73 * 3600));
     let staff = Staff::admin(&app).await;
     let page = reqwest::get(&old).await.unwrap();
     assert_eq!(page.status().as_u16(), 410);
     let got = staff
-        .get(&format!(
-            "/api/v1/instantbankanalysis/reportrequests/{report_id}"
-        ))
+        .get(&format!("{IBA}/reportrequests/{report_id}"))
         .await;
     assert_eq!(got.body["data"]["status"], 3, "Expired: {got}");
-    let expired = staff
-        .get("/api/v1/instantbankanalysis/report-requests?status=3")
-        .await;
+    let expired = staff.get(&format!("{IBA}/report-requests?status=3")).await;
     assert_eq!(expired.body["data"]["totalRecords"], 1);
 
-    let reset = staff
-        .post(
-            "/api/v1/instantbankanalysis/report-request/reset",
-            &json!({"reportRequestId": report_id}),
-        )
-        .await;
-    envelope_ok(&reset, "Report request re-sent successfully.");
+    let reset = staff.resend(&report_id).await;
     assert_eq!(reset.body["data"], report_id.as_str());
     let fresh = link_of(&app, &report_id).await;
     assert_ne!(fresh, old);
@@ -386,78 +318,59 @@ async fn links_expire_and_reset_sends_a_fresh_one() {
     );
     assert_eq!(reqwest::get(&fresh).await.unwrap().status().as_u16(), 200);
     let got = staff
-        .get(&format!(
-            "/api/v1/instantbankanalysis/reportrequests/{report_id}"
-        ))
+        .get(&format!("{IBA}/reportrequests/{report_id}"))
         .await;
     assert_eq!(got.body["data"]["status"], 1);
 
-    envelope_err(
-        &staff
-            .post(
-                "/api/v1/instantbankanalysis/report-request/reset",
-                &json!({"reportRequestId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}),
-            )
-            .await,
-        400,
-        "Not found.",
-        &["Report request not found."],
-    );
+    staff
+        .post_refused(
+            &format!("{IBA}/report-request/reset"),
+            &json!({"reportRequestId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}),
+            400,
+            "Not found.",
+            &["Report request not found."],
+        )
+        .await;
 }
 
 #[tokio::test]
 async fn report_request_errors_and_filters() {
     let app = spawn_app().await;
     let staff = Staff::admin(&app).await;
-    envelope_err(
-        &staff
-            .post(
-                "/api/v1/instantbankanalysis/report-request",
-                &json!({"customerId": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "sendVia": 1}),
-            )
-            .await,
-        400,
-        "Report request failed.",
-        &["Customer not found."],
-    );
-    envelope_err(
-        &staff
-            .post(
-                "/api/v1/instantbankanalysis/report-request",
-                &json!({"sendVia": 9}),
-            )
-            .await,
-        400,
-        "Validation failed for the request.",
-        &[
-            "Customer ID is required.",
-            "Send via must be 1 (email) or 2 (SMS).",
-        ],
-    );
-    envelope_err(
-        &staff
-            .get("/api/v1/instantbankanalysis/reportrequests/3fa85f64-5717-4562-b3fc-2c963f66afa6")
-            .await,
-        400,
-        "Report request failed.",
-        &["Report not found."],
-    );
-    envelope_err(
-        &staff
-            .get("/api/v1/instantbankanalysis/GetBankAccountByReportId/nope")
-            .await,
-        400,
-        "Report request failed.",
-        &["Report not found."],
-    );
-    envelope_err(
-        &staff
-            .get("/api/v1/instantbankanalysis/financialreport")
-            .await,
-        400,
-        "Report request failed.",
-        &["Report ID is required."],
-    );
+    staff
+        .post_refused(
+            &format!("{IBA}/report-request"),
+            &json!({"customerId": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "sendVia": 1}),
+            400,
+            "Report request failed.",
+            &["Customer not found."],
+        )
+        .await;
+    staff
+        .post_refused(
+            &format!("{IBA}/report-request"),
+            &json!({"sendVia": 9}),
+            400,
+            "Validation failed for the request.",
+            &[
+                "Customer ID is required.",
+                "Send via must be 1 (email) or 2 (SMS).",
+            ],
+        )
+        .await;
+    for (path, error) in [
+        (
+            "reportrequests/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+            "Report not found.",
+        ),
+        ("GetBankAccountByReportId/nope", "Report not found."),
+        ("financialreport", "Report ID is required."),
+    ] {
+        let path = format!("{IBA}/{path}");
+        staff
+            .get_refused(&path, 400, "Report request failed.", &[error])
+            .await;
+    }
     // Customer created with triggerReportRequest gets a request at once.
     let mut c = customer(5);
     c["triggerReportRequest"] = json!(true);
@@ -467,32 +380,33 @@ async fn report_request_errors_and_filters() {
     );
     request_for(&staff, 6, 1).await;
     let all = staff
-        .get("/api/v1/instantbankanalysis/report-requests?orderBy=FirstName&order=ASC")
+        .get_ok(
+            &format!("{IBA}/report-requests?orderBy=FirstName&order=ASC"),
+            "Success",
+        )
         .await;
-    envelope_ok(&all, "Success");
     assert_eq!(all.body["data"]["totalRecords"], 2);
     assert_eq!(all.body["data"]["records"][0]["firstName"], "Jane5");
     let today = chrono::Utc::now().date_naive();
     let tomorrow = today + chrono::Duration::days(1);
     let window = staff
-        .get(&format!("/api/v1/instantbankanalysis/report-requests?orderedDateFrom={tomorrow}&onBoardedDateTo={tomorrow}"))
+        .get(&format!(
+            "{IBA}/report-requests?orderedDateFrom={tomorrow}&onBoardedDateTo={tomorrow}"
+        ))
         .await;
     assert_eq!(window.body["data"]["totalRecords"], 0, "{window}");
     let window = staff
-        .get(&format!("/api/v1/instantbankanalysis/report-requests?orderedDateFrom={today}T00:00:00Z&orderedDateTo={tomorrow}"))
+        .get(&format!(
+            "{IBA}/report-requests?orderedDateFrom={today}T00:00:00Z&orderedDateTo={tomorrow}"
+        ))
         .await;
     assert_eq!(window.body["data"]["totalRecords"], 2, "{window}");
-    envelope_err(
-        &staff.get("/api/v1/instantbankanalysis/report-requests?status=9&orderedDateFrom=yesterday&pageNumber=0").await,
-        400,
-        "Bad Request",
-        &[
+    staff.get_refused(&format!("{IBA}/report-requests?status=9&orderedDateFrom=yesterday&pageNumber=0"), 400, "Bad Request", &[
             "Invalid request parameters.",
             "PageNumber must be greater than 0.",
             "Status must be 1 (Pending), 2 (Completed), 3 (Expired), 4 (Failed) or 5 (Superseded).",
             "OrderedDateFrom must be an ISO-8601 date.",
-        ],
-    );
+        ]).await;
     // The sandbox mailbox is not this tenant's: its staff token opens nothing there.
     let mailbox = reqwest::Client::new()
         .get(format!("{}/sandbox/mailbox", app.base))
@@ -544,5 +458,5 @@ async fn an_unusual_csv_is_read_with_a_column_mapping() {
     let body: Value = ok.json().await.unwrap();
     assert_eq!(status, 202, "{body}");
     assert_eq!(body["transactions"], 10);
-    wait_status(&link, "Completed").await;
+    common::sharing::report_built(&link, Duration::from_secs(10)).await;
 }

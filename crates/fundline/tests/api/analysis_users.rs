@@ -37,8 +37,9 @@ async fn admins_create_read_list_and_update_users() {
         &["Email is already in use."],
     );
 
-    let got = admin.get(&format!("/api/v1/user/{id}")).await;
-    envelope_ok(&got, "User retrieved successfully");
+    let got = admin
+        .get_ok(&format!("/api/v1/user/{id}"), "User retrieved successfully")
+        .await;
     assert_eq!(got.body["data"]["jobTitle"], "Underwriter");
     assert!(got.body["data"].get("password").is_none());
     assert!(got.body["data"]["createdDate"]
@@ -60,9 +61,11 @@ async fn admins_create_read_list_and_update_users() {
         );
     }
     let page = admin
-        .get("/api/v1/user/all?pageNumber=1&pageSize=2&orderBy=LastName&order=ASC")
+        .get_ok(
+            "/api/v1/user/all?pageNumber=1&pageSize=2&orderBy=LastName&order=ASC",
+            "Request successful",
+        )
         .await;
-    envelope_ok(&page, "Request successful");
     assert_eq!(
         page.body["data"]["totalRecords"], 5,
         "four analysts and the admin"
@@ -281,12 +284,15 @@ async fn passwords_follow_the_rules_admins_reset_them_and_the_trail_names_who() 
     ] {
         let mut body = analyst(5);
         body["password"] = json!(password);
-        envelope_err(
-            &admin.post("/api/v1/user", &body).await,
-            400,
-            "Validation failed for the request.",
-            &[rule],
-        );
+        admin
+            .post_refused(
+                "/api/v1/user",
+                &body,
+                400,
+                "Validation failed for the request.",
+                &[rule],
+            )
+            .await;
     }
     let created = admin.post("/api/v1/user", &analyst(1)).await;
     envelope_ok(&created, "User created successfully");

@@ -161,7 +161,7 @@ async fn a_framed_capture_page_tokenizes_a_card_that_process_then_pays() {
             ("card_number", "4111 1111 1111 1111"),
             ("expiry", "12/30"),
         ] {
-            client.find(Locator::Id(id)).await?.send_keys(text).await?;
+            type_into(&client, id, text).await?;
         }
         let shots = std::env::var("FUNDLINE_SCREENSHOT_DIR").ok();
         if let Some(dir) = &shots {
@@ -233,24 +233,8 @@ async fn a_customer_link_uploads_an_ofx_statement_and_the_report_completes() {
     };
     let app = spawn_app().await;
     let staff = common::staff::Staff::admin(&app).await;
-    let c = staff
-        .post("/api/v1/customer", &common::staff::customer(1))
-        .await;
-    let customer_id = c.body["data"]["id"].as_str().unwrap().to_string();
-    let r = staff
-        .post(
-            "/api/v1/instantbankanalysis/report-request",
-            &json!({"customerId": customer_id, "sendVia": 1}),
-        )
-        .await;
-    let report_id = r.body["data"].as_str().unwrap().to_string();
-    let link = app
-        .outbox()
-        .await
-        .into_iter()
-        .find(|m| m["reportRequestId"] == report_id.as_str())
-        .and_then(|m| m["link"].as_str().map(str::to_string))
-        .unwrap();
+    let (_, report_id) = staff.customer_with_request(1).await;
+    let link = app.link_for(&report_id).await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("statement.ofx");
     let story = common::ofx::statement(chrono::Utc::now().date_naive());
@@ -283,31 +267,13 @@ async fn a_customer_link_uploads_an_ofx_statement_and_the_report_completes() {
             assert!(Instant::now() < deadline, "the upload step never opened");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        client
-            .find(Locator::Id("file"))
-            .await?
-            .send_keys(&file.display().to_string())
-            .await?;
+        type_into(&client, "file", &file.display().to_string()).await?;
         client.find(Locator::Id("upload")).await?.click().await?;
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let status = client
-                .find(Locator::Id("status"))
-                .await?
-                .attr("data-status")
-                .await?
-                .unwrap_or_default();
-            if status == "Completed" || status == "Failed" || Instant::now() > deadline {
-                let message = client.find(Locator::Id("message")).await?.text().await?;
-                return Ok::<(String, String), fantoccini::error::CmdError>((status, message));
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        final_status(&client, &["Completed", "Failed"], Duration::from_secs(30)).await
     }
     .await;
     if result.is_err() {
-        let source = client.source().await.unwrap_or_default();
-        eprintln!("browser at failure:\n{}", &source[..source.len().min(4000)]);
+        show_page(&client).await;
     }
     let _ = client.close().await;
     let (status, message) = result.expect("browser flow");
@@ -366,60 +332,66 @@ async fn the_check_page_deposits_a_check_that_gets_funded() {
             .at_most(Duration::from_secs(20))
             .for_element(Locator::Css("#card option"))
             .await?;
-        client
-            .find(Locator::Id("amount"))
-            .await?
-            .send_keys("600.00")
-            .await?;
-        client
-            .find(Locator::Id("micr"))
-            .await?
-            .send_keys("T021000021T 123456789O 1001")
-            .await?;
+        type_into(&client, "amount", "600.00").await?;
+        type_into(&client, "micr", "T021000021T 123456789O 1001").await?;
         let deadline = Instant::now() + Duration::from_secs(10);
         let mut quote = String::new();
         while !quote.contains("Fee $6.00") && Instant::now() < deadline {
             quote = client.find(Locator::Id("quote")).await?.text().await?;
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        client
-            .find(Locator::Id("front"))
-            .await?
-            .send_keys(&front.display().to_string())
-            .await?;
-        client
-            .find(Locator::Id("back"))
-            .await?
-            .send_keys(&back.display().to_string())
-            .await?;
+        type_into(&client, "front", &front.display().to_string()).await?;
+        type_into(&client, "back", &back.display().to_string()).await?;
         client.find(Locator::Id("submit")).await?.click().await?;
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let status = client
-                .find(Locator::Id("status"))
-                .await?
-                .attr("data-status")
-                .await?
-                .unwrap_or_default();
-            if status == "funded" || status == "declined" || Instant::now() > deadline {
-                let message = client.find(Locator::Id("message")).await?.text().await?;
-                return Ok::<(String, String, String), fantoccini::error::CmdError>((
-                    quote, status, message,
-                ));
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        let (status, message) =
+            final_status(&client, &["funded", "declined"], Duration::from_secs(30)).await?;
+        Ok::<_, fantoccini::error::CmdError>((quote, status, message))
     }
     .await;
     if result.is_err() {
-        let source = client.source().await.unwrap_or_default();
-        eprintln!("browser at failure:\n{}", &source[..source.len().min(4000)]);
+        show_page(&client).await;
     }
     let _ = client.close().await;
     let (quote, status, message) = result.expect("browser flow");
     assert!(quote.contains("Fee $6.00"), "{quote}");
     assert_eq!(status, "funded", "{message}");
     assert!(message.contains("$594.00"), "{message}");
+}
+
+type Cmd<T> = Result<T, fantoccini::error::CmdError>;
+
+/// Types `text` into the element with `id`.
+async fn type_into(client: &fantoccini::Client, id: &str, text: &str) -> Cmd<()> {
+    client.find(Locator::Id(id)).await?.send_keys(text).await
+}
+
+/// Polls the page's `#status` (its data-status) every 200 ms until it is one
+/// of `done` or `within` has passed; the status and the `#message` text.
+async fn final_status(
+    client: &fantoccini::Client,
+    done: &[&str],
+    within: Duration,
+) -> Cmd<(String, String)> {
+    let deadline = Instant::now() + within;
+    loop {
+        let status = client
+            .find(Locator::Id("status"))
+            .await?
+            .attr("data-status")
+            .await?
+            .unwrap_or_default();
+        if done.contains(&status.as_str()) || Instant::now() > deadline {
+            let message = client.find(Locator::Id("message")).await?.text().await?;
+            return Ok((status, message));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// After a failed flow, what the browser was showing.
+async fn show_page(client: &fantoccini::Client) {
+    let source = client.source().await.unwrap_or_default();
+    eprintln!("browser at failure:\n{}", &source[..source.len().min(4000)]);
 }
 
 fn url_escape(s: &str) -> String {

@@ -87,14 +87,12 @@ async fn session(app: &TestApp, sso: &str) -> Session {
 
 impl Session {
     async fn get(&self, path: &str) -> (u16, Value) {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+        common::send(
+            self.http
+                .get(format!("{}{path}", self.base))
+                .bearer_auth(&self.token),
+        )
+        .await
     }
 
     async fn submit(
@@ -143,15 +141,35 @@ impl Session {
             .text("cardId", card.to_string())
             .text("funding", funding.to_string())
             .text("micr", micr.to_string());
-        let r = self
-            .http
-            .post(format!("{}/api/v1/checks", self.base))
-            .bearer_auth(&self.token)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+        common::send(
+            self.http
+                .post(format!("{}/api/v1/checks", self.base))
+                .bearer_auth(&self.token)
+                .multipart(form),
+        )
+        .await
+    }
+
+    /// The check `sub` (submit's answer) once funded or declined.
+    async fn final_state(&self, sub: &Value) -> Value {
+        let id = sub["transactionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("not submitted: {sub}"));
+        self.settle(id, &["funded", "declined"]).await
+    }
+
+    /// A $100.00 payroll check in minutes with this MICR line and these
+    /// images, submitted: its final state.
+    async fn deposit_images(&self, card: &str, micr: &str, front: Vec<u8>, back: Vec<u8>) -> Value {
+        let (_, sub) = self
+            .submit_with(card, 10000, "payroll", "minutes", micr, front, back)
+            .await;
+        self.final_state(&sub).await
+    }
+
+    /// The fee quote for `query` (amount, cardId, checkType, funding).
+    async fn quote(&self, query: &str) -> (u16, Value) {
+        self.get(&format!("/api/v1/checks/quote?{query}")).await
     }
 
     /// Waits until the check leaves the in-flight stages (or reaches `until`).
@@ -159,11 +177,7 @@ impl Session {
         let found = common::try_eventually(Duration::from_secs(5), async || {
             let (code, b) = self.get(&format!("/api/v1/checks/{id}")).await;
             assert_eq!(code, 200, "{b}");
-            if until.contains(&b["status"].as_str().unwrap_or("")) {
-                Ok(b)
-            } else {
-                Err(b)
-            }
+            common::ok_if(until.contains(&b["status"].as_str().unwrap_or("")), b)
         })
         .await;
         let last = match found {
@@ -217,39 +231,31 @@ async fn a_payroll_check_in_minutes_is_funded_with_the_fee_right_to_the_cent() {
         .unwrap();
     assert_eq!(lower.status().as_u16(), 200);
 
+    let card = &c.cards[0];
     let (code, q) = s
-        .get(&format!(
-            "/api/v1/checks/quote?amount=60000&cardId={}&checkType=payroll&funding=minutes",
-            c.cards[0]
+        .quote(&format!(
+            "amount=60000&cardId={card}&checkType=payroll&funding=minutes"
         ))
         .await;
     assert_eq!(code, 200, "{q}");
     assert_eq!(q["fee"], 600, "1% of $600.00");
     assert_eq!(q["loadAmount"], 59400);
-    let (_, q) = s
-        .get(&format!(
-            "/api/v1/checks/quote?amount=12345&cardId={}&checkType=personal&funding=minutes",
-            c.cards[0]
-        ))
-        .await;
-    assert_eq!(
-        q["fee"], 500,
-        "4% of $123.45 is $4.94: the $5.00 minimum applies"
-    );
-    let (_, q) = s
-        .get(&format!(
-            "/api/v1/checks/quote?amount=100000&cardId={}&checkType=other&funding=minutes",
-            c.cards[0]
-        ))
-        .await;
-    assert_eq!(q["fee"], 4000);
-    let (_, q) = s
-        .get(&format!(
-            "/api/v1/checks/quote?amount=100000&cardId={}&checkType=other&funding=days",
-            c.cards[0]
-        ))
-        .await;
-    assert_eq!(q["fee"], 0);
+    for (amount, check_type, funding, fee, why) in [
+        (
+            12345,
+            "personal",
+            "minutes",
+            500,
+            "4% of $123.45 is $4.94: the $5.00 minimum applies",
+        ),
+        (100000, "other", "minutes", 4000, "4% of $1,000.00"),
+        (100000, "other", "days", 0, "in days: no fee"),
+    ] {
+        let query =
+            format!("amount={amount}&cardId={card}&checkType={check_type}&funding={funding}");
+        let (_, q) = s.quote(&query).await;
+        assert_eq!(q["fee"], fee, "{why}");
+    }
     let (code, bad) = s
         .get("/api/v1/checks/quote?amount=abc&checkType=cheese")
         .await;
@@ -348,11 +354,7 @@ async fn money_in_days_loads_on_the_tenth_banking_day() {
                 .into_iter()
                 .find(|t| t["transactionId"] == id.as_str())
                 .unwrap();
-            if t["statusCode"] == 14 {
-                Ok(t)
-            } else {
-                Err(t)
-            }
+            common::ok_if(t["statusCode"] == 14, t)
         },
     )
     .await;
@@ -384,12 +386,7 @@ async fn declines_amount_limits_duplicates_and_bad_input() {
     for (card, amount, no, what) in cases {
         let (code, sub) = s.submit(&card, amount, "payroll", "minutes", no).await;
         assert_eq!(code, 202, "{sub}");
-        let done = s
-            .settle(
-                sub["transactionId"].as_str().unwrap(),
-                &["funded", "declined"],
-            )
-            .await;
+        let done = s.final_state(&sub).await;
         assert_eq!(done["status"], "declined", "{what}: {done}");
         assert_eq!(done["fee"], 0, "a declined check costs nothing");
         assert!(done["declineReasonCode"].as_i64().unwrap() > 0);
@@ -399,80 +396,39 @@ async fn declines_amount_limits_duplicates_and_bad_input() {
     let (_, first) = s
         .submit(&c.cards[0], 10000, "payroll", "minutes", 3100)
         .await;
-    let first = s
-        .settle(
-            first["transactionId"].as_str().unwrap(),
-            &["funded", "declined"],
-        )
-        .await;
+    let first = s.final_state(&first).await;
     assert_eq!(first["status"], "funded");
-    // A new photograph of the same check: new images, the same MICR line.
-    let (_, second) = s
-        .submit_with(
-            &c.cards[0],
-            10000,
-            "payroll",
-            "minutes",
+    // A new photograph of the same check (new images, the same MICR line),
+    // a MICR line that does not parse, and the same image on both sides.
+    use fundline_checks::codes::DeclineReason;
+    let same = png(1600, 700, 77);
+    for (what, micr, front, back, reason) in [
+        (
+            "a new photograph",
             "T021000021T 123456789O 3100",
             png(1600, 700, 31),
             png(1600, 700, 32),
-        )
-        .await;
-    let second = s
-        .settle(
-            second["transactionId"].as_str().unwrap(),
-            &["funded", "declined"],
-        )
-        .await;
-    assert_eq!(second["status"], "declined");
-    assert_eq!(
-        second["declineReasonCode"],
-        fundline_checks::codes::DeclineReason::DuplicatePresentment.code()
-    );
-    // A MICR line that does not parse, and the same image on both sides.
-    let (_, bad) = s
-        .submit_with(
-            &c.cards[0],
-            10000,
-            "payroll",
-            "minutes",
+            DeclineReason::DuplicatePresentment,
+        ),
+        (
+            "an unreadable MICR line",
             "T123456789T 1O 1",
             png(1600, 700, 1),
             png(1600, 700, 2),
-        )
-        .await;
-    let bad = s
-        .settle(
-            bad["transactionId"].as_str().unwrap(),
-            &["funded", "declined"],
-        )
-        .await;
-    assert_eq!(
-        bad["declineReasonCode"],
-        fundline_checks::codes::DeclineReason::MicrUnreadable.code()
-    );
-    let same = png(1600, 700, 77);
-    let (_, twin) = s
-        .submit_with(
-            &c.cards[0],
-            10000,
-            "payroll",
-            "minutes",
+            DeclineReason::MicrUnreadable,
+        ),
+        (
+            "one image on both sides",
             "T021000021T 123456789O 3200",
             same.clone(),
             same,
-        )
-        .await;
-    let twin = s
-        .settle(
-            twin["transactionId"].as_str().unwrap(),
-            &["funded", "declined"],
-        )
-        .await;
-    assert_eq!(
-        twin["declineReasonCode"],
-        fundline_checks::codes::DeclineReason::DuplicateImage.code()
-    );
+            DeclineReason::DuplicateImage,
+        ),
+    ] {
+        let done = s.deposit_images(&c.cards[0], micr, front, back).await;
+        assert_eq!(done["status"], "declined", "{what}: {done}");
+        assert_eq!(done["declineReasonCode"], reason.code(), "{what}: {done}");
+    }
     let (_, junk) = s
         .submit_with(
             &c.cards[0],
@@ -484,12 +440,7 @@ async fn declines_amount_limits_duplicates_and_bad_input() {
             png(1600, 700, 9),
         )
         .await;
-    let junk = s
-        .settle(
-            junk["transactionId"].as_str().unwrap(),
-            &["funded", "declined"],
-        )
-        .await;
+    let junk = s.final_state(&junk).await;
     assert_eq!(
         junk["declineReasonCode"],
         fundline_checks::codes::DeclineReason::ImageUnusable.code()
@@ -558,12 +509,7 @@ async fn velocity_and_customer_attributes_change_the_decision() {
     let mut outcomes = Vec::new();
     for no in 4001..=4003 {
         let (_, sub) = s.submit(&c.cards[0], 10000, "payroll", "minutes", no).await;
-        let done = s
-            .settle(
-                sub["transactionId"].as_str().unwrap(),
-                &["funded", "declined"],
-            )
-            .await;
+        let done = s.final_state(&sub).await;
         outcomes.push(done["status"].as_str().unwrap().to_string());
     }
     assert_eq!(
@@ -584,12 +530,7 @@ async fn velocity_and_customer_attributes_change_the_decision() {
     let (_, sub) = s
         .submit(&d.cards[0], 10000, "payroll", "minutes", 5001)
         .await;
-    let done = s
-        .settle(
-            sub["transactionId"].as_str().unwrap(),
-            &["funded", "declined"],
-        )
-        .await;
+    let done = s.final_state(&sub).await;
     assert_eq!(done["status"], "declined", "{done}");
     assert_eq!(
         done["declineReasonCode"],
@@ -632,11 +573,8 @@ async fn a_session_attribute_filter_hides_a_card() {
 async fn receiver(fail_first: usize) -> (String, Arc<Mutex<Vec<(axum::http::HeaderMap, String)>>>) {
     let got: Arc<Mutex<Vec<(axum::http::HeaderMap, String)>>> = Arc::default();
     let keep = got.clone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
-    let app = axum::Router::new().route(
-        "/hooks",
-        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+    let url = common::serve_hooks(axum::routing::post(
+        move |headers: axum::http::HeaderMap, body: String| {
             let keep = keep.clone();
             async move {
                 let mut g = keep.lock().unwrap();
@@ -647,11 +585,9 @@ async fn receiver(fail_first: usize) -> (String, Arc<Mutex<Vec<(axum::http::Head
                     axum::http::StatusCode::OK
                 }
             }
-        }),
-    );
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+        },
+    ))
+    .await;
     (url, got)
 }
 

@@ -21,16 +21,15 @@ fn connect(app: &TestApp) -> (ConnectClient, String) {
 }
 
 async fn public_key(app: &TestApp, customer: &str, session: &str) -> (u16, Value) {
-    let r = reqwest::Client::new()
-        .get(format!(
-            "{}/client/v1/{customer}/crypto/publickey",
-            app.base
-        ))
-        .header("Authorization", format!("GCS v1Client:{session}"))
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    common::send(
+        reqwest::Client::new()
+            .get(format!(
+                "{}/client/v1/{customer}/crypto/publickey",
+                app.base
+            ))
+            .header("Authorization", format!("GCS v1Client:{session}")),
+    )
+    .await
 }
 
 /// What the client SDK sends: the card values, encrypted to the session's key.

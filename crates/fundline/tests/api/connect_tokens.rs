@@ -6,7 +6,7 @@ use common::steps::Connect;
 use std::collections::HashSet;
 
 use common::{spawn_app, TestApp};
-use fundline::client::ConnectClient;
+use fundline::client::{Answer, ConnectClient};
 use serde_json::{json, Value};
 
 fn connect(app: &TestApp) -> (ConnectClient, String) {
@@ -25,7 +25,26 @@ fn card(number: &str, expiry: &str) -> Value {
         "data": {"cardWithoutCvv": {"cardNumber": number, "cardholderName": "Wile E. Coyote", "expiryDate": expiry}}}})
 }
 
-fn first_error(a: &fundline::client::Answer) -> &Value {
+/// POST /v1/{merchant}/tokens (any status).
+async fn create(c: &ConnectClient, m: &str, body: &Value) -> Answer {
+    c.ask("POST", &format!("/v1/{m}/tokens"), Some(body)).await
+}
+
+async fn get_token(c: &ConnectClient, m: &str, token: &str) -> Answer {
+    c.ask("GET", &format!("/v1/{m}/tokens/{token}"), None).await
+}
+
+async fn put_token(c: &ConnectClient, m: &str, token: &str, body: &Value) -> Answer {
+    c.ask("PUT", &format!("/v1/{m}/tokens/{token}"), Some(body))
+        .await
+}
+
+async fn approve(c: &ConnectClient, m: &str, token: &str, body: &Value) -> Answer {
+    let path = format!("/v1/{m}/tokens/{token}/approvesepadirectdebit");
+    c.ask("POST", &path, Some(body)).await
+}
+
+fn first_error(a: &Answer) -> &Value {
     &a.body["errors"][0]
 }
 
@@ -33,28 +52,16 @@ fn first_error(a: &fundline::client::Answer) -> &Value {
 async fn a_card_token_is_created_once_read_updated_and_deleted() {
     let app = spawn_app().await;
     let (c, m) = connect(&app);
-    let a = c
-        .ask(
-            "POST",
-            &format!("/v1/{m}/tokens"),
-            Some(&card("4567350000427977", "1230")),
-        )
-        .await;
+    let a = create(&c, &m, &card("4567350000427977", "1230")).await;
     assert_eq!(a.status, 201, "{}", a.text);
     assert_eq!(a.body["isNewToken"], true);
     let token = a.body["token"].as_str().unwrap().to_string();
     // The card number alone decides: another expiry, the same token.
-    let again = c
-        .ask(
-            "POST",
-            &format!("/v1/{m}/tokens"),
-            Some(&card("4567350000427977", "0131")),
-        )
-        .await;
+    let again = create(&c, &m, &card("4567350000427977", "0131")).await;
     assert_eq!(again.status, 200);
     assert_eq!(again.body, json!({"token": token, "isNewToken": false}));
 
-    let g = c.ask("GET", &format!("/v1/{m}/tokens/{token}"), None).await;
+    let g = get_token(&c, &m, &token).await;
     assert_eq!(g.status, 200, "{}", g.text);
     assert!(!g.text.contains("4567350000427977"));
     assert_eq!(g.body["id"], token.as_str());
@@ -69,16 +76,10 @@ async fn a_card_token_is_created_once_read_updated_and_deleted() {
         "Coyote"
     );
 
-    let u = c
-        .ask(
-            "PUT",
-            &format!("/v1/{m}/tokens/{token}"),
-            Some(&card("4567350000427977", "0632")),
-        )
-        .await;
+    let u = put_token(&c, &m, &token, &card("4567350000427977", "0632")).await;
     assert_eq!(u.status, 204, "{}", u.text);
     assert_eq!(u.text, "", "no body on 204");
-    let g = c.ask("GET", &format!("/v1/{m}/tokens/{token}"), None).await;
+    let g = get_token(&c, &m, &token).await;
     assert_eq!(
         g.body["card"]["data"]["cardWithoutCvv"]["expiryDate"],
         "0632"
@@ -88,7 +89,7 @@ async fn a_card_token_is_created_once_read_updated_and_deleted() {
         .ask("DELETE", &format!("/v1/{m}/tokens/{token}"), None)
         .await;
     assert_eq!((d.status, d.text.as_str()), (204, ""));
-    let gone = c.ask("GET", &format!("/v1/{m}/tokens/{token}"), None).await;
+    let gone = get_token(&c, &m, &token).await;
     assert_eq!(gone.status, 404);
     assert_eq!(first_error(&gone)["id"], "UNKNOWN_TOKEN");
     assert_eq!(first_error(&gone)["httpStatusCode"], 404);
@@ -99,13 +100,7 @@ async fn a_card_token_is_created_once_read_updated_and_deleted() {
         404
     );
     // After deletion the same card makes a new token.
-    let fresh = c
-        .ask(
-            "POST",
-            &format!("/v1/{m}/tokens"),
-            Some(&card("4567350000427977", "1230")),
-        )
-        .await;
+    let fresh = create(&c, &m, &card("4567350000427977", "1230")).await;
     assert_eq!(fresh.status, 201);
     assert_ne!(fresh.body["token"], token.as_str());
 }
@@ -119,7 +114,7 @@ async fn invalid_requests_name_the_offending_property() {
         .as_object_mut()
         .unwrap()
         .remove("cardNumber");
-    let a = c.ask("POST", &format!("/v1/{m}/tokens"), Some(&body)).await;
+    let a = create(&c, &m, &body).await;
     assert_eq!(a.status, 400);
     let e = first_error(&a);
     assert_eq!(e["code"], "20000000");
@@ -143,31 +138,19 @@ async fn invalid_requests_name_the_offending_property() {
             "card.data.cardWithoutCvv.expiryDate",
         ),
     ] {
-        let a = c
-            .ask(
-                "POST",
-                &format!("/v1/{m}/tokens"),
-                Some(&card(number, expiry)),
-            )
-            .await;
+        let a = create(&c, &m, &card(number, expiry)).await;
         assert_eq!(a.status, 400, "{number} {expiry}");
         assert_eq!(first_error(&a)["propertyName"], property);
         assert_eq!(first_error(&a)["code"], "21000020");
     }
     let mut long = card("4567350000427977", "1230");
     long["card"]["customer"]["personalInformation"]["name"]["surname"] = json!("x".repeat(71));
-    let a = c.ask("POST", &format!("/v1/{m}/tokens"), Some(&long)).await;
+    let a = create(&c, &m, &long).await;
     assert_eq!(
         first_error(&a)["propertyName"],
         "card.customer.personalInformation.name.surname"
     );
-    let a = c
-        .ask(
-            "POST",
-            &format!("/v1/{m}/tokens"),
-            Some(&json!({"card": {}})),
-        )
-        .await;
+    let a = create(&c, &m, &json!({"card": {}})).await;
     assert!(a.body["errors"]
         .as_array()
         .unwrap()
@@ -289,22 +272,10 @@ fn sepa(iban: &str, signed: bool) -> Value {
 async fn sepa_mandates_are_tokenized_masked_and_approved() {
     let app = spawn_app().await;
     let (c, m) = connect(&app);
-    let a = c
-        .ask(
-            "POST",
-            &format!("/v1/{m}/tokens"),
-            Some(&sepa("NL91ABNA0417164300", false)),
-        )
-        .await;
+    let a = create(&c, &m, &sepa("NL91ABNA0417164300", false)).await;
     assert_eq!(a.status, 201, "{}", a.text);
     let token = a.body["token"].as_str().unwrap().to_string();
-    let again = c
-        .ask(
-            "POST",
-            &format!("/v1/{m}/tokens"),
-            Some(&sepa("NL91 ABNA 0417 1643 00", false)),
-        )
-        .await;
+    let again = create(&c, &m, &sepa("NL91 ABNA 0417 1643 00", false)).await;
     assert_eq!(
         (again.status, again.body["token"].as_str()),
         (200, Some(token.as_str())),
@@ -320,7 +291,7 @@ async fn sepa_mandates_are_tokenized_masked_and_approved() {
         "usable only once approved"
     );
 
-    let g = c.ask("GET", &format!("/v1/{m}/tokens/{token}"), None).await;
+    let g = get_token(&c, &m, &token).await;
     assert!(!g.text.contains("NL91ABNA0417164300"));
     assert_eq!(g.body["paymentProductId"], 770);
     assert_eq!(
@@ -333,33 +304,21 @@ async fn sepa_mandates_are_tokenized_masked_and_approved() {
     );
 
     let approval = json!({"mandateSignatureDate": "20261121", "mandateSignaturePlace": "Utrecht", "mandateSigned": true});
-    let ap = c
-        .ask(
-            "POST",
-            &format!("/v1/{m}/tokens/{token}/approvesepadirectdebit"),
-            Some(&approval),
-        )
-        .await;
+    let ap = approve(&c, &m, &token, &approval).await;
     assert_eq!((ap.status, ap.text.as_str()), (204, ""));
     let row = fundline_store::connect::live(&app.store, &app.tenant.tenant_id, &m, &token)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(row.mandate_status.as_deref(), Some("APPROVED"));
-    let g = c.ask("GET", &format!("/v1/{m}/tokens/{token}"), None).await;
+    let g = get_token(&c, &m, &token).await;
     assert_eq!(
         g.body["sepaDirectDebit"]["mandate"]["mandateApproval"]["mandateSignaturePlace"],
         "Utrecht"
     );
 
     // Signed in the request: approved at once. Bad IBANs name the property.
-    let signed = c
-        .ask(
-            "POST",
-            &format!("/v1/{m}/tokens"),
-            Some(&sepa("DE89370400440532013000", true)),
-        )
-        .await;
+    let signed = create(&c, &m, &sepa("DE89370400440532013000", true)).await;
     let id = signed.body["token"].as_str().unwrap();
     let row = fundline_store::connect::live(&app.store, &app.tenant.tenant_id, &m, id)
         .await
@@ -367,9 +326,7 @@ async fn sepa_mandates_are_tokenized_masked_and_approved() {
         .unwrap();
     assert_eq!(row.mandate_status.as_deref(), Some("APPROVED"));
     for bad in ["NL91ABNA0417164301", "NL91ABNA041716430", "XX00"] {
-        let a = c
-            .ask("POST", &format!("/v1/{m}/tokens"), Some(&sepa(bad, false)))
-            .await;
+        let a = create(&c, &m, &sepa(bad, false)).await;
         assert_eq!(a.status, 400, "{bad}");
         assert_eq!(
             first_error(&a)["propertyName"],
@@ -415,21 +372,9 @@ async fn sepa_mandates_are_tokenized_masked_and_approved() {
     )];
     assert_eq!(all, vec!["CANCELLED:20261201".to_string()]);
     // Approving a card token is refused.
-    let card_token = c
-        .ask(
-            "POST",
-            &format!("/v1/{m}/tokens"),
-            Some(&card("4567350000427977", "1230")),
-        )
-        .await;
+    let card_token = create(&c, &m, &card("4567350000427977", "1230")).await;
     let ct = card_token.body["token"].as_str().unwrap();
-    let a = c
-        .ask(
-            "POST",
-            &format!("/v1/{m}/tokens/{ct}/approvesepadirectdebit"),
-            Some(&approval),
-        )
-        .await;
+    let a = approve(&c, &m, ct, &approval).await;
     assert_eq!(a.status, 400);
 }
 
@@ -439,10 +384,10 @@ async fn uk_and_ach_direct_debits_and_paypal_are_tokenized() {
     let (c, m) = connect(&app);
     let uk = json!({"paymentProductId": 705, "nonSepaDirectDebit": {"customer": {"billingAddress": {"countryCode": "GB"}, "personalInformation": {"name": {"surname": "Coyote"}}}, "mandate": {"paymentProduct705SpecificData": {
         "authorisationId": "AUTH-123", "bankAccountBban": {"accountHolderName": "Wile Coyote", "accountNumber": "31926819", "bankCode": "601613", "countryCode": "GB"}}}}});
-    let a = c.ask("POST", &format!("/v1/{m}/tokens"), Some(&uk)).await;
+    let a = create(&c, &m, &uk).await;
     assert_eq!(a.status, 201, "{}", a.text);
     let t = a.body["token"].as_str().unwrap();
-    let g = c.ask("GET", &format!("/v1/{m}/tokens/{t}"), None).await;
+    let g = get_token(&c, &m, t).await;
     assert!(!g.text.contains("31926819"));
     assert_eq!(
         g.body["nonSepaDirectDebit"]["mandate"]["paymentProduct705SpecificData"]["bankAccountBban"]
@@ -454,9 +399,7 @@ async fn uk_and_ach_direct_debits_and_paypal_are_tokenized() {
         .as_object_mut()
         .unwrap()
         .remove("authorisationId");
-    let a = c
-        .ask("POST", &format!("/v1/{m}/tokens"), Some(&no_auth))
-        .await;
+    let a = create(&c, &m, &no_auth).await;
     assert_eq!(
         first_error(&a)["propertyName"],
         "nonSepaDirectDebit.mandate.paymentProduct705SpecificData.authorisationId"
@@ -466,29 +409,21 @@ async fn uk_and_ach_direct_debits_and_paypal_are_tokenized() {
         json!({"paymentProductId": 730, "nonSepaDirectDebit": {"customer": {"billingAddress": {"countryCode": "GB"}, "personalInformation": {"name": {"surname": "Coyote"}}}, "mandate": {"paymentProduct730SpecificData": {
         "bankAccountBban": {"accountHolderName": "Wile Coyote", "accountNumber": "000123456789", "bankCode": routing}}}}})
     };
-    let a = c
-        .ask("POST", &format!("/v1/{m}/tokens"), Some(&ach("011000015")))
-        .await;
+    let a = create(&c, &m, &ach("011000015")).await;
     assert_eq!(a.status, 201, "{}", a.text);
-    let a2 = c
-        .ask("POST", &format!("/v1/{m}/tokens"), Some(&ach("011000015")))
-        .await;
+    let a2 = create(&c, &m, &ach("011000015")).await;
     assert_eq!((a2.status, &a2.body["token"]), (200, &a.body["token"]));
-    let bad = c
-        .ask("POST", &format!("/v1/{m}/tokens"), Some(&ach("011000016")))
-        .await;
+    let bad = create(&c, &m, &ach("011000016")).await;
     assert_eq!(
         first_error(&bad)["propertyName"],
         "nonSepaDirectDebit.mandate.paymentProduct730SpecificData.bankAccountBban.bankCode"
     );
 
     let paypal = json!({"paymentProductId": 840, "eWallet": {"customer": {"billingAddress": {"countryCode": "GB"}, "personalInformation": {"name": {"surname": "Coyote"}}}, "data": {"billingAgreementId": "B-5A1234567E123456X"}}});
-    let a = c
-        .ask("POST", &format!("/v1/{m}/tokens"), Some(&paypal))
-        .await;
+    let a = create(&c, &m, &paypal).await;
     assert_eq!(a.status, 201, "{}", a.text);
     let t = a.body["token"].as_str().unwrap();
-    let g = c.ask("GET", &format!("/v1/{m}/tokens/{t}"), None).await;
+    let g = get_token(&c, &m, t).await;
     assert_eq!(g.body["paymentProductId"], 840);
     // Not card data: merchants reconcile PayPal payments by it.
     assert_eq!(
@@ -497,18 +432,10 @@ async fn uk_and_ach_direct_debits_and_paypal_are_tokenized() {
     );
     // A group with the wrong product id.
     let wrong = json!({"paymentProductId": 1, "eWallet": {"data": {"billingAgreementId": "B-1"}}});
-    let a = c
-        .ask("POST", &format!("/v1/{m}/tokens"), Some(&wrong))
-        .await;
+    let a = create(&c, &m, &wrong).await;
     assert_eq!(first_error(&a)["propertyName"], "paymentProductId");
     // Updating a token into another group is refused.
-    let a = c
-        .ask(
-            "PUT",
-            &format!("/v1/{m}/tokens/{t}"),
-            Some(&card("4567350000427977", "1230")),
-        )
-        .await;
+    let a = put_token(&c, &m, t, &card("4567350000427977", "1230")).await;
     assert_eq!(a.status, 400);
 }
 
@@ -557,11 +484,7 @@ async fn an_idempotence_key_replays_the_first_answer() {
     // The replay answers the first answer, even for another body, with the timestamp header.
     let again = send("idem-1", card("5399999999999999", "1230")).await;
     assert_eq!(again.status(), 201);
-    let ts = again
-        .headers()
-        .get("X-GCS-Idempotence-Request-Timestamp")
-        .unwrap()
-        .to_str()
+    let ts = common::header(&again, "X-GCS-Idempotence-Request-Timestamp")
         .unwrap()
         .parse::<i64>()
         .unwrap();
@@ -613,16 +536,15 @@ async fn mandate_status(app: &TestApp, m: &str, token: &str) -> Option<String> {
 async fn spec_003_fields_where_the_sdk_models_put_them() {
     let app = spawn_app().await;
     let (c, m) = connect(&app);
-    let path = format!("/v1/{m}/tokens");
 
     // firstTransactionDate and providerReference live on card.data.
     let mut body = card("4567350000427977", "1230");
     body["card"]["data"]["firstTransactionDate"] = json!("20240229");
     body["card"]["data"]["providerReference"] = json!("ATOS-TC-1");
-    let a = c.ask("POST", &path, Some(&body)).await;
+    let a = create(&c, &m, &body).await;
     assert_eq!(a.status, 201, "{}", a.text);
     let t = a.body["token"].as_str().unwrap();
-    let g = c.ask("GET", &format!("{path}/{t}"), None).await;
+    let g = get_token(&c, &m, t).await;
     assert_eq!(g.body["card"]["data"]["firstTransactionDate"], "20240229");
     assert_eq!(g.body["card"]["data"]["providerReference"], "ATOS-TC-1");
     for (field, value) in [
@@ -633,7 +555,7 @@ async fn spec_003_fields_where_the_sdk_models_put_them() {
     ] {
         let mut bad = card("5399999999999999", "1230");
         bad["card"]["data"][field] = value.clone();
-        let a = c.ask("POST", &path, Some(&bad)).await;
+        let a = create(&c, &m, &bad).await;
         assert_eq!(a.status, 400, "{field} {value}");
         assert_eq!(
             first_error(&a)["propertyName"],
@@ -642,16 +564,14 @@ async fn spec_003_fields_where_the_sdk_models_put_them() {
     }
 
     // One error for one bad field.
-    let a = c
-        .ask("POST", &path, Some(&card("5399999999999999", "12300")))
-        .await;
+    let a = create(&c, &m, &card("5399999999999999", "12300")).await;
     assert_eq!(a.status, 400);
     assert_eq!(a.body["errors"].as_array().unwrap().len(), 1, "{}", a.text);
 
     // A card token under a non-card product is refused.
     let mut wallet_id = card("5399999999999999", "1230");
     wallet_id["paymentProductId"] = json!(840);
-    let a = c.ask("POST", &path, Some(&wallet_id)).await;
+    let a = create(&c, &m, &wallet_id).await;
     assert_eq!(a.status, 400, "{}", a.text);
     assert_eq!(first_error(&a)["propertyName"], "paymentProductId");
 
@@ -661,11 +581,11 @@ async fn spec_003_fields_where_the_sdk_models_put_them() {
         .as_object_mut()
         .unwrap()
         .remove("customer");
-    let a = c.ask("POST", &path, Some(&no_customer)).await;
+    let a = create(&c, &m, &no_customer).await;
     assert_eq!(first_error(&a)["propertyName"], "sepaDirectDebit.customer");
     let mut long_vat = sepa("NL91ABNA0417164300", false);
     long_vat["sepaDirectDebit"]["customer"]["vatNumber"] = json!("NL".repeat(9));
-    let a = c.ask("POST", &path, Some(&long_vat)).await;
+    let a = create(&c, &m, &long_vat).await;
     assert_eq!(
         first_error(&a)["propertyName"],
         "sepaDirectDebit.customer.vatNumber"
@@ -673,7 +593,7 @@ async fn spec_003_fields_where_the_sdk_models_put_them() {
     let mut long_holder = sepa("NL91ABNA0417164300", false);
     long_holder["sepaDirectDebit"]["mandate"]["bankAccountIban"]["accountHolderName"] =
         json!("W".repeat(31));
-    let a = c.ask("POST", &path, Some(&long_holder)).await;
+    let a = create(&c, &m, &long_holder).await;
     assert_eq!(
         first_error(&a)["propertyName"],
         "sepaDirectDebit.mandate.bankAccountIban.accountHolderName"
@@ -687,13 +607,13 @@ async fn spec_003_fields_where_the_sdk_models_put_them() {
             "personalInformation": {"name": {"firstName": "Wile", "surname": "Coyote", "surnamePrefix": "E."}}},
         "mandate": {"paymentProduct705SpecificData": {"authorisationId": "123456", "bankAccountBban": {
             "accountNumber": "000000123456", "bankCode": "05428", "branchCode": "11101", "checkDigit": "X", "countryCode": "IT"}}}}});
-    let a = c.ask("POST", &path, Some(&italian)).await;
+    let a = create(&c, &m, &italian).await;
     assert_eq!(a.status, 201, "{}", a.text);
     let t705 = a.body["token"].as_str().unwrap().to_string();
     let mut bad_abi = italian.clone();
     bad_abi["nonSepaDirectDebit"]["mandate"]["paymentProduct705SpecificData"]["bankAccountBban"]
         ["bankCode"] = json!("0542");
-    let a = c.ask("POST", &path, Some(&bad_abi)).await;
+    let a = create(&c, &m, &bad_abi).await;
     assert_eq!(
         first_error(&a)["propertyName"],
         "nonSepaDirectDebit.mandate.paymentProduct705SpecificData.bankAccountBban.bankCode"
@@ -702,7 +622,7 @@ async fn spec_003_fields_where_the_sdk_models_put_them() {
     let ach = json!({"paymentProductId": 730, "nonSepaDirectDebit": {
         "customer": {"personalInformation": {"name": {"surname": "Coyote"}}},
         "mandate": {"paymentProduct730SpecificData": {"bankAccountBban": {"accountNumber": "000123456789", "bankCode": "011000015"}}}}});
-    let a = c.ask("PUT", &format!("{path}/{t705}"), Some(&ach)).await;
+    let a = put_token(&c, &m, &t705, &ach).await;
     assert_eq!(a.status, 400, "{}", a.text);
     assert_eq!(first_error(&a)["propertyName"], "paymentProductId");
 }
@@ -711,11 +631,10 @@ async fn spec_003_fields_where_the_sdk_models_put_them() {
 async fn a_mandate_is_approved_only_when_signed_and_for_its_account() {
     let app = spawn_app().await;
     let (c, m) = connect(&app);
-    let path = format!("/v1/{m}/tokens");
     let token = sepa_token(&c, &m, &sepa("NL91ABNA0417164300", false)).await;
 
     // The SDK models declare mandateId and creditor.
-    let g = c.ask("GET", &format!("{path}/{token}"), None).await;
+    let g = get_token(&c, &m, &token).await;
     let mandate_id = g.body["sepaDirectDebit"]["mandate"]["mandateId"]
         .as_str()
         .unwrap()
@@ -728,13 +647,7 @@ async fn a_mandate_is_approved_only_when_signed_and_for_its_account() {
 
     // "Not signed" approves nothing.
     let unsigned = json!({"mandateSignatureDate": "20261121", "mandateSignaturePlace": "Utrecht", "mandateSigned": false});
-    let a = c
-        .ask(
-            "POST",
-            &format!("{path}/{token}/approvesepadirectdebit"),
-            Some(&unsigned),
-        )
-        .await;
+    let a = approve(&c, &m, &token, &unsigned).await;
     assert_eq!(a.status, 400, "{}", a.text);
     assert_eq!(first_error(&a)["propertyName"], "mandateSigned");
     assert_eq!(
@@ -742,13 +655,7 @@ async fn a_mandate_is_approved_only_when_signed_and_for_its_account() {
         Some("UNAPPROVED")
     );
     let signed = json!({"mandateSignatureDate": "20261121", "mandateSignaturePlace": "Utrecht", "mandateSigned": true});
-    let a = c
-        .ask(
-            "POST",
-            &format!("{path}/{token}/approvesepadirectdebit"),
-            Some(&signed),
-        )
-        .await;
+    let a = approve(&c, &m, &token, &signed).await;
     assert_eq!(a.status, 204);
     assert_eq!(
         mandate_status(&app, &m, &token).await.as_deref(),
@@ -756,32 +663,20 @@ async fn a_mandate_is_approved_only_when_signed_and_for_its_account() {
     );
 
     // The same account updated: still approved, same mandate reference.
-    let a = c
-        .ask(
-            "PUT",
-            &format!("{path}/{token}"),
-            Some(&sepa("NL91ABNA0417164300", false)),
-        )
-        .await;
+    let a = put_token(&c, &m, &token, &sepa("NL91ABNA0417164300", false)).await;
     assert_eq!(a.status, 204, "{}", a.text);
     assert_eq!(
         mandate_status(&app, &m, &token).await.as_deref(),
         Some("APPROVED")
     );
     // Another account: the approval does not carry over.
-    let a = c
-        .ask(
-            "PUT",
-            &format!("{path}/{token}"),
-            Some(&sepa("DE89370400440532013000", false)),
-        )
-        .await;
+    let a = put_token(&c, &m, &token, &sepa("DE89370400440532013000", false)).await;
     assert_eq!(a.status, 204, "{}", a.text);
     assert_eq!(
         mandate_status(&app, &m, &token).await.as_deref(),
         Some("UNAPPROVED")
     );
-    let g = c.ask("GET", &format!("{path}/{token}"), None).await;
+    let g = get_token(&c, &m, &token).await;
     assert_eq!(
         g.body["sepaDirectDebit"]["mandate"]["mandateId"],
         mandate_id
@@ -798,7 +693,7 @@ async fn refusals_before_any_handler_are_connect_errors_too() {
     // A body over the limit every JSON API shares (64 KiB by default).
     let mut big = card("4567350000427977", "1230");
     big["card"]["alias"] = json!("x".repeat(70 * 1024));
-    let a = c.ask("POST", &format!("/v1/{m}/tokens"), Some(&big)).await;
+    let a = create(&c, &m, &big).await;
     assert_eq!(a.status, 413, "{}", a.text);
     assert_eq!(first_error(&a)["httpStatusCode"], 413, "{}", a.text);
     assert!(a.body["errorId"].is_string(), "{}", a.text);

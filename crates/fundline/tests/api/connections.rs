@@ -88,6 +88,79 @@ async fn start(
     panic!("server did not start: {}", s.log());
 }
 
+/// GET `url` with `client`.
+async fn get(client: &reqwest::Client, url: String) -> reqwest::Result<reqwest::Response> {
+    client.get(url).send().await
+}
+
+fn healthz(addr: SocketAddr) -> String {
+    format!("http://{addr}/healthz")
+}
+
+fn client_with_timeout(secs: u64) -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(secs))
+        .build()
+        .unwrap()
+}
+
+/// Whether `done` holds within 5 s (looking every 100 ms).
+async fn within_5s(mut done: impl AsyncFnMut() -> bool) -> bool {
+    crate::common::try_eventually(Duration::from_secs(5), async || done().await.then_some(()))
+        .await
+        .is_ok()
+}
+
+/// A hyper HTTP/2 client on `addr` that pings every 300 ms while idle (with
+/// `window` as its initial stream window, if given); the sender and the
+/// connection's task.
+async fn pinging_h2(
+    addr: SocketAddr,
+    window: Option<u32>,
+) -> (
+    hyper::client::conn::http2::SendRequest<axum::body::Body>,
+    tokio::task::JoinHandle<hyper::Result<()>>,
+) {
+    let tcp = TcpStream::connect(addr).await.unwrap();
+    let mut builder =
+        hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
+    builder
+        .timer(hyper_util::rt::TokioTimer::new())
+        .keep_alive_interval(Duration::from_millis(300))
+        .keep_alive_while_idle(true);
+    if let Some(w) = window {
+        builder.initial_stream_window_size(w);
+    }
+    let (send, conn) = builder
+        .handshake::<_, axum::body::Body>(hyper_util::rt::TokioIo::new(tcp))
+        .await
+        .unwrap();
+    (send, tokio::spawn(conn))
+}
+
+/// [`start`] in a new directory, ready over plain HTTP.
+async fn start_plain(envs: &[(&str, &str)]) -> (tempfile::TempDir, Server) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = start(dir.path(), envs, plain_ready).await;
+    (dir, s)
+}
+
+/// Waits at most `limit` for the connection task `conn` to end; the time
+/// from `since`.
+async fn ended_after(
+    conn: tokio::task::JoinHandle<hyper::Result<()>>,
+    since: Instant,
+    limit: Duration,
+    what: &str,
+) -> Duration {
+    let ended = tokio::time::timeout(limit, conn)
+        .await
+        .unwrap_or_else(|_| panic!("{what}: kept open"));
+    let after = since.elapsed();
+    eprintln!("{what}: closed after {after:?}: {ended:?}");
+    after
+}
+
 fn plain_ready(addr: SocketAddr) -> reqwest::RequestBuilder {
     reqwest::Client::builder()
         .pool_max_idle_per_host(0)
@@ -125,13 +198,7 @@ async fn still_open(sock: &mut TcpStream, wait: Duration) -> bool {
 /// answers again.
 #[tokio::test]
 async fn idle_and_half_open_sockets_lose_their_slot_at_the_header_timeout() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = start(
-        dir.path(),
-        &[("FUNDLINE_MAX_CONNECTIONS", "4")],
-        plain_ready,
-    )
-    .await;
+    let (_dir, s) = start_plain(&[("FUNDLINE_MAX_CONNECTIONS", "4")]).await;
     let payloads: [(&str, Vec<u8>); 4] = [
         ("nothing", Vec::new()),
         ("16 bytes of the h2 preface", H2_PREFACE[..16].to_vec()),
@@ -150,16 +217,9 @@ async fn idle_and_half_open_sockets_lose_their_slot_at_the_header_timeout() {
     }
     // Every slot is taken: a fifth client is not served.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let quick = reqwest::Client::builder()
-        .timeout(Duration::from_secs(2))
-        .build()
-        .unwrap();
+    let quick = client_with_timeout(2);
     assert!(
-        quick
-            .get(format!("http://{}/healthz", s.addr))
-            .send()
-            .await
-            .is_err(),
+        get(&quick, healthz(s.addr)).await.is_err(),
         "a fifth connection was served while four idle sockets held the cap"
     );
     // Each idle socket is closed by the server at the header timeout.
@@ -176,9 +236,7 @@ async fn idle_and_half_open_sockets_lose_their_slot_at_the_header_timeout() {
         );
     }
     let t = Instant::now();
-    let ok = quick
-        .get(format!("http://{}/healthz", s.addr))
-        .send()
+    let ok = get(&quick, healthz(s.addr))
         .await
         .expect("/healthz after the idle sockets were closed");
     assert_eq!(ok.status(), 200);
@@ -195,15 +253,10 @@ async fn idle_and_half_open_sockets_lose_their_slot_at_the_header_timeout() {
 /// still served.
 #[tokio::test]
 async fn one_address_cannot_take_every_slot() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = start(
-        dir.path(),
-        &[
-            ("FUNDLINE_MAX_CONNECTIONS", "8"),
-            ("FUNDLINE_MAX_CONNECTIONS_PER_ADDRESS", "3"),
-        ],
-        plain_ready,
-    )
+    let (_dir, s) = start_plain(&[
+        ("FUNDLINE_MAX_CONNECTIONS", "8"),
+        ("FUNDLINE_MAX_CONNECTIONS_PER_ADDRESS", "3"),
+    ])
     .await;
     let mut held = Vec::new();
     for _ in 0..3 {
@@ -218,35 +271,20 @@ async fn one_address_cannot_take_every_slot() {
         .await
         .expect("a connection over the per-address cap was kept open");
     assert!(after < Duration::from_secs(1), "{after:?}");
-    let same = reqwest::Client::builder()
-        .timeout(Duration::from_secs(3))
-        .build()
-        .unwrap();
-    assert!(same
-        .get(format!("http://{}/healthz", s.addr))
-        .send()
-        .await
-        .is_err());
+    let same = client_with_timeout(3);
+    assert!(get(&same, healthz(s.addr)).await.is_err());
     // Another address (127.0.0.2 reaches the listener on 127.0.0.1).
     let other = reqwest::Client::builder()
         .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)))
         .timeout(Duration::from_secs(3))
         .build()
         .unwrap();
-    let ok = other
-        .get(format!("http://{}/healthz", s.addr))
-        .send()
-        .await
-        .unwrap();
+    let ok = get(&other, healthz(s.addr)).await.unwrap();
     assert_eq!(ok.status(), 200);
     // The slots come back when the connections close.
     drop(held);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let ok = same
-        .get(format!("http://{}/healthz", s.addr))
-        .send()
-        .await
-        .unwrap();
+    let ok = get(&same, healthz(s.addr)).await.unwrap();
     assert_eq!(ok.status(), 200);
     assert!(s.log().contains("per-address cap"));
 }
@@ -256,39 +294,20 @@ async fn one_address_cannot_take_every_slot() {
 /// timeout even though the client keeps pinging.
 #[tokio::test]
 async fn http2_works_and_idle_http2_connections_are_closed() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = start(
-        dir.path(),
-        &[("FUNDLINE_IDLE_TIMEOUT_SECS", "2")],
-        plain_ready,
-    )
-    .await;
+    let (_dir, s) = start_plain(&[("FUNDLINE_IDLE_TIMEOUT_SECS", "2")]).await;
     let h2 = reqwest::Client::builder()
         .http2_prior_knowledge()
         .build()
         .unwrap();
-    let r = h2
-        .get(format!("http://{}/healthz", s.addr))
-        .send()
-        .await
-        .unwrap();
+    let r = get(&h2, healthz(s.addr)).await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.version(), reqwest::Version::HTTP_2);
     assert!(r.headers().get("strict-transport-security").is_none());
     drop(h2);
 
     // A hyper HTTP/2 client that pings every 300 ms while idle.
-    let tcp = TcpStream::connect(s.addr).await.unwrap();
-    let (mut send, conn) =
-        hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
-            .timer(hyper_util::rt::TokioTimer::new())
-            .keep_alive_interval(Duration::from_millis(300))
-            .keep_alive_while_idle(true)
-            .handshake::<_, axum::body::Body>(hyper_util::rt::TokioIo::new(tcp))
-            .await
-            .unwrap();
-    let conn = tokio::spawn(conn);
-    let req = hyper::Request::get(format!("http://{}/healthz", s.addr))
+    let (mut send, conn) = pinging_h2(s.addr, None).await;
+    let req = hyper::Request::get(healthz(s.addr))
         .body(axum::body::Body::empty())
         .unwrap();
     let resp = send.send_request(req).await.unwrap();
@@ -297,19 +316,15 @@ async fn http2_works_and_idle_http2_connections_are_closed() {
         .await
         .unwrap();
     assert!(!body.is_empty());
-    let idle_from = Instant::now();
-    let ended = tokio::time::timeout(Duration::from_secs(10), conn)
-        .await
-        .expect("an idle HTTP/2 connection was kept open");
-    let after = idle_from.elapsed();
-    eprintln!("idle HTTP/2 connection (client pinging) closed after {after:?}: {ended:?}");
+    let what = "an idle HTTP/2 connection (client pinging)";
+    let after = ended_after(conn, Instant::now(), Duration::from_secs(10), what).await;
     assert!(
         after >= Duration::from_millis(1500) && after <= Duration::from_secs(5),
         "{after:?}"
     );
     assert!(send
         .send_request(
-            hyper::Request::get(format!("http://{}/healthz", s.addr))
+            hyper::Request::get(healthz(s.addr))
                 .body(axum::body::Body::empty())
                 .unwrap()
         )
@@ -334,17 +349,23 @@ fn certificate() -> (String, String) {
     (c.cert.pem(), c.key_pair.serialize_pem())
 }
 
+/// [`certificate`] written to cert.pem and key.pem in `dir`: (certificate
+/// PEM, key PEM, certificate path, key path).
+fn certificate_files(dir: &Path) -> (String, String, std::path::PathBuf, std::path::PathBuf) {
+    let (cert, key) = certificate();
+    let (cert_path, key_path) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert_path, &cert).unwrap();
+    std::fs::write(&key_path, &key).unwrap();
+    (cert, key, cert_path, key_path)
+}
+
 /// The built-in TLS listener: HTTPS with ALPN h2, HSTS on every response,
 /// a stalled handshake closed at the header timeout, and the certificate
 /// replaced on SIGHUP for new connections (a broken file keeps the old one).
 #[tokio::test]
 async fn tls_listener_serves_hsts_and_reloads_its_certificate_on_sighup() {
     let dir = tempfile::tempdir().unwrap();
-    let cert_path = dir.path().join("cert.pem");
-    let key_path = dir.path().join("key.pem");
-    let (cert1, key1) = certificate();
-    std::fs::write(&cert_path, &cert1).unwrap();
-    std::fs::write(&key_path, &key1).unwrap();
+    let (cert1, key1, cert_path, key_path) = certificate_files(dir.path());
     let ready_ca = cert1.clone();
     let s = start(
         dir.path(),
@@ -358,18 +379,12 @@ async fn tls_listener_serves_hsts_and_reloads_its_certificate_on_sighup() {
     .await;
     let url = |path: &str| format!("https://localhost:{}{path}", s.addr.port());
 
-    let r = tls_client(&cert1)
-        .get(url("/healthz"))
-        .send()
-        .await
-        .unwrap();
+    let r = get(&tls_client(&cert1), url("/healthz")).await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.version(), reqwest::Version::HTTP_2, "ALPN chose h2");
     assert_eq!(r.headers()["strict-transport-security"], HSTS);
     // Every response, errors included.
-    let r = tls_client(&cert1)
-        .get(url("/no/such/route"))
-        .send()
+    let r = get(&tls_client(&cert1), url("/no/such/route"))
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
@@ -391,13 +406,13 @@ async fn tls_listener_serves_hsts_and_reloads_its_certificate_on_sighup() {
         .http1_only()
         .build()
         .unwrap();
-    let r = h1.get(url("/healthz")).send().await.unwrap();
+    let r = get(&h1, url("/healthz")).await.unwrap();
     assert_eq!(r.version(), reqwest::Version::HTTP_11);
     assert_eq!(r.headers()["strict-transport-security"], HSTS);
     drop(h1);
     // Plain HTTP on the TLS port gets no answer.
     assert!(reqwest::Client::new()
-        .get(format!("http://{}/healthz", s.addr))
+        .get(healthz(s.addr))
         .timeout(Duration::from_secs(3))
         .send()
         .await
@@ -425,72 +440,42 @@ async fn tls_listener_serves_hsts_and_reloads_its_certificate_on_sighup() {
     std::fs::write(&key_path, &key2).unwrap();
     std::fs::write(&cert_path, &cert2).unwrap();
     s.sighup();
-    let mut switched = false;
-    for _ in 0..50 {
-        if let Ok(r) = tls_client(&cert2).get(url("/healthz")).send().await {
-            assert_eq!(r.status(), 200);
-            assert_eq!(r.headers()["strict-transport-security"], HSTS);
-            switched = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let switched = within_5s(async || {
+        let Ok(r) = get(&tls_client(&cert2), url("/healthz")).await else {
+            return false;
+        };
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["strict-transport-security"], HSTS);
+        true
+    })
+    .await;
     assert!(
         switched,
         "new connections never saw the new certificate: {}",
         s.log()
     );
     assert!(
-        tls_client(&cert1)
-            .get(url("/healthz"))
-            .send()
-            .await
-            .is_err(),
+        get(&tls_client(&cert1), url("/healthz")).await.is_err(),
         "the old certificate is still served"
     );
 
     // A broken file: the reload fails, is logged, and the certificate in use stays.
     std::fs::write(&cert_path, "not a certificate").unwrap();
     s.sighup();
-    let mut logged = false;
-    for _ in 0..50 {
-        if s.log().contains("TLS certificate reload failed") {
-            logged = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let logged = within_5s(async || s.log().contains("TLS certificate reload failed")).await;
     assert!(logged, "{}", s.log());
-    let r = tls_client(&cert2)
-        .get(url("/healthz"))
-        .send()
-        .await
-        .unwrap();
+    let r = get(&tls_client(&cert2), url("/healthz")).await.unwrap();
     assert_eq!(r.status(), 200);
     // A certificate that does not fit the key: refused the same way.
     std::fs::write(&cert_path, &cert1).unwrap();
     s.sighup();
-    let mut refused = false;
-    for _ in 0..50 {
-        if s.log().matches("TLS certificate reload failed").count() == 2 {
-            refused = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let refused =
+        within_5s(async || s.log().matches("TLS certificate reload failed").count() == 2).await;
     assert!(refused, "{}", s.log());
     assert!(s.log().contains("the key does not fit the certificate"));
-    let r = tls_client(&cert2)
-        .get(url("/healthz"))
-        .send()
-        .await
-        .unwrap();
+    let r = get(&tls_client(&cert2), url("/healthz")).await.unwrap();
     assert_eq!(r.status(), 200);
-    assert!(tls_client(&cert1)
-        .get(url("/healthz"))
-        .send()
-        .await
-        .is_err());
+    assert!(get(&tls_client(&cert1), url("/healthz")).await.is_err());
     let log = s.log();
     assert!(!log.contains(key1.lines().nth(1).unwrap()));
     assert!(!log.contains(key2.lines().nth(1).unwrap()));
@@ -504,28 +489,13 @@ async fn tls_listener_serves_hsts_and_reloads_its_certificate_on_sighup() {
 /// instead meet the in-flight bound, request + idle timeout.)
 #[tokio::test]
 async fn a_client_that_stops_reading_its_response_loses_the_connection() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = start(
-        dir.path(),
-        &[
-            ("FUNDLINE_REQUEST_TIMEOUT_SECS", "1"),
-            ("FUNDLINE_IDLE_TIMEOUT_SECS", "2"),
-            ("FUNDLINE_HEADER_READ_TIMEOUT_SECS", "2"),
-        ],
-        plain_ready,
-    )
+    let (_dir, s) = start_plain(&[
+        ("FUNDLINE_REQUEST_TIMEOUT_SECS", "1"),
+        ("FUNDLINE_IDLE_TIMEOUT_SECS", "2"),
+        ("FUNDLINE_HEADER_READ_TIMEOUT_SECS", "2"),
+    ])
     .await;
-    let tcp = TcpStream::connect(s.addr).await.unwrap();
-    let (mut send, conn) =
-        hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
-            .timer(hyper_util::rt::TokioTimer::new())
-            .initial_stream_window_size(1024)
-            .keep_alive_interval(Duration::from_millis(300))
-            .keep_alive_while_idle(true)
-            .handshake::<_, axum::body::Body>(hyper_util::rt::TokioIo::new(tcp))
-            .await
-            .unwrap();
-    let conn = tokio::spawn(conn);
+    let (mut send, conn) = pinging_h2(s.addr, Some(1024)).await;
     let req = hyper::Request::get(format!("http://{}/openapi.json", s.addr))
         .body(axum::body::Body::empty())
         .unwrap();
@@ -533,11 +503,8 @@ async fn a_client_that_stops_reading_its_response_loses_the_connection() {
     let resp = send.send_request(req).await.unwrap();
     assert_eq!(resp.status(), 200);
     // The body (far over 1 KiB) is never read, so no window is granted.
-    let ended = tokio::time::timeout(Duration::from_secs(15), conn)
-        .await
-        .expect("a stalled response kept its connection open");
-    let after = asked.elapsed();
-    eprintln!("connection with a stalled HTTP/2 response closed after {after:?}: {ended:?}");
+    let what = "a connection with a stalled HTTP/2 response";
+    let after = ended_after(conn, asked, Duration::from_secs(15), what).await;
     assert!(
         after >= Duration::from_millis(3500) && after <= Duration::from_secs(8),
         "{after:?}"
@@ -550,11 +517,7 @@ async fn a_client_that_stops_reading_its_response_loses_the_connection() {
 #[tokio::test]
 async fn tls_settings_come_from_flags_and_file_and_are_checked_at_start() {
     let dir = tempfile::tempdir().unwrap();
-    let (cert, key) = certificate();
-    let cert_path = dir.path().join("cert.pem");
-    let key_path = dir.path().join("key.pem");
-    std::fs::write(&cert_path, &cert).unwrap();
-    std::fs::write(&key_path, &key).unwrap();
+    let (cert, _, cert_path, key_path) = certificate_files(dir.path());
     let serve = |args: &[&str], envs: &[(&str, &str)]| {
         Command::new(BIN)
             .arg("serve")
@@ -620,11 +583,12 @@ async fn tls_settings_come_from_flags_and_file_and_are_checked_at_start() {
         tls_client(&ca).get(format!("https://localhost:{}/readyz", addr.port()))
     })
     .await;
-    let r = tls_client(&cert)
-        .get(format!("https://localhost:{}/healthz", s.addr.port()))
-        .send()
-        .await
-        .unwrap();
+    let r = get(
+        &tls_client(&cert),
+        format!("https://localhost:{}/healthz", s.addr.port()),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.headers()["strict-transport-security"], HSTS);
     assert!(s.log().contains("\"tls\":true"), "{}", s.log());
 }

@@ -1,6 +1,7 @@
 //! The hosted capture page, through HTTP as the page's script uses it.
 
 use crate::common;
+use common::steps::Gateway;
 
 use std::time::Duration;
 
@@ -42,11 +43,7 @@ struct Page {
 async fn open(url: &str) -> Page {
     let r = reqwest::get(url).await.unwrap();
     let status = r.status().as_u16();
-    let csp = r
-        .headers()
-        .get("content-security-policy")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
+    let csp = common::header(&r, "content-security-policy").unwrap_or_default();
     Page {
         status,
         csp,
@@ -176,12 +173,9 @@ async fn a_verified_card_completes_the_session_and_its_token_can_be_paid() {
     assert_eq!(code, 410);
     // The token pays.
     let g = app.gateway();
-    let p = g
-        .post("/gateway/process", &json!({"participant_id": app.tenant.ingopay.participant_id, "customer_account_token": account_token,
-            "amount": "20.00", "participant_unique_id1": "page-pay", "timestamp": chrono::Utc::now().timestamp(), "version": 11}), &[])
-        .await
-        .unwrap();
-    assert_eq!(p.body["status"], 100, "{}", p.text);
+    let p = g.process(&json!({"participant_id": app.tenant.ingopay.participant_id, "customer_account_token": account_token,
+            "amount": "20.00", "participant_unique_id1": "page-pay", "timestamp": chrono::Utc::now().timestamp(), "version": 11}), &[]).await;
+    common::steps::accepted(&p);
 }
 
 #[tokio::test]
@@ -250,15 +244,12 @@ async fn the_customer_can_cancel_and_bank_and_bill_pay_destinations_verify() {
 
     let (id, url) = stage(&app, "k7").await;
     let token = page_token(&open(&url).await.html);
-    let found: Value = reqwest::Client::new()
-        .get(format!("{}/session/{id}/payees?q=jersey", app.base))
-        .header("x-page-token", &token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let found = common::json_of(
+        reqwest::Client::new()
+            .get(format!("{}/session/{id}/payees?q=jersey", app.base))
+            .header("x-page-token", &token),
+    )
+    .await;
     assert_eq!(found["payees"][0]["payee_id"], "123457");
     let bill = json!({"destination": "bill_pay", "first_name": "Jack", "last_name": "Frost", "address1": "123 Main St",
         "city": "Atlanta", "state": "GA", "zip": "30313", "payee_id": "123457", "account_number": "12345678"});
@@ -308,8 +299,7 @@ async fn a_cvv_requiring_tenant_gets_the_security_code_asked_and_checked() {
 
 #[tokio::test]
 async fn a_po_box_recipient_can_pass_the_page() {
-    let app = spawn_app().await;
-    let g = app.gateway();
+    let (app, g) = common::spawn_gateway().await;
     let mut req = session_request("po-box");
     req["host_uri"] = json!("http://127.0.0.1:4321");
     req["recipient_information"]["address_line1"] = json!("PO Box 15019");
@@ -321,7 +311,7 @@ async fn a_po_box_recipient_can_pass_the_page() {
         ))
         .await
         .unwrap();
-    assert_eq!(a.body["status"], 100, "{}", a.text);
+    common::steps::accepted(&a);
     let (id, url) = app.session_link(&a);
     let token = page_token(&open(&url).await.html);
     // Typed as the session has it (the customer writes "P.O."): it passes.

@@ -2,11 +2,11 @@
 //! limits, and the double-entry ledger.
 
 use crate::common;
+use common::steps::Gateway;
 
-use std::collections::HashSet;
 use std::time::Duration;
 
-use common::{spawn_app, spawn_app_with, ts, TestApp};
+use common::{spawn_app_with, ts, TestApp};
 use fundline::client::{GatewayClient, Signing};
 use fundline_api::gateway::process::VelocityLimits;
 use fundline_api::ApiConfig;
@@ -18,8 +18,8 @@ async fn card_token(app: &TestApp, g: &GatewayClient, pan: &str) -> String {
         "recipient_last_name": "Rockets", "account": pan, "expiration_date": "3012", "recipient_address1": "123 Main St",
         "recipient_city": "Atlanta", "recipient_state": "GA", "recipient_zip": "30313", "participant_unique_id1": "v",
         "timestamp": ts(), "version": 11});
-    let a = g.post("/gateway/verify", &v, &[]).await.unwrap();
-    assert_eq!(a.body["status"], 100, "{}", a.text);
+    let a = g.verify(&v).await;
+    common::steps::accepted(&a);
     a.body["data"]["customer_account_token"]
         .as_str()
         .unwrap()
@@ -31,7 +31,7 @@ async fn check_token(app: &TestApp, g: &GatewayClient) -> String {
         "beneficiary": {"beneficiary_account": "3000000038", "beneficiary_first_name": "Ace", "beneficiary_last_name": "Ventura",
             "beneficiary_address1": "123 Main St.", "beneficiary_city": "Atlanta", "beneficiary_state": "GA", "beneficiary_zip": "30033"},
         "participant_unique_id1": "v", "timestamp": ts(), "version": 11});
-    let a = g.post("/gateway/verify", &v, &[]).await.unwrap();
+    let a = g.verify(&v).await;
     a.body["data"]["customer_account_token"]
         .as_str()
         .unwrap()
@@ -43,6 +43,27 @@ fn pay(app: &TestApp, token: &str, amount: &str, uid1: &str) -> Value {
            "participant_unique_id1": uid1, "participant_unique_id2": "order-7", "timestamp": ts(), "version": 11})
 }
 
+/// An app with these velocity limits (in cents), its gateway client and a
+/// card token to pay.
+async fn with_velocity(
+    per_transaction: i64,
+    per_token_per_day: i64,
+    per_tenant_per_day: i64,
+) -> (TestApp, GatewayClient, String) {
+    let config = ApiConfig {
+        gateway_velocity: VelocityLimits {
+            per_transaction: Cents(per_transaction),
+            per_token_per_day: Cents(per_token_per_day),
+            per_tenant_per_day: Cents(per_tenant_per_day),
+        },
+        ..ApiConfig::default()
+    };
+    let app = spawn_app_with(config).await;
+    let g = app.gateway();
+    let token = card_token(&app, &g, "4111111111111111").await;
+    (app, g, token)
+}
+
 async fn ledger_balances(app: &TestApp) {
     let (total, unbalanced) = fundline_store::gateway::ledger_check(&app.store)
         .await
@@ -52,18 +73,12 @@ async fn ledger_balances(app: &TestApp) {
 
 #[tokio::test]
 async fn an_idempotency_key_makes_one_payment_and_repeats_answer_101() {
-    let app = spawn_app().await;
-    let g = app.gateway();
+    let (app, g) = common::spawn_gateway().await;
     let token = card_token(&app, &g, "4111111111111111").await;
     let key = [("Idempotency-Key", "pay-1")];
     let a = g
-        .post(
-            "/gateway/process",
-            &pay(&app, &token, "25.00", "customer-42"),
-            &key,
-        )
-        .await
-        .unwrap();
+        .process(&pay(&app, &token, "25.00", "customer-42"), &key)
+        .await;
     assert_eq!(a.status, 200, "{}", a.text);
     assert_eq!(a.body["status"], 100);
     let d = &a.body["data"];
@@ -90,24 +105,14 @@ async fn an_idempotency_key_makes_one_payment_and_repeats_answer_101() {
     // timestamp: the original payment, 101.
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let again = g
-        .post(
-            "/gateway/process",
-            &pay(&app, &token, "25.00", "customer-42"),
-            &key,
-        )
-        .await
-        .unwrap();
+        .process(&pay(&app, &token, "25.00", "customer-42"), &key)
+        .await;
     assert_eq!(again.body["status"], 101, "{}", again.text);
     assert_eq!(again.body["data"]["transaction_id"], tx.as_str());
     // The same key for another payment: 13723, nothing paid.
     let other = g
-        .post(
-            "/gateway/process",
-            &pay(&app, &token, "26.00", "customer-42"),
-            &key,
-        )
-        .await
-        .unwrap();
+        .process(&pay(&app, &token, "26.00", "customer-42"), &key)
+        .await;
     assert_eq!(other.body["status"], 13723, "{}", other.text);
     let paid =
         fundline_store::gateway::payments_by_uid1(&app.store, &app.tenant.tenant_id, "customer-42")
@@ -118,20 +123,8 @@ async fn an_idempotency_key_makes_one_payment_and_repeats_answer_101() {
     // Concurrent identical requests with one key: one payment.
     let body = pay(&app, &token, "10.00", "burst");
     let burst = [("Idempotency-Key", "burst-key")];
-    let answers =
-        futures::future::join_all((0..10).map(|_| g.post("/gateway/process", &body, &burst))).await;
-    let mut ids = HashSet::new();
-    let mut statuses = Vec::new();
-    for a in answers {
-        let a = a.unwrap();
-        statuses.push(a.body["status"].as_i64().unwrap());
-        ids.insert(
-            a.body["data"]["transaction_id"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
-    }
+    let request = async || g.process(&body, &burst).await;
+    let (statuses, ids) = common::steps::burst(10, request, "transaction_id").await;
     assert_eq!(ids.len(), 1, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 100).count(), 1);
     let p = fundline_store::gateway::payments_by_uid1(&app.store, &app.tenant.tenant_id, "burst")
@@ -144,22 +137,16 @@ async fn an_idempotency_key_makes_one_payment_and_repeats_answer_101() {
 
 #[tokio::test]
 async fn participant_unique_id1_is_a_correlation_id_and_an_exact_retry_pays_once() {
-    let app = spawn_app().await;
-    let g = app.gateway();
+    let (app, g) = common::spawn_gateway().await;
     let token = card_token(&app, &g, "4111111111111111").await;
     // Spec 002: the partner's CustomerID, carried on every payout to that
     // customer. Two payouts, two payments.
     let mut ids = Vec::new();
     for amount in ["5.00", "6.00"] {
         let a = g
-            .post(
-                "/gateway/process",
-                &pay(&app, &token, amount, "CUST-0042"),
-                &[],
-            )
-            .await
-            .unwrap();
-        assert_eq!(a.body["status"], 100, "{}", a.text);
+            .process(&pay(&app, &token, amount, "CUST-0042"), &[])
+            .await;
+        common::steps::accepted(&a);
         assert_eq!(a.body["data"]["participant_unique_id1"], "CUST-0042");
         ids.push(a.body["data"]["transaction_id"].clone());
     }
@@ -176,7 +163,7 @@ async fn participant_unique_id1_is_a_correlation_id_and_an_exact_retry_pays_once
     let signed = g.sign("/gateway/process", &bytes, &Signing::now());
     let answers = futures::future::join_all((0..5).map(|_| g.send(&signed))).await;
     let first = g.send(&signed).await.unwrap();
-    assert_eq!(first.body["status"], 100, "{}", first.text);
+    common::steps::accepted(&first);
     for a in answers {
         let a = a.unwrap();
         assert_eq!(a.status, 200, "{}", a.text);
@@ -195,73 +182,42 @@ async fn participant_unique_id1_is_a_correlation_id_and_an_exact_retry_pays_once
 
 #[tokio::test]
 async fn amounts_must_sit_within_issuer_limits_and_velocity() {
-    let config = ApiConfig {
-        gateway_velocity: VelocityLimits {
-            per_transaction: Cents(400_000),
-            per_token_per_day: Cents(1_000_000),
-            per_tenant_per_day: Cents(1_500_000),
-        },
-        ..ApiConfig::default()
-    };
-    let app = spawn_app_with(config).await;
-    let g = app.gateway();
-    let token = card_token(&app, &g, "4111111111111111").await;
+    let (app, g, token) = with_velocity(400_000, 1_000_000, 1_500_000).await;
     let cases = [("0.01", 1050), ("5000.01", 1051), ("4000.01", 1052)];
     for (amount, status) in cases {
         let a = g
-            .post(
-                "/gateway/process",
-                &pay(&app, &token, amount, &format!("lim-{amount}")),
-                &[],
-            )
-            .await
-            .unwrap();
+            .process(&pay(&app, &token, amount, &format!("lim-{amount}")), &[])
+            .await;
         assert_eq!(a.body["status"], status, "{amount}: {}", a.text);
         assert_eq!(a.status, 422);
     }
     for bad in ["-5", "abc", "1.234", ""] {
-        let a = g
-            .post("/gateway/process", &pay(&app, &token, bad, "bad"), &[])
-            .await
-            .unwrap();
+        let a = g.process(&pay(&app, &token, bad, "bad"), &[]).await;
         assert_eq!(a.body["status"], 13400, "{bad}");
     }
     // Per token per day: 10,000.00.
     for i in 0..2 {
         let a = g
-            .post(
-                "/gateway/process",
-                &pay(&app, &token, "4000.00", &format!("d{i}")),
-                &[],
-            )
-            .await
-            .unwrap();
-        assert_eq!(a.body["status"], 100, "{}", a.text);
+            .process(&pay(&app, &token, "4000.00", &format!("d{i}")), &[])
+            .await;
+        common::steps::accepted(&a);
     }
-    let a = g
-        .post("/gateway/process", &pay(&app, &token, "2000.01", "d2"), &[])
-        .await
-        .unwrap();
+    let a = g.process(&pay(&app, &token, "2000.01", "d2"), &[]).await;
     assert_eq!(a.body["status"], 1053);
     // Per tenant per day: 15,000.00 across tokens.
     let other = card_token(&app, &g, "5555555555554444").await;
     assert_eq!(
-        g.post("/gateway/process", &pay(&app, &other, "4000.00", "t1"), &[])
+        g.process(&pay(&app, &other, "4000.00", "t1"), &[])
             .await
-            .unwrap()
             .body["status"],
         100
     );
     // 12,000.00 so far: reaching the limit exactly is allowed, passing it is not.
-    let a = g
-        .post("/gateway/process", &pay(&app, &other, "3000.01", "t2"), &[])
-        .await
-        .unwrap();
+    let a = g.process(&pay(&app, &other, "3000.01", "t2"), &[]).await;
     assert_eq!(a.body["status"], 1054, "{}", a.text);
     assert_eq!(
-        g.post("/gateway/process", &pay(&app, &other, "3000.00", "t3"), &[])
+        g.process(&pay(&app, &other, "3000.00", "t3"), &[])
             .await
-            .unwrap()
             .body["status"],
         100
     );
@@ -270,25 +226,11 @@ async fn amounts_must_sit_within_issuer_limits_and_velocity() {
 
 #[tokio::test]
 async fn velocity_holds_under_concurrent_payments() {
-    let config = ApiConfig {
-        gateway_velocity: VelocityLimits {
-            per_transaction: Cents(500_000),
-            per_token_per_day: Cents(1_000_000),
-            per_tenant_per_day: Cents(100_000_000),
-        },
-        ..ApiConfig::default()
-    };
-    let app = spawn_app_with(config).await;
-    let g = app.gateway();
-    let token = card_token(&app, &g, "4111111111111111").await;
+    let (app, g, token) = with_velocity(500_000, 1_000_000, 100_000_000).await;
     let calls = (0..12).map(|i| {
         let g = g.clone();
         let body = pay(&app, &token, "2000.00", &format!("c{i}"));
-        async move {
-            g.post("/gateway/process", &body, &[]).await.unwrap().body["status"]
-                .as_i64()
-                .unwrap()
-        }
+        async move { g.process(&body, &[]).await.body["status"].as_i64().unwrap() }
     });
     let statuses = futures::future::join_all(calls).await;
     assert_eq!(
@@ -306,18 +248,10 @@ async fn velocity_holds_under_concurrent_payments() {
 
 #[tokio::test]
 async fn a_check_can_be_cancelled_until_it_is_printed() {
-    let app = spawn_app().await;
-    let g = app.gateway();
+    let (app, g) = common::spawn_gateway().await;
     let token = check_token(&app, &g).await;
-    let a = g
-        .post(
-            "/gateway/process",
-            &pay(&app, &token, "100.00", "ck-1"),
-            &[],
-        )
-        .await
-        .unwrap();
-    assert_eq!(a.body["status"], 100, "{}", a.text);
+    let a = g.process(&pay(&app, &token, "100.00", "ck-1"), &[]).await;
+    common::steps::accepted(&a);
     assert_eq!(
         a.body["data"]["estimated_posting_time"],
         "Payment will post 7-10 Days"
@@ -327,17 +261,11 @@ async fn a_check_can_be_cancelled_until_it_is_printed() {
         .unwrap()
         .to_string();
     let cancel = |id: &str| json!({"participant_id": app.tenant.ingopay.participant_id, "transaction_id": id, "timestamp": ts(), "version": 11});
-    let c = g
-        .post("/gateway/checkcancel", &cancel(&tx), &[])
-        .await
-        .unwrap();
-    assert_eq!(c.body["status"], 100, "{}", c.text);
+    let c = g.ask("/gateway/checkcancel", &cancel(&tx), &[]).await;
+    common::steps::accepted(&c);
     assert_eq!(c.body["data"]["status"], "cancelled");
     assert_eq!(
-        g.post("/gateway/checkcancel", &cancel(&tx), &[])
-            .await
-            .unwrap()
-            .body["status"],
+        g.ask("/gateway/checkcancel", &cancel(&tx), &[]).await.body["status"],
         1061
     );
     ledger_balances(&app).await;
@@ -348,10 +276,7 @@ async fn a_check_can_be_cancelled_until_it_is_printed() {
     assert_eq!(entries.0, 0);
 
     let card = card_token(&app, &g, "4111111111111111").await;
-    let b = g
-        .post("/gateway/process", &pay(&app, &token, "50.00", "ck-2"), &[])
-        .await
-        .unwrap();
+    let b = g.process(&pay(&app, &token, "50.00", "ck-2"), &[]).await;
     let tx2 = b.body["data"]["transaction_id"]
         .as_str()
         .unwrap()
@@ -379,7 +304,7 @@ async fn a_check_can_be_cancelled_until_it_is_printed() {
         .send(&g.sign("/gateway/process", &serde_json::to_vec(&body).unwrap(), &s))
         .await
         .unwrap();
-    assert_eq!(p.body["status"], 100, "{}", p.text);
+    common::steps::accepted(&p);
     let ca_tx = p.body["data"]["transaction_id"]
         .as_str()
         .unwrap()
@@ -401,24 +326,15 @@ async fn a_check_can_be_cancelled_until_it_is_printed() {
 
 #[tokio::test]
 async fn process_refuses_unknown_tokens_and_foreign_participants() {
-    let app = spawn_app().await;
-    let g = app.gateway();
+    let (app, g) = common::spawn_gateway().await;
     let a = g
-        .post(
-            "/gateway/process",
-            &pay(&app, "no-such-token", "5.00", "x"),
-            &[],
-        )
-        .await
-        .unwrap();
+        .process(&pay(&app, "no-such-token", "5.00", "x"), &[])
+        .await;
     assert_eq!(a.body["status"], 13400);
     let token = card_token(&app, &g, "4111111111111111").await;
     let mut body = pay(&app, &token, "5.00", "x");
     body["participant_id"] = json!(1);
-    assert_eq!(
-        g.post("/gateway/process", &body, &[]).await.unwrap().body["status"],
-        13401
-    );
+    assert_eq!(g.process(&body, &[]).await.body["status"], 13401);
     let other = app.other_tenant().await;
     let g2 = GatewayClient::new(&app.base, &other.ingopay.username, &other.ingopay.secret);
     let mut foreign = pay(&app, &token, "5.00", "x");
@@ -435,15 +351,11 @@ async fn process_refuses_unknown_tokens_and_foreign_participants() {
 
 #[tokio::test]
 async fn bill_pay_posts_on_the_day_verify_promised() {
-    let app = spawn_app().await;
-    let g = app.gateway();
+    let (app, g) = common::spawn_gateway().await;
     // Georgia Power posts after 2 banking days (migration 0004).
-    let bp = json!({"participant_id": app.tenant.ingopay.participant_id, "account_type": "BP", "payee_id": 600100,
-        "amount": "50.00", "account": "1234567890", "recipient_first_name": "Johnny", "recipient_last_name": "Rockets",
-        "recipient_address1": "123 Main St", "recipient_city": "Atlanta", "recipient_state": "GA", "recipient_zip": "30313",
-        "participant_unique_id1": "bp-1", "timestamp": ts(), "version": 11});
-    let v = g.post("/gateway/verify", &bp, &[]).await.unwrap();
-    assert_eq!(v.body["status"], 100, "{}", v.text);
+    let bp = app.bill_payment(600100, "50.00", "1234567890", "bp-1");
+    let v = g.verify(&bp).await;
+    common::steps::accepted(&v);
     let promised = v.body["data"]["issuers"][0]["debit_info"]["estimated_posting_date"].clone();
     let promised = if promised.is_null() {
         v.body["data"]["issuers"][0]["credit_info"]["estimated_posting_date"].clone()
@@ -452,11 +364,8 @@ async fn bill_pay_posts_on_the_day_verify_promised() {
     };
     assert!(promised.is_string(), "{}", v.text);
     let token = v.body["data"]["customer_account_token"].as_str().unwrap();
-    let p = g
-        .post("/gateway/process", &pay(&app, token, "50.00", "bp-1"), &[])
-        .await
-        .unwrap();
-    assert_eq!(p.body["status"], 100, "{}", p.text);
+    let p = g.process(&pay(&app, token, "50.00", "bp-1"), &[]).await;
+    common::steps::accepted(&p);
     assert_eq!(
         p.body["data"]["estimated_posting_date"], promised,
         "{}",

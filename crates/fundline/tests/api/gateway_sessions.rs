@@ -1,11 +1,10 @@
 //! Capture sessions (spec 001) behind the gateway's HMAC signature.
 
 use crate::common;
+use common::steps::Gateway;
 
-use std::collections::HashSet;
 use std::time::Duration;
 
-use common::spawn_app;
 use fundline::client::{session_request, GatewayClient, Signing};
 use serde_json::{json, Value};
 
@@ -21,12 +20,10 @@ fn unauthorized(a: &fundline::client::Answer) -> bool {
 
 #[tokio::test]
 async fn a_signed_request_stages_a_session() {
-    let app = spawn_app().await;
-    let g = app.gateway();
+    let (app, g) = common::spawn_gateway().await;
     let a = g
-        .post(PATH, &session_request("ABC-1234-123545663"), &[])
-        .await
-        .unwrap();
+        .ask(PATH, &session_request("ABC-1234-123545663"), &[])
+        .await;
     assert_eq!(a.status, 200, "{}", a.text);
     assert_eq!(a.body["status"], 100);
     assert_eq!(a.body["client_message"], "Success");
@@ -58,8 +55,7 @@ async fn a_signed_request_stages_a_session() {
 
 #[tokio::test]
 async fn unsigned_wrongly_signed_stale_replayed_and_tampered_requests_are_refused() {
-    let app = spawn_app().await;
-    let g = app.gateway();
+    let (app, g) = common::spawn_gateway().await;
     let b = body(&session_request("u1"));
 
     // Unsigned.
@@ -168,8 +164,7 @@ async fn unsigned_wrongly_signed_stale_replayed_and_tampered_requests_are_refuse
 
 #[tokio::test]
 async fn field_rules_answer_13400_with_each_field_named() {
-    let app = spawn_app().await;
-    let g = app.gateway();
+    let (_app, g) = common::spawn_gateway().await;
     let mut req = session_request("u1");
     req.as_object_mut()
         .unwrap()
@@ -177,7 +172,7 @@ async fn field_rules_answer_13400_with_each_field_named() {
     req["recipient_information"]["zip_code"] = json!("303");
     req["recipient_information"]["state"] = json!("ZZ");
     req["participant_unique_id2"] = json!("x".repeat(101));
-    let a = g.post(PATH, &req, &[]).await.unwrap();
+    let a = g.ask(PATH, &req, &[]).await;
     assert_eq!(a.status, 400);
     assert_eq!(a.body["status"], 13400);
     assert_eq!(
@@ -185,40 +180,39 @@ async fn field_rules_answer_13400_with_each_field_named() {
         "Field validation error - See data element for validation error details"
     );
     assert_eq!(a.body["developer_message"], "invalid_request_fields");
-    assert_eq!(
-        a.body["data"]["participant_unique_id1"],
-        json!(["The ParticipantUniqueId1 field is required."])
-    );
-    assert_eq!(
-        a.body["data"]["participant_unique_id2"],
-        json!(["The field ParticipantUniqueId2 must be a string with a maximum length of 100."])
+    common::steps::field_errors(
+        &a,
+        &[
+            (
+                "participant_unique_id1",
+                "The ParticipantUniqueId1 field is required.",
+            ),
+            (
+                "participant_unique_id2",
+                "The field ParticipantUniqueId2 must be a string with a maximum length of 100.",
+            ),
+        ],
     );
     assert!(a.body["data"]["recipient_information.zip_code"].is_array());
     assert!(a.body["data"]["recipient_information.state"].is_array());
     for bad in ["{", "[]", "null", ""] {
         let s = g.sign(PATH, bad.as_bytes(), &Signing::now());
         let a = g.send(&s).await.unwrap();
-        assert_eq!(
-            (a.status, a.body["status"].as_i64()),
-            (400, Some(13400)),
-            "{bad}: {}",
-            a.text
-        );
+        common::steps::answered(&a, 400, 13400, bad);
     }
 }
 
 #[tokio::test]
 async fn host_uri_must_be_whitelisted() {
-    let app = spawn_app().await;
-    let g = app.gateway();
+    let (app, g) = common::spawn_gateway().await;
     let mut req = session_request("u1");
     req["host_uri"] = json!("https://digitalpay.ingo.money");
-    let a = g.post(PATH, &req, &[]).await.unwrap();
+    let a = g.ask(PATH, &req, &[]).await;
     assert!(unauthorized(&a));
     assert_eq!(a.body["developer_message"], "host_uri_not_allowed");
     req["host_uri"] = json!("http://localhost:5173");
-    let a = g.post(PATH, &req, &[]).await.unwrap();
-    assert_eq!(a.body["status"], 100, "{}", a.text);
+    let a = g.ask(PATH, &req, &[]).await;
+    common::steps::accepted(&a);
     let id = a.body["data"]["session_identifier"].as_str().unwrap();
     let s = fundline_store::gateway::get_session(&app.store, id)
         .await
@@ -234,25 +228,18 @@ async fn host_uri_must_be_whitelisted() {
     .await
     .unwrap();
     req["host_uri"] = json!("https://digitalpay.ingo.money");
-    assert_eq!(g.post(PATH, &req, &[]).await.unwrap().body["status"], 100);
+    assert_eq!(g.ask(PATH, &req, &[]).await.body["status"], 100);
     req["host_uri"] = json!("http://localhost:5173");
-    assert!(unauthorized(&g.post(PATH, &req, &[]).await.unwrap()));
+    assert!(unauthorized(&g.ask(PATH, &req, &[]).await));
 }
 
 #[tokio::test]
 async fn an_idempotency_key_returns_the_same_session_with_a_fresh_url() {
-    let app = spawn_app().await;
-    let g = app.gateway();
+    let (app, g) = common::spawn_gateway().await;
     let req = session_request("u1");
-    let first = g
-        .post(PATH, &req, &[("Idempotency-Key", "key-1")])
-        .await
-        .unwrap();
+    let first = g.ask(PATH, &req, &[("Idempotency-Key", "key-1")]).await;
     assert_eq!(first.body["status"], 100);
-    let again = g
-        .post(PATH, &req, &[("Idempotency-Key", "key-1")])
-        .await
-        .unwrap();
+    let again = g.ask(PATH, &req, &[("Idempotency-Key", "key-1")]).await;
     assert_eq!(again.status, 200);
     assert_eq!(again.body["status"], 101);
     assert_eq!(again.body["client_message"], "Success - Idempotent");
@@ -260,17 +247,11 @@ async fn an_idempotency_key_returns_the_same_session_with_a_fresh_url() {
         again.body["data"]["session_identifier"],
         first.body["data"]["session_identifier"]
     );
-    assert_ne!(
-        again.body["data"]["authorized_url"],
-        first.body["data"]["authorized_url"]
-    );
+    common::steps::differ_in(&again, &first, "authorized_url");
 
     // Same key, other parameters.
     let other = session_request("u2");
-    let a = g
-        .post(PATH, &other, &[("Idempotency-Key", "key-1")])
-        .await
-        .unwrap();
+    let a = g.ask(PATH, &other, &[("Idempotency-Key", "key-1")]).await;
     assert_eq!(a.body["status"], 13723);
     assert_eq!(
         a.body["client_message"],
@@ -286,20 +267,18 @@ async fn an_idempotency_key_returns_the_same_session_with_a_fresh_url() {
     let mut bad = session_request("u3");
     bad["recipient_information"]["state"] = json!("ZZ");
     assert_eq!(
-        g.post(PATH, &bad, &[("Idempotency-Key", "key-2")])
+        g.ask(PATH, &bad, &[("Idempotency-Key", "key-2")])
             .await
-            .unwrap()
             .body["status"],
         13400
     );
     assert_eq!(
-        g.post(
+        g.ask(
             PATH,
             &session_request("u3"),
             &[("Idempotency-Key", "key-2")]
         )
         .await
-        .unwrap()
         .body["status"],
         100
     );
@@ -321,17 +300,11 @@ async fn an_idempotency_key_returns_the_same_session_with_a_fresh_url() {
 
     // Key length: 1 to 250 (spec 001's maximum).
     let longest = "k".repeat(250);
-    let a = g
-        .post(PATH, &req, &[("Idempotency-Key", &longest)])
-        .await
-        .unwrap();
-    assert_eq!(a.body["status"], 100, "{}", a.text);
+    let a = g.ask(PATH, &req, &[("Idempotency-Key", &longest)]).await;
+    common::steps::accepted(&a);
     let long = "k".repeat(251);
     assert_eq!(
-        g.post(PATH, &req, &[("Idempotency-Key", &long)])
-            .await
-            .unwrap()
-            .body["status"],
+        g.ask(PATH, &req, &[("Idempotency-Key", &long)]).await.body["status"],
         13400
     );
     // After two hours the key is pruned: a new session.
@@ -340,32 +313,16 @@ async fn an_idempotency_key_returns_the_same_session_with_a_fresh_url() {
     s.extra_headers
         .push(("Idempotency-Key".into(), "key-1".into()));
     let later = g.send(&g.sign(PATH, &body(&other), &s)).await.unwrap();
-    assert_eq!(later.body["status"], 100, "{}", later.text);
-    assert_ne!(
-        later.body["data"]["session_identifier"],
-        first.body["data"]["session_identifier"]
-    );
+    common::steps::accepted(&later);
+    common::steps::differ_in(&later, &first, "session_identifier");
 }
 
 #[tokio::test]
 async fn concurrent_identical_requests_make_exactly_one_session() {
-    let app = spawn_app().await;
-    let g = app.gateway();
+    let (_app, g) = common::spawn_gateway().await;
     let req = session_request("burst");
-    let calls = (0..12).map(|_| g.post(PATH, &req, &[("Idempotency-Key", "burst-key")]));
-    let answers = futures::future::join_all(calls).await;
-    let mut statuses = Vec::new();
-    let mut sessions = HashSet::new();
-    for a in answers {
-        let a = a.unwrap();
-        statuses.push(a.body["status"].as_i64().unwrap());
-        sessions.insert(
-            a.body["data"]["session_identifier"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
-    }
+    let request = async || g.ask(PATH, &req, &[("Idempotency-Key", "burst-key")]).await;
+    let (statuses, sessions) = common::steps::burst(12, request, "session_identifier").await;
     assert_eq!(sessions.len(), 1, "{statuses:?}");
     assert_eq!(
         statuses.iter().filter(|s| **s == 100).count(),
@@ -383,16 +340,14 @@ async fn concurrent_identical_requests_make_exactly_one_session() {
 /// behind once its window has passed, and nothing before.
 #[tokio::test]
 async fn housekeeping_prunes_signatures_and_idempotency_keys_past_their_window() {
-    let app = spawn_app().await;
-    let g = app.gateway();
+    let (app, g) = common::spawn_gateway().await;
     let made = g
-        .post(
+        .ask(
             PATH,
             &session_request("swept"),
             &[("Idempotency-Key", "swept-key")],
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(made.body["status"], 100, "{}", made.body);
     let count = |table: &'static str| {
         let store = app.store.clone();

@@ -63,15 +63,9 @@ async fn start(dir: &Path, db: &str, envs: &[(&str, &str)]) -> Server {
     try_start(dir, db, envs).await.unwrap()
 }
 
-async fn staff_get(s: &Server, token: &str, path: &str) -> (u16, Value) {
-    let r = reqwest::Client::new()
-        .get(format!("{}{path}", s.base))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
+async fn staff_get(base: &str, token: &str, path: &str) -> (u16, Value) {
+    let http = reqwest::Client::new();
+    common::send(http.get(format!("{base}{path}")).bearer_auth(token)).await
 }
 
 fn kid(token: &str) -> String {
@@ -117,23 +111,152 @@ fn new_master(dir: &Path, db: &str, keys: &Path, name: &str) -> PathBuf {
     path
 }
 
+/// A fresh store whose master key ("k1") is a file kept apart from the data.
+struct Keyed {
+    dir: tempfile::TempDir,
+    keys: tempfile::TempDir,
+    db: String,
+    key_file: PathBuf,
+}
+
+impl Keyed {
+    async fn new() -> Keyed {
+        let (dir, db) = fresh().await;
+        let keys = tempfile::tempdir().unwrap();
+        let key_file = new_master(dir.path(), &db, keys.path(), "k1");
+        Keyed {
+            dir,
+            keys,
+            db,
+            key_file,
+        }
+    }
+
+    /// A new store and `serve` over it with the key file; the server and
+    /// the sandbox credentials it wrote.
+    async fn serving() -> (Keyed, Server, Value) {
+        let k = Keyed::new().await;
+        let s = k.start(&k.env()).await;
+        let creds = binary::sandbox_credentials(k.d());
+        (k, s, creds)
+    }
+
+    fn d(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The environment naming the key file.
+    fn env(&self) -> [(&'static str, &str); 1] {
+        [("FUNDLINE_MASTER_KEY_FILE", self.key_file.to_str().unwrap())]
+    }
+
+    async fn start(&self, envs: &[(&str, &str)]) -> Server {
+        start(self.d(), &self.db, envs).await
+    }
+
+    async fn try_start(&self, envs: &[(&str, &str)]) -> Result<Server, String> {
+        try_start(self.d(), &self.db, envs).await
+    }
+
+    /// `serve` with `envs` starts and the sandbox partner logs in.
+    async fn opens_with(&self, envs: &[(&str, &str)]) {
+        let s = self.start(envs).await;
+        let creds = binary::sandbox_credentials(self.d());
+        binary::partner(&s.base, &creds, "device-k").await;
+    }
+
+    /// `serve` with `envs` does not start; its log.
+    async fn refused_with(&self, envs: &[(&str, &str)]) -> String {
+        let names: Vec<_> = envs.iter().map(|(name, _)| *name).collect();
+        self.try_start(envs)
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("the server started with {names:?}"))
+    }
+
+    /// An admin command with the key file (any outcome).
+    fn admin(&self, args: &[&str]) -> Output {
+        admin(self.d(), &self.db, &self.env(), args)
+    }
+
+    /// An admin command with the key file that must succeed; its JSON output.
+    fn admin_json(&self, args: &[&str]) -> Value {
+        admin_json(self.d(), &self.db, &self.env(), args)
+    }
+}
+
+/// The gateway client of the sandbox tenant in `creds`.
+fn gateway(s: &Server, creds: &Value) -> GatewayClient {
+    GatewayClient::new(
+        &s.base,
+        creds["ingopay"]["username"].as_str().unwrap(),
+        creds["ingopay"]["secret"].as_str().unwrap(),
+    )
+}
+
+/// A Connect client of the sandbox tenant in `creds`, signing with `secret`.
+fn connect(s: &Server, creds: &Value, secret: &str) -> fundline::client::ConnectClient {
+    fundline::client::ConnectClient::new(
+        &s.base,
+        creds["connect"]["api_key_id"].as_str().unwrap(),
+        secret,
+    )
+}
+
+/// A plugin session created through the gateway, which must be accepted.
+async fn plugin_session(g: &GatewayClient, uid: &str) -> fundline::client::Answer {
+    let a = g
+        .post(
+            "/api/v1/sessions/point-in-time/plugin",
+            &session_request(uid),
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.body["status"], 100, "{}", a.text);
+    a
+}
+
+/// FindCustomer by test customer `n`'s SSN and date of birth.
+async fn find_by_ssn(c: &PartnerClient, n: u64) -> fundline::client::Answer {
+    c.ask(
+        "find-customer",
+        &json!({"ssn": enrollment(n)["ssn"], "dateOfBirth": "1978-09-11"}),
+    )
+    .await
+}
+
+/// A connection straight to the database, past the server.
+async fn connect_db(db: &str) -> sqlx::AnyConnection {
+    sqlx::any::install_default_drivers();
+    <sqlx::AnyConnection as sqlx::Connection>::connect(db)
+        .await
+        .unwrap()
+}
+
+async fn fetch_all(conn: &mut sqlx::AnyConnection, sql: &str) -> Vec<sqlx::any::AnyRow> {
+    sqlx::query(sql).fetch_all(conn).await.unwrap()
+}
+
+/// The outbox message with `id` in `list` (admin outbox list's output).
+fn message<'a>(list: &'a Value, id: &Value) -> &'a Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|m| &m["id"] == id)
+        .unwrap()
+}
+
 #[tokio::test]
 async fn the_master_key_comes_from_a_file_the_environment_or_all_of_its_shares() {
-    let (dir, db) = fresh().await;
-    let keys = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let key_file = new_master(d, &db, keys.path(), "k1");
+    let k = Keyed::new().await;
+    let (d, db, key_file, file_env) = (k.d(), &k.db, &k.key_file, k.env());
     #[cfg(unix)]
-    assert_eq!(mode(&key_file), 0o600);
-    let file_env = [("FUNDLINE_MASTER_KEY_FILE", key_file.to_str().unwrap())];
-
-    let s = start(d, &db, &file_env).await;
-    let creds = binary::sandbox_credentials(d);
-    binary::partner(&s.base, &creds, "device-k").await;
-    drop(s);
+    assert_eq!(mode(key_file), 0o600);
+    k.opens_with(&file_env).await;
 
     #[cfg(unix)]
-    if is_sqlite(&db) {
+    if is_sqlite(db) {
         let db_path = db
             .trim_start_matches("sqlite://")
             .split('?')
@@ -150,23 +273,17 @@ async fn the_master_key_comes_from_a_file_the_environment_or_all_of_its_shares()
     }
 
     // Split into three shares; all three start the server, two do not.
-    let prefix = keys.path().join("share");
-    let out = admin(
-        d,
-        &db,
-        &file_env,
-        &[
-            "keys",
-            "split",
-            "--shares",
-            "3",
-            "--out",
-            prefix.to_str().unwrap(),
-        ],
-    );
-    ok(&out);
+    let prefix = k.keys.path().join("share");
+    ok(&k.admin(&[
+        "keys",
+        "split",
+        "--shares",
+        "3",
+        "--out",
+        prefix.to_str().unwrap(),
+    ]));
     let share = |i: u32| format!("{}.{i}", prefix.display());
-    let key_b64 = std::fs::read_to_string(&key_file).unwrap();
+    let key_b64 = std::fs::read_to_string(key_file).unwrap();
     for i in 1..=3 {
         let text = std::fs::read_to_string(share(i)).unwrap();
         assert!(text.starts_with("fks1."));
@@ -175,61 +292,45 @@ async fn the_master_key_comes_from_a_file_the_environment_or_all_of_its_shares()
         assert_eq!(mode(Path::new(&share(i))), 0o600);
     }
     let all = format!("{},{},{}", share(1), share(2), share(3));
-    let s = start(d, &db, &[("FUNDLINE_MASTER_KEY_SHARES", &all)]).await;
-    binary::partner(&s.base, &creds, "device-k").await;
-    drop(s);
+    k.opens_with(&[("FUNDLINE_MASTER_KEY_SHARES", &all)]).await;
     // A share may also come from the environment.
     let third = std::fs::read_to_string(share(3)).unwrap();
     let mixed = format!("{},env:KEY_SHARE_C,{}", share(1), share(2));
-    let s = start(
-        d,
-        &db,
-        &[
-            ("FUNDLINE_MASTER_KEY_SHARES", &mixed),
-            ("KEY_SHARE_C", third.trim()),
-        ],
-    )
+    k.opens_with(&[
+        ("FUNDLINE_MASTER_KEY_SHARES", &mixed),
+        ("KEY_SHARE_C", third.trim()),
+    ])
     .await;
-    binary::partner(&s.base, &creds, "device-k").await;
-    drop(s);
 
     let two = format!("{},{}", share(1), share(2));
-    let err = try_start(d, &db, &[("FUNDLINE_MASTER_KEY_SHARES", &two)])
-        .await
-        .err()
-        .expect("two of three shares must not start the server");
+    let err = k
+        .refused_with(&[("FUNDLINE_MASTER_KEY_SHARES", &two)])
+        .await;
     assert!(err.contains("do not combine"), "{err}");
-    let err = try_start(d, &db, &[("FUNDLINE_MASTER_KEY_SHARES", &share(1))])
-        .await
-        .err()
-        .unwrap();
+    let err = k
+        .refused_with(&[("FUNDLINE_MASTER_KEY_SHARES", &share(1))])
+        .await;
     assert!(err.contains("two or more"), "{err}");
 
     // The environment holds the same key; two sources at once are refused.
-    let s = start(d, &db, &[("FUNDLINE_MASTER_KEY", key_b64.trim())]).await;
-    binary::partner(&s.base, &creds, "device-k").await;
-    drop(s);
-    let err = try_start(
-        d,
-        &db,
-        &[
+    k.opens_with(&[("FUNDLINE_MASTER_KEY", key_b64.trim())])
+        .await;
+    let err = k
+        .refused_with(&[
             ("FUNDLINE_MASTER_KEY", key_b64.trim()),
             ("FUNDLINE_MASTER_KEY_FILE", key_file.to_str().unwrap()),
-        ],
-    )
-    .await
-    .err()
-    .unwrap();
+        ])
+        .await;
     assert!(err.contains("set only one"), "{err}");
 
     // A key file others can read is refused.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let err = try_start(d, &db, &file_env).await.err().unwrap();
+        std::fs::set_permissions(key_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = k.refused_with(&file_env).await;
         assert!(err.contains("readable by other users"), "{err}");
-        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::fs::set_permissions(key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
     // No key ever went into the data directory, and none reached stderr.
     assert!(!d.join("master.key").exists());
@@ -246,21 +347,15 @@ async fn the_master_key_comes_from_a_file_the_environment_or_all_of_its_shares()
 /// Every sealed value of every sealed column, straight from the database.
 async fn sealed_values(db: &str) -> Vec<(String, String)> {
     use sqlx::Row;
-    sqlx::any::install_default_drivers();
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(db)
-        .await
-        .unwrap();
+    let mut conn = connect_db(db).await;
     let mut out = Vec::new();
     for c in fundline_store::sealed::SEALED_COLUMNS {
-        let rows = sqlx::query(&format!(
+        let sql = format!(
             "SELECT {col} FROM {t} WHERE {col} IS NOT NULL",
             col = c.column,
             t = c.table
-        ))
-        .fetch_all(&mut conn)
-        .await
-        .unwrap();
-        for r in rows {
+        );
+        for r in fetch_all(&mut conn, &sql).await {
             out.push((format!("{}.{}", c.table, c.column), r.get::<String, _>(0)));
         }
     }
@@ -269,13 +364,7 @@ async fn sealed_values(db: &str) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn reseal_moves_every_sealed_value_to_the_newest_key_while_the_server_runs() {
-    let (dir, db) = fresh().await;
-    let keys = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let key_file = new_master(d, &db, keys.path(), "k1");
-    let env = [("FUNDLINE_MASTER_KEY_FILE", key_file.to_str().unwrap())];
-    let s = start(d, &db, &env).await;
-    let creds = binary::sandbox_credentials(d);
+    let (k, s, creds) = Keyed::serving().await;
     let c = binary::partner(&s.base, &creds, "device-k").await;
     let cid = enroll(&c, 51).await;
     let pan = test_visa(51);
@@ -291,9 +380,9 @@ async fn reseal_moves_every_sealed_value_to_the_newest_key_while_the_server_runs
             "driversLicense": "D7654321", "bankAccNo": "34366787628003540", "bankName": "First", "routingNo": "011000015",
             "triggerReportRequest": true
         })).await;
-    let outbox_before = ok(&admin(d, &db, &env, &["outbox", "list", "--json"]));
+    let outbox_before = ok(&k.admin(&["outbox", "list", "--json"]));
 
-    let before = sealed_values(&db).await;
+    let before = sealed_values(&k.db).await;
     let bound: std::collections::BTreeSet<String> = fundline_store::sealed::SEALED_COLUMNS
         .iter()
         .filter(|c| c.row_bound)
@@ -325,7 +414,7 @@ async fn reseal_moves_every_sealed_value_to_the_newest_key_while_the_server_runs
     }
 
     // Rotate and reseal beside the running server.
-    let out = admin(d, &db, &env, &["keys", "rotate", "--reseal", "--json"]);
+    let out = k.admin(&["keys", "rotate", "--reseal", "--json"]);
     let stdout = ok(&out);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -344,7 +433,7 @@ async fn reseal_moves_every_sealed_value_to_the_newest_key_while_the_server_runs
     );
     assert_eq!(report["reseal"]["unreadable"], 0);
 
-    let after = sealed_values(&db).await;
+    let after = sealed_values(&k.db).await;
     assert_eq!(after.len(), before.len());
     for (col, v) in &after {
         let prefix = if bound.contains(col) {
@@ -355,7 +444,7 @@ async fn reseal_moves_every_sealed_value_to_the_newest_key_while_the_server_runs
         assert!(v.starts_with(prefix), "{col} still on an old key");
     }
     // Resumable: a second pass finds nothing left to do.
-    let again: Value = admin_json(d, &db, &env, &["keys", "reseal", "--json"]);
+    let again = k.admin_json(&["keys", "reseal", "--json"]);
     assert_eq!(again["resealed"], 0);
     assert_eq!(again["current"], before.len() as u64);
 
@@ -365,33 +454,12 @@ async fn reseal_moves_every_sealed_value_to_the_newest_key_while_the_server_runs
     let list = c.cards_of(&cid).await;
     assert_eq!(list.status, 200, "{}", list.text);
     assert_eq!(list.body["cards"][0]["lastFourDigits"], &pan[12..]);
-    let f = c
-        .ask(
-            "find-customer",
-            &json!({"ssn": enrollment(51)["ssn"], "dateOfBirth": "1978-09-11"}),
-        )
-        .await;
+    let f = find_by_ssn(&c, 51).await;
     assert_eq!(f.body["customerId"], cid.as_str());
-    let g = GatewayClient::new(
-        &s.base,
-        creds["ingopay"]["username"].as_str().unwrap(),
-        creds["ingopay"]["secret"].as_str().unwrap(),
-    );
-    let a = g
-        .post(
-            "/api/v1/sessions/point-in-time/plugin",
-            &session_request("KEY-1"),
-            &[],
-        )
-        .await
-        .unwrap();
-    assert_eq!(a.body["status"], 100, "{}", a.text);
-    assert_eq!(
-        ok(&admin(d, &db, &env, &["outbox", "list", "--json"])),
-        outbox_before
-    );
+    plugin_session(&gateway(&s, &creds), "KEY-1").await;
+    assert_eq!(ok(&k.admin(&["outbox", "list", "--json"])), outbox_before);
     let id = created["data"]["id"].as_str().unwrap().to_string();
-    let (status, body) = staff_get(&s, &token, &format!("/api/v1/customer/{id}")).await;
+    let (status, body) = staff_get(&s.base, &token, &format!("/api/v1/customer/{id}")).await;
     assert_eq!(status, 200, "{body}");
     let d = &body["data"];
     assert_eq!(d["ssn"], "*****6781", "{body}");
@@ -405,23 +473,17 @@ async fn reseal_moves_every_sealed_value_to_the_newest_key_while_the_server_runs
 
 #[tokio::test]
 async fn rotate_master_rewraps_every_key_and_only_the_new_master_opens_the_store() {
-    let (dir, db) = fresh().await;
-    let keys = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let k1 = new_master(d, &db, keys.path(), "k1");
-    let old_env = [("FUNDLINE_MASTER_KEY_FILE", k1.to_str().unwrap())];
-    let s = start(d, &db, &old_env).await;
-    let creds = binary::sandbox_credentials(d);
-    let c = binary::partner(&s.base, &creds, "device-k").await;
-    let cid = enroll(&c, 61).await;
+    let (k, s, creds) = Keyed::serving().await;
+    let (d, db) = (k.d(), &k.db);
+    let cid = enroll(&binary::partner(&s.base, &creds, "device-k").await, 61).await;
     drop(s);
 
-    let k2 = new_master(d, &db, keys.path(), "k2");
+    let k2 = new_master(d, db, k.keys.path(), "k2");
     // The new key as shares, to show a rotation into split knowledge.
-    let prefix = keys.path().join("new-share");
+    let prefix = k.keys.path().join("new-share");
     ok(&admin(
         d,
-        &db,
+        db,
         &[],
         &[
             "keys",
@@ -435,85 +497,44 @@ async fn rotate_master_rewraps_every_key_and_only_the_new_master_opens_the_store
         ],
     ));
     // Before the rotation the new key does not open the store.
-    let err = try_start(
-        d,
-        &db,
-        &[("FUNDLINE_MASTER_KEY_FILE", k2.to_str().unwrap())],
-    )
-    .await
-    .err()
-    .unwrap();
+    let new_env = [("FUNDLINE_MASTER_KEY_FILE", k2.to_str().unwrap())];
+    let err = k.refused_with(&new_env).await;
     assert!(err.contains("does not match"), "{err}");
 
     let shares = format!("{p}.1,{p}.2", p = prefix.display());
-    let out = admin(
-        d,
-        &db,
-        &old_env,
-        &[
-            "keys",
-            "rotate-master",
-            "--new-key-shares",
-            &shares,
-            "--json",
-        ],
-    );
-    let moved: Value = serde_json::from_str(ok(&out).trim()).unwrap();
+    let moved = k.admin_json(&[
+        "keys",
+        "rotate-master",
+        "--new-key-shares",
+        &shares,
+        "--json",
+    ]);
     assert!(moved["rewrapped"].as_u64().unwrap() >= 4, "{moved}");
 
-    let err = try_start(d, &db, &old_env).await.err().unwrap();
+    let err = k.refused_with(&k.env()).await;
     assert!(err.contains("does not match"), "{err}");
-    let s = start(d, &db, &[("FUNDLINE_MASTER_KEY_SHARES", &shares)]).await;
+    let s = k.start(&[("FUNDLINE_MASTER_KEY_SHARES", &shares)]).await;
     let c = binary::partner(&s.base, &creds, "device-k").await;
-    let f = c
-        .ask(
-            "find-customer",
-            &json!({"ssn": enrollment(61)["ssn"], "dateOfBirth": "1978-09-11"}),
-        )
-        .await;
+    let f = find_by_ssn(&c, 61).await;
     assert_eq!(f.body["customerId"], cid.as_str());
     drop(s);
-    let s = start(
-        d,
-        &db,
-        &[("FUNDLINE_MASTER_KEY_FILE", k2.to_str().unwrap())],
-    )
-    .await;
-    binary::partner(&s.base, &creds, "device-k").await;
+    k.opens_with(&new_env).await;
 }
 
 #[tokio::test]
 async fn jwt_and_url_keys_rotate_and_old_tokens_keep_working_within_their_lifetime() {
-    let (dir, db) = fresh().await;
-    let keys = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let k1 = new_master(d, &db, keys.path(), "k1");
-    let env = [("FUNDLINE_MASTER_KEY_FILE", k1.to_str().unwrap())];
-    let s = start(d, &db, &env).await;
-    let creds = binary::sandbox_credentials(d);
+    let (k, s, creds) = Keyed::serving().await;
     let tenant = creds["tenant_id"].as_str().unwrap().to_string();
     let old = binary::staff_token(&s.base, &creds).await;
     assert_eq!(kid(&old), format!("{tenant}.1"));
-    assert_eq!(staff_get(&s, &old, "/api/v1/auth/status").await.0, 200);
+    assert_eq!(staff_get(&s.base, &old, "/api/v1/auth/status").await.0, 200);
 
-    let g = GatewayClient::new(
-        &s.base,
-        creds["ingopay"]["username"].as_str().unwrap(),
-        creds["ingopay"]["secret"].as_str().unwrap(),
-    );
+    let g = gateway(&s, &creds);
     let session = |uid: &'static str| {
         let g = &g;
         let base = s.base.clone();
         async move {
-            let a = g
-                .post(
-                    "/api/v1/sessions/point-in-time/plugin",
-                    &session_request(uid),
-                    &[],
-                )
-                .await
-                .unwrap();
-            assert_eq!(a.body["status"], 100, "{}", a.text);
+            let a = plugin_session(g, uid).await;
             let url = a.body["data"]["authorized_url"]
                 .as_str()
                 .unwrap()
@@ -524,13 +545,7 @@ async fn jwt_and_url_keys_rotate_and_old_tokens_keep_working_within_their_lifeti
     };
     let old_url = session("URL-OLD").await;
 
-    let out = admin(
-        d,
-        &db,
-        &env,
-        &["keys", "rotate", "--key", "jwt,url", "--json"],
-    );
-    let rotated: Value = serde_json::from_str(ok(&out).trim()).unwrap();
+    let rotated = k.admin_json(&["keys", "rotate", "--key", "jwt,url", "--json"]);
     let kinds: Vec<_> = rotated["rotated"]
         .as_array()
         .unwrap()
@@ -551,8 +566,8 @@ async fn jwt_and_url_keys_rotate_and_old_tokens_keep_working_within_their_lifeti
     // New tokens carry the new version; the old one still works until it expires.
     let new = binary::staff_token(&s.base, &creds).await;
     assert_eq!(kid(&new), format!("{tenant}.2"));
-    assert_eq!(staff_get(&s, &new, "/api/v1/auth/status").await.0, 200);
-    assert_eq!(staff_get(&s, &old, "/api/v1/auth/status").await.0, 200);
+    assert_eq!(staff_get(&s.base, &new, "/api/v1/auth/status").await.0, 200);
+    assert_eq!(staff_get(&s.base, &old, "/api/v1/auth/status").await.0, 200);
     // A token that names a version the tenant lacks, or none, is refused.
     let parts: Vec<&str> = new.split('.').collect();
     {
@@ -567,7 +582,7 @@ async fn jwt_and_url_keys_rotate_and_old_tokens_keep_working_within_their_lifeti
                 e.encode(json!({"alg": "HS256", "typ": "JWT", "kid": forged_kid}).to_string());
             let t = format!("{head}.{}.{}", parts[1], parts[2]);
             assert_eq!(
-                staff_get(&s, &t, "/api/v1/auth/status").await.0,
+                staff_get(&s.base, &t, "/api/v1/auth/status").await.0,
                 401,
                 "{forged_kid}"
             );
@@ -653,25 +668,12 @@ async fn a_replaced_jwt_key_stops_verifying_after_the_token_lifetime_and_the_fin
 }
 
 async fn staff_status(app: &common::TestApp, token: &str) -> u16 {
-    reqwest::Client::new()
-        .get(format!("{}/api/v1/auth/status", app.base))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    staff_get(&app.base, token, "/api/v1/auth/status").await.0
 }
 
 #[tokio::test]
 async fn a_sealed_value_copied_to_another_row_does_not_open() {
-    let (dir, db) = fresh().await;
-    let keys = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let k1 = new_master(d, &db, keys.path(), "k1");
-    let env = [("FUNDLINE_MASTER_KEY_FILE", k1.to_str().unwrap())];
-    let s = start(d, &db, &env).await;
-    let creds = binary::sandbox_credentials(d);
+    let (k, s, creds) = Keyed::serving().await;
     let token = binary::staff_token(&s.base, &creds).await;
     for (n, email) in [(1, "ann@example.com"), (2, "bob@example.com")] {
         binary::create_customer(&s.base, &token, &json!({
@@ -681,7 +683,7 @@ async fn a_sealed_value_copied_to_another_row_does_not_open() {
                 "triggerReportRequest": true
             })).await;
     }
-    let list: Value = admin_json(d, &db, &env, &["outbox", "list", "--json"]);
+    let list = k.admin_json(&["outbox", "list", "--json"]);
     let msgs = list.as_array().unwrap();
     assert_eq!(msgs.len(), 2);
     let (a, b) = (&msgs[0], &msgs[1]);
@@ -691,10 +693,7 @@ async fn a_sealed_value_copied_to_another_row_does_not_open() {
     // An attacker with write access to the database copies A's sealed link
     // (a live credential) into B's row, hoping B's recipient gets it.
     use sqlx::Row;
-    sqlx::any::install_default_drivers();
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db)
-        .await
-        .unwrap();
+    let mut conn = connect_db(&k.db).await;
     let sealed: String = sqlx::query("SELECT link_sealed FROM ba_outbox WHERE id = $1")
         .bind(a["id"].as_str().unwrap())
         .fetch_one(&mut conn)
@@ -710,14 +709,9 @@ async fn a_sealed_value_copied_to_another_row_does_not_open() {
         .unwrap();
     drop(conn);
 
-    let list: Value = admin_json(d, &db, &env, &["outbox", "list", "--json"]);
+    let list = k.admin_json(&["outbox", "list", "--json"]);
     let text = list.to_string();
-    let b2 = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["id"] == b["id"])
-        .unwrap();
+    let b2 = message(&list, &b["id"]);
     assert_eq!(
         b2["link"],
         Value::Null,
@@ -728,55 +722,29 @@ async fn a_sealed_value_copied_to_another_row_does_not_open() {
         2,
         "only A's own text and link show it"
     );
-    let a2 = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["id"] == a["id"])
-        .unwrap();
-    assert_eq!(a2["link"], a_link.as_str());
+    assert_eq!(message(&list, &a["id"])["link"], a_link.as_str());
     // After a rotation the reseal pass does not launder it into B's row: it
     // counts it as unreadable and leaves it alone.
-    let report: Value = serde_json::from_str(
-        ok(&admin(
-            d,
-            &db,
-            &env,
-            &["keys", "rotate", "--reseal", "--json"],
-        ))
-        .trim(),
-    )
-    .unwrap();
+    let report = k.admin_json(&["keys", "rotate", "--reseal", "--json"]);
     assert_eq!(report["reseal"]["unreadable"], 1, "{report}");
-    let list: Value = admin_json(d, &db, &env, &["outbox", "list", "--json"]);
-    let b3 = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["id"] == b["id"])
-        .unwrap();
-    assert_eq!(b3["link"], Value::Null);
+    let list = k.admin_json(&["outbox", "list", "--json"]);
+    assert_eq!(message(&list, &b["id"])["link"], Value::Null);
 }
 
 /// Every fingerprint value of every fingerprint column, straight from the
 /// database: "table.column" → [(row id, value)] in row-id order.
 async fn fingerprint_values(db: &str) -> std::collections::BTreeMap<String, Vec<(String, String)>> {
     use sqlx::Row;
-    sqlx::any::install_default_drivers();
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(db)
-        .await
-        .unwrap();
+    let mut conn = connect_db(db).await;
     let mut out = std::collections::BTreeMap::new();
     for t in fundline_store::fingerprints::FINGERPRINT_TABLES {
         for col in t.fp_cols {
-            let rows = sqlx::query(&format!(
+            let sql = format!(
                 "SELECT {k}, {col} FROM {t} ORDER BY {k}",
                 k = t.key_col,
                 t = t.table
-            ))
-            .fetch_all(&mut conn)
-            .await
-            .unwrap();
+            );
+            let rows = fetch_all(&mut conn, &sql).await;
             out.insert(
                 format!("{}.{col}", t.table),
                 rows.iter()
@@ -791,13 +759,10 @@ async fn fingerprint_values(db: &str) -> std::collections::BTreeMap<String, Vec<
 /// One row per fingerprint key version of the tenant: (version, retired?).
 async fn fingerprint_keys(db: &str) -> Vec<(i64, bool)> {
     use sqlx::Row;
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(db)
+    let mut conn = connect_db(db).await;
+    let sql = "SELECT version, retired_at FROM tenant_keys WHERE purpose = 'fp' ORDER BY version";
+    fetch_all(&mut conn, sql)
         .await
-        .unwrap();
-    sqlx::query("SELECT version, retired_at FROM tenant_keys WHERE purpose = 'fp' ORDER BY version")
-        .fetch_all(&mut conn)
-        .await
-        .unwrap()
         .iter()
         .map(|r| (r.get(0), r.get::<Option<i64>, _>(1).is_some()))
         .collect()
@@ -805,19 +770,14 @@ async fn fingerprint_keys(db: &str) -> Vec<(i64, bool)> {
 
 /// What the check deposit flow needs: a session of a customer.
 async fn check_session(s: &Server, c: &PartnerClient, customer: &str) -> String {
-    let a = c
-        .ask("authenticate-obo", &json!({"customerId": customer}))
-        .await;
+    let a = c.obo(customer).await;
     assert_eq!(a.status, 200, "{}", a.text);
-    let b: Value = reqwest::Client::new()
-        .post(format!("{}/api/v1/checks/sessions", s.base))
-        .json(&json!({"ssoToken": a.body["ssoToken"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let b = common::json_of(
+        reqwest::Client::new()
+            .post(format!("{}/api/v1/checks/sessions", s.base))
+            .json(&json!({"ssoToken": a.body["ssoToken"]})),
+    )
+    .await;
     b["accessToken"].as_str().unwrap().to_string()
 }
 
@@ -840,30 +800,22 @@ async fn deposit(s: &Server, session: &str, card_id: &str, micr: &str, salt: u64
         .text("cardId", card_id.to_string())
         .text("funding", "minutes")
         .text("micr", micr.to_string());
-    let sub: Value = http
-        .post(format!("{}/api/v1/checks", s.base))
-        .bearer_auth(session)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sub = common::json_of(
+        http.post(format!("{}/api/v1/checks", s.base))
+            .bearer_auth(session)
+            .multipart(form),
+    )
+    .await;
     let id = sub["transactionId"]
         .as_str()
         .unwrap_or_else(|| panic!("{sub}"))
         .to_string();
     let settled = common::try_eventually(Duration::from_secs(30), async || {
-        let b: Value = http
-            .get(format!("{}/api/v1/checks/{id}", s.base))
-            .bearer_auth(session)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let b = common::json_of(
+            http.get(format!("{}/api/v1/checks/{id}", s.base))
+                .bearer_auth(session),
+        )
+        .await;
         ["funded", "declined"]
             .contains(&b["status"].as_str().unwrap_or(""))
             .then_some(b)
@@ -918,12 +870,7 @@ impl Products<'_> {
     async fn still_find_everything(&self, salt: u64) {
         let c = &self.partner;
         for (n, id) in &self.customers {
-            let f = c
-                .ask(
-                    "find-customer",
-                    &json!({"ssn": enrollment(*n)["ssn"], "dateOfBirth": "1978-09-11"}),
-                )
-                .await;
+            let f = find_by_ssn(c, *n).await;
             assert_eq!(f.body["customerId"], id.as_str(), "SSN lookup: {}", f.text);
             // The SSN is taken, whatever version its fingerprint is under.
             let mut again = enrollment(*n);
@@ -952,11 +899,7 @@ impl Products<'_> {
         );
         assert_eq!(list.body["cards"][0]["cardId"], self.card_id.as_str());
         // The gateway tokenizes the same account to the same token.
-        let g = GatewayClient::new(
-            &self.s.base,
-            self.creds["ingopay"]["username"].as_str().unwrap(),
-            self.creds["ingopay"]["secret"].as_str().unwrap(),
-        );
+        let g = gateway(self.s, self.creds);
         for (body, token) in [
             (
                 gateway_card(self.creds, &test_visa(91)),
@@ -973,19 +916,7 @@ impl Products<'_> {
             );
         }
         // The Connect token of the same number.
-        let cc = fundline::client::ConnectClient::new(
-            &self.s.base,
-            self.creds["connect"]["api_key_id"].as_str().unwrap(),
-            self.creds["connect"]["secret_api_key"].as_str().unwrap(),
-        );
-        let m = self.creds["connect"]["merchant_id"].as_str().unwrap();
-        let t = cc
-            .ask(
-                "POST",
-                &format!("/v1/{m}/tokens"),
-                Some(&connect_card("4567350000427977")),
-            )
-            .await;
+        let t = make_connect_token(self.s, self.creds).await;
         assert_eq!(
             t.body,
             json!({"token": self.connect_token, "isNewToken": false}),
@@ -1006,13 +937,8 @@ impl Products<'_> {
 #[tokio::test]
 async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_find_old_rows_throughout(
 ) {
-    let (dir, db) = fresh().await;
-    let keys = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let key_file = new_master(d, &db, keys.path(), "k1");
-    let env = [("FUNDLINE_MASTER_KEY_FILE", key_file.to_str().unwrap())];
-    let s = start(d, &db, &env).await;
-    let creds = binary::sandbox_credentials(d);
+    let (k, s, creds) = Keyed::serving().await;
+    let db = k.db.as_str();
     let c = binary::partner(&s.base, &creds, "device-k").await;
 
     // Data in every product that writes a fingerprint.
@@ -1043,11 +969,7 @@ async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_fin
     let micr = "T021000021T 123456789O 4242".to_string();
     let first = deposit(&s, &session, &card_id, &micr, 1).await;
     assert_eq!(first["status"], "funded", "{first}");
-    let g = GatewayClient::new(
-        &s.base,
-        creds["ingopay"]["username"].as_str().unwrap(),
-        creds["ingopay"]["secret"].as_str().unwrap(),
-    );
+    let g = gateway(&s, &creds);
     let mut gateway_tokens = Vec::new();
     for body in [gateway_card(&creds, &test_visa(91)), gateway_bank(&creds)] {
         let a = g.post("/gateway/verify", &body, &[]).await.unwrap();
@@ -1059,19 +981,7 @@ async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_fin
                 .to_string(),
         );
     }
-    let cc = fundline::client::ConnectClient::new(
-        &s.base,
-        creds["connect"]["api_key_id"].as_str().unwrap(),
-        creds["connect"]["secret_api_key"].as_str().unwrap(),
-    );
-    let m = creds["connect"]["merchant_id"].as_str().unwrap();
-    let made = cc
-        .ask(
-            "POST",
-            &format!("/v1/{m}/tokens"),
-            Some(&connect_card("4567350000427977")),
-        )
-        .await;
+    let made = make_connect_token(&s, &creds).await;
     assert_eq!(made.status, 201, "{}", made.text);
     let products = Products {
         s: &s,
@@ -1086,7 +996,7 @@ async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_fin
         card_id,
     };
 
-    let before = fingerprint_values(&db).await;
+    let before = fingerprint_values(db).await;
     for (col, values) in &before {
         assert!(!values.is_empty(), "{col} has no rows");
         for (_, v) in values {
@@ -1097,22 +1007,13 @@ async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_fin
             );
         }
     }
-    assert_eq!(fingerprint_keys(&db).await, vec![(1, false)]);
+    assert_eq!(fingerprint_keys(db).await, vec![(1, false)]);
 
     // Rotate: version 2, beside the running server.
-    let rotated: Value = serde_json::from_str(
-        ok(&admin(
-            d,
-            &db,
-            &env,
-            &["keys", "rotate", "--key", "fp", "--json"],
-        ))
-        .trim(),
-    )
-    .unwrap();
+    let rotated = k.admin_json(&["keys", "rotate", "--key", "fp", "--json"]);
     assert_eq!(rotated["rotated"][0]["key"], "fp", "{rotated}");
     assert_eq!(rotated["rotated"][0]["version"], 2, "{rotated}");
-    assert_eq!(fingerprint_keys(&db).await, vec![(1, false), (2, false)]);
+    assert_eq!(fingerprint_keys(db).await, vec![(1, false), (2, false)]);
     // Once the server has the new version (its key cache lasts 5 s), new
     // fingerprints are version 2 and every lookup still finds the old rows.
     tokio::time::sleep(fundline_store::keyring::CACHE_TTL + Duration::from_secs(1)).await;
@@ -1122,7 +1023,7 @@ async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_fin
         .ask("enroll-customer", &enrollment(64))
         .await;
     assert_eq!(new_customer.status, 200, "{}", new_customer.text);
-    let during = fingerprint_values(&db).await;
+    let during = fingerprint_values(db).await;
     let fp2 = |v: &str| fundline_vault::fingerprint_version_of(v) == Some(2);
     assert_eq!(
         during["cc_customers.ssn_fp"]
@@ -1134,23 +1035,17 @@ async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_fin
     );
 
     // An interrupted pass: three rows, then stop; both versions stay live.
-    let out = admin(
-        d,
-        &db,
-        &env,
-        &["keys", "refingerprint", "--max-rows", "3", "--json"],
-    );
-    let part: Value = serde_json::from_str(ok(&out).trim()).unwrap();
+    let part = k.admin_json(&["keys", "refingerprint", "--max-rows", "3", "--json"]);
     assert_eq!(part["refingerprinted"], 3, "{part}");
     assert_eq!(part["stopped_early"], true, "{part}");
     assert_eq!(part["retired_tenants"], 0, "{part}");
     assert!(part["left"].as_u64().unwrap() > 0, "{part}");
-    assert_eq!(fingerprint_keys(&db).await, vec![(1, false), (2, false)]);
+    assert_eq!(fingerprint_keys(db).await, vec![(1, false), (2, false)]);
     products.still_find_everything(20).await;
 
     // The rest of the pass, and the old version retired.
-    let pre_pass = fingerprint_values(&db).await;
-    let out = admin(d, &db, &env, &["keys", "refingerprint", "--json"]);
+    let pre_pass = fingerprint_values(db).await;
+    let out = k.admin(&["keys", "refingerprint", "--json"]);
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     let done: Value = serde_json::from_str(ok(&out).trim()).unwrap();
     assert!(
@@ -1165,8 +1060,8 @@ async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_fin
     }
     assert!(done["refingerprinted"].as_u64().unwrap() > 0, "{done}");
     eprintln!("refingerprint pass: {done}");
-    assert_eq!(fingerprint_keys(&db).await, vec![(1, true), (2, false)]);
-    let after = fingerprint_values(&db).await;
+    assert_eq!(fingerprint_keys(db).await, vec![(1, true), (2, false)]);
+    let after = fingerprint_values(db).await;
     let mut rows = 0;
     for (col, values) in &after {
         for (id, v) in values {
@@ -1191,10 +1086,10 @@ async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_fin
     assert!(rows >= 12, "{after:?}");
 
     // Run again: nothing to do, the same end state.
-    let again: Value = admin_json(d, &db, &env, &["keys", "refingerprint", "--json"]);
+    let again = k.admin_json(&["keys", "refingerprint", "--json"]);
     assert_eq!(again["refingerprinted"], 0, "{again}");
     assert_eq!(again["left"], 0, "{again}");
-    assert_eq!(fingerprint_values(&db).await, after);
+    assert_eq!(fingerprint_values(db).await, after);
 
     // With version 1 retired (and gone from the server's cache), lookups
     // use version 2 alone and still find everything.
@@ -1206,16 +1101,13 @@ async fn a_fingerprint_key_rotation_recomputes_every_fingerprint_and_lookups_fin
     let hash_after = list.body["cards"][0]["hashId"].as_str().unwrap();
     assert_eq!(hash_after.len(), 32);
     assert_ne!(list.body["cards"][0]["hashId"], hash_before);
-    assert_eq!(fingerprint_values(&db).await.len(), after.len());
+    assert_eq!(fingerprint_values(db).await.len(), after.len());
 }
 
 /// A credentials row's sealed secret, straight from the database.
 async fn credential_sealed(db: &str, product: &str, column: &str) -> Option<String> {
     use sqlx::Row;
-    sqlx::any::install_default_drivers();
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(db)
-        .await
-        .unwrap();
+    let mut conn = connect_db(db).await;
     sqlx::query(&format!(
         "SELECT {column} FROM credentials WHERE product = $1"
     ))
@@ -1227,9 +1119,7 @@ async fn credential_sealed(db: &str, product: &str, column: &str) -> Option<Stri
 }
 
 async fn set_credential_sealed(db: &str, product: &str, value: &str) {
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(db)
-        .await
-        .unwrap();
+    let mut conn = connect_db(db).await;
     sqlx::query("UPDATE credentials SET secret_sealed = $1 WHERE product = $2")
         .bind(value)
         .bind(product)
@@ -1241,51 +1131,51 @@ async fn set_credential_sealed(db: &str, product: &str, value: &str) {
 /// The status of a signed Connect request (404 = authenticated, the token
 /// does not exist; 401 = not authenticated).
 async fn connect_status(s: &Server, creds: &Value, secret: &str) -> u16 {
-    let c = fundline::client::ConnectClient::new(
-        &s.base,
-        creds["connect"]["api_key_id"].as_str().unwrap(),
-        secret,
-    );
     let m = creds["connect"]["merchant_id"].as_str().unwrap();
-    c.status_of("GET", &format!("/v1/{m}/tokens/no-such-token"), None)
+    connect(s, creds, secret)
+        .status_of("GET", &format!("/v1/{m}/tokens/no-such-token"), None)
         .await
 }
 
 async fn gateway_status(s: &Server, creds: &Value) -> Value {
-    let g = GatewayClient::new(
-        &s.base,
-        creds["ingopay"]["username"].as_str().unwrap(),
-        creds["ingopay"]["secret"].as_str().unwrap(),
-    );
-    g.post(
-        "/api/v1/sessions/point-in-time/plugin",
-        &session_request("ROW-1"),
-        &[],
-    )
-    .await
-    .unwrap()
-    .body["status"]
+    gateway(s, creds)
+        .post(
+            "/api/v1/sessions/point-in-time/plugin",
+            &session_request("ROW-1"),
+            &[],
+        )
+        .await
+        .unwrap()
+        .body["status"]
         .clone()
+}
+
+/// A Connect token made for the test card number (any status).
+async fn make_connect_token(s: &Server, creds: &Value) -> fundline::client::Answer {
+    let secret = creds["connect"]["secret_api_key"].as_str().unwrap();
+    let m = creds["connect"]["merchant_id"].as_str().unwrap();
+    connect(s, creds, secret)
+        .ask(
+            "POST",
+            &format!("/v1/{m}/tokens"),
+            Some(&connect_card("4567350000427977")),
+        )
+        .await
 }
 
 #[tokio::test]
 async fn a_credential_secret_copied_to_another_row_does_not_authenticate_and_reseal_binds_old_ones()
 {
-    let (dir, db) = fresh().await;
-    let keys = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let key_file = new_master(d, &db, keys.path(), "k1");
-    let env = [("FUNDLINE_MASTER_KEY_FILE", key_file.to_str().unwrap())];
-    let s = start(d, &db, &env).await;
-    let creds = binary::sandbox_credentials(d);
+    let (k, s, creds) = Keyed::serving().await;
+    let db = k.db.as_str();
     let connect_secret = creds["connect"]["secret_api_key"].as_str().unwrap();
     let ingopay_secret = creds["ingopay"]["secret"].as_str().unwrap();
     assert_eq!(connect_status(&s, &creds, connect_secret).await, 404);
     assert_eq!(gateway_status(&s, &creds).await, 100);
-    let gateway_sealed = credential_sealed(&db, "ingopay", "secret_sealed")
+    let gateway_sealed = credential_sealed(db, "ingopay", "secret_sealed")
         .await
         .unwrap();
-    let connect_sealed = credential_sealed(&db, "connect", "secret_sealed")
+    let connect_sealed = credential_sealed(db, "connect", "secret_sealed")
         .await
         .unwrap();
     assert!(
@@ -1297,7 +1187,7 @@ async fn a_credential_secret_copied_to_another_row_does_not_authenticate_and_res
     // Someone with write access to the database copies the gateway secret
     // (which they know) into the Connect credential, hoping to sign Connect
     // requests with it: the value does not open in that row.
-    set_credential_sealed(&db, "connect", &gateway_sealed).await;
+    set_credential_sealed(db, "connect", &gateway_sealed).await;
     assert_eq!(connect_status(&s, &creds, ingopay_secret).await, 401);
     assert_eq!(connect_status(&s, &creds, connect_secret).await, 401);
     assert_eq!(
@@ -1308,12 +1198,13 @@ async fn a_credential_secret_copied_to_another_row_does_not_authenticate_and_res
 
     // A value written before row binding (fv1: tenant, table and column
     // only) keeps working…
-    let store = fundline_store::Store::connect(&fundline_store::StoreOptions::new(db.clone()))
+    let store = fundline_store::Store::connect(&fundline_store::StoreOptions::new(db.to_string()))
         .await
         .unwrap();
-    let master =
-        fundline_vault::MasterKey::from_base64(std::fs::read_to_string(&key_file).unwrap().trim())
-            .unwrap();
+    let master = fundline_vault::MasterKey::from_base64(
+        std::fs::read_to_string(&k.key_file).unwrap().trim(),
+    )
+    .unwrap();
     let keyring = fundline_store::keyring::Keyring::open(&store, master)
         .await
         .unwrap();
@@ -1325,13 +1216,13 @@ async fn a_credential_secret_copied_to_another_row_does_not_authenticate_and_res
     );
     store.close().await;
     assert!(old_form.starts_with("fv1.1."));
-    set_credential_sealed(&db, "connect", &old_form).await;
+    set_credential_sealed(db, "connect", &old_form).await;
     assert_eq!(connect_status(&s, &creds, connect_secret).await, 404);
     // …until the reseal pass rewrites it bound to its row.
-    let report: Value = admin_json(d, &db, &env, &["keys", "reseal", "--json"]);
+    let report = k.admin_json(&["keys", "reseal", "--json"]);
     assert_eq!(report["resealed"], 1, "{report}");
     assert_eq!(report["unreadable"], 0, "{report}");
-    let resealed = credential_sealed(&db, "connect", "secret_sealed")
+    let resealed = credential_sealed(db, "connect", "secret_sealed")
         .await
         .unwrap();
     assert!(resealed.starts_with("fv2.1."), "{}", &resealed[..6]);
@@ -1340,30 +1231,21 @@ async fn a_credential_secret_copied_to_another_row_does_not_authenticate_and_res
 
     // A rotation seals the new secret for the row and keeps the previous one
     // (moved within the row) working for the overlap.
-    let rotated: Value = serde_json::from_str(
-        ok(&admin(
-            d,
-            &db,
-            &env,
-            &[
-                "tenant",
-                "credentials",
-                "--tenant",
-                tenant,
-                "--rotate",
-                "connect",
-            ],
-        ))
-        .trim(),
-    )
-    .unwrap();
+    let rotated = k.admin_json(&[
+        "tenant",
+        "credentials",
+        "--tenant",
+        tenant,
+        "--rotate",
+        "connect",
+    ]);
     let new_secret = rotated["connect"]["secret_api_key"].as_str().unwrap();
-    assert!(credential_sealed(&db, "connect", "secret_sealed")
+    assert!(credential_sealed(db, "connect", "secret_sealed")
         .await
         .unwrap()
         .starts_with("fv2."));
     assert_eq!(
-        credential_sealed(&db, "connect", "previous_secret_sealed").await,
+        credential_sealed(db, "connect", "previous_secret_sealed").await,
         Some(resealed)
     );
     assert_eq!(connect_status(&s, &creds, new_secret).await, 404);
@@ -1380,13 +1262,7 @@ async fn refingerprint_throughput() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(2000);
-    let (dir, db) = fresh().await;
-    let keys = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let key_file = new_master(d, &db, keys.path(), "k1");
-    let env = [("FUNDLINE_MASTER_KEY_FILE", key_file.to_str().unwrap())];
-    let s = start(d, &db, &env).await;
-    let creds = binary::sandbox_credentials(d);
+    let (k, s, creds) = Keyed::serving().await;
     let c = binary::partner(&s.base, &creds, "device-k").await;
     let mut n = 1_000;
     while n < 1_000 + rows {
@@ -1402,14 +1278,17 @@ async fn refingerprint_throughput() {
         futures::future::join_all(batch).await;
         n += 16;
     }
-    ok(&admin(d, &db, &env, &["keys", "rotate", "--key", "fp"]));
-    let out = admin(d, &db, &env, &["keys", "refingerprint", "--json"]);
-    let report: Value = serde_json::from_str(ok(&out).trim()).unwrap();
+    ok(&k.admin(&["keys", "rotate", "--key", "fp"]));
+    let report = k.admin_json(&["keys", "refingerprint", "--json"]);
     assert_eq!(report["refingerprinted"], rows, "{report}");
     assert_eq!(report["left"], 0, "{report}");
     eprintln!(
         "{} ({}): {report}",
-        if is_sqlite(&db) { "sqlite" } else { "postgres" },
+        if is_sqlite(&k.db) {
+            "sqlite"
+        } else {
+            "postgres"
+        },
         rows
     );
 }

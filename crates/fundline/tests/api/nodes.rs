@@ -5,6 +5,7 @@
 //! `.ci/run`); SQLite is one process by design.
 
 use crate::common;
+use common::steps::text_at;
 use common::steps::Partner;
 
 use std::collections::HashSet;
@@ -70,10 +71,12 @@ fn png(salt: u64) -> Vec<u8> {
 /// Two nodes `a` and `b` over one fresh store, and the sandbox credentials;
 /// None (the test skips) without PostgreSQL, which two nodes need.
 struct TwoNodes {
-    dir: tempfile::TempDir,
+    // Held, not read: the store's directory and the two servers live as
+    // long as the test's TwoNodes.
+    _dir: tempfile::TempDir,
     db: String,
-    a: Node,
-    b: Node,
+    _a: Node,
+    _b: Node,
     nodes: [String; 2],
     creds: Value,
 }
@@ -90,10 +93,10 @@ async fn two_nodes() -> Option<TwoNodes> {
     let nodes = [a.base.clone(), b.base.clone()];
     let creds = common::binary::sandbox_credentials(dir.path());
     Some(TwoNodes {
-        dir,
+        _dir: dir,
         db,
-        a,
-        b,
+        _a: a,
+        _b: b,
         nodes,
         creds,
     })
@@ -101,30 +104,17 @@ async fn two_nodes() -> Option<TwoNodes> {
 
 #[tokio::test]
 async fn two_nodes_on_one_postgres_keep_every_guarantee() {
-    let Some(TwoNodes {
-        dir: _dir,
-        db,
-        a: _a,
-        b: _b,
-        nodes,
-        creds,
-    }) = two_nodes().await
-    else {
+    let Some(two) = two_nodes().await else {
         return;
     };
+    let (db, nodes, creds) = (&two.db, &two.nodes, &two.creds);
 
     // Capture sessions: one idempotency key, twelve identical requests across both nodes.
     let ip = &creds["ingopay"];
-    let clients: Vec<GatewayClient> = nodes
-        .iter()
-        .map(|n| {
-            GatewayClient::new(
-                n,
-                ip["username"].as_str().unwrap(),
-                ip["secret"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let (user, secret) = (text_at(&ip["username"]), text_at(&ip["secret"]));
+    let clients = nodes
+        .clone()
+        .map(|n| GatewayClient::new(&n, &user, &secret));
     let req = session_request("two-nodes");
     let answers = futures::future::join_all((0..12).map(|i| {
         clients[i % 2].post(
@@ -152,16 +142,8 @@ async fn two_nodes_on_one_postgres_keep_every_guarantee() {
     // Token service: ten identical card tokens across both nodes make one.
     let cn = &creds["connect"];
     let m = cn["merchant_id"].as_str().unwrap();
-    let connect: Vec<ConnectClient> = nodes
-        .iter()
-        .map(|n| {
-            ConnectClient::new(
-                n,
-                cn["api_key_id"].as_str().unwrap(),
-                cn["secret_api_key"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let (key, secret) = (text_at(&cn["api_key_id"]), text_at(&cn["secret_api_key"]));
+    let connect = nodes.clone().map(|n| ConnectClient::new(&n, &key, &secret));
     let body = json!({"paymentProductId": 1, "card": {"customer": {"billingAddress": {"countryCode": "US"}},
         "data": {"cardWithoutCvv": {"cardNumber": "5399999999999999", "cardholderName": "Wile E. Coyote", "expiryDate": "1230"}}}});
     let path = format!("/v1/{m}/tokens");
@@ -276,15 +258,11 @@ async fn two_nodes_on_one_postgres_keep_every_guarantee() {
             &format!("check {id} to settle"),
             Duration::from_secs(10),
             async || {
-                let b: Value = http
-                    .get(format!("{}/api/v1/checks/{id}", nodes[1]))
-                    .bearer_auth(token)
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
+                let b = common::json_of(
+                    http.get(format!("{}/api/v1/checks/{id}", nodes[1]))
+                        .bearer_auth(token),
+                )
+                .await;
                 let status = b["status"].clone();
                 if status == "funded" || status == "declined" {
                     Ok(status)
@@ -368,11 +346,8 @@ async fn receiver() -> (
     let got: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>> =
         Default::default();
     let keep = got.clone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
-    let app = axum::Router::new().route(
-        "/hooks",
-        axum::routing::post(move |headers: axum::http::HeaderMap| {
+    let url = common::serve_hooks(axum::routing::post(
+        move |headers: axum::http::HeaderMap| {
             let keep = keep.clone();
             async move {
                 let id = headers
@@ -383,27 +358,18 @@ async fn receiver() -> (
                 *keep.lock().unwrap().entry(id).or_insert(0) += 1;
                 axum::http::StatusCode::OK
             }
-        }),
-    );
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+        },
+    ))
+    .await;
     (url, got)
 }
 
 #[tokio::test]
 async fn two_nodes_share_one_login_lockout() {
-    let Some(TwoNodes {
-        dir: _dir,
-        db: _db,
-        a: _a,
-        b: _b,
-        nodes,
-        creds,
-    }) = two_nodes().await
-    else {
+    let Some(two) = two_nodes().await else {
         return;
     };
+    let (nodes, creds) = (&two.nodes, &two.creds);
     let email = creds["analysis"]["email"].as_str().unwrap().to_string();
     let password = creds["analysis"]["password"].as_str().unwrap().to_string();
     let http = reqwest::Client::new();
@@ -496,17 +462,7 @@ async fn two_nodes_send_every_email_exactly_once() {
     let staff = common::staff::Staff::admin(&app).await;
     const MAILS: u32 = 12;
     for i in 0..MAILS {
-        let c = staff
-            .post("/api/v1/customer", &common::staff::customer(i))
-            .await;
-        let id = c.body["data"]["id"].as_str().unwrap().to_string();
-        let r = staff
-            .post(
-                "/api/v1/instantbankanalysis/report-request",
-                &json!({"customerId": id, "sendVia": 1}),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{r}");
+        staff.customer_with_request(i).await;
     }
     let states = common::eventually("every mail sent", Duration::from_secs(10), async || {
         let states: Vec<String> = app

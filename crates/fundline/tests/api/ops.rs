@@ -36,14 +36,7 @@ async fn health_readiness_and_metrics() {
         200
     );
     app.partner().await;
-    let m = http
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let m = common::text_of(http.get(format!("{}/metrics", app.base))).await;
     assert!(m.contains("fundline_http_requests_total{method=\"POST\",route=\"/api/v1/partners/authenticate\",status=\"200\"} 1"), "{m}");
     assert!(m.contains("fundline_http_request_duration_seconds_bucket"));
 }
@@ -77,13 +70,7 @@ async fn the_openapi_document_describes_every_endpoint_and_the_docs_page_serves(
     }
     let page = reqwest::get(format!("{}/docs", app.base)).await.unwrap();
     assert_eq!(page.status(), 200);
-    let csp = page
-        .headers()
-        .get("content-security-policy")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
+    let csp = common::header(&page, "content-security-policy").unwrap();
     assert!(csp.contains("default-src 'none'"));
     let html = page.text().await.unwrap();
     assert!(html.contains("/openapi.json"));
@@ -123,8 +110,7 @@ async fn every_documented_route_is_served() {
 async fn the_suite_captures_server_logs_for_its_leak_checks() {
     // Every TestApp, when dropped, scans these logs for its tenant's secrets,
     // card numbers and SSNs; this shows the capture really sees the servers.
-    let app = spawn_app().await;
-    let c = app.partner().await;
+    let (_app, c) = common::spawn_partner().await;
     c.ask(
         "find-customer",
         &serde_json::json!({"ssn": "123456789", "dateOfBirth": "1988-05-31"}),
@@ -236,12 +222,7 @@ async fn every_401_carries_a_challenge_and_schemes_are_case_insensitive() {
             .await
             .unwrap();
         assert_eq!(r.status().as_u16(), 401, "{method} {path}");
-        let challenge = r
-            .headers()
-            .get("www-authenticate")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
+        let challenge = common::header(&r, "www-authenticate").unwrap_or_default();
         assert!(
             challenge.starts_with(scheme) && challenge.contains("realm="),
             "{method} {path}: {challenge:?}"
@@ -249,15 +230,11 @@ async fn every_401_carries_a_challenge_and_schemes_are_case_insensitive() {
     }
     // A staff token sent as "bearer" (lower case) is a Bearer token.
     let a = &app.tenant.analysis;
-    let login: Value = http
-        .post(format!("{}/api/v1/auth/login", app.base))
-        .json(&serde_json::json!({"email": a.email, "password": a.password}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let login = common::json_of(
+        http.post(format!("{}/api/v1/auth/login", app.base))
+            .json(&serde_json::json!({"email": a.email, "password": a.password})),
+    )
+    .await;
     let token = login["data"]["accessToken"].as_str().unwrap();
     for scheme in ["bearer", "BEARER", "Bearer"] {
         let r = http

@@ -27,42 +27,44 @@ async fn basic_credentials_open_a_session_returned_in_the_session_id_header() {
     assert_eq!(a.body["expires_in"], 1200);
     assert_eq!(a.headers.get("cache-control").unwrap(), "no-store");
     // The session works for a method call.
-    let r = c
-        .ask(
-            "find-customer",
-            &json!({"ssn": "123456789", "dateOfBirth": "1988-05-31"}),
-        )
-        .await;
+    let r = c.find("123456789", "1988-05-31").await;
     assert_eq!(r.status, 422);
+}
+
+/// AuthenticatePartner on `app`, headers and body still to add.
+fn authenticate(app: &common::TestApp) -> reqwest::RequestBuilder {
+    reqwest::Client::new().post(format!("{}/api/v1/partners/authenticate", app.base))
+}
+
+/// AuthenticatePartner from `device` with the tenant's Basic credentials.
+fn with_basic(app: &common::TestApp, device: &str) -> reqwest::RequestBuilder {
+    let cc = &app.tenant.check_cashing;
+    authenticate(app)
+        .header("deviceId", device)
+        .basic_auth(&cc.client_id, Some(&cc.client_secret))
+}
+
+/// AuthenticatePartner with the tenant's credentials in a form, and `grant`.
+fn with_form(app: &common::TestApp, grant: &str) -> reqwest::RequestBuilder {
+    let cc = &app.tenant.check_cashing;
+    authenticate(app).header("deviceId", "d").form(&[
+        ("grant_type", grant),
+        ("client_id", &cc.client_id),
+        ("client_secret", &cc.client_secret),
+    ])
 }
 
 #[tokio::test]
 async fn form_and_json_body_credentials_are_accepted() {
     let app = spawn_app().await;
     let cc = &app.tenant.check_cashing;
-    let http = reqwest::Client::new();
-    let url = format!("{}/api/v1/partners/authenticate", app.base);
-    let r = http
-        .post(&url)
-        .header("deviceId", "d")
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", &cc.client_id),
-            ("client_secret", &cc.client_secret),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = with_form(&app, "client_credentials").send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.headers().get("sessionId").is_some());
-    let r = http
-        .post(&url)
+    let json_body = authenticate(&app)
         .header("deviceId", "d")
-        .json(&json!({"client_id": cc.client_id, "client_secret": cc.client_secret}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+        .json(&json!({"client_id": cc.client_id, "client_secret": cc.client_secret}));
+    assert_eq!(common::send(json_body).await.0, 200);
 }
 
 #[tokio::test]
@@ -93,89 +95,42 @@ async fn wrong_or_missing_credentials_get_the_spec_401_body() {
         assert!(a.headers.get("sessionId").is_none());
     }
     // No credentials at all.
-    let r = reqwest::Client::new()
-        .post(format!("{}/api/v1/partners/authenticate", app.base))
-        .header("deviceId", "d")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401);
+    let no_credentials = authenticate(&app).header("deviceId", "d");
+    assert_eq!(common::send(no_credentials).await.0, 401);
     // No deviceId.
-    let r = reqwest::Client::new()
-        .post(format!("{}/api/v1/partners/authenticate", app.base))
-        .basic_auth(&cc.client_id, Some(&cc.client_secret))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401);
+    let no_device = authenticate(&app).basic_auth(&cc.client_id, Some(&cc.client_secret));
+    assert_eq!(common::send(no_device).await.0, 401);
 }
 
 #[tokio::test]
 async fn another_grant_type_is_refused() {
     let app = spawn_app().await;
-    let cc = &app.tenant.check_cashing;
-    let r = reqwest::Client::new()
-        .post(format!("{}/api/v1/partners/authenticate", app.base))
-        .header("deviceId", "d")
-        .form(&[
-            ("grant_type", "password"),
-            ("client_id", &cc.client_id),
-            ("client_secret", &cc.client_secret),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
-    let body: serde_json::Value = r.json().await.unwrap();
+    let (code, body) = common::send(with_form(&app, "password")).await;
+    assert_eq!(code, 400);
     assert_eq!(body["errorCode"], "UNSUPPORTED_GRANT_TYPE");
     // The same with HTTP Basic credentials: the body's grant_type applies.
     for grant in ["password", "authorization_code"] {
-        let r = reqwest::Client::new()
-            .post(format!("{}/api/v1/partners/authenticate", app.base))
-            .header("deviceId", "d")
-            .basic_auth(&cc.client_id, Some(&cc.client_secret))
-            .form(&[("grant_type", grant)])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 400, "{grant}");
-        let body: serde_json::Value = r.json().await.unwrap();
+        let req = with_basic(&app, "d").form(&[("grant_type", grant)]);
+        let (code, body) = common::send(req).await;
+        assert_eq!(code, 400, "{grant}");
         assert_eq!(body["errorCode"], "UNSUPPORTED_GRANT_TYPE", "{grant}");
     }
-    let r = reqwest::Client::new()
-        .post(format!("{}/api/v1/partners/authenticate", app.base))
-        .header("deviceId", "d")
-        .basic_auth(&cc.client_id, Some(&cc.client_secret))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    let req = with_basic(&app, "d").form(&[("grant_type", "client_credentials")]);
+    assert_eq!(common::send(req).await.0, 200);
 }
 
 #[tokio::test]
 async fn a_device_id_over_200_characters_is_a_400_naming_it_and_a_bom_is_accepted() {
     let app = spawn_app().await;
     let cc = &app.tenant.check_cashing;
-    let r = reqwest::Client::new()
-        .post(format!("{}/api/v1/partners/authenticate", app.base))
-        .header("deviceId", "d".repeat(201))
-        .basic_auth(&cc.client_id, Some(&cc.client_secret))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
-    let body: serde_json::Value = r.json().await.unwrap();
+    let (code, body) = common::send(with_basic(&app, &"d".repeat(201))).await;
+    assert_eq!(code, 400);
     assert!(body.to_string().contains("deviceId"), "{body}");
     // 200 is the limit, and it works.
-    let r = reqwest::Client::new()
-        .post(format!("{}/api/v1/partners/authenticate", app.base))
-        .header("deviceId", "d".repeat(200))
-        .basic_auth(&cc.client_id, Some(&cc.client_secret))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    assert_eq!(
+        common::send(with_basic(&app, &"d".repeat(200))).await.0,
+        200
+    );
     // JSON credentials after a UTF-8 byte-order mark (.NET clients).
     let mut body = b"\xEF\xBB\xBF".to_vec();
     body.extend(
@@ -184,21 +139,16 @@ async fn a_device_id_over_200_characters_is_a_400_naming_it_and_a_bom_is_accepte
         )
         .unwrap(),
     );
-    let r = reqwest::Client::new()
-        .post(format!("{}/api/v1/partners/authenticate", app.base))
+    let bom = authenticate(&app)
         .header("deviceId", "d")
         .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+        .body(body);
+    assert_eq!(common::send(bom).await.0, 200);
 }
 
 #[tokio::test]
 async fn methods_need_session_and_device_and_the_session_is_bound_to_its_device() {
-    let app = spawn_app().await;
-    let c = app.partner().await;
+    let (_app, c) = common::spawn_partner().await;
     let body = json!({"customerId": "333554bf-b273-4d6e-b4f8-d319a1929608"});
 
     let mut no_session = c.clone();
@@ -225,8 +175,7 @@ async fn methods_need_session_and_device_and_the_session_is_bound_to_its_device(
 
 #[tokio::test]
 async fn a_session_expires_after_20_idle_minutes() {
-    let app = spawn_app().await;
-    let c = app.partner().await;
+    let (app, c) = common::spawn_partner().await;
     let body = json!({"customerId": "333554bf-b273-4d6e-b4f8-d319a1929608"});
     app.clock.advance(Duration::from_secs(15 * 60));
     assert_eq!(
@@ -248,8 +197,7 @@ async fn a_session_expires_after_20_idle_minutes() {
 
 #[tokio::test]
 async fn a_session_ends_after_8_hours_however_active() {
-    let app = spawn_app().await;
-    let c = app.partner().await;
+    let (app, c) = common::spawn_partner().await;
     let body = json!({"customerId": "333554bf-b273-4d6e-b4f8-d319a1929608"});
     for _ in 0..31 {
         app.clock.advance(Duration::from_secs(15 * 60));

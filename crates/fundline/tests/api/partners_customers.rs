@@ -3,7 +3,6 @@
 use crate::common;
 use common::steps::Partner;
 
-use common::spawn_app;
 use fundline::client::{card, enrollment, test_visa};
 use serde_json::{json, Value};
 
@@ -29,8 +28,7 @@ fn has(body: &Value, key: &str, message: &str) -> bool {
 
 #[tokio::test]
 async fn the_spec_sample_enrolls_as_written() {
-    let app = spawn_app().await;
-    let c = app.partner().await;
+    let (_app, c) = common::spawn_partner().await;
     // Verbatim from the spec: `email` for emailAddress, keys and values with
     // stray spaces, allowTexts as a JSON boolean.
     let sample = json!({
@@ -56,20 +54,14 @@ async fn the_spec_sample_enrolls_as_written() {
     let id = a.body["CustomerId"].as_str().unwrap();
     assert_eq!(id.len(), 36);
 
-    let f = c
-        .ask(
-            "find-customer",
-            &json!({"ssn": "684832266", "dateOfBirth": "09/11/1978"}),
-        )
-        .await;
+    let f = c.find("684832266", "09/11/1978").await;
     assert_eq!(f.status, 200);
     assert_eq!(f.body, json!({"customerId": id}));
 }
 
 #[tokio::test]
 async fn the_spec_samples_enroll_then_add_a_tokenized_card_at_another_address() {
-    let app = spawn_app().await;
-    let c = app.partner().await;
+    let (_app, c) = common::spawn_partner().await;
     let enroll = json!({"email": "5QY8A9Pr7b@gmail.com", "ssn": "684832266", "firstName": "Roger", "lastName": "Rabbit",
         "middleInitial": "R", "title": "Mr.", "suffix": "", "mobileNumber": "6153456789", "homeNumber": "6153456565",
         "addressLine1": "660 Bakers Bridge Lane", "addressLine2": "Suite 100 ", "city ": "Franklin", "state ": "TN ",
@@ -100,8 +92,7 @@ async fn the_spec_samples_enroll_then_add_a_tokenized_card_at_another_address() 
 
 #[tokio::test]
 async fn find_customer_reads_every_listed_date_format() {
-    let app = spawn_app().await;
-    let c = app.partner().await;
+    let (_app, c) = common::spawn_partner().await;
     let mut body = enrollment(1);
     body["dateOfBirth"] = json!("1988-05-31");
     let id = c.enroll_with(&body).await;
@@ -138,8 +129,7 @@ async fn find_customer_reads_every_listed_date_format() {
 #[tokio::test]
 async fn a_two_digit_year_still_to_come_this_century_reads_as_19yy() {
     use chrono::Datelike;
-    let app = spawn_app().await;
-    let c = app.partner().await;
+    let (_app, c) = common::spawn_partner().await;
     // Tomorrow in 20YY is in the future, so MM/DD/YY of it means 19YY.
     let tomorrow = chrono::Utc::now().date_naive() + chrono::Duration::days(1);
     let born = chrono::NaiveDate::from_ymd_opt(
@@ -164,8 +154,7 @@ async fn a_two_digit_year_still_to_come_this_century_reads_as_19yy() {
 
 #[tokio::test]
 async fn an_unknown_customer_is_422_customer_not_found() {
-    let app = spawn_app().await;
-    let c = app.partner().await;
+    let (_app, c) = common::spawn_partner().await;
     let body = enrollment(2);
     c.ask("enroll-customer", &body).await;
     for (ssn, dob) in [
@@ -192,14 +181,8 @@ async fn an_unknown_customer_is_422_customer_not_found() {
 
 #[tokio::test]
 async fn find_customer_validates_its_parameters() {
-    let app = spawn_app().await;
-    let c = app.partner().await;
-    let a = c
-        .ask(
-            "find-customer",
-            &json!({"ssn": "12345678", "dateOfBirth": "31/05/1988"}),
-        )
-        .await;
+    let (_app, c) = common::spawn_partner().await;
+    let a = c.find("12345678", "31/05/1988").await;
     assert_eq!(a.status, 400);
     assert!(
         has(
@@ -220,8 +203,7 @@ async fn find_customer_validates_its_parameters() {
 
 #[tokio::test]
 async fn ssn_or_email_already_enrolled_is_refused_with_an_error_code() {
-    let app = spawn_app().await;
-    let c = app.partner().await;
+    let (_app, c) = common::spawn_partner().await;
     assert_eq!(c.status_of("enroll-customer", &enrollment(3)).await, 200);
 
     let mut same_ssn = enrollment(4);
@@ -239,8 +221,7 @@ async fn ssn_or_email_already_enrolled_is_refused_with_an_error_code() {
 
 #[tokio::test]
 async fn concurrent_identical_enrollments_make_one_customer() {
-    let app = spawn_app().await;
-    let c = app.partner().await;
+    let (_app, c) = common::spawn_partner().await;
     let body = enrollment(77);
     let calls = (0..8).map(|_| c.call("enroll-customer", &body));
     let answers = futures::future::join_all(calls).await;
@@ -270,8 +251,7 @@ async fn concurrent_identical_enrollments_make_one_customer() {
 
 #[tokio::test]
 async fn every_rule_of_the_enrollment_table() {
-    let app = spawn_app().await;
-    let c = app.partner().await;
+    let (_app, c) = common::spawn_partner().await;
     let cases: Vec<(&str, Value, &str, &str)> = vec![
         (
             "gender",
@@ -485,8 +465,7 @@ async fn every_rule_of_the_enrollment_table() {
 
 #[tokio::test]
 async fn ofac_screening_refuses_a_listed_country_of_origin() {
-    let app = spawn_app().await;
-    let c = app.partner().await;
+    let (_app, c) = common::spawn_partner().await;
     let mut body = enrollment(11);
     body["countryOfOrigin"] = json!("North Korea");
     let a = c.ask("enroll-customer", &body).await;
@@ -498,8 +477,7 @@ async fn ofac_screening_refuses_a_listed_country_of_origin() {
 
 #[tokio::test]
 async fn unicode_names_are_kept() {
-    let app = spawn_app().await;
-    let c = app.partner().await;
+    let (app, c) = common::spawn_partner().await;
     let mut body = enrollment(12);
     body["firstName"] = json!("José-María");
     body["lastName"] = json!("Ñúñez 山田");
@@ -515,14 +493,8 @@ async fn unicode_names_are_kept() {
 
 #[tokio::test]
 async fn authenticate_obo_needs_a_customer_with_a_card_and_gives_fresh_one_time_tokens() {
-    let app = spawn_app().await;
-    let c = app.partner().await;
-    let a = c
-        .ask(
-            "authenticate-obo",
-            &json!({"customerId": "333554bf-b273-4d6e-b4f8-d319a1929608"}),
-        )
-        .await;
+    let (_app, c) = common::spawn_partner().await;
+    let a = c.obo("333554bf-b273-4d6e-b4f8-d319a1929608").await;
     assert_eq!(a.status, 422);
     assert_eq!(
         a.body["detail"],
@@ -531,7 +503,7 @@ async fn authenticate_obo_needs_a_customer_with_a_card_and_gives_fresh_one_time_
     assert_eq!(a.body["errorCode"], "CUSTOMER_NOT_FOUND");
 
     let id = c.enroll(13).await;
-    let a = c.ask("authenticate-obo", &json!({"customerId": id})).await;
+    let a = c.obo(&id).await;
     assert_eq!(a.status, 422);
     assert_eq!(
         a.body,
@@ -550,8 +522,8 @@ async fn authenticate_obo_needs_a_customer_with_a_card_and_gives_fresh_one_time_
             .await,
         200
     );
-    let t1 = c.ask("authenticate-obo", &json!({"customerId": id})).await;
-    let t2 = c.ask("authenticate-obo", &json!({"customerId": id})).await;
+    let t1 = c.obo(&id).await;
+    let t2 = c.obo(&id).await;
     assert_eq!(t1.status, 200);
     let (t1, t2) = (
         t1.body["ssoToken"].as_str().unwrap().to_string(),
@@ -560,9 +532,7 @@ async fn authenticate_obo_needs_a_customer_with_a_card_and_gives_fresh_one_time_
     assert!(t1.len() >= 40);
     assert_ne!(t1, t2);
 
-    let bad = c
-        .ask("authenticate-obo", &json!({"customerId": "not-a-guid"}))
-        .await;
+    let bad = c.obo("not-a-guid").await;
     assert_eq!(bad.status, 400);
     assert!(has(
         &bad.body,

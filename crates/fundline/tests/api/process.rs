@@ -24,10 +24,54 @@ async fn start_env(dir: &Path, db: &str, log_name: &str, envs: &[(&str, &str)]) 
     serve(dir, db, log_name, &all).await
 }
 
+/// `contents` written to `name` in `dir`; its path.
+fn file_in(dir: &tempfile::TempDir, name: &str, contents: impl AsRef<[u8]>) -> std::path::PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
 async fn fresh() -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let db = common::fresh_database_url(dir.path()).await;
     (dir, db)
+}
+
+/// `admin tenant <what> --tenant <tenant> [--set <value>]` beside the
+/// server (any outcome).
+fn tenant_admin(
+    dir: &Path,
+    db: &str,
+    what: &str,
+    tenant: &str,
+    set: Option<&str>,
+) -> std::process::Output {
+    let mut c = command(dir, db);
+    c.args(["admin", "tenant", what, "--tenant", tenant]);
+    if let Some(value) = set {
+        c.args(["--set", value]);
+    }
+    c.output().unwrap()
+}
+
+/// [`tenant_admin`], which must succeed: its JSON output.
+fn tenant_admin_json(dir: &Path, db: &str, what: &str, tenant: &str, set: Option<&str>) -> Value {
+    let out = tenant_admin(dir, db, what, tenant, set);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// [`start`] over a fresh store, with the sandbox partner logged in.
+async fn started(log_name: &str) -> (tempfile::TempDir, String, Server, Value, PartnerClient) {
+    let (dir, db) = fresh().await;
+    let s = start(dir.path(), &db, log_name).await;
+    let creds = binary::sandbox_credentials(dir.path());
+    let c = binary::partner(&s.base, &creds, "device-p").await;
+    (dir, db, s, creds, c)
 }
 
 #[tokio::test]
@@ -70,10 +114,7 @@ async fn first_serve_prints_sandbox_credentials_that_work() {
 
 #[tokio::test]
 async fn no_pan_ssn_secret_or_card_token_reaches_the_logs() {
-    let (dir, db) = fresh().await;
-    let s = start(dir.path(), &db, "logs").await;
-    let creds = binary::sandbox_credentials(dir.path());
-    let c = binary::partner(&s.base, &creds, "device-p").await;
+    let (dir, _db, s, creds, c) = started("logs").await;
     let enroll = enrollment(31);
     let ssn = enroll["ssn"].as_str().unwrap().to_string();
     let cid = c.enroll_with(&enroll).await;
@@ -141,10 +182,7 @@ async fn no_pan_ssn_secret_or_card_token_reaches_the_logs() {
 
 #[tokio::test]
 async fn acknowledged_writes_survive_sigkill() {
-    let (dir, db) = fresh().await;
-    let s = start(dir.path(), &db, "crash1").await;
-    let creds = binary::sandbox_credentials(dir.path());
-    let c = binary::partner(&s.base, &creds, "device-p").await;
+    let (_dir, _db, s, creds, c) = started("crash1").await;
     // Concurrent writes, all acknowledged before the kill.
     let writes = (0..40u64).map(|n| {
         let c = c.clone();
@@ -217,71 +255,30 @@ async fn admin_tenant_create_works_beside_a_running_server() {
     assert!(uuid::Uuid::parse_str(creds["tenant_id"].as_str().unwrap()).is_ok());
     // The operator sets the hosts allowed to frame its capture sessions.
     let tenant = creds["tenant_id"].as_str().unwrap();
-    let out = command(dir.path(), &db)
-        .args(["admin", "tenant", "hosts", "--tenant", tenant])
-        .output()
-        .unwrap();
-    let hosts: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hosts = tenant_admin_json(dir.path(), &db, "hosts", tenant, None);
     assert_eq!(
         hosts["allowed_hosts"],
         json!(["http://127.0.0.1", "http://localhost"])
     );
-    let out = binary::succeeded(command(dir.path(), &db).args([
-        "admin",
-        "tenant",
-        "hosts",
-        "--tenant",
-        tenant,
-        "--set",
-        "https://pay.example.com,http://127.0.0.1:3000",
-    ]));
-    let hosts: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let set = "https://pay.example.com,http://127.0.0.1:3000";
+    let hosts = tenant_admin_json(dir.path(), &db, "hosts", tenant, Some(set));
     assert_eq!(
         hosts["allowed_hosts"],
         json!(["https://pay.example.com", "http://127.0.0.1:3000"])
     );
-    let out = command(dir.path(), &db)
-        .args([
-            "admin",
-            "tenant",
-            "hosts",
-            "--tenant",
-            tenant,
-            "--set",
-            "not a url",
-        ])
-        .output()
-        .unwrap();
+    let out = tenant_admin(dir.path(), &db, "hosts", tenant, Some("not a url"));
     assert!(!out.status.success());
     // Gateway settings: validated, stored, shown.
-    let out = binary::succeeded(command(dir.path(), &db).args([
-        "admin",
-        "tenant",
-        "gateway",
-        "--tenant",
-        tenant,
-        "--set",
-        r#"{"retail": true, "destinations": ["debit_card"]}"#,
-    ]));
-    let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let set = r#"{"retail": true, "destinations": ["debit_card"]}"#;
+    let shown = tenant_admin_json(dir.path(), &db, "gateway", tenant, Some(set));
     assert_eq!(shown["gateway"]["retail"], true);
     assert_eq!(shown["gateway"]["destinations"], json!(["debit_card"]));
     assert_eq!(
         shown["gateway"]["attempts"]["per_session"], 5,
         "defaults fill the rest"
     );
-    let out = command(dir.path(), &db)
-        .args([
-            "admin",
-            "tenant",
-            "gateway",
-            "--tenant",
-            tenant,
-            "--set",
-            r#"{"retial": true}"#,
-        ])
-        .output()
-        .unwrap();
+    let set = r#"{"retial": true}"#;
+    let out = tenant_admin(dir.path(), &db, "gateway", tenant, Some(set));
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown field"));
     // The running server accepts the new partner at once.
@@ -292,9 +289,9 @@ async fn admin_tenant_create_works_beside_a_running_server() {
 #[tokio::test]
 async fn settings_come_from_flags_env_and_file_and_configure_the_sandbox_network() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("fundline.toml");
-    std::fs::write(
-        &file,
+    let file = file_in(
+        &dir,
+        "fundline.toml",
         r#"
 listen = "127.0.0.1:9999"
 max_body_bytes = 2048
@@ -302,8 +299,7 @@ sandbox_blocked_bin_prefixes = ["411111"]
 [sandbox_declines]
 "4242424242424242" = "EXPIRED_CARD"
 "#,
-    )
-    .unwrap();
+    );
     let flags = fundline::settings::Flags {
         config: Some(file.clone()),
         listen: Some("127.0.0.1:7777".into()),
@@ -354,10 +350,7 @@ async fn a_different_master_key_is_refused_with_a_clear_message() {
 
 #[tokio::test]
 async fn key_rotation_keeps_old_data_readable_and_seals_new_data_with_the_new_key() {
-    let (dir, db) = fresh().await;
-    let s = start(dir.path(), &db, "rotate").await;
-    let creds = binary::sandbox_credentials(dir.path());
-    let c = binary::partner(&s.base, &creds, "device-p").await;
+    let (dir, db, s, creds, c) = started("rotate").await;
     let old = c.enroll(41).await;
 
     let out =
@@ -462,18 +455,11 @@ async fn sandbox_outbox_link_and_sandbox_bank_build_a_report() {
     assert!(m["text"].as_str().unwrap().contains(&link));
 
     // The mailbox is for the sandbox tenant's staff: the browser's Basic login.
-    let mailbox = http
-        .get(format!("{}/sandbox/mailbox", s.base))
-        .basic_auth(
-            creds["analysis"]["email"].as_str().unwrap(),
-            creds["analysis"]["password"].as_str(),
-        )
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let mailbox = common::text_of(http.get(format!("{}/sandbox/mailbox", s.base)).basic_auth(
+        creds["analysis"]["email"].as_str().unwrap(),
+        creds["analysis"]["password"].as_str(),
+    ))
+    .await;
     assert!(mailbox.contains("sam@example.com") && mailbox.contains(&link));
 
     assert_eq!(
@@ -490,37 +476,16 @@ async fn sandbox_outbox_link_and_sandbox_bank_build_a_report() {
         .await
         .unwrap();
     assert_eq!(shared.status(), 202);
-    common::eventually(
-        "the report to be built",
-        Duration::from_secs(10),
-        async || {
-            let status: Value = reqwest::get(format!("{link}/status"))
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            if status["status"] == "Completed" {
-                Ok(())
-            } else {
-                Err(status)
-            }
-        },
-    )
-    .await;
+    common::sharing::report_built(&link, Duration::from_secs(10)).await;
     let report_id = m["reportRequestId"].as_str().unwrap();
-    let fr: Value = http
-        .get(format!(
+    let fr = common::json_of(
+        http.get(format!(
             "{}/api/v1/instantbankanalysis/financialreport?reportId={report_id}",
             s.base
         ))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .bearer_auth(&token),
+    )
+    .await;
     let employers = fr["data"]["likelyEmployerResults"].as_array().unwrap();
     assert_eq!(employers.len(), 1, "{fr}");
     assert_eq!(employers[0]["frequency"], "Bi-Weekly");
@@ -530,12 +495,8 @@ async fn sandbox_outbox_link_and_sandbox_bank_build_a_report() {
 #[tokio::test]
 async fn statement_inspect_prints_a_parse_or_the_reason_it_fails() {
     let dir = tempfile::tempdir().unwrap();
-    let good = dir.path().join("good.ofx");
-    std::fs::write(
-        &good,
-        common::ofx::statement(chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap()).text,
-    )
-    .unwrap();
+    let statement = common::ofx::statement(chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap());
+    let good = file_in(&dir, "good.ofx", statement.text);
     let out = Command::new(BIN)
         .args(["statement", "inspect", good.to_str().unwrap(), "--json"])
         .output()

@@ -107,45 +107,141 @@ async fn connect_get(base: &str, key: &str, secret: &str, merchant: &str) -> (u1
 }
 
 async fn staff_login(base: &str, email: &str, password: &str) -> (u16, Value) {
-    let r = reqwest::Client::new()
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"email": email, "password": password}))
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    common::send(
+        reqwest::Client::new()
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"email": email, "password": password})),
+    )
+    .await
 }
 
 async fn staff_status(base: &str, token: &str) -> (u16, Value) {
-    let r = reqwest::Client::new()
-        .get(format!("{base}/api/v1/auth/status"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    common::send(
+        reqwest::Client::new()
+            .get(format!("{base}/api/v1/auth/status"))
+            .bearer_auth(token),
+    )
+    .await
 }
 
 fn creds<'a>(t: &'a Value, product: &str, key: &str) -> &'a str {
     t[product][key].as_str().unwrap()
 }
 
+/// `fundline serve` over a fresh store, and admin commands beside it.
+struct Op {
+    dir: tempfile::TempDir,
+    db: String,
+    s: binary::Server,
+}
+
+impl Op {
+    async fn serve(log_name: &str, envs: &[(&str, &str)]) -> Op {
+        let (dir, db) = fresh().await;
+        let s = serve(dir.path(), &db, log_name, envs).await;
+        Op { dir, db, s }
+    }
+
+    fn d(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn new_tenant(&self) -> Value {
+        new_tenant(self.d(), &self.db)
+    }
+
+    /// `admin tenant credentials --tenant <tenant> <args…>`: its JSON.
+    fn credentials(&self, tenant: &str, args: &[&str]) -> Value {
+        credentials_cmd(self.d(), &self.db, tenant, args, &[])
+    }
+
+    /// `admin tenant credentials --tenant <args…>`, which must fail: stderr.
+    fn credentials_fail(&self, args: &[&str]) -> String {
+        let mut all = vec!["tenant", "credentials", "--tenant"];
+        all.extend_from_slice(args);
+        admin_fails(self.d(), &self.db, &all)
+    }
+}
+
+/// Each product of one tenant on `base`: its public identifiers from `t`,
+/// the secret from whichever credentials (`t`, or a rotation's answer) a
+/// call names.
+struct Probe<'a> {
+    base: &'a str,
+    t: &'a Value,
+}
+
+impl Probe<'_> {
+    /// Check cashing: the status of an authentication with `v`'s secret.
+    async fn cc(&self, v: &Value) -> u16 {
+        let id = creds(self.t, "check_cashing", "client_id");
+        cc_auth(self.base, id, creds(v, "check_cashing", "client_secret")).await
+    }
+
+    fn gw_args<'v>(&self, v: &'v Value) -> (&str, &'v str, i64) {
+        (
+            creds(self.t, "ingopay", "username"),
+            creds(v, "ingopay", "secret"),
+            self.t["ingopay"]["participant_id"].as_i64().unwrap(),
+        )
+    }
+
+    /// Gateway (spec 002): a search signed with `v`'s secret.
+    async fn gw(&self, v: &Value) -> (u16, Value) {
+        let (user, secret, participant) = self.gw_args(v);
+        gw_search(self.base, user, secret, participant).await
+    }
+
+    /// Gateway (spec 001): a session request signed with `v`'s secret.
+    async fn gw_session(&self, v: &Value) -> (u16, Value) {
+        let (user, secret, participant) = self.gw_args(v);
+        gw_session(self.base, user, secret, participant).await
+    }
+
+    /// Token service: reading a missing token, signed with `v`'s secret.
+    async fn ct(&self, v: &Value) -> (u16, Value) {
+        let key = creds(self.t, "connect", "api_key_id");
+        let merchant = creds(self.t, "connect", "merchant_id");
+        connect_get(
+            self.base,
+            key,
+            creds(v, "connect", "secret_api_key"),
+            merchant,
+        )
+        .await
+    }
+
+    /// Bank analysis: a staff login with `v`'s password.
+    async fn staff(&self, v: &Value) -> (u16, Value) {
+        let email = creds(self.t, "analysis", "email");
+        staff_login(self.base, email, creds(v, "analysis", "password")).await
+    }
+
+    /// [`Probe::staff`], which must succeed: the access token.
+    async fn staff_token(&self, v: &Value) -> String {
+        let (code, login) = self.staff(v).await;
+        assert_eq!(code, 200, "{login}");
+        login["data"]["accessToken"].as_str().unwrap().to_string()
+    }
+}
+
 #[tokio::test]
 async fn rotated_secrets_overlap_then_stop_and_revocation_is_immediate() {
-    let (dir, db) = fresh().await;
-    let d = dir.path();
-    let s = serve(d, &db, "rotate", &[]).await;
-    let t = new_tenant(d, &db);
+    let op = Op::serve("rotate", &[]).await;
+    let (d, s) = (op.d(), &op.s);
+    let t = op.new_tenant();
     let tenant = t["tenant_id"].as_str().unwrap().to_string();
-    let participant = t["ingopay"]["participant_id"].as_i64().unwrap();
-    let merchant = creds(&t, "connect", "merchant_id").to_string();
+    let at = Probe {
+        base: &s.base,
+        t: &t,
+    };
 
     // Rotation with a 3-second overlap (the setting, as an operator sets it).
     let short = [("FUNDLINE_CREDENTIAL_OVERLAP_SECS", "3")];
     let started = Instant::now();
     let mut rotated = serde_json::Map::new();
     for product in ["check_cashing", "ingopay", "connect"] {
-        let r = credentials_cmd(d, &db, &tenant, &["--rotate", product], &short);
+        let r = credentials_cmd(d, &op.db, &tenant, &["--rotate", product], &short);
         assert_eq!(r["tenant_id"], tenant.as_str());
         assert_eq!(r["product"], product);
         assert!(r["previous_valid_until"].is_string(), "{r}");
@@ -168,28 +264,12 @@ async fn rotated_secrets_overlap_then_stop_and_revocation_is_immediate() {
     ] {
         common::sensitive(secret);
     }
-    let cc_id = creds(&t, "check_cashing", "client_id");
-    let gw_user = creds(&t, "ingopay", "username");
-    let ct_key = creds(&t, "connect", "api_key_id");
     // During the overlap both the old and the new secrets work, on every product.
-    for secret in [
-        creds(&t, "check_cashing", "client_secret"),
-        creds(&r, "check_cashing", "client_secret"),
-    ] {
-        assert_eq!(cc_auth(&s.base, cc_id, secret).await, 200);
-    }
-    for secret in [
-        creds(&t, "ingopay", "secret"),
-        creds(&r, "ingopay", "secret"),
-    ] {
-        let (code, body) = gw_search(&s.base, gw_user, secret, participant).await;
+    for v in [&t, &r] {
+        assert_eq!(at.cc(v).await, 200);
+        let (code, body) = at.gw(v).await;
         assert_ne!(code, 401, "{body}");
-    }
-    for secret in [
-        creds(&t, "connect", "secret_api_key"),
-        creds(&r, "connect", "secret_api_key"),
-    ] {
-        let (code, body) = connect_get(&s.base, ct_key, secret, &merchant).await;
+        let (code, body) = at.ct(v).await;
         assert_eq!(code, 404, "{body}");
     }
     assert!(
@@ -201,98 +281,28 @@ async fn rotated_secrets_overlap_then_stop_and_revocation_is_immediate() {
         Duration::from_secs(3).saturating_sub(started.elapsed()) + Duration::from_millis(300),
     )
     .await;
-    assert_eq!(
-        cc_auth(&s.base, cc_id, creds(&t, "check_cashing", "client_secret")).await,
-        401
-    );
-    assert_eq!(
-        cc_auth(&s.base, cc_id, creds(&r, "check_cashing", "client_secret")).await,
-        200
-    );
-    let (code, body) = gw_search(
-        &s.base,
-        gw_user,
-        creds(&t, "ingopay", "secret"),
-        participant,
-    )
-    .await;
+    assert_eq!(at.cc(&t).await, 401);
+    assert_eq!(at.cc(&r).await, 200);
+    let (code, body) = at.gw(&t).await;
     assert_eq!((code, &body["status"]), (401, &json!(13401)), "{body}");
-    let (code, _) = gw_search(
-        &s.base,
-        gw_user,
-        creds(&r, "ingopay", "secret"),
-        participant,
-    )
-    .await;
-    assert_ne!(code, 401);
-    let (code, body) = connect_get(
-        &s.base,
-        ct_key,
-        creds(&t, "connect", "secret_api_key"),
-        &merchant,
-    )
-    .await;
+    assert_ne!(at.gw(&r).await.0, 401);
+    let (code, body) = at.ct(&t).await;
     assert_eq!(code, 401, "{body}");
     assert_eq!(body["errors"][0]["id"], "MISSING_OR_INVALID_AUTHORIZATION");
-    let (code, _) = connect_get(
-        &s.base,
-        ct_key,
-        creds(&r, "connect", "secret_api_key"),
-        &merchant,
-    )
-    .await;
-    assert_eq!(code, 404);
+    assert_eq!(at.ct(&r).await.0, 404);
 
     // The default overlap is 24 hours; --revoke --previous-only ends it at once.
-    let r2 = admin(
-        d,
-        &db,
-        &[
-            "tenant",
-            "credentials",
-            "--tenant",
-            &tenant,
-            "--rotate",
-            "ingopay",
-        ],
-        &[],
-    );
+    let r2 = op.credentials(&tenant, &["--rotate", "ingopay"]);
     common::sensitive(creds(&r2, "ingopay", "secret"));
     let until =
         chrono::DateTime::parse_from_rfc3339(r2["previous_valid_until"].as_str().unwrap()).unwrap();
     let hours = (until.timestamp() - chrono::Utc::now().timestamp()) as f64 / 3600.0;
     assert!((23.9..=24.0).contains(&hours), "{hours} h");
-    let (code, _) = gw_search(
-        &s.base,
-        gw_user,
-        creds(&r, "ingopay", "secret"),
-        participant,
-    )
-    .await;
+    let (code, _) = at.gw(&r).await;
     assert_ne!(code, 401, "the previous secret works in its overlap");
-    credentials_cmd(
-        d,
-        &db,
-        &tenant,
-        &["--revoke", "ingopay", "--previous-only"],
-        &[],
-    );
-    let (code, _) = gw_search(
-        &s.base,
-        gw_user,
-        creds(&r, "ingopay", "secret"),
-        participant,
-    )
-    .await;
-    assert_eq!(code, 401, "previous secret revoked at once");
-    let (code, _) = gw_search(
-        &s.base,
-        gw_user,
-        creds(&r2, "ingopay", "secret"),
-        participant,
-    )
-    .await;
-    assert_ne!(code, 401, "the current one still works");
+    op.credentials(&tenant, &["--revoke", "ingopay", "--previous-only"]);
+    assert_eq!(at.gw(&r).await.0, 401, "previous secret revoked at once");
+    assert_ne!(at.gw(&r2).await.0, 401, "the current one still works");
 
     // --revoke stops every secret of the product at once, on a server that
     // has just used (and cached) them; open partner sessions end too.
@@ -302,149 +312,70 @@ async fn rotated_secrets_overlap_then_stop_and_revocation_is_immediate() {
         "device-r",
     )
     .await;
-    assert_ne!(
+    let open_status = || async {
         open.call_status("find-customer", b"{}".to_vec())
             .await
-            .unwrap(),
-        401
-    );
+            .unwrap()
+    };
+    assert_ne!(open_status().await, 401);
     for product in ["check_cashing", "ingopay", "connect"] {
-        let v = credentials_cmd(d, &db, &tenant, &["--revoke", product], &[]);
+        let v = op.credentials(&tenant, &["--revoke", product]);
         assert_eq!(v["revoked"], "all");
     }
-    assert_eq!(
-        open.call_status("find-customer", b"{}".to_vec())
-            .await
-            .unwrap(),
-        401
-    );
-    assert_eq!(
-        cc_auth(&s.base, cc_id, creds(&r, "check_cashing", "client_secret")).await,
-        401
-    );
-    let (code, _) = gw_search(
-        &s.base,
-        gw_user,
-        creds(&r2, "ingopay", "secret"),
-        participant,
-    )
-    .await;
-    assert_eq!(code, 401);
-    let (code, _) = connect_get(
-        &s.base,
-        ct_key,
-        creds(&r, "connect", "secret_api_key"),
-        &merchant,
-    )
-    .await;
-    assert_eq!(code, 401);
+    assert_eq!(open_status().await, 401);
+    assert_eq!(at.cc(&r).await, 401);
+    assert_eq!(at.gw(&r2).await.0, 401);
+    assert_eq!(at.ct(&r).await.0, 401);
     // A rotation after a revocation issues a fresh secret with no overlap:
     // the revoked one never comes back.
-    let r3 = credentials_cmd(d, &db, &tenant, &["--rotate", "connect"], &[]);
+    let r3 = op.credentials(&tenant, &["--rotate", "connect"]);
     common::sensitive(creds(&r3, "connect", "secret_api_key"));
     assert!(r3["previous_valid_until"].is_null(), "{r3}");
-    let (code, _) = connect_get(
-        &s.base,
-        ct_key,
-        creds(&r, "connect", "secret_api_key"),
-        &merchant,
-    )
-    .await;
-    assert_eq!(code, 401);
-    let (code, _) = connect_get(
-        &s.base,
-        ct_key,
-        creds(&r3, "connect", "secret_api_key"),
-        &merchant,
-    )
-    .await;
-    assert_eq!(code, 404);
+    assert_eq!(at.ct(&r).await.0, 401);
+    assert_eq!(at.ct(&r3).await.0, 404);
 
     // The partner session opened before the revocation stays ended after
     // the next check cashing rotation, on this node's cache too.
-    let r4 = credentials_cmd(d, &db, &tenant, &["--rotate", "check_cashing"], &[]);
+    let r4 = op.credentials(&tenant, &["--rotate", "check_cashing"]);
     common::sensitive(creds(&r4, "check_cashing", "client_secret"));
     assert!(r4["previous_valid_until"].is_null(), "{r4}");
-    assert_eq!(
-        open.call_status("find-customer", b"{}".to_vec())
-            .await
-            .unwrap(),
-        401
-    );
-    assert_eq!(
-        cc_auth(&s.base, cc_id, creds(&r4, "check_cashing", "client_secret")).await,
-        200
-    );
+    assert_eq!(open_status().await, 401);
+    assert_eq!(at.cc(&r4).await, 200);
 
     // Bank analysis: a new password for the first admin, at once; their sessions end.
-    let email = creds(&t, "analysis", "email");
-    let (code, login) = staff_login(&s.base, email, creds(&t, "analysis", "password")).await;
-    assert_eq!(code, 200, "{login}");
-    let token = login["data"]["accessToken"].as_str().unwrap().to_string();
-    let a = credentials_cmd(d, &db, &tenant, &["--rotate", "analysis"], &[]);
+    let token = at.staff_token(&t).await;
+    let a = op.credentials(&tenant, &["--rotate", "analysis"]);
     common::sensitive(creds(&a, "analysis", "password"));
-    assert_eq!(a["analysis"]["email"], email);
+    assert_eq!(a["analysis"]["email"], t["analysis"]["email"]);
     assert_eq!(staff_status(&s.base, &token).await.0, 401);
-    assert_eq!(
-        staff_login(&s.base, email, creds(&t, "analysis", "password"))
-            .await
-            .0,
-        401
-    );
-    let (code, login) = staff_login(&s.base, email, creds(&a, "analysis", "password")).await;
-    assert_eq!(code, 200, "{login}");
-    let token = login["data"]["accessToken"].as_str().unwrap().to_string();
-    credentials_cmd(d, &db, &tenant, &["--revoke", "analysis"], &[]);
+    assert_eq!(at.staff(&t).await.0, 401);
+    let token = at.staff_token(&a).await;
+    op.credentials(&tenant, &["--revoke", "analysis"]);
     assert_eq!(staff_status(&s.base, &token).await.0, 401);
-    assert_eq!(
-        staff_login(&s.base, email, creds(&a, "analysis", "password"))
-            .await
-            .0,
-        401
-    );
+    assert_eq!(at.staff(&a).await.0, 401);
 
     // Bad input is refused with a message, never half-done.
-    assert!(admin_fails(
-        d,
-        &db,
-        &[
-            "tenant",
-            "credentials",
-            "--tenant",
-            &tenant,
-            "--rotate",
-            "paypal"
-        ]
-    )
-    .contains("unknown product"));
-    assert!(admin_fails(
-        d,
-        &db,
-        &[
-            "tenant",
-            "credentials",
-            "--tenant",
-            "no-such-tenant",
-            "--rotate",
-            "ingopay"
-        ]
-    )
-    .contains("no tenant"));
-    admin_fails(d, &db, &["tenant", "credentials", "--tenant", &tenant]);
-    admin_fails(
-        d,
-        &db,
-        &[
-            "tenant",
-            "credentials",
-            "--tenant",
-            &tenant,
-            "--rotate",
-            "connect",
-            "--revoke",
-            "connect",
-        ],
-    );
+    for (args, says) in [
+        (
+            vec![tenant.as_str(), "--rotate", "paypal"],
+            "unknown product",
+        ),
+        (vec!["no-such-tenant", "--rotate", "ingopay"], "no tenant"),
+        (vec![tenant.as_str()], ""),
+        (
+            vec![
+                tenant.as_str(),
+                "--rotate",
+                "connect",
+                "--revoke",
+                "connect",
+            ],
+            "",
+        ),
+    ] {
+        let err = op.credentials_fail(&args);
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
 
     // No secret reached the server's log or the commands' audit lines.
     let log = std::fs::read_to_string(d.join("rotate.err")).unwrap();
@@ -461,22 +392,15 @@ async fn rotated_secrets_overlap_then_stop_and_revocation_is_immediate() {
 
 #[tokio::test]
 async fn a_disabled_tenant_gets_401_on_every_product_at_once() {
-    let (dir, db) = fresh().await;
-    let d = dir.path();
-    let s = serve(d, &db, "disable", &[]).await;
-    let t = new_tenant(d, &db);
-    let other = new_tenant(d, &db);
+    let op = Op::serve("disable", &[]).await;
+    let (d, db, s) = (op.d(), &op.db, &op.s);
+    let t = op.new_tenant();
+    let other = op.new_tenant();
     let tenant = t["tenant_id"].as_str().unwrap().to_string();
-    let participant = t["ingopay"]["participant_id"].as_i64().unwrap();
-    let merchant = creds(&t, "connect", "merchant_id").to_string();
-    let (gw_user, gw_secret) = (
-        creds(&t, "ingopay", "username"),
-        creds(&t, "ingopay", "secret"),
-    );
-    let (ct_key, ct_secret) = (
-        creds(&t, "connect", "api_key_id"),
-        creds(&t, "connect", "secret_api_key"),
-    );
+    let at = Probe {
+        base: &s.base,
+        t: &t,
+    };
 
     // Everything open and working before: a partner session, a check
     // session, a staff session, signed gateway and token service calls.
@@ -490,15 +414,11 @@ async fn a_disabled_tenant_gets_401_on_every_product_at_once() {
     assert_eq!(linked.status, 200, "{}", linked.text);
     let sso = p.sso_token(&cid).await;
     let http = reqwest::Client::new();
-    let check: Value = http
-        .post(format!("{}/api/v1/checks/sessions", s.base))
-        .json(&json!({"ssoToken": sso}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let check = common::json_of(
+        http.post(format!("{}/api/v1/checks/sessions", s.base))
+            .json(&json!({"ssoToken": sso})),
+    )
+    .await;
     let check_token = check["accessToken"].as_str().unwrap().to_string();
     let checks_cards = || async {
         let r = http
@@ -507,18 +427,10 @@ async fn a_disabled_tenant_gets_401_on_every_product_at_once() {
             .send()
             .await
             .unwrap();
-        let ct = r
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_string());
+        let ct = common::header(&r, "content-type");
         (r.status().as_u16(), ct)
     };
-    let (code, login) = staff_login(
-        &s.base,
-        creds(&t, "analysis", "email"),
-        creds(&t, "analysis", "password"),
-    )
-    .await;
+    let (code, login) = at.staff(&t).await;
     assert_eq!(code, 200, "{login}");
     let staff = login["data"]["accessToken"].as_str().unwrap().to_string();
     let refresh = login["data"]["refreshToken"].as_str().unwrap().to_string();
@@ -531,18 +443,12 @@ async fn a_disabled_tenant_gets_401_on_every_product_at_once() {
     );
     assert_eq!(checks_cards().await.0, 200);
     assert_eq!(staff_status(&s.base, &staff).await.0, 200);
-    assert_ne!(
-        gw_search(&s.base, gw_user, gw_secret, participant).await.0,
-        401
-    );
-    let (code, body) = gw_session(&s.base, gw_user, gw_secret, participant).await;
+    assert_ne!(at.gw(&t).await.0, 401);
+    let (code, body) = at.gw_session(&t).await;
     assert_eq!(code, 200, "{body}");
-    assert_eq!(
-        connect_get(&s.base, ct_key, ct_secret, &merchant).await.0,
-        404
-    );
+    assert_eq!(at.ct(&t).await.0, 404);
 
-    let v = admin(d, &db, &["tenant", "disable", "--tenant", &tenant], &[]);
+    let v = admin(d, db, &["tenant", "disable", "--tenant", &tenant], &[]);
     assert_eq!(v["disabled"], true);
     // At once, with no wait: every product answers 401 in its own envelope.
     let (code, problem) = p
@@ -553,31 +459,23 @@ async fn a_disabled_tenant_gets_401_on_every_product_at_once() {
         .await;
     assert_eq!(code, 401, "check cashing (spec 000): {problem}");
     assert_eq!(problem["status"], 401);
-    assert_eq!(
-        cc_auth(
-            &s.base,
-            creds(&t, "check_cashing", "client_id"),
-            creds(&t, "check_cashing", "client_secret")
-        )
-        .await,
-        401
-    );
+    assert_eq!(at.cc(&t).await, 401);
     let (code, ct) = checks_cards().await;
     assert_eq!(code, 401, "check deposits");
     assert_eq!(ct.as_deref(), Some("application/problem+json"));
-    let (code, body) = gw_session(&s.base, gw_user, gw_secret, participant).await;
+    let (code, body) = at.gw_session(&t).await;
     assert_eq!(
         (code, &body["status"]),
         (401, &json!(13401)),
         "IngoPay sessions (spec 001): {body}"
     );
-    let (code, body) = gw_search(&s.base, gw_user, gw_secret, participant).await;
+    let (code, body) = at.gw(&t).await;
     assert_eq!(
         (code, &body["status"]),
         (401, &json!(13401)),
         "IngoPay gateway (spec 002): {body}"
     );
-    let (code, body) = connect_get(&s.base, ct_key, ct_secret, &merchant).await;
+    let (code, body) = at.ct(&t).await;
     assert_eq!(code, 401, "token service (spec 003): {body}");
     assert_eq!(body["errors"][0]["id"], "MISSING_OR_INVALID_AUTHORIZATION");
     let (code, body) = staff_status(&s.base, &staff).await;
@@ -586,58 +484,30 @@ async fn a_disabled_tenant_gets_401_on_every_product_at_once() {
         (401, &json!(false)),
         "bank analysis (spec 004): {body}"
     );
-    let (code, body) = staff_login(
-        &s.base,
-        creds(&t, "analysis", "email"),
-        creds(&t, "analysis", "password"),
-    )
-    .await;
+    let (code, body) = at.staff(&t).await;
     assert_eq!((code, &body["success"]), (401, &json!(false)), "{body}");
-    let r = http
+    let refreshed = http
         .post(format!("{}/api/v1/auth/refresh", s.base))
-        .json(&json!({"refreshToken": refresh}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 401);
+        .json(&json!({"refreshToken": refresh}));
+    assert_eq!(common::send(refreshed).await.0, 401);
     // Another tenant is untouched.
     binary::partner(&s.base, &other, "device-r").await;
-    assert_eq!(
-        connect_get(
-            &s.base,
-            creds(&other, "connect", "api_key_id"),
-            creds(&other, "connect", "secret_api_key"),
-            creds(&other, "connect", "merchant_id")
-        )
-        .await
-        .0,
-        404
-    );
+    let other_at = Probe {
+        base: &s.base,
+        t: &other,
+    };
+    assert_eq!(other_at.ct(&other).await.0, 404);
 
     // Enabled again: the same credentials work.
-    let v = admin(d, &db, &["tenant", "enable", "--tenant", &tenant], &[]);
+    let v = admin(d, db, &["tenant", "enable", "--tenant", &tenant], &[]);
     assert_eq!(v["disabled"], false);
-    assert_eq!(
-        cc_auth(
-            &s.base,
-            creds(&t, "check_cashing", "client_id"),
-            creds(&t, "check_cashing", "client_secret")
-        )
-        .await,
-        200
-    );
-    assert_ne!(
-        gw_search(&s.base, gw_user, gw_secret, participant).await.0,
-        401
-    );
-    assert_eq!(
-        connect_get(&s.base, ct_key, ct_secret, &merchant).await.0,
-        404
-    );
+    assert_eq!(at.cc(&t).await, 200);
+    assert_ne!(at.gw(&t).await.0, 401);
+    assert_eq!(at.ct(&t).await.0, 404);
     assert_eq!(staff_status(&s.base, &staff).await.0, 200);
     assert_eq!(checks_cards().await.0, 200);
     assert!(
-        admin_fails(d, &db, &["tenant", "disable", "--tenant", "no-such-tenant"])
+        admin_fails(d, db, &["tenant", "disable", "--tenant", "no-such-tenant"])
             .contains("no tenant")
     );
     for product in ["check_cashing", "ingopay", "connect", "analysis"] {
@@ -656,10 +526,7 @@ async fn mailbox(base: &str, auth: Option<String>) -> (u16, Option<String>, Stri
         r = r.header("authorization", a);
     }
     let r = r.send().await.unwrap();
-    let challenge = r
-        .headers()
-        .get("www-authenticate")
-        .map(|v| v.to_str().unwrap().to_string());
+    let challenge = common::header(&r, "www-authenticate");
     (r.status().as_u16(), challenge, r.text().await.unwrap())
 }
 
@@ -685,25 +552,26 @@ async fn customer_with_request(base: &str, token: &str, n: u32) -> String {
 
 #[tokio::test]
 async fn the_mailbox_needs_the_sandbox_staff_login_and_shows_only_sandbox_mail() {
-    let (dir, db) = fresh().await;
-    let d = dir.path();
-    let s = serve(d, &db, "mailbox", &[]).await;
+    let op = Op::serve("mailbox", &[]).await;
+    let s = &op.s;
     let sandbox: Value = serde_json::from_str(&s.stdout()).unwrap();
-    let real = new_tenant(d, &db);
+    let real = op.new_tenant();
     let (sb_email, sb_password) = (
         creds(&sandbox, "analysis", "email"),
         creds(&sandbox, "analysis", "password"),
     );
-    let (code, login) = staff_login(&s.base, sb_email, sb_password).await;
-    assert_eq!(code, 200, "{login}");
-    let sb_token = login["data"]["accessToken"].as_str().unwrap().to_string();
-    let (_, login) = staff_login(
-        &s.base,
-        creds(&real, "analysis", "email"),
-        creds(&real, "analysis", "password"),
-    )
+    let sb_token = Probe {
+        base: &s.base,
+        t: &sandbox,
+    }
+    .staff_token(&sandbox)
     .await;
-    let real_token = login["data"]["accessToken"].as_str().unwrap().to_string();
+    let real_token = Probe {
+        base: &s.base,
+        t: &real,
+    }
+    .staff_token(&real)
+    .await;
     let sandbox_mail = customer_with_request(&s.base, &sb_token, 1).await;
     let real_mail = customer_with_request(&s.base, &real_token, 2).await;
 
@@ -754,37 +622,31 @@ async fn the_mailbox_needs_the_sandbox_staff_login_and_shows_only_sandbox_mail()
     assert!(codes.iter().all(|c| *c == 401 || *c == 429), "{codes:?}");
     common::sensitive(sb_password);
     common::sensitive(creds(&real, "analysis", "password"));
-    let log = std::fs::read_to_string(d.join("mailbox.err")).unwrap();
+    let log = std::fs::read_to_string(op.d().join("mailbox.err")).unwrap();
     assert!(!log.contains(sb_password));
 }
 
 #[tokio::test]
 async fn with_the_sandbox_off_there_is_no_sandbox_tenant_route_or_loopback_webhook() {
-    let (dir, db) = fresh().await;
-    let d = dir.path();
     // An empty store with the sandbox off: nothing created, nothing printed.
     let off = [("FUNDLINE_SANDBOX", "off")];
-    let s = serve(d, &db, "off", &off).await;
+    let Op { dir, db, s } = Op::serve("off", &off).await;
+    let d = dir.path();
     assert_eq!(s.stdout().trim(), "", "no credentials printed");
     assert!(!d.join("sandbox-credentials.json").exists());
     let t = new_tenant(d, &db);
     let (code, _, _) = mailbox(&s.base, None).await;
     assert_eq!(code, 404, "mailbox");
-    let (_, login) = staff_login(
-        &s.base,
-        creds(&t, "analysis", "email"),
-        creds(&t, "analysis", "password"),
-    )
+    let token = Probe {
+        base: &s.base,
+        t: &t,
+    }
+    .staff_token(&t)
     .await;
-    let token = login["data"]["accessToken"].as_str().unwrap().to_string();
     let (code, _, _) = mailbox(&s.base, Some(format!("Bearer {token}"))).await;
     assert_eq!(code, 404, "mailbox, signed in");
-    let r = reqwest::Client::new()
-        .post(format!("{}/connect/any-token/sandbox-bank", s.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 404, "sandbox bank");
+    let bank = reqwest::Client::new().post(format!("{}/connect/any-token/sandbox-bank", s.base));
+    assert_eq!(common::send(bank).await.0, 404, "sandbox bank");
     // A customer's page does not offer the sandbox bank.
     customer_with_request(&s.base, &token, 3).await;
     let messages = binary::outbox(d, &db);
@@ -807,9 +669,10 @@ async fn with_the_sandbox_off_there_is_no_sandbox_tenant_route_or_loopback_webho
     }
     drop(s);
     let tenants: i64 = {
-        let store = fundline_store::Store::connect(&fundline_store::StoreOptions::new(db.clone()))
-            .await
-            .unwrap();
+        let store =
+            fundline_store::Store::connect(&fundline_store::StoreOptions::new(db.to_string()))
+                .await
+                .unwrap();
         let n = fundline_store::tenants::tenant_count(&store).await.unwrap();
         store.close().await;
         n
@@ -833,48 +696,14 @@ async fn with_the_sandbox_off_there_is_no_sandbox_tenant_route_or_loopback_webho
     );
     drop(on);
     let off2 = serve(d2, &db2, "off2", &off).await;
-    assert_eq!(
-        cc_auth(
-            &off2.base,
-            creds(&sandbox, "check_cashing", "client_id"),
-            creds(&sandbox, "check_cashing", "client_secret")
-        )
-        .await,
-        401
-    );
-    let participant = sandbox["ingopay"]["participant_id"].as_i64().unwrap();
-    assert_eq!(
-        gw_search(
-            &off2.base,
-            creds(&sandbox, "ingopay", "username"),
-            creds(&sandbox, "ingopay", "secret"),
-            participant
-        )
-        .await
-        .0,
-        401
-    );
-    assert_eq!(
-        connect_get(
-            &off2.base,
-            creds(&sandbox, "connect", "api_key_id"),
-            creds(&sandbox, "connect", "secret_api_key"),
-            creds(&sandbox, "connect", "merchant_id")
-        )
-        .await
-        .0,
-        401
-    );
-    assert_eq!(
-        staff_login(
-            &off2.base,
-            creds(&sandbox, "analysis", "email"),
-            creds(&sandbox, "analysis", "password")
-        )
-        .await
-        .0,
-        401
-    );
+    let at = Probe {
+        base: &off2.base,
+        t: &sandbox,
+    };
+    assert_eq!(at.cc(&sandbox).await, 401);
+    assert_eq!(at.gw(&sandbox).await.0, 401);
+    assert_eq!(at.ct(&sandbox).await.0, 401);
+    assert_eq!(at.staff(&sandbox).await.0, 401);
     drop(t);
 }
 

@@ -222,11 +222,7 @@ async fn six_parallel_10_mb_uploads_keep_peak_rss_under_600_mib() {
                 .json()
                 .await
                 .unwrap_or(Value::Null);
-            if st["status"] == "Completed" || st["status"] == "Failed" {
-                Ok(st)
-            } else {
-                Err(st)
-            }
+            common::ok_if(st["status"] == "Completed" || st["status"] == "Failed", st)
         },
     )
     .await;
@@ -412,11 +408,7 @@ async fn the_link_is_rate_limited_per_link_and_per_client_address() {
     // The page itself answers a throttled customer with a page.
     let r = three.get(&links[2]).send().await.unwrap();
     assert_eq!(r.status(), 429);
-    assert!(r
-        .headers()
-        .get("content-type")
-        .unwrap()
-        .to_str()
+    assert!(common::header(&r, "content-type")
         .unwrap()
         .starts_with("text/html"));
     assert!(r.headers().get("retry-after").is_some());

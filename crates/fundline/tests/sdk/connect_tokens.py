@@ -47,45 +47,32 @@ def client(secret=SECRET):
     return Factory.create_client_from_configuration(config)
 
 
+def model(cls, **fields):
+    """An SDK model with `fields` set through its own properties."""
+    m = cls()
+    for name, value in fields.items():
+        setattr(m, name, value)
+    return m
+
+
+def personal():
+    return model(PersonalInformationToken, name=model(PersonalNameToken, first_name="Wile", surname="Coyote"))
+
+
 def mandate_customer(cls=CustomerToken):
     """Spec 003 requires a customer for the SEPA, non-SEPA and eWallet groups."""
-    name = PersonalNameToken()
-    name.first_name = "Wile"
-    name.surname = "Coyote"
-    personal = PersonalInformationToken()
-    personal.name = name
-    customer = cls()
-    customer.personal_information = personal
-    return customer
+    return model(cls, personal_information=personal())
 
 
 def card_request(number, expiry):
-    address = Address()
-    address.country_code = "US"
-    address.city = "Monument Valley"
-    address.street = "Desertroad"
-    address.house_number = "13"
-    address.zip = "84536"
-    name = PersonalNameToken()
-    name.first_name = "Wile"
-    name.surname = "Coyote"
-    personal = PersonalInformationToken()
-    personal.name = name
-    customer = CustomerToken()
-    customer.billing_address = address
-    customer.personal_information = personal
-    customer.merchant_customer_id = "1234"
-    cwc = CardWithoutCvv()
+    address = model(Address, country_code="US", city="Monument Valley", street="Desertroad",
+                    house_number="13", zip="84536")
+    customer = model(CustomerToken, billing_address=address, personal_information=personal(),
+                     merchant_customer_id="1234")
+    cwc = model(CardWithoutCvv, cardholder_name="Wile E. Coyote", expiry_date=expiry)
     if number is not None:
         cwc.card_number = number
-    cwc.cardholder_name = "Wile E. Coyote"
-    cwc.expiry_date = expiry
-    data = TokenCardData()
-    data.card_without_cvv = cwc
-    card = TokenCard()
-    card.customer = customer
-    card.data = data
-    return card
+    return model(TokenCard, customer=customer, data=model(TokenCardData, card_without_cvv=cwc))
 
 
 def check(cond, what):
@@ -96,30 +83,16 @@ def check(cond, what):
 
 
 def other_groups(tokens):
-    iban = BankAccountIban()
-    iban.account_holder_name = "Wile E. Coyote"
-    iban.iban = "NL91ABNA0417164300"
-    debtor = Debtor()
-    debtor.first_name = "Wile"
-    debtor.surname = "Coyote"
-    debtor.country_code = "NL"
-    mandate = MandateSepaDirectDebitWithoutCreditor()
-    mandate.bank_account_iban = iban
-    mandate.debtor = debtor
-    mandate.customer_contract_identifier = "contract-1"
-    mandate.is_recurring = True
-    sepa = TokenSepaDirectDebitWithoutCreditor()
-    sepa.customer = mandate_customer(CustomerTokenWithContactDetails)
-    sepa.mandate = mandate
-    body = CreateTokenRequest()
-    body.payment_product_id = 770
-    body.sepa_direct_debit = sepa
-    created = tokens.create(body)
+    iban = model(BankAccountIban, account_holder_name="Wile E. Coyote", iban="NL91ABNA0417164300")
+    debtor = model(Debtor, first_name="Wile", surname="Coyote", country_code="NL")
+    mandate = model(MandateSepaDirectDebitWithoutCreditor, bank_account_iban=iban, debtor=debtor,
+                    customer_contract_identifier="contract-1", is_recurring=True)
+    sepa = model(TokenSepaDirectDebitWithoutCreditor,
+                 customer=mandate_customer(CustomerTokenWithContactDetails), mandate=mandate)
+    created = tokens.create(model(CreateTokenRequest, payment_product_id=770, sepa_direct_debit=sepa))
     check(created.is_new_token is True, "SEPA: create a mandate token")
-    approval = ApproveTokenRequest()
-    approval.mandate_signature_date = "20261121"
-    approval.mandate_signature_place = "Utrecht"
-    approval.mandate_signed = True
+    approval = model(ApproveTokenRequest, mandate_signature_date="20261121",
+                     mandate_signature_place="Utrecht", mandate_signed=True)
     tokens.approvesepadirectdebit(created.token, approval)
     got = tokens.get(created.token)
     check(got.sepa_direct_debit.mandate.bank_account_iban.iban.endswith("4300")
@@ -128,53 +101,31 @@ def other_groups(tokens):
     check(got.sepa_direct_debit.mandate.mandate_id and got.sepa_direct_debit.mandate.creditor.name,
           "SEPA: the model's mandateId and creditor are filled")
 
-    bban = BankAccountBban()
-    bban.account_holder_name = "Wile Coyote"
-    bban.account_number = "31926819"
-    bban.bank_code = "601613"
-    bban.country_code = "GB"
-    uk = TokenNonSepaDirectDebitPaymentProduct705SpecificData()
-    uk.authorisation_id = "AUTH-123"
-    uk.bank_account_bban = bban
-    non_sepa = MandateNonSepaDirectDebit()
-    non_sepa.payment_product705_specific_data = uk
-    token = TokenNonSepaDirectDebit()
-    token.customer = mandate_customer()
-    token.mandate = non_sepa
-    body = CreateTokenRequest()
-    body.payment_product_id = 705
-    body.non_sepa_direct_debit = token
-    check(tokens.create(body).is_new_token is True, "non-SEPA 705: create")
+    bban = model(BankAccountBban, account_holder_name="Wile Coyote", account_number="31926819",
+                 bank_code="601613", country_code="GB")
+    uk = model(TokenNonSepaDirectDebitPaymentProduct705SpecificData, authorisation_id="AUTH-123",
+               bank_account_bban=bban)
+    non_sepa = model(MandateNonSepaDirectDebit, payment_product705_specific_data=uk)
+    check(tokens.create(non_sepa_request(705, non_sepa)).is_new_token is True, "non-SEPA 705: create")
 
-    ach_bban = BankAccountBban()
-    ach_bban.account_holder_name = "Wile Coyote"
-    ach_bban.account_number = "000123456789"
-    ach_bban.bank_code = "011000015"
-    ach = TokenNonSepaDirectDebitPaymentProduct730SpecificData()
-    ach.bank_account_bban = ach_bban
-    non_sepa = MandateNonSepaDirectDebit()
-    non_sepa.payment_product730_specific_data = ach
-    token = TokenNonSepaDirectDebit()
-    token.customer = mandate_customer()
-    token.mandate = non_sepa
-    body = CreateTokenRequest()
-    body.payment_product_id = 730
-    body.non_sepa_direct_debit = token
-    check(tokens.create(body).is_new_token is True, "non-SEPA 730: create")
+    ach_bban = model(BankAccountBban, account_holder_name="Wile Coyote", account_number="000123456789",
+                     bank_code="011000015")
+    ach = model(TokenNonSepaDirectDebitPaymentProduct730SpecificData, bank_account_bban=ach_bban)
+    non_sepa = model(MandateNonSepaDirectDebit, payment_product730_specific_data=ach)
+    check(tokens.create(non_sepa_request(730, non_sepa)).is_new_token is True, "non-SEPA 730: create")
 
-    data = TokenEWalletData()
-    data.billing_agreement_id = "B-5A1234567E123456X"
-    wallet = TokenEWallet()
-    wallet.customer = mandate_customer()
-    wallet.data = data
-    body = CreateTokenRequest()
-    body.payment_product_id = 840
-    body.e_wallet = wallet
-    created = tokens.create(body)
+    wallet = model(TokenEWallet, customer=mandate_customer(),
+                   data=model(TokenEWalletData, billing_agreement_id="B-5A1234567E123456X"))
+    created = tokens.create(model(CreateTokenRequest, payment_product_id=840, e_wallet=wallet))
     got = tokens.get(created.token)
     check(created.is_new_token is True and got.payment_product_id == 840
           and got.e_wallet.data.billing_agreement_id == "B-5A1234567E123456X",
           "eWallet 840: create and get, the billing agreement id whole")
+
+
+def non_sepa_request(product, mandate):
+    token = model(TokenNonSepaDirectDebit, customer=mandate_customer(), mandate=mandate)
+    return model(CreateTokenRequest, payment_product_id=product, non_sepa_direct_debit=token)
 
 
 def main():

@@ -164,15 +164,9 @@ pub async fn partner(
 
 /// The access token of the staff user in `creds` (its analysis login).
 pub async fn staff_token(base: &str, creds: &serde_json::Value) -> String {
-    let login: serde_json::Value = reqwest::Client::new()
+    let login = super::json_of(reqwest::Client::new()
         .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({"email": creds["analysis"]["email"], "password": creds["analysis"]["password"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json(&serde_json::json!({"email": creds["analysis"]["email"], "password": creds["analysis"]["password"]}))).await;
     login["data"]["accessToken"]
         .as_str()
         .unwrap_or_else(|| panic!("login: {login}"))
@@ -186,16 +180,13 @@ pub async fn create_customer(
     token: &str,
     body: &serde_json::Value,
 ) -> serde_json::Value {
-    let created: serde_json::Value = reqwest::Client::new()
-        .post(format!("{base}/api/v1/customer"))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created = super::json_of(
+        reqwest::Client::new()
+            .post(format!("{base}/api/v1/customer"))
+            .bearer_auth(token)
+            .json(body),
+    )
+    .await;
     assert_eq!(created["success"], true, "{created}");
     created
 }

@@ -371,6 +371,22 @@ impl TestApp {
         out
     }
 
+    /// The newest outbox message of a report request, opened.
+    pub async fn message_for(&self, report_id: &str) -> serde_json::Value {
+        self.outbox()
+            .await
+            .into_iter()
+            .rev()
+            .find(|m| m["reportRequestId"] == report_id)
+            .expect("a message for the request")
+    }
+
+    /// The customer link in [`TestApp::message_for`].
+    pub async fn link_for(&self, report_id: &str) -> String {
+        let m = self.message_for(report_id).await;
+        steps::text_at(&m["link"])
+    }
+
     /// A client with a live session for this app's tenant.
     pub async fn partner(&self) -> PartnerClient {
         self.partner_for(&self.tenant).await
@@ -410,9 +426,77 @@ impl TestApp {
         (id, url)
     }
 
+    /// A gateway bill payment (spec 002, account type BP) to `payee_id`
+    /// for this app's tenant.
+    pub fn bill_payment(
+        &self,
+        payee_id: i64,
+        amount: &str,
+        account: &str,
+        uid1: &str,
+    ) -> serde_json::Value {
+        serde_json::json!({"participant_id": self.tenant.ingopay.participant_id, "account_type": "BP", "payee_id": payee_id,
+            "amount": amount, "account": account, "recipient_first_name": "Johnny", "recipient_last_name": "Rockets",
+            "recipient_address1": "123 Main St", "recipient_city": "Atlanta", "recipient_state": "GA", "recipient_zip": "30313",
+            "participant_unique_id1": uid1, "timestamp": ts(), "version": 11})
+    }
+
     pub fn authorizations(&self) -> usize {
         self.network.calls.load(Ordering::SeqCst)
     }
+}
+
+/// Sends `req`, which must reach the server; the status and the JSON body
+/// (Null when the body is not JSON).
+pub async fn send(req: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
+    let r = req.send().await.expect("the request reaches the server");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// A webhook receiver on loopback: `post` answers POST /hooks until the
+/// test's runtime ends. Its URL.
+pub async fn serve_hooks(post: axum::routing::MethodRouter) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    let router = axum::Router::new().route("/hooks", post);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    url
+}
+
+/// A response header's value, if it is there (and is text).
+pub fn header(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// Sends `req`, which must reach the server; the body as text.
+pub async fn text_of(req: reqwest::RequestBuilder) -> String {
+    let r = req.send().await.expect("the request reaches the server");
+    r.text().await.expect("a text body")
+}
+
+/// [`send`]'s JSON body alone.
+pub async fn json_of(req: reqwest::RequestBuilder) -> serde_json::Value {
+    send(req).await.1
+}
+
+/// [`spawn_app`] and a logged-in partner client of its tenant.
+pub async fn spawn_partner() -> (TestApp, PartnerClient) {
+    let app = spawn_app().await;
+    let c = app.partner().await;
+    (app, c)
+}
+
+/// [`spawn_app`] and its gateway client.
+pub async fn spawn_gateway() -> (TestApp, GatewayClient) {
+    let app = spawn_app().await;
+    let g = app.gateway();
+    (app, g)
 }
 
 /// Now as Unix seconds (the gateway's `ts` field).
@@ -438,6 +522,16 @@ impl<T, E: std::fmt::Display> Attempt for Result<T, E> {
     type Output = T;
     fn outcome(self) -> Result<T, String> {
         self.map_err(|e| e.to_string())
+    }
+}
+
+/// `Ok(v)` when `done`, else `Err(v)`: an [`eventually`] probe's answer
+/// that shows what it saw when time runs out.
+pub fn ok_if<T>(done: bool, v: T) -> Result<T, T> {
+    if done {
+        Ok(v)
+    } else {
+        Err(v)
     }
 }
 

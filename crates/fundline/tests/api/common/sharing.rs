@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::staff::{customer, Staff};
+use super::staff::Staff;
 use super::TestApp;
 
 /// What a completed report request holds.
@@ -25,71 +25,14 @@ pub async fn share_files(
     n: u32,
     files: Vec<(String, Vec<u8>)>,
 ) -> Result<Shared, (u16, Value)> {
-    let c = staff.post("/api/v1/customer", &customer(n)).await;
-    let customer_id = c.body["data"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("customer: {c}"))
-        .to_string();
-    let r = staff
-        .post(
-            "/api/v1/instantbankanalysis/report-request",
-            &json!({"customerId": customer_id, "sendVia": 1}),
-        )
-        .await;
-    let report_id = r.body["data"]
-        .as_str()
-        .or_else(|| r.body["data"]["id"].as_str())
-        .unwrap_or_else(|| panic!("report request: {r}"))
-        .to_string();
-    let link = app
-        .outbox()
-        .await
-        .into_iter()
-        .rev()
-        .find(|m| m["reportRequestId"] == report_id.as_str())
-        .and_then(|m| m["link"].as_str().map(str::to_string))
-        .expect("a message with the link");
-    let http = reqwest::Client::new();
-    let consent = http.post(format!("{link}/consent")).send().await.unwrap();
-    assert_eq!(consent.status().as_u16(), 200);
-    let mut form = reqwest::multipart::Form::new();
-    for (name, bytes) in files {
-        form = form.part(
-            "file",
-            reqwest::multipart::Part::bytes(bytes).file_name(name),
-        );
-    }
-    let up = http
-        .post(format!("{link}/statements"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let status = up.status().as_u16();
-    let body: Value = up.json().await.unwrap_or(Value::Null);
+    let (_, report_id) = staff.customer_with_request(n).await;
+    let link = app.link_for(&report_id).await;
+    assert_eq!(consent(&link).await, 200);
+    let (status, body) = upload(&link, files).await;
     if status != 202 {
         return Err((status, body));
     }
-    super::eventually(
-        "the report to be built",
-        Duration::from_secs(30),
-        async || {
-            let s: Value = http
-                .get(format!("{link}/status"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            match s["status"].as_str() {
-                Some("Completed") => Ok(()),
-                Some("Failed") => panic!("the report failed: {s}"),
-                _ => Err(s),
-            }
-        },
-    )
-    .await;
+    report_built(&link, Duration::from_secs(30)).await;
     let report = staff
         .get(&format!(
             "/api/v1/instantbankanalysis/financialreport?reportId={report_id}"
@@ -110,4 +53,39 @@ pub async fn share_files(
             .cloned()
             .unwrap_or_default(),
     })
+}
+
+/// `files` (name, bytes) uploaded through the link in one request: the
+/// status and the JSON answer.
+pub async fn upload(link: &str, files: Vec<(String, Vec<u8>)>) -> (u16, Value) {
+    let mut form = reqwest::multipart::Form::new();
+    for (name, bytes) in files {
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name),
+        );
+    }
+    let http = reqwest::Client::new();
+    super::send(http.post(format!("{link}/statements")).multipart(form)).await
+}
+
+/// Waits (at most `within`) until the link's report request is Completed;
+/// its last status answer. A Failed report fails the test at once.
+pub async fn report_built(link: &str, within: Duration) -> Value {
+    super::eventually("the report to be built", within, async || {
+        let http = reqwest::Client::new();
+        let s = super::json_of(http.get(format!("{link}/status"))).await;
+        match s["status"].as_str() {
+            Some("Completed") => Ok(s),
+            Some("Failed") => panic!("the report failed: {s}"),
+            _ => Err(s),
+        }
+    })
+    .await
+}
+
+/// The customer's consent through the link: the status it answered.
+pub async fn consent(link: &str) -> u16 {
+    let http = reqwest::Client::new();
+    super::send(http.post(format!("{link}/consent"))).await.0
 }

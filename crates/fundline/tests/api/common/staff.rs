@@ -31,15 +31,11 @@ impl Staff {
 
     pub async fn login(app: &TestApp, email: &str, password: &str) -> Staff {
         let http = reqwest::Client::new();
-        let r: Value = http
-            .post(format!("{}/api/v1/auth/login", app.base))
-            .json(&json!({"email": email, "password": password}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let r = super::json_of(
+            http.post(format!("{}/api/v1/auth/login", app.base))
+                .json(&json!({"email": email, "password": password})),
+        )
+        .await;
         let token = r["data"]["accessToken"]
             .as_str()
             .unwrap_or_else(|| panic!("login failed: {r}"))
@@ -77,6 +73,71 @@ impl Staff {
     pub async fn put(&self, path: &str, body: &Value) -> Answer {
         self.send(self.http.put(format!("{}{path}", self.base)).json(body))
             .await
+    }
+
+    /// GET `path`, refused with this status, message and errors.
+    pub async fn get_refused(&self, path: &str, status: u16, message: &str, errors: &[&str]) {
+        envelope_err(&self.get(path).await, status, message, errors);
+    }
+
+    /// POST `body` to `path`, refused with this status, message and errors.
+    pub async fn post_refused(
+        &self,
+        path: &str,
+        body: &Value,
+        status: u16,
+        message: &str,
+        errors: &[&str],
+    ) {
+        envelope_err(&self.post(path, body).await, status, message, errors);
+    }
+
+    /// GET `path`, answered 200 in the envelope with `message`.
+    pub async fn get_ok(&self, path: &str, message: &str) -> Answer {
+        let a = self.get(path).await;
+        envelope_ok(&a, message);
+        a
+    }
+
+    /// The report request re-sent, which must be accepted; the answer.
+    pub async fn resend(&self, report_id: &str) -> Answer {
+        let body = json!({"reportRequestId": report_id});
+        let a = self
+            .post("/api/v1/instantbankanalysis/report-request/reset", &body)
+            .await;
+        envelope_ok(&a, "Report request re-sent successfully.");
+        a
+    }
+
+    /// Customer `n` (see [`customer`]), created; its id.
+    pub async fn create_customer(&self, n: u32) -> String {
+        let c = self.post("/api/v1/customer", &customer(n)).await;
+        c.body["data"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("customer: {c}"))
+            .to_string()
+    }
+
+    /// A report request for the customer, sent `via` (1 email, 2 SMS): the
+    /// answer, whatever it is.
+    pub async fn request_report(&self, customer_id: &str, via: i64) -> Answer {
+        let body = json!({"customerId": customer_id, "sendVia": via});
+        self.post("/api/v1/instantbankanalysis/report-request", &body)
+            .await
+    }
+
+    /// Customer `n` and a report request by email, which must be accepted:
+    /// (customer id, report request id).
+    pub async fn customer_with_request(&self, n: u32) -> (String, String) {
+        let customer_id = self.create_customer(n).await;
+        let r = self.request_report(&customer_id, 1).await;
+        assert_eq!(r.status, 200, "{r}");
+        let report_id = r.body["data"]
+            .as_str()
+            .or_else(|| r.body["data"]["id"].as_str())
+            .unwrap_or_else(|| panic!("report request: {r}"))
+            .to_string();
+        (customer_id, report_id)
     }
 
     pub async fn post_raw(&self, path: &str, body: &'static str) -> Answer {

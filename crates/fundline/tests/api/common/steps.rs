@@ -3,7 +3,9 @@
 //! steps with a meaning (enroll, link a card, log the customer in) also
 //! check that the service accepted them.
 
-use fundline::client::{card, enrollment, test_visa, Answer, ConnectClient, PartnerClient};
+use fundline::client::{
+    card, enrollment, test_visa, Answer, ConnectClient, GatewayClient, PartnerClient,
+};
 use serde_json::{json, Value};
 
 /// Every partner method that needs a session (all but `authenticate`).
@@ -64,11 +66,21 @@ pub trait Partner {
             .await
     }
 
+    /// FindCustomer by SSN and date of birth (any status).
+    async fn find(&self, ssn: &str, date_of_birth: &str) -> Answer {
+        let body = json!({"ssn": ssn, "dateOfBirth": date_of_birth});
+        self.ask("find-customer", &body).await
+    }
+
+    /// AuthenticateOBO for the customer (any status).
+    async fn obo(&self, customer_id: &str) -> Answer {
+        self.ask("authenticate-obo", &json!({"customerId": customer_id}))
+            .await
+    }
+
     /// AuthenticateOBO for the customer, accepted; the SSO token.
     async fn sso_token(&self, customer_id: &str) -> String {
-        let a = self
-            .ask("authenticate-obo", &json!({"customerId": customer_id}))
-            .await;
+        let a = self.obo(customer_id).await;
         assert_eq!(a.status, 200, "authenticate-obo: {}", a.text);
         text_at(&a.body["ssoToken"])
     }
@@ -97,6 +109,92 @@ impl Connect for ConnectClient {
         self.request(method, path, body)
             .await
             .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+}
+
+/// A partner answer whose only validation error is `message` on `key`.
+pub fn only_invalid(a: &Answer, key: &str, message: &str) {
+    assert_eq!(
+        a.body["validationErrors"],
+        json!([{"key": key, "message": message}]),
+        "{}",
+        a.text
+    );
+}
+
+/// Gateway (spec 001/002) requests that must go through (any status).
+pub trait Gateway {
+    async fn ask(&self, path: &str, body: &Value, headers: &[(&str, &str)]) -> Answer;
+
+    /// POST /gateway/verify (any status).
+    async fn verify(&self, body: &Value) -> Answer {
+        self.ask("/gateway/verify", body, &[]).await
+    }
+
+    /// POST /gateway/process with `headers` (any status).
+    async fn process(&self, body: &Value, headers: &[(&str, &str)]) -> Answer {
+        self.ask("/gateway/process", body, headers).await
+    }
+}
+
+/// `n` identical requests at once, each of which must go through: every
+/// answer's `status`, and the distinct values of its `data.<id_field>`.
+pub async fn burst(
+    n: usize,
+    request: impl AsyncFn() -> Answer,
+    id_field: &str,
+) -> (Vec<i64>, std::collections::HashSet<String>) {
+    let answers = futures::future::join_all((0..n).map(|_| request())).await;
+    let statuses = answers
+        .iter()
+        .map(|a| a.body["status"].as_i64().unwrap())
+        .collect();
+    let ids = answers
+        .iter()
+        .map(|a| text_at(&a.body["data"][id_field]))
+        .collect();
+    (statuses, ids)
+}
+
+impl Gateway for GatewayClient {
+    async fn ask(&self, path: &str, body: &Value, headers: &[(&str, &str)]) -> Answer {
+        self.post(path, body, headers)
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+}
+
+/// Two answers whose `data.<field>` differ (a new session, a new token).
+pub fn differ_in(a: &Answer, b: &Answer, field: &str) {
+    assert_ne!(a.body["data"][field], b.body["data"][field], "{field}");
+}
+
+/// A gateway answer with envelope status 100 (accepted).
+pub fn accepted(a: &Answer) {
+    assert_eq!(a.body["status"], 100, "{}", a.text);
+}
+
+/// A gateway answer with this HTTP status and this envelope `status` code
+/// (`what` names the case).
+pub fn answered(a: &Answer, http: u16, code: i64, what: &str) {
+    assert_eq!(
+        (a.status, a.body["status"].as_i64()),
+        (http, Some(code)),
+        "{what}: {}",
+        a.text
+    );
+}
+
+/// A gateway 13400 answer names each `(field, message)` as the only error
+/// of that field.
+pub fn field_errors(a: &Answer, fields: &[(&str, &str)]) {
+    for (field, message) in fields {
+        assert_eq!(
+            a.body["data"][field],
+            json!([message]),
+            "{field}: {}",
+            a.text
+        );
     }
 }
 
