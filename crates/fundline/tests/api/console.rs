@@ -1,0 +1,306 @@
+//! The lender's console (issue 16): sign in and out on the API's staff
+//! sessions, CSRF on forms, the customers list, tenancy.
+
+use std::time::Duration;
+
+use crate::common;
+use common::spawn_app;
+use common::staff::{customer, envelope_ok, Staff};
+
+/// A browser without a cookie jar: redirects are not followed, so each
+/// answer's status, `Location` and `Set-Cookie` are seen.
+struct Browser {
+    base: String,
+    http: reqwest::Client,
+    /// `fl_console=…` as the last login set it.
+    cookie: Option<String>,
+}
+
+struct Page {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    html: String,
+}
+
+impl Page {
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap())
+            .unwrap_or("")
+    }
+
+    /// The value of the first `name="csrf"` input.
+    fn csrf(&self) -> String {
+        let at = self
+            .html
+            .find("name=\"csrf\" value=\"")
+            .expect("a CSRF field")
+            + 19;
+        self.html[at..].split('"').next().unwrap().to_string()
+    }
+}
+
+impl Browser {
+    fn new(app: &common::TestApp) -> Browser {
+        Browser {
+            base: app.base.clone(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookie: None,
+        }
+    }
+
+    async fn answer(&mut self, req: reqwest::RequestBuilder) -> Page {
+        let req = match &self.cookie {
+            Some(c) => req.header("cookie", c),
+            None => req,
+        };
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        // A rotated session comes back in a new cookie, as a browser keeps it.
+        if let Some(set) = headers.get("set-cookie") {
+            let pair = set.to_str().unwrap().split(';').next().unwrap().to_string();
+            self.cookie = (!pair.ends_with('=')).then_some(pair);
+        }
+        Page {
+            status,
+            headers,
+            html: r.text().await.unwrap(),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let req = self.http.get(format!("{}{path}", self.base));
+        self.answer(req).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        self.answer(req).await
+    }
+
+    async fn login(&mut self, email: &str, password: &str) -> Page {
+        self.post(
+            "/console/login",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+}
+
+fn assert_page_headers(p: &Page) {
+    let csp = p.header("content-security-policy");
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(csp.contains("style-src 'nonce-"), "{csp}");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
+    assert!(p.html.contains(&format!("<style nonce=\"{nonce}\">")));
+    assert_eq!(p.header("cache-control"), "no-store");
+    assert_eq!(p.header("x-content-type-options"), "nosniff");
+    assert_eq!(p.header("referrer-policy"), "no-referrer");
+    assert!(p.header("content-type").starts_with("text/html"));
+    assert!(!p.html.contains("https://"), "no external requests");
+}
+
+#[tokio::test]
+async fn signing_in_sets_a_strict_cookie_and_lists_the_tenants_customers_masked() {
+    let app = spawn_app().await;
+    let admin = &app.tenant.analysis;
+    let mut b = Browser::new(&app);
+
+    // The platform's front doors lead to the console.
+    for (path, to) in [("/", "/console"), ("/login", "/console/login")] {
+        let p = b.get(path).await;
+        assert!((300..400).contains(&p.status), "{path}: {}", p.status);
+        assert_eq!(p.header("location"), to);
+    }
+    // Without a session every page leads to the sign-in form.
+    let p = b.get("/console/customers").await;
+    assert_eq!(p.status, 303);
+    assert_eq!(p.header("location"), "/console/login");
+    let p = b.get("/console/login").await;
+    assert_eq!(p.status, 200);
+    assert_page_headers(&p);
+    assert!(
+        p.html.contains("<label for=\"email\">") && p.html.contains("<label for=\"password\">")
+    );
+
+    let api = Staff::admin(&app).await;
+    envelope_ok(
+        &api.post("/api/v1/customer", &customer(1)).await,
+        "Customer created successfully.",
+    );
+
+    let p = b.login(&admin.email, &admin.password).await;
+    assert_eq!(p.status, 303, "{}", p.html);
+    assert_eq!(p.header("location"), "/console/customers");
+    let set = p.header("set-cookie").to_string();
+    for attr in ["HttpOnly", "SameSite=Strict", "Path=/console"] {
+        assert!(set.contains(attr), "{set}");
+    }
+    assert!(!set.contains("Secure"), "no TLS on this node: {set}");
+
+    let p = b.get("/console/customers").await;
+    assert_eq!(p.status, 200, "{}", p.html);
+    assert_page_headers(&p);
+    assert!(p.html.contains("Jane1 Smith"), "{}", p.html);
+    assert!(p.html.contains("*****0002"), "masked SSN shown");
+    assert!(!p.html.contains("123450002"), "no full SSN in the page");
+    assert!(!p.html.contains("34366787628003540"), "no account number");
+    assert!(p.html.contains("<th scope=\"col\">SSN</th>"));
+    assert!(p.html.contains("<main id=\"main\">"));
+
+    // Search, type filter and paging are the API's.
+    envelope_ok(
+        &api.post("/api/v1/customer", &customer(2)).await,
+        "Customer created successfully.",
+    );
+    let p = b.get("/console/customers?nameQuery=Jane2").await;
+    assert!(p.html.contains("Jane2 Smith") && !p.html.contains("Jane1 Smith"));
+    let p = b.get("/console/customers?customerType=business").await;
+    assert!(!p.html.contains("Jane1 Smith") && p.html.contains("0 customers"));
+    let p = b
+        .get("/console/customers?pageSize=1&orderBy=FirstName&order=ASC")
+        .await;
+    assert!(p.html.contains("Jane1 Smith") && !p.html.contains("Jane2 Smith"));
+    assert!(p.html.contains("page 1 of 2"), "{}", p.html);
+    assert!(p.html.contains("pageNumber=2"), "a next-page link");
+    let p = b.get("/console/customers?pageSize=500").await;
+    assert_eq!(p.status, 400);
+    assert!(p.html.contains("Invalid request parameters."));
+
+    // Another tenant's staff sees none of them.
+    let other = app.other_tenant().await;
+    let mut stranger = Browser::new(&app);
+    let p = stranger
+        .login(&other.analysis.email, &other.analysis.password)
+        .await;
+    assert_eq!(p.status, 303);
+    let p = stranger.get("/console/customers").await;
+    assert_eq!(p.status, 200);
+    assert!(!p.html.contains("Jane1") && p.html.contains("0 customers"));
+
+    // Unknown console paths answer an HTML 404.
+    let p = b.get("/console/nothing-here").await;
+    assert_eq!(p.status, 404);
+    assert!(p.header("content-type").starts_with("text/html"));
+}
+
+#[tokio::test]
+async fn wrong_passwords_count_with_the_apis_and_lock_the_account() {
+    let app = spawn_app().await;
+    let admin = &app.tenant.analysis;
+    let mut b = Browser::new(&app);
+    for _ in 0..3 {
+        let p = b.login(&admin.email, "not-the-password").await;
+        assert_eq!(p.status, 401);
+        assert!(p.html.contains("Invalid email or password."));
+        assert!(p.header("set-cookie").is_empty());
+    }
+    // Two more through the API: five for the account in all.
+    let http = reqwest::Client::new();
+    for _ in 0..2 {
+        let r = http
+            .post(format!("{}/api/v1/auth/login", app.base))
+            .json(&serde_json::json!({"email": admin.email, "password": "not-the-password"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+    }
+    let p = b.login(&admin.email, &admin.password).await;
+    assert_eq!(p.status, 429, "locked even with the right password");
+    assert!(p.html.contains("Too many failed attempts"));
+    assert!(b.cookie.is_none());
+    // The API sees the same lock.
+    let r = http
+        .post(format!("{}/api/v1/auth/login", app.base))
+        .json(&serde_json::json!({"email": admin.email, "password": admin.password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    app.clock.advance(Duration::from_secs(31 * 60));
+    assert_eq!(b.login(&admin.email, &admin.password).await.status, 303);
+}
+
+#[tokio::test]
+async fn forms_need_the_sessions_csrf_token_and_logout_ends_the_session() {
+    let app = spawn_app().await;
+    let admin = &app.tenant.analysis;
+    let mut b = Browser::new(&app);
+    b.login(&admin.email, &admin.password).await;
+    let page = b.get("/console/customers").await;
+    let token = page.csrf();
+    assert_eq!(token.len(), 64);
+
+    // Another session's token is not this one's.
+    let mut other = Browser::new(&app);
+    other.login(&admin.email, &admin.password).await;
+    let others = other.get("/console/customers").await.csrf();
+    assert_ne!(others, token);
+
+    for form in [
+        vec![],
+        vec![("csrf", "")],
+        vec![("csrf", others.as_str())],
+        vec![("csrf", "zz")],
+    ] {
+        let p = b.post("/console/logout", &form).await;
+        assert_eq!(p.status, 403, "{form:?}");
+        assert!(p.header("content-type").starts_with("text/html"));
+    }
+    assert_eq!(
+        b.get("/console/customers").await.status,
+        200,
+        "still signed in"
+    );
+
+    let old = b.cookie.clone();
+    let p = b.post("/console/logout", &[("csrf", &token)]).await;
+    assert_eq!(p.status, 303);
+    assert_eq!(p.header("location"), "/console/login");
+    assert!(p.header("set-cookie").contains("Max-Age=0"));
+    // The old cookie no longer opens a page.
+    b.cookie = old;
+    let p = b.get("/console/customers").await;
+    assert_eq!(p.status, 303);
+    assert_eq!(p.header("location"), "/console/login");
+    // The other session is untouched.
+    assert_eq!(other.get("/console/customers").await.status, 200);
+}
+
+#[tokio::test]
+async fn a_session_stays_while_used_and_ends_after_the_apis_idle_timeout() {
+    let app = spawn_app().await;
+    let admin = &app.tenant.analysis;
+    let mut b = Browser::new(&app);
+    b.login(&admin.email, &admin.password).await;
+    // Used every 10 minutes, it outlives one access token.
+    for _ in 0..3 {
+        app.clock.advance(Duration::from_secs(10 * 60));
+        assert_eq!(b.get("/console/customers").await.status, 200);
+    }
+    // Unused for 16 minutes, it is over.
+    app.clock.advance(Duration::from_secs(16 * 60));
+    let p = b.get("/console/customers").await;
+    assert_eq!(p.status, 303);
+    assert_eq!(p.header("location"), "/console/login");
+}
