@@ -16,28 +16,44 @@ use crate::AppState;
 #[template(path = "console/login.html")]
 struct LoginPage<'a> {
     nonce: &'a str,
+    csrf: &'a str,
     email: &'a str,
     error: Option<&'a str>,
 }
 
-fn page(status: StatusCode, email: &str, error: Option<&str>) -> Response {
-    let nonce = pages::nonce();
-    pages::render(
-        status,
-        &LoginPage {
+/// The sign-in form for the request with `headers`.
+struct Form<'a> {
+    state: &'a AppState,
+    headers: &'a HeaderMap,
+}
+
+impl Form<'_> {
+    fn page(&self, status: StatusCode, email: &str, error: Option<&str>) -> Response {
+        let nonce = pages::nonce();
+        let (csrf, set) = session::login_token(self.state, self.headers);
+        let view = LoginPage {
             nonce: &nonce,
+            csrf: &csrf,
             email,
             error,
-        },
-        super::headers(&nonce),
-    )
+        };
+        let mut resp = pages::render(status, &view, super::headers(&nonce));
+        if let Some(set) = set {
+            resp.headers_mut().append(header::SET_COOKIE, set);
+        }
+        resp
+    }
 }
 
 /// GET /console/login: the form, or the customers page when signed in.
 pub async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match session::current(&state, &headers).await {
         Some(s) => s.finish(super::see_other("/console/customers")),
-        None => page(StatusCode::OK, "", None),
+        None => Form {
+            state: &state,
+            headers: &headers,
+        }
+        .page(StatusCode::OK, "", None),
     }
 }
 
@@ -46,10 +62,18 @@ pub async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Re
 pub async fn login(State(state): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let address = crate::analysis::auth::request_address(&state, &parts);
+    let form = Form {
+        state: &state,
+        headers: &parts.headers,
+    };
+    let page = |status, email: &str, error| form.page(status, email, error);
     let Ok(body) = axum::body::to_bytes(body, state.config.max_body_bytes).await else {
         return page(StatusCode::BAD_REQUEST, "", Some("The form is too large."));
     };
     let mut fields = session::form(&body);
+    if !session::login_token_ok(&parts.headers, fields.get("csrf").map(String::as_str)) {
+        return super::forbidden();
+    }
     let email = fields.remove("email").unwrap_or_default();
     let password = fields.remove("password").unwrap_or_default();
     if email.trim().is_empty() || password.is_empty() {

@@ -103,8 +103,9 @@ pub async fn list(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let Some(s) = session::current(&state, &headers).await else {
-        return super::see_other("/console/login");
+    let s = match session::require(&state, &headers).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
     };
     let who = &s.staff;
     let user = match fundline_store::staff::user(&state.store, &who.tenant_id, &who.user_id).await {

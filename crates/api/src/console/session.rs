@@ -41,18 +41,49 @@ pub fn cleared(state: &AppState) -> HeaderValue {
     .unwrap_or(HeaderValue::from_static("fl_console=; Max-Age=0"))
 }
 
-/// The cookie's access and refresh tokens, if the request has it.
-fn tokens(headers: &HeaderMap) -> Option<(String, String)> {
+/// The value of the request's cookie `name`.
+fn cookie_value<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().strip_prefix(COOKIE)?.strip_prefix('='))
-        .find_map(|v| {
-            let (a, r) = v.split_once('~')?;
-            Some((a.to_string(), r.to_string()))
-        })
+        .find_map(|c| c.trim().strip_prefix(name)?.strip_prefix('='))
+}
+
+/// The cookie's access and refresh tokens, if the request has it.
+fn tokens(headers: &HeaderMap) -> Option<(String, String)> {
+    let (a, r) = cookie_value(headers, COOKIE)?.split_once('~')?;
+    Some((a.to_string(), r.to_string()))
+}
+
+/// The sign-in form's CSRF cookie: there is no session to bind a token
+/// to yet, so the form carries the cookie's random value (double submit;
+/// a cross-site page can neither read nor send a SameSite=Strict cookie).
+const LOGIN_COOKIE: &str = "fl_console_login";
+
+/// The sign-in form's token: the request's own, or a new one with the
+/// `Set-Cookie` that carries it.
+pub fn login_token(state: &AppState, headers: &HeaderMap) -> (String, Option<HeaderValue>) {
+    if let Some(t) = cookie_value(headers, LOGIN_COOKIE).filter(|t| t.len() == 22) {
+        return (t.to_string(), None);
+    }
+    let t = fundline_vault::random_token(16);
+    let secure = if state.config.hsts { "; Secure" } else { "" };
+    let set = format!(
+        "{LOGIN_COOKIE}={t}; Path={}; HttpOnly; SameSite=Strict{secure}",
+        super::BASE
+    );
+    (t, HeaderValue::from_str(&set).ok())
+}
+
+/// Whether the sign-in form's token is its cookie's (constant time).
+pub fn login_token_ok(headers: &HeaderMap, given: Option<&str>) -> bool {
+    use subtle::ConstantTimeEq;
+    match (cookie_value(headers, LOGIN_COOKIE), given) {
+        (Some(c), Some(g)) if !c.is_empty() => c.as_bytes().ct_eq(g.as_bytes()).into(),
+        _ => false,
+    }
 }
 
 /// A signed-in staff user, and the new cookie when the tokens were rotated.
@@ -93,6 +124,27 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> Option<Session> {
         staff,
         renewed: Some(cookie(state, &t)),
     })
+}
+
+/// The request's session, or the answer without one: the sign-in form, or
+/// a 429 once the user is over the API's per-user rate limit (the same
+/// budget as their API calls).
+pub async fn require(state: &AppState, headers: &HeaderMap) -> Result<Session, Response> {
+    let Some(s) = current(state, headers).await else {
+        return Err(super::see_other("/console/login"));
+    };
+    let key = format!("ba:{}", s.staff.user_id);
+    if let Err(retry) = state.limiter.check(state.config.rate_limit, &key) {
+        let mut resp = super::message(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests",
+            &format!("Too many requests. Try again in {retry} s."),
+        );
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(retry));
+        return Err(s.finish(resp));
+    }
+    Ok(s)
 }
 
 /// The MAC of a session's CSRF token, keyed by the tenant's newest staff

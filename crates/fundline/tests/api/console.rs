@@ -1,6 +1,7 @@
 //! The lender's console (issue 16): sign in and out on the API's staff
 //! sessions, CSRF on forms, the customers list, tenancy.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::common;
@@ -12,8 +13,8 @@ use common::staff::{customer, envelope_ok, Staff};
 struct Browser {
     base: String,
     http: reqwest::Client,
-    /// `fl_console=…` as the last login set it.
-    cookie: Option<String>,
+    /// Cookies by name, as the server set them.
+    cookies: BTreeMap<String, String>,
 }
 
 struct Page {
@@ -49,22 +50,33 @@ impl Browser {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),
-            cookie: None,
+            cookies: BTreeMap::new(),
         }
     }
 
     async fn answer(&mut self, req: reqwest::RequestBuilder) -> Page {
-        let req = match &self.cookie {
-            Some(c) => req.header("cookie", c),
-            None => req,
+        let jar: Vec<String> = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let req = if jar.is_empty() {
+            req
+        } else {
+            req.header("cookie", jar.join("; "))
         };
         let r = req.send().await.unwrap();
         let status = r.status().as_u16();
         let headers = r.headers().clone();
         // A rotated session comes back in a new cookie, as a browser keeps it.
-        if let Some(set) = headers.get("set-cookie") {
-            let pair = set.to_str().unwrap().split(';').next().unwrap().to_string();
-            self.cookie = (!pair.ends_with('=')).then_some(pair);
+        for set in headers.get_all("set-cookie") {
+            let pair = set.to_str().unwrap().split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.into(), value.into());
+            }
         }
         Page {
             status,
@@ -90,12 +102,19 @@ impl Browser {
         self.answer(req).await
     }
 
+    /// The sign-in form, filled in and sent.
     async fn login(&mut self, email: &str, password: &str) -> Page {
+        let form = self.get("/console/login").await;
+        let csrf = form.csrf();
         self.post(
             "/console/login",
-            &[("email", email), ("password", password)],
+            &[("email", email), ("password", password), ("csrf", &csrf)],
         )
         .await
+    }
+
+    fn session(&self) -> Option<&String> {
+        self.cookies.get("fl_console")
     }
 }
 
@@ -138,6 +157,20 @@ async fn signing_in_sets_a_strict_cookie_and_lists_the_tenants_customers_masked(
     let p = b.get("/console/login").await;
     assert_eq!(p.status, 200);
     assert_page_headers(&p);
+    // The sign-in form has its own CSRF token, its cookie's value.
+    let token = p.csrf();
+    assert_eq!(b.cookies.get("fl_console_login"), Some(&token));
+    let wrong = "x".repeat(22);
+    for csrf in [None, Some(wrong.as_str())] {
+        let mut fields = vec![
+            ("email", admin.email.as_str()),
+            ("password", admin.password.as_str()),
+        ];
+        fields.extend(csrf.map(|c| ("csrf", c)));
+        let p = b.post("/console/login", &fields).await;
+        assert_eq!(p.status, 403, "{csrf:?}");
+        assert!(b.session().is_none());
+    }
     assert!(
         p.html.contains("<label for=\"email\">") && p.html.contains("<label for=\"password\">")
     );
@@ -151,7 +184,14 @@ async fn signing_in_sets_a_strict_cookie_and_lists_the_tenants_customers_masked(
     let p = b.login(&admin.email, &admin.password).await;
     assert_eq!(p.status, 303, "{}", p.html);
     assert_eq!(p.header("location"), "/console/customers");
-    let set = p.header("set-cookie").to_string();
+    let set = p
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|c| c.starts_with("fl_console="))
+        .expect("the session cookie")
+        .to_string();
     for attr in ["HttpOnly", "SameSite=Strict", "Path=/console"] {
         assert!(set.contains(attr), "{set}");
     }
@@ -212,7 +252,7 @@ async fn wrong_passwords_count_with_the_apis_and_lock_the_account() {
         let p = b.login(&admin.email, "not-the-password").await;
         assert_eq!(p.status, 401);
         assert!(p.html.contains("Invalid email or password."));
-        assert!(p.header("set-cookie").is_empty());
+        assert!(b.session().is_none());
     }
     // Two more through the API: five for the account in all.
     let http = reqwest::Client::new();
@@ -228,7 +268,7 @@ async fn wrong_passwords_count_with_the_apis_and_lock_the_account() {
     let p = b.login(&admin.email, &admin.password).await;
     assert_eq!(p.status, 429, "locked even with the right password");
     assert!(p.html.contains("Too many failed attempts"));
-    assert!(b.cookie.is_none());
+    assert!(b.session().is_none());
     // The API sees the same lock.
     let r = http
         .post(format!("{}/api/v1/auth/login", app.base))
@@ -273,13 +313,13 @@ async fn forms_need_the_sessions_csrf_token_and_logout_ends_the_session() {
         "still signed in"
     );
 
-    let old = b.cookie.clone();
+    let old = b.cookies.clone();
     let p = b.post("/console/logout", &[("csrf", &token)]).await;
     assert_eq!(p.status, 303);
     assert_eq!(p.header("location"), "/console/login");
     assert!(p.header("set-cookie").contains("Max-Age=0"));
     // The old cookie no longer opens a page.
-    b.cookie = old;
+    b.cookies = old;
     let p = b.get("/console/customers").await;
     assert_eq!(p.status, 303);
     assert_eq!(p.header("location"), "/console/login");
