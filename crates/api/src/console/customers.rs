@@ -11,7 +11,6 @@ use super::session;
 use crate::analysis::customers::{list_of, masked_ssn};
 use crate::analysis::error::AnalysisError;
 use crate::analysis::query::Params;
-use crate::analysis::zone::Zone;
 use crate::pages;
 use crate::AppState;
 
@@ -52,7 +51,9 @@ impl Row {
             email: c.email.clone(),
             phone: c.phone_number.clone(),
             ssn: masked_ssn(c),
-            created: Zone(chrono_tz::Tz::UTC).render(c.created_at),
+            created: chrono::DateTime::from_timestamp_micros(c.created_at)
+                .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                .unwrap_or_default(),
         }
     }
 }
