@@ -24,7 +24,7 @@ pub mod share;
 pub mod shared_accounts;
 pub mod sms;
 pub mod users;
-mod zone;
+pub(crate) mod zone;
 
 use axum::extract::DefaultBodyLimit;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};

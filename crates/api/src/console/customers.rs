@@ -3,13 +3,11 @@
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use fundline_store::customers::Customer;
 
-use super::session;
 use crate::analysis::customers::{list_of, masked_ssn};
-use crate::analysis::error::AnalysisError;
 use crate::analysis::query::Params;
 use crate::pages;
 use crate::AppState;
@@ -72,30 +70,8 @@ struct CustomersPage<'a> {
     descending: bool,
     errors: Vec<String>,
     total: i64,
-    page: i64,
-    pages: i64,
     rows: Vec<Row>,
-    previous: Option<String>,
-    next: Option<String>,
-}
-
-impl CustomersPage<'_> {
-    /// Whether a choice is the one the query made.
-    fn same(&self, choice: &str, chosen: &str) -> bool {
-        choice.eq_ignore_ascii_case(chosen)
-    }
-}
-
-/// This list's address with the same filters and another page.
-fn page_href(p: &Params, page: i64) -> String {
-    let mut q = url::form_urlencoded::Serializer::new(String::new());
-    for name in ["nameQuery", "customerType", "orderBy", "order", "pageSize"] {
-        if let Some(v) = p.get(name).filter(|v| !v.is_empty()) {
-            q.append_pair(name, v);
-        }
-    }
-    q.append_pair("pageNumber", &page.to_string());
-    format!("/console/customers?{}", q.finish())
+    pager: super::Pager,
 }
 
 /// GET /console/customers
@@ -104,49 +80,37 @@ pub async fn list(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let s = match session::require(&state, &headers).await {
-        Ok(s) => s,
+    let (s, frame) = match super::signed_in(&state, &headers).await {
+        Ok(both) => both,
         Err(resp) => return resp,
     };
-    let who = &s.staff;
-    let user = match fundline_store::staff::user(&state.store, &who.tenant_id, &who.user_id).await {
-        Ok(Some(u)) => format!("{} {}", u.first_name, u.last_name),
-        Ok(None) => return super::see_other("/console/login"),
-        Err(e) => return super::unavailable(Some(crate::middleware::ErrorCause::new(e))),
-    };
     let params = Params::parse(raw.as_deref());
-    let (status, errors, paging, total, rows) = match list_of(&state, who, raw.as_deref()).await {
-        Ok((paging, total, rows)) => (StatusCode::OK, Vec::new(), Some(paging), total, rows),
-        Err(AnalysisError::Rejected { errors, .. }) => {
-            (StatusCode::BAD_REQUEST, errors, None, 0, Vec::new())
-        }
-        Err(AnalysisError::Unavailable { cause }) => return s.finish(super::unavailable(cause)),
-        Err(_) => return super::see_other("/console/login"),
+    let list = match super::Listed::of(list_of(&state, &s.staff, raw.as_deref()).await) {
+        Ok(l) => l,
+        Err(resp) => return s.finish(resp),
     };
-    let (page, size) = paging
-        .as_ref()
-        .map(|p| (p.page_number, p.page_size.max(1)))
-        .unwrap_or((1, 1));
-    let pages = (total + size - 1) / size;
-    let nonce = pages::nonce();
-    let csrf = session::csrf_token(&state, who).await;
     let view = CustomersPage {
-        nonce: &nonce,
-        user: &user,
-        csrf: &csrf,
+        nonce: &frame.nonce,
+        user: &frame.user,
+        csrf: &frame.csrf,
         types: &TYPES,
         orders: &ORDERS,
         name_query: params.get("nameQuery").unwrap_or(""),
         customer_type: params.get("customerType").unwrap_or(""),
         order_by: params.get("orderBy").unwrap_or("CreatedDate"),
-        descending: paging.as_ref().is_none_or(|p| p.descending),
-        errors,
-        total,
-        page,
-        pages,
-        rows: rows.iter().map(Row::of).collect(),
-        previous: (page > 1).then(|| page_href(&params, page - 1)),
-        next: (page < pages).then(|| page_href(&params, page + 1)),
+        descending: list.descending(),
+        pager: list.pager(
+            "/console/customers",
+            &params,
+            &["nameQuery", "customerType"],
+        ),
+        errors: list.errors,
+        total: list.total,
+        rows: list.rows.iter().map(Row::of).collect(),
     };
-    s.finish(pages::render(status, &view, super::headers(&nonce)))
+    s.finish(pages::render(
+        list.status,
+        &view,
+        super::headers(&frame.nonce),
+    ))
 }

@@ -5,6 +5,7 @@
 
 mod auth;
 mod customers;
+mod report_requests;
 mod session;
 
 use askama::Template;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/login", get(auth::login_page).post(auth::login))
         .route("/console/logout", axum::routing::post(auth::logout))
         .route("/console/customers", get(customers::list))
+        .route("/console/report-requests", get(report_requests::list))
 }
 
 /// A console page's headers: its own inline style and script under
@@ -102,4 +104,135 @@ fn forbidden() -> Response {
         "Form expired",
         "This form could not be accepted. Go back, reload the page and try again.",
     )
+}
+
+/// What every signed-in page shows around its content: the user's name
+/// and the CSRF token of the logout form, with the page's nonce.
+struct Frame {
+    nonce: String,
+    user: String,
+    csrf: String,
+}
+
+impl Frame {
+    async fn of(state: &AppState, s: &session::Session) -> Result<Frame, Response> {
+        let who = &s.staff;
+        let user =
+            match fundline_store::staff::user(&state.store, &who.tenant_id, &who.user_id).await {
+                Ok(Some(u)) => format!("{} {}", u.first_name, u.last_name),
+                Ok(None) => return Err(see_other("/console/login")),
+                Err(e) => return Err(unavailable(Some(crate::middleware::ErrorCause::new(e)))),
+            };
+        Ok(Frame {
+            nonce: pages::nonce(),
+            user,
+            csrf: session::csrf_token(state, who).await,
+        })
+    }
+}
+
+/// Whether a filter's choice is the one the query made (its templates'
+/// `selected`).
+pub(crate) fn same(choice: &str, chosen: &str) -> bool {
+    choice.eq_ignore_ascii_case(chosen)
+}
+
+/// A list's previous and next page links, keeping its filters.
+struct Pager {
+    page: i64,
+    pages: i64,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+impl Pager {
+    /// The pager of `path` for the query `p` (its `filters` kept) at
+    /// `paging`, of `total` records; no paging (a refused query): page 1.
+    fn new(
+        path: &str,
+        p: &crate::analysis::query::Params,
+        filters: &[&str],
+        paging: Option<&crate::analysis::query::Paging>,
+        total: i64,
+    ) -> Pager {
+        let (page, size) = paging
+            .map(|p| (p.page_number, p.page_size.max(1)))
+            .unwrap_or((1, 1));
+        let pages = (total + size - 1) / size;
+        let href = |n: i64| {
+            let mut q = url::form_urlencoded::Serializer::new(String::new());
+            for name in filters.iter().chain(&["orderBy", "order", "pageSize"]) {
+                if let Some(v) = p.get(name) {
+                    q.append_pair(name, v);
+                }
+            }
+            q.append_pair("pageNumber", &n.to_string());
+            format!("{path}?{}", q.finish())
+        };
+        Pager {
+            page,
+            pages,
+            previous: (page > 1).then(|| href(page - 1)),
+            next: (page < pages).then(|| href(page + 1)),
+        }
+    }
+}
+
+/// A signed-in page's session and frame, or the answer to send instead.
+async fn signed_in(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<(session::Session, Frame), Response> {
+    let s = session::require(state, headers).await?;
+    match Frame::of(state, &s).await {
+        Ok(f) => Ok((s, f)),
+        Err(resp) => Err(s.finish(resp)),
+    }
+}
+
+/// What a list's query answered: its records, or, for a refused query,
+/// none and the API's messages with a 400.
+struct Listed<T> {
+    status: StatusCode,
+    errors: Vec<String>,
+    paging: Option<crate::analysis::query::Paging>,
+    total: i64,
+    rows: Vec<T>,
+}
+
+impl<T> Listed<T> {
+    /// The list, or the page to answer instead (our side failed).
+    fn of(
+        answer: crate::analysis::error::Result<(crate::analysis::query::Paging, i64, Vec<T>)>,
+    ) -> Result<Listed<T>, Response> {
+        use crate::analysis::error::AnalysisError;
+        match answer {
+            Ok((paging, total, rows)) => Ok(Listed {
+                status: StatusCode::OK,
+                errors: Vec::new(),
+                paging: Some(paging),
+                total,
+                rows,
+            }),
+            Err(AnalysisError::Rejected { errors, .. }) => Ok(Listed {
+                status: StatusCode::BAD_REQUEST,
+                errors,
+                paging: None,
+                total: 0,
+                rows: Vec::new(),
+            }),
+            Err(AnalysisError::Unavailable { cause }) => Err(unavailable(cause)),
+            Err(_) => Err(see_other("/console/login")),
+        }
+    }
+
+    /// Its pager (`Pager::new`).
+    fn pager(&self, path: &str, p: &crate::analysis::query::Params, filters: &[&str]) -> Pager {
+        Pager::new(path, p, filters, self.paging.as_ref(), self.total)
+    }
+
+    /// Whether it is sorted newest / Z–A first (the API's default).
+    fn descending(&self) -> bool {
+        self.paging.as_ref().is_none_or(|p| p.descending)
+    }
 }

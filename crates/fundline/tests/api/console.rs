@@ -344,3 +344,52 @@ async fn a_session_stays_while_used_and_ends_after_the_apis_idle_timeout() {
     assert_eq!(p.status, 303);
     assert_eq!(p.header("location"), "/console/login");
 }
+
+#[tokio::test]
+async fn the_report_requests_page_lists_the_tenants_requests_with_the_apis_filters() {
+    let app = spawn_app().await;
+    let admin = &app.tenant.analysis;
+    let api = Staff::admin(&app).await;
+    let mut c = customer(7);
+    c["triggerReportRequest"] = serde_json::json!(true);
+    envelope_ok(
+        &api.post("/api/v1/customer", &c).await,
+        "Customer created successfully.",
+    );
+    envelope_ok(
+        &api.post("/api/v1/customer", &customer(8)).await,
+        "Customer created successfully.",
+    );
+    let mut b = Browser::new(&app);
+    assert_eq!(
+        b.get("/console/report-requests").await.header("location"),
+        "/console/login"
+    );
+    b.login(&admin.email, &admin.password).await;
+    let p = b.get("/console/report-requests").await;
+    assert_eq!(p.status, 200, "{}", p.html);
+    assert_page_headers(&p);
+    assert!(p.html.contains("Jane7 Smith") && p.html.contains("<td>Pending</td>"));
+    assert!(!p.html.contains("Jane8 Smith"), "no request, not listed");
+    assert!(p.html.contains("1 request,"), "{}", p.html);
+    // The link itself is not on the list page.
+    assert!(!p.html.contains("/connect/"));
+    let p = b.get("/console/report-requests?status=2").await;
+    assert!(!p.html.contains("Jane7 Smith") && p.html.contains("0 requests"));
+    let p = b.get("/console/report-requests?status=9").await;
+    assert_eq!(p.status, 400);
+    assert!(p.html.contains("Status must be 1 (Pending)"));
+    let p = b
+        .get("/console/report-requests?orderedDateFrom=2000-01-01&orderedDateTo=2000-12-31")
+        .await;
+    assert!(p.html.contains("0 requests"));
+
+    let other = app.other_tenant().await;
+    let mut stranger = Browser::new(&app);
+    stranger
+        .login(&other.analysis.email, &other.analysis.password)
+        .await;
+    let p = stranger.get("/console/report-requests").await;
+    assert_eq!(p.status, 200);
+    assert!(!p.html.contains("Jane7") && p.html.contains("0 requests"));
+}
