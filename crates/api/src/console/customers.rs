@@ -8,12 +8,10 @@ use axum::response::Response;
 use fundline_store::customers::Customer;
 
 use crate::analysis::customers::{list_of, masked_ssn};
-use crate::analysis::query::Params;
-use crate::pages;
 use crate::AppState;
 
 /// The type filter's choices, as the API's `customerType` takes them.
-const TYPES: [(&str, &str); 3] = [
+pub(crate) const TYPES: [(&str, &str); 3] = [
     ("", "Any"),
     ("customer", "Customer"),
     ("business", "Business"),
@@ -60,19 +58,16 @@ impl Row {
 #[template(path = "console/customers.html")]
 struct CustomersPage<'a> {
     nonce: &'a str,
-    user: &'a str,
-    csrf: &'a str,
-    types: &'a [(&'a str, &'a str)],
-    orders: &'a [(&'a str, &'a str)],
-    name_query: &'a str,
-    customer_type: &'a str,
-    order_by: &'a str,
-    descending: bool,
-    errors: Vec<String>,
-    total: i64,
-    rows: Vec<Row>,
-    pager: super::Pager,
+    v: &'a super::ListView<'a, Row>,
 }
+
+const PAGE: super::ListPage = super::ListPage {
+    title: "Customers",
+    noun: "customer",
+    path: "/console/customers",
+    filters: &["nameQuery", "customerType"],
+    orders: &ORDERS,
+};
 
 /// GET /console/customers
 pub async fn list(
@@ -80,37 +75,20 @@ pub async fn list(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let (s, frame) = match super::signed_in(&state, &headers).await {
-        Ok(both) => both,
-        Err(resp) => return resp,
-    };
-    let params = Params::parse(raw.as_deref());
-    let list = match super::Listed::of(list_of(&state, &s.staff, raw.as_deref()).await) {
-        Ok(l) => l,
-        Err(resp) => return s.finish(resp),
-    };
-    let view = CustomersPage {
-        nonce: &frame.nonce,
-        user: &frame.user,
-        csrf: &frame.csrf,
-        types: &TYPES,
-        orders: &ORDERS,
-        name_query: params.get("nameQuery").unwrap_or(""),
-        customer_type: params.get("customerType").unwrap_or(""),
-        order_by: params.get("orderBy").unwrap_or("CreatedDate"),
-        descending: list.descending(),
-        pager: list.pager(
-            "/console/customers",
-            &params,
-            &["nameQuery", "customerType"],
-        ),
-        errors: list.errors,
-        total: list.total,
-        rows: list.rows.iter().map(Row::of).collect(),
-    };
-    s.finish(pages::render(
-        list.status,
-        &view,
-        super::headers(&frame.nonce),
-    ))
+    let raw = raw.as_deref();
+    PAGE.answer(
+        &state,
+        &headers,
+        raw,
+        async |who| list_of(&state, who, raw).await,
+        Row::of,
+        |v| {
+            let page = CustomersPage {
+                nonce: &v.frame.nonce,
+                v: &v,
+            };
+            super::show(&v, &page)
+        },
+    )
+    .await
 }

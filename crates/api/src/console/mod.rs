@@ -4,8 +4,8 @@
 //! console is not part of the partner API document.
 
 mod auth;
-mod customers;
-mod report_requests;
+pub(crate) mod customers;
+pub(crate) mod report_requests;
 mod session;
 
 use askama::Template;
@@ -225,14 +225,101 @@ impl<T> Listed<T> {
             Err(_) => Err(see_other("/console/login")),
         }
     }
+}
 
-    /// Its pager (`Pager::new`).
-    fn pager(&self, path: &str, p: &crate::analysis::query::Params, filters: &[&str]) -> Pager {
-        Pager::new(path, p, filters, self.paging.as_ref(), self.total)
+/// What every list page shows: the frame, the common filters' values, the
+/// API's messages for a refused query, the count, the rows and the pager.
+struct ListView<'a, R> {
+    status: StatusCode,
+    title: &'a str,
+    /// One row, as the count names it ("customer": "2 customers").
+    noun: &'a str,
+    path: &'a str,
+    frame: Frame,
+    params: &'a crate::analysis::query::Params,
+    orders: &'a [(&'a str, &'a str)],
+    descending: bool,
+    errors: Vec<String>,
+    total: i64,
+    rows: Vec<R>,
+    pager: Pager,
+}
+
+impl<R> ListView<'_, R> {
+    /// A filter's value as the query gave it, or "".
+    fn value(&self, name: &str) -> &str {
+        self.params.get(name).unwrap_or("")
     }
 
-    /// Whether it is sorted newest / Z–A first (the API's default).
-    fn descending(&self) -> bool {
-        self.paging.as_ref().is_none_or(|p| p.descending)
+    /// The sort field, the API's default when none is given.
+    fn order_by(&self) -> &str {
+        self.params.get("orderBy").unwrap_or("CreatedDate")
     }
+}
+
+/// How a list page reads its query and shows its rows.
+struct ListPage<'a> {
+    title: &'a str,
+    noun: &'a str,
+    path: &'a str,
+    /// Its own filters, kept by the pager; the name search is one.
+    filters: &'a [&'a str],
+    /// Its `orderBy` choices, as the API takes them.
+    orders: &'a [(&'a str, &'a str)],
+}
+
+impl ListPage<'_> {
+    /// Answers `raw` for the signed-in user: `fetch` is the API's list
+    /// function, `row` makes a table row of each record, `render` the page.
+    async fn answer<T, R>(
+        &self,
+        state: &AppState,
+        headers: &axum::http::HeaderMap,
+        raw: Option<&str>,
+        fetch: impl AsyncFnOnce(
+            &crate::analysis::auth::Staff,
+        ) -> crate::analysis::error::Result<(
+            crate::analysis::query::Paging,
+            i64,
+            Vec<T>,
+        )>,
+        row: impl Fn(&T) -> R,
+        render: impl FnOnce(ListView<'_, R>) -> Response,
+    ) -> Response {
+        let (s, frame) = match signed_in(state, headers).await {
+            Ok(both) => both,
+            Err(resp) => return resp,
+        };
+        let list = match Listed::of(fetch(&s.staff).await) {
+            Ok(l) => l,
+            Err(resp) => return s.finish(resp),
+        };
+        let params = crate::analysis::query::Params::parse(raw);
+        let view = ListView {
+            status: list.status,
+            title: self.title,
+            noun: self.noun,
+            path: self.path,
+            frame,
+            params: &params,
+            orders: self.orders,
+            descending: list.paging.as_ref().is_none_or(|p| p.descending),
+            pager: Pager::new(
+                self.path,
+                &params,
+                self.filters,
+                list.paging.as_ref(),
+                list.total,
+            ),
+            errors: list.errors,
+            total: list.total,
+            rows: list.rows.iter().map(row).collect(),
+        };
+        s.finish(render(view))
+    }
+}
+
+/// A list page's response.
+fn show<R>(view: &ListView<'_, R>, page: &impl Template) -> Response {
+    pages::render(view.status, page, headers(&view.frame.nonce))
 }

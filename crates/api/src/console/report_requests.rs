@@ -8,14 +8,12 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::Value;
 
-use crate::analysis::query::Params;
 use crate::analysis::report_requests::list_of;
 use crate::analysis::zone::Zone;
-use crate::pages;
 use crate::AppState;
 
 /// The status filter's choices, as the API's `status` takes them.
-const STATUSES: [(&str, &str); 6] = [
+pub(crate) const STATUSES: [(&str, &str); 6] = [
     ("", "Any"),
     ("1", "Pending"),
     ("2", "Completed"),
@@ -75,21 +73,16 @@ impl Row {
 #[template(path = "console/report_requests.html")]
 struct RequestsPage<'a> {
     nonce: &'a str,
-    user: &'a str,
-    csrf: &'a str,
-    statuses: &'a [(&'a str, &'a str)],
-    orders: &'a [(&'a str, &'a str)],
-    name_query: &'a str,
-    status: &'a str,
-    ordered_from: &'a str,
-    ordered_to: &'a str,
-    order_by: &'a str,
-    descending: bool,
-    errors: Vec<String>,
-    total: i64,
-    rows: Vec<Row>,
-    pager: super::Pager,
+    v: &'a super::ListView<'a, Row>,
 }
+
+const PAGE: super::ListPage = super::ListPage {
+    title: "Report requests",
+    noun: "request",
+    path: "/console/report-requests",
+    filters: &["nameQuery", "status", "orderedDateFrom", "orderedDateTo"],
+    orders: &ORDERS,
+};
 
 /// GET /console/report-requests
 pub async fn list(
@@ -97,40 +90,21 @@ pub async fn list(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let (s, frame) = match super::signed_in(&state, &headers).await {
-        Ok(both) => both,
-        Err(resp) => return resp,
-    };
-    let params = Params::parse(raw.as_deref());
+    let raw = raw.as_deref();
     let zone = Zone(chrono_tz::Tz::UTC);
-    let list = match super::Listed::of(list_of(&state, &s.staff, &zone, raw.as_deref()).await) {
-        Ok(l) => l,
-        Err(resp) => return s.finish(resp),
-    };
-    let view = RequestsPage {
-        nonce: &frame.nonce,
-        user: &frame.user,
-        csrf: &frame.csrf,
-        statuses: &STATUSES,
-        orders: &ORDERS,
-        name_query: params.get("nameQuery").unwrap_or(""),
-        status: params.get("status").unwrap_or(""),
-        ordered_from: params.get("orderedDateFrom").unwrap_or(""),
-        ordered_to: params.get("orderedDateTo").unwrap_or(""),
-        order_by: params.get("orderBy").unwrap_or("CreatedDate"),
-        descending: list.descending(),
-        pager: list.pager(
-            "/console/report-requests",
-            &params,
-            &["nameQuery", "status", "orderedDateFrom", "orderedDateTo"],
-        ),
-        errors: list.errors,
-        total: list.total,
-        rows: list.rows.iter().map(Row::of).collect(),
-    };
-    s.finish(pages::render(
-        list.status,
-        &view,
-        super::headers(&frame.nonce),
-    ))
+    PAGE.answer(
+        &state,
+        &headers,
+        raw,
+        async |who| list_of(&state, who, &zone, raw).await,
+        Row::of,
+        |v| {
+            let page = RequestsPage {
+                nonce: &v.frame.nonce,
+                v: &v,
+            };
+            super::show(&v, &page)
+        },
+    )
+    .await
 }
