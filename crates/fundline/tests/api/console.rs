@@ -136,6 +136,9 @@ fn assert_page_headers(p: &Page) {
     assert_eq!(p.header("referrer-policy"), "no-referrer");
     assert!(p.header("content-type").starts_with("text/html"));
     assert!(!p.html.contains("https://"), "no external requests");
+    let body = p.html.find("<body>").expect("a body");
+    assert!(!p.html[..body].contains("<th"), "no table cells in <head>");
+    assert_eq!(p.html.matches("<main").count(), 1, "one main landmark");
 }
 
 #[tokio::test]
