@@ -11,7 +11,7 @@ use crate::analysis::customers::{list_of, masked_ssn};
 use crate::AppState;
 
 /// The type filter's choices, as the API's `customerType` takes them.
-pub(crate) const TYPES: [(&str, &str); 3] = [
+pub(super) const TYPES: [(&str, &str); 3] = [
     ("", "Any"),
     ("customer", "Customer"),
     ("business", "Business"),
@@ -58,10 +58,10 @@ impl Row {
 #[template(path = "console/customers.html")]
 struct CustomersPage<'a> {
     nonce: &'a str,
-    v: &'a super::ListView<'a, Row>,
+    v: &'a super::list::ListView<'a, Row>,
 }
 
-const PAGE: super::ListPage = super::ListPage {
+const PAGE: super::list::ListPage = super::list::ListPage {
     title: "Customers",
     noun: "customer",
     path: "/console/customers",
@@ -87,7 +87,7 @@ pub async fn list(
                 nonce: &v.frame.nonce,
                 v: &v,
             };
-            super::show(&v, &page)
+            super::list::show(&v, &page)
         },
     )
     .await

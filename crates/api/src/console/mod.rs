@@ -4,8 +4,9 @@
 //! console is not part of the partner API document.
 
 mod auth;
-pub(crate) mod customers;
-pub(crate) mod report_requests;
+mod customers;
+mod list;
+mod report_requests;
 mod session;
 
 use askama::Template;
@@ -131,53 +132,6 @@ impl Frame {
     }
 }
 
-/// Whether a filter's choice is the one the query made (its templates'
-/// `selected`).
-pub(crate) fn same(choice: &str, chosen: &str) -> bool {
-    choice.eq_ignore_ascii_case(chosen)
-}
-
-/// A list's previous and next page links, keeping its filters.
-struct Pager {
-    page: i64,
-    pages: i64,
-    previous: Option<String>,
-    next: Option<String>,
-}
-
-impl Pager {
-    /// The pager of `path` for the query `p` (its `filters` kept) at
-    /// `paging`, of `total` records; no paging (a refused query): page 1.
-    fn new(
-        path: &str,
-        p: &crate::analysis::query::Params,
-        filters: &[&str],
-        paging: Option<&crate::analysis::query::Paging>,
-        total: i64,
-    ) -> Pager {
-        let (page, size) = paging
-            .map(|p| (p.page_number, p.page_size.max(1)))
-            .unwrap_or((1, 1));
-        let pages = (total + size - 1) / size;
-        let href = |n: i64| {
-            let mut q = url::form_urlencoded::Serializer::new(String::new());
-            for name in filters.iter().chain(&["orderBy", "order", "pageSize"]) {
-                if let Some(v) = p.get(name) {
-                    q.append_pair(name, v);
-                }
-            }
-            q.append_pair("pageNumber", &n.to_string());
-            format!("{path}?{}", q.finish())
-        };
-        Pager {
-            page,
-            pages,
-            previous: (page > 1).then(|| href(page - 1)),
-            next: (page < pages).then(|| href(page + 1)),
-        }
-    }
-}
-
 /// A signed-in page's session and frame, or the answer to send instead.
 async fn signed_in(
     state: &AppState,
@@ -188,138 +142,4 @@ async fn signed_in(
         Ok(f) => Ok((s, f)),
         Err(resp) => Err(s.finish(resp)),
     }
-}
-
-/// What a list's query answered: its records, or, for a refused query,
-/// none and the API's messages with a 400.
-struct Listed<T> {
-    status: StatusCode,
-    errors: Vec<String>,
-    paging: Option<crate::analysis::query::Paging>,
-    total: i64,
-    rows: Vec<T>,
-}
-
-impl<T> Listed<T> {
-    /// The list, or the page to answer instead (our side failed).
-    fn of(
-        answer: crate::analysis::error::Result<(crate::analysis::query::Paging, i64, Vec<T>)>,
-    ) -> Result<Listed<T>, Response> {
-        use crate::analysis::error::AnalysisError;
-        match answer {
-            Ok((paging, total, rows)) => Ok(Listed {
-                status: StatusCode::OK,
-                errors: Vec::new(),
-                paging: Some(paging),
-                total,
-                rows,
-            }),
-            Err(AnalysisError::Rejected { errors, .. }) => Ok(Listed {
-                status: StatusCode::BAD_REQUEST,
-                errors,
-                paging: None,
-                total: 0,
-                rows: Vec::new(),
-            }),
-            Err(AnalysisError::Unavailable { cause }) => Err(unavailable(cause)),
-            Err(_) => Err(see_other("/console/login")),
-        }
-    }
-}
-
-/// What every list page shows: the frame, the common filters' values, the
-/// API's messages for a refused query, the count, the rows and the pager.
-struct ListView<'a, R> {
-    status: StatusCode,
-    title: &'a str,
-    /// One row, as the count names it ("customer": "2 customers").
-    noun: &'a str,
-    path: &'a str,
-    frame: Frame,
-    params: &'a crate::analysis::query::Params,
-    orders: &'a [(&'a str, &'a str)],
-    descending: bool,
-    errors: Vec<String>,
-    total: i64,
-    rows: Vec<R>,
-    pager: Pager,
-}
-
-impl<R> ListView<'_, R> {
-    /// A filter's value as the query gave it, or "".
-    fn value(&self, name: &str) -> &str {
-        self.params.get(name).unwrap_or("")
-    }
-
-    /// The sort field, the API's default when none is given.
-    fn order_by(&self) -> &str {
-        self.params.get("orderBy").unwrap_or("CreatedDate")
-    }
-}
-
-/// How a list page reads its query and shows its rows.
-struct ListPage<'a> {
-    title: &'a str,
-    noun: &'a str,
-    path: &'a str,
-    /// Its own filters, kept by the pager; the name search is one.
-    filters: &'a [&'a str],
-    /// Its `orderBy` choices, as the API takes them.
-    orders: &'a [(&'a str, &'a str)],
-}
-
-impl ListPage<'_> {
-    /// Answers `raw` for the signed-in user: `fetch` is the API's list
-    /// function, `row` makes a table row of each record, `render` the page.
-    async fn answer<T, R>(
-        &self,
-        state: &AppState,
-        headers: &axum::http::HeaderMap,
-        raw: Option<&str>,
-        fetch: impl AsyncFnOnce(
-            &crate::analysis::auth::Staff,
-        ) -> crate::analysis::error::Result<(
-            crate::analysis::query::Paging,
-            i64,
-            Vec<T>,
-        )>,
-        row: impl Fn(&T) -> R,
-        render: impl FnOnce(ListView<'_, R>) -> Response,
-    ) -> Response {
-        let (s, frame) = match signed_in(state, headers).await {
-            Ok(both) => both,
-            Err(resp) => return resp,
-        };
-        let list = match Listed::of(fetch(&s.staff).await) {
-            Ok(l) => l,
-            Err(resp) => return s.finish(resp),
-        };
-        let params = crate::analysis::query::Params::parse(raw);
-        let view = ListView {
-            status: list.status,
-            title: self.title,
-            noun: self.noun,
-            path: self.path,
-            frame,
-            params: &params,
-            orders: self.orders,
-            descending: list.paging.as_ref().is_none_or(|p| p.descending),
-            pager: Pager::new(
-                self.path,
-                &params,
-                self.filters,
-                list.paging.as_ref(),
-                list.total,
-            ),
-            errors: list.errors,
-            total: list.total,
-            rows: list.rows.iter().map(row).collect(),
-        };
-        s.finish(render(view))
-    }
-}
-
-/// A list page's response.
-fn show<R>(view: &ListView<'_, R>, page: &impl Template) -> Response {
-    pages::render(view.status, page, headers(&view.frame.nonce))
 }

@@ -13,7 +13,7 @@ use crate::analysis::zone::Zone;
 use crate::AppState;
 
 /// The status filter's choices, as the API's `status` takes them.
-pub(crate) const STATUSES: [(&str, &str); 6] = [
+pub(super) const STATUSES: [(&str, &str); 6] = [
     ("", "Any"),
     ("1", "Pending"),
     ("2", "Completed"),
@@ -73,10 +73,10 @@ impl Row {
 #[template(path = "console/report_requests.html")]
 struct RequestsPage<'a> {
     nonce: &'a str,
-    v: &'a super::ListView<'a, Row>,
+    v: &'a super::list::ListView<'a, Row>,
 }
 
-const PAGE: super::ListPage = super::ListPage {
+const PAGE: super::list::ListPage = super::list::ListPage {
     title: "Report requests",
     noun: "request",
     path: "/console/report-requests",
@@ -103,7 +103,7 @@ pub async fn list(
                 nonce: &v.frame.nonce,
                 v: &v,
             };
-            super::show(&v, &page)
+            super::list::show(&v, &page)
         },
     )
     .await
