@@ -240,10 +240,21 @@ async fn signing_in_sets_a_strict_cookie_and_lists_the_tenants_customers_masked(
     assert_eq!(p.status, 200);
     assert!(!p.html.contains("Jane1") && p.html.contains("0 customers"));
 
-    // Unknown console paths answer an HTML 404.
+    // Unknown console paths answer an HTML 404, other methods an HTML 405.
     let p = b.get("/console/nothing-here").await;
     assert_eq!(p.status, 404);
     assert!(p.header("content-type").starts_with("text/html"));
+    assert_page_headers(&p);
+    let req = b.http.delete(format!("{}/console/customers", b.base));
+    let p = b.answer(req).await;
+    assert_eq!(p.status, 405);
+    assert!(
+        p.header("content-type").starts_with("text/html"),
+        "{}",
+        p.html
+    );
+    let p = b.get("/console").await;
+    assert_eq!(p.header("location"), "/console/customers");
 }
 
 #[tokio::test]
