@@ -25,6 +25,7 @@ const ORDERS: [(&str, &str); 4] = [
 ];
 
 struct Row {
+    id: String,
     name: String,
     company: String,
     kind: &'static str,
@@ -37,6 +38,7 @@ struct Row {
 impl Row {
     fn of(c: &Customer) -> Row {
         Row {
+            id: c.id.clone(),
             name: format!("{} {}", c.first_name, c.last_name),
             company: c.company_name.clone().unwrap_or_default(),
             kind: if c.customer_type == 2 {
@@ -58,6 +60,7 @@ impl Row {
 #[template(path = "console/customers.html")]
 struct CustomersPage<'a> {
     nonce: &'a str,
+    frame: &'a super::Frame,
     v: &'a super::list::ListView<'a, Row>,
 }
 
@@ -85,6 +88,7 @@ pub async fn list(
         |v| {
             let page = CustomersPage {
                 nonce: &v.frame.nonce,
+                frame: &v.frame,
                 v: &v,
             };
             super::list::show(&v, &page)

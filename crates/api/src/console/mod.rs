@@ -4,6 +4,7 @@
 //! console is not part of the partner API document.
 
 mod auth;
+mod customer;
 mod customers;
 mod list;
 mod report_requests;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/login", get(auth::login_page).post(auth::login))
         .route("/console/logout", axum::routing::post(auth::logout))
         .route("/console/customers", get(customers::list))
+        .route("/console/customers/{id}", get(customer::show))
         .route("/console/report-requests", get(report_requests::list))
 }
 

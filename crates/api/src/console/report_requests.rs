@@ -73,6 +73,7 @@ impl Row {
 #[template(path = "console/report_requests.html")]
 struct RequestsPage<'a> {
     nonce: &'a str,
+    frame: &'a super::Frame,
     v: &'a super::list::ListView<'a, Row>,
 }
 
@@ -101,6 +102,7 @@ pub async fn list(
         |v| {
             let page = RequestsPage {
                 nonce: &v.frame.nonce,
+                frame: &v.frame,
                 v: &v,
             };
             super::list::show(&v, &page)

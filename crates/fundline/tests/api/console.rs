@@ -407,3 +407,49 @@ async fn the_report_requests_page_lists_the_tenants_requests_with_the_apis_filte
     assert_eq!(p.status, 200);
     assert!(!p.html.contains("Jane7") && p.html.contains("0 requests"));
 }
+
+#[tokio::test]
+async fn a_customers_page_shows_the_apis_record_with_its_numbers_masked() {
+    let app = spawn_app().await;
+    let admin = &app.tenant.analysis;
+    let api = Staff::admin(&app).await;
+    let created = api.post("/api/v1/customer", &customer(1)).await;
+    envelope_ok(&created, "Customer created successfully.");
+    let id = created.body["data"]["id"].as_str().unwrap().to_string();
+    let mut b = Browser::new(&app);
+    let path = format!("/console/customers/{id}");
+    assert_eq!(b.get(&path).await.header("location"), "/console/login");
+    b.login(&admin.email, &admin.password).await;
+
+    // The list links to it.
+    let list = b.get("/console/customers").await;
+    assert!(list.html.contains(&format!("href=\"{path}\"")));
+    let p = b.get(&path).await;
+    assert_eq!(p.status, 200, "{}", p.html);
+    assert_page_headers(&p);
+    assert!(p.html.contains("<h1>Jane1 Smith</h1>"));
+    for shown in [
+        "*****0002",
+        "*****3540",
+        "*****4567",
+        "Tasty Bites LLC",
+        "Bi-Weekly",
+        "3200.5",
+    ] {
+        assert!(p.html.contains(shown), "{shown} shown");
+    }
+    for secret in ["123450002", "34366787628003540", "D1234567", "S3cure-pass!"] {
+        assert!(!p.html.contains(secret), "{secret} not in the page");
+    }
+
+    // Another tenant's staff does not find it; nor does anyone an unknown id.
+    let other = app.other_tenant().await;
+    let mut stranger = Browser::new(&app);
+    stranger
+        .login(&other.analysis.email, &other.analysis.password)
+        .await;
+    let p = stranger.get(&path).await;
+    assert_eq!(p.status, 404);
+    assert!(!p.html.contains("Jane1"));
+    assert_eq!(b.get("/console/customers/not-an-id").await.status, 404);
+}
