@@ -75,6 +75,20 @@ fn text(v: &Value) -> String {
     }
 }
 
+/// A field as a lender reads it: the income in dollars and cents, the
+/// birth date without the API's time of day.
+fn shown(key: &str, v: &Value) -> String {
+    let t = text(v);
+    match key {
+        "monthlyIncome" => t
+            .parse::<rust_decimal::Decimal>()
+            .map(|d| format!("${:.2}", d.round_dp(2)))
+            .unwrap_or(t),
+        "dob" => t.get(..10).map(str::to_string).unwrap_or(t),
+        _ => t,
+    }
+}
+
 /// GET /console/customers/{id}
 pub async fn show(
     State(state): State<AppState>,
@@ -97,7 +111,7 @@ pub async fn show(
         .map(|(title, fields)| {
             let values = fields
                 .iter()
-                .map(|(label, key)| (*label, text(&r[*key])))
+                .map(|(label, key)| (*label, shown(key, &r[*key])))
                 .filter(|(_, v)| !v.is_empty())
                 .collect();
             (*title, values)
