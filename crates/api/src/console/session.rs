@@ -8,6 +8,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::analysis::auth::{staff_of_token, Staff, ACCESS_TTL_SECS};
+use crate::analysis::error::AnalysisError;
 use crate::analysis::sessions::{self, Tokens};
 use crate::AppState;
 
@@ -110,20 +111,32 @@ impl Session {
 pub async fn current(state: &AppState, headers: &HeaderMap) -> Option<Session> {
     let (access, refresh) = tokens(headers)?;
     let now = state.clock.now().timestamp();
-    if let Ok((staff, exp)) = staff_of_token(state, &access).await {
-        if exp - now > ACCESS_TTL_SECS / 2 {
+    let checked = match staff_of_token(state, &access).await {
+        Ok((staff, exp)) if exp - now > ACCESS_TTL_SECS / 2 => {
             return Some(Session {
                 staff,
                 renewed: None,
-            });
+            })
         }
+        other => other.ok(),
+    };
+    match sessions::refresh(state, &refresh).await {
+        Ok(t) => {
+            let (staff, _) = staff_of_token(state, &t.access).await.ok()?;
+            Some(Session {
+                staff,
+                renewed: Some(cookie(state, &t)),
+            })
+        }
+        // The store failed to rotate: a still valid access token serves
+        // this request; the next one tries again.
+        Err(AnalysisError::Unavailable { .. }) => checked.map(|(staff, _)| Session {
+            staff,
+            renewed: None,
+        }),
+        // Expired, unknown, or reused (the session is now revoked).
+        Err(_) => None,
     }
-    let t = sessions::refresh(state, &refresh).await.ok()?;
-    let (staff, _) = staff_of_token(state, &t.access).await.ok()?;
-    Some(Session {
-        staff,
-        renewed: Some(cookie(state, &t)),
-    })
 }
 
 /// The request's session, or the answer without one: the sign-in form, or

@@ -352,6 +352,15 @@ async fn a_session_stays_while_used_and_ends_after_the_apis_idle_timeout() {
         app.clock.advance(Duration::from_secs(10 * 60));
         assert_eq!(b.get("/console/customers").await.status, 200);
     }
+    // A copy of a spent cookie (its refresh token already rotated) is a
+    // reuse, as for the API: the whole session ends.
+    let mut copy = Browser::new(&app);
+    copy.cookies = b.cookies.clone();
+    app.clock.advance(Duration::from_secs(8 * 60));
+    assert_eq!(b.get("/console/customers").await.status, 200);
+    assert_eq!(copy.get("/console/customers").await.status, 303);
+    assert_eq!(b.get("/console/customers").await.status, 303);
+    b.login(&admin.email, &admin.password).await;
     // Unused for 16 minutes, it is over.
     app.clock.advance(Duration::from_secs(16 * 60));
     let p = b.get("/console/customers").await;
