@@ -1,14 +1,9 @@
 //! The customers list: search, type filter, sort and paging, read by the
 //! same rules and service as GET /api/v1/customer/all.
 
-use askama::Template;
-use axum::extract::{RawQuery, State};
-use axum::http::HeaderMap;
-use axum::response::Response;
 use fundline_store::customers::Customer;
 
 use crate::analysis::customers::{list_of, masked_ssn};
-use crate::AppState;
 
 /// The type filter's choices, as the API's `customerType` takes them.
 pub(super) const TYPES: [(&str, &str); 3] = [
@@ -17,7 +12,7 @@ pub(super) const TYPES: [(&str, &str); 3] = [
     ("business", "Business"),
 ];
 /// The sort choices, as the API's `orderBy` takes them.
-const ORDERS: [(&str, &str); 4] = [
+pub(super) const ORDERS: [(&str, &str); 4] = [
     ("CreatedDate", "Created"),
     ("FirstName", "First name"),
     ("LastName", "Last name"),
@@ -56,14 +51,6 @@ impl Row {
     }
 }
 
-#[derive(Template)]
-#[template(path = "console/customers.html")]
-struct CustomersPage<'a> {
-    nonce: &'a str,
-    frame: &'a super::Frame,
-    v: &'a super::list::ListView<'a, Row>,
-}
-
 const PAGE: super::list::ListPage = super::list::ListPage {
     title: "Customers",
     noun: "customer",
@@ -72,27 +59,9 @@ const PAGE: super::list::ListPage = super::list::ListPage {
     orders: &ORDERS,
 };
 
-/// GET /console/customers
-pub async fn list(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-) -> Response {
-    let raw = raw.as_deref();
-    PAGE.answer(
-        &state,
-        &headers,
-        raw,
-        async |who| list_of(&state, who, raw).await,
-        Row::of,
-        |v| {
-            let page = CustomersPage {
-                nonce: &v.frame.nonce,
-                frame: &v.frame,
-                v: &v,
-            };
-            super::list::show(&v, &page)
-        },
-    )
-    .await
-}
+super::list::list_page!(
+    "console/customers.html",
+    Row,
+    PAGE,
+    |state, who, _zone, raw| list_of(state, who, raw)
+);

@@ -89,6 +89,12 @@ impl<T> Listed<T> {
                 rows: Vec::new(),
             }),
             Err(AnalysisError::Unavailable { cause }) => Err(unavailable(cause)),
+            // Signed in, so a refusal is the role's (the API's 401).
+            Err(AnalysisError::Denied { .. }) => Err(super::message(
+                StatusCode::FORBIDDEN,
+                "Not allowed",
+                "Your role does not allow this page.",
+            )),
             Err(_) => Err(see_other("/console/login")),
         }
     }
@@ -186,3 +192,52 @@ impl ListPage<'_> {
 pub(super) fn show<R>(view: &ListView<'_, R>, page: &impl Template) -> Response {
     pages::render(view.status, page, headers(&view.frame.nonce))
 }
+
+/// Declares a list page in the module that calls it: its template (`$template`,
+/// extending `console/list.html`) over `ListView<$row>`, and its GET handler
+/// `list`, which answers through `$page` (a `ListPage`) with the records of
+/// `$fetch` (the API's own list function; its arguments are bound to the
+/// state, the staff user, the zone (UTC) and the raw query).
+macro_rules! list_page {
+    ($template:literal, $row:ty, $page:expr,
+     |$state:ident, $who:ident, $zone:ident, $raw:ident| $fetch:expr) => {
+        #[derive(askama::Template)]
+        #[template(path = $template)]
+        struct Page<'a> {
+            nonce: &'a str,
+            frame: &'a super::Frame,
+            v: &'a super::list::ListView<'a, $row>,
+        }
+
+        /// GET: the list page.
+        pub async fn list(
+            axum::extract::State(state): axum::extract::State<crate::AppState>,
+            headers: axum::http::HeaderMap,
+            axum::extract::RawQuery(raw): axum::extract::RawQuery,
+        ) -> axum::response::Response {
+            let utc = crate::analysis::zone::Zone(chrono_tz::Tz::UTC);
+            let query = raw.as_deref();
+            $page
+                .answer(
+                    &state,
+                    &headers,
+                    query,
+                    async |$who| {
+                        let ($state, $zone, $raw) = (&state, &utc, query);
+                        $fetch.await
+                    },
+                    <$row>::of,
+                    |v| {
+                        let page = Page {
+                            nonce: &v.frame.nonce,
+                            frame: &v.frame,
+                            v: &v,
+                        };
+                        super::list::show(&v, &page)
+                    },
+                )
+                .await
+        }
+    };
+}
+pub(super) use list_page;

@@ -9,6 +9,7 @@ mod customers;
 mod list;
 mod report_requests;
 mod session;
+mod users;
 
 use askama::Template;
 use axum::http::{header, StatusCode};
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/customers", get(customers::list))
         .route("/console/customers/{id}", get(customer::show))
         .route("/console/report-requests", get(report_requests::list))
+        .route("/console/users", get(users::list))
 }
 
 /// A console page's headers: its own inline style and script under
@@ -115,6 +117,8 @@ struct Frame {
     nonce: String,
     user: String,
     csrf: String,
+    /// The user is an admin: the staff users page is theirs.
+    admin: bool,
 }
 
 impl Frame {
@@ -130,6 +134,7 @@ impl Frame {
             nonce: pages::nonce(),
             user,
             csrf: session::csrf_token(state, who).await,
+            admin: who.role == crate::analysis::users::ADMIN,
         })
     }
 }

@@ -2,15 +2,9 @@
 //! and paging, the records GET /api/v1/instantbankanalysis/report-requests
 //! answers for the same query.
 
-use askama::Template;
-use axum::extract::{RawQuery, State};
-use axum::http::HeaderMap;
-use axum::response::Response;
 use serde_json::Value;
 
 use crate::analysis::report_requests::list_of;
-use crate::analysis::zone::Zone;
-use crate::AppState;
 
 /// The status filter's choices, as the API's `status` takes them.
 pub(super) const STATUSES: [(&str, &str); 6] = [
@@ -69,14 +63,6 @@ impl Row {
     }
 }
 
-#[derive(Template)]
-#[template(path = "console/report_requests.html")]
-struct RequestsPage<'a> {
-    nonce: &'a str,
-    frame: &'a super::Frame,
-    v: &'a super::list::ListView<'a, Row>,
-}
-
 const PAGE: super::list::ListPage = super::list::ListPage {
     title: "Report requests",
     noun: "request",
@@ -85,28 +71,9 @@ const PAGE: super::list::ListPage = super::list::ListPage {
     orders: &ORDERS,
 };
 
-/// GET /console/report-requests
-pub async fn list(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-) -> Response {
-    let raw = raw.as_deref();
-    let zone = Zone(chrono_tz::Tz::UTC);
-    PAGE.answer(
-        &state,
-        &headers,
-        raw,
-        async |who| list_of(&state, who, &zone, raw).await,
-        Row::of,
-        |v| {
-            let page = RequestsPage {
-                nonce: &v.frame.nonce,
-                frame: &v.frame,
-                v: &v,
-            };
-            super::list::show(&v, &page)
-        },
-    )
-    .await
-}
+super::list::list_page!(
+    "console/report_requests.html",
+    Row,
+    PAGE,
+    |state, who, zone, raw| list_of(state, who, zone, raw)
+);

@@ -462,3 +462,50 @@ async fn a_customers_page_shows_the_apis_record_with_its_numbers_masked() {
     assert!(!p.html.contains("Jane1"));
     assert_eq!(b.get("/console/customers/not-an-id").await.status, 404);
 }
+
+#[tokio::test]
+async fn only_admins_see_the_staff_users_page() {
+    let app = spawn_app().await;
+    let admin = &app.tenant.analysis;
+    let api = Staff::admin(&app).await;
+    let made = api
+        .post(
+            "/api/v1/user",
+            &serde_json::json!({"firstName": "Ann", "lastName": "Lyst", "jobTitle": "Underwriter",
+                "email": "ann@lender.example", "phone": "9251990831",
+                "password": "analyst-pass-1", "isActive": true}),
+        )
+        .await;
+    envelope_ok(&made, "User created successfully");
+
+    let mut b = Browser::new(&app);
+    b.login(&admin.email, &admin.password).await;
+    let p = b.get("/console/users").await;
+    assert_eq!(p.status, 200, "{}", p.html);
+    assert_page_headers(&p);
+    assert!(
+        p.html.contains("href=\"/console/users\""),
+        "admins get the link"
+    );
+    assert!(p.html.contains("Ann Lyst") && p.html.contains("<td>analyst</td>"));
+    assert!(p.html.contains(&admin.email));
+    assert!(!p.html.contains("analyst-pass-1"));
+    let p = b.get("/console/users?isActive=false").await;
+    assert!(!p.html.contains("Ann Lyst") && p.html.contains("0 users"));
+
+    // An analyst signs in, has no link, and is refused the page.
+    let mut analyst = Browser::new(&app);
+    assert_eq!(
+        analyst
+            .login("ann@lender.example", "analyst-pass-1")
+            .await
+            .status,
+        303
+    );
+    let p = analyst.get("/console/customers").await;
+    assert_eq!(p.status, 200);
+    assert!(!p.html.contains("href=\"/console/users\""));
+    let p = analyst.get("/console/users").await;
+    assert_eq!(p.status, 403);
+    assert!(!p.html.contains(&admin.email));
+}
