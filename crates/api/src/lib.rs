@@ -12,6 +12,7 @@ pub mod checks;
 pub mod clock;
 pub mod config;
 pub mod connect;
+mod console;
 #[cfg(test)]
 mod doc_drift;
 mod extract;
@@ -40,6 +41,7 @@ use utoipa_axum::router::OpenApiRouter;
 pub fn router(state: AppState) -> Router {
     let (api, _) = routes(Some(&state)).split_for_parts();
     let api = api
+        .merge(console::router())
         .fallback(ops::not_found)
         // One body limit for every JSON API (the upload routes set their own).
         .layer(axum::extract::DefaultBodyLimit::max(

@@ -83,6 +83,8 @@ pub enum Surface {
     ClientApi,
     /// Bank analysis (spec 004): the rest of `/api/v1/`.
     Analysis,
+    /// The lender's console, `/console`: HTML pages.
+    Console,
     /// Health, metrics, documents, pages.
     Platform,
 }
@@ -101,6 +103,8 @@ impl Surface {
             Surface::ClientApi
         } else if path.starts_with("/api/v1/") {
             Surface::Analysis
+        } else if path == crate::console::BASE || path.starts_with("/console/") {
+            Surface::Console
         } else {
             Surface::Platform
         }
@@ -143,6 +147,7 @@ fn refuse(path: &str, r: Refusal<'_>, partners: impl FnOnce() -> Response) -> Re
             serde_json::Value::Null,
             serde_json::json!([r.why]),
         ),
+        Surface::Console => crate::console::message(r.status, r.title, r.why),
         Surface::Platform => (
             r.status,
             [(header::CONTENT_TYPE, "application/json")],
@@ -232,7 +237,9 @@ pub fn challenge(path: &str) -> &'static str {
         Surface::Gateway => "hmac realm=\"fundline gateway\", algorithm=\"hmac-sha512\", headers=\"request-line x-date content-sha512\"",
         Surface::TokenService => "GCS realm=\"fundline token service\"",
         Surface::ClientApi => "GCS realm=\"fundline client api\"",
-        Surface::Analysis | Surface::Platform => "Bearer realm=\"fundline bank analysis\"",
+        Surface::Analysis | Surface::Console | Surface::Platform => {
+            "Bearer realm=\"fundline bank analysis\""
+        }
     }
 }
 
@@ -260,6 +267,7 @@ pub async fn not_found(req: Request) -> Response {
             serde_json::Value::Null,
             serde_json::json!(["No resource answers at this path."]),
         ),
+        Surface::Console => crate::console::not_found(),
         Surface::Platform => (
             StatusCode::NOT_FOUND,
             [(header::CONTENT_TYPE, "application/json")],

@@ -108,7 +108,7 @@ fn jwt_kid(tenant_id: &str, version: i64) -> String {
 
 /// A tenant's newest JWT signing key (its own versioned key, `admin keys
 /// rotate --key jwt`), with its key id.
-async fn signing_key(
+pub(crate) async fn signing_key(
     state: &AppState,
     tenant_id: &str,
 ) -> Result<(String, Vec<u8>), fundline_store::StoreError> {
@@ -266,7 +266,10 @@ pub fn client_address(
     ip.to_string()
 }
 
-fn request_address(state: &AppState, parts_or_req: &axum::http::request::Parts) -> String {
+pub(crate) fn request_address(
+    state: &AppState,
+    parts_or_req: &axum::http::request::Parts,
+) -> String {
     let peer = parts_or_req
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
@@ -396,13 +399,21 @@ impl FromRequestParts<AppState> for Staff {
 
 /// The bearer token's staff member, if the token and its session are good.
 async fn authenticate(parts: &Parts, state: &AppState) -> Result<Staff, Denied> {
+    let token = parts
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| crate::extract::credentials(v, "Bearer"))
+        .ok_or(Denied)?;
+    staff_of_token(state, token).await.map(|(who, _)| who)
+}
+
+/// An access token's staff member and the token's expiry (seconds), if
+/// the token and its session are good: the API's bearer check, and the
+/// console's for the token its cookie carries.
+pub(crate) async fn staff_of_token(state: &AppState, token: &str) -> Result<(Staff, i64), Denied> {
     {
-        let token = parts
-            .headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| crate::extract::credentials(v, "Bearer"))
-            .map(str::trim)
+        let token = Some(token.trim())
             .filter(|t| !t.is_empty() && t.len() < 4096)
             .ok_or(Denied)?;
         let header = jsonwebtoken::decode_header(token).map_err(|_| Denied)?;
@@ -434,12 +445,15 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Staff, Denied> 
         {
             return Err(Denied);
         }
-        Ok(Staff {
-            user_id: c.sub,
-            tenant_id: c.tid,
-            role: c.role,
-            session: c.sid,
-        })
+        Ok((
+            Staff {
+                user_id: c.sub,
+                tenant_id: c.tid,
+                role: c.role,
+                session: c.sid,
+            },
+            c.exp,
+        ))
     }
 }
 

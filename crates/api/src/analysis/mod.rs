@@ -13,7 +13,7 @@ pub mod error;
 pub mod fields;
 pub mod job;
 pub mod outbox;
-mod query;
+pub(crate) mod query;
 mod render;
 pub mod report_data;
 pub mod report_requests;
@@ -24,7 +24,7 @@ pub mod share;
 pub mod shared_accounts;
 pub mod sms;
 pub mod users;
-mod zone;
+pub(crate) mod zone;
 
 use axum::extract::DefaultBodyLimit;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};

@@ -345,16 +345,24 @@ pub async fn list(
     zone: Zone,
     RawQuery(raw): RawQuery,
 ) -> Result<Response> {
-    let (q, page) =
-        list_query(&Params::parse(raw.as_deref()), &zone).map_err(AnalysisError::bad_parameters)?;
+    let (page, total, records) = list_of(&state, &who, &zone, raw.as_deref()).await?;
+    Ok(ok("Success", page.page(total, records)))
+}
+
+/// The page of report requests a GET …/report-requests query (`raw`) asks
+/// for, as the API's records, with the total: the console lists the same.
+pub(crate) async fn list_of(
+    state: &AppState,
+    who: &Staff,
+    zone: &Zone,
+    raw: Option<&str>,
+) -> Result<(Paging, i64, Vec<Value>)> {
+    let (q, page) = list_query(&Params::parse(raw), zone).map_err(AnalysisError::bad_parameters)?;
     let now = state.clock.now_micros();
     let keys = state.keyring.tenant(&state.store, &who.tenant_id).await?;
     let (total, rows) = reports::list(&state.store, &who.tenant_id, &q, now).await?;
-    let records = rows
-        .iter()
-        .map(|r| list_row(r, &keys, &zone, now))
-        .collect();
-    Ok(ok("Success", page.page(total, records)))
+    let records = rows.iter().map(|r| list_row(r, &keys, zone, now)).collect();
+    Ok((page, total, records))
 }
 
 /// The filters, order and page of GET …/report-requests, or every failed

@@ -346,17 +346,24 @@ pub async fn list(
     zone: Zone,
     RawQuery(raw): RawQuery,
 ) -> Result<Response> {
-    require_admin(&who)?;
-    let (q, page) =
-        list_query(&Params::parse(raw.as_deref())).map_err(AnalysisError::bad_parameters)?;
+    let (page, total, users) = list_of(&state, &who, &zone, raw.as_deref()).await?;
+    Ok(ok("Request successful", page.page(total, users)))
+}
+
+/// The page of staff users a GET /api/v1/user/all query (`raw`) asks for,
+/// as the API's records, with the total; admins only (the console's list
+/// reads it here too).
+pub(crate) async fn list_of(
+    state: &AppState,
+    who: &Staff,
+    zone: &Zone,
+    raw: Option<&str>,
+) -> Result<(Paging, i64, Vec<Value>)> {
+    require_admin(who)?;
+    let (q, page) = list_query(&Params::parse(raw)).map_err(AnalysisError::bad_parameters)?;
     let (total, users) = staff::list_users(&state.store, &who.tenant_id, &q).await?;
-    Ok(ok(
-        "Request successful",
-        page.page(
-            total,
-            users.iter().map(|u| user_json(u, &zone, false)).collect(),
-        ),
-    ))
+    let records = users.iter().map(|u| user_json(u, zone, false)).collect();
+    Ok((page, total, records))
 }
 
 /// The filters, order and page of GET /api/v1/user/all, or every failed

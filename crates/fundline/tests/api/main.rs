@@ -19,6 +19,7 @@ mod connect_client;
 mod connect_sdk;
 mod connect_tokens;
 mod connections;
+mod console;
 mod fuzz_corpus;
 mod gateway_page;
 mod gateway_process;

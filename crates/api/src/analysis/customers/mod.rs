@@ -5,6 +5,7 @@
 pub(crate) mod rules;
 mod service;
 mod views;
+pub(crate) use views::masked_ssn;
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -66,14 +67,29 @@ pub async fn list(
     zone: Zone,
     RawQuery(raw): RawQuery,
 ) -> Result<Response> {
-    let (q, page) =
-        rules::list_query(&Params::parse(raw.as_deref())).map_err(AnalysisError::bad_parameters)?;
-    let (total, rows) = service::list(&state, &who, &q).await?;
+    let (page, total, rows) = list_of(&state, &who, raw.as_deref()).await?;
     let records = rows.iter().map(|c| views::list_row(c, &zone)).collect();
     Ok(ok(
         "Customers retrieved successfully.",
         page.page(total, records),
     ))
+}
+
+/// The page of customers a GET /api/v1/customer/all query (`raw`) asks
+/// for, with the total: the console's list reads it here too.
+pub(crate) async fn list_of(
+    state: &AppState,
+    who: &Staff,
+    raw: Option<&str>,
+) -> Result<(
+    super::query::Paging,
+    i64,
+    Vec<fundline_store::customers::Customer>,
+)> {
+    let (q, page) =
+        rules::list_query(&Params::parse(raw)).map_err(AnalysisError::bad_parameters)?;
+    let (total, rows) = service::list(state, who, &q).await?;
+    Ok((page, total, rows))
 }
 
 /// GET /api/v1/customer/{customerId}
@@ -87,11 +103,22 @@ pub async fn get(
     zone: Zone,
     AnyPath(customer_id): AnyPath<String>,
 ) -> Result<Response> {
-    let (c, merchant) = service::get(&state, &who, &customer_id).await?;
     Ok(ok(
         "Record retrieved successfully.",
-        views::customer(&c, &merchant, &zone),
+        record(&state, &who, &zone, &customer_id).await?,
     ))
+}
+
+/// A customer's record as GET /api/v1/customer/{customerId} answers it
+/// (its numbers masked, the read audited): the console shows the same.
+pub(crate) async fn record(
+    state: &AppState,
+    who: &Staff,
+    zone: &Zone,
+    customer_id: &str,
+) -> Result<serde_json::Value> {
+    let (c, merchant) = service::get(state, who, customer_id).await?;
+    Ok(views::customer(&c, &merchant, zone))
 }
 
 /// PUT /api/v1/customer/information

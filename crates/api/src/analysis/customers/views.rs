@@ -18,6 +18,11 @@ fn dob_date(c: &Customer) -> String {
         .unwrap_or_default()
 }
 
+/// The SSN as staff see it: its last four only.
+pub fn masked_ssn(c: &Customer) -> String {
+    format!("*****{}", c.ssn_last4)
+}
+
 /// The customer record; `merchantId` is the tenant's bank-analysis
 /// merchant id (`crate::tenancy::merchant_id`).
 pub fn customer(c: &Customer, merchant_id: &str, zone: &Zone) -> Value {
@@ -46,7 +51,7 @@ pub fn customer(c: &Customer, merchant_id: &str, zone: &Zone) -> Value {
         "payFrequency": c.pay_frequency,
         "driversLicense": masked(&c.drivers_license_last4),
         "dob": dob_date(c),
-        "ssn": format!("*****{}", c.ssn_last4),
+        "ssn": masked_ssn(c),
         "bankName": c.bank_name,
         "bankAccNo": masked(&c.bank_acc_last4),
         "routingNo": c.routing_no,
@@ -93,7 +98,7 @@ pub fn information(c: &Customer) -> Value {
         "state": c.state,
         "postalCode": c.postal_code,
         "driversLicense": masked(&c.drivers_license_last4),
-        "ssn": format!("*****{}", c.ssn_last4),
+        "ssn": masked_ssn(c),
         "country": c.country,
         "dob": dob_date(c),
         "ein": c.ein,

@@ -1,0 +1,132 @@
+//! One customer's page: the record GET /api/v1/customer/{customerId}
+//! answers (SSN, driver's licence and bank account masked to their last
+//! four), with the employment and income the customer stated.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::Value;
+
+use crate::analysis::customers::record;
+use crate::analysis::error::AnalysisError;
+use crate::analysis::zone::Zone;
+use crate::pages;
+use crate::AppState;
+
+/// The record's fields shown, by section: (label, the record's key).
+const SECTIONS: [(&str, &[(&str, &str)]); 3] = [
+    (
+        "Contact",
+        &[
+            ("Email", "email"),
+            ("Phone", "phoneNumber"),
+            ("Address", "addressLine1"),
+            ("Address line 2", "addressLine2"),
+            ("City", "city"),
+            ("State", "state"),
+            ("Postal code", "postalCode"),
+            ("Country", "country"),
+        ],
+    ),
+    (
+        "Stated employment and income",
+        &[
+            ("Employer", "employer"),
+            ("Employer name", "employerName"),
+            ("Occupation", "occupation"),
+            ("Monthly income", "monthlyIncome"),
+            ("Pay frequency", "payFrequency"),
+        ],
+    ),
+    (
+        "Identity and bank",
+        &[
+            ("SSN", "ssn"),
+            ("Date of birth", "dob"),
+            ("Driver's licence", "driversLicense"),
+            ("Bank", "bankName"),
+            ("Bank account", "bankAccNo"),
+            ("Routing number", "routingNo"),
+            ("EIN", "ein"),
+        ],
+    ),
+];
+
+/// A section's (label, value) pairs; absent values are left out.
+type Section = (&'static str, Vec<(&'static str, String)>);
+
+#[derive(Template)]
+#[template(path = "console/customer.html")]
+struct CustomerPage<'a> {
+    nonce: &'a str,
+    frame: &'a super::Frame,
+    name: String,
+    company: String,
+    sections: Vec<Section>,
+}
+
+/// A record's value as text ("" when absent).
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// A field as a lender reads it: the income in dollars and cents, the
+/// birth date without the API's time of day.
+fn shown(key: &str, v: &Value) -> String {
+    let t = text(v);
+    match key {
+        "monthlyIncome" => t
+            .parse::<rust_decimal::Decimal>()
+            .map(|d| format!("${:.2}", d.round_dp(2)))
+            .unwrap_or(t),
+        "dob" => t.get(..10).map(str::to_string).unwrap_or(t),
+        _ => t,
+    }
+}
+
+/// GET /console/customers/{id}
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let (s, frame) = match super::signed_in(&state, &headers).await {
+        Ok(both) => both,
+        Err(resp) => return resp,
+    };
+    let r = match record(&state, &s.staff, &Zone(chrono_tz::Tz::UTC), &id).await {
+        Ok(r) => r,
+        // Another tenant's customer is not found, as in the API.
+        Err(AnalysisError::Rejected { .. }) => return s.finish(super::not_found()),
+        Err(AnalysisError::Unavailable { cause }) => return s.finish(super::unavailable(cause)),
+        Err(_) => return super::see_other("/console/login"),
+    };
+    let sections = SECTIONS
+        .iter()
+        .map(|(title, fields)| {
+            let values = fields
+                .iter()
+                .map(|(label, key)| (*label, shown(key, &r[*key])))
+                .filter(|(_, v)| !v.is_empty())
+                .collect();
+            (*title, values)
+        })
+        .collect();
+    let page = CustomerPage {
+        nonce: &frame.nonce,
+        frame: &frame,
+        name: format!("{} {}", text(&r["firstName"]), text(&r["lastName"])),
+        company: text(&r["companyName"]),
+        sections,
+    };
+    s.finish(pages::render(
+        StatusCode::OK,
+        &page,
+        super::headers(&frame.nonce),
+    ))
+}

@@ -1,0 +1,79 @@
+//! The report requests list: name search, status and date filters, sort
+//! and paging, the records GET /api/v1/instantbankanalysis/report-requests
+//! answers for the same query.
+
+use serde_json::Value;
+
+use crate::analysis::report_requests::list_of;
+
+/// The status filter's choices, as the API's `status` takes them.
+pub(super) const STATUSES: [(&str, &str); 6] = [
+    ("", "Any"),
+    ("1", "Pending"),
+    ("2", "Completed"),
+    ("3", "Expired"),
+    ("4", "Failed"),
+    ("5", "Superseded"),
+];
+/// The sort choices, as the API's `orderBy` takes them.
+const ORDERS: [(&str, &str); 4] = [
+    ("CreatedDate", "Created"),
+    ("FirstName", "First name"),
+    ("LastName", "Last name"),
+    ("Status", "Status"),
+];
+
+struct Row {
+    name: String,
+    email: String,
+    status: &'static str,
+    sent_via: &'static str,
+    created: String,
+    delivery: String,
+    report_number: String,
+}
+
+impl Row {
+    /// A row from the API's record of the request.
+    fn of(r: &Value) -> Row {
+        let text = |k: &str| r[k].as_str().unwrap_or("").to_string();
+        let status = r["status"]
+            .as_i64()
+            .and_then(|s| STATUSES.iter().find(|(v, _)| *v == s.to_string()))
+            .map_or("", |(_, t)| t);
+        Row {
+            name: format!("{} {}", text("firstName"), text("lastName")),
+            email: text("email"),
+            status,
+            sent_via: match r["sentVia"].as_i64() {
+                Some(crate::analysis::report_requests::SEND_SMS) => "Text message",
+                _ => "Email",
+            },
+            // The API's seven-digit UTC timestamp, to the minute.
+            created: text("createdDate")
+                .get(..16)
+                .map(|t| format!("{} UTC", t.replace('T', " ")))
+                .unwrap_or_default(),
+            delivery: text("deliveryState"),
+            report_number: r["reportNumber"]
+                .as_i64()
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+const PAGE: super::list::ListPage = super::list::ListPage {
+    title: "Report requests",
+    noun: "request",
+    path: "/console/report-requests",
+    filters: &["nameQuery", "status", "orderedDateFrom", "orderedDateTo"],
+    orders: &ORDERS,
+};
+
+super::list::list_page!(
+    "console/report_requests.html",
+    Row,
+    PAGE,
+    |state, who, zone, raw| list_of(state, who, zone, raw)
+);

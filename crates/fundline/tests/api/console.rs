@@ -1,0 +1,511 @@
+//! The lender's console (issue 16): sign in and out on the API's staff
+//! sessions, CSRF on forms, the customers list, tenancy.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::common;
+use common::spawn_app;
+use common::staff::{customer, envelope_ok, Staff};
+
+/// A browser without a cookie jar: redirects are not followed, so each
+/// answer's status, `Location` and `Set-Cookie` are seen.
+struct Browser {
+    base: String,
+    http: reqwest::Client,
+    /// Cookies by name, as the server set them.
+    cookies: BTreeMap<String, String>,
+}
+
+struct Page {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    html: String,
+}
+
+impl Page {
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap())
+            .unwrap_or("")
+    }
+
+    /// The value of the first `name="csrf"` input.
+    fn csrf(&self) -> String {
+        let at = self
+            .html
+            .find("name=\"csrf\" value=\"")
+            .expect("a CSRF field")
+            + 19;
+        self.html[at..].split('"').next().unwrap().to_string()
+    }
+}
+
+impl Browser {
+    fn new(app: &common::TestApp) -> Browser {
+        Browser {
+            base: app.base.clone(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    async fn answer(&mut self, req: reqwest::RequestBuilder) -> Page {
+        let jar: Vec<String> = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let req = if jar.is_empty() {
+            req
+        } else {
+            req.header("cookie", jar.join("; "))
+        };
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        // A rotated session comes back in a new cookie, as a browser keeps it.
+        for set in headers.get_all("set-cookie") {
+            let pair = set.to_str().unwrap().split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.into(), value.into());
+            }
+        }
+        Page {
+            status,
+            headers,
+            html: r.text().await.unwrap(),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let req = self.http.get(format!("{}{path}", self.base));
+        self.answer(req).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        self.answer(req).await
+    }
+
+    /// The sign-in form, filled in and sent.
+    async fn login(&mut self, email: &str, password: &str) -> Page {
+        let form = self.get("/console/login").await;
+        let csrf = form.csrf();
+        self.post(
+            "/console/login",
+            &[("email", email), ("password", password), ("csrf", &csrf)],
+        )
+        .await
+    }
+
+    fn session(&self) -> Option<&String> {
+        self.cookies.get("fl_console")
+    }
+}
+
+fn assert_page_headers(p: &Page) {
+    let csp = p.header("content-security-policy");
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(csp.contains("style-src 'nonce-"), "{csp}");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
+    assert!(p.html.contains(&format!("<style nonce=\"{nonce}\">")));
+    assert_eq!(p.header("cache-control"), "no-store");
+    assert_eq!(p.header("x-content-type-options"), "nosniff");
+    assert_eq!(p.header("referrer-policy"), "no-referrer");
+    assert!(p.header("content-type").starts_with("text/html"));
+    assert!(!p.html.contains("https://"), "no external requests");
+    let body = p.html.find("<body>").expect("a body");
+    assert!(!p.html[..body].contains("<th"), "no table cells in <head>");
+    assert_eq!(p.html.matches("<main").count(), 1, "one main landmark");
+}
+
+#[tokio::test]
+async fn signing_in_sets_a_strict_cookie_and_lists_the_tenants_customers_masked() {
+    let app = spawn_app().await;
+    let admin = &app.tenant.analysis;
+    let mut b = Browser::new(&app);
+
+    // The platform's front doors lead to the console.
+    for (path, to) in [("/", "/console"), ("/login", "/console/login")] {
+        let p = b.get(path).await;
+        assert!((300..400).contains(&p.status), "{path}: {}", p.status);
+        assert_eq!(p.header("location"), to);
+    }
+    // Without a session every page leads to the sign-in form.
+    let p = b.get("/console/customers").await;
+    assert_eq!(p.status, 303);
+    assert_eq!(p.header("location"), "/console/login");
+    let p = b.get("/console/login").await;
+    assert_eq!(p.status, 200);
+    assert_page_headers(&p);
+    // The sign-in form has its own CSRF token, its cookie's value.
+    let token = p.csrf();
+    assert_eq!(b.cookies.get("fl_console_login"), Some(&token));
+    let wrong = "x".repeat(22);
+    for csrf in [None, Some(wrong.as_str())] {
+        let mut fields = vec![
+            ("email", admin.email.as_str()),
+            ("password", admin.password.as_str()),
+        ];
+        fields.extend(csrf.map(|c| ("csrf", c)));
+        let p = b.post("/console/login", &fields).await;
+        assert_eq!(p.status, 403, "{csrf:?}");
+        assert!(b.session().is_none());
+    }
+    assert!(
+        p.html.contains("<label for=\"email\">") && p.html.contains("<label for=\"password\">")
+    );
+
+    let api = Staff::admin(&app).await;
+    envelope_ok(
+        &api.post("/api/v1/customer", &customer(1)).await,
+        "Customer created successfully.",
+    );
+
+    let p = b.login(&admin.email, &admin.password).await;
+    assert_eq!(p.status, 303, "{}", p.html);
+    assert_eq!(p.header("location"), "/console/customers");
+    let set = p
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|c| c.starts_with("fl_console="))
+        .expect("the session cookie")
+        .to_string();
+    for attr in ["HttpOnly", "SameSite=Strict", "Path=/console"] {
+        assert!(set.contains(attr), "{set}");
+    }
+    assert!(!set.contains("Secure"), "no TLS on this node: {set}");
+
+    let p = b.get("/console/customers").await;
+    assert_eq!(p.status, 200, "{}", p.html);
+    assert_page_headers(&p);
+    assert!(p.html.contains("Jane1 Smith"), "{}", p.html);
+    assert!(p.html.contains("*****0002"), "masked SSN shown");
+    assert!(!p.html.contains("123450002"), "no full SSN in the page");
+    assert!(!p.html.contains("34366787628003540"), "no account number");
+    assert!(p.html.contains("<th scope=\"col\">SSN</th>"));
+    assert!(p.html.contains("<main id=\"main\">"));
+
+    // Search, type filter and paging are the API's.
+    envelope_ok(
+        &api.post("/api/v1/customer", &customer(2)).await,
+        "Customer created successfully.",
+    );
+    let p = b.get("/console/customers?nameQuery=Jane2").await;
+    assert!(p.html.contains("Jane2 Smith") && !p.html.contains("Jane1 Smith"));
+    let p = b.get("/console/customers?customerType=business").await;
+    assert!(!p.html.contains("Jane1 Smith") && p.html.contains("0 customers"));
+    let p = b
+        .get("/console/customers?pageSize=1&orderBy=FirstName&order=ASC")
+        .await;
+    assert!(p.html.contains("Jane1 Smith") && !p.html.contains("Jane2 Smith"));
+    assert!(p.html.contains("page 1 of 2"), "{}", p.html);
+    assert!(p.html.contains("pageNumber=2"), "a next-page link");
+    let p = b.get("/console/customers?pageSize=500").await;
+    assert_eq!(p.status, 400);
+    assert!(p.html.contains("Invalid request parameters."));
+
+    // Another tenant's staff sees none of them.
+    let other = app.other_tenant().await;
+    let mut stranger = Browser::new(&app);
+    let p = stranger
+        .login(&other.analysis.email, &other.analysis.password)
+        .await;
+    assert_eq!(p.status, 303);
+    let p = stranger.get("/console/customers").await;
+    assert_eq!(p.status, 200);
+    assert!(!p.html.contains("Jane1") && p.html.contains("0 customers"));
+
+    // Unknown console paths answer an HTML 404, other methods an HTML 405.
+    let p = b.get("/console/nothing-here").await;
+    assert_eq!(p.status, 404);
+    assert!(p.header("content-type").starts_with("text/html"));
+    assert_page_headers(&p);
+    let req = b.http.delete(format!("{}/console/customers", b.base));
+    let p = b.answer(req).await;
+    assert_eq!(p.status, 405);
+    assert!(
+        p.header("content-type").starts_with("text/html"),
+        "{}",
+        p.html
+    );
+    let p = b.get("/console").await;
+    assert_eq!(p.header("location"), "/console/customers");
+}
+
+#[tokio::test]
+async fn wrong_passwords_count_with_the_apis_and_lock_the_account() {
+    let app = spawn_app().await;
+    let admin = &app.tenant.analysis;
+    let mut b = Browser::new(&app);
+    for _ in 0..3 {
+        let p = b.login(&admin.email, "not-the-password").await;
+        assert_eq!(p.status, 401);
+        assert!(p.html.contains("Invalid email or password."));
+        assert!(b.session().is_none());
+    }
+    // Two more through the API: five for the account in all.
+    let http = reqwest::Client::new();
+    for _ in 0..2 {
+        let r = http
+            .post(format!("{}/api/v1/auth/login", app.base))
+            .json(&serde_json::json!({"email": admin.email, "password": "not-the-password"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+    }
+    let p = b.login(&admin.email, &admin.password).await;
+    assert_eq!(p.status, 429, "locked even with the right password");
+    assert!(p.html.contains("Too many failed attempts"));
+    assert!(b.session().is_none());
+    // The API sees the same lock.
+    let r = http
+        .post(format!("{}/api/v1/auth/login", app.base))
+        .json(&serde_json::json!({"email": admin.email, "password": admin.password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    app.clock.advance(Duration::from_secs(31 * 60));
+    assert_eq!(b.login(&admin.email, &admin.password).await.status, 303);
+}
+
+#[tokio::test]
+async fn forms_need_the_sessions_csrf_token_and_logout_ends_the_session() {
+    let app = spawn_app().await;
+    let admin = &app.tenant.analysis;
+    let mut b = Browser::new(&app);
+    b.login(&admin.email, &admin.password).await;
+    let page = b.get("/console/customers").await;
+    let token = page.csrf();
+    assert_eq!(token.len(), 64);
+
+    // Another session's token is not this one's.
+    let mut other = Browser::new(&app);
+    other.login(&admin.email, &admin.password).await;
+    let others = other.get("/console/customers").await.csrf();
+    assert_ne!(others, token);
+
+    for form in [
+        vec![],
+        vec![("csrf", "")],
+        vec![("csrf", others.as_str())],
+        vec![("csrf", "zz")],
+    ] {
+        let p = b.post("/console/logout", &form).await;
+        assert_eq!(p.status, 403, "{form:?}");
+        assert!(p.header("content-type").starts_with("text/html"));
+    }
+    assert_eq!(
+        b.get("/console/customers").await.status,
+        200,
+        "still signed in"
+    );
+
+    let old = b.cookies.clone();
+    let p = b.post("/console/logout", &[("csrf", &token)]).await;
+    assert_eq!(p.status, 303);
+    assert_eq!(p.header("location"), "/console/login");
+    assert!(p.header("set-cookie").contains("Max-Age=0"));
+    // The old cookie no longer opens a page.
+    b.cookies = old;
+    let p = b.get("/console/customers").await;
+    assert_eq!(p.status, 303);
+    assert_eq!(p.header("location"), "/console/login");
+    // The other session is untouched.
+    assert_eq!(other.get("/console/customers").await.status, 200);
+}
+
+#[tokio::test]
+async fn a_session_stays_while_used_and_ends_after_the_apis_idle_timeout() {
+    let app = spawn_app().await;
+    let admin = &app.tenant.analysis;
+    let mut b = Browser::new(&app);
+    b.login(&admin.email, &admin.password).await;
+    // Used every 10 minutes, it outlives one access token.
+    for _ in 0..3 {
+        app.clock.advance(Duration::from_secs(10 * 60));
+        assert_eq!(b.get("/console/customers").await.status, 200);
+    }
+    // A copy of a spent cookie (its refresh token already rotated) is a
+    // reuse, as for the API: the whole session ends.
+    let mut copy = Browser::new(&app);
+    copy.cookies = b.cookies.clone();
+    app.clock.advance(Duration::from_secs(8 * 60));
+    assert_eq!(b.get("/console/customers").await.status, 200);
+    assert_eq!(copy.get("/console/customers").await.status, 303);
+    assert_eq!(b.get("/console/customers").await.status, 303);
+    b.login(&admin.email, &admin.password).await;
+    // Unused for 16 minutes, it is over.
+    app.clock.advance(Duration::from_secs(16 * 60));
+    let p = b.get("/console/customers").await;
+    assert_eq!(p.status, 303);
+    assert_eq!(p.header("location"), "/console/login");
+}
+
+#[tokio::test]
+async fn the_report_requests_page_lists_the_tenants_requests_with_the_apis_filters() {
+    let app = spawn_app().await;
+    let admin = &app.tenant.analysis;
+    let api = Staff::admin(&app).await;
+    let mut c = customer(7);
+    c["triggerReportRequest"] = serde_json::json!(true);
+    envelope_ok(
+        &api.post("/api/v1/customer", &c).await,
+        "Customer created successfully.",
+    );
+    envelope_ok(
+        &api.post("/api/v1/customer", &customer(8)).await,
+        "Customer created successfully.",
+    );
+    let mut b = Browser::new(&app);
+    assert_eq!(
+        b.get("/console/report-requests").await.header("location"),
+        "/console/login"
+    );
+    b.login(&admin.email, &admin.password).await;
+    let p = b.get("/console/report-requests").await;
+    assert_eq!(p.status, 200, "{}", p.html);
+    assert_page_headers(&p);
+    assert!(p.html.contains("Jane7 Smith") && p.html.contains("<td>Pending</td>"));
+    assert!(!p.html.contains("Jane8 Smith"), "no request, not listed");
+    assert!(p.html.contains("1 request,"), "{}", p.html);
+    // The link itself is not on the list page.
+    assert!(!p.html.contains("/connect/"));
+    let p = b.get("/console/report-requests?status=2").await;
+    assert!(!p.html.contains("Jane7 Smith") && p.html.contains("0 requests"));
+    let p = b.get("/console/report-requests?status=9").await;
+    assert_eq!(p.status, 400);
+    assert!(p.html.contains("Status must be 1 (Pending)"));
+    let p = b
+        .get("/console/report-requests?orderedDateFrom=2000-01-01&orderedDateTo=2000-12-31")
+        .await;
+    assert!(p.html.contains("0 requests"));
+
+    let other = app.other_tenant().await;
+    let mut stranger = Browser::new(&app);
+    stranger
+        .login(&other.analysis.email, &other.analysis.password)
+        .await;
+    let p = stranger.get("/console/report-requests").await;
+    assert_eq!(p.status, 200);
+    assert!(!p.html.contains("Jane7") && p.html.contains("0 requests"));
+}
+
+#[tokio::test]
+async fn a_customers_page_shows_the_apis_record_with_its_numbers_masked() {
+    let app = spawn_app().await;
+    let admin = &app.tenant.analysis;
+    let api = Staff::admin(&app).await;
+    let created = api.post("/api/v1/customer", &customer(1)).await;
+    envelope_ok(&created, "Customer created successfully.");
+    let id = created.body["data"]["id"].as_str().unwrap().to_string();
+    let mut b = Browser::new(&app);
+    let path = format!("/console/customers/{id}");
+    assert_eq!(b.get(&path).await.header("location"), "/console/login");
+    b.login(&admin.email, &admin.password).await;
+
+    // The list links to it.
+    let list = b.get("/console/customers").await;
+    assert!(list.html.contains(&format!("href=\"{path}\"")));
+    let p = b.get(&path).await;
+    assert_eq!(p.status, 200, "{}", p.html);
+    assert_page_headers(&p);
+    assert!(p.html.contains("<h1>Jane1 Smith</h1>"));
+    for shown in [
+        "*****0002",
+        "*****3540",
+        "*****4567",
+        "Tasty Bites LLC",
+        "Bi-Weekly",
+        "3200.5",
+    ] {
+        assert!(p.html.contains(shown), "{shown} shown");
+    }
+    for secret in ["123450002", "34366787628003540", "D1234567", "S3cure-pass!"] {
+        assert!(!p.html.contains(secret), "{secret} not in the page");
+    }
+
+    // Another tenant's staff does not find it; nor does anyone an unknown id.
+    let other = app.other_tenant().await;
+    let mut stranger = Browser::new(&app);
+    stranger
+        .login(&other.analysis.email, &other.analysis.password)
+        .await;
+    let p = stranger.get(&path).await;
+    assert_eq!(p.status, 404);
+    assert!(!p.html.contains("Jane1"));
+    assert_eq!(b.get("/console/customers/not-an-id").await.status, 404);
+}
+
+#[tokio::test]
+async fn only_admins_see_the_staff_users_page() {
+    let app = spawn_app().await;
+    let admin = &app.tenant.analysis;
+    let api = Staff::admin(&app).await;
+    let made = api
+        .post(
+            "/api/v1/user",
+            &serde_json::json!({"firstName": "Ann", "lastName": "Lyst", "jobTitle": "Underwriter",
+                "email": "ann@lender.example", "phone": "9251990831",
+                "password": "analyst-pass-1", "isActive": true}),
+        )
+        .await;
+    envelope_ok(&made, "User created successfully");
+
+    let mut b = Browser::new(&app);
+    b.login(&admin.email, &admin.password).await;
+    let p = b.get("/console/users").await;
+    assert_eq!(p.status, 200, "{}", p.html);
+    assert_page_headers(&p);
+    assert!(
+        p.html.contains("href=\"/console/users\""),
+        "admins get the link"
+    );
+    assert!(p.html.contains("Ann Lyst") && p.html.contains("<td>analyst</td>"));
+    assert!(p.html.contains(&admin.email));
+    assert!(!p.html.contains("analyst-pass-1"));
+    let p = b.get("/console/users?isActive=false").await;
+    assert!(!p.html.contains("Ann Lyst") && p.html.contains("0 users"));
+
+    // An analyst signs in, has no link, and is refused the page.
+    let mut analyst = Browser::new(&app);
+    assert_eq!(
+        analyst
+            .login("ann@lender.example", "analyst-pass-1")
+            .await
+            .status,
+        303
+    );
+    let p = analyst.get("/console/customers").await;
+    assert_eq!(p.status, 200);
+    assert!(!p.html.contains("href=\"/console/users\""));
+    let p = analyst.get("/console/users").await;
+    assert_eq!(p.status, 403);
+    assert!(!p.html.contains(&admin.email));
+}
