@@ -7,6 +7,7 @@ mod auth;
 mod customer;
 mod customers;
 mod list;
+mod report;
 mod report_requests;
 mod session;
 mod users;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/customers", get(customers::list))
         .route("/console/customers/{id}", get(customer::show))
         .route("/console/report-requests", get(report_requests::list))
+        .route("/console/reports/{id}", get(report::show))
         .route("/console/users", get(users::list))
 }
 
@@ -109,6 +111,22 @@ fn forbidden() -> Response {
         "Form expired",
         "This form could not be accepted. Go back, reload the page and try again.",
     )
+}
+
+/// The page for a core function's refusal of a read: what the API
+/// refuses as not found (another tenant's record too) is the 404 page.
+fn refused(s: &session::Session, e: crate::analysis::error::AnalysisError) -> Response {
+    use crate::analysis::error::AnalysisError;
+    match e {
+        AnalysisError::Rejected { .. } => s.finish(not_found()),
+        AnalysisError::Unavailable { cause } => s.finish(unavailable(cause)),
+        _ => see_other("/console/login"),
+    }
+}
+
+/// A signed-in page answered with `page`, 200.
+fn shown(s: &session::Session, frame: &Frame, page: &impl Template) -> Response {
+    s.finish(pages::render(StatusCode::OK, page, headers(&frame.nonce)))
 }
 
 /// What every signed-in page shows around its content: the user's name
