@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::Value;
 
@@ -90,13 +89,9 @@ pub(super) fn shown(key: &str, v: &Value) -> String {
 /// GET /console/customers/{id}
 pub async fn show(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    super::SignedIn(s, frame): super::SignedIn,
     Path(id): Path<String>,
 ) -> Response {
-    let (s, frame) = match super::signed_in(&state, &headers).await {
-        Ok(both) => both,
-        Err(resp) => return resp,
-    };
     let r = match record(&state, &s.staff, &Zone(chrono_tz::Tz::UTC), &id).await {
         Ok(r) => r,
         Err(e) => return super::refused(&s, e),

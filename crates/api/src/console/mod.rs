@@ -168,3 +168,20 @@ async fn signed_in(
         Err(resp) => Err(s.finish(resp)),
     }
 }
+
+/// A signed-in page's session and frame, as an extractor: a request
+/// without a live session is answered with the sign-in redirect (or the
+/// page `signed_in` gives) before the handler runs.
+struct SignedIn(session::Session, Frame);
+
+impl axum::extract::FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Response> {
+        let (s, frame) = signed_in(state, &parts.headers).await?;
+        Ok(SignedIn(s, frame))
+    }
+}

@@ -6,7 +6,6 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer};
@@ -180,8 +179,9 @@ struct ReportPage<'a> {
     report: Report,
     currency: String,
     warnings: Vec<String>,
-    /// What the customer stated: (label, value).
-    stated: Vec<(&'static str, String)>,
+    /// What the customer stated beside what the report detected:
+    /// (label, stated, detected).
+    stated: Vec<(&'static str, String, String)>,
 }
 
 #[derive(Template)]
@@ -198,13 +198,9 @@ struct BuildingPage<'a> {
 /// GET /console/reports/{id}: `id` is the report request's.
 pub async fn show(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    super::SignedIn(s, frame): super::SignedIn,
     Path(id): Path<String>,
 ) -> Response {
-    let (s, frame) = match super::signed_in(&state, &headers).await {
-        Ok(both) => both,
-        Err(resp) => return resp,
-    };
     let (r, data) = match report_of(&state, &s.staff, &id).await {
         Ok(both) => both,
         Err(e) => return super::refused(&s, e),
@@ -237,15 +233,27 @@ pub async fn show(
             )))
         }
     };
-    let stated = [
-        ("Employer", "employer"),
-        ("Employer name", "employerName"),
-        ("Pay frequency", "payFrequency"),
-        ("Monthly income", "monthlyIncome"),
-    ]
-    .iter()
-    .map(|(label, key)| (*label, super::customer::shown(key, &customer[*key])))
-    .collect();
+    // The detected side: the first active stream (the report lists them
+    // active first, then by monthly income) and the report's income.
+    let top = report.likely_employer_results.iter().find(|st| st.active);
+    let stated_of = |key: &str| super::customer::shown(key, &customer[key]);
+    let stated = vec![
+        (
+            "Employer",
+            format!("{} ({})", stated_of("employer"), stated_of("employerName")),
+            top.map(|st| st.employer_name.clone()).unwrap_or_default(),
+        ),
+        (
+            "Pay frequency",
+            stated_of("payFrequency"),
+            top.map(|st| st.frequency.clone()).unwrap_or_default(),
+        ),
+        (
+            "Monthly income",
+            stated_of("monthlyIncome"),
+            report.average_income_per_month.to_string(),
+        ),
+    ];
     let warnings = report
         .data_quality
         .warnings
@@ -262,4 +270,53 @@ pub async fn show(
         report,
     };
     super::shown(&s, &frame, &page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_warning_reads_as_a_sentence() {
+        let q = Quality {
+            warnings: vec![],
+            history_days: 12,
+            data_age_days: Some(40),
+            owner_name_match: "mismatch".into(),
+            balance_source: "rebuilt".into(),
+        };
+        // The codes `dataQuality.warnings` may hold (report_data::DataQualityDoc).
+        for code in [
+            "stale_data",
+            "short_history",
+            "under_one_month",
+            "owner_mismatch",
+            "mixed_currencies",
+            "non_deposit_account",
+            "possibly_edited",
+            "no_balance_in_data",
+            "currency_inferred",
+            "currency_unknown",
+            "statement_gaps",
+        ] {
+            let text = warning_text(code, &q);
+            assert!(text.ends_with('.') && !text.contains('_'), "{code}: {text}");
+        }
+        assert!(warning_text("stale_data", &q).contains("40 days"));
+        assert!(warning_text("short_history", &q).contains("12 days"));
+        assert!(warning_text("no_balance_in_data", &q).contains("rebuilt"));
+        assert_eq!(warning_text("something_new", &q), "something_new");
+    }
+
+    #[test]
+    fn amounts_are_read_from_their_json_text() {
+        let a: Amount = serde_json::from_str("1234567890123.455").unwrap();
+        assert_eq!(a.to_string(), "1234567890123.46");
+        let a: Amount = serde_json::from_str("-0.1").unwrap();
+        assert_eq!(a.to_string(), "-0.10");
+        assert_eq!(
+            serde_json::from_str::<Amount>("57.5123").unwrap().plain(),
+            "57.51"
+        );
+    }
 }

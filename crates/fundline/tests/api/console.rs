@@ -593,8 +593,19 @@ async fn the_report_page_shows_the_apis_financial_report_for_the_tenant_only() {
     assert!(p.html.contains(&amount(&r["averageIncomePerMonth"])));
     assert!(p.html.contains(&amount(&r["averageExpensesPerMonth"])));
     assert!(p.html.contains(&format!("<dd>{}</dd>", r["score"])));
-    // What the customer stated, beside it.
-    assert!(p.html.contains("Tasty Bites") && p.html.contains("$3200.50"));
+    // What the customer stated, beside what the report detected.
+    assert!(p.html.contains(&format!(
+        "<th scope=\"row\">Employer</th><td>Tasty Bites (Tasty Bites LLC)</td><td>{employer}</td>"
+    )));
+    assert!(p.html.contains(&format!(
+        "<th scope=\"row\">Pay frequency</th><td>Bi-Weekly</td><td>{}</td>",
+        stream["frequency"].as_str().unwrap()
+    )));
+    let income: rust_decimal::Decimal = r["averageIncomePerMonth"].to_string().parse().unwrap();
+    assert!(p.html.contains(&format!(
+        "<th scope=\"row\">Monthly income</th><td>$3200.50</td><td>{:.2}</td>",
+        income.round_dp(2)
+    )));
     let loan = r["potentialLoans"][0]["detectedCompanyName"]
         .as_str()
         .unwrap();
