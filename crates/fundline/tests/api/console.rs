@@ -633,3 +633,26 @@ async fn the_report_page_shows_the_apis_financial_report_for_the_tenant_only() {
     let p = stranger.get("/console/reports/not-a-guid").await;
     assert_eq!(p.status, 404);
 }
+
+#[tokio::test]
+async fn an_expired_requests_report_page_gives_the_apis_reason_and_stops_refreshing() {
+    let app = spawn_app().await;
+    let api = Staff::admin(&app).await;
+    let (_, report_id) = api.customer_with_request(4).await;
+    app.clock.advance(Duration::from_secs(73 * 3600));
+    let admin = &app.tenant.analysis;
+    let mut b = Browser::new(&app);
+    b.login(&admin.email, &admin.password).await;
+    let p = b.get(&format!("/console/reports/{report_id}")).await;
+    assert_eq!(p.status, 200, "{}", p.html);
+    assert!(p
+        .html
+        .contains("The customer did not share bank data before the link expired."));
+    assert!(!p.html.contains("http-equiv=\"refresh\""));
+    let list = b.get("/console/report-requests").await;
+    assert!(list.html.contains("<td>Expired</td>"));
+    assert!(
+        !list.html.contains("/console/reports/"),
+        "no report to open"
+    );
+}
