@@ -166,6 +166,33 @@ pub async fn transactions(
         .into_response())
 }
 
+/// Why a request's report cannot be read (its status is not Completed).
+pub fn not_ready_reason(status: i64) -> &'static str {
+    match status {
+        reports::FAILED => "The report could not be built from the customer's data.",
+        reports::EXPIRED => "The customer did not share bank data before the link expired.",
+        _ => "The report is not ready yet.",
+    }
+}
+
+/// The tenant's report request `report_id` and, once it is Completed, its
+/// stored financial report (JSON text, dates in UTC). What GET
+/// …/financialreport answers from, and the console's report page too.
+pub async fn report_of(
+    state: &AppState,
+    who: &Staff,
+    report_id: &str,
+) -> Result<(ReportRequest, Option<String>)> {
+    let r = request(state, who, report_id, report_not_found).await?;
+    if r.status != reports::COMPLETED {
+        return Ok((r, None));
+    }
+    let (_, data) = reports::report(&state.store, &r.id)
+        .await?
+        .ok_or_else(report_not_found)?;
+    Ok((r, Some(data)))
+}
+
 #[utoipa::path(get, path = "/api/v1/instantbankanalysis/financialreport", tag = "Bank analysis",
     description = "The financial report of a completed request: income streams and likely employers, monthly expenditures, potential loans, ratios and score (definitions: docs/analysis-report.md).",
     params(("reportId" = String, Query, description = "Report request ID (GUID)")),
@@ -180,18 +207,13 @@ pub async fn financial_report(
     let report_id = p.get("reportId").ok_or_else(|| {
         AnalysisError::rejected("Report request failed.", ["Report ID is required."])
     })?;
-    let r = request(&state, &who, report_id, report_not_found).await?;
-    if r.status != reports::COMPLETED {
-        let why = match r.status {
-            reports::FAILED => "The report could not be built from the customer's data.",
-            reports::EXPIRED => "The customer did not share bank data before the link expired.",
-            _ => "The report is not ready yet.",
-        };
-        return Err(AnalysisError::rejected("Report request failed.", [why]));
-    }
-    let (_, data) = reports::report(&state.store, &r.id)
-        .await?
-        .ok_or_else(report_not_found)?;
+    let (r, data) = report_of(&state, &who, report_id).await?;
+    let Some(data) = data else {
+        return Err(AnalysisError::rejected(
+            "Report request failed.",
+            [not_ready_reason(r.status)],
+        ));
+    };
     if zone.is_utc() {
         return ok_raw("Request successful", data)
             .ok_or_else(|| AnalysisError::unavailable("stored report is not JSON"));

@@ -4,14 +4,11 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::Value;
 
 use crate::analysis::customers::record;
-use crate::analysis::error::AnalysisError;
 use crate::analysis::zone::Zone;
-use crate::pages;
 use crate::AppState;
 
 /// The record's fields shown, by section: (label, the record's key).
@@ -67,7 +64,7 @@ struct CustomerPage<'a> {
 }
 
 /// A record's value as text ("" when absent).
-fn text(v: &Value) -> String {
+pub(super) fn text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
@@ -77,7 +74,7 @@ fn text(v: &Value) -> String {
 
 /// A field as a lender reads it: the income in dollars and cents, the
 /// birth date without the API's time of day.
-fn shown(key: &str, v: &Value) -> String {
+pub(super) fn shown(key: &str, v: &Value) -> String {
     let t = text(v);
     match key {
         "monthlyIncome" => t
@@ -92,19 +89,12 @@ fn shown(key: &str, v: &Value) -> String {
 /// GET /console/customers/{id}
 pub async fn show(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    super::SignedIn(s, frame): super::SignedIn,
     Path(id): Path<String>,
 ) -> Response {
-    let (s, frame) = match super::signed_in(&state, &headers).await {
-        Ok(both) => both,
-        Err(resp) => return resp,
-    };
     let r = match record(&state, &s.staff, &Zone(chrono_tz::Tz::UTC), &id).await {
         Ok(r) => r,
-        // Another tenant's customer is not found, as in the API.
-        Err(AnalysisError::Rejected { .. }) => return s.finish(super::not_found()),
-        Err(AnalysisError::Unavailable { cause }) => return s.finish(super::unavailable(cause)),
-        Err(_) => return super::see_other("/console/login"),
+        Err(e) => return super::refused(&s, e),
     };
     let sections = SECTIONS
         .iter()
@@ -124,9 +114,5 @@ pub async fn show(
         company: text(&r["companyName"]),
         sections,
     };
-    s.finish(pages::render(
-        StatusCode::OK,
-        &page,
-        super::headers(&frame.nonce),
-    ))
+    super::shown(&s, &frame, &page)
 }

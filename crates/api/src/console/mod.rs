@@ -7,6 +7,7 @@ mod auth;
 mod customer;
 mod customers;
 mod list;
+mod report;
 mod report_requests;
 mod session;
 mod users;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/customers", get(customers::list))
         .route("/console/customers/{id}", get(customer::show))
         .route("/console/report-requests", get(report_requests::list))
+        .route("/console/reports/{id}", get(report::show))
         .route("/console/users", get(users::list))
 }
 
@@ -111,6 +113,22 @@ fn forbidden() -> Response {
     )
 }
 
+/// The page for a core function's refusal of a read: what the API
+/// refuses as not found (another tenant's record too) is the 404 page.
+fn refused(s: &session::Session, e: crate::analysis::error::AnalysisError) -> Response {
+    use crate::analysis::error::AnalysisError;
+    match e {
+        AnalysisError::Rejected { .. } => s.finish(not_found()),
+        AnalysisError::Unavailable { cause } => s.finish(unavailable(cause)),
+        _ => see_other("/console/login"),
+    }
+}
+
+/// A signed-in page answered with `page`, 200.
+fn shown(s: &session::Session, frame: &Frame, page: &impl Template) -> Response {
+    s.finish(pages::render(StatusCode::OK, page, headers(&frame.nonce)))
+}
+
 /// What every signed-in page shows around its content: the user's name
 /// and the CSRF token of the logout form, with the page's nonce.
 struct Frame {
@@ -148,5 +166,22 @@ async fn signed_in(
     match Frame::of(state, &s).await {
         Ok(f) => Ok((s, f)),
         Err(resp) => Err(s.finish(resp)),
+    }
+}
+
+/// A signed-in page's session and frame, as an extractor: a request
+/// without a live session is answered with the sign-in redirect (or the
+/// page `signed_in` gives) before the handler runs.
+struct SignedIn(session::Session, Frame);
+
+impl axum::extract::FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Response> {
+        let (s, frame) = signed_in(state, &parts.headers).await?;
+        Ok(SignedIn(s, frame))
     }
 }

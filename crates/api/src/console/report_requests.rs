@@ -31,6 +31,8 @@ struct Row {
     created: String,
     delivery: String,
     report_number: String,
+    /// The report page, for a request completed or still building.
+    report: Option<String>,
 }
 
 impl Row {
@@ -41,7 +43,14 @@ impl Row {
             .as_i64()
             .and_then(|s| STATUSES.iter().find(|(v, _)| *v == s.to_string()))
             .map_or("", |(_, t)| t);
+        let report = match r["status"].as_i64() {
+            Some(fundline_store::reports::COMPLETED | fundline_store::reports::PENDING) => {
+                Some(format!("/console/reports/{}", text("id")))
+            }
+            _ => None,
+        };
         Row {
+            report,
             name: format!("{} {}", text("firstName"), text("lastName")),
             email: text("email"),
             status,

@@ -463,11 +463,9 @@ async fn a_customers_page_shows_the_apis_record_with_its_numbers_masked() {
     assert_eq!(b.get("/console/customers/not-an-id").await.status, 404);
 }
 
-#[tokio::test]
-async fn only_admins_see_the_staff_users_page() {
-    let app = spawn_app().await;
-    let admin = &app.tenant.analysis;
-    let api = Staff::admin(&app).await;
+/// Ann Lyst, an analyst of the tenant (ann@lender.example,
+/// analyst-pass-1), made through the API.
+async fn make_analyst(api: &Staff) {
     let made = api
         .post(
             "/api/v1/user",
@@ -477,6 +475,14 @@ async fn only_admins_see_the_staff_users_page() {
         )
         .await;
     envelope_ok(&made, "User created successfully");
+}
+
+#[tokio::test]
+async fn only_admins_see_the_staff_users_page() {
+    let app = spawn_app().await;
+    let admin = &app.tenant.analysis;
+    let api = Staff::admin(&app).await;
+    make_analyst(&api).await;
 
     let mut b = Browser::new(&app);
     b.login(&admin.email, &admin.password).await;
@@ -508,4 +514,145 @@ async fn only_admins_see_the_staff_users_page() {
     let p = analyst.get("/console/users").await;
     assert_eq!(p.status, 403);
     assert!(!p.html.contains(&admin.email));
+}
+
+/// An amount of the API's JSON as the report page shows it, to the cent.
+fn amount(v: &serde_json::Value) -> String {
+    let d: rust_decimal::Decimal = v.to_string().parse().unwrap();
+    format!("<dd>{:.2}</dd>", d.round_dp(2))
+}
+
+#[tokio::test]
+async fn the_report_page_shows_the_apis_financial_report_for_the_tenant_only() {
+    let app = spawn_app().await;
+    let admin = &app.tenant.analysis;
+    let api = Staff::admin(&app).await;
+    let (_, report_id) = api.customer_with_request(3).await;
+    let page_path = format!("/console/reports/{report_id}");
+    let mut b = Browser::new(&app);
+    b.login(&admin.email, &admin.password).await;
+
+    // Still building: says so and refreshes itself.
+    let p = b.get(&page_path).await;
+    assert_eq!(p.status, 200, "{}", p.html);
+    assert_page_headers(&p);
+    assert!(p
+        .html
+        .contains("<meta http-equiv=\"refresh\" content=\"5\">"));
+    assert!(p.html.contains("The report is not ready yet."));
+    let list = b.get("/console/report-requests").await;
+    assert!(list
+        .html
+        .contains(&format!("href=\"{page_path}\">Building</a>")));
+
+    // Statements ending 120 days ago: the report warns of stale data.
+    let end = chrono::Utc::now().date_naive() - chrono::Duration::days(120);
+    let story = common::ofx::statement(end);
+    let link = app.link_for(&report_id).await;
+    assert_eq!(common::sharing::consent(&link).await, 200);
+    let (code, body) =
+        common::sharing::upload(&link, vec![("march.ofx".into(), story.text.into_bytes())]).await;
+    assert_eq!(code, 202, "{body}");
+    common::sharing::report_built(&link, Duration::from_secs(30)).await;
+    let r = api
+        .get(&format!(
+            "/api/v1/instantbankanalysis/financialreport?reportId={report_id}"
+        ))
+        .await;
+    assert_eq!(r.status, 200, "{r}");
+    let r = &r.body["data"];
+    let warnings = r["dataQuality"]["warnings"].as_array().unwrap();
+    assert!(warnings.iter().any(|w| w == "stale_data"), "{r}");
+
+    let list = b.get("/console/report-requests").await;
+    assert!(list
+        .html
+        .contains(&format!("href=\"{page_path}\">Open report</a>")));
+    let p = b.get(&page_path).await;
+    assert_eq!(p.status, 200, "{}", p.html);
+    assert_page_headers(&p);
+    assert!(!p.html.contains("http-equiv=\"refresh\""));
+    // The warnings come first, as an alert.
+    let alert = p.html.find("<ul role=\"alert\">").expect("an alert list");
+    assert!(p.html[alert..].contains("Stale data"));
+    assert!(alert < p.html.find("Headline").unwrap());
+    let stream = r["likelyEmployerResults"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["active"] == true)
+        .expect("an active income stream");
+    let employer = stream["employerName"].as_str().unwrap();
+    assert!(p
+        .html
+        .contains(&format!("<th scope=\"row\">{employer}</th>")));
+    let income: rust_decimal::Decimal = stream["monthlyIncome"].to_string().parse().unwrap();
+    assert!(p
+        .html
+        .contains(&format!("<td>{:.2}</td>", income.round_dp(2))));
+    assert!(p.html.contains(&amount(&r["averageIncomePerMonth"])));
+    assert!(p.html.contains(&amount(&r["averageExpensesPerMonth"])));
+    assert!(p.html.contains(&format!("<dd>{}</dd>", r["score"])));
+    // What the customer stated, beside what the report detected.
+    assert!(p.html.contains(&format!(
+        "<th scope=\"row\">Employer</th><td>Tasty Bites (Tasty Bites LLC)</td><td>{employer}</td>"
+    )));
+    assert!(p.html.contains(&format!(
+        "<th scope=\"row\">Pay frequency</th><td>Bi-Weekly</td><td>{}</td>",
+        stream["frequency"].as_str().unwrap()
+    )));
+    let income: rust_decimal::Decimal = r["averageIncomePerMonth"].to_string().parse().unwrap();
+    assert!(p.html.contains(&format!(
+        "<th scope=\"row\">Monthly income</th><td>$3200.50</td><td>{:.2}</td>",
+        income.round_dp(2)
+    )));
+    let loan = r["potentialLoans"][0]["detectedCompanyName"]
+        .as_str()
+        .unwrap();
+    assert!(p.html.contains(loan), "{loan}");
+    assert!(!p.html.contains(story.account), "no full account number");
+    assert!(!p.html.contains("123450004"), "no full SSN");
+
+    // Analysts read reports as the API lets them.
+    make_analyst(&api).await;
+    let mut analyst = Browser::new(&app);
+    analyst.login("ann@lender.example", "analyst-pass-1").await;
+    let p = analyst.get(&page_path).await;
+    assert_eq!(p.status, 200, "{}", p.html);
+    assert!(p.html.contains(&amount(&r["averageIncomePerMonth"])));
+
+    // Another tenant's staff: not found, nothing of the report.
+    let other = app.other_tenant().await;
+    let mut stranger = Browser::new(&app);
+    stranger
+        .login(&other.analysis.email, &other.analysis.password)
+        .await;
+    let p = stranger.get(&page_path).await;
+    assert_eq!(p.status, 404);
+    assert!(!p.html.contains(employer));
+    let p = stranger.get("/console/reports/not-a-guid").await;
+    assert_eq!(p.status, 404);
+}
+
+#[tokio::test]
+async fn an_expired_requests_report_page_gives_the_apis_reason_and_stops_refreshing() {
+    let app = spawn_app().await;
+    let api = Staff::admin(&app).await;
+    let (_, report_id) = api.customer_with_request(4).await;
+    app.clock.advance(Duration::from_secs(73 * 3600));
+    let admin = &app.tenant.analysis;
+    let mut b = Browser::new(&app);
+    b.login(&admin.email, &admin.password).await;
+    let p = b.get(&format!("/console/reports/{report_id}")).await;
+    assert_eq!(p.status, 200, "{}", p.html);
+    assert!(p
+        .html
+        .contains("The customer did not share bank data before the link expired."));
+    assert!(!p.html.contains("http-equiv=\"refresh\""));
+    let list = b.get("/console/report-requests").await;
+    assert!(list.html.contains("<td>Expired</td>"));
+    assert!(
+        !list.html.contains("/console/reports/"),
+        "no report to open"
+    );
 }

@@ -1,0 +1,322 @@
+//! A report request's financial report: the stored report GET
+//! /api/v1/instantbankanalysis/financialreport answers with
+//! (`analysis::report_data::report_of`), beside what the customer stated
+//! (`analysis::customers::record`). A report still building refreshes
+//! itself.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
+
+use crate::analysis::customers::record;
+use crate::analysis::error::AnalysisError;
+use crate::analysis::report_data::{not_ready_reason, report_of};
+use crate::analysis::zone::Zone;
+use crate::AppState;
+
+/// A number of the report as the API wrote it, read digit for digit from
+/// its JSON text (never through a float).
+#[derive(Default)]
+pub(super) struct Amount(Decimal);
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Amount, D::Error> {
+        let raw = <&RawValue>::deserialize(d)?;
+        raw.get()
+            .parse::<Decimal>()
+            .map(Amount)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl Amount {
+    /// A ratio, percentage or score term, to two places.
+    fn plain(&self) -> String {
+        self.0.round_dp(2).normalize().to_string()
+    }
+}
+
+impl std::fmt::Display for Amount {
+    /// Money to the cent, without a symbol: the page names the report's
+    /// currency once, and it need not be dollars.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:.2}", self.0.round_dp(2))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Component {
+    name: String,
+    weight: Amount,
+    value: Amount,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Deposit {
+    posted_date: String,
+    amount: Amount,
+    memo: String,
+}
+
+impl Deposit {
+    fn day(&self) -> &str {
+        self.posted_date.get(..10).unwrap_or(&self.posted_date)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Stream {
+    employer_name: String,
+    frequency: String,
+    active: bool,
+    monthly_income: Amount,
+    probability: Amount,
+    occurrence_count: u32,
+    #[serde(default)]
+    transactions: Vec<Deposit>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Loan {
+    detected_company_name: String,
+    repayment_frequency: String,
+    payment_amount: Amount,
+    principal: Option<Amount>,
+    confidence_score: Amount,
+    #[serde(default)]
+    debit_transactions: Vec<Deposit>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Quality {
+    #[serde(default)]
+    warnings: Vec<String>,
+    history_days: u32,
+    data_age_days: Option<u32>,
+    owner_name_match: String,
+    balance_source: String,
+}
+
+/// The parts of the API's financial report the page shows.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Report {
+    score: i32,
+    currency_code: Option<String>,
+    average_income_per_month: Amount,
+    average_expenses_per_month: Amount,
+    disposable_income: Amount,
+    debt_to_income_ratio: Amount,
+    monthly_ability_to_pay: Amount,
+    bi_weekly_ability_to_pay: Amount,
+    income_probability: Amount,
+    score_components: Vec<Component>,
+    likely_employer_results: Vec<Stream>,
+    potential_loans: Vec<Loan>,
+    nsf_count30: u32,
+    nsf_count60: u32,
+    nsf_count90: u32,
+    overdraft_count30: u32,
+    overdraft_count60: u32,
+    overdraft_count90: u32,
+    own_transfer_count: u32,
+    negative_balance_days: u32,
+    data_quality: Quality,
+}
+
+/// A `dataQuality` warning code as a sentence (the code itself for one
+/// this page does not know yet).
+fn warning_text(code: &str, q: &Quality) -> String {
+    match code {
+        "stale_data" => format!(
+            "Stale data: the newest transaction is {} days old.",
+            q.data_age_days.unwrap_or_default()
+        ),
+        "short_history" => format!("Short history: only {} days of data.", q.history_days),
+        "under_one_month" => {
+            "Less than a month of data: monthly figures are the totals seen, not extrapolated."
+                .into()
+        }
+        "owner_mismatch" => format!(
+            "Owner name mismatch: the statements' owner names and the applicant's name ({}).",
+            q.owner_name_match
+        ),
+        "mixed_currencies" => {
+            "Mixed currencies: accounts in other currencies are left out of the figures.".into()
+        }
+        "non_deposit_account" => {
+            "A credit or investment account is left out of the balances.".into()
+        }
+        "possibly_edited" => {
+            "A statement's closing balance is not its opening balance plus its entries: it may have been edited."
+                .into()
+        }
+        "no_balance_in_data" => format!(
+            "Balance source {}: no balance in the data, balances are a running sum from 0.",
+            q.balance_source
+        ),
+        "currency_inferred" => "The currency was inferred, not stated by the statements.".into(),
+        "currency_unknown" => "No statement gave or implied a currency.".into(),
+        "statement_gaps" => "Some days between statements are covered by no statement.".into(),
+        other => other.to_string(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/report.html")]
+struct ReportPage<'a> {
+    nonce: &'a str,
+    frame: &'a super::Frame,
+    name: String,
+    report: Report,
+    currency: String,
+    warnings: Vec<String>,
+    /// What the customer stated beside what the report detected:
+    /// (label, stated, detected).
+    stated: Vec<(&'static str, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "console/report_building.html")]
+struct BuildingPage<'a> {
+    nonce: &'a str,
+    frame: &'a super::Frame,
+    name: String,
+    text: &'a str,
+    /// Still pending: the page refreshes itself.
+    refresh: bool,
+}
+
+/// GET /console/reports/{id}: `id` is the report request's.
+pub async fn show(
+    State(state): State<AppState>,
+    super::SignedIn(s, frame): super::SignedIn,
+    Path(id): Path<String>,
+) -> Response {
+    let (r, data) = match report_of(&state, &s.staff, &id).await {
+        Ok(both) => both,
+        Err(e) => return super::refused(&s, e),
+    };
+    let customer = match record(&state, &s.staff, &Zone(chrono_tz::Tz::UTC), &r.customer_id).await {
+        Ok(c) => c,
+        Err(AnalysisError::Unavailable { cause }) => return s.finish(super::unavailable(cause)),
+        Err(_) => serde_json::Value::Null,
+    };
+    let name = format!(
+        "{} {}",
+        super::customer::text(&customer["firstName"]),
+        super::customer::text(&customer["lastName"])
+    );
+    let Some(data) = data else {
+        let page = BuildingPage {
+            nonce: &frame.nonce,
+            frame: &frame,
+            name,
+            text: not_ready_reason(r.status),
+            refresh: r.status == fundline_store::reports::PENDING,
+        };
+        return super::shown(&s, &frame, &page);
+    };
+    let report = match serde_json::from_str::<Report>(&data) {
+        Ok(rep) => rep,
+        Err(e) => {
+            return s.finish(super::unavailable(Some(
+                crate::middleware::ErrorCause::new(format!("stored report: {e}")),
+            )))
+        }
+    };
+    // The detected side: the first active stream (the report lists them
+    // active first, then by monthly income) and the report's income.
+    let top = report.likely_employer_results.iter().find(|st| st.active);
+    let stated_of = |key: &str| super::customer::shown(key, &customer[key]);
+    let stated = vec![
+        (
+            "Employer",
+            format!("{} ({})", stated_of("employer"), stated_of("employerName")),
+            top.map(|st| st.employer_name.clone()).unwrap_or_default(),
+        ),
+        (
+            "Pay frequency",
+            stated_of("payFrequency"),
+            top.map(|st| st.frequency.clone()).unwrap_or_default(),
+        ),
+        (
+            "Monthly income",
+            stated_of("monthlyIncome"),
+            report.average_income_per_month.to_string(),
+        ),
+    ];
+    let warnings = report
+        .data_quality
+        .warnings
+        .iter()
+        .map(|w| warning_text(w, &report.data_quality))
+        .collect();
+    let page = ReportPage {
+        nonce: &frame.nonce,
+        frame: &frame,
+        name,
+        currency: report.currency_code.clone().unwrap_or_default(),
+        warnings,
+        stated,
+        report,
+    };
+    super::shown(&s, &frame, &page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_warning_reads_as_a_sentence() {
+        let q = Quality {
+            warnings: vec![],
+            history_days: 12,
+            data_age_days: Some(40),
+            owner_name_match: "mismatch".into(),
+            balance_source: "rebuilt".into(),
+        };
+        // The codes `dataQuality.warnings` may hold (report_data::DataQualityDoc).
+        for code in [
+            "stale_data",
+            "short_history",
+            "under_one_month",
+            "owner_mismatch",
+            "mixed_currencies",
+            "non_deposit_account",
+            "possibly_edited",
+            "no_balance_in_data",
+            "currency_inferred",
+            "currency_unknown",
+            "statement_gaps",
+        ] {
+            let text = warning_text(code, &q);
+            assert!(text.ends_with('.') && !text.contains('_'), "{code}: {text}");
+        }
+        assert!(warning_text("stale_data", &q).contains("40 days"));
+        assert!(warning_text("short_history", &q).contains("12 days"));
+        assert!(warning_text("no_balance_in_data", &q).contains("rebuilt"));
+        assert_eq!(warning_text("something_new", &q), "something_new");
+    }
+
+    #[test]
+    fn amounts_are_read_from_their_json_text() {
+        let a: Amount = serde_json::from_str("1234567890123.455").unwrap();
+        assert_eq!(a.to_string(), "1234567890123.46");
+        let a: Amount = serde_json::from_str("-0.1").unwrap();
+        assert_eq!(a.to_string(), "-0.10");
+        assert_eq!(
+            serde_json::from_str::<Amount>("57.5123").unwrap().plain(),
+            "57.51"
+        );
+    }
+}
