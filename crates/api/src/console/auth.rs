@@ -6,6 +6,7 @@ use askama::Template;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
+use axum::response::{IntoResponse, Redirect};
 
 use super::session;
 use crate::analysis::error::AnalysisError;
@@ -48,7 +49,7 @@ impl Form<'_> {
 /// GET /console/login: the form, or the customers page when signed in.
 pub async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match session::current(&state, &headers).await {
-        Some(s) => s.finish(super::see_other("/console/customers")),
+        Some(s) => s.finish(Redirect::to("/console/customers").into_response()),
         None => Form {
             state: &state,
             headers: &headers,
@@ -85,7 +86,7 @@ pub async fn login(State(state): State<AppState>, req: Request) -> Response {
     }
     match crate::analysis::sessions::login(&state, &address, email.trim(), password).await {
         Ok(t) => {
-            let mut resp = super::see_other("/console/customers");
+            let mut resp = Redirect::to("/console/customers").into_response();
             resp.headers_mut()
                 .append(header::SET_COOKIE, session::cookie(&state, &t));
             resp
@@ -122,7 +123,7 @@ pub async fn login(State(state): State<AppState>, req: Request) -> Response {
 pub async fn logout(State(state): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let Some(s) = session::current(&state, &parts.headers).await else {
-        return super::see_other("/console/login");
+        return Redirect::to("/console/login").into_response();
     };
     let body = axum::body::to_bytes(body, state.config.max_body_bytes)
         .await
@@ -137,7 +138,7 @@ pub async fn logout(State(state): State<AppState>, req: Request) -> Response {
     {
         return super::unavailable(Some(crate::middleware::ErrorCause::new(e)));
     }
-    let mut resp = super::see_other("/console/login");
+    let mut resp = Redirect::to("/console/login").into_response();
     resp.headers_mut()
         .append(header::SET_COOKIE, session::cleared(&state));
     resp

@@ -4,8 +4,9 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::response::{IntoResponse, Redirect};
 
-use super::{headers, see_other, signed_in, unavailable, Frame};
+use super::{headers, signed_in, unavailable, Frame};
 use crate::analysis::query::{Paging, Params};
 use crate::pages;
 use crate::AppState;
@@ -95,7 +96,7 @@ impl<T> Listed<T> {
                 "Not allowed",
                 "Your role does not allow this page.",
             )),
-            Err(_) => Err(see_other("/console/login")),
+            Err(_) => Err(Redirect::to("/console/login").into_response()),
         }
     }
 }

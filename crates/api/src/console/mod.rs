@@ -13,7 +13,7 @@ mod session;
 mod users;
 
 use askama::Template;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
@@ -99,11 +99,6 @@ fn unavailable(cause: Option<crate::middleware::ErrorCause>) -> Response {
     resp
 }
 
-/// 303 to `to` (after a form post, the browser follows with a GET).
-fn see_other(to: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
-}
-
 /// A form post without the session's CSRF token.
 fn forbidden() -> Response {
     message(
@@ -120,7 +115,7 @@ fn refused(s: &session::Session, e: crate::analysis::error::AnalysisError) -> Re
     match e {
         AnalysisError::Rejected { .. } => s.finish(not_found()),
         AnalysisError::Unavailable { cause } => s.finish(unavailable(cause)),
-        _ => see_other("/console/login"),
+        _ => Redirect::to("/console/login").into_response(),
     }
 }
 
@@ -145,7 +140,7 @@ impl Frame {
         let user =
             match fundline_store::staff::user(&state.store, &who.tenant_id, &who.user_id).await {
                 Ok(Some(u)) => format!("{} {}", u.first_name, u.last_name),
-                Ok(None) => return Err(see_other("/console/login")),
+                Ok(None) => return Err(Redirect::to("/console/login").into_response()),
                 Err(e) => return Err(unavailable(Some(crate::middleware::ErrorCause::new(e)))),
             };
         Ok(Frame {

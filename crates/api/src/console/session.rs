@@ -4,6 +4,7 @@
 
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::Response;
+use axum::response::{IntoResponse, Redirect};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -144,7 +145,7 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> Option<Session> {
 /// budget as their API calls).
 pub async fn require(state: &AppState, headers: &HeaderMap) -> Result<Session, Response> {
     let Some(s) = current(state, headers).await else {
-        return Err(super::see_other("/console/login"));
+        return Err(Redirect::to("/console/login").into_response());
     };
     let key = format!("ba:{}", s.staff.user_id);
     if let Err(retry) = state.limiter.check(state.config.rate_limit, &key) {
