@@ -315,6 +315,8 @@ pub struct RequestQuery {
     pub ordered_to: Option<i64>,
     pub onboarded_from: Option<i64>,
     pub onboarded_to: Option<i64>,
+    /// One customer's requests only (the console's customer page).
+    pub customer_id: Option<String>,
     pub order_by: RequestOrder,
     pub descending: bool,
     pub page_number: i64,
@@ -338,7 +340,7 @@ pub async fn list(
     let filter = format!(
         "r.tenant_id = $1 AND c.search_text LIKE $2 ESCAPE '\\' AND ($3 = 0 OR c.customer_type = $3) \
         AND ($4 = 0 OR {st} = $4) AND r.created_at >= $5 AND r.created_at <= $6 \
-        AND c.created_at >= $7 AND c.created_at <= $8"
+        AND c.created_at >= $7 AND c.created_at <= $8 AND ($10 = '' OR r.customer_id = $10)"
     );
     let col = match q.order_by {
         RequestOrder::CreatedDate => "r.created_at",
@@ -363,13 +365,24 @@ pub async fn list(
          o.link_sealed AS message_link_sealed, o.state AS message_state {from} \
          LEFT JOIN ba_outbox o ON o.id = (SELECT o2.id FROM ba_outbox o2 WHERE o2.report_request_id = r.id \
          ORDER BY o2.created_at DESC, o2.id DESC LIMIT 1) \
-         WHERE {filter} ORDER BY {col} {dir}, r.id {dir} LIMIT $10 OFFSET $11"
+         WHERE {filter} ORDER BY {col} {dir}, r.id {dir} LIMIT $11 OFFSET $12"
     );
     store
         .fetch_page(
             &format!("SELECT COUNT(*) {from} WHERE {filter}"),
             &rows_sql,
-            params![tenant_id, &pattern, binds.0, binds.1, binds.2, binds.3, binds.4, binds.5, now],
+            params![
+                tenant_id,
+                &pattern,
+                binds.0,
+                binds.1,
+                binds.2,
+                binds.3,
+                binds.4,
+                binds.5,
+                now,
+                q.customer_id.as_deref().unwrap_or("")
+            ],
             q.page_number,
             q.page_size,
         )

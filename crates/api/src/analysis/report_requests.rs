@@ -164,7 +164,7 @@ fn link_message(
     (fundline_vault::hash_token(&token), expires_at, message)
 }
 
-fn created_message(sent_via: i64) -> &'static str {
+pub(crate) fn created_message(sent_via: i64) -> &'static str {
     if sent_via == SEND_SMS {
         "Report request created successfully. A verification SMS has been sent to the customer."
     } else {
@@ -265,8 +265,9 @@ pub async fn create(
     Ok(ok(created_message(via), json!(id)))
 }
 
-/// A request for the tenant's customer `customer_id` (`None`: not a GUID).
-async fn request_for(
+/// A request for the tenant's customer `customer_id` (`None`: not a GUID);
+/// the console's "Request a report" calls it too.
+pub(crate) async fn request_for(
     state: &AppState,
     who: &Staff,
     customer_id: Option<String>,
@@ -296,8 +297,9 @@ pub async fn reset(
 }
 
 /// A fresh link for a request that is not completed nor being built; the
-/// old link stops working. `id` `None`: not a GUID.
-async fn resend(state: &AppState, who: &Staff, id: Option<String>) -> Result<String> {
+/// old link stops working. `id` `None`: not a GUID. The console's "Reset and
+/// resend" calls it too.
+pub(crate) async fn resend(state: &AppState, who: &Staff, id: Option<String>) -> Result<String> {
     let not_found = || AnalysisError::rejected("Not found.", ["Report request not found."]);
     let refused = |why: &str| AnalysisError::rejected("Report request failed.", [why]);
     let id = id.ok_or_else(not_found)?;
@@ -337,7 +339,7 @@ async fn resend(state: &AppState, who: &Staff, id: Option<String>) -> Result<Str
 
 /// GET /api/v1/instantbankanalysis/report-requests
 #[utoipa::path(get, path = "/api/v1/instantbankanalysis/report-requests", tag = "Bank analysis",
-    description = "Report requests: nameQuery, customerType, status (1 Pending, 2 Completed, 3 Expired, 4 Failed, 5 Superseded), orderedDateFrom/To, onBoardedDateFrom/To (ISO-8601; read in X-Timezone when they carry no offset), pageNumber, pageSize (1–100), orderBy (CreatedDate, FirstName, LastName, Status), order.",
+    description = "Report requests: nameQuery, customerType, status (1 Pending, 2 Completed, 3 Expired, 4 Failed, 5 Superseded), orderedDateFrom/To, onBoardedDateFrom/To (ISO-8601; read in X-Timezone when they carry no offset), customerId (one customer's requests), pageNumber, pageSize (1–100), orderBy (CreatedDate, FirstName, LastName, Status), order.",
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
 pub async fn list(
     State(state): State<AppState>,
@@ -409,6 +411,13 @@ fn list_query(p: &Params, zone: &Zone) -> std::result::Result<(RequestQuery, Pag
     let onboarded_from = date("onBoardedDateFrom", false);
     let onboarded_to = date("onBoardedDateTo", true);
     let name_query = name_query(p, &mut errors);
+    let customer_id = p.get("customerId").and_then(|s| {
+        let id = guid(s);
+        if id.is_none() {
+            errors.push("CustomerId must be a GUID.".into());
+        }
+        id
+    });
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -420,6 +429,7 @@ fn list_query(p: &Params, zone: &Zone) -> std::result::Result<(RequestQuery, Pag
         ordered_to,
         onboarded_from,
         onboarded_to,
+        customer_id,
         order_by: order,
         descending: page.descending,
         page_number: page.page_number,
@@ -478,7 +488,7 @@ pub fn masked_link(link: &str) -> String {
 
 /// Delivery states in which the customer has not received the link: no
 /// transport for the channel, or the provider refused it for good.
-fn undelivered(state: &str) -> bool {
+pub(crate) fn undelivered(state: &str) -> bool {
     state == messages::OUTBOX_RECORDED || state == messages::OUTBOX_FAILED
 }
 
@@ -494,8 +504,24 @@ pub async fn get(
     AnyPath(report_id): AnyPath<String>,
 ) -> Result<Response> {
     let now = state.clock.now_micros();
-    let found = find(&state, &who, &report_id, now).await?;
-    Ok(ok("Request successful", detail(&who, &found, &zone, now)))
+    Ok(ok(
+        "Request successful",
+        detail_of(&state, &who, &zone, &report_id, now).await?,
+    ))
+}
+
+/// The record GET …/reportrequests/{reportId} answers (the link in full
+/// only while its message could not be delivered): the console's request
+/// page shows the same.
+pub(crate) async fn detail_of(
+    state: &AppState,
+    who: &Staff,
+    zone: &Zone,
+    report_id: &str,
+    now: i64,
+) -> Result<Value> {
+    let found = find(state, who, report_id, now).await?;
+    Ok(detail(who, &found, zone, now))
 }
 
 /// A request with what its page shows beside it.
