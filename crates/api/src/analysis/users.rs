@@ -218,26 +218,7 @@ pub async fn create(
     body: axum::body::Bytes,
 ) -> Result<Response> {
     require_admin(&who)?;
-    let (p, password, role) = create_body(&object_body(&body)?).map_err(AnalysisError::invalid)?;
-    let hash = super::auth::hash_new_password(&state, password).await?;
-    let user = User {
-        id: uuid::Uuid::new_v4().to_string(),
-        tenant_id: who.tenant_id.clone(),
-        email: p.email,
-        password_hash: hash,
-        role,
-        first_name: p.first_name,
-        last_name: p.last_name,
-        created_at: state.clock.now_micros(),
-        job_title: p.job_title,
-        phone: p.phone,
-        secondary_phone: p.secondary_phone,
-        secondary_email: p.secondary_email,
-        is_active: i64::from(p.is_active),
-        updated_at: None,
-    };
-    saved(staff::insert_user(&state.store, user.clone()).await)?;
-    crate::audit!("user.created", tenant_id = %who.tenant_id, actor_id = %who.user_id, target_id = %user.id, role = %user.role);
+    let user = create_of(&state, &who, &object_body(&body)?).await?;
     Ok(ok(
         "User created successfully",
         user_json(&user, &zone, true),
@@ -256,12 +237,64 @@ pub async fn update(
     body: axum::body::Bytes,
 ) -> Result<Response> {
     require_admin(&who)?;
-    let (id, p) = update_body(&object_body(&body)?).map_err(AnalysisError::invalid)?;
-    let user = update_user(&state, &who, id, p).await?;
+    let user = update_of(&state, &who, &object_body(&body)?).await?;
     Ok(ok(
         "User updated successfully",
         user_json(&user, &zone, true),
     ))
+}
+
+/// An admin creates a staff user from a POST /api/v1/user body (its rules,
+/// then the user saved and audited): the API and the console's form both
+/// call it.
+pub(crate) async fn create_of(
+    state: &AppState,
+    who: &Staff,
+    body: &Map<String, Value>,
+) -> Result<User> {
+    require_admin(who)?;
+    let (p, password, role) = create_body(body).map_err(AnalysisError::invalid)?;
+    let hash = super::auth::hash_new_password(state, password).await?;
+    let user = User {
+        id: uuid::Uuid::new_v4().to_string(),
+        tenant_id: who.tenant_id.clone(),
+        email: p.email,
+        password_hash: hash,
+        role,
+        first_name: p.first_name,
+        last_name: p.last_name,
+        created_at: state.clock.now_micros(),
+        job_title: p.job_title,
+        phone: p.phone,
+        secondary_phone: p.secondary_phone,
+        secondary_email: p.secondary_email,
+        is_active: i64::from(p.is_active),
+        updated_at: None,
+    };
+    saved(staff::insert_user(&state.store, user.clone()).await)?;
+    crate::audit!("user.created", tenant_id = %who.tenant_id, actor_id = %who.user_id, target_id = %user.id, role = %user.role);
+    Ok(user)
+}
+
+/// An admin updates a staff user from a PUT /api/v1/user body: the API
+/// and the console's form both call it.
+pub(crate) async fn update_of(
+    state: &AppState,
+    who: &Staff,
+    body: &Map<String, Value>,
+) -> Result<User> {
+    require_admin(who)?;
+    let (id, p) = update_body(body).map_err(AnalysisError::invalid)?;
+    update_user(state, who, id, p).await
+}
+
+/// A staff user of the tenant, for an admin (the console's edit form).
+pub(crate) async fn user_of(state: &AppState, who: &Staff, user_id: &str) -> Result<User> {
+    require_admin(who)?;
+    let id = guid(user_id).ok_or_else(not_found)?;
+    staff::user(&state.store, &who.tenant_id, &id)
+        .await?
+        .ok_or_else(not_found)
 }
 
 /// An admin updates a staff user's profile; deactivating ends the user's

@@ -189,3 +189,51 @@ pub async fn update_employment(
         views::employment(&c),
     ))
 }
+
+/// Onboards a customer from a POST /api/v1/customer body, by the same
+/// rules and service as the API: the console's new-customer form calls it.
+/// The id of the report request `triggerReportRequest` created comes too.
+pub(crate) async fn create_of(
+    state: &AppState,
+    who: &Staff,
+    body: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(fundline_store::customers::Customer, Option<String>)> {
+    let n = create_body(body, today(state)).map_err(AnalysisError::invalid)?;
+    let (c, _, request_id) = service::create(state, who, n).await?;
+    Ok((c, request_id))
+}
+
+/// The four partial updates of a customer (PUT /api/v1/customer/…).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Update {
+    Information,
+    Bank,
+    Contact,
+    Employment,
+}
+
+/// One of the four updates from its PUT body, by the same rules and
+/// service as the API: the console's edit forms call it.
+pub(crate) async fn update_of(
+    state: &AppState,
+    who: &Staff,
+    which: Update,
+    body: &serde_json::Map<String, serde_json::Value>,
+) -> Result<fundline_store::customers::Customer> {
+    let invalid = AnalysisError::invalid;
+    match which {
+        Update::Information => {
+            let u = information_body(body, today(state)).map_err(invalid)?;
+            service::update_information(state, who, u).await
+        }
+        Update::Bank => service::update_bank(state, who, bank_body(body).map_err(invalid)?).await,
+        Update::Contact => {
+            service::update_contact(state, who, contact_body(body).map_err(invalid)?).await
+        }
+        Update::Employment => {
+            service::update_employment(state, who, employment_body(body).map_err(invalid)?).await
+        }
+    }
+}
+
+pub(crate) use service::kept_numbers;

@@ -244,3 +244,26 @@ pub async fn update_employment(
     };
     save(state, c).await
 }
+
+/// A customer's sealed numbers, opened: what an edit form left blank keeps
+/// (the information update takes the SSN and licence again, the bank
+/// update the account number). Never shown; dropped zeroed.
+pub struct KeptNumbers {
+    pub ssn: Option<fundline_vault::SecretString>,
+    pub drivers_license: Option<fundline_vault::SecretString>,
+    pub bank_acc: Option<fundline_vault::SecretString>,
+}
+
+/// The tenant's customer `id`'s sealed numbers (another tenant's: not found).
+pub async fn kept_numbers(state: &AppState, who: &Staff, id: &str) -> Result<KeptNumbers> {
+    let c = load(state, who, Some(id)).await?;
+    let keys = keys(state, &who.tenant_id).await?;
+    let open = |column: &str, sealed: Option<&str>| {
+        sealed.and_then(|s| keys.open_string_row(TABLE, column, &c.id, s).ok())
+    };
+    Ok(KeptNumbers {
+        ssn: open("ssn", Some(&c.ssn_sealed)),
+        drivers_license: open("drivers_license", c.drivers_license_sealed.as_deref()),
+        bank_acc: open("bank_acc_no", c.bank_acc_sealed.as_deref()),
+    })
+}
