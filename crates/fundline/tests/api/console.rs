@@ -1,145 +1,12 @@
 //! The lender's console (issue 16): sign in and out on the API's staff
 //! sessions, CSRF on forms, the customers list, tenancy.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::common;
+use common::console::{assert_page_headers, make_analyst, Browser};
 use common::spawn_app;
 use common::staff::{customer, envelope_ok, Staff};
-
-/// A browser without a cookie jar: redirects are not followed, so each
-/// answer's status, `Location` and `Set-Cookie` are seen.
-struct Browser {
-    base: String,
-    http: reqwest::Client,
-    /// Cookies by name, as the server set them.
-    cookies: BTreeMap<String, String>,
-}
-
-struct Page {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    html: String,
-}
-
-impl Page {
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .map(|v| v.to_str().unwrap())
-            .unwrap_or("")
-    }
-
-    /// The value of the first `name="csrf"` input.
-    fn csrf(&self) -> String {
-        let at = self
-            .html
-            .find("name=\"csrf\" value=\"")
-            .expect("a CSRF field")
-            + 19;
-        self.html[at..].split('"').next().unwrap().to_string()
-    }
-}
-
-impl Browser {
-    fn new(app: &common::TestApp) -> Browser {
-        Browser {
-            base: app.base.clone(),
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            cookies: BTreeMap::new(),
-        }
-    }
-
-    async fn answer(&mut self, req: reqwest::RequestBuilder) -> Page {
-        let jar: Vec<String> = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        let req = if jar.is_empty() {
-            req
-        } else {
-            req.header("cookie", jar.join("; "))
-        };
-        let r = req.send().await.unwrap();
-        let status = r.status().as_u16();
-        let headers = r.headers().clone();
-        // A rotated session comes back in a new cookie, as a browser keeps it.
-        for set in headers.get_all("set-cookie") {
-            let pair = set.to_str().unwrap().split(';').next().unwrap();
-            let (name, value) = pair.split_once('=').unwrap();
-            if value.is_empty() {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.into(), value.into());
-            }
-        }
-        Page {
-            status,
-            headers,
-            html: r.text().await.unwrap(),
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let req = self.http.get(format!("{}{path}", self.base));
-        self.answer(req).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form)
-            .finish();
-        let req = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body);
-        self.answer(req).await
-    }
-
-    /// The sign-in form, filled in and sent.
-    async fn login(&mut self, email: &str, password: &str) -> Page {
-        let form = self.get("/console/login").await;
-        let csrf = form.csrf();
-        self.post(
-            "/console/login",
-            &[("email", email), ("password", password), ("csrf", &csrf)],
-        )
-        .await
-    }
-
-    fn session(&self) -> Option<&String> {
-        self.cookies.get("fl_console")
-    }
-}
-
-fn assert_page_headers(p: &Page) {
-    let csp = p.header("content-security-policy");
-    assert!(csp.contains("default-src 'none'"), "{csp}");
-    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
-    assert!(csp.contains("style-src 'nonce-"), "{csp}");
-    let nonce = csp
-        .split("'nonce-")
-        .nth(1)
-        .unwrap()
-        .split('\'')
-        .next()
-        .unwrap();
-    assert!(p.html.contains(&format!("<style nonce=\"{nonce}\">")));
-    assert_eq!(p.header("cache-control"), "no-store");
-    assert_eq!(p.header("x-content-type-options"), "nosniff");
-    assert_eq!(p.header("referrer-policy"), "no-referrer");
-    assert!(p.header("content-type").starts_with("text/html"));
-    assert!(!p.html.contains("https://"), "no external requests");
-    let body = p.html.find("<body>").expect("a body");
-    assert!(!p.html[..body].contains("<th"), "no table cells in <head>");
-    assert_eq!(p.html.matches("<main").count(), 1, "one main landmark");
-}
 
 #[tokio::test]
 async fn signing_in_sets_a_strict_cookie_and_lists_the_tenants_customers_masked() {
@@ -461,20 +328,6 @@ async fn a_customers_page_shows_the_apis_record_with_its_numbers_masked() {
     assert_eq!(p.status, 404);
     assert!(!p.html.contains("Jane1"));
     assert_eq!(b.get("/console/customers/not-an-id").await.status, 404);
-}
-
-/// Ann Lyst, an analyst of the tenant (ann@lender.example,
-/// analyst-pass-1), made through the API.
-async fn make_analyst(api: &Staff) {
-    let made = api
-        .post(
-            "/api/v1/user",
-            &serde_json::json!({"firstName": "Ann", "lastName": "Lyst", "jobTitle": "Underwriter",
-                "email": "ann@lender.example", "phone": "9251990831",
-                "password": "analyst-pass-1", "isActive": true}),
-        )
-        .await;
-    envelope_ok(&made, "User created successfully");
 }
 
 #[tokio::test]

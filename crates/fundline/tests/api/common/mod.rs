@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod binary;
+pub mod console;
 pub mod ofx;
 pub mod sharing;
 pub mod smtp;

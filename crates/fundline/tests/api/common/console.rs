@@ -1,0 +1,154 @@
+//! A browser for the lender's console pages (no cookie jar of its own:
+//! each answer's status, `Location` and `Set-Cookie` are seen), signed in
+//! through the sign-in form, and the checks every console page passes.
+
+use std::collections::BTreeMap;
+
+use super::staff::{envelope_ok, Staff};
+
+/// A browser without a cookie jar: redirects are not followed, so each
+/// answer's status, `Location` and `Set-Cookie` are seen.
+pub struct Browser {
+    pub base: String,
+    pub http: reqwest::Client,
+    /// Cookies by name, as the server set them.
+    pub cookies: BTreeMap<String, String>,
+}
+
+pub struct Page {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub html: String,
+}
+
+impl Page {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap())
+            .unwrap_or("")
+    }
+
+    /// The value of the first `name="csrf"` input.
+    pub fn csrf(&self) -> String {
+        let at = self
+            .html
+            .find("name=\"csrf\" value=\"")
+            .expect("a CSRF field")
+            + 19;
+        self.html[at..].split('"').next().unwrap().to_string()
+    }
+}
+
+impl Browser {
+    pub fn new(app: &super::TestApp) -> Browser {
+        Browser {
+            base: app.base.clone(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    pub async fn answer(&mut self, req: reqwest::RequestBuilder) -> Page {
+        let jar: Vec<String> = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let req = if jar.is_empty() {
+            req
+        } else {
+            req.header("cookie", jar.join("; "))
+        };
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        // A rotated session comes back in a new cookie, as a browser keeps it.
+        for set in headers.get_all("set-cookie") {
+            let pair = set.to_str().unwrap().split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.into(), value.into());
+            }
+        }
+        Page {
+            status,
+            headers,
+            html: r.text().await.unwrap(),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        let req = self.http.get(format!("{}{path}", self.base));
+        self.answer(req).await
+    }
+
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        self.answer(req).await
+    }
+
+    /// The sign-in form, filled in and sent.
+    pub async fn login(&mut self, email: &str, password: &str) -> Page {
+        let form = self.get("/console/login").await;
+        let csrf = form.csrf();
+        self.post(
+            "/console/login",
+            &[("email", email), ("password", password), ("csrf", &csrf)],
+        )
+        .await
+    }
+
+    pub fn session(&self) -> Option<&String> {
+        self.cookies.get("fl_console")
+    }
+}
+
+pub fn assert_page_headers(p: &Page) {
+    let csp = p.header("content-security-policy");
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(csp.contains("style-src 'nonce-"), "{csp}");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
+    assert!(p.html.contains(&format!("<style nonce=\"{nonce}\">")));
+    assert_eq!(p.header("cache-control"), "no-store");
+    assert_eq!(p.header("x-content-type-options"), "nosniff");
+    assert_eq!(p.header("referrer-policy"), "no-referrer");
+    assert!(p.header("content-type").starts_with("text/html"));
+    assert!(!p.html.contains("https://"), "no external requests");
+    let body = p.html.find("<body>").expect("a body");
+    assert!(!p.html[..body].contains("<th"), "no table cells in <head>");
+    assert_eq!(p.html.matches("<main").count(), 1, "one main landmark");
+}
+
+/// Ann Lyst, an analyst of the tenant (ann@lender.example,
+/// analyst-pass-1), made through the API.
+pub async fn make_analyst(api: &Staff) {
+    let made = api
+        .post(
+            "/api/v1/user",
+            &serde_json::json!({"firstName": "Ann", "lastName": "Lyst", "jobTitle": "Underwriter",
+                "email": "ann@lender.example", "phone": "9251990831",
+                "password": "analyst-pass-1", "isActive": true}),
+        )
+        .await;
+    envelope_ok(&made, "User created successfully");
+}
