@@ -1,6 +1,7 @@
 //! One customer's page: the record GET /api/v1/customer/{customerId}
 //! answers (SSN, driver's licence and bank account masked to their last
-//! four), with the employment and income the customer stated.
+//! four), with the employment and income the customer stated, its report
+//! requests (the API's list for the customer) and "Request a report".
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -8,6 +9,7 @@ use axum::response::Response;
 use serde_json::Value;
 
 use crate::analysis::customers::record;
+use crate::analysis::report_requests::list_of;
 use crate::analysis::zone::Zone;
 use crate::AppState;
 
@@ -58,10 +60,20 @@ type Section = (&'static str, Vec<(&'static str, String)>);
 struct CustomerPage<'a> {
     nonce: &'a str,
     frame: &'a super::Frame,
+    id: String,
     name: String,
     company: String,
     sections: Vec<Section>,
+    /// The customer's report requests, newest first.
+    requests: Vec<super::report_requests::Row>,
+    /// How many there are (the page lists the newest `REQUESTS`).
+    total: i64,
+    /// The API's refusal of "Request a report".
+    errors: Vec<String>,
 }
+
+/// How many of a customer's requests its page lists.
+const REQUESTS: i64 = 50;
 
 /// A record's value as text ("" when absent).
 pub(super) fn text(v: &Value) -> String {
@@ -92,9 +104,29 @@ pub async fn show(
     super::SignedIn(s, frame): super::SignedIn,
     Path(id): Path<String>,
 ) -> Response {
-    let r = match record(&state, &s.staff, &Zone(chrono_tz::Tz::UTC), &id).await {
+    page(&state, &s, &frame, &id, Vec::new()).await
+}
+
+/// The customer's page; `errors`: the API's refusal of "Request a
+/// report" (400), shown at its form.
+pub(super) async fn page(
+    state: &AppState,
+    s: &super::session::Session,
+    frame: &super::Frame,
+    id: &str,
+    errors: Vec<String>,
+) -> Response {
+    let utc = Zone(chrono_tz::Tz::UTC);
+    let r = match record(state, &s.staff, &utc, id).await {
         Ok(r) => r,
-        Err(e) => return super::refused(&s, e),
+        Err(e) => return super::refused(s, e),
+    };
+    let id = text(&r["id"]);
+    // The API's report requests list, for this customer.
+    let query = format!("customerId={id}&pageSize={REQUESTS}&orderBy=CreatedDate&order=DESC");
+    let (_, total, requests) = match list_of(state, &s.staff, &utc, Some(&query)).await {
+        Ok(l) => l,
+        Err(e) => return super::refused(s, e),
     };
     let sections = SECTIONS
         .iter()
@@ -109,10 +141,26 @@ pub async fn show(
         .collect();
     let page = CustomerPage {
         nonce: &frame.nonce,
-        frame: &frame,
+        frame,
+        id,
         name: format!("{} {}", text(&r["firstName"]), text(&r["lastName"])),
         company: text(&r["companyName"]),
         sections,
+        requests: requests
+            .iter()
+            .map(super::report_requests::Row::of)
+            .collect(),
+        total,
+        errors,
     };
-    super::shown(&s, &frame, &page)
+    let status = if page.errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::BAD_REQUEST
+    };
+    s.finish(crate::pages::render(
+        status,
+        &page,
+        super::headers(&frame.nonce),
+    ))
 }

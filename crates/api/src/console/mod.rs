@@ -5,11 +5,15 @@
 
 mod auth;
 mod customer;
+mod customer_form;
 mod customers;
+mod form;
 mod list;
 mod report;
 mod report_requests;
+mod request;
 mod session;
+mod user_form;
 mod users;
 
 use askama::Template;
@@ -38,9 +42,34 @@ pub fn router() -> Router<AppState> {
         .route("/console/logout", axum::routing::post(auth::logout))
         .route("/console/customers", get(customers::list))
         .route("/console/customers/{id}", get(customer::show))
+        .route(
+            "/console/customers/new",
+            get(customer_form::new).post(customer_form::create),
+        )
+        .route(
+            "/console/customers/{id}/edit",
+            get(customer_form::edit).post(customer_form::update),
+        )
         .route("/console/report-requests", get(report_requests::list))
+        .route("/console/report-requests/{id}", get(request::show))
+        .route(
+            "/console/report-requests/{id}/reset",
+            axum::routing::post(request::reset),
+        )
+        .route(
+            "/console/customers/{id}/report-requests",
+            axum::routing::post(request::create),
+        )
         .route("/console/reports/{id}", get(report::show))
         .route("/console/users", get(users::list))
+        .route(
+            "/console/users/new",
+            get(user_form::new).post(user_form::create),
+        )
+        .route(
+            "/console/users/{id}/edit",
+            get(user_form::edit).post(user_form::update),
+        )
 }
 
 /// A console page's headers: its own inline style and script under

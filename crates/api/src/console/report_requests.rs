@@ -23,21 +23,23 @@ const ORDERS: [(&str, &str); 4] = [
     ("Status", "Status"),
 ];
 
-struct Row {
-    name: String,
-    email: String,
-    status: &'static str,
-    sent_via: &'static str,
-    created: String,
-    delivery: String,
-    report_number: String,
+pub(super) struct Row {
+    /// The request's page.
+    pub(super) href: String,
+    pub(super) name: String,
+    pub(super) email: String,
+    pub(super) status: &'static str,
+    pub(super) sent_via: &'static str,
+    pub(super) created: String,
+    pub(super) delivery: String,
+    pub(super) report_number: String,
     /// The report page, for a request completed or still building.
-    report: Option<String>,
+    pub(super) report: Option<String>,
 }
 
 impl Row {
     /// A row from the API's record of the request.
-    fn of(r: &Value) -> Row {
+    pub(super) fn of(r: &Value) -> Row {
         let text = |k: &str| r[k].as_str().unwrap_or("").to_string();
         let status = r["status"]
             .as_i64()
@@ -50,6 +52,7 @@ impl Row {
             _ => None,
         };
         Row {
+            href: format!("/console/report-requests/{}", text("id")),
             report,
             name: format!("{} {}", text("firstName"), text("lastName")),
             email: text("email"),
@@ -58,11 +61,7 @@ impl Row {
                 Some(crate::analysis::report_requests::SEND_SMS) => "Text message",
                 _ => "Email",
             },
-            // The API's seven-digit UTC timestamp, to the minute.
-            created: text("createdDate")
-                .get(..16)
-                .map(|t| format!("{} UTC", t.replace('T', " ")))
-                .unwrap_or_default(),
+            created: super::request::minute(&text("createdDate")),
             delivery: text("deliveryState"),
             report_number: r["reportNumber"]
                 .as_i64()
@@ -76,7 +75,14 @@ const PAGE: super::list::ListPage = super::list::ListPage {
     title: "Report requests",
     noun: "request",
     path: "/console/report-requests",
-    filters: &["nameQuery", "status", "orderedDateFrom", "orderedDateTo"],
+    filters: &[
+        "nameQuery",
+        "status",
+        "orderedDateFrom",
+        "orderedDateTo",
+        "onBoardedDateFrom",
+        "onBoardedDateTo",
+    ],
     orders: &ORDERS,
 };
 

@@ -11,6 +11,7 @@ pub(super) const ACTIVE: [(&str, &str); 3] =
     [("", "Any"), ("true", "Active"), ("false", "Inactive")];
 
 struct Row {
+    id: String,
     name: String,
     email: String,
     role: String,
@@ -23,6 +24,7 @@ impl Row {
     fn of(u: &Value) -> Row {
         let text = |k: &str| u[k].as_str().unwrap_or("").to_string();
         Row {
+            id: text("id"),
             name: format!("{} {}", text("firstName"), text("lastName")),
             email: text("email"),
             role: text("role"),
