@@ -4,12 +4,14 @@
 //! console is not part of the partner API document.
 
 mod auth;
+mod csv_export;
 mod customer;
 mod customers;
 mod list;
 mod report;
 mod report_requests;
 mod session;
+mod transactions;
 mod users;
 
 use askama::Template;
@@ -40,6 +42,14 @@ pub fn router() -> Router<AppState> {
         .route("/console/customers/{id}", get(customer::show))
         .route("/console/report-requests", get(report_requests::list))
         .route("/console/reports/{id}", get(report::show))
+        .route(
+            "/console/reports/{id}/transactions",
+            get(transactions::show),
+        )
+        .route(
+            "/console/reports/{id}/transactions.csv",
+            get(csv_export::download),
+        )
         .route("/console/users", get(users::list))
 }
 

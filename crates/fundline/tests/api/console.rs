@@ -10,21 +10,21 @@ use common::staff::{customer, envelope_ok, Staff};
 
 /// A browser without a cookie jar: redirects are not followed, so each
 /// answer's status, `Location` and `Set-Cookie` are seen.
-struct Browser {
+pub(crate) struct Browser {
     base: String,
     http: reqwest::Client,
     /// Cookies by name, as the server set them.
     cookies: BTreeMap<String, String>,
 }
 
-struct Page {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    html: String,
+pub(crate) struct Page {
+    pub(crate) status: u16,
+    pub(crate) headers: reqwest::header::HeaderMap,
+    pub(crate) html: String,
 }
 
 impl Page {
-    fn header(&self, name: &str) -> &str {
+    pub(crate) fn header(&self, name: &str) -> &str {
         self.headers
             .get(name)
             .map(|v| v.to_str().unwrap())
@@ -43,7 +43,7 @@ impl Page {
 }
 
 impl Browser {
-    fn new(app: &common::TestApp) -> Browser {
+    pub(crate) fn new(app: &common::TestApp) -> Browser {
         Browser {
             base: app.base.clone(),
             http: reqwest::Client::builder()
@@ -85,7 +85,7 @@ impl Browser {
         }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         let req = self.http.get(format!("{}{path}", self.base));
         self.answer(req).await
     }
@@ -103,7 +103,7 @@ impl Browser {
     }
 
     /// The sign-in form, filled in and sent.
-    async fn login(&mut self, email: &str, password: &str) -> Page {
+    pub(crate) async fn login(&mut self, email: &str, password: &str) -> Page {
         let form = self.get("/console/login").await;
         let csrf = form.csrf();
         self.post(
@@ -118,7 +118,7 @@ impl Browser {
     }
 }
 
-fn assert_page_headers(p: &Page) {
+pub(crate) fn assert_page_headers(p: &Page) {
     let csp = p.header("content-security-policy");
     assert!(csp.contains("default-src 'none'"), "{csp}");
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
@@ -465,7 +465,7 @@ async fn a_customers_page_shows_the_apis_record_with_its_numbers_masked() {
 
 /// Ann Lyst, an analyst of the tenant (ann@lender.example,
 /// analyst-pass-1), made through the API.
-async fn make_analyst(api: &Staff) {
+pub(crate) async fn make_analyst(api: &Staff) {
     let made = api
         .post(
             "/api/v1/user",
