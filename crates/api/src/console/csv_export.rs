@@ -12,7 +12,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::transactions::{answer, find, Row};
+use super::transactions::{answer, find, money, Row};
 use crate::analysis::query::Params;
 use crate::middleware::ErrorCause;
 use crate::AppState;
@@ -39,7 +39,7 @@ fn write(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
             &text_cell(&r.account),
             &text_cell(&r.description),
             &text_cell(&r.category),
-            &r.amount.to_string(),
+            &money(r.amount),
         ])?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
@@ -123,6 +123,6 @@ mod tests {
         assert_eq!(&rows[0][2], "'=HYPERLINK(\"x\")");
         assert_eq!(&rows[0][4], "-1200.00");
         assert_eq!(&rows[1][2], "RENT, \"MAIN\"");
-        assert_eq!(&rows[1][4], "5");
+        assert_eq!(&rows[1][4], "5.00");
     }
 }

@@ -63,6 +63,16 @@ fn decimal(text: &str) -> Option<Decimal> {
     text.parse().ok()
 }
 
+/// An amount as the page and the CSV write it: exact, with at least two
+/// decimals (the store may keep `1500` for `1500.00`).
+pub(super) fn money(d: Decimal) -> String {
+    let mut d = d;
+    if d.scale() < 2 {
+        d.rescale(2);
+    }
+    d.to_string()
+}
+
 /// The query's filters, checked; a bad value's message is kept by its
 /// filter's name, to be shown beside it.
 #[derive(Default)]
@@ -250,7 +260,7 @@ impl AccountView {
         let balance = |b: &Option<String>| {
             b.as_deref()
                 .and_then(decimal)
-                .map(|d| d.to_string())
+                .map(money)
                 .unwrap_or_default()
         };
         AccountView {
@@ -288,6 +298,11 @@ struct TransactionsPage<'a> {
 }
 
 impl TransactionsPage<'_> {
+    /// A row's amount, as written.
+    fn amount(&self, r: &Row) -> String {
+        money(r.amount)
+    }
+
     /// A filter's value as the query gave it, or "".
     fn value(&self, name: &str) -> &str {
         self.params.get(name).unwrap_or("")
