@@ -43,13 +43,7 @@ async fn report_with_formula_memos(app: &TestApp, api: &Staff, n: u32) -> (Share
             .await;
         assert_eq!(a.status, 200, "{a}");
         let data = a.body["data"].as_array().unwrap();
-        txs.extend(data.iter().map(|t| {
-            (
-                t["postedDate"].as_str().unwrap()[..10].to_string(),
-                t["memo"].as_str().unwrap().to_string(),
-                decimal(&t["amount"]),
-            )
-        }));
+        txs.extend(data.iter().map(api_tx));
         if data.is_empty() || txs.len() as u64 >= a.body["totalCount"].as_u64().unwrap() {
             break;
         }
@@ -57,6 +51,15 @@ async fn report_with_formula_memos(app: &TestApp, api: &Staff, n: u32) -> (Share
     assert!(txs.len() > 60, "{}", txs.len());
     assert!(txs.iter().any(|t| t.1.starts_with('=')), "{txs:?}");
     (shared, txs)
+}
+
+/// A transaction object of the API's answer.
+fn api_tx(t: &Value) -> Tx {
+    (
+        t["postedDate"].as_str().unwrap()[..10].to_string(),
+        t["memo"].as_str().unwrap().to_string(),
+        decimal(&t["amount"]),
+    )
 }
 
 /// An amount of the API's JSON, digit for digit.
@@ -225,13 +228,7 @@ async fn the_page_lists_the_apis_transactions_searched_filtered_and_paged() {
     let in_category: Vec<Tx> = api_rows
         .iter()
         .filter(|t| t["category"] == category)
-        .map(|t| {
-            (
-                t["postedDate"].as_str().unwrap()[..10].to_string(),
-                t["memo"].as_str().unwrap().to_string(),
-                decimal(&t["amount"]),
-            )
-        })
+        .map(api_tx)
         .collect();
     assert!(in_category.len() < all.len(), "{category}");
     let p = b
