@@ -78,6 +78,21 @@ struct TransactionJson<'a> {
     deleted_date: Option<()>,
 }
 
+/// A transaction's `transactionType`: a negative amount is a "Debit",
+/// any other a "Credit".
+pub fn transaction_type(amount: Decimal) -> &'static str {
+    if amount.is_sign_negative() {
+        "Debit"
+    } else {
+        "Credit"
+    }
+}
+
+/// A transaction's `category`: the job's, or "Uncategorized".
+pub fn category(t: &TransactionRow) -> &str {
+    t.category.as_deref().unwrap_or("Uncategorized")
+}
+
 fn transaction_json<'a>(
     t: &'a TransactionRow,
     cx: &'a Context,
@@ -95,11 +110,7 @@ fn transaction_json<'a>(
         request_unique_id: cx.report_id,
         account_id: t.account_no,
         transaction_id: t.transaction_no,
-        transaction_type: if amount.is_sign_negative() {
-            "Debit"
-        } else {
-            "Credit"
-        },
+        transaction_type: transaction_type(amount),
         posted_date: NaiveDate::parse_from_str(&t.posted_date, "%Y-%m-%d")
             .map(render_date)
             .unwrap_or_default(),
@@ -107,7 +118,7 @@ fn transaction_json<'a>(
         amount: Num(amount),
         currency_code: &t.currency,
         memo: &t.memo,
-        category: t.category.as_deref().unwrap_or("Uncategorized"),
+        category: category(t),
         sub_category: t.sub_category.as_deref().unwrap_or("Uncategorized"),
         is_active: true,
         created_date: created,

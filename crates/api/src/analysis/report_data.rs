@@ -5,7 +5,7 @@ use crate::extract::AnyPath;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use fundline_store::reports::{self, ReportRequest};
+use fundline_store::reports::{self, AccountRow, ReportRequest, TransactionRow};
 use serde_json::{json, Value};
 
 use super::auth::Staff;
@@ -14,6 +14,8 @@ use super::error::{AnalysisError, Result};
 use super::fields::guid;
 use super::query::{paging, Params};
 use super::render::{self, num, Context};
+/// The API's reading of a transaction row, for the console's pages.
+pub use super::render::{category, transaction_type};
 use super::zone::Zone;
 use crate::AppState;
 
@@ -60,7 +62,7 @@ pub async fn accounts(
     zone: Zone,
     AnyPath(report_id): AnyPath<String>,
 ) -> Result<Response> {
-    let r = request(&state, &who, &report_id, report_not_found).await?;
+    let (r, rows) = accounts_of(&state, &who, &report_id).await?;
     let customer = fundline_store::customers::get(&state.store, &who.tenant_id, &r.customer_id)
         .await
         .ok()
@@ -73,7 +75,6 @@ pub async fn accounts(
         .map(|c| c.country.clone())
         .unwrap_or_default();
     let merchant = crate::tenancy::merchant_id(&state, &r.tenant_id).await?;
-    let rows = reports::accounts(&state.store, &r.id).await?;
     Ok(ok(
             "Request successful",
             rows.iter()
@@ -127,27 +128,9 @@ pub async fn transactions(
     if !errors.is_empty() {
         return Err(AnalysisError::bad_parameters(errors));
     }
-    let account_no = account_id
-        .trim()
-        .parse::<i64>()
-        .map_err(|_| account_not_found())?;
-    let accounts = reports::accounts(&state.store, &r.id).await?;
+    let (accounts, total, rows) =
+        account_transactions_of(&state, &r, &account_id, page.page_number, page.page_size).await?;
     let merchant = crate::tenancy::merchant_id(&state, &r.tenant_id).await?;
-    if !accounts.iter().any(|a| a.account_no == account_no) {
-        return Err(if accounts.is_empty() {
-            not_found()
-        } else {
-            account_not_found()
-        });
-    }
-    let (total, rows) = reports::account_transactions(
-        &state.store,
-        &r.id,
-        account_no,
-        page.page_number,
-        page.page_size,
-    )
-    .await?;
     let cx = Context {
         merchant_id: &merchant,
         report_id: &r.id,
@@ -164,6 +147,49 @@ pub async fn transactions(
         })),
     )
         .into_response())
+}
+
+/// The tenant's report request `report_id` and the accounts shared for
+/// it, in account-number order: what GetBankAccountByReportId answers
+/// with, and the console's transactions page.
+pub async fn accounts_of(
+    state: &AppState,
+    who: &Staff,
+    report_id: &str,
+) -> Result<(ReportRequest, Vec<AccountRow>)> {
+    let r = request(state, who, report_id, report_not_found).await?;
+    let rows = reports::accounts(&state.store, &r.id).await?;
+    Ok((r, rows))
+}
+
+/// One page of the transactions of account `account_id` (its
+/// `accountId`) of request `r`, newest first: the report's accounts, the
+/// account's count and the page. What BankingTransactions answers with;
+/// the console reads a whole account as one page of
+/// `share::MAX_TRANSACTIONS`, the most a report can hold.
+pub async fn account_transactions_of(
+    state: &AppState,
+    r: &ReportRequest,
+    account_id: &str,
+    page_number: i64,
+    page_size: i64,
+) -> Result<(Vec<AccountRow>, i64, Vec<TransactionRow>)> {
+    let account_no = account_id
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| account_not_found())?;
+    let accounts = reports::accounts(&state.store, &r.id).await?;
+    if !accounts.iter().any(|a| a.account_no == account_no) {
+        return Err(if accounts.is_empty() {
+            not_found()
+        } else {
+            account_not_found()
+        });
+    }
+    let (total, rows) =
+        reports::account_transactions(&state.store, &r.id, account_no, page_number, page_size)
+            .await?;
+    Ok((accounts, total, rows))
 }
 
 /// Why a request's report cannot be read (its status is not Completed).

@@ -4,6 +4,7 @@
 //! console is not part of the partner API document.
 
 mod auth;
+mod csv_export;
 mod customer;
 mod customer_form;
 mod customers;
@@ -14,6 +15,7 @@ mod report_requests;
 mod request;
 mod session;
 mod user_form;
+mod transactions;
 mod users;
 
 use askama::Template;
@@ -61,6 +63,14 @@ pub fn router() -> Router<AppState> {
             axum::routing::post(request::create),
         )
         .route("/console/reports/{id}", get(report::show))
+        .route(
+            "/console/reports/{id}/transactions",
+            get(transactions::show),
+        )
+        .route(
+            "/console/reports/{id}/transactions.csv",
+            get(csv_export::download),
+        )
         .route("/console/users", get(users::list))
         .route(
             "/console/users/new",

@@ -175,6 +175,8 @@ fn warning_text(code: &str, q: &Quality) -> String {
 struct ReportPage<'a> {
     nonce: &'a str,
     frame: &'a super::Frame,
+    /// The report request's id, for the link to its transactions.
+    id: &'a str,
     name: String,
     report: Report,
     currency: String,
@@ -263,6 +265,7 @@ pub async fn show(
     let page = ReportPage {
         nonce: &frame.nonce,
         frame: &frame,
+        id: &r.id,
         name,
         currency: report.currency_code.clone().unwrap_or_default(),
         warnings,

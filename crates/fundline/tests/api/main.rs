@@ -21,6 +21,7 @@ mod connect_tokens;
 mod connections;
 mod console;
 mod console_forms;
+mod console_transactions;
 mod fuzz_corpus;
 mod gateway_page;
 mod gateway_process;
