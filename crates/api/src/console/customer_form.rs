@@ -187,8 +187,6 @@ struct Refused {
     messages: Vec<String>,
 }
 
-const TYPED_NOTE: &str = "Leave blank to keep the number you typed.";
-
 /// The notes of the secret fields: a number kept from the last post, or
 /// (`stored`) the record's masked one.
 fn notes(
@@ -204,7 +202,12 @@ fn notes(
     }
     for s in [&SSN, &LICENCE, &ACCOUNT, &PASSWORD] {
         if kept.iter().any(|(k, _)| *k == form::kept_name(s.name)) {
-            notes.insert(s.name, TYPED_NOTE.to_string());
+            let what = if s.kind == "password" {
+                "password"
+            } else {
+                "number"
+            };
+            notes.insert(s.name, format!("Leave blank to keep the {what} you typed."));
         }
     }
     notes

@@ -213,6 +213,9 @@ async fn a_refused_create_shows_the_apis_messages_by_the_fields_and_keeps_the_ty
     assert!(p.html.contains("value=\"Jane5\""));
     assert!(p.html.contains("value=\"Tasty Bites LLC\""));
     assert!(p.html.contains("Leave blank to keep the number you typed."));
+    assert!(p
+        .html
+        .contains("Leave blank to keep the password you typed."));
     assert!(!p.html.contains("S3cure-pass!"));
 
     // Sent again with the numbers left blank: the kept ones are used.
@@ -516,6 +519,7 @@ async fn a_report_requested_on_the_customer_page_is_listed_there_and_by_the_api(
     let records = listed.body["data"]["records"].as_array().cloned().unwrap();
     assert_eq!(records.len(), 1, "{}", listed.body);
     let report_id = records[0]["id"].as_str().unwrap().to_string();
+    let number = records[0]["reportNumber"].as_str().unwrap().to_string();
     // The API's new customer filter: another customer's requests are not listed.
     let other = api.customer_with_request(4).await;
     let listed = api
@@ -533,7 +537,11 @@ async fn a_report_requested_on_the_customer_page_is_listed_there_and_by_the_api(
     let p = b.get(&page).await;
     assert_masked(&p, 3);
     let detail = format!("/console/report-requests/{report_id}");
-    assert!(p.html.contains(&format!("href=\"{detail}\"")), "{}", p.html);
+    assert!(
+        p.html.contains(&format!("href=\"{detail}\">{number}</a>")),
+        "the request's number links its page: {}",
+        p.html
+    );
     assert!(p.html.contains("<td>Pending</td>"));
     assert!(!p.html.contains(&other.1), "another customer's request");
     // The list links to the request's page too.
@@ -548,6 +556,9 @@ async fn a_report_requested_on_the_customer_page_is_listed_there_and_by_the_api(
     assert_eq!(p.status, 200, "{}", p.html);
     assert_masked(&p, 3);
     assert!(p.html.contains("<dd>Pending</dd>") && p.html.contains("<dd>Email</dd>"));
+    assert!(p
+        .html
+        .contains(&format!("<h1>Report request {number}</h1>")));
     assert!(p.html.contains("Link expires"));
     assert!(!p.html.contains("Reset and resend"), "not expired");
     let api_detail = api
