@@ -153,14 +153,5 @@ pub(super) async fn page(
         total,
         errors,
     };
-    let status = if page.errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::BAD_REQUEST
-    };
-    s.finish(crate::pages::render(
-        status,
-        &page,
-        super::headers(&frame.nonce),
-    ))
+    super::form::page(s, &frame.nonce, &page, !page.errors.is_empty())
 }

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::Value;
 
@@ -187,8 +187,6 @@ struct Refused {
     messages: Vec<String>,
 }
 
-const TYPED_NOTE: &str = "Leave blank to keep the number you typed.";
-
 /// The notes of the secret fields: a number kept from the last post, or
 /// (`stored`) the record's masked one.
 fn notes(
@@ -204,7 +202,12 @@ fn notes(
     }
     for s in [&SSN, &LICENCE, &ACCOUNT, &PASSWORD] {
         if kept.iter().any(|(k, _)| *k == form::kept_name(s.name)) {
-            notes.insert(s.name, TYPED_NOTE.to_string());
+            let what = if s.kind == "password" {
+                "password"
+            } else {
+                "number"
+            };
+            notes.insert(s.name, format!("Leave blank to keep the {what} you typed."));
         }
     }
     notes
@@ -294,11 +297,7 @@ async fn posted_values(
 
 /// POST /console/customers/new: the body of POST /api/v1/customer to the
 /// API's onboarding; then 303 to the customer's page.
-pub async fn create(State(state): State<AppState>, req: Request) -> Response {
-    let p = match Posted::read(&state, req).await {
-        Ok(p) => p,
-        Err(resp) => return resp,
-    };
+pub async fn create(State(state): State<AppState>, p: Posted) -> Response {
     match onboard(&state, &p).await {
         Ok(Ok(id)) => form::done(&p.s, &format!("/console/customers/{id}")),
         Ok(Err(refused)) => new_page(&p.frame, Some(refused)).answer(&p.s),
@@ -419,15 +418,7 @@ pub async fn edit(
 
 /// POST /console/customers/{id}/edit: the form named by `part` posts its
 /// PUT body to the API's update; then 303 to the customer's page.
-pub async fn update(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    req: Request,
-) -> Response {
-    let p = match Posted::read(&state, req).await {
-        Ok(p) => p,
-        Err(resp) => return resp,
-    };
+pub async fn update(State(state): State<AppState>, Path(id): Path<String>, p: Posted) -> Response {
     let r = match record(&state, &p.s.staff, &Zone(chrono_tz::Tz::UTC), &id).await {
         Ok(r) => r,
         Err(e) => return super::refused(&p.s, e),

@@ -52,6 +52,31 @@ impl Posted {
     }
 }
 
+/// A form post as a handler's last argument: the handler runs only for a
+/// signed-in user whose post carries the session's CSRF token.
+impl axum::extract::FromRequest<AppState> for Posted {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Posted, Response> {
+        Posted::read(state, req).await
+    }
+}
+
+/// A signed-in page, 200, or 400 when it shows the API's refusal of a form.
+pub(super) fn page(
+    s: &session::Session,
+    nonce: &str,
+    page: &impl askama::Template,
+    refused: bool,
+) -> Response {
+    let status = if refused {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    s.finish(crate::pages::render(status, page, super::headers(nonce)))
+}
+
 /// How a form shows one of the API's body fields.
 pub(super) struct Spec {
     /// The API's JSON name, also the input's name.
@@ -377,15 +402,6 @@ pub(super) struct FormsPage<'a> {
 impl FormsPage<'_> {
     /// The page, 200, or 400 when a form was refused (the API's status).
     pub(super) fn answer(&self, s: &session::Session) -> Response {
-        let status = if self.invalid {
-            StatusCode::BAD_REQUEST
-        } else {
-            StatusCode::OK
-        };
-        s.finish(crate::pages::render(
-            status,
-            self,
-            super::headers(&self.frame.nonce),
-        ))
+        page(s, &self.frame.nonce, self, self.invalid)
     }
 }

@@ -63,10 +63,8 @@ impl Row {
             },
             created: super::request::minute(&text("createdDate")),
             delivery: text("deliveryState"),
-            report_number: r["reportNumber"]
-                .as_i64()
-                .map(|n| n.to_string())
-                .unwrap_or_default(),
+            // The API's report number is text (e.g. "VLX2NC4C6X").
+            report_number: super::customer::text(&r["reportNumber"]),
         }
     }
 }

@@ -7,7 +7,7 @@
 //! delivered, so staff can hand it over.
 
 use askama::Template;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::{json, Value};
 
@@ -41,12 +41,8 @@ pub(super) fn minute(t: &str) -> String {
 pub async fn create(
     State(state): State<AppState>,
     Path(customer_id): Path<String>,
-    req: Request,
+    p: Posted,
 ) -> Response {
-    let p = match Posted::read(&state, req).await {
-        Ok(p) => p,
-        Err(resp) => return resp,
-    };
     let body = json!({"customerId": customer_id, "sendVia": p.value("sendVia")});
     let asked = match create_body(body.as_object().expect("an object")) {
         Ok((id, via)) => request_for(&state, &p.s.staff, id, via).await,
@@ -173,29 +169,12 @@ async fn page(
         resettable: matches!(status, Some(EXPIRED | FAILED)),
         errors,
     };
-    let code = if page.errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::BAD_REQUEST
-    };
-    s.finish(crate::pages::render(
-        code,
-        &page,
-        super::headers(&frame.nonce),
-    ))
+    form::page(s, &frame.nonce, &page, !page.errors.is_empty())
 }
 
 /// POST /console/report-requests/{id}/reset: a fresh link sent the way the
 /// request was, the old one stops working; then 303 to the request's page.
-pub async fn reset(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    req: Request,
-) -> Response {
-    let p = match Posted::read(&state, req).await {
-        Ok(p) => p,
-        Err(resp) => return resp,
-    };
+pub async fn reset(State(state): State<AppState>, Path(id): Path<String>, p: Posted) -> Response {
     match resend(&state, &p.s.staff, guid(&id)).await {
         Ok(id) => form::done(&p.s, &format!("/console/report-requests/{id}")),
         Err(crate::analysis::error::AnalysisError::Rejected { errors, .. })

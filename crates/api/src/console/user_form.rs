@@ -5,7 +5,7 @@
 //! after a refusal it has to be typed again. The API's update does not
 //! change a role, so the edit page shows it without a field.
 
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use fundline_store::staff::User;
 use serde_json::Value;
@@ -109,11 +109,7 @@ pub async fn new(super::SignedIn(s, frame): super::SignedIn) -> Response {
 
 /// POST /console/users/new: the body of POST /api/v1/user to the API's
 /// create (admins only); then 303 to the staff users list.
-pub async fn create(State(state): State<AppState>, req: Request) -> Response {
-    let p = match Posted::read(&state, req).await {
-        Ok(p) => p,
-        Err(resp) => return resp,
-    };
+pub async fn create(State(state): State<AppState>, p: Posted) -> Response {
     let specs = specs(NEW);
     let values = form::typed(&p, &specs);
     match create_of(&state, &p.s.staff, &form::body(&specs, &values)).await {
@@ -193,15 +189,7 @@ pub async fn edit(
 
 /// POST /console/users/{id}/edit: the body of PUT /api/v1/user to the
 /// API's update (admins only); then 303 to the staff users list.
-pub async fn update(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    req: Request,
-) -> Response {
-    let p = match Posted::read(&state, req).await {
-        Ok(p) => p,
-        Err(resp) => return resp,
-    };
+pub async fn update(State(state): State<AppState>, Path(id): Path<String>, p: Posted) -> Response {
     let u = match load(&state, &p.s, &id).await {
         Ok(u) => u,
         Err(resp) => return resp,

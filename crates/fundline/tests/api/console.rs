@@ -353,14 +353,7 @@ async fn only_admins_see_the_staff_users_page() {
     assert!(!p.html.contains("Ann Lyst") && p.html.contains("0 users"));
 
     // An analyst signs in, has no link, and is refused the page.
-    let mut analyst = Browser::new(&app);
-    assert_eq!(
-        analyst
-            .login("ann@lender.example", "analyst-pass-1")
-            .await
-            .status,
-        303
-    );
+    let mut analyst = Browser::analyst(&app).await;
     let p = analyst.get("/console/customers").await;
     assert_eq!(p.status, 200);
     assert!(!p.html.contains("href=\"/console/users\""));

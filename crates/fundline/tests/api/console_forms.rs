@@ -81,6 +81,17 @@ fn field_error(p: &Page, id: &str) -> String {
     p.html[at..].split("</p>").next().unwrap().to_string()
 }
 
+/// The customer's record as `GET /api/v1/customer/{id}` answers it.
+async fn record(api: &Staff, id: &str) -> Value {
+    let got = api
+        .get_ok(
+            &format!("/api/v1/customer/{id}"),
+            "Record retrieved successfully.",
+        )
+        .await;
+    got.body["data"].clone()
+}
+
 /// The console signed in as the tenant's admin, and the API as the same.
 async fn admin(app: &common::TestApp) -> (Browser, Staff) {
     let a = &app.tenant.analysis;
@@ -129,14 +140,8 @@ async fn a_customer_created_in_the_console_reads_back_through_the_api() {
     let done = b.post("/console/customers/new", &pairs(&fields)).await;
     let id = created_id(&done, "/console/customers/");
 
-    let got = api
-        .get_ok(
-            &format!("/api/v1/customer/{id}"),
-            "Record retrieved successfully.",
-        )
-        .await;
+    let r = &record(&api, &id).await;
     let typed = customer(5);
-    let r = &got.body["data"];
     for k in [
         "userName",
         "firstName",
@@ -213,6 +218,9 @@ async fn a_refused_create_shows_the_apis_messages_by_the_fields_and_keeps_the_ty
     assert!(p.html.contains("value=\"Jane5\""));
     assert!(p.html.contains("value=\"Tasty Bites LLC\""));
     assert!(p.html.contains("Leave blank to keep the number you typed."));
+    assert!(p
+        .html
+        .contains("Leave blank to keep the password you typed."));
     assert!(!p.html.contains("S3cure-pass!"));
 
     // Sent again with the numbers left blank: the kept ones are used.
@@ -224,14 +232,9 @@ async fn a_refused_create_shows_the_apis_messages_by_the_fields_and_keeps_the_ty
     }
     let done = b.post("/console/customers/new", &pairs(&again)).await;
     let id = created_id(&done, "/console/customers/");
-    let got = api
-        .get_ok(
-            &format!("/api/v1/customer/{id}"),
-            "Record retrieved successfully.",
-        )
-        .await;
-    assert_eq!(got.body["data"]["ssn"], "*****0006");
-    assert_eq!(got.body["data"]["bankAccNo"], "*****3544");
+    let got = record(&api, &id).await;
+    assert_eq!(got["ssn"], "*****0006");
+    assert_eq!(got["bankAccNo"], "*****3544");
 
     // A kept number copied into another session's form does not open.
     let (mut other, _) = admin(&app).await;
@@ -265,15 +268,7 @@ async fn the_edit_page_calls_the_apis_four_updates_and_keeps_blank_numbers() {
         .html
         .contains("Leave blank to keep the current number (*****0002)."));
     let csrf = p.csrf();
-    let read = || async {
-        let r = api
-            .get_ok(
-                &format!("/api/v1/customer/{id}"),
-                "Record retrieved successfully.",
-            )
-            .await;
-        r.body["data"].clone()
-    };
+    let read = || record(&api, &id);
     let post = |fields: Vec<(&'static str, &'static str)>| {
         let mut f: Vec<(String, String)> = fields
             .into_iter()
@@ -293,20 +288,24 @@ async fn the_edit_page_calls_the_apis_four_updates_and_keeps_blank_numbers() {
     assert_eq!(done.header("location"), format!("/console/customers/{id}"));
     assert_eq!(read().await["email"], "jane.new@example.com");
 
-    let info = post(vec![
-        ("part", "information"),
-        ("customerType", "1"),
-        ("firstName", "Janet"),
-        ("lastName", "Smith"),
-        ("addressLine1", "9 Elm St"),
-        ("city", "Macon"),
-        ("state", "GA"),
-        ("postalCode", "31201"),
-        ("country", "USA"),
-        ("ssn", ""),
-        ("driversLicense", ""),
-        ("dob", "1990-05-24"),
-    ]);
+    // The general information form: names, address, SSN and birth date.
+    let information = |first: &'static str, ssn: &'static str| {
+        post(vec![
+            ("part", "information"),
+            ("customerType", "1"),
+            ("firstName", first),
+            ("lastName", "Smith"),
+            ("addressLine1", "9 Elm St"),
+            ("city", "Macon"),
+            ("state", "GA"),
+            ("postalCode", "31201"),
+            ("country", "USA"),
+            ("ssn", ssn),
+            ("driversLicense", ""),
+            ("dob", "1990-05-24"),
+        ])
+    };
+    let info = information("Janet", "");
     assert_eq!(b.post(&path, &pairs(&info)).await.status, 303);
     let r = read().await;
     assert_eq!(
@@ -340,19 +339,7 @@ async fn the_edit_page_calls_the_apis_four_updates_and_keeps_blank_numbers() {
     );
 
     // A refusal: the API's message by the field, the typing kept, nothing saved.
-    let bad = post(vec![
-        ("part", "information"),
-        ("customerType", "1"),
-        ("firstName", "Jo"),
-        ("lastName", "Smith"),
-        ("addressLine1", "9 Elm St"),
-        ("city", "Macon"),
-        ("state", "GA"),
-        ("postalCode", "31201"),
-        ("country", "USA"),
-        ("ssn", "12"),
-        ("dob", "1990-05-24"),
-    ]);
+    let bad = information("Jo", "12");
     let p = b.post(&path, &pairs(&bad)).await;
     assert_eq!(p.status, 400, "{}", p.html);
     assert_masked(&p, 1);
@@ -420,13 +407,10 @@ async fn every_new_post_needs_the_sessions_csrf_token_and_changes_nothing_withou
         "no customer made: {}",
         all.body
     );
-    let c = api
-        .get_ok(
-            &format!("/api/v1/customer/{customer_id}"),
-            "Record retrieved successfully.",
-        )
-        .await;
-    assert_eq!(c.body["data"]["email"], "jane1@example.com");
+    assert_eq!(
+        record(&api, &customer_id).await["email"],
+        "jane1@example.com"
+    );
     assert_eq!(
         app.outbox().await.len(),
         before,
@@ -475,13 +459,10 @@ async fn another_tenants_customer_and_request_are_404_pages() {
         let p = s.post(&path, &f).await;
         assert_eq!(p.status, 404, "{path}: {}", p.html);
     }
-    let c = api
-        .get_ok(
-            &format!("/api/v1/customer/{customer_id}"),
-            "Record retrieved successfully.",
-        )
-        .await;
-    assert_eq!(c.body["data"]["email"], "jane1@example.com");
+    assert_eq!(
+        record(&api, &customer_id).await["email"],
+        "jane1@example.com"
+    );
 }
 
 #[tokio::test]
@@ -516,6 +497,7 @@ async fn a_report_requested_on_the_customer_page_is_listed_there_and_by_the_api(
     let records = listed.body["data"]["records"].as_array().cloned().unwrap();
     assert_eq!(records.len(), 1, "{}", listed.body);
     let report_id = records[0]["id"].as_str().unwrap().to_string();
+    let number = records[0]["reportNumber"].as_str().unwrap().to_string();
     // The API's new customer filter: another customer's requests are not listed.
     let other = api.customer_with_request(4).await;
     let listed = api
@@ -533,7 +515,11 @@ async fn a_report_requested_on_the_customer_page_is_listed_there_and_by_the_api(
     let p = b.get(&page).await;
     assert_masked(&p, 3);
     let detail = format!("/console/report-requests/{report_id}");
-    assert!(p.html.contains(&format!("href=\"{detail}\"")), "{}", p.html);
+    assert!(
+        p.html.contains(&format!("href=\"{detail}\">{number}</a>")),
+        "the request's number links its page: {}",
+        p.html
+    );
     assert!(p.html.contains("<td>Pending</td>"));
     assert!(!p.html.contains(&other.1), "another customer's request");
     // The list links to the request's page too.
@@ -548,6 +534,9 @@ async fn a_report_requested_on_the_customer_page_is_listed_there_and_by_the_api(
     assert_eq!(p.status, 200, "{}", p.html);
     assert_masked(&p, 3);
     assert!(p.html.contains("<dd>Pending</dd>") && p.html.contains("<dd>Email</dd>"));
+    assert!(p
+        .html
+        .contains(&format!("<h1>Report request {number}</h1>")));
     assert!(p.html.contains("Link expires"));
     assert!(!p.html.contains("Reset and resend"), "not expired");
     let api_detail = api
@@ -690,14 +679,7 @@ async fn admins_create_and_edit_staff_users_and_analysts_are_refused() {
     assert_eq!(field_error(&p, "user-firstName"), "First name is required.");
 
     // An analyst gets the 403 page for each, and nothing changes.
-    let mut analyst = Browser::new(&app);
-    assert_eq!(
-        analyst
-            .login("ann@lender.example", "analyst-pass-1")
-            .await
-            .status,
-        303
-    );
+    let mut analyst = Browser::analyst(&app).await;
     let csrf = analyst.get("/console/customers").await.csrf();
     assert_eq!(analyst.get("/console/users/new").await.status, 403);
     assert_eq!(analyst.get(&edit).await.status, 403);

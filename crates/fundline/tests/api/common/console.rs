@@ -111,6 +111,16 @@ impl Browser {
         .await
     }
 
+    /// A browser signed in as Ann Lyst (see [`make_analyst`]).
+    pub async fn analyst(app: &super::TestApp) -> Browser {
+        let mut b = Browser::new(app);
+        assert_eq!(
+            b.login("ann@lender.example", "analyst-pass-1").await.status,
+            303
+        );
+        b
+    }
+
     pub fn session(&self) -> Option<&String> {
         self.cookies.get("fl_console")
     }
