@@ -1,98 +1,24 @@
 //! End to end in headless Chromium: a partner page on 127.0.0.1 frames the
 //! authorized_url with our helper script, a customer types a card, the page
 //! receives TOKEN_SUCCESS, and /gateway/process pays that token.
-//!
-//! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them
-//! and sets FUNDLINE_REQUIRE_BROWSER=1, which makes their absence a failure).
+//! (Chromium: `common::chromium`.)
 
 use crate::common;
 use common::steps::Partner;
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use axum::response::Html;
 use axum::routing::get;
+use common::chromium::{browser, show_page, Cmd};
 use common::spawn_app;
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::Locator;
 use fundline::client::{session_request, GatewayClient};
 use serde_json::{json, Value};
 
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// One browser at a time: on a cold CI machine several Chromium starts at
-/// once can outlast the waits below.
-static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-/// Chromium under chromedriver, or None (skip) when this machine has none
-/// and FUNDLINE_REQUIRE_BROWSER is unset. The guard keeps the browser to
-/// this test until it is dropped.
-async fn browser() -> Option<(
-    tokio::sync::MutexGuard<'static, ()>,
-    Driver,
-    fantoccini::Client,
-)> {
-    let guard = ONE_BROWSER.lock().await;
-    let driver_bin = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists());
-    let Some(driver_bin) = driver_bin else {
-        assert!(
-            std::env::var("FUNDLINE_REQUIRE_BROWSER").is_err(),
-            "chromedriver is required (apt-get install chromium chromium-driver)"
-        );
-        eprintln!(
-            "skipping the browser test: no chromedriver on this machine (.ci/run installs it)"
-        );
-        return None;
-    };
-    let driver_port = common::binary::free_port();
-    let driver = Driver(
-        Command::new(driver_bin)
-            .arg(format!("--port={driver_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let caps: serde_json::Map<String, Value> = serde_json::from_value(json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     format!("--user-data-dir={}", tempfile::tempdir().unwrap().keep().display()) ]
-        }
-    }))
-    .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let client = loop {
-        match ClientBuilder::native()
-            .capabilities(caps.clone())
-            .connect(&format!("http://127.0.0.1:{driver_port}"))
-            .await
-        {
-            Ok(c) => break c,
-            Err(e) if Instant::now() < deadline => {
-                let _ = e;
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-            Err(e) => panic!("cannot start Chromium through chromedriver: {e}"),
-        }
-    };
-    Some((guard, driver, client))
-}
-
 #[tokio::test]
 async fn a_framed_capture_page_tokenizes_a_card_that_process_then_pays() {
-    let Some((_one, _driver, client)) = browser().await else {
+    let Some((_chromium, client)) = browser().await else {
         return;
     };
     let app = spawn_app().await;
@@ -228,7 +154,7 @@ async fn a_framed_capture_page_tokenizes_a_card_that_process_then_pays() {
 /// OFX statement and watches the report complete; staff then read it.
 #[tokio::test]
 async fn a_customer_link_uploads_an_ofx_statement_and_the_report_completes() {
-    let Some((_one, _driver, client)) = browser().await else {
+    let Some((_chromium, client)) = browser().await else {
         return;
     };
     let app = spawn_app().await;
@@ -292,7 +218,7 @@ async fn a_customer_link_uploads_an_ofx_statement_and_the_report_completes() {
 /// AuthenticateOBO, quotes the fee, uploads both sides and sees the check funded.
 #[tokio::test]
 async fn the_check_page_deposits_a_check_that_gets_funded() {
-    let Some((_one, _driver, client)) = browser().await else {
+    let Some((_chromium, client)) = browser().await else {
         return;
     };
     let app = common::spawn_app_with(fundline_api::ApiConfig {
@@ -358,8 +284,6 @@ async fn the_check_page_deposits_a_check_that_gets_funded() {
     assert!(message.contains("$594.00"), "{message}");
 }
 
-type Cmd<T> = Result<T, fantoccini::error::CmdError>;
-
 /// Types `text` into the element with `id`.
 async fn type_into(client: &fantoccini::Client, id: &str, text: &str) -> Cmd<()> {
     client.find(Locator::Id(id)).await?.send_keys(text).await
@@ -386,12 +310,6 @@ async fn final_status(
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-}
-
-/// After a failed flow, what the browser was showing.
-async fn show_page(client: &fantoccini::Client) {
-    let source = client.source().await.unwrap_or_default();
-    eprintln!("browser at failure:\n{}", &source[..source.len().min(4000)]);
 }
 
 fn url_escape(s: &str) -> String {

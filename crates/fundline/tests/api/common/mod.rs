@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod binary;
+pub mod chromium;
 pub mod console;
 pub mod ofx;
 pub mod sharing;
