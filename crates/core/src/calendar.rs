@@ -95,10 +95,7 @@ fn last_weekday(year: i32, month: u32, wd: Weekday) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::testing::d;
 
     /// Weekday holidays the Fed is closed for, per its published
     /// schedule.

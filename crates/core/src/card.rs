@@ -261,10 +261,7 @@ pub fn valid_bin(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::testing::d;
 
     fn expiry(month: u32, year: i32) -> Result<CardExpiry, ExpiryError> {
         Ok(CardExpiry { month, year })
@@ -336,7 +333,7 @@ mod tests {
     fn luhn_single_digit_substitution_is_detected() {
         let good = "4012888888881881";
         assert!(luhn_valid(good));
-        for s in crate::test_util::single_digit_substitutions(good, 0) {
+        for s in crate::testing::single_digit_substitutions(good, 0) {
             assert!(!luhn_valid(&s), "{s}");
         }
     }

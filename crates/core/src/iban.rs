@@ -124,7 +124,7 @@ mod tests {
     #[test]
     fn every_single_digit_substitution_is_invalid() {
         let good = "DE89370400440532013000";
-        for s in crate::test_util::single_digit_substitutions(good, 2) {
+        for s in crate::testing::single_digit_substitutions(good, 2) {
             assert_eq!(normalize_iban(&s), None, "{s}");
         }
     }
