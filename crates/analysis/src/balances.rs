@@ -63,24 +63,23 @@ pub(crate) struct AccountBalance {
 }
 
 pub(crate) fn is_liability(account_type: Option<&str>) -> bool {
-    let Some(t) = account_type else {
-        return false;
-    };
-    let t = t.to_ascii_uppercase();
-    ["CREDIT", "LOAN", "MORTGAGE", "LIABILITY", "LINE OF"]
-        .iter()
-        .any(|w| t.contains(w))
+    type_mentions(
+        account_type,
+        &["CREDIT", "LOAN", "MORTGAGE", "LIABILITY", "LINE OF"],
+    )
 }
 
 /// Investment, brokerage and retirement accounts: not bank accounts.
 pub fn is_investment(account_type: Option<&str>) -> bool {
-    let Some(t) = account_type else {
-        return false;
-    };
-    let t = t.to_ascii_uppercase();
-    ["INVEST", "BROKER", "RETIRE", "401K", "IRA"]
-        .iter()
-        .any(|w| t.contains(w))
+    type_mentions(account_type, &["INVEST", "BROKER", "RETIRE", "401K", "IRA"])
+}
+
+/// The account type names one of `words` (upper case), in any case.
+fn type_mentions(account_type: Option<&str>, words: &[&str]) -> bool {
+    account_type.is_some_and(|t| {
+        let t = t.to_ascii_uppercase();
+        words.iter().any(|w| t.contains(w))
+    })
 }
 
 /// Balances an account states, as (date, value) in ten-thousandths; an

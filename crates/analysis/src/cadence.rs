@@ -322,10 +322,7 @@ fn anchor_of(d: NaiveDate) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use fundline_core::testing::d;
 
     fn every(start: NaiveDate, step: u64, n: usize) -> Vec<NaiveDate> {
         (0..n)

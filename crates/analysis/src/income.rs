@@ -500,10 +500,7 @@ pub(crate) fn relabel(ctx: &mut Ctx, streams: &[IncomeStream]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use fundline_core::testing::d;
 
     #[test]
     fn durations() {

@@ -283,23 +283,9 @@ pub fn analyze(input: &Input) -> Report {
     let scope = quality::scope(input);
     let t = &input.transactions;
     let mut order: Vec<usize> = (0..t.len()).filter(|&i| scope.keep[i]).collect();
-    order.sort_by(|&a, &b| {
-        (
-            t[a].date,
-            t[a].account,
-            t[a].amount,
-            &t[a].memo,
-            &t[a].payee,
-            &t[a].kind,
-        )
-            .cmp(&(
-                t[b].date,
-                t[b].account,
-                t[b].amount,
-                &t[b].memo,
-                &t[b].payee,
-                &t[b].kind,
-            ))
+    order.sort_by_key(|&i| {
+        let x = &t[i];
+        (x.date, x.account, x.amount, &x.memo, &x.payee, &x.kind)
     });
     let (mut r, facts) = if scope.everything() && order.iter().enumerate().all(|(k, &i)| k == i) {
         analyze_in_order(input)

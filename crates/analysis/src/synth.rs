@@ -392,18 +392,13 @@ impl<'a> Gen<'a> {
             account_type: Some("CHECKING".into()),
             current_balance: Some(cents(&mut self.rng, 200, 8000)),
             current_balance_date: Some(self.end),
-            opening_balance: None,
-            available_balance: None,
             ..Default::default()
         }];
         if self.savings {
             accounts.push(AccountInput {
                 id: SAVINGS,
                 account_type: Some("SAVINGS".into()),
-                current_balance: None,
-                current_balance_date: None,
                 opening_balance: Some(cents(&mut self.rng, 500, 20000)),
-                available_balance: None,
                 ..Default::default()
             });
         }
@@ -413,8 +408,6 @@ impl<'a> Gen<'a> {
                 account_type: Some("CREDITLINE".into()),
                 current_balance: Some(-cents(&mut self.rng, 0, 3000)),
                 current_balance_date: Some(self.end),
-                opening_balance: None,
-                available_balance: None,
                 ..Default::default()
             });
         }

@@ -3,11 +3,8 @@
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use fundline_analysis::{analyze, categorize, AccountInput, Cadence, Input, Report, Txn};
+use fundline_core::testing::d;
 use rust_decimal::Decimal;
-
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
 
 fn dec(s: &str) -> Decimal {
     s.parse().unwrap()

@@ -140,38 +140,40 @@ mod tests {
     }
 
     #[test]
-    fn minutes_default_schedule() {
-        // $11.73 payroll: 1% = 11.73 cents -> 12, raised to the $5.00 minimum.
-        assert_eq!(fee(1173, Payroll, Minutes), 500);
-        // $1,000.00 other: 4% = $40.00.
-        assert_eq!(fee(100_000, Other, Minutes), 4000);
-        // $1,000.00 personal is charged as other.
-        assert_eq!(fee(100_000, Personal, Minutes), 4000);
-        // $600.00 payroll: 1% = $6.00.
-        assert_eq!(fee(60_000, Payroll, Minutes), 600);
-        // $600.00 government: 1% = $6.00.
-        assert_eq!(fee(60_000, Government, Minutes), 600);
-        // $500.00 payroll: 1% = $5.00, exactly the minimum.
-        assert_eq!(fee(50_000, Payroll, Minutes), 500);
-        // $100.00 other: 4% = $4.00 -> $5.00 minimum.
-        assert_eq!(fee(10_000, Other, Minutes), 500);
-        // $5,000.00 other: $200.00.
-        assert_eq!(fee(500_000, Other, Minutes), 20_000);
+    fn minutes_default_schedule_rounds_half_up_to_the_cent() {
+        let cases = [
+            // $11.73 payroll: 1% = 11.73 cents -> 12, raised to the $5.00 minimum.
+            (1173, Payroll, 500),
+            // $1,000.00 other: 4% = $40.00; personal is charged as other.
+            (100_000, Other, 4000),
+            (100_000, Personal, 4000),
+            // $600.00 payroll or government: 1% = $6.00.
+            (60_000, Payroll, 600),
+            (60_000, Government, 600),
+            // $500.00 payroll: 1% = $5.00, exactly the minimum.
+            (50_000, Payroll, 500),
+            // $100.00 other: 4% = $4.00 -> $5.00 minimum.
+            (10_000, Other, 500),
+            // $5,000.00 other: $200.00.
+            (500_000, Other, 20_000),
+            // $500.50 payroll: 1% = 500.5 cents -> 501; $500.49 -> 500.
+            (50_050, Payroll, 501),
+            (50_049, Payroll, 500),
+            // $600.49 payroll: 600.49 -> 600; $600.50 -> 601 (601 > minimum).
+            (60_049, Payroll, 600),
+            (60_050, Payroll, 601),
+            // $125.13 other: 4% = 500.52 -> 501.
+            (12_513, Other, 501),
+            // $125.01 other: 500.04 -> 500 (the minimum anyway).
+            (12_501, Other, 500),
+        ];
+        for (amount, t, want) in cases {
+            assert_eq!(fee(amount, t, Minutes), want, "{amount} cents {t:?}");
+        }
     }
 
     #[test]
-    fn rounding_is_half_up_to_the_cent() {
-        // $500.50 payroll: 1% = 500.5 cents -> 501.
-        assert_eq!(fee(50_050, Payroll, Minutes), 501);
-        // $500.49 payroll: 500.49 -> 500.
-        assert_eq!(fee(50_049, Payroll, Minutes), 500);
-        // $600.49 payroll: 600.49 -> 600; $600.50 -> 601 (601 > minimum).
-        assert_eq!(fee(60_049, Payroll, Minutes), 600);
-        assert_eq!(fee(60_050, Payroll, Minutes), 601);
-        // $125.13 other: 4% = 500.52 -> 501.
-        assert_eq!(fee(12_513, Other, Minutes), 501);
-        // $125.01 other: 500.04 -> 500 (the minimum anyway).
-        assert_eq!(fee(12_501, Other, Minutes), 500);
+    fn rounding_without_a_minimum() {
         // With no minimum: $1.50 at 1% = 1.5 cents -> 2; $1.49 -> 1.
         let s = FeeSchedule {
             minutes_minimum_cents: 0,

@@ -29,10 +29,7 @@ pub fn expected_load_date(submitted: NaiveDate, funding: Funding) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use fundline_core::testing::d;
 
     #[test]
     fn minutes_is_the_same_day() {
@@ -43,28 +40,24 @@ mod tests {
 
     #[test]
     fn days_is_ten_banking_days_later() {
-        // Mon 2026-03-16 + 10 banking days = Mon 2026-03-30.
-        assert_eq!(
-            expected_load_date(d(2026, 3, 16), Funding::Days),
-            d(2026, 3, 30)
-        );
-        // Sat 2026-03-14 counts from Mon 03-16: also 03-30.
-        assert_eq!(
-            expected_load_date(d(2026, 3, 14), Funding::Days),
-            d(2026, 3, 30)
-        );
-        // Fri 2026-11-20: skips Thanksgiving (11-26) -> Mon 12-07.
-        // 23,24,25,27,30, 1,2,3,4,7.
-        assert_eq!(
-            expected_load_date(d(2026, 11, 20), Funding::Days),
-            d(2026, 12, 7)
-        );
-        // Thu 2026-12-17: skips Christmas (Fri 12-25) and New Year (Fri 01-01).
-        // 18,21,22,23,24,28,29,30,31, Jan 4.
-        assert_eq!(
-            expected_load_date(d(2026, 12, 17), Funding::Days),
-            d(2027, 1, 4)
-        );
+        for (submitted, loads) in [
+            // Mon 2026-03-16 + 10 banking days = Mon 2026-03-30.
+            (d(2026, 3, 16), d(2026, 3, 30)),
+            // Sat 2026-03-14 counts from Mon 03-16: also 03-30.
+            (d(2026, 3, 14), d(2026, 3, 30)),
+            // Fri 2026-11-20: skips Thanksgiving (11-26) -> Mon 12-07.
+            // 23,24,25,27,30, 1,2,3,4,7.
+            (d(2026, 11, 20), d(2026, 12, 7)),
+            // Thu 2026-12-17: skips Christmas (Fri 12-25) and New Year (Fri 01-01).
+            // 18,21,22,23,24,28,29,30,31, Jan 4.
+            (d(2026, 12, 17), d(2027, 1, 4)),
+        ] {
+            assert_eq!(
+                expected_load_date(submitted, Funding::Days),
+                loads,
+                "{submitted}"
+            );
+        }
     }
 
     #[test]

@@ -95,10 +95,7 @@ fn last_weekday(year: i32, month: u32, wd: Weekday) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::testing::d;
 
     /// Weekday holidays the Fed is closed for, per its published
     /// schedule.
@@ -242,34 +239,36 @@ mod tests {
     }
 
     #[test]
-    fn add_zero_rolls_forward_only_when_needed() {
-        assert_eq!(add_banking_days(d(2026, 3, 16), 0), d(2026, 3, 16));
-        assert_eq!(add_banking_days(d(2026, 3, 14), 0), d(2026, 3, 16));
-        assert_eq!(add_banking_days(d(2026, 3, 15), 0), d(2026, 3, 16));
-        // Sunday before the Monday MLK holiday.
-        assert_eq!(add_banking_days(d(2026, 1, 18), 0), d(2026, 1, 20));
-    }
-
-    #[test]
-    fn add_across_weekends_and_holidays() {
-        // Friday + 1 = Monday.
-        assert_eq!(add_banking_days(d(2026, 3, 13), 1), d(2026, 3, 16));
-        // Wednesday before Thanksgiving + 1 skips Thursday 11/26.
-        assert_eq!(add_banking_days(d(2026, 11, 25), 1), d(2026, 11, 27));
-        // Christmas Eve 2026 (Thu) + 1 skips Fri 12/25 and the weekend.
-        assert_eq!(add_banking_days(d(2026, 12, 24), 1), d(2026, 12, 28));
-        // Thu 2026-07-02 + 1 is Fri 07-03: Saturday holidays close nothing.
-        assert_eq!(add_banking_days(d(2026, 7, 2), 1), d(2026, 7, 3));
-        // Fri 2027-07-02 + 1 skips the weekend and observed Monday 07-05.
-        assert_eq!(add_banking_days(d(2027, 7, 2), 1), d(2027, 7, 6));
-        // A full week of banking days.
-        assert_eq!(add_banking_days(d(2026, 3, 16), 5), d(2026, 3, 23));
+    fn add_banking_days_skips_weekends_and_holidays() {
+        let cases = [
+            // Adding zero rolls forward only when needed.
+            (d(2026, 3, 16), 0, d(2026, 3, 16)),
+            (d(2026, 3, 14), 0, d(2026, 3, 16)),
+            (d(2026, 3, 15), 0, d(2026, 3, 16)),
+            // Sunday before the Monday MLK holiday.
+            (d(2026, 1, 18), 0, d(2026, 1, 20)),
+            // Friday + 1 = Monday.
+            (d(2026, 3, 13), 1, d(2026, 3, 16)),
+            // Wednesday before Thanksgiving + 1 skips Thursday 11/26.
+            (d(2026, 11, 25), 1, d(2026, 11, 27)),
+            // Christmas Eve 2026 (Thu) + 1 skips Fri 12/25 and the weekend.
+            (d(2026, 12, 24), 1, d(2026, 12, 28)),
+            // Thu 2026-07-02 + 1 is Fri 07-03: Saturday holidays close nothing.
+            (d(2026, 7, 2), 1, d(2026, 7, 3)),
+            // Fri 2027-07-02 + 1 skips the weekend and observed Monday 07-05.
+            (d(2027, 7, 2), 1, d(2027, 7, 6)),
+            // A full week of banking days.
+            (d(2026, 3, 16), 5, d(2026, 3, 23)),
+            // Saturday rolls to Monday, then +1 is Tuesday.
+            (d(2026, 3, 14), 1, d(2026, 3, 17)),
+        ];
+        for (start, n, want) in cases {
+            assert_eq!(add_banking_days(start, n), want, "{start} + {n}");
+        }
     }
 
     #[test]
     fn add_from_non_banking_day_counts_from_rolled_date() {
-        // Saturday rolls to Monday, then +1 is Tuesday.
-        assert_eq!(add_banking_days(d(2026, 3, 14), 1), d(2026, 3, 17));
         for start in 0..30 {
             let s = d(2026, 12, 1) + chrono::Days::new(start);
             for n in 0..10 {

@@ -261,20 +261,25 @@ pub fn valid_bin(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::d;
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    fn expiry(month: u32, year: i32) -> Result<CardExpiry, ExpiryError> {
+        Ok(CardExpiry { month, year })
     }
 
     #[test]
     fn luhn_known_values() {
-        assert!(luhn_valid("4111111111111111"));
-        assert!(!luhn_valid("4111111111111112"));
-        assert!(luhn_valid("79927398713"));
-        assert!(!luhn_valid("79927398710"));
-        assert!(luhn_valid("0"));
-        assert!(luhn_valid("18"));
-        assert!(!luhn_valid("1"));
+        for (number, valid) in [
+            ("4111111111111111", true),
+            ("4111111111111112", false),
+            ("79927398713", true),
+            ("79927398710", false),
+            ("0", true),
+            ("18", true),
+            ("1", false),
+        ] {
+            assert_eq!(luhn_valid(number), valid, "{number:?}");
+        }
     }
 
     #[test]
@@ -292,13 +297,7 @@ mod tests {
 
     #[test]
     fn yymm_expiry_and_cvv() {
-        assert_eq!(
-            CardExpiry::parse_yymm("3012"),
-            Ok(CardExpiry {
-                month: 12,
-                year: 2030
-            })
-        );
+        assert_eq!(CardExpiry::parse_yymm("3012"), expiry(12, 2030));
         assert_eq!(CardExpiry::parse_yymm("2013"), Err(ExpiryError::Month));
         assert_eq!(CardExpiry::parse_yymm("301"), Err(ExpiryError::Format));
         assert_eq!(CardExpiry::parse_yymm("30١2"), Err(ExpiryError::Format));
@@ -311,12 +310,16 @@ mod tests {
 
     #[test]
     fn luhn_rejects_empty_and_non_digits() {
-        assert!(!luhn_valid(""));
-        assert!(!luhn_valid("4111 1111 1111 1111"));
-        assert!(!luhn_valid("4111-1111-1111-1111"));
-        assert!(!luhn_valid("411111111111111a"));
-        assert!(!luhn_valid("٤١١١١١١١١١١١١١١١"));
-        assert!(!luhn_valid("🙂"));
+        for bad in [
+            "",
+            "4111 1111 1111 1111",
+            "4111-1111-1111-1111",
+            "411111111111111a",
+            "٤١١١١١١١١١١١١١١١",
+            "🙂",
+        ] {
+            assert!(!luhn_valid(bad), "{bad:?}");
+        }
     }
 
     #[test]
@@ -330,7 +333,7 @@ mod tests {
     fn luhn_single_digit_substitution_is_detected() {
         let good = "4012888888881881";
         assert!(luhn_valid(good));
-        for s in crate::test_util::single_digit_substitutions(good, 0) {
+        for s in crate::testing::single_digit_substitutions(good, 0) {
             assert!(!luhn_valid(&s), "{s}");
         }
     }
@@ -366,44 +369,46 @@ mod tests {
 
     #[test]
     fn network_boundaries() {
-        let n = network_of;
-        assert_eq!(n("2220999999999999"), CardNetwork::Unknown);
-        assert_eq!(n("2221000000000000"), CardNetwork::Mastercard);
-        assert_eq!(n("2720999999999999"), CardNetwork::Mastercard);
-        assert_eq!(n("2721000000000000"), CardNetwork::Unknown);
-        assert_eq!(n("5000000000000000"), CardNetwork::Maestro);
-        assert_eq!(n("5600000000000000"), CardNetwork::Maestro);
-        assert_eq!(n("5800000000000000"), CardNetwork::Maestro);
-        assert_eq!(n("5900000000000000"), CardNetwork::Unknown);
-        assert_eq!(n("3400000000000000"), CardNetwork::Amex);
-        assert_eq!(n("3500000000000000"), CardNetwork::Unknown);
-        assert_eq!(n("3527999999999999"), CardNetwork::Unknown);
-        assert_eq!(n("3528000000000000"), CardNetwork::Jcb);
-        assert_eq!(n("3589999999999999"), CardNetwork::Jcb);
-        assert_eq!(n("3590000000000000"), CardNetwork::Unknown);
-        assert_eq!(n("3000000000000000"), CardNetwork::DinersClub);
-        assert_eq!(n("3059999999999999"), CardNetwork::DinersClub);
-        assert_eq!(n("3060000000000000"), CardNetwork::Unknown);
-        assert_eq!(n("3900000000000000"), CardNetwork::DinersClub);
-        assert_eq!(n("6440000000000000"), CardNetwork::Discover);
-        assert_eq!(n("6490000000000000"), CardNetwork::Discover);
-        assert_eq!(n("6430000000000000"), CardNetwork::Unknown);
-        assert_eq!(n("6500000000000000"), CardNetwork::Discover);
-        assert_eq!(n("6012000000000000"), CardNetwork::Unknown);
-        assert_eq!(n("6767700000000000"), CardNetwork::Maestro);
-        assert_eq!(n("6767740000000000"), CardNetwork::Maestro);
-        assert_eq!(n("6767710000000000"), CardNetwork::Unknown);
-        assert_eq!(n("1000000000000000"), CardNetwork::Unknown);
-        assert_eq!(n(""), CardNetwork::Unknown);
-    }
-
-    #[test]
-    fn discover_range_inside_unionpay() {
-        assert_eq!(network_of("6221250000000000"), CardNetwork::UnionPay);
-        assert_eq!(network_of("6221260000000000"), CardNetwork::Discover);
-        assert_eq!(network_of("6229250000000000"), CardNetwork::Discover);
-        assert_eq!(network_of("6229260000000000"), CardNetwork::UnionPay);
-        assert_eq!(network_of("6288888888888888"), CardNetwork::UnionPay);
+        use CardNetwork::*;
+        let cases = [
+            ("2220999999999999", Unknown),
+            ("2221000000000000", Mastercard),
+            ("2720999999999999", Mastercard),
+            ("2721000000000000", Unknown),
+            ("5000000000000000", Maestro),
+            ("5600000000000000", Maestro),
+            ("5800000000000000", Maestro),
+            ("5900000000000000", Unknown),
+            ("3400000000000000", Amex),
+            ("3500000000000000", Unknown),
+            ("3527999999999999", Unknown),
+            ("3528000000000000", Jcb),
+            ("3589999999999999", Jcb),
+            ("3590000000000000", Unknown),
+            ("3000000000000000", DinersClub),
+            ("3059999999999999", DinersClub),
+            ("3060000000000000", Unknown),
+            ("3900000000000000", DinersClub),
+            ("6440000000000000", Discover),
+            ("6490000000000000", Discover),
+            ("6430000000000000", Unknown),
+            ("6500000000000000", Discover),
+            ("6012000000000000", Unknown),
+            ("6767700000000000", Maestro),
+            ("6767740000000000", Maestro),
+            ("6767710000000000", Unknown),
+            ("1000000000000000", Unknown),
+            ("", Unknown),
+            // The Discover range inside UnionPay's.
+            ("6221250000000000", UnionPay),
+            ("6221260000000000", Discover),
+            ("6229250000000000", Discover),
+            ("6229260000000000", UnionPay),
+            ("6288888888888888", UnionPay),
+        ];
+        for (digits, network) in cases {
+            assert_eq!(network_of(digits), network, "{digits:?}");
+        }
     }
 
     #[test]
@@ -421,15 +426,25 @@ mod tests {
 
     #[test]
     fn pan_parse_errors() {
-        assert_eq!(Pan::parse("4111111111111112"), Err(PanError::Luhn));
-        assert_eq!(Pan::parse("4111 1111 1111 1111"), Err(PanError::NotDigits));
-        assert_eq!(Pan::parse("4111-1111-1111-1111"), Err(PanError::NotDigits));
-        assert_eq!(Pan::parse(" 4111111111111111"), Err(PanError::NotDigits));
-        assert_eq!(Pan::parse("-4111111111111111"), Err(PanError::NotDigits));
-        assert_eq!(Pan::parse(""), Err(PanError::Length));
-        // 11 digits, Luhn-valid: length is checked before Luhn.
-        assert_eq!(Pan::parse("79927398713"), Err(PanError::Length));
-        assert_eq!(Pan::parse("00000000000000000000"), Err(PanError::Length));
+        for (text, error) in [
+            ("4111111111111112", PanError::Luhn),
+            ("4111 1111 1111 1111", PanError::NotDigits),
+            ("4111-1111-1111-1111", PanError::NotDigits),
+            (" 4111111111111111", PanError::NotDigits),
+            ("-4111111111111111", PanError::NotDigits),
+            ("", PanError::Length),
+            // 11 digits, Luhn-valid: length is checked before Luhn.
+            ("79927398713", PanError::Length),
+            ("00000000000000000000", PanError::Length),
+            // Multibyte input never panics.
+            ("４１１１１１１１１１１１１１１１", PanError::NotDigits),
+            ("411111111111111١", PanError::NotDigits),
+            ("🙂🙂🙂🙂", PanError::NotDigits),
+            ("é", PanError::NotDigits),
+            ("4111111111111111\u{0}", PanError::NotDigits),
+        ] {
+            assert_eq!(Pan::parse(text), Err(error), "{text:?}");
+        }
     }
 
     #[test]
@@ -437,19 +452,6 @@ mod tests {
         assert!(Pan::parse("000000000000").is_ok());
         assert!(Pan::parse("0000000000000000000").is_ok());
         assert_eq!(Pan::parse("00000000000"), Err(PanError::Length));
-    }
-
-    #[test]
-    fn pan_multibyte_never_panics() {
-        for bad in [
-            "４１１１１１１１１１１１１１１１",
-            "411111111111111١",
-            "🙂🙂🙂🙂",
-            "é",
-            "4111111111111111\u{0}",
-        ] {
-            assert_eq!(Pan::parse(bad), Err(PanError::NotDigits), "{bad:?}");
-        }
     }
 
     #[test]
@@ -483,20 +485,8 @@ mod tests {
 
     #[test]
     fn expiry_parse() {
-        assert_eq!(
-            CardExpiry::parse_mmyy("0129"),
-            Ok(CardExpiry {
-                month: 1,
-                year: 2029
-            })
-        );
-        assert_eq!(
-            CardExpiry::parse_mmyy("1200"),
-            Ok(CardExpiry {
-                month: 12,
-                year: 2000
-            })
-        );
+        assert_eq!(CardExpiry::parse_mmyy("0129"), expiry(1, 2029));
+        assert_eq!(CardExpiry::parse_mmyy("1200"), expiry(12, 2000));
         assert_eq!(CardExpiry::parse_mmyy("0029"), Err(ExpiryError::Month));
         assert_eq!(CardExpiry::parse_mmyy("1329"), Err(ExpiryError::Month));
         assert_eq!(CardExpiry::parse_mmyy("9999"), Err(ExpiryError::Month));

@@ -15,21 +15,7 @@ pub mod money;
 pub mod routing;
 pub mod ssn;
 
-#[cfg(test)]
-mod test_util {
-    /// Every string that differs from `good` in exactly one digit at byte
-    /// `from` or later: check digits must catch each of them.
-    pub(crate) fn single_digit_substitutions(good: &str, from: usize) -> Vec<String> {
-        let mut out = Vec::new();
-        for pos in from..good.len() {
-            for digit in b'0'..=b'9' {
-                let mut bytes = good.as_bytes().to_vec();
-                if bytes[pos] != digit {
-                    bytes[pos] = digit;
-                    out.push(String::from_utf8(bytes).expect("ASCII"));
-                }
-            }
-        }
-        out
-    }
-}
+/// Helpers for unit tests, here and in the crates that build on these
+/// types (their dev-dependency turns on the `testing` feature).
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;

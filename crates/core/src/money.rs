@@ -158,56 +158,44 @@ mod tests {
     }
 
     #[test]
-    fn percent_fee_rounding() {
-        // 2.5% of $10.00 = $0.25 exactly.
-        assert_eq!(Cents(1000).percent_fee(250, Cents(0)), Cents(25));
-        // 1% of $0.50 = 0.5 cents -> rounds up to 1.
-        assert_eq!(Cents(50).percent_fee(100, Cents(0)), Cents(1));
-        // 1% of $0.49 = 0.49 cents -> 0.
-        assert_eq!(Cents(49).percent_fee(100, Cents(0)), Cents(0));
-        // 2.9% of $12.34 = 35.786 -> 36.
-        assert_eq!(Cents(1234).percent_fee(290, Cents(0)), Cents(36));
-        // 1.5% of $3.30 = 4.95 -> 5.
-        assert_eq!(Cents(330).percent_fee(150, Cents(0)), Cents(5));
-        assert_eq!(Cents(0).percent_fee(300, Cents(0)), Cents(0));
-        assert_eq!(Cents(1000).percent_fee(0, Cents(0)), Cents(0));
-        assert_eq!(Cents(1000).percent_fee(10_000, Cents(0)), Cents(1000));
-    }
-
-    #[test]
-    fn percent_fee_minimum() {
-        assert_eq!(Cents(100).percent_fee(100, Cents(50)), Cents(50));
-        assert_eq!(Cents(0).percent_fee(100, Cents(25)), Cents(25));
-        assert_eq!(Cents(1_000_000).percent_fee(100, Cents(50)), Cents(10_000));
-        // Exactly at the minimum.
-        assert_eq!(Cents(5000).percent_fee(100, Cents(50)), Cents(50));
-    }
-
-    #[test]
-    fn percent_fee_negative_is_symmetric() {
-        assert_eq!(Cents(-50).percent_fee(100, Cents(i64::MIN)), Cents(-1));
-        assert_eq!(Cents(-49).percent_fee(100, Cents(i64::MIN)), Cents(0));
-        assert_eq!(Cents(-50).percent_fee(100, Cents(0)), Cents(0));
-    }
-
-    #[test]
-    fn percent_fee_extremes_do_not_overflow() {
-        assert_eq!(
-            Cents(i64::MAX).percent_fee(i64::MAX, Cents(0)),
-            Cents(i64::MAX)
-        );
-        assert_eq!(
-            Cents(i64::MIN).percent_fee(i64::MAX, Cents(i64::MIN)),
-            Cents(i64::MIN)
-        );
-        assert_eq!(
-            Cents(i64::MAX).percent_fee(10_000, Cents(0)),
-            Cents(i64::MAX)
-        );
-        assert_eq!(
-            Cents(i64::MIN).percent_fee(i64::MIN, Cents(0)),
-            Cents(i64::MAX)
-        );
+    fn percent_fee() {
+        // (amount, basis points, minimum, fee)
+        let cases = [
+            // 2.5% of $10.00 = $0.25 exactly.
+            (1000, 250, 0, 25),
+            // 1% of $0.50 = 0.5 cents -> rounds up to 1; of $0.49 -> 0.
+            (50, 100, 0, 1),
+            (49, 100, 0, 0),
+            // 2.9% of $12.34 = 35.786 -> 36.
+            (1234, 290, 0, 36),
+            // 1.5% of $3.30 = 4.95 -> 5.
+            (330, 150, 0, 5),
+            (0, 300, 0, 0),
+            (1000, 0, 0, 0),
+            (1000, 10_000, 0, 1000),
+            // The minimum.
+            (100, 100, 50, 50),
+            (0, 100, 25, 25),
+            (1_000_000, 100, 50, 10_000),
+            // Exactly at the minimum.
+            (5000, 100, 50, 50),
+            // Negative amounts round symmetrically.
+            (-50, 100, i64::MIN, -1),
+            (-49, 100, i64::MIN, 0),
+            (-50, 100, 0, 0),
+            // Extremes do not overflow.
+            (i64::MAX, i64::MAX, 0, i64::MAX),
+            (i64::MIN, i64::MAX, i64::MIN, i64::MIN),
+            (i64::MAX, 10_000, 0, i64::MAX),
+            (i64::MIN, i64::MIN, 0, i64::MAX),
+        ];
+        for (amount, bp, minimum, fee) in cases {
+            assert_eq!(
+                Cents(amount).percent_fee(bp, Cents(minimum)),
+                Cents(fee),
+                "{amount} at {bp} bp, minimum {minimum}"
+            );
+        }
     }
 
     #[test]

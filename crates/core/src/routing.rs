@@ -140,7 +140,7 @@ mod tests {
     #[test]
     fn single_digit_changes_break_checksum() {
         let good = "021000021";
-        for s in crate::test_util::single_digit_substitutions(good, 0) {
+        for s in crate::testing::single_digit_substitutions(good, 0) {
             assert!(!valid_aba_routing(&s), "{s}");
         }
     }

@@ -188,23 +188,28 @@ mod tests {
 
     #[test]
     fn formats() {
-        let a = DecimalMark::Auto;
-        assert_eq!(parse_amount("$1,234.56", a), d("1234.56"));
-        assert_eq!(parse_amount("(12.00)", a), d("-12.00"));
-        assert_eq!(parse_amount("-12,00", a), d("-12.00"));
-        assert_eq!(parse_amount("+ 10.00", a), d("10.00"));
-        assert_eq!(parse_amount("1.234,56", a), d("1234.56"));
-        assert_eq!(parse_amount("11'373.94", a), d("11373.94"));
-        assert_eq!(parse_amount("380115,", a), d("380115"));
-        assert_eq!(parse_amount("-$5.00", a), d("-5.00"));
-        assert_eq!(parse_amount("$-5.00", a), d("-5.00"));
-        assert_eq!(parse_amount("12.50-", a), d("-12.50"));
-        assert_eq!(parse_amount("EUR 3,50", a), d("3.50"));
-        assert_eq!(parse_amount("R$ 3,50", a), d("3.50"));
-        assert_eq!(parse_amount("1,000,000", a), d("1000000"));
-        assert_eq!(parse_amount("1,000", DecimalMark::Dot), d("1000"));
-        assert_eq!(parse_amount("1.000", DecimalMark::Comma), d("1000"));
-        assert_eq!(parse_amount(".5", a), d("0.5"));
+        use DecimalMark::{Auto, Comma, Dot};
+        let cases = [
+            ("$1,234.56", Auto, "1234.56"),
+            ("(12.00)", Auto, "-12.00"),
+            ("-12,00", Auto, "-12.00"),
+            ("+ 10.00", Auto, "10.00"),
+            ("1.234,56", Auto, "1234.56"),
+            ("11'373.94", Auto, "11373.94"),
+            ("380115,", Auto, "380115"),
+            ("-$5.00", Auto, "-5.00"),
+            ("$-5.00", Auto, "-5.00"),
+            ("12.50-", Auto, "-12.50"),
+            ("EUR 3,50", Auto, "3.50"),
+            ("R$ 3,50", Auto, "3.50"),
+            ("1,000,000", Auto, "1000000"),
+            ("1,000", Dot, "1000"),
+            ("1.000", Comma, "1000"),
+            (".5", Auto, "0.5"),
+        ];
+        for (text, mark, want) in cases {
+            assert_eq!(parse_amount(text, mark), d(want), "{text:?} {mark:?}");
+        }
     }
 
     #[test]

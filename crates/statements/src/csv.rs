@@ -148,6 +148,32 @@ struct Layout {
     negate: bool,
 }
 
+impl Layout {
+    /// A date and the money, no header and no other column: what the
+    /// layouts that know fewer columns than a header can name start from.
+    fn bare(date: usize, date_format: String, money: Money, mark: DecimalMark) -> Layout {
+        Layout {
+            header: None,
+            date,
+            date_format,
+            money,
+            description: None,
+            name: None,
+            currency: None,
+            id: None,
+            check: None,
+            kind: None,
+            indicator: None,
+            account: None,
+            balance: None,
+            bank: None,
+            owner: None,
+            mark,
+            negate: false,
+        }
+    }
+}
+
 pub(crate) fn parse_auto(bytes: &[u8], limits: &Limits) -> Result<Statement, ParseError> {
     let text = decode(bytes, None);
     let delimiter = sniff_delimiter(&text);
@@ -605,23 +631,8 @@ fn headerless_layout(rows: &[Row], delimiter: u8) -> Result<Layout, ParseError> 
         });
     let mark = decimal_mark(data.iter().map(|r| r.cell(amount)), delimiter);
     Ok(Layout {
-        header: None,
-        date,
-        date_format,
-        money: Money::Signed(amount),
         description,
-        name: None,
-        currency: None,
-        id: None,
-        check: None,
-        kind: None,
-        indicator: None,
-        account: None,
-        balance: None,
-        bank: None,
-        owner: None,
-        mark,
-        negate: false,
+        ..Layout::bare(date, date_format, Money::Signed(amount), mark)
     })
 }
 
@@ -714,22 +725,10 @@ fn mapped_layout(rows: &[Row], m: &CsvMapping, delimiter: u8) -> Result<Layout, 
     };
     Ok(Layout {
         header,
-        date,
-        date_format,
-        money,
         description,
-        name: None,
-        currency: None,
-        id: None,
-        check: None,
-        kind: None,
-        indicator: None,
-        account: None,
         balance,
-        bank: None,
-        owner: None,
-        mark,
         negate: m.negate,
+        ..Layout::bare(date, date_format, money, mark)
     })
 }
 

@@ -262,39 +262,47 @@ mod tests {
     }
 
     #[test]
-    fn iban_country() {
-        assert_eq!(
-            currency(&account("DE89370400440532013000", "")).as_deref(),
-            Some("EUR")
-        );
-        assert_eq!(
-            currency(&account("NL91 ABNA 0417 1643 00", "")).as_deref(),
-            Some("EUR")
-        );
-        assert_eq!(
-            currency(&account("GB29NWBK60161331926819", "")).as_deref(),
-            Some("GBP")
-        );
-        assert_eq!(
-            currency(&account("CH9300762011623852957", "")).as_deref(),
-            Some("CHF")
-        );
-        assert_eq!(
-            currency(&account("PL61109010140000071219812874", "")).as_deref(),
-            Some("PLN")
-        );
-        assert_eq!(
-            currency(&account("SE4550000000058398257466", "")).as_deref(),
-            Some("SEK")
-        );
-        // MT940 "bank/IBAN".
-        assert_eq!(
-            currency(&account("COBADEFF/DE89370400440532013000", "")).as_deref(),
-            Some("EUR")
-        );
-        // Wrong length for the country, unknown country: no answer.
-        assert_eq!(currency(&account("DE8937040044053201300", "")), None);
-        assert_eq!(currency(&account("ZZ89370400440532013000", "")), None);
+    fn currency_from_the_account_and_bank_ids() {
+        // (account id, bank id, currency inferred)
+        let cases = [
+            // An IBAN's country.
+            ("DE89370400440532013000", "", Some("EUR")),
+            ("NL91 ABNA 0417 1643 00", "", Some("EUR")),
+            ("GB29NWBK60161331926819", "", Some("GBP")),
+            ("CH9300762011623852957", "", Some("CHF")),
+            ("PL61109010140000071219812874", "", Some("PLN")),
+            ("SE4550000000058398257466", "", Some("SEK")),
+            // MT940 "bank/IBAN".
+            ("COBADEFF/DE89370400440532013000", "", Some("EUR")),
+            // Wrong length for the country, unknown country: no answer.
+            ("DE8937040044053201300", "", None),
+            ("ZZ89370400440532013000", "", None),
+            // A UK sort code with an 8-digit account number.
+            ("12345678", "99-88-74", Some("GBP")),
+            ("12345678", "'998874", Some("GBP")),
+            ("99-88-74 12345678", "", Some("GBP")),
+            // Not 8 digits, or not a sort code.
+            ("1234567890", "99-88-74", None),
+            ("12345678", "99-88", None),
+            // Real ABA routing numbers (checksums valid).
+            ("12345", "121202211", Some("USD")),
+            ("", "021000021", Some("USD")),
+            // Bad checksum, bad prefix, wrong length.
+            ("", "121202212", None),
+            ("", "123456789", None),
+            ("", "991000021", None),
+            ("", "02100002", None),
+            // Nothing to go on.
+            ("0001234567", "", None),
+        ];
+        for (id, bank, want) in cases {
+            assert_eq!(
+                currency(&account(id, bank)).as_deref(),
+                want,
+                "{id:?} {bank:?}"
+            );
+        }
+        assert_eq!(infer_currency(&Account::default()), None);
         let reason = infer_currency(&account("BE68539007547034", "")).unwrap().1;
         assert!(reason.contains("IBAN"));
     }
@@ -305,25 +313,6 @@ mod tests {
         assert_eq!(currency(&a).as_deref(), Some("EUR"));
         a.end_date = NaiveDate::from_ymd_opt(2022, 6, 30);
         assert_eq!(currency(&a).as_deref(), Some("HRK"));
-    }
-
-    #[test]
-    fn uk_sort_code() {
-        assert_eq!(
-            currency(&account("12345678", "99-88-74")).as_deref(),
-            Some("GBP")
-        );
-        assert_eq!(
-            currency(&account("12345678", "'998874")).as_deref(),
-            Some("GBP")
-        );
-        assert_eq!(
-            currency(&account("99-88-74 12345678", "")).as_deref(),
-            Some("GBP")
-        );
-        // Not 8 digits, or not a sort code.
-        assert_eq!(currency(&account("1234567890", "99-88-74")), None);
-        assert_eq!(currency(&account("12345678", "99-88")), None);
     }
 
     #[test]
@@ -345,26 +334,5 @@ mod tests {
         assert_eq!(currency(&a).as_deref(), Some("GBP"));
         a.transactions[0].memo = "NONE GBPX".into();
         assert_eq!(currency(&a), None);
-    }
-
-    #[test]
-    fn aba_routing_number() {
-        // Real routing numbers (checksums valid).
-        assert_eq!(
-            currency(&account("12345", "121202211")).as_deref(),
-            Some("USD")
-        );
-        assert_eq!(currency(&account("", "021000021")).as_deref(), Some("USD"));
-        // Bad checksum, bad prefix, wrong length.
-        assert_eq!(currency(&account("", "121202212")), None);
-        assert_eq!(currency(&account("", "123456789")), None);
-        assert_eq!(currency(&account("", "991000021")), None);
-        assert_eq!(currency(&account("", "02100002")), None);
-    }
-
-    #[test]
-    fn nothing_to_go_on() {
-        assert_eq!(infer_currency(&Account::default()), None);
-        assert_eq!(currency(&account("0001234567", "")), None);
     }
 }

@@ -7,7 +7,7 @@ use fundline_store::tenants::PRODUCT_CONNECT;
 
 use super::error::{codes, ConnectError};
 use super::hmac::{parse_authorization, string_to_sign, verify, Authorization};
-use crate::gateway::auth::{hmac_client, Client};
+use crate::gateway::auth::{hmac_client, signature_verifies, Client};
 use crate::AppState;
 
 /// The official SDKs stamp `Date` when they sign, so the only skew is the
@@ -101,14 +101,7 @@ async fn verified_client(
     let client = hmac_client(state, PRODUCT_CONNECT, &auth.key_id).await?;
     let check =
         |secret: &[u8]| std::str::from_utf8(secret).is_ok_and(|s| verify(s, text, &auth.signature));
-    let good = match &client {
-        Some(c) => c.verifies(check),
-        None => {
-            let _ = check(b"unknown-connect-key");
-            false
-        }
-    };
-    if !good {
+    if !signature_verifies(client.as_ref(), b"unknown-connect-key", check) {
         tracing::info!("token service request refused: bad signature or unknown key");
         return Err(ConnectError::unauthorized());
     }

@@ -49,6 +49,23 @@ impl Client {
     }
 }
 
+/// Whether the signature verifies with `client`'s live secrets. An unknown
+/// client still costs one verification, against `dummy`, so that the answer
+/// takes as long whether the key exists or not.
+pub(crate) fn signature_verifies(
+    client: Option<&Client>,
+    dummy: &[u8],
+    check: impl Fn(&[u8]) -> bool,
+) -> bool {
+    match client {
+        Some(c) => c.verifies(check),
+        None => {
+            let _ = check(dummy);
+            false
+        }
+    }
+}
+
 /// Opened HMAC secrets of both signed products, by their sealed value, so a
 /// request costs no decryption. Which sealed values are live is read from
 /// the store on every request, so a rotation's end, a revocation or a
@@ -207,14 +224,7 @@ async fn authenticate(
             .map_err(|e| GatewayError::Store(e).at(started))?;
         // An unknown username still costs one verification, against a dummy key.
         let check = |secret: &[u8]| verify(secret, &auth.algorithm, &text, &auth.signature);
-        let good = match &client {
-            Some(c) => c.verifies(check),
-            None => {
-                let _ = check(b"unknown-gateway-client");
-                false
-            }
-        };
-        if !good {
+        if !signature_verifies(client.as_ref(), b"unknown-gateway-client", check) {
             return Err(deny("invalid_signature"));
         }
         let client = client.ok_or_else(|| deny("invalid_signature"))?;

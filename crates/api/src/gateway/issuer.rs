@@ -186,10 +186,7 @@ pub fn payee_json(b: &fundline_store::gateway::Biller) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use fundline_core::testing::d;
 
     #[test]
     fn posting_follows_the_banking_calendar() {

@@ -30,49 +30,34 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_total_up_to_the_limit_passes() {
+    /// Today's totals against a token limit of $10.00 and a tenant limit
+    /// of $50.00, in that order.
+    fn over(token_total: i64, tenant_total: i64) -> Option<Refusal> {
         let token = limit("token:t", 1_000, Refusal::TokenDailyLimit);
         let tenant = limit("tenant", 5_000, Refusal::TenantDailyLimit);
-        let counted = [
+        over_limit(&[
             Counted {
                 limit: &token,
-                total_cents: 1_000,
+                total_cents: token_total,
             },
             Counted {
                 limit: &tenant,
-                total_cents: 4_999,
+                total_cents: tenant_total,
             },
-        ];
-        assert_eq!(over_limit(&counted), None);
+        ])
+    }
+
+    #[test]
+    fn a_total_up_to_the_limit_passes() {
+        assert_eq!(over(1_000, 4_999), None);
+        assert_eq!(over(1_000, 5_000), None);
         assert_eq!(over_limit(&[]), None);
     }
 
     #[test]
     fn the_first_limit_exceeded_refuses() {
-        let token = limit("token:t", 1_000, Refusal::TokenDailyLimit);
-        let tenant = limit("tenant", 5_000, Refusal::TenantDailyLimit);
-        let both = [
-            Counted {
-                limit: &token,
-                total_cents: 1_001,
-            },
-            Counted {
-                limit: &tenant,
-                total_cents: 5_001,
-            },
-        ];
-        assert_eq!(over_limit(&both), Some(Refusal::TokenDailyLimit));
-        let tenant_only = [
-            Counted {
-                limit: &token,
-                total_cents: 10,
-            },
-            Counted {
-                limit: &tenant,
-                total_cents: 5_001,
-            },
-        ];
-        assert_eq!(over_limit(&tenant_only), Some(Refusal::TenantDailyLimit));
+        assert_eq!(over(1_001, 5_001), Some(Refusal::TokenDailyLimit));
+        assert_eq!(over(10, 5_001), Some(Refusal::TenantDailyLimit));
+        assert_eq!(over(1_001, 10), Some(Refusal::TokenDailyLimit));
     }
 }

@@ -33,12 +33,17 @@ fn corpus() -> Option<PathBuf> {
     }
 }
 
-/// A server whose customer links take as many uploads as the test sends.
-async fn app() -> TestApp {
+/// The corpus, and a server whose customer links take as many uploads as
+/// the test sends, with its admin to share them; `None`, and the test is
+/// skipped, when the corpus is not there.
+async fn corpus_app() -> Option<(PathBuf, TestApp, Staff)> {
+    let dir = corpus()?;
     let mut config = ApiConfig::default();
     config.uploads.uploads_per_minute = 0;
     config.uploads.link_requests_per_minute = 0;
-    spawn_app_with(config).await
+    let app = spawn_app_with(config).await;
+    let staff = Staff::admin(&app).await;
+    Some((dir, app, staff))
 }
 
 fn money(v: &Value) -> Option<Decimal> {
@@ -120,9 +125,9 @@ fn closing_balances(st: &fundline_statements::Statement) -> BTreeMap<AccountKey,
 
 #[tokio::test]
 async fn every_corpus_file_with_balances_reports_its_own_closing_balance() {
-    let Some(dir) = corpus() else { return };
-    let app = app().await;
-    let staff = Staff::admin(&app).await;
+    let Some((dir, app, staff)) = corpus_app().await else {
+        return;
+    };
     let manifest = std::fs::read_to_string(dir.join("manifest.jsonl")).unwrap();
     let (mut checked, mut investment, mut mismatched) = (0, 0, Vec::new());
     let mut n = 0u32;
@@ -310,9 +315,9 @@ fn camt_closings(xml: &str) -> BTreeMap<String, Decimal> {
 
 #[tokio::test]
 async fn two_monthly_camt_statements_give_the_later_close_and_the_owner_they_name() {
-    let Some(dir) = corpus() else { return };
-    let app = app().await;
-    let staff = Staff::admin(&app).await;
+    let Some((dir, app, staff)) = corpus_app().await else {
+        return;
+    };
     let nov = "camt/camt-to-coda/Other/BE68793230773034-202411.xml";
     let dec_ = "camt/camt-to-coda/Other/BE68793230773034-202412.xml";
     let want = camt_closings(&std::fs::read_to_string(dir.join(dec_)).unwrap());
@@ -342,9 +347,9 @@ async fn two_monthly_camt_statements_give_the_later_close_and_the_owner_they_nam
 
 #[tokio::test]
 async fn twenty_four_daily_camt_statements_give_the_last_day() {
-    let Some(dir) = corpus() else { return };
-    let app = app().await;
-    let staff = Staff::admin(&app).await;
+    let Some((dir, app, staff)) = corpus_app().await else {
+        return;
+    };
     let days = dir.join("camt/camt-to-coda/LT625883379695428516/CAMT_053");
     let mut names: Vec<String> = std::fs::read_dir(&days)
         .unwrap()
@@ -387,9 +392,9 @@ async fn twenty_four_daily_camt_statements_give_the_last_day() {
 
 #[tokio::test]
 async fn a_missing_daily_statement_is_a_gap() {
-    let Some(_) = corpus() else { return };
-    let app = app().await;
-    let staff = Staff::admin(&app).await;
+    let Some((_, app, staff)) = corpus_app().await else {
+        return;
+    };
     let day = |d: &str| format!("camt/camt-to-coda/LT625883379695428516/CAMT_053/{d}.xml");
     // Friday 8 March is left out: Monday's opening is not Thursday's close
     // for the account that moved; the one that did not move has no gap.
@@ -405,9 +410,9 @@ async fn a_missing_daily_statement_is_a_gap() {
 
 #[tokio::test]
 async fn a_csv_balance_column_anchors_the_balances() {
-    let Some(dir) = corpus() else { return };
-    let app = app().await;
-    let staff = Staff::admin(&app).await;
+    let Some((dir, app, staff)) = corpus_app().await else {
+        return;
+    };
     let file = "csv/ofxstatement-lloyds/sample-statement.csv";
     // Newest first: the first row's Balance is the closing balance.
     let text = std::fs::read_to_string(dir.join(file)).unwrap();
@@ -429,9 +434,9 @@ async fn a_csv_balance_column_anchors_the_balances() {
 
 #[tokio::test]
 async fn a_file_without_balances_says_its_balance_is_rebuilt() {
-    let Some(_) = corpus() else { return };
-    let app = app().await;
-    let staff = Staff::admin(&app).await;
+    let Some((_, app, staff)) = corpus_app().await else {
+        return;
+    };
     // Date, description, amount: no balance anywhere in the file.
     let s = share_corpus(&app, &staff, 1, &["csv/csv2ofx/creditunion.csv"])
         .await
@@ -456,9 +461,9 @@ async fn a_file_without_balances_says_its_balance_is_rebuilt() {
 
 #[tokio::test]
 async fn transfers_from_the_owners_other_bank_are_neither_income_nor_loans() {
-    let Some(dir) = corpus() else { return };
-    let app = app().await;
-    let staff = Staff::admin(&app).await;
+    let Some((dir, app, staff)) = corpus_app().await else {
+        return;
+    };
     let file = "ofx/ofx-rs/mercury-checking.ofx";
     let text = std::fs::read_to_string(dir.join(file)).unwrap();
     let ledger = text.split("<LEDGERBAL>").nth(1).unwrap();
@@ -536,9 +541,9 @@ async fn transfers_from_the_owners_other_bank_are_neither_income_nor_loans() {
 
 #[tokio::test]
 async fn an_investment_statement_is_refused_with_a_clear_message() {
-    let Some(_) = corpus() else { return };
-    let app = app().await;
-    let staff = Staff::admin(&app).await;
+    let Some((_, app, staff)) = corpus_app().await else {
+        return;
+    };
     let Err((status, body)) = share_corpus(
         &app,
         &staff,
@@ -558,9 +563,9 @@ async fn an_investment_statement_is_refused_with_a_clear_message() {
 
 #[tokio::test]
 async fn a_one_day_statement_is_not_extrapolated_to_a_month() {
-    let Some(dir) = corpus() else { return };
-    let app = app().await;
-    let staff = Staff::admin(&app).await;
+    let Some((dir, app, staff)) = corpus_app().await else {
+        return;
+    };
     let file = "mt940/wolph-mt940/betterplace/sepa_mt9401.sta";
     let st = fundline_statements::parse(
         &std::fs::read(dir.join(file)).unwrap(),
@@ -594,9 +599,9 @@ async fn a_one_day_statement_is_not_extrapolated_to_a_month() {
 
 #[tokio::test]
 async fn a_paypal_activity_file_reports_one_currency_and_lists_the_others() {
-    let Some(_) = corpus() else { return };
-    let app = app().await;
-    let staff = Staff::admin(&app).await;
+    let Some((_, app, staff)) = corpus_app().await else {
+        return;
+    };
     let file = "csv/oca-bank-statement-import/account_statement_import_paypal/tests/fixtures/activity_en.csv";
     let s = share_corpus(&app, &staff, 1, &[file]).await.unwrap();
     let r = &s.report;

@@ -5,7 +5,7 @@ use crate::common;
 
 use common::staff::{customer, envelope_err, envelope_ok, Staff};
 use common::{captured_logs, sensitive, spawn_app};
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[tokio::test]
 async fn a_customer_is_created_read_and_listed_with_sealed_fields_masked() {
@@ -138,12 +138,12 @@ async fn onboarding_reports_every_failed_rule_word_for_word() {
         .post(
             "/api/v1/customer",
             &json!({
-                "userName": "x", "customerType": 1, "companyName": "Acme", "ein": "12-3456789",
-                "lastName": "L".repeat(51), "phoneNumber": "555-1234", "email": "nope",
-                "addressLine1": "", "city": "C".repeat(51), "state": "S".repeat(51),
-                "postalCode": "12345678901", "ssn": "12345", "dob": "2999-01-01T00:00:00Z",
-                "bankAccNo": "123", "routingNo": "12", "bankName": "B".repeat(101),
-                "employerName": "E".repeat(101), "payFrequency": "Daily", "driversLicense": "D-1"
+            "userName": "x", "customerType": 1, "companyName": "Acme", "ein": "12-3456789",
+            "lastName": "L".repeat(51), "phoneNumber": "555-1234", "email": "nope",
+            "addressLine1": "", "city": "C".repeat(51), "state": "S".repeat(51),
+            "postalCode": "12345678901", "ssn": "12345", "dob": "2999-01-01T00:00:00Z",
+            "bankAccNo": "123", "routingNo": "12", "bankName": "B".repeat(101),
+            "employerName": "E".repeat(101), "payFrequency": "Daily", "driversLicense": "D-1"
             }),
         )
         .await;
@@ -174,62 +174,55 @@ async fn onboarding_reports_every_failed_rule_word_for_word() {
             "Employer name must not exceed 100 characters.",
         ],
     );
+    // (customer, fields changed, the rules broken)
+    let mut cases: Vec<(u32, Value, &[&str])> = vec![
+        (
+            1,
+            json!({"customerType": 3}),
+            &["Customer type must be either 'customer' or 'business'."],
+        ),
+        (
+            2,
+            json!({"customerType": 2}),
+            &[
+                "Company name is required for business customers.",
+                "EIN is required for business customers.",
+            ],
+        ),
+        // Wrong JSON types are rule failures, not crashes.
+        (
+            3,
+            json!({"monthlyIncome": "lots", "triggerReportRequest": [1]}),
+            &[
+                "Monthly income must be a non-negative number.",
+                "TriggerReportRequest must be true or false.",
+            ],
+        ),
+    ];
     // Nine digits that no SSN or ITIN can be (area 000 or 666, group 00,
     // serial 0000) are refused like a malformed one.
-    for never_issued in ["000123456", "666123456", "123001234", "123450000"] {
-        let mut c = customer(1);
-        c["ssn"] = json!(never_issued);
+    for ssn in ["000123456", "666123456", "123001234", "123450000"] {
+        cases.push((
+            1,
+            json!({ "ssn": ssn }),
+            &["SSN is not a valid SSN or ITIN."],
+        ));
+    }
+    for (n, changes, rules) in cases {
+        let mut c = customer(n);
+        for (field, value) in changes.as_object().unwrap() {
+            c[field] = value.clone();
+        }
         staff
             .post_refused(
                 "/api/v1/customer",
                 &c,
                 400,
                 "Validation failed for the request.",
-                &["SSN is not a valid SSN or ITIN."],
+                rules,
             )
             .await;
     }
-    let mut bad_type = customer(1);
-    bad_type["customerType"] = json!(3);
-    staff
-        .post_refused(
-            "/api/v1/customer",
-            &bad_type,
-            400,
-            "Validation failed for the request.",
-            &["Customer type must be either 'customer' or 'business'."],
-        )
-        .await;
-    let mut business = customer(2);
-    business["customerType"] = json!(2);
-    staff
-        .post_refused(
-            "/api/v1/customer",
-            &business,
-            400,
-            "Validation failed for the request.",
-            &[
-                "Company name is required for business customers.",
-                "EIN is required for business customers.",
-            ],
-        )
-        .await;
-    // Wrong JSON types are rule failures, not crashes.
-    let mut weird = customer(3);
-    weird["monthlyIncome"] = json!("lots");
-    weird["triggerReportRequest"] = json!([1]);
-    staff
-        .post_refused(
-            "/api/v1/customer",
-            &weird,
-            400,
-            "Validation failed for the request.",
-            &[
-                "Monthly income must be a non-negative number.",
-                "TriggerReportRequest must be true or false.",
-            ],
-        )
-        .await;
     // No token at all.
     let r = reqwest::Client::new()
         .post(format!("{}/api/v1/customer", app.base))
@@ -238,6 +231,16 @@ async fn onboarding_reports_every_failed_rule_word_for_word() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 401);
+}
+
+/// A PUT the API refuses with 400, breaking exactly `rules`.
+async fn put_refused(staff: &Staff, path: &str, body: &Value, rules: &[&str]) {
+    envelope_err(
+        &staff.put(path, body).await,
+        400,
+        "Validation failed for the request.",
+        rules,
+    );
 }
 
 #[tokio::test]
@@ -261,12 +264,10 @@ async fn the_four_partial_updates() {
     assert_eq!(info.body["data"]["ssn"], "*****4321");
     assert_eq!(info.body["data"]["driversLicense"], "*****6543");
     assert_eq!(info.body["data"]["dob"], "1985-08-15T00:00:00.0000000Z");
-    envelope_err(
-        &staff
-            .put("/api/v1/customer/information", &json!({"id": id, "customerType": 5, "postalCode": "12345678901", "ssn": "1", "dob": "2999-01-01", "driversLicense": "!!"}))
-            .await,
-        400,
-        "Validation failed for the request.",
+    put_refused(
+        &staff,
+        "/api/v1/customer/information",
+        &json!({"id": id, "customerType": 5, "postalCode": "12345678901", "ssn": "1", "dob": "2999-01-01", "driversLicense": "!!"}),
         &[
             "Customer type must be either 'customer' or 'business'.",
             "First name is required.",
@@ -280,22 +281,18 @@ async fn the_four_partial_updates() {
             "Country is required.",
             "Date of Birth must be in the past.",
         ],
-    );
+    )
+    .await;
 
     let bank = staff
         .put("/api/v1/customer/bank-information", &json!({"id": id, "bankName": "Bank of America", "bankAccNo": "81526962681303286", "routingNo": "697876632"}))
         .await;
     envelope_ok(&bank, "Customer bank information updated successfully.");
     assert_eq!(bank.body["data"]["bankAccNo"], "*****3286");
-    envelope_err(
-        &staff
-            .put(
-                "/api/v1/customer/bank-information",
-                &json!({"bankAccNo": "12a", "routingNo": "1", "bankName": "B".repeat(101)}),
-            )
-            .await,
-        400,
-        "Validation failed for the request.",
+    put_refused(
+        &staff,
+        "/api/v1/customer/bank-information",
+        &json!({"bankAccNo": "12a", "routingNo": "1", "bankName": "B".repeat(101)}),
         &[
             "Customer ID is required.",
             "Bank Account Number must contain only digits.",
@@ -303,13 +300,15 @@ async fn the_four_partial_updates() {
             "Routing number must be exactly 9 digits.",
             "Bank name must not exceed 100 characters.",
         ],
-    );
-    envelope_err(
-        &staff.put("/api/v1/customer/bank-information", &json!({"id": id, "bankName": "B", "bankAccNo": "123456789012345678", "routingNo": "697876632"})).await,
-        400,
-        "Validation failed for the request.",
+    )
+    .await;
+    put_refused(
+        &staff,
+        "/api/v1/customer/bank-information",
+        &json!({"id": id, "bankName": "B", "bankAccNo": "123456789012345678", "routingNo": "697876632"}),
         &["Bank Account Number must not exceed 17 digits."],
-    );
+    )
+    .await;
 
     let contact = staff
         .put("/api/v1/customer/contact-information", &json!({"id": id, "customerType": 1, "phoneNumber": "1234567890", "email": "updated.email@example.com"}))
@@ -320,22 +319,20 @@ async fn the_four_partial_updates() {
     );
     assert_eq!(contact.body["data"]["email"], "updated.email@example.com");
     assert_eq!(contact.body["data"]["firstName"], "Janet");
-    envelope_err(
-        &staff
-            .put("/api/v1/customer/contact-information", &json!({"customerType": 7, "email": format!("{}@example.com", "a".repeat(45)), "phoneNumber": ""}))
-            .await,
-        400,
-        "Validation failed for the request.",
+    put_refused(
+        &staff,
+        "/api/v1/customer/contact-information",
+        &json!({"customerType": 7, "email": format!("{}@example.com", "a".repeat(45)), "phoneNumber": ""}),
         &["Customer ID is required.", "CustomerType must be either 'customer' or 'business'.", "Email must not exceed 50 characters.", "Phone number is required."],
-    );
-    envelope_err(
-        &staff
-            .put("/api/v1/customer/contact-information", &json!({"id": id, "customerType": 1, "firstName": "J", "lastName": "D", "phoneNumber": "1234567890", "email": "a@example.com"}))
-            .await,
-        400,
-        "Validation failed for the request.",
+    )
+    .await;
+    put_refused(
+        &staff,
+        "/api/v1/customer/contact-information",
+        &json!({"id": id, "customerType": 1, "firstName": "J", "lastName": "D", "phoneNumber": "1234567890", "email": "a@example.com"}),
         &["First name must be null for customer type 'customer'.", "Last name must be null for customer type 'customer'."],
-    );
+    )
+    .await;
 
     let job = staff
         .put("/api/v1/customer/employee-information", &json!({"id": id, "customerType": 1, "payFrequency": "Monthly", "employerName": "Tech Solutions Pvt. Ltd."}))
@@ -345,19 +342,18 @@ async fn the_four_partial_updates() {
         job.body["data"],
         json!({"id": id, "payFrequency": "Monthly", "employerName": "Tech Solutions Pvt. Ltd."})
     );
-    envelope_err(
-        &staff
-            .put("/api/v1/customer/employee-information", &json!({"customerType": 2, "payFrequency": "Yearly", "employerName": "E".repeat(101)}))
-            .await,
-        400,
-        "Validation failed for the request.",
+    put_refused(
+        &staff,
+        "/api/v1/customer/employee-information",
+        &json!({"customerType": 2, "payFrequency": "Yearly", "employerName": "E".repeat(101)}),
         &[
             "Customer Id is required.",
             "Customer type must be 'customer'.",
             "Employer name must not exceed 100 characters.",
             "Pay Frequency must be one of the following: Monthly, Bi-Monthly, Weekly, Bi-Weekly.",
         ],
-    );
+    )
+    .await;
     envelope_err(
         &staff
             .put("/api/v1/customer/employee-information", &json!({"id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "customerType": 1, "payFrequency": "Weekly", "employerName": "E"}))

@@ -29,6 +29,14 @@ async fn new_customer(staff: &Staff, n: u32, trigger: bool) -> Value {
     a.body["data"].clone()
 }
 
+/// The tenant's admin and a first customer, with or without a report
+/// request made with it.
+async fn admin_and_customer(app: &TestApp, trigger: bool) -> (Staff, Value) {
+    let staff = Staff::admin(app).await;
+    let c = new_customer(&staff, 1, trigger).await;
+    (staff, c)
+}
+
 async fn request(staff: &Staff, customer_id: &str, via: i64) -> String {
     let r = staff.request_report(customer_id, via).await;
     assert_eq!(r.status, 200, "{r}");
@@ -90,8 +98,7 @@ async fn open_in_store(app: &TestApp, customer_id: &str) -> i64 {
 #[tokio::test]
 async fn trigger_report_request_answers_the_new_requests_id() {
     let app = spawn_app().await;
-    let staff = Staff::admin(&app).await;
-    let c = new_customer(&staff, 1, true).await;
+    let (staff, c) = admin_and_customer(&app, true).await;
     let report_id = c["reportRequestId"].as_str().expect("reportRequestId");
     assert!(uuid::Uuid::parse_str(report_id).is_ok(), "{c}");
     let d = details(&staff, report_id).await;
@@ -110,8 +117,7 @@ async fn trigger_report_request_answers_the_new_requests_id() {
 #[tokio::test]
 async fn a_new_request_supersedes_the_customers_open_one() {
     let app = spawn_app().await;
-    let staff = Staff::admin(&app).await;
-    let c = new_customer(&staff, 1, true).await;
+    let (staff, c) = admin_and_customer(&app, true).await;
     let customer_id = c["id"].as_str().unwrap();
     let first = c["reportRequestId"].as_str().unwrap().to_string();
     let first_link = link_of(&app, &first).await;
@@ -167,8 +173,7 @@ async fn a_new_request_supersedes_the_customers_open_one() {
 #[tokio::test]
 async fn requests_created_at_once_leave_one_open_link() {
     let app = spawn_app().await;
-    let staff = Staff::admin(&app).await;
-    let c = new_customer(&staff, 1, false).await;
+    let (staff, c) = admin_and_customer(&app, false).await;
     let customer_id = c["id"].as_str().unwrap().to_string();
     for round in 0..3 {
         let ids: Vec<String> =
@@ -251,8 +256,7 @@ async fn housekeeping_prunes_signatures_and_expires_links() {
 async fn the_sandbox_bank_is_offered_on_the_sandbox_tenants_page_only() {
     let app = spawn_app().await;
     // A real tenant's customer page: upload only.
-    let staff = Staff::admin(&app).await;
-    let c = new_customer(&staff, 1, true).await;
+    let (_, c) = admin_and_customer(&app, true).await;
     let link = link_of(&app, c["reportRequestId"].as_str().unwrap()).await;
     let page = reqwest::get(&link).await.unwrap().text().await.unwrap();
     assert!(page.contains("Upload statements"), "{page}");
@@ -351,8 +355,7 @@ async fn every_merchant_id_is_the_one_the_credentials_show() {
     let app = spawn_app().await;
     let merchant = app.tenant.analysis.merchant_id.clone();
     assert_ne!(merchant, app.tenant.tenant_id);
-    let staff = Staff::admin(&app).await;
-    let c = new_customer(&staff, 1, true).await;
+    let (staff, c) = admin_and_customer(&app, true).await;
     assert_eq!(c["merchantId"], merchant.as_str(), "customer create");
     let customer_id = c["id"].as_str().unwrap();
     let got = staff.get(&format!("/api/v1/customer/{customer_id}")).await;
@@ -501,6 +504,37 @@ async fn settled(app: &TestApp, report_id: &str) -> Value {
     .await
 }
 
+/// A report link sent by SMS (`via` a local [`provider`] that answers
+/// `script`, then `then`): the app, its admin, the request and its message
+/// once it has left `pending`, and what the provider received.
+struct SmsSent {
+    app: TestApp,
+    staff: Staff,
+    report_id: String,
+    message: Value,
+    got: Received,
+}
+
+async fn sms_sent(
+    via: fn(&str) -> SmsProvider,
+    max_attempts: i64,
+    script: &[u16],
+    then: u16,
+) -> SmsSent {
+    let (base, got) = provider(script, then).await;
+    let app = spawn_app_with(sms_config(via(&base), max_attempts)).await;
+    let (staff, c) = admin_and_customer(&app, false).await;
+    let report_id = request(&staff, c["id"].as_str().unwrap(), 2).await;
+    let message = settled(&app, &report_id).await;
+    SmsSent {
+        app,
+        staff,
+        report_id,
+        message,
+        got,
+    }
+}
+
 fn no_secret_in_logs() {
     for s in [WEBHOOK_TOKEN, TWILIO_TOKEN, PHONE] {
         sensitive(s);
@@ -515,16 +549,12 @@ fn no_secret_in_logs() {
 
 #[tokio::test]
 async fn sms_through_a_json_webhook_is_delivered() {
-    let (base, got) = provider(&[], 200).await;
-    let app = spawn_app_with(sms_config(webhook(&base), 5)).await;
-    let staff = Staff::admin(&app).await;
-    let c = new_customer(&staff, 1, false).await;
-    let report_id = request(&staff, c["id"].as_str().unwrap(), 2).await;
-    let m = settled(&app, &report_id).await;
+    let sent = sms_sent(webhook, 5, &[], 200).await;
+    let m = &sent.message;
     assert_eq!(m["state"], "sent", "{m}");
     assert_eq!(m["attempts"], 1);
     let link = m["link"].as_str().unwrap().to_string();
-    let got = got.lock().unwrap().clone();
+    let got = sent.got.lock().unwrap().clone();
     assert_eq!(got.len(), 1);
     let (path, headers, body) = &got[0];
     assert_eq!(path, "/sms/send");
@@ -538,11 +568,11 @@ async fn sms_through_a_json_webhook_is_delivered() {
     assert_eq!(body["reference"], m["id"]);
     let text = body["body"].as_str().unwrap();
     assert!(
-        text.contains(&link.replace(&app.base, "http://127.0.0.1:8080")),
+        text.contains(&link.replace(&sent.app.base, "http://127.0.0.1:8080")),
         "{text}"
     );
     // Delivered: the details show the link masked, with the delivery.
-    let d = details(&staff, &report_id).await;
+    let d = details(&sent.staff, &sent.report_id).await;
     assert_eq!(d["delivery"]["state"], "sent", "{d}");
     assert_eq!(d["delivery"]["channel"], "sms");
     assert!(d["delivery"]["sentDate"].is_string());
@@ -556,12 +586,9 @@ async fn sms_through_a_json_webhook_is_delivered() {
 
 #[tokio::test]
 async fn twilio_sms_is_retried_after_a_503_then_delivered() {
-    let (base, got) = provider(&[503], 201).await;
-    let app = spawn_app_with(sms_config(twilio(&base), 5)).await;
-    let staff = Staff::admin(&app).await;
-    let c = new_customer(&staff, 1, false).await;
-    let report_id = request(&staff, c["id"].as_str().unwrap(), 2).await;
-    let m = settled(&app, &report_id).await;
+    let SmsSent {
+        message: m, got, ..
+    } = sms_sent(twilio, 5, &[503], 201).await;
     assert_eq!(m["state"], "sent", "{m}");
     assert_eq!(m["attempts"], 2, "one retry");
     assert_eq!(m["lastError"], Value::Null);
@@ -591,26 +618,22 @@ async fn twilio_sms_is_retried_after_a_503_then_delivered() {
 
 #[tokio::test]
 async fn sms_refused_with_a_400_fails_and_staff_read_the_link() {
-    let (base, got) = provider(&[400], 200).await;
-    let app = spawn_app_with(sms_config(twilio(&base), 5)).await;
-    let staff = Staff::admin(&app).await;
-    let c = new_customer(&staff, 1, false).await;
-    let report_id = request(&staff, c["id"].as_str().unwrap(), 2).await;
-    let m = settled(&app, &report_id).await;
+    let sent = sms_sent(twilio, 5, &[400], 200).await;
+    let m = &sent.message;
     assert_eq!(m["state"], "failed", "{m}");
     assert_eq!(m["attempts"], 1, "not retried");
     let error = m["lastError"].as_str().unwrap();
     assert!(error.contains("400") && error.contains("21211"), "{error}");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(got.lock().unwrap().len(), 1, "no second attempt");
+    assert_eq!(sent.got.lock().unwrap().len(), 1, "no second attempt");
     // Not delivered: staff of the tenant read the full link in the details.
-    let d = details(&staff, &report_id).await;
+    let d = details(&sent.staff, &sent.report_id).await;
     assert_eq!(
         d["link"],
         m["link"]
             .as_str()
             .unwrap()
-            .replace(&app.base, "http://127.0.0.1:8080")
+            .replace(&sent.app.base, "http://127.0.0.1:8080")
             .as_str(),
         "{d}"
     );
@@ -621,12 +644,9 @@ async fn sms_refused_with_a_400_fails_and_staff_read_the_link() {
 
 #[tokio::test]
 async fn sms_that_keeps_meeting_busy_answers_fails_after_the_last_attempt() {
-    let (base, got) = provider(&[], 503).await;
-    let app = spawn_app_with(sms_config(webhook(&base), 3)).await;
-    let staff = Staff::admin(&app).await;
-    let c = new_customer(&staff, 1, false).await;
-    let report_id = request(&staff, c["id"].as_str().unwrap(), 2).await;
-    let m = settled(&app, &report_id).await;
+    let SmsSent {
+        message: m, got, ..
+    } = sms_sent(webhook, 3, &[], 503).await;
     assert_eq!(m["state"], "failed", "{m}");
     assert_eq!(m["attempts"], 3);
     assert_eq!(got.lock().unwrap().len(), 3);
@@ -636,8 +656,7 @@ async fn sms_that_keeps_meeting_busy_answers_fails_after_the_last_attempt() {
 #[tokio::test]
 async fn without_a_provider_staff_read_the_link_in_full_and_lists_show_it_masked() {
     let app = spawn_app().await;
-    let staff = Staff::admin(&app).await;
-    let c = new_customer(&staff, 1, false).await;
+    let (staff, c) = admin_and_customer(&app, false).await;
     let customer_id = c["id"].as_str().unwrap();
     let report_id = request(&staff, customer_id, 2).await;
     let m = message_of(&app, &report_id).await;

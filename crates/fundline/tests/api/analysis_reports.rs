@@ -30,6 +30,12 @@ async fn read(staff: &Staff, path: &str) -> Value {
     staff.get_ok(path, "Request successful").await.body["data"].clone()
 }
 
+/// The report request list for `query`, answered "Success": its data.
+async fn report_requests(staff: &Staff, query: &str) -> Value {
+    let path = format!("{IBA}/report-requests?{query}");
+    staff.get_ok(&path, "Success").await.body["data"].clone()
+}
+
 async fn link_of(app: &TestApp, report_id: &str) -> String {
     app.link_for(report_id).await
 }
@@ -251,14 +257,9 @@ async fn a_customer_shares_an_ofx_statement_and_the_report_is_built() {
     assert_eq!(r["currentBalance"], 4321.09);
 
     // The list shows it, with its filters.
-    let list = staff
-        .get_ok(
-            &format!("{IBA}/report-requests?status=2&nameQuery=jane1"),
-            "Success",
-        )
-        .await;
-    assert_eq!(list.body["data"]["totalRecords"], 1);
-    let rec = &list.body["data"]["records"][0];
+    let list = report_requests(&staff, "status=2&nameQuery=jane1").await;
+    assert_eq!(list["totalRecords"], 1);
+    let rec = &list["records"][0];
     assert_eq!(rec["id"], report_id.as_str());
     assert_eq!(rec["status"], 2);
     assert_eq!(rec["createdBy"], app.tenant.analysis.email.as_str());
@@ -379,14 +380,9 @@ async fn report_request_errors_and_filters() {
         "Customer created successfully.",
     );
     request_for(&staff, 6, 1).await;
-    let all = staff
-        .get_ok(
-            &format!("{IBA}/report-requests?orderBy=FirstName&order=ASC"),
-            "Success",
-        )
-        .await;
-    assert_eq!(all.body["data"]["totalRecords"], 2);
-    assert_eq!(all.body["data"]["records"][0]["firstName"], "Jane5");
+    let all = report_requests(&staff, "orderBy=FirstName&order=ASC").await;
+    assert_eq!(all["totalRecords"], 2);
+    assert_eq!(all["records"][0]["firstName"], "Jane5");
     let today = chrono::Utc::now().date_naive();
     let tomorrow = today + chrono::Duration::days(1);
     let window = staff

@@ -32,6 +32,24 @@ async fn public_key(app: &TestApp, customer: &str, session: &str) -> (u16, Value
     .await
 }
 
+/// A new client session's public key (a session asked with an empty body).
+async fn new_session_key(app: &TestApp, c: &ConnectClient, m: &str) -> Value {
+    let s = c
+        .ask("POST", &format!("/v1/{m}/sessions"), Some(&json!({})))
+        .await;
+    assert_eq!(s.status, 201, "{}", s.text);
+    let customer = s.body["customerId"].as_str().unwrap();
+    let (status, key) =
+        public_key(app, customer, s.body["clientSessionId"].as_str().unwrap()).await;
+    assert_eq!(status, 200);
+    key
+}
+
+/// POST /v1/{m}/tokens with `body`.
+async fn tokenize(c: &ConnectClient, m: &str, body: &Value) -> fundline::client::Answer {
+    c.ask("POST", &format!("/v1/{m}/tokens"), Some(body)).await
+}
+
 /// What the client SDK sends: the card values, encrypted to the session's key.
 fn encrypt(key: &Value, session: &str, number: &str, enc: &str) -> String {
     let der = base64::engine::general_purpose::STANDARD
@@ -78,23 +96,12 @@ async fn encrypted_card_input_is_decrypted_and_tokenized() {
         ("A256GCM", "5399999999999999"),
     ] {
         let jwe = encrypt(&key, &session, number, enc);
-        let a = c
-            .ask(
-                "POST",
-                &format!("/v1/{m}/tokens"),
-                Some(&json!({"paymentProductId": 1, "encryptedCustomerInput": jwe})),
-            )
-            .await;
+        let encrypted = json!({"paymentProductId": 1, "encryptedCustomerInput": jwe});
+        let a = tokenize(&c, &m, &encrypted).await;
         assert_eq!(a.status, 201, "{enc}: {}", a.text);
         let token = a.body["token"].as_str().unwrap().to_string();
         // Spec 003: the same encrypted input can be submitted once.
-        let twice = c
-            .ask(
-                "POST",
-                &format!("/v1/{m}/tokens"),
-                Some(&json!({"paymentProductId": 1, "encryptedCustomerInput": jwe})),
-            )
-            .await;
+        let twice = tokenize(&c, &m, &encrypted).await;
         assert_eq!(twice.status, 400, "{enc}: {}", twice.text);
         assert_eq!(
             twice.body["errors"][0]["propertyName"], "encryptedCustomerInput",
@@ -103,9 +110,7 @@ async fn encrypted_card_input_is_decrypted_and_tokenized() {
         );
         // The same card sent in the clear finds the same token.
         let plain = json!({"paymentProductId": 1, "card": {"data": {"cardWithoutCvv": {"cardNumber": number, "expiryDate": "1230"}}}});
-        let again = c
-            .ask("POST", &format!("/v1/{m}/tokens"), Some(&plain))
-            .await;
+        let again = tokenize(&c, &m, &plain).await;
         assert_eq!(
             (again.status, again.body["token"].as_str()),
             (200, Some(token.as_str()))
@@ -124,13 +129,7 @@ async fn encrypted_card_input_is_decrypted_and_tokenized() {
     let at = jwe.len() - 4;
     let flipped = if &jwe[at..at + 1] == "A" { "B" } else { "A" };
     jwe.replace_range(at..at + 1, flipped);
-    let a = c
-        .ask(
-            "POST",
-            &format!("/v1/{m}/tokens"),
-            Some(&json!({"encryptedCustomerInput": jwe})),
-        )
-        .await;
+    let a = tokenize(&c, &m, &json!({"encryptedCustomerInput": jwe})).await;
     assert_eq!(a.status, 400);
     assert_eq!(
         a.body["errors"][0]["propertyName"],
@@ -142,13 +141,7 @@ async fn encrypted_card_input_is_decrypted_and_tokenized() {
     let jwe = encrypt(&key, &session, "4567350000427977", "A256GCM");
     let mut late = c.clone();
     late.date = Some(chrono::Utc::now() + chrono::Duration::seconds(2 * 3600 + 1));
-    let a = late
-        .ask(
-            "POST",
-            &format!("/v1/{m}/tokens"),
-            Some(&json!({"encryptedCustomerInput": jwe})),
-        )
-        .await;
+    let a = tokenize(&late, &m, &json!({"encryptedCustomerInput": jwe})).await;
     assert_eq!(a.status, 400, "{}", a.text);
     assert!(a.body["errors"][0]["message"]
         .as_str()
@@ -161,36 +154,12 @@ async fn encrypted_card_input_is_decrypted_and_tokenized() {
 async fn client_keys_rotate() {
     let app = spawn_app().await;
     let (c, m) = connect(&app);
-    let first = c
-        .ask("POST", &format!("/v1/{m}/sessions"), Some(&json!({})))
-        .await;
-    let (_, k1) = public_key(
-        &app,
-        first.body["customerId"].as_str().unwrap(),
-        first.body["clientSessionId"].as_str().unwrap(),
-    )
-    .await;
-    let second = c
-        .ask("POST", &format!("/v1/{m}/sessions"), Some(&json!({})))
-        .await;
-    let (_, k2) = public_key(
-        &app,
-        second.body["customerId"].as_str().unwrap(),
-        second.body["clientSessionId"].as_str().unwrap(),
-    )
-    .await;
+    let k1 = new_session_key(&app, &c, &m).await;
+    let k2 = new_session_key(&app, &c, &m).await;
     assert_eq!(k1["keyId"], k2["keyId"], "one key serves many sessions");
     app.clock.advance(Duration::from_secs(31 * 24 * 3600));
     let mut later = c.clone();
     later.date = Some(chrono::Utc::now() + chrono::Duration::seconds(31 * 24 * 3600));
-    let third = later
-        .ask("POST", &format!("/v1/{m}/sessions"), Some(&json!({})))
-        .await;
-    let (_, k3) = public_key(
-        &app,
-        third.body["customerId"].as_str().unwrap(),
-        third.body["clientSessionId"].as_str().unwrap(),
-    )
-    .await;
+    let k3 = new_session_key(&app, &later, &m).await;
     assert_ne!(k1["keyId"], k3["keyId"], "a month later a new key");
 }

@@ -259,6 +259,40 @@ fn card_target(
     })
 }
 
+/// A check's postal address and phone, as the beneficiary and the
+/// recipient send them (`{who}_address1` ... `{who}_phone`).
+struct Postal {
+    address1: String,
+    address2: Option<String>,
+    city: String,
+    state: &'static str,
+    zip: String,
+    phone: Option<String>,
+}
+
+/// Reads every field of the address (each error is reported) before
+/// answering.
+fn postal(g: &mut Fields, who: &str) -> Option<Postal> {
+    let address1 = g.text(&format!("{who}_address1"), true, 40);
+    let address2 = g.text(&format!("{who}_address2"), false, 40);
+    let city = g.text(&format!("{who}_city"), true, 25);
+    let state = g
+        .state(&format!("{who}_state"), STATE_MESSAGE)
+        .map(|s| s.code());
+    let zip = g
+        .zip(&format!("{who}_zip"), ZIP_MESSAGE)
+        .map(|z| z.into_string());
+    let phone = g.text(&format!("{who}_phone"), false, 25);
+    Some(Postal {
+        address1: address1?,
+        address2,
+        city: city?,
+        state: state?,
+        zip: zip?,
+        phone,
+    })
+}
+
 fn check_target(f: &mut Fields, obj: &Map<String, Value>) -> Option<Target> {
     let is_beneficiary = match obj.get("recipient_is_beneficiary") {
         None | Some(Value::Null) => Some(true),
@@ -280,20 +314,17 @@ fn check_target(f: &mut Fields, obj: &Map<String, Value>) -> Option<Target> {
         let first = g.text("beneficiary_first_name", true, 30);
         let last = g.text("beneficiary_last_name", true, 30);
         let company = g.text("beneficiary_company", false, 30);
-        let a1 = g.text("beneficiary_address1", true, 40);
-        let a2 = g.text("beneficiary_address2", false, 40);
-        let city = g.text("beneficiary_city", true, 25);
-        let state = g.state("beneficiary_state", STATE_MESSAGE).map(|s| s.code());
-        let zip = g.zip("beneficiary_zip", ZIP_MESSAGE).map(|z| z.into_string());
-        let phone = g.text("beneficiary_phone", false, 25);
+        let postal = postal(&mut g, "beneficiary");
         let email = g
             .email("beneficiary_email", false, 60)
             .map(|e| e.into_string());
         f.absorb(g);
+        let p = postal?;
         Some((
             account?,
-            json!({"first_name": first?, "last_name": last?, "company": company, "address1": a1?, "address2": a2,
-                   "city": city?, "state": state?, "zip": zip?, "phone": phone, "email": email}),
+            json!({"first_name": first?, "last_name": last?, "company": company, "address1": p.address1,
+                   "address2": p.address2, "city": p.city, "state": p.state, "zip": p.zip, "phone": p.phone,
+                   "email": email}),
         ))
     });
     let recipient = match is_beneficiary {
@@ -301,15 +332,11 @@ fn check_target(f: &mut Fields, obj: &Map<String, Value>) -> Option<Target> {
             let mut g = Fields::new(r, &f.prefix_of("recipient"));
             let line1 = g.text("recipient_line1", true, 75);
             let line2 = g.text("recipient_line2", false, 75);
-            let a1 = g.text("recipient_address1", true, 40);
-            let a2 = g.text("recipient_address2", false, 40);
-            let city = g.text("recipient_city", true, 25);
-            let state = g.state("recipient_state", STATE_MESSAGE).map(|s| s.code());
-            let zip = g.zip("recipient_zip", ZIP_MESSAGE).map(|z| z.into_string());
-            let phone = g.text("recipient_phone", false, 25);
+            let postal = postal(&mut g, "recipient");
             f.absorb(g);
-            Some(json!({"line1": line1?, "line2": line2, "address1": a1?, "address2": a2, "city": city?,
-                        "state": state?, "zip": zip?, "phone": phone}))
+            let p = postal?;
+            Some(json!({"line1": line1?, "line2": line2, "address1": p.address1, "address2": p.address2,
+                        "city": p.city, "state": p.state, "zip": p.zip, "phone": p.phone}))
         }),
         _ => None,
     };
