@@ -4,6 +4,7 @@
 //! console is not part of the partner API document.
 
 mod auth;
+mod charts;
 mod customer;
 mod customers;
 mod list;

@@ -10,21 +10,21 @@ use common::staff::{customer, envelope_ok, Staff};
 
 /// A browser without a cookie jar: redirects are not followed, so each
 /// answer's status, `Location` and `Set-Cookie` are seen.
-struct Browser {
+pub(crate) struct Browser {
     base: String,
     http: reqwest::Client,
     /// Cookies by name, as the server set them.
     cookies: BTreeMap<String, String>,
 }
 
-struct Page {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    html: String,
+pub(crate) struct Page {
+    pub(crate) status: u16,
+    pub(crate) headers: reqwest::header::HeaderMap,
+    pub(crate) html: String,
 }
 
 impl Page {
-    fn header(&self, name: &str) -> &str {
+    pub(crate) fn header(&self, name: &str) -> &str {
         self.headers
             .get(name)
             .map(|v| v.to_str().unwrap())
@@ -43,7 +43,7 @@ impl Page {
 }
 
 impl Browser {
-    fn new(app: &common::TestApp) -> Browser {
+    pub(crate) fn new(app: &common::TestApp) -> Browser {
         Browser {
             base: app.base.clone(),
             http: reqwest::Client::builder()
@@ -54,7 +54,8 @@ impl Browser {
         }
     }
 
-    async fn answer(&mut self, req: reqwest::RequestBuilder) -> Page {
+    /// The answer to `req`, sent with the cookies kept so far.
+    async fn send(&mut self, req: reqwest::RequestBuilder) -> reqwest::Response {
         let jar: Vec<String> = self
             .cookies
             .iter()
@@ -66,10 +67,8 @@ impl Browser {
             req.header("cookie", jar.join("; "))
         };
         let r = req.send().await.unwrap();
-        let status = r.status().as_u16();
-        let headers = r.headers().clone();
         // A rotated session comes back in a new cookie, as a browser keeps it.
-        for set in headers.get_all("set-cookie") {
+        for set in r.headers().get_all("set-cookie") {
             let pair = set.to_str().unwrap().split(';').next().unwrap();
             let (name, value) = pair.split_once('=').unwrap();
             if value.is_empty() {
@@ -78,14 +77,19 @@ impl Browser {
                 self.cookies.insert(name.into(), value.into());
             }
         }
+        r
+    }
+
+    async fn answer(&mut self, req: reqwest::RequestBuilder) -> Page {
+        let r = self.send(req).await;
         Page {
-            status,
-            headers,
+            status: r.status().as_u16(),
+            headers: r.headers().clone(),
             html: r.text().await.unwrap(),
         }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         let req = self.http.get(format!("{}{path}", self.base));
         self.answer(req).await
     }
@@ -103,7 +107,7 @@ impl Browser {
     }
 
     /// The sign-in form, filled in and sent.
-    async fn login(&mut self, email: &str, password: &str) -> Page {
+    pub(crate) async fn login(&mut self, email: &str, password: &str) -> Page {
         let form = self.get("/console/login").await;
         let csrf = form.csrf();
         self.post(
@@ -118,7 +122,7 @@ impl Browser {
     }
 }
 
-fn assert_page_headers(p: &Page) {
+pub(crate) fn assert_page_headers(p: &Page) {
     let csp = p.header("content-security-policy");
     assert!(csp.contains("default-src 'none'"), "{csp}");
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");

@@ -20,6 +20,7 @@ mod connect_sdk;
 mod connect_tokens;
 mod connections;
 mod console;
+mod console_report_pdf;
 mod fuzz_corpus;
 mod gateway_page;
 mod gateway_process;
