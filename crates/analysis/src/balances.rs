@@ -33,7 +33,7 @@
 use crate::money::{self, dec, div};
 use crate::report::Ctx;
 use crate::text::FnvMap;
-use crate::{AccountInput, Input};
+use crate::{AccountInput, DayBalance, Input};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -50,6 +50,9 @@ pub(crate) struct Balances {
     pub(crate) anchor: &'static str,
     /// Per account of the input (and accounts seen only in transactions).
     pub(crate) accounts: Vec<AccountBalance>,
+    /// Every day of the window: the combined EOD, and whether any deposit
+    /// account ended it below zero.
+    pub(crate) daily: Vec<DayBalance>,
 }
 
 #[derive(Debug, Clone)]
@@ -302,11 +305,13 @@ pub(crate) fn compute(input: &Input, ctx: &Ctx) -> Balances {
     drop(events);
     let mut negative_days = 0u32;
     let mut open = 0i32;
+    let mut below = Vec::with_capacity(days);
     for n in &negative[..days] {
         open += n;
         if open > 0 {
             negative_days += 1;
         }
+        below.push(open > 0);
     }
 
     let mut eod = Vec::with_capacity(days);
@@ -344,6 +349,16 @@ pub(crate) fn compute(input: &Input, ctx: &Ctx) -> Balances {
         negative_days,
         anchor,
         accounts: per_account,
+        daily: w
+            .start
+            .iter_days()
+            .zip(eod.iter().zip(below))
+            .map(|(date, (&total, negative))| DayBalance {
+                date,
+                balance: from_units(total),
+                negative,
+            })
+            .collect(),
     }
 }
 

@@ -54,7 +54,7 @@ pub use normalize::counterparty_key;
 pub use quality::{owner_match as owner_name_match, DEFAULT_STALE_AFTER_DAYS};
 #[cfg(feature = "synth")]
 pub use recovery::{recovery, CadenceRecovery, RecoveryStats};
-pub use report::analyze;
+pub use report::{analyze, daily_balances};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -149,6 +149,16 @@ pub struct Txn {
     /// Statement transaction code: OFX TRNTYPE, MT940 code, CAMT code or
     /// purpose ("DIRECTDEP", "NTRF", "PMNT/RCDT/SALA", ...).
     pub kind: Option<String>,
+}
+
+/// One day of the report's window (`daily_balances`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DayBalance {
+    pub date: NaiveDate,
+    /// The combined end-of-day balance of the deposit accounts.
+    pub balance: Decimal,
+    /// A deposit account ended the day below zero (a negative-balance day).
+    pub negative: bool,
 }
 
 /// A detected income stream (spec: `likelyEmployerResults[]`).

@@ -14,8 +14,8 @@ use crate::money::{self, days_per_month, r2};
 use crate::normalize::{self, KeyBuilder, KeyTraits};
 use crate::text::FnvMap;
 use crate::{
-    balances, expenses, income, loans, nsf, quality, ratios, score, transfers, ExtraMeasures,
-    Input, Report, Txn,
+    balances, expenses, income, loans, nsf, quality, ratios, score, transfers, DayBalance,
+    ExtraMeasures, Input, Report, Txn,
 };
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
@@ -282,27 +282,11 @@ fn build_ctx(input: &Input) -> Ctx<'_> {
 pub fn analyze(input: &Input) -> Report {
     let scope = quality::scope(input);
     let t = &input.transactions;
-    let mut order: Vec<usize> = (0..t.len()).filter(|&i| scope.keep[i]).collect();
-    order.sort_by_key(|&i| {
-        let x = &t[i];
-        (x.date, x.account, x.amount, &x.memo, &x.payee, &x.kind)
-    });
+    let order = canonical_order(input, &scope);
     let (mut r, facts) = if scope.everything() && order.iter().enumerate().all(|(k, &i)| k == i) {
         analyze_in_order(input)
     } else {
-        let canonical = Input {
-            accounts: input
-                .accounts
-                .iter()
-                .filter(|a| scope.includes(a.id))
-                .cloned()
-                .collect(),
-            transactions: order.iter().map(|&i| t[i].clone()).collect(),
-            as_of: input.as_of,
-            applicant_name: None,
-            today: None,
-            stale_after_days: None,
-        };
+        let canonical = canonical_input(input, &scope, &order);
         let (mut r, facts) = analyze_in_order(&canonical);
         let mut categories: Vec<Category> = t
             .iter()
@@ -345,6 +329,49 @@ pub fn analyze(input: &Input) -> Report {
         },
     );
     r
+}
+
+/// The kept transactions' indexes in the canonical order (date, account,
+/// amount, memo, payee, kind): see `analyze`.
+fn canonical_order(input: &Input, scope: &quality::Scope) -> Vec<usize> {
+    let t = &input.transactions;
+    let mut order: Vec<usize> = (0..t.len()).filter(|&i| scope.keep[i]).collect();
+    order.sort_by_key(|&i| {
+        let x = &t[i];
+        (x.date, x.account, x.amount, &x.memo, &x.payee, &x.kind)
+    });
+    order
+}
+
+/// The report's accounts and transactions in the canonical order.
+fn canonical_input(input: &Input, scope: &quality::Scope, order: &[usize]) -> Input {
+    Input {
+        accounts: input
+            .accounts
+            .iter()
+            .filter(|a| scope.includes(a.id))
+            .cloned()
+            .collect(),
+        transactions: order
+            .iter()
+            .map(|&i| input.transactions[i].clone())
+            .collect(),
+        as_of: input.as_of,
+        applicant_name: None,
+        today: None,
+        stale_after_days: None,
+    }
+}
+
+/// The combined end-of-day balance of every day of the report's window, as
+/// `analyze` computes it for the average daily balance and the negative
+/// days (`balances`), for a chart: the report stores only those measures.
+pub fn daily_balances(input: &Input) -> Vec<DayBalance> {
+    let scope = quality::scope(input);
+    let order = canonical_order(input, &scope);
+    let canonical = canonical_input(input, &scope, &order);
+    let ctx = build_ctx(&canonical);
+    balances::compute(&canonical, &ctx).daily
 }
 
 fn analyze_in_order(input: &Input) -> (Report, (Window, Vec<balances::AccountBalance>)) {

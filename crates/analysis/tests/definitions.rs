@@ -2,7 +2,9 @@
 //! worked out by hand (see docs/analysis-report.md for the definitions).
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
-use fundline_analysis::{analyze, categorize, AccountInput, Cadence, Input, Report, Txn};
+use fundline_analysis::{
+    analyze, categorize, daily_balances, AccountInput, Cadence, Input, Report, Txn,
+};
 use fundline_core::testing::d;
 use rust_decimal::Decimal;
 
@@ -341,6 +343,21 @@ fn balances_from_a_closing_balance() {
     assert_eq!(r.extra.negative_balance_days, 6);
     assert_eq!(r.extra.minimum_balance, dec("-50.00"));
     assert_eq!(r.average_daily_balance, dec("30.00"));
+
+    // The days behind those measures, as the console's chart draws them.
+    let days = daily_balances(&i);
+    assert_eq!(days.len(), 10);
+    assert_eq!(
+        (days[0].date, days[9].date),
+        (d(2024, 1, 1), d(2024, 1, 10))
+    );
+    assert_eq!(days[3].balance, dec("150.00"));
+    assert!(!days[3].negative);
+    assert_eq!(days[4].balance, dec("-50.00"));
+    assert!(days[4..]
+        .iter()
+        .all(|x| x.negative && x.balance == dec("-50.00")));
+    assert_eq!(days.iter().filter(|x| x.negative).count(), 6);
 }
 
 #[test]

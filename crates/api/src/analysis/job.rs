@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use fundline_analysis::{AccountInput, Input, StatementPeriod, Txn};
-use fundline_store::reports::{self, AccountRow, ReportRequest};
+use fundline_store::reports::{self, AccountRow, ReportRequest, TransactionRow};
 use rust_decimal::Decimal;
 
 use super::render::{self, Context};
@@ -83,31 +83,25 @@ fn account_input(a: &AccountRow) -> AccountInput {
     }
 }
 
-async fn build(state: &AppState, job: &ReportRequest) -> Result<(), String> {
+/// The engine's input for request `job`: its stored accounts and
+/// transactions (also returned), the applicant's name, today. The report
+/// job builds from it, and the console's balance chart reads its days.
+pub(crate) async fn input_of(
+    state: &AppState,
+    job: &ReportRequest,
+) -> Result<(Input, Vec<AccountRow>, Vec<TransactionRow>), String> {
     let accounts = reports::accounts(&state.store, &job.id)
         .await
         .map_err(|e| e.to_string())?;
     let rows = reports::transactions(&state.store, &job.id)
         .await
         .map_err(|e| e.to_string())?;
-    let now = state.clock.now();
-    if rows.is_empty() {
-        reports::fail(
-            &state.store,
-            &job.id,
-            "No transactions were shared.",
-            now.timestamp_micros(),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-        return Ok(());
-    }
     let applicant = fundline_store::customers::get(&state.store, &job.tenant_id, &job.customer_id)
         .await
         .map_err(|e| e.to_string())?
         .map(|c| format!("{} {}", c.first_name, c.last_name));
     let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
-    let today = now.date_naive();
+    let today = state.clock.now().date_naive();
     let input = Input {
         accounts: accounts.iter().map(account_input).collect(),
         transactions: rows
@@ -131,6 +125,23 @@ async fn build(state: &AppState, job: &ReportRequest) -> Result<(), String> {
         today: Some(today),
         stale_after_days: Some(state.config.report_stale_after_days),
     };
+    Ok((input, accounts, rows))
+}
+
+async fn build(state: &AppState, job: &ReportRequest) -> Result<(), String> {
+    let (input, accounts, rows) = input_of(state, job).await?;
+    let now = state.clock.now();
+    if rows.is_empty() {
+        reports::fail(
+            &state.store,
+            &job.id,
+            "No transactions were shared.",
+            now.timestamp_micros(),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        return Ok(());
+    }
     let report_id = job.id.clone();
     let merchant = crate::tenancy::merchant_id(state, &job.tenant_id)
         .await

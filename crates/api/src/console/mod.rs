@@ -5,6 +5,7 @@
 
 mod auth;
 mod csv_export;
+mod charts;
 mod customer;
 mod customer_form;
 mod customers;

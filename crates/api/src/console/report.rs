@@ -1,8 +1,8 @@
 //! A report request's financial report: the stored report GET
 //! /api/v1/instantbankanalysis/financialreport answers with
 //! (`analysis::report_data::report_of`), beside what the customer stated
-//! (`analysis::customers::record`). A report still building refreshes
-//! itself.
+//! (`analysis::customers::record`), with its charts (`charts`). A report
+//! still building refreshes itself.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -20,7 +20,7 @@ use crate::AppState;
 /// A number of the report as the API wrote it, read digit for digit from
 /// its JSON text (never through a float).
 #[derive(Default)]
-pub(super) struct Amount(Decimal);
+pub(super) struct Amount(pub(super) Decimal);
 
 impl<'de> Deserialize<'de> for Amount {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Amount, D::Error> {
@@ -34,7 +34,7 @@ impl<'de> Deserialize<'de> for Amount {
 
 impl Amount {
     /// A ratio, percentage or score term, to two places.
-    fn plain(&self) -> String {
+    pub(super) fn plain(&self) -> String {
         self.0.round_dp(2).normalize().to_string()
     }
 }
@@ -130,6 +130,20 @@ struct Report {
     own_transfer_count: u32,
     negative_balance_days: u32,
     data_quality: Quality,
+    #[serde(default)]
+    monthly_expenditures: Vec<Expenditure>,
+    window_start_date: Option<String>,
+    #[serde(default)]
+    window_end_date: String,
+}
+
+/// One month and category of spending (`monthlyExpenditures`).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Expenditure {
+    month: String,
+    category: String,
+    total_spent: Amount,
 }
 
 /// A `dataQuality` warning code as a sentence (the code itself for one
@@ -170,6 +184,17 @@ fn warning_text(code: &str, q: &Quality) -> String {
     }
 }
 
+/// A term of the headline and its definition: the page's glossary.
+const GLOSSARY: [(&str, &str, &str); 7] = [
+    ("g-income", "Average monthly income", "The monthly income of the active income streams, summed."),
+    ("g-expenses", "Average monthly expenses", "Expenses in the report's window divided by the months it covers."),
+    ("g-disposable", "Disposable income", "Average monthly income minus average monthly expenses."),
+    ("g-dti", "DTI", "Expenses divided by income, as a percentage; 0 when no income was found."),
+    ("g-ability", "Ability to pay", "The disposable income a month, and half of it for every two weeks."),
+    ("g-score", "Score", "300 to 850, from the weighted components listed under the headline."),
+    ("g-probability", "Income probability", "How likely the active streams are to be income (0 to 100), weighted by their monthly amounts."),
+];
+
 #[derive(Template)]
 #[template(path = "console/report.html")]
 struct ReportPage<'a> {
@@ -177,13 +202,15 @@ struct ReportPage<'a> {
     frame: &'a super::Frame,
     /// The report request's id, for the link to its transactions.
     id: &'a str,
-    name: String,
-    report: Report,
-    currency: String,
-    warnings: Vec<String>,
+    name: &'a str,
+    report: &'a Report,
+    currency: &'a str,
+    warnings: &'a [String],
     /// What the customer stated beside what the report detected:
     /// (label, stated, detected).
-    stated: Vec<(&'static str, String, String)>,
+    stated: &'a [(&'static str, String, String)],
+    charts: Vec<super::charts::Chart>,
+    glossary: &'a [(&'static str, &'static str, &'static str)],
 }
 
 #[derive(Template)]
@@ -197,19 +224,45 @@ struct BuildingPage<'a> {
     refresh: bool,
 }
 
-/// GET /console/reports/{id}: `id` is the report request's.
-pub async fn show(
-    State(state): State<AppState>,
-    super::SignedIn(s, frame): super::SignedIn,
-    Path(id): Path<String>,
-) -> Response {
-    let (r, data) = match report_of(&state, &s.staff, &id).await {
-        Ok(both) => both,
-        Err(e) => return super::refused(&s, e),
+/// A completed report as the page and its PDF show it.
+pub(super) struct Ready {
+    name: String,
+    report: Report,
+    currency: String,
+    warnings: Vec<String>,
+    stated: Vec<(&'static str, String, String)>,
+    /// The window's daily balances (`fundline_analysis::daily_balances`).
+    days: Vec<fundline_analysis::DayBalance>,
+}
+
+/// The report of request `id` for the signed-in user, or the answer to
+/// give instead: the 404 page (another tenant's, unknown), the building
+/// page (not ready), the unavailable page.
+pub(super) enum Prepared {
+    Ready(Box<Ready>),
+    Answer(Response),
+}
+
+pub(super) async fn prepare(
+    state: &AppState,
+    s: &super::session::Session,
+    frame: &super::Frame,
+    id: &str,
+) -> Prepared {
+    let unavailable = |cause: String| {
+        Prepared::Answer(s.finish(super::unavailable(Some(
+            crate::middleware::ErrorCause::new(cause),
+        ))))
     };
-    let customer = match record(&state, &s.staff, &Zone(chrono_tz::Tz::UTC), &r.customer_id).await {
+    let (r, data) = match report_of(state, &s.staff, id).await {
+        Ok(both) => both,
+        Err(e) => return Prepared::Answer(super::refused(s, e)),
+    };
+    let customer = match record(state, &s.staff, &Zone(chrono_tz::Tz::UTC), &r.customer_id).await {
         Ok(c) => c,
-        Err(AnalysisError::Unavailable { cause }) => return s.finish(super::unavailable(cause)),
+        Err(AnalysisError::Unavailable { cause }) => {
+            return Prepared::Answer(s.finish(super::unavailable(cause)))
+        }
         Err(_) => serde_json::Value::Null,
     };
     let name = format!(
@@ -220,20 +273,35 @@ pub async fn show(
     let Some(data) = data else {
         let page = BuildingPage {
             nonce: &frame.nonce,
-            frame: &frame,
+            frame,
             name,
             text: not_ready_reason(r.status),
             refresh: r.status == fundline_store::reports::PENDING,
         };
-        return super::shown(&s, &frame, &page);
+        return Prepared::Answer(super::shown(s, frame, &page));
     };
     let report = match serde_json::from_str::<Report>(&data) {
         Ok(rep) => rep,
-        Err(e) => {
-            return s.finish(super::unavailable(Some(
-                crate::middleware::ErrorCause::new(format!("stored report: {e}")),
-            )))
-        }
+        Err(e) => return unavailable(format!("stored report: {e}")),
+    };
+    // The balance of each day: the engine's, over the request's data, to
+    // the report's last day.
+    let (mut input, _, _) = match crate::analysis::job::input_of(state, &r).await {
+        Ok(all) => all,
+        Err(e) => return unavailable(format!("report data: {e}")),
+    };
+    if let Some(end) = report
+        .window_end_date
+        .get(..10)
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    {
+        input.as_of = end;
+    }
+    let days = match tokio::task::spawn_blocking(move || fundline_analysis::daily_balances(&input))
+        .await
+    {
+        Ok(days) => days,
+        Err(_) => return unavailable("daily balances stopped".into()),
     };
     // The detected side: the first active stream (the report lists them
     // active first, then by monthly income) and the report's income.
@@ -262,15 +330,88 @@ pub async fn show(
         .iter()
         .map(|w| warning_text(w, &report.data_quality))
         .collect();
-    let page = ReportPage {
-        nonce: &frame.nonce,
-        frame: &frame,
-        id: &r.id,
+    Prepared::Ready(Box::new(Ready {
         name,
         currency: report.currency_code.clone().unwrap_or_default(),
         warnings,
         stated,
         report,
+        days,
+    }))
+}
+
+impl Ready {
+    /// The charts of the report, text set in `font`.
+    pub(super) fn charts(&self, font: &str) -> Vec<super::charts::Chart> {
+        use super::charts::{all, totals, Series};
+        let rep = &self.report;
+        let start = rep.window_start_date.as_deref().unwrap_or_default();
+        let mut months = Series::months_between(start, &rep.window_end_date);
+        let mut add = |day: &str, f: &mut dyn FnMut(&mut super::charts::Month)| {
+            if let Some((_, m)) = months.iter_mut().find(|(m, _)| day.starts_with(m.as_str())) {
+                f(m);
+            }
+        };
+        for t in rep
+            .likely_employer_results
+            .iter()
+            .flat_map(|st| &st.transactions)
+        {
+            add(&t.posted_date, &mut |m| m.income += t.amount.0);
+        }
+        for e in &rep.monthly_expenditures {
+            add(&e.month, &mut |m| m.expenses += e.total_spent.0);
+        }
+        for t in rep
+            .potential_loans
+            .iter()
+            .flat_map(|l| &l.debit_transactions)
+        {
+            add(&t.posted_date, &mut |m| m.loan_payments += t.amount.0.abs());
+        }
+        let categories = totals(
+            rep.monthly_expenditures
+                .iter()
+                .map(|e| (e.category.clone(), e.total_spent.0)),
+        );
+        let lenders = totals(rep.potential_loans.iter().flat_map(|l| {
+            l.debit_transactions
+                .iter()
+                .map(|t| (l.detected_company_name.clone(), t.amount.0.abs()))
+        }));
+        all(
+            &Series {
+                days: &self.days,
+                months,
+                categories,
+                lenders,
+            },
+            font,
+        )
+    }
+}
+
+/// GET /console/reports/{id}: `id` is the report request's.
+pub async fn show(
+    State(state): State<AppState>,
+    super::SignedIn(s, frame): super::SignedIn,
+    Path(id): Path<String>,
+) -> Response {
+    let ready = match prepare(&state, &s, &frame, &id).await {
+        Prepared::Ready(r) => r,
+        Prepared::Answer(resp) => return resp,
+    };
+    let page = ReportPage {
+        nonce: &frame.nonce,
+        frame: &frame,
+        id: &id,
+        name: &ready.name,
+        report: &ready.report,
+        currency: &ready.currency,
+        warnings: &ready.warnings,
+        stated: &ready.stated,
+        charts: ready.charts("sans-serif"),
+        glossary: &GLOSSARY,
     };
     super::shown(&s, &frame, &page)
 }

@@ -22,6 +22,7 @@ mod connections;
 mod console;
 mod console_forms;
 mod console_transactions;
+mod console_report_pdf;
 mod fuzz_corpus;
 mod gateway_page;
 mod gateway_process;

@@ -1,0 +1,131 @@
+//! The report page's charts (issue 16): four SVG charts with their text
+//! alternatives, negative days marked as the API counts them.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::common;
+use common::console::{assert_page_headers, Browser};
+use common::spawn_app;
+use common::staff::{customer, Staff};
+
+/// A customer named with typst's and HTML's specials, a report request
+/// for them, and their OFX statement ending 120 days ago (stale) whose
+/// ledger balance is `ledger`; shared and built. (report id, statement
+/// account number, the API's report).
+async fn built_report(
+    app: &common::TestApp,
+    api: &Staff,
+    n: u32,
+    ledger: &str,
+) -> (String, &'static str, Value) {
+    let mut c = customer(n);
+    c["firstName"] = NAME.0.into();
+    c["lastName"] = NAME.1.into();
+    let made = api.post("/api/v1/customer", &c).await;
+    let customer_id = made.body["data"]["id"].as_str().expect("a customer");
+    let r = api.request_report(customer_id, 1).await;
+    let report_id = r.body["data"].as_str().expect("a request").to_string();
+    let end = chrono::Utc::now().date_naive() - chrono::Duration::days(120);
+    let story = common::ofx::statement(end);
+    let text = story.text.replace(
+        "<BALAMT>4321.09</BALAMT>",
+        &format!("<BALAMT>{ledger}</BALAMT>"),
+    );
+    let link = app.link_for(&report_id).await;
+    assert_eq!(common::sharing::consent(&link).await, 200);
+    let (code, body) =
+        common::sharing::upload(&link, vec![("march.ofx".into(), text.into_bytes())]).await;
+    assert_eq!(code, 202, "{body}");
+    common::sharing::report_built(&link, Duration::from_secs(30)).await;
+    let r = api
+        .get(&format!(
+            "/api/v1/instantbankanalysis/financialreport?reportId={report_id}"
+        ))
+        .await;
+    assert_eq!(r.status, 200, "{r}");
+    (report_id, story.account, r.body["data"].clone())
+}
+
+/// First and last name: typst markup (`#panic()`, `]`, `$`, `\`) and HTML
+/// (`<`) specials, which must come out as text.
+const NAME: (&str, &str) = ("Ann #panic()]", "$x <y> \\ Lee");
+
+/// The SVG of the chart headed `id` on the page.
+fn chart<'a>(html: &'a str, id: &str) -> &'a str {
+    let at = html
+        .find(&format!("<h3 id=\"{id}\">"))
+        .unwrap_or_else(|| panic!("a chart {id}"));
+    let svg = at + html[at..].find("<svg").expect("its SVG");
+    &html[svg..svg + html[svg..].find("</svg>").expect("its end")]
+}
+
+#[tokio::test]
+async fn the_report_page_draws_four_charts_and_marks_the_apis_negative_days() {
+    let app = spawn_app().await;
+    let admin = &app.tenant.analysis;
+    let api = Staff::admin(&app).await;
+    let mut b = Browser::new(&app);
+    b.login(&admin.email, &admin.password).await;
+
+    // A low closing balance: the months before it were below zero.
+    let (report_id, account, r) = built_report(&app, &api, 11, "100.00").await;
+    let negative_days = r["negativeBalanceDays"].as_u64().unwrap();
+    assert!(negative_days > 0, "{r}");
+    let p = b.get(&format!("/console/reports/{report_id}")).await;
+    assert_eq!(p.status, 200, "{}", p.html);
+    assert_page_headers(&p);
+    let charts = p.html.find("<h2 id=\"charts\">").expect("the charts");
+    assert!(p.html.find("<h2 id=\"stated\">").unwrap() < charts);
+    assert!(charts < p.html.find("<h2 id=\"streams\">").unwrap());
+    for id in [
+        "chart-balance",
+        "chart-income-expenses",
+        "chart-categories",
+        "chart-loans",
+    ] {
+        let svg = chart(&p.html, id);
+        assert!(
+            svg.starts_with(&format!("<svg role=\"img\" aria-labelledby=\"{id}-title\"")),
+            "{svg:.200}"
+        );
+        assert!(svg.contains(&format!("<title id=\"{id}-title\">")), "{id}");
+        assert!(
+            !svg.contains("style="),
+            "the page's CSP allows no style attribute"
+        );
+    }
+    // One red mark per negative day, as many as the API counts.
+    let balance = chart(&p.html, "chart-balance");
+    assert_eq!(
+        balance.matches("<circle").count() as u64,
+        negative_days,
+        "{balance:.400}"
+    );
+    assert!(balance.contains(&format!(
+        "{negative_days} days with a negative balance, marked in red"
+    )));
+    // The loan chart names the API's lender; the income chart gives each
+    // month's figures as the page does.
+    let lender = r["potentialLoans"][0]["detectedCompanyName"]
+        .as_str()
+        .unwrap();
+    assert!(chart(&p.html, "chart-loans").contains(lender));
+    assert!(chart(&p.html, "chart-income-expenses").contains("income 3000.00"));
+    assert!(!p.html.contains(account), "no full account number");
+    // The page for a screenshot, with the CSP it was sent with.
+    if let Ok(dir) = std::env::var("FUNDLINE_SHOTS") {
+        std::fs::write(format!("{dir}/report.html"), &p.html).unwrap();
+        let csp = p.header("content-security-policy");
+        std::fs::write(format!("{dir}/report.csp"), csp).unwrap();
+    }
+
+    // A balance that never went below zero: nothing marked.
+    let (report_id, _, r) = built_report(&app, &api, 12, "90000.00").await;
+    assert_eq!(r["negativeBalanceDays"], 0, "{r}");
+    let p = b.get(&format!("/console/reports/{report_id}")).await;
+    let balance = chart(&p.html, "chart-balance");
+    assert!(!balance.contains("<circle"), "{balance:.400}");
+    assert!(balance.contains("0 days with a negative balance."));
+}
