@@ -11,6 +11,7 @@ mod customer_form;
 mod customers;
 mod form;
 mod list;
+mod pdf;
 mod report;
 mod report_requests;
 mod request;
@@ -72,6 +73,7 @@ pub fn router() -> Router<AppState> {
             "/console/reports/{id}/transactions.csv",
             get(csv_export::download),
         )
+        .route("/console/reports/{id}/report.pdf", get(pdf::download))
         .route("/console/users", get(users::list))
         .route(
             "/console/users/new",

@@ -2,7 +2,7 @@
 //! /api/v1/instantbankanalysis/financialreport answers with
 //! (`analysis::report_data::report_of`), beside what the customer stated
 //! (`analysis::customers::record`), with its charts (`charts`). A report
-//! still building refreshes itself.
+//! still building refreshes itself. The PDF (`pdf`) shows the same.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -184,7 +184,8 @@ fn warning_text(code: &str, q: &Quality) -> String {
     }
 }
 
-/// A term of the headline and its definition: the page's glossary.
+/// A term of the headline and its definition: the page's glossary and
+/// the PDF's headline table.
 const GLOSSARY: [(&str, &str, &str); 7] = [
     ("g-income", "Average monthly income", "The monthly income of the active income streams, summed."),
     ("g-expenses", "Average monthly expenses", "Expenses in the report's window divided by the months it covers."),
@@ -226,11 +227,17 @@ struct BuildingPage<'a> {
 
 /// A completed report as the page and its PDF show it.
 pub(super) struct Ready {
+    /// The report request's id.
+    pub(super) id: String,
+    /// When the report was built (µs).
+    built_at: Option<i64>,
     name: String,
     report: Report,
     currency: String,
     warnings: Vec<String>,
     stated: Vec<(&'static str, String, String)>,
+    /// The shared accounts, as GET …/GetBankAccountByReportId reads them.
+    accounts: Vec<fundline_store::reports::AccountRow>,
     /// The window's daily balances (`fundline_analysis::daily_balances`).
     days: Vec<fundline_analysis::DayBalance>,
 }
@@ -286,7 +293,7 @@ pub(super) async fn prepare(
     };
     // The balance of each day: the engine's, over the request's data, to
     // the report's last day.
-    let (mut input, _, _) = match crate::analysis::job::input_of(state, &r).await {
+    let (mut input, accounts, _) = match crate::analysis::job::input_of(state, &r).await {
         Ok(all) => all,
         Err(e) => return unavailable(format!("report data: {e}")),
     };
@@ -297,8 +304,10 @@ pub(super) async fn prepare(
     {
         input.as_of = end;
     }
-    let days = match tokio::task::spawn_blocking(move || fundline_analysis::daily_balances(&input))
-        .await
+    let days = match tokio::task::spawn_blocking(move || {
+        fundline_analysis::daily_balances(&input)
+    })
+    .await
     {
         Ok(days) => days,
         Err(_) => return unavailable("daily balances stopped".into()),
@@ -331,13 +340,21 @@ pub(super) async fn prepare(
         .map(|w| warning_text(w, &report.data_quality))
         .collect();
     Prepared::Ready(Box::new(Ready {
+        id: r.id.clone(),
+        built_at: r.updated_at,
         name,
         currency: report.currency_code.clone().unwrap_or_default(),
         warnings,
         stated,
         report,
+        accounts,
         days,
     }))
+}
+
+/// A day of the report's JSON ("2026-03-01T00:00:00" → "2026-03-01").
+fn day_of(s: &str) -> &str {
+    s.get(..10).unwrap_or(s)
 }
 
 impl Ready {
@@ -352,21 +369,13 @@ impl Ready {
                 f(m);
             }
         };
-        for t in rep
-            .likely_employer_results
-            .iter()
-            .flat_map(|st| &st.transactions)
-        {
+        for t in rep.likely_employer_results.iter().flat_map(|st| &st.transactions) {
             add(&t.posted_date, &mut |m| m.income += t.amount.0);
         }
         for e in &rep.monthly_expenditures {
             add(&e.month, &mut |m| m.expenses += e.total_spent.0);
         }
-        for t in rep
-            .potential_loans
-            .iter()
-            .flat_map(|l| &l.debit_transactions)
-        {
+        for t in rep.potential_loans.iter().flat_map(|l| &l.debit_transactions) {
             add(&t.posted_date, &mut |m| m.loan_payments += t.amount.0.abs());
         }
         let categories = totals(
@@ -389,6 +398,102 @@ impl Ready {
             font,
         )
     }
+
+    /// The report's figures as text, formatted as the page formats them,
+    /// for the PDF's template.
+    pub(super) fn figures(&self, charts: &[super::charts::Chart]) -> serde_json::Value {
+        use serde_json::json;
+        let rep = &self.report;
+        let values = [
+            rep.average_income_per_month.to_string(),
+            rep.average_expenses_per_month.to_string(),
+            rep.disposable_income.to_string(),
+            format!("{}%", rep.debt_to_income_ratio.plain()),
+            format!(
+                "{} a month, {} every two weeks",
+                rep.monthly_ability_to_pay, rep.bi_weekly_ability_to_pay
+            ),
+            rep.score.to_string(),
+            format!("{}%", rep.income_probability.plain()),
+        ];
+        let yes = |b: bool| if b { "Yes" } else { "No" };
+        let money = |s: &Option<String>| {
+            s.as_deref()
+                .and_then(|v| v.parse::<Decimal>().ok())
+                .map(|d| Amount(d).to_string())
+                .unwrap_or_default()
+        };
+        let built = self
+            .built_at
+            .and_then(chrono::DateTime::from_timestamp_micros)
+            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_default();
+        let window = match &rep.window_start_date {
+            Some(start) => format!(
+                "{} to {}",
+                day_of(start),
+                day_of(&rep.window_end_date)
+            ),
+            None => format!("no transactions up to {}", day_of(&rep.window_end_date)),
+        };
+        json!({
+            "reportId": self.id,
+            "name": self.name,
+            "window": window,
+            "built": built,
+            "currency": if self.currency.is_empty() { "unknown" } else { self.currency.as_str() },
+            "warnings": self.warnings,
+            "headline": GLOSSARY.iter().zip(values).map(|((_, label, definition), value)| json!({
+                "label": label, "value": value, "definition": definition,
+            })).collect::<Vec<_>>(),
+            "components": rep.score_components.iter().map(|c| json!({
+                "name": c.name, "weight": c.weight.plain(), "value": c.value.plain(),
+            })).collect::<Vec<_>>(),
+            "stated": self.stated.iter().map(|(label, stated, detected)| json!({
+                "label": label,
+                "stated": stated,
+                "detected": if detected.is_empty() { "None found" } else { detected.as_str() },
+            })).collect::<Vec<_>>(),
+            "streams": rep.likely_employer_results.iter().map(|st| json!({
+                "employer": st.employer_name,
+                "frequency": st.frequency,
+                "active": yes(st.active),
+                "monthly": st.monthly_income.to_string(),
+                "confidence": format!("{}%", st.probability.plain()),
+                "events": st.occurrence_count.to_string(),
+                "deposits": st.transactions.iter().map(|t| json!({
+                    "date": t.day(), "amount": t.amount.to_string(), "memo": t.memo,
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "loans": rep.potential_loans.iter().map(|l| json!({
+                "lender": l.detected_company_name,
+                "repayment": l.repayment_frequency,
+                "payment": l.payment_amount.to_string(),
+                "principal": l.principal.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+                "confidence": l.confidence_score.plain(),
+                "payments": l.debit_transactions.len().to_string(),
+            })).collect::<Vec<_>>(),
+            "events": [
+                json!({"event": "NSF fees and returns", "d30": rep.nsf_count30.to_string(),
+                       "d60": rep.nsf_count60.to_string(), "d90": rep.nsf_count90.to_string()}),
+                json!({"event": "Overdrafts", "d30": rep.overdraft_count30.to_string(),
+                       "d60": rep.overdraft_count60.to_string(), "d90": rep.overdraft_count90.to_string()}),
+            ],
+            "negativeDays": rep.negative_balance_days.to_string(),
+            "ownTransfers": rep.own_transfer_count.to_string(),
+            "accounts": self.accounts.iter().map(|a| json!({
+                "institution": a.institution.clone().unwrap_or_default(),
+                "type": a.account_type.clone().unwrap_or_default(),
+                "number": a.account_last4.as_deref().map(|l| format!("*****{l}")).unwrap_or_default(),
+                "currency": a.currency,
+                "current": money(&a.current_balance),
+                "available": money(&a.available_balance),
+            })).collect::<Vec<_>>(),
+            "charts": charts.iter().map(|c| json!({
+                "id": c.id, "heading": c.heading, "summary": c.summary,
+            })).collect::<Vec<_>>(),
+        })
+    }
 }
 
 /// GET /console/reports/{id}: `id` is the report request's.
@@ -404,7 +509,7 @@ pub async fn show(
     let page = ReportPage {
         nonce: &frame.nonce,
         frame: &frame,
-        id: &id,
+        id: &ready.id,
         name: &ready.name,
         report: &ready.report,
         currency: &ready.currency,

@@ -20,6 +20,7 @@ mod connect_sdk;
 mod connect_tokens;
 mod connections;
 mod console;
+mod console_browser;
 mod console_forms;
 mod console_transactions;
 mod console_report_pdf;

@@ -52,7 +52,9 @@ impl Browser {
         }
     }
 
-    pub async fn answer(&mut self, req: reqwest::RequestBuilder) -> Page {
+    /// The answer to `req`, sent with the cookies kept so far; the
+    /// cookies it sets are kept.
+    pub async fn send(&mut self, req: reqwest::RequestBuilder) -> reqwest::Response {
         let jar: Vec<String> = self
             .cookies
             .iter()
@@ -64,10 +66,8 @@ impl Browser {
             req.header("cookie", jar.join("; "))
         };
         let r = req.send().await.unwrap();
-        let status = r.status().as_u16();
-        let headers = r.headers().clone();
         // A rotated session comes back in a new cookie, as a browser keeps it.
-        for set in headers.get_all("set-cookie") {
+        for set in r.headers().get_all("set-cookie") {
             let pair = set.to_str().unwrap().split(';').next().unwrap();
             let (name, value) = pair.split_once('=').unwrap();
             if value.is_empty() {
@@ -76,11 +76,22 @@ impl Browser {
                 self.cookies.insert(name.into(), value.into());
             }
         }
+        r
+    }
+
+    pub async fn answer(&mut self, req: reqwest::RequestBuilder) -> Page {
+        let r = self.send(req).await;
         Page {
-            status,
-            headers,
+            status: r.status().as_u16(),
+            headers: r.headers().clone(),
             html: r.text().await.unwrap(),
         }
+    }
+
+    /// GET `path`, the answer as it came (a file, not a page).
+    pub async fn download(&mut self, path: &str) -> reqwest::Response {
+        let req = self.http.get(format!("{}{path}", self.base));
+        self.send(req).await
     }
 
     pub async fn get(&mut self, path: &str) -> Page {
@@ -161,4 +172,30 @@ pub async fn make_analyst(api: &Staff) {
         )
         .await;
     envelope_ok(&made, "User created successfully");
+}
+
+/// The PDF's text as poppler reads it, spaces and line breaks collapsed;
+/// None when this machine has no `pdftotext` (a failure when
+/// FUNDLINE_REQUIRE_BROWSER is set, as `.ci/run` does).
+pub fn pdf_text(pdf: &[u8]) -> Option<String> {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), pdf).unwrap();
+    let out = match std::process::Command::new("pdftotext")
+        .arg(file.path())
+        .arg("-")
+        .output()
+    {
+        Ok(out) => out,
+        Err(e) => {
+            assert!(
+                std::env::var("FUNDLINE_REQUIRE_BROWSER").is_err(),
+                "pdftotext is required (apt-get install poppler-utils): {e}"
+            );
+            eprintln!("skipping the PDF text checks: no pdftotext (.ci/run installs it)");
+            return None;
+        }
+    };
+    assert!(out.status.success(), "pdftotext: {out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
