@@ -14,8 +14,8 @@ mod report;
 mod report_requests;
 mod request;
 mod session;
-mod user_form;
 mod transactions;
+mod user_form;
 mod users;
 
 use askama::Template;
