@@ -168,6 +168,10 @@ pub enum CustomerOrder {
 pub struct CustomerQuery {
     pub name_query: Option<String>,
     pub customer_type: Option<i64>,
+    /// Created (onboarded) at or after, in µs.
+    pub created_from: Option<i64>,
+    /// Created at or before, in µs.
+    pub created_to: Option<i64>,
     pub order_by: CustomerOrder,
     pub descending: bool,
     pub page_number: i64,
@@ -181,8 +185,10 @@ pub async fn list(
     q: &CustomerQuery,
 ) -> Result<(i64, Vec<Customer>), StoreError> {
     let pattern = crate::contains_pattern(q.name_query.as_deref());
+    // Absent filters bind values that match everything.
     let filter =
-        "tenant_id = $1 AND search_text LIKE $2 ESCAPE '\\' AND ($3 = 0 OR customer_type = $3)";
+        "tenant_id = $1 AND search_text LIKE $2 ESCAPE '\\' AND ($3 = 0 OR customer_type = $3) \
+        AND created_at >= $4 AND created_at <= $5";
     let col = match q.order_by {
         CustomerOrder::CreatedDate => "created_at",
         CustomerOrder::FirstName => "first_name",
@@ -195,9 +201,15 @@ pub async fn list(
         .fetch_page(
             &format!("SELECT COUNT(*) FROM ba_customers WHERE {filter}"),
             &format!(
-                "SELECT {COLUMNS} FROM ba_customers WHERE {filter} ORDER BY {col} {dir}, id {dir} LIMIT $4 OFFSET $5"
+                "SELECT {COLUMNS} FROM ba_customers WHERE {filter} ORDER BY {col} {dir}, id {dir} LIMIT $6 OFFSET $7"
             ),
-            params![tenant_id, pattern, kind],
+            params![
+                tenant_id,
+                pattern,
+                kind,
+                q.created_from.unwrap_or(i64::MIN),
+                q.created_to.unwrap_or(i64::MAX)
+            ],
             q.page_number,
             q.page_size,
         )

@@ -96,6 +96,28 @@ pub fn customer_type(p: &Params, errors: &mut Vec<String>) -> Option<i64> {
     v
 }
 
+/// A date filter bound (`orderedDateFrom`, `createdDateTo` …) read in the
+/// request's zone; `end` makes a bare date mean the end of that day. A bad
+/// value is refused by its name with a capital first letter.
+pub fn date_bound(
+    p: &Params,
+    zone: &super::zone::Zone,
+    name: &str,
+    end: bool,
+    errors: &mut Vec<String>,
+) -> Option<i64> {
+    let raw = p.get(name)?;
+    let v = zone.parse(raw, end);
+    if v.is_none() {
+        errors.push(format!(
+            "{}{} must be an ISO-8601 date.",
+            name[..1].to_ascii_uppercase(),
+            &name[1..]
+        ));
+    }
+    v
+}
+
 impl Paging {
     /// The spec's page object around `records`.
     pub fn page(&self, total: i64, records: Vec<serde_json::Value>) -> serde_json::Value {

@@ -18,7 +18,7 @@ use super::auth::Staff;
 use super::envelope::{object_body, ok};
 use super::error::{AnalysisError, Result};
 use super::fields::{guid, integer, text};
-use super::query::{customer_type, name_query, order_by, paging, Paging, Params};
+use super::query::{customer_type, date_bound, name_query, order_by, paging, Paging, Params};
 use super::zone::Zone;
 use crate::AppState;
 
@@ -393,23 +393,10 @@ fn list_query(p: &Params, zone: &Zone) -> std::result::Result<(RequestQuery, Pag
             None
         }
     });
-    let mut date = |name: &str, end: bool| {
-        p.get(name).and_then(|s| {
-            let v = zone.parse(s, end);
-            if v.is_none() {
-                errors.push(format!(
-                    "{}{} must be an ISO-8601 date.",
-                    name[..1].to_ascii_uppercase(),
-                    &name[1..]
-                ));
-            }
-            v
-        })
-    };
-    let ordered_from = date("orderedDateFrom", false);
-    let ordered_to = date("orderedDateTo", true);
-    let onboarded_from = date("onBoardedDateFrom", false);
-    let onboarded_to = date("onBoardedDateTo", true);
+    let ordered_from = date_bound(p, zone, "orderedDateFrom", false, &mut errors);
+    let ordered_to = date_bound(p, zone, "orderedDateTo", true, &mut errors);
+    let onboarded_from = date_bound(p, zone, "onBoardedDateFrom", false, &mut errors);
+    let onboarded_to = date_bound(p, zone, "onBoardedDateTo", true, &mut errors);
     let name_query = name_query(p, &mut errors);
     let customer_id = p.get("customerId").and_then(|s| {
         let id = guid(s);

@@ -1,5 +1,5 @@
-//! The customers list: search, type filter, sort and paging, read by the
-//! same rules and service as GET /api/v1/customer/all.
+//! The customers list: search, type and onboarded-date filters, sort and
+//! paging, read by the same rules and service as GET /api/v1/customer/all.
 
 use fundline_store::customers::Customer;
 
@@ -55,7 +55,12 @@ const PAGE: super::list::ListPage = super::list::ListPage {
     title: "Customers",
     noun: "customer",
     path: "/console/customers",
-    filters: &["nameQuery", "customerType"],
+    filters: &[
+        "nameQuery",
+        "customerType",
+        "createdDateFrom",
+        "createdDateTo",
+    ],
     orders: &ORDERS,
 };
 
@@ -63,5 +68,5 @@ super::list::list_page!(
     "console/customers.html",
     Row,
     PAGE,
-    |state, who, _zone, raw| list_of(state, who, raw)
+    |state, who, zone, raw| list_of(state, who, zone, raw)
 );

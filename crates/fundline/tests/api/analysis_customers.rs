@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::staff::{customer, envelope_err, envelope_ok, Staff};
+use common::staff::{customer, customers_two_days_apart, envelope_err, envelope_ok, Staff};
 use common::{captured_logs, sensitive, spawn_app};
 use serde_json::{json, Value};
 
@@ -128,6 +128,57 @@ async fn a_customer_is_created_read_and_listed_with_sealed_fields_masked() {
         ]).await;
     let logs = captured_logs();
     assert!(!logs.contains(&ssn) && !logs.contains(&acc));
+}
+
+#[tokio::test]
+async fn the_list_filters_by_onboarding_date_both_bounds_included() {
+    let app = spawn_app().await;
+    let (first, second) = customers_two_days_apart(&app).await;
+    let staff = Staff::admin(&app).await;
+    let names = |a: &common::staff::Answer| -> Vec<String> {
+        assert_eq!(a.status, 200, "{a}");
+        a.body["data"]["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["firstName"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let all = "/api/v1/customer/all?order=ASC";
+    assert_eq!(names(&staff.get(all).await), ["Jane1", "Jane2"]);
+    let on_first = format!("{all}&createdDateFrom={first}&createdDateTo={first}");
+    let a = staff.get(&on_first).await;
+    assert_eq!(
+        names(&a),
+        ["Jane1"],
+        "a bare To date includes its whole day"
+    );
+    assert_eq!(a.body["data"]["totalRecords"], 1);
+    let from_second = format!("{all}&createdDateFrom={second}");
+    assert_eq!(names(&staff.get(&from_second).await), ["Jane2"]);
+    let both = format!("{all}&createdDateFrom={first}&createdDateTo={second}");
+    assert_eq!(names(&staff.get(&both).await), ["Jane1", "Jane2"]);
+    let reversed = format!("{all}&createdDateFrom={second}&createdDateTo={first}");
+    let a = staff.get(&reversed).await;
+    assert!(names(&a).is_empty(), "an end before the start matches none");
+    assert_eq!(a.body["data"]["totalRecords"], 0);
+    // With an offset the instant is taken as given.
+    let before_second = format!("{all}&createdDateTo={second}T00:00:00Z");
+    assert_eq!(names(&staff.get(&before_second).await), ["Jane1"]);
+
+    staff
+        .get_refused(
+            "/api/v1/customer/all?createdDateFrom=yesterday&createdDateTo=2025-13-01&pageSize=0",
+            400,
+            "Bad Request",
+            &[
+                "Invalid request parameters.",
+                "PageSize must be between 1 and 100.",
+                "CreatedDateFrom must be an ISO-8601 date.",
+                "CreatedDateTo must be an ISO-8601 date.",
+            ],
+        )
+        .await;
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::common;
 use common::console::{assert_page_headers, make_analyst, Browser};
 use common::spawn_app;
-use common::staff::{customer, envelope_ok, Staff};
+use common::staff::{customer, customers_two_days_apart, envelope_ok, Staff};
 
 #[tokio::test]
 async fn signing_in_sets_a_strict_cookie_and_lists_the_tenants_customers_masked() {
@@ -282,6 +282,54 @@ async fn the_report_requests_page_lists_the_tenants_requests_with_the_apis_filte
     let p = stranger.get("/console/report-requests").await;
     assert_eq!(p.status, 200);
     assert!(!p.html.contains("Jane7") && p.html.contains("0 requests"));
+}
+
+#[tokio::test]
+async fn the_customers_list_filters_by_onboarding_date_as_the_api_does() {
+    let app = spawn_app().await;
+    let (first, second) = customers_two_days_apart(&app).await;
+    let admin = &app.tenant.analysis;
+    let mut b = Browser::new(&app);
+    b.login(&admin.email, &admin.password).await;
+    let p = b.get("/console/customers").await;
+    assert!(p.html.contains("Onboarded from") && p.html.contains("Onboarded to"));
+    let p = b
+        .get(&format!("/console/customers?createdDateTo={first}"))
+        .await;
+    assert_eq!(p.status, 200, "{}", p.html);
+    assert!(p.html.contains("Jane1 Smith") && !p.html.contains("Jane2 Smith"));
+    assert!(
+        p.html.contains(&format!("value=\"{first}\"")),
+        "the filter kept"
+    );
+    let p = b
+        .get(&format!("/console/customers?createdDateFrom={second}"))
+        .await;
+    assert!(p.html.contains("Jane2 Smith") && !p.html.contains("Jane1 Smith"));
+    // The pager keeps the dates.
+    let p = b
+        .get(&format!(
+            "/console/customers?createdDateFrom={first}&createdDateTo={second}&pageSize=1"
+        ))
+        .await;
+    assert!(p.html.contains("page 1 of 2"), "{}", p.html);
+    let next = p
+        .html
+        .lines()
+        .find(|l| l.contains("rel=\"next\""))
+        .unwrap_or_else(|| panic!("a next-page link: {}", p.html));
+    assert!(
+        next.contains(&format!("createdDateFrom={first}"))
+            && next.contains(&format!("createdDateTo={second}")),
+        "{next}"
+    );
+    let p = b.get("/console/customers?createdDateFrom=someday").await;
+    assert_eq!(p.status, 400);
+    assert!(
+        p.html.contains("CreatedDateFrom must be an ISO-8601 date."),
+        "{}",
+        p.html
+    );
 }
 
 #[tokio::test]

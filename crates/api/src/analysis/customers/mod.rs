@@ -59,7 +59,7 @@ pub async fn create(
 
 /// GET /api/v1/customer/all
 #[utoipa::path(get, path = "/api/v1/customer/all", tag = "Bank analysis",
-    description = "Customers: nameQuery (names, company, email), customerType (customer/business or 1/2), pageNumber (> 0), pageSize (1–100), orderBy (CreatedDate, FirstName, LastName, Email), order (ASC/DESC).",
+    description = "Customers: nameQuery (names, company, email), customerType (customer/business or 1/2), createdDateFrom/To (when the customer was onboarded, both included; ISO-8601, read in X-Timezone when they carry no offset; beyond spec 004), pageNumber (> 0), pageSize (1–100), orderBy (CreatedDate, FirstName, LastName, Email), order (ASC/DESC).",
     responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
 pub async fn list(
     State(state): State<AppState>,
@@ -67,7 +67,7 @@ pub async fn list(
     zone: Zone,
     RawQuery(raw): RawQuery,
 ) -> Result<Response> {
-    let (page, total, rows) = list_of(&state, &who, raw.as_deref()).await?;
+    let (page, total, rows) = list_of(&state, &who, &zone, raw.as_deref()).await?;
     let records = rows.iter().map(|c| views::list_row(c, &zone)).collect();
     Ok(ok(
         "Customers retrieved successfully.",
@@ -80,6 +80,7 @@ pub async fn list(
 pub(crate) async fn list_of(
     state: &AppState,
     who: &Staff,
+    zone: &Zone,
     raw: Option<&str>,
 ) -> Result<(
     super::query::Paging,
@@ -87,7 +88,7 @@ pub(crate) async fn list_of(
     Vec<fundline_store::customers::Customer>,
 )> {
     let (q, page) =
-        rules::list_query(&Params::parse(raw)).map_err(AnalysisError::bad_parameters)?;
+        rules::list_query(&Params::parse(raw), zone).map_err(AnalysisError::bad_parameters)?;
     let (total, rows) = service::list(state, who, &q).await?;
     Ok((page, total, rows))
 }

@@ -8,7 +8,10 @@ use serde_json::{Map, Value};
 
 use super::super::customer_rules::{self as rules, BUSINESS, CUSTOMER};
 use super::super::fields::{boolean, text};
-use super::super::query::{customer_type, name_query, order_by, paging, Paging, Params};
+use super::super::query::{
+    customer_type, date_bound, name_query, order_by, paging, Paging, Params,
+};
+use super::super::zone::Zone;
 
 /// A POST /api/v1/customer body that passed every rule.
 pub struct NewCustomer {
@@ -313,8 +316,9 @@ pub fn employment_body(body: &Map<String, Value>) -> Result<EmploymentUpdate, Ve
 }
 
 /// The filters, order and page of GET /api/v1/customer/all, or every
-/// failed rule in order.
-pub fn list_query(p: &Params) -> Result<(CustomerQuery, Paging), Vec<String>> {
+/// failed rule in order. `createdDateFrom`/`To` (the onboarding date) are
+/// beyond spec 004, read as the report requests' `orderedDateFrom`/`To`.
+pub fn list_query(p: &Params, zone: &Zone) -> Result<(CustomerQuery, Paging), Vec<String>> {
     let mut errors = Vec::new();
     let page = paging(p, &mut errors);
     let order = order_by(
@@ -328,6 +332,8 @@ pub fn list_query(p: &Params) -> Result<(CustomerQuery, Paging), Vec<String>> {
         &mut errors,
     );
     let customer_type = customer_type(p, &mut errors);
+    let created_from = date_bound(p, zone, "createdDateFrom", false, &mut errors);
+    let created_to = date_bound(p, zone, "createdDateTo", true, &mut errors);
     let name_query = name_query(p, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
@@ -335,6 +341,8 @@ pub fn list_query(p: &Params) -> Result<(CustomerQuery, Paging), Vec<String>> {
     let q = CustomerQuery {
         name_query,
         customer_type,
+        created_from,
+        created_to,
         order_by: order,
         descending: page.descending,
         page_number: page.page_number,

@@ -151,6 +151,26 @@ impl Staff {
     }
 }
 
+/// Customers 1 and 2, onboarded two days apart: the clock moves 48 hours
+/// between them and the admin signs in again (a session left alone ends).
+/// Their onboarding days as YYYY-MM-DD, in UTC.
+pub async fn customers_two_days_apart(app: &TestApp) -> (String, String) {
+    let mut days = Vec::new();
+    for n in 1..=2 {
+        if n > 1 {
+            app.clock.advance(std::time::Duration::from_secs(48 * 3600));
+        }
+        let c = Staff::admin(app)
+            .await
+            .post("/api/v1/customer", &customer(n))
+            .await;
+        envelope_ok(&c, "Customer created successfully.");
+        let created = c.body["data"]["createdDate"].as_str().unwrap_or_default();
+        days.push(created.get(..10).unwrap_or_default().to_string());
+    }
+    (days.remove(0), days.remove(0))
+}
+
 /// A valid individual customer; `n` varies email and SSN.
 pub fn customer(n: u32) -> Value {
     json!({
