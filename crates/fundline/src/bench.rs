@@ -111,6 +111,16 @@ impl Server {
             .parse()
             .ok()
     }
+
+    /// CPU time the server process has used (user + system), in clock
+    /// ticks of 10 ms (Linux reports /proc times in USER_HZ, which is 100).
+    fn cpu_ticks(&self) -> Option<u64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
+        // Fields after the command name, which is in parentheses and may hold spaces.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        let field = |n: usize| fields.get(n)?.parse::<u64>().ok();
+        Some(field(11)? + field(12)?)
+    }
 }
 
 fn free_port() -> anyhow::Result<u16> {
@@ -173,6 +183,9 @@ struct Row {
     hist: Histogram<u64>,
     /// For the mix: each kind of request's own latencies (where the tail is).
     parts: std::collections::BTreeMap<&'static str, Histogram<u64>>,
+    /// The server's CPU time per request answered: unlike requests per
+    /// second, it holds on a machine whose other load varies.
+    cpu_us_per_request: Option<f64>,
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -212,7 +225,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         let fixture = setup(&server, &args).await?;
         let mut ceiling = None;
         for s in &scenarios {
-            let row = measure(engine, s, &fixture, &args).await;
+            let cpu_before = server.cpu_ticks();
+            let mut row = measure(engine, s, &fixture, &args).await;
+            row.cpu_us_per_request = match (cpu_before, server.cpu_ticks()) {
+                (Some(a), Some(b)) if row.requests > 0 => {
+                    Some(b.saturating_sub(a) as f64 * 10_000.0 / row.requests as f64)
+                }
+                _ => None,
+            };
             let rps = row.requests as f64 / row.secs;
             print_row(&row, ceiling);
             print_parts(&row);
@@ -542,6 +562,7 @@ async fn measure(engine: &str, scenario: &str, f: &Fixture, args: &BenchArgs) ->
         secs: start.elapsed().as_secs_f64(),
         hist,
         parts,
+        cpu_us_per_request: None,
     }
 }
 
@@ -569,8 +590,12 @@ fn print_row(r: &Row, ceiling: Option<f64>) {
     let ratio = ceiling
         .map(|c| format!("  ({:.0}% of ceiling)", 100.0 * rps / c))
         .unwrap_or_default();
+    let cpu = r
+        .cpu_us_per_request
+        .map(|us| format!("  server CPU {us:.0} µs/req"))
+        .unwrap_or_default();
     println!(
-        "{:<9} {:<22} {:>8} req {:>9.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  p99.9 {:>6.2} ms  errors {}{ratio}",
+        "{:<9} {:<22} {:>8} req {:>9.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  p99.9 {:>6.2} ms  errors {}{ratio}{cpu}",
         r.engine,
         r.scenario,
         r.requests,

@@ -2,7 +2,8 @@
 //! the processing job, and the partner's webhooks with their delivery log.
 //! The history row itself is a `cc_transactions` row (checkcashing.rs).
 
-use sqlx::{AnyConnection, FromRow};
+use crate::Conn;
+use sqlx::FromRow;
 
 use crate::checkcashing::{self, Card, Transaction};
 use crate::query::{self, Param, Table};
@@ -411,7 +412,7 @@ const EVENT_COLUMNS: &str =
 
 const EVENTS: Table<Event> = Table::new("cc_webhook_events", EVENT_COLUMNS);
 
-async fn insert_event(c: &mut AnyConnection, e: &Event) -> Result<(), StoreError> {
+async fn insert_event(c: &mut Conn, e: &Event) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO cc_webhook_events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, NULL, NULL, $8, NULL)"
     );

@@ -78,7 +78,7 @@ pub async fn insert(store: &Store, c: Customer) -> Result<(), StoreError> {
 
 /// Inserts within a caller's transaction (a customer created with its first
 /// report request is one write).
-pub async fn insert_in(conn: &mut sqlx::AnyConnection, c: &Customer) -> Result<(), StoreError> {
+pub async fn insert_in(conn: &mut crate::Conn, c: &Customer) -> Result<(), StoreError> {
     let placeholders = (1..=37)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()

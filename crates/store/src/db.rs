@@ -1,11 +1,15 @@
+use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Executor};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::query::Conn;
+use crate::sqlite::{self, Readers};
 use crate::{Abort, StoreError};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -40,14 +44,19 @@ impl StoreOptions {
     }
 }
 
-/// The database. Reads go to `reader()`; every write goes through `write()`,
-/// which on SQLite is a single writer task that commits queued writes in
-/// batches (group commit: one fsync for many acknowledged writes) and on
-/// PostgreSQL is one transaction per write on the shared pool.
+/// The database. Reads go through the query layer (`Store::fetch_*`);
+/// every write goes through `write()`, which on SQLite is a single writer
+/// thread that commits queued writes in batches (group commit: one fsync for
+/// many acknowledged writes) and on PostgreSQL is one transaction per write
+/// on the shared pool.
 #[derive(Clone)]
 pub struct Store {
     engine: Engine,
+    /// sqlx's pool: every read on PostgreSQL; on SQLite only `reader()`'s
+    /// callers (checks and tools outside the query layer).
     reader: AnyPool,
+    /// SQLite: the reader connections the query layer reads on.
+    pub(crate) readers: Option<Arc<Readers>>,
     writer: Writer,
 }
 
@@ -85,13 +94,15 @@ impl Store {
                 Ok(Store {
                     engine,
                     reader: pool.clone(),
+                    readers: None,
                     writer: Writer::Pool(pool),
                 })
             }
             Engine::Sqlite => {
-                let writer_pool = AnyPoolOptions::new()
+                // Schema changes go through sqlx's migrator on a connection
+                // of its own, closed before the store's connections open.
+                let migrate_pool = AnyPoolOptions::new()
                     .max_connections(1)
-                    .min_connections(1)
                     .acquire_timeout(Duration::from_secs(30))
                     .after_connect(|conn, _| {
                         Box::pin(async move { sqlite_pragmas(conn, false).await })
@@ -99,21 +110,34 @@ impl Store {
                     .connect_with(connect_opts.clone())
                     .await?;
                 // WAL is a property of the file; set it once, before readers open it.
-                writer_pool.execute("PRAGMA journal_mode=WAL").await?;
-                MIGRATOR.run(&writer_pool).await?;
+                migrate_pool.execute("PRAGMA journal_mode=WAL").await?;
+                MIGRATOR.run(&migrate_pool).await?;
+                migrate_pool.close().await;
+                let path = SqliteConnectOptions::from_str(&opts.url)
+                    .map_err(|e| StoreError::Config(format!("invalid DATABASE_URL: {e}")))?
+                    .get_filename()
+                    .to_path_buf();
                 let reader = AnyPoolOptions::new()
-                    .max_connections(opts.pool_size.max(1))
+                    .max_connections(2)
+                    .min_connections(0)
                     .acquire_timeout(Duration::from_secs(30))
                     .after_connect(|conn, _| {
                         Box::pin(async move { sqlite_pragmas(conn, true).await })
                     })
-                    .connect_with(connect_opts)
-                    .await?;
+                    .connect_lazy_with(connect_opts);
+                let readers = Readers::new(path.clone(), opts.pool_size as usize);
+                let write_conn = sqlite::open(&path, false)?;
                 let (tx, rx) = mpsc::channel(4096);
-                tokio::spawn(sqlite_writer(writer_pool, rx, opts.max_batch.max(1)));
+                let runtime = tokio::runtime::Handle::current();
+                let max_batch = opts.max_batch.max(1);
+                std::thread::Builder::new()
+                    .name("sqlite-writer".into())
+                    .spawn(move || sqlite_writer_thread(write_conn, rx, max_batch, runtime))
+                    .map_err(|e| StoreError::Config(format!("cannot start the writer: {e}")))?;
                 Ok(Store {
                     engine,
                     reader,
+                    readers: Some(Arc::new(readers)),
                     writer: Writer::Queue(tx),
                 })
             }
@@ -124,7 +148,8 @@ impl Store {
         self.engine
     }
 
-    /// The pool for reads. A read sees every write whose `write()` returned.
+    /// sqlx's pool, for reads outside the query layer (checks, tools). A
+    /// read sees every write whose `write()` returned.
     pub fn reader(&self) -> &AnyPool {
         &self.reader
     }
@@ -136,9 +161,7 @@ impl Store {
     pub async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: for<'c> Fn(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, StoreError>>
-            + Send
-            + 'static,
+        F: for<'c> Fn(&'c mut Conn) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static,
     {
         self.write_as(f).await
     }
@@ -151,7 +174,7 @@ impl Store {
     where
         T: Send + 'static,
         R: Send + 'static,
-        F: for<'c> Fn(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, Abort<R>>> + Send + 'static,
+        F: for<'c> Fn(&'c mut Conn) -> BoxFuture<'c, Result<T, Abort<R>>> + Send + 'static,
     {
         match self.write_as(f).await {
             Ok(v) => Ok(Ok(v)),
@@ -166,13 +189,13 @@ impl Store {
     where
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
-        F: for<'c> Fn(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
+        F: for<'c> Fn(&'c mut Conn) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
     {
         match &self.writer {
             Writer::Pool(pool) => {
-                let mut tx = pool.begin().await.map_err(StoreError::from)?;
-                let out = f(&mut tx).await?;
-                tx.commit().await.map_err(StoreError::from)?;
+                let mut conn = Conn::postgres(pool.begin().await.map_err(StoreError::from)?);
+                let out = f(&mut conn).await?;
+                conn.commit().await?;
                 Ok(out)
             }
             Writer::Queue(queue) => {
@@ -193,7 +216,9 @@ impl Store {
 
     /// Whether the database answers (for /readyz).
     pub async fn ping(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.reader).await.is_ok()
+        self.fetch_scalar::<i64>("SELECT 1", Vec::new())
+            .await
+            .is_ok()
     }
 
     pub async fn close(&self) {
@@ -218,7 +243,7 @@ async fn sqlite_pragmas(conn: &mut AnyConnection, read_only: bool) -> Result<(),
 /// One queued write. `run` executes it inside the open batch transaction;
 /// `finish` reports the outcome once the batch's commit is known.
 trait Job: Send {
-    fn run<'c>(&'c mut self, conn: &'c mut AnyConnection) -> BoxFuture<'c, bool>;
+    fn run<'c>(&'c mut self, conn: &'c mut Conn) -> BoxFuture<'c, bool>;
     fn finish(self: Box<Self>, commit: Result<(), Arc<StoreError>>);
 }
 
@@ -232,9 +257,9 @@ impl<T, E, F> Job for TypedJob<T, E, F>
 where
     T: Send + 'static,
     E: From<StoreError> + Send + 'static,
-    F: for<'c> Fn(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, E>> + Send,
+    F: for<'c> Fn(&'c mut Conn) -> BoxFuture<'c, Result<T, E>> + Send,
 {
-    fn run<'c>(&'c mut self, conn: &'c mut AnyConnection) -> BoxFuture<'c, bool> {
+    fn run<'c>(&'c mut self, conn: &'c mut Conn) -> BoxFuture<'c, bool> {
         Box::pin(async move {
             let out = (self.f)(conn).await;
             let ok = out.is_ok();
@@ -256,13 +281,22 @@ where
     }
 }
 
-/// The single SQLite writer. Takes whatever writes are queued (up to
-/// `max_batch`), runs each under its own savepoint inside one transaction,
-/// commits once, then acknowledges each. A failing write rolls back to its
-/// savepoint and does not disturb its neighbours.
-async fn sqlite_writer(pool: AnyPool, mut rx: mpsc::Receiver<Box<dyn Job>>, max_batch: usize) {
+/// The single SQLite writer: a thread of its own that owns the write
+/// connection. Takes whatever writes are queued (up to `max_batch`), runs
+/// them inside one transaction, commits once, then acknowledges each. Every
+/// statement runs right here on the connection's thread; a write closure's
+/// future is driven by `block_on` (with the runtime entered, so a closure
+/// may still await runtime-driven work).
+fn sqlite_writer_thread(
+    conn: rusqlite::Connection,
+    mut rx: mpsc::Receiver<Box<dyn Job>>,
+    max_batch: usize,
+    runtime: tokio::runtime::Handle,
+) {
+    let _runtime = runtime.enter();
+    let mut conn = Conn::sqlite(conn);
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(max_batch);
-    while let Some(first) = rx.recv().await {
+    while let Some(first) = rx.blocking_recv() {
         batch.push(first);
         while batch.len() < max_batch {
             match rx.try_recv() {
@@ -270,7 +304,11 @@ async fn sqlite_writer(pool: AnyPool, mut rx: mpsc::Receiver<Box<dyn Job>>, max_
                 Err(_) => break,
             }
         }
-        let result = run_batch(&pool, &mut batch).await;
+        let result = futures::executor::block_on(run_batch_on(&mut conn, &mut batch));
+        if result.is_err() {
+            // Leave the connection outside any transaction for the next batch.
+            let _ = conn.script("ROLLBACK");
+        }
         let shared = result.map_err(Arc::new);
         for job in batch.drain(..) {
             job.finish(shared.as_ref().map(|_| ()).map_err(Arc::clone));
@@ -278,53 +316,36 @@ async fn sqlite_writer(pool: AnyPool, mut rx: mpsc::Receiver<Box<dyn Job>>, max_
     }
 }
 
-async fn run_batch(pool: &AnyPool, batch: &mut [Box<dyn Job>]) -> Result<(), StoreError> {
-    let mut conn = pool.acquire().await?;
-    let result = run_batch_on(&mut conn, batch).await;
-    if result.is_err() {
-        // Leave the connection outside any transaction for the next batch.
-        let _ = conn.execute("ROLLBACK").await;
-    }
-    result
-}
-
-/// Every statement is a round trip to the connection's worker thread, and
-/// the writer is the serial part of every write, so the common case spends
-/// one round trip per write: the batch runs without savepoints. If any write
-/// in it fails, the whole batch is rolled back and replayed with a savepoint
+/// The common case runs the batch without savepoints. If any write in it
+/// fails, the whole batch is rolled back and replayed with a savepoint
 /// around each write, so each write's outcome is exactly what it would have
 /// been alone (a failed write can have left partial effects that later
 /// writes saw).
-async fn run_batch_on(
-    conn: &mut AnyConnection,
-    batch: &mut [Box<dyn Job>],
-) -> Result<(), StoreError> {
-    conn.execute("BEGIN IMMEDIATE").await?;
+async fn run_batch_on(conn: &mut Conn, batch: &mut [Box<dyn Job>]) -> Result<(), StoreError> {
+    conn.script("BEGIN IMMEDIATE")?;
     let mut all_ok = true;
     for job in batch.iter_mut() {
         all_ok &= job.run(conn).await;
     }
     if all_ok {
-        conn.execute("COMMIT").await?;
+        conn.script("COMMIT")?;
         return Ok(());
     }
     if batch.len() == 1 {
-        conn.execute("ROLLBACK").await?;
+        conn.script("ROLLBACK")?;
         return Ok(());
     }
-    conn.execute("ROLLBACK; BEGIN IMMEDIATE; SAVEPOINT w")
-        .await?;
+    conn.script("ROLLBACK; BEGIN IMMEDIATE; SAVEPOINT w")?;
     let last = batch.len() - 1;
     for (i, job) in batch.iter_mut().enumerate() {
         let ok = job.run(conn).await;
-        // Bookkeeping statements are fused into one execution each.
         let next = match (ok, i == last) {
             (true, false) => "RELEASE w; SAVEPOINT w",
             (false, false) => "ROLLBACK TO w; RELEASE w; SAVEPOINT w",
             (true, true) => "RELEASE w; COMMIT",
             (false, true) => "ROLLBACK TO w; RELEASE w; COMMIT",
         };
-        conn.execute(next).await?;
+        conn.script(next)?;
     }
     Ok(())
 }

@@ -4,6 +4,8 @@ use thiserror::Error;
 pub enum StoreError {
     #[error("database error: {0}")]
     Db(sqlx::Error),
+    #[error("database error: {0}")]
+    Sqlite(rusqlite::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// A unique index refused the write. The repository functions turn the
@@ -152,6 +154,24 @@ const SQLITE_INDEXES: &[(&str, &str)] = &[
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
         StoreError::from_sqlx(err)
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    /// Lifts unique violations into `Unique`, named as on PostgreSQL.
+    fn from(err: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(e, Some(msg)) = &err {
+            let unique = [
+                rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE,
+                rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY,
+            ];
+            if unique.contains(&e.extended_code) {
+                if let Some(cols) = msg.strip_prefix("UNIQUE constraint failed: ") {
+                    return StoreError::Unique(sqlite_index_for(cols).unwrap_or(cols).to_string());
+                }
+            }
+        }
+        StoreError::Sqlite(err)
     }
 }
 

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::Conn;
 use fundline_vault::{DataKey, MasterKey, SecretString, TenantKeys, VaultError};
-use sqlx::AnyConnection;
 
 use crate::{now_micros, params, query, Store, StoreError};
 
@@ -237,7 +237,7 @@ pub struct WrappedKey {
 }
 
 pub(crate) async fn insert_key(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     tenant_id: &str,
     purpose: &str,
     version: i64,

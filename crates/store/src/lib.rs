@@ -1,6 +1,7 @@
 //! Fundline's storage: one set of queries for SQLite and PostgreSQL through
-//! sqlx's `Any` driver, embedded migrations, a group-committing SQLite writer,
-//! and the repositories of each product.
+//! a thin query layer with two backends (rusqlite on SQLite, sqlx on
+//! PostgreSQL), embedded migrations, a group-committing SQLite writer
+//! thread, and the repositories of each product.
 
 pub mod checkcashing;
 pub mod checks;
@@ -16,13 +17,13 @@ pub mod outbox;
 pub mod query;
 pub mod reports;
 pub mod sealed;
+mod sqlite;
 pub mod staff;
 pub mod tenants;
 
 pub use db::{isolated_postgres_url, now_micros, Engine, Store, StoreOptions};
 pub use error::{unique_constraint, Abort, StoreError};
-pub use query::{Param, Params};
-pub use sqlx::AnyConnection;
+pub use query::{Conn, Param, Params};
 pub use sqlx::Row;
 
 /// A boxed future borrowing the write connection; the shape every write closure returns.

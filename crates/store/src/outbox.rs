@@ -45,7 +45,7 @@ pub(crate) const OUTBOX_COLUMNS: &str =
 const MESSAGES: Table<OutboxMessage> = Table::new("ba_outbox", OUTBOX_COLUMNS);
 
 pub(crate) async fn insert_message(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut crate::Conn,
     m: &OutboxMessage,
 ) -> Result<(), StoreError> {
     let sql = format!(

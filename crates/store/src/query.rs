@@ -3,16 +3,58 @@
 //! module (and `db`) names the driver, so a repository function is written
 //! once whichever backend runs it.
 //!
-//! Reads go to the reader pool (`Store::fetch_*`); a one-statement write is
+//! Reads go to the readers (`Store::fetch_*`); a one-statement write is
 //! `Store::execute`; a write of several statements runs the `query::*`
-//! functions on the connection its `Store::write` closure is handed.
+//! functions on the `Conn` its `Store::write` closure is handed.
+//!
+//! Two backends: SQLite statements run on `rusqlite` on the thread holding
+//! the connection (`crate::sqlite`); PostgreSQL statements on sqlx. Rows
+//! decode from sqlx's `AnyRow` on both.
 
 use std::sync::Arc;
 
 use sqlx::any::{AnyArguments, AnyRow};
-use sqlx::{Any, AnyConnection, Arguments, Decode, Executor, FromRow, Type};
+use sqlx::{Any, Arguments, Decode, Executor, FromRow, Type};
 
-use crate::{Store, StoreError};
+use crate::{sqlite, Store, StoreError};
+
+/// The connection a write closure is handed: the batch's transaction on the
+/// SQLite writer thread, or the write's own transaction on PostgreSQL.
+pub struct Conn(Backend);
+
+enum Backend {
+    Postgres(sqlx::Transaction<'static, Any>),
+    Sqlite(rusqlite::Connection),
+}
+
+impl Conn {
+    pub(crate) fn postgres(tx: sqlx::Transaction<'static, Any>) -> Conn {
+        Conn(Backend::Postgres(tx))
+    }
+
+    pub(crate) fn sqlite(conn: rusqlite::Connection) -> Conn {
+        Conn(Backend::Sqlite(conn))
+    }
+
+    /// Commits a PostgreSQL write (SQLite batches commit on the writer).
+    pub(crate) async fn commit(self) -> Result<(), StoreError> {
+        match self.0 {
+            Backend::Postgres(tx) => Ok(tx.commit().await?),
+            Backend::Sqlite(_) => Ok(()),
+        }
+    }
+
+    /// Parameterless statements run as one script (the SQLite writer's
+    /// transaction bookkeeping).
+    pub(crate) fn script(&mut self, sql: &str) -> Result<(), StoreError> {
+        match &mut self.0 {
+            Backend::Sqlite(c) => Ok(c.execute_batch(sql)?),
+            Backend::Postgres(_) => Err(StoreError::Config(
+                "scripts run only on the SQLite writer".into(),
+            )),
+        }
+    }
+}
 
 /// One bound value. The schema has two column types (TEXT and BIGINT), so a
 /// parameter is one of them; a NULL keeps its type, because PostgreSQL infers
@@ -196,7 +238,7 @@ impl Store {
         let statement: Arc<(String, Params)> = Arc::new((sql.to_string(), params));
         self.write(move |c| {
             let statement = statement.clone();
-            Box::pin(async move { on::execute(c, &statement.0, &statement.1).await })
+            Box::pin(async move { execute(c, &statement.0, statement.1.clone()).await })
         })
         .await
     }
@@ -206,7 +248,10 @@ impl Store {
         sql: &str,
         params: Params,
     ) -> Result<Option<T>, StoreError> {
-        on::fetch_optional(self.reader(), sql, &params).await
+        match &self.readers {
+            Some(r) => r.with(|c| Ok(sqlite::fetch(c, sql, &params, 1)?.pop())),
+            None => on::fetch_optional(self.reader(), sql, &params).await,
+        }
     }
 
     /// The one row the query must return (`RowNotFound` otherwise).
@@ -219,7 +264,10 @@ impl Store {
         sql: &str,
         params: Params,
     ) -> Result<Vec<T>, StoreError> {
-        on::fetch_all(self.reader(), sql, &params).await
+        match &self.readers {
+            Some(r) => r.with(|c| sqlite::fetch(c, sql, &params, usize::MAX)),
+            None => on::fetch_all(self.reader(), sql, &params).await,
+        }
     }
 
     /// The first column of the one row (e.g. a `COUNT(*)`).
@@ -307,20 +355,26 @@ impl<T: Record> Table<T> {
 }
 
 /// One statement on the write connection; the rows it affected.
-pub async fn execute(c: &mut AnyConnection, sql: &str, params: Params) -> Result<u64, StoreError> {
-    on::execute(c, sql, &params).await
+pub async fn execute(c: &mut Conn, sql: &str, params: Params) -> Result<u64, StoreError> {
+    match &mut c.0 {
+        Backend::Postgres(tx) => on::execute(&mut **tx, sql, &params).await,
+        Backend::Sqlite(conn) => sqlite::execute(conn, sql, &params),
+    }
 }
 
 pub async fn fetch_optional<T: Record>(
-    c: &mut AnyConnection,
+    c: &mut Conn,
     sql: &str,
     params: Params,
 ) -> Result<Option<T>, StoreError> {
-    on::fetch_optional(c, sql, &params).await
+    match &mut c.0 {
+        Backend::Postgres(tx) => on::fetch_optional(&mut **tx, sql, &params).await,
+        Backend::Sqlite(conn) => Ok(sqlite::fetch(conn, sql, &params, 1)?.pop()),
+    }
 }
 
 pub async fn fetch_one<T: Record>(
-    c: &mut AnyConnection,
+    c: &mut Conn,
     sql: &str,
     params: Params,
 ) -> Result<T, StoreError> {
@@ -328,15 +382,18 @@ pub async fn fetch_one<T: Record>(
 }
 
 pub async fn fetch_all<T: Record>(
-    c: &mut AnyConnection,
+    c: &mut Conn,
     sql: &str,
     params: Params,
 ) -> Result<Vec<T>, StoreError> {
-    on::fetch_all(c, sql, &params).await
+    match &mut c.0 {
+        Backend::Postgres(tx) => on::fetch_all(&mut **tx, sql, &params).await,
+        Backend::Sqlite(conn) => sqlite::fetch(conn, sql, &params, usize::MAX),
+    }
 }
 
 pub async fn fetch_scalar<T: Value>(
-    c: &mut AnyConnection,
+    c: &mut Conn,
     sql: &str,
     params: Params,
 ) -> Result<T, StoreError> {
@@ -344,7 +401,7 @@ pub async fn fetch_scalar<T: Value>(
 }
 
 pub async fn fetch_optional_scalar<T: Value>(
-    c: &mut AnyConnection,
+    c: &mut Conn,
     sql: &str,
     params: Params,
 ) -> Result<Option<T>, StoreError> {

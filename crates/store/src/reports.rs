@@ -61,10 +61,7 @@ pub use crate::outbox::{
     OUTBOX_CANCELLED, OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_RECORDED, OUTBOX_SENT,
 };
 
-async fn insert_request(
-    conn: &mut sqlx::AnyConnection,
-    r: &ReportRequest,
-) -> Result<(), StoreError> {
+async fn insert_request(conn: &mut crate::Conn, r: &ReportRequest) -> Result<(), StoreError> {
     query::execute(
         conn,
         "INSERT INTO ba_report_requests (id, tenant_id, customer_id, report_number, request_type, sent_via, status, \
@@ -86,7 +83,7 @@ async fn insert_request(
 /// customer has one open link at most (`ba_report_requests_open` decides
 /// between two such writes at once).
 async fn supersede_open(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut crate::Conn,
     tenant_id: &str,
     customer_id: &str,
     by: &str,

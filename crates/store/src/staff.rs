@@ -1,7 +1,8 @@
 //! Staff users of the bank-analysis product: lookup, refresh-token families
 //! and failed-login counters.
 
-use sqlx::{AnyConnection, FromRow};
+use crate::Conn;
+use sqlx::FromRow;
 
 use crate::query::{self, Params};
 use crate::{params, Store, StoreError};
@@ -216,7 +217,7 @@ pub async fn insert_refresh(store: &Store, t: RefreshToken) -> Result<(), StoreE
         .await
 }
 
-async fn insert_refresh_on(c: &mut AnyConnection, t: &RefreshToken) -> Result<(), StoreError> {
+async fn insert_refresh_on(c: &mut Conn, t: &RefreshToken) -> Result<(), StoreError> {
     query::execute(
         c,
         "INSERT INTO ba_refresh_tokens (token_hash, family_id, user_id, tenant_id, created_at, expires_at, used_at, revoked_at) \
@@ -447,7 +448,7 @@ pub async fn attempt_succeeded(
 const CLEAR_SCOPE: &str = "DELETE FROM ba_login_failures WHERE scope = $1";
 
 /// Gives a slot back in `scope`, lifting the lock it may have set.
-async fn refund(c: &mut AnyConnection, scope: &str, max: i64) -> Result<(), StoreError> {
+async fn refund(c: &mut Conn, scope: &str, max: i64) -> Result<(), StoreError> {
     query::execute(
         c,
         "UPDATE ba_login_failures SET failures = failures - 1, \

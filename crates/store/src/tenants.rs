@@ -35,7 +35,7 @@ impl From<sqlx::Error> for AdminError {
 
 /// `NoSuchTenant` unless the tenant exists (inside a write, before it changes anything).
 pub(crate) async fn require_tenant(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut crate::Conn,
     tenant_id: &str,
 ) -> Result<(), AdminError> {
     let n: i64 = query::fetch_scalar(
@@ -424,7 +424,7 @@ fn product_name(product: &str) -> Result<&'static str, AdminError> {
 
 /// The credential row of a tenant's product: (public id, numeric id, revoked_at).
 async fn credential_row(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut crate::Conn,
     tenant_id: &str,
     product: &str,
 ) -> Result<(String, Option<i64>, Option<i64>), AdminError> {
@@ -440,7 +440,7 @@ async fn credential_row(
 /// The bank-analysis credential: the tenant's first admin user (the one
 /// `tenant create` made).
 async fn first_admin(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut crate::Conn,
     tenant_id: &str,
 ) -> Result<(String, String), AdminError> {
     query::fetch_optional(
@@ -454,7 +454,7 @@ async fn first_admin(
 
 /// Replaces a staff user's password hash and ends every session of the user.
 async fn replace_password(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut crate::Conn,
     user_id: &str,
     password_hash: &str,
     now: i64,

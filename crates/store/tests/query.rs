@@ -191,3 +191,41 @@ async fn fetch_page_counts_everything_and_lists_one_page() {
     assert_eq!(total, 5);
     assert_eq!(page, vec![("p2".to_string(),), ("p3".to_string(),)]);
 }
+
+#[tokio::test]
+async fn a_parameter_binds_by_its_number_in_any_order_and_repeated() {
+    // SQLite numbers named parameters by first appearance; `$2` before `$1`
+    // and a repeated `$1` must still bind the second and first values.
+    let (store, _dir) = store().await;
+    let row: TextRow = store
+        .fetch_one(
+            "SELECT $2 || '-' || $1 || '-' || $2, CAST($3 + $3 AS TEXT)",
+            params!["one", "two", 20i64],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        row.0,
+        vec![Some("two-one-two".to_string()), Some("40".to_string())]
+    );
+    let n = store
+        .write(|c| {
+            Box::pin(async move {
+                query::execute(
+                    c,
+                    "INSERT INTO tenants (id, name, is_sandbox, created_at) VALUES ($2, $1, 0, $3)",
+                    params!["the name", "the-id", 5i64],
+                )
+                .await?;
+                query::fetch_scalar::<String>(
+                    c,
+                    "SELECT name FROM tenants WHERE id = $1",
+                    params!["the-id"],
+                )
+                .await
+            })
+        })
+        .await
+        .unwrap();
+    assert_eq!(n, "the name");
+}

@@ -4,7 +4,7 @@
 mod common;
 
 use common::store;
-use fundline_store::{params, Abort, Store, StoreError};
+use fundline_store::{params, query, Abort, Store, StoreError};
 use sqlx::Row;
 
 /// One write through `Store::execute`: its parameters are owned, so a
@@ -72,9 +72,12 @@ async fn a_write_that_fails_half_way_is_rolled_back_whole() {
     let r = store
         .write_or_refuse(|c| {
             Box::pin(async move {
-                sqlx::query("INSERT INTO tenants (id, name, is_sandbox, created_at) VALUES ('a', 'a', 0, 0)")
-                    .execute(&mut *c)
-                    .await?;
+                query::execute(
+                    c,
+                    "INSERT INTO tenants (id, name, is_sandbox, created_at) VALUES ('a', 'a', 0, 0)",
+                    params![],
+                )
+                .await?;
                 Err::<(), _>(Abort::Refused("business rule"))
             })
         })
@@ -103,10 +106,12 @@ async fn a_neighbour_never_sees_the_partial_effects_of_a_failed_write() {
                 .write_or_refuse(move |c| {
                     let key = a_key.clone();
                     Box::pin(async move {
-                        sqlx::query("INSERT INTO tenants (id, name, is_sandbox, created_at) VALUES ($1, 'a', 0, 0)")
-                            .bind(key)
-                            .execute(&mut *c)
-                            .await?;
+                        query::execute(
+                            c,
+                            "INSERT INTO tenants (id, name, is_sandbox, created_at) VALUES ($1, 'a', 0, 0)",
+                            params![key],
+                        )
+                        .await?;
                         Err::<(), _>(Abort::Refused("after a partial write"))
                     })
                 })

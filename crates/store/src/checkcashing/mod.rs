@@ -2,7 +2,8 @@
 //! cards, customer attributes, SSO tokens and check transactions.
 //! Every query filters by tenant.
 
-use sqlx::{AnyConnection, FromRow, Row};
+use crate::Conn;
+use sqlx::{FromRow, Row};
 
 use crate::fingerprints::in_list;
 use crate::query::{self, Param, Params};

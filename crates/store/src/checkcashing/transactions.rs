@@ -57,10 +57,7 @@ fn progress(t: &Transaction) -> Params {
     ]
 }
 
-pub async fn insert_transaction_on(
-    conn: &mut AnyConnection,
-    t: &Transaction,
-) -> Result<(), StoreError> {
+pub async fn insert_transaction_on(conn: &mut Conn, t: &Transaction) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO cc_transactions ({TX_COLUMNS}) VALUES \
          ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28)"
@@ -105,10 +102,7 @@ pub async fn get_transaction(
 }
 
 /// Rewrites a transaction's progress fields (everything but its identity).
-pub async fn update_transaction_on(
-    conn: &mut AnyConnection,
-    t: &Transaction,
-) -> Result<(), StoreError> {
+pub async fn update_transaction_on(conn: &mut Conn, t: &Transaction) -> Result<(), StoreError> {
     let params = params![
         t.status_code,
         &t.status_message,

@@ -257,7 +257,7 @@ pub async fn create_session(
 }
 
 async fn insert_url(
-    c: &mut sqlx::AnyConnection,
+    c: &mut crate::Conn,
     session_id: &str,
     url: &SessionUrl,
 ) -> Result<(), StoreError> {

@@ -76,7 +76,7 @@ pub async fn set_status_if(
 }
 
 async fn set_status_on(
-    c: &mut sqlx::AnyConnection,
+    c: &mut crate::Conn,
     session_id: &str,
     from: &str,
     to: &str,

@@ -65,7 +65,7 @@ pub enum RecordPayment<R> {
 
 /// Both entries of a transaction in one statement (one round trip).
 async fn entries(
-    c: &mut sqlx::AnyConnection,
+    c: &mut crate::Conn,
     tx: &str,
     tenant_id: &str,
     pair: [(String, i64); 2],
@@ -91,7 +91,7 @@ async fn entries(
 /// counter rows (PostgreSQL) or runs in the single writer (SQLite), so
 /// concurrent payments cannot both slip under a limit.
 async fn bump_all<'a, R>(
-    c: &mut sqlx::AnyConnection,
+    c: &mut crate::Conn,
     tenant_id: &str,
     limits: &'a [Velocity<R>],
     amount: i64,
