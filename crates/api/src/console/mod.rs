@@ -4,8 +4,8 @@
 //! console is not part of the partner API document.
 
 mod auth;
-mod csv_export;
 mod charts;
+mod csv_export;
 mod customer;
 mod customer_form;
 mod customers;

@@ -304,10 +304,8 @@ pub(super) async fn prepare(
     {
         input.as_of = end;
     }
-    let days = match tokio::task::spawn_blocking(move || {
-        fundline_analysis::daily_balances(&input)
-    })
-    .await
+    let days = match tokio::task::spawn_blocking(move || fundline_analysis::daily_balances(&input))
+        .await
     {
         Ok(days) => days,
         Err(_) => return unavailable("daily balances stopped".into()),
@@ -315,7 +313,12 @@ pub(super) async fn prepare(
     // The detected side: the first active stream (the report lists them
     // active first, then by monthly income) and the report's income.
     let top = report.likely_employer_results.iter().find(|st| st.active);
-    let stated_of = |key: &str| super::customer::shown(key, &customer[key]);
+    // A field the customer left empty says so, rather than an empty cell
+    // a reader could take for a rendering fault.
+    let stated_of = |key: &str| match super::customer::shown(key, &customer[key]) {
+        t if t.is_empty() => "Not stated".to_string(),
+        t => t,
+    };
     let stated = vec![
         (
             "Employer",
@@ -369,13 +372,21 @@ impl Ready {
                 f(m);
             }
         };
-        for t in rep.likely_employer_results.iter().flat_map(|st| &st.transactions) {
+        for t in rep
+            .likely_employer_results
+            .iter()
+            .flat_map(|st| &st.transactions)
+        {
             add(&t.posted_date, &mut |m| m.income += t.amount.0);
         }
         for e in &rep.monthly_expenditures {
             add(&e.month, &mut |m| m.expenses += e.total_spent.0);
         }
-        for t in rep.potential_loans.iter().flat_map(|l| &l.debit_transactions) {
+        for t in rep
+            .potential_loans
+            .iter()
+            .flat_map(|l| &l.debit_transactions)
+        {
             add(&t.posted_date, &mut |m| m.loan_payments += t.amount.0.abs());
         }
         let categories = totals(
@@ -429,11 +440,7 @@ impl Ready {
             .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
             .unwrap_or_default();
         let window = match &rep.window_start_date {
-            Some(start) => format!(
-                "{} to {}",
-                day_of(start),
-                day_of(&rep.window_end_date)
-            ),
+            Some(start) => format!("{} to {}", day_of(start), day_of(&rep.window_end_date)),
             None => format!("no transactions up to {}", day_of(&rep.window_end_date)),
         };
         json!({

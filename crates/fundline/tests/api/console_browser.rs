@@ -63,16 +63,26 @@ async fn a_loan_officer_reads_a_shared_statements_report_and_downloads_its_pdf()
         type_into(&officer, "password", &password).await?;
         submit(&officer, "Sign in").await?;
         wait_for_path(&officer, "/console/customers").await?;
-        officer.find(Locator::LinkText("New customer")).await?.click().await?;
+        officer
+            .find(Locator::LinkText("New customer"))
+            .await?
+            .click()
+            .await?;
         for (name, value) in CUSTOMER {
             fill(&officer, name, value).await?;
         }
         shot(&officer, "customer-new").await?;
         submit(&officer, "Create customer").await?;
         let customer_page = wait_for_path_prefix(&officer, "/console/customers/").await?;
-        assert!(!customer_page.ends_with("/new"), "not created: {customer_page}");
+        assert!(
+            !customer_page.ends_with("/new"),
+            "not created: {customer_page}"
+        );
         let html = officer.source().await?;
-        assert!(html.contains("Maya") && html.contains("*****0077"), "{html}");
+        assert!(
+            html.contains("Maya") && html.contains("*****0077"),
+            "{html}"
+        );
         assert!(!html.contains("123450077"), "the full SSN is on the page");
 
         // ... and asks for a report by email.
@@ -119,7 +129,10 @@ async fn a_loan_officer_reads_a_shared_statements_report_and_downloads_its_pdf()
             .await?;
         let deadline = Instant::now() + Duration::from_secs(10);
         while customer
-            .execute("return document.getElementById('share-step').disabled", vec![])
+            .execute(
+                "return document.getElementById('share-step').disabled",
+                vec![],
+            )
             .await?
             != Value::Bool(false)
         {
@@ -162,10 +175,20 @@ async fn a_loan_officer_reads_a_shared_statements_report_and_downloads_its_pdf()
                 officer.goto(&format!("{base}{path}")).await?;
                 shot(&officer, name).await?;
             }
-            officer.goto(&format!("{base}/console/report-requests")).await?;
-            officer.find(Locator::Css("td a[href^='/console/report-requests/']")).await?.click().await?;
+            officer
+                .goto(&format!("{base}/console/report-requests"))
+                .await?;
+            officer
+                .find(Locator::Css("td a[href^='/console/report-requests/']"))
+                .await?
+                .click()
+                .await?;
             shot(&officer, "report-request").await?;
-            std::fs::write(Path::new(&std::env::var_os(SHOTS).unwrap()).join("report.pdf"), &pdf).unwrap();
+            std::fs::write(
+                Path::new(&std::env::var_os(SHOTS).unwrap()).join("report.pdf"),
+                &pdf,
+            )
+            .unwrap();
         }
         Ok::<_, fantoccini::error::CmdError>((report_page, page, pdf))
     }
@@ -191,27 +214,39 @@ async fn a_loan_officer_reads_a_shared_statements_report_and_downloads_its_pdf()
     .await;
     let data = &api["data"];
     let income = money(&data["averageIncomePerMonth"]);
-    let stream = data["incomeStreams"]
+    let stream = data["likelyEmployerResults"]
         .as_array()
-        .and_then(|s| s.first())
-        .unwrap_or_else(|| panic!("no income stream: {api}"));
+        .and_then(|s| s.iter().find(|s| s["active"] == true))
+        .unwrap_or_else(|| panic!("no active income stream: {api}"));
     let employer = stream["employerName"].as_str().unwrap().to_string();
     let stream_income = money(&stream["monthlyIncome"]);
     assert!(employer.to_uppercase().contains("ACME"), "{employer}");
 
     for shown in [&employer, &income, &stream_income] {
-        assert!(page.contains(shown.as_str()), "{shown} not on the report page");
+        assert!(
+            page.contains(shown.as_str()),
+            "{shown} not on the report page"
+        );
     }
-    assert!(!page.contains(story.account), "full account number on the page");
+    assert!(
+        !page.contains(story.account),
+        "full account number on the page"
+    );
 
     assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
     let Some(text) = common::console::pdf_text(&pdf) else {
         return;
     };
     for shown in [&employer, &income, &stream_income] {
-        assert!(text.contains(shown.as_str()), "{shown} not in the PDF:\n{text}");
+        assert!(
+            text.contains(shown.as_str()),
+            "{shown} not in the PDF:\n{text}"
+        );
     }
-    assert!(!text.contains(story.account), "full account number in the PDF");
+    assert!(
+        !text.contains(story.account),
+        "full account number in the PDF"
+    );
 }
 
 /// With this set to a folder, the test saves a PNG of each page there
@@ -252,7 +287,10 @@ async fn fill(client: &Client, name: &str, value: &str) -> Cmd<()> {
     let field = client
         .find(Locator::Css(&format!("[name='{name}']")))
         .await?;
-    match (field.tag_name().await?.as_str(), field.attr("type").await?.as_deref()) {
+    match (
+        field.tag_name().await?.as_str(),
+        field.attr("type").await?.as_deref(),
+    ) {
         ("select", _) => field.select_by_value(value).await,
         (_, Some("date")) => {
             client

@@ -31,9 +31,10 @@ async fn built_report(
     let report_id = r.body["data"].as_str().expect("a request").to_string();
     let end = chrono::Utc::now().date_naive() - chrono::Duration::days(120);
     let story = common::ofx::statement(end);
-    let text = story
-        .text
-        .replace("<BALAMT>4321.09</BALAMT>", &format!("<BALAMT>{ledger}</BALAMT>"));
+    let text = story.text.replace(
+        "<BALAMT>4321.09</BALAMT>",
+        &format!("<BALAMT>{ledger}</BALAMT>"),
+    );
     let link = app.link_for(&report_id).await;
     assert_eq!(common::sharing::consent(&link).await, 200);
     let (code, body) =
@@ -94,13 +95,14 @@ async fn the_report_page_draws_four_charts_and_marks_the_apis_negative_days() {
     ] {
         let svg = chart(&p.html, id);
         assert!(
-            svg.starts_with(&format!(
-                "<svg role=\"img\" aria-labelledby=\"{id}-title\""
-            )),
+            svg.starts_with(&format!("<svg role=\"img\" aria-labelledby=\"{id}-title\"")),
             "{svg:.200}"
         );
         assert!(svg.contains(&format!("<title id=\"{id}-title\">")), "{id}");
-        assert!(!svg.contains("style="), "the page's CSP allows no style attribute");
+        assert!(
+            !svg.contains("style="),
+            "the page's CSP allows no style attribute"
+        );
     }
     // One red mark per negative day, as many as the API counts.
     let balance = chart(&p.html, "chart-balance");
@@ -157,7 +159,11 @@ async fn the_pdf_has_the_pages_figures_as_text_for_the_tenant_only() {
         .to_str()
         .unwrap()
         .starts_with("text/html"));
-    assert!(r.text().await.unwrap().contains("The report is not ready yet."));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("The report is not ready yet."));
 
     let (report_id, account, r) = built_report(&app, &api, 14, "4321.09").await;
     let path = format!("/console/reports/{report_id}/report.pdf");
@@ -183,8 +189,11 @@ async fn the_pdf_has_the_pages_figures_as_text_for_the_tenant_only() {
     if let Some(text) = pdf_text(&pdf) {
         // The name as typed, none of it read as markup.
         let name = format!("{} {}", NAME.0, NAME.1);
-        assert!(text.contains(&format!("Financial report: {name}")), "{text}");
-        assert!(page.html.contains("Ann #panic()] $x &lt;y&gt; \\ Lee"));
+        assert!(
+            text.contains(&format!("Financial report: {name}")),
+            "{text}"
+        );
+        assert!(page.html.contains("Ann #panic()] $x &#60;y&#62; \\ Lee"));
         // The warnings, first.
         let stale = format!(
             "Stale data: the newest transaction is {} days old.",
@@ -203,7 +212,9 @@ async fn the_pdf_has_the_pages_figures_as_text_for_the_tenant_only() {
             .expect("an active stream");
         let employer = stream["employerName"].as_str().unwrap();
         let monthly = cents(&stream["monthlyIncome"]);
-        assert!(page.html.contains(&format!("<th scope=\"row\">{employer}</th>")));
+        assert!(page
+            .html
+            .contains(&format!("<th scope=\"row\">{employer}</th>")));
         assert!(page.html.contains(&format!("<td>{monthly}</td>")));
         assert!(
             text.contains(&format!("{employer} Bi-Weekly Yes {monthly}")),
@@ -212,12 +223,12 @@ async fn the_pdf_has_the_pages_figures_as_text_for_the_tenant_only() {
         let income = cents(&r["averageIncomePerMonth"]);
         assert!(page.html.contains(&format!("<dd>{income}</dd>")));
         assert!(
-            text.contains(&format!("Average monthly income {income} The monthly income")),
+            text.contains(&format!(
+                "Average monthly income {income} The monthly income"
+            )),
             "{text}"
         );
-        assert!(text.contains(&format!(
-            "Monthly income $3200.50 {income}"
-        )));
+        assert!(text.contains(&format!("Monthly income $3200.50 {income}")));
         assert!(text.contains(&format!("Score {}", r["score"])));
         // Accounts, masked; the charts with their headings.
         assert!(text.contains("*****6789"), "{text}");

@@ -174,13 +174,15 @@ pub async fn make_analyst(api: &Staff) {
     envelope_ok(&made, "User created successfully");
 }
 
-/// The PDF's text as poppler reads it, spaces and line breaks collapsed;
+/// The PDF's text as poppler reads it (its layout mode: a table's row on
+/// one line), spaces and line breaks collapsed;
 /// None when this machine has no `pdftotext` (a failure when
 /// FUNDLINE_REQUIRE_BROWSER is set, as `.ci/run` does).
 pub fn pdf_text(pdf: &[u8]) -> Option<String> {
     let file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(file.path(), pdf).unwrap();
     let out = match std::process::Command::new("pdftotext")
+        .arg("-layout")
         .arg(file.path())
         .arg("-")
         .output()
