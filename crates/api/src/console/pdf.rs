@@ -85,7 +85,7 @@ impl World for Document {
     }
 
     fn today(&self, _offset: Option<i64>) -> Option<Datetime> {
-        Some(self.today.clone())
+        Some(self.today)
     }
 }
 
@@ -112,7 +112,7 @@ pub(super) fn render(
     let doc = Document {
         main: Source::new(file_id("/report.typ"), TEMPLATE.to_string()),
         files,
-        today: today.clone(),
+        today,
     };
     let compiled = typst::compile::<PagedDocument>(&doc).output;
     // The memo caches hold this document's layout: nothing to reuse.

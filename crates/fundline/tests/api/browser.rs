@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use axum::response::Html;
 use axum::routing::get;
-use common::chromium::{browser, show_page, Cmd};
+use common::chromium::{browser, consent_and_upload, show_page, Cmd};
 use common::spawn_app;
 use fantoccini::Locator;
 use fundline::client::{session_request, GatewayClient};
@@ -168,33 +168,7 @@ async fn a_customer_link_uploads_an_ofx_statement_and_the_report_completes() {
 
     let result = async {
         client.goto(&link).await?;
-        client
-            .wait()
-            .at_most(Duration::from_secs(20))
-            .for_element(Locator::Id("consent"))
-            .await?
-            .click()
-            .await?;
-        client
-            .find(Locator::Id("consent-button"))
-            .await?
-            .click()
-            .await?;
-        // The upload step opens once the consent is recorded.
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while client
-            .execute(
-                "return document.getElementById('share-step').disabled",
-                vec![],
-            )
-            .await?
-            != json!(false)
-        {
-            assert!(Instant::now() < deadline, "the upload step never opened");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        type_into(&client, "file", &file.display().to_string()).await?;
-        client.find(Locator::Id("upload")).await?.click().await?;
+        consent_and_upload(&client, &file).await?;
         final_status(&client, &["Completed", "Failed"], Duration::from_secs(30)).await
     }
     .await;

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::common;
 use common::binary;
-use common::chromium::{show_page, Chromium, Cmd};
+use common::chromium::{consent_and_upload, show_page, Chromium, Cmd};
 
 /// What the officer types into the new-customer form, by field name.
 const CUSTOMER: &[(&str, &str)] = &[
@@ -115,32 +115,7 @@ async fn a_loan_officer_reads_a_shared_statements_report_and_downloads_its_pdf()
             .await?
             .click()
             .await?;
-        customer
-            .wait()
-            .at_most(Duration::from_secs(20))
-            .for_element(Locator::Id("consent"))
-            .await?
-            .click()
-            .await?;
-        customer
-            .find(Locator::Id("consent-button"))
-            .await?
-            .click()
-            .await?;
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while customer
-            .execute(
-                "return document.getElementById('share-step').disabled",
-                vec![],
-            )
-            .await?
-            != Value::Bool(false)
-        {
-            assert!(Instant::now() < deadline, "the upload step never opened");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        type_into(&customer, "file", &statement.display().to_string()).await?;
-        customer.find(Locator::Id("upload")).await?.click().await?;
+        consent_and_upload(&customer, &statement).await?;
         shot(&customer, "customer-link").await?;
 
         // Back in the console, the customer's request turns into "Open report".

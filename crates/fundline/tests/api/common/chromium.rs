@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::ClientBuilder;
+use fantoccini::{ClientBuilder, Locator};
 use serde_json::{json, Value};
 
 struct Driver(Child);
@@ -121,4 +121,40 @@ pub async fn show_page(client: &fantoccini::Client) {
         "browser at failure ({url:?}):\n{}",
         &source[..source.len().min(4000)]
     );
+}
+
+/// On a customer's report link page: ticks the consent, records it, waits
+/// for the upload step to open, chooses `file` and uploads it.
+pub async fn consent_and_upload(client: &fantoccini::Client, file: &Path) -> Cmd<()> {
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Id("consent"))
+        .await?
+        .click()
+        .await?;
+    client
+        .find(Locator::Id("consent-button"))
+        .await?
+        .click()
+        .await?;
+    // The upload step opens once the consent is recorded.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while client
+        .execute(
+            "return document.getElementById('share-step').disabled",
+            vec![],
+        )
+        .await?
+        != Value::Bool(false)
+    {
+        assert!(Instant::now() < deadline, "the upload step never opened");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    client
+        .find(Locator::Id("file"))
+        .await?
+        .send_keys(&file.display().to_string())
+        .await?;
+    client.find(Locator::Id("upload")).await?.click().await
 }
