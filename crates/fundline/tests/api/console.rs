@@ -442,19 +442,15 @@ async fn the_report_page_shows_the_apis_financial_report_for_the_tenant_only() {
     // Statements ending 120 days ago: the report warns of stale data.
     let end = chrono::Utc::now().date_naive() - chrono::Duration::days(120);
     let story = common::ofx::statement(end);
-    let link = app.link_for(&report_id).await;
-    assert_eq!(common::sharing::consent(&link).await, 200);
-    let (code, body) =
-        common::sharing::upload(&link, vec![("march.ofx".into(), story.text.into_bytes())]).await;
-    assert_eq!(code, 202, "{body}");
-    common::sharing::report_built(&link, Duration::from_secs(30)).await;
-    let r = api
-        .get(&format!(
-            "/api/v1/instantbankanalysis/financialreport?reportId={report_id}"
-        ))
-        .await;
-    assert_eq!(r.status, 200, "{r}");
-    let r = &r.body["data"];
+    let shared = common::sharing::share_to(
+        &app,
+        &api,
+        report_id.clone(),
+        vec![("march.ofx".into(), story.text.into_bytes())],
+    )
+    .await
+    .expect("the statement is taken");
+    let r = &shared.report;
     let warnings = r["dataQuality"]["warnings"].as_array().unwrap();
     assert!(warnings.iter().any(|w| w == "stale_data"), "{r}");
 

@@ -3,8 +3,6 @@
 //! counts them; the PDF's headers, its text (poppler's `pdftotext`) with
 //! the page's and the API's figures, and the same tenancy as the page.
 
-use std::time::Duration;
-
 use serde_json::Value;
 
 use crate::common;
@@ -35,19 +33,15 @@ async fn built_report(
         "<BALAMT>4321.09</BALAMT>",
         &format!("<BALAMT>{ledger}</BALAMT>"),
     );
-    let link = app.link_for(&report_id).await;
-    assert_eq!(common::sharing::consent(&link).await, 200);
-    let (code, body) =
-        common::sharing::upload(&link, vec![("march.ofx".into(), text.into_bytes())]).await;
-    assert_eq!(code, 202, "{body}");
-    common::sharing::report_built(&link, Duration::from_secs(30)).await;
-    let r = api
-        .get(&format!(
-            "/api/v1/instantbankanalysis/financialreport?reportId={report_id}"
-        ))
-        .await;
-    assert_eq!(r.status, 200, "{r}");
-    (report_id, story.account, r.body["data"].clone())
+    let shared = common::sharing::share_to(
+        app,
+        api,
+        report_id,
+        vec![("march.ofx".into(), text.into_bytes())],
+    )
+    .await
+    .expect("the statement is taken");
+    (shared.report_id, story.account, shared.report)
 }
 
 /// First and last name: typst markup (`#panic()`, `]`, `$`, `\`) and HTML

@@ -26,6 +26,17 @@ pub async fn share_files(
     files: Vec<(String, Vec<u8>)>,
 ) -> Result<Shared, (u16, Value)> {
     let (_, report_id) = staff.customer_with_request(n).await;
+    share_to(app, staff, report_id, files).await
+}
+
+/// Consent and one upload of `files` through report request
+/// `report_id`'s link, then its report. `Err` holds the upload's refusal.
+pub async fn share_to(
+    app: &TestApp,
+    staff: &Staff,
+    report_id: String,
+    files: Vec<(String, Vec<u8>)>,
+) -> Result<Shared, (u16, Value)> {
     let link = app.link_for(&report_id).await;
     assert_eq!(consent(&link).await, 200);
     let (status, body) = upload(&link, files).await;
