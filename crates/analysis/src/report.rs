@@ -19,6 +19,7 @@ use crate::{
 };
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
+use serde::Serialize;
 
 /// Longest window: older transactions are ignored (keeps the day-indexed
 /// balance arrays bounded whatever dates arrive).
@@ -372,6 +373,69 @@ pub fn daily_balances(input: &Input) -> Vec<DayBalance> {
     let canonical = canonical_input(input, &scope, &order);
     let ctx = build_ctx(&canonical);
     balances::compute(&canonical, &ctx).daily
+}
+
+/// What a fee or transfer event is (`events`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum EventKind {
+    NsfFee,
+    OverdraftFee,
+    /// A fee given back (NSF, overdraft or unnamed): the counts are net of these.
+    FeeReversal,
+    /// Money moved between two of the customer's own accounts (matched
+    /// pair; left out of income and expenses).
+    OwnTransfer,
+}
+
+/// One transaction behind the report's NSF, overdraft and own-transfer
+/// counts, for a list beside them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    pub kind: EventKind,
+    pub date: NaiveDate,
+    pub account: u32,
+    pub amount: Decimal,
+    pub memo: String,
+}
+
+/// The window's NSF and overdraft fees, fee reversals and own transfers,
+/// newest first: the transactions `analyze` counts for the report's
+/// `nsfCount*`, `overdraftCount*` and `ownTransferCount`, recognised by the
+/// same rules. The report stores only the counts.
+pub fn events(input: &Input) -> Vec<Event> {
+    let scope = quality::scope(input);
+    let order = canonical_order(input, &scope);
+    let canonical = canonical_input(input, &scope, &order);
+    let ctx = build_ctx(&canonical);
+    ctx.order
+        .iter()
+        .rev()
+        .filter_map(|&i| {
+            let c = ctx.cats[i];
+            let kind = if ctx.own_transfer[i] {
+                EventKind::OwnTransfer
+            } else if c == categorize::NSF_FEE {
+                EventKind::NsfFee
+            } else if c == categorize::OVERDRAFT_FEE {
+                EventKind::OverdraftFee
+            } else if c == categorize::NSF_FEE_REVERSAL
+                || c == categorize::OD_FEE_REVERSAL
+                || c == categorize::FEE_REVERSAL
+            {
+                EventKind::FeeReversal
+            } else {
+                return None;
+            };
+            let t = &canonical.transactions[i];
+            Some(Event {
+                kind,
+                date: t.date,
+                account: t.account,
+                amount: t.amount,
+                memo: t.memo.clone(),
+            })
+        })
+        .collect()
 }
 
 fn analyze_in_order(input: &Input) -> (Report, (Window, Vec<balances::AccountBalance>)) {

@@ -3,7 +3,8 @@
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use fundline_analysis::{
-    analyze, categorize, daily_balances, AccountInput, Cadence, Input, Report, Txn,
+    analyze, categorize, daily_balances, events, AccountInput, Cadence, EventKind, Input, Report,
+    Txn,
 };
 use fundline_core::testing::d;
 use rust_decimal::Decimal;
@@ -236,10 +237,21 @@ fn credits_that_are_not_income() {
         // Interest.
         t.push(txn(2, d(2024, m, 28), "0.42", "INTEREST PAYMENT"));
     }
-    let r = analyze(&input(t, as_of));
+    let i = input(t, as_of);
+    let r = analyze(&i);
     assert!(r.likely_employers.is_empty(), "{:?}", r.likely_employers);
     assert_eq!(r.average_income_per_month, dec("0.00"));
     assert_eq!(r.extra.own_transfer_count, 12);
+    // The transactions behind the count, for the console's list: both legs
+    // of each month's transfer, newest first.
+    let own = events(&i);
+    assert_eq!(own.len(), 12);
+    assert!(own.iter().all(|e| e.kind == EventKind::OwnTransfer));
+    assert_eq!(
+        (own[0].date, own[0].account, own[0].amount),
+        (d(2024, 6, 11), 2, dec("300.00"))
+    );
+    assert_eq!(own[1].memo, "TRANSFER TO ACCT ENDING 1234");
     assert_eq!(
         r.categories[2],
         categorize("ONLINE TRANSFER", None, dec("-1"))
@@ -402,7 +414,8 @@ fn nsf_and_overdraft_counts_net_of_reversals() {
             ..txn(1, d(2024, 3, 29), "-25.00", "RETURN SETTLE")
         },
     ];
-    let r = analyze(&input(t, d(2024, 3, 31)));
+    let i = input(t, d(2024, 3, 31));
+    let r = analyze(&i);
     let e = &r.extra;
     assert_eq!(
         (
@@ -413,6 +426,22 @@ fn nsf_and_overdraft_counts_net_of_reversals() {
         (1, 2, 3)
     );
     assert_eq!((e.nsf_count_30, e.nsf_count_60, e.nsf_count_90), (2, 2, 2));
+    // The fees behind the counts, newest first: four overdraft fees less
+    // one refund make the 90 days' three.
+    let kinds: Vec<EventKind> = events(&i).iter().map(|e| e.kind).collect();
+    use EventKind::*;
+    assert_eq!(
+        kinds,
+        [
+            NsfFee,
+            NsfFee,
+            FeeReversal,
+            OverdraftFee,
+            OverdraftFee,
+            OverdraftFee,
+            OverdraftFee
+        ]
+    );
 }
 
 #[test]

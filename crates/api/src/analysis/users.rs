@@ -470,13 +470,26 @@ pub async fn reset_password(
     AnyPath(user_id): AnyPath<String>,
     body: axum::body::Bytes,
 ) -> Result<Response> {
-    require_admin(&who)?;
-    let id = guid(&user_id).ok_or_else(not_found)?;
-    let password = reset_body(&object_body(&body)?).map_err(AnalysisError::invalid)?;
+    reset_password_of(&state, &who, &user_id, &object_body(&body)?).await?;
+    Ok(ok("Password reset successfully.", Value::Null))
+}
+
+/// An admin sets a staff user's new password (the body of PUT
+/// /api/v1/user/{userId}/password): every session of the user ends and a
+/// lockout of the account is lifted.
+pub(crate) async fn reset_password_of(
+    state: &AppState,
+    who: &Staff,
+    user_id: &str,
+    body: &Map<String, Value>,
+) -> Result<()> {
+    require_admin(who)?;
+    let id = guid(user_id).ok_or_else(not_found)?;
+    let password = reset_body(body).map_err(AnalysisError::invalid)?;
     let target = staff::user(&state.store, &who.tenant_id, &id)
         .await?
         .ok_or_else(not_found)?;
-    let hash = super::auth::hash_new_password(&state, password).await?;
+    let hash = super::auth::hash_new_password(state, password).await?;
     let now = state.clock.now_micros();
     let set = staff::set_password(
         &state.store,
@@ -493,5 +506,5 @@ pub async fn reset_password(
     // The administrator confirmed the identity: the lockout ends (PCI DSS 8.3.4).
     let _ = staff::clear_failures(&state.store, format!("acct:{}", target.email)).await;
     crate::audit!("password.reset", tenant_id = %who.tenant_id, actor_id = %who.user_id, target_id = %target.id);
-    Ok(ok("Password reset successfully.", Value::Null))
+    Ok(())
 }

@@ -286,6 +286,8 @@ pub(super) fn typed(p: &Posted, specs: &[&Spec]) -> Values {
                     "false"
                 })
                 .into(),
+                // A password is the characters typed, spaces too, as the API takes it.
+                "password" => p.fields.get(s.name).cloned().unwrap_or_default(),
                 _ => p.value(s.name),
             };
             (s.name, v)

@@ -4,6 +4,7 @@
 //! console is not part of the partner API document.
 
 mod auth;
+mod building;
 mod charts;
 mod csv_export;
 mod customer;
@@ -23,7 +24,7 @@ mod users;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 use crate::pages::{self, Headers};
@@ -43,7 +44,7 @@ pub fn router() -> Router<AppState> {
             get(|| async { Redirect::to("/console/customers") }),
         )
         .route("/console/login", get(auth::login_page).post(auth::login))
-        .route("/console/logout", axum::routing::post(auth::logout))
+        .route("/console/logout", post(auth::logout))
         .route("/console/customers", get(customers::list))
         .route("/console/customers/{id}", get(customer::show))
         .route(
@@ -82,6 +83,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/console/users/{id}/edit",
             get(user_form::edit).post(user_form::update),
+        )
+        .route(
+            "/console/users/{id}/password",
+            post(user_form::reset_password),
         )
 }
 

@@ -13,7 +13,7 @@ use serde_json::value::RawValue;
 
 use crate::analysis::customers::record;
 use crate::analysis::error::AnalysisError;
-use crate::analysis::report_data::{not_ready_reason, report_of};
+use crate::analysis::report_data::report_of;
 use crate::analysis::zone::Zone;
 use crate::AppState;
 
@@ -211,19 +211,14 @@ struct ReportPage<'a> {
     /// (label, stated, detected).
     stated: &'a [(&'static str, String, String)],
     charts: Vec<super::charts::Chart>,
+    /// The first `MAX_EVENTS` events, and how many more there are.
+    events: &'a [EventRow],
+    more_events: usize,
     glossary: &'a [(&'static str, &'static str, &'static str)],
 }
 
-#[derive(Template)]
-#[template(path = "console/report_building.html")]
-struct BuildingPage<'a> {
-    nonce: &'a str,
-    frame: &'a super::Frame,
-    name: String,
-    text: &'a str,
-    /// Still pending: the page refreshes itself.
-    refresh: bool,
-}
+/// Events listed on the page; the rest are on the transactions page.
+const MAX_EVENTS: usize = 200;
 
 /// A completed report as the page and its PDF show it.
 pub(super) struct Ready {
@@ -240,6 +235,43 @@ pub(super) struct Ready {
     accounts: Vec<fundline_store::reports::AccountRow>,
     /// The window's daily balances (`fundline_analysis::daily_balances`).
     days: Vec<fundline_analysis::DayBalance>,
+    /// The fees and own transfers behind the report's counts, newest first.
+    events: Vec<EventRow>,
+}
+
+/// A transaction behind the NSF, overdraft and own-transfer counts
+/// (`fundline_analysis::events`), as the page lists it.
+pub(super) struct EventRow {
+    pub(super) date: String,
+    pub(super) kind: &'static str,
+    pub(super) account: String,
+    pub(super) description: String,
+    pub(super) amount: String,
+}
+
+impl EventRow {
+    fn of(
+        e: fundline_analysis::Event,
+        accounts: &[fundline_store::reports::AccountRow],
+    ) -> EventRow {
+        use fundline_analysis::EventKind::*;
+        EventRow {
+            date: e.date.to_string(),
+            kind: match e.kind {
+                NsfFee => "NSF fee or return",
+                OverdraftFee => "Overdraft fee",
+                FeeReversal => "Fee reversed",
+                OwnTransfer => "Own transfer",
+            },
+            account: accounts
+                .iter()
+                .find(|a| a.account_no == i64::from(e.account))
+                .map(super::transactions::account_label)
+                .unwrap_or_default(),
+            description: e.memo,
+            amount: super::transactions::money(e.amount),
+        }
+    }
 }
 
 /// The report of request `id` for the signed-in user, or the answer to
@@ -278,13 +310,7 @@ pub(super) async fn prepare(
         super::customer::text(&customer["lastName"])
     );
     let Some(data) = data else {
-        let page = BuildingPage {
-            nonce: &frame.nonce,
-            frame,
-            name,
-            text: not_ready_reason(r.status),
-            refresh: r.status == fundline_store::reports::PENDING,
-        };
+        let page = super::building::BuildingPage::of(frame, name, &r);
         return Prepared::Answer(super::shown(s, frame, &page));
     };
     let report = match serde_json::from_str::<Report>(&data) {
@@ -304,12 +330,21 @@ pub(super) async fn prepare(
     {
         input.as_of = end;
     }
-    let days = match tokio::task::spawn_blocking(move || fundline_analysis::daily_balances(&input))
-        .await
+    let (days, found) = match tokio::task::spawn_blocking(move || {
+        (
+            fundline_analysis::daily_balances(&input),
+            fundline_analysis::events(&input),
+        )
+    })
+    .await
     {
-        Ok(days) => days,
+        Ok(both) => both,
         Err(_) => return unavailable("daily balances stopped".into()),
     };
+    let events = found
+        .into_iter()
+        .map(|e| EventRow::of(e, &accounts))
+        .collect();
     // The detected side: the first active stream (the report lists them
     // active first, then by monthly income) and the report's income.
     let top = report.likely_employer_results.iter().find(|st| st.active);
@@ -352,6 +387,7 @@ pub(super) async fn prepare(
         report,
         accounts,
         days,
+        events,
     }))
 }
 
@@ -488,6 +524,11 @@ impl Ready {
             ],
             "negativeDays": rep.negative_balance_days.to_string(),
             "ownTransfers": rep.own_transfer_count.to_string(),
+            "eventList": self.events.iter().take(MAX_EVENTS).map(|e| json!({
+                "date": e.date, "event": e.kind, "account": e.account,
+                "description": e.description, "amount": e.amount,
+            })).collect::<Vec<_>>(),
+            "moreEvents": self.events.len().saturating_sub(MAX_EVENTS).to_string(),
             "accounts": self.accounts.iter().map(|a| json!({
                 "institution": a.institution.clone().unwrap_or_default(),
                 "type": a.account_type.clone().unwrap_or_default(),
@@ -523,6 +564,8 @@ pub async fn show(
         warnings: &ready.warnings,
         stated: &ready.stated,
         charts: ready.charts("sans-serif"),
+        events: &ready.events[..ready.events.len().min(MAX_EVENTS)],
+        more_events: ready.events.len().saturating_sub(MAX_EVENTS),
         glossary: &GLOSSARY,
     };
     super::shown(&s, &frame, &page)

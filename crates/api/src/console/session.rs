@@ -20,10 +20,20 @@ const COOKIE: &str = "fl_console";
 /// produce one.
 const CSRF_DOMAIN: &[u8] = b"fundline console csrf v1\x00";
 
-/// The `Set-Cookie` that carries a session's tokens. `Secure` when this
-/// node serves TLS itself (`hsts`); behind a TLS proxy it is not known.
+/// The cookies' `Secure` attribute: set when browsers reach the console
+/// over HTTPS, i.e. this node serves TLS itself or the links it hands out
+/// (`public_url`) are https, as behind a TLS-terminating proxy.
+fn secure(state: &AppState) -> &'static str {
+    if state.config.hsts || state.config.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
+/// The `Set-Cookie` that carries a session's tokens.
 pub fn cookie(state: &AppState, t: &Tokens) -> HeaderValue {
-    let secure = if state.config.hsts { "; Secure" } else { "" };
+    let secure = secure(state);
     let v = format!(
         "{COOKIE}={}~{}; Path={}; HttpOnly; SameSite=Strict{secure}",
         t.access,
@@ -35,7 +45,7 @@ pub fn cookie(state: &AppState, t: &Tokens) -> HeaderValue {
 
 /// The `Set-Cookie` that ends the cookie.
 pub fn cleared(state: &AppState) -> HeaderValue {
-    let secure = if state.config.hsts { "; Secure" } else { "" };
+    let secure = secure(state);
     HeaderValue::from_str(&format!(
         "{COOKIE}=; Path={}; HttpOnly; SameSite=Strict; Max-Age=0{secure}",
         super::BASE
@@ -71,7 +81,7 @@ pub fn login_token(state: &AppState, headers: &HeaderMap) -> (String, Option<Hea
         return (t.to_string(), None);
     }
     let t = fundline_vault::random_token(16);
-    let secure = if state.config.hsts { "; Secure" } else { "" };
+    let secure = secure(state);
     let set = format!(
         "{LOGIN_COOKIE}={t}; Path={}; HttpOnly; SameSite=Strict{secure}",
         super::BASE

@@ -50,7 +50,7 @@ fn masked(a: &AccountRow) -> String {
 }
 
 /// An account as the filter and the rows name it: type and masked number.
-fn account_label(a: &AccountRow) -> String {
+pub(super) fn account_label(a: &AccountRow) -> String {
     format!(
         "{} {}",
         a.account_type.as_deref().unwrap_or("Account"),

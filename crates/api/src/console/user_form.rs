@@ -3,7 +3,10 @@
 //! /api/v1/user to `users::update_of`, with their rules and admin check (an
 //! analyst gets the 403 page). A password is never shown or filled in:
 //! after a refusal it has to be typed again. The API's update does not
-//! change a role, so the edit page shows it without a field.
+//! change a role, so the edit page shows it without a field. The edit page's
+//! second form sets a new password through the API's reset
+//! (`users::reset_password_of`): the user's sessions end and a lockout is
+//! lifted, as with PUT /api/v1/user/{userId}/password.
 
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -12,7 +15,7 @@ use serde_json::Value;
 
 use super::form::{self, FormView, FormsPage, Posted, Spec, Values};
 use crate::analysis::error::{AnalysisError, Result};
-use crate::analysis::users::{create_of, update_of, user_of};
+use crate::analysis::users::{create_of, reset_password_of, update_of, user_of};
 use crate::AppState;
 
 const ROLES: &[(&str, &str)] = &[("analyst", "Analyst"), ("admin", "Admin")];
@@ -41,6 +44,11 @@ const ACTIVE: Spec = Spec::text("isActive", "Active (may sign in)")
     .kind("checkbox")
     .says(&["IsActive", "You cannot deactivate"]);
 
+const NEW_PASSWORD: Spec = Spec::text("newPassword", "New password (at least 12 characters)")
+    .kind("password")
+    .says(&["New password", "Password"])
+    .autocomplete("new-password");
+
 type Groups = &'static [(&'static str, &'static [&'static Spec])];
 
 const NEW: Groups = &[
@@ -51,6 +59,7 @@ const EDIT: Groups = &[
     ("", &[&FIRST, &LAST, &JOB, &EMAIL, &PHONE, &PHONE2, &EMAIL2]),
     ("Access", &[&ACTIVE]),
 ];
+const RESET: Groups = &[("", &[&NEW_PASSWORD])];
 
 fn specs(groups: Groups) -> Vec<&'static Spec> {
     groups.iter().flat_map(|(_, s)| s.iter().copied()).collect()
@@ -138,12 +147,24 @@ fn user_values(u: &User) -> Values {
     .collect()
 }
 
+/// The API's messages about one of the edit page's two forms.
+#[derive(Clone, Copy)]
+enum Refused<'m> {
+    Profile(&'m [String]),
+    Password(&'m [String]),
+}
+
 fn edit_page<'a>(
     frame: &'a super::Frame,
     u: &User,
     values: &Values,
-    messages: &[String],
+    refused: Option<Refused<'_>>,
 ) -> FormsPage<'a> {
+    let (profile, password): (&[String], &[String]) = match refused {
+        None => (&[], &[]),
+        Some(Refused::Profile(m)) => (m, &[]),
+        Some(Refused::Password(m)) => (&[], m),
+    };
     FormsPage {
         nonce: &frame.nonce,
         frame,
@@ -153,15 +174,25 @@ fn edit_page<'a>(
             format!("Role: {}. The API's update does not change a role.", u.role),
             "Making the user inactive ends their sessions.".into(),
         ],
-        invalid: !messages.is_empty(),
-        forms: vec![view(
-            "The user",
-            format!("/console/users/{}/edit", u.id),
-            EDIT,
-            values,
-            messages,
-            "Save user",
-        )],
+        invalid: refused.is_some(),
+        forms: vec![
+            view(
+                "The user",
+                format!("/console/users/{}/edit", u.id),
+                EDIT,
+                values,
+                profile,
+                "Save user",
+            ),
+            view(
+                "Reset password",
+                format!("/console/users/{}/password", u.id),
+                RESET,
+                &Values::new(),
+                password,
+                "Set new password",
+            ),
+        ],
     }
 }
 
@@ -182,7 +213,7 @@ pub async fn edit(
     Path(id): Path<String>,
 ) -> Response {
     match load(&state, &s, &id).await {
-        Ok(u) => edit_page(&frame, &u, &user_values(&u), &[]).answer(&s),
+        Ok(u) => edit_page(&frame, &u, &user_values(&u), None).answer(&s),
         Err(resp) => resp,
     }
 }
@@ -201,8 +232,35 @@ pub async fn update(State(state): State<AppState>, Path(id): Path<String>, p: Po
     match update_of(&state, &p.s.staff, &body).await {
         Ok(_) => form::done(&p.s, "/console/users"),
         Err(AnalysisError::Rejected { errors, .. }) => {
-            edit_page(&p.frame, &u, &values, &errors).answer(&p.s)
+            edit_page(&p.frame, &u, &values, Some(Refused::Profile(&errors))).answer(&p.s)
         }
+        Err(e) => form::failed(&p.s, e),
+    }
+}
+
+/// POST /console/users/{id}/password: the body of PUT
+/// /api/v1/user/{userId}/password to the API's reset (admins only); then
+/// 303 to the staff users list. The password is never shown again.
+pub async fn reset_password(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    p: Posted,
+) -> Response {
+    let u = match load(&state, &p.s, &id).await {
+        Ok(u) => u,
+        Err(resp) => return resp,
+    };
+    let specs = specs(RESET);
+    let body = form::body(&specs, &form::typed(&p, &specs));
+    match reset_password_of(&state, &p.s.staff, &u.id, &body).await {
+        Ok(()) => form::done(&p.s, "/console/users"),
+        Err(AnalysisError::Rejected { errors, .. }) => edit_page(
+            &p.frame,
+            &u,
+            &user_values(&u),
+            Some(Refused::Password(&errors)),
+        )
+        .answer(&p.s),
         Err(e) => form::failed(&p.s, e),
     }
 }

@@ -539,6 +539,11 @@ async fn an_expired_requests_report_page_gives_the_apis_reason_and_stops_refresh
         .html
         .contains("The customer did not share bank data before the link expired."));
     assert!(!p.html.contains("http-equiv=\"refresh\""));
+    // It stopped at the customer's consent.
+    assert_eq!(
+        crate::console_building::states(&p),
+        ["Done", "Now", "To come", "To come"]
+    );
     let list = b.get("/console/report-requests").await;
     assert!(list.html.contains("<td>Expired</td>"));
     assert!(

@@ -64,7 +64,7 @@ fn assert_masked(p: &Page, n: u32) {
 
 /// The message of the field `id`, as its error paragraph has it, tied to
 /// its input.
-fn field_error(p: &Page, id: &str) -> String {
+pub(crate) fn field_error(p: &Page, id: &str) -> String {
     assert!(
         p.html.contains(&format!("aria-describedby=\"{id}-error\""))
             || p.html

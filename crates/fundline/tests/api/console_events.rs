@@ -1,0 +1,84 @@
+//! The report page lists the transactions behind its NSF and overdraft
+//! counts, as the engine recognises them, beside the API's counts.
+
+use crate::common::console::{assert_page_headers, Browser};
+use crate::common::staff::Staff;
+use crate::common::{self, spawn_app};
+
+/// The hand-made statement with fees added ten, eight and six days before
+/// its end: two overdraft fees, one of them refunded, and an NSF fee.
+fn with_fees(end: chrono::NaiveDate) -> String {
+    let text = common::ofx::statement(end).text;
+    let day = |n: i64| {
+        (end - chrono::Duration::days(n))
+            .format("%Y%m%d")
+            .to_string()
+    };
+    let fees = [
+        (day(10), "-35.00", "OVERDRAFT ITEM FEE"),
+        (day(8), "-35.00", "OVERDRAFT ITEM FEE"),
+        (day(7), "35.00", "OD FEE REFUND"),
+        (day(6), "-34.00", "NSF FEE RETURNED ITEM"),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(n, (date, amount, memo))| {
+        format!(
+            "<STMTTRN><TRNTYPE>FEE</TRNTYPE><DTPOSTED>{date}</DTPOSTED><TRNAMT>{amount}</TRNAMT>\
+             <FITID>FEE{n}</FITID><NAME>{memo}</NAME><MEMO>{memo}</MEMO></STMTTRN>\n"
+        )
+    })
+    .collect::<String>();
+    text.replace("</BANKTRANLIST>", &format!("{fees}</BANKTRANLIST>"))
+}
+
+#[tokio::test]
+async fn the_report_page_lists_the_fees_behind_its_counts() {
+    let app = spawn_app().await;
+    let api = Staff::admin(&app).await;
+    let end = chrono::Utc::now().date_naive() - chrono::Duration::days(3);
+    let shared = common::sharing::share_files(
+        &app,
+        &api,
+        6,
+        vec![("fees.ofx".into(), with_fees(end).into_bytes())],
+    )
+    .await
+    .expect("the statement is taken");
+    let r = &shared.report;
+    assert_eq!(r["overdraftCount90"], 1, "two fees, one refunded: {r}");
+    assert_eq!(r["nsfCount90"], 1, "{r}");
+
+    let admin = &app.tenant.analysis;
+    let mut b = Browser::new(&app);
+    b.login(&admin.email, &admin.password).await;
+    let p = b
+        .get(&format!("/console/reports/{}", shared.report_id))
+        .await;
+    assert_eq!(p.status, 200, "{}", p.html);
+    assert_page_headers(&p);
+    let list = p
+        .html
+        .split("<h3 id=\"event-list\">")
+        .nth(1)
+        .expect("the event list");
+    let list = &list[..list.find("</table>").unwrap()];
+    let rows: Vec<&str> = list.split("<tr><td>").skip(1).collect();
+    let row = |date: i64, event: &str, amount: &str| {
+        let date = (end - chrono::Duration::days(date)).to_string();
+        rows.iter().any(|r| {
+            r.starts_with(&format!("{date}</td><th scope=\"row\">{event}</th>"))
+                && r.contains(&format!("<td>{amount}</td></tr>"))
+        })
+    };
+    assert_eq!(rows.len(), 4, "{list}");
+    assert!(row(6, "NSF fee or return", "-34.00"), "{list}");
+    assert!(row(7, "Fee reversed", "35.00"), "{list}");
+    assert!(row(8, "Overdraft fee", "-35.00"), "{list}");
+    assert!(row(10, "Overdraft fee", "-35.00"), "{list}");
+    assert!(
+        rows[0].starts_with(&(end - chrono::Duration::days(6)).to_string()),
+        "newest first"
+    );
+    assert!(list.contains("*****"), "the account masked: {list}");
+}
