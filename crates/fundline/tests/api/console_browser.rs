@@ -93,6 +93,16 @@ async fn a_loan_officer_reads_a_shared_statements_report_and_downloads_its_pdf()
             .await?;
         submit(&officer, "Request a report").await?;
         shot(&officer, "customer").await?;
+        if std::env::var_os(SHOTS).is_some() {
+            // The report while it waits for the customer.
+            officer
+                .find(Locator::Css("a[href^='/console/reports/']"))
+                .await?
+                .click()
+                .await?;
+            shot(&officer, "report-building").await?;
+            officer.back().await?;
+        }
 
         // The customer opens the link from the sandbox mailbox (HTTP Basic
         // with the sandbox staff's credentials, as a browser prompts).
@@ -159,6 +169,13 @@ async fn a_loan_officer_reads_a_shared_statements_report_and_downloads_its_pdf()
                 .click()
                 .await?;
             shot(&officer, "report-request").await?;
+            officer.goto(&format!("{base}/console/users")).await?;
+            officer
+                .find(Locator::Css("a[href$='/edit']"))
+                .await?
+                .click()
+                .await?;
+            shot(&officer, "user-edit").await?;
             std::fs::write(
                 Path::new(&std::env::var_os(SHOTS).unwrap()).join("report.pdf"),
                 &pdf,
@@ -234,6 +251,9 @@ async fn shot(client: &Client, name: &str) -> Cmd<()> {
     let Some(dir) = std::env::var_os(SHOTS) else {
         return Ok(());
     };
+    // Measured at a small height: a page shorter than the window reports
+    // the window's height.
+    client.set_window_size(1280, 600).await?;
     let height = client
         .execute("return document.documentElement.scrollHeight", vec![])
         .await?
