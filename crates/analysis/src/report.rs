@@ -385,6 +385,10 @@ pub enum EventKind {
     /// Money moved between two of the customer's own accounts (matched
     /// pair; left out of income and expenses).
     OwnTransfer,
+    /// A transfer its text names as between the customer's own accounts
+    /// (the other account is not in the data, so there is no pair to
+    /// match); left out of expenses.
+    InternalTransfer,
 }
 
 /// One transaction behind the report's NSF, overdraft and own-transfer
@@ -400,8 +404,9 @@ pub struct Event {
 
 /// The window's NSF and overdraft fees, fee reversals and own transfers,
 /// newest first: the transactions `analyze` counts for the report's
-/// `nsfCount*`, `overdraftCount*` and `ownTransferCount`, recognised by the
-/// same rules. The report stores only the counts.
+/// `nsfCount*`, `overdraftCount*` and `ownTransferCount` (matched pairs),
+/// recognised by the same rules, and the transfers whose text names them
+/// internal. The report stores only the counts.
 pub fn events(input: &Input) -> Vec<Event> {
     let scope = quality::scope(input);
     let order = canonical_order(input, &scope);
@@ -423,6 +428,8 @@ pub fn events(input: &Input) -> Vec<Event> {
                 || c == categorize::FEE_REVERSAL
             {
                 EventKind::FeeReversal
+            } else if c == categorize::INTERNAL_TRANSFER {
+                EventKind::InternalTransfer
             } else {
                 return None;
             };

@@ -261,7 +261,8 @@ impl EventRow {
                 NsfFee => "NSF fee or return",
                 OverdraftFee => "Overdraft fee",
                 FeeReversal => "Fee reversed",
-                OwnTransfer => "Own transfer",
+                OwnTransfer => "Own transfer (matched pair)",
+                InternalTransfer => "Own transfer (as described)",
             },
             account: accounts
                 .iter()

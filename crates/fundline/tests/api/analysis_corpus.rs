@@ -36,7 +36,7 @@ fn corpus() -> Option<PathBuf> {
 /// The corpus, and a server whose customer links take as many uploads as
 /// the test sends, with its admin to share them; `None`, and the test is
 /// skipped, when the corpus is not there.
-async fn corpus_app() -> Option<(PathBuf, TestApp, Staff)> {
+pub(crate) async fn corpus_app() -> Option<(PathBuf, TestApp, Staff)> {
     let dir = corpus()?;
     let mut config = ApiConfig::default();
     config.uploads.uploads_per_minute = 0;
@@ -248,7 +248,7 @@ async fn every_corpus_file_with_balances_reports_its_own_closing_balance() {
     );
 }
 
-async fn share_corpus(
+pub(crate) async fn share_corpus(
     app: &TestApp,
     staff: &Staff,
     n: u32,

@@ -82,3 +82,85 @@ async fn the_report_page_lists_the_fees_behind_its_counts() {
     );
     assert!(list.contains("*****"), "the account masked: {list}");
 }
+
+/// An amount of the API's JSON as the console shows it: to the cent.
+fn cents(v: &serde_json::Value) -> String {
+    let d: rust_decimal::Decimal = v
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| v.to_string())
+        .parse()
+        .unwrap_or_else(|_| panic!("{v}"));
+    format!("{:.2}", d.round_dp(2))
+}
+
+/// A real bank's export (Mercury, from the public corpus): a freelancer
+/// paid by Upwork and Stripe who moves money in from another bank of their
+/// own. The page shows the API's streams and income, and lists as own
+/// transfers exactly the file's transfers "from another bank account", the
+/// file's own count; the PDF says the same.
+#[tokio::test]
+async fn a_real_statements_page_lists_the_files_own_transfers_and_the_apis_income() {
+    let Some((dir, app, staff)) = crate::analysis_corpus::corpus_app().await else {
+        return;
+    };
+    let file = "ofx/ofx-rs/mercury-checking.ofx";
+    let text = std::fs::read_to_string(dir.join(file)).unwrap();
+    let in_file = text
+        .split("<STMTTRN>")
+        .filter(|t| t.contains("another bank account"))
+        .count();
+    assert!(in_file > 0);
+    let shared = crate::analysis_corpus::share_corpus(&app, &staff, 1, &[file])
+        .await
+        .expect("the file is taken");
+    let r = &shared.report;
+
+    let admin = &app.tenant.analysis;
+    let mut b = Browser::new(&app);
+    b.login(&admin.email, &admin.password).await;
+    let path = format!("/console/reports/{}", shared.report_id);
+    let p = b.get(&path).await;
+    assert_eq!(p.status, 200, "{}", p.html);
+    let streams = r["likelyEmployerResults"].as_array().unwrap();
+    assert!(!streams.is_empty(), "{r}");
+    for st in streams {
+        let row = format!(
+            "<th scope=\"row\">{}</th>",
+            st["employerName"].as_str().unwrap()
+        );
+        let at = p.html.find(&row).unwrap_or_else(|| panic!("{row}"));
+        let cells = &p.html[at..at + p.html[at..].find("</tr>").unwrap()];
+        assert!(cells.contains(&cents(&st["monthlyIncome"])), "{cells}");
+    }
+    assert!(p
+        .html
+        .contains(&format!("<dd>{}</dd>", cents(&r["averageIncomePerMonth"]))));
+    let list = p
+        .html
+        .split("<h3 id=\"event-list\">")
+        .nth(1)
+        .expect("the event list");
+    let list = &list[..list.find("</table>").unwrap()];
+    let transfers: Vec<&str> = list
+        .split("<tr><td>")
+        .skip(1)
+        .filter(|row| row.contains("<th scope=\"row\">Own transfer (as described)</th>"))
+        .collect();
+    assert_eq!(transfers.len(), in_file, "{list}");
+    assert!(transfers.iter().all(|t| t.contains("another bank account")));
+
+    let pdf = b.download(&format!("{path}/report.pdf")).await;
+    assert_eq!(pdf.status(), 200);
+    let pdf = pdf.bytes().await.unwrap();
+    if let Some(text) = crate::common::console::pdf_text(&pdf) {
+        for st in streams {
+            assert!(
+                text.contains(st["employerName"].as_str().unwrap()),
+                "{text}"
+            );
+        }
+        assert!(text.contains(&cents(&r["averageIncomePerMonth"])), "{text}");
+        assert!(text.contains("Own transfer (as described)"), "{text}");
+    }
+}
