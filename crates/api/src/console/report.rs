@@ -318,60 +318,11 @@ pub(super) async fn prepare(
         Ok(rep) => rep,
         Err(e) => return unavailable(format!("stored report: {e}")),
     };
-    // The balance of each day: the engine's, over the request's data, to
-    // the report's last day.
-    let (mut input, accounts, _) = match crate::analysis::job::input_of(state, &r).await {
+    let (accounts, days, events) = match recomputed(state, &r, &report).await {
         Ok(all) => all,
-        Err(e) => return unavailable(format!("report data: {e}")),
+        Err(cause) => return unavailable(cause),
     };
-    if let Some(end) = report
-        .window_end_date
-        .get(..10)
-        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-    {
-        input.as_of = end;
-    }
-    let (days, found) = match tokio::task::spawn_blocking(move || {
-        (
-            fundline_analysis::daily_balances(&input),
-            fundline_analysis::events(&input),
-        )
-    })
-    .await
-    {
-        Ok(both) => both,
-        Err(_) => return unavailable("daily balances stopped".into()),
-    };
-    let events = found
-        .into_iter()
-        .map(|e| EventRow::of(e, &accounts))
-        .collect();
-    // The detected side: the first active stream (the report lists them
-    // active first, then by monthly income) and the report's income.
-    let top = report.likely_employer_results.iter().find(|st| st.active);
-    // A field the customer left empty says so, rather than an empty cell
-    // a reader could take for a rendering fault.
-    let stated_of = |key: &str| match super::customer::shown(key, &customer[key]) {
-        t if t.is_empty() => "Not stated".to_string(),
-        t => t,
-    };
-    let stated = vec![
-        (
-            "Employer",
-            format!("{} ({})", stated_of("employer"), stated_of("employerName")),
-            top.map(|st| st.employer_name.clone()).unwrap_or_default(),
-        ),
-        (
-            "Pay frequency",
-            stated_of("payFrequency"),
-            top.map(|st| st.frequency.clone()).unwrap_or_default(),
-        ),
-        (
-            "Monthly income",
-            stated_of("monthlyIncome"),
-            report.average_income_per_month.to_string(),
-        ),
-    ];
+    let stated = stated_vs_detected(&report, &customer);
     let warnings = report
         .data_quality
         .warnings
@@ -390,6 +341,80 @@ pub(super) async fn prepare(
         days,
         events,
     }))
+}
+
+/// What the stored report keeps only as measures and counts, from the
+/// request's data by the engine's own rules: the shared accounts, the
+/// balance of each day and the fee and transfer events, to the report's
+/// last day.
+async fn recomputed(
+    state: &AppState,
+    r: &fundline_store::reports::ReportRequest,
+    report: &Report,
+) -> Result<
+    (
+        Vec<fundline_store::reports::AccountRow>,
+        Vec<fundline_analysis::DayBalance>,
+        Vec<EventRow>,
+    ),
+    String,
+> {
+    let (mut input, accounts, _) = crate::analysis::job::input_of(state, r)
+        .await
+        .map_err(|e| format!("report data: {e}"))?;
+    if let Some(end) = report
+        .window_end_date
+        .get(..10)
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    {
+        input.as_of = end;
+    }
+    let (days, found) = tokio::task::spawn_blocking(move || {
+        (
+            fundline_analysis::daily_balances(&input),
+            fundline_analysis::events(&input),
+        )
+    })
+    .await
+    .map_err(|_| "daily balances stopped".to_string())?;
+    let events = found
+        .into_iter()
+        .map(|e| EventRow::of(e, &accounts))
+        .collect();
+    Ok((accounts, days, events))
+}
+
+/// What the customer stated beside what the report detected: the first
+/// active stream (the report lists them active first, then by monthly
+/// income) and the report's income.
+fn stated_vs_detected(
+    report: &Report,
+    customer: &serde_json::Value,
+) -> Vec<(&'static str, String, String)> {
+    let top = report.likely_employer_results.iter().find(|st| st.active);
+    // A field the customer left empty says so, rather than an empty cell
+    // a reader could take for a rendering fault.
+    let stated_of = |key: &str| match super::customer::shown(key, &customer[key]) {
+        t if t.is_empty() => "Not stated".to_string(),
+        t => t,
+    };
+    vec![
+        (
+            "Employer",
+            format!("{} ({})", stated_of("employer"), stated_of("employerName")),
+            top.map(|st| st.employer_name.clone()).unwrap_or_default(),
+        ),
+        (
+            "Pay frequency",
+            stated_of("payFrequency"),
+            top.map(|st| st.frequency.clone()).unwrap_or_default(),
+        ),
+        (
+            "Monthly income",
+            stated_of("monthlyIncome"),
+            report.average_income_per_month.to_string(),
+        ),
+    ]
 }
 
 /// A day of the report's JSON ("2026-03-01T00:00:00" → "2026-03-01").
