@@ -54,7 +54,7 @@ pub use normalize::counterparty_key;
 pub use quality::{owner_match as owner_name_match, DEFAULT_STALE_AFTER_DAYS};
 #[cfg(feature = "synth")]
 pub use recovery::{recovery, CadenceRecovery, RecoveryStats};
-pub use report::{analyze, daily_balances, events, Event, EventKind};
+pub use report::{analyze, daily_balances, daily_balances_and_events, events, Event, EventKind};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;

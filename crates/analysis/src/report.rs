@@ -368,11 +368,30 @@ fn canonical_input(input: &Input, scope: &quality::Scope, order: &[usize]) -> In
 /// `analyze` computes it for the average daily balance and the negative
 /// days (`balances`), for a chart: the report stores only those measures.
 pub fn daily_balances(input: &Input) -> Vec<DayBalance> {
+    on_canonical(input, |canonical, ctx| {
+        balances::compute(canonical, ctx).daily
+    })
+}
+
+/// `daily_balances` and `events` from one pass over the data (the console
+/// shows both on one page).
+pub fn daily_balances_and_events(input: &Input) -> (Vec<DayBalance>, Vec<Event>) {
+    on_canonical(input, |canonical, ctx| {
+        (
+            balances::compute(canonical, ctx).daily,
+            events_of(canonical, ctx),
+        )
+    })
+}
+
+/// `f` over the report's accounts and transactions in the canonical order
+/// and their context, as `analyze` builds them.
+fn on_canonical<T>(input: &Input, f: impl FnOnce(&Input, &Ctx) -> T) -> T {
     let scope = quality::scope(input);
     let order = canonical_order(input, &scope);
     let canonical = canonical_input(input, &scope, &order);
     let ctx = build_ctx(&canonical);
-    balances::compute(&canonical, &ctx).daily
+    f(&canonical, &ctx)
 }
 
 /// What a fee or transfer event is (`events`).
@@ -408,10 +427,10 @@ pub struct Event {
 /// recognised by the same rules, and the transfers whose text names them
 /// internal. The report stores only the counts.
 pub fn events(input: &Input) -> Vec<Event> {
-    let scope = quality::scope(input);
-    let order = canonical_order(input, &scope);
-    let canonical = canonical_input(input, &scope, &order);
-    let ctx = build_ctx(&canonical);
+    on_canonical(input, events_of)
+}
+
+fn events_of(canonical: &Input, ctx: &Ctx) -> Vec<Event> {
     ctx.order
         .iter()
         .rev()

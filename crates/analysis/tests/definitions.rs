@@ -3,8 +3,8 @@
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use fundline_analysis::{
-    analyze, categorize, daily_balances, events, AccountInput, Cadence, EventKind, Input, Report,
-    Txn,
+    analyze, categorize, daily_balances, daily_balances_and_events, events, AccountInput, Cadence,
+    EventKind, Input, Report, Txn,
 };
 use fundline_core::testing::d;
 use rust_decimal::Decimal;
@@ -441,6 +441,11 @@ fn nsf_and_overdraft_counts_net_of_reversals() {
             OverdraftFee,
             OverdraftFee
         ]
+    );
+    // The console's one pass gives the same as the two calls.
+    assert_eq!(
+        daily_balances_and_events(&i),
+        (daily_balances(&i), events(&i))
     );
 }
 

@@ -369,14 +369,10 @@ async fn recomputed(
     {
         input.as_of = end;
     }
-    let (days, found) = tokio::task::spawn_blocking(move || {
-        (
-            fundline_analysis::daily_balances(&input),
-            fundline_analysis::events(&input),
-        )
-    })
-    .await
-    .map_err(|_| "daily balances stopped".to_string())?;
+    let (days, found) =
+        tokio::task::spawn_blocking(move || fundline_analysis::daily_balances_and_events(&input))
+            .await
+            .map_err(|_| "daily balances stopped".to_string())?;
     let events = found
         .into_iter()
         .map(|e| EventRow::of(e, &accounts))
