@@ -283,10 +283,7 @@ pub async fn claim_job(
     stale_before: i64,
 ) -> Result<Option<Check>, StoreError> {
     let queue = &crate::jobs::CHECK_STEPS;
-    let Some(id) = crate::jobs::claim_next_job(store, queue, now, stale_before).await? else {
-        return Ok(None);
-    };
-    CHECKS.find(store, "transaction_id = $1", params![id]).await
+    crate::jobs::claim_next_job(store, queue, &CHECKS, now, stale_before).await
 }
 
 /// One step of a check's processing, written at once: the history row, the
