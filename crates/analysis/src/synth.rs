@@ -268,6 +268,13 @@ fn day_of(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day.min(last.day())).unwrap_or(last)
 }
 
+/// The first of each month, from `from`'s month while not after `until`.
+fn month_starts(from: NaiveDate, until: NaiveDate) -> impl Iterator<Item = NaiveDate> {
+    let first = NaiveDate::from_ymd_opt(from.year(), from.month(), 1).unwrap_or(from);
+    std::iter::successors(Some(first), |m| m.checked_add_months(Months::new(1)))
+        .take_while(move |m| *m <= until)
+}
+
 /// Moved back to the Friday before when on a weekend.
 fn business_day_back(d: NaiveDate) -> NaiveDate {
     match d.weekday() {
@@ -456,26 +463,24 @@ impl<'a> Gen<'a> {
                 } else {
                     (5, 20)
                 };
-                let mut m = NaiveDate::from_ymd_opt(from.year(), from.month(), 1).unwrap_or(from);
-                while m <= add(to, 31) {
+                // A month past `to`: a pay day early in the next month may
+                // move back into the range.
+                for m in month_starts(from, add(to, 31)) {
                     for a in [anchors.0, anchors.1] {
                         out.push(business_day_back(day_of(m.year(), m.month(), a)));
                     }
-                    m = m.checked_add_months(Months::new(1)).unwrap_or(add(to, 400));
                 }
             }
             _ => {
                 let last_business = self.rng.gen_bool(0.2);
                 let dom = self.rng.gen_range(1..=28);
-                let mut m = NaiveDate::from_ymd_opt(from.year(), from.month(), 1).unwrap_or(from);
-                while m <= add(to, 31) {
+                for m in month_starts(from, add(to, 31)) {
                     let day = if last_business {
                         last_day(m.year(), m.month())
                     } else {
                         day_of(m.year(), m.month(), dom)
                     };
                     out.push(business_day_back(day));
-                    m = m.checked_add_months(Months::new(1)).unwrap_or(add(to, 400));
                 }
             }
         }
@@ -651,10 +656,8 @@ impl<'a> Gen<'a> {
         // Paid on the 2nd, 3rd or 4th Wednesday by birth date.
         let nth = self.rng.gen_range(2..=4);
         let amount = cents(&mut self.rng, 900, 2400);
-        let mut m =
-            NaiveDate::from_ymd_opt(self.start.year(), self.start.month(), 1).unwrap_or(self.start);
         let mut count = 0;
-        while m <= self.end {
+        for m in month_starts(self.start, self.end) {
             let mut d = m;
             while d.weekday() != Weekday::Wed {
                 d = add(d, 1);
@@ -664,9 +667,6 @@ impl<'a> Gen<'a> {
                 count += 1;
             }
             self.push(CHECKING, d, amount, "SSA TREAS 310 XXSOC SEC".to_string());
-            m = m
-                .checked_add_months(Months::new(1))
-                .unwrap_or(add(self.end, 1));
         }
         if count >= 3 {
             self.truth.employers.push(TrueEmployer {
@@ -715,18 +715,13 @@ impl<'a> Gen<'a> {
             let who = self.person();
             let amount = cents(&mut self.rng, 400, 900);
             let dom = self.rng.gen_range(1..=5);
-            let mut m = NaiveDate::from_ymd_opt(self.start.year(), self.start.month(), 1)
-                .unwrap_or(self.start);
-            while m <= self.end {
+            for m in month_starts(self.start, self.end) {
                 let d = day_of(m.year(), m.month(), dom);
                 let memo = format!(
                     "Zelle payment from {who} for rent; Conf# {}",
                     self.reference(8)
                 );
                 self.push(CHECKING, d, amount, memo);
-                m = m
-                    .checked_add_months(Months::new(1))
-                    .unwrap_or(add(self.end, 1));
             }
         }
         // Venmo balance cashed out now and then, sometimes weekly.
@@ -801,15 +796,10 @@ impl<'a> Gen<'a> {
     }
 
     fn interest(&mut self) {
-        let mut m =
-            NaiveDate::from_ymd_opt(self.start.year(), self.start.month(), 1).unwrap_or(self.start);
-        while m <= self.end {
+        for m in month_starts(self.start, self.end) {
             let d = last_day(m.year(), m.month());
             let amount = cents(&mut self.rng, 0, 5);
             self.push(SAVINGS, d, amount, "INTEREST PAYMENT".to_string());
-            m = m
-                .checked_add_months(Months::new(1))
-                .unwrap_or(add(self.end, 1));
         }
     }
 
@@ -922,9 +912,7 @@ impl<'a> Gen<'a> {
         let landlord = *["SUNSET APARTMENTS", "OAK PROPERTY MGMT", "RENTCAFE"]
             .choose(&mut self.rng)
             .unwrap_or(&"SUNSET APARTMENTS");
-        let mut m =
-            NaiveDate::from_ymd_opt(self.start.year(), self.start.month(), 1).unwrap_or(self.start);
-        while m <= self.end {
+        for m in month_starts(self.start, self.end) {
             let (y, mo) = (m.year(), m.month());
             self.push(
                 CHECKING,
@@ -973,9 +961,6 @@ impl<'a> Gen<'a> {
                     "DISCOVER CARD DES:PAYMENT".into(),
                 );
             }
-            m = m
-                .checked_add_months(Months::new(1))
-                .unwrap_or(add(self.end, 1));
         }
     }
 

@@ -55,21 +55,27 @@ pub(crate) fn merge_statements(statements: Vec<Account>) -> Vec<Account> {
 /// When a statement starts: its opening balance date, else its period
 /// start, else its first transaction.
 fn start_key(a: &Account) -> Option<NaiveDate> {
-    a.opening_balance
-        .as_ref()
-        .and_then(|b| b.date)
-        .or(a.start_date)
-        .or_else(|| a.transactions.iter().map(|t| t.date).min())
+    let first = || a.transactions.iter().map(|t| t.date).min();
+    edge_key(a.opening_balance.as_ref(), a.start_date, first)
 }
 
 /// When a statement ends: its closing balance date, else its period end,
 /// else its last transaction.
 fn end_key(a: &Account) -> Option<NaiveDate> {
-    a.closing_balance
-        .as_ref()
+    let last = || a.transactions.iter().map(|t| t.date).max();
+    edge_key(a.closing_balance.as_ref(), a.end_date, last)
+}
+
+/// The balance's date, else the period's, else the transactions'.
+fn edge_key(
+    balance: Option<&Balance>,
+    period: Option<NaiveDate>,
+    transactions: impl FnOnce() -> Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    balance
         .and_then(|b| b.date)
-        .or(a.end_date)
-        .or_else(|| a.transactions.iter().map(|t| t.date).max())
+        .or(period)
+        .or_else(transactions)
 }
 
 fn combine(members: Vec<Account>) -> Option<Account> {

@@ -10,10 +10,26 @@ fn amount(i: usize) -> String {
     format!("{sign}{}.{:02}", cents / 100, cents % 100)
 }
 
+/// `amount(i)` without its sign, and whether it is a debit: for the
+/// formats that write the direction as a mark of its own.
+fn unsigned_amount(i: usize) -> (bool, String) {
+    let a = amount(i);
+    match a.strip_prefix('-') {
+        Some(rest) => (true, rest.to_string()),
+        None => (false, a),
+    }
+}
+
 fn date(i: usize) -> String {
     let day = i % 28 + 1;
     let month = (i / 28) % 12 + 1;
     format!("2024{month:02}{day:02}")
+}
+
+/// `date(i)` as YYYY-MM-DD.
+fn iso_date(i: usize) -> String {
+    let d = date(i);
+    format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..])
 }
 
 fn kind(i: usize) -> &'static str {
@@ -82,16 +98,7 @@ pub fn csv(n_transactions: usize) -> String {
     let mut s = String::with_capacity(40 * n_transactions + 64);
     s.push_str("Date,Amount,Description\n");
     for i in 0..n_transactions {
-        let d = date(i);
-        let _ = writeln!(
-            s,
-            "{}-{}-{},{},Payee {}",
-            &d[..4],
-            &d[4..6],
-            &d[6..],
-            amount(i),
-            i % 97
-        );
+        let _ = writeln!(s, "{},{},Payee {}", iso_date(i), amount(i), i % 97);
     }
     s
 }
@@ -102,11 +109,8 @@ pub fn mt940(n_transactions: usize) -> String {
     s.push_str(":20:SYNTH\n:25:NL91ABNA0417164300\n:28C:1/1\n:60F:C240101EUR1000,00\n");
     for i in 0..n_transactions {
         let d = date(i);
-        let a = amount(i);
-        let (mark, a) = match a.strip_prefix('-') {
-            Some(rest) => ("D", rest.to_string()),
-            None => ("C", a),
-        };
+        let (debit, a) = unsigned_amount(i);
+        let mark = if debit { "D" } else { "C" };
         let _ = write!(
             s,
             ":61:{}{}{}{}NTRFREF{i}\n:86:Synthetic transaction {i}\n",
@@ -125,18 +129,12 @@ pub fn camt053(n_transactions: usize) -> String {
     let mut s = String::with_capacity(400 * n_transactions + 1024);
     s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\"><BkToCstmrStmt><GrpHdr><MsgId>SYNTH</MsgId></GrpHdr><Stmt><Id>1</Id><Acct><Id><IBAN>NL91ABNA0417164300</IBAN></Id><Ccy>EUR</Ccy></Acct>\n");
     for i in 0..n_transactions {
-        let d = date(i);
-        let a = amount(i);
-        let (ind, a) = match a.strip_prefix('-') {
-            Some(rest) => ("DBIT", rest.to_string()),
-            None => ("CRDT", a),
-        };
+        let (debit, a) = unsigned_amount(i);
+        let ind = if debit { "DBIT" } else { "CRDT" };
         let _ = writeln!(
             s,
-            "<Ntry><Amt Ccy=\"EUR\">{a}</Amt><CdtDbtInd>{ind}</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>{}-{}-{}</Dt></BookgDt><AcctSvcrRef>R{i}</AcctSvcrRef><AddtlNtryInf>Synthetic transaction {i}</AddtlNtryInf></Ntry>",
-            &d[..4],
-            &d[4..6],
-            &d[6..]
+            "<Ntry><Amt Ccy=\"EUR\">{a}</Amt><CdtDbtInd>{ind}</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>{}</Dt></BookgDt><AcctSvcrRef>R{i}</AcctSvcrRef><AddtlNtryInf>Synthetic transaction {i}</AddtlNtryInf></Ntry>",
+            iso_date(i)
         );
     }
     s.push_str("</Stmt></BkToCstmrStmt></Document>\n");

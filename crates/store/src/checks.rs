@@ -6,7 +6,7 @@ use crate::Conn;
 use sqlx::FromRow;
 
 use crate::checkcashing::{self, Card, Transaction};
-use crate::query::{self, Param, Table};
+use crate::query::{self, Table};
 use crate::{params, Store, StoreError};
 
 #[derive(Debug, Clone, FromRow)]
@@ -246,17 +246,17 @@ pub async fn presented_before(
     fps: &[String],
     excluding: &str,
 ) -> Result<bool, StoreError> {
+    // An empty fingerprint (a MICR that did not parse) compares to nothing.
     let fps: Vec<&String> = fps.iter().filter(|f| !f.is_empty()).collect();
-    if fps.is_empty() {
+    let Some((fps, params)) =
+        crate::fingerprints::bind_in_list(params![tenant_id, excluding], &fps)
+    else {
         return Ok(false);
-    }
+    };
     let sql = format!(
-        "SELECT COUNT(*) FROM cc_checks WHERE tenant_id = $1 AND transaction_id <> $2 AND presentment_fp IN ({}) \
-         AND stage <> 'declined' AND created_at <= (SELECT created_at FROM cc_checks WHERE transaction_id = $2)",
-        crate::fingerprints::in_list(3, fps.len())
+        "SELECT COUNT(*) FROM cc_checks WHERE tenant_id = $1 AND transaction_id <> $2 AND presentment_fp IN ({fps}) \
+         AND stage <> 'declined' AND created_at <= (SELECT created_at FROM cc_checks WHERE transaction_id = $2)"
     );
-    let mut params = params![tenant_id, excluding];
-    params.extend(fps.into_iter().map(Param::from));
     store.exists(&sql, params).await
 }
 
@@ -283,10 +283,7 @@ pub async fn claim_job(
     stale_before: i64,
 ) -> Result<Option<Check>, StoreError> {
     let queue = &crate::jobs::CHECK_STEPS;
-    let Some(id) = crate::jobs::claim_next_job(store, queue, now, stale_before).await? else {
-        return Ok(None);
-    };
-    CHECKS.find(store, "transaction_id = $1", params![id]).await
+    crate::jobs::claim_next_job(store, queue, &CHECKS, now, stale_before).await
 }
 
 /// One step of a check's processing, written at once: the history row, the

@@ -2,7 +2,8 @@
 
 use sqlx::FromRow;
 
-use crate::query::{self, Param, Table};
+use crate::fingerprints::bind_in_list;
+use crate::query::{self, Table};
 use crate::{params, Store, StoreError};
 
 #[derive(Debug, Clone, FromRow)]
@@ -37,16 +38,14 @@ pub async fn live_by_number(
     kind: &str,
     number_fps: &[String],
 ) -> Result<Option<Token>, StoreError> {
-    if number_fps.is_empty() {
+    let Some((fps, params)) = bind_in_list(params![tenant_id, merchant_id, kind], number_fps)
+    else {
         return Ok(None);
-    }
+    };
     let sql = format!(
-        "SELECT {COLUMNS} FROM ct_tokens WHERE tenant_id = $1 AND merchant_id = $2 AND kind = $3 AND number_fp IN ({}) \
-         AND deleted_at IS NULL ORDER BY created_at, id",
-        crate::fingerprints::in_list(4, number_fps.len())
+        "SELECT {COLUMNS} FROM ct_tokens WHERE tenant_id = $1 AND merchant_id = $2 AND kind = $3 AND number_fp IN ({fps}) \
+         AND deleted_at IS NULL ORDER BY created_at, id"
     );
-    let mut params = params![tenant_id, merchant_id, kind];
-    params.extend(number_fps.iter().map(Param::from));
     store.fetch_optional(&sql, params).await
 }
 

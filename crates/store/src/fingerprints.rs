@@ -125,6 +125,21 @@ pub(crate) fn in_list(first: usize, n: usize) -> String {
         .join(", ")
 }
 
+/// A lookup by fingerprint binds one value per live fingerprint key version:
+/// `params` followed by `fps`, and the `IN (…)` list of `fps`'s placeholders
+/// (numbered after `params`). `None` when `fps` is empty: nothing can match.
+pub(crate) fn bind_in_list<S: AsRef<str>>(
+    mut params: Params,
+    fps: &[S],
+) -> Option<(String, Params)> {
+    if fps.is_empty() {
+        return None;
+    }
+    let list = in_list(params.len() + 1, fps.len());
+    params.extend(fps.iter().map(|fp| Param::from(fp.as_ref())));
+    Some((list, params))
+}
+
 /// The SQL condition "this fingerprint column is not on version `newest`"
 /// (empty values excluded). Version 1 values are bare hex; a value of
 /// version N ≥ 2 starts "fp<N>.", so only the prefix is compared.

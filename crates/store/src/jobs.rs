@@ -13,6 +13,7 @@
 
 use std::time::Duration;
 
+use crate::query::{Record, Table};
 use crate::{Param, Params, Store, StoreError};
 
 /// One kind of queued work. In `claimable` and `claim`, `{now}` stands for
@@ -183,19 +184,25 @@ pub async fn claim_next(
 }
 
 /// Claims the next row of a job queue whose claims are presumed dead when
-/// older than `stale_before` (a claim holds until the next claim goes stale).
-pub async fn claim_next_job(
+/// older than `stale_before` (a claim holds until the next claim goes
+/// stale), and reads it from `rows` (the queue's table).
+pub async fn claim_next_job<T: Record>(
     store: &Store,
     queue: &Queue,
+    rows: &Table<T>,
     now: i64,
     stale_before: i64,
-) -> Result<Option<String>, StoreError> {
+) -> Result<Option<T>, StoreError> {
     let lease = Lease {
         now,
         stale_before,
         until: now,
     };
-    claim_next(store, queue, lease).await
+    let Some(key) = claim_next(store, queue, lease).await? else {
+        return Ok(None);
+    };
+    let filter = format!("{} = $1", queue.key);
+    rows.find(store, &filter, crate::params![key]).await
 }
 
 /// The wait before the next attempt after `attempts` failed ones: `base`,

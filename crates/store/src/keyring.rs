@@ -151,15 +151,10 @@ impl Keyring {
         column: &str,
         sealed: &str,
     ) -> Result<SecretString, StoreError> {
-        let keys = self.tenant(store, tenant_id).await?;
-        match keys.open_string(table, column, sealed) {
-            Err(VaultError::UnknownKeyVersion(_)) => self
-                .reload(store, tenant_id)
-                .await?
-                .open_string(table, column, sealed)
-                .map_err(vault_err),
-            other => other.map_err(vault_err),
-        }
+        self.open_with(store, tenant_id, |keys| {
+            keys.open_string(table, column, sealed)
+        })
+        .await
     }
 
     /// Opens a value of a row-bound column (`open_row`), reloading once on
@@ -173,13 +168,25 @@ impl Keyring {
         row: &str,
         sealed: &str,
     ) -> Result<SecretString, StoreError> {
+        self.open_with(store, tenant_id, |keys| {
+            keys.open_string_row(table, column, row, sealed)
+        })
+        .await
+    }
+
+    /// `open` under the tenant's keys; on a key version this node has not
+    /// seen yet (rotated by another process), reloads them once and retries.
+    async fn open_with(
+        &self,
+        store: &Store,
+        tenant_id: &str,
+        open: impl Fn(&TenantKeys) -> Result<SecretString, VaultError>,
+    ) -> Result<SecretString, StoreError> {
         let keys = self.tenant(store, tenant_id).await?;
-        match keys.open_string_row(table, column, row, sealed) {
-            Err(VaultError::UnknownKeyVersion(_)) => self
-                .reload(store, tenant_id)
-                .await?
-                .open_string_row(table, column, row, sealed)
-                .map_err(vault_err),
+        match open(&keys) {
+            Err(VaultError::UnknownKeyVersion(_)) => {
+                open(&*self.reload(store, tenant_id).await?).map_err(vault_err)
+            }
             other => other.map_err(vault_err),
         }
     }

@@ -14,9 +14,13 @@
 use std::sync::Arc;
 
 use sqlx::any::{AnyArguments, AnyRow};
-use sqlx::{Any, Arguments, Decode, Executor, FromRow, Type};
+use sqlx::{Any, Arguments, Decode, FromRow, Type};
 
 use crate::{sqlite, Store, StoreError};
+
+/// sqlx's statement types, with this layer's parameters.
+type Query<'q> = sqlx::query::Query<'q, Any, AnyArguments<'q>>;
+type QueryAs<'q, T> = sqlx::query::QueryAs<'q, Any, T, AnyArguments<'q>>;
 
 /// The connection a write closure is handed: the batch's transaction on the
 /// SQLite writer thread, or the write's own transaction on PostgreSQL.
@@ -181,44 +185,15 @@ impl TextRow {
     }
 }
 
-/// The statement on any executor (the reader pool or a write connection).
-mod on {
-    use super::*;
+/// The statement with its parameters bound, for sqlx to run on any
+/// executor (the reader pool or a write transaction).
+fn statement<'q>(sql: &'q str, params: &'q [Param]) -> Result<Query<'q>, StoreError> {
+    Ok(sqlx::query_with(sql, arguments(params)?))
+}
 
-    pub async fn execute<'e, E>(ex: E, sql: &str, params: &[Param]) -> Result<u64, StoreError>
-    where
-        E: Executor<'e, Database = Any>,
-    {
-        let args = arguments(params)?;
-        Ok(sqlx::query_with(sql, args)
-            .execute(ex)
-            .await?
-            .rows_affected())
-    }
-
-    pub async fn fetch_optional<'e, E, T: Record>(
-        ex: E,
-        sql: &str,
-        params: &[Param],
-    ) -> Result<Option<T>, StoreError>
-    where
-        E: Executor<'e, Database = Any>,
-    {
-        let args = arguments(params)?;
-        Ok(sqlx::query_as_with(sql, args).fetch_optional(ex).await?)
-    }
-
-    pub async fn fetch_all<'e, E, T: Record>(
-        ex: E,
-        sql: &str,
-        params: &[Param],
-    ) -> Result<Vec<T>, StoreError>
-    where
-        E: Executor<'e, Database = Any>,
-    {
-        let args = arguments(params)?;
-        Ok(sqlx::query_as_with(sql, args).fetch_all(ex).await?)
-    }
+/// The same for a statement that returns rows of `T`.
+fn typed<'q, T: Record>(sql: &'q str, params: &'q [Param]) -> Result<QueryAs<'q, T>, StoreError> {
+    Ok(sqlx::query_as_with(sql, arguments(params)?))
 }
 
 /// `T`'s single column, as a one-column row.
@@ -250,7 +225,7 @@ impl Store {
     ) -> Result<Option<T>, StoreError> {
         match &self.readers {
             Some(r) => r.with(|c| Ok(sqlite::fetch(c, sql, &params, 1)?.pop())),
-            None => on::fetch_optional(self.reader(), sql, &params).await,
+            None => Ok(typed(sql, &params)?.fetch_optional(self.reader()).await?),
         }
     }
 
@@ -266,7 +241,7 @@ impl Store {
     ) -> Result<Vec<T>, StoreError> {
         match &self.readers {
             Some(r) => r.with(|c| sqlite::fetch(c, sql, &params, usize::MAX)),
-            None => on::fetch_all(self.reader(), sql, &params).await,
+            None => Ok(typed(sql, &params)?.fetch_all(self.reader()).await?),
         }
     }
 
@@ -357,7 +332,10 @@ impl<T: Record> Table<T> {
 /// One statement on the write connection; the rows it affected.
 pub async fn execute(c: &mut Conn, sql: &str, params: Params) -> Result<u64, StoreError> {
     match &mut c.0 {
-        Backend::Postgres(tx) => on::execute(&mut **tx, sql, &params).await,
+        Backend::Postgres(tx) => Ok(statement(sql, &params)?
+            .execute(&mut **tx)
+            .await?
+            .rows_affected()),
         Backend::Sqlite(conn) => sqlite::execute(conn, sql, &params),
     }
 }
@@ -368,7 +346,7 @@ pub async fn fetch_optional<T: Record>(
     params: Params,
 ) -> Result<Option<T>, StoreError> {
     match &mut c.0 {
-        Backend::Postgres(tx) => on::fetch_optional(&mut **tx, sql, &params).await,
+        Backend::Postgres(tx) => Ok(typed(sql, &params)?.fetch_optional(&mut **tx).await?),
         Backend::Sqlite(conn) => Ok(sqlite::fetch(conn, sql, &params, 1)?.pop()),
     }
 }
@@ -387,7 +365,7 @@ pub async fn fetch_all<T: Record>(
     params: Params,
 ) -> Result<Vec<T>, StoreError> {
     match &mut c.0 {
-        Backend::Postgres(tx) => on::fetch_all(&mut **tx, sql, &params).await,
+        Backend::Postgres(tx) => Ok(typed(sql, &params)?.fetch_all(&mut **tx).await?),
         Backend::Sqlite(conn) => sqlite::fetch(conn, sql, &params, usize::MAX),
     }
 }

@@ -506,10 +506,7 @@ pub async fn claim_job(
     stale_before: i64,
 ) -> Result<Option<ReportRequest>, StoreError> {
     let queue = &crate::jobs::REPORT_BUILDS;
-    let Some(id) = crate::jobs::claim_next_job(store, queue, now, stale_before).await? else {
-        return Ok(None);
-    };
-    REQUESTS.find(store, "id = $1", params![id]).await
+    crate::jobs::claim_next_job(store, queue, &REQUESTS, now, stale_before).await
 }
 
 #[derive(Debug, Clone, FromRow)]

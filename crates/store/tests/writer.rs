@@ -19,6 +19,15 @@ async fn insert_tenant(store: &Store, id: String, name: &str) -> Result<(), Stor
     Ok(())
 }
 
+/// How many tenants are committed, read past the store's own queries.
+async fn tenant_count(store: &Store) -> i64 {
+    sqlx::query("SELECT COUNT(*) FROM tenants")
+        .fetch_one(store.reader())
+        .await
+        .unwrap()
+        .get(0)
+}
+
 #[tokio::test]
 async fn a_failing_write_in_a_batch_leaves_its_neighbours_committed() {
     let (store, _dir) = store().await;
@@ -46,12 +55,7 @@ async fn a_failing_write_in_a_batch_leaves_its_neighbours_committed() {
             assert!(r.is_ok(), "{i}: {r:?}");
         }
     }
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM tenants")
-        .fetch_one(store.reader())
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(n, 41);
+    assert_eq!(tenant_count(&store).await, 41);
     // Each committed write holds its own values, replayed or not.
     let rows: Vec<(String, String)> = store
         .fetch_all(
@@ -83,12 +87,7 @@ async fn a_write_that_fails_half_way_is_rolled_back_whole() {
         })
         .await;
     assert!(matches!(r, Ok(Err("business rule"))));
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM tenants")
-        .fetch_one(store.reader())
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(n, 0);
+    assert_eq!(tenant_count(&store).await, 0);
 }
 
 #[tokio::test]

@@ -110,6 +110,22 @@ fn decode_body(body: &str) -> Result<Vec<u8>, VaultError> {
     Ok(data)
 }
 
+/// Adds key versions to `map`; each must be at least `min` and not there
+/// yet (else `Malformed`): with two keys under one version, whichever lost
+/// would leave its data unreadable.
+fn insert_versions<V>(
+    map: &mut BTreeMap<i64, V>,
+    min: i64,
+    versions: impl IntoIterator<Item = (i64, V)>,
+) -> Result<(), VaultError> {
+    for (version, v) in versions {
+        if version < min || map.insert(version, v).is_some() {
+            return Err(VaultError::Malformed);
+        }
+    }
+    Ok(())
+}
+
 impl TenantKeys {
     /// `data_keys`: (version, key); the highest version is used for new
     /// seals. Must be non-empty and free of duplicate versions (else
@@ -121,11 +137,7 @@ impl TenantKeys {
         data_keys: Vec<(i64, DataKey)>,
     ) -> Result<TenantKeys, VaultError> {
         let mut map = BTreeMap::new();
-        for (version, key) in data_keys {
-            if map.insert(version, key).is_some() {
-                return Err(VaultError::Malformed);
-            }
-        }
+        insert_versions(&mut map, i64::MIN, data_keys)?;
         let current = *map.keys().next_back().ok_or(VaultError::Malformed)?;
         let mut fingerprint_keys = BTreeMap::new();
         fingerprint_keys.insert(
@@ -152,15 +164,10 @@ impl TenantKeys {
         versions: Vec<(i64, DataKey, bool)>,
     ) -> Result<TenantKeys, VaultError> {
         let mut map = BTreeMap::new();
-        for (version, key, live) in versions {
-            if version < 1
-                || map
-                    .insert(version, FingerprintVersion { key, live })
-                    .is_some()
-            {
-                return Err(VaultError::Malformed);
-            }
-        }
+        let versions = versions
+            .into_iter()
+            .map(|(version, key, live)| (version, FingerprintVersion { key, live }));
+        insert_versions(&mut map, 1, versions)?;
         if !map.contains_key(&1) || !map.values().next_back().is_some_and(|v| v.live) {
             return Err(VaultError::Malformed);
         }
@@ -176,15 +183,10 @@ impl TenantKeys {
         versions: Vec<(i64, DataKey, i64)>,
     ) -> Result<TenantKeys, VaultError> {
         let map = self.signing.entry(purpose.to_string()).or_default();
-        for (version, key, created_at) in versions {
-            if version < 1
-                || map
-                    .insert(version, SigningVersion { key, created_at })
-                    .is_some()
-            {
-                return Err(VaultError::Malformed);
-            }
-        }
+        let versions = versions
+            .into_iter()
+            .map(|(version, key, created_at)| (version, SigningVersion { key, created_at }));
+        insert_versions(map, 1, versions)?;
         Ok(self)
     }
 

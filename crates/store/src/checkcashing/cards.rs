@@ -82,16 +82,14 @@ pub async fn find_live_card(
     kind: &str,
     number_fps: &[String],
 ) -> Result<Option<Card>, StoreError> {
-    if number_fps.is_empty() {
+    let Some((fps, params)) = bind_in_list(params![tenant_id, customer_id, kind], number_fps)
+    else {
         return Ok(None);
-    }
+    };
     let sql = format!(
-        "SELECT {CARD_COLUMNS} FROM cc_cards WHERE tenant_id = $1 AND customer_id = $2 AND kind = $3 AND number_fp IN ({}) \
-         AND deleted_at IS NULL ORDER BY created_at, id",
-        in_list(4, number_fps.len())
+        "SELECT {CARD_COLUMNS} FROM cc_cards WHERE tenant_id = $1 AND customer_id = $2 AND kind = $3 AND number_fp IN ({fps}) \
+         AND deleted_at IS NULL ORDER BY created_at, id"
     );
-    let mut params = params![tenant_id, customer_id, kind];
-    params.extend(number_fps.iter().map(Param::from));
     store.fetch_optional(&sql, params).await
 }
 

@@ -74,15 +74,12 @@ pub async fn find_customer_by_ssn(
     tenant_id: &str,
     ssn_fps: &[String],
 ) -> Result<Option<Customer>, StoreError> {
-    if ssn_fps.is_empty() {
+    let Some((fps, params)) = bind_in_list(params![tenant_id], ssn_fps) else {
         return Ok(None);
-    }
+    };
     let sql = format!(
-        "SELECT {CUSTOMER_COLUMNS} FROM cc_customers WHERE tenant_id = $1 AND ssn_fp IN ({}) ORDER BY created_at, id",
-        in_list(2, ssn_fps.len())
+        "SELECT {CUSTOMER_COLUMNS} FROM cc_customers WHERE tenant_id = $1 AND ssn_fp IN ({fps}) ORDER BY created_at, id"
     );
-    let mut params = params![tenant_id];
-    params.extend(ssn_fps.iter().map(Param::from));
     store.fetch_optional(&sql, params).await
 }
 

@@ -5,7 +5,7 @@
 use crate::Conn;
 use sqlx::{FromRow, Row};
 
-use crate::fingerprints::in_list;
+use crate::fingerprints::{bind_in_list, in_list};
 use crate::query::{self, Param, Params};
 use crate::{params, Store, StoreError};
 

@@ -35,15 +35,12 @@ pub async fn account_by_fp(
     tenant_id: &str,
     fps: &[String],
 ) -> Result<Option<Account>, StoreError> {
-    if fps.is_empty() {
+    let Some((fps, params)) = crate::fingerprints::bind_in_list(params![tenant_id], fps) else {
         return Ok(None);
-    }
+    };
     let sql = format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM gw_accounts WHERE tenant_id = $1 AND fp IN ({}) ORDER BY created_at, token",
-        crate::fingerprints::in_list(2, fps.len())
+        "SELECT {ACCOUNT_COLUMNS} FROM gw_accounts WHERE tenant_id = $1 AND fp IN ({fps}) ORDER BY created_at, token"
     );
-    let mut params = params![tenant_id];
-    params.extend(fps.iter().map(crate::Param::from));
     store.fetch_optional(&sql, params).await
 }
 
