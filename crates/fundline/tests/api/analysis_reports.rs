@@ -404,12 +404,7 @@ async fn report_request_errors_and_filters() {
             "OrderedDateFrom must be an ISO-8601 date.",
         ]).await;
     // The sandbox mailbox is not this tenant's: its staff token opens nothing there.
-    let mailbox = reqwest::Client::new()
-        .get(format!("{}/sandbox/mailbox", app.base))
-        .bearer_auth(&staff.token)
-        .send()
-        .await
-        .unwrap();
+    let mailbox = staff.sandbox_mailbox().await;
     assert_eq!(mailbox.status(), 401);
     assert!(!mailbox.text().await.unwrap().contains("jane5@example.com"));
 }
