@@ -415,11 +415,7 @@ async fn an_unusual_csv_is_read_with_a_column_mapping() {
     let staff = Staff::admin(&app).await;
     let (_, report_id) = request_for(&staff, 1, 1).await;
     let link = link_of(&app, &report_id).await;
-    reqwest::Client::new()
-        .post(format!("{link}/consent"))
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(common::sharing::consent(&link).await, 200);
     let mut csv = String::from("Buchung;Text;Betrag\n");
     for (i, day) in (1..=28).step_by(3).enumerate() {
         csv.push_str(&format!("{day:02}.03.2026;KAUF {i};-{i},50\n"));
