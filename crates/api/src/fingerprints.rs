@@ -300,6 +300,22 @@ mod tests {
             .unwrap()
     }
 
+    /// The fingerprinted table `name`.
+    fn table(name: &str) -> &'static FingerprintTable {
+        FINGERPRINT_TABLES.iter().find(|t| t.table == name).unwrap()
+    }
+
+    /// The first version-2 fingerprint of a row of `t` (its other columns
+    /// `extra`) that holds `plain`.
+    fn first_fp(
+        k: &TenantKeys,
+        t: &FingerprintTable,
+        extra: &[(&str, Option<&str>)],
+        plain: &str,
+    ) -> String {
+        row_fingerprints(k, 2, t, &row(t, extra), plain).unwrap()[0].clone()
+    }
+
     fn row(t: &FingerprintTable, extra: &[(&str, Option<&str>)]) -> FingerprintRow {
         FingerprintRow {
             key: "r".into(),
@@ -354,46 +370,24 @@ mod tests {
     #[test]
     fn canonical_forms_are_the_writers() {
         let k = keys();
-        let t = FINGERPRINT_TABLES
-            .iter()
-            .find(|t| t.table == "cc_customers")
-            .unwrap();
+        let t = table("cc_customers");
         assert_eq!(
-            row_fingerprints(&k, 2, t, &row(t, &[]), "123456789").unwrap()[0],
+            first_fp(&k, t, &[], "123456789"),
             k.fingerprint("ssn", "123456789")
         );
-        let t = FINGERPRINT_TABLES
-            .iter()
-            .find(|t| t.table == "cc_checks")
-            .unwrap();
+        let t = table("cc_checks");
         assert_eq!(
-            row_fingerprints(&k, 2, t, &row(t, &[]), "T021000021T 123-456-789O 42").unwrap()[0],
+            first_fp(&k, t, &[], "T021000021T 123-456-789O 42"),
             k.fingerprint("check-presentment", "021000021|123456789|42")
         );
+        assert_eq!(first_fp(&k, t, &[], "garbage"), "");
+        let t = table("ct_tokens");
         assert_eq!(
-            row_fingerprints(&k, 2, t, &row(t, &[]), "garbage").unwrap()[0],
-            ""
-        );
-        let t = FINGERPRINT_TABLES
-            .iter()
-            .find(|t| t.table == "ct_tokens")
-            .unwrap();
-        assert_eq!(
-            row_fingerprints(
-                &k,
-                2,
-                t,
-                &row(t, &[("kind", Some("sepaDirectDebit"))]),
-                "DE89"
-            )
-            .unwrap()[0],
+            first_fp(&k, t, &[("kind", Some("sepaDirectDebit"))], "DE89"),
             k.fingerprint("ct-sepaDirectDebit", "DE89")
         );
         // A token card without its last four was stored with "****".
-        let t = FINGERPRINT_TABLES
-            .iter()
-            .find(|t| t.table == "cc_cards")
-            .unwrap();
+        let t = table("cc_cards");
         let r = row(
             t,
             &[

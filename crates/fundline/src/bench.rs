@@ -189,12 +189,7 @@ struct Row {
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
-    let engines: Vec<&str> = match args.engine.as_str() {
-        "both" => vec!["sqlite", "postgres"],
-        "sqlite" => vec!["sqlite"],
-        "postgres" => vec!["postgres"],
-        other => bail!("unknown engine {other}"),
-    };
+    let engines = engines(&args.engine)?;
     let scenarios: Vec<String> = if args.scenarios == "all" {
         SCENARIOS.iter().map(|s| s.to_string()).collect()
     } else {
@@ -396,23 +391,8 @@ fn gateway_card(participant_id: i64, n: u64) -> Value {
 fn check_form(f: &Fixture, n: u64) -> reqwest::multipart::Form {
     let (front, back) = &f.check_images[(n as usize) % f.check_images.len()];
     let (_, card_id) = &f.checks[(n as usize) % f.checks.len()];
-    reqwest::multipart::Form::new()
-        .part(
-            "front",
-            reqwest::multipart::Part::bytes(front.clone()).file_name("f.png"),
-        )
-        .part(
-            "back",
-            reqwest::multipart::Part::bytes(back.clone()).file_name("b.png"),
-        )
-        .text("amount", "10000")
-        .text("checkType", "payroll")
-        .text("cardId", card_id.clone())
-        .text("funding", "minutes")
-        .text(
-            "micr",
-            format!("T021000021T {:09}O {}", 100_000_000 + n % 1000, n),
-        )
+    let micr = format!("T021000021T {:09}O {}", 100_000_000 + n % 1000, n);
+    crate::client::Deposit::payroll(front.clone(), back.clone(), card_id, &micr).form()
 }
 
 /// A check submission; success is 202 (processing continues on the server).
@@ -638,6 +618,16 @@ async fn connect_call(f: &Fixture, n: u64) -> bool {
         "data": {"cardWithoutCvv": {"cardNumber": number, "cardholderName": "Bench Mark", "expiryDate": "1230"}}}});
     let path = format!("/v1/{}/tokens", f.merchant_id);
     matches!(f.connect.request("POST", &path, Some(&body)).await, Ok(a) if a.status == 201 || a.status == 200)
+}
+
+/// The engines an `--engine` flag names: `both`, `sqlite` or `postgres`.
+pub fn engines(flag: &str) -> anyhow::Result<Vec<&'static str>> {
+    Ok(match flag {
+        "both" => vec!["sqlite", "postgres"],
+        "sqlite" => vec!["sqlite"],
+        "postgres" => vec!["postgres"],
+        other => bail!("unknown engine {other}"),
+    })
 }
 
 /// The database a bench or crash run starts its server on: a schema of its

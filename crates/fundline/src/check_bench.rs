@@ -10,7 +10,7 @@ use hdrhistogram::Histogram;
 use serde_json::{json, Value};
 
 use crate::bench::{start_server, Server};
-use crate::client::{card, check_png, enrollment, test_visa, PartnerClient};
+use crate::client::{card, check_png, enrollment, test_visa, Deposit, PartnerClient};
 
 #[derive(clap::Args, Debug)]
 pub struct CheckBenchArgs {
@@ -88,12 +88,7 @@ pub(crate) async fn check_session(
 }
 
 pub async fn run(args: CheckBenchArgs) -> anyhow::Result<()> {
-    let engines: Vec<&str> = match args.engine.as_str() {
-        "both" => vec!["sqlite", "postgres"],
-        "sqlite" => vec!["sqlite"],
-        "postgres" => vec!["postgres"],
-        other => bail!("unknown engine {other}"),
-    };
+    let engines = crate::bench::engines(&args.engine)?;
     println!(
         "fundline checks bench: {} checks, {} concurrent customers, money in minutes (submit → funded)",
         args.checks, args.connections
@@ -154,24 +149,10 @@ pub async fn run(args: CheckBenchArgs) -> anyhow::Result<()> {
                     if n >= total {
                         break;
                     }
-                    let form = reqwest::multipart::Form::new()
-                        .part(
-                            "front",
-                            reqwest::multipart::Part::bytes(png(2 * n as u64)).file_name("f.png"),
-                        )
-                        .part(
-                            "back",
-                            reqwest::multipart::Part::bytes(png(2 * n as u64 + 1))
-                                .file_name("b.png"),
-                        )
-                        .text("amount", "10000")
-                        .text("checkType", "payroll")
-                        .text("cardId", card_id.clone())
-                        .text("funding", "minutes")
-                        .text(
-                            "micr",
-                            format!("T021000021T {:09}O {}", 100_000_000 + worker, n + 1),
-                        );
+                    let micr = format!("T021000021T {:09}O {}", 100_000_000 + worker, n + 1);
+                    let form =
+                        Deposit::payroll(png(2 * n as u64), png(2 * n as u64 + 1), &card_id, &micr)
+                            .form();
                     let t0 = Instant::now();
                     let Ok(r) = http
                         .post(format!("{base}/api/v1/checks"))

@@ -47,6 +47,34 @@ pub fn boolean(body: &Map<String, Value>, name: &str) -> Option<Result<bool, ()>
     }
 }
 
+/// A true/false field, `default` when absent or null; another JSON type
+/// adds `rule` to the errors and reads as `default`.
+pub fn flag(
+    body: &Map<String, Value>,
+    name: &str,
+    default: bool,
+    rule: &str,
+    errors: &mut Vec<String>,
+) -> bool {
+    match boolean(body, name) {
+        None => default,
+        Some(Ok(b)) => b,
+        Some(Err(())) => {
+            errors.push(rule.into());
+            default
+        }
+    }
+}
+
+/// A password field exactly as sent (its spaces count); absent, or not a
+/// string: "".
+pub fn password(body: &Map<String, Value>, name: &str) -> String {
+    body.get(name)
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
+}
+
 /// A GUID path or body value, lower-cased.
 pub fn guid(s: &str) -> Option<String> {
     uuid::Uuid::parse_str(s.trim())

@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 use super::auth::Staff;
 use super::envelope::{object_body, ok};
 use super::error::{AnalysisError, Result};
-use super::fields::{boolean, guid, text, too_long, valid_email};
+use super::fields::{flag, guid, password, text, too_long, valid_email};
 use super::query::{name_query, order_by, paging, Paging, Params};
 use super::zone::Zone;
 use crate::AppState;
@@ -92,14 +92,13 @@ fn profile(body: &Map<String, Value>, errors: &mut Vec<String>) -> Profile {
     {
         e("Invalid secondary email format.");
     }
-    let is_active = match boolean(body, "isActive") {
-        None => true,
-        Some(Ok(b)) => b,
-        Some(Err(())) => {
-            e("IsActive must be true or false.");
-            true
-        }
-    };
+    let is_active = flag(
+        body,
+        "isActive",
+        true,
+        "IsActive must be true or false.",
+        errors,
+    );
     Profile {
         first_name: first_name.unwrap_or_default(),
         last_name: last_name.unwrap_or_default(),
@@ -143,11 +142,7 @@ fn names(
 pub fn create_body(body: &Map<String, Value>) -> Result<(Profile, String, String), Vec<String>> {
     let mut errors = Vec::new();
     let p = profile(body, &mut errors);
-    let password = body
-        .get("password")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    let password = password(body, "password");
     if password.is_empty() {
         errors.push("Password is required.".into());
     } else if let Some(problem) = fundline_vault::password_problem(&password) {
@@ -444,11 +439,7 @@ fn list_query(params: &Params) -> std::result::Result<(UserQuery, Paging), Vec<S
 
 /// The rule of a password reset body: the new password, or the failed rule.
 pub fn reset_body(body: &Map<String, Value>) -> Result<String, Vec<String>> {
-    let password = body
-        .get("newPassword")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    let password = password(body, "newPassword");
     if password.is_empty() {
         return Err(vec!["New password is required.".into()]);
     }

@@ -295,6 +295,25 @@ fn bars(
     Ok(())
 }
 
+/// A bar chart of `series` over `labels`, `summary` its text for those who
+/// cannot see it.
+fn bar_chart(
+    id: &'static str,
+    heading: &'static str,
+    summary: String,
+    labels: &[String],
+    series: &[(&str, &[Decimal], RGBColor)],
+    font: &str,
+) -> Chart {
+    let svg = svg(id, &summary, |root| bars(root, labels, series, font));
+    Chart {
+        id,
+        heading,
+        summary,
+        svg,
+    }
+}
+
 fn income_and_expenses(months: &[(String, Month)], font: &str) -> Chart {
     let id = "chart-income-expenses";
     let labels: Vec<String> = months.iter().map(|(m, _)| m.clone()).collect();
@@ -318,23 +337,18 @@ fn income_and_expenses(months: &[(String, Month)], font: &str) -> Chart {
             each.join("; ")
         )
     };
-    let svg = svg(id, &summary, |root| {
-        bars(
-            root,
-            &labels,
-            &[
-                ("Income", income.as_slice(), INCOME),
-                ("Expenses", expenses.as_slice(), EXPENSES),
-            ],
-            font,
-        )
-    });
-    Chart {
+    let series = [
+        ("Income", income.as_slice(), INCOME),
+        ("Expenses", expenses.as_slice(), EXPENSES),
+    ];
+    bar_chart(
         id,
-        heading: "Monthly income and expenses",
+        "Monthly income and expenses",
         summary,
-        svg,
-    }
+        &labels,
+        &series,
+        font,
+    )
 }
 
 fn categories(cats: &[(String, Decimal)], font: &str) -> Chart {
@@ -353,20 +367,8 @@ fn categories(cats: &[(String, Decimal)], font: &str) -> Chart {
             each.join(", ")
         )
     };
-    let svg = svg(id, &summary, |root| {
-        bars(
-            root,
-            &labels,
-            &[("Spent", totals.as_slice(), BLUE_LINE)],
-            font,
-        )
-    });
-    Chart {
-        id,
-        heading: "Expenses by category",
-        summary,
-        svg,
-    }
+    let series = [("Spent", totals.as_slice(), BLUE_LINE)];
+    bar_chart(id, "Expenses by category", summary, &labels, &series, font)
 }
 
 fn loan_payments(months: &[(String, Month)], lenders: &[(String, Decimal)], font: &str) -> Chart {
@@ -391,20 +393,8 @@ fn loan_payments(months: &[(String, Month)], lenders: &[(String, Decimal)], font
             by_lender.join(", ")
         )
     };
-    let svg = svg(id, &summary, |root| {
-        bars(
-            root,
-            &labels,
-            &[("Loan payments", paid.as_slice(), EXPENSES)],
-            font,
-        )
-    });
-    Chart {
-        id,
-        heading: "Loan payments",
-        summary,
-        svg,
-    }
+    let series = [("Loan payments", paid.as_slice(), EXPENSES)];
+    bar_chart(id, "Loan payments", summary, &labels, &series, font)
 }
 
 /// Sums of `(key, amount)` by key, largest first (ties by key).

@@ -64,9 +64,4 @@ const PAGE: super::list::ListPage = super::list::ListPage {
     orders: &ORDERS,
 };
 
-super::list::list_page!(
-    "console/customers.html",
-    Row,
-    PAGE,
-    |state, who, zone, raw| list_of(state, who, zone, raw)
-);
+super::list::list_page!("console/customers.html", Row, PAGE, list_of);

@@ -197,11 +197,10 @@ pub(super) fn show<R>(view: &ListView<'_, R>, page: &impl Template) -> Response 
 /// Declares a list page in the module that calls it: its template (`$template`,
 /// extending `console/list.html`) over `ListView<$row>`, and its GET handler
 /// `list`, which answers through `$page` (a `ListPage`) with the records of
-/// `$fetch` (the API's own list function; its arguments are bound to the
-/// state, the staff user, the zone (UTC) and the raw query).
+/// `$fetch` (the API's own list function, called with the state, the staff
+/// user, the zone (UTC) and the raw query).
 macro_rules! list_page {
-    ($template:literal, $row:ty, $page:expr,
-     |$state:ident, $who:ident, $zone:ident, $raw:ident| $fetch:expr) => {
+    ($template:literal, $row:ty, $page:expr, $fetch:path) => {
         #[derive(askama::Template)]
         #[template(path = $template)]
         struct Page<'a> {
@@ -223,10 +222,7 @@ macro_rules! list_page {
                     &state,
                     &headers,
                     query,
-                    async |$who| {
-                        let ($state, $zone, $raw) = (&state, &utc, query);
-                        $fetch.await
-                    },
+                    async |who| $fetch(&state, who, &utc, query).await,
                     <$row>::of,
                     |v| {
                         let page = Page {

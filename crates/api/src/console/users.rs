@@ -43,6 +43,4 @@ const PAGE: super::list::ListPage = super::list::ListPage {
     orders: &super::customers::ORDERS,
 };
 
-super::list::list_page!("console/users.html", Row, PAGE, |state, who, zone, raw| {
-    list_of(state, who, zone, raw)
-});
+super::list::list_page!("console/users.html", Row, PAGE, list_of);

@@ -500,26 +500,14 @@ async fn transfers_from_the_owners_other_bank_are_neither_income_nor_loans() {
     assert!(employers.contains(&("STRIPE", true)), "{employers:?}");
     // The transfers are categorised as the customer's own, both ways.
     let mut transfers = 0;
-    for page in 1.. {
-        let t = staff
-            .get(&format!(
-                "/api/v1/instantbankanalysis/BankingTransactions/{}/1?pageSize=100&pageNumber={page}",
-                s.report_id
-            ))
-            .await;
-        let rows = t.body["data"].as_array().cloned().unwrap_or_default();
-        if rows.is_empty() {
-            break;
-        }
-        for row in rows {
-            if row["memo"]
-                .as_str()
-                .unwrap()
-                .contains("another bank account")
-            {
-                assert_eq!(row["subCategory"], "Internal Transfer", "{row}");
-                transfers += 1;
-            }
+    for row in staff.all_transactions(&s.report_id, &1.into()).await {
+        if row["memo"]
+            .as_str()
+            .unwrap()
+            .contains("another bank account")
+        {
+            assert_eq!(row["subCategory"], "Internal Transfer", "{row}");
+            transfers += 1;
         }
     }
     // Spending is named, not left in Misc (76% of it was).

@@ -426,10 +426,7 @@ async fn the_four_partial_updates() {
 async fn reading_a_full_customer_record_is_audited() {
     let app = spawn_app().await;
     let admin = Staff::admin(&app).await;
-    let me = admin.get("/api/v1/auth/status").await.body["data"]["userId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let me = admin.user_id().await;
     let c = admin.post("/api/v1/customer", &customer(41)).await;
     assert_eq!(c.status, 200, "{c}");
     let id = c.body["data"]["id"].as_str().unwrap().to_string();

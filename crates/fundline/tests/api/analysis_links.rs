@@ -305,12 +305,7 @@ async fn a_hostile_name_is_verbatim_in_the_email_and_escaped_on_the_mailbox_page
             text.rsplit("valid until ").next().unwrap().trim_end_matches(".\n")
         )
     );
-    let r = reqwest::Client::new()
-        .get(format!("{}/sandbox/mailbox", app.base))
-        .bearer_auth(&staff.token)
-        .send()
-        .await
-        .unwrap();
+    let r = staff.sandbox_mailbox().await;
     assert_eq!(r.status(), 200);
     assert_eq!(
         r.headers()["content-security-policy"],

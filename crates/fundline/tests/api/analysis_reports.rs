@@ -404,12 +404,7 @@ async fn report_request_errors_and_filters() {
             "OrderedDateFrom must be an ISO-8601 date.",
         ]).await;
     // The sandbox mailbox is not this tenant's: its staff token opens nothing there.
-    let mailbox = reqwest::Client::new()
-        .get(format!("{}/sandbox/mailbox", app.base))
-        .bearer_auth(&staff.token)
-        .send()
-        .await
-        .unwrap();
+    let mailbox = staff.sandbox_mailbox().await;
     assert_eq!(mailbox.status(), 401);
     assert!(!mailbox.text().await.unwrap().contains("jane5@example.com"));
 }
@@ -420,11 +415,7 @@ async fn an_unusual_csv_is_read_with_a_column_mapping() {
     let staff = Staff::admin(&app).await;
     let (_, report_id) = request_for(&staff, 1, 1).await;
     let link = link_of(&app, &report_id).await;
-    reqwest::Client::new()
-        .post(format!("{link}/consent"))
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(common::sharing::consent(&link).await, 200);
     let mut csv = String::from("Buchung;Text;Betrag\n");
     for (i, day) in (1..=28).step_by(3).enumerate() {
         csv.push_str(&format!("{day:02}.03.2026;KAUF {i};-{i},50\n"));

@@ -187,10 +187,7 @@ async fn analysts_are_denied_user_management_and_deactivation_ends_sessions() {
         &ann.get(&format!("/api/v1/user/{id}")).await,
         "User retrieved successfully",
     );
-    let admin_id = admin.get("/api/v1/auth/status").await.body["data"]["userId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let admin_id = admin.user_id().await;
     envelope_err(
         &ann.get(&format!("/api/v1/user/{admin_id}")).await,
         401,
@@ -262,10 +259,7 @@ async fn x_timezone_renders_dates_and_unknown_zones_are_refused() {
 async fn passwords_follow_the_rules_admins_reset_them_and_the_trail_names_who() {
     let app = spawn_app().await;
     let admin = Staff::admin(&app).await;
-    let admin_id = admin.get("/api/v1/auth/status").await.body["data"]["userId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let admin_id = admin.user_id().await;
     // PCI DSS 8.3.6: at least 12 characters, and not a common password.
     for (password, rule) in [
         ("elevenchars", "Password must be at least 12 characters."),

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{spawn_app_with, TestApp};
-use fundline::client::{card, check_png as png, enrollment, test_visa, PartnerClient};
+use fundline::client::{card, check_png as png, enrollment, test_visa, Deposit, PartnerClient};
 use fundline_api::ApiConfig;
 use serde_json::{json, Value};
 
@@ -127,20 +127,16 @@ impl Session {
         front: Vec<u8>,
         back: Vec<u8>,
     ) -> (u16, Value) {
-        let form = reqwest::multipart::Form::new()
-            .part(
-                "front",
-                reqwest::multipart::Part::bytes(front).file_name("front.png"),
-            )
-            .part(
-                "back",
-                reqwest::multipart::Part::bytes(back).file_name("back.png"),
-            )
-            .text("amount", amount.to_string())
-            .text("checkType", check_type.to_string())
-            .text("cardId", card.to_string())
-            .text("funding", funding.to_string())
-            .text("micr", micr.to_string());
+        let form = Deposit {
+            front,
+            back,
+            amount,
+            check_type,
+            card_id: card,
+            funding,
+            micr,
+        }
+        .form();
         common::send(
             self.http
                 .post(format!("{}/api/v1/checks", self.base))

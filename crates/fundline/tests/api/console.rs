@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::common;
-use common::console::{assert_page_headers, make_analyst, Browser};
+use common::console::{active_stream, assert_page_headers, make_analyst, to_the_cent, Browser};
 use common::spawn_app;
 use common::staff::{customer, customers_two_days_apart, envelope_ok, Staff};
 
@@ -97,12 +97,7 @@ async fn signing_in_sets_a_strict_cookie_and_lists_the_tenants_customers_masked(
     assert!(p.html.contains("Invalid request parameters."));
 
     // Another tenant's staff sees none of them.
-    let other = app.other_tenant().await;
-    let mut stranger = Browser::new(&app);
-    let p = stranger
-        .login(&other.analysis.email, &other.analysis.password)
-        .await;
-    assert_eq!(p.status, 303);
+    let mut stranger = Browser::stranger(&app).await;
     let p = stranger.get("/console/customers").await;
     assert_eq!(p.status, 200);
     assert!(!p.html.contains("Jane1") && p.html.contains("0 customers"));
@@ -166,8 +161,7 @@ async fn wrong_passwords_count_with_the_apis_and_lock_the_account() {
 async fn forms_need_the_sessions_csrf_token_and_logout_ends_the_session() {
     let app = spawn_app().await;
     let admin = &app.tenant.analysis;
-    let mut b = Browser::new(&app);
-    b.login(&admin.email, &admin.password).await;
+    let mut b = Browser::admin(&app).await;
     let page = b.get("/console/customers").await;
     let token = page.csrf();
     assert_eq!(token.len(), 64);
@@ -212,8 +206,7 @@ async fn forms_need_the_sessions_csrf_token_and_logout_ends_the_session() {
 async fn a_session_stays_while_used_and_ends_after_the_apis_idle_timeout() {
     let app = spawn_app().await;
     let admin = &app.tenant.analysis;
-    let mut b = Browser::new(&app);
-    b.login(&admin.email, &admin.password).await;
+    let mut b = Browser::admin(&app).await;
     // Used every 10 minutes, it outlives one access token.
     for _ in 0..3 {
         app.clock.advance(Duration::from_secs(10 * 60));
@@ -274,11 +267,7 @@ async fn the_report_requests_page_lists_the_tenants_requests_with_the_apis_filte
         .await;
     assert!(p.html.contains("0 requests"));
 
-    let other = app.other_tenant().await;
-    let mut stranger = Browser::new(&app);
-    stranger
-        .login(&other.analysis.email, &other.analysis.password)
-        .await;
+    let mut stranger = Browser::stranger(&app).await;
     let p = stranger.get("/console/report-requests").await;
     assert_eq!(p.status, 200);
     assert!(!p.html.contains("Jane7") && p.html.contains("0 requests"));
@@ -288,9 +277,7 @@ async fn the_report_requests_page_lists_the_tenants_requests_with_the_apis_filte
 async fn the_customers_list_filters_by_onboarding_date_as_the_api_does() {
     let app = spawn_app().await;
     let (first, second) = customers_two_days_apart(&app).await;
-    let admin = &app.tenant.analysis;
-    let mut b = Browser::new(&app);
-    b.login(&admin.email, &admin.password).await;
+    let mut b = Browser::admin(&app).await;
     let p = b.get("/console/customers").await;
     assert!(p.html.contains("Onboarded from") && p.html.contains("Onboarded to"));
     let p = b
@@ -367,11 +354,7 @@ async fn a_customers_page_shows_the_apis_record_with_its_numbers_masked() {
     }
 
     // Another tenant's staff does not find it; nor does anyone an unknown id.
-    let other = app.other_tenant().await;
-    let mut stranger = Browser::new(&app);
-    stranger
-        .login(&other.analysis.email, &other.analysis.password)
-        .await;
+    let mut stranger = Browser::stranger(&app).await;
     let p = stranger.get(&path).await;
     assert_eq!(p.status, 404);
     assert!(!p.html.contains("Jane1"));
@@ -385,8 +368,7 @@ async fn only_admins_see_the_staff_users_page() {
     let api = Staff::admin(&app).await;
     make_analyst(&api).await;
 
-    let mut b = Browser::new(&app);
-    b.login(&admin.email, &admin.password).await;
+    let mut b = Browser::admin(&app).await;
     let p = b.get("/console/users").await;
     assert_eq!(p.status, 200, "{}", p.html);
     assert_page_headers(&p);
@@ -412,19 +394,16 @@ async fn only_admins_see_the_staff_users_page() {
 
 /// An amount of the API's JSON as the report page shows it, to the cent.
 fn amount(v: &serde_json::Value) -> String {
-    let d: rust_decimal::Decimal = v.to_string().parse().unwrap();
-    format!("<dd>{:.2}</dd>", d.round_dp(2))
+    format!("<dd>{}</dd>", to_the_cent(v))
 }
 
 #[tokio::test]
 async fn the_report_page_shows_the_apis_financial_report_for_the_tenant_only() {
     let app = spawn_app().await;
-    let admin = &app.tenant.analysis;
     let api = Staff::admin(&app).await;
     let (_, report_id) = api.customer_with_request(3).await;
     let page_path = format!("/console/reports/{report_id}");
-    let mut b = Browser::new(&app);
-    b.login(&admin.email, &admin.password).await;
+    let mut b = Browser::admin(&app).await;
 
     // Still building: says so and refreshes itself.
     let p = b.get(&page_path).await;
@@ -466,20 +445,13 @@ async fn the_report_page_shows_the_apis_financial_report_for_the_tenant_only() {
     let alert = p.html.find("<ul role=\"alert\">").expect("an alert list");
     assert!(p.html[alert..].contains("Stale data"));
     assert!(alert < p.html.find("Headline").unwrap());
-    let stream = r["likelyEmployerResults"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["active"] == true)
-        .expect("an active income stream");
+    let stream = active_stream(r);
     let employer = stream["employerName"].as_str().unwrap();
     assert!(p
         .html
         .contains(&format!("<th scope=\"row\">{employer}</th>")));
-    let income: rust_decimal::Decimal = stream["monthlyIncome"].to_string().parse().unwrap();
-    assert!(p
-        .html
-        .contains(&format!("<td>{:.2}</td>", income.round_dp(2))));
+    let income = to_the_cent(&stream["monthlyIncome"]);
+    assert!(p.html.contains(&format!("<td>{income}</td>")));
     assert!(p.html.contains(&amount(&r["averageIncomePerMonth"])));
     assert!(p.html.contains(&amount(&r["averageExpensesPerMonth"])));
     assert!(p.html.contains(&format!("<dd>{}</dd>", r["score"])));
@@ -491,10 +463,9 @@ async fn the_report_page_shows_the_apis_financial_report_for_the_tenant_only() {
         "<th scope=\"row\">Pay frequency</th><td>Bi-Weekly</td><td>{}</td>",
         stream["frequency"].as_str().unwrap()
     )));
-    let income: rust_decimal::Decimal = r["averageIncomePerMonth"].to_string().parse().unwrap();
     assert!(p.html.contains(&format!(
-        "<th scope=\"row\">Monthly income</th><td>$3200.50</td><td>{:.2}</td>",
-        income.round_dp(2)
+        "<th scope=\"row\">Monthly income</th><td>$3200.50</td><td>{}</td>",
+        to_the_cent(&r["averageIncomePerMonth"])
     )));
     let loan = r["potentialLoans"][0]["detectedCompanyName"]
         .as_str()
@@ -505,18 +476,13 @@ async fn the_report_page_shows_the_apis_financial_report_for_the_tenant_only() {
 
     // Analysts read reports as the API lets them.
     make_analyst(&api).await;
-    let mut analyst = Browser::new(&app);
-    analyst.login("ann@lender.example", "analyst-pass-1").await;
+    let mut analyst = Browser::analyst(&app).await;
     let p = analyst.get(&page_path).await;
     assert_eq!(p.status, 200, "{}", p.html);
     assert!(p.html.contains(&amount(&r["averageIncomePerMonth"])));
 
     // Another tenant's staff: not found, nothing of the report.
-    let other = app.other_tenant().await;
-    let mut stranger = Browser::new(&app);
-    stranger
-        .login(&other.analysis.email, &other.analysis.password)
-        .await;
+    let mut stranger = Browser::stranger(&app).await;
     let p = stranger.get(&page_path).await;
     assert_eq!(p.status, 404);
     assert!(!p.html.contains(employer));
@@ -530,9 +496,7 @@ async fn an_expired_requests_report_page_gives_the_apis_reason_and_stops_refresh
     let api = Staff::admin(&app).await;
     let (_, report_id) = api.customer_with_request(4).await;
     app.clock.advance(Duration::from_secs(73 * 3600));
-    let admin = &app.tenant.analysis;
-    let mut b = Browser::new(&app);
-    b.login(&admin.email, &admin.password).await;
+    let mut b = Browser::admin(&app).await;
     let p = b.get(&format!("/console/reports/{report_id}")).await;
     assert_eq!(p.status, 200, "{}", p.html);
     assert!(p

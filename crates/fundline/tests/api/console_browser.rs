@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::common;
 use common::binary;
 use common::chromium::{consent_and_upload, show_page, Chromium, Cmd};
+use common::console::{active_stream, to_the_cent};
 
 /// What the officer types into the new-customer form, by field name.
 const CUSTOMER: &[(&str, &str)] = &[
@@ -205,40 +206,28 @@ async fn a_loan_officer_reads_a_shared_statements_report_and_downloads_its_pdf()
     )
     .await;
     let data = &api["data"];
-    let income = money(&data["averageIncomePerMonth"]);
-    let stream = data["likelyEmployerResults"]
-        .as_array()
-        .and_then(|s| s.iter().find(|s| s["active"] == true))
-        .unwrap_or_else(|| panic!("no active income stream: {api}"));
+    let income = to_the_cent(&data["averageIncomePerMonth"]);
+    let stream = active_stream(data);
     let employer = stream["employerName"].as_str().unwrap().to_string();
-    let stream_income = money(&stream["monthlyIncome"]);
+    let stream_income = to_the_cent(&stream["monthlyIncome"]);
     assert!(employer.to_uppercase().contains("ACME"), "{employer}");
+    let figures: [&str; 3] = [&employer, &income, &stream_income];
 
-    for shown in [&employer, &income, &stream_income] {
-        assert!(
-            page.contains(shown.as_str()),
-            "{shown} not on the report page"
-        );
-    }
-    assert!(
-        !page.contains(story.account),
-        "full account number on the page"
-    );
-
+    shows_figures_not_the_account(&page, "on the report page", &figures, story.account);
     assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
     let Some(text) = common::console::pdf_text(&pdf) else {
         return;
     };
-    for shown in [&employer, &income, &stream_income] {
-        assert!(
-            text.contains(shown.as_str()),
-            "{shown} not in the PDF:\n{text}"
-        );
+    shows_figures_not_the_account(&text, "in the PDF", &figures, story.account);
+}
+
+/// The console's report (its page's HTML or its PDF's text) shows each of
+/// the API's `figures`, and never the full account number.
+fn shows_figures_not_the_account(text: &str, place: &str, figures: &[&str], account: &str) {
+    for shown in figures {
+        assert!(text.contains(shown), "{shown} not {place}:\n{text}");
     }
-    assert!(
-        !text.contains(story.account),
-        "full account number in the PDF"
-    );
+    assert!(!text.contains(account), "full account number {place}");
 }
 
 /// With this set to a folder, the test saves a PNG of each page there
@@ -264,12 +253,6 @@ async fn shot(client: &Client, name: &str) -> Cmd<()> {
     let png = client.screenshot().await?;
     std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).unwrap();
     Ok(())
-}
-
-/// An amount of the API's JSON as the console shows it: to the cent.
-fn money(v: &Value) -> String {
-    let d: rust_decimal::Decimal = v.to_string().parse().unwrap_or_else(|_| panic!("{v}"));
-    format!("{:.2}", d.round_dp(2))
 }
 
 async fn type_into(client: &Client, id: &str, text: &str) -> Cmd<()> {

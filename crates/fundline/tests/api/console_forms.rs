@@ -94,21 +94,7 @@ async fn record(api: &Staff, id: &str) -> Value {
 
 /// The console signed in as the tenant's admin, and the API as the same.
 async fn admin(app: &common::TestApp) -> (Browser, Staff) {
-    let a = &app.tenant.analysis;
-    let mut b = Browser::new(app);
-    assert_eq!(b.login(&a.email, &a.password).await.status, 303);
-    (b, Staff::admin(app).await)
-}
-
-/// A browser signed in as another tenant's analyst.
-async fn stranger(app: &common::TestApp) -> Browser {
-    let other = app.other_tenant().await;
-    let mut b = Browser::new(app);
-    let p = b
-        .login(&other.analysis.email, &other.analysis.password)
-        .await;
-    assert_eq!(p.status, 303);
-    b
+    (Browser::admin(app).await, Staff::admin(app).await)
 }
 
 /// The id `Location` names after `prefix`.
@@ -425,7 +411,7 @@ async fn another_tenants_customer_and_request_are_404_pages() {
     let app = spawn_app().await;
     let (_, api) = admin(&app).await;
     let (customer_id, report_id) = api.customer_with_request(1).await;
-    let mut s = stranger(&app).await;
+    let mut s = Browser::stranger(&app).await;
     let csrf = s.get("/console/customers").await.csrf();
     for path in [
         format!("/console/customers/{customer_id}/edit"),

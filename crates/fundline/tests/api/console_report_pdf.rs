@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use crate::common;
-use common::console::{assert_page_headers, pdf_text, Browser};
+use common::console::{active_stream, assert_page_headers, pdf_text, to_the_cent, Browser};
 use common::spawn_app;
 use common::staff::{customer, Staff};
 
@@ -48,12 +48,6 @@ async fn built_report(
 /// (`<`) specials, which must come out as text.
 const NAME: (&str, &str) = ("Ann #panic()]", "$x <y> \\ Lee");
 
-/// An amount of the API's JSON as the page shows it, to the cent.
-fn cents(v: &Value) -> String {
-    let d: rust_decimal::Decimal = v.to_string().parse().unwrap();
-    format!("{:.2}", d.round_dp(2))
-}
-
 /// The SVG of the chart headed `id` on the page.
 fn chart<'a>(html: &'a str, id: &str) -> &'a str {
     let at = html
@@ -66,10 +60,8 @@ fn chart<'a>(html: &'a str, id: &str) -> &'a str {
 #[tokio::test]
 async fn the_report_page_draws_four_charts_and_marks_the_apis_negative_days() {
     let app = spawn_app().await;
-    let admin = &app.tenant.analysis;
     let api = Staff::admin(&app).await;
-    let mut b = Browser::new(&app);
-    b.login(&admin.email, &admin.password).await;
+    let mut b = Browser::admin(&app).await;
 
     // A low closing balance: the months before it were below zero.
     let (report_id, account, r) = built_report(&app, &api, 11, "100.00").await;
@@ -138,10 +130,8 @@ async fn the_report_page_draws_four_charts_and_marks_the_apis_negative_days() {
 #[tokio::test]
 async fn the_pdf_has_the_pages_figures_as_text_for_the_tenant_only() {
     let app = spawn_app().await;
-    let admin = &app.tenant.analysis;
     let api = Staff::admin(&app).await;
-    let mut b = Browser::new(&app);
-    b.login(&admin.email, &admin.password).await;
+    let mut b = Browser::admin(&app).await;
 
     // Pending: the page's message, no PDF.
     let (_, pending) = api.customer_with_request(13).await;
@@ -198,14 +188,9 @@ async fn the_pdf_has_the_pages_figures_as_text_for_the_tenant_only() {
         assert!(text.find(&stale).unwrap() < text.find("Headline").unwrap());
         // The active stream's employer and monthly amount, the average
         // monthly income: as the page shows them, from the API's answer.
-        let stream = r["likelyEmployerResults"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["active"] == true)
-            .expect("an active stream");
+        let stream = active_stream(&r);
         let employer = stream["employerName"].as_str().unwrap();
-        let monthly = cents(&stream["monthlyIncome"]);
+        let monthly = to_the_cent(&stream["monthlyIncome"]);
         assert!(page
             .html
             .contains(&format!("<th scope=\"row\">{employer}</th>")));
@@ -214,7 +199,7 @@ async fn the_pdf_has_the_pages_figures_as_text_for_the_tenant_only() {
             text.contains(&format!("{employer} Bi-Weekly Yes {monthly}")),
             "{text}"
         );
-        let income = cents(&r["averageIncomePerMonth"]);
+        let income = to_the_cent(&r["averageIncomePerMonth"]);
         assert!(page.html.contains(&format!("<dd>{income}</dd>")));
         assert!(
             text.contains(&format!(
@@ -238,11 +223,7 @@ async fn the_pdf_has_the_pages_figures_as_text_for_the_tenant_only() {
     }
 
     // An analyst may; another tenant and an unknown id may not.
-    let other = app.other_tenant().await;
-    let mut stranger = Browser::new(&app);
-    stranger
-        .login(&other.analysis.email, &other.analysis.password)
-        .await;
+    let mut stranger = Browser::stranger(&app).await;
     let p = stranger.download(&path).await;
     assert_eq!(p.status(), 404);
     assert!(p.headers()["content-type"]

@@ -33,21 +33,12 @@ async fn report_with_formula_memos(app: &TestApp, api: &Staff, n: u32) -> (Share
     .expect("the statement is taken");
     assert_eq!(shared.accounts.len(), 1, "{:?}", shared.accounts);
     let account = &shared.accounts[0]["accountId"];
-    let mut txs = Vec::new();
-    for page in 1.. {
-        let a = api
-            .get(&format!(
-                "/api/v1/instantbankanalysis/BankingTransactions/{}/{account}?pageSize=100&pageNumber={page}",
-                shared.report_id
-            ))
-            .await;
-        assert_eq!(a.status, 200, "{a}");
-        let data = a.body["data"].as_array().unwrap();
-        txs.extend(data.iter().map(api_tx));
-        if data.is_empty() || txs.len() as u64 >= a.body["totalCount"].as_u64().unwrap() {
-            break;
-        }
-    }
+    let txs: Vec<Tx> = api
+        .all_transactions(&shared.report_id, account)
+        .await
+        .iter()
+        .map(api_tx)
+        .collect();
     assert!(txs.len() > 60, "{}", txs.len());
     assert!(txs.iter().any(|t| t.1.starts_with('=')), "{txs:?}");
     (shared, txs)
@@ -108,20 +99,13 @@ fn only(txs: &[Tx], keep: impl Fn(&Tx) -> bool) -> Vec<Tx> {
     txs.iter().filter(|t| keep(t)).cloned().collect()
 }
 
-async fn signed_in(app: &TestApp) -> Browser {
-    let admin = &app.tenant.analysis;
-    let mut b = Browser::new(app);
-    b.login(&admin.email, &admin.password).await;
-    b
-}
-
 #[tokio::test]
 async fn the_page_lists_the_apis_transactions_searched_filtered_and_paged() {
     let app = spawn_app().await;
     let api = Staff::admin(&app).await;
     let (shared, txs) = report_with_formula_memos(&app, &api, 6).await;
     let path = format!("/console/reports/{}/transactions", shared.report_id);
-    let mut b = signed_in(&app).await;
+    let mut b = Browser::admin(&app).await;
 
     // The report page links here, and this page back.
     let report = b
@@ -292,7 +276,7 @@ async fn the_csv_has_every_matching_row_with_the_apis_amounts_and_no_formulas() 
     let api = Staff::admin(&app).await;
     let (shared, txs) = report_with_formula_memos(&app, &api, 7).await;
     let csv_path = format!("/console/reports/{}/transactions.csv", shared.report_id);
-    let mut b = signed_in(&app).await;
+    let mut b = Browser::admin(&app).await;
 
     let page = b
         .get(&format!(
@@ -354,16 +338,11 @@ async fn the_csv_has_every_matching_row_with_the_apis_amounts_and_no_formulas() 
 
     // An analyst of the tenant may download it; another tenant may not.
     make_analyst(&api).await;
-    let mut analyst = Browser::new(&app);
-    analyst.login("ann@lender.example", "analyst-pass-1").await;
+    let mut analyst = Browser::analyst(&app).await;
     assert_eq!(analyst.get(&csv_path).await.status, 200);
     let page_path = format!("/console/reports/{}/transactions", shared.report_id);
     assert_eq!(analyst.get(&page_path).await.status, 200);
-    let other = app.other_tenant().await;
-    let mut stranger = Browser::new(&app);
-    stranger
-        .login(&other.analysis.email, &other.analysis.password)
-        .await;
+    let mut stranger = Browser::stranger(&app).await;
     for path in [&page_path, &csv_path] {
         let p = stranger.get(path).await;
         assert_eq!(p.status, 404, "{path}");

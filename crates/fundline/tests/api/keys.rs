@@ -786,20 +786,8 @@ async fn check_session(s: &Server, c: &PartnerClient, customer: &str) -> String 
 async fn deposit(s: &Server, session: &str, card_id: &str, micr: &str, salt: u64) -> Value {
     let http = reqwest::Client::new();
     let png = fundline::client::check_png;
-    let form = reqwest::multipart::Form::new()
-        .part(
-            "front",
-            reqwest::multipart::Part::bytes(png(1600, 700, salt)).file_name("front.png"),
-        )
-        .part(
-            "back",
-            reqwest::multipart::Part::bytes(png(1600, 700, 1_000_000 + salt)).file_name("back.png"),
-        )
-        .text("amount", "10000")
-        .text("checkType", "payroll")
-        .text("cardId", card_id.to_string())
-        .text("funding", "minutes")
-        .text("micr", micr.to_string());
+    let (front, back) = (png(1600, 700, salt), png(1600, 700, 1_000_000 + salt));
+    let form = fundline::client::Deposit::payroll(front, back, card_id, micr).form();
     let sub = common::json_of(
         http.post(format!("{}/api/v1/checks", s.base))
             .bearer_auth(session)

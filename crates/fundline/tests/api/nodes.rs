@@ -14,7 +14,8 @@ use std::process::{Child, Command};
 use std::time::Duration;
 
 use fundline::client::{
-    card, check_png, session_request, test_visa, ConnectClient, GatewayClient, PartnerClient,
+    card, check_png, session_request, test_visa, ConnectClient, Deposit, GatewayClient,
+    PartnerClient,
 };
 use serde_json::{json, Value};
 
@@ -224,20 +225,8 @@ async fn two_nodes_on_one_postgres_keep_every_guarantee() {
     for (i, (token, card_id)) in sessions.iter().enumerate() {
         for k in 0..3u64 {
             let n = i as u64 * 10 + k;
-            let form = reqwest::multipart::Form::new()
-                .part(
-                    "front",
-                    reqwest::multipart::Part::bytes(png(2 * n)).file_name("f.png"),
-                )
-                .part(
-                    "back",
-                    reqwest::multipart::Part::bytes(png(2 * n + 1)).file_name("b.png"),
-                )
-                .text("amount", "10000")
-                .text("checkType", "payroll")
-                .text("cardId", card_id.clone())
-                .text("funding", "minutes")
-                .text("micr", format!("T021000021T 55500{i}O {}", 100 + n));
+            let micr = format!("T021000021T 55500{i}O {}", 100 + n);
+            let form = Deposit::payroll(png(2 * n), png(2 * n + 1), card_id, &micr).form();
             let r = http
                 .post(format!("{}/api/v1/checks", nodes[(n % 2) as usize]))
                 .bearer_auth(token)

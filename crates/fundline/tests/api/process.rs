@@ -462,14 +462,7 @@ async fn sandbox_outbox_link_and_sandbox_bank_build_a_report() {
     .await;
     assert!(mailbox.contains("sam@example.com") && mailbox.contains(&link));
 
-    assert_eq!(
-        http.post(format!("{link}/consent"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(common::sharing::consent(&link).await, 200);
     let shared = http
         .post(format!("{link}/sandbox-bank"))
         .send()

@@ -26,7 +26,6 @@ async fn start(name: &str, envs: &[(&str, &str)]) -> (tempfile::TempDir, Server)
 /// customer links come from the outbox, as the operator sees them.
 async fn report_links(s: &Server, n: usize) -> Vec<String> {
     let creds = binary::sandbox_credentials(&s.dir);
-    let http = reqwest::Client::new();
     let token = binary::staff_token(&s.base, &creds).await;
     for i in 0..n {
         binary::create_customer(&s.base, &token, &json!({
@@ -46,8 +45,7 @@ async fn report_links(s: &Server, n: usize) -> Vec<String> {
         .collect();
     assert_eq!(links.len(), n, "{messages}");
     for link in &links {
-        let r = http.post(format!("{link}/consent")).send().await.unwrap();
-        assert_eq!(r.status(), 200);
+        assert_eq!(common::sharing::consent(link).await, 200);
     }
     links
 }

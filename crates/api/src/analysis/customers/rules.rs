@@ -7,7 +7,7 @@ use fundline_store::customers::CustomerQuery;
 use serde_json::{Map, Value};
 
 use super::super::customer_rules::{self as rules, BUSINESS, CUSTOMER};
-use super::super::fields::{boolean, text};
+use super::super::fields::{flag, password, text};
 use super::super::query::{
     customer_type, date_bound, name_query, order_by, paging, Paging, Params,
 };
@@ -55,11 +55,7 @@ pub fn create_body(
     let user_name = rules::required(body, "userName", "User name", 50, &mut e);
     let kind = rules::customer_type(body);
     let (company_name, ein) = rules::business_identity(body, kind, &mut e);
-    let password = body
-        .get("password")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    let password = password(body, "password");
     if password.is_empty() {
         e.push("Password is required.".into());
     } else if password.chars().count() > 128 {
@@ -90,14 +86,13 @@ pub fn create_body(
     let bank_acc = rules::bank_account(body, false, &mut e);
     let routing_no = rules::routing(body, false, &mut e);
     let employer_name = rules::optional(body, "employerName", "Employer name", 100, &mut e);
-    let trigger = match boolean(body, "triggerReportRequest") {
-        None => false,
-        Some(Ok(b)) => b,
-        Some(Err(())) => {
-            e.push("TriggerReportRequest must be true or false.".into());
-            false
-        }
-    };
+    let trigger = flag(
+        body,
+        "triggerReportRequest",
+        false,
+        "TriggerReportRequest must be true or false.",
+        &mut e,
+    );
     let country_code = rules::country_code(body, &mut e);
     rules::us_zip(&country, &postal_code, &mut e);
     let Some(ssn) = ssn.filter(|_| e.is_empty()) else {

@@ -122,14 +122,29 @@ impl Browser {
         .await
     }
 
+    /// A browser signed in as `email`, which must succeed.
+    pub async fn signed_in(app: &super::TestApp, email: &str, password: &str) -> Browser {
+        let mut b = Browser::new(app);
+        let p = b.login(email, password).await;
+        assert_eq!(p.status, 303, "sign-in of {email}: {}", p.html);
+        b
+    }
+
+    /// A browser signed in as the tenant's admin.
+    pub async fn admin(app: &super::TestApp) -> Browser {
+        let a = &app.tenant.analysis;
+        Browser::signed_in(app, &a.email, &a.password).await
+    }
+
     /// A browser signed in as Ann Lyst (see [`make_analyst`]).
     pub async fn analyst(app: &super::TestApp) -> Browser {
-        let mut b = Browser::new(app);
-        assert_eq!(
-            b.login("ann@lender.example", "analyst-pass-1").await.status,
-            303
-        );
-        b
+        Browser::signed_in(app, "ann@lender.example", "analyst-pass-1").await
+    }
+
+    /// A browser signed in as another tenant's admin.
+    pub async fn stranger(app: &super::TestApp) -> Browser {
+        let other = app.other_tenant().await;
+        Browser::signed_in(app, &other.analysis.email, &other.analysis.password).await
     }
 
     pub fn session(&self) -> Option<&String> {
@@ -200,4 +215,19 @@ pub fn pdf_text(pdf: &[u8]) -> Option<String> {
     assert!(out.status.success(), "pdftotext: {out:?}");
     let text = String::from_utf8(out.stdout).unwrap();
     Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// An amount of the API's JSON as the console shows it: to the cent.
+pub fn to_the_cent(v: &serde_json::Value) -> String {
+    let d: rust_decimal::Decimal = v.to_string().parse().unwrap_or_else(|_| panic!("{v}"));
+    format!("{:.2}", d.round_dp(2))
+}
+
+/// The financial report's active income stream (of `likelyEmployerResults`):
+/// the one whose employer and monthly income the report page shows.
+pub fn active_stream(report: &serde_json::Value) -> &serde_json::Value {
+    report["likelyEmployerResults"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["active"] == true))
+        .unwrap_or_else(|| panic!("no active income stream: {report}"))
 }

@@ -48,6 +48,26 @@ impl Staff {
         }
     }
 
+    /// The signed-in user's id, as /api/v1/auth/status gives it.
+    pub async fn user_id(&self) -> String {
+        let a = self.get("/api/v1/auth/status").await;
+        a.body["data"]["userId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("auth status: {a}"))
+            .to_string()
+    }
+
+    /// GET /sandbox/mailbox with this user's bearer token: the answer as
+    /// it came (a page, not the envelope).
+    pub async fn sandbox_mailbox(&self) -> reqwest::Response {
+        self.http
+            .get(format!("{}/sandbox/mailbox", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+    }
+
     async fn send(&self, req: reqwest::RequestBuilder) -> Answer {
         let mut req = req.bearer_auth(&self.token);
         if let Some(z) = &self.zone {
@@ -138,6 +158,26 @@ impl Staff {
             .unwrap_or_else(|| panic!("report request: {r}"))
             .to_string();
         (customer_id, report_id)
+    }
+
+    /// Every BankingTransactions row of the report's account (`account`:
+    /// its number in the report), newest first, read a page of 100 at a time.
+    pub async fn all_transactions(&self, report_id: &str, account: &Value) -> Vec<Value> {
+        let mut rows = Vec::new();
+        for page in 1.. {
+            let a = self
+                .get(&format!(
+                    "/api/v1/instantbankanalysis/BankingTransactions/{report_id}/{account}?pageSize=100&pageNumber={page}"
+                ))
+                .await;
+            assert_eq!(a.status, 200, "{a}");
+            let data = a.body["data"].as_array().unwrap();
+            rows.extend(data.iter().cloned());
+            if data.is_empty() || rows.len() as u64 >= a.body["totalCount"].as_u64().unwrap() {
+                break;
+            }
+        }
+        rows
     }
 
     pub async fn post_raw(&self, path: &str, body: &'static str) -> Answer {
