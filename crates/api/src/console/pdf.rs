@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, Timelike};
@@ -24,7 +24,7 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
-use super::report::{prepare, Prepared};
+use super::report::ReadyReport;
 use crate::AppState;
 
 const TEMPLATE: &str = include_str!("../../templates/console/report.typ");
@@ -143,13 +143,8 @@ pub(super) fn render(
 /// report not ready yet gives the page's message, not a PDF.
 pub async fn download(
     State(state): State<AppState>,
-    super::SignedIn(s, frame): super::SignedIn,
-    Path(id): Path<String>,
+    ReadyReport(s, _, ready): ReadyReport,
 ) -> Response {
-    let ready = match prepare(&state, &s, &frame, &id).await {
-        Prepared::Ready(r) => r,
-        Prepared::Answer(resp) => return resp,
-    };
     let charts = ready.charts("Libertinus Serif");
     let data = ready.figures(&charts);
     let charts = charts

@@ -5,7 +5,7 @@
 //! still building refreshes itself. The PDF (`pdf`) shows the same.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer};
@@ -275,15 +275,42 @@ impl EventRow {
     }
 }
 
+/// A report handler's argument: the signed-in user's session and frame
+/// and the report of the path's request, ready. Otherwise the page to
+/// answer instead: the sign-in redirect, the 404 page (another tenant's,
+/// unknown), the building page (not ready), the unavailable page.
+pub(super) struct ReadyReport(
+    pub(super) super::session::Session,
+    pub(super) super::Frame,
+    pub(super) Box<Ready>,
+);
+
+impl axum::extract::FromRequestParts<AppState> for ReadyReport {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Response> {
+        let super::SignedIn(s, frame) = super::SignedIn::from_request_parts(parts, state).await?;
+        let Ok(Path(id)) = Path::<String>::from_request_parts(parts, state).await else {
+            return Err(s.finish(super::not_found()));
+        };
+        match prepare(state, &s, &frame, &id).await {
+            Prepared::Ready(ready) => Ok(ReadyReport(s, frame, ready)),
+            Prepared::Answer(resp) => Err(resp),
+        }
+    }
+}
+
 /// The report of request `id` for the signed-in user, or the answer to
-/// give instead: the 404 page (another tenant's, unknown), the building
-/// page (not ready), the unavailable page.
-pub(super) enum Prepared {
+/// give instead.
+enum Prepared {
     Ready(Box<Ready>),
     Answer(Response),
 }
 
-pub(super) async fn prepare(
+async fn prepare(
     state: &AppState,
     s: &super::session::Session,
     frame: &super::Frame,
@@ -567,15 +594,7 @@ impl Ready {
 }
 
 /// GET /console/reports/{id}: `id` is the report request's.
-pub async fn show(
-    State(state): State<AppState>,
-    super::SignedIn(s, frame): super::SignedIn,
-    Path(id): Path<String>,
-) -> Response {
-    let ready = match prepare(&state, &s, &frame, &id).await {
-        Prepared::Ready(r) => r,
-        Prepared::Answer(resp) => return resp,
-    };
+pub async fn show(ReadyReport(s, frame, ready): ReadyReport) -> Response {
     let page = ReportPage {
         nonce: &frame.nonce,
         frame: &frame,

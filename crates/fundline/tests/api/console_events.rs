@@ -32,6 +32,16 @@ fn with_fees(end: chrono::NaiveDate) -> String {
     text.replace("</BANKTRANLIST>", &format!("{fees}</BANKTRANLIST>"))
 }
 
+/// The report page's event list, and its rows (each from its date cell on).
+fn event_rows(html: &str) -> (&str, Vec<&str>) {
+    let list = html
+        .split("<h3 id=\"event-list\">")
+        .nth(1)
+        .expect("the event list");
+    let list = &list[..list.find("</table>").unwrap()];
+    (list, list.split("<tr><td>").skip(1).collect())
+}
+
 #[tokio::test]
 async fn the_report_page_lists_the_fees_behind_its_counts() {
     let app = spawn_app().await;
@@ -57,13 +67,7 @@ async fn the_report_page_lists_the_fees_behind_its_counts() {
         .await;
     assert_eq!(p.status, 200, "{}", p.html);
     assert_page_headers(&p);
-    let list = p
-        .html
-        .split("<h3 id=\"event-list\">")
-        .nth(1)
-        .expect("the event list");
-    let list = &list[..list.find("</table>").unwrap()];
-    let rows: Vec<&str> = list.split("<tr><td>").skip(1).collect();
+    let (list, rows) = event_rows(&p.html);
     let row = |date: i64, event: &str, amount: &str| {
         let date = (end - chrono::Duration::days(date)).to_string();
         rows.iter().any(|r| {
@@ -136,15 +140,9 @@ async fn a_real_statements_page_lists_the_files_own_transfers_and_the_apis_incom
     assert!(p
         .html
         .contains(&format!("<dd>{}</dd>", cents(&r["averageIncomePerMonth"]))));
-    let list = p
-        .html
-        .split("<h3 id=\"event-list\">")
-        .nth(1)
-        .expect("the event list");
-    let list = &list[..list.find("</table>").unwrap()];
-    let transfers: Vec<&str> = list
-        .split("<tr><td>")
-        .skip(1)
+    let (list, rows) = event_rows(&p.html);
+    let transfers: Vec<&str> = rows
+        .into_iter()
         .filter(|row| row.contains("<th scope=\"row\">Own transfer (as described)</th>"))
         .collect();
     assert_eq!(transfers.len(), in_file, "{list}");
