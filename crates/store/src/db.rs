@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Executor};
 use tokio::sync::{mpsc, oneshot};
@@ -52,17 +53,19 @@ impl StoreOptions {
 #[derive(Clone)]
 pub struct Store {
     engine: Engine,
-    /// sqlx's pool: every read on PostgreSQL; on SQLite only `reader()`'s
-    /// callers (checks and tools outside the query layer).
+    /// sqlx's `Any` pool for `reader()`'s callers only (checks and tools
+    /// outside the query layer); opened lazily, two connections at most.
     reader: AnyPool,
     /// SQLite: the reader connections the query layer reads on.
     pub(crate) readers: Option<Arc<Readers>>,
+    /// PostgreSQL: the native pool every query-layer read and write uses.
+    pub(crate) pg: Option<PgPool>,
     writer: Writer,
 }
 
 #[derive(Clone)]
 enum Writer {
-    Pool(AnyPool),
+    Pool(PgPool),
     Queue(mpsc::Sender<Box<dyn Job>>),
 }
 
@@ -85,16 +88,27 @@ impl Store {
             .disable_statement_logging();
         match engine {
             Engine::Postgres => {
-                let pool = AnyPoolOptions::new()
+                let pg_opts = opts
+                    .url
+                    .parse::<PgConnectOptions>()
+                    .map_err(|e| StoreError::Config(format!("invalid DATABASE_URL: {e}")))?
+                    .disable_statement_logging();
+                let pool = PgPoolOptions::new()
                     .max_connections(opts.pool_size.max(2))
                     .acquire_timeout(Duration::from_secs(10))
-                    .connect_with(connect_opts)
+                    .connect_with(pg_opts)
                     .await?;
                 MIGRATOR.run(&pool).await?;
+                let reader = AnyPoolOptions::new()
+                    .max_connections(2)
+                    .min_connections(0)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_lazy_with(connect_opts);
                 Ok(Store {
                     engine,
-                    reader: pool.clone(),
+                    reader,
                     readers: None,
+                    pg: Some(pool.clone()),
                     writer: Writer::Pool(pool),
                 })
             }
@@ -138,6 +152,7 @@ impl Store {
                     engine,
                     reader,
                     readers: Some(Arc::new(readers)),
+                    pg: None,
                     writer: Writer::Queue(tx),
                 })
             }
@@ -152,6 +167,13 @@ impl Store {
     /// read sees every write whose `write()` returned.
     pub fn reader(&self) -> &AnyPool {
         &self.reader
+    }
+
+    /// The native PostgreSQL pool (the query layer's, on PostgreSQL only).
+    pub(crate) fn pg(&self) -> Result<&PgPool, StoreError> {
+        self.pg
+            .as_ref()
+            .ok_or_else(|| StoreError::Config("no PostgreSQL pool on SQLite".into()))
     }
 
     /// Runs `f` in a transaction and returns once it is durably committed.

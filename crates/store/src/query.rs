@@ -8,31 +8,33 @@
 //! functions on the `Conn` its `Store::write` closure is handed.
 //!
 //! Two backends: SQLite statements run on `rusqlite` on the thread holding
-//! the connection (`crate::sqlite`); PostgreSQL statements on sqlx. Rows
-//! decode from sqlx's `AnyRow` on both.
+//! the connection (`crate::sqlite`); PostgreSQL statements on sqlx's native
+//! PostgreSQL driver (`PgPool`, prepared statements cached per connection),
+//! not its `Any` layer. Rows decode from sqlx's `AnyRow` on both, so a row
+//! type is written once: each backend builds `AnyRow`s from its own rows.
 
 use std::sync::Arc;
 
-use sqlx::any::{AnyArguments, AnyRow};
-use sqlx::{Any, Arguments, Decode, FromRow, Type};
+use sqlx::any::AnyRow;
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::{Any, Arguments, Decode, FromRow, Postgres, Type};
 
 use crate::{sqlite, Store, StoreError};
 
-/// sqlx's statement types, with this layer's parameters.
-type Query<'q> = sqlx::query::Query<'q, Any, AnyArguments<'q>>;
-type QueryAs<'q, T> = sqlx::query::QueryAs<'q, Any, T, AnyArguments<'q>>;
+/// sqlx's PostgreSQL statement, with this layer's parameters bound.
+type Query<'q> = sqlx::query::Query<'q, Postgres, PgArguments>;
 
 /// The connection a write closure is handed: the batch's transaction on the
 /// SQLite writer thread, or the write's own transaction on PostgreSQL.
 pub struct Conn(Backend);
 
 enum Backend {
-    Postgres(sqlx::Transaction<'static, Any>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
     Sqlite(rusqlite::Connection),
 }
 
 impl Conn {
-    pub(crate) fn postgres(tx: sqlx::Transaction<'static, Any>) -> Conn {
+    pub(crate) fn postgres(tx: sqlx::Transaction<'static, Postgres>) -> Conn {
         Conn(Backend::Postgres(tx))
     }
 
@@ -137,10 +139,10 @@ impl From<&Option<i64>> for Param {
     }
 }
 
-/// The driver's argument list, borrowing the parameters' values. Binding
-/// `Option<T>` gives what binding `T` or `None::<T>` gave before this layer.
-fn arguments(params: &[Param]) -> Result<AnyArguments<'_>, StoreError> {
-    let mut args = AnyArguments::default();
+/// The PostgreSQL driver's argument list (TEXT and INT8 parameters, a NULL
+/// typed as its column).
+fn arguments(params: &[Param]) -> Result<PgArguments, StoreError> {
+    let mut args = PgArguments::default();
     for p in params {
         match p {
             Param::Text(v) => args.add(v.as_deref()),
@@ -186,14 +188,18 @@ impl TextRow {
 }
 
 /// The statement with its parameters bound, for sqlx to run on any
-/// executor (the reader pool or a write transaction).
-fn statement<'q>(sql: &'q str, params: &'q [Param]) -> Result<Query<'q>, StoreError> {
+/// PostgreSQL executor (the pool or a write transaction).
+fn statement<'q>(sql: &'q str, params: &[Param]) -> Result<Query<'q>, StoreError> {
     Ok(sqlx::query_with(sql, arguments(params)?))
 }
 
-/// The same for a statement that returns rows of `T`.
-fn typed<'q, T: Record>(sql: &'q str, params: &'q [Param]) -> Result<QueryAs<'q, T>, StoreError> {
-    Ok(sqlx::query_as_with(sql, arguments(params)?))
+/// A PostgreSQL row as `T`, through the `AnyRow` every row type reads.
+fn decode<T: Record>(row: &PgRow) -> Result<T, StoreError> {
+    Ok(T::from_row(&AnyRow::try_from(row)?)?)
+}
+
+fn decode_all<T: Record>(rows: &[PgRow]) -> Result<Vec<T>, StoreError> {
+    rows.iter().map(decode).collect()
 }
 
 /// `T`'s single column, as a one-column row.
@@ -210,6 +216,14 @@ impl Store {
     /// `Store::write`, so on SQLite it is group-committed (and replayed with
     /// the same parameters if its batch is).
     pub async fn execute(&self, sql: &str, params: Params) -> Result<u64, StoreError> {
+        if let Some(pool) = &self.pg {
+            // One statement is atomic on its own: no BEGIN and COMMIT round
+            // trips around it.
+            return Ok(statement(sql, &params)?
+                .execute(pool)
+                .await?
+                .rows_affected());
+        }
         let statement: Arc<(String, Params)> = Arc::new((sql.to_string(), params));
         self.write(move |c| {
             let statement = statement.clone();
@@ -225,7 +239,10 @@ impl Store {
     ) -> Result<Option<T>, StoreError> {
         match &self.readers {
             Some(r) => r.with(|c| Ok(sqlite::fetch(c, sql, &params, 1)?.pop())),
-            None => Ok(typed(sql, &params)?.fetch_optional(self.reader()).await?),
+            None => match statement(sql, &params)?.fetch_optional(self.pg()?).await? {
+                Some(row) => Ok(Some(decode(&row)?)),
+                None => Ok(None),
+            },
         }
     }
 
@@ -241,7 +258,7 @@ impl Store {
     ) -> Result<Vec<T>, StoreError> {
         match &self.readers {
             Some(r) => r.with(|c| sqlite::fetch(c, sql, &params, usize::MAX)),
-            None => Ok(typed(sql, &params)?.fetch_all(self.reader()).await?),
+            None => decode_all(&statement(sql, &params)?.fetch_all(self.pg()?).await?),
         }
     }
 
@@ -346,7 +363,10 @@ pub async fn fetch_optional<T: Record>(
     params: Params,
 ) -> Result<Option<T>, StoreError> {
     match &mut c.0 {
-        Backend::Postgres(tx) => Ok(typed(sql, &params)?.fetch_optional(&mut **tx).await?),
+        Backend::Postgres(tx) => match statement(sql, &params)?.fetch_optional(&mut **tx).await? {
+            Some(row) => Ok(Some(decode(&row)?)),
+            None => Ok(None),
+        },
         Backend::Sqlite(conn) => Ok(sqlite::fetch(conn, sql, &params, 1)?.pop()),
     }
 }
@@ -365,7 +385,7 @@ pub async fn fetch_all<T: Record>(
     params: Params,
 ) -> Result<Vec<T>, StoreError> {
     match &mut c.0 {
-        Backend::Postgres(tx) => Ok(typed(sql, &params)?.fetch_all(&mut **tx).await?),
+        Backend::Postgres(tx) => decode_all(&statement(sql, &params)?.fetch_all(&mut **tx).await?),
         Backend::Sqlite(conn) => sqlite::fetch(conn, sql, &params, usize::MAX),
     }
 }
