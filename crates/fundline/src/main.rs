@@ -6,6 +6,12 @@ use clap::{Parser, Subcommand};
 
 use fundline::{admin, analysis_bench, bench, check_bench, crash, serve, settings, statement};
 
+/// mimalloc instead of glibc's malloc: under load the server allocates and
+/// frees many small buffers per request on two threads, where glibc's
+/// allocator took ~13 % of the server's CPU (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "fundline",
