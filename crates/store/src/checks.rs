@@ -267,12 +267,17 @@ pub async fn image_seen_before(
     front_hash: &str,
     excluding: &str,
 ) -> Result<bool, StoreError> {
+    // One indexed lookup per side: written as `front_hash = $2 OR back_hash
+    // = $2`, SQLite's planner used the tenant prefix alone and read every
+    // check of the tenant for each deposit.
+    const EARLIER: &str = "transaction_id <> $3 AND stage <> 'declined' \
+         AND created_at <= (SELECT created_at FROM cc_checks WHERE transaction_id = $3)";
+    let sql = format!(
+        "SELECT (SELECT COUNT(*) FROM cc_checks WHERE tenant_id = $1 AND front_hash = $2 AND {EARLIER}) \
+         + (SELECT COUNT(*) FROM cc_checks WHERE tenant_id = $1 AND back_hash = $2 AND {EARLIER})"
+    );
     store
-        .exists(
-            "SELECT COUNT(*) FROM cc_checks WHERE tenant_id = $1 AND (front_hash = $2 OR back_hash = $2) AND transaction_id <> $3 \
-             AND stage <> 'declined' AND created_at <= (SELECT created_at FROM cc_checks WHERE transaction_id = $3)",
-            params![tenant_id, front_hash, excluding],
-        )
+        .exists(&sql, params![tenant_id, front_hash, excluding])
         .await
 }
 

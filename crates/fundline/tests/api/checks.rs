@@ -489,6 +489,47 @@ async fn declines_amount_limits_duplicates_and_bad_input() {
     }
 }
 
+/// An image that was either side of an earlier check, sent again as a new
+/// check's front, is a duplicate image (whatever the MICR line says); an
+/// image never seen before is not.
+#[tokio::test]
+async fn an_earlier_checks_front_or_back_sent_again_is_a_duplicate_image() {
+    use fundline_checks::codes::DeclineReason;
+    let app = spawn_app_with(config()).await;
+    let c = customer(&app, 4, &[test_visa(4)]).await;
+    let s = session(&app, &sso(&c).await).await;
+    let (front, back) = (png(1600, 700, 4101), png(1600, 700, 4102));
+    let first = s
+        .deposit_images(
+            &c.cards[0],
+            "T021000021T 123456789O 4100",
+            front.clone(),
+            back.clone(),
+        )
+        .await;
+    assert_eq!(first["status"], "funded", "{first}");
+    for (what, micr, image) in [
+        ("the earlier front", "T021000021T 123456789O 4200", front),
+        ("the earlier back", "T021000021T 123456789O 4300", back),
+    ] {
+        let done = s
+            .deposit_images(&c.cards[0], micr, image, png(1600, 700, 4999))
+            .await;
+        assert_eq!(done["status"], "declined", "{what}: {done}");
+        let code = DeclineReason::DuplicateImage.code();
+        assert_eq!(done["declineReasonCode"], code, "{what}: {done}");
+    }
+    let fresh = s
+        .deposit_images(
+            &c.cards[0],
+            "T021000021T 123456789O 4400",
+            png(1600, 700, 4401),
+            png(1600, 700, 4402),
+        )
+        .await;
+    assert_eq!(fresh["status"], "funded", "{fresh}");
+}
+
 #[tokio::test]
 async fn velocity_and_customer_attributes_change_the_decision() {
     let app = spawn_app_with(config()).await;
