@@ -123,6 +123,31 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Waits until the server is idle: work a scenario leaves queued (the
+    /// check pipeline's steps after a burst of deposits) would otherwise be
+    /// measured as part of the next scenario. Idle is under 5 % of one CPU
+    /// over half a second; at most two minutes.
+    async fn settle(&self) -> Duration {
+        let start = Instant::now();
+        let window = Duration::from_millis(500);
+        while start.elapsed() < Duration::from_secs(120) {
+            let Some(before) = self.cpu_ticks() else {
+                break;
+            };
+            tokio::time::sleep(window).await;
+            let Some(after) = self.cpu_ticks() else {
+                break;
+            };
+            // A tick is 10 ms: 5 % of 500 ms is 2.5 ticks.
+            if after.saturating_sub(before) <= 2 {
+                break;
+            }
+        }
+        start.elapsed()
+    }
+}
+
 fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
@@ -220,6 +245,13 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         let fixture = setup(&server, &args).await?;
         let mut ceiling = None;
         for s in &scenarios {
+            let waited = server.settle().await;
+            if waited >= Duration::from_secs(1) {
+                println!(
+                    "          (waited {:.0} s for the server's background work before {s})",
+                    waited.as_secs_f64()
+                );
+            }
             let cpu_before = server.cpu_ticks();
             let mut row = measure(engine, s, &fixture, &args).await;
             row.cpu_us_per_request = match (cpu_before, server.cpu_ticks()) {
