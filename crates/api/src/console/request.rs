@@ -129,16 +129,6 @@ async fn page(
     let expires = text(&d["linkExpiresDate"]);
     // The store reads a pending request whose link ran out as expired.
     let expired = status == Some(EXPIRED);
-    let delivery_rows = [
-        ("Channel", text(&delivery["channel"])),
-        ("State", text(&delivery["state"])),
-        ("Attempts", text(&delivery["attempts"])),
-        ("Last error", text(&delivery["lastError"])),
-        ("Sent", minute(&text(&delivery["sentDate"]))),
-    ]
-    .into_iter()
-    .filter(|(_, v)| !v.is_empty())
-    .collect();
     let page = RequestPage {
         nonce: &frame.nonce,
         frame,
@@ -157,7 +147,7 @@ async fn page(
         ordered: minute(&text(&d["createdDate"])),
         expires: minute(&expires),
         expired,
-        delivery: delivery_rows,
+        delivery: delivery_rows(delivery),
         failure: text(&d["failureReason"]),
         superseded_by: text(&d["supersededBy"]),
         link: d["link"]
@@ -170,6 +160,20 @@ async fn page(
         errors,
     };
     form::page(s, &frame.nonce, &page, !page.errors.is_empty())
+}
+
+/// The delivery's facts that are known, as label and value.
+fn delivery_rows(delivery: &Value) -> Vec<(&'static str, String)> {
+    [
+        ("Channel", text(&delivery["channel"])),
+        ("State", text(&delivery["state"])),
+        ("Attempts", text(&delivery["attempts"])),
+        ("Last error", text(&delivery["lastError"])),
+        ("Sent", minute(&text(&delivery["sentDate"]))),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .collect()
 }
 
 /// POST /console/report-requests/{id}/reset: a fresh link sent the way the

@@ -19,7 +19,7 @@ use super::issuer::AccountType;
 use super::session_url::{url_expiry, url_hash, url_signature_valid};
 use super::settings::TenantGatewaySettings;
 use super::staging::Recipient;
-use super::verify::{self, verify_account, Target, VerifyRequest};
+use super::verify::{self, verify_account, Target, Verified, VerifyRequest};
 use crate::middleware::ErrorCause;
 use crate::AppState;
 
@@ -532,7 +532,19 @@ pub async fn submit(state: &AppState, ctx: &PageCtx, s: Submission) -> Outcome {
         },
         target,
     };
-    match verify_account(state, &ctx.session.tenant_id, &req, &issuer).await {
+    let verified = verify_account(state, &ctx.session.tenant_id, &req, &issuer).await;
+    verification_outcome(state, ctx, &destination, verified).await
+}
+
+/// What the payee sees once the account was put to verification: the
+/// session closes on success; a refusal is a message beside the account.
+async fn verification_outcome(
+    state: &AppState,
+    ctx: &PageCtx,
+    destination: &str,
+    verified: Result<Verified, GatewayError>,
+) -> Outcome {
+    match verified {
         Ok(v) => {
             let now = state.clock.now_micros();
             close_session(state, ctx, repo::SESSION_COMPLETED, now).await;
