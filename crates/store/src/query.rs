@@ -239,10 +239,12 @@ impl Store {
     ) -> Result<Option<T>, StoreError> {
         match &self.readers {
             Some(r) => r.with(|c| Ok(sqlite::fetch(c, sql, &params, 1)?.pop())),
-            None => match statement(sql, &params)?.fetch_optional(self.pg()?).await? {
-                Some(row) => Ok(Some(decode(&row)?)),
-                None => Ok(None),
-            },
+            None => statement(sql, &params)?
+                .fetch_optional(self.pg()?)
+                .await?
+                .as_ref()
+                .map(decode)
+                .transpose(),
         }
     }
 
@@ -363,10 +365,12 @@ pub async fn fetch_optional<T: Record>(
     params: Params,
 ) -> Result<Option<T>, StoreError> {
     match &mut c.0 {
-        Backend::Postgres(tx) => match statement(sql, &params)?.fetch_optional(&mut **tx).await? {
-            Some(row) => Ok(Some(decode(&row)?)),
-            None => Ok(None),
-        },
+        Backend::Postgres(tx) => statement(sql, &params)?
+            .fetch_optional(&mut **tx)
+            .await?
+            .as_ref()
+            .map(decode)
+            .transpose(),
         Backend::Sqlite(conn) => Ok(sqlite::fetch(conn, sql, &params, 1)?.pop()),
     }
 }
