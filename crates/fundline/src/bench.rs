@@ -121,9 +121,7 @@ impl Server {
         let field = |n: usize| fields.get(n)?.parse::<u64>().ok();
         Some(field(11)? + field(12)?)
     }
-}
 
-impl Server {
     /// Waits until the server is idle: work a scenario leaves queued (the
     /// check pipeline's steps after a burst of deposits) would otherwise be
     /// measured as part of the next scenario. Idle is under 5 % of one CPU

@@ -58,13 +58,12 @@ pub struct Store {
     reader: AnyPool,
     /// SQLite: the reader connections the query layer reads on.
     pub(crate) readers: Option<Arc<Readers>>,
-    /// PostgreSQL: the native pool every query-layer read and write uses.
-    pub(crate) pg: Option<PgPool>,
     writer: Writer,
 }
 
 #[derive(Clone)]
 enum Writer {
+    /// PostgreSQL: the native pool every query-layer read and write uses.
     Pool(PgPool),
     Queue(mpsc::Sender<Box<dyn Job>>),
 }
@@ -108,7 +107,6 @@ impl Store {
                     engine,
                     reader,
                     readers: None,
-                    pg: Some(pool.clone()),
                     writer: Writer::Pool(pool),
                 })
             }
@@ -152,7 +150,6 @@ impl Store {
                     engine,
                     reader,
                     readers: Some(Arc::new(readers)),
-                    pg: None,
                     writer: Writer::Queue(tx),
                 })
             }
@@ -171,9 +168,16 @@ impl Store {
 
     /// The native PostgreSQL pool (the query layer's, on PostgreSQL only).
     pub(crate) fn pg(&self) -> Result<&PgPool, StoreError> {
-        self.pg
-            .as_ref()
+        self.postgres_pool()
             .ok_or_else(|| StoreError::Config("no PostgreSQL pool on SQLite".into()))
+    }
+
+    /// The same, `None` on SQLite (no error built where none is needed).
+    pub(crate) fn postgres_pool(&self) -> Option<&PgPool> {
+        match &self.writer {
+            Writer::Pool(pool) => Some(pool),
+            Writer::Queue(_) => None,
+        }
     }
 
     /// Runs `f` in a transaction and returns once it is durably committed.

@@ -216,7 +216,7 @@ impl Store {
     /// `Store::write`, so on SQLite it is group-committed (and replayed with
     /// the same parameters if its batch is).
     pub async fn execute(&self, sql: &str, params: Params) -> Result<u64, StoreError> {
-        if let Some(pool) = &self.pg {
+        if let Some(pool) = self.postgres_pool() {
             // One statement is atomic on its own: no BEGIN and COMMIT round
             // trips around it.
             return Ok(statement(sql, &params)?
