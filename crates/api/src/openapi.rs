@@ -53,7 +53,7 @@ impl Modify for Security {
 /// Connect's error body (spec 003), for the document.
 #[derive(ToSchema)]
 #[allow(dead_code, non_snake_case)]
-struct ConnectErrorDoc {
+pub(crate) struct ConnectErrorDoc {
     errorId: String,
     errors: Vec<ConnectApiErrorDoc>,
 }
@@ -73,7 +73,7 @@ struct ConnectApiErrorDoc {
 /// Bank analysis' envelope (spec 004).
 #[derive(ToSchema)]
 #[allow(dead_code)]
-struct AnalysisEnvelopeDoc {
+pub(crate) struct AnalysisEnvelopeDoc {
     success: bool,
     message: String,
     data: Option<serde_json::Value>,
@@ -232,6 +232,40 @@ mod tests {
             serde_json::from_str(&super::openapi_json()).expect("the document is JSON");
         let want: Vec<&str> = include_str!("openapi_operations.txt").lines().collect();
         assert_eq!(operations_of(&doc), want);
+    }
+
+    /// Every `$ref` in `v`, recursively.
+    fn refs_of<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(r) = m.get("$ref").and_then(|r| r.as_str()) {
+                    out.push(r);
+                }
+                m.values().for_each(|x| refs_of(x, out));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| refs_of(x, out)),
+            _ => {}
+        }
+    }
+
+    /// A schema named by a path but left out of `components` would leave
+    /// generated clients with a dangling reference.
+    #[test]
+    fn every_reference_names_a_schema_of_the_document() {
+        let doc: serde_json::Value =
+            serde_json::from_str(&super::openapi_json()).expect("the document is JSON");
+        let mut refs = Vec::new();
+        refs_of(&doc, &mut refs);
+        assert!(refs.len() > 50, "the document refers to its schemas");
+        let schemas = doc["components"]["schemas"].as_object().expect("schemas");
+        let dangling: Vec<&&str> = refs
+            .iter()
+            .filter(|r| {
+                r.strip_prefix("#/components/schemas/")
+                    .is_none_or(|name| !schemas.contains_key(name))
+            })
+            .collect();
+        assert!(dangling.is_empty(), "dangling references: {dangling:?}");
     }
 
     /// Each `*.rs` file under `dir`, recursively.

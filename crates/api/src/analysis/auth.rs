@@ -352,7 +352,7 @@ pub(super) fn session_max_micros(state: &AppState) -> i64 {
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "Bank analysis",
     description = "Exchange a refresh token for new tokens; a reused refresh token revokes its whole session. A refresh token unused for 15 minutes, or a session older than its absolute limit (12 hours by default), is refused: log in again.",
     request_body = crate::analysis::requests::RefreshRequest,
-    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+    responses(crate::analysis::requests::Answered))]
 pub async fn refresh(State(state): State<AppState>, body: axum::body::Bytes) -> Result<Response> {
     let token = refresh_body(&body).map_err(AnalysisError::invalid)?;
     let t = sessions::refresh(&state, &token).await?;

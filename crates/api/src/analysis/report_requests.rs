@@ -338,9 +338,13 @@ pub(crate) async fn resend(state: &AppState, who: &Staff, id: Option<String>) ->
 }
 
 /// GET /api/v1/instantbankanalysis/report-requests
-#[utoipa::path(get, path = "/api/v1/instantbankanalysis/report-requests", tag = "Bank analysis",
+#[utoipa::path(
+    get,
+    path = "/api/v1/instantbankanalysis/report-requests",
+    tag = "Bank analysis",
     description = "Report requests: nameQuery, customerType, status (1 Pending, 2 Completed, 3 Expired, 4 Failed, 5 Superseded), orderedDateFrom/To, onBoardedDateFrom/To (ISO-8601; read in X-Timezone when they carry no offset), customerId (one customer's requests), pageNumber, pageSize (1–100), orderBy (CreatedDate, FirstName, LastName, Status), order.",
-    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+    responses(crate::analysis::requests::Answered)
+)]
 pub async fn list(
     State(state): State<AppState>,
     who: Staff,

@@ -7,7 +7,7 @@
 //! character over a documented `maxLength` is refused.
 #![allow(dead_code, non_snake_case)]
 
-use utoipa::ToSchema;
+use utoipa::{IntoResponses, ToSchema};
 
 /// `customer` (a person) or `business`; the numbers 1 and 2 are accepted too.
 #[derive(ToSchema)]
@@ -290,6 +290,21 @@ pub struct CustomerEmploymentRequest {
     #[schema(min_length = 1, max_length = 100)]
     employerName: String,
     payFrequency: PayFrequency,
+}
+
+/// What a staff user's call answers.
+#[derive(IntoResponses)]
+pub enum Answered {
+    #[response(status = 200, content_type = "application/json")]
+    Done(crate::openapi::AnalysisEnvelopeDoc),
+    #[response(status = 400, content_type = "application/json")]
+    Invalid(crate::openapi::AnalysisEnvelopeDoc),
+    #[response(
+        status = 401,
+        content_type = "application/json",
+        description = "Access Denied"
+    )]
+    Denied(crate::openapi::AnalysisEnvelopeDoc),
 }
 
 #[cfg(test)]

@@ -205,7 +205,7 @@ fn user_json(u: &User, zone: &Zone, with_password: bool) -> Value {
 #[utoipa::path(post, path = "/api/v1/user", tag = "Bank analysis",
     description = "Create a staff user of your merchant (admins only). role: admin or analyst (default).",
     request_body = crate::analysis::requests::UserCreateRequest,
-    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+    responses(crate::analysis::requests::Answered))]
 pub async fn create(
     State(state): State<AppState>,
     who: Staff,
@@ -224,7 +224,7 @@ pub async fn create(
 #[utoipa::path(put, path = "/api/v1/user", tag = "Bank analysis",
     description = "Update a staff user's profile and active flag (admins only). Deactivating ends the user's sessions.",
     request_body = crate::analysis::requests::UserUpdateRequest,
-    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+    responses(crate::analysis::requests::Answered))]
 pub async fn update(
     State(state): State<AppState>,
     who: Staff,
@@ -365,9 +365,13 @@ pub async fn get(
 }
 
 /// GET /api/v1/user/all
-#[utoipa::path(get, path = "/api/v1/user/all", tag = "Bank analysis",
+#[utoipa::path(
+    get,
+    path = "/api/v1/user/all",
+    tag = "Bank analysis",
     description = "Staff users of your merchant (admins only): nameQuery, isActive, pageNumber (> 0), pageSize (1–100), orderBy (CreatedDate, FirstName, LastName, Email), order (ASC/DESC).",
-    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+    responses(crate::analysis::requests::Answered)
+)]
 pub async fn list(
     State(state): State<AppState>,
     who: Staff,
@@ -454,7 +458,7 @@ pub fn reset_body(body: &Map<String, Value>) -> Result<String, Vec<String>> {
     description = "Reset a staff user's password (admins only; for your own use POST /api/v1/auth/change-password). The new password must have at least 12 characters and not be a common password. Every session of the user ends and a login lockout of the account is lifted.",
     params(("userId" = String, Path, description = "User ID (GUID)")),
     request_body = crate::analysis::requests::PasswordResetRequest,
-    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+    responses(crate::analysis::requests::Answered))]
 pub async fn reset_password(
     State(state): State<AppState>,
     who: Staff,

@@ -55,7 +55,7 @@ async fn key_for_new_session(
 /// POST /v1/{merchantId}/sessions
 #[utoipa::path(post, path = "/v1/{merchantId}/sessions", tag = "Token service",
     description = "Create a client session for the Connect client SDKs: clientSessionId, customerId and the client API URLs.",
-    params(("merchantId" = String, Path), ("Authorization" = String, Header), ("Date" = String, Header)),
+    params(super::schemas::MerchantPath, super::schemas::Signed),
     request_body(content = Option<super::schemas::SessionRequest>, description = "SessionRequest: optional tokens; the body may be empty"),
     responses((status = 201, content_type = "application/json", description = "SessionResponse"),
         (status = 400, content_type = "application/json", description = "A body that is not JSON, or not sent as application/json")))]

@@ -6,7 +6,43 @@
 #![allow(dead_code, non_snake_case)]
 
 use serde_json::json;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, IntoResponses, ToSchema};
+
+/// The merchant a server API call is for.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct MerchantPath {
+    merchantId: String,
+}
+
+/// The token a server API call is about.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct TokenPath {
+    merchantId: String,
+    tokenId: String,
+}
+
+/// The headers every server API call is signed with.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct Signed {
+    /// GCS v1HMAC:<apiKeyId>:<signature>
+    Authorization: String,
+    /// The RFC 1123 date the signature covers.
+    Date: String,
+}
+
+/// The answer of a call that changes a token and has nothing to return.
+#[derive(IntoResponses)]
+pub enum TokenChanged {
+    #[response(status = 204, description = "Empty body")]
+    Done,
+    #[response(status = 400, content_type = "application/json")]
+    Invalid(crate::openapi::ConnectErrorDoc),
+    #[response(status = 404, content_type = "application/json")]
+    Unknown(crate::openapi::ConnectErrorDoc),
+}
 
 /// `POST /v1/{merchantId}/tokens`: exactly one of card, sepaDirectDebit,
 /// nonSepaDirectDebit or eWallet (encryptedCustomerInput is refused: not

@@ -404,7 +404,7 @@ pub fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, ConnectError
 /// still in flight gets 409 with code 1409.
 #[utoipa::path(post, path = "/v1/{merchantId}/tokens", tag = "Token service",
     description = "Create a token for a card, SEPA direct debit (770, mandate), non-SEPA direct debit (705, 730) or eWallet (840). 201 new, 200 when the number was tokenized before. X-GCS-Idempotence-Key replays the first answer.",
-    params(("merchantId" = String, Path), ("Authorization" = String, Header, description = "GCS v1HMAC:<apiKeyId>:<signature>"), ("Date" = String, Header)),
+    params(super::schemas::MerchantPath, super::schemas::Signed),
     request_body(content = super::schemas::CreateTokenRequest, description = "CreateTokenRequest as the Connect SDKs send it"),
     responses((status = 201, content_type = "application/json", description = "{token, isNewToken: true}"),
         (status = 200, content_type = "application/json", description = "{token, isNewToken: false}"),
@@ -522,7 +522,7 @@ fn no_content_or_unknown(done: bool) -> Result<Response, ConnectError> {
 /// GET /v1/{merchantId}/tokens/{tokenId}
 #[utoipa::path(get, path = "/v1/{merchantId}/tokens/{tokenId}", tag = "Token service",
     description = "The token, numbers masked.",
-    params(("merchantId" = String, Path), ("tokenId" = String, Path), ("Authorization" = String, Header), ("Date" = String, Header)),
+    params(super::schemas::TokenPath, super::schemas::Signed),
     responses((status = 200, content_type = "application/json"), (status = 404, content_type = "application/json")))]
 pub async fn get(
     State(state): State<AppState>,
@@ -559,9 +559,9 @@ pub async fn get(
 /// PUT /v1/{merchantId}/tokens/{tokenId}: 204, no body.
 #[utoipa::path(put, path = "/v1/{merchantId}/tokens/{tokenId}", tag = "Token service",
     description = "Replace the token's data (same group). 204 with an empty body.",
-    params(("merchantId" = String, Path), ("tokenId" = String, Path), ("Authorization" = String, Header), ("Date" = String, Header)),
+    params(super::schemas::TokenPath, super::schemas::Signed),
     request_body(content = super::schemas::UpdateTokenRequest),
-    responses((status = 204, description = "Empty body"), (status = 400, content_type = "application/json"), (status = 404, content_type = "application/json")))]
+    responses(super::schemas::TokenChanged))]
 pub async fn update(
     State(state): State<AppState>,
     m: Merchant,
@@ -671,7 +671,7 @@ pub struct DeleteParams {
 /// DELETE /v1/{merchantId}/tokens/{tokenId}[?mandateCancelDate=YYYYMMDD]: 204, no body.
 #[utoipa::path(delete, path = "/v1/{merchantId}/tokens/{tokenId}", tag = "Token service",
     description = "Delete the token; mandateCancelDate (YYYYMMDD) records a mandate's cancellation. 204 with an empty body.",
-    params(("merchantId" = String, Path), ("tokenId" = String, Path), ("mandateCancelDate" = Option<String>, Query), ("Authorization" = String, Header), ("Date" = String, Header)),
+    params(super::schemas::TokenPath, ("mandateCancelDate" = Option<String>, Query), super::schemas::Signed),
     responses((status = 204, description = "Empty body"), (status = 400, content_type = "application/json", description = "mandateCancelDate is not YYYYMMDD"), (status = 404, content_type = "application/json")))]
 pub async fn delete(
     State(state): State<AppState>,
@@ -709,9 +709,9 @@ pub async fn delete(
 /// POST /v1/{merchantId}/tokens/{tokenId}/approvesepadirectdebit: 204, no body.
 #[utoipa::path(post, path = "/v1/{merchantId}/tokens/{tokenId}/approvesepadirectdebit", tag = "Token service",
     description = "Approve a SEPA mandate (mandateSignatureDate, mandateSignaturePlace, mandateSigned). 204 with an empty body.",
-    params(("merchantId" = String, Path), ("tokenId" = String, Path), ("Authorization" = String, Header), ("Date" = String, Header)),
+    params(super::schemas::TokenPath, super::schemas::Signed),
     request_body(content = super::schemas::ApproveTokenRequest),
-    responses((status = 204, description = "Empty body"), (status = 400, content_type = "application/json"), (status = 404, content_type = "application/json")))]
+    responses(super::schemas::TokenChanged))]
 pub async fn approve(
     State(state): State<AppState>,
     m: Merchant,

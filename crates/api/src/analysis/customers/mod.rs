@@ -58,9 +58,13 @@ pub async fn create(
 }
 
 /// GET /api/v1/customer/all
-#[utoipa::path(get, path = "/api/v1/customer/all", tag = "Bank analysis",
+#[utoipa::path(
+    get,
+    path = "/api/v1/customer/all",
+    tag = "Bank analysis",
     description = "Customers: nameQuery (names, company, email), customerType (customer/business or 1/2), createdDateFrom/To (when the customer was onboarded, both included; ISO-8601, read in X-Timezone when they carry no offset; beyond spec 004), pageNumber (> 0), pageSize (1–100), orderBy (CreatedDate, FirstName, LastName, Email), order (ASC/DESC).",
-    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+    responses(crate::analysis::requests::Answered)
+)]
 pub async fn list(
     State(state): State<AppState>,
     who: Staff,
@@ -126,7 +130,7 @@ pub(crate) async fn record(
 #[utoipa::path(put, path = "/api/v1/customer/information", tag = "Bank analysis",
     description = "Update a customer's general information.",
     request_body = crate::analysis::requests::CustomerInformationRequest,
-    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+    responses(crate::analysis::requests::Answered))]
 pub async fn update_information(
     State(state): State<AppState>,
     who: Staff,
@@ -144,7 +148,7 @@ pub async fn update_information(
 #[utoipa::path(put, path = "/api/v1/customer/bank-information", tag = "Bank analysis",
     description = "Set a customer's bank account (sealed; shown as its last four).",
     request_body = crate::analysis::requests::CustomerBankRequest,
-    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+    responses(crate::analysis::requests::Answered))]
 pub async fn update_bank(
     State(state): State<AppState>,
     who: Staff,
@@ -161,7 +165,7 @@ pub async fn update_bank(
 #[utoipa::path(put, path = "/api/v1/customer/contact-information", tag = "Bank analysis",
     description = "Update phone and email; for a business also its contact person's name (a customer's name changes through /information).",
     request_body = crate::analysis::requests::CustomerContactRequest,
-    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+    responses(crate::analysis::requests::Answered))]
 pub async fn update_contact(
     State(state): State<AppState>,
     who: Staff,
@@ -178,7 +182,7 @@ pub async fn update_contact(
 #[utoipa::path(put, path = "/api/v1/customer/employee-information", tag = "Bank analysis",
     description = "Update a (non-business) customer's employer and pay frequency.",
     request_body = crate::analysis::requests::CustomerEmploymentRequest,
-    responses((status = 200, content_type = "application/json"), (status = 400, content_type = "application/json"), (status = 401, content_type = "application/json", description = "Access Denied")))]
+    responses(crate::analysis::requests::Answered))]
 pub async fn update_employment(
     State(state): State<AppState>,
     who: Staff,
