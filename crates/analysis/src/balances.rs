@@ -31,7 +31,7 @@
 //! deposit account ended below zero.
 
 use crate::money::{self, dec, div};
-use crate::report::Ctx;
+use crate::report::{Ctx, Window};
 use crate::text::FnvMap;
 use crate::{AccountInput, DayBalance, Input};
 use chrono::NaiveDate;
@@ -184,7 +184,59 @@ impl Acc {
 pub(crate) fn compute(input: &Input, ctx: &Ctx) -> Balances {
     use money::from_units;
     let w = ctx.window;
-    // Dense account slots.
+    let (accs, slots) = accounts_of(input, ctx);
+    let start = Start::of(&accs, &w);
+    let days = w.days.max(1) as usize;
+    let events = day_events(&accs, &slots, ctx);
+    let (delta, below) = daily_changes(&accs, events, &start.running, days);
+    let negative_days = below.iter().filter(|&&b| b).count() as u32;
+
+    let mut eod = Vec::with_capacity(days);
+    let mut total = start.total;
+    for d in &delta {
+        total += d;
+        eod.push(total);
+    }
+    let mean_last = |n: usize| {
+        let tail = &eod[eod.len().saturating_sub(n)..];
+        div(from_units(tail.iter().sum()), dec(tail.len() as i64))
+    };
+    let mut sorted = eod.clone();
+    sorted.sort_unstable();
+    let rank = |p: usize| {
+        // Nearest rank: the ceil(p% × n)-th smallest value.
+        let k = (p * sorted.len()).div_ceil(100).max(1);
+        from_units(sorted.get(k - 1).copied().unwrap_or_default())
+    };
+    Balances {
+        current: from_units(start.current),
+        available: from_units(start.available),
+        average_daily_balance: mean_last(days),
+        average_60d: mean_last(60),
+        average_180d: mean_last(180),
+        minimum: from_units(sorted.first().copied().unwrap_or_default()),
+        p10: rank(10),
+        p90: rank(90),
+        negative_days,
+        anchor: start.anchor,
+        accounts: start.per_account,
+        daily: w
+            .start
+            .iter_days()
+            .zip(eod.iter().zip(below))
+            .map(|(date, (&total, negative))| DayBalance {
+                date,
+                balance: from_units(total),
+                negative,
+            })
+            .collect(),
+    }
+}
+
+/// The accounts in dense slots (those the file lists, then those only its
+/// transactions name), each with its anchors and transactions, and each
+/// transaction's slot.
+fn accounts_of(input: &Input, ctx: &Ctx) -> (Vec<Acc>, Vec<usize>) {
     let mut slot_of: FnvMap<u32, usize> = FnvMap::default();
     let mut accs: Vec<Acc> = Vec::new();
     for a in &input.accounts {
@@ -195,7 +247,7 @@ pub(crate) fn compute(input: &Input, ctx: &Ctx) -> Balances {
         let acc = &mut accs[k];
         acc.id = a.id;
         acc.liability = is_liability(a.account_type.as_deref());
-        (acc.anchors, acc.available, acc.latest_closing) = anchors(a, w.end);
+        (acc.anchors, acc.available, acc.latest_closing) = anchors(a, ctx.window.end);
     }
     let mut slots = Vec::with_capacity(ctx.txns.len());
     let mut last: Option<(u32, usize)> = None;
@@ -215,44 +267,74 @@ pub(crate) fn compute(input: &Input, ctx: &Ctx) -> Balances {
         accs[k].txns.push((t.date, ctx.units[i]));
     }
     accs.iter_mut().for_each(Acc::prepare);
+    (accs, slots)
+}
 
-    // Per account: the current balance, and the EOD just before the window.
-    let (mut current, mut available, mut start_total) = (0i128, 0i128, 0i128);
-    let (mut n_closing, mut n_opening, mut n_none) = (0, 0, 0);
-    let mut running = vec![0i128; accs.len()];
-    let mut per_account = Vec::with_capacity(accs.len());
-    let before_start = w.start.pred_opt().unwrap_or(w.start);
-    for (k, a) in accs.iter().enumerate() {
-        let (cur, at) = a.current(w.end);
-        per_account.push(AccountBalance {
-            id: a.id,
-            liability: a.liability,
-            anchored: !a.anchors.is_empty(),
-            current: from_units(cur),
-            date: at,
-        });
-        if a.liability {
-            continue;
+/// Where the balances stand: now, and at the end of the day before the
+/// window (per account in `running`, and in all).
+struct Start {
+    current: i128,
+    available: i128,
+    total: i128,
+    running: Vec<i128>,
+    per_account: Vec<AccountBalance>,
+    /// What the balances are anchored on: "closing", "opening", "mixed" or
+    /// "none".
+    anchor: &'static str,
+}
+
+impl Start {
+    fn of(accs: &[Acc], w: &Window) -> Start {
+        let mut start = Start {
+            current: 0,
+            available: 0,
+            total: 0,
+            running: vec![0i128; accs.len()],
+            per_account: Vec::with_capacity(accs.len()),
+            anchor: "none",
+        };
+        let (mut n_closing, mut n_opening, mut n_none) = (0, 0, 0);
+        let before_start = w.start.pred_opt().unwrap_or(w.start);
+        for (k, a) in accs.iter().enumerate() {
+            let (cur, at) = a.current(w.end);
+            start.per_account.push(AccountBalance {
+                id: a.id,
+                liability: a.liability,
+                anchored: !a.anchors.is_empty(),
+                current: money::from_units(cur),
+                date: at,
+            });
+            if a.liability {
+                continue;
+            }
+            if a.anchors.is_empty() {
+                n_none += 1;
+            } else if a.latest_closing.is_some() {
+                n_closing += 1;
+            } else {
+                n_opening += 1;
+            }
+            start.current += cur;
+            start.available += a.available.map(i128::from).unwrap_or(cur);
+            start.running[k] = a.constant_at(w.start) + a.sum_to(before_start);
+            start.total += start.running[k];
         }
-        if a.anchors.is_empty() {
-            n_none += 1;
-        } else if a.latest_closing.is_some() {
-            n_closing += 1;
-        } else {
-            n_opening += 1;
-        }
-        current += cur;
-        available += a.available.map(i128::from).unwrap_or(cur);
-        running[k] = a.constant_at(w.start) + a.sum_to(before_start);
-        start_total += running[k];
+        start.anchor = match (n_closing, n_opening, n_none) {
+            (0, 0, _) => "none",
+            (_, 0, 0) => "closing",
+            (0, _, 0) => "opening",
+            _ => "mixed",
+        };
+        start
     }
+}
 
-    // Combined EOD per day (a difference array over days), and intervals of
-    // negative balance per account. Changes: each transaction, and the step
-    // from one anchor's constant to the next the day after an anchor.
+/// Each asset account's changes by day of the window: its transactions,
+/// and the step from one anchor's constant to the next the day after an
+/// anchor. Liability accounts have none.
+fn day_events(accs: &[Acc], slots: &[usize], ctx: &Ctx) -> Vec<Vec<(usize, i128)>> {
+    let w = ctx.window;
     let days = w.days.max(1) as usize;
-    let mut delta = vec![0i128; days];
-    let mut negative = vec![0i32; days + 1];
     let mut events: Vec<Vec<(usize, i128)>> = vec![Vec::new(); accs.len()];
     for &i in &ctx.order {
         let k = slots[i];
@@ -279,6 +361,20 @@ pub(crate) fn compute(input: &Input, ctx: &Ctx) -> Balances {
             }
         }
     }
+    events
+}
+
+/// The combined balance's change on each day (a difference array over
+/// days), and for each day whether some account was below zero at its end.
+fn daily_changes(
+    accs: &[Acc],
+    mut events: Vec<Vec<(usize, i128)>>,
+    running: &[i128],
+    days: usize,
+) -> (Vec<i128>, Vec<bool>) {
+    let mut delta = vec![0i128; days];
+    // +1 where an account goes below zero, −1 where it comes back.
+    let mut negative = vec![0i32; days + 1];
     for (k, ev) in events.iter_mut().enumerate() {
         if accs[k].liability {
             continue;
@@ -302,64 +398,15 @@ pub(crate) fn compute(input: &Input, ctx: &Ctx) -> Balances {
             negative[days] -= 1;
         }
     }
-    drop(events);
-    let mut negative_days = 0u32;
     let mut open = 0i32;
-    let mut below = Vec::with_capacity(days);
-    for n in &negative[..days] {
-        open += n;
-        if open > 0 {
-            negative_days += 1;
-        }
-        below.push(open > 0);
-    }
-
-    let mut eod = Vec::with_capacity(days);
-    let mut total = start_total;
-    for d in &delta {
-        total += d;
-        eod.push(total);
-    }
-    let mean_last = |n: usize| {
-        let tail = &eod[eod.len().saturating_sub(n)..];
-        div(from_units(tail.iter().sum()), dec(tail.len() as i64))
-    };
-    let mut sorted = eod.clone();
-    sorted.sort_unstable();
-    let rank = |p: usize| {
-        // Nearest rank: the ceil(p% × n)-th smallest value.
-        let k = (p * sorted.len()).div_ceil(100).max(1);
-        from_units(sorted.get(k - 1).copied().unwrap_or_default())
-    };
-    let anchor = match (n_closing, n_opening, n_none) {
-        (0, 0, _) => "none",
-        (_, 0, 0) => "closing",
-        (0, _, 0) => "opening",
-        _ => "mixed",
-    };
-    Balances {
-        current: from_units(current),
-        available: from_units(available),
-        average_daily_balance: mean_last(days),
-        average_60d: mean_last(60),
-        average_180d: mean_last(180),
-        minimum: from_units(sorted.first().copied().unwrap_or_default()),
-        p10: rank(10),
-        p90: rank(90),
-        negative_days,
-        anchor,
-        accounts: per_account,
-        daily: w
-            .start
-            .iter_days()
-            .zip(eod.iter().zip(below))
-            .map(|(date, (&total, negative))| DayBalance {
-                date,
-                balance: from_units(total),
-                negative,
-            })
-            .collect(),
-    }
+    let below = negative[..days]
+        .iter()
+        .map(|n| {
+            open += n;
+            open > 0
+        })
+        .collect();
+    (delta, below)
 }
 
 /// The current balance of an account kept out of the report (another

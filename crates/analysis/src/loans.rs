@@ -61,134 +61,29 @@ fn repayment_cadence(dates: &[NaiveDate]) -> Cadence {
 }
 
 pub(crate) fn detect(ctx: &Ctx) -> Vec<LoanMatch> {
-    let nkeys = ctx.keys.len();
-    let mut disb_by_key: Vec<Vec<usize>> = vec![Vec::new(); nkeys];
-    let income_member = |i: usize| ctx.cats[i].category == "Income";
-    for i in ctx.in_window() {
-        if ctx.units[i] <= 0 || ctx.own_transfer[i] {
-            continue;
-        }
-        let c = ctx.text[i].category;
-        let by_name = ctx.traits_of(i).lender
-            && !income_member(i)
-            && !matches!(
-                c.category,
-                "Refunds" | "Fees" | "Transfers" | "Transfers & Adjustments"
-            );
-        if c == categorize::LOAN_PROCEEDS || by_name {
-            disb_by_key[ctx.key_of[i] as usize].push(i);
-        }
-    }
-
-    let mut debits_by_key: Vec<Vec<usize>> = vec![Vec::new(); nkeys];
-    for i in ctx.in_window() {
-        // A transfer the text names as one (to the customer's account at
-        // another bank) is not a repayment, whoever holds that account.
-        if ctx.units[i] >= 0
-            || ctx.own_transfer[i]
-            || ctx.text[i].category == categorize::INTERNAL_TRANSFER
-        {
-            continue;
-        }
-        let k = ctx.key_of[i] as usize;
-        let c = ctx.text[i].category;
-        let has_disb = !disb_by_key[k].is_empty();
-        let card_or_home = c == categorize::CARD_PAYMENT || c == categorize::MORTGAGE;
-        let wanted =
-            has_disb || (!card_or_home && (c == categorize::LOAN_PAYMENT || ctx.traits[k].lender));
-        if wanted && c.category != "Fees" {
-            debits_by_key[k].push(i);
-        }
-    }
-
+    let mut disb_by_key = disbursements(ctx);
+    let mut debits_by_key = repayment_debits(ctx, &disb_by_key);
     let by_date = |v: &mut Vec<usize>| v.sort_unstable_by_key(|&i| (ctx.dates[i], i));
     disb_by_key.iter_mut().for_each(by_date);
     debits_by_key.iter_mut().for_each(by_date);
 
     let mut out = Vec::new();
-    for key in 0..nkeys {
+    for key in 0..ctx.keys.len() {
         let debits = &debits_by_key[key];
         let disbs = &disb_by_key[key];
         if debits.is_empty() && disbs.is_empty() {
             continue;
         }
-        let mut streams = repayment_streams(ctx, debits);
-        // Disbursements in date order; each takes at most one stream.
-        let mut taken = vec![false; streams.len()];
-        let mut matched_disb = vec![None; streams.len()];
-        for (si, s) in streams.iter().enumerate() {
-            let first = ctx.dates[s.debits[0]];
-            let limit = s.cadence.first_payment_within_days();
-            let best = disbs
-                .iter()
-                .copied()
-                .filter(|&d| {
-                    let lead = (first - ctx.dates[d]).num_days();
-                    (0..=limit).contains(&lead)
-                })
-                .max_by_key(|&d| (ctx.dates[d], d));
-            matched_disb[si] = best;
-        }
-        // A disbursement claimed by several streams goes to the longest.
-        let mut used_disb: Vec<usize> = Vec::new();
-        let mut by_len: Vec<usize> = (0..streams.len()).collect();
-        by_len.sort_by_key(|&si| std::cmp::Reverse(streams[si].debits.len()));
-        for si in by_len {
-            if let Some(d) = matched_disb[si] {
-                if used_disb.contains(&d) {
-                    matched_disb[si] = None;
-                } else {
-                    used_disb.push(d);
-                    taken[si] = true;
-                }
-            }
-        }
+        let streams = repayment_streams(ctx, debits);
+        let matched = matched_disbursements(ctx, &streams, disbs);
         let name = title_case(&ctx.keys[key]);
         let lender_name = ctx.traits[key].lender;
-        for (si, s) in streams.drain(..).enumerate() {
-            let payments: Vec<Decimal> = s.debits.iter().map(|&i| -ctx.amounts[i]).collect();
-            let total: Decimal = payments.iter().copied().sum();
-            let regular = s.cadence != Cadence::Irregular;
-            let mut conf;
-            let (credit, principal) = match matched_disb[si].filter(|_| taken[si]) {
-                Some(d) => {
-                    let p = ctx.amounts[d];
-                    conf = Decimal::new(5, 1);
-                    if s.median < p && total <= p * Decimal::new(16, 1) {
-                        conf += Decimal::new(1, 1);
-                    }
-                    let worded = ctx.text[d].category == categorize::LOAN_PROCEEDS;
-                    if worded || lender_name || s.text_evidence {
-                        conf += Decimal::new(1, 1);
-                    }
-                    (Some(d), Some(p))
-                }
-                None => {
-                    if s.debits.len() < 3 || !(lender_name || s.text_evidence) {
-                        continue;
-                    }
-                    conf = Decimal::new(4, 1);
-                    (None, None)
-                }
-            };
-            if regular {
-                conf += Decimal::new(2, 1);
-            }
-            if s.constant {
-                conf += Decimal::new(1, 1);
-            }
-            out.push(LoanMatch {
-                detected_company_name: name.clone(),
-                credit,
-                debits: s.debits,
-                confidence: r2(conf.min(Decimal::ONE)),
-                repayment_frequency: s.cadence,
-                payment_amount: r2(s.median),
-                principal: principal.map(r2),
-            });
+        for (s, disb) in streams.into_iter().zip(&matched) {
+            out.extend(repayment_loan(ctx, s, *disb, lender_name, &name));
         }
+        // Loan proceeds no repayment stream took: a loan of unknown terms.
         for &d in disbs {
-            if used_disb.contains(&d) || ctx.text[d].category != categorize::LOAN_PROCEEDS {
+            if matched.contains(&Some(d)) || ctx.text[d].category != categorize::LOAN_PROCEEDS {
                 continue;
             }
             let conf = if lender_name {
@@ -214,6 +109,142 @@ pub(crate) fn detect(ctx: &Ctx) -> Vec<LoanMatch> {
     };
     out.sort_by_key(|m| first_date(m));
     out
+}
+
+/// Money in that looks like a loan paid out, by counterparty key: worded
+/// as loan proceeds, or from a lender's name (unless it reads as income,
+/// a refund, a fee or a transfer).
+fn disbursements(ctx: &Ctx) -> Vec<Vec<usize>> {
+    let mut disb_by_key: Vec<Vec<usize>> = vec![Vec::new(); ctx.keys.len()];
+    for i in ctx.in_window() {
+        if ctx.units[i] <= 0 || ctx.own_transfer[i] {
+            continue;
+        }
+        let c = ctx.text[i].category;
+        let by_name = ctx.traits_of(i).lender
+            && ctx.cats[i].category != "Income"
+            && !matches!(
+                c.category,
+                "Refunds" | "Fees" | "Transfers" | "Transfers & Adjustments"
+            );
+        if c == categorize::LOAN_PROCEEDS || by_name {
+            disb_by_key[ctx.key_of[i] as usize].push(i);
+        }
+    }
+    disb_by_key
+}
+
+/// Money out that may repay a loan, by counterparty key: to a counterparty
+/// that paid one out, or worded as a loan payment or to a lender (card and
+/// mortgage payments aside).
+fn repayment_debits(ctx: &Ctx, disb_by_key: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let mut debits_by_key: Vec<Vec<usize>> = vec![Vec::new(); ctx.keys.len()];
+    for i in ctx.in_window() {
+        // A transfer the text names as one (to the customer's account at
+        // another bank) is not a repayment, whoever holds that account.
+        if ctx.units[i] >= 0
+            || ctx.own_transfer[i]
+            || ctx.text[i].category == categorize::INTERNAL_TRANSFER
+        {
+            continue;
+        }
+        let k = ctx.key_of[i] as usize;
+        let c = ctx.text[i].category;
+        let has_disb = !disb_by_key[k].is_empty();
+        let card_or_home = c == categorize::CARD_PAYMENT || c == categorize::MORTGAGE;
+        let wanted =
+            has_disb || (!card_or_home && (c == categorize::LOAN_PAYMENT || ctx.traits[k].lender));
+        if wanted && c.category != "Fees" {
+            debits_by_key[k].push(i);
+        }
+    }
+    debits_by_key
+}
+
+/// For each stream, the disbursement that started it: the latest one
+/// within the cadence's first-payment lead before its first debit. A
+/// disbursement claimed by several streams goes to the longest.
+fn matched_disbursements(ctx: &Ctx, streams: &[Repayments], disbs: &[usize]) -> Vec<Option<usize>> {
+    let mut matched: Vec<Option<usize>> = streams
+        .iter()
+        .map(|s| {
+            let first = ctx.dates[s.debits[0]];
+            let limit = s.cadence.first_payment_within_days();
+            disbs
+                .iter()
+                .copied()
+                .filter(|&d| {
+                    let lead = (first - ctx.dates[d]).num_days();
+                    (0..=limit).contains(&lead)
+                })
+                .max_by_key(|&d| (ctx.dates[d], d))
+        })
+        .collect();
+    let mut used: Vec<usize> = Vec::new();
+    let mut by_len: Vec<usize> = (0..streams.len()).collect();
+    by_len.sort_by_key(|&si| std::cmp::Reverse(streams[si].debits.len()));
+    for si in by_len {
+        if let Some(d) = matched[si] {
+            if used.contains(&d) {
+                matched[si] = None;
+            } else {
+                used.push(d);
+            }
+        }
+    }
+    matched
+}
+
+/// A repayment stream as a loan, with its confidence: a disbursement, a
+/// lender's name or loan wording, a regular cadence and a constant amount
+/// each add to it. A stream without a disbursement is a loan only with
+/// three payments and some evidence in the text.
+fn repayment_loan(
+    ctx: &Ctx,
+    s: Repayments,
+    disb: Option<usize>,
+    lender_name: bool,
+    name: &str,
+) -> Option<LoanMatch> {
+    let payments: Vec<Decimal> = s.debits.iter().map(|&i| -ctx.amounts[i]).collect();
+    let total: Decimal = payments.iter().copied().sum();
+    let mut conf;
+    let (credit, principal) = match disb {
+        Some(d) => {
+            let p = ctx.amounts[d];
+            conf = Decimal::new(5, 1);
+            if s.median < p && total <= p * Decimal::new(16, 1) {
+                conf += Decimal::new(1, 1);
+            }
+            let worded = ctx.text[d].category == categorize::LOAN_PROCEEDS;
+            if worded || lender_name || s.text_evidence {
+                conf += Decimal::new(1, 1);
+            }
+            (Some(d), Some(p))
+        }
+        None => {
+            if s.debits.len() < 3 || !(lender_name || s.text_evidence) {
+                return None;
+            }
+            conf = Decimal::new(4, 1);
+            (None, None)
+        }
+    };
+    if s.cadence != Cadence::Irregular {
+        conf += Decimal::new(2, 1);
+    }
+    if s.constant {
+        conf += Decimal::new(1, 1);
+    }
+    Some(LoanMatch {
+        detected_company_name: name.to_string(),
+        credit,
+        debits: s.debits,
+        confidence: r2(conf.min(Decimal::ONE)),
+        repayment_frequency: s.cadence,
+        payment_amount: r2(s.median),
+        principal: principal.map(r2),
+    })
 }
 
 /// Near-constant debit clusters of one counterparty (±10% of the median).

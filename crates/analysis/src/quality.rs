@@ -162,158 +162,218 @@ pub(crate) struct Facts<'a> {
 
 pub(crate) fn assess(input: &Input, scope: &Scope, facts: &Facts) -> DataQuality {
     let w = facts.window;
-    let mut warnings: Vec<&'static str> = Vec::new();
-    // Each account's transactions, by index: one pass, so that accounts
-    // are looked up by map however many a file names.
-    let mut per_account: FnvMap<u32, Vec<usize>> = FnvMap::default();
-    let mut first: Option<NaiveDate> = None;
-    let mut last: Option<NaiveDate> = None;
-    for (i, (t, &keep)) in input.transactions.iter().zip(&scope.keep).enumerate() {
-        per_account.entry(t.account).or_default().push(i);
-        if keep && t.date <= w.end {
-            first = Some(first.map_or(t.date, |d| d.min(t.date)));
-            last = Some(last.map_or(t.date, |d| d.max(t.date)));
-        }
-    }
-
+    let seen = Seen::of(input, scope, w.end);
     let balance_of: FnvMap<u32, &AccountBalance> =
         facts.balances.iter().map(|b| (b.id, b)).collect();
-    let listed: std::collections::HashSet<u32> = input.accounts.iter().map(|a| a.id).collect();
-    let mut accounts = Vec::new();
-    let mut gaps = Vec::new();
-    let mut other: Vec<CurrencySummary> = Vec::new();
-    let (mut statement_start, mut statement_end): (Option<NaiveDate>, Option<NaiveDate>) =
-        (None, None);
-    let (mut anchored, mut rebuilt) = (0, 0);
-    let mut owner_results: Vec<&'static str> = Vec::new();
+    let mut tally = Tally::default();
     for a in &input.accounts {
+        let own: &[usize] = seen.per_account.get(&a.id).map_or(&[], Vec::as_slice);
+        tally.account(input, scope, a, own, balance_of.get(&a.id).copied(), w.end);
+    }
+    // Accounts seen only in transactions: deposit accounts with no balance.
+    let listed: std::collections::HashSet<u32> = input.accounts.iter().map(|a| a.id).collect();
+    tally.rebuilt += facts
+        .balances
+        .iter()
+        .filter(|b| !listed.contains(&b.id) && !b.liability)
+        .count();
+    tally.finish(input, scope, w, seen)
+}
+
+/// The transactions' indexes by account, and the first and last date of
+/// those in scope up to the window's end.
+struct Seen {
+    per_account: FnvMap<u32, Vec<usize>>,
+    first: Option<NaiveDate>,
+    last: Option<NaiveDate>,
+}
+
+impl Seen {
+    /// One pass, so that accounts are looked up by map however many a file
+    /// names.
+    fn of(input: &Input, scope: &Scope, end: NaiveDate) -> Seen {
+        let mut seen = Seen {
+            per_account: FnvMap::default(),
+            first: None,
+            last: None,
+        };
+        for (i, (t, &keep)) in input.transactions.iter().zip(&scope.keep).enumerate() {
+            seen.per_account.entry(t.account).or_default().push(i);
+            if keep && t.date <= end {
+                seen.first = Some(seen.first.map_or(t.date, |d| d.min(t.date)));
+                seen.last = Some(seen.last.map_or(t.date, |d| d.max(t.date)));
+            }
+        }
+        seen
+    }
+}
+
+/// What one account's statements say: their span, the days between them
+/// no statement covers, and whether any statement's entries fail to add up
+/// from its opening to its closing balance.
+struct Statements {
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+    gaps: Vec<StatementGap>,
+    possibly_edited: bool,
+}
+
+fn statements_of(a: &AccountInput) -> Statements {
+    let mut out = Statements {
+        start: None,
+        end: None,
+        gaps: Vec::new(),
+        possibly_edited: false,
+    };
+    // (start, end, opening, closing) of each dated statement.
+    type Period = (NaiveDate, NaiveDate, Option<Decimal>, Option<Decimal>);
+    let mut periods: Vec<Period> = Vec::new();
+    for p in &a.statements {
+        if let (Some(o), Some(c)) = (p.opening, p.closing) {
+            if o + p.entries_sum != c {
+                out.possibly_edited = true;
+            }
+        }
+        if let (Some(s), Some(e)) = (p.start, p.end.or(p.closing_date)) {
+            periods.push((s.min(e), e.max(s), p.opening, p.closing));
+        }
+        if let Some(s) = p.start {
+            out.start = Some(out.start.map_or(s, |x| x.min(s)));
+        }
+        if let Some(e) = p.end.or(p.closing_date) {
+            out.end = Some(out.end.map_or(e, |x| x.max(e)));
+        }
+    }
+    periods.sort_by_key(|p| (p.0, p.1));
+    // Days between two statements are a gap unless the balances show
+    // nothing moved in them: daily statements skip weekends and holidays,
+    // with the next opening equal to the last closing.
+    let mut covered: Option<(NaiveDate, Option<Decimal>)> = None;
+    for (s, e, opening, closing) in periods {
+        if let Some((to, last_closing)) = covered {
+            let continuous = matches!((last_closing, opening), (Some(c), Some(o)) if c == o);
+            if let (Some(from), Some(until)) = (to.succ_opt(), s.pred_opt()) {
+                if from <= until && !continuous {
+                    out.gaps.push(StatementGap {
+                        account: a.id,
+                        from,
+                        to: until,
+                    });
+                }
+            }
+        }
+        covered = match covered {
+            Some((to, c)) if to > e => Some((to, c)),
+            _ => Some((e, closing)),
+        };
+    }
+    out
+}
+
+/// An account's current balance, its date, and where it comes from: the
+/// balance history, or else the account's own closing balance.
+fn current_balance_of(
+    input: &Input,
+    a: &AccountInput,
+    own: &[usize],
+    in_history: Option<&AccountBalance>,
+    end: NaiveDate,
+) -> (Option<Decimal>, Option<NaiveDate>, &'static str) {
+    if let Some(b) = in_history {
+        let source = if b.anchored { "statement" } else { "rebuilt" };
+        return (Some(b.current), Some(b.date), source);
+    }
+    let txns: Vec<(NaiveDate, Decimal)> = own
+        .iter()
+        .map(|&i| (input.transactions[i].date, input.transactions[i].amount))
+        .collect();
+    match balances::current_of(a, &txns, end) {
+        Some(c) => (Some(c), None, "statement"),
+        None => (None, None, "rebuilt"),
+    }
+}
+
+/// Money in and money out (both positive) of the transactions `own`.
+fn credits_and_debits(input: &Input, own: &[usize]) -> (Decimal, Decimal) {
+    own.iter().map(|&i| &input.transactions[i]).fold(
+        (Decimal::ZERO, Decimal::ZERO),
+        |(cr, db), t| {
+            if t.amount.is_sign_negative() {
+                (cr, db - t.amount)
+            } else {
+                (cr + t.amount, db)
+            }
+        },
+    )
+}
+
+/// The per-account findings, gathered account by account.
+#[derive(Default)]
+struct Tally {
+    accounts: Vec<AccountQuality>,
+    gaps: Vec<StatementGap>,
+    other: Vec<CurrencySummary>,
+    statement_start: Option<NaiveDate>,
+    statement_end: Option<NaiveDate>,
+    anchored: usize,
+    rebuilt: usize,
+    owner_results: Vec<&'static str>,
+    warnings: Vec<&'static str>,
+}
+
+impl Tally {
+    fn account(
+        &mut self,
+        input: &Input,
+        scope: &Scope,
+        a: &AccountInput,
+        own: &[usize],
+        in_history: Option<&AccountBalance>,
+        end: NaiveDate,
+    ) {
         let kind = Kind::of(a.account_type.as_deref());
         let included = scope.includes(a.id);
-        let own: &[usize] = per_account.get(&a.id).map_or(&[], Vec::as_slice);
         let count = own.len().min(u32::MAX as usize) as u32;
         let owner_name_match =
             owner_match(a.owner_name.as_deref(), input.applicant_name.as_deref());
         if included && kind != Kind::Investment {
-            owner_results.push(owner_name_match);
+            self.owner_results.push(owner_name_match);
         }
-        let mut possibly_edited = false;
-        // (start, end, opening, closing) of each dated statement.
-        type Period = (NaiveDate, NaiveDate, Option<Decimal>, Option<Decimal>);
-        let mut periods: Vec<Period> = Vec::new();
-        for p in &a.statements {
-            if let (Some(o), Some(c)) = (p.opening, p.closing) {
-                if o + p.entries_sum != c {
-                    possibly_edited = true;
-                }
+        let statements = statements_of(a);
+        if included {
+            if let Some(s) = statements.start {
+                self.statement_start = Some(self.statement_start.map_or(s, |x| x.min(s)));
             }
-            if let (Some(s), Some(e)) = (p.start, p.end.or(p.closing_date)) {
-                periods.push((s.min(e), e.max(s), p.opening, p.closing));
-            }
-            if included {
-                if let Some(s) = p.start {
-                    statement_start = Some(statement_start.map_or(s, |x| x.min(s)));
-                }
-                if let Some(e) = p.end.or(p.closing_date) {
-                    statement_end = Some(statement_end.map_or(e, |x| x.max(e)));
-                }
+            if let Some(e) = statements.end {
+                self.statement_end = Some(self.statement_end.map_or(e, |x| x.max(e)));
             }
         }
-        periods.sort_by_key(|p| (p.0, p.1));
-        // Days between two statements are a gap unless the balances show
-        // nothing moved in them: daily statements skip weekends and
-        // holidays, with the next opening equal to the last closing.
-        let mut covered: Option<(NaiveDate, Option<Decimal>)> = None;
-        for (s, e, opening, closing) in periods {
-            if let Some((to, last_closing)) = covered {
-                let continuous = matches!((last_closing, opening), (Some(c), Some(o)) if c == o);
-                if let (Some(from), Some(until)) = (to.succ_opt(), s.pred_opt()) {
-                    if from <= until && !continuous {
-                        gaps.push(StatementGap {
-                            account: a.id,
-                            from,
-                            to: until,
-                        });
-                    }
-                }
-            }
-            covered = match covered {
-                Some((to, c)) if to > e => Some((to, c)),
-                _ => Some((e, closing)),
-            };
-        }
-        let in_history = balance_of.get(&a.id);
-        let (current_balance, balance_date, source) = match in_history {
-            Some(b) => (
-                Some(b.current),
-                Some(b.date),
-                if b.anchored { "statement" } else { "rebuilt" },
-            ),
-            None => {
-                let txns: Vec<(NaiveDate, Decimal)> = own
-                    .iter()
-                    .map(|&i| (input.transactions[i].date, input.transactions[i].amount))
-                    .collect();
-                match balances::current_of(a, &txns, w.end) {
-                    Some(c) => (Some(c), None, "statement"),
-                    None => (None, None, "rebuilt"),
-                }
-            }
-        };
+        self.gaps.extend(statements.gaps);
+        let (current_balance, balance_date, source) =
+            current_balance_of(input, a, own, in_history, end);
         if included && kind == Kind::Deposit {
             if source == "statement" {
-                anchored += 1;
+                self.anchored += 1;
             } else {
-                rebuilt += 1;
+                self.rebuilt += 1;
             }
         }
         if !included && kind != Kind::Investment {
             if let Some(c) = currency_of(a) {
-                let (credits, debits) = own.iter().map(|&i| &input.transactions[i]).fold(
-                    (Decimal::ZERO, Decimal::ZERO),
-                    |(cr, db), t| {
-                        if t.amount.is_sign_negative() {
-                            (cr, db - t.amount)
-                        } else {
-                            (cr + t.amount, db)
-                        }
-                    },
-                );
-                match other.iter_mut().find(|o| o.currency == c) {
-                    Some(o) => {
-                        o.accounts += 1;
-                        o.transactions += count;
-                        o.credits += credits;
-                        o.debits += debits;
-                        o.current_balance = match (o.current_balance, current_balance) {
-                            (Some(x), Some(y)) if kind == Kind::Deposit => Some(x + y),
-                            (x, _) => x,
-                        };
-                    }
-                    None => other.push(CurrencySummary {
-                        currency: c,
-                        accounts: 1,
-                        transactions: count,
-                        credits,
-                        debits,
-                        current_balance: if kind == Kind::Deposit {
-                            current_balance
-                        } else {
-                            None
-                        },
-                    }),
-                }
+                let deposit_balance = current_balance.filter(|_| kind == Kind::Deposit);
+                self.add_other(c, count, credits_and_debits(input, own), deposit_balance);
             }
         }
         if kind != Kind::Deposit {
-            push(&mut warnings, "non_deposit_account");
+            push(&mut self.warnings, "non_deposit_account");
         }
-        if possibly_edited {
-            push(&mut warnings, "possibly_edited");
+        if statements.possibly_edited {
+            push(&mut self.warnings, "possibly_edited");
         }
         if included && a.currency_inferred {
-            push(&mut warnings, "currency_inferred");
+            push(&mut self.warnings, "currency_inferred");
         }
-        accounts.push(AccountQuality {
+        self.accounts.push(AccountQuality {
             account: a.id,
             currency: currency_of(a),
             currency_inferred: a.currency_inferred,
@@ -327,89 +387,113 @@ pub(crate) fn assess(input: &Input, scope: &Scope, facts: &Facts) -> DataQuality
             balance_date,
             statements: a.statements.len() as u32,
             transactions: count,
-            possibly_edited,
+            possibly_edited: statements.possibly_edited,
         });
     }
-    // Accounts seen only in transactions: deposit accounts with no balance.
-    for b in facts.balances {
-        if !listed.contains(&b.id) && !b.liability {
-            rebuilt += 1;
-        }
-    }
-    for o in &mut other {
-        o.credits = crate::money::r2(o.credits);
-        o.debits = crate::money::r2(o.debits);
-        o.current_balance = o.current_balance.map(crate::money::r2);
-    }
-    other.sort_by(|a, b| a.currency.cmp(&b.currency));
 
-    let history_days = match (first, last) {
-        (Some(f), Some(l)) => ((l - f).num_days() + 1).clamp(0, i64::from(u32::MAX)) as u32,
-        _ => 0,
-    };
-    let newest = match (last, statement_end) {
-        (Some(l), Some(e)) => Some(l.max(e)),
-        (l, e) => l.or(e),
-    };
-    let today = input.today.unwrap_or(input.as_of);
-    let data_age_days = newest.map(|n| (today - n).num_days().clamp(0, i64::from(u32::MAX)) as u32);
-    let stale_after = input.stale_after_days.unwrap_or(DEFAULT_STALE_AFTER_DAYS);
-    if data_age_days.is_some_and(|d| d > stale_after) {
-        push(&mut warnings, "stale_data");
-    }
-    if history_days < SHORT_HISTORY_DAYS {
-        push(&mut warnings, "short_history");
-    }
-    let per_month_not_extrapolated = w.months < Decimal::ONE;
-    if per_month_not_extrapolated {
-        push(&mut warnings, "under_one_month");
-    }
-    let owner_name_match = if owner_results.contains(&"mismatch") {
-        if owner_results.contains(&"match") {
-            "partial"
-        } else {
-            "mismatch"
+    /// Adds an account outside the report's currency to its currency's
+    /// summary; `deposit_balance` is its balance when it is a deposit
+    /// account (the only ones whose balances add up).
+    fn add_other(
+        &mut self,
+        currency: String,
+        transactions: u32,
+        (credits, debits): (Decimal, Decimal),
+        deposit_balance: Option<Decimal>,
+    ) {
+        match self.other.iter_mut().find(|o| o.currency == currency) {
+            Some(o) => {
+                o.accounts += 1;
+                o.transactions += transactions;
+                o.credits += credits;
+                o.debits += debits;
+                if let (Some(x), Some(y)) = (o.current_balance, deposit_balance) {
+                    o.current_balance = Some(x + y);
+                }
+            }
+            None => self.other.push(CurrencySummary {
+                currency,
+                accounts: 1,
+                transactions,
+                credits,
+                debits,
+                current_balance: deposit_balance,
+            }),
         }
-    } else if owner_results.contains(&"match") {
-        "match"
-    } else {
-        "unknown"
-    };
-    if owner_results.contains(&"mismatch") {
-        push(&mut warnings, "owner_mismatch");
     }
-    if !other.is_empty() {
-        push(&mut warnings, "mixed_currencies");
+
+    /// The report-wide figures and warnings, after every account.
+    fn finish(mut self, input: &Input, scope: &Scope, w: &Window, seen: Seen) -> DataQuality {
+        for o in &mut self.other {
+            o.credits = crate::money::r2(o.credits);
+            o.debits = crate::money::r2(o.debits);
+            o.current_balance = o.current_balance.map(crate::money::r2);
+        }
+        self.other.sort_by(|a, b| a.currency.cmp(&b.currency));
+        let (first, last) = (seen.first, seen.last);
+        let history_days = match (first, last) {
+            (Some(f), Some(l)) => ((l - f).num_days() + 1).clamp(0, i64::from(u32::MAX)) as u32,
+            _ => 0,
+        };
+        let newest = match (last, self.statement_end) {
+            (Some(l), Some(e)) => Some(l.max(e)),
+            (l, e) => l.or(e),
+        };
+        let today = input.today.unwrap_or(input.as_of);
+        let data_age_days =
+            newest.map(|n| (today - n).num_days().clamp(0, i64::from(u32::MAX)) as u32);
+        let stale_after = input.stale_after_days.unwrap_or(DEFAULT_STALE_AFTER_DAYS);
+        let per_month_not_extrapolated = w.months < Decimal::ONE;
+        let owner_name_match = overall_owner_match(&self.owner_results);
+        let balance_source = match (self.anchored, self.rebuilt) {
+            (_, 0) if self.anchored > 0 => "statement",
+            (0, _) => "rebuilt",
+            _ => "mixed",
+        };
+        let has_data = !input.transactions.is_empty();
+        // In the order a lender reads them.
+        let report_warnings = [
+            (data_age_days.is_some_and(|d| d > stale_after), "stale_data"),
+            (history_days < SHORT_HISTORY_DAYS, "short_history"),
+            (per_month_not_extrapolated, "under_one_month"),
+            (self.owner_results.contains(&"mismatch"), "owner_mismatch"),
+            (!self.other.is_empty(), "mixed_currencies"),
+            (self.anchored == 0 && has_data, "no_balance_in_data"),
+            (scope.currency.is_none() && has_data, "currency_unknown"),
+            (!self.gaps.is_empty(), "statement_gaps"),
+        ];
+        for (raised, warning) in report_warnings {
+            if raised {
+                push(&mut self.warnings, warning);
+            }
+        }
+        DataQuality {
+            currency: scope.currency.clone(),
+            history_days,
+            first_transaction_date: first,
+            last_transaction_date: last,
+            statement_start: self.statement_start,
+            statement_end: self.statement_end,
+            data_age_days,
+            balance_source,
+            owner_name_match,
+            accounts: self.accounts,
+            other_currencies: self.other,
+            gaps: self.gaps,
+            per_month_not_extrapolated,
+            warnings: self.warnings,
+        }
     }
-    let balance_source = match (anchored, rebuilt) {
-        (_, 0) if anchored > 0 => "statement",
-        (0, _) => "rebuilt",
-        _ => "mixed",
-    };
-    if anchored == 0 && !input.transactions.is_empty() {
-        push(&mut warnings, "no_balance_in_data");
-    }
-    if scope.currency.is_none() && !input.transactions.is_empty() {
-        push(&mut warnings, "currency_unknown");
-    }
-    if !gaps.is_empty() {
-        push(&mut warnings, "statement_gaps");
-    }
-    DataQuality {
-        currency: scope.currency.clone(),
-        history_days,
-        first_transaction_date: first,
-        last_transaction_date: last,
-        statement_start,
-        statement_end,
-        data_age_days,
-        balance_source,
-        owner_name_match,
-        accounts,
-        other_currencies: other,
-        gaps,
-        per_month_not_extrapolated,
-        warnings,
+}
+
+/// The accounts' owner-name checks as one: `partial` when some match and
+/// some do not.
+fn overall_owner_match(results: &[&'static str]) -> &'static str {
+    match (results.contains(&"match"), results.contains(&"mismatch")) {
+        (true, true) => "partial",
+        (false, true) => "mismatch",
+        (true, false) => "match",
+        (false, false) => "unknown",
     }
 }
 

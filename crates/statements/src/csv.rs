@@ -6,7 +6,8 @@
 use crate::amount::{parse_amount, DecimalMark};
 use crate::csv_columns::{
     amount_score, balance_score, credit_score, date_score, debit_score, description_score,
-    find_exact, name_score, norm, pick, OWNER_HEADERS, SORT_CODE_HEADERS,
+    find_exact, name_score, norm, pick, ACCOUNT_HEADERS, CHECK_HEADERS, CURRENCY_HEADERS,
+    ID_HEADERS, KIND_HEADERS, OWNER_HEADERS, SORT_CODE_HEADERS,
 };
 use crate::date::{infer_format, parse_with, CSV_DATE_FORMATS};
 use crate::error::ParseError;
@@ -338,46 +339,91 @@ fn header_layout(
     delimiter: u8,
 ) -> Result<Layout, ParseError> {
     let data = data_rows(rows, Some(header));
-    let date_candidates: Vec<(usize, u8)> = headers
-        .iter()
-        .enumerate()
-        .filter_map(|(i, h)| {
-            let s = date_score(h);
-            (s > 0).then_some((i, s))
-        })
-        .collect();
-
-    let amount = pick(headers, amount_score, &[]).filter(|(_, s)| *s >= 3);
-    let debit = pick(headers, debit_score, &[]).map(|(i, _)| i);
-    let credit = pick(headers, credit_score, &[]).map(|(i, _)| i);
-    let money = match (amount, debit, credit) {
-        (Some((i, _)), _, _) => Money::Signed(i),
-        (None, d, c) if d.is_some() || c.is_some() => Money::Split {
-            debit: d,
-            credit: c,
-        },
-        _ => {
-            return Err(ParseError::new(
-                Some(F),
-                "no amount, debit or credit column found; pass a column mapping",
-            ))
-        }
-    };
+    let money = money_by_header(headers)?;
     let money_cols = money_columns(&money);
     let mark = decimal_mark(
         data.iter()
             .flat_map(|r| money_cols.iter().map(|c| r.cell(*c))),
         delimiter,
     );
-    let candidates: Vec<(usize, u8)> = date_candidates
-        .into_iter()
-        .filter(|(i, _)| !money_cols.contains(i))
+    let (date, date_format) = date_by_header(headers, &data, &money_cols, mark)?;
+    let mut used = money_cols.clone();
+    used.push(date);
+    let description = pick(headers, description_score, &used).map(|(i, _)| i);
+    if let Some(d) = description {
+        used.push(d);
+    }
+    let name = pick(headers, name_score, &used).map(|(i, _)| i);
+    let indicator = headers
+        .iter()
+        .enumerate()
+        .find_map(|(i, _)| (!used.contains(&i) && is_indicator_column(&data, i)).then_some(i));
+    let kind =
+        find_exact(headers, KIND_HEADERS).filter(|k| Some(*k) != indicator && !used.contains(k));
+    let mut not_balance = money_cols.clone();
+    not_balance.push(date);
+    let balance = pick(headers, balance_score, &not_balance).map(|(i, _)| i);
+    let layout = Layout {
+        header: Some(header),
+        date,
+        date_format,
+        money,
+        description,
+        name,
+        currency: find_exact(headers, CURRENCY_HEADERS),
+        id: find_exact(headers, ID_HEADERS),
+        check: find_exact(headers, CHECK_HEADERS),
+        kind,
+        indicator,
+        account: find_exact(headers, ACCOUNT_HEADERS),
+        balance,
+        bank: find_exact(headers, SORT_CODE_HEADERS),
+        owner: find_exact(headers, OWNER_HEADERS),
+        mark,
+        negate: false,
+    };
+    Ok(amount_by_balance(rows, headers, layout))
+}
+
+/// The money columns the headers name: one signed amount, or debit and
+/// credit columns.
+fn money_by_header(headers: &[String]) -> Result<Money, ParseError> {
+    let amount = pick(headers, amount_score, &[]).filter(|(_, s)| *s >= 3);
+    let debit = pick(headers, debit_score, &[]).map(|(i, _)| i);
+    let credit = pick(headers, credit_score, &[]).map(|(i, _)| i);
+    match (amount, debit, credit) {
+        (Some((i, _)), _, _) => Ok(Money::Signed(i)),
+        (None, d, c) if d.is_some() || c.is_some() => Ok(Money::Split {
+            debit: d,
+            credit: c,
+        }),
+        _ => Err(ParseError::new(
+            Some(F),
+            "no amount, debit or credit column found; pass a column mapping",
+        )),
+    }
+}
+
+/// The date column (by header, then by which of the candidates' values
+/// read as dates) and its format.
+fn date_by_header(
+    headers: &[String],
+    data: &[&Row],
+    money_cols: &[usize],
+    mark: DecimalMark,
+) -> Result<(usize, String), ParseError> {
+    let candidates: Vec<(usize, u8)> = headers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| {
+            let s = date_score(h);
+            (s > 0 && !money_cols.contains(&i)).then_some((i, s))
+        })
         .collect();
-    let no_data = data.is_empty();
-    let (date, date_format) = choose_date(&data, &candidates, mark == DecimalMark::Comma)
+    choose_date(data, &candidates, mark == DecimalMark::Comma)
         // A header with no rows is an empty statement, not an error.
         .or_else(|| {
-            no_data
+            data.is_empty()
                 .then(|| {
                     candidates
                         .first()
@@ -390,112 +436,7 @@ fn header_layout(
                 Some(F),
                 "no column looks like a date; pass a column mapping",
             )
-        })?;
-
-    let mut used = money_cols.clone();
-    used.push(date);
-    let description = pick(headers, description_score, &used).map(|(i, _)| i);
-    if let Some(d) = description {
-        used.push(d);
-    }
-    let name = pick(headers, name_score, &used).map(|(i, _)| i);
-    let currency = find_exact(
-        headers,
-        &[
-            "currency",
-            "ccy",
-            "curr",
-            "devise",
-            "moneda",
-            "währung",
-            "waehrung",
-            "divisa",
-            "monn.",
-            "munt",
-            "currency code",
-        ],
-    );
-    let id = find_exact(
-        headers,
-        &[
-            "reference",
-            "ref",
-            "transaction id",
-            "transactionid",
-            "id",
-            "fitid",
-            "référence",
-            "referencia",
-            "reference id",
-            "receipt id",
-            "n° de transaction",
-            "transaction number",
-            "referentie",
-        ],
-    );
-    let check = find_exact(
-        headers,
-        &[
-            "check number",
-            "checknumber",
-            "check or slip #",
-            "check #",
-            "check no",
-            "check no.",
-            "chknum",
-            "cheque number",
-        ],
-    );
-    let indicator = headers
-        .iter()
-        .enumerate()
-        .find_map(|(i, _)| (!used.contains(&i) && is_indicator_column(&data, i)).then_some(i));
-    let kind = find_exact(
-        headers,
-        &[
-            "type",
-            "transaction type",
-            "code",
-            "mutatiesoort",
-            "buchungstext",
-        ],
-    )
-    .filter(|k| Some(*k) != indicator && !used.contains(k));
-    let account = find_exact(
-        headers,
-        &[
-            "iban",
-            "account number",
-            "account",
-            "kontonummer",
-            "rekening",
-            "account id",
-            "accountid",
-        ],
-    );
-    let mut not_balance = money_cols.clone();
-    not_balance.push(date);
-    let balance = pick(headers, balance_score, &not_balance).map(|(i, _)| i);
-    let layout = Layout {
-        header: Some(header),
-        date,
-        date_format,
-        money,
-        description,
-        name,
-        currency,
-        id,
-        check,
-        kind,
-        indicator,
-        account,
-        balance,
-        bank: find_exact(headers, SORT_CODE_HEADERS),
-        owner: find_exact(headers, OWNER_HEADERS),
-        mark,
-        negate: false,
-    };
-    Ok(amount_by_balance(rows, headers, layout))
+        })
 }
 
 /// Among several signed amount columns (PayPal's Gross and Net), the one

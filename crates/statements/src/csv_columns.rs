@@ -322,6 +322,69 @@ pub(crate) const OWNER_HEADERS: &[&str] = &[
 /// UK sort code columns (the bank id of the account).
 pub(crate) const SORT_CODE_HEADERS: &[&str] = &["sort code", "sortcode", "sort-code"];
 
+/// Currency columns.
+pub(crate) const CURRENCY_HEADERS: &[&str] = &[
+    "currency",
+    "ccy",
+    "curr",
+    "devise",
+    "moneda",
+    "währung",
+    "waehrung",
+    "divisa",
+    "monn.",
+    "munt",
+    "currency code",
+];
+
+/// The bank's own reference of a posting.
+pub(crate) const ID_HEADERS: &[&str] = &[
+    "reference",
+    "ref",
+    "transaction id",
+    "transactionid",
+    "id",
+    "fitid",
+    "référence",
+    "referencia",
+    "reference id",
+    "receipt id",
+    "n° de transaction",
+    "transaction number",
+    "referentie",
+];
+
+pub(crate) const CHECK_HEADERS: &[&str] = &[
+    "check number",
+    "checknumber",
+    "check or slip #",
+    "check #",
+    "check no",
+    "check no.",
+    "chknum",
+    "cheque number",
+];
+
+/// The bank's type or code of a posting.
+pub(crate) const KIND_HEADERS: &[&str] = &[
+    "type",
+    "transaction type",
+    "code",
+    "mutatiesoort",
+    "buchungstext",
+];
+
+/// The account a row belongs to (files of several accounts).
+pub(crate) const ACCOUNT_HEADERS: &[&str] = &[
+    "iban",
+    "account number",
+    "account",
+    "kontonummer",
+    "rekening",
+    "account id",
+    "accountid",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
