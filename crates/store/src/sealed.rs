@@ -176,49 +176,16 @@ async fn reseal_column(
     report: &mut ResealReport,
     progress: &mut (dyn FnMut(&str) + Send),
 ) -> Result<(), StoreError> {
-    let keys_sql = c.key_cols.join(", ");
-    // Check images are large: fewer per batch keeps the pass's memory small.
-    let batch = if c.table == "cc_check_images" {
-        10
-    } else {
-        BATCH
-    };
-    // Keyset pagination over the row key: (k1 > a) OR (k1 = a AND k2 > b) …
-    let after = |first: usize| -> String {
-        let mut ors = Vec::new();
-        for i in 0..c.key_cols.len() {
-            let mut ands: Vec<String> = (0..i)
-                .map(|j| format!("{} = ${}", c.key_cols[j], first + j))
-                .collect();
-            ands.push(format!("{} > ${}", c.key_cols[i], first + i));
-            ors.push(format!("({})", ands.join(" AND ")));
-        }
-        format!("({})", ors.join(" OR "))
-    };
-    let first_sql = format!(
-        "SELECT {keys_sql}, {col} FROM {table} WHERE {tc} = $1 AND {col} IS NOT NULL \
-         ORDER BY {keys_sql} LIMIT {batch}",
-        col = c.column,
-        table = c.table,
-        tc = c.tenant_col,
-    );
-    let next_sql = format!(
-        "SELECT {keys_sql}, {col} FROM {table} WHERE {tc} = $1 AND {col} IS NOT NULL AND {after} \
-         ORDER BY {keys_sql} LIMIT {batch}",
-        col = c.column,
-        table = c.table,
-        tc = c.tenant_col,
-        after = after(2),
-    );
+    let pages = Pages::of(c);
     let mut last: Option<Vec<String>> = None;
     let mut done: u64 = 0;
     loop {
         let rows: Vec<TextRow> = match &last {
-            None => store.fetch_all(&first_sql, params![tenant]).await?,
+            None => store.fetch_all(&pages.first, params![tenant]).await?,
             Some(key) => {
                 let mut params = params![tenant];
                 params.extend(key.iter().map(Param::from));
-                store.fetch_all(&next_sql, params).await?
+                store.fetch_all(&pages.next, params).await?
             }
         };
         if rows.is_empty() {
@@ -232,37 +199,94 @@ async fn reseal_column(
             let old = row.text(c.key_cols.len())?;
             last = Some(key.clone());
             done += 1;
-            if is_current(keys, c, &old) {
-                report.current += 1;
-                continue;
-            }
-            let rid = row_id(&key);
-            let new = match keys.open_row(c.aad_table, c.aad_column, &rid, &old) {
-                Ok(plain) => {
-                    if c.row_bound {
-                        keys.seal_row(c.aad_table, c.aad_column, &rid, &plain)
-                    } else {
-                        keys.seal(c.aad_table, c.aad_column, &plain)
-                    }
-                }
-                Err(_) => {
-                    report.unreadable += 1;
-                    continue;
-                }
-            };
-            if update_if_unchanged(store, c, tenant, &key, &old, new).await? {
-                report.resealed += 1;
-            } else {
-                report.raced += 1;
-            }
+            reseal_value(store, keys, tenant, c, &key, &old, report).await?;
         }
         progress(&format!(
             "reseal: tenant {tenant} {}.{}: {done} values checked ({} resealed so far)",
             c.table, c.column, report.resealed
         ));
-        if (n as i64) < batch {
+        if (n as i64) < pages.batch {
             break;
         }
+    }
+    Ok(())
+}
+
+/// The queries that read a sealed column's values page by page, in row key
+/// order: the first page, and the page after a row key.
+struct Pages {
+    first: String,
+    next: String,
+    batch: i64,
+}
+
+impl Pages {
+    fn of(c: &SealedColumn) -> Pages {
+        let keys_sql = c.key_cols.join(", ");
+        // Check images are large: fewer per batch keeps the pass's memory small.
+        let batch = if c.table == "cc_check_images" {
+            10
+        } else {
+            BATCH
+        };
+        // Keyset pagination over the row key: (k1 > a) OR (k1 = a AND k2 > b) …
+        let after = |first: usize| -> String {
+            let mut ors = Vec::new();
+            for i in 0..c.key_cols.len() {
+                let mut ands: Vec<String> = (0..i)
+                    .map(|j| format!("{} = ${}", c.key_cols[j], first + j))
+                    .collect();
+                ands.push(format!("{} > ${}", c.key_cols[i], first + i));
+                ors.push(format!("({})", ands.join(" AND ")));
+            }
+            format!("({})", ors.join(" OR "))
+        };
+        let select = format!(
+            "SELECT {keys_sql}, {col} FROM {table} WHERE {tc} = $1 AND {col} IS NOT NULL",
+            col = c.column,
+            table = c.table,
+            tc = c.tenant_col,
+        );
+        Pages {
+            first: format!("{select} ORDER BY {keys_sql} LIMIT {batch}"),
+            next: format!(
+                "{select} AND {after} ORDER BY {keys_sql} LIMIT {batch}",
+                after = after(2)
+            ),
+            batch,
+        }
+    }
+}
+
+/// Seals one value under the tenant's current key, unless it already is;
+/// counts what happened in `report`.
+async fn reseal_value(
+    store: &Store,
+    keys: &TenantKeys,
+    tenant: &str,
+    c: &SealedColumn,
+    key: &[String],
+    old: &str,
+    report: &mut ResealReport,
+) -> Result<(), StoreError> {
+    if is_current(keys, c, old) {
+        report.current += 1;
+        return Ok(());
+    }
+    let rid = row_id(key);
+    let Ok(plain) = keys.open_row(c.aad_table, c.aad_column, &rid, old) else {
+        report.unreadable += 1;
+        return Ok(());
+    };
+    let new = if c.row_bound {
+        keys.seal_row(c.aad_table, c.aad_column, &rid, &plain)
+    } else {
+        keys.seal(c.aad_table, c.aad_column, &plain)
+    };
+    if update_if_unchanged(store, c, tenant, key, old, new).await? {
+        report.resealed += 1;
+    } else {
+        report.raced += 1;
     }
     Ok(())
 }

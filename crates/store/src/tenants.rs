@@ -1,8 +1,8 @@
 //! Tenants and their per-product credentials.
 
-use crate::keyring::{insert_key, Keyring};
+use crate::keyring::{insert_key, Keyring, WrappedKey};
 use crate::{now_micros, params, query, Store, StoreError};
-use fundline_vault::{hash_password, hash_token, random_token};
+use fundline_vault::{hash_password, hash_token, random_token, TenantKeys};
 use rand::Rng;
 use serde::Serialize;
 
@@ -162,11 +162,24 @@ async fn try_create_tenant(
 ) -> Result<TenantCredentials, StoreError> {
     let tenant_id = uuid::Uuid::new_v4().to_string();
     let (keys, wrapped) = keyring.new_tenant_keys(&tenant_id)?;
+    let creds = new_credentials(tenant_id, name);
+    let tenant = NewTenant::of(&creds, &keys, wrapped, name, sandbox).await?;
+    store
+        .write(move |conn| {
+            let tenant = tenant.clone();
+            Box::pin(async move { tenant.insert(conn).await })
+        })
+        .await?;
+    Ok(creds)
+}
+
+/// Fresh credentials for every product of a new tenant.
+fn new_credentials(tenant_id: String, name: &str) -> TenantCredentials {
     // The gateway spec gives participant_id as a 5-digit integer.
     let participant_id: i64 = rand::thread_rng().gen_range(10_000..100_000);
     let merchant_numeric: i64 = rand::thread_rng().gen_range(1_000..10_000_000);
-    let creds = TenantCredentials {
-        tenant_id: tenant_id.clone(),
+    TenantCredentials {
+        tenant_id,
         check_cashing: CheckCashingCredentials {
             client_id: format!("cc_{}", hex(12)),
             client_secret: random_token(32),
@@ -186,77 +199,127 @@ async fn try_create_tenant(
             email: format!("admin-{}@{}.fundline.test", hex(4), slug(name)),
             password: random_token(18),
         },
-    };
-    let ingopay_sealed = keys.seal_row(
-        CREDENTIAL_TABLE,
-        CREDENTIAL_COLUMN,
-        &credential_row_id(PRODUCT_INGOPAY, &creds.ingopay.username),
-        creds.ingopay.secret.as_bytes(),
-    );
-    let connect_sealed = keys.seal_row(
-        CREDENTIAL_TABLE,
-        CREDENTIAL_COLUMN,
-        &credential_row_id(PRODUCT_CONNECT, &creds.connect.api_key_id),
-        creds.connect.secret_api_key.as_bytes(),
-    );
-    let cc_hash = hash_token(&creds.check_cashing.client_secret);
-    let password = creds.analysis.password.clone();
-    let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| StoreError::Config(format!("password hashing failed: {e}")))?;
-    let c = creds.clone();
-    let name = name.to_string();
-    store
-        .write(move |conn| {
-            let (c, name, wrapped, ingopay_sealed, connect_sealed, cc_hash, password_hash) = (c.clone(), name.clone(), wrapped.clone(), ingopay_sealed.clone(), connect_sealed.clone(), cc_hash.clone(), password_hash.clone());
-            Box::pin(async move {
-                let now = now_micros();
-                query::execute(
-                    conn,
-                    "INSERT INTO tenants (id, name, is_sandbox, created_at) VALUES ($1, $2, $3, $4)",
-                    params![&c.tenant_id, &name, sandbox, now],
-                )
-                .await?;
-                for w in &wrapped {
-                    insert_key(conn, &c.tenant_id, w.purpose, w.version, &w.wrapped).await?;
-                }
-                let rows: [CredentialRow<'_>; 4] = [
-                    (PRODUCT_CHECK_CASHING, &c.check_cashing.client_id, Some(&cc_hash), None, None),
-                    (PRODUCT_INGOPAY, &c.ingopay.username, None, Some(&ingopay_sealed), Some(c.ingopay.participant_id)),
-                    (PRODUCT_CONNECT, &c.connect.api_key_id, None, Some(&connect_sealed), Some(merchant_numeric)),
-                    (PRODUCT_ANALYSIS, &c.analysis.merchant_id, None, None, None),
-                ];
-                for (product, public_id, hash, sealed, numeric) in rows {
-                    query::execute(
-                        conn,
-                        "INSERT INTO credentials (product, public_id, tenant_id, secret_hash, secret_sealed, numeric_id, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                        params![product, public_id, &c.tenant_id, hash, sealed, numeric, now],
-                    )
-                    .await?;
-                }
-                // A new tenant's sessions may be framed from local hosts only,
-                // until its operator sets the real list.
-                for (position, host) in crate::gateway::DEFAULT_ALLOWED_HOSTS.iter().enumerate() {
-                    query::execute(
-                        conn,
-                        "INSERT INTO gw_allowed_hosts (tenant_id, position, host) VALUES ($1, $2, $3)",
-                        params![&c.tenant_id, position as i64, *host],
-                    )
-                    .await?;
-                }
-                query::execute(
-                    conn,
-                    "INSERT INTO users (id, tenant_id, email, password_hash, role, first_name, last_name, created_at) \
-                     VALUES ($1, $2, $3, $4, 'admin', 'Admin', $5, $6)",
-                    params![uuid::Uuid::new_v4().to_string(), &c.tenant_id, &c.analysis.email, &password_hash, &name, now],
-                )
-                .await?;
-                Ok(())
-            })
+    }
+}
+
+/// A new tenant as it is stored: its wrapped keys, and its secrets sealed
+/// or hashed (never the plain text).
+#[derive(Clone)]
+struct NewTenant {
+    creds: TenantCredentials,
+    name: String,
+    sandbox: bool,
+    wrapped: Vec<WrappedKey>,
+    ingopay_sealed: String,
+    connect_sealed: String,
+    cc_hash: String,
+    password_hash: String,
+}
+
+impl NewTenant {
+    async fn of(
+        creds: &TenantCredentials,
+        keys: &TenantKeys,
+        wrapped: Vec<WrappedKey>,
+        name: &str,
+        sandbox: bool,
+    ) -> Result<NewTenant, StoreError> {
+        let ingopay_sealed = keys.seal_row(
+            CREDENTIAL_TABLE,
+            CREDENTIAL_COLUMN,
+            &credential_row_id(PRODUCT_INGOPAY, &creds.ingopay.username),
+            creds.ingopay.secret.as_bytes(),
+        );
+        let connect_sealed = keys.seal_row(
+            CREDENTIAL_TABLE,
+            CREDENTIAL_COLUMN,
+            &credential_row_id(PRODUCT_CONNECT, &creds.connect.api_key_id),
+            creds.connect.secret_api_key.as_bytes(),
+        );
+        let password = creds.analysis.password.clone();
+        let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| StoreError::Config(format!("password hashing failed: {e}")))?;
+        Ok(NewTenant {
+            creds: creds.clone(),
+            name: name.to_string(),
+            sandbox,
+            wrapped,
+            ingopay_sealed,
+            connect_sealed,
+            cc_hash: hash_token(&creds.check_cashing.client_secret),
+            password_hash,
         })
+    }
+
+    /// The tenant, its keys, its credentials, its default framing hosts and
+    /// its first admin user, in the caller's transaction.
+    async fn insert(&self, conn: &mut crate::Conn) -> Result<(), StoreError> {
+        let c = &self.creds;
+        let now = now_micros();
+        query::execute(
+            conn,
+            "INSERT INTO tenants (id, name, is_sandbox, created_at) VALUES ($1, $2, $3, $4)",
+            params![&c.tenant_id, &self.name, self.sandbox, now],
+        )
         .await?;
-    Ok(creds)
+        for w in &self.wrapped {
+            insert_key(conn, &c.tenant_id, w.purpose, w.version, &w.wrapped).await?;
+        }
+        // The Connect merchant id is a number, kept as such too.
+        let merchant_numeric: Option<i64> = c.connect.merchant_id.parse().ok();
+        let rows: [CredentialRow<'_>; 4] = [
+            (
+                PRODUCT_CHECK_CASHING,
+                &c.check_cashing.client_id,
+                Some(&self.cc_hash),
+                None,
+                None,
+            ),
+            (
+                PRODUCT_INGOPAY,
+                &c.ingopay.username,
+                None,
+                Some(&self.ingopay_sealed),
+                Some(c.ingopay.participant_id),
+            ),
+            (
+                PRODUCT_CONNECT,
+                &c.connect.api_key_id,
+                None,
+                Some(&self.connect_sealed),
+                merchant_numeric,
+            ),
+            (PRODUCT_ANALYSIS, &c.analysis.merchant_id, None, None, None),
+        ];
+        for (product, public_id, hash, sealed, numeric) in rows {
+            query::execute(
+                conn,
+                "INSERT INTO credentials (product, public_id, tenant_id, secret_hash, secret_sealed, numeric_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                params![product, public_id, &c.tenant_id, hash, sealed, numeric, now],
+            )
+            .await?;
+        }
+        // A new tenant's sessions may be framed from local hosts only,
+        // until its operator sets the real list.
+        for (position, host) in crate::gateway::DEFAULT_ALLOWED_HOSTS.iter().enumerate() {
+            query::execute(
+                conn,
+                "INSERT INTO gw_allowed_hosts (tenant_id, position, host) VALUES ($1, $2, $3)",
+                params![&c.tenant_id, position as i64, *host],
+            )
+            .await?;
+        }
+        query::execute(
+            conn,
+            "INSERT INTO users (id, tenant_id, email, password_hash, role, first_name, last_name, created_at) \
+             VALUES ($1, $2, $3, $4, 'admin', 'Admin', $5, $6)",
+            params![uuid::Uuid::new_v4().to_string(), &c.tenant_id, &c.analysis.email, &self.password_hash, &self.name, now],
+        )
+        .await?;
+        Ok(())
+    }
 }
 
 /// (product, public id, secret hash, sealed secret, numeric id)
@@ -506,34 +569,92 @@ pub async fn rotate_credential(
         analysis: None,
         previous_valid_until: None,
     };
-    let tid = tenant_id.to_string();
     if product == PRODUCT_ANALYSIS {
-        let password = random_token(18);
-        let hash = hash_password_blocking(password.clone()).await?;
-        let (merchant_id, email) = store
-            .write_as(move |conn| {
-                let (tid, hash) = (tid.clone(), hash.clone());
-                Box::pin(async move {
-                    let (merchant_id, _, _) = credential_row(conn, &tid, PRODUCT_ANALYSIS).await?;
-                    let (user_id, email) = first_admin(conn, &tid).await?;
-                    replace_password(conn, &user_id, &hash, now).await?;
-                    Ok::<_, AdminError>((merchant_id, email))
-                })
-            })
-            .await?;
-        out.analysis = Some(AnalysisCredentials {
-            merchant_id,
-            email,
-            password,
-        });
+        out.analysis = Some(rotate_admin_password(store, tenant_id, now).await?);
         return Ok(out);
     }
-    let keys = keyring.tenant(store, tenant_id).await?;
     let secret = random_token(32);
-    let new_hash = (product == PRODUCT_CHECK_CASHING).then(|| hash_token(&secret));
+    let (public_id, numeric_id, until) = rotate_secret(
+        store,
+        keyring,
+        tenant_id,
+        product,
+        &secret,
+        overlap_micros,
+        now,
+    )
+    .await?;
+    out.previous_valid_until = until;
+    match product {
+        PRODUCT_CHECK_CASHING => {
+            out.check_cashing = Some(CheckCashingCredentials {
+                client_id: public_id,
+                client_secret: secret,
+            })
+        }
+        PRODUCT_INGOPAY => {
+            out.ingopay = Some(IngoPayCredentials {
+                participant_id: numeric_id.unwrap_or_default(),
+                username: public_id,
+                secret,
+            })
+        }
+        _ => {
+            out.connect = Some(ConnectCredentials {
+                merchant_id: numeric_id.unwrap_or_default().to_string(),
+                api_key_id: public_id,
+                secret_api_key: secret,
+            })
+        }
+    }
+    Ok(out)
+}
+
+/// A new password for the tenant's first admin user: the old one stops at
+/// once and that user's sessions end.
+async fn rotate_admin_password(
+    store: &Store,
+    tenant_id: &str,
+    now: i64,
+) -> Result<AnalysisCredentials, AdminError> {
+    let password = random_token(18);
+    let hash = hash_password_blocking(password.clone()).await?;
+    let tid = tenant_id.to_string();
+    let (merchant_id, email) = store
+        .write_as(move |conn| {
+            let (tid, hash) = (tid.clone(), hash.clone());
+            Box::pin(async move {
+                let (merchant_id, _, _) = credential_row(conn, &tid, PRODUCT_ANALYSIS).await?;
+                let (user_id, email) = first_admin(conn, &tid).await?;
+                replace_password(conn, &user_id, &hash, now).await?;
+                Ok::<_, AdminError>((merchant_id, email))
+            })
+        })
+        .await?;
+    Ok(AnalysisCredentials {
+        merchant_id,
+        email,
+        password,
+    })
+}
+
+/// Makes `secret` the product's secret (hashed for check cashing, sealed
+/// for the HMAC products); the one it replaces stays valid until the
+/// returned time, if at all. Returns (public id, numeric id, that time).
+async fn rotate_secret(
+    store: &Store,
+    keyring: &Keyring,
+    tenant_id: &str,
+    product: &'static str,
+    secret: &str,
+    overlap_micros: i64,
+    now: i64,
+) -> Result<(String, Option<i64>, Option<i64>), AdminError> {
+    let keys = keyring.tenant(store, tenant_id).await?;
+    let new_hash = (product == PRODUCT_CHECK_CASHING).then(|| hash_token(secret));
     let overlap = overlap_micros.max(0);
-    let sealing = secret.clone();
-    let (public_id, numeric_id, until) = store
+    let (tid, sealing) = (tenant_id.to_string(), secret.to_string());
+    store
         .write_as(move |conn| {
             let (tid, new_hash, keys, secret) =
                 (tid.clone(), new_hash.clone(), keys.clone(), sealing.clone());
@@ -574,31 +695,7 @@ pub async fn rotate_credential(
                 Ok::<_, AdminError>((public_id, numeric_id, until))
             })
         })
-        .await?;
-    out.previous_valid_until = until;
-    match product {
-        PRODUCT_CHECK_CASHING => {
-            out.check_cashing = Some(CheckCashingCredentials {
-                client_id: public_id,
-                client_secret: secret,
-            })
-        }
-        PRODUCT_INGOPAY => {
-            out.ingopay = Some(IngoPayCredentials {
-                participant_id: numeric_id.unwrap_or_default(),
-                username: public_id,
-                secret,
-            })
-        }
-        _ => {
-            out.connect = Some(ConnectCredentials {
-                merchant_id: numeric_id.unwrap_or_default().to_string(),
-                api_key_id: public_id,
-                secret_api_key: secret,
-            })
-        }
-    }
-    Ok(out)
+        .await
 }
 
 /// What `--revoke` takes away.
