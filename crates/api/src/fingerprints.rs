@@ -210,67 +210,21 @@ pub async fn refingerprint(
     let mut report = RefingerprintReport::default();
     'tenants: for tenant in store_fp::tenant_ids(store).await? {
         let keys = keyring.fresh(store, &tenant).await?;
-        let newest = keys.fingerprint_version();
+        let mut pass = Pass {
+            store,
+            keys: &keys,
+            tenant: &tenant,
+            opts,
+            report: &mut report,
+            progress: &mut *progress,
+        };
         for t in FINGERPRINT_TABLES {
-            let mut after: Option<String> = None;
-            let mut checked = 0u64;
-            loop {
-                let rows = store_fp::stale_rows(store, t, &tenant, newest, after.as_deref(), BATCH)
-                    .await?;
-                let n = rows.len();
-                for row in &rows {
-                    if opts
-                        .max_rows
-                        .is_some_and(|max| report.refingerprinted >= max)
-                    {
-                        report.stopped_early = true;
-                        break 'tenants;
-                    }
-                    after = Some(row.key.clone());
-                    checked += 1;
-                    match refingerprint_row(store, &keys, &tenant, t, row, newest).await? {
-                        Outcome::Updated(Update::Done) => report.refingerprinted += 1,
-                        Outcome::Updated(Update::Raced) => report.raced += 1,
-                        Outcome::Updated(Update::Conflict) => report.conflicts += 1,
-                        Outcome::Unreadable => report.unreadable += 1,
-                        Outcome::Mismatched => report.mismatched += 1,
-                    }
-                }
-                if n > 0 {
-                    progress(&format!(
-                        "refingerprint: tenant {tenant} {}: {checked} rows checked ({} re-fingerprinted so far)",
-                        t.table, report.refingerprinted
-                    ));
-                }
-                if (n as i64) < BATCH {
-                    break;
-                }
+            if pass.table(t).await? == Stopped::AtMaxRows {
+                break 'tenants;
             }
         }
-        if opts.keep_old || keys.live_fingerprint_versions().len() < 2 {
-            continue;
-        }
-        let mut left = 0;
-        for t in FINGERPRINT_TABLES {
-            for col in t.fp_cols {
-                left += store_fp::tenant_stale(store, t, col, &tenant, newest).await?;
-            }
-        }
-        if left == 0 {
-            let n = keyring::retire_fingerprint_keys(
-                store,
-                &tenant,
-                newest,
-                fundline_store::now_micros(),
-            )
-            .await?;
-            if n > 0 {
-                report.retired_tenants += 1;
-                crate::audit!("key.retire", tenant_id = %tenant, key = keyring::FP, below_version = newest);
-                progress(&format!(
-                    "refingerprint: tenant {tenant}: fingerprint key versions below {newest} retired"
-                ));
-            }
+        if !opts.keep_old && keys.live_fingerprint_versions().len() >= 2 {
+            pass.retire_when_done().await?;
         }
     }
     report.seconds = started.elapsed().as_secs_f64();
@@ -283,6 +237,94 @@ pub async fn refingerprint(
         .map(|(_, n)| n)
         .sum();
     Ok(report)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Stopped {
+    AtMaxRows,
+    Finished,
+}
+
+/// One tenant's part of a re-fingerprint pass.
+struct Pass<'a> {
+    store: &'a Store,
+    keys: &'a TenantKeys,
+    tenant: &'a str,
+    opts: PassOptions,
+    report: &'a mut RefingerprintReport,
+    progress: &'a mut (dyn FnMut(&str) + Send),
+}
+
+impl Pass<'_> {
+    /// Re-fingerprints the table's rows not on the newest key, a batch at a
+    /// time, unless the pass's row budget runs out.
+    async fn table(&mut self, t: &FingerprintTable) -> Result<Stopped, StoreError> {
+        let (store, tenant) = (self.store, self.tenant);
+        let newest = self.keys.fingerprint_version();
+        let mut after: Option<String> = None;
+        let mut checked = 0u64;
+        loop {
+            let rows =
+                store_fp::stale_rows(store, t, tenant, newest, after.as_deref(), BATCH).await?;
+            let n = rows.len();
+            for row in &rows {
+                if self
+                    .opts
+                    .max_rows
+                    .is_some_and(|max| self.report.refingerprinted >= max)
+                {
+                    self.report.stopped_early = true;
+                    return Ok(Stopped::AtMaxRows);
+                }
+                after = Some(row.key.clone());
+                checked += 1;
+                let report = &mut *self.report;
+                match refingerprint_row(store, self.keys, tenant, t, row, newest).await? {
+                    Outcome::Updated(Update::Done) => report.refingerprinted += 1,
+                    Outcome::Updated(Update::Raced) => report.raced += 1,
+                    Outcome::Updated(Update::Conflict) => report.conflicts += 1,
+                    Outcome::Unreadable => report.unreadable += 1,
+                    Outcome::Mismatched => report.mismatched += 1,
+                }
+            }
+            if n > 0 {
+                (self.progress)(&format!(
+                    "refingerprint: tenant {tenant} {}: {checked} rows checked ({} re-fingerprinted so far)",
+                    t.table, self.report.refingerprinted
+                ));
+            }
+            if (n as i64) < BATCH {
+                return Ok(Stopped::Finished);
+            }
+        }
+    }
+
+    /// Retires the tenant's older fingerprint key versions once no row
+    /// uses them.
+    async fn retire_when_done(&mut self) -> Result<(), StoreError> {
+        let (store, tenant) = (self.store, self.tenant);
+        let newest = self.keys.fingerprint_version();
+        let mut left = 0;
+        for t in FINGERPRINT_TABLES {
+            for col in t.fp_cols {
+                left += store_fp::tenant_stale(store, t, col, tenant, newest).await?;
+            }
+        }
+        if left > 0 {
+            return Ok(());
+        }
+        let n =
+            keyring::retire_fingerprint_keys(store, tenant, newest, fundline_store::now_micros())
+                .await?;
+        if n > 0 {
+            self.report.retired_tenants += 1;
+            crate::audit!("key.retire", tenant_id = %tenant, key = keyring::FP, below_version = newest);
+            (self.progress)(&format!(
+                "refingerprint: tenant {tenant}: fingerprint key versions below {newest} retired"
+            ));
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

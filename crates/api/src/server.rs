@@ -95,21 +95,7 @@ pub async fn serve(
         open: Mutex::new(HashMap::new()),
     });
     let (stop_tx, stop_rx) = watch::channel(false);
-    let mut builder = Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .keep_alive_interval(Some(limits.http2_keep_alive_interval))
-        .keep_alive_timeout(
-            limits
-                .http2_keep_alive_interval
-                .min(Duration::from_secs(20)),
-        );
-    let builder = Arc::new(builder);
+    let builder = Arc::new(connection_builder(&limits));
     tokio::pin!(shutdown);
     loop {
         // Take a slot first: at the cap, clients wait in the accept queue.
@@ -135,28 +121,18 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let Ok(service) = make.call(remote).await;
-        let builder = builder.clone();
-        let stop = stop_rx.clone();
-        let tls = tls.clone();
+        let (builder, stop, tls) = (builder.clone(), stop_rx.clone(), tls.clone());
         tokio::spawn(async move {
             let _slots = (permit, address_slot);
-            let deadline = accepted + limits.header_read_timeout;
+            let conn = Connection {
+                builder: &builder,
+                limits,
+                accepted,
+                stop,
+            };
             match tls {
-                None => drive(stream, service, &builder, limits, accepted, stop).await,
-                Some(acceptor) => {
-                    match tokio::time::timeout_at(deadline, acceptor.accept(stream)).await {
-                        Ok(Ok(stream)) => {
-                            drive(stream, service, &builder, limits, accepted, stop).await
-                        }
-                        Ok(Err(e)) => {
-                            tracing::debug!(client = %remote.ip(), error = %e, "TLS handshake failed")
-                        }
-                        Err(_) => tracing::debug!(
-                            client = %remote.ip(),
-                            "TLS handshake not finished within the header timeout; closed"
-                        ),
-                    }
-                }
+                None => conn.drive(stream, service).await,
+                Some(acceptor) => conn.drive_tls(acceptor, stream, remote, service).await,
             }
         });
     }
@@ -170,6 +146,33 @@ pub async fn serve(
     {
         tracing::warn!("connections still open after 30 s; closing them");
     }
+}
+
+/// HTTP/1 and HTTP/2 with the header read timeout and HTTP/2 keep-alives.
+fn connection_builder(limits: &ServerLimits) -> Builder<TokioExecutor> {
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(Some(limits.http2_keep_alive_interval))
+        .keep_alive_timeout(
+            limits
+                .http2_keep_alive_interval
+                .min(Duration::from_secs(20)),
+        );
+    builder
+}
+
+/// One accepted connection and what serving it needs.
+struct Connection<'a> {
+    builder: &'a Builder<TokioExecutor>,
+    limits: ServerLimits,
+    accepted: Instant,
+    stop: watch::Receiver<bool>,
 }
 
 /// Open connections per client address.
@@ -297,89 +300,128 @@ impl HttpBody for Tracked {
     }
 }
 
-/// Serves one connection under its watchdog: closed when the first request
-/// head (or, later, the next request) does not come in time.
-async fn drive<I, S>(
-    io: I,
-    service: S,
-    builder: &Builder<TokioExecutor>,
-    limits: ServerLimits,
-    accepted: Instant,
-    mut stop: watch::Receiver<bool>,
-) where
-    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    S: Service<Request<Incoming>, Response = Response<Body>, Error = Infallible>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send,
-{
-    let activity = Arc::new(watch::Sender::new(Activity {
-        in_flight: BTreeMap::new(),
-        next: 0,
-        served: false,
-        since: accepted,
-    }));
-    let mut watch = activity.subscribe();
-    let counter = activity.clone();
-    let service = hyper::service::service_fn(move |req: Request<Incoming>| {
-        let in_flight = InFlight::start(&counter);
-        let service = service.clone();
-        async move {
-            let resp = service.oneshot(req).await?;
-            Ok::<_, Infallible>(resp.map(|inner| {
-                Body::new(Tracked {
-                    inner,
-                    _in_flight: in_flight,
-                })
-            }))
+impl Connection<'_> {
+    /// The TLS handshake, within the header timeout, then [`Self::drive`].
+    async fn drive_tls<S>(
+        self,
+        acceptor: TlsAcceptor,
+        stream: tokio::net::TcpStream,
+        remote: SocketAddr,
+        service: S,
+    ) where
+        S: Service<Request<Incoming>, Response = Response<Body>, Error = Infallible>
+            + Clone
+            + Send
+            + 'static,
+        S::Future: Send,
+    {
+        let deadline = self.accepted + self.limits.header_read_timeout;
+        match tokio::time::timeout_at(deadline, acceptor.accept(stream)).await {
+            Ok(Ok(stream)) => self.drive(stream, service).await,
+            Ok(Err(e)) => {
+                tracing::debug!(client = %remote.ip(), error = %e, "TLS handshake failed")
+            }
+            Err(_) => tracing::debug!(
+                client = %remote.ip(),
+                "TLS handshake not finished within the header timeout; closed"
+            ),
         }
-    });
-    let conn = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
-    tokio::pin!(conn);
-    loop {
-        // What is awaited, and by when: a first request head, the next
-        // request, or the oldest response in flight to be sent.
-        let (wait, deadline) = {
-            let a = watch.borrow_and_update();
-            match a.in_flight.values().next() {
-                Some(oldest) => (
-                    Wait::Response,
-                    *oldest + limits.request_timeout + limits.idle_timeout,
-                ),
-                None if a.served => (Wait::NextRequest, a.since + limits.idle_timeout),
-                None => (Wait::FirstHead, a.since + limits.header_read_timeout),
+    }
+
+    /// Serves one connection under its watchdog: closed when the first
+    /// request head (or, later, the next request) does not come in time.
+    async fn drive<I, S>(mut self, io: I, service: S)
+    where
+        I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+        S: Service<Request<Incoming>, Response = Response<Body>, Error = Infallible>
+            + Clone
+            + Send
+            + 'static,
+        S::Future: Send,
+    {
+        let limits = self.limits;
+        let activity = Arc::new(watch::Sender::new(Activity {
+            in_flight: BTreeMap::new(),
+            next: 0,
+            served: false,
+            since: self.accepted,
+        }));
+        let mut watch = activity.subscribe();
+        // Each request is counted in flight until its response body is
+        // sent or dropped.
+        let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+            let in_flight = InFlight::start(&activity);
+            let service = service.clone();
+            async move {
+                let resp = service.oneshot(req).await?;
+                Ok::<_, Infallible>(resp.map(|inner| {
+                    Body::new(Tracked {
+                        inner,
+                        _in_flight: in_flight,
+                    })
+                }))
             }
-        };
-        tokio::select! {
-            _ = conn.as_mut() => return,
-            _ = watch.changed() => continue,
-            _ = stop.changed() => {
-                conn.as_mut().graceful_shutdown();
-                let _ = conn.as_mut().await;
-                return;
-            }
-            _ = tokio::time::sleep_until(deadline) => {
-                if watch.has_changed().unwrap_or(false) {
-                    continue;
+        });
+        let conn = self
+            .builder
+            .serve_connection_with_upgrades(TokioIo::new(io), service);
+        tokio::pin!(conn);
+        loop {
+            let (wait, deadline) = watch.borrow_and_update().awaited(&limits);
+            tokio::select! {
+                _ = conn.as_mut() => return,
+                _ = watch.changed() => continue,
+                _ = self.stop.changed() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.as_mut().await;
+                    return;
                 }
-                match wait {
-                    Wait::FirstHead => {
-                        tracing::debug!("no complete request head within the header timeout; closed");
+                _ = tokio::time::sleep_until(deadline) => {
+                    if watch.has_changed().unwrap_or(false) {
+                        continue;
+                    }
+                    if wait.closes_at_once() {
                         return;
                     }
-                    Wait::NextRequest => {
-                        tracing::debug!("connection idle past the idle timeout; closing")
-                    }
-                    Wait::Response => tracing::debug!(
-                        "a response not sent within the request and idle timeouts (client not reading?); closing"
-                    ),
+                    conn.as_mut().graceful_shutdown();
+                    let _ = tokio::time::timeout(limits.header_read_timeout, conn.as_mut()).await;
+                    return;
                 }
-                conn.as_mut().graceful_shutdown();
-                let _ = tokio::time::timeout(limits.header_read_timeout, conn.as_mut()).await;
-                return;
             }
         }
+    }
+}
+
+impl Activity {
+    /// What is awaited, and by when: a first request head, the next
+    /// request, or the oldest response in flight to be sent.
+    fn awaited(&self, limits: &ServerLimits) -> (Wait, Instant) {
+        match self.in_flight.values().next() {
+            Some(oldest) => (
+                Wait::Response,
+                *oldest + limits.request_timeout + limits.idle_timeout,
+            ),
+            None if self.served => (Wait::NextRequest, self.since + limits.idle_timeout),
+            None => (Wait::FirstHead, self.since + limits.header_read_timeout),
+        }
+    }
+}
+
+impl Wait {
+    /// Logs the missed deadline; whether the connection closes at once
+    /// (nothing came) rather than after finishing what it holds.
+    fn closes_at_once(self) -> bool {
+        match self {
+            Wait::FirstHead => {
+                tracing::debug!("no complete request head within the header timeout; closed");
+                return true;
+            }
+            Wait::NextRequest => tracing::debug!("connection idle past the idle timeout; closing"),
+            Wait::Response => tracing::debug!(
+                "a response not sent within the request and idle timeouts (client not reading?); closing"
+            ),
+        }
+        false
     }
 }
 

@@ -288,7 +288,6 @@ async fn mailbox_tenant(
     state: &AppState,
     parts: &mut axum::http::request::Parts,
 ) -> Result<String, Response> {
-    use base64::Engine as _;
     let auth = parts
         .headers
         .get(header::AUTHORIZATION)
@@ -311,68 +310,9 @@ async fn mailbox_tenant(
             .limiter
             .check(MAILBOX_BASIC_LIMIT, &format!("mailbox:{client}"))
         {
-            let mut r = (
-                StatusCode::TOO_MANY_REQUESTS,
-                "Too many attempts; try again shortly.",
-            )
-                .into_response();
-            if let Ok(v) = retry.to_string().parse() {
-                r.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            return Err(r);
+            return Err(too_many_attempts(retry));
         }
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(b64.trim())
-            .ok()
-            .and_then(|d| String::from_utf8(d).ok())
-            .ok_or_else(challenge)?;
-        let (email, password) = decoded.split_once(':').ok_or_else(challenge)?;
-        let (email, password) = (email.trim().to_lowercase(), password.to_string());
-        if email.len() > 254 || password.is_empty() || password.len() > 256 {
-            return Err(challenge());
-        }
-        // Staff emails are unique per tenant: only a sandbox tenant's
-        // active user with this email can sign in here.
-        let users = fundline_store::staff::users_by_email(&state.store, &email)
-            .await
-            .map_err(|_| challenge())?;
-        let mut candidate = None;
-        for u in users.into_iter().filter(|u| u.is_active == 1) {
-            if crate::tenancy::admitted(state, &u.tenant_id)
-                .await
-                .is_some_and(|a| crate::tenancy::sandbox_privileged(state, a.sandbox))
-            {
-                candidate = Some(u);
-                break;
-            }
-        }
-        // Anyone else costs the same one verification, against a dummy.
-        let hash = candidate
-            .as_ref()
-            .map(|u| u.password_hash.clone())
-            .unwrap_or_else(|| fundline_vault::dummy_password_hash().to_string());
-        // Under the node's one hashing cap, shared with staff logins.
-        let Ok(ok) = super::auth::hashing(state, move || {
-            fundline_vault::verify_password(&password, &hash)
-        })
-        .await
-        else {
-            let mut r = (
-                StatusCode::TOO_MANY_REQUESTS,
-                "Too many attempts; try again shortly.",
-            )
-                .into_response();
-            r.headers_mut()
-                .insert(header::RETRY_AFTER, "1".parse().expect("static"));
-            return Err(r);
-        };
-        match candidate.filter(|_| ok) {
-            Some(u) => u.tenant_id,
-            None => {
-                tracing::info!("sandbox mailbox sign-in refused");
-                return Err(challenge());
-            }
-        }
+        basic_sign_in(state, b64).await?
     } else {
         return Err(challenge());
     };
@@ -383,6 +323,75 @@ async fn mailbox_tenant(
         return Err(challenge());
     }
     Ok(tenant_id)
+}
+
+/// The tenant of the sandbox tenant's active staff user whose email and
+/// password the Basic credentials `b64` carry.
+async fn basic_sign_in(state: &AppState, b64: &str) -> Result<String, Response> {
+    use base64::Engine as _;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .ok()
+        .and_then(|d| String::from_utf8(d).ok())
+        .ok_or_else(challenge)?;
+    let (email, password) = decoded.split_once(':').ok_or_else(challenge)?;
+    let (email, password) = (email.trim().to_lowercase(), password.to_string());
+    if email.len() > 254 || password.is_empty() || password.len() > 256 {
+        return Err(challenge());
+    }
+    let candidate = sandbox_user(state, &email).await?;
+    // Anyone else costs the same one verification, against a dummy.
+    let hash = candidate
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| fundline_vault::dummy_password_hash().to_string());
+    // Under the node's one hashing cap, shared with staff logins.
+    let Ok(ok) = super::auth::hashing(state, move || {
+        fundline_vault::verify_password(&password, &hash)
+    })
+    .await
+    else {
+        return Err(too_many_attempts(1));
+    };
+    match candidate.filter(|_| ok) {
+        Some(u) => Ok(u.tenant_id),
+        None => {
+            tracing::info!("sandbox mailbox sign-in refused");
+            Err(challenge())
+        }
+    }
+}
+
+/// Staff emails are unique per tenant: only a sandbox tenant's active user
+/// with this email can sign in here.
+async fn sandbox_user(
+    state: &AppState,
+    email: &str,
+) -> Result<Option<fundline_store::staff::User>, Response> {
+    let users = fundline_store::staff::users_by_email(&state.store, email)
+        .await
+        .map_err(|_| challenge())?;
+    for u in users.into_iter().filter(|u| u.is_active == 1) {
+        if crate::tenancy::admitted(state, &u.tenant_id)
+            .await
+            .is_some_and(|a| crate::tenancy::sandbox_privileged(state, a.sandbox))
+        {
+            return Ok(Some(u));
+        }
+    }
+    Ok(None)
+}
+
+/// 429, to try again after `seconds`.
+fn too_many_attempts(seconds: u64) -> Response {
+    let mut r = (
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many attempts; try again shortly.",
+    )
+        .into_response();
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+    r
 }
 
 /// GET /sandbox/mailbox

@@ -290,9 +290,6 @@ pub fn report(
     cx: &Context,
 ) -> String {
     let e = &r.extra;
-    fn cited<'a>(idx: &'a [usize], rows: &'a [TransactionRow], cx: &'a Context) -> Cited<'a> {
-        Cited { idx, rows, cx }
-    }
     let doc = ReportJson {
         financial_report_id,
         score: r.score,
@@ -308,58 +305,9 @@ pub fn report(
         monthly_ability_to_pay: Num(r.monthly_ability_to_pay),
         bi_weekly_ability_to_pay: Num(r.bi_weekly_ability_to_pay),
         first_transaction_date: r.first_transaction_date.map(render_date),
-        likely_employer_results: r
-            .likely_employers
-            .iter()
-            .map(|s| EmployerJson {
-                likely_employer_result_id: uuid::Uuid::new_v4().to_string(),
-                employer_name: &s.employer_name,
-                occurrence_count: s.occurrence_count,
-                frequency: s.frequency.to_string(),
-                financial_report_id,
-                duration: &s.duration,
-                transactions: cited(&s.transactions, rows, cx),
-                financial_report: None,
-                monthly_income: Num(s.monthly_income),
-                first_date: render_date(s.first_date),
-                last_date: render_date(s.last_date),
-                active: s.active,
-                probability: Num(s.probability),
-                income_category: s.income_category,
-            })
-            .collect(),
-        monthly_expenditures: r
-            .monthly_expenditures
-            .iter()
-            .map(|m| ExpenditureJson {
-                monthly_expenditure_id: uuid::Uuid::new_v4().to_string(),
-                category: m.category,
-                total_spent: Num(m.total_spent),
-                date_paid: render_date(m.date_paid),
-                memo: &m.memo,
-                financial_report_id,
-                financial_report: None,
-                month: format!("{:04}-{:02}", m.month.0, m.month.1),
-                count: m.count,
-            })
-            .collect(),
-        potential_loans: r
-            .potential_loans
-            .iter()
-            .map(|l| LoanJson {
-                loan_match_id: uuid::Uuid::new_v4().to_string(),
-                credit_transaction: l
-                    .credit
-                    .as_ref()
-                    .map(|c| One(cited(std::slice::from_ref(c), rows, cx))),
-                debit_transactions: cited(&l.debits, rows, cx),
-                detected_company_name: &l.detected_company_name,
-                confidence_score: Num(l.confidence),
-                repayment_frequency: l.repayment_frequency.to_string(),
-                payment_amount: Num(l.payment_amount),
-                principal: l.principal.map(Num),
-            })
-            .collect(),
+        likely_employer_results: employers(financial_report_id, r, rows, cx),
+        monthly_expenditures: expenditures(financial_report_id, r),
+        potential_loans: loans(r, rows, cx),
         monthly_expense: Num(r.monthly_expense),
         currency_code: r.data_quality.currency.as_deref(),
         window_start_date: e.window_start.map(render_date),
@@ -391,6 +339,73 @@ pub fn report(
         data_quality: data_quality(&r.data_quality, cx),
     };
     serde_json::to_string(&doc).unwrap_or_else(|_| "{}".into())
+}
+
+fn cited<'a>(idx: &'a [usize], rows: &'a [TransactionRow], cx: &'a Context) -> Cited<'a> {
+    Cited { idx, rows, cx }
+}
+
+fn employers<'a>(
+    financial_report_id: &'a str,
+    r: &'a Report,
+    rows: &'a [TransactionRow],
+    cx: &'a Context,
+) -> Vec<EmployerJson<'a>> {
+    r.likely_employers
+        .iter()
+        .map(|s| EmployerJson {
+            likely_employer_result_id: uuid::Uuid::new_v4().to_string(),
+            employer_name: &s.employer_name,
+            occurrence_count: s.occurrence_count,
+            frequency: s.frequency.to_string(),
+            financial_report_id,
+            duration: &s.duration,
+            transactions: cited(&s.transactions, rows, cx),
+            financial_report: None,
+            monthly_income: Num(s.monthly_income),
+            first_date: render_date(s.first_date),
+            last_date: render_date(s.last_date),
+            active: s.active,
+            probability: Num(s.probability),
+            income_category: s.income_category,
+        })
+        .collect()
+}
+
+fn expenditures<'a>(financial_report_id: &'a str, r: &'a Report) -> Vec<ExpenditureJson<'a>> {
+    r.monthly_expenditures
+        .iter()
+        .map(|m| ExpenditureJson {
+            monthly_expenditure_id: uuid::Uuid::new_v4().to_string(),
+            category: m.category,
+            total_spent: Num(m.total_spent),
+            date_paid: render_date(m.date_paid),
+            memo: &m.memo,
+            financial_report_id,
+            financial_report: None,
+            month: format!("{:04}-{:02}", m.month.0, m.month.1),
+            count: m.count,
+        })
+        .collect()
+}
+
+fn loans<'a>(r: &'a Report, rows: &'a [TransactionRow], cx: &'a Context) -> Vec<LoanJson<'a>> {
+    r.potential_loans
+        .iter()
+        .map(|l| LoanJson {
+            loan_match_id: uuid::Uuid::new_v4().to_string(),
+            credit_transaction: l
+                .credit
+                .as_ref()
+                .map(|c| One(cited(std::slice::from_ref(c), rows, cx))),
+            debit_transactions: cited(&l.debits, rows, cx),
+            detected_company_name: &l.detected_company_name,
+            confidence_score: Num(l.confidence),
+            repayment_frequency: l.repayment_frequency.to_string(),
+            payment_amount: Num(l.payment_amount),
+            principal: l.principal.map(Num),
+        })
+        .collect()
 }
 
 fn components(c: &[ScoreComponent]) -> Vec<ComponentJson> {

@@ -77,7 +77,7 @@ fn currency(a: &Account) -> (Option<String>, &'static str) {
 /// Adds a parsed statement (investment accounts left out, see
 /// `is_investment`).
 pub fn add_statement(into: &mut Shareable, keys: &TenantKeys, st: &Statement, source: &str) {
-    let mut seen: std::collections::HashSet<(i64, String, String, String)> = into
+    let mut seen: std::collections::HashSet<PostingKey> = into
         .transactions
         .iter()
         .map(|t| {
@@ -90,10 +90,23 @@ pub fn add_statement(into: &mut Shareable, keys: &TenantKeys, st: &Statement, so
         })
         .collect();
     for a in st.accounts.iter().filter(|a| !is_investment(a)) {
-        let last = a.account_id.as_deref().map(last4);
+        let (slot, known) = into.slot_for(keys, a, source);
+        into.periods[slot].push(period(a));
+        into.add_transactions(slot, a, known, &mut seen);
+    }
+}
+
+/// What makes two postings of one account the same: (account, date,
+/// amount, memo).
+type PostingKey = (i64, String, String, String);
+
+impl Shareable {
+    /// The index of the account a statement's account `a` is, and whether
+    /// an earlier statement already added it; a new account is added.
+    fn slot_for(&mut self, keys: &TenantKeys, a: &Account, source: &str) -> (usize, bool) {
         let (currency, currency_source) = currency(a);
         // Unknown currency is stored as the report's default and said so.
-        let currency_code = currency.clone().unwrap_or_else(|| "USD".into());
+        let currency_code = currency.unwrap_or_else(|| "USD".into());
         let key = a.account_id.clone().map(|n| {
             (
                 n,
@@ -102,50 +115,56 @@ pub fn add_statement(into: &mut Shareable, keys: &TenantKeys, st: &Statement, so
                 currency_code.clone(),
             )
         });
-        let existing = key.as_ref().and_then(|k| into.index.get(k).copied());
-        let slot = match existing {
-            Some(k) => {
-                let x = &mut into.accounts[k];
-                if x.owner_name.is_none() {
-                    x.owner_name = a.owner_name.clone();
-                }
-                k
+        if let Some(k) = key.as_ref().and_then(|k| self.index.get(k).copied()) {
+            let x = &mut self.accounts[k];
+            if x.owner_name.is_none() {
+                x.owner_name = a.owner_name.clone();
             }
-            None => {
-                let id = uuid::Uuid::new_v4().to_string();
-                // Bound to the account's row.
-                let account_number_sealed = a
-                    .account_id
-                    .as_deref()
-                    .map(|n| keys.seal_row("ba_accounts", "account_number", &id, n.as_bytes()));
-                into.accounts.push(NewAccount {
-                    id,
-                    account_no: into.accounts.len() as i64 + 1,
-                    account_type: a.account_type.clone(),
-                    institution: a.institution.clone(),
-                    institution_id: a.bank_id.clone(),
-                    account_number_sealed,
-                    account_last4: last.clone(),
-                    currency: currency_code,
-                    current_balance: None,
-                    available_balance: None,
-                    balance_date: None,
-                    source: source.to_string(),
-                    owner_name: a.owner_name.clone(),
-                    currency_source: currency_source.to_string(),
-                    statements: String::new(),
-                });
-                into.periods.push(Vec::new());
-                let slot = into.accounts.len() - 1;
-                if let Some(k) = key {
-                    into.index.insert(k, slot);
-                }
-                slot
-            }
-        };
-        into.periods[slot].push(period(a));
-        let account_no = into.accounts[slot].account_no;
-        let currency = into.accounts[slot].currency.clone();
+            return (k, true);
+        }
+        let id = uuid::Uuid::new_v4().to_string();
+        // Bound to the account's row.
+        let account_number_sealed = a
+            .account_id
+            .as_deref()
+            .map(|n| keys.seal_row("ba_accounts", "account_number", &id, n.as_bytes()));
+        self.accounts.push(NewAccount {
+            id,
+            account_no: self.accounts.len() as i64 + 1,
+            account_type: a.account_type.clone(),
+            institution: a.institution.clone(),
+            institution_id: a.bank_id.clone(),
+            account_number_sealed,
+            account_last4: a.account_id.as_deref().map(last4),
+            currency: currency_code,
+            current_balance: None,
+            available_balance: None,
+            balance_date: None,
+            source: source.to_string(),
+            owner_name: a.owner_name.clone(),
+            currency_source: currency_source.to_string(),
+            statements: String::new(),
+        });
+        self.periods.push(Vec::new());
+        let slot = self.accounts.len() - 1;
+        if let Some(k) = key {
+            self.index.insert(k, slot);
+        }
+        (slot, false)
+    }
+
+    /// Adds `a`'s transactions to the account at `slot`. The same posting
+    /// in two overlapping statements of a `known` account is one posting;
+    /// two identical postings in one file are both kept.
+    fn add_transactions(
+        &mut self,
+        slot: usize,
+        a: &Account,
+        known: bool,
+        seen: &mut std::collections::HashSet<PostingKey>,
+    ) {
+        let account_no = self.accounts[slot].account_no;
+        let currency = self.accounts[slot].currency.clone();
         for t in &a.transactions {
             let key = (
                 account_no,
@@ -153,13 +172,11 @@ pub fn add_statement(into: &mut Shareable, keys: &TenantKeys, st: &Statement, so
                 t.amount.normalize().to_string(),
                 t.memo.clone(),
             );
-            // The same posting in two overlapping statements is one posting;
-            // two identical postings in one file are both kept.
-            if t.id.is_some() && existing.is_some() && seen.contains(&key) {
+            if t.id.is_some() && known && seen.contains(&key) {
                 continue;
             }
             seen.insert(key);
-            into.transactions.push(NewTransaction {
+            self.transactions.push(NewTransaction {
                 id: uuid::Uuid::new_v4().to_string(),
                 account_no,
                 posted_date: t.date.to_string(),

@@ -500,25 +500,6 @@ impl Ready {
     pub(super) fn figures(&self, charts: &[super::charts::Chart]) -> serde_json::Value {
         use serde_json::json;
         let rep = &self.report;
-        let values = [
-            rep.average_income_per_month.to_string(),
-            rep.average_expenses_per_month.to_string(),
-            rep.disposable_income.to_string(),
-            format!("{}%", rep.debt_to_income_ratio.plain()),
-            format!(
-                "{} a month, {} every two weeks",
-                rep.monthly_ability_to_pay, rep.bi_weekly_ability_to_pay
-            ),
-            rep.score.to_string(),
-            format!("{}%", rep.income_probability.plain()),
-        ];
-        let yes = |b: bool| if b { "Yes" } else { "No" };
-        let money = |s: &Option<String>| {
-            s.as_deref()
-                .and_then(|v| v.parse::<Decimal>().ok())
-                .map(|d| Amount(d).to_string())
-                .unwrap_or_default()
-        };
         let built = self
             .built_at
             .and_then(chrono::DateTime::from_timestamp_micros)
@@ -535,9 +516,7 @@ impl Ready {
             "built": built,
             "currency": if self.currency.is_empty() { "unknown" } else { self.currency.as_str() },
             "warnings": self.warnings,
-            "headline": GLOSSARY.iter().zip(values).map(|((_, label, definition), value)| json!({
-                "label": label, "value": value, "definition": definition,
-            })).collect::<Vec<_>>(),
+            "headline": self.headline_figures(),
             "components": rep.score_components.iter().map(|c| json!({
                 "name": c.name, "weight": c.weight.plain(), "value": c.value.plain(),
             })).collect::<Vec<_>>(),
@@ -546,17 +525,7 @@ impl Ready {
                 "stated": stated,
                 "detected": if detected.is_empty() { "None found" } else { detected.as_str() },
             })).collect::<Vec<_>>(),
-            "streams": rep.likely_employer_results.iter().map(|st| json!({
-                "employer": st.employer_name,
-                "frequency": st.frequency,
-                "active": yes(st.active),
-                "monthly": st.monthly_income.to_string(),
-                "confidence": format!("{}%", st.probability.plain()),
-                "events": st.occurrence_count.to_string(),
-                "deposits": st.transactions.iter().map(|t| json!({
-                    "date": t.day(), "amount": t.amount.to_string(), "memo": t.memo,
-                })).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
+            "streams": self.stream_figures(),
             "loans": rep.potential_loans.iter().map(|l| json!({
                 "lender": l.detected_company_name,
                 "repayment": l.repayment_frequency,
@@ -578,18 +547,76 @@ impl Ready {
                 "description": e.description, "amount": e.amount,
             })).collect::<Vec<_>>(),
             "moreEvents": self.events.len().saturating_sub(MAX_EVENTS).to_string(),
-            "accounts": self.accounts.iter().map(|a| json!({
-                "institution": a.institution.clone().unwrap_or_default(),
-                "type": a.account_type.clone().unwrap_or_default(),
-                "number": a.account_last4.as_deref().map(|l| format!("*****{l}")).unwrap_or_default(),
-                "currency": a.currency,
-                "current": money(&a.current_balance),
-                "available": money(&a.available_balance),
-            })).collect::<Vec<_>>(),
+            "accounts": self.account_figures(),
             "charts": charts.iter().map(|c| json!({
                 "id": c.id, "heading": c.heading, "summary": c.summary,
             })).collect::<Vec<_>>(),
         })
+    }
+
+    /// The glossary's figures, each with its label and definition.
+    fn headline_figures(&self) -> Vec<serde_json::Value> {
+        let rep = &self.report;
+        let values = [
+            rep.average_income_per_month.to_string(),
+            rep.average_expenses_per_month.to_string(),
+            rep.disposable_income.to_string(),
+            format!("{}%", rep.debt_to_income_ratio.plain()),
+            format!(
+                "{} a month, {} every two weeks",
+                rep.monthly_ability_to_pay, rep.bi_weekly_ability_to_pay
+            ),
+            rep.score.to_string(),
+            format!("{}%", rep.income_probability.plain()),
+        ];
+        GLOSSARY
+            .iter()
+            .zip(values)
+            .map(|((_, label, definition), value)| {
+                serde_json::json!({"label": label, "value": value, "definition": definition})
+            })
+            .collect()
+    }
+
+    /// The income streams, each with its deposits.
+    fn stream_figures(&self) -> Vec<serde_json::Value> {
+        use serde_json::json;
+        let yes = |b: bool| if b { "Yes" } else { "No" };
+        self.report
+            .likely_employer_results
+            .iter()
+            .map(|st| {
+                json!({
+                    "employer": st.employer_name,
+                    "frequency": st.frequency,
+                    "active": yes(st.active),
+                    "monthly": st.monthly_income.to_string(),
+                    "confidence": format!("{}%", st.probability.plain()),
+                    "events": st.occurrence_count.to_string(),
+                    "deposits": st.transactions.iter().map(|t| json!({
+                        "date": t.day(), "amount": t.amount.to_string(), "memo": t.memo,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect()
+    }
+
+    /// The accounts, numbers masked, balances as amounts.
+    fn account_figures(&self) -> Vec<serde_json::Value> {
+        let money = |s: &Option<String>| {
+            s.as_deref()
+                .and_then(|v| v.parse::<Decimal>().ok())
+                .map(|d| Amount(d).to_string())
+                .unwrap_or_default()
+        };
+        self.accounts.iter().map(|a| serde_json::json!({
+            "institution": a.institution.clone().unwrap_or_default(),
+            "type": a.account_type.clone().unwrap_or_default(),
+            "number": a.account_last4.as_deref().map(|l| format!("*****{l}")).unwrap_or_default(),
+            "currency": a.currency,
+            "current": money(&a.current_balance),
+            "available": money(&a.available_balance),
+        })).collect()
     }
 }
 

@@ -176,33 +176,82 @@ async fn authenticate(
     req: Request,
     state: &AppState,
 ) -> Result<(Gateway, String, i64, axum::http::Extensions), GwResponse> {
+    let started = Instant::now();
+    let deny = |why: &'static str| {
+        tracing::info!(reason = why, "gateway request refused");
+        GatewayError::Unauthorized(why).at(started)
+    };
+    let (parts, body) = req.into_parts();
+    let limit = state.config.max_body_bytes;
+    let body = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| GatewayError::TooLarge { limit }.at(started))?;
+    let signed = Signed::read(&parts, &body, state.clock.now().timestamp()).map_err(deny)?;
+    let auth = &signed.auth;
+    let client = hmac_client(state, PRODUCT_INGOPAY, &auth.username)
+        .await
+        .map_err(|e| GatewayError::Store(e).at(started))?;
+    // An unknown username still costs one verification, against a dummy key.
+    let check = |secret: &[u8]| verify(secret, &auth.algorithm, &signed.text, &auth.signature);
+    if !signature_verifies(client.as_ref(), b"unknown-gateway-client", check) {
+        return Err(deny("invalid_signature"));
+    }
+    let client = client.ok_or_else(|| deny("invalid_signature"))?;
+    if let Err(retry) = state
+        .limiter
+        .check(state.config.rate_limit, &format!("gw:{}", auth.username))
     {
-        let started = Instant::now();
-        let deny = |why: &'static str| {
-            tracing::info!(reason = why, "gateway request refused");
-            GatewayError::Unauthorized(why).at(started)
-        };
-        let (parts, body) = req.into_parts();
-        let path = parts.uri.path().to_string();
-        let limit = state.config.max_body_bytes;
-        let body = axum::body::to_bytes(body, limit)
-            .await
-            .map_err(|_| GatewayError::TooLarge { limit }.at(started))?;
-        let headers = parts.headers;
-        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-        let auth = header("authorization").ok_or_else(|| deny("missing_authorization"))?;
-        let auth = parse_authorization(auth).map_err(|_| deny("invalid_authorization"))?;
+        return Err(GatewayError::RateLimited { retry_secs: retry }.at(started));
+    }
+    // A signature is claimed once, until its X-Date window closes; a
+    // retry gets the first answer (super::replay).
+    let seen = hex::encode(Sha256::digest(&auth.signature));
+    let expires = (signed.at + CLOCK_SKEW_SECS + 1) * 1_000_000;
+    Ok((
+        Gateway {
+            tenant_id: client.tenant_id,
+            participant_id: client.participant_id,
+            body,
+            started,
+            path: parts.uri.path().to_string(),
+            headers: parts.headers,
+        },
+        seen,
+        expires,
+        parts.extensions,
+    ))
+}
 
-        let x_date = header("x-date").ok_or_else(|| deny("missing_x_date"))?;
+/// A request's signature, before its key is looked up: the Authorization
+/// header, when it was signed, and the text it signs.
+struct Signed {
+    auth: super::hmac::Authorization,
+    /// X-Date, in seconds.
+    at: i64,
+    text: String,
+}
+
+impl Signed {
+    /// Reads the signature's headers; refuses, with the reason, a missing
+    /// or malformed one, an X-Date too far from `now`, and a body whose
+    /// digest is not the one sent.
+    fn read(
+        parts: &axum::http::request::Parts,
+        body: &[u8],
+        now: i64,
+    ) -> Result<Signed, &'static str> {
+        let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+        let auth = header("authorization").ok_or("missing_authorization")?;
+        let auth = parse_authorization(auth).map_err(|_| "invalid_authorization")?;
+        let x_date = header("x-date").ok_or("missing_x_date")?;
         let signed_at =
-            chrono::DateTime::parse_from_rfc2822(x_date).map_err(|_| deny("invalid_x_date"))?;
-        let skew = (state.clock.now().timestamp() - signed_at.timestamp()).abs();
-        if skew > CLOCK_SKEW_SECS {
-            return Err(deny("stale_x_date"));
+            chrono::DateTime::parse_from_rfc2822(x_date).map_err(|_| "invalid_x_date")?;
+        if (now - signed_at.timestamp()).abs() > CLOCK_SKEW_SECS {
+            return Err("stale_x_date");
         }
-        let digest = header("content-sha512").ok_or_else(|| deny("missing_content_sha512"))?;
-        if !ct_eq(digest, &content_sha512(&body)) {
-            return Err(deny("content_sha512_mismatch"));
+        let digest = header("content-sha512").ok_or("missing_content_sha512")?;
+        if !ct_eq(digest, &content_sha512(body)) {
+            return Err("content_sha512_mismatch");
         }
         let path_and_query = parts
             .uri
@@ -217,41 +266,12 @@ async fn authenticate(
             v => v,
         };
         let text = string_to_sign(&auth, parts.method.as_str(), path_and_query, lookup)
-            .map_err(|_| deny("signed_header_absent"))?;
-
-        let client = hmac_client(state, PRODUCT_INGOPAY, &auth.username)
-            .await
-            .map_err(|e| GatewayError::Store(e).at(started))?;
-        // An unknown username still costs one verification, against a dummy key.
-        let check = |secret: &[u8]| verify(secret, &auth.algorithm, &text, &auth.signature);
-        if !signature_verifies(client.as_ref(), b"unknown-gateway-client", check) {
-            return Err(deny("invalid_signature"));
-        }
-        let client = client.ok_or_else(|| deny("invalid_signature"))?;
-        if let Err(retry) = state
-            .limiter
-            .check(state.config.rate_limit, &format!("gw:{}", auth.username))
-        {
-            return Err(GatewayError::RateLimited { retry_secs: retry }.at(started));
-        }
-
-        // A signature is claimed once, until its X-Date window closes; a
-        // retry gets the first answer (super::replay).
-        let seen = hex::encode(Sha256::digest(&auth.signature));
-        let expires = (signed_at.timestamp() + CLOCK_SKEW_SECS + 1) * 1_000_000;
-        Ok((
-            Gateway {
-                tenant_id: client.tenant_id,
-                participant_id: client.participant_id,
-                body,
-                started,
-                path,
-                headers,
-            },
-            seen,
-            expires,
-            parts.extensions,
-        ))
+            .map_err(|_| "signed_header_absent")?;
+        Ok(Signed {
+            auth,
+            at: signed_at.timestamp(),
+            text,
+        })
     }
 }
 

@@ -378,6 +378,55 @@ pub fn read_form(
     account_type: AccountType,
     cvv_required: bool,
 ) -> Result<Target, Value> {
+    let mut errors = FormErrors::default();
+    let recipient = recipient_of(s, &mut errors);
+    let target = match account_type {
+        AccountType::Ca => {
+            card_of(s, cvv_required, &mut errors).map(|(pan, expiry_yymm)| Target::Card {
+                pan,
+                expiry_yymm,
+                recipient,
+            })
+        }
+        AccountType::Ac => bank_account_of(s, &mut errors).map(|(routing, account)| Target::Bank {
+            account,
+            routing,
+            recipient,
+        }),
+        _ => {
+            let (payee_id, account) = biller_account_of(s, &mut errors);
+            Some(Target::Biller {
+                payee_id,
+                account,
+                recipient,
+            })
+        }
+    };
+    if !errors.0.is_empty() {
+        return Err(Value::Object(errors.0));
+    }
+    target.ok_or_else(|| json!({"form": ["Please check the form."]}))
+}
+
+/// The form's messages, by field.
+#[derive(Default)]
+struct FormErrors(serde_json::Map<String, Value>);
+
+impl FormErrors {
+    fn add(&mut self, field: &str, message: &str) {
+        self.0.insert(field.into(), json!([message]));
+    }
+}
+
+/// Digits of a number field, spaces and dashes dropped.
+fn digits(v: &Option<String>) -> String {
+    clean(v)
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect()
+}
+
+fn recipient_of(s: &Submission, errors: &mut FormErrors) -> verify::Recipient {
     let recipient = verify::Recipient {
         first_name: clean(&s.first_name),
         last_name: clean(&s.last_name),
@@ -387,10 +436,6 @@ pub fn read_form(
         state: clean(&s.state).to_ascii_uppercase(),
         zip: clean(&s.zip),
     };
-    let mut errors = serde_json::Map::new();
-    let mut error = |k: &str, m: &str| {
-        errors.insert(k.into(), json!([m]));
-    };
     for (k, v) in [
         ("first_name", &recipient.first_name),
         ("last_name", &recipient.last_name),
@@ -398,88 +443,73 @@ pub fn read_form(
         ("city", &recipient.city),
     ] {
         if v.is_empty() || v.chars().count() > 150 {
-            error(k, "Required (up to 150 characters).");
+            errors.add(k, "Required (up to 150 characters).");
         }
     }
     if UsState::parse(&recipient.state).is_none() {
-        error("state", "Choose a US state.");
+        errors.add("state", "Choose a US state.");
     }
     if !valid_zip5(&recipient.zip) {
-        error("zip", "Enter a 5-digit ZIP code.");
+        errors.add("zip", "Enter a 5-digit ZIP code.");
     }
-    let digits = |v: &Option<String>| {
-        clean(v)
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .collect::<String>()
-    };
-    let target = match account_type {
-        AccountType::Ca => {
-            let pan = Pan::parse(&digits(&s.card_number)).ok();
-            if pan.is_none() {
-                error("card_number", "Enter a valid card number.");
-            }
-            let expiry: String = clean(&s.expiry)
-                .chars()
-                .filter(|c| c.is_ascii_digit())
-                .collect();
-            let yymm = (expiry.len() == 4).then(|| format!("{}{}", &expiry[2..], &expiry[..2]));
-            if yymm.is_none() || !matches!(expiry[..2.min(expiry.len())].parse::<u32>(), Ok(1..=12))
-            {
-                error("expiry", "Enter the expiry as MM/YY.");
-            }
-            // The tenant's cvv_required applies here as on /gateway/verify.
-            let cvv = clean(&s.cvv);
-            if (cvv_required || !cvv.is_empty()) && Cvv::parse(&cvv).is_none() {
-                error("cvv", "Enter the 3- or 4-digit security code.");
-            }
-            pan.zip(yymm).map(|(pan, expiry_yymm)| Target::Card {
-                pan,
-                expiry_yymm,
-                recipient,
-            })
-        }
-        AccountType::Ac => {
-            let routing = RoutingNumber::parse(&digits(&s.routing_number)).ok();
-            if routing.is_none() {
-                error("routing_number", "Enter a valid 9-digit routing number.");
-            }
-            let account = BankAccountNumber::parse(&digits(&s.account_number));
-            if account.is_none() {
-                error(
-                    "account_number",
-                    "Enter the account number (4 to 17 digits).",
-                );
-            }
-            routing.zip(account).map(|(routing, account)| Target::Bank {
-                account,
-                routing,
-                recipient,
-            })
-        }
-        _ => {
-            let payee_id = clean(&s.payee_id);
-            let account = clean(&s.account_number);
-            if payee_id.is_empty() || !payee_id.bytes().all(|b| b.is_ascii_digit()) {
-                error("payee_id", "Choose a payee.");
-            }
-            if account.is_empty() || account.len() > 255 {
-                error(
-                    "account_number",
-                    "Enter your account number with the payee.",
-                );
-            }
-            Some(Target::Biller {
-                payee_id,
-                account,
-                recipient,
-            })
-        }
-    };
-    if !errors.is_empty() {
-        return Err(Value::Object(errors));
+    recipient
+}
+
+/// The card number and its expiry as YYMM; the security code is checked
+/// and never kept.
+fn card_of(s: &Submission, cvv_required: bool, errors: &mut FormErrors) -> Option<(Pan, String)> {
+    let pan = Pan::parse(&digits(&s.card_number)).ok();
+    if pan.is_none() {
+        errors.add("card_number", "Enter a valid card number.");
     }
-    target.ok_or_else(|| json!({"form": ["Please check the form."]}))
+    let expiry: String = clean(&s.expiry)
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .collect();
+    let yymm = (expiry.len() == 4).then(|| format!("{}{}", &expiry[2..], &expiry[..2]));
+    if yymm.is_none() || !matches!(expiry[..2.min(expiry.len())].parse::<u32>(), Ok(1..=12)) {
+        errors.add("expiry", "Enter the expiry as MM/YY.");
+    }
+    // The tenant's cvv_required applies here as on /gateway/verify.
+    let cvv = clean(&s.cvv);
+    if (cvv_required || !cvv.is_empty()) && Cvv::parse(&cvv).is_none() {
+        errors.add("cvv", "Enter the 3- or 4-digit security code.");
+    }
+    pan.zip(yymm)
+}
+
+fn bank_account_of(
+    s: &Submission,
+    errors: &mut FormErrors,
+) -> Option<(RoutingNumber, BankAccountNumber)> {
+    let routing = RoutingNumber::parse(&digits(&s.routing_number)).ok();
+    if routing.is_none() {
+        errors.add("routing_number", "Enter a valid 9-digit routing number.");
+    }
+    let account = BankAccountNumber::parse(&digits(&s.account_number));
+    if account.is_none() {
+        errors.add(
+            "account_number",
+            "Enter the account number (4 to 17 digits).",
+        );
+    }
+    routing.zip(account)
+}
+
+/// The payee chosen and the customer's account number with it.
+fn biller_account_of(s: &Submission, errors: &mut FormErrors) -> (String, String) {
+    let payee_id = clean(&s.payee_id);
+    let account = clean(&s.account_number);
+    if payee_id.is_empty() || !payee_id.bytes().all(|b| b.is_ascii_digit()) {
+        errors.add("payee_id", "Choose a payee.");
+    }
+    if account.is_empty() || account.len() > 255 {
+        errors.add(
+            "account_number",
+            "Enter your account number with the payee.",
+        );
+    }
+    (payee_id, account)
 }
 
 async fn participant_id(state: &AppState, tenant_id: &str) -> i64 {

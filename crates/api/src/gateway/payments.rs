@@ -57,28 +57,73 @@ fn payment_hash(req: &PaymentRequest) -> String {
     fundline_vault::hash_token(&canonical)
 }
 
-/// A repeat of an Idempotency-Key: the original payment if it asked the
-/// same, else 13723 — never a second payment.
-fn repeat(
-    found: Option<(String, repo::Payment)>,
-    hash: &str,
-    key: &str,
+/// What a repeat of an Idempotency-Key is held to: the original payment
+/// if it asked the same, else 13723 — never a second payment.
+struct Replay<'a> {
+    tenant_id: &'a str,
     participant_id: i64,
-    last4: &str,
+    hash: String,
+    /// Keys used before this are expired.
+    since: i64,
+    last4: &'a str,
     now: i64,
-) -> Result<Option<Paid>, GatewayError> {
-    let Some((h, payment)) = found else {
-        return Ok(None);
-    };
-    if h != hash {
-        return Err(idempotency::mismatch(key, participant_id));
+}
+
+impl Replay<'_> {
+    /// The payment already made under `key`, if any.
+    async fn of(&self, state: &AppState, key: &str) -> Result<Option<Paid>, GatewayError> {
+        let found = repo::payment_by_key(&state.store, self.tenant_id, key, self.since).await?;
+        let Some((h, payment)) = found else {
+            return Ok(None);
+        };
+        if h != self.hash {
+            return Err(idempotency::mismatch(key, self.participant_id));
+        }
+        Ok(Some(Paid {
+            payment,
+            last4: self.last4.to_string(),
+            now: self.now,
+            replayed: true,
+        }))
     }
-    Ok(Some(Paid {
-        payment,
-        last4: last4.to_string(),
-        now,
-        replayed: true,
-    }))
+}
+
+/// The account's type and details, if it can be paid now: a card must
+/// still be valid when paid.
+fn payable(
+    account: &repo::Account,
+    now: chrono::DateTime<Utc>,
+) -> Result<(AccountType, Value), GatewayError> {
+    let account_type =
+        AccountType::parse(&account.account_type).ok_or(GatewayError::Unavailable)?;
+    let details: Value = serde_json::from_str(&account.details_json).unwrap_or(Value::Null);
+    if account_type == AccountType::Ca {
+        let yymm = details["expiration_date"].as_str().unwrap_or("");
+        let valid = CardExpiry::parse_yymm(yymm).is_ok_and(|e| !e.is_expired(now.date_naive()));
+        if !valid {
+            return Err(GatewayError::NotAvailable {
+                now: now.timestamp(),
+            });
+        }
+    }
+    Ok((account_type, details))
+}
+
+/// Banking days until the payment posts: bill pay after its biller's days,
+/// as verify promised; everything else the next banking day.
+async fn posting_days(
+    state: &AppState,
+    account_type: AccountType,
+    details: &Value,
+) -> Result<u32, GatewayError> {
+    if account_type != AccountType::Bp {
+        return Ok(1);
+    }
+    let payee_id = details["payee_id"].as_str().unwrap_or("");
+    let biller = repo::biller(&state.store, payee_id).await?;
+    Ok(biller_days(
+        biller.ok_or(GatewayError::Unavailable)?.posting_days,
+    ))
 }
 
 /// The amount against the account type's limits and the per-transaction
@@ -176,7 +221,7 @@ pub async fn pay(
     settings: &GatewaySettings,
     velocity: VelocityLimits,
 ) -> Result<Paid, GatewayError> {
-    let (tenant_id, participant_id) = (gw.tenant_id.as_str(), gw.participant_id);
+    let tenant_id = gw.tenant_id.as_str();
     let now = state.clock.now();
     let account = repo::account_by_token(&state.store, tenant_id, &req.token)
         .await?
@@ -186,44 +231,29 @@ pub async fn pay(
                 "The CustomerAccountToken is not valid.",
             )
         })?;
-    let hash = payment_hash(&req);
-    let since = idempotency::oldest_live(now.timestamp_micros());
+    let replay = Replay {
+        tenant_id,
+        participant_id: gw.participant_id,
+        hash: payment_hash(&req),
+        since: idempotency::oldest_live(now.timestamp_micros()),
+        last4: &account.last4,
+        now: now.timestamp(),
+    };
     if let Some(k) = &key {
-        let found = repo::payment_by_key(&state.store, tenant_id, k, since).await?;
-        let last4 = &account.last4;
-        if let Some(paid) = repeat(found, &hash, k, participant_id, last4, now.timestamp())? {
+        if let Some(paid) = replay.of(state, k).await? {
             return Ok(paid);
         }
     }
-    let account_type =
-        AccountType::parse(&account.account_type).ok_or(GatewayError::Unavailable)?;
-    let details: Value = serde_json::from_str(&account.details_json).unwrap_or(Value::Null);
-    // A card must still be valid when paid.
-    if account_type == AccountType::Ca {
-        let yymm = details["expiration_date"].as_str().unwrap_or("");
-        let valid = CardExpiry::parse_yymm(yymm).is_ok_and(|e| !e.is_expired(now.date_naive()));
-        if !valid {
-            return Err(GatewayError::NotAvailable {
-                now: now.timestamp(),
-            });
-        }
-    }
+    let (account_type, details) = payable(&account, now)?;
     within_limits(req.amount, account_type, settings, velocity).map_err(GatewayError::Refused)?;
-    // Bill pay posts after its biller's days, as verify promised.
-    let days = if account_type == AccountType::Bp {
-        let payee_id = details["payee_id"].as_str().unwrap_or("");
-        let biller = repo::biller(&state.store, payee_id).await?;
-        biller_days(biller.ok_or(GatewayError::Unavailable)?.posting_days)
-    } else {
-        1
-    };
+    let days = posting_days(state, account_type, &details).await?;
     let p = posting(account_type, banking_today(now), days);
     let payment = new_payment(tenant_id, &req, account_type, &p, now);
     let limits = daily_limits(&req.token, now, velocity);
     let payment_key = key.clone().map(|k| repo::PaymentKey {
         key: k,
-        request_hash: hash.clone(),
-        expired_before: since,
+        request_hash: replay.hash.clone(),
+        expired_before: replay.since,
     });
     let recorded = repo::record_payment(
         &state.store,
@@ -239,26 +269,17 @@ pub async fn pay(
             tracing::info!(tenant_id, transaction_id = %payment.id, amount_cents = payment.amount_cents, "payment accepted");
             Ok(Paid {
                 payment: *payment,
-                last4: account.last4,
+                last4: account.last4.clone(),
                 now: now.timestamp(),
                 replayed: false,
             })
         }
         repo::RecordPayment::OverLimit(refusal) => Err(GatewayError::Refused(refusal)),
         // A concurrent request with the same Idempotency-Key won.
-        repo::RecordPayment::KeyTaken => {
-            let k = key.unwrap_or_default();
-            let found = repo::payment_by_key(&state.store, tenant_id, &k, since).await?;
-            repeat(
-                found,
-                &hash,
-                &k,
-                participant_id,
-                &account.last4,
-                now.timestamp(),
-            )?
-            .ok_or(GatewayError::Unavailable)
-        }
+        repo::RecordPayment::KeyTaken => replay
+            .of(state, &key.unwrap_or_default())
+            .await?
+            .ok_or(GatewayError::Unavailable),
     }
 }
 
