@@ -294,7 +294,7 @@ pub struct CustomerEmploymentRequest {
 
 /// What a staff user's call answers.
 #[derive(IntoResponses)]
-pub enum Answered {
+pub(crate) enum Answered {
     #[response(status = 200, content_type = "application/json")]
     Done(crate::openapi::AnalysisEnvelopeDoc),
     #[response(status = 400, content_type = "application/json")]

@@ -35,7 +35,7 @@ pub struct Signed {
 
 /// The answer of a call that changes a token and has nothing to return.
 #[derive(IntoResponses)]
-pub enum TokenChanged {
+pub(crate) enum TokenChanged {
     #[response(status = 204, description = "Empty body")]
     Done,
     #[response(status = 400, content_type = "application/json")]
