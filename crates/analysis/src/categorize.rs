@@ -199,39 +199,7 @@ impl Categorizer {
             t.push_break();
             t.push_text(p);
         }
-        let (mut hit, mut veto, mut evidence) = (0u128, 0u128, false);
-        let (mut return_word, mut return_context, mut reason, mut fee) =
-            (false, false, false, false);
-        for i in 0..t.len() {
-            let Some(entries) = idx.by_first.get(t.get(i)) else {
-                continue;
-            };
-            for e in entries {
-                let matched = e
-                    .rest
-                    .iter()
-                    .enumerate()
-                    .all(|(k, w)| t.get(i + 1 + k) == *w);
-                if !matched {
-                    continue;
-                }
-                if e.rule == EVIDENCE {
-                    evidence = true;
-                } else if e.rule == RETURN_WORD {
-                    return_word = true;
-                } else if e.rule == RETURN_CONTEXT_WORD {
-                    return_context = true;
-                } else if e.rule == RETURN_REASON {
-                    reason = true;
-                } else if e.rule == FEE_WORD {
-                    fee = true;
-                } else if e.negative {
-                    veto |= 1u128 << e.rule;
-                } else {
-                    hit |= 1u128 << e.rule;
-                }
-            }
-        }
+        let words = Words::scan(t, idx);
         let dir_mask = if amount > Decimal::ZERO {
             idx.credit_mask
         } else if amount < Decimal::ZERO {
@@ -239,13 +207,12 @@ impl Categorizer {
         } else {
             idx.any_mask
         };
-        let live = hit & !veto & dir_mask;
+        let live = words.hit & !words.veto & dir_mask;
         let kind_norm = kind.map(str::trim).filter(|k| !k.is_empty());
-        if let Some(k) = kind_norm {
-            evidence |= k
-                .split(['/', '-', ' ', '.'])
-                .any(|p| p.eq_ignore_ascii_case("SALA") || p.eq_ignore_ascii_case("DIRECTDEP"));
-        }
+        let salary_code = kind_norm.is_some_and(|k| {
+            k.split(['/', '-', ' ', '.'])
+                .any(|p| p.eq_ignore_ascii_case("SALA") || p.eq_ignore_ascii_case("DIRECTDEP"))
+        });
         let by_rules = if live != 0 {
             RULES[live.trailing_zeros() as usize].cat
         } else {
@@ -256,11 +223,12 @@ impl Categorizer {
         // A returned payment (SEPA return, reversal, ACH return) is money
         // coming back, whatever the memo's merchant words say; the charge a
         // bank makes for a return is a fee, not the return.
-        let returned =
-            kind_norm.is_some_and(is_return_code) || return_word || (return_context && reason);
+        let returned = kind_norm.is_some_and(is_return_code)
+            || words.return_word
+            || (words.return_context && words.reason);
         let category = if !returned {
             by_rules
-        } else if !fee {
+        } else if !words.fee {
             REVERSAL
         } else if amount < Decimal::ZERO && by_rules.category != "Fees" {
             BANK_FEE
@@ -269,7 +237,58 @@ impl Categorizer {
         };
         TextClass {
             category,
-            income_evidence: evidence,
+            income_evidence: words.evidence || salary_code,
+        }
+    }
+}
+
+/// What the rules' phrases found in a transaction's words.
+#[derive(Default)]
+struct Words {
+    /// Rules whose phrase is there, and rules a negative phrase rules out,
+    /// as bits by rule index.
+    hit: u128,
+    veto: u128,
+    /// Words of pay (income evidence).
+    evidence: bool,
+    /// Words of a return, of a return's context, of a return reason, and
+    /// of a fee.
+    return_word: bool,
+    return_context: bool,
+    reason: bool,
+    fee: bool,
+}
+
+impl Words {
+    fn scan(t: &Tokens, idx: &Index) -> Words {
+        let mut w = Words::default();
+        for i in 0..t.len() {
+            let Some(entries) = idx.by_first.get(t.get(i)) else {
+                continue;
+            };
+            for e in entries {
+                let matched = e
+                    .rest
+                    .iter()
+                    .enumerate()
+                    .all(|(k, word)| t.get(i + 1 + k) == *word);
+                if matched {
+                    w.add(e.rule, e.negative);
+                }
+            }
+        }
+        w
+    }
+
+    fn add(&mut self, rule: u16, negative: bool) {
+        match rule {
+            EVIDENCE => self.evidence = true,
+            RETURN_WORD => self.return_word = true,
+            RETURN_CONTEXT_WORD => self.return_context = true,
+            RETURN_REASON => self.reason = true,
+            FEE_WORD => self.fee = true,
+            _ if negative => self.veto |= 1u128 << rule,
+            _ => self.hit |= 1u128 << rule,
         }
     }
 }

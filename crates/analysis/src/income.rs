@@ -333,27 +333,7 @@ fn build(ctx: &Ctx, key: &str, events: &[Event], fit: Fit, cash: bool) -> Income
     let quiet = (ctx.window.end - last).num_days();
     let active = match fit.cadence.active_grace_days() {
         Some(grace) => quiet <= grace,
-        None => {
-            let mut gaps: Vec<i64> = events
-                .windows(2)
-                .map(|w| (w[1].date - w[0].date).num_days())
-                .collect();
-            gaps.sort_unstable();
-            let median = gaps
-                .get(gaps.len().saturating_sub(1) / 2)
-                .copied()
-                .unwrap_or(0);
-            // Irregular income (freelance payouts, a platform's transfers)
-            // comes in bursts: a stream quiet for no longer than it has
-            // already been quiet before, and under six months, has not
-            // ended.
-            let longest = gaps
-                .last()
-                .copied()
-                .unwrap_or(0)
-                .min(IRREGULAR_MAX_QUIET_DAYS);
-            quiet <= (median * 3 / 2).max(30).max(longest)
-        }
+        None => irregular_still_active(events, quiet),
     };
     let regularity = if fit.regular() {
         fit.regularity()
@@ -364,32 +344,7 @@ fn build(ctx: &Ctx, key: &str, events: &[Event], fit: Fit, cash: bool) -> Income
     transactions.sort_by_key(|&i| (ctx.dates[i], i));
     let evidence = transactions.iter().any(|&i| ctx.text[i].income_evidence);
     let income_category = income_category(ctx, key, &transactions, fit.regular(), cash);
-
-    // Probability: 30% regularity, 20% amount consistency (1 − CV), 20%
-    // longevity (span / 6 months), 20% still active, 10% wording evidence.
-    let consistency = unit(
-        Decimal::ONE
-            - Decimal::try_from(coefficient_of_variation(&amounts)).unwrap_or(Decimal::ONE),
-    );
-    let longevity = unit(div(
-        dec(span_days(events)),
-        money::days_per_month() * dec(6),
-    ));
-    let probability = dec(100)
-        * (Decimal::new(30, 2) * regularity
-            + Decimal::new(20, 2) * consistency
-            + Decimal::new(20, 2) * longevity
-            + if active {
-                Decimal::new(20, 2)
-            } else {
-                Decimal::ZERO
-            }
-            + if evidence {
-                Decimal::new(10, 2)
-            } else {
-                Decimal::ZERO
-            });
-
+    let probability = probability(events, &amounts, regularity, active, evidence);
     IncomeStream {
         employer_name: key.to_string(),
         occurrence_count: events.len() as u32,
@@ -405,6 +360,59 @@ fn build(ctx: &Ctx, key: &str, events: &[Event], fit: Fit, cash: bool) -> Income
         regularity: r2(regularity),
         typical_amount: r2(typical),
     }
+}
+
+/// Irregular income (freelance payouts, a platform's transfers) comes in
+/// bursts: a stream quiet for no longer than it has already been quiet
+/// before, and under six months, has not ended.
+fn irregular_still_active(events: &[Event], quiet: i64) -> bool {
+    let mut gaps: Vec<i64> = events
+        .windows(2)
+        .map(|w| (w[1].date - w[0].date).num_days())
+        .collect();
+    gaps.sort_unstable();
+    let median = gaps
+        .get(gaps.len().saturating_sub(1) / 2)
+        .copied()
+        .unwrap_or(0);
+    let longest = gaps
+        .last()
+        .copied()
+        .unwrap_or(0)
+        .min(IRREGULAR_MAX_QUIET_DAYS);
+    quiet <= (median * 3 / 2).max(30).max(longest)
+}
+
+/// How likely the stream is income, 0–100: 30% regularity, 20% amount
+/// consistency (1 − CV), 20% longevity (span / 6 months), 20% still
+/// active, 10% wording evidence.
+fn probability(
+    events: &[Event],
+    amounts: &[Decimal],
+    regularity: Decimal,
+    active: bool,
+    evidence: bool,
+) -> Decimal {
+    let consistency = unit(
+        Decimal::ONE - Decimal::try_from(coefficient_of_variation(amounts)).unwrap_or(Decimal::ONE),
+    );
+    let longevity = unit(div(
+        dec(span_days(events)),
+        money::days_per_month() * dec(6),
+    ));
+    let weight_if = |yes: bool, percent: i64| {
+        if yes {
+            Decimal::new(percent, 2)
+        } else {
+            Decimal::ZERO
+        }
+    };
+    dec(100)
+        * (Decimal::new(30, 2) * regularity
+            + Decimal::new(20, 2) * consistency
+            + Decimal::new(20, 2) * longevity
+            + weight_if(active, 20)
+            + weight_if(evidence, 10))
 }
 
 /// Irregular streams: share of the calendar months from the first to the

@@ -266,41 +266,16 @@ fn entry(
     let details: Vec<&Node> = ntry.find_all("TxDtls");
 
     if details.len() > 1 {
+        let head = Entry {
+            date,
+            indicator,
+            currency,
+            entry_ref,
+            kind,
+            entry_info,
+        };
         for tx in &details {
-            let tx_amt = tx
-                .child("Amt")
-                .or_else(|| tx.path(&["AmtDtls", "TxAmt", "Amt"]))
-                .ok_or_else(|| {
-                    ParseError::at(
-                        F,
-                        tx.line,
-                        "batch <Ntry> with a <TxDtls> that has no amount",
-                    )
-                })?;
-            let tx_value = tx_amt
-                .value()
-                .and_then(|v| parse_amount(v, DecimalMark::Dot))
-                .ok_or_else(|| ParseError::at(F, tx_amt.line, "<TxDtls><Amt> is not a number"))?;
-            let tx_indicator = tx.child_value("CdtDbtInd").or(indicator);
-            let parts = describe(
-                std::slice::from_ref(tx),
-                tx_indicator == Some("CRDT"),
-                entry_info,
-            );
-            out.push(Transaction {
-                date,
-                amount: signed(tx_value, tx_indicator),
-                currency: tx_amt
-                    .attr("Ccy")
-                    .map(str::to_string)
-                    .or_else(|| currency.clone()),
-                id: tx_reference(tx).or_else(|| entry_ref.clone()),
-                name: parts.0,
-                memo: parts.1,
-                kind: bank_code(tx).or_else(|| kind.clone()),
-                check_number: tx.path_value(&["Refs", "ChqNb"]).map(str::to_string),
-                balance: None,
-            });
+            out.push(head.batched(tx)?);
         }
         return Ok(());
     }
@@ -323,6 +298,57 @@ fn entry(
         balance: None,
     });
     Ok(())
+}
+
+/// What a batch booking's transactions take from their `Ntry` when their
+/// own `TxDtls` does not say.
+struct Entry<'a> {
+    date: NaiveDate,
+    indicator: Option<&'a str>,
+    currency: Option<String>,
+    entry_ref: Option<String>,
+    kind: Option<String>,
+    entry_info: Option<&'a str>,
+}
+
+impl Entry<'_> {
+    /// One `TxDtls` of a batch booking, with its own amount.
+    fn batched(&self, tx: &Node) -> Result<Transaction, ParseError> {
+        let tx_amt = tx
+            .child("Amt")
+            .or_else(|| tx.path(&["AmtDtls", "TxAmt", "Amt"]))
+            .ok_or_else(|| {
+                ParseError::at(
+                    F,
+                    tx.line,
+                    "batch <Ntry> with a <TxDtls> that has no amount",
+                )
+            })?;
+        let tx_value = tx_amt
+            .value()
+            .and_then(|v| parse_amount(v, DecimalMark::Dot))
+            .ok_or_else(|| ParseError::at(F, tx_amt.line, "<TxDtls><Amt> is not a number"))?;
+        let tx_indicator = tx.child_value("CdtDbtInd").or(self.indicator);
+        let (name, memo) = describe(
+            std::slice::from_ref(&tx),
+            tx_indicator == Some("CRDT"),
+            self.entry_info,
+        );
+        Ok(Transaction {
+            date: self.date,
+            amount: signed(tx_value, tx_indicator),
+            currency: tx_amt
+                .attr("Ccy")
+                .map(str::to_string)
+                .or_else(|| self.currency.clone()),
+            id: tx_reference(tx).or_else(|| self.entry_ref.clone()),
+            name,
+            memo,
+            kind: bank_code(tx).or_else(|| self.kind.clone()),
+            check_number: tx.path_value(&["Refs", "ChqNb"]).map(str::to_string),
+            balance: None,
+        })
+    }
 }
 
 fn tx_reference(tx: &Node) -> Option<String> {

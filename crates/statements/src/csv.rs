@@ -578,58 +578,13 @@ fn headerless_layout(rows: &[Row], delimiter: u8) -> Result<Layout, ParseError> 
 }
 
 fn mapped_layout(rows: &[Row], m: &CsvMapping, delimiter: u8) -> Result<Layout, ParseError> {
-    let numeric = |s: &str| {
-        s.trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|n| *n >= 1)
-            .map(|n| n - 1)
-    };
-    let headerless = numeric(&m.date).is_some();
-    let header = if headerless {
-        None
-    } else {
-        let want = norm(&m.date);
-        Some(
-            rows.iter()
-                .take(HEADER_SCAN)
-                .position(|r| headers_of(r).contains(&want))
-                .ok_or_else(|| {
-                    ParseError::new(
-                        Some(F),
-                        format!("mapped date column <{}> not found in the header", m.date),
-                    )
-                })?,
-        )
-    };
-    let headers: Vec<String> = header
-        .and_then(|h| rows.get(h))
-        .map(headers_of)
-        .unwrap_or_default();
-    let resolve = |name: &str| -> Result<usize, ParseError> {
-        if headerless {
-            numeric(name).ok_or_else(|| {
-                ParseError::new(
-                    Some(F),
-                    format!("mapped column <{name}> is not a column number"),
-                )
-            })
-        } else {
-            let want = norm(name);
-            headers.iter().position(|h| *h == want).ok_or_else(|| {
-                ParseError::new(
-                    Some(F),
-                    format!("mapped column <{name}> not found in the header"),
-                )
-            })
-        }
-    };
-    let date = resolve(&m.date)?;
+    let columns = Mapped::of(rows, m)?;
+    let date = columns.resolve(&m.date)?;
     let money = match (&m.amount, &m.debit, &m.credit) {
-        (Some(a), _, _) => Money::Signed(resolve(a)?),
+        (Some(a), _, _) => Money::Signed(columns.resolve(a)?),
         (None, d, c) if d.is_some() || c.is_some() => Money::Split {
-            debit: d.as_deref().map(resolve).transpose()?,
-            credit: c.as_deref().map(resolve).transpose()?,
+            debit: d.as_deref().map(|d| columns.resolve(d)).transpose()?,
+            credit: c.as_deref().map(|c| columns.resolve(c)).transpose()?,
         },
         _ => {
             return Err(ParseError::new(
@@ -638,10 +593,14 @@ fn mapped_layout(rows: &[Row], m: &CsvMapping, delimiter: u8) -> Result<Layout, 
             ))
         }
     };
-    let description = Some(resolve(&m.description)?);
-    let balance = m.balance.as_deref().map(resolve).transpose()?;
+    let description = Some(columns.resolve(&m.description)?);
+    let balance = m
+        .balance
+        .as_deref()
+        .map(|b| columns.resolve(b))
+        .transpose()?;
     let money_cols = money_columns(&money);
-    let data = data_rows(rows, header);
+    let data = data_rows(rows, columns.header);
     let mark = decimal_mark(
         data.iter()
             .flat_map(|r| money_cols.iter().map(|c| r.cell(*c))),
@@ -665,12 +624,71 @@ fn mapped_layout(rows: &[Row], m: &CsvMapping, delimiter: u8) -> Result<Layout, 
         .to_string(),
     };
     Ok(Layout {
-        header,
+        header: columns.header,
         description,
         balance,
         negate: m.negate,
         ..Layout::bare(date, date_format, money, mark)
     })
+}
+
+/// How a mapping names columns: by number (1-based) in a headerless file,
+/// else by header, in the row that holds the mapped date column's name.
+struct Mapped {
+    header: Option<usize>,
+    headers: Vec<String>,
+}
+
+impl Mapped {
+    fn number(s: &str) -> Option<usize> {
+        s.trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .map(|n| n - 1)
+    }
+
+    fn of(rows: &[Row], m: &CsvMapping) -> Result<Mapped, ParseError> {
+        if Mapped::number(&m.date).is_some() {
+            return Ok(Mapped {
+                header: None,
+                headers: Vec::new(),
+            });
+        }
+        let want = norm(&m.date);
+        let header = rows
+            .iter()
+            .take(HEADER_SCAN)
+            .position(|r| headers_of(r).contains(&want))
+            .ok_or_else(|| {
+                ParseError::new(
+                    Some(F),
+                    format!("mapped date column <{}> not found in the header", m.date),
+                )
+            })?;
+        Ok(Mapped {
+            header: Some(header),
+            headers: rows.get(header).map(headers_of).unwrap_or_default(),
+        })
+    }
+
+    fn resolve(&self, name: &str) -> Result<usize, ParseError> {
+        if self.header.is_none() {
+            return Mapped::number(name).ok_or_else(|| {
+                ParseError::new(
+                    Some(F),
+                    format!("mapped column <{name}> is not a column number"),
+                )
+            });
+        }
+        let want = norm(name);
+        self.headers.iter().position(|h| *h == want).ok_or_else(|| {
+            ParseError::new(
+                Some(F),
+                format!("mapped column <{name}> not found in the header"),
+            )
+        })
+    }
 }
 
 fn column_label(rows: &[Row], layout: &Layout, col: usize) -> String {
@@ -693,8 +711,7 @@ fn build(rows: &[Row], layout: &Layout, budget: &mut Budget) -> Result<Statement
     let last_dated = data
         .iter()
         .rposition(|r| parse_with(r.cell(layout.date), &layout.date_format).is_some());
-    let mut accounts: Vec<Account> = Vec::new();
-    let mut account_index: HashMap<(Option<String>, Option<String>), usize> = HashMap::new();
+    let mut accounts = ByAccount::default();
     for (i, row) in data.iter().enumerate() {
         let raw_date = row.cell(layout.date);
         let Some(date) = parse_with(raw_date, &layout.date_format) else {
@@ -715,56 +732,10 @@ fn build(rows: &[Row], layout: &Layout, budget: &mut Budget) -> Result<Statement
         let Some(amount) = row_amount(rows, layout, row)? else {
             continue;
         };
-        let text = |c: Option<usize>| {
-            c.map(|c| row.cell(c))
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
-        let name = text(layout.name);
-        let memo = text(layout.description)
-            .or_else(|| name.clone())
-            .unwrap_or_default();
-        let currency = text(layout.currency).map(|c| c.to_ascii_uppercase());
-        let key = (text(layout.account), currency.clone());
-        let idx = match account_index.get(&key) {
-            Some(i) => *i,
-            None => {
-                accounts.push(Account {
-                    account_id: key.0.clone(),
-                    currency: key.1.clone(),
-                    ..Account::default()
-                });
-                account_index.insert(key, accounts.len() - 1);
-                accounts.len() - 1
-            }
-        };
         budget.built(1)?;
-        // An unreadable balance cell costs the row nothing but its balance.
-        let balance = layout
-            .balance
-            .and_then(|c| parse_amount(row.cell(c), layout.mark));
-        if let Some(acct) = accounts.get_mut(idx) {
-            if acct.bank_id.is_none() {
-                acct.bank_id = text(layout.bank)
-                    .map(|b| b.trim_start_matches('\'').trim().to_string())
-                    .filter(|b| !b.is_empty());
-            }
-            if acct.owner_name.is_none() {
-                acct.owner_name = text(layout.owner);
-            }
-            acct.transactions.push(Transaction {
-                date,
-                amount,
-                currency,
-                id: text(layout.id),
-                name,
-                memo,
-                kind: text(layout.kind).map(|k| k.to_ascii_uppercase()),
-                check_number: text(layout.check),
-                balance,
-            });
-        }
+        accounts.add(layout, row, date, amount);
     }
+    let mut accounts = accounts.list;
     for acct in &mut accounts {
         running::apply(acct);
     }
@@ -776,6 +747,66 @@ fn build(rows: &[Row], layout: &Layout, budget: &mut Budget) -> Result<Statement
         format: F,
         accounts,
     })
+}
+
+/// The file's accounts: one per account-number column value and currency.
+#[derive(Default)]
+struct ByAccount {
+    list: Vec<Account>,
+    index: HashMap<(Option<String>, Option<String>), usize>,
+}
+
+impl ByAccount {
+    /// Adds a dated row with an amount to its account.
+    fn add(&mut self, layout: &Layout, row: &Row, date: chrono::NaiveDate, amount: Decimal) {
+        let text = |c: Option<usize>| {
+            c.map(|c| row.cell(c))
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let name = text(layout.name);
+        let memo = text(layout.description)
+            .or_else(|| name.clone())
+            .unwrap_or_default();
+        let currency = text(layout.currency).map(|c| c.to_ascii_uppercase());
+        let key = (text(layout.account), currency.clone());
+        let idx = match self.index.get(&key) {
+            Some(i) => *i,
+            None => {
+                self.list.push(Account {
+                    account_id: key.0.clone(),
+                    currency: key.1.clone(),
+                    ..Account::default()
+                });
+                self.index.insert(key, self.list.len() - 1);
+                self.list.len() - 1
+            }
+        };
+        // An unreadable balance cell costs the row nothing but its balance.
+        let balance = layout
+            .balance
+            .and_then(|c| parse_amount(row.cell(c), layout.mark));
+        let acct = &mut self.list[idx];
+        if acct.bank_id.is_none() {
+            acct.bank_id = text(layout.bank)
+                .map(|b| b.trim_start_matches('\'').trim().to_string())
+                .filter(|b| !b.is_empty());
+        }
+        if acct.owner_name.is_none() {
+            acct.owner_name = text(layout.owner);
+        }
+        acct.transactions.push(Transaction {
+            date,
+            amount,
+            currency,
+            id: text(layout.id),
+            name,
+            memo,
+            kind: text(layout.kind).map(|k| k.to_ascii_uppercase()),
+            check_number: text(layout.check),
+            balance,
+        });
+    }
 }
 
 fn row_amount(rows: &[Row], layout: &Layout, row: &Row) -> Result<Option<Decimal>, ParseError> {

@@ -168,71 +168,9 @@ pub(crate) fn parse_text(text: &str, limits: &Limits) -> Result<Statement, Parse
     let mut budget = Budget::new(limits, F);
     let mut b = Builder::default();
     for field in fields(text, &mut budget)? {
-        let Some(field) = field else {
-            b.finish();
-            continue;
-        };
-        let value = field.value.trim_end();
-        let was_61 = std::mem::replace(&mut b.after_61, false);
-        match field.tag.as_str() {
-            "20" => {
-                b.finish();
-                b.account();
-            }
-            "25" | "25P" => {
-                let id = value.lines().next().unwrap_or_default().trim();
-                let acct = b.account();
-                if !id.is_empty() && acct.account_id.is_none() {
-                    acct.account_id = Some(id.to_string());
-                    if let Some((bank, _)) = id.split_once('/') {
-                        acct.bank_id = Some(bank.trim().to_string()).filter(|s| !s.is_empty());
-                    }
-                }
-            }
-            "60F" | "60M" | "60" => {
-                let bal = balance(value, field.line)?;
-                let acct = b.account();
-                if acct.currency.is_none() {
-                    acct.currency = bal.1;
-                }
-                if acct.opening_balance.is_none() {
-                    acct.opening_balance = Some(bal.0);
-                }
-            }
-            "62F" | "62M" | "62" => {
-                let bal = balance(value, field.line)?;
-                let acct = b.account();
-                if acct.currency.is_none() {
-                    acct.currency = bal.1;
-                }
-                acct.closing_balance = Some(bal.0);
-            }
-            "64" => {
-                let bal = balance(value, field.line)?;
-                b.account().available_balance = Some(bal.0);
-            }
-            "61" => {
-                let acct = b.account();
-                let mut t = statement_line(value, field.line)?;
-                t.currency.clone_from(&acct.currency);
-                acct.transactions.push(t);
-                budget.built(1)?;
-                b.after_61 = true;
-            }
-            "86" if was_61 => {
-                if let Some(t) = b.account().transactions.last_mut() {
-                    let (name, memo) = details(value);
-                    t.name = name;
-                    if !memo.is_empty() {
-                        t.memo = memo;
-                    }
-                }
-            }
-            // Other fields (:28C:, :NS:, a statement-level :86:) carry nothing
-            // we keep, but they do make the file an MT940 statement.
-            _ => {
-                b.account();
-            }
+        match field {
+            Some(field) => b.field(&field.tag, field.value.trim_end(), field.line, &mut budget)?,
+            None => b.finish(),
         }
     }
     b.finish();
@@ -247,6 +185,80 @@ pub(crate) fn parse_text(text: &str, limits: &Limits) -> Result<Statement, Parse
         format: F,
         accounts,
     })
+}
+
+impl Builder {
+    /// Reads one field (`tag`, its `value`) into the statement being built.
+    fn field(
+        &mut self,
+        tag: &str,
+        value: &str,
+        line: usize,
+        budget: &mut Budget,
+    ) -> Result<(), ParseError> {
+        let was_61 = std::mem::replace(&mut self.after_61, false);
+        match tag {
+            "20" => {
+                self.finish();
+                self.account();
+            }
+            "25" | "25P" => {
+                let id = value.lines().next().unwrap_or_default().trim();
+                let acct = self.account();
+                if !id.is_empty() && acct.account_id.is_none() {
+                    acct.account_id = Some(id.to_string());
+                    if let Some((bank, _)) = id.split_once('/') {
+                        acct.bank_id = Some(bank.trim().to_string()).filter(|s| !s.is_empty());
+                    }
+                }
+            }
+            "60F" | "60M" | "60" => {
+                let bal = balance(value, line)?;
+                let acct = self.account();
+                if acct.currency.is_none() {
+                    acct.currency = bal.1;
+                }
+                if acct.opening_balance.is_none() {
+                    acct.opening_balance = Some(bal.0);
+                }
+            }
+            "62F" | "62M" | "62" => {
+                let bal = balance(value, line)?;
+                let acct = self.account();
+                if acct.currency.is_none() {
+                    acct.currency = bal.1;
+                }
+                acct.closing_balance = Some(bal.0);
+            }
+            "64" => {
+                let bal = balance(value, line)?;
+                self.account().available_balance = Some(bal.0);
+            }
+            "61" => {
+                let acct = self.account();
+                let mut t = statement_line(value, line)?;
+                t.currency.clone_from(&acct.currency);
+                acct.transactions.push(t);
+                budget.built(1)?;
+                self.after_61 = true;
+            }
+            "86" if was_61 => {
+                if let Some(t) = self.account().transactions.last_mut() {
+                    let (name, memo) = details(value);
+                    t.name = name;
+                    if !memo.is_empty() {
+                        t.memo = memo;
+                    }
+                }
+            }
+            // Other fields (:28C:, :NS:, a statement-level :86:) carry nothing
+            // we keep, but they do make the file an MT940 statement.
+            _ => {
+                self.account();
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `C100318EUR380115,12`: mark, date, currency, amount.
