@@ -71,89 +71,98 @@ enum Writer {
 impl Store {
     pub async fn connect(opts: &StoreOptions) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
-        let engine = if opts.url.starts_with("sqlite:") {
-            Engine::Sqlite
-        } else if opts.url.starts_with("postgres://") || opts.url.starts_with("postgresql://") {
-            Engine::Postgres
-        } else {
+        let sqlite = opts.url.starts_with("sqlite:");
+        if !sqlite && !opts.url.starts_with("postgres://") && !opts.url.starts_with("postgresql://")
+        {
             return Err(StoreError::Config(
                 "DATABASE_URL must start with sqlite: or postgres://".into(),
             ));
-        };
+        }
         let connect_opts: AnyConnectOptions = opts
             .url
             .parse::<AnyConnectOptions>()
             .map_err(|e| StoreError::Config(format!("invalid DATABASE_URL: {e}")))?
             .disable_statement_logging();
-        match engine {
-            Engine::Postgres => {
-                let pg_opts = opts
-                    .url
-                    .parse::<PgConnectOptions>()
-                    .map_err(|e| StoreError::Config(format!("invalid DATABASE_URL: {e}")))?
-                    .disable_statement_logging();
-                let pool = PgPoolOptions::new()
-                    .max_connections(opts.pool_size.max(2))
-                    .acquire_timeout(Duration::from_secs(10))
-                    .connect_with(pg_opts)
-                    .await?;
-                MIGRATOR.run(&pool).await?;
-                let reader = AnyPoolOptions::new()
-                    .max_connections(2)
-                    .min_connections(0)
-                    .acquire_timeout(Duration::from_secs(10))
-                    .connect_lazy_with(connect_opts);
-                Ok(Store {
-                    engine,
-                    reader,
-                    readers: None,
-                    writer: Writer::Pool(pool),
-                })
-            }
-            Engine::Sqlite => {
-                // Schema changes go through sqlx's migrator on a connection
-                // of its own, closed before the store's connections open.
-                let migrate_pool = AnyPoolOptions::new()
-                    .max_connections(1)
-                    .acquire_timeout(Duration::from_secs(30))
-                    .after_connect(|conn, _| {
-                        Box::pin(async move { sqlite_pragmas(conn, false).await })
-                    })
-                    .connect_with(connect_opts.clone())
-                    .await?;
-                // WAL is a property of the file; set it once, before readers open it.
-                migrate_pool.execute("PRAGMA journal_mode=WAL").await?;
-                MIGRATOR.run(&migrate_pool).await?;
-                migrate_pool.close().await;
-                let path = SqliteConnectOptions::from_str(&opts.url)
-                    .map_err(|e| StoreError::Config(format!("invalid DATABASE_URL: {e}")))?
-                    .get_filename()
-                    .to_path_buf();
-                let reader = AnyPoolOptions::new()
-                    .max_connections(2)
-                    .min_connections(0)
-                    .acquire_timeout(Duration::from_secs(30))
-                    .after_connect(|conn, _| {
-                        Box::pin(async move { sqlite_pragmas(conn, true).await })
-                    })
-                    .connect_lazy_with(connect_opts);
-                let readers = Readers::new(path.clone(), opts.pool_size as usize);
-                let write_conn = sqlite::open(&path, false)?;
-                let (tx, rx) = mpsc::channel(4096);
-                let runtime = tokio::runtime::Handle::current();
-                let max_batch = opts.max_batch.max(1);
-                std::thread::Builder::new()
-                    .name("sqlite-writer".into())
-                    .spawn(move || sqlite_writer_thread(write_conn, rx, max_batch, runtime))
-                    .map_err(|e| StoreError::Config(format!("cannot start the writer: {e}")))?;
-                Ok(Store {
-                    engine,
-                    reader,
-                    readers: Some(Arc::new(readers)),
-                    writer: Writer::Queue(tx),
-                })
-            }
+        if sqlite {
+            Store::connect_sqlite(opts, connect_opts).await
+        } else {
+            Store::connect_postgres(opts, connect_opts).await
         }
+    }
+
+    /// A native pool for the query layer, migrated; a lazy `Any` pool for
+    /// tools.
+    async fn connect_postgres(
+        opts: &StoreOptions,
+        connect_opts: AnyConnectOptions,
+    ) -> Result<Store, StoreError> {
+        let pg_opts = opts
+            .url
+            .parse::<PgConnectOptions>()
+            .map_err(|e| StoreError::Config(format!("invalid DATABASE_URL: {e}")))?
+            .disable_statement_logging();
+        let pool = PgPoolOptions::new()
+            .max_connections(opts.pool_size.max(2))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(pg_opts)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        let reader = AnyPoolOptions::new()
+            .max_connections(2)
+            .min_connections(0)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_lazy_with(connect_opts);
+        Ok(Store {
+            engine: Engine::Postgres,
+            reader,
+            readers: None,
+            writer: Writer::Pool(pool),
+        })
+    }
+
+    /// The file migrated in WAL mode, reader connections on their threads,
+    /// and the one writer thread.
+    async fn connect_sqlite(
+        opts: &StoreOptions,
+        connect_opts: AnyConnectOptions,
+    ) -> Result<Store, StoreError> {
+        // Schema changes go through sqlx's migrator on a connection of its
+        // own, closed before the store's connections open.
+        let migrate_pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(|conn, _| Box::pin(async move { sqlite_pragmas(conn, false).await }))
+            .connect_with(connect_opts.clone())
+            .await?;
+        // WAL is a property of the file; set it once, before readers open it.
+        migrate_pool.execute("PRAGMA journal_mode=WAL").await?;
+        MIGRATOR.run(&migrate_pool).await?;
+        migrate_pool.close().await;
+        let path = SqliteConnectOptions::from_str(&opts.url)
+            .map_err(|e| StoreError::Config(format!("invalid DATABASE_URL: {e}")))?
+            .get_filename()
+            .to_path_buf();
+        let reader = AnyPoolOptions::new()
+            .max_connections(2)
+            .min_connections(0)
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(|conn, _| Box::pin(async move { sqlite_pragmas(conn, true).await }))
+            .connect_lazy_with(connect_opts);
+        let readers = Readers::new(path.clone(), opts.pool_size as usize);
+        let write_conn = sqlite::open(&path, false)?;
+        let (tx, rx) = mpsc::channel(4096);
+        let runtime = tokio::runtime::Handle::current();
+        let max_batch = opts.max_batch.max(1);
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || sqlite_writer_thread(write_conn, rx, max_batch, runtime))
+            .map_err(|e| StoreError::Config(format!("cannot start the writer: {e}")))?;
+        Ok(Store {
+            engine: Engine::Sqlite,
+            reader,
+            readers: Some(Arc::new(readers)),
+            writer: Writer::Queue(tx),
+        })
     }
 
     pub fn engine(&self) -> Engine {
