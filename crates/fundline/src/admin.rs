@@ -271,22 +271,8 @@ async fn keys_command(
             refingerprint,
             json,
         } => {
-            let mut list = Vec::new();
-            let mut rotated_dek = false;
-            for k in &key {
-                let purpose = *keyring::ROTATABLE
-                    .iter()
-                    .find(|p| **p == k.trim())
-                    .ok_or_else(|| anyhow!("--key must be dek, fp, jwt or url, not {k}"))?;
-                let rotated = keyring::rotate_keys(store, keyring.master(), purpose)
-                    .await
-                    .map_err(|e| anyhow!("{e}"))?;
-                rotated_dek |= purpose == keyring::DEK;
-                for (t, v) in rotated {
-                    fundline_api::audit!("key.rotate", tenant_id = %t, key = purpose, version = v);
-                    list.push((t, purpose, v));
-                }
-            }
+            let (list, rotated_dek) = rotate_keys(store, keyring, &key).await?;
+            let mut out = serde_json::json!({});
             if json {
                 let items: Vec<_> = list
                     .iter()
@@ -298,34 +284,25 @@ async fn keys_command(
                         o
                     })
                     .collect();
-                let mut out = serde_json::json!({"rotated": items});
-                if reseal {
-                    if rotated_dek {
-                        wait_for_servers().await;
-                    }
-                    out["reseal"] = serde_json::to_value(run_reseal(store, keyring).await?)?;
-                }
-                if refingerprint {
-                    out["refingerprint"] = serde_json::to_value(
-                        run_refingerprint(store, keyring, Default::default()).await?,
-                    )?;
-                }
-                println!("{out}");
+                out["rotated"] = serde_json::json!(items);
             } else {
                 for (t, p, v) in &list {
                     println!("tenant {t}: {p} key version {v}");
                 }
-                if reseal {
-                    if rotated_dek {
-                        wait_for_servers().await;
-                    }
-                    let report = run_reseal(store, keyring).await?;
-                    println!("{}", serde_json::to_string_pretty(&report)?);
+            }
+            if reseal {
+                if rotated_dek {
+                    wait_for_servers().await;
                 }
-                if refingerprint {
-                    let report = run_refingerprint(store, keyring, Default::default()).await?;
-                    println!("{}", serde_json::to_string_pretty(&report)?);
-                }
+                let report = run_reseal(store, keyring).await?;
+                report_or_field(&mut out, "reseal", &report, json)?;
+            }
+            if refingerprint {
+                let report = run_refingerprint(store, keyring, Default::default()).await?;
+                report_or_field(&mut out, "refingerprint", &report, json)?;
+            }
+            if json {
+                println!("{out}");
             }
             Ok(())
         }
@@ -335,57 +312,15 @@ async fn keys_command(
             json,
         } => {
             let opts = fundline_api::fingerprints::PassOptions { max_rows, keep_old };
-            let report = run_refingerprint(store, keyring, opts).await?;
-            if json {
-                println!("{}", serde_json::to_string(&report)?);
-            } else {
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            }
-            Ok(())
+            print_report(&run_refingerprint(store, keyring, opts).await?, json)
         }
-        KeysCommand::Reseal { json } => {
-            let report = run_reseal(store, keyring).await?;
-            if json {
-                println!("{}", serde_json::to_string(&report)?);
-            } else {
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            }
-            Ok(())
-        }
+        KeysCommand::Reseal { json } => print_report(&run_reseal(store, keyring).await?, json),
         KeysCommand::RotateMaster {
             new_key_file,
             new_key_shares,
             json,
         } => {
-            let env_key = settings.new_master_key.clone();
-            let sources = usize::from(new_key_file.is_some())
-                + usize::from(!new_key_shares.is_empty())
-                + usize::from(env_key.is_some());
-            if sources != 1 {
-                return Err(anyhow!(
-                    "give the new master key exactly one way: --new-key-file, --new-key-shares \
-                     or FUNDLINE_NEW_MASTER_KEY"
-                ));
-            }
-            let new = if let Some(path) = &new_key_file {
-                let probe = Settings {
-                    master_key_env: None,
-                    master_key_file: Some(path.clone()),
-                    master_key_shares: Vec::new(),
-                    ..settings.clone()
-                };
-                serve::master_key(&probe)?
-            } else if !new_key_shares.is_empty() {
-                if new_key_shares.len() < 2 {
-                    return Err(anyhow!("--new-key-shares needs two or more shares"));
-                }
-                serve::key_from_shares(&new_key_shares)?
-            } else {
-                let v = env_key.unwrap_or_else(|| fundline_vault::SecretString::new(""));
-                MasterKey::from_base64(v.expose()).map_err(|_| {
-                    anyhow!("FUNDLINE_NEW_MASTER_KEY must be base64 of exactly 32 bytes")
-                })?
-            };
+            let new = new_master_key(settings, new_key_file.as_deref(), &new_key_shares)?;
             let moved = keyring::rotate_master(store, keyring.master(), &new)
                 .await
                 .map_err(|e| anyhow!("{e}"))?;
@@ -410,6 +345,94 @@ async fn keys_command(
         KeysCommand::NewMaster { .. } => Err(anyhow!("new-master runs without a store")),
         KeysCommand::Split { shares, out, .. } => split(keyring.master(), shares, out.as_deref()),
     }
+}
+
+/// Rotates each named key for every tenant: (tenant, key, new version) of
+/// each, and whether the data key was among them.
+async fn rotate_keys(
+    store: &fundline_store::Store,
+    keyring: &keyring::Keyring,
+    keys: &[String],
+) -> anyhow::Result<(Vec<(String, &'static str, i64)>, bool)> {
+    let mut list = Vec::new();
+    let mut rotated_dek = false;
+    for k in keys {
+        let purpose = *keyring::ROTATABLE
+            .iter()
+            .find(|p| **p == k.trim())
+            .ok_or_else(|| anyhow!("--key must be dek, fp, jwt or url, not {k}"))?;
+        let rotated = keyring::rotate_keys(store, keyring.master(), purpose)
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+        rotated_dek |= purpose == keyring::DEK;
+        for (t, v) in rotated {
+            fundline_api::audit!("key.rotate", tenant_id = %t, key = purpose, version = v);
+            list.push((t, purpose, v));
+        }
+    }
+    Ok((list, rotated_dek))
+}
+
+/// A pass's report: one line of JSON, or pretty-printed for a person.
+fn print_report(report: &impl serde::Serialize, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(report)?);
+    } else {
+        println!("{}", serde_json::to_string_pretty(report)?);
+    }
+    Ok(())
+}
+
+/// A pass's report as a field of the JSON answer, or printed for a person.
+fn report_or_field(
+    out: &mut serde_json::Value,
+    field: &str,
+    report: &impl serde::Serialize,
+    json: bool,
+) -> anyhow::Result<()> {
+    if json {
+        out[field] = serde_json::to_value(report)?;
+        Ok(())
+    } else {
+        print_report(report, false)
+    }
+}
+
+/// The new master key, given exactly one way: a key file, shares, or
+/// FUNDLINE_NEW_MASTER_KEY.
+fn new_master_key(
+    settings: &Settings,
+    new_key_file: Option<&std::path::Path>,
+    new_key_shares: &[String],
+) -> anyhow::Result<MasterKey> {
+    let env_key = settings.new_master_key.clone();
+    let sources = usize::from(new_key_file.is_some())
+        + usize::from(!new_key_shares.is_empty())
+        + usize::from(env_key.is_some());
+    if sources != 1 {
+        return Err(anyhow!(
+            "give the new master key exactly one way: --new-key-file, --new-key-shares \
+             or FUNDLINE_NEW_MASTER_KEY"
+        ));
+    }
+    if let Some(path) = new_key_file {
+        let probe = Settings {
+            master_key_env: None,
+            master_key_file: Some(path.to_path_buf()),
+            master_key_shares: Vec::new(),
+            ..settings.clone()
+        };
+        return serve::master_key(&probe);
+    }
+    if !new_key_shares.is_empty() {
+        if new_key_shares.len() < 2 {
+            return Err(anyhow!("--new-key-shares needs two or more shares"));
+        }
+        return serve::key_from_shares(new_key_shares);
+    }
+    let v = env_key.unwrap_or_else(|| fundline_vault::SecretString::new(""));
+    MasterKey::from_base64(v.expose())
+        .map_err(|_| anyhow!("FUNDLINE_NEW_MASTER_KEY must be base64 of exactly 32 bytes"))
 }
 
 /// Lets running servers' key caches expire so every node seals with the
