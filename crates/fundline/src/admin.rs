@@ -527,42 +527,11 @@ pub async fn run(settings: Settings, command: AdminCommand) -> anyhow::Result<()
             let creds = tenants::create_tenant(&store, &keyring, &name, false)
                 .await
                 .map_err(|e| anyhow!("{e}"))?;
-            if json {
-                println!("{}", serde_json::to_string(&creds)?);
-            } else {
-                println!("{}", serde_json::to_string_pretty(&creds)?);
-            }
-            Ok(())
+            print_report(&creds, json)
         }
         AdminCommand::Tenant {
             command: TenantCommand::Hosts { tenant, set },
-        } => {
-            if let Some(hosts) = set {
-                let hosts: Vec<String> = hosts
-                    .into_iter()
-                    .map(|h| h.trim().trim_end_matches('/').to_string())
-                    .collect();
-                if let Some(bad) = hosts
-                    .iter()
-                    .find(|h| fundline_api::gateway::sessions::origin(h).is_none())
-                {
-                    return Err(anyhow!(
-                        "{bad} is not an http(s) origin (scheme://host[:port])"
-                    ));
-                }
-                fundline_store::gateway::set_allowed_hosts(&store, tenant.clone(), hosts)
-                    .await
-                    .map_err(|e| anyhow!("{e}"))?;
-            }
-            let hosts = fundline_store::gateway::allowed_hosts(&store, &tenant)
-                .await
-                .map_err(|e| anyhow!("{e}"))?;
-            println!(
-                "{}",
-                serde_json::json!({"tenant_id": tenant, "allowed_hosts": hosts})
-            );
-            Ok(())
-        }
+        } => tenant_hosts(&store, tenant, set).await,
         AdminCommand::Tenant {
             command: TenantCommand::Gateway { tenant, set },
         } => {
@@ -612,37 +581,79 @@ pub async fn run(settings: Settings, command: AdminCommand) -> anyhow::Result<()
         AdminCommand::Keys { command } => keys_command(&settings, &store, &keyring, command).await,
         AdminCommand::Outbox {
             command: OutboxCommand::List { tenant, json },
-        } => {
-            let messages = fundline_store::reports::outbox(&store, tenant.as_deref())
-                .await
-                .map_err(|e| anyhow!("{e}"))?;
-            let mut out = Vec::with_capacity(messages.len());
-            for m in &messages {
-                let keys = keyring
-                    .tenant(&store, &m.tenant_id)
-                    .await
-                    .map_err(|e| anyhow!("{e}"))?;
-                out.push(fundline_api::analysis::outbox::opened(&keys, m));
-            }
-            if json {
-                println!("{}", serde_json::Value::Array(out));
-            } else {
-                for m in &out {
-                    println!(
-                        "{}  {} → {}  [{}]\n{}\n",
-                        m["createdAt"].as_str().unwrap_or(""),
-                        m["channel"].as_str().unwrap_or(""),
-                        m["recipient"].as_str().unwrap_or(""),
-                        m["state"].as_str().unwrap_or(""),
-                        m["text"].as_str().unwrap_or("")
-                    );
-                }
-            }
-            Ok(())
-        }
+        } => outbox_list(&store, &keyring, tenant.as_deref(), json).await,
     };
     store.close().await;
     result
+}
+
+/// `admin tenant hosts`: sets the origins allowed to frame the tenant's
+/// sessions (when given), then prints them.
+async fn tenant_hosts(
+    store: &fundline_store::Store,
+    tenant: String,
+    set: Option<Vec<String>>,
+) -> anyhow::Result<()> {
+    if let Some(hosts) = set {
+        let hosts: Vec<String> = hosts
+            .into_iter()
+            .map(|h| h.trim().trim_end_matches('/').to_string())
+            .collect();
+        if let Some(bad) = hosts
+            .iter()
+            .find(|h| fundline_api::gateway::sessions::origin(h).is_none())
+        {
+            return Err(anyhow!(
+                "{bad} is not an http(s) origin (scheme://host[:port])"
+            ));
+        }
+        fundline_store::gateway::set_allowed_hosts(store, tenant.clone(), hosts)
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+    }
+    let hosts = fundline_store::gateway::allowed_hosts(store, &tenant)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    println!(
+        "{}",
+        serde_json::json!({"tenant_id": tenant, "allowed_hosts": hosts})
+    );
+    Ok(())
+}
+
+/// `admin outbox list`: the customer messages, opened.
+async fn outbox_list(
+    store: &fundline_store::Store,
+    keyring: &keyring::Keyring,
+    tenant: Option<&str>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let messages = fundline_store::reports::outbox(store, tenant)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    let mut out = Vec::with_capacity(messages.len());
+    for m in &messages {
+        let keys = keyring
+            .tenant(store, &m.tenant_id)
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+        out.push(fundline_api::analysis::outbox::opened(&keys, m));
+    }
+    if json {
+        println!("{}", serde_json::Value::Array(out));
+    } else {
+        for m in &out {
+            println!(
+                "{}  {} → {}  [{}]\n{}\n",
+                m["createdAt"].as_str().unwrap_or(""),
+                m["channel"].as_str().unwrap_or(""),
+                m["recipient"].as_str().unwrap_or(""),
+                m["state"].as_str().unwrap_or(""),
+                m["text"].as_str().unwrap_or("")
+            );
+        }
+    }
+    Ok(())
 }
 
 fn now_micros() -> i64 {

@@ -98,126 +98,187 @@ pub async fn run(args: CheckBenchArgs) -> anyhow::Result<()> {
     for engine in engines {
         let url = crate::bench::fresh_database(engine, &args.postgres_url).await?;
         let server = start_server(url.clone(), "warn").await?;
-        let creds: Value = serde_json::from_str(&std::fs::read_to_string(
-            server.data_dir.join("sandbox-credentials.json"),
-        )?)?;
         // Limits high enough that the bench measures processing, not velocity.
         raise_check_limits(&server)?;
-        let mut partner = PartnerClient::new(&server.base, "bench-checks");
-        let a = partner
-            .authenticate(
-                creds["check_cashing"]["client_id"]
-                    .as_str()
-                    .unwrap_or_default(),
-                creds["check_cashing"]["client_secret"]
-                    .as_str()
-                    .unwrap_or_default(),
-            )
-            .await?;
-        if a.status != 200 {
-            bail!("authentication failed: {}", a.status);
-        }
-        let http = reqwest::Client::new();
-        let mut sessions = Vec::new();
-        for n in 0..args.connections as u64 {
-            let id = partner.call("enroll-customer", &enrollment(n)).await?.body["CustomerId"]
-                .as_str()
-                .ok_or_else(|| anyhow!("enroll failed"))?
-                .to_string();
-            let c = partner
-                .call("add-or-update-card", &card(&id, &test_visa(n)))
-                .await?;
-            let card_id = c.body["cards"][0]["cardId"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            let token = check_session(&partner, &http, &server.base, &id).await?;
-            sessions.push((token, card_id));
-        }
+        let sessions = customers(&server, args.connections).await?;
         let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let started = Instant::now();
         let mut tasks = Vec::new();
+        let http = reqwest::Client::new();
         for (worker, (token, card_id)) in sessions.into_iter().enumerate() {
-            let (http, base, next, total) =
-                (http.clone(), server.base.clone(), next.clone(), args.checks);
+            let customer = Customer {
+                http: http.clone(),
+                base: server.base.clone(),
+                token,
+                card_id,
+                worker,
+            };
+            let (next, total) = (next.clone(), args.checks);
             tasks.push(tokio::spawn(async move {
-                let mut submit = Histogram::<u64>::new(3).expect("histogram");
-                let mut funded_lat = Histogram::<u64>::new(3).expect("histogram");
-                let (mut funded, mut declined) = (0usize, 0usize);
-                loop {
-                    let n = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                    if n >= total {
-                        break;
-                    }
-                    let micr = format!("T021000021T {:09}O {}", 100_000_000 + worker, n + 1);
-                    let form =
-                        Deposit::payroll(png(2 * n as u64), png(2 * n as u64 + 1), &card_id, &micr)
-                            .form();
-                    let t0 = Instant::now();
-                    let Ok(r) = http
-                        .post(format!("{base}/api/v1/checks"))
-                        .bearer_auth(&token)
-                        .multipart(form)
-                        .send()
-                        .await
-                    else {
-                        continue;
-                    };
-                    let _ = submit.record(t0.elapsed().as_micros() as u64);
-                    let Ok(b) = r.json::<Value>().await else {
-                        continue;
-                    };
-                    let Some(id) = b["transactionId"].as_str().map(str::to_string) else {
-                        continue;
-                    };
-                    loop {
-                        let s: Value = match http
-                            .get(format!("{base}/api/v1/checks/{id}"))
-                            .bearer_auth(&token)
-                            .send()
-                            .await
-                        {
-                            Ok(r) => r.json().await.unwrap_or(Value::Null),
-                            Err(_) => Value::Null,
-                        };
-                        match s["status"].as_str() {
-                            Some("funded") => {
-                                funded += 1;
-                                break;
-                            }
-                            Some("declined") => {
-                                declined += 1;
-                                break;
-                            }
-                            _ => tokio::time::sleep(Duration::from_millis(5)).await,
-                        }
-                    }
-                    let _ = funded_lat.record(t0.elapsed().as_micros() as u64);
-                }
-                (submit, funded_lat, funded, declined)
+                customer.deposit_until(&next, total).await
             }));
         }
-        let mut submit = Histogram::<u64>::new(3).expect("histogram");
-        let mut to_funded = Histogram::<u64>::new(3).expect("histogram");
-        let (mut funded, mut declined) = (0, 0);
+        let mut all = Measured::new();
         for t in tasks {
-            let (s, f, ok, no) = t.await?;
-            submit.add(s).ok();
-            to_funded.add(f).ok();
-            funded += ok;
-            declined += no;
+            all.add(t.await?);
         }
         let secs = started.elapsed().as_secs_f64();
         let ms = |h: &Histogram<u64>, q: f64| h.value_at_quantile(q) as f64 / 1000.0;
         println!(
-            "| {engine} | {} | {funded} | {declined} | {secs:.1} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} |",
+            "| {engine} | {} | {} | {} | {secs:.1} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} |",
             args.checks,
-            funded as f64 / secs,
-            ms(&submit, 0.5),
-            ms(&submit, 0.99),
-            ms(&to_funded, 0.5),
-            ms(&to_funded, 0.99)
+            all.funded,
+            all.declined,
+            all.funded as f64 / secs,
+            ms(&all.submit, 0.5),
+            ms(&all.submit, 0.99),
+            ms(&all.to_funded, 0.5),
+            ms(&all.to_funded, 0.99)
         );
     }
     Ok(())
+}
+
+/// `n` enrolled customers of the sandbox tenant, each with a card and a
+/// check session: (session token, card id).
+async fn customers(server: &Server, n: usize) -> anyhow::Result<Vec<(String, String)>> {
+    let creds: Value = serde_json::from_str(&std::fs::read_to_string(
+        server.data_dir.join("sandbox-credentials.json"),
+    )?)?;
+    let mut partner = PartnerClient::new(&server.base, "bench-checks");
+    let a = partner
+        .authenticate(
+            creds["check_cashing"]["client_id"]
+                .as_str()
+                .unwrap_or_default(),
+            creds["check_cashing"]["client_secret"]
+                .as_str()
+                .unwrap_or_default(),
+        )
+        .await?;
+    if a.status != 200 {
+        bail!("authentication failed: {}", a.status);
+    }
+    let http = reqwest::Client::new();
+    let mut sessions = Vec::new();
+    for n in 0..n as u64 {
+        let id = partner.call("enroll-customer", &enrollment(n)).await?.body["CustomerId"]
+            .as_str()
+            .ok_or_else(|| anyhow!("enroll failed"))?
+            .to_string();
+        let c = partner
+            .call("add-or-update-card", &card(&id, &test_visa(n)))
+            .await?;
+        let card_id = c.body["cards"][0]["cardId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let token = check_session(&partner, &http, &server.base, &id).await?;
+        sessions.push((token, card_id));
+    }
+    Ok(sessions)
+}
+
+/// Latencies and outcomes, of one customer or of all.
+struct Measured {
+    submit: Histogram<u64>,
+    to_funded: Histogram<u64>,
+    funded: usize,
+    declined: usize,
+}
+
+impl Measured {
+    fn new() -> Measured {
+        Measured {
+            submit: Histogram::<u64>::new(3).expect("histogram"),
+            to_funded: Histogram::<u64>::new(3).expect("histogram"),
+            funded: 0,
+            declined: 0,
+        }
+    }
+
+    fn add(&mut self, other: Measured) {
+        self.submit.add(other.submit).ok();
+        self.to_funded.add(other.to_funded).ok();
+        self.funded += other.funded;
+        self.declined += other.declined;
+    }
+}
+
+/// One bench customer depositing checks.
+struct Customer {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+    card_id: String,
+    worker: usize,
+}
+
+impl Customer {
+    /// Deposits the next check of the run until `total` were taken, each
+    /// followed until it is funded or declined.
+    async fn deposit_until(&self, next: &std::sync::atomic::AtomicUsize, total: usize) -> Measured {
+        let mut m = Measured::new();
+        loop {
+            let n = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if n >= total {
+                break;
+            }
+            let t0 = Instant::now();
+            let Some(id) = self.submit(n).await else {
+                continue;
+            };
+            let _ = m.submit.record(t0.elapsed().as_micros() as u64);
+            if self.funded(&id).await {
+                m.funded += 1;
+            } else {
+                m.declined += 1;
+            }
+            let _ = m.to_funded.record(t0.elapsed().as_micros() as u64);
+        }
+        m
+    }
+
+    /// Submits check `n`; its transaction id.
+    async fn submit(&self, n: usize) -> Option<String> {
+        let micr = format!("T021000021T {:09}O {}", 100_000_000 + self.worker, n + 1);
+        let form = Deposit::payroll(
+            png(2 * n as u64),
+            png(2 * n as u64 + 1),
+            &self.card_id,
+            &micr,
+        )
+        .form();
+        let r = self
+            .http
+            .post(format!("{}/api/v1/checks", self.base))
+            .bearer_auth(&self.token)
+            .multipart(form)
+            .send()
+            .await
+            .ok()?;
+        let b = r.json::<Value>().await.ok()?;
+        b["transactionId"].as_str().map(str::to_string)
+    }
+
+    /// Polls the check until it is funded (true) or declined (false).
+    async fn funded(&self, id: &str) -> bool {
+        loop {
+            let s: Value = match self
+                .http
+                .get(format!("{}/api/v1/checks/{id}", self.base))
+                .bearer_auth(&self.token)
+                .send()
+                .await
+            {
+                Ok(r) => r.json().await.unwrap_or(Value::Null),
+                Err(_) => Value::Null,
+            };
+            match s["status"].as_str() {
+                Some("funded") => return true,
+                Some("declined") => return false,
+                _ => tokio::time::sleep(Duration::from_millis(5)).await,
+            }
+        }
+    }
 }
