@@ -273,6 +273,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+#[derive(Clone)]
 struct Fixture {
     client: PartnerClient,
     /// Customers with one card each, for the read scenarios.
@@ -297,44 +298,8 @@ struct Fixture {
 }
 
 async fn setup(server: &Server, args: &BenchArgs) -> anyhow::Result<Fixture> {
-    let creds: Value = serde_json::from_str(&std::fs::read_to_string(
-        server.data_dir.join("sandbox-credentials.json"),
-    )?)?;
-    let mut client = PartnerClient::new(&server.base, "bench-device");
-    let id = creds["check_cashing"]["client_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let secret = creds["check_cashing"]["client_secret"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let a = client.authenticate(&id, &secret).await?;
-    if a.status != 200 {
-        bail!("authentication failed: {}", a.status);
-    }
-    let mut customers = Vec::new();
-    let mut check_cards = Vec::new();
-    for n in 0..args.customers {
-        let body = enrollment(n);
-        let a = client.call("enroll-customer", &body).await?;
-        let cid = a.body["CustomerId"]
-            .as_str()
-            .ok_or_else(|| anyhow!("enroll failed: {}", a.text))?
-            .to_string();
-        let a = client
-            .call("add-or-update-card", &card(&cid, &test_visa(n)))
-            .await?;
-        if a.status != 200 {
-            bail!("card setup failed: {}", a.text);
-        }
-        if check_cards.len() < 32 {
-            if let Some(card_id) = a.body["cards"][0]["cardId"].as_str() {
-                check_cards.push((cid.clone(), card_id.to_string()));
-            }
-        }
-        customers.push((cid, body));
-    }
+    let (creds, client) = sandbox_partner(server, "bench-device").await?;
+    let (customers, check_cards) = enrolled_with_cards(&client, args.customers).await?;
     let mut writers = Vec::new();
     for n in 0..args.customers.clamp(1, 100) {
         let a = client
@@ -353,20 +318,7 @@ async fn setup(server: &Server, args: &BenchArgs) -> anyhow::Result<Fixture> {
     let participant_id = creds["ingopay"]["participant_id"]
         .as_i64()
         .unwrap_or_default();
-    let mut tokens = Vec::new();
-    for n in 0..args.customers.clamp(1, 200) {
-        let a = gateway
-            .post(
-                "/gateway/verify",
-                &gateway_card(participant_id, 500_000 + n),
-                &[],
-            )
-            .await?;
-        let t = a.body["data"]["customer_account_token"]
-            .as_str()
-            .ok_or_else(|| anyhow!("verify failed: {}", a.text))?;
-        tokens.push(t.to_string());
-    }
+    let tokens = verified_cards(&gateway, participant_id, args.customers.clamp(1, 200)).await?;
     let connect = ConnectClient::new(
         &server.base,
         creds["connect"]["api_key_id"].as_str().unwrap_or_default(),
@@ -405,6 +357,86 @@ async fn setup(server: &Server, args: &BenchArgs) -> anyhow::Result<Fixture> {
             .unwrap_or_default()
             .to_string(),
     })
+}
+
+/// The server's sandbox credentials, and a check cashing partner client
+/// signed in with them.
+pub(crate) async fn sandbox_partner(
+    server: &Server,
+    device: &str,
+) -> anyhow::Result<(Value, PartnerClient)> {
+    let creds: Value = serde_json::from_str(&std::fs::read_to_string(
+        server.data_dir.join("sandbox-credentials.json"),
+    )?)?;
+    let mut client = PartnerClient::new(&server.base, device);
+    let a = client
+        .authenticate(
+            creds["check_cashing"]["client_id"]
+                .as_str()
+                .unwrap_or_default(),
+            creds["check_cashing"]["client_secret"]
+                .as_str()
+                .unwrap_or_default(),
+        )
+        .await?;
+    if a.status != 200 {
+        bail!("authentication failed: {}", a.status);
+    }
+    Ok((creds, client))
+}
+
+/// A customer pair for each `n`: the customer id with its enrollment, and
+/// (for the first 32) the customer id with its card's id.
+type Enrolled = (Vec<(String, Value)>, Vec<(String, String)>);
+
+/// `n` enrolled customers, each with a test card.
+async fn enrolled_with_cards(client: &PartnerClient, n: u64) -> anyhow::Result<Enrolled> {
+    let mut customers = Vec::new();
+    let mut check_cards = Vec::new();
+    for n in 0..n {
+        let body = enrollment(n);
+        let a = client.call("enroll-customer", &body).await?;
+        let cid = a.body["CustomerId"]
+            .as_str()
+            .ok_or_else(|| anyhow!("enroll failed: {}", a.text))?
+            .to_string();
+        let a = client
+            .call("add-or-update-card", &card(&cid, &test_visa(n)))
+            .await?;
+        if a.status != 200 {
+            bail!("card setup failed: {}", a.text);
+        }
+        if check_cards.len() < 32 {
+            if let Some(card_id) = a.body["cards"][0]["cardId"].as_str() {
+                check_cards.push((cid.clone(), card_id.to_string()));
+            }
+        }
+        customers.push((cid, body));
+    }
+    Ok((customers, check_cards))
+}
+
+/// `n` test cards verified through the gateway: their account tokens.
+async fn verified_cards(
+    gateway: &GatewayClient,
+    participant_id: i64,
+    n: u64,
+) -> anyhow::Result<Vec<String>> {
+    let mut tokens = Vec::new();
+    for n in 0..n {
+        let a = gateway
+            .post(
+                "/gateway/verify",
+                &gateway_card(participant_id, 500_000 + n),
+                &[],
+            )
+            .await?;
+        let t = a.body["data"]["customer_account_token"]
+            .as_str()
+            .ok_or_else(|| anyhow!("verify failed: {}", a.text))?;
+        tokens.push(t.to_string());
+    }
+    Ok(tokens)
 }
 
 fn gateway_card(participant_id: i64, n: u64) -> Value {
@@ -482,22 +514,7 @@ async fn measure(engine: &str, scenario: &str, f: &Fixture, args: &BenchArgs) ->
     let start = Instant::now();
     let mut tasks = Vec::new();
     for w in 0..args.connections {
-        let client = f.client.clone();
-        let fixture = Fixture {
-            client: client.clone(),
-            customers: f.customers.clone(),
-            writers: f.writers.clone(),
-            next: f.next.clone(),
-            gateway: f.gateway.clone(),
-            participant_id: f.participant_id,
-            tokens: f.tokens.clone(),
-            connect: f.connect.clone(),
-            merchant_id: f.merchant_id.clone(),
-            checks: f.checks.clone(),
-            check_images: f.check_images.clone(),
-            http: f.http.clone(),
-            base: f.base.clone(),
-        };
+        let fixture = f.clone();
         let scenario = scenario.to_string();
         tasks.push(tokio::spawn(async move {
             let mut hist =
@@ -506,36 +523,9 @@ async fn measure(engine: &str, scenario: &str, f: &Fixture, args: &BenchArgs) ->
             let mut parts: std::collections::BTreeMap<&'static str, Histogram<u64>> =
                 Default::default();
             let mut i = w as u64 * 7919;
-            let health = client.url("/healthz");
             while Instant::now() < deadline {
-                let t;
                 let part = (scenario == "mix").then(|| MIX[(i % MIX.len() as u64) as usize]);
-                let scenario = part.unwrap_or(scenario.as_str());
-                let ok = if scenario == "http-ceiling" {
-                    t = Instant::now();
-                    match client.http.get(&health).send().await {
-                        Ok(r) => r.status() == 200 && r.bytes().await.is_ok(),
-                        Err(_) => false,
-                    }
-                } else if scenario == "connect-token" {
-                    t = Instant::now();
-                    let n = fixture.next.fetch_add(1, Ordering::Relaxed);
-                    connect_call(&fixture, n).await
-                } else if scenario == "check-deposit" {
-                    let n = fixture.next.fetch_add(1, Ordering::Relaxed);
-                    let form = check_form(&fixture, n);
-                    t = Instant::now();
-                    check_call(&fixture, n, form).await
-                } else if scenario.starts_with("gateway-") {
-                    t = Instant::now();
-                    let n = fixture.next.fetch_add(1, Ordering::Relaxed);
-                    gateway_call(&fixture, scenario, n).await
-                } else {
-                    let (method, body) = request_for(scenario, &fixture, i);
-                    let body = serde_json::to_vec(&body).unwrap_or_default();
-                    t = Instant::now();
-                    matches!(client.call_status(method, body).await, Ok(200))
-                };
+                let (t, ok) = one_request(&fixture, part.unwrap_or(scenario.as_str()), i).await;
                 i += 1;
                 let micros = t.elapsed().as_micros().max(1) as u64;
                 let _ = hist.record(micros);
@@ -573,6 +563,38 @@ async fn measure(engine: &str, scenario: &str, f: &Fixture, args: &BenchArgs) ->
         hist,
         parts,
         cpu_us_per_request: None,
+    }
+}
+
+/// One request of `scenario` (the `i`-th of its connection): when its
+/// clock started (after the request was prepared) and whether it succeeded.
+async fn one_request(fixture: &Fixture, scenario: &str, i: u64) -> (Instant, bool) {
+    let client = &fixture.client;
+    if scenario == "http-ceiling" {
+        let t = Instant::now();
+        let ok = match client.http.get(client.url("/healthz")).send().await {
+            Ok(r) => r.status() == 200 && r.bytes().await.is_ok(),
+            Err(_) => false,
+        };
+        (t, ok)
+    } else if scenario == "connect-token" {
+        let t = Instant::now();
+        let n = fixture.next.fetch_add(1, Ordering::Relaxed);
+        (t, connect_call(fixture, n).await)
+    } else if scenario == "check-deposit" {
+        let n = fixture.next.fetch_add(1, Ordering::Relaxed);
+        let form = check_form(fixture, n);
+        let t = Instant::now();
+        (t, check_call(fixture, n, form).await)
+    } else if scenario.starts_with("gateway-") {
+        let t = Instant::now();
+        let n = fixture.next.fetch_add(1, Ordering::Relaxed);
+        (t, gateway_call(fixture, scenario, n).await)
+    } else {
+        let (method, body) = request_for(scenario, fixture, i);
+        let body = serde_json::to_vec(&body).unwrap_or_default();
+        let t = Instant::now();
+        (t, matches!(client.call_status(method, body).await, Ok(200)))
     }
 }
 

@@ -142,23 +142,7 @@ pub async fn run(args: CheckBenchArgs) -> anyhow::Result<()> {
 /// `n` enrolled customers of the sandbox tenant, each with a card and a
 /// check session: (session token, card id).
 async fn customers(server: &Server, n: usize) -> anyhow::Result<Vec<(String, String)>> {
-    let creds: Value = serde_json::from_str(&std::fs::read_to_string(
-        server.data_dir.join("sandbox-credentials.json"),
-    )?)?;
-    let mut partner = PartnerClient::new(&server.base, "bench-checks");
-    let a = partner
-        .authenticate(
-            creds["check_cashing"]["client_id"]
-                .as_str()
-                .unwrap_or_default(),
-            creds["check_cashing"]["client_secret"]
-                .as_str()
-                .unwrap_or_default(),
-        )
-        .await?;
-    if a.status != 200 {
-        bail!("authentication failed: {}", a.status);
-    }
+    let (_, partner) = crate::bench::sandbox_partner(server, "bench-checks").await?;
     let http = reqwest::Client::new();
     let mut sessions = Vec::new();
     for n in 0..n as u64 {
