@@ -464,6 +464,48 @@ fn events_of(canonical: &Input, ctx: &Ctx) -> Vec<Event> {
         .collect()
 }
 
+/// The measures beyond the spec's report: the window, debt service and
+/// essential spending, fee and overdraft counts, balance spread, loan
+/// stacking, and the score's parts.
+fn extra_measures(
+    ctx: &Ctx,
+    rat: &ratios::Ratios,
+    fees: nsf::FeeCounts,
+    bal: &balances::Balances,
+    stacking: &loans::Stacking,
+    score_components: Vec<crate::ScoreComponent>,
+) -> ExtraMeasures {
+    ExtraMeasures {
+        window_start: ctx.window.has_data.then_some(ctx.window.start),
+        window_end: ctx.window.end,
+        window_days: ctx.window.days.clamp(0, i64::from(u32::MAX)) as u32,
+        months_covered: r2(ctx.window.months),
+        income_detected: rat.income > Decimal::ZERO,
+        historical_income_per_month: r2(rat.historical_income),
+        debt_service_per_month: r2(rat.debt_service),
+        debt_service_ratio: rat.debt_service_ratio.map(r2),
+        essential_spend_per_month: r2(rat.essential),
+        residual_income: r2(rat.residual_income),
+        nsf_count_30: fees.nsf_30,
+        nsf_count_60: fees.nsf_60,
+        nsf_count_90: fees.nsf_90,
+        overdraft_count_30: fees.overdraft_30,
+        overdraft_count_60: fees.overdraft_60,
+        overdraft_count_90: fees.overdraft_90,
+        negative_balance_days: bal.negative_days,
+        minimum_balance: r2(bal.minimum),
+        p10_balance: r2(bal.p10),
+        p90_balance: r2(bal.p90),
+        average_daily_balance_60d: r2(bal.average_60d),
+        average_daily_balance_180d: r2(bal.average_180d),
+        balance_anchor: bal.anchor,
+        own_transfer_count: ctx.own_transfer.iter().filter(|&&m| m).count() as u32,
+        max_concurrent_loans: stacking.max_concurrent,
+        loan_stacking: stacking.max_concurrent >= 2,
+        score_components,
+    }
+}
+
 fn analyze_in_order(input: &Input) -> (Report, (Window, Vec<balances::AccountBalance>)) {
     let mut ctx = build_ctx(input);
 
@@ -491,35 +533,7 @@ fn analyze_in_order(input: &Input) -> (Report, (Window, Vec<balances::AccountBal
     });
 
     let first_transaction_date = ctx.window.has_data.then_some(ctx.window.start);
-    let extra = ExtraMeasures {
-        window_start: first_transaction_date,
-        window_end: ctx.window.end,
-        window_days: ctx.window.days.clamp(0, i64::from(u32::MAX)) as u32,
-        months_covered: r2(ctx.window.months),
-        income_detected: rat.income > Decimal::ZERO,
-        historical_income_per_month: r2(rat.historical_income),
-        debt_service_per_month: r2(rat.debt_service),
-        debt_service_ratio: rat.debt_service_ratio.map(r2),
-        essential_spend_per_month: r2(rat.essential),
-        residual_income: r2(rat.residual_income),
-        nsf_count_30: fees.nsf_30,
-        nsf_count_60: fees.nsf_60,
-        nsf_count_90: fees.nsf_90,
-        overdraft_count_30: fees.overdraft_30,
-        overdraft_count_60: fees.overdraft_60,
-        overdraft_count_90: fees.overdraft_90,
-        negative_balance_days: bal.negative_days,
-        minimum_balance: r2(bal.minimum),
-        p10_balance: r2(bal.p10),
-        p90_balance: r2(bal.p90),
-        average_daily_balance_60d: r2(bal.average_60d),
-        average_daily_balance_180d: r2(bal.average_180d),
-        balance_anchor: bal.anchor,
-        own_transfer_count: ctx.own_transfer.iter().filter(|&&m| m).count() as u32,
-        max_concurrent_loans: stacking.max_concurrent,
-        loan_stacking: stacking.max_concurrent >= 2,
-        score_components: sc.components,
-    };
+    let extra = extra_measures(&ctx, &rat, fees, &bal, &stacking, sc.components);
     let report = Report {
         score: sc.score,
         available_balance: r2(bal.available),
