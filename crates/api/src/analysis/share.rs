@@ -552,56 +552,10 @@ fn read_statements(
     mapping: Option<&fundline_statements::CsvMapping>,
     keys: &TenantKeys,
 ) -> Result<Shareable, (StatusCode, String)> {
-    use fundline_statements::{Exceeded, Limits};
     let mut data = Shareable::default();
     for (name, bytes) in files {
-        let limits = Limits {
-            max_transactions: MAX_TRANSACTIONS.saturating_sub(data.transactions.len()),
-            ..Limits::default()
-        };
-        // With a mapping, .csv files are read by it; other files are
-        // sniffed as usual, falling back to the mapping (but not after
-        // hitting a limit).
-        let parsed = match mapping {
-            Some(m) if name.to_ascii_lowercase().ends_with(".csv") => {
-                fundline_statements::parse_csv_with_limited(&bytes, m, &limits)
-            }
-            Some(m) => match fundline_statements::parse_limited(&bytes, Some(&name), &limits) {
-                Err(e) if !e.is_limit() => {
-                    fundline_statements::parse_csv_with_limited(&bytes, m, &limits)
-                }
-                other => other,
-            },
-            None => fundline_statements::parse_limited(&bytes, Some(&name), &limits),
-        };
-        drop(bytes);
-        let st = match parsed {
-            Ok(st) if st.transaction_count() == 0 => {
-                return Err((
-                    StatusCode::BAD_REQUEST,
-                    format!("{name}: the file holds no transactions."),
-                ))
-            }
-            Ok(st) if st.accounts.iter().all(is_investment) => {
-                return Err((
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("{name}: this is an investment account statement. Please share a bank account statement (checking or savings)."),
-                ))
-            }
-            Ok(st) => st,
-            Err(e) => {
-                return Err(match e.exceeded() {
-                    Some(Exceeded::Transactions) => (
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        format!("{name}: at most {MAX_TRANSACTIONS} transactions per report; this upload has more."),
-                    ),
-                    Some(Exceeded::Elements) => {
-                        (StatusCode::PAYLOAD_TOO_LARGE, format!("{name}: {e}."))
-                    }
-                    None => (StatusCode::BAD_REQUEST, format!("{name}: {e}")),
-                })
-            }
-        };
+        let room = MAX_TRANSACTIONS.saturating_sub(data.transactions.len());
+        let st = bank_statement(&name, bytes, mapping, room)?;
         let source = format!(
             "upload:{}",
             serde_json::to_value(st.format)
@@ -619,6 +573,55 @@ fn read_statements(
         ));
     }
     Ok(data)
+}
+
+/// The file `name` read as a bank statement of at most `room`
+/// transactions, or what to tell the customer. With a mapping, .csv files
+/// are read by it; other files are sniffed as usual, falling back to the
+/// mapping (but not after hitting a limit).
+fn bank_statement(
+    name: &str,
+    bytes: Vec<u8>,
+    mapping: Option<&fundline_statements::CsvMapping>,
+    room: usize,
+) -> Result<fundline_statements::Statement, (StatusCode, String)> {
+    use fundline_statements::{Exceeded, Limits};
+    let limits = Limits {
+        max_transactions: room,
+        ..Limits::default()
+    };
+    let parsed = match mapping {
+        Some(m) if name.to_ascii_lowercase().ends_with(".csv") => {
+            fundline_statements::parse_csv_with_limited(&bytes, m, &limits)
+        }
+        Some(m) => match fundline_statements::parse_limited(&bytes, Some(name), &limits) {
+            Err(e) if !e.is_limit() => {
+                fundline_statements::parse_csv_with_limited(&bytes, m, &limits)
+            }
+            other => other,
+        },
+        None => fundline_statements::parse_limited(&bytes, Some(name), &limits),
+    };
+    drop(bytes);
+    match parsed {
+        Ok(st) if st.transaction_count() == 0 => Err((
+            StatusCode::BAD_REQUEST,
+            format!("{name}: the file holds no transactions."),
+        )),
+        Ok(st) if st.accounts.iter().all(is_investment) => Err((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("{name}: this is an investment account statement. Please share a bank account statement (checking or savings)."),
+        )),
+        Ok(st) => Ok(st),
+        Err(e) => Err(match e.exceeded() {
+            Some(Exceeded::Transactions) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("{name}: at most {MAX_TRANSACTIONS} transactions per report; this upload has more."),
+            ),
+            Some(Exceeded::Elements) => (StatusCode::PAYLOAD_TOO_LARGE, format!("{name}: {e}.")),
+            None => (StatusCode::BAD_REQUEST, format!("{name}: {e}")),
+        }),
+    }
 }
 
 /// POST /connect/{token}/sandbox-bank

@@ -292,40 +292,10 @@ impl FromRequestParts<AppState> for Partner {
             .filter(|s| !s.is_empty() && s.len() <= 200)
             .ok_or_else(unauthorized)?;
         let id_hash = hash_token(sid);
-        let now = state.clock.now_micros();
-        let idle = state.config.partner_session_idle.as_micros() as i64;
-        let max = state.config.partner_session_max.as_micros() as i64;
-
-        let mut cached = match state.sessions.get(&id_hash) {
-            Some(c) => c,
-            None => load(state, &id_hash, &path)
-                .await?
-                .ok_or_else(unauthorized)?,
-        };
-        if !ct_eq(&cached.row.device_hash, &hash_token(device)) {
-            return Err(unauthorized());
-        }
-        if now - cached.row.created_at > max {
+        let Some(cached) = live_session(state, &id_hash, device, &path).await? else {
             state.sessions.remove(&id_hash);
             return Err(unauthorized());
-        }
-        if now - cached.last_seen > idle {
-            // Another node may have seen activity this node has not: ask the store.
-            match load(state, &id_hash, &path).await? {
-                Some(fresh) if now - fresh.last_seen <= idle => cached = fresh,
-                _ => {
-                    state.sessions.remove(&id_hash);
-                    return Err(unauthorized());
-                }
-            }
-        }
-        cached.last_seen = cached.last_seen.max(now);
-        if now - cached.written >= TOUCH_EVERY_MICROS {
-            repo::touch_partner_session(&state.store, id_hash.clone(), now)
-                .await
-                .map_err(|e| Problem::from(e).at(&path))?;
-            cached.written = now;
-        }
+        };
         let tenant_id = cached.row.tenant_id.clone();
         // A disabled tenant, or a session opened before its credential was
         // revoked, ends here, whatever this node has cached.
@@ -348,6 +318,45 @@ impl FromRequestParts<AppState> for Partner {
         }
         Ok(Partner { tenant_id })
     }
+}
+
+/// The session `id_hash` names, if it is this device's and neither past its
+/// maximum age nor idle too long; its last use is now, written through to
+/// the store at most every `TOUCH_EVERY_MICROS`.
+async fn live_session(
+    state: &AppState,
+    id_hash: &str,
+    device: &str,
+    path: &str,
+) -> Result<Option<CachedSession>, Problem> {
+    let now = state.clock.now_micros();
+    let idle = state.config.partner_session_idle.as_micros() as i64;
+    let max = state.config.partner_session_max.as_micros() as i64;
+    let mut cached = match state.sessions.get(id_hash) {
+        Some(c) => c,
+        None => match load(state, id_hash, path).await? {
+            Some(c) => c,
+            None => return Ok(None),
+        },
+    };
+    if !ct_eq(&cached.row.device_hash, &hash_token(device)) || now - cached.row.created_at > max {
+        return Ok(None);
+    }
+    if now - cached.last_seen > idle {
+        // Another node may have seen activity this node has not: ask the store.
+        match load(state, id_hash, path).await? {
+            Some(fresh) if now - fresh.last_seen <= idle => cached = fresh,
+            _ => return Ok(None),
+        }
+    }
+    cached.last_seen = cached.last_seen.max(now);
+    if now - cached.written >= TOUCH_EVERY_MICROS {
+        repo::touch_partner_session(&state.store, id_hash.to_string(), now)
+            .await
+            .map_err(|e| Problem::from(e).at(path))?;
+        cached.written = now;
+    }
+    Ok(Some(cached))
 }
 
 async fn load(

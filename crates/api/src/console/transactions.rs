@@ -342,6 +342,30 @@ pub async fn show(
     }
 }
 
+/// The page the query asks for (the page's own size unless it names
+/// one); `None` when a filter or the paging was refused (their messages
+/// are in `filters`).
+fn page_of(p: &Params, filters: &mut Filters) -> Option<crate::analysis::query::Paging> {
+    let mut page_errors = Vec::new();
+    let mut page = paging(p, &mut page_errors);
+    if p.get("pageSize").is_none() {
+        page.page_size = PAGE_SIZE;
+    }
+    filters
+        .errors
+        .extend(page_errors.into_iter().map(|e| ("page", e)));
+    filters.errors.is_empty().then_some(page)
+}
+
+/// The rows of `page` (1-based) of `rows`.
+fn page_rows<'a, T>(rows: &'a [T], page: &crate::analysis::query::Paging) -> &'a [T] {
+    let start = usize::try_from((page.page_number - 1).saturating_mul(page.page_size))
+        .unwrap_or(usize::MAX);
+    let end = start.saturating_add(usize::try_from(page.page_size).unwrap_or(0));
+    rows.get(start.min(rows.len())..end.min(rows.len()))
+        .unwrap_or_default()
+}
+
 /// The page for the query `p`: the accounts, the filters (a refused
 /// value's message beside it, with a 400), the page of `found`'s rows.
 pub(super) fn answer(
@@ -351,38 +375,18 @@ pub(super) fn answer(
     found: Found,
     mut filters: Filters,
 ) -> Response {
-    let mut page_errors = Vec::new();
-    let mut page = paging(p, &mut page_errors);
-    if p.get("pageSize").is_none() {
-        page.page_size = PAGE_SIZE;
-    }
-    filters
-        .errors
-        .extend(page_errors.into_iter().map(|e| ("page", e)));
-    let status = if filters.errors.is_empty() {
+    let page = page_of(p, &mut filters);
+    let status = if page.is_some() {
         StatusCode::OK
     } else {
         StatusCode::BAD_REQUEST
     };
-    let shown = if filters.errors.is_empty() {
-        let start = usize::try_from((page.page_number - 1).saturating_mul(page.page_size))
-            .unwrap_or(usize::MAX);
-        let end = start.saturating_add(usize::try_from(page.page_size).unwrap_or(0));
-        found
-            .rows
-            .get(start.min(found.rows.len())..end.min(found.rows.len()))
-            .unwrap_or_default()
-    } else {
-        &[]
-    };
+    let shown = page
+        .as_ref()
+        .map_or(&[][..], |page| page_rows(&found.rows, page));
     let id = &found.request.id;
     let path = format!("/console/reports/{id}/transactions");
-    let total = if filters.errors.is_empty() {
-        found.rows.len()
-    } else {
-        0
-    };
-    let pager_paging = filters.errors.is_empty().then_some(page);
+    let total = if page.is_some() { found.rows.len() } else { 0 };
     let mut account_choices = vec![(String::new(), "All accounts".to_string())];
     account_choices.extend(
         found
@@ -412,7 +416,7 @@ pub(super) fn answer(
             &path,
             p,
             FILTERS,
-            pager_paging.as_ref(),
+            page.as_ref(),
             i64::try_from(total).unwrap_or(i64::MAX),
         ),
     };

@@ -146,41 +146,8 @@ pub fn parse(body: &[u8], settings: &GatewaySettings) -> Result<VerifyRequest, G
         (None, _) => None,
         (Some(_), Some(t)) => token_target(&mut f, &obj, t, &mut bad_routing),
         (Some(AccountType::Ca), None) => card_target(&mut f, &obj, settings),
-        (Some(AccountType::Ac), None) => {
-            let recipient = recipient(&mut f);
-            let account = f.text("account", true, 255).and_then(|a| {
-                let n = BankAccountNumber::parse(&a);
-                if n.is_none() {
-                    f.error(
-                        "account",
-                        "The Account field must be a bank account number of 4 to 17 digits.",
-                    );
-                }
-                n
-            });
-            let routing = routing_number(&mut f, &mut bad_routing);
-            match (account, routing, recipient) {
-                (Some(account), Some(routing), Some(recipient)) => Some(Target::Bank {
-                    account,
-                    routing,
-                    recipient,
-                }),
-                _ => None,
-            }
-        }
-        (Some(AccountType::Bp), None) => {
-            let recipient = recipient(&mut f);
-            let payee_id = payee_id(&mut f, &obj);
-            let account = f.text("account", true, 255);
-            match (payee_id, account, recipient) {
-                (Some(payee_id), Some(account), Some(recipient)) => Some(Target::Biller {
-                    payee_id,
-                    account,
-                    recipient,
-                }),
-                _ => None,
-            }
-        }
+        (Some(AccountType::Ac), None) => bank_target(&mut f, &mut bad_routing),
+        (Some(AccountType::Bp), None) => biller_target(&mut f, &obj),
         (Some(AccountType::Ck), None) => check_target(&mut f, &obj),
     };
     if bad_routing && f.errors.is_empty() {
@@ -196,6 +163,45 @@ pub fn parse(body: &[u8], settings: &GatewaySettings) -> Result<VerifyRequest, G
             target,
         }),
         _ => Err(GatewayError::field("request", "The request is not valid.")),
+    }
+}
+
+/// A bank account (AC): recipient, account number and routing number.
+fn bank_target(f: &mut Fields, bad_routing: &mut bool) -> Option<Target> {
+    let recipient = recipient(f);
+    let account = f.text("account", true, 255).and_then(|a| {
+        let n = BankAccountNumber::parse(&a);
+        if n.is_none() {
+            f.error(
+                "account",
+                "The Account field must be a bank account number of 4 to 17 digits.",
+            );
+        }
+        n
+    });
+    let routing = routing_number(f, bad_routing);
+    match (account, routing, recipient) {
+        (Some(account), Some(routing), Some(recipient)) => Some(Target::Bank {
+            account,
+            routing,
+            recipient,
+        }),
+        _ => None,
+    }
+}
+
+/// A biller account (BP): recipient, payee and the account with the payee.
+fn biller_target(f: &mut Fields, obj: &serde_json::Map<String, Value>) -> Option<Target> {
+    let recipient = recipient(f);
+    let payee_id = payee_id(f, obj);
+    let account = f.text("account", true, 255);
+    match (payee_id, account, recipient) {
+        (Some(payee_id), Some(account), Some(recipient)) => Some(Target::Biller {
+            payee_id,
+            account,
+            recipient,
+        }),
+        _ => None,
     }
 }
 
