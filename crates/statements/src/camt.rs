@@ -117,34 +117,57 @@ fn period(stmt: &Node) -> (Option<NaiveDate>, Option<NaiveDate>) {
 }
 
 fn statement(stmt: &Node, budget: &mut Budget) -> Result<Account, ParseError> {
-    let acct = stmt.child("Acct");
     let mut account = Account {
         currency: statement_currency(stmt),
         ..Account::default()
     };
     (account.start_date, account.end_date) = period(stmt);
-    if let Some(acct) = acct {
-        account.account_id = acct
-            .path_value(&["Id", "IBAN"])
-            .or_else(|| acct.path_value(&["Id", "Othr", "Id"]))
-            .map(str::to_string);
-        account.account_type = acct
-            .path_value(&["Tp", "Cd"])
-            .map(account_type)
-            .or_else(|| acct.path_value(&["Tp", "Prtry"]).map(str::to_string));
-        account.owner_name = acct
-            .path_value(&["Ownr", "Nm"])
-            .or_else(|| acct.path_value(&["Ownr", "Pty", "Nm"]))
-            .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "))
-            .filter(|n| !n.is_empty());
-        if let Some(fin) = acct.path(&["Svcr", "FinInstnId"]) {
-            account.bank_id = fin
-                .child_value("BIC")
-                .or_else(|| fin.child_value("BICFI"))
-                .map(str::to_string);
-            account.institution = fin.child_value("Nm").map(str::to_string);
-        }
+    if let Some(acct) = stmt.child("Acct") {
+        identify(&mut account, acct);
     }
+    balances(&mut account, stmt)?;
+    let statement_day = single_day(stmt);
+    for ntry in stmt.children_named("Ntry") {
+        let before = account.transactions.len();
+        entry(
+            ntry,
+            account.currency.as_deref(),
+            statement_day,
+            &mut account.transactions,
+        )?;
+        // A batch entry splits into one transaction per TxDtls.
+        budget.built(account.transactions.len() - before)?;
+    }
+    Ok(account)
+}
+
+/// The account's number, type, owner and bank, from `<Acct>`.
+fn identify(account: &mut Account, acct: &Node) {
+    account.account_id = acct
+        .path_value(&["Id", "IBAN"])
+        .or_else(|| acct.path_value(&["Id", "Othr", "Id"]))
+        .map(str::to_string);
+    account.account_type = acct
+        .path_value(&["Tp", "Cd"])
+        .map(account_type)
+        .or_else(|| acct.path_value(&["Tp", "Prtry"]).map(str::to_string));
+    account.owner_name = acct
+        .path_value(&["Ownr", "Nm"])
+        .or_else(|| acct.path_value(&["Ownr", "Pty", "Nm"]))
+        .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|n| !n.is_empty());
+    if let Some(fin) = acct.path(&["Svcr", "FinInstnId"]) {
+        account.bank_id = fin
+            .child_value("BIC")
+            .or_else(|| fin.child_value("BICFI"))
+            .map(str::to_string);
+        account.institution = fin.child_value("Nm").map(str::to_string);
+    }
+}
+
+/// The statement's opening, closing and available balances, from its
+/// `<Bal>` elements in the account's currency.
+fn balances(account: &mut Account, stmt: &Node) -> Result<(), ParseError> {
     let mut previous_closing = None;
     for bal in stmt.children_named("Bal") {
         let code = bal
@@ -183,19 +206,7 @@ fn statement(stmt: &Node, budget: &mut Budget) -> Result<Account, ParseError> {
     if account.opening_balance.is_none() {
         account.opening_balance = previous_closing;
     }
-    let statement_day = single_day(stmt);
-    for ntry in stmt.children_named("Ntry") {
-        let before = account.transactions.len();
-        entry(
-            ntry,
-            account.currency.as_deref(),
-            statement_day,
-            &mut account.transactions,
-        )?;
-        // A batch entry splits into one transaction per TxDtls.
-        budget.built(account.transactions.len() - before)?;
-    }
-    Ok(account)
+    Ok(())
 }
 
 /// The day a statement covers, when it covers exactly one: `FrToDt` with

@@ -175,6 +175,32 @@ impl Builder {
     }
 }
 
+impl Builder {
+    /// Adds the element whose start tag ends here: empty when self-closing,
+    /// a leaf when text follows (true: `value` was taken as its text), else
+    /// an open aggregate (dropped when too deep, rather than overflow
+    /// anything).
+    fn element(&mut self, name: String, line: usize, self_closing: bool, value: &str) -> bool {
+        if self_closing {
+            if let Some(top) = self.stack.last_mut() {
+                top.children.push(Node::new(name, line));
+            }
+            return false;
+        }
+        if value.trim().is_empty() {
+            self.open(name, line);
+            return false;
+        }
+        let mut leaf = Node::new(name.clone(), line);
+        leaf.text = lenient_unescape(value.trim());
+        if let Some(top) = self.stack.last_mut() {
+            top.children.push(leaf);
+        }
+        self.last_leaf = Some(name);
+        true
+    }
+}
+
 /// Read SGML-ish OFX markup starting at `first_line`. Never fails; nesting
 /// beyond [`MAX_DEPTH`] is flattened.
 pub(crate) fn parse(
@@ -235,23 +261,8 @@ pub(crate) fn parse(
             .and_then(|r| r.find('<'))
             .map_or(text.len(), |i| pos + i);
         let value = text.get(pos..value_end).unwrap_or_default();
-        if self_closing {
-            if let Some(top) = b.stack.last_mut() {
-                top.children.push(Node::new(name, line));
-            }
-            continue;
-        }
-        if !value.trim().is_empty() {
-            let mut leaf = Node::new(name.clone(), line);
-            leaf.text = lenient_unescape(value.trim());
-            if let Some(top) = b.stack.last_mut() {
-                top.children.push(leaf);
-            }
-            b.last_leaf = Some(name);
+        if b.element(name, line, self_closing, value) {
             pos = value_end;
-        } else if !b.open(name, line) {
-            // Too deep: drop the element rather than overflow anything.
-            continue;
         }
     }
     while b.stack.len() > 1 {
