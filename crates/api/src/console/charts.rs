@@ -142,17 +142,16 @@ fn svg(
     );
     format!(
         "{open}><title id=\"{id}-title\">{}</title>{}",
-        escape(summary),
+        text(summary),
         &out[open_end + 1..]
     )
 }
 
-/// Text for XML content.
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// Text for XML content, escaped by the template engine's escaper.
+fn text(s: &str) -> String {
+    askama::filters::escape(s, askama::filters::Html)
+        .map(|safe| safe.to_string())
+        .unwrap_or_default()
 }
 
 fn balance(days: &[DayBalance], font: &str) -> Chart {
@@ -412,6 +411,22 @@ pub(super) fn totals(items: impl Iterator<Item = (String, Decimal)>) -> Vec<(Str
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+
+    /// A summary is text inside the SVG's <title>: markup in it stays text.
+    #[test]
+    fn a_summary_with_markup_is_escaped_in_the_title() {
+        let t = text("<script>alert(1)</script> & \"x\"");
+        assert!(
+            !t.contains('<') && !t.contains('>') && !t.contains('"'),
+            "{t}"
+        );
+        assert!(t.contains("alert(1)"), "{t}");
+        assert_eq!(
+            t.matches('&').count(),
+            7,
+            "each of < > < > & \" \" is an entity: {t}"
+        );
+    }
 
     fn day(d: u32, cents: i64) -> DayBalance {
         DayBalance {
