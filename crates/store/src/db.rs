@@ -68,6 +68,11 @@ enum Writer {
     Queue(mpsc::Sender<Box<dyn Job>>),
 }
 
+/// A DATABASE_URL its driver cannot read.
+fn invalid_url(e: sqlx::Error) -> StoreError {
+    StoreError::Config(format!("invalid DATABASE_URL: {e}"))
+}
+
 impl Store {
     pub async fn connect(opts: &StoreOptions) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
@@ -81,7 +86,7 @@ impl Store {
         let connect_opts: AnyConnectOptions = opts
             .url
             .parse::<AnyConnectOptions>()
-            .map_err(|e| StoreError::Config(format!("invalid DATABASE_URL: {e}")))?
+            .map_err(invalid_url)?
             .disable_statement_logging();
         if sqlite {
             Store::connect_sqlite(opts, connect_opts).await
@@ -99,7 +104,7 @@ impl Store {
         let pg_opts = opts
             .url
             .parse::<PgConnectOptions>()
-            .map_err(|e| StoreError::Config(format!("invalid DATABASE_URL: {e}")))?
+            .map_err(invalid_url)?
             .disable_statement_logging();
         let pool = PgPoolOptions::new()
             .max_connections(opts.pool_size.max(2))
@@ -139,7 +144,7 @@ impl Store {
         MIGRATOR.run(&migrate_pool).await?;
         migrate_pool.close().await;
         let path = SqliteConnectOptions::from_str(&opts.url)
-            .map_err(|e| StoreError::Config(format!("invalid DATABASE_URL: {e}")))?
+            .map_err(invalid_url)?
             .get_filename()
             .to_path_buf();
         let reader = AnyPoolOptions::new()

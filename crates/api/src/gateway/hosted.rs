@@ -5,7 +5,7 @@
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use fundline_core::card::{Cvv, Pan};
+use fundline_core::card::{CardExpiry, Cvv, Pan};
 use fundline_core::contact::{valid_zip5, UsState};
 use fundline_core::routing::{BankAccountNumber, RoutingNumber};
 use fundline_store::gateway as repo;
@@ -466,8 +466,11 @@ fn card_of(s: &Submission, cvv_required: bool, errors: &mut FormErrors) -> Optio
         .chars()
         .filter(|c| c.is_ascii_digit())
         .collect();
-    let yymm = (expiry.len() == 4).then(|| format!("{}{}", &expiry[2..], &expiry[..2]));
-    if yymm.is_none() || !matches!(expiry[..2.min(expiry.len())].parse::<u32>(), Ok(1..=12)) {
+    // MMYY as typed; the gateway's wire carries YYMM.
+    let yymm = CardExpiry::parse_mmyy(&expiry)
+        .ok()
+        .map(|_| format!("{}{}", &expiry[2..], &expiry[..2]));
+    if yymm.is_none() {
         errors.add("expiry", "Enter the expiry as MM/YY.");
     }
     // The tenant's cvv_required applies here as on /gateway/verify.

@@ -150,6 +150,17 @@ async fn a_verified_card_completes_the_session_and_its_token_can_be_paid() {
     let (_, r) = submit(&app, &id, &token, typo).await;
     assert_eq!(r["outcome"], "invalid");
     assert!(r["errors"]["card_number"].is_array());
+    // So is an expiry month that does not exist, or a short expiry.
+    for expiry in ["13/30", "00/30", "1/30"] {
+        let mut typo = card_form("Jack");
+        typo["expiry"] = json!(expiry);
+        let (_, r) = submit(&app, &id, &token, typo).await;
+        assert_eq!(r["outcome"], "invalid", "{expiry}: {r}");
+        assert_eq!(
+            r["errors"]["expiry"][0], "Enter the expiry as MM/YY.",
+            "{expiry}"
+        );
+    }
     let (code, r) = submit(&app, &id, &token, card_form("jack")).await;
     assert_eq!(code, 200);
     assert_eq!(r["outcome"], "success", "{r}");
