@@ -2,7 +2,6 @@
 
 use sqlx::FromRow;
 
-use crate::fingerprints::bind_in_list;
 use crate::query::{self, Table};
 use crate::{params, Store, StoreError};
 
@@ -38,15 +37,17 @@ pub async fn live_by_number(
     kind: &str,
     number_fps: &[String],
 ) -> Result<Option<Token>, StoreError> {
-    let Some((fps, params)) = bind_in_list(params![tenant_id, merchant_id, kind], number_fps)
-    else {
-        return Ok(None);
-    };
-    let sql = format!(
-        "SELECT {COLUMNS} FROM ct_tokens WHERE tenant_id = $1 AND merchant_id = $2 AND kind = $3 AND number_fp IN ({fps}) \
-         AND deleted_at IS NULL ORDER BY created_at, id"
-    );
-    store.fetch_optional(&sql, params).await
+    let live = "tenant_id = $1 AND merchant_id = $2 AND kind = $3 AND deleted_at IS NULL";
+    let params = params![tenant_id, merchant_id, kind];
+    TOKENS
+        .find_by_fingerprint(
+            store,
+            (live, params),
+            "number_fp",
+            number_fps,
+            "created_at, id",
+        )
+        .await
 }
 
 pub async fn live(

@@ -337,6 +337,25 @@ impl<T: Record> Table<T> {
         store.fetch_optional(&self.select(filter), params).await
     }
 
+    /// The first row, in `order`, matching `filter` whose fingerprint
+    /// `column` is one of `fps` (one per live fingerprint key version, so a
+    /// value written under an older key is still found); none when `fps` is
+    /// empty. `fps` are bound after `params`.
+    pub async fn find_by_fingerprint(
+        &self,
+        store: &Store,
+        (filter, params): (&str, Params),
+        column: &str,
+        fps: &[String],
+        order: &str,
+    ) -> Result<Option<T>, StoreError> {
+        let Some((list, params)) = crate::fingerprints::bind_in_list(params, fps) else {
+            return Ok(None);
+        };
+        let filter = format!("{filter} AND {column} IN ({list}) ORDER BY {order}");
+        self.find(store, &filter, params).await
+    }
+
     /// Every row matching `filter`.
     pub async fn list(
         &self,

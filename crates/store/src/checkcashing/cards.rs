@@ -73,6 +73,8 @@ const CARD_COLUMNS: &str = "id, tenant_id, customer_id, kind, number_fp, number_
      nickname, name_on_card, address_line1, address_line2, city, state, zip, status, decline_code, program_name, \
      program_phone, issuer_type, min_cents, max_cents, terms_id, show_terms, authorized_at, created_at, updated_at, deleted_at";
 
+const CARDS: Table<Card> = Table::new("cc_cards", CARD_COLUMNS);
+
 /// The customer's live card whose number fingerprint is one of
 /// `number_fps` (one per live fingerprint key version).
 pub async fn find_live_card(
@@ -82,15 +84,17 @@ pub async fn find_live_card(
     kind: &str,
     number_fps: &[String],
 ) -> Result<Option<Card>, StoreError> {
-    let Some((fps, params)) = bind_in_list(params![tenant_id, customer_id, kind], number_fps)
-    else {
-        return Ok(None);
-    };
-    let sql = format!(
-        "SELECT {CARD_COLUMNS} FROM cc_cards WHERE tenant_id = $1 AND customer_id = $2 AND kind = $3 AND number_fp IN ({fps}) \
-         AND deleted_at IS NULL ORDER BY created_at, id"
-    );
-    store.fetch_optional(&sql, params).await
+    let live = "tenant_id = $1 AND customer_id = $2 AND kind = $3 AND deleted_at IS NULL";
+    let params = params![tenant_id, customer_id, kind];
+    CARDS
+        .find_by_fingerprint(
+            store,
+            (live, params),
+            "number_fp",
+            number_fps,
+            "created_at, id",
+        )
+        .await
 }
 
 /// Live cards of a customer, oldest first; `valid_only` hides cards whose

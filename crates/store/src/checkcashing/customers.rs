@@ -34,6 +34,8 @@ const CUSTOMER_COLUMNS: &str = "id, tenant_id, ssn_fp, ssn_sealed, email, first_
      mobile_number, home_number, address_line1, address_line2, city, state, zip, date_of_birth, country_of_origin, \
      gender, allow_texts, referrer_code, created_at";
 
+const CUSTOMERS: Table<Customer> = Table::new("cc_customers", CUSTOMER_COLUMNS);
+
 /// What enrolling a customer did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NewCustomer {
@@ -74,13 +76,10 @@ pub async fn find_customer_by_ssn(
     tenant_id: &str,
     ssn_fps: &[String],
 ) -> Result<Option<Customer>, StoreError> {
-    let Some((fps, params)) = bind_in_list(params![tenant_id], ssn_fps) else {
-        return Ok(None);
-    };
-    let sql = format!(
-        "SELECT {CUSTOMER_COLUMNS} FROM cc_customers WHERE tenant_id = $1 AND ssn_fp IN ({fps}) ORDER BY created_at, id"
-    );
-    store.fetch_optional(&sql, params).await
+    let tenant = ("tenant_id = $1", params![tenant_id]);
+    CUSTOMERS
+        .find_by_fingerprint(store, tenant, "ssn_fp", ssn_fps, "created_at, id")
+        .await
 }
 
 pub async fn get_customer(

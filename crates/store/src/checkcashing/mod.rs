@@ -5,8 +5,8 @@
 use crate::Conn;
 use sqlx::{FromRow, Row};
 
-use crate::fingerprints::{bind_in_list, in_list};
-use crate::query::{self, Param, Params};
+use crate::fingerprints::in_list;
+use crate::query::{self, Param, Params, Table};
 use crate::{params, Store, StoreError};
 
 mod partner_sessions;

@@ -18,6 +18,8 @@ pub struct Account {
 const ACCOUNT_COLUMNS: &str =
     "token, tenant_id, account_type, fp, account_sealed, last4, details_json, created_at";
 
+const ACCOUNTS: Table<Account> = Table::new("gw_accounts", ACCOUNT_COLUMNS);
+
 pub async fn account_by_token(
     store: &Store,
     tenant_id: &str,
@@ -35,13 +37,10 @@ pub async fn account_by_fp(
     tenant_id: &str,
     fps: &[String],
 ) -> Result<Option<Account>, StoreError> {
-    let Some((fps, params)) = crate::fingerprints::bind_in_list(params![tenant_id], fps) else {
-        return Ok(None);
-    };
-    let sql = format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM gw_accounts WHERE tenant_id = $1 AND fp IN ({fps}) ORDER BY created_at, token"
-    );
-    store.fetch_optional(&sql, params).await
+    let tenant = ("tenant_id = $1", params![tenant_id]);
+    ACCOUNTS
+        .find_by_fingerprint(store, tenant, "fp", fps, "created_at, token")
+        .await
 }
 
 /// What tokenizing an account gave.

@@ -3,7 +3,7 @@
 
 use sqlx::FromRow;
 
-use crate::query;
+use crate::query::{self, Table};
 use crate::tenants::AdminError;
 use crate::{params, Abort, Store, StoreError};
 
