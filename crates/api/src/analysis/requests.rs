@@ -78,20 +78,8 @@ pub struct PasswordResetRequest {
 #[schema(example = json!({"firstName": "Ada", "lastName": "Byron", "jobTitle": "Analyst",
     "email": "ada@example.com", "phone": "2125550123", "password": "quiet lantern 4 river", "role": "analyst"}))]
 pub struct UserCreateRequest {
-    #[schema(min_length = 1, max_length = 50)]
-    firstName: String,
-    #[schema(min_length = 1, max_length = 50)]
-    lastName: String,
-    #[schema(max_length = 100)]
-    jobTitle: Option<String>,
-    #[schema(format = "email", max_length = 100)]
-    email: String,
-    #[schema(pattern = "^[0-9]{10}$", min_length = 10, max_length = 10)]
-    phone: String,
-    #[schema(pattern = "^[0-9]{10}$", min_length = 10, max_length = 10)]
-    secondaryPhone: Option<String>,
-    #[schema(format = "email", max_length = 100)]
-    secondaryEmail: Option<String>,
+    #[serde(flatten)]
+    profile: UserProfile,
     /// Defaults to true.
     isActive: Option<bool>,
     #[schema(min_length = 12, max_length = 128, format = Password)]
@@ -107,6 +95,15 @@ pub struct UserCreateRequest {
 pub struct UserUpdateRequest {
     #[schema(format = Uuid)]
     id: String,
+    #[serde(flatten)]
+    profile: UserProfile,
+    isActive: Option<bool>,
+}
+
+/// A staff user's name and contacts, as both the create and the update
+/// send them.
+#[derive(ToSchema)]
+pub struct UserProfile {
     #[schema(min_length = 1, max_length = 50)]
     firstName: String,
     #[schema(min_length = 1, max_length = 50)]
@@ -121,7 +118,6 @@ pub struct UserUpdateRequest {
     secondaryPhone: Option<String>,
     #[schema(format = "email", max_length = 100)]
     secondaryEmail: Option<String>,
-    isActive: Option<bool>,
 }
 
 #[derive(ToSchema)]

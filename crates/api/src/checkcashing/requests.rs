@@ -83,23 +83,8 @@ pub struct AddOrUpdateCardRequest {
     customerId: String,
     #[schema(min_length = 15, max_length = 19, pattern = "^[0-9]{15,19}$")]
     cardNumber: String,
-    /// MMYY.
-    #[schema(min_length = 4, max_length = 4)]
-    expirationMonthYear: String,
-    #[schema(min_length = 1, max_length = 20)]
-    cardNickname: String,
-    #[schema(max_length = 100)]
-    nameOnCard: Option<String>,
-    #[schema(min_length = 1, max_length = 50)]
-    addressLine1: String,
-    #[schema(max_length = 50)]
-    addressLine2: String,
-    #[schema(min_length = 1, max_length = 50)]
-    city: String,
-    #[schema(min_length = 2, max_length = 2)]
-    state: String,
-    #[schema(min_length = 5, max_length = 5)]
-    zip: String,
+    #[serde(flatten)]
+    card: CardDetails,
 }
 
 #[derive(ToSchema)]
@@ -115,6 +100,16 @@ pub struct AddOrUpdateTokenizedCardRequest {
     cardBin: String,
     #[schema(max_length = 4)]
     lastFourOfCard: Option<String>,
+    #[serde(flatten)]
+    card: CardDetails,
+}
+
+/// What both AddOrUpdateCard forms say of the card besides its number: its
+/// expiry, nickname and billing address (one set of rules for the two).
+#[derive(ToSchema)]
+#[allow(non_snake_case)]
+pub struct CardDetails {
+    /// MMYY.
     #[schema(min_length = 4, max_length = 4)]
     expirationMonthYear: String,
     #[schema(min_length = 1, max_length = 20)]
