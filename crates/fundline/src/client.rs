@@ -429,6 +429,8 @@ pub struct ConnectClient {
     pub secret: String,
     /// Date to sign with; `None` = now.
     pub date: Option<chrono::DateTime<chrono::Utc>>,
+    /// `X-GCS-Idempotence-Key` to send (and sign) with each request.
+    pub idempotence_key: Option<String>,
 }
 
 impl ConnectClient {
@@ -439,6 +441,7 @@ impl ConnectClient {
             key_id: key_id.into(),
             secret: secret.into(),
             date: None,
+            idempotence_key: None,
         }
     }
 
@@ -456,13 +459,11 @@ impl ConnectClient {
             .to_string();
         let meta = "eyJzZGtDcmVhdG9yIjoiRnVuZGxpbmUgdGVzdHMifQ==";
         let content_type = body.map(|_| "application/json");
-        let text = string_to_sign(
-            method,
-            content_type,
-            &date,
-            [("X-GCS-ServerMetaInfo", meta)].into_iter(),
-            path,
-        );
+        let mut gcs = vec![("X-GCS-ServerMetaInfo", meta)];
+        if let Some(key) = &self.idempotence_key {
+            gcs.push(("X-GCS-Idempotence-Key", key));
+        }
+        let text = string_to_sign(method, content_type, &date, gcs.iter().copied(), path);
         let signature = base64::Engine::encode(
             &base64::engine::general_purpose::STANDARD,
             sign(&self.secret, &text),
@@ -472,11 +473,13 @@ impl ConnectClient {
             .http
             .request(m, format!("{}{path}", self.base))
             .header("Date", &date)
-            .header("X-GCS-ServerMetaInfo", meta)
             .header(
                 "Authorization",
                 format!("GCS v1HMAC:{}:{signature}", self.key_id),
             );
+        for (name, value) in gcs {
+            req = req.header(name, value);
+        }
         if let Some(b) = body {
             req = req
                 .header("Content-Type", "application/json")

@@ -443,60 +443,35 @@ async fn uk_and_ach_direct_debits_and_paypal_are_tokenized() {
 async fn an_idempotence_key_replays_the_first_answer() {
     let app = spawn_app().await;
     let (c, m) = connect(&app);
-    let path = format!("/v1/{m}/tokens");
     let send = |key: &'static str, body: Value| {
-        let (base, c, path) = (app.base.clone(), c.clone(), path.clone());
-        async move {
-            use fundline_api::connect::hmac::{sign, string_to_sign};
-            let date = chrono::Utc::now()
-                .format("%a, %d %b %Y %H:%M:%S GMT")
-                .to_string();
-            let text = string_to_sign(
-                "POST",
-                Some("application/json"),
-                &date,
-                [("X-GCS-Idempotence-Key", key)].into_iter(),
-                &path,
-            );
-            let sig = base64::Engine::encode(
-                &base64::engine::general_purpose::STANDARD,
-                sign(&c.secret, &text),
-            );
-            reqwest::Client::new()
-                .post(format!("{base}{path}"))
-                .header("Date", date)
-                .header("Content-Type", "application/json")
-                .header("X-GCS-Idempotence-Key", key)
-                .header("Authorization", format!("GCS v1HMAC:{}:{sig}", c.key_id))
-                .body(serde_json::to_vec(&body).unwrap())
-                .send()
-                .await
-                .unwrap()
-        }
+        let mut c = c.clone();
+        c.idempotence_key = Some(key.into());
+        let path = format!("/v1/{m}/tokens");
+        async move { c.ask("POST", &path, Some(&body)).await }
     };
     let first = send("idem-1", card("4567350000427977", "1230")).await;
-    assert_eq!(first.status(), 201);
+    assert_eq!(first.status, 201, "{}", first.text);
     assert!(first
-        .headers()
+        .headers
         .get("X-GCS-Idempotence-Request-Timestamp")
         .is_none());
-    let first_body: Value = first.json().await.unwrap();
     // The replay answers the first answer, even for another body, with the timestamp header.
     let again = send("idem-1", card("5399999999999999", "1230")).await;
-    assert_eq!(again.status(), 201);
-    let ts = common::header(&again, "X-GCS-Idempotence-Request-Timestamp")
+    assert_eq!(again.status, 201);
+    let ts = again.headers["X-GCS-Idempotence-Request-Timestamp"]
+        .to_str()
         .unwrap()
         .parse::<i64>()
         .unwrap();
     assert!((ts - chrono::Utc::now().timestamp_millis()).abs() < 60_000);
-    assert_eq!(again.json::<Value>().await.unwrap(), first_body);
+    assert_eq!(again.body, first.body);
     // A first answer that was an error is replayed too.
     let bad = send("idem-2", json!({"card": {}})).await;
-    assert_eq!(bad.status(), 400);
+    assert_eq!(bad.status, 400);
     assert_eq!(
         send("idem-2", card("4567350000427977", "1230"))
             .await
-            .status(),
+            .status,
         400
     );
     // A duplicate still in flight: 409 with code 1409.
@@ -513,9 +488,8 @@ async fn an_idempotence_key_replays_the_first_answer() {
     .unwrap();
     assert_eq!(claim, fundline_store::connect::Claim::Fresh);
     let busy = send("idem-3", card("4567350000427977", "1230")).await;
-    assert_eq!(busy.status(), 409);
-    let body: Value = busy.json().await.unwrap();
-    assert_eq!(body["errors"][0]["code"], "1409");
+    assert_eq!(busy.status, 409);
+    assert_eq!(busy.body["errors"][0]["code"], "1409");
 }
 
 async fn sepa_token(c: &ConnectClient, m: &str, body: &Value) -> String {

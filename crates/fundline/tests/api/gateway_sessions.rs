@@ -349,21 +349,12 @@ async fn housekeeping_prunes_signatures_and_idempotency_keys_past_their_window()
         )
         .await;
     assert_eq!(made.body["status"], 100, "{}", made.body);
-    let count = |table: &'static str| {
-        let store = app.store.clone();
-        async move {
-            sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
-                .fetch_one(store.reader())
-                .await
-                .unwrap()
-        }
-    };
-    assert_eq!(count("gw_idempotency").await, 1);
-    let signatures = count("gw_seen_signatures").await;
+    assert_eq!(app.rows("gw_idempotency").await, 1);
+    let signatures = app.rows("gw_seen_signatures").await;
     assert!(signatures >= 1);
     let swept = fundline_api::housekeeping::run_once(&app.state).await;
     assert_eq!((swept.signatures, swept.idempotency_keys), (0, 0));
-    assert_eq!(count("gw_idempotency").await, 1);
+    assert_eq!(app.rows("gw_idempotency").await, 1);
 
     app.clock.advance(Duration::from_secs(3 * 3600));
     let swept = fundline_api::housekeeping::run_once(&app.state).await;
@@ -371,6 +362,6 @@ async fn housekeeping_prunes_signatures_and_idempotency_keys_past_their_window()
         (swept.signatures, swept.idempotency_keys),
         (signatures as u64, 1)
     );
-    assert_eq!(count("gw_idempotency").await, 0);
-    assert_eq!(count("gw_seen_signatures").await, 0);
+    assert_eq!(app.rows("gw_idempotency").await, 0);
+    assert_eq!(app.rows("gw_seen_signatures").await, 0);
 }

@@ -373,6 +373,14 @@ impl TestApp {
         out
     }
 
+    /// How many rows `table` holds (what a sweep left).
+    pub async fn rows(&self, table: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(self.store.reader())
+            .await
+            .expect("count rows")
+    }
+
     /// The newest outbox message of a report request, opened.
     pub async fn message_for(&self, report_id: &str) -> serde_json::Value {
         self.outbox()
