@@ -68,6 +68,32 @@ pub async fn exchange_sso(
         .await
 }
 
+/// Deletes check sessions that expired before `expired_before`, then the
+/// SSO tokens that expired before it and that no check session left still
+/// reads (a session narrows its cards by its SSO token's filter).
+pub async fn prune_sessions(store: &Store, expired_before: i64) -> Result<u64, StoreError> {
+    store
+        .write(move |c| {
+            Box::pin(async move {
+                let sessions = query::execute(
+                    c,
+                    "DELETE FROM cc_check_sessions WHERE expires_at < $1",
+                    params![expired_before],
+                )
+                .await?;
+                let tokens = query::execute(
+                    c,
+                    "DELETE FROM cc_sso_tokens WHERE expires_at < $1 AND NOT EXISTS \
+                     (SELECT 1 FROM cc_check_sessions s WHERE s.sso_token_hash = cc_sso_tokens.token_hash)",
+                    params![expired_before],
+                )
+                .await?;
+                Ok(sessions + tokens)
+            })
+        })
+        .await
+}
+
 pub async fn session(
     store: &Store,
     token_hash: &str,

@@ -261,6 +261,14 @@ pub async fn release_idempotence(
     Ok(())
 }
 
+/// Deletes idempotence records made before `made_before`: past their window
+/// a key is free again anyway (and the kept answer goes with it).
+pub async fn prune_idempotence(store: &Store, made_before: i64) -> Result<u64, StoreError> {
+    store
+        .delete_before(&[("ct_idempotence", "created_at")], made_before)
+        .await
+}
+
 // ---------- client sessions and their keys ----------
 
 #[derive(Debug, Clone, FromRow)]
@@ -334,6 +342,17 @@ pub async fn client_session(store: &Store, id: &str) -> Result<Option<ClientSess
             params![id],
         )
         .await
+}
+
+/// Deletes client sessions that expired before `expired_before`, and the
+/// encrypted inputs recorded under sessions that did (an input is recorded
+/// until its session's expiry).
+pub async fn prune_client_sessions(store: &Store, expired_before: i64) -> Result<u64, StoreError> {
+    let tables = &[
+        ("ct_client_sessions", "expires_at"),
+        ("ct_used_inputs", "expires_at"),
+    ];
+    store.delete_before(tables, expired_before).await
 }
 
 /// Whether an encryptedCustomerInput is submitted for the first time.

@@ -212,6 +212,26 @@ fn exactly_one<T>(row: Option<T>) -> Result<T, StoreError> {
 }
 
 impl Store {
+    /// Deletes, in one write, the rows of each `(table, column)` whose time
+    /// `column` is before `before`: housekeeping's sweeps. The rows deleted.
+    pub async fn delete_before(
+        &self,
+        tables: &'static [(&'static str, &'static str)],
+        before: i64,
+    ) -> Result<u64, StoreError> {
+        self.write(move |c| {
+            Box::pin(async move {
+                let mut n = 0;
+                for (table, column) in tables {
+                    let sql = format!("DELETE FROM {table} WHERE {column} < $1");
+                    n += execute(c, &sql, crate::params![before]).await?;
+                }
+                Ok(n)
+            })
+        })
+        .await
+    }
+
     /// One statement as one write; the rows it affected. Goes through
     /// `Store::write`, so on SQLite it is group-committed (and replayed with
     /// the same parameters if its batch is).

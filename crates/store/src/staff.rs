@@ -447,6 +447,38 @@ pub async fn attempt_succeeded(
 
 const CLEAR_SCOPE: &str = "DELETE FROM ba_login_failures WHERE scope = $1";
 
+/// Deletes the login-failure counts that no longer hold anything back: a
+/// window that started at or before `window_started_by` with no lock, or a
+/// lock over by `now`. `take_attempt` starts such a scope afresh anyway, so
+/// the table holds only the scopes of the current window (an attacker
+/// trying many accounts or addresses fills it for one window at most).
+pub async fn prune_login_failures(
+    store: &Store,
+    now: i64,
+    window_started_by: i64,
+) -> Result<u64, StoreError> {
+    store
+        .execute(
+            "DELETE FROM ba_login_failures WHERE (locked_until IS NULL AND window_start <= $2) \
+             OR locked_until <= $1",
+            params![now, window_started_by],
+        )
+        .await
+}
+
+/// Deletes the refresh tokens of every session whose newest token expired
+/// before `ended_before`. A whole session goes at once: its used tokens are
+/// what tells a replayed one, so none goes while the session can refresh.
+pub async fn prune_sessions(store: &Store, ended_before: i64) -> Result<u64, StoreError> {
+    store
+        .execute(
+            "DELETE FROM ba_refresh_tokens WHERE family_id IN \
+             (SELECT family_id FROM ba_refresh_tokens GROUP BY family_id HAVING MAX(expires_at) < $1)",
+            params![ended_before],
+        )
+        .await
+}
+
 /// Gives a slot back in `scope`, lifting the lock it may have set.
 async fn refund(c: &mut Conn, scope: &str, max: i64) -> Result<(), StoreError> {
     query::execute(

@@ -14,7 +14,7 @@ use super::error::{invalid, ConnectError};
 use crate::AppState;
 
 /// Idempotence keys are kept this long before a retry counts as new.
-const IDEMPOTENCE_TTL_MICROS: i64 = 24 * 3600 * 1_000_000;
+pub(crate) const IDEMPOTENCE_TTL_MICROS: i64 = 24 * 3600 * 1_000_000;
 /// A claim older than this whose request never finished is taken over.
 const IN_PROGRESS_STALE_MICROS: i64 = 60 * 1_000_000;
 

@@ -322,6 +322,8 @@ async fn forty_parallel_guesses_get_five_evaluations_and_a_30_minute_lock() {
     assert_eq!(code, 429);
     assert!(retry >= 25 * 60, "{retry}");
     app.clock.advance(Duration::from_secs(29 * 60));
+    // Housekeeping, past the failure window, leaves the lock in force.
+    fundline_api::housekeeping::run_once(&app.state).await;
     assert_eq!(
         attempt(&http, &app, &a.email, &a.password, None).await.0,
         429
@@ -532,4 +534,48 @@ async fn users_change_their_password_and_other_sessions_end() {
     assert!(logs
         .lines()
         .any(|l| l.contains(r#""audit_event":"password.changed""#)));
+}
+
+/// Housekeeping drops a login-failure count once its window is over, and a
+/// session's refresh tokens a day after the session ended; a live session
+/// keeps its used tokens, so a replayed one still ends it.
+#[tokio::test]
+async fn housekeeping_drops_failure_counts_and_ended_sessions_only() {
+    use fundline_api::housekeeping::{run_once, Swept};
+    let app = spawn_app().await;
+    let (code, _) = login_with(&app, "nobody@example.com", "not the password 1").await;
+    assert_eq!(code, 401);
+    let (_, refresh) = login(&app).await;
+    let (code, body) = refresh_with(&app, &refresh).await;
+    assert_eq!(code, 200, "{body}");
+    let failures = app.rows("ba_login_failures").await;
+    assert!(failures >= 1);
+    assert_eq!(app.rows("ba_refresh_tokens").await, 2);
+    assert_eq!(run_once(&app.state).await, Swept::default());
+
+    // The 15-minute failure window is over: its counts go, nothing else.
+    app.clock.advance(Duration::from_secs(16 * 60));
+    let swept = run_once(&app.state).await;
+    let expected = Swept {
+        login_failures: failures as u64,
+        ..Swept::default()
+    };
+    assert_eq!(swept, expected);
+    assert_eq!(app.rows("ba_login_failures").await, 0);
+    assert_eq!(app.rows("ba_refresh_tokens").await, 2);
+
+    // A day after it ended, the first session's tokens go; a live one's stay.
+    app.clock.advance(Duration::from_secs(24 * 3600));
+    let (access, refresh) = login(&app).await;
+    let (code, body) = refresh_with(&app, &refresh).await;
+    assert_eq!(code, 200, "{body}");
+    let (access2, _) = tokens(&body);
+    let swept = run_once(&app.state).await;
+    assert_eq!(swept.staff_session_tokens, 2, "{swept:?}");
+    assert_eq!(app.rows("ba_refresh_tokens").await, 2);
+    assert_eq!(status(&app, &access2).await.0, 200);
+    let (code, body) = refresh_with(&app, &refresh).await;
+    assert!(denied(code, &body), "a replayed token: {body}");
+    assert_eq!(status(&app, &access2).await.0, 401, "the session ended");
+    assert_eq!(status(&app, &access).await.0, 401);
 }

@@ -851,3 +851,32 @@ async fn a_webhook_to_a_non_global_address_is_refused_and_never_connects() {
         "no connection was made"
     );
 }
+
+/// Housekeeping drops an SSO token a day after it expired, unless a check
+/// session still reads it, and a check session a day after it expired
+/// (with its SSO token); not before.
+#[tokio::test]
+async fn housekeeping_drops_check_sessions_and_sso_tokens_a_day_after_they_expired() {
+    use fundline_api::housekeeping::run_once;
+    let app = spawn_app_with(config()).await;
+    let c = customer(&app, 1, &[test_visa(1)]).await;
+    let _session = session(&app, &sso(&c).await).await;
+    let _unused = sso(&c).await;
+    assert_eq!(app.rows("cc_check_sessions").await, 1);
+    assert_eq!(app.rows("cc_sso_tokens").await, 2);
+    assert_eq!(run_once(&app.state).await.check_sessions, 0);
+
+    // The SSO tokens (5 minutes) ended a day ago; the session (30 minutes)
+    // did not, and still reads its own.
+    app.clock.advance(Duration::from_secs(24 * 3600 + 10 * 60));
+    assert_eq!(run_once(&app.state).await.check_sessions, 1);
+    assert_eq!(app.rows("cc_sso_tokens").await, 1);
+    assert_eq!(app.rows("cc_check_sessions").await, 1);
+
+    app.clock.advance(Duration::from_secs(30 * 60));
+    assert_eq!(run_once(&app.state).await.check_sessions, 2);
+    assert_eq!(app.rows("cc_sso_tokens").await, 0);
+    assert_eq!(app.rows("cc_check_sessions").await, 0);
+    // The customer and the card are records: they stay.
+    assert_eq!(app.rows("cc_cards").await, 1);
+}

@@ -492,6 +492,46 @@ async fn an_idempotence_key_replays_the_first_answer() {
     assert_eq!(busy.body["errors"][0]["code"], "1409");
 }
 
+/// Housekeeping drops an idempotence key (and its kept answer) once its
+/// day is over, and a client session a day after it expired; not before.
+#[tokio::test]
+async fn housekeeping_drops_idempotence_keys_and_client_sessions_past_their_window() {
+    use fundline_api::housekeeping::{run_once, Swept};
+    use std::time::Duration;
+    let app = spawn_app().await;
+    let (mut c, m) = connect(&app);
+    let session = c
+        .ask("POST", &format!("/v1/{m}/sessions"), Some(&json!({})))
+        .await;
+    assert_eq!(session.status, 201, "{}", session.text);
+    c.idempotence_key = Some("swept".into());
+    let made = create(&c, &m, &card("4567350000427977", "1230")).await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    assert_eq!(app.rows("ct_idempotence").await, 1);
+    assert_eq!(app.rows("ct_client_sessions").await, 1);
+    assert_eq!(run_once(&app.state).await, Swept::default());
+
+    // The key's 24 hours are over; the session (2 hours) ended 23 hours ago.
+    app.clock.advance(Duration::from_secs(25 * 3600));
+    let swept = run_once(&app.state).await;
+    assert_eq!(
+        (swept.connect_idempotence_keys, swept.client_sessions),
+        (1, 0)
+    );
+    assert_eq!(app.rows("ct_idempotence").await, 0);
+    assert_eq!(app.rows("ct_client_sessions").await, 1);
+
+    app.clock.advance(Duration::from_secs(2 * 3600));
+    let swept = run_once(&app.state).await;
+    assert_eq!(
+        (swept.connect_idempotence_keys, swept.client_sessions),
+        (0, 1)
+    );
+    assert_eq!(app.rows("ct_client_sessions").await, 0);
+    // The token itself is a record, not a key: it stays.
+    assert_eq!(app.rows("ct_tokens").await, 1);
+}
+
 async fn sepa_token(c: &ConnectClient, m: &str, body: &Value) -> String {
     let a = c.ask("POST", &format!("/v1/{m}/tokens"), Some(body)).await;
     assert!(a.status == 201 || a.status == 200, "{}", a.text);

@@ -88,28 +88,18 @@ pub async fn release_signature(store: &Store, signature_hash: String) -> Result<
 
 pub async fn prune_signatures(store: &Store, now: i64) -> Result<u64, StoreError> {
     store
-        .execute(
-            "DELETE FROM gw_seen_signatures WHERE expires_at < $1",
-            params![now],
-        )
+        .delete_before(&[("gw_seen_signatures", "expires_at")], now)
         .await
 }
 
 /// Deletes idempotency records (session and payment keys) made before
 /// `expired_before`: past their window a key is free again anyway.
 pub async fn prune_idempotency_keys(store: &Store, expired_before: i64) -> Result<u64, StoreError> {
-    store
-        .write(move |c| {
-            Box::pin(async move {
-                let mut n = 0;
-                for table in ["gw_idempotency", "gw_payment_keys"] {
-                    let sql = format!("DELETE FROM {table} WHERE created_at < $1");
-                    n += query::execute(c, &sql, params![expired_before]).await?;
-                }
-                Ok(n)
-            })
-        })
-        .await
+    let tables = &[
+        ("gw_idempotency", "created_at"),
+        ("gw_payment_keys", "created_at"),
+    ];
+    store.delete_before(tables, expired_before).await
 }
 
 pub async fn allowed_hosts(store: &Store, tenant_id: &str) -> Result<Vec<String>, StoreError> {
