@@ -2,12 +2,11 @@
 //! pruning what would otherwise grow forever and writing what time alone
 //! changes: expired partner sessions, gateway signatures past their X-Date
 //! window (with their kept answers), gateway and token-service idempotency
-//! keys past their window, the token service's expired client sessions,
-//! expired check sessions and the SSO tokens behind them,
-//! staff login-failure counts whose window and lock are over, staff
-//! sessions that ended, and report requests whose link ran out; and on
-//! this node, idle rate-limit buckets and unscraped latency samples. Every
-//! statement is idempotent, so two nodes may run it at once.
+//! keys past their window, ended client, check and staff sessions (with
+//! the SSO tokens no check session reads), login-failure counts whose
+//! window and lock are over, and report requests whose link ran out; and
+//! on this node, idle rate-limit buckets and unscraped latency samples.
+//! Every statement is idempotent, so two nodes may run it at once.
 
 use std::time::Duration;
 
@@ -15,9 +14,10 @@ use fundline_store::{checkcashing, checks, connect, gateway, reports, staff, Sto
 
 use crate::AppState;
 
-/// Ended client, check and staff sessions are kept this long: a late request still
-/// hears "expired" rather than "unknown" for a day, and no access token of
-/// an ended staff session (15 minutes at most) outlives its rows.
+/// Ended client, check and staff sessions are kept this long: a late
+/// request about a client session still hears "expired" rather than
+/// "unknown", and no access token of an ended staff session (15 minutes
+/// at most) outlives its rows.
 const ENDED_SESSIONS_KEPT: Duration = Duration::from_secs(24 * 3600);
 
 /// What one round removed or changed.
