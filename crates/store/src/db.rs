@@ -26,6 +26,21 @@ pub enum Engine {
     Postgres,
 }
 
+impl Engine {
+    /// The engine a DATABASE_URL names by its scheme.
+    fn of_url(url: &str) -> Result<Engine, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Engine::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Engine::Postgres)
+        } else {
+            Err(StoreError::Config(
+                "DATABASE_URL must start with sqlite: or postgres://".into(),
+            ))
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
     pub url: String,
@@ -76,22 +91,15 @@ fn invalid_url(e: sqlx::Error) -> StoreError {
 impl Store {
     pub async fn connect(opts: &StoreOptions) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
-        let sqlite = opts.url.starts_with("sqlite:");
-        if !sqlite && !opts.url.starts_with("postgres://") && !opts.url.starts_with("postgresql://")
-        {
-            return Err(StoreError::Config(
-                "DATABASE_URL must start with sqlite: or postgres://".into(),
-            ));
-        }
+        let engine = Engine::of_url(&opts.url)?;
         let connect_opts: AnyConnectOptions = opts
             .url
             .parse::<AnyConnectOptions>()
             .map_err(invalid_url)?
             .disable_statement_logging();
-        if sqlite {
-            Store::connect_sqlite(opts, connect_opts).await
-        } else {
-            Store::connect_postgres(opts, connect_opts).await
+        match engine {
+            Engine::Sqlite => Store::connect_sqlite(opts, connect_opts).await,
+            Engine::Postgres => Store::connect_postgres(opts, connect_opts).await,
         }
     }
 
