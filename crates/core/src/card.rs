@@ -224,6 +224,11 @@ impl CardExpiry {
     pub fn to_mmyy(&self) -> String {
         format!("{:02}{:02}", self.month % 100, self.year.rem_euclid(100))
     }
+
+    /// `YYMM`, as the payout gateway's wire carries it (same tolerance).
+    pub fn to_yymm(&self) -> String {
+        format!("{:02}{:02}", self.year.rem_euclid(100), self.month % 100)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -528,6 +533,10 @@ mod tests {
         for s in ["0129", "1200", "0599", "1130"] {
             assert_eq!(CardExpiry::parse_mmyy(s).unwrap().to_mmyy(), s);
         }
+        for s in ["2901", "0012", "9905", "3011"] {
+            assert_eq!(CardExpiry::parse_yymm(s).unwrap().to_yymm(), s);
+        }
+        assert_eq!(CardExpiry::parse_mmyy("0129").unwrap().to_yymm(), "2901");
         // Hand-built values outside the parse range must not panic.
         let odd = CardExpiry {
             month: 123,

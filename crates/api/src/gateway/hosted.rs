@@ -467,9 +467,7 @@ fn card_of(s: &Submission, cvv_required: bool, errors: &mut FormErrors) -> Optio
         .filter(|c| c.is_ascii_digit())
         .collect();
     // MMYY as typed; the gateway's wire carries YYMM.
-    let yymm = CardExpiry::parse_mmyy(&expiry)
-        .ok()
-        .map(|_| format!("{}{}", &expiry[2..], &expiry[..2]));
+    let yymm = CardExpiry::parse_mmyy(&expiry).ok().map(|e| e.to_yymm());
     if yymm.is_none() {
         errors.add("expiry", "Enter the expiry as MM/YY.");
     }
