@@ -154,7 +154,7 @@ fn identify(account: &mut Account, acct: &Node) {
     account.owner_name = acct
         .path_value(&["Ownr", "Nm"])
         .or_else(|| acct.path_value(&["Ownr", "Pty", "Nm"]))
-        .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(crate::text::collapse)
         .filter(|n| !n.is_empty());
     if let Some(fin) = acct.path(&["Svcr", "FinInstnId"]) {
         account.bank_id = fin
@@ -425,7 +425,7 @@ fn describe(details: &[&Node], credit: bool, entry_info: Option<&str>) -> (Optio
     } else {
         name.clone().unwrap_or_default()
     };
-    (name, memo.split_whitespace().collect::<Vec<_>>().join(" "))
+    (name, crate::text::collapse(&memo))
 }
 
 #[cfg(test)]

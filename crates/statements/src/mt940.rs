@@ -12,7 +12,7 @@ use crate::error::ParseError;
 use crate::finish::merge_statements;
 use crate::limits::{Budget, Limits};
 use crate::model::{Account, Balance, Format, Statement, Transaction};
-use crate::text::decode;
+use crate::text::{collapse, decode};
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
@@ -484,10 +484,6 @@ fn keyword(flat: &str, key: &str) -> Option<String> {
         }
     }
     rest.get(..end).map(str::to_string)
-}
-
-fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
