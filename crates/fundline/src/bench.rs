@@ -398,26 +398,36 @@ async fn enrolled_with_cards(client: &PartnerClient, n: u64) -> anyhow::Result<E
     let mut customers = Vec::new();
     let mut check_cards = Vec::new();
     for n in 0..n {
-        let body = enrollment(n);
-        let a = client.call("enroll-customer", &body).await?;
-        let cid = a.body["CustomerId"]
-            .as_str()
-            .ok_or_else(|| anyhow!("enroll failed: {}", a.text))?
-            .to_string();
-        let a = client
-            .call("add-or-update-card", &card(&cid, &test_visa(n)))
-            .await?;
-        if a.status != 200 {
-            bail!("card setup failed: {}", a.text);
-        }
+        let (cid, body, card_id) = enroll_with_card(client, n).await?;
         if check_cards.len() < 32 {
-            if let Some(card_id) = a.body["cards"][0]["cardId"].as_str() {
-                check_cards.push((cid.clone(), card_id.to_string()));
-            }
+            check_cards.push((cid.clone(), card_id));
         }
         customers.push((cid, body));
     }
     Ok((customers, check_cards))
+}
+
+/// Enrolls test customer `n` with its test card: the customer's id, its
+/// enrollment, and the card's id.
+pub(crate) async fn enroll_with_card(
+    client: &PartnerClient,
+    n: u64,
+) -> anyhow::Result<(String, Value, String)> {
+    let body = enrollment(n);
+    let a = client.call("enroll-customer", &body).await?;
+    let cid = a.body["CustomerId"]
+        .as_str()
+        .ok_or_else(|| anyhow!("enroll failed: {}", a.text))?
+        .to_string();
+    let a = client
+        .call("add-or-update-card", &card(&cid, &test_visa(n)))
+        .await?;
+    let card_id = a.body["cards"][0]["cardId"]
+        .as_str()
+        .filter(|_| a.status == 200)
+        .ok_or_else(|| anyhow!("card setup failed: {}", a.text))?
+        .to_string();
+    Ok((cid, body, card_id))
 }
 
 /// `n` test cards verified through the gateway: their account tokens.

@@ -10,7 +10,7 @@ use hdrhistogram::Histogram;
 use serde_json::{json, Value};
 
 use crate::bench::{start_server, Server};
-use crate::client::{card, check_png, enrollment, test_visa, Deposit, PartnerClient};
+use crate::client::{check_png, Deposit, PartnerClient};
 
 #[derive(clap::Args, Debug)]
 pub struct CheckBenchArgs {
@@ -146,17 +146,7 @@ async fn customers(server: &Server, n: usize) -> anyhow::Result<Vec<(String, Str
     let http = reqwest::Client::new();
     let mut sessions = Vec::new();
     for n in 0..n as u64 {
-        let id = partner.call("enroll-customer", &enrollment(n)).await?.body["CustomerId"]
-            .as_str()
-            .ok_or_else(|| anyhow!("enroll failed"))?
-            .to_string();
-        let c = partner
-            .call("add-or-update-card", &card(&id, &test_visa(n)))
-            .await?;
-        let card_id = c.body["cards"][0]["cardId"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let (id, _, card_id) = crate::bench::enroll_with_card(&partner, n).await?;
         let token = check_session(&partner, &http, &server.base, &id).await?;
         sessions.push((token, card_id));
     }
