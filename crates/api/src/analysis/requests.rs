@@ -163,16 +163,8 @@ pub struct CustomerCreateRequest {
     phoneNumber: String,
     #[schema(format = "email", max_length = 50)]
     email: String,
-    #[schema(min_length = 1, max_length = 100)]
-    addressLine1: String,
-    #[schema(max_length = 100)]
-    addressLine2: Option<String>,
-    #[schema(min_length = 1, max_length = 50)]
-    city: String,
-    #[schema(min_length = 1, max_length = 50)]
-    state: String,
-    #[schema(min_length = 1, max_length = 10)]
-    postalCode: String,
+    #[serde(flatten)]
+    address: PostalAddress,
     #[schema(min_length = 1, max_length = 50)]
     country: String,
     /// ISO 3166 alpha-2 or alpha-3.
@@ -222,6 +214,22 @@ pub struct CustomerInformationRequest {
     firstName: String,
     #[schema(min_length = 1, max_length = 50)]
     lastName: String,
+    #[serde(flatten)]
+    address: PostalAddress,
+    #[schema(pattern = "^[A-Za-z0-9]{5,20}$")]
+    driversLicense: Option<String>,
+    #[schema(pattern = "^[0-9]{3}-?[0-9]{2}-?[0-9]{4}$")]
+    ssn: String,
+    #[schema(min_length = 1, max_length = 50)]
+    country: String,
+    #[schema(format = Date)]
+    dob: String,
+}
+
+/// The customer's street address, as both the create and the
+/// information update take it.
+#[derive(ToSchema)]
+pub struct PostalAddress {
     #[schema(min_length = 1, max_length = 100)]
     addressLine1: String,
     #[schema(max_length = 100)]
@@ -232,14 +240,6 @@ pub struct CustomerInformationRequest {
     state: String,
     #[schema(min_length = 1, max_length = 10)]
     postalCode: String,
-    #[schema(pattern = "^[A-Za-z0-9]{5,20}$")]
-    driversLicense: Option<String>,
-    #[schema(pattern = "^[0-9]{3}-?[0-9]{2}-?[0-9]{4}$")]
-    ssn: String,
-    #[schema(min_length = 1, max_length = 50)]
-    country: String,
-    #[schema(format = Date)]
-    dob: String,
 }
 
 #[derive(ToSchema)]
