@@ -173,9 +173,7 @@ pub struct CustomerQuery {
     /// Created at or before, in µs.
     pub created_to: Option<i64>,
     pub order_by: CustomerOrder,
-    pub descending: bool,
-    pub page_number: i64,
-    pub page_size: i64,
+    pub page: crate::Page,
 }
 
 /// (total, page)
@@ -195,7 +193,7 @@ pub async fn list(
         CustomerOrder::LastName => "last_name",
         CustomerOrder::Email => "email",
     };
-    let dir = crate::direction(q.descending);
+    let dir = q.page.direction();
     let kind = q.customer_type.unwrap_or(0);
     store
         .fetch_page(
@@ -210,8 +208,7 @@ pub async fn list(
                 q.created_from.unwrap_or(i64::MIN),
                 q.created_to.unwrap_or(i64::MAX)
             ],
-            q.page_number,
-            q.page_size,
+            q.page,
         )
         .await
 }

@@ -38,12 +38,39 @@ pub(crate) fn contains_pattern(query: Option<&str>) -> String {
     )
 }
 
-/// A list's sort direction in SQL.
-pub(crate) fn direction(descending: bool) -> &'static str {
-    if descending {
-        "DESC"
-    } else {
-        "ASC"
+/// One page of a sorted list: pages are numbered from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub number: i64,
+    pub size: i64,
+    pub descending: bool,
+}
+
+impl Default for Page {
+    /// The first ten, newest first: what bank analysis lists answer when a
+    /// query names no page.
+    fn default() -> Self {
+        Page {
+            number: 1,
+            size: 10,
+            descending: true,
+        }
+    }
+}
+
+impl Page {
+    /// The rows before this page.
+    pub fn offset(&self) -> i64 {
+        (self.number - 1).saturating_mul(self.size)
+    }
+
+    /// The sort direction in SQL.
+    pub(crate) fn direction(&self) -> &'static str {
+        if self.descending {
+            "DESC"
+        } else {
+            "ASC"
+        }
     }
 }
 

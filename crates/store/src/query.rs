@@ -19,7 +19,7 @@ use sqlx::any::AnyRow;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{Any, Arguments, Decode, FromRow, Postgres, Type};
 
-use crate::{sqlite, Store, StoreError};
+use crate::{sqlite, Page, Store, StoreError};
 
 /// sqlx's PostgreSQL statement, with this layer's parameters bound.
 type Query<'q> = sqlx::query::Query<'q, Postgres, PgArguments>;
@@ -300,21 +300,19 @@ impl Store {
 
     /// (total, one page): `count_sql` counts the rows `rows_sql` lists;
     /// both take `params`, and `rows_sql` then the page's LIMIT and OFFSET
-    /// as the next two parameters. Pages are numbered from 1.
+    /// as the next two parameters.
     pub async fn fetch_page<T: Record>(
         &self,
         count_sql: &str,
         rows_sql: &str,
         params: Params,
-        page_number: i64,
-        page_size: i64,
+        page: Page,
     ) -> Result<(i64, Vec<T>), StoreError> {
         let total = self.fetch_scalar(count_sql, params.clone()).await?;
-        let offset = (page_number - 1).saturating_mul(page_size);
         let rows = self
             .fetch_all(
                 rows_sql,
-                [params, crate::params![page_size, offset]].concat(),
+                [params, crate::params![page.size, page.offset()]].concat(),
             )
             .await?;
         Ok((total, rows))

@@ -315,9 +315,7 @@ pub struct RequestQuery {
     /// One customer's requests only (the console's customer page).
     pub customer_id: Option<String>,
     pub order_by: RequestOrder,
-    pub descending: bool,
-    pub page_number: i64,
-    pub page_size: i64,
+    pub page: crate::Page,
 }
 
 pub async fn list(
@@ -345,7 +343,7 @@ pub async fn list(
         RequestOrder::LastName => "c.last_name",
         RequestOrder::Status => st.as_str(),
     };
-    let dir = crate::direction(q.descending);
+    let dir = q.page.direction();
     let binds = (
         q.customer_type.unwrap_or(0),
         q.status.unwrap_or(0),
@@ -380,8 +378,7 @@ pub async fn list(
                 now,
                 q.customer_id.as_deref().unwrap_or("")
             ],
-            q.page_number,
-            q.page_size,
+            q.page,
         )
         .await
 }
@@ -572,13 +569,13 @@ pub async fn transactions(
     store.fetch_all(&sql, params![report_id]).await
 }
 
-/// (total, page) of one account's transactions, newest first.
+/// (total, page) of one account's transactions, newest first whatever the
+/// page's direction.
 pub async fn account_transactions(
     store: &Store,
     report_id: &str,
     account_no: i64,
-    page_number: i64,
-    page_size: i64,
+    page: crate::Page,
 ) -> Result<(i64, Vec<TransactionRow>), StoreError> {
     let sql = format!(
         "SELECT {TX_COLUMNS} FROM ba_transactions WHERE report_id = $1 AND account_no = $2 \
@@ -589,8 +586,7 @@ pub async fn account_transactions(
             "SELECT COUNT(*) FROM ba_transactions WHERE report_id = $1 AND account_no = $2",
             &sql,
             params![report_id, account_no],
-            page_number,
-            page_size,
+            page,
         )
         .await
 }

@@ -129,9 +129,7 @@ pub struct UserQuery {
     pub name_query: Option<String>,
     pub is_active: Option<bool>,
     pub order_by: UserOrder,
-    pub descending: bool,
-    pub page_number: i64,
-    pub page_size: i64,
+    pub page: crate::Page,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -166,7 +164,7 @@ pub async fn list_users(
         UserOrder::LastName => "last_name",
         UserOrder::Email => "email",
     };
-    let dir = crate::direction(q.descending);
+    let dir = q.page.direction();
     store
         .fetch_page(
             &format!("SELECT COUNT(*) FROM users WHERE {filter}"),
@@ -174,8 +172,7 @@ pub async fn list_users(
                 "SELECT {USER_COLUMNS} FROM users WHERE {filter} ORDER BY {col} {dir}, id {dir} LIMIT $3 OFFSET $4"
             ),
             params![tenant_id, pattern],
-            q.page_number,
-            q.page_size,
+            q.page,
         )
         .await
 }

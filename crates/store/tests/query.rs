@@ -183,8 +183,11 @@ async fn fetch_page_counts_everything_and_lists_one_page() {
             "SELECT COUNT(*) FROM tenants WHERE name = $1",
             "SELECT id FROM tenants WHERE name = $1 ORDER BY id LIMIT $2 OFFSET $3",
             params!["x"],
-            2,
-            2,
+            fundline_store::Page {
+                number: 2,
+                size: 2,
+                descending: false,
+            },
         )
         .await
         .unwrap();

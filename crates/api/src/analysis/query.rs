@@ -22,43 +22,30 @@ impl Params {
     }
 }
 
-/// Page number, page size and direction, with the spec's defaults and rules.
-pub struct Paging {
-    pub page_number: i64,
-    pub page_size: i64,
-    pub descending: bool,
-}
+/// Page number, page size and direction: the store's page, read from a
+/// query with the spec's defaults and rules.
+pub use fundline_store::Page as Paging;
 
+/// The page a query names; the default page (the first ten, newest first)
+/// where it names none, or names one against the rules (`errors` says why).
 pub fn paging(p: &Params, errors: &mut Vec<String>) -> Paging {
-    let page_number = match p.get("pageNumber").map(str::parse::<i64>) {
-        None => 1,
-        Some(Ok(n)) if n > 0 => n,
-        Some(_) => {
-            errors.push("PageNumber must be greater than 0.".into());
-            1
-        }
-    };
-    let page_size = match p.get("pageSize").map(str::parse::<i64>) {
-        None => 10,
-        Some(Ok(n)) if (1..=100).contains(&n) => n,
-        Some(_) => {
-            errors.push("PageSize must be between 1 and 100.".into());
-            10
-        }
-    };
-    let descending = match p.get("order").map(str::to_ascii_uppercase).as_deref() {
-        None | Some("DESC") => true,
-        Some("ASC") => false,
-        Some(_) => {
-            errors.push("Order must be either ASC or DESC.".into());
-            true
-        }
-    };
-    Paging {
-        page_number,
-        page_size,
-        descending,
+    let mut page = Paging::default();
+    match p.get("pageNumber").map(str::parse::<i64>) {
+        None => {}
+        Some(Ok(n)) if n > 0 => page.number = n,
+        Some(_) => errors.push("PageNumber must be greater than 0.".into()),
     }
+    match p.get("pageSize").map(str::parse::<i64>) {
+        None => {}
+        Some(Ok(n)) if (1..=100).contains(&n) => page.size = n,
+        Some(_) => errors.push("PageSize must be between 1 and 100.".into()),
+    }
+    match p.get("order").map(str::to_ascii_uppercase).as_deref() {
+        None | Some("DESC") => {}
+        Some("ASC") => page.descending = false,
+        Some(_) => errors.push("Order must be either ASC or DESC.".into()),
+    }
+    page
 }
 
 /// The orderBy column among `allowed` (case-insensitive), default first.
@@ -118,14 +105,12 @@ pub fn date_bound(
     v
 }
 
-impl Paging {
-    /// The spec's page object around `records`.
-    pub fn page(&self, total: i64, records: Vec<serde_json::Value>) -> serde_json::Value {
-        serde_json::json!({
-            "pageNumber": self.page_number,
-            "pageSize": self.page_size,
-            "totalRecords": total,
-            "records": records,
-        })
-    }
+/// The spec's page object around `records`.
+pub fn page_json(page: &Paging, total: i64, records: Vec<serde_json::Value>) -> serde_json::Value {
+    serde_json::json!({
+        "pageNumber": page.number,
+        "pageSize": page.size,
+        "totalRecords": total,
+        "records": records,
+    })
 }

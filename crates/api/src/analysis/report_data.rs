@@ -128,8 +128,7 @@ pub async fn transactions(
     if !errors.is_empty() {
         return Err(AnalysisError::bad_parameters(errors));
     }
-    let (accounts, total, rows) =
-        account_transactions_of(&state, &r, &account_id, page.page_number, page.page_size).await?;
+    let (accounts, total, rows) = account_transactions_of(&state, &r, &account_id, page).await?;
     let merchant = crate::tenancy::merchant_id(&state, &r.tenant_id).await?;
     let cx = Context {
         merchant_id: &merchant,
@@ -142,8 +141,8 @@ pub async fn transactions(
         axum::Json(json!({
             "data": rows.iter().map(|t| render::transaction(t, &cx)).collect::<Vec<_>>(),
             "totalCount": total,
-            "pageNumber": page.page_number,
-            "pageSize": page.page_size,
+            "pageNumber": page.number,
+            "pageSize": page.size,
         })),
     )
         .into_response())
@@ -171,8 +170,7 @@ pub async fn account_transactions_of(
     state: &AppState,
     r: &ReportRequest,
     account_id: &str,
-    page_number: i64,
-    page_size: i64,
+    page: super::query::Paging,
 ) -> Result<(Vec<AccountRow>, i64, Vec<TransactionRow>)> {
     let account_no = account_id
         .trim()
@@ -187,8 +185,7 @@ pub async fn account_transactions_of(
         });
     }
     let (total, rows) =
-        reports::account_transactions(&state.store, &r.id, account_no, page_number, page_size)
-            .await?;
+        reports::account_transactions(&state.store, &r.id, account_no, page).await?;
     Ok((accounts, total, rows))
 }
 

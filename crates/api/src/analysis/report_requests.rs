@@ -352,7 +352,10 @@ pub async fn list(
     RawQuery(raw): RawQuery,
 ) -> Result<Response> {
     let (page, total, records) = list_of(&state, &who, &zone, raw.as_deref()).await?;
-    Ok(ok("Success", page.page(total, records)))
+    Ok(ok(
+        "Success",
+        super::query::page_json(&page, total, records),
+    ))
 }
 
 /// The page of report requests a GET …/report-requests query (`raw`) asks
@@ -422,9 +425,7 @@ fn list_query(p: &Params, zone: &Zone) -> std::result::Result<(RequestQuery, Pag
         onboarded_to,
         customer_id,
         order_by: order,
-        descending: page.descending,
-        page_number: page.page_number,
-        page_size: page.page_size,
+        page,
     };
     Ok((q, page))
 }

@@ -379,7 +379,10 @@ pub async fn list(
     RawQuery(raw): RawQuery,
 ) -> Result<Response> {
     let (page, total, users) = list_of(&state, &who, &zone, raw.as_deref()).await?;
-    Ok(ok("Request successful", page.page(total, users)))
+    Ok(ok(
+        "Request successful",
+        super::query::page_json(&page, total, users),
+    ))
 }
 
 /// The page of staff users a GET /api/v1/user/all query (`raw`) asks for,
@@ -434,9 +437,7 @@ fn list_query(params: &Params) -> std::result::Result<(UserQuery, Paging), Vec<S
         name_query,
         is_active,
         order_by: order,
-        descending: page.descending,
-        page_number: page.page_number,
-        page_size: page.page_size,
+        page,
     };
     Ok((q, page))
 }

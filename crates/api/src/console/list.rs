@@ -35,9 +35,7 @@ impl Pager {
         paging: Option<&Paging>,
         total: i64,
     ) -> Pager {
-        let (page, size) = paging
-            .map(|p| (p.page_number, p.page_size.max(1)))
-            .unwrap_or((1, 1));
+        let (page, size) = paging.map(|p| (p.number, p.size.max(1))).unwrap_or((1, 1));
         let pages = (total + size - 1) / size;
         let href = |n: i64| {
             let mut q = url::form_urlencoded::Serializer::new(String::new());

@@ -214,8 +214,11 @@ pub(super) async fn find(
             state,
             &found.request,
             &a.account_no.to_string(),
-            1,
-            MAX_TRANSACTIONS as i64,
+            crate::analysis::query::Paging {
+                number: 1,
+                size: MAX_TRANSACTIONS as i64,
+                descending: true,
+            },
         )
         .await?;
         found.counts.push((a.account_no, total));
@@ -349,7 +352,7 @@ fn page_of(p: &Params, filters: &mut Filters) -> Option<crate::analysis::query::
     let mut page_errors = Vec::new();
     let mut page = paging(p, &mut page_errors);
     if p.get("pageSize").is_none() {
-        page.page_size = PAGE_SIZE;
+        page.size = PAGE_SIZE;
     }
     filters
         .errors
@@ -359,9 +362,8 @@ fn page_of(p: &Params, filters: &mut Filters) -> Option<crate::analysis::query::
 
 /// The rows of `page` (1-based) of `rows`.
 fn page_rows<'a, T>(rows: &'a [T], page: &crate::analysis::query::Paging) -> &'a [T] {
-    let start = usize::try_from((page.page_number - 1).saturating_mul(page.page_size))
-        .unwrap_or(usize::MAX);
-    let end = start.saturating_add(usize::try_from(page.page_size).unwrap_or(0));
+    let start = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+    let end = start.saturating_add(usize::try_from(page.size).unwrap_or(0));
     rows.get(start.min(rows.len())..end.min(rows.len()))
         .unwrap_or_default()
 }

@@ -75,7 +75,7 @@ pub async fn list(
     let records = rows.iter().map(|c| views::list_row(c, &zone)).collect();
     Ok(ok(
         "Customers retrieved successfully.",
-        page.page(total, records),
+        super::query::page_json(&page, total, records),
     ))
 }
 

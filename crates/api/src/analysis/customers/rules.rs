@@ -339,9 +339,7 @@ pub fn list_query(p: &Params, zone: &Zone) -> Result<(CustomerQuery, Paging), Ve
         created_from,
         created_to,
         order_by: order,
-        descending: page.descending,
-        page_number: page.page_number,
-        page_size: page.page_size,
+        page,
     };
     Ok((q, page))
 }
