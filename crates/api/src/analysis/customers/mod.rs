@@ -136,12 +136,7 @@ pub async fn update_information(
     who: Staff,
     body: Bytes,
 ) -> Result<Response> {
-    let u = read(&body, |b| information_body(b, today(&state)))?;
-    let c = service::update_information(&state, &who, u).await?;
-    Ok(ok(
-        "Customer information updated successfully.",
-        views::information(&c),
-    ))
+    update(&state, &who, Update::Information, &body).await
 }
 
 /// PUT /api/v1/customer/bank-information
@@ -154,11 +149,7 @@ pub async fn update_bank(
     who: Staff,
     body: Bytes,
 ) -> Result<Response> {
-    let c = service::update_bank(&state, &who, read(&body, bank_body)?).await?;
-    Ok(ok(
-        "Customer bank information updated successfully.",
-        views::bank(&c),
-    ))
+    update(&state, &who, Update::Bank, &body).await
 }
 
 /// PUT /api/v1/customer/contact-information
@@ -171,11 +162,7 @@ pub async fn update_contact(
     who: Staff,
     body: Bytes,
 ) -> Result<Response> {
-    let c = service::update_contact(&state, &who, read(&body, contact_body)?).await?;
-    Ok(ok(
-        "Customer contact information updated successfully.",
-        views::contact(&c),
-    ))
+    update(&state, &who, Update::Contact, &body).await
 }
 
 /// PUT /api/v1/customer/employee-information
@@ -188,11 +175,32 @@ pub async fn update_employment(
     who: Staff,
     body: Bytes,
 ) -> Result<Response> {
-    let c = service::update_employment(&state, &who, read(&body, employment_body)?).await?;
-    Ok(ok(
-        "Employee information updated successfully.",
-        views::employment(&c),
-    ))
+    update(&state, &who, Update::Employment, &body).await
+}
+
+/// One of the four partial updates, answered with its message and the part
+/// of the customer it changed.
+async fn update(state: &AppState, who: &Staff, which: Update, body: &[u8]) -> Result<Response> {
+    let c = update_of(state, who, which, &object_body(body)?).await?;
+    let (message, view) = match which {
+        Update::Information => (
+            "Customer information updated successfully.",
+            views::information(&c),
+        ),
+        Update::Bank => (
+            "Customer bank information updated successfully.",
+            views::bank(&c),
+        ),
+        Update::Contact => (
+            "Customer contact information updated successfully.",
+            views::contact(&c),
+        ),
+        Update::Employment => (
+            "Employee information updated successfully.",
+            views::employment(&c),
+        ),
+    };
+    Ok(ok(message, view))
 }
 
 /// Onboards a customer from a POST /api/v1/customer body, by the same
