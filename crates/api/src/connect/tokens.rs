@@ -561,7 +561,9 @@ pub async fn get(
     description = "Replace the token's data (same group). 204 with an empty body.",
     params(super::schemas::TokenPath, super::schemas::Signed),
     request_body(content = super::schemas::UpdateTokenRequest),
-    responses(super::schemas::TokenChanged))]
+    responses(super::schemas::TokenChanged,
+        (status = 409, content_type = "application/json", body = crate::openapi::ConnectErrorDoc,
+            description = "300450 DUPLICATE_TOKEN: another token holds this number")))]
 pub async fn update(
     State(state): State<AppState>,
     m: Merchant,

@@ -106,6 +106,32 @@ async fn a_card_token_is_created_once_read_updated_and_deleted() {
 }
 
 #[tokio::test]
+async fn an_update_to_the_number_another_token_holds_is_a_documented_409() {
+    let app = spawn_app().await;
+    let (c, m) = connect(&app);
+    let first = create(&c, &m, &card("4567350000427977", "1230")).await;
+    let second = create(&c, &m, &card("4111111111111111", "1230")).await;
+    assert_eq!((first.status, second.status), (201, 201));
+    let second = second.body["token"].as_str().unwrap().to_string();
+
+    let u = put_token(&c, &m, &second, &card("4567350000427977", "0632")).await;
+    assert_eq!(u.status, 409, "{}", u.text);
+    assert_eq!(first_error(&u)["code"], "300450");
+    assert_eq!(first_error(&u)["id"], "DUPLICATE_TOKEN");
+    assert_eq!(first_error(&u)["httpStatusCode"], 409);
+    // The refused update changed nothing.
+    let g = get_token(&c, &m, &second).await;
+    let data = &g.body["card"]["data"]["cardWithoutCvv"];
+    assert_eq!(data["cardNumber"], "************1111");
+    assert_eq!(data["expiryDate"], "1230");
+
+    // A client generated from /openapi.json knows the answer.
+    let doc = app.openapi().await;
+    let responses = &doc["paths"]["/v1/{merchantId}/tokens/{tokenId}"]["put"]["responses"];
+    assert!(responses["409"].is_object(), "{responses}");
+}
+
+#[tokio::test]
 async fn invalid_requests_name_the_offending_property() {
     let app = spawn_app().await;
     let (c, m) = connect(&app);

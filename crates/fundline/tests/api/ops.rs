@@ -4,17 +4,6 @@ use crate::common;
 use common::steps::Partner;
 
 use common::spawn_app;
-use serde_json::Value;
-
-/// The served OpenAPI document.
-async fn openapi(app: &common::TestApp) -> Value {
-    reqwest::get(format!("{}/openapi.json", app.base))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn health_readiness_and_metrics() {
@@ -44,7 +33,7 @@ async fn health_readiness_and_metrics() {
 #[tokio::test]
 async fn the_openapi_document_describes_every_endpoint_and_the_docs_page_serves() {
     let app = spawn_app().await;
-    let doc = openapi(&app).await;
+    let doc = app.openapi().await;
     let paths = doc["paths"].as_object().unwrap();
     for m in std::iter::once(&"authenticate").chain(common::steps::PARTNER_METHODS) {
         let p = format!("/api/v1/partners/{m}");
@@ -81,7 +70,7 @@ async fn the_openapi_document_describes_every_endpoint_and_the_docs_page_serves(
 async fn every_documented_route_is_served() {
     // Each documented path answers something other than the router's 404.
     let app = spawn_app().await;
-    let doc = openapi(&app).await;
+    let doc = app.openapi().await;
     let http = reqwest::Client::new();
     for (path, ops) in doc["paths"].as_object().unwrap() {
         for method in ops.as_object().unwrap().keys() {
@@ -166,7 +155,7 @@ async fn malformed_paths_and_queries_answer_in_each_surfaces_own_format() {
 #[tokio::test]
 async fn error_responses_are_documented_with_their_envelope() {
     let app = spawn_app().await;
-    let doc = openapi(&app).await;
+    let doc = app.openapi().await;
     let op = &doc["paths"]["/v1/{merchantId}/tokens/{tokenId}"]["delete"]["responses"];
     for status in ["400", "401", "403", "404", "408", "429"] {
         assert_eq!(

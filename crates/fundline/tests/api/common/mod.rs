@@ -373,6 +373,16 @@ impl TestApp {
         out
     }
 
+    /// The served OpenAPI document.
+    pub async fn openapi(&self) -> serde_json::Value {
+        reqwest::get(format!("{}/openapi.json", self.base))
+            .await
+            .expect("GET /openapi.json")
+            .json()
+            .await
+            .expect("the OpenAPI document is JSON")
+    }
+
     /// How many rows `table` holds (what a sweep left).
     pub async fn rows(&self, table: &str) -> i64 {
         sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
