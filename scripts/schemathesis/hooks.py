@@ -15,12 +15,16 @@ its product uses:
 - bank analysis (/api/v1/auth, user, customer, instantbankanalysis): a staff
   Bearer JWT from /api/v1/auth/login;
 - check deposits (/api/v1/checks*): the customer bearer token from
-  POST /api/v1/checks/sessions.
+  POST /api/v1/checks/sessions, which itself gets a fresh ssoToken from
+  AuthenticateOBO half of the time;
+- the sandbox mailbox: the sandbox staff user's HTTP Basic sign-in.
 
 Signing is an independent Python implementation of both schemes, so a run
 also cross-checks the servers' verifiers. Path ids are replaced by ids of real
-records half of the time, so that generated bodies reach the code behind
-the lookup instead of stopping at 404.
+records half of the time, and so are the gateway's body fields that name a
+record (customer_account_token, transaction_id); its participant_id is the
+sandbox participant's nine times in ten. Generated bodies then reach the
+code behind the lookup instead of stopping at 401 or 404.
 """
 
 import base64
@@ -287,16 +291,69 @@ def fixtures():
                 if "Completed" in _http("GET", link + "/status").text:
                     break
                 time.sleep(0.1)
-        r = _http("GET", "/api/v1/user/all", headers=auth)
+        # A staff user of its own for the user paths to name: a generated
+        # password reset or deactivation of the signed-in admin would end the
+        # run's staff session, and every staff operation after it would
+        # answer 401.
+        r = _http(
+            "POST",
+            "/api/v1/user",
+            headers=auth,
+            json={
+                "firstName": "Ada",
+                "lastName": "Byron",
+                "email": f"st-{uuid.uuid4().hex[:12]}@example.com",
+                "phone": "2125550123",
+                "password": "quiet lantern 4 river",
+                "role": "analyst",
+            },
+        )
         if r.status_code == 200:
-            data = r.json().get("data")
-            if isinstance(data, dict):
-                data = data.get("records") or []
-            if data:
-                fx["user"] = data[0].get("id")
+            fx["user"] = (r.json().get("data") or {}).get("id")
+        # A verified card and a payment to it, for process, search and
+        # checkcancel to name.
+        gateway = {"participant_id": CREDS["ingopay"]["participant_id"], "timestamp": int(time.time()), "version": 11}
+        r = _http(
+            "POST",
+            "/gateway/verify",
+            auth=GatewaySigner(),
+            json={
+                **gateway,
+                "participant_unique_id1": "schemathesis",
+                "account_type": "CA",
+                "account": "4111111111111111",
+                "expiration_date": "3012",
+                "recipient_first_name": "Johnny",
+                "recipient_last_name": "Rockets",
+                "recipient_address1": "123 Main St",
+                "recipient_city": "Atlanta",
+                "recipient_state": "GA",
+                "recipient_zip": "30313",
+            },
+        )
+        if r.status_code == 200:
+            fx["gateway_token"] = r.json()["data"]["customer_account_token"]
+            r = _http(
+                "POST",
+                "/gateway/process",
+                auth=GatewaySigner(),
+                json={
+                    **gateway,
+                    "participant_unique_id1": "schemathesis",
+                    "customer_account_token": fx["gateway_token"],
+                    "amount": "10.50",
+                },
+            )
+            if r.status_code == 200:
+                fx["gateway_transaction"] = r.json()["data"]["transaction_id"]
         return fx
 
     return _cached("fixtures", 10**9, make)
+
+
+def sso_token():
+    """A fresh single-use ssoToken from AuthenticateOBO."""
+    return _partner("authenticate-obo", {"customerId": fixtures()["partner_customer"]})["ssoToken"]
 
 
 def check_token():
@@ -304,8 +361,7 @@ def check_token():
 
     def make():
         fx = fixtures()
-        obo = _partner("authenticate-obo", {"customerId": fx["partner_customer"]})
-        r = _http("POST", "/api/v1/checks/sessions", json={"ssoToken": obo["ssoToken"]})
+        r = _http("POST", "/api/v1/checks/sessions", json={"ssoToken": sso_token()})
         r.raise_for_status()
         return r.json()["accessToken"]
 
@@ -348,6 +404,20 @@ def _point_at_records(case):
             params[name] = value
 
 
+def _point_body_at_records(case, fields):
+    """Body fields that name a record or credential (field: (how often,
+    value)) get a real one that often, so that valid bodies reach the logic
+    behind the lookup instead of stopping at 401 or 404."""
+    if not isinstance(case.body, dict):
+        return
+    fx = fixtures()
+    for field, (often, pick) in fields.items():
+        if field in case.body and random.random() < often:
+            value = pick(fx)
+            if value is not None:
+                case.body[field] = value
+
+
 def _product(path):
     if path.startswith("/api/v1/partners/webhook"):
         return "partner"
@@ -362,7 +432,9 @@ def _product(path):
     if path.startswith("/client/v1/"):
         return "connect-client"
     if path == "/api/v1/checks/sessions":
-        return None
+        return "checks-session"
+    if path == "/sandbox/mailbox":
+        return "mailbox"
     if path.startswith("/api/v1/checks"):
         return "checks"
     if path in ("/api/v1/auth/login", "/api/v1/auth/refresh"):
@@ -402,7 +474,18 @@ def before_call(ctx, case, kwargs):
                 if field in case.body:
                     case.body[field] = cc[field]
     elif product == "gateway":
+        _point_body_at_records(case, {
+            # Another participant's id is its own 401 test; keep it rare.
+            "participant_id": (0.9, lambda fx: CREDS["ingopay"]["participant_id"]),
+            "customer_account_token": (0.5, lambda fx: fx.get("gateway_token")),
+            "transaction_id": (0.5, lambda fx: fx.get("gateway_transaction")),
+        })
         kwargs["auth"] = GatewaySigner()
+    elif product == "checks-session":
+        _point_body_at_records(case, {"ssoToken": (0.5, lambda fx: sso_token())})
+    elif product == "mailbox":
+        # The sandbox tenant's staff sign in with HTTP Basic.
+        kwargs["auth"] = (CREDS["analysis"]["email"], CREDS["analysis"]["password"])
     elif product == "connect":
         kwargs["auth"] = ConnectSigner()
     elif product == "connect-client":
