@@ -6,8 +6,9 @@
 //! and for every object inside it: the example is accepted; leaving out a
 //! field is refused exactly when the schema marks it required (or its
 //! description says "Required when", a condition the example meets); a
-//! required field is in the example; and one character over a documented
-//! `maxLength` is refused.
+//! required field is in the example; each of the example's values has its
+//! property's documented type and is one of its documented values (an
+//! `enum`); and one character over a documented `maxLength` is refused.
 
 use serde_json::{Map, Value};
 
@@ -62,6 +63,26 @@ fn resolve(schemas: &Value, schema: &Value) -> Value {
     merged["properties"] = Value::Object(props);
     merged["required"] = Value::Array(required);
     merged
+}
+
+/// Whether `value` is of the JSON Schema `ty` (a name, a list of names, or
+/// absent: any type).
+fn has_type(value: &Value, ty: &Value) -> bool {
+    let is = |name: &str| match name {
+        "integer" => value.is_i64() || value.is_u64(),
+        "number" => value.is_number(),
+        "string" => value.is_string(),
+        "boolean" => value.is_boolean(),
+        "object" => value.is_object(),
+        "array" => value.is_array(),
+        "null" => value.is_null(),
+        _ => false,
+    };
+    match ty {
+        Value::String(name) => is(name),
+        Value::Array(names) => names.iter().filter_map(Value::as_str).any(is),
+        _ => true,
+    }
 }
 
 /// The value at `path` inside `root`.
@@ -127,6 +148,19 @@ fn check_level(
             if needed { "accepted" } else { "refused" },
             if needed { "required" } else { "optional" },
         );
+        let documented = resolve(schemas, prop);
+        assert!(
+            has_type(value, &documented["type"]),
+            "{name}: the example's {at_key} ({value}) is not of its documented type {}",
+            documented["type"]
+        );
+        if let Some(allowed) = documented["enum"].as_array() {
+            assert!(
+                allowed.contains(value),
+                "{name}: the example's {at_key} ({value}) is not among its documented values {}",
+                documented["enum"]
+            );
+        }
         if value.is_object() {
             path.push(key.clone());
             let inner = resolve(schemas, prop);
