@@ -70,7 +70,8 @@ fn cancelled_data(p: &repo::Payment, now: i64) -> Value {
 
 #[utoipa::path(post, path = "/gateway/process", tag = "Payout gateway",
     description = "Pay an amount to a customer_account_token. With an Idempotency-Key (1-250 characters, kept 2 hours), a repeat of the same payment answers 101 with the original result and makes no second payment; the key with another payment answers 13723. participant_unique_id1/2 are the partner's correlation ids, echoed. Refusals 1050-1055 (docs/gateway.md). Every payment is two ledger entries that sum to zero.",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Up to 250 characters")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 250 printable characters",
+            min_length = 1, max_length = 250, pattern = "^[^\\u0000-\\u001F\\u007F]*[^\\s\\u0000-\\u001F\\u007F][^\\u0000-\\u001F\\u007F]*$")),
     request_body = super::schemas::ProcessRequestDoc,
     responses((status = 200, body = super::schemas::GatewayEnvelopeDoc, description = "status 100 or 101"),
         (status = 400, body = super::schemas::GatewayEnvelopeDoc, description = "status 13400"),

@@ -59,15 +59,25 @@ pub struct GatewayEnvelopeDoc {
     time: serde_json::Value,
 }
 
-/// The fields every spec 002 call shares.
+/// The fields every spec 002 call begins with.
 #[derive(utoipa::ToSchema, serde::Deserialize)]
-pub struct CommonDoc {
+pub struct EnvelopeDoc {
     /// A whole number (or a string of digits); must be the signing credential's.
+    #[schema(minimum = 0)]
     participant_id: i64,
     /// Seconds since the epoch (a number or a string of digits).
+    #[schema(minimum = 0)]
     timestamp: i64,
     /// Always 11.
+    #[schema(minimum = 11, maximum = 11)]
     version: i64,
+}
+
+/// The fields every spec 002 call that names a customer shares.
+#[derive(utoipa::ToSchema, serde::Deserialize)]
+pub struct CommonDoc {
+    #[serde(flatten)]
+    envelope: EnvelopeDoc,
     #[schema(max_length = 255)]
     participant_unique_id1: String,
     #[schema(max_length = 255)]
@@ -88,12 +98,13 @@ pub struct VerifyRequestDoc {
     #[serde(flatten)]
     common: CommonDoc,
     /// AC (bank account), CA (card), BP (biller account) or CK (check payee).
-    #[schema(min_length = 2, max_length = 2)]
+    #[schema(pattern = "^(AC|CA|BP|CK)$")]
     account_type: String,
     /// Instead of the account fields: a token from an earlier verify.
     #[schema(max_length = 255)]
     customer_account_token: Option<String>,
     /// A positive dollar amount with at most two decimals (string or number).
+    #[schema(pattern = "^[0-9]{1,9}(\\.[0-9]{1,2})?$")]
     amount: Option<String>,
     /// CA: the card number; AC: 4 to 17 digits; BP: the account with the payee.
     /// Required when no customer_account_token is sent.
@@ -159,6 +170,7 @@ pub struct ProcessRequestDoc {
     #[schema(max_length = 255)]
     customer_account_token: String,
     /// A positive dollar amount with at most two decimals (string or number).
+    #[schema(pattern = "^[0-9]{1,9}(\\.[0-9]{1,2})?$")]
     amount: String,
 }
 
@@ -166,9 +178,8 @@ pub struct ProcessRequestDoc {
 #[derive(utoipa::ToSchema)]
 #[schema(example = json!({"participant_id": 12345, "timestamp": 1576097158, "version": 11, "transaction_id": "0f8fad5b-d9cb-469f-a165-70867728950e"}))]
 pub struct CheckCancelRequestDoc {
-    participant_id: i64,
-    timestamp: i64,
-    version: i64,
+    #[serde(flatten)]
+    envelope: EnvelopeDoc,
     #[schema(max_length = 36)]
     transaction_id: String,
 }
@@ -177,9 +188,8 @@ pub struct CheckCancelRequestDoc {
 #[derive(utoipa::ToSchema)]
 #[schema(example = json!({"participant_id": 12345, "timestamp": 1576097158, "version": 11, "payee_name": "Georgia Power"}))]
 pub struct SearchRequestDoc {
-    participant_id: i64,
-    timestamp: i64,
-    version: i64,
+    #[serde(flatten)]
+    envelope: EnvelopeDoc,
     #[schema(max_length = 100)]
     payee_name: String,
 }
@@ -240,6 +250,10 @@ mod tests {
         for field in ["CommonDoc", "account_type", "routing_number", "beneficiary"] {
             assert!(verify.contains(field), "{field}: {verify}");
         }
-        assert!(schemas["CommonDoc"]["properties"]["participant_id"].is_object());
+        assert!(schemas["EnvelopeDoc"]["properties"]["participant_id"].is_object());
+        assert_eq!(
+            schemas["EnvelopeDoc"]["properties"]["version"]["minimum"],
+            11
+        );
     }
 }
