@@ -319,7 +319,7 @@ pub async fn get_transaction_history(
     description = "GetTransactionHistory with its fields in the query string; the same answer as the POST form.",
     params(("customerId" = String, Query, format = Uuid), ("accountId" = Option<String>, Query, description = "A cardId; empty for all cards"),
         ("pagingTransactionReferenceNumber" = Option<String>, Query, description = "The first transaction of the page; empty for the newest"),
-        ("pageSize" = Option<i64>, Query, description = "1-100; absent or 0 means 20"),
+        ("pageSize" = Option<i64>, Query, description = "1-100; absent or 0 means 20", minimum = 0, maximum = 100),
         ("deviceId" = String, Header), ("sessionId" = String, Header)),
     responses((status = 200, body = HistoryResponse), requests::Refused))]
 pub async fn get_transaction_history_by_query(

@@ -14,7 +14,11 @@ pub struct FindCustomerRequest {
     #[schema(min_length = 9, max_length = 9, pattern = "^[0-9]{9}$")]
     ssn: String,
     /// MM/DD/YY, MM-DD-YY, MM/DD/YYYY, MM-DD-YYYY, YYYY/MM/DD or YYYY-MM-DD.
-    #[schema(min_length = 8, max_length = 10)]
+    #[schema(
+        min_length = 8,
+        max_length = 10,
+        pattern = "^([0-9]{2}[/-][0-9]{2}[/-]([0-9]{2}|[0-9]{4})|[0-9]{4}[/-][0-9]{2}[/-][0-9]{2})$"
+    )]
     dateOfBirth: String,
 }
 
@@ -49,11 +53,15 @@ pub struct EnrollCustomerRequest {
     #[schema(min_length = 1, max_length = 50)]
     city: String,
     /// USPS state code.
-    #[schema(min_length = 2, max_length = 2)]
+    #[schema(min_length = 2, max_length = 2, pattern = "^[A-Za-z]{2}$")]
     state: String,
     #[schema(min_length = 5, max_length = 5, pattern = "^[0-9]{5}$")]
     zip: String,
-    #[schema(min_length = 8, max_length = 10)]
+    #[schema(
+        min_length = 8,
+        max_length = 10,
+        pattern = "^([0-9]{2}[/-][0-9]{2}[/-]([0-9]{2}|[0-9]{4})|[0-9]{4}[/-][0-9]{2}[/-][0-9]{2})$"
+    )]
     dateOfBirth: String,
     /// Screened against the configured OFAC list.
     #[schema(max_length = 100)]
@@ -96,7 +104,7 @@ pub struct AddOrUpdateTokenizedCardRequest {
     #[schema(min_length = 1, max_length = 256)]
     cardToken: String,
     /// 6 to 8 digits.
-    #[schema(min_length = 6, max_length = 8)]
+    #[schema(min_length = 6, max_length = 8, pattern = "^[0-9]{6,8}$")]
     cardBin: String,
     #[schema(max_length = 4)]
     lastFourOfCard: Option<String>,
@@ -110,7 +118,7 @@ pub struct AddOrUpdateTokenizedCardRequest {
 #[allow(non_snake_case)]
 pub struct CardDetails {
     /// MMYY.
-    #[schema(min_length = 4, max_length = 4)]
+    #[schema(min_length = 4, max_length = 4, pattern = "^(0[1-9]|1[0-2])[0-9]{2}$")]
     expirationMonthYear: String,
     #[schema(min_length = 1, max_length = 20)]
     cardNickname: String,
@@ -122,9 +130,10 @@ pub struct CardDetails {
     addressLine2: String,
     #[schema(min_length = 1, max_length = 50)]
     city: String,
-    #[schema(min_length = 2, max_length = 2)]
+    /// USPS state code.
+    #[schema(min_length = 2, max_length = 2, pattern = "^[A-Za-z]{2}$")]
     state: String,
-    #[schema(min_length = 5, max_length = 5)]
+    #[schema(min_length = 5, max_length = 5, pattern = "^[0-9]{5}$")]
     zip: String,
 }
 
@@ -139,6 +148,7 @@ pub struct TransactionHistoryRequest {
     /// The first transaction of the page; empty for the newest.
     pagingTransactionReferenceNumber: Option<String>,
     /// 1-100; absent or 0 means 20.
+    #[schema(minimum = 0, maximum = 100)]
     pageSize: Option<i64>,
 }
 
@@ -179,6 +189,7 @@ pub struct SessionAttributesRequest {
 /// client_id and client_secret, if not sent with HTTP Basic.
 #[derive(ToSchema)]
 pub struct AuthenticateRequest {
+    #[schema(pattern = "^client_credentials$")]
     grant_type: Option<String>,
     client_id: Option<String>,
     client_secret: Option<String>,
