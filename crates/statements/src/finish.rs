@@ -145,6 +145,7 @@ fn combine(members: Vec<Account>) -> Option<Account> {
 pub(crate) fn finish(accounts: Vec<Account>) -> Vec<Account> {
     let mut out = Vec::with_capacity(accounts.len());
     for mut account in accounts {
+        printable(&mut account);
         fill_currency(&mut account);
         split_currencies(account, &mut out);
     }
@@ -157,6 +158,48 @@ pub(crate) fn finish(accounts: Vec<Account>) -> Vec<Account> {
         }
     }
     out
+}
+
+/// Control characters in the file's text (a NUL or a stray form feed in a
+/// memo) read as spaces: they are nothing a person wrote, and a database
+/// refuses a NUL.
+fn printable(account: &mut Account) {
+    let clean = |s: &mut String| {
+        if s.chars().any(char::is_control) {
+            let spaced: String = s
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            *s = crate::text::collapse(&spaced);
+        }
+    };
+    let clean_opt = |s: &mut Option<String>| {
+        if let Some(s) = s {
+            clean(s);
+        }
+    };
+    for field in [
+        &mut account.account_id,
+        &mut account.bank_id,
+        &mut account.account_type,
+        &mut account.currency,
+        &mut account.institution,
+        &mut account.owner_name,
+    ] {
+        clean_opt(field);
+    }
+    for t in &mut account.transactions {
+        clean(&mut t.memo);
+        for field in [
+            &mut t.currency,
+            &mut t.id,
+            &mut t.name,
+            &mut t.kind,
+            &mut t.check_number,
+        ] {
+            clean_opt(field);
+        }
+    }
 }
 
 fn fill_currency(account: &mut Account) {

@@ -137,6 +137,39 @@ const TOKENS: &[&str] = &[
     "\u{0}",
 ];
 
+/// What a parse returns holds no control character in any text: a NUL
+/// would be refused by the database the transactions are stored in.
+fn printable(
+    parsed: Result<fundline_statements::Statement, fundline_statements::ParseError>,
+) -> Result<(), TestCaseError> {
+    let Ok(statement) = parsed else {
+        return Ok(());
+    };
+    let bad = |s: &str| s.chars().any(char::is_control);
+    for a in &statement.accounts {
+        let account = [
+            &a.account_id,
+            &a.bank_id,
+            &a.account_type,
+            &a.currency,
+            &a.institution,
+            &a.owner_name,
+        ];
+        prop_assert!(
+            !account.iter().filter_map(|s| s.as_deref()).any(bad),
+            "{a:?}"
+        );
+        for t in &a.transactions {
+            let text = [&t.currency, &t.id, &t.name, &t.kind, &t.check_number];
+            prop_assert!(
+                !bad(&t.memo) && !text.iter().filter_map(|s| s.as_deref()).any(bad),
+                "{t:?}"
+            );
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
@@ -148,15 +181,15 @@ proptest! {
     #[test]
     fn token_soup(picks in prop::collection::vec(0..TOKENS.len(), 0..200)) {
         let text: String = picks.iter().filter_map(|i| TOKENS.get(*i)).copied().collect();
-        let _ = parse(text.as_bytes(), None);
-        let _ = parse(text.as_bytes(), Some("x.sta"));
+        printable(parse(text.as_bytes(), None))?;
+        printable(parse(text.as_bytes(), Some("x.sta")))?;
     }
 
     #[test]
     fn damaged_fixtures(seed in any::<prop::sample::Index>(), damages in prop::collection::vec(damage(), 1..8)) {
         let seeds = seeds();
         let bytes = apply(seed.get(&seeds).clone(), &damages);
-        let _ = parse(&bytes, None);
+        printable(parse(&bytes, None))?;
     }
 
     #[test]
@@ -173,6 +206,18 @@ proptest! {
         let mapping = CsvMapping { date, amount, debit, credit: None, description: "2".into(), balance, date_format, delimiter, negate };
         let _ = parse_csv_with(&bytes, &mapping);
     }
+}
+
+#[test]
+fn control_characters_in_a_memo_read_as_spaces() {
+    let csv = "Date,Amount,Description\n01/02/2024,-12.50,COFFEE\u{0}SHOP\u{c} 42\n01/03/2024,100.00,PAY\n";
+    let statement = parse(csv.as_bytes(), Some("x.csv")).expect("parses");
+    let memos: Vec<&str> = statement.accounts[0]
+        .transactions
+        .iter()
+        .map(|t| t.memo.as_str())
+        .collect();
+    assert_eq!(memos, ["COFFEE SHOP 42", "PAY"]);
 }
 
 #[test]
