@@ -21,6 +21,11 @@ pub enum StoreError {
     CommitFailed(String),
     #[error("the write queue is closed")]
     WriterGone,
+    /// A text value held a NUL character. PostgreSQL cannot store or
+    /// compare one, so both engines refuse it before the statement runs:
+    /// the input was bad, and the caller answers as it does to bad input.
+    #[error("a text value holds a NUL character")]
+    NulInText,
 }
 
 /// How a write closure run by `Store::write_or_refuse` stops early: a

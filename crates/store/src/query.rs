@@ -139,9 +139,21 @@ impl From<&Option<i64>> for Param {
     }
 }
 
+/// Refuses a text parameter holding a NUL character, on both engines alike
+/// (PostgreSQL's TEXT cannot hold one; SQLite's could, and would then hold
+/// what the other engine refuses).
+pub(crate) fn refuse_nul(params: &[Param]) -> Result<(), StoreError> {
+    let nul = |p: &Param| matches!(p, Param::Text(Some(s)) if s.contains('\0'));
+    if params.iter().any(nul) {
+        return Err(StoreError::NulInText);
+    }
+    Ok(())
+}
+
 /// The PostgreSQL driver's argument list (TEXT and INT8 parameters, a NULL
 /// typed as its column).
 fn arguments(params: &[Param]) -> Result<PgArguments, StoreError> {
+    refuse_nul(params)?;
     let mut args = PgArguments::default();
     for p in params {
         match p {

@@ -92,6 +92,7 @@ impl Readers {
 /// the n-th parameter wherever and however often it appears (SQLite itself
 /// numbers named parameters by first appearance), a bare `?` the next one.
 fn bind(stmt: &mut Statement<'_>, params: &[Param]) -> Result<(), StoreError> {
+    crate::query::refuse_nul(params)?;
     for i in 1..=stmt.parameter_count() {
         let n = match stmt.parameter_name(i) {
             Some(name) => name

@@ -207,6 +207,9 @@ impl IntoResponse for AnalysisError {
 
 impl From<fundline_store::StoreError> for AnalysisError {
     fn from(e: fundline_store::StoreError) -> AnalysisError {
+        if matches!(e, fundline_store::StoreError::NulInText) {
+            return AnalysisError::invalid(["A field contains a NUL character."]);
+        }
         AnalysisError::unavailable(e)
     }
 }

@@ -189,6 +189,9 @@ impl IntoResponse for Problem {
 
 impl From<fundline_store::StoreError> for Problem {
     fn from(e: fundline_store::StoreError) -> Problem {
+        if matches!(e, fundline_store::StoreError::NulInText) {
+            return Problem::invalid("", "command", "A field contains a NUL character.");
+        }
         // The cause goes to the request log; the instance is filled by the caller.
         Problem {
             cause: Some(crate::middleware::ErrorCause::new(e)),

@@ -140,6 +140,9 @@ impl IntoResponse for ConnectError {
 
 impl From<fundline_store::StoreError> for ConnectError {
     fn from(e: fundline_store::StoreError) -> ConnectError {
+        if matches!(e, fundline_store::StoreError::NulInText) {
+            return ConnectError::validation(vec![invalid("", "a value holds a NUL character")]);
+        }
         ConnectError {
             cause: Some(crate::middleware::ErrorCause::new(e)),
             ..ConnectError::internal()

@@ -168,6 +168,12 @@ impl IntoResponse for GwResponse {
 
 impl From<(fundline_store::StoreError, Instant)> for GwResponse {
     fn from((e, started): (fundline_store::StoreError, Instant)) -> GwResponse {
+        if matches!(e, fundline_store::StoreError::NulInText) {
+            return GwResponse::validation(
+                serde_json::json!({"request": ["A field contains a NUL character."]}),
+                started,
+            );
+        }
         GwResponse {
             cause: Some(crate::middleware::ErrorCause::new(e)),
             ..GwResponse::unavailable(started)

@@ -12,14 +12,6 @@ use fundline::client::ConnectClient;
 use josekit::jwe::{JweHeader, RSA_OAEP};
 use serde_json::{json, Value};
 
-fn connect(app: &TestApp) -> (ConnectClient, String) {
-    let c = &app.tenant.connect;
-    (
-        ConnectClient::new(&app.base, &c.api_key_id, &c.secret_api_key),
-        c.merchant_id.clone(),
-    )
-}
-
 async fn public_key(app: &TestApp, customer: &str, session: &str) -> (u16, Value) {
     common::send(
         reqwest::Client::new()
@@ -68,7 +60,7 @@ fn encrypt(key: &Value, session: &str, number: &str, enc: &str) -> String {
 #[tokio::test]
 async fn encrypted_card_input_is_decrypted_and_tokenized() {
     let app = spawn_app().await;
-    let (c, m) = connect(&app);
+    let (c, m) = app.connect();
     let s = c
         .ask(
             "POST",
@@ -153,7 +145,7 @@ async fn encrypted_card_input_is_decrypted_and_tokenized() {
 #[tokio::test]
 async fn client_keys_rotate() {
     let app = spawn_app().await;
-    let (c, m) = connect(&app);
+    let (c, m) = app.connect();
     let k1 = new_session_key(&app, &c, &m).await;
     let k2 = new_session_key(&app, &c, &m).await;
     assert_eq!(k1["keyId"], k2["keyId"], "one key serves many sessions");

@@ -9,14 +9,6 @@ use common::{spawn_app, TestApp};
 use fundline::client::{Answer, ConnectClient};
 use serde_json::{json, Value};
 
-fn connect(app: &TestApp) -> (ConnectClient, String) {
-    let c = &app.tenant.connect;
-    (
-        ConnectClient::new(&app.base, &c.api_key_id, &c.secret_api_key),
-        c.merchant_id.clone(),
-    )
-}
-
 fn card(number: &str, expiry: &str) -> Value {
     json!({"paymentProductId": 1, "card": {
         "customer": {"billingAddress": {"countryCode": "US", "city": "Monument Valley", "street": "Desertroad", "houseNumber": "13", "zip": "84536"},
@@ -51,7 +43,7 @@ fn first_error(a: &Answer) -> &Value {
 #[tokio::test]
 async fn a_card_token_is_created_once_read_updated_and_deleted() {
     let app = spawn_app().await;
-    let (c, m) = connect(&app);
+    let (c, m) = app.connect();
     let a = create(&c, &m, &card("4567350000427977", "1230")).await;
     assert_eq!(a.status, 201, "{}", a.text);
     assert_eq!(a.body["isNewToken"], true);
@@ -108,7 +100,7 @@ async fn a_card_token_is_created_once_read_updated_and_deleted() {
 #[tokio::test]
 async fn an_update_to_the_number_another_token_holds_is_a_documented_409() {
     let app = spawn_app().await;
-    let (c, m) = connect(&app);
+    let (c, m) = app.connect();
     let first = create(&c, &m, &card("4567350000427977", "1230")).await;
     let second = create(&c, &m, &card("4111111111111111", "1230")).await;
     assert_eq!((first.status, second.status), (201, 201));
@@ -134,7 +126,7 @@ async fn an_update_to_the_number_another_token_holds_is_a_documented_409() {
 #[tokio::test]
 async fn invalid_requests_name_the_offending_property() {
     let app = spawn_app().await;
-    let (c, m) = connect(&app);
+    let (c, m) = app.connect();
     let mut body = card("4567350000427977", "1230");
     body["card"]["data"]["cardWithoutCvv"]
         .as_object_mut()
@@ -193,7 +185,7 @@ async fn invalid_requests_name_the_offending_property() {
 #[tokio::test]
 async fn authentication_and_merchant_rules() {
     let app = spawn_app().await;
-    let (c, m) = connect(&app);
+    let (c, m) = app.connect();
     let path = format!("/v1/{m}/tokens/abc-123");
     let mut wrong = c.clone();
     wrong.secret = "I42Zf4pVnRdroHfuHnRiJjJ2B6+22h0yQt/R3nZR8Xg=".into();
@@ -262,7 +254,7 @@ async fn authentication_and_merchant_rules() {
 #[tokio::test]
 async fn concurrent_identical_creates_make_one_token() {
     let app = spawn_app().await;
-    let (c, m) = connect(&app);
+    let (c, m) = app.connect();
     let path = format!("/v1/{m}/tokens");
     let body = card("5399999999999999", "1230");
     let answers =
@@ -297,7 +289,7 @@ fn sepa(iban: &str, signed: bool) -> Value {
 #[tokio::test]
 async fn sepa_mandates_are_tokenized_masked_and_approved() {
     let app = spawn_app().await;
-    let (c, m) = connect(&app);
+    let (c, m) = app.connect();
     let a = create(&c, &m, &sepa("NL91ABNA0417164300", false)).await;
     assert_eq!(a.status, 201, "{}", a.text);
     let token = a.body["token"].as_str().unwrap().to_string();
@@ -407,7 +399,7 @@ async fn sepa_mandates_are_tokenized_masked_and_approved() {
 #[tokio::test]
 async fn uk_and_ach_direct_debits_and_paypal_are_tokenized() {
     let app = spawn_app().await;
-    let (c, m) = connect(&app);
+    let (c, m) = app.connect();
     let uk = json!({"paymentProductId": 705, "nonSepaDirectDebit": {"customer": {"billingAddress": {"countryCode": "GB"}, "personalInformation": {"name": {"surname": "Coyote"}}}, "mandate": {"paymentProduct705SpecificData": {
         "authorisationId": "AUTH-123", "bankAccountBban": {"accountHolderName": "Wile Coyote", "accountNumber": "31926819", "bankCode": "601613", "countryCode": "GB"}}}}});
     let a = create(&c, &m, &uk).await;
@@ -468,7 +460,7 @@ async fn uk_and_ach_direct_debits_and_paypal_are_tokenized() {
 #[tokio::test]
 async fn an_idempotence_key_replays_the_first_answer() {
     let app = spawn_app().await;
-    let (c, m) = connect(&app);
+    let (c, m) = app.connect();
     let send = |key: &'static str, body: Value| {
         let mut c = c.clone();
         c.idempotence_key = Some(key.into());
@@ -525,7 +517,7 @@ async fn housekeeping_drops_idempotence_keys_and_client_sessions_past_their_wind
     use fundline_api::housekeeping::{run_once, Swept};
     use std::time::Duration;
     let app = spawn_app().await;
-    let (mut c, m) = connect(&app);
+    let (mut c, m) = app.connect();
     let session = c
         .ask("POST", &format!("/v1/{m}/sessions"), Some(&json!({})))
         .await;
@@ -575,7 +567,7 @@ async fn mandate_status(app: &TestApp, m: &str, token: &str) -> Option<String> {
 #[tokio::test]
 async fn spec_003_fields_where_the_sdk_models_put_them() {
     let app = spawn_app().await;
-    let (c, m) = connect(&app);
+    let (c, m) = app.connect();
 
     // firstTransactionDate and providerReference live on card.data.
     let mut body = card("4567350000427977", "1230");
@@ -670,7 +662,7 @@ async fn spec_003_fields_where_the_sdk_models_put_them() {
 #[tokio::test]
 async fn a_mandate_is_approved_only_when_signed_and_for_its_account() {
     let app = spawn_app().await;
-    let (c, m) = connect(&app);
+    let (c, m) = app.connect();
     let token = sepa_token(&c, &m, &sepa("NL91ABNA0417164300", false)).await;
 
     // The SDK models declare mandateId and creditor.
@@ -729,7 +721,7 @@ async fn a_mandate_is_approved_only_when_signed_and_for_its_account() {
 #[tokio::test]
 async fn refusals_before_any_handler_are_connect_errors_too() {
     let app = spawn_app().await;
-    let (c, m) = connect(&app);
+    let (c, m) = app.connect();
     // A body over the limit every JSON API shares (64 KiB by default).
     let mut big = card("4567350000427977", "1230");
     big["card"]["alias"] = json!("x".repeat(70 * 1024));

@@ -39,6 +39,7 @@ mod limits;
 mod log_checks;
 mod login_flood;
 mod nodes;
+mod nul_text;
 mod ops;
 mod partners_auth;
 mod partners_cards;

@@ -373,6 +373,16 @@ impl TestApp {
         out
     }
 
+    /// A Connect client signing with the sandbox tenant's API key, and the
+    /// tenant's merchant id.
+    pub fn connect(&self) -> (fundline::client::ConnectClient, String) {
+        let c = &self.tenant.connect;
+        (
+            fundline::client::ConnectClient::new(&self.base, &c.api_key_id, &c.secret_api_key),
+            c.merchant_id.clone(),
+        )
+    }
+
     /// The served OpenAPI document.
     pub async fn openapi(&self) -> serde_json::Value {
         reqwest::get(format!("{}/openapi.json", self.base))
