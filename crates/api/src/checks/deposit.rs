@@ -34,7 +34,7 @@ pub async fn cards(State(state): State<AppState>, Customer(s): Customer) -> Resp
     match checks::session_cards(&state.store, &s).await {
         Ok(cards) => axum::Json(json!({"cards": cards.iter().map(card_json).collect::<Vec<_>>()}))
             .into_response(),
-        Err(_) => Problem::internal("/api/v1/checks/cards").into_response(),
+        Err(e) => Problem::from(e).at("/api/v1/checks/cards").into_response(),
     }
 }
 
@@ -306,7 +306,7 @@ pub async fn status(
             instance: path,
         }
         .into_response(),
-        Err(_) => Problem::internal(&path).into_response(),
+        Err(e) => Problem::from(e).at(&path).into_response(),
     }
 }
 

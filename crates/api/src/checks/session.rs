@@ -41,7 +41,7 @@ pub async fn exchange(State(state): State<AppState>, body: axum::body::Bytes) ->
                 .into_response()
         }
         Ok(None) => Problem::unauthorized(PATH).into_response(),
-        Err(_) => Problem::internal(PATH).into_response(),
+        Err(e) => Problem::from(e).at(PATH).into_response(),
     }
 }
 
@@ -88,7 +88,9 @@ impl FromRequestParts<AppState> for Customer {
                 Err(retry) => Err(Problem::too_many_requests(&path, retry)),
             },
             Ok(None) => Err(Problem::unauthorized(&path)),
-            Err(_) => Err(Problem::internal(&path)),
+            // The store's error goes with the answer, so the request log
+            // names the cause.
+            Err(e) => Err(Problem::from(e).at(&path)),
         }
     }
 }

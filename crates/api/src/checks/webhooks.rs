@@ -123,7 +123,7 @@ pub async fn register(
             json!({"url": w.url, "secret": secret, "signatureHeader": "Fundline-Signature"}),
         )
         .into_response(),
-        Err(_) => Problem::internal(PATH).into_response(),
+        Err(e) => Problem::from(e).at(PATH).into_response(),
     }
 }
 
@@ -134,7 +134,7 @@ pub async fn register(
 pub async fn show(State(state): State<AppState>, partner: Partner) -> Response {
     match checks::webhook(&state.store, &partner.tenant_id).await {
         Ok(w) => axum::Json(json!({"url": w.as_ref().map(|w| w.url.clone()), "updatedOn": ts(w.map(|w| w.updated_at))})).into_response(),
-        Err(_) => Problem::internal("/api/v1/partners/webhook").into_response(),
+        Err(e) => Problem::from(e).at("/api/v1/partners/webhook").into_response(),
     }
 }
 
@@ -151,7 +151,7 @@ pub async fn events(State(state): State<AppState>, partner: Partner) -> Response
             "nextAttemptOn": if e.state == "pending" { ts(Some(e.next_attempt_at)) } else { Value::Null },
         })).collect::<Vec<_>>()}))
         .into_response(),
-        Err(_) => Problem::internal("/api/v1/partners/webhook/events").into_response(),
+        Err(e) => Problem::from(e).at("/api/v1/partners/webhook/events").into_response(),
     }
 }
 
