@@ -164,7 +164,7 @@ pub enum CustomerOrder {
     Email,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct CustomerQuery {
     pub name_query: Option<String>,
     pub customer_type: Option<i64>,

@@ -46,18 +46,6 @@ pub struct Page {
     pub descending: bool,
 }
 
-impl Default for Page {
-    /// The first ten, newest first: what bank analysis lists answer when a
-    /// query names no page.
-    fn default() -> Self {
-        Page {
-            number: 1,
-            size: 10,
-            descending: true,
-        }
-    }
-}
-
 impl Page {
     /// The rows before this page.
     pub fn offset(&self) -> i64 {

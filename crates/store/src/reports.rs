@@ -303,7 +303,7 @@ pub enum RequestOrder {
     Status,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RequestQuery {
     pub name_query: Option<String>,
     pub customer_type: Option<i64>,

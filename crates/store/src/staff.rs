@@ -124,7 +124,7 @@ async fn update_and_revoke(
 }
 
 /// Filters and paging of GET /api/v1/user/all.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct UserQuery {
     pub name_query: Option<String>,
     pub is_active: Option<bool>,

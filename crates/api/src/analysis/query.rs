@@ -22,14 +22,17 @@ impl Params {
     }
 }
 
-/// Page number, page size and direction: the store's page, read from a
-/// query with the spec's defaults and rules.
-pub use fundline_store::Page as Paging;
+use fundline_store::Page;
 
-/// The page a query names; the default page (the first ten, newest first)
-/// where it names none, or names one against the rules (`errors` says why).
-pub fn paging(p: &Params, errors: &mut Vec<String>) -> Paging {
-    let mut page = Paging::default();
+/// The page a query names; the spec's default (the first ten, newest
+/// first) for what it leaves out or names against the rules (`errors`
+/// says why).
+pub fn paging(p: &Params, errors: &mut Vec<String>) -> Page {
+    let mut page = Page {
+        number: 1,
+        size: 10,
+        descending: true,
+    };
     match p.get("pageNumber").map(str::parse::<i64>) {
         None => {}
         Some(Ok(n)) if n > 0 => page.number = n,
@@ -106,7 +109,7 @@ pub fn date_bound(
 }
 
 /// The spec's page object around `records`.
-pub fn page_json(page: &Paging, total: i64, records: Vec<serde_json::Value>) -> serde_json::Value {
+pub fn page_json(page: &Page, total: i64, records: Vec<serde_json::Value>) -> serde_json::Value {
     serde_json::json!({
         "pageNumber": page.number,
         "pageSize": page.size,

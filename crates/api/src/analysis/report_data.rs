@@ -170,7 +170,7 @@ pub async fn account_transactions_of(
     state: &AppState,
     r: &ReportRequest,
     account_id: &str,
-    page: super::query::Paging,
+    page: fundline_store::Page,
 ) -> Result<(Vec<AccountRow>, i64, Vec<TransactionRow>)> {
     let account_no = account_id
         .trim()

@@ -10,6 +10,7 @@ use axum::response::Response;
 use fundline_store::customers::{self, Customer};
 use fundline_store::outbox::{self as messages, OutboxMessage};
 use fundline_store::reports::{self, ReportRequest, RequestOrder, RequestQuery};
+use fundline_store::Page;
 use fundline_store::StoreError;
 use fundline_vault::TenantKeys;
 use serde_json::{json, Value};
@@ -18,7 +19,7 @@ use super::auth::Staff;
 use super::envelope::{object_body, ok};
 use super::error::{AnalysisError, Result};
 use super::fields::{guid, integer, text};
-use super::query::{customer_type, date_bound, name_query, order_by, paging, Paging, Params};
+use super::query::{customer_type, date_bound, name_query, order_by, paging, Params};
 use super::zone::Zone;
 use crate::AppState;
 
@@ -365,7 +366,7 @@ pub(crate) async fn list_of(
     who: &Staff,
     zone: &Zone,
     raw: Option<&str>,
-) -> Result<(Paging, i64, Vec<Value>)> {
+) -> Result<(Page, i64, Vec<Value>)> {
     let (q, page) = list_query(&Params::parse(raw), zone).map_err(AnalysisError::bad_parameters)?;
     let now = state.clock.now_micros();
     let keys = state.keyring.tenant(&state.store, &who.tenant_id).await?;
@@ -376,7 +377,7 @@ pub(crate) async fn list_of(
 
 /// The filters, order and page of GET …/report-requests, or every failed
 /// rule in order.
-fn list_query(p: &Params, zone: &Zone) -> std::result::Result<(RequestQuery, Paging), Vec<String>> {
+fn list_query(p: &Params, zone: &Zone) -> std::result::Result<(RequestQuery, Page), Vec<String>> {
     let mut errors = Vec::new();
     let page = paging(p, &mut errors);
     let order = order_by(

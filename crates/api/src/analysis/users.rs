@@ -6,6 +6,7 @@ use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use fundline_core::contact::Phone;
 use fundline_store::staff::{self, User, UserOrder, UserQuery};
+use fundline_store::Page;
 use fundline_store::StoreError;
 use serde_json::{json, Map, Value};
 
@@ -13,7 +14,7 @@ use super::auth::Staff;
 use super::envelope::{object_body, ok};
 use super::error::{AnalysisError, Result};
 use super::fields::{flag, guid, password, text, too_long, valid_email};
-use super::query::{name_query, order_by, paging, Paging, Params};
+use super::query::{name_query, order_by, paging, Params};
 use super::zone::Zone;
 use crate::AppState;
 
@@ -393,7 +394,7 @@ pub(crate) async fn list_of(
     who: &Staff,
     zone: &Zone,
     raw: Option<&str>,
-) -> Result<(Paging, i64, Vec<Value>)> {
+) -> Result<(Page, i64, Vec<Value>)> {
     require_admin(who)?;
     let (q, page) = list_query(&Params::parse(raw)).map_err(AnalysisError::bad_parameters)?;
     let (total, users) = staff::list_users(&state.store, &who.tenant_id, &q).await?;
@@ -403,7 +404,7 @@ pub(crate) async fn list_of(
 
 /// The filters, order and page of GET /api/v1/user/all, or every failed
 /// rule in order.
-fn list_query(params: &Params) -> std::result::Result<(UserQuery, Paging), Vec<String>> {
+fn list_query(params: &Params) -> std::result::Result<(UserQuery, Page), Vec<String>> {
     let mut errors = Vec::new();
     let page = paging(params, &mut errors);
     let order = order_by(

@@ -5,9 +5,10 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::response::{IntoResponse, Redirect};
+use fundline_store::Page;
 
 use super::{headers, signed_in, unavailable, Frame};
-use crate::analysis::query::{Paging, Params};
+use crate::analysis::query::Params;
 use crate::pages;
 use crate::AppState;
 
@@ -32,7 +33,7 @@ impl Pager {
         path: &str,
         p: &Params,
         filters: &[&str],
-        paging: Option<&Paging>,
+        paging: Option<&Page>,
         total: i64,
     ) -> Pager {
         let (page, size) = paging.map(|p| (p.number, p.size.max(1))).unwrap_or((1, 1));
@@ -61,7 +62,7 @@ impl Pager {
 pub(super) struct Listed<T> {
     pub(super) status: StatusCode,
     pub(super) errors: Vec<String>,
-    pub(super) paging: Option<Paging>,
+    pub(super) paging: Option<Page>,
     pub(super) total: i64,
     pub(super) rows: Vec<T>,
 }
@@ -69,7 +70,7 @@ pub(super) struct Listed<T> {
 impl<T> Listed<T> {
     /// The list, or the page to answer instead (our side failed).
     pub(super) fn of(
-        answer: crate::analysis::error::Result<(Paging, i64, Vec<T>)>,
+        answer: crate::analysis::error::Result<(Page, i64, Vec<T>)>,
     ) -> Result<Listed<T>, Response> {
         use crate::analysis::error::AnalysisError;
         match answer {
@@ -150,7 +151,7 @@ impl ListPage<'_> {
         raw: Option<&str>,
         fetch: impl AsyncFnOnce(
             &crate::analysis::auth::Staff,
-        ) -> crate::analysis::error::Result<(Paging, i64, Vec<T>)>,
+        ) -> crate::analysis::error::Result<(Page, i64, Vec<T>)>,
         row: impl Fn(&T) -> R,
         render: impl FnOnce(ListView<'_, R>) -> Response,
     ) -> Response {

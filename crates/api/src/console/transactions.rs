@@ -214,7 +214,7 @@ pub(super) async fn find(
             state,
             &found.request,
             &a.account_no.to_string(),
-            crate::analysis::query::Paging {
+            fundline_store::Page {
                 number: 1,
                 size: MAX_TRANSACTIONS as i64,
                 descending: true,
@@ -348,7 +348,7 @@ pub async fn show(
 /// The page the query asks for (the page's own size unless it names
 /// one); `None` when a filter or the paging was refused (their messages
 /// are in `filters`).
-fn page_of(p: &Params, filters: &mut Filters) -> Option<crate::analysis::query::Paging> {
+fn page_of(p: &Params, filters: &mut Filters) -> Option<fundline_store::Page> {
     let mut page_errors = Vec::new();
     let mut page = paging(p, &mut page_errors);
     if p.get("pageSize").is_none() {
@@ -361,7 +361,7 @@ fn page_of(p: &Params, filters: &mut Filters) -> Option<crate::analysis::query::
 }
 
 /// The rows of `page` (1-based) of `rows`.
-fn page_rows<'a, T>(rows: &'a [T], page: &crate::analysis::query::Paging) -> &'a [T] {
+fn page_rows<'a, T>(rows: &'a [T], page: &fundline_store::Page) -> &'a [T] {
     let start = usize::try_from(page.offset()).unwrap_or(usize::MAX);
     let end = start.saturating_add(usize::try_from(page.size).unwrap_or(0));
     rows.get(start.min(rows.len())..end.min(rows.len()))

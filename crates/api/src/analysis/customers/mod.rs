@@ -87,7 +87,7 @@ pub(crate) async fn list_of(
     zone: &Zone,
     raw: Option<&str>,
 ) -> Result<(
-    super::query::Paging,
+    fundline_store::Page,
     i64,
     Vec<fundline_store::customers::Customer>,
 )> {

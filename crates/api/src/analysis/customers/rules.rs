@@ -4,13 +4,12 @@
 use fundline_core::ssn::Ssn;
 use fundline_store::customers::CustomerOrder;
 use fundline_store::customers::CustomerQuery;
+use fundline_store::Page;
 use serde_json::{Map, Value};
 
 use super::super::customer_rules::{self as rules, BUSINESS, CUSTOMER};
 use super::super::fields::{flag, password, text};
-use super::super::query::{
-    customer_type, date_bound, name_query, order_by, paging, Paging, Params,
-};
+use super::super::query::{customer_type, date_bound, name_query, order_by, paging, Params};
 use super::super::zone::Zone;
 
 /// A POST /api/v1/customer body that passed every rule.
@@ -313,7 +312,7 @@ pub fn employment_body(body: &Map<String, Value>) -> Result<EmploymentUpdate, Ve
 /// The filters, order and page of GET /api/v1/customer/all, or every
 /// failed rule in order. `createdDateFrom`/`To` (the onboarding date) are
 /// beyond spec 004, read as the report requests' `orderedDateFrom`/`To`.
-pub fn list_query(p: &Params, zone: &Zone) -> Result<(CustomerQuery, Paging), Vec<String>> {
+pub fn list_query(p: &Params, zone: &Zone) -> Result<(CustomerQuery, Page), Vec<String>> {
     let mut errors = Vec::new();
     let page = paging(p, &mut errors);
     let order = order_by(
